@@ -1,0 +1,74 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CertificateBundle, createCertificateAuthority, createRsaCertificate, createServerCertificate, pemToDer } from "./pki.js";
+
+export interface StateFiles {
+  caCertFile: string;
+  caKeyFile: string;
+  serverCertFile: string;
+  serverKeyFile: string;
+  partnerCertFile: string;
+  partnerKeyFile: string;
+}
+
+export function stateFiles(stateDir: string): StateFiles {
+  return {
+    caCertFile: join(stateDir, "ca.pem"),
+    caKeyFile: join(stateDir, "ca-key.pem"),
+    serverCertFile: join(stateDir, "server.pem"),
+    serverKeyFile: join(stateDir, "server-key.pem"),
+    partnerCertFile: join(stateDir, "partner-app.pem"),
+    partnerKeyFile: join(stateDir, "partner-app-key.pem"),
+  };
+}
+
+/** Writes atomically with owner-only permissions: several emulators may share a state folder. */
+function writeSecretFile(path: string, content: string, mode = 0o600): void {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, path);
+}
+
+function load(certFile: string, keyFile: string): CertificateBundle | undefined {
+  if (!existsSync(certFile) || !existsSync(keyFile)) return undefined;
+  const certPem = readFileSync(certFile, "utf8");
+  return { certPem, keyPem: readFileSync(keyFile, "utf8"), der: pemToDer(certPem) };
+}
+
+/**
+ * The emulator's PKI, created at first start and reused afterwards: a local CA
+ * (exported as PEM for curl `--cacert`, `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE`),
+ * a server certificate for localhost/127.0.0.1/::1 (plus `extraHosts`), and the
+ * partner app's certificate credential.
+ */
+export async function ensureStateFiles(
+  stateDir: string,
+  now: number,
+  extraHosts: readonly string[] = [],
+): Promise<{ files: StateFiles; ca: CertificateBundle; server: CertificateBundle; partner: CertificateBundle }> {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const files = stateFiles(stateDir);
+  let ca = load(files.caCertFile, files.caKeyFile);
+  if (!ca) {
+    ca = await createCertificateAuthority(now);
+    writeSecretFile(files.caKeyFile, ca.keyPem);
+    writeSecretFile(files.caCertFile, ca.certPem, 0o644);
+  }
+  const hosts = ["localhost", "127.0.0.1", "::1", ...extraHosts];
+  const hostsFile = join(stateDir, "server-hosts.txt");
+  let server = load(files.serverCertFile, files.serverKeyFile);
+  const recordedHosts = existsSync(hostsFile) ? readFileSync(hostsFile, "utf8") : "";
+  if (!server || recordedHosts !== hosts.join(",")) {
+    server = await createServerCertificate(ca, hosts, now);
+    writeSecretFile(files.serverKeyFile, server.keyPem);
+    writeSecretFile(files.serverCertFile, server.certPem, 0o644);
+    writeSecretFile(hostsFile, hosts.join(","), 0o644);
+  }
+  let partner = load(files.partnerCertFile, files.partnerKeyFile);
+  if (!partner) {
+    partner = await createRsaCertificate("mde-partner emulator partner app", now);
+    writeSecretFile(files.partnerKeyFile, partner.keyPem);
+    writeSecretFile(files.partnerCertFile, partner.certPem, 0o644);
+  }
+  return { files, ca, server, partner };
+}

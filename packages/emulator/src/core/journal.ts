@@ -1,0 +1,72 @@
+/**
+ * The request journal: what clients did, in order. Tests and benchmarks read it
+ * (through the control API or in-process) to count token requests per tenant,
+ * check that no tenant was synced twice at once, and so on.
+ */
+export type JournalKind = "token" | "api" | "graph" | "consent" | "discovery" | "control" | "other";
+
+export interface JournalEntry {
+  seq: number;
+  /** Epoch ms when the request arrived. */
+  time: number;
+  /** Epoch ms when the response was produced. */
+  endTime: number;
+  method: string;
+  path: string;
+  status: number;
+  kind: JournalKind;
+  /** Customer tenant: from the path for Entra routes, from the verified token for the API. */
+  tenantId?: string;
+  clientId?: string;
+  /** Operation name for API calls (`ListAlerts`, `IsolateMachine`, …) or the grant for tokens. */
+  operation?: string;
+  /** Requested resource / audience for token requests. */
+  resource?: string;
+  /** Error code when the request failed (`AADSTS700016`, `TooManyRequests`, …). */
+  error?: string;
+}
+
+export interface JournalQuery {
+  afterSeq?: number;
+  kind?: JournalKind;
+  tenantId?: string;
+  clientId?: string;
+  limit?: number;
+}
+
+export interface Journal {
+  add(entry: Omit<JournalEntry, "seq">): JournalEntry;
+  list(query?: JournalQuery): JournalEntry[];
+  /** Highest sequence number handed out so far (0 when empty). */
+  lastSeq(): number;
+  clear(): void;
+}
+
+export function createJournal(capacity = 200_000): Journal {
+  let entries: JournalEntry[] = [];
+  let seq = 0;
+  return {
+    add(entry) {
+      const full = { ...entry, seq: ++seq };
+      entries.push(full);
+      if (entries.length > capacity) entries = entries.slice(entries.length - Math.floor(capacity * 0.9));
+      return full;
+    },
+    list(query = {}) {
+      const out: JournalEntry[] = [];
+      for (const e of entries) {
+        if (query.afterSeq !== undefined && e.seq <= query.afterSeq) continue;
+        if (query.kind && e.kind !== query.kind) continue;
+        if (query.tenantId && e.tenantId?.toLowerCase() !== query.tenantId.toLowerCase()) continue;
+        if (query.clientId && e.clientId !== query.clientId) continue;
+        out.push(e);
+        if (query.limit !== undefined && out.length >= query.limit) break;
+      }
+      return out;
+    },
+    lastSeq: () => seq,
+    clear() {
+      entries = [];
+    },
+  };
+}

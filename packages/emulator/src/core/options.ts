@@ -1,0 +1,86 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Clock } from "./clock.js";
+import type { ResolvedEmulatorOptions, TokenVersion } from "./state.js";
+
+/** A customer tenant to create at start (everything optional; the seed fills the rest). */
+export interface TenantSpec {
+  id?: string;
+  name?: string;
+  domain?: string;
+  region?: string;
+  /** Has the customer's admin consented to the partner app? Default true. */
+  consented?: boolean;
+  /** MDE roles granted when consented; default: everything the app requests. */
+  roles?: string[];
+  /** Graph roles granted when consented; default: everything the app requests. */
+  graphRoles?: string[];
+  mdeProvisioned?: boolean;
+  alerts?: number;
+  machines?: number;
+}
+
+export interface LiveModeOptions {
+  /** How often live mode ticks (ms). */
+  intervalMs: number;
+  /** New alerts per tenant per tick. */
+  newAlerts: number;
+  /** Updated existing alerts per tenant per tick. */
+  updatedAlerts: number;
+}
+
+export interface EmulatorOptions {
+  seed?: number | string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Serve plain HTTP (explicit opt-in; MSAL and @azure/identity refuse it). */
+  insecureHttp?: boolean;
+  /** Folder for the CA, server certificate and partner-app credential files. */
+  stateDir?: string;
+  /** Number of customer tenants, or their specs. Default 3. */
+  tenants?: number | TenantSpec[];
+  alertsPerTenant?: number;
+  machinesPerTenant?: number;
+  clock?: Clock;
+  tokenLifetimeSec?: number;
+  mdeTokenVersion?: TokenVersion;
+  v1Issuer?: string;
+  tokenErrorStatus?: Record<string, number>;
+  nextLinkWithoutTop?: boolean;
+  actionPendingMs?: number;
+  actionInProgressMs?: number;
+  clockSkewSec?: number;
+  rateLimits?: boolean;
+  /** Redirect URIs registered on the partner app (consent callbacks). */
+  redirectUris?: string[];
+  /** MDE roles the partner app requests. */
+  requestedRoles?: string[];
+  /** Graph roles the partner app requests. */
+  requestedGraphRoles?: string[];
+  /** New and changed alerts over time; off by default. */
+  liveMode?: LiveModeOptions | false;
+}
+
+export function resolveOptions(options: EmulatorOptions): ResolvedEmulatorOptions {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port must be an integer 0-65535, got ${port}`);
+  const lifetime = options.tokenLifetimeSec ?? 3599;
+  if (!(lifetime > 0)) throw new TypeError("tokenLifetimeSec must be positive");
+  return Object.freeze({
+    seed: String(options.seed ?? 1),
+    host: options.host ?? "127.0.0.1",
+    port,
+    insecureHttp: options.insecureHttp ?? false,
+    stateDir: options.stateDir ?? join(tmpdir(), "mde-partner-emulator"),
+    tokenLifetimeSec: lifetime,
+    mdeTokenVersion: options.mdeTokenVersion ?? "1.0",
+    v1Issuer: options.v1Issuer ?? "https://sts.windows.net/{tenantid}/",
+    tokenErrorStatus: Object.freeze({ ...(options.tokenErrorStatus ?? {}) }),
+    nextLinkWithoutTop: options.nextLinkWithoutTop ?? true,
+    actionPendingMs: options.actionPendingMs ?? 2000,
+    actionInProgressMs: options.actionInProgressMs ?? 3000,
+    clockSkewSec: options.clockSkewSec ?? 300,
+    rateLimits: options.rateLimits ?? true,
+  });
+}
