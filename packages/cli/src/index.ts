@@ -1,1 +1,2 @@
-export {};
+export { createProgram, main } from "./main.js";
+export { CliError, EXIT } from "./errors.js";

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import type { EmulatorControl } from "./control/control.js";
 import { createControlRoutes } from "./control/routes.js";
 import { type AppEnv, journalMiddleware } from "./core/http.js";
 import type { EmulatorState } from "./core/state.js";
@@ -11,10 +12,10 @@ import { createMdeRoutes } from "./mde/routes.js";
  * API (`/api/…`), and Entra ID (tenant from the first path segment). Because
  * `app.request()` has fetch's signature, tests can drive it in-process.
  */
-export function createApp(state: EmulatorState): Hono<AppEnv> {
+export function createApp(state: EmulatorState, control: EmulatorControl, info: () => unknown): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(journalMiddleware(state));
-  app.route("/", createControlRoutes(state));
+  app.route("/", createControlRoutes(state, control, info));
   app.route("/", createMdeRoutes(state));
   app.route("/", createEntraRoutes(state));
   app.notFound((c) => {

@@ -4,6 +4,8 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { createApp } from "./app.js";
+import { type EmulatorControl, createControl } from "./control/control.js";
+import { createDataHooks } from "./control/data-hooks.js";
 import { systemClock } from "./core/clock.js";
 import { DEFAULT_REQUESTED_ROLES } from "./core/constants.js";
 import { ensureStateFiles } from "./core/credentials-files.js";
@@ -69,6 +71,8 @@ export interface Emulator {
   readonly partnerApp: PartnerApp;
   /** Adds a customer tenant (with generated data) while running. */
   addTenant(spec?: TenantSpec): TenantInfo;
+  /** The control API's operations, in-process (consent, faults, journal, ground truth, …). */
+  readonly control: EmulatorControl;
 }
 
 const MIN = 60_000;
@@ -180,7 +184,6 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     : Array.from({ length: options.tenants ?? 3 }, () => ({}));
   for (const spec of specs) addTenant(spec);
 
-  const app = createApp(state);
   let server: HttpServer | undefined;
   const info = (): EmulatorInfo => ({
     loginUrl: state.baseUrl,
@@ -200,9 +203,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     tenants: [...state.tenants.values()].filter((t) => t.id !== home.id).map(tenantInfo),
   });
 
+  const control = createControl(state, partnerApp, createDataHooks(state, addTenant));
+  const app = createApp(state, control, info);
+
   return {
     state,
     partnerApp,
+    control,
     addTenant,
     info,
     fetch: async (input, init) => {
@@ -235,6 +242,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
           s.closeAllConnections?.();
         });
       }
+      control.stopLive();
       if (db.open) db.close();
     },
   };

@@ -1,8 +1,96 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../core/http.js";
+import type { JournalKind, JournalQuery } from "../core/journal.js";
 import type { EmulatorState } from "../core/state.js";
+import { ControlError, type EmulatorControl } from "./control.js";
 
-/** The control API under /_control. */
-export function createControlRoutes(_state: EmulatorState): Hono<AppEnv> {
-  return new Hono<AppEnv>();
+/**
+ * The control API under `/_control` (documented in packages/emulator/README.md).
+ * JSON in, JSON out; errors as `{"error": "<message>"}` with 400/404/409.
+ */
+export function createControlRoutes(state: EmulatorState, control: EmulatorControl, info: () => unknown): Hono<AppEnv> {
+  const app = new Hono<AppEnv>().basePath("/_control");
+  app.use(async (c, next) => {
+    c.get("journal").kind = "control";
+    await next();
+  });
+  app.onError((error, c) => {
+    if (error instanceof ControlError) return c.json({ error: error.message }, error.status);
+    if (error instanceof SyntaxError) return c.json({ error: `request body is not valid JSON: ${error.message}` }, 400);
+    throw error;
+  });
+  const body = async <T>(c: { req: { text(): Promise<string> } }): Promise<T> => {
+    const text = await c.req.text();
+    if (!text) return {} as T;
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new ControlError(400, "request body must be a JSON object");
+    return parsed as T;
+  };
+
+  app.get("/info", (c) => c.json(info() as object));
+  app.get("/tenants", (c) => c.json((info() as { tenants: unknown[] }).tenants));
+  app.post("/tenants", async (c) => c.json(control.addTenant(await body(c)) as object, 201));
+  app.patch("/tenants/:id", async (c) => {
+    const change = await body<{ mdeProvisioned?: boolean }>(c);
+    if (change.mdeProvisioned !== undefined) control.setProvisioned(c.req.param("id"), change.mdeProvisioned);
+    return c.body(null, 204);
+  });
+  app.put("/tenants/:id/consent", async (c) => {
+    control.setConsent(c.req.param("id"), await body(c));
+    return c.body(null, 204);
+  });
+  app.delete("/tenants/:id/consent", (c) => {
+    control.revokeConsent(c.req.param("id"), c.req.query("clientId"));
+    return c.body(null, 204);
+  });
+  app.post("/tenants/:id/alerts", async (c) => {
+    const { count } = await body<{ count: number }>(c);
+    return c.json({ ids: control.addAlerts(c.req.param("id"), count) }, 201);
+  });
+  app.post("/tenants/:id/alerts/updates", async (c) => {
+    const { count, sameTimestamp } = await body<{ count: number; sameTimestamp?: boolean }>(c);
+    const options = sameTimestamp === undefined ? {} : { sameTimestamp };
+    return c.json({ ids: control.updateAlerts(c.req.param("id"), count, options) });
+  });
+  app.get("/tenants/:id/ground-truth", (c) => c.json(control.groundTruth(c.req.param("id"))));
+  app.post("/apps", async (c) => c.json(control.addApp(await body(c)), 201));
+  app.patch("/apps/:clientId", async (c) => c.json(control.updateApp(c.req.param("clientId"), await body(c))));
+  app.post("/keys/rotate", async (c) => {
+    const { graceSec } = await body<{ graceSec?: number }>(c);
+    return c.json(await control.rotateSigningKey(graceSec));
+  });
+  app.get("/faults", (c) => c.json(control.faults()));
+  app.post("/faults", async (c) => c.json(control.addFault(await body(c)), 201));
+  app.delete("/faults", (c) => {
+    control.clearFaults();
+    return c.body(null, 204);
+  });
+  app.delete("/faults/:id", (c) => (control.removeFault(c.req.param("id")) ? c.body(null, 204) : c.json({ error: "no such fault" }, 404)));
+  app.get("/journal", (c) => {
+    const q: JournalQuery = {};
+    const after = c.req.query("afterSeq");
+    const limit = c.req.query("limit");
+    if (after) q.afterSeq = Number(after);
+    if (limit) q.limit = Number(limit);
+    const kind = c.req.query("kind");
+    if (kind) q.kind = kind as JournalKind;
+    const tenantId = c.req.query("tenantId");
+    if (tenantId) q.tenantId = tenantId;
+    const clientId = c.req.query("clientId");
+    if (clientId) q.clientId = clientId;
+    return c.json({ lastSeq: state.journal.lastSeq(), entries: control.journal(q) });
+  });
+  app.post("/live", async (c) => {
+    control.startLive(await body(c));
+    return c.body(null, 204);
+  });
+  app.delete("/live", (c) => {
+    control.stopLive();
+    return c.body(null, 204);
+  });
+  app.post("/rate-limits/reset", (c) => {
+    control.resetRateLimits();
+    return c.body(null, 204);
+  });
+  return app;
 }

@@ -1,0 +1,60 @@
+import { join } from "node:path";
+import { createEmulator, type Emulator, type EmulatorInfo } from "@mde-partner/emulator";
+import { parseCount, usageError } from "../errors.js";
+import { partnerHome } from "../home.js";
+
+export interface EmulatorCommandOptions {
+  port: string;
+  host: string;
+  tenants: string;
+  alertsPerTenant: string;
+  machinesPerTenant?: string;
+  seed: string;
+  stateDir?: string;
+  insecureHttp?: boolean;
+  tokenLifetime: string;
+  tokenVersion: string;
+  live?: string;
+  rateLimits: boolean;
+}
+
+/**
+ * `mde-partner emulator`: starts the offline Entra ID + MDE emulator and prints
+ * exactly one JSON line on stdout when it is ready (the contract in DESIGN.md).
+ * Runs until SIGINT/SIGTERM.
+ */
+export async function runEmulatorCommand(
+  options: EmulatorCommandOptions,
+  io: { stdout: NodeJS.WritableStream; env: NodeJS.ProcessEnv; signal?: AbortSignal },
+): Promise<{ emulator: Emulator; info: EmulatorInfo }> {
+  const tokenVersion = options.tokenVersion;
+  if (tokenVersion !== "1.0" && tokenVersion !== "2.0") throw usageError(`--token-version must be 1.0 or 2.0, got '${tokenVersion}'`);
+  let live: { intervalMs: number; newAlerts: number; updatedAlerts: number } | undefined;
+  if (options.live !== undefined) {
+    const match = /^(\d+)(ms|s|m)?$/.exec(options.live);
+    if (!match) throw usageError(`--live takes an interval like 5s or 500ms, got '${options.live}'`);
+    const n = Number(match[1]);
+    const intervalMs = match[2] === "ms" ? n : match[2] === "m" ? n * 60_000 : n * 1000;
+    if (intervalMs < 10) throw usageError("--live interval must be at least 10ms");
+    live = { intervalMs, newAlerts: 1, updatedAlerts: 1 };
+  }
+  const emulator = await createEmulator({
+    port: parseCount("--port", options.port, { max: 65535 }),
+    host: options.host,
+    tenants: parseCount("--tenants", options.tenants, { max: 10_000 }),
+    alertsPerTenant: parseCount("--alerts-per-tenant", options.alertsPerTenant, { max: 1_000_000 }),
+    ...(options.machinesPerTenant !== undefined
+      ? { machinesPerTenant: parseCount("--machines-per-tenant", options.machinesPerTenant, { max: 100_000 }) }
+      : {}),
+    seed: options.seed,
+    stateDir: options.stateDir ?? join(partnerHome(io.env), "emulator"),
+    insecureHttp: options.insecureHttp ?? false,
+    tokenLifetimeSec: parseCount("--token-lifetime", options.tokenLifetime, { min: 1, max: 86_400 }),
+    mdeTokenVersion: tokenVersion,
+    rateLimits: options.rateLimits,
+  });
+  const info = await emulator.start();
+  if (live) emulator.control.startLive(live);
+  io.stdout.write(`${JSON.stringify(info)}\n`);
+  return { emulator, info };
+}
