@@ -61,7 +61,8 @@ export async function mintAccessToken(state: EmulatorState, req: MintRequest): P
     idtyp: "app",
     oid: req.servicePrincipalId,
     rh: `0.${Buffer.from(req.tenantId).toString("base64url").slice(0, 30)}.`,
-    roles: req.roles,
+    // Entra leaves `roles` out entirely when the tenant granted the app nothing for this resource.
+    ...(req.roles.length > 0 ? { roles: req.roles } : {}),
     sub: req.servicePrincipalId,
     tid: req.tenantId,
     uti: Buffer.from(randomUUID().replace(/-/g, ""), "hex").toString("base64url"),

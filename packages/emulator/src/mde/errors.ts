@@ -25,3 +25,21 @@ export function mdeCodeForStatus(status: number): string {
 
 export const notImplemented = (operation: string) =>
   mdeError(501, "NotImplemented", `The emulator does not implement ${operation} yet. See packages/emulator/README.md for the coverage list.`);
+
+/**
+ * A failure a handler raises to answer with the MDE error body
+ * (`{"error":{code,message,target}}`, mde-api.md §3.3); the dispatcher renders it.
+ */
+export class MdeApiError extends Error {
+  override name = "MdeApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 404 ResourceNotFound with the documented message form (`Machine 123 was not found`). */
+export const resourceNotFound = (kind: string, id: string) => new MdeApiError(404, "ResourceNotFound", `${kind} ${id} was not found`);

@@ -1,0 +1,160 @@
+/**
+ * Admin-consent links and the consent callback (mde-api.md §1.2). Three link forms:
+ * - legacy v1 authorize (what the MDE partner pages print):
+ *   `{login}/common/oauth2/authorize?prompt=consent&client_id=…&response_type=code&sso_reload=true`
+ * - `{login}/{tenant}/adminconsent?client_id&state&redirect_uri` (client-credentials page; `common` allowed),
+ * - `{login}/{tenant|organizations}/v2.0/adminconsent?client_id&scope&redirect_uri&state` (v2-admin-consent
+ *   page; `common` must not be used there).
+ * All are built with URL/URLSearchParams, never by string concatenation.
+ */
+import { timingSafeEqual, randomBytes } from "node:crypto";
+import { MdeConsentDeniedError, MdeConsentStateMismatchError, MdeInvalidResponseError } from "./errors.js";
+import { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkClientId(clientId: unknown): string {
+  if (typeof clientId !== "string" || !GUID.test(clientId)) throw new TypeError("clientId must be the app's application (client) id, a GUID");
+  return clientId.toLowerCase();
+}
+
+function loginBase(loginUrl: string): URL {
+  const url = new URL(loginUrl);
+  if (!url.pathname.endsWith("/")) url.pathname = `${url.pathname}/`;
+  return url;
+}
+
+/**
+ * The consent link the MDE partner documentation prints (legacy v1 authorize form).
+ * After consent Entra ID redirects to the app's first registered redirect URI.
+ *
+ * @example
+ * legacyConsentUrl("https://login.microsoftonline.com", clientId)
+ * // https://login.microsoftonline.com/common/oauth2/authorize?prompt=consent&client_id=…&response_type=code&sso_reload=true
+ */
+export function legacyConsentUrl(loginUrl: string, clientId: string): string {
+  const url = new URL("common/oauth2/authorize", loginBase(loginUrl));
+  url.search = new URLSearchParams({
+    prompt: "consent",
+    client_id: checkClientId(clientId),
+    response_type: "code",
+    sso_reload: "true",
+  }).toString();
+  return url.toString();
+}
+
+export interface AdminConsentUrlOptions {
+  loginUrl: string;
+  clientId: string;
+  /** Must exactly match a redirect URI registered on the app. */
+  redirectUri: string;
+  /** The customer's tenant id or domain; default `organizations` (v2) / `common` (no-version form). */
+  tenant?: string;
+  /** Opaque value echoed back; bind it to the onboarding session. Use {@link createConsentState}. */
+  state?: string;
+  /** `/.default` scope of the resource (v2 form). Default: the MDE resource's `/.default`. */
+  scope?: string;
+  /** `v2` (default): `/{tenant}/v2.0/adminconsent`; `none`: `/{tenant}/adminconsent`. */
+  endpoint?: "v2" | "none";
+}
+
+/**
+ * An admin-consent link for one customer (or `organizations` when its tenant is
+ * not known yet).
+ *
+ * @example
+ * adminConsentUrl({ loginUrl, clientId, redirectUri: "https://partner.example/consent/callback",
+ *   tenant: "contoso.onmicrosoft.com", state, scope: "https://api.securitycenter.microsoft.com/.default" })
+ */
+export function adminConsentUrl(options: AdminConsentUrlOptions): string {
+  const endpoint = options.endpoint ?? "v2";
+  if (endpoint !== "v2" && endpoint !== "none") throw new TypeError("endpoint must be 'v2' or 'none'");
+  let tenant: string;
+  if (options.tenant === undefined) tenant = endpoint === "v2" ? "organizations" : "common";
+  else if (options.tenant === "organizations" || (options.tenant === "common" && endpoint === "none")) tenant = options.tenant;
+  else tenant = normalizeTenantId(options.tenant, "tenant");
+  let redirect: URL;
+  try {
+    redirect = new URL(options.redirectUri);
+  } catch {
+    throw new TypeError("redirectUri must be an absolute URL registered on the app");
+  }
+  const params = new URLSearchParams({ client_id: checkClientId(options.clientId) });
+  if (endpoint === "v2") {
+    const scope = options.scope ?? "https://api.securitycenter.microsoft.com/.default";
+    if (!scope.endsWith("/.default")) throw new TypeError("scope must be a '/.default' scope: application permissions are consented that way");
+    params.set("scope", scope);
+  }
+  params.set("redirect_uri", redirect.toString());
+  if (options.state !== undefined) params.set("state", options.state);
+  const path = endpoint === "v2" ? `${encodeURIComponent(tenant)}/v2.0/adminconsent` : `${encodeURIComponent(tenant)}/adminconsent`;
+  const url = new URL(path, loginBase(options.loginUrl));
+  url.search = params.toString();
+  return url.toString();
+}
+
+/** A fresh, unguessable `state` value (256 bits, base64url). */
+export function createConsentState(): string {
+  return randomBytes(32).toString("base64url");
+}
+
+/** Compares two `state` values in constant time. */
+export function consentStateMatches(received: string | null | undefined, expected: string): boolean {
+  if (typeof received !== "string") return false;
+  const a = Buffer.from(received);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A successful admin-consent callback. */
+export interface ConsentCallbackResult {
+  /**
+   * The tenant that says it consented. The docs warn that this value can be forged:
+   * never authorize anything on its strength — confirm by getting a token for it.
+   */
+  tenantId: string;
+  /** Granted scopes (v2 form only). */
+  scopes: string[];
+  state: string | undefined;
+}
+
+/**
+ * Parses the query of the admin-consent redirect. Success requires
+ * `admin_consent=True` and a tenant GUID; `error`/`error_description` become an
+ * `MdeConsentDeniedError`; a `state` other than `expectedState` (when given) an
+ * `MdeConsentStateMismatchError`.
+ *
+ * @example
+ * const { tenantId } = parseConsentCallback(request.url, { expectedState: session.state });
+ * await partner.tenant(tenantId).getToken(); // proves the consent before trusting tenantId
+ */
+export function parseConsentCallback(input: string | URL | URLSearchParams, options: { expectedState?: string } = {}): ConsentCallbackResult {
+  let params: URLSearchParams;
+  if (input instanceof URLSearchParams) params = input;
+  else if (input instanceof URL) params = input.searchParams;
+  else if (typeof input === "string") params = input.includes("://") ? new URL(input).searchParams : new URLSearchParams(input.replace(/^\?/, ""));
+  else throw new TypeError("consent callback must be a URL, a query string or URLSearchParams");
+
+  const state = params.get("state") ?? undefined;
+  // The state check comes first: an error redirect with a foreign state is not ours to report.
+  if (options.expectedState !== undefined && !consentStateMatches(state, options.expectedState)) {
+    throw new MdeConsentStateMismatchError("the consent callback's state does not match the one issued for this onboarding session; ignore it");
+  }
+  const error = params.get("error");
+  if (error) {
+    const description = params.get("error_description") ?? "";
+    const aadsts = /AADSTS(\d+)/.exec(description)?.[1];
+    const firstLine = description.split(/\r?\n/)[0]?.slice(0, 300) ?? "";
+    throw new MdeConsentDeniedError(`admin consent was not granted (${error})${firstLine ? `: ${firstLine}` : ""}`, {
+      oauthError: error,
+      aadsts: aadsts === undefined ? undefined : Number(aadsts),
+    });
+  }
+  if ((params.get("admin_consent") ?? "").toLowerCase() !== "true") {
+    throw new MdeInvalidResponseError("the consent callback carries neither admin_consent=True nor an error");
+  }
+  const tenant = params.get("tenant") ?? "";
+  if (!isTenantGuid(tenant)) throw new MdeInvalidResponseError("the consent callback's tenant is not a GUID");
+  const scope = params.get("scope");
+  return { tenantId: tenant.toLowerCase(), scopes: scope ? scope.split(/\s+/).filter(Boolean) : [], state };
+}

@@ -1,0 +1,71 @@
+/**
+ * The default `fetch`: undici with its own `Agent`, so a custom cloud's CA (the
+ * offline emulator's, a TLS-inspecting proxy's) is trusted for this client only —
+ * never process-wide, never by turning verification off
+ * (NODE_TLS_REJECT_UNAUTHORIZED is not touched).
+ */
+import { Agent, fetch as undiciFetch } from "undici";
+
+/** fetch's signature; inject any implementation (the emulator's in-process `fetch`, a recorder, …). */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+export interface DefaultFetch {
+  fetch: FetchLike;
+  /** Closes pooled connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fetch bound to an undici Agent. With `ca`, only that CA is trusted (a custom
+ * cloud's certificates are issued by it); without, Node's default roots.
+ */
+export function createDefaultFetch(options: { ca?: string | undefined; connectTimeoutMs?: number } = {}): DefaultFetch {
+  const agent = new Agent({
+    connect: { ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.connectTimeoutMs ?? 10_000 },
+    keepAliveTimeout: 10_000,
+  });
+  let closed = false;
+  const fetch: FetchLike = (input, init) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+  return {
+    fetch,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await agent.close();
+    },
+  };
+}
+
+/** Network error codes that prove the request never reached the server (safe to repeat anything). */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/** The `code` of a fetch failure (undici wraps the socket error in `cause`). */
+export function networkErrorCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let i = 0; i < 4 && e && typeof e === "object"; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** True when the failure happened before any byte of the request was sent. */
+export function failedBeforeSending(error: unknown): boolean {
+  const code = networkErrorCode(error);
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}

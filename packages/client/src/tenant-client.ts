@@ -1,0 +1,89 @@
+/**
+ * The typed MDE API of one customer tenant: one resource object per family (mde-api.md §5.1–§5.18),
+ * all sending through one `MdeTransport` (the pipeline: auth, budgets, retry, typed errors).
+ *
+ * @example
+ * const client = createTenantClient(transport);
+ * for await (const alert of client.alerts.list({ filter: (f) => f.eq("status", "New") })) console.log(alert.id);
+ * const action = await client.machineActions.isolate(machineId, { comment: "alert 1234", isolationType: "Full" });
+ * await client.machineActions.waitForCompletion(action.id);
+ */
+import { type AlertsResource, createAlertsResource } from "./resources/alerts.js";
+import { createDeviceAvHealthResource, type DeviceAvHealthResource } from "./resources/device-av-health.js";
+import { createDomainsResource, type DomainsResource } from "./resources/domains.js";
+import { createExportsResource, type ExportsResource } from "./resources/exports.js";
+import { createFilesResource, type FilesResource } from "./resources/files.js";
+import { createHuntingResource, type HuntingResource } from "./resources/hunting.js";
+import { createIndicatorsResource, type IndicatorsResource } from "./resources/indicators.js";
+import { createInvestigationsResource, type InvestigationsResource } from "./resources/investigations.js";
+import { createIpsResource, type IpsResource } from "./resources/ips.js";
+import { createLibraryResource, type LibraryResource } from "./resources/library.js";
+import { createMachineActionsResource, type MachineActionsResource, type PollingClock } from "./resources/machine-actions.js";
+import { createMachinesResource, type MachinesResource } from "./resources/machines.js";
+import { createRecommendationsResource, type RecommendationsResource } from "./resources/recommendations.js";
+import { createRemediationTasksResource, type RemediationTasksResource } from "./resources/remediation-tasks.js";
+import { createScoresResource, type ScoresResource } from "./resources/scores.js";
+import { createSoftwareResource, type SoftwareResource } from "./resources/software.js";
+import { createUsersResource, type UsersResource } from "./resources/users.js";
+import { createVulnerabilitiesResource, type VulnerabilitiesResource } from "./resources/vulnerabilities.js";
+import type { MdeTransport } from "./transport.js";
+
+/** Options of {@link createTenantClient}. */
+export interface TenantClientOptions {
+  /** Clock and sleep used by `machineActions.waitForCompletion` and time-window checks (default: real time). */
+  clock?: PollingClock;
+}
+
+/** The typed MDE API of one tenant. */
+export interface TenantClient {
+  /** The transport every call goes through. */
+  readonly transport: MdeTransport;
+  /** The tenant the transport authenticates for. */
+  readonly tenantId: string;
+  readonly alerts: AlertsResource;
+  readonly machines: MachinesResource;
+  readonly machineActions: MachineActionsResource;
+  /** @deprecated Legacy hunting stops returning data on 2027-02-01; Microsoft Graph `runHuntingQuery` is the successor. */
+  readonly hunting: HuntingResource;
+  readonly indicators: IndicatorsResource;
+  readonly investigations: InvestigationsResource;
+  readonly files: FilesResource;
+  readonly domains: DomainsResource;
+  readonly ips: IpsResource;
+  readonly users: UsersResource;
+  readonly software: SoftwareResource;
+  readonly vulnerabilities: VulnerabilitiesResource;
+  readonly recommendations: RecommendationsResource;
+  readonly scores: ScoresResource;
+  readonly remediationTasks: RemediationTasksResource;
+  readonly deviceAvHealth: DeviceAvHealthResource;
+  readonly exports: ExportsResource;
+  readonly library: LibraryResource;
+}
+
+/** Creates the typed MDE API over a transport for one tenant. */
+export function createTenantClient(transport: MdeTransport, options: TenantClientOptions = {}): TenantClient {
+  if (!transport || typeof transport.send !== "function") throw new TypeError("createTenantClient needs an MdeTransport");
+  return Object.freeze({
+    transport,
+    tenantId: transport.tenantId,
+    alerts: createAlertsResource(transport),
+    machines: createMachinesResource(transport),
+    machineActions: createMachineActionsResource(transport, options.clock),
+    hunting: createHuntingResource(transport),
+    indicators: createIndicatorsResource(transport),
+    investigations: createInvestigationsResource(transport),
+    files: createFilesResource(transport),
+    domains: createDomainsResource(transport),
+    ips: createIpsResource(transport),
+    users: createUsersResource(transport),
+    software: createSoftwareResource(transport),
+    vulnerabilities: createVulnerabilitiesResource(transport),
+    recommendations: createRecommendationsResource(transport),
+    scores: createScoresResource(transport),
+    remediationTasks: createRemediationTasksResource(transport),
+    deviceAvHealth: createDeviceAvHealthResource(transport),
+    exports: createExportsResource(transport, options.clock ? () => options.clock!.now() : undefined),
+    library: createLibraryResource(transport),
+  });
+}

@@ -1,0 +1,11 @@
+import { fakeTime, json, listAlerts, mdeError, pipelineClient, scriptedFetch, TENANT_A } from "/work/main/packages/client/test/pipeline-fakes.ts";
+const time = fakeTime();
+const { fetch, seen } = scriptedFetch([json(200, {})], time);
+const { partner } = pipelineClient({ fetch }, time);
+console.log("start");
+const t = partner.tenant(TENANT_A);
+console.log("tenant");
+const tok = await t.getToken();
+console.log("token", tok.slice(0,10));
+const r = await t.transport.send(listAlerts);
+console.log(r.status, seen.length);

@@ -1,0 +1,27 @@
+import { createHash } from "node:crypto";
+import type { EmulatorState } from "../core/state.js";
+
+/** What a complete, correct sync of one tenant's alerts must end up with. */
+export interface GroundTruth {
+  alerts: number;
+  /** sha256 hex over `${id}\t${lastUpdateTime}\n` lines sorted by id in binary (code-unit) order. */
+  checksum: string;
+}
+
+/**
+ * The tenant's alert ground truth, streamed from the store. Ids are ASCII, so
+ * SQLite's BINARY collation (UTF-8 bytes) and JavaScript's code-unit order agree.
+ */
+export function groundTruth(state: EmulatorState, tenantId: string): GroundTruth {
+  const hash = createHash("sha256");
+  let alerts = 0;
+  const rows = state.db
+    .prepare("SELECT id, last_update_time AS t FROM alerts WHERE tenant_id = ? ORDER BY id COLLATE BINARY")
+    .raw()
+    .iterate(tenantId) as Iterable<[string, string]>;
+  for (const [id, t] of rows) {
+    hash.update(`${id}\t${t}\n`);
+    alerts++;
+  }
+  return { alerts, checksum: hash.digest("hex") };
+}

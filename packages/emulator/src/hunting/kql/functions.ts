@@ -1,0 +1,247 @@
+import type { BindContext, Compiled, ScalarFunction } from "./compiled.js";
+import { semanticError, type SourcePos } from "./errors.js";
+import { isNumericType, type KqlType, parseDateTime, parseTimespan, TICKS_PER_DAY, type Value, valueToString } from "./values.js";
+
+/** Ticks from 0001-01-01 to 1970-01-01. */
+const DOTNET_EPOCH_OFFSET = 621_355_968_000_000_000n;
+
+const arity = (name: string, args: Compiled[], min: number, max: number, pos: SourcePos) => {
+  if (args.length < min || args.length > max) {
+    const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw semanticError(`Function '${name}' expects ${expected} argument${max === 1 ? "" : "s"} but got ${args.length}`, pos);
+  }
+};
+
+const requireType = (name: string, arg: Compiled | undefined, accepted: readonly KqlType[], pos: SourcePos, which = "argument") => {
+  if (!arg || !accepted.includes(arg.type)) {
+    throw semanticError(`Function '${name}': ${which} must be of type ${accepted.join(" or ")}, not ${arg?.type ?? "missing"}`, pos);
+  }
+};
+
+const str = (c: Compiled, row: readonly Value[]) => valueToString(c.eval(row), c.type);
+const arg = (args: Compiled[], i: number) => args[i] as Compiled;
+
+/** Floors a number, datetime or timespan down to a multiple of `size` (bin/floor). */
+function binFunction(name: string): ScalarFunction {
+  return (args, _ctx, pos) => {
+    arity(name, args, 2, 2, pos);
+    const [value, size] = [arg(args, 0), arg(args, 1)];
+    if (value.type === "datetime" || value.type === "timespan") {
+      requireType(name, size, ["timespan"], pos, "the bin size");
+      return {
+        type: value.type,
+        eval: (row) => {
+          const v = value.eval(row) as bigint | null;
+          const s = size.eval(row) as bigint | null;
+          if (v === null || s === null || s <= 0n) return null;
+          // Kusto aligns bins to the .NET epoch (0001-01-01), which matters for sizes such as 7d.
+          const shifted = value.type === "datetime" ? v + DOTNET_EPOCH_OFFSET : v;
+          const r = shifted % s;
+          return v - (r < 0n ? r + s : r);
+        },
+      };
+    }
+    requireType(name, value, ["long", "int", "real"], pos, "the value");
+    requireType(name, size, ["long", "int", "real"], pos, "the bin size");
+    return {
+      type: value.type === "real" || size.type === "real" ? "real" : value.type,
+      eval: (row) => {
+        const v = value.eval(row) as number | null;
+        const s = size.eval(row) as number | null;
+        if (v === null || s === null || s <= 0) return null;
+        return Math.floor(v / s) * s;
+      },
+    };
+  };
+}
+
+function toNumber(type: "long" | "int" | "real"): ScalarFunction {
+  return (args, _ctx, pos) => {
+    arity(`to${type}`, args, 1, 1, pos);
+    const a = arg(args, 0);
+    return {
+      type,
+      eval: (row) => {
+        const v = a.eval(row);
+        if (v === null) return null;
+        let n: number;
+        if (typeof v === "boolean") n = v ? 1 : 0;
+        else if (typeof v === "bigint") n = Number(v);
+        else if (typeof v === "number") n = v;
+        else if (typeof v === "string") n = v.trim() === "" ? Number.NaN : Number(v);
+        else return null;
+        if (Number.isNaN(n)) return null;
+        return type === "real" ? n : Math.trunc(n);
+      },
+    };
+  };
+}
+
+const stringCase = (upper: boolean): ScalarFunction => (args, _ctx, pos) => {
+  arity(upper ? "toupper" : "tolower", args, 1, 1, pos);
+  const a = arg(args, 0);
+  return { type: "string", eval: (row) => (upper ? str(a, row).toUpperCase() : str(a, row).toLowerCase()) };
+};
+
+const emptiness = (name: string, wantEmpty: boolean): ScalarFunction => (args, _ctx, pos) => {
+  arity(name, args, 1, 1, pos);
+  const a = arg(args, 0);
+  return {
+    type: "bool",
+    eval: (row) => {
+      const v = a.eval(row);
+      const empty = v === null || v === "";
+      return wantEmpty ? empty : !empty;
+    },
+  };
+};
+
+const nullness = (name: string, wantNull: boolean): ScalarFunction => (args, _ctx, pos) => {
+  arity(name, args, 1, 1, pos);
+  const a = arg(args, 0);
+  return { type: "bool", eval: (row) => (a.eval(row) === null) === wantNull };
+};
+
+/**
+ * The scalar functions the emulator implements (names are case-sensitive, as in
+ * KQL). Anything else is refused with a message naming the function.
+ */
+export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = Object.freeze({
+  now: (args, ctx: BindContext, pos) => {
+    arity("now", args, 0, 1, pos);
+    const offset = args[0];
+    if (offset) requireType("now", offset, ["timespan"], pos, "the offset");
+    return { type: "datetime", eval: (row) => (offset ? ctx.now + ((offset.eval(row) as bigint | null) ?? 0n) : ctx.now) };
+  },
+  ago: (args, ctx, pos) => {
+    arity("ago", args, 1, 1, pos);
+    const a = arg(args, 0);
+    requireType("ago", a, ["timespan"], pos, "the argument (for example 7d, 12h, 30m)");
+    return {
+      type: "datetime",
+      eval: (row) => {
+        const v = a.eval(row) as bigint | null;
+        return v === null ? null : ctx.now - v;
+      },
+    };
+  },
+  not: (args, _ctx, pos) => {
+    arity("not", args, 1, 1, pos);
+    const a = arg(args, 0);
+    requireType("not", a, ["bool"], pos);
+    return {
+      type: "bool",
+      eval: (row) => {
+        const v = a.eval(row);
+        return v === null ? null : !v;
+      },
+    };
+  },
+  isempty: emptiness("isempty", true),
+  isnotempty: emptiness("isnotempty", false),
+  isnull: nullness("isnull", true),
+  isnotnull: nullness("isnotnull", false),
+  tolower: stringCase(false),
+  toupper: stringCase(true),
+  strcat: (args, _ctx, pos) => {
+    arity("strcat", args, 1, 64, pos);
+    return { type: "string", eval: (row) => args.map((a) => str(a, row)).join("") };
+  },
+  strlen: (args, _ctx, pos) => {
+    arity("strlen", args, 1, 1, pos);
+    const a = arg(args, 0);
+    return { type: "long", eval: (row) => [...str(a, row)].length };
+  },
+  substring: (args, _ctx, pos) => {
+    arity("substring", args, 2, 3, pos);
+    const [s, start, length] = [arg(args, 0), arg(args, 1), args[2]];
+    requireType("substring", start, ["long", "int"], pos, "the start index");
+    return {
+      type: "string",
+      eval: (row) => {
+        const text = str(s, row);
+        const from = Math.max(0, (start.eval(row) as number | null) ?? 0);
+        const len = length ? ((length.eval(row) as number | null) ?? text.length) : text.length;
+        return text.substr(from, Math.max(0, len));
+      },
+    };
+  },
+  tostring: (args, _ctx, pos) => {
+    arity("tostring", args, 1, 1, pos);
+    const a = arg(args, 0);
+    return { type: "string", eval: (row) => str(a, row) };
+  },
+  toint: toNumber("int"),
+  tolong: toNumber("long"),
+  toreal: toNumber("real"),
+  todouble: toNumber("real"),
+  todatetime: (args, _ctx, pos) => {
+    arity("todatetime", args, 1, 1, pos);
+    const a = arg(args, 0);
+    return {
+      type: "datetime",
+      eval: (row) => {
+        const v = a.eval(row);
+        if (typeof v === "bigint" && a.type === "datetime") return v;
+        return typeof v === "string" ? (parseDateTime(v) ?? null) : null;
+      },
+    };
+  },
+  totimespan: (args, _ctx, pos) => {
+    arity("totimespan", args, 1, 1, pos);
+    const a = arg(args, 0);
+    return {
+      type: "timespan",
+      eval: (row) => {
+        const v = a.eval(row);
+        if (typeof v === "bigint" && a.type === "timespan") return v;
+        return typeof v === "string" ? (parseTimespan(v) ?? null) : null;
+      },
+    };
+  },
+  bin: binFunction("bin"),
+  floor: binFunction("floor"),
+  startofday: (args, _ctx, pos) => {
+    arity("startofday", args, 1, 1, pos);
+    const a = arg(args, 0);
+    requireType("startofday", a, ["datetime"], pos);
+    return {
+      type: "datetime",
+      eval: (row) => {
+        const v = a.eval(row) as bigint | null;
+        if (v === null) return null;
+        const r = v % TICKS_PER_DAY;
+        return r < 0n ? v - r - TICKS_PER_DAY : v - r;
+      },
+    };
+  },
+  iff: conditional("iff"),
+  iif: conditional("iif"),
+  coalesce: (args, _ctx, pos) => {
+    arity("coalesce", args, 1, 64, pos);
+    const type = arg(args, 0).type;
+    for (const a of args) if (a.type !== type && !(isNumericType(a.type) && isNumericType(type))) throw semanticError("Function 'coalesce': all arguments must have the same type", pos);
+    return {
+      type,
+      eval: (row) => {
+        for (const a of args) {
+          const v = a.eval(row);
+          if (v !== null && v !== "") return v;
+        }
+        return type === "string" ? "" : null;
+      },
+    };
+  },
+});
+
+function conditional(name: string): ScalarFunction {
+  return (args, _ctx, pos) => {
+    arity(name, args, 3, 3, pos);
+    const [cond, then, otherwise] = [arg(args, 0), arg(args, 1), arg(args, 2)];
+    requireType(name, cond, ["bool"], pos, "the condition");
+    const sameFamily = then.type === otherwise.type || (isNumericType(then.type) && isNumericType(otherwise.type));
+    if (!sameFamily) throw semanticError(`Function '${name}': both branches must have the same type (${then.type} vs ${otherwise.type})`, pos);
+    const type: KqlType = then.type === otherwise.type ? then.type : "real";
+    return { type, eval: (row) => (cond.eval(row) === true ? then.eval(row) : otherwise.eval(row)) };
+  };
+}

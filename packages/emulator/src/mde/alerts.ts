@@ -1,0 +1,229 @@
+import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
+import { DETERMINATIONS } from "../data/alert-catalog.js";
+import { alertJson } from "../data/alert-store.js";
+import { tenantProfile } from "../data/tenant-profile.js";
+import { MdeApiError, resourceNotFound } from "./errors.js";
+import type { CompiledFilter, FieldMap } from "./odata-filter.js";
+import { nextLinkFor, parseListQuery, queryCount, queryPage, MAX_PAGE } from "./odata-query.js";
+import { collectionResponse, entityResponse, type OperationContext, type OperationSpec } from "./operation-context.js";
+import { checkBody, optionalEnum, optionalString, readJsonObject } from "./request-body.js";
+
+const READ = ["Alert.Read.All", "Alert.ReadWrite.All"] as const;
+const WRITE = ["Alert.ReadWrite.All"] as const;
+
+/**
+ * Filterable alert properties (get-alerts.md; mde-api.md §5.1): the documented
+ * list (its `InvestigationId` and `asssignedTo` spellings resolve through the
+ * case-insensitive names; the triple-s typo is not accepted) plus `machineId`,
+ * which the emulator adds for per-device queries.
+ */
+export const ALERT_FIELDS: FieldMap = {
+  alertcreationtime: { column: "alert_creation_time", type: "datetime" },
+  lastupdatetime: { column: "last_update_time", type: "datetime" },
+  lasteventtime: { column: "last_event_time", type: "datetime" },
+  incidentid: { column: "incident_id", type: "int" },
+  investigationid: { column: "investigation_id", type: "int" },
+  id: { column: "id", type: "string" },
+  assignedto: { column: "assigned_to", type: "string" },
+  detectionsource: { column: "detection_source", type: "string" },
+  status: { column: "status", type: "string" },
+  severity: { column: "severity", type: "string" },
+  category: { column: "category", type: "string" },
+  machineid: { column: "machine_id", type: "string", lowercase: true },
+};
+
+const STATUSES = ["New", "InProgress", "Resolved"] as const;
+const CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"] as const;
+// Both spellings of the renamed determinations are accepted (alerts.md vs update-alert.md, mde-api.md §6.1).
+const DETERMINATION_VALUES = [...new Set([...Object.values(DETERMINATIONS).flat(), "ConfirmedUserActivity", "Clean"])];
+const PATCH_KEYS = ["status", "assignedTo", "classification", "determination", "comment"] as const;
+
+/**
+ * Lists a tenant's alerts (optionally a fixed subset): `$filter`, `$top`
+ * (≤ 10,000), `$skip`, `$expand=evidence` (without it `"evidence": []`, as the
+ * examples show). `@odata.nextLink` (with `$skip`) only when the client sent no
+ * `$top` and more rows exist, and only with `nextLinkWithoutTop` (mde-api.md §3.6).
+ */
+export function listAlerts(ctx: OperationContext, where?: CompiledFilter): Response {
+  const query = parseListQuery(ctx.url, { entity: "Alerts", fields: ALERT_FIELDS, expandable: ["evidence"] });
+  const expand = query.expand.has("evidence");
+  const page = queryPage<{ json: string; evidence?: string }>(ctx.state.db, {
+    table: "alerts",
+    select: expand ? "json, evidence" : "json",
+    tenantId: ctx.tenantId,
+    query,
+    ...(where ? { where } : {}),
+  });
+  const items = page.rows.map((r) => alertJson(r.json, r.evidence));
+  const next =
+    page.hasMore && query.top === undefined && ctx.state.options.nextLinkWithoutTop ? nextLinkFor(ctx.url, query.skip + MAX_PAGE) : undefined;
+  return collectionResponse(ctx, "Alerts", items, next);
+}
+
+/** `/$count` of a list: the bare number (exposed-apis-odata-samples.md example 7). */
+export function countAlerts(ctx: OperationContext, where?: CompiledFilter): Response {
+  const query = parseListQuery(ctx.url, { entity: "Alerts", fields: ALERT_FIELDS });
+  const n = queryCount(ctx.state.db, { table: "alerts", tenantId: ctx.tenantId, query, ...(where ? { where } : {}) });
+  return new Response(String(n), { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+function loadAlert(ctx: OperationContext): { json: string; evidence: string } {
+  const id = ctx.params.id ?? "";
+  const row = ctx.state.db.prepare("SELECT json, evidence FROM alerts WHERE tenant_id = ? AND id = ?").get(ctx.tenantId, id) as
+    | { json: string; evidence: string }
+    | undefined;
+  if (!row) throw resourceNotFound("Alert", id);
+  return row;
+}
+
+function getAlert(ctx: OperationContext): Response {
+  const row = loadAlert(ctx);
+  // The single-alert example includes populated evidence (alerts.md).
+  return entityResponse(ctx, "Alerts/$entity", alertJson(row.json, row.evidence));
+}
+
+/** Validates an update-alert.md body (case-sensitive names, enum values). */
+function readPatch(body: Record<string, unknown>, extraKeys: readonly string[] = []): AlertPatch {
+  checkBody(body, [...PATCH_KEYS, ...extraKeys]);
+  const patch: AlertPatch = {};
+  const status = optionalEnum(body, "status", STATUSES);
+  if (status) patch.status = status;
+  if ("assignedTo" in body) patch.assignedTo = optionalString(body, "assignedTo") ?? null;
+  if ("classification" in body) patch.classification = optionalEnum(body, "classification", CLASSIFICATIONS) ?? null;
+  if ("determination" in body) patch.determination = optionalEnum(body, "determination", DETERMINATION_VALUES) ?? null;
+  const comment = optionalString(body, "comment");
+  if (comment !== undefined) patch.comment = comment;
+  if (Object.keys(patch).length === 0) throw new MdeApiError(400, "InvalidRequestBody", "Request body is incorrect: nothing to update.");
+  return patch;
+}
+
+async function updateAlert(ctx: OperationContext): Promise<Response> {
+  const patch = readPatch(await readJsonObject(ctx.c));
+  patch.commentBy = ctx.token.clientId;
+  const id = ctx.params.id ?? "";
+  const json = ctx.state.db.transaction(() => patchAlert(ctx.state, ctx.tenantId, id, patch))();
+  if (json === undefined) throw resourceNotFound("Alert", id);
+  const evidence = (ctx.state.db.prepare("SELECT evidence FROM alerts WHERE tenant_id = ? AND id = ?").get(ctx.tenantId, id) as { evidence: string })
+    .evidence;
+  return entityResponse(ctx, "Alerts/$entity", alertJson(json, evidence));
+}
+
+async function batchUpdate(ctx: OperationContext): Promise<Response> {
+  const body = await readJsonObject(ctx.c);
+  const ids = body.alertIds;
+  if (ids === undefined) throw new MdeApiError(400, "MissingRequiredParameter", "Parameter alertIds is missing.");
+  if (!Array.isArray(ids) || ids.length === 0 || ids.some((i) => typeof i !== "string")) {
+    throw new MdeApiError(400, "InvalidRequestBody", "Request body is incorrect: alertIds must be a non-empty array of strings.");
+  }
+  const patch = readPatch(body, ["alertIds"]);
+  patch.commentBy = ctx.token.clientId;
+  // Unknown ids are skipped (DOC-SILENT: batch-update-alerts.md documents no per-id errors).
+  ctx.state.db.transaction(() => {
+    for (const id of ids as string[]) patchAlert(ctx.state, ctx.tenantId, id, patch);
+  })();
+  return new Response(null, { status: 200 });
+}
+
+interface Evidence {
+  entityType: string;
+  sha1: string | null;
+  sha256: string | null;
+  fileName: string | null;
+  ipAddress: string | null;
+  url: string | null;
+  evidenceCreationTime: string;
+}
+
+function evidenceOf(ctx: OperationContext): Evidence[] {
+  return JSON.parse(loadAlert(ctx).evidence) as Evidence[];
+}
+
+function relatedIps(ctx: OperationContext): Response {
+  const ips = [...new Set(evidenceOf(ctx).flatMap((e) => (e.ipAddress ? [e.ipAddress] : [])))];
+  return collectionResponse(ctx, "Ips", ips.map((id) => JSON.stringify({ id })));
+}
+
+function relatedDomains(ctx: OperationContext): Response {
+  const hosts = [...new Set(evidenceOf(ctx).flatMap((e) => (e.url ? [new URL(e.url).hostname] : [])))];
+  return collectionResponse(ctx, "Domains", hosts.map((host) => JSON.stringify({ host })));
+}
+
+function relatedFiles(ctx: OperationContext): Response {
+  const files = evidenceOf(ctx).filter((e) => e.sha1 && (e.entityType === "File" || e.entityType === "Process"));
+  const items = files.map((e) =>
+    JSON.stringify({
+      sha1: e.sha1,
+      sha256: e.sha256,
+      md5: e.sha1 ? e.sha1.slice(0, 32) : null,
+      globalPrevalence: null,
+      globalFirstObserved: e.evidenceCreationTime,
+      globalLastObserved: e.evidenceCreationTime,
+      size: null,
+      fileType: null,
+      isPeFile: /\.(exe|dll|sys)$/i.test(e.fileName ?? ""),
+      filePublisher: null,
+      fileProductName: null,
+      signer: null,
+      issuer: null,
+      signerHash: null,
+      isValidCertificate: false,
+      determinationType: "Unknown",
+      determinationValue: null,
+    }),
+  );
+  return collectionResponse(ctx, "Files", items);
+}
+
+function relatedMachine(ctx: OperationContext): Response {
+  const alert = JSON.parse(loadAlert(ctx).json) as { machineId: string | null };
+  const row = ctx.state.db.prepare("SELECT json FROM machines WHERE tenant_id = ? AND id = ?").get(ctx.tenantId, alert.machineId ?? "") as
+    | { json: string }
+    | undefined;
+  if (!row) throw resourceNotFound("Machine", alert.machineId ?? "");
+  return entityResponse(ctx, "Machines/$entity", row.json);
+}
+
+function relatedUser(ctx: OperationContext): Response {
+  const alert = JSON.parse(loadAlert(ctx).json) as { relatedUser: { userName: string; domainName: string } | null; machineId: string; alertCreationTime: string };
+  if (!alert.relatedUser) throw resourceNotFound("User", "for alert");
+  const tenant = ctx.state.tenants.get(ctx.tenantId);
+  const user = tenant ? tenantProfile(ctx.state, tenant).users.find((u) => u.userName === alert.relatedUser?.userName) : undefined;
+  const body = {
+    id: `${alert.relatedUser.domainName.toLowerCase()}\\${alert.relatedUser.userName}`,
+    accountName: alert.relatedUser.userName,
+    accountDomain: alert.relatedUser.domainName.toLowerCase(),
+    accountSid: user?.userSid ?? null,
+    firstSeen: alert.alertCreationTime,
+    lastSeen: alert.alertCreationTime,
+    mostPrevalentMachineId: alert.machineId,
+    leastPrevalentMachineId: alert.machineId,
+    logonTypes: "Interactive",
+    logOnMachinesCount: 1,
+    isDomainAdmin: false,
+    isOnlyNetworkUser: false,
+  };
+  return entityResponse(ctx, "Users/$entity", JSON.stringify(body));
+}
+
+const RELATED = { perMinute: 100, perHour: 1500 };
+
+/** Alert operations of mde-api.md §5.1. */
+export const alertOperations: OperationSpec[] = [
+  { method: "GET", path: "alerts", name: "ListAlerts", roles: READ, handler: (ctx) => listAlerts(ctx) },
+  { method: "POST", path: "alerts/batchUpdate", name: "BatchUpdateAlerts", roles: WRITE, limits: { perMinute: 10, perHour: 500 }, handler: batchUpdate },
+  { method: "POST", path: "alerts/CreateAlertByReference", name: "CreateAlertByReference", roles: WRITE, limits: { perMinute: 15 } },
+  { method: "GET", path: "alerts/{id}", name: "GetAlert", roles: READ, handler: getAlert },
+  { method: "PATCH", path: "alerts/{id}", name: "UpdateAlert", roles: WRITE, handler: updateAlert },
+  { method: "GET", path: "alerts/{id}/domains", name: "GetAlertRelatedDomains", roles: ["URL.Read.All"], limits: RELATED, handler: relatedDomains },
+  { method: "GET", path: "alerts/{id}/files", name: "GetAlertRelatedFiles", roles: ["File.Read.All"], limits: RELATED, handler: relatedFiles },
+  { method: "GET", path: "alerts/{id}/ips", name: "GetAlertRelatedIps", roles: ["Ip.Read.All"], limits: RELATED, handler: relatedIps },
+  {
+    method: "GET",
+    path: "alerts/{id}/machine",
+    name: "GetAlertRelatedMachine",
+    roles: ["Machine.Read.All", "Machine.ReadWrite.All"],
+    limits: RELATED,
+    handler: relatedMachine,
+  },
+  { method: "GET", path: "alerts/{id}/user", name: "GetAlertRelatedUser", roles: ["User.Read.All"], limits: RELATED, handler: relatedUser },
+];

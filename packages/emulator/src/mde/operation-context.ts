@@ -1,0 +1,65 @@
+import type { VerifiedToken } from "../core/access-token.js";
+import type { AppContext } from "../core/http.js";
+import type { RateLimits } from "../core/rate-limit.js";
+import type { EmulatorState } from "../core/state.js";
+
+/** What a handler of one MDE operation gets after authorization. */
+export interface OperationContext {
+  state: EmulatorState;
+  c: AppContext;
+  token: VerifiedToken;
+  /** The customer tenant the token was issued for (`tid`). */
+  tenantId: string;
+  /** Path parameters by name, URL-decoded. */
+  params: Readonly<Record<string, string>>;
+  url: URL;
+  /** Scheme + host the client called; echoed in `@odata.context` (mde-api.md §3.5). */
+  origin: string;
+}
+
+export type OperationHandler = (ctx: OperationContext) => Response | Promise<Response>;
+
+/**
+ * One documented operation: method, path under `/api` (literal segments match
+ * case-insensitively, `{name}` captures a segment, `name({args})` captures a
+ * function-call segment), permissions (any one suffices, mde-api.md §4), rate
+ * limits (§7). Without a handler the operation answers 501 naming itself.
+ */
+export interface OperationSpec {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  path: string;
+  name: string;
+  roles: readonly string[];
+  limits?: RateLimits;
+  handler?: OperationHandler;
+  /** Set when the operation is served by another module (advanced hunting). */
+  external?: boolean;
+}
+
+const CONTENT_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";
+
+/** A JSON response with the OData content type. */
+export function jsonResponse(status: number, body: string | object, headers?: Record<string, string>): Response {
+  return new Response(typeof body === "string" ? body : JSON.stringify(body), {
+    status,
+    headers: { "content-type": CONTENT_TYPE, ...headers },
+  });
+}
+
+/** `{origin}/api/$metadata#{fragment}` (mde-api.md §3.5). */
+export function contextUrl(ctx: Pick<OperationContext, "origin">, fragment: string): string {
+  return `${ctx.origin}/api/$metadata#${fragment}`;
+}
+
+/** A single entity with `@odata.context` first; `json` is the stored JSON text of an object. */
+export function entityResponse(ctx: OperationContext, fragment: string, json: string, status = 200): Response {
+  const head = `{"@odata.context":${JSON.stringify(contextUrl(ctx, fragment))}`;
+  return jsonResponse(status, json === "{}" ? `${head}}` : `${head},${json.slice(1)}`);
+}
+
+/** A collection `{@odata.context, value:[…], @odata.nextLink?}` from items' JSON text. */
+export function collectionResponse(ctx: OperationContext, fragment: string, items: readonly string[], nextLink?: string): Response {
+  let body = `{"@odata.context":${JSON.stringify(contextUrl(ctx, fragment))},"value":[${items.join(",")}]`;
+  if (nextLink) body += `,"@odata.nextLink":${JSON.stringify(nextLink)}`;
+  return jsonResponse(200, `${body}}`);
+}

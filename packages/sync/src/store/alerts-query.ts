@@ -1,0 +1,234 @@
+import { createHash } from "node:crypto";
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from "kysely";
+import { type StoreContext, tenantKey } from "./context.js";
+import type { StoredAlert } from "./records.js";
+import type { AlertsTable, StoreDatabase } from "./schema-types.js";
+import { toTimeKey } from "./time.js";
+
+/** Server-side filter of alert queries, counts and exports. Every field narrows; absent fields do not. */
+export interface AlertFilter {
+  readonly tenantIds?: readonly string[];
+  readonly severities?: readonly string[];
+  readonly statuses?: readonly string[];
+  readonly classifications?: readonly string[];
+  readonly assignedTo?: string;
+  readonly machineId?: string;
+  /** Which time `from`/`to` apply to (default `lastUpdateTime`). */
+  readonly timeField?: "lastUpdateTime" | "alertCreationTime";
+  /** Inclusive lower bound (ISO-8601 text or Date). */
+  readonly from?: string | Date;
+  /** Exclusive upper bound (ISO-8601 text or Date). */
+  readonly to?: string | Date;
+  /** Case-insensitive substring of the title. */
+  readonly search?: string;
+}
+
+export type AlertSort = "lastUpdateTime" | "alertCreationTime" | "severity";
+
+/** A page request: filter, sort and either keyset (`pageToken`) or `offset` paging. */
+export interface AlertQuery extends AlertFilter {
+  /** Default `lastUpdateTime`; `severity` sorts by rank (High > … > UnSpecified), then lastUpdateTime. Ties break on tenant and id. */
+  readonly sort?: AlertSort;
+  /** Default `desc`. */
+  readonly order?: "asc" | "desc";
+  /** 1–10,000, default 50. */
+  readonly limit?: number;
+  /** Opaque token of the previous page's `nextPageToken` (keyset paging: stable and fast at any depth). */
+  readonly pageToken?: string;
+  /** Rows to skip (offset paging, for "page N of M" screens); ignored with `pageToken`. */
+  readonly offset?: number;
+}
+
+export interface AlertPage {
+  readonly items: StoredAlert[];
+  /** Token for the next page, or null after the last one. */
+  readonly nextPageToken: string | null;
+}
+
+export interface AlertCount {
+  readonly tenantId: string;
+  readonly severity: string | null;
+  readonly count: number;
+}
+
+type Query = SelectQueryBuilder<StoreDatabase, "alerts", object>;
+type SortColumn = "last_update_key" | "alert_creation_key" | "severity_rank" | "tenant_id" | "id";
+
+function timeBound(value: string | Date, name: string): string {
+  const key = toTimeKey(value);
+  if (key === null) throw new TypeError(`${name} is not an ISO-8601 time: ${JSON.stringify(String(value))}`);
+  return key;
+}
+
+function list(values: readonly string[] | undefined, name: string): readonly string[] | undefined {
+  if (values === undefined) return undefined;
+  if (!Array.isArray(values) || values.some((v) => typeof v !== "string")) throw new TypeError(`${name} must be an array of strings`);
+  return values;
+}
+
+/** Adds the filter's WHERE clauses; shared by page, count and stream queries. */
+function applyFilter<Q extends SelectQueryBuilder<StoreDatabase, "alerts", any>>(ctx: StoreContext, query: Q, filter: AlertFilter): Q {
+  let q = query;
+  const inOrEq = (column: "tenant_id" | "severity" | "status" | "classification", values: readonly string[] | undefined) => {
+    if (values === undefined) return;
+    // An empty list matches nothing; one value is an equality (the form index planners like best).
+    if (values.length === 0) q = q.where(sql<boolean>`1 = 0`) as Q;
+    else if (values.length === 1) q = q.where(column, "=", values[0]!) as Q;
+    else q = q.where(column, "in", values) as Q;
+  };
+  inOrEq("tenant_id", list(filter.tenantIds, "tenantIds")?.map(tenantKey));
+  inOrEq("severity", list(filter.severities, "severities"));
+  inOrEq("status", list(filter.statuses, "statuses"));
+  inOrEq("classification", list(filter.classifications, "classifications"));
+  if (filter.assignedTo !== undefined) q = q.where("assigned_to", "=", filter.assignedTo) as Q;
+  if (filter.machineId !== undefined) q = q.where("machine_id", "=", filter.machineId) as Q;
+  const timeColumn = filter.timeField === "alertCreationTime" ? "alert_creation_key" : "last_update_key";
+  if (filter.from !== undefined) q = q.where(timeColumn, ">=", timeBound(filter.from, "from")) as Q;
+  if (filter.to !== undefined) q = q.where(timeColumn, "<", timeBound(filter.to, "to")) as Q;
+  if (filter.search !== undefined && filter.search !== "") {
+    // title_lc is lower-cased in JS when written, and the needle here, so the
+    // match is the same on both engines (SQLite's lower() is ASCII-only).
+    const needle = filter.search.toLowerCase();
+    q = q.where((eb: ExpressionBuilder<StoreDatabase, "alerts">) => ctx.dialect.contains(eb.ref("title_lc"), needle)) as Q;
+  }
+  return q;
+}
+
+function sortColumns(sort: AlertSort, singleTenant: boolean): SortColumn[] {
+  const head: SortColumn[] =
+    sort === "severity" ? ["severity_rank", "last_update_key"] : sort === "alertCreationTime" ? ["alert_creation_key"] : ["last_update_key"];
+  // With one tenant the tenant column is constant: leaving it out lets the
+  // keyset condition be a range on the (tenant_id, key, id) indexes.
+  return singleTenant ? [...head, "id"] : [...head, "tenant_id", "id"];
+}
+
+export function toStoredAlert(row: Selectable<AlertsTable>): StoredAlert {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    title: row.title,
+    severity: row.severity,
+    status: row.status,
+    classification: row.classification,
+    assignedTo: row.assigned_to,
+    machineId: row.machine_id,
+    alertCreationTime: row.alert_creation_time,
+    lastUpdateTime: row.last_update_time,
+    ingestedAt: row.ingested_at,
+    payload: JSON.parse(row.payload) as StoredAlert["payload"],
+  };
+}
+
+interface PageToken {
+  s: AlertSort;
+  o: "asc" | "desc";
+  k: Array<string | number>;
+}
+
+function decodeToken(token: string, sort: AlertSort, order: "asc" | "desc", arity: number): PageToken["k"] {
+  let parsed: PageToken;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as PageToken;
+  } catch {
+    throw new TypeError("pageToken is not a token returned by queryAlerts");
+  }
+  if (parsed?.s !== sort || parsed.o !== order || !Array.isArray(parsed.k) || parsed.k.length !== arity) {
+    throw new TypeError("pageToken belongs to a query with another sort, order or tenant filter");
+  }
+  return parsed.k;
+}
+
+/** Alert reads for the console, the CLI and exports. */
+export function createAlertReader(ctx: StoreContext) {
+  const { db } = ctx;
+
+  async function queryAlerts(query: AlertQuery = {}): Promise<AlertPage> {
+    const sort = query.sort ?? "lastUpdateTime";
+    const order = query.order ?? "desc";
+    if (!["lastUpdateTime", "alertCreationTime", "severity"].includes(sort)) throw new TypeError(`unknown sort ${JSON.stringify(sort)}`);
+    if (order !== "asc" && order !== "desc") throw new TypeError(`order must be "asc" or "desc"`);
+    const limit = query.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new TypeError(`limit must be an integer from 1 to 10000, got ${limit}`);
+    const columns = sortColumns(sort, query.tenantIds?.length === 1);
+    let q: Query = applyFilter(ctx, db.selectFrom("alerts"), query);
+    if (query.pageToken !== undefined) {
+      const after = decodeToken(query.pageToken, sort, order, columns.length);
+      const tuple = sql.join(columns.map((c) => sql.ref(c)));
+      const values = sql.join(after.map((v) => sql.val(v)));
+      q = q.where(order === "desc" ? sql<boolean>`(${tuple}) < (${values})` : sql<boolean>`(${tuple}) > (${values})`);
+    } else if (query.offset !== undefined) {
+      if (!Number.isInteger(query.offset) || query.offset < 0) throw new TypeError("offset must be a non-negative integer");
+      q = q.offset(query.offset);
+    }
+    for (const c of columns) q = q.orderBy(c, order);
+    // One row more than asked tells whether another page exists.
+    const rows = await q.selectAll().limit(limit + 1).execute();
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    const nextPageToken =
+      rows.length > limit && last
+        ? Buffer.from(JSON.stringify({ s: sort, o: order, k: columns.map((c) => last[c]) } satisfies PageToken)).toString("base64url")
+        : null;
+    return { items: items.map(toStoredAlert), nextPageToken };
+  }
+
+  return {
+    queryAlerts,
+
+    async getAlert(tenantId: string, id: string): Promise<StoredAlert | null> {
+      const row = await db.selectFrom("alerts").selectAll().where("tenant_id", "=", tenantKey(tenantId)).where("id", "=", id).executeTakeFirst();
+      return row ? toStoredAlert(row) : null;
+    },
+
+    /** Number of alerts matching `filter`. */
+    async countAlerts(filter: AlertFilter = {}): Promise<number> {
+      const row = await applyFilter(ctx, db.selectFrom("alerts"), filter)
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Alert counts per tenant and severity (for the console's overview), matching `filter`. */
+    async countAlertsByTenantAndSeverity(filter: AlertFilter = {}): Promise<AlertCount[]> {
+      const rows = await applyFilter(ctx, db.selectFrom("alerts"), filter)
+        .select(["tenant_id", "severity", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["tenant_id", "severity"])
+        .orderBy("tenant_id")
+        .orderBy("severity")
+        .execute();
+      return rows.map((r) => ({ tenantId: r.tenant_id, severity: r.severity, count: Number(r.n) }));
+    },
+
+    /**
+     * Every alert matching `query`, read in keyset chunks (default 1,000), so
+     * memory stays flat however large the result — for NDJSON/CSV export.
+     *
+     * @example for await (const a of store.streamAlerts({ tenantIds: [t] })) out.write(`${JSON.stringify(a.payload)}\n`);
+     */
+    async *streamAlerts(
+      query: Omit<AlertQuery, "limit" | "pageToken" | "offset"> = {},
+      options: { readonly chunkSize?: number } = {},
+    ): AsyncGenerator<StoredAlert, void, undefined> {
+      let pageToken: string | null | undefined;
+      do {
+        const page: AlertPage = await queryAlerts({ ...query, limit: options.chunkSize ?? 1000, ...(pageToken ? { pageToken } : {}) });
+        yield* page.items;
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+    },
+
+    /**
+     * `{alerts, checksum}` of a tenant: SHA-256 hex over `${id}\t${lastUpdateTime}\n`
+     * lines sorted by id in UTF-16 code-unit order — the emulator's ground
+     * truth for the same data. Sorted here in JS, not in SQL, so no collation
+     * can change the order.
+     */
+    async groundTruth(tenantId: string): Promise<{ alerts: number; checksum: string }> {
+      const rows = await db.selectFrom("alerts").select(["id", "last_update_time"]).where("tenant_id", "=", tenantKey(tenantId)).execute();
+      rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const hash = createHash("sha256");
+      for (const r of rows) hash.update(`${r.id}\t${r.last_update_time ?? ""}\n`);
+      return { alerts: rows.length, checksum: hash.digest("hex") };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import type { CompiledQuery, Expression, Kysely, SqlBool } from "kysely";
+import type { StoreDatabase } from "./schema-types.js";
+
+/** The database engines the store runs on. */
+export type DialectName = "sqlite" | "postgres";
+
+/** What a migration needs to describe DDL that both engines accept. */
+export interface MigrationContext {
+  readonly dialect: DialectName;
+  /** Kysely instance used only to compile statements for this dialect. */
+  readonly db: Kysely<StoreDatabase>;
+}
+
+/** One versioned schema change: an ordered list of statements compiled for the dialect. */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  statements(context: MigrationContext): CompiledQuery[];
+}
+
+/** Outcome of applying migrations at open time. */
+export interface MigrationOutcome {
+  /** Schema version found before migrating (0 for an empty database). */
+  readonly from: number;
+  /** Schema version after migrating. */
+  readonly to: number;
+  /** Versions applied by this call (empty when another process, or an earlier run, already did). */
+  readonly applied: readonly number[];
+}
+
+/**
+ * The small surface that differs between SQLite and PostgreSQL. Everything
+ * else (schema, queries, repositories) is shared and written once in Kysely.
+ */
+export interface StoreDialect {
+  readonly name: DialectName;
+  readonly db: Kysely<StoreDatabase>;
+  /** Most bind parameters one statement may carry (batched inserts are sized from it). */
+  readonly maxParameters: number;
+  /** Applies pending migrations under the engine's cross-process lock; refuses a newer schema. */
+  migrate(migrations: readonly Migration[], now: string): Promise<MigrationOutcome>;
+  /** Runs `fn` in a transaction that is going to write (SQLite: `BEGIN IMMEDIATE`). */
+  writeTransaction<T>(fn: (trx: Kysely<StoreDatabase>) => Promise<T>): Promise<T>;
+  /** SQL boolean: `haystack` contains `needle` as a plain substring (no wildcards). */
+  contains(haystack: Expression<string>, needle: string): Expression<SqlBool>;
+  /** Housekeeping before closing (e.g. SQLite `PRAGMA optimize`), then releases connections. */
+  close(): Promise<void>;
+}

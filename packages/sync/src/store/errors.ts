@@ -1,0 +1,23 @@
+/** Stable codes of {@link StoreError}; code branches on these, never on message text. */
+export type StoreErrorCode =
+  | "ERR_STORE_SCHEMA_NEWER"
+  | "ERR_STORE_INVALID_ROW"
+  | "ERR_STORE_TENANT_UNKNOWN"
+  | "ERR_STORE_CLOSED";
+
+/**
+ * Error raised by the store with a stable `code`. Caller mistakes (a malformed
+ * URL, a bad option) are `TypeError`s instead.
+ *
+ * @example
+ * try { await openStore({ url }) } catch (e) { if (e instanceof StoreError && e.code === "ERR_STORE_SCHEMA_NEWER") … }
+ */
+export class StoreError extends Error {
+  override readonly name = "StoreError";
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,11 @@
+export type { AlertCount, AlertFilter, AlertPage, AlertQuery, AlertSort } from "./alerts-query.js";
+export { SEVERITY_RANK } from "./alerts-write.js";
+export type { StoreClock } from "./context.js";
+export { advanceCursor, cursorCovers } from "./cursors.js";
+export type { DialectName, Migration, MigrationContext, MigrationOutcome } from "./dialect.js";
+export { StoreError, type StoreErrorCode } from "./errors.js";
+export type { MachineFilter } from "./machines.js";
+export { defaultStoreUrl, openStore, STORE_SCHEMA_VERSION, type Store, type StoreOptions } from "./open-store.js";
+export type * from "./records.js";
+export { parseStoreUrl, type StoreLocation } from "./store-url.js";
+export { toTimeKey } from "./time.js";

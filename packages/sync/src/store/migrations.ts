@@ -1,0 +1,168 @@
+import { type ColumnDefinitionBuilder, type CompiledQuery, type CreateTableBuilder, type Expression, sql } from "kysely";
+import type { Migration, MigrationContext } from "./dialect.js";
+
+/*
+ * The store's schema, one list for both engines. Column types are the few both
+ * understand alike: TEXT, INTEGER and an auto-increment id. On PostgreSQL every
+ * TEXT column is declared `COLLATE "C"` so ORDER BY and comparisons are by code
+ * point there exactly as SQLite's default BINARY collation does: keyset paging,
+ * time-key ranges and id tie-breaks then behave the same on both.
+ */
+
+type Builder = CreateTableBuilder<string, string>;
+type Modify = (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+
+function columns(ctx: MigrationContext) {
+  const text: Expression<unknown> | "text" = ctx.dialect === "postgres" ? sql`text collate "C"` : "text";
+  const notNull: Modify = (c) => c.notNull();
+  return {
+    /** Adds a TEXT column; `required` makes it NOT NULL. */
+    text: (t: Builder, name: string, required = false, modify?: Modify) =>
+      t.addColumn(name, text, (c) => {
+        const base = required ? notNull(c) : c;
+        return modify ? modify(base) : base;
+      }),
+    int: (t: Builder, name: string, fallback = 0) => t.addColumn(name, "integer", (c) => c.notNull().defaultTo(fallback)),
+    /** Auto-increment integer primary key. */
+    id: (t: Builder) =>
+      ctx.dialect === "postgres"
+        ? t.addColumn("id", "bigint", (c) => c.primaryKey().generatedByDefaultAsIdentity())
+        : t.addColumn("id", "integer", (c) => c.primaryKey().autoIncrement()),
+  };
+}
+
+/** The bookkeeping tables the runners create before reading the version. */
+export function bootstrapStatements(ctx: MigrationContext): CompiledQuery[] {
+  const c = columns(ctx);
+  const schema = ctx.db.schema;
+  return [
+    c
+      .text(schema.createTable("store_schema").ifNotExists().addColumn("id", "integer", (col) => col.primaryKey()), "updated_at", true)
+      .addColumn("version", "integer", (col) => col.notNull())
+      .compile(),
+    c
+      .text(
+        c.text(schema.createTable("store_migrations").ifNotExists().addColumn("version", "integer", (col) => col.primaryKey()), "name", true),
+        "applied_at",
+        true,
+      )
+      .compile(),
+  ];
+}
+
+const initialSchema: Migration = {
+  version: 1,
+  name: "initial schema",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const out: CompiledQuery[] = [];
+    const table = (name: string, build: (t: Builder) => Builder) => out.push(build(s.createTable(name)).compile());
+    const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
+    const texts = (t: Builder, required: string[], optional: string[] = []) => {
+      let b = t;
+      for (const n of required) b = c.text(b, n, true);
+      for (const n of optional) b = c.text(b, n);
+      return b;
+    };
+
+    table("tenants", (t) =>
+      texts(c.text(t, "id", true, (col) => col.primaryKey()), ["name", "cloud", "state", "granted_roles", "created_at", "updated_at"], [
+        "region",
+        "last_error",
+        "last_sync_at",
+      ]),
+    );
+    table("tenant_state_transitions", (t) => texts(c.id(t), ["tenant_id", "to_state", "at"], ["from_state", "reason"]));
+    index("tenant_state_transitions_tenant", "tenant_state_transitions", ["tenant_id", "id"]);
+
+    table("consent_requests", (t) =>
+      texts(
+        c.text(c.text(t, "id", true, (col) => col.primaryKey()), "state_hash", true, (col) => col.unique()),
+        ["redirect_uri", "created_at", "expires_at"],
+        ["tenant_hint", "used_at"],
+      ),
+    );
+
+    table("alerts", (t) =>
+      c
+        .int(
+          texts(t, ["tenant_id", "id", "payload", "title_lc", "alert_creation_key", "last_update_key", "ingested_at"], [
+            "title",
+            "severity",
+            "status",
+            "classification",
+            "assigned_to",
+            "machine_id",
+            "alert_creation_time",
+            "last_update_time",
+          ]),
+          "severity_rank",
+        )
+        .addPrimaryKeyConstraint("alerts_pk", ["tenant_id", "id"]),
+    );
+    // Indexes for the console's queries (alerts-query.ts): each ends with the
+    // ORDER BY columns so "filter + sort + LIMIT 50" is an index range scan.
+    index("alerts_tenant_updated", "alerts", ["tenant_id", "last_update_key", "id"]);
+    index("alerts_tenant_created", "alerts", ["tenant_id", "alert_creation_key", "id"]);
+    index("alerts_tenant_sev_status_updated", "alerts", ["tenant_id", "severity", "status", "last_update_key", "id"]);
+    index("alerts_tenant_status_updated", "alerts", ["tenant_id", "status", "last_update_key", "id"]);
+    index("alerts_updated", "alerts", ["last_update_key", "tenant_id", "id"]);
+    index("alerts_tenant_machine", "alerts", ["tenant_id", "machine_id"]);
+
+    table("alert_history", (t) => texts(c.id(t), ["tenant_id", "alert_id", "field", "recorded_at"], ["old_value", "new_value", "changed_at"]));
+    index("alert_history_alert", "alert_history", ["tenant_id", "alert_id", "id"]);
+
+    table("machines", (t) =>
+      texts(t, ["tenant_id", "id", "payload", "dns_name_lc", "last_seen_key", "updated_at"], [
+        "computer_dns_name",
+        "health_status",
+        "risk_score",
+        "os_platform",
+        "last_seen",
+      ]).addPrimaryKeyConstraint("machines_pk", ["tenant_id", "id"]),
+    );
+    index("machines_tenant_dns", "machines", ["tenant_id", "dns_name_lc"]);
+    index("machines_tenant_health", "machines", ["tenant_id", "health_status"]);
+    index("machines_tenant_risk", "machines", ["tenant_id", "risk_score"]);
+    index("machines_tenant_os", "machines", ["tenant_id", "os_platform"]);
+    index("machines_tenant_last_seen", "machines", ["tenant_id", "last_seen_key"]);
+
+    table("machine_actions", (t) =>
+      texts(t, ["tenant_id", "id", "payload", "creation_key", "last_update_key", "updated_at"], [
+        "machine_id",
+        "type",
+        "status",
+        "requestor",
+        "comment",
+        "creation_time",
+        "last_update_time",
+      ]).addPrimaryKeyConstraint("machine_actions_pk", ["tenant_id", "id"]),
+    );
+    index("machine_actions_tenant_machine", "machine_actions", ["tenant_id", "machine_id", "creation_key"]);
+    index("machine_actions_tenant_status", "machine_actions", ["tenant_id", "status"]);
+
+    table("sync_cursors", (t) =>
+      texts(t, ["tenant_id", "stream", "seen_ids", "updated_at"], ["cursor_value"]).addPrimaryKeyConstraint("sync_cursors_pk", [
+        "tenant_id",
+        "stream",
+      ]),
+    );
+
+    table("sync_runs", (t) =>
+      c.int(c.int(texts(c.id(t), ["tenant_id", "stream", "started_at", "status"], ["finished_at", "error"]), "pages"), "items"),
+    );
+    index("sync_runs_tenant_stream", "sync_runs", ["tenant_id", "stream", "id"]);
+
+    table("audit_log", (t) =>
+      texts(c.id(t), ["at", "actor", "action", "phase"], ["tenant_id", "target", "comment", "request", "result", "correlation_id"]),
+    );
+    index("audit_log_tenant", "audit_log", ["tenant_id", "id"]);
+    index("audit_log_at", "audit_log", ["at"]);
+    index("audit_log_correlation", "audit_log", ["correlation_id"]);
+    return out;
+  },
+};
+
+/** Every schema version this code knows, oldest first. Append; never edit a released one. */
+export const migrations: readonly Migration[] = Object.freeze([initialSchema]);

@@ -1,0 +1,114 @@
+import { join } from "node:path";
+import { createAlertReader } from "./alerts-query.js";
+import { createAlertWriter } from "./alerts-write.js";
+import { createAuditLog } from "./audit-log.js";
+import { createConsentRequestRepository } from "./consent-requests.js";
+import { createStoreContext, type StoreClock } from "./context.js";
+import { createCursorRepository } from "./cursors.js";
+import type { DialectName, Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
+import { createMachineActionRepository } from "./machine-actions.js";
+import { createMachineRepository } from "./machines.js";
+import { migrations as knownMigrations } from "./migrations.js";
+import { assertMigrations, latestVersion } from "./migrator.js";
+import { createPostgresDialect } from "./postgres-dialect.js";
+import { createSqliteDialect } from "./sqlite-dialect.js";
+import { parseStoreUrl } from "./store-url.js";
+import { createSyncRunRepository } from "./sync-runs.js";
+import { createTenantRepository } from "./tenants.js";
+import { isoNow } from "./time.js";
+
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** `sqlite:<path>`, a file path, `:memory:`, or `postgres://…` (optionally `?schema=name`). */
+  readonly url: string;
+  /** PostgreSQL schema for the store's tables (created when missing); overrides `?schema=`. */
+  readonly schema?: string;
+  /** Injectable time (consent expiry, created/updated stamps). Default: the system clock. */
+  readonly clock?: StoreClock;
+  /** SQLite: how long to wait for another process's write lock (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+  /** PostgreSQL pool size (default 10). */
+  readonly maxConnections?: number;
+  /** Schema versions to apply; only tests pass their own. */
+  readonly migrations?: readonly Migration[];
+}
+
+type Repositories = ReturnType<typeof createTenantRepository> &
+  ReturnType<typeof createConsentRequestRepository> &
+  ReturnType<typeof createAlertWriter> &
+  ReturnType<typeof createAlertReader> &
+  ReturnType<typeof createCursorRepository> &
+  ReturnType<typeof createMachineRepository> &
+  ReturnType<typeof createMachineActionRepository> &
+  ReturnType<typeof createAuditLog> &
+  ReturnType<typeof createSyncRunRepository>;
+
+/** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
+export type Store = Repositories & {
+  /** Which engine this store runs on. */
+  readonly dialect: DialectName;
+  /** What opening did to the schema. */
+  readonly migration: MigrationOutcome;
+  /** Closes connections; safe to call more than once. */
+  close(): Promise<void>;
+};
+
+/** The default embedded database file under the state directory (`MDE_PARTNER_HOME`). */
+export function defaultStoreUrl(home: string): string {
+  return `sqlite:${join(home, "mde-partner.db")}`;
+}
+
+function createDialect(options: StoreOptions): StoreDialect {
+  const location = parseStoreUrl(options.url);
+  if (location.dialect === "postgres") {
+    const schema = options.schema ?? location.schema;
+    return createPostgresDialect({
+      connectionString: location.connectionString,
+      ...(schema !== undefined ? { schema } : {}),
+      ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    });
+  }
+  if (options.schema !== undefined) throw new TypeError("schema applies to PostgreSQL stores only");
+  return createSqliteDialect({ path: location.path, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
+}
+
+/**
+ * Opens the store and brings its schema up to date (under a lock, so two
+ * processes may open it at once). Rejects with `ERR_STORE_SCHEMA_NEWER` when
+ * the database was migrated by a newer mde-partner.
+ *
+ * @example
+ * const store = await openStore({ url: defaultStoreUrl(home) });
+ * try { await store.upsertTenant({ id, name: "Contoso" }) } finally { await store.close() }
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const list = options.migrations ?? knownMigrations;
+  assertMigrations(list);
+  const clock = options.clock ?? { now: () => Date.now() };
+  const dialect = createDialect(options);
+  let migration: MigrationOutcome;
+  try {
+    migration = await dialect.migrate(list, isoNow(clock));
+  } catch (error) {
+    await dialect.close().catch(() => {});
+    throw error;
+  }
+  const ctx = createStoreContext(dialect, clock);
+  return Object.freeze({
+    ...createTenantRepository(ctx),
+    ...createConsentRequestRepository(ctx),
+    ...createAlertWriter(ctx),
+    ...createAlertReader(ctx),
+    ...createCursorRepository(ctx),
+    ...createMachineRepository(ctx),
+    ...createMachineActionRepository(ctx),
+    ...createAuditLog(ctx),
+    ...createSyncRunRepository(ctx),
+    dialect: dialect.name,
+    migration,
+    close: () => dialect.close(),
+  });
+}
+
+/** Highest schema version this code knows. */
+export const STORE_SCHEMA_VERSION = latestVersion(knownMigrations);

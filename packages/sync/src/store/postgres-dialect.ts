@@ -1,0 +1,98 @@
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
+import { bootstrapStatements } from "./migrations.js";
+import { latestVersion, pendingMigrations } from "./migrator.js";
+import type { StoreDatabase } from "./schema-types.js";
+
+/** Options of the PostgreSQL engine. */
+export interface PostgresDialectOptions {
+  /** `postgres://user@host:port/database`. */
+  readonly connectionString: string;
+  /** Schema holding the store's tables (created when missing); default: the server's search_path. */
+  readonly schema?: string;
+  /** Pool size (default 10). */
+  readonly maxConnections?: number;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** First key of the advisory lock: "MDE" in ASCII, so other applications' locks do not collide. */
+const LOCK_CLASS = 0x4d4445;
+
+/** 32-bit FNV-1a of the schema name: the second advisory-lock key, so schemas migrate independently. */
+function lockKey(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+/**
+ * PostgreSQL through a `pg` Pool. BIGINT (identity ids, `count(*)`) is parsed
+ * to a number by this pool only — the `pg` module's global parsers are left
+ * alone. Migrations run in one transaction holding `pg_advisory_xact_lock`.
+ */
+export function createPostgresDialect(options: PostgresDialectOptions): StoreDialect {
+  const { schema } = options;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
+    throw new TypeError(`invalid PostgreSQL schema name ${JSON.stringify(schema)}: use lower-case letters, digits and _`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    application_name: "mde-partner",
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
+  let closed: Promise<void> | undefined;
+
+  return {
+    name: "postgres",
+    db,
+    // The wire protocol counts parameters in 16 bits (65535); stay below it.
+    maxParameters: 60000,
+
+    async migrate(list: readonly Migration[], now: string): Promise<MigrationOutcome> {
+      const context = { dialect: "postgres" as const, db };
+      return db.transaction().execute(async (trx) => {
+        // Transaction-scoped advisory lock: a second process blocks here until
+        // the first commits, then reads the new version and does nothing.
+        await sql`select pg_advisory_xact_lock(${LOCK_CLASS}::int, ${lockKey(schema ?? "")}::int)`.execute(trx);
+        if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+        for (const q of bootstrapStatements(context)) await trx.executeQuery(q);
+        const row = await trx.selectFrom("store_schema").select("version").where("id", "=", 1).executeTakeFirst();
+        const from = row?.version ?? 0;
+        const pending = pendingMigrations(from, list);
+        for (const m of pending) {
+          for (const q of m.statements(context)) await trx.executeQuery(q);
+          await trx.insertInto("store_migrations").values({ version: m.version, name: m.name, applied_at: now }).execute();
+        }
+        const to = Math.max(from, latestVersion(list));
+        if (pending.length > 0) {
+          await trx
+            .insertInto("store_schema")
+            .values({ id: 1, version: to, updated_at: now })
+            .onConflict((oc) => oc.column("id").doUpdateSet({ version: to, updated_at: now }))
+            .execute();
+        }
+        return { from, to, applied: pending.map((m) => m.version) };
+      });
+    },
+
+    writeTransaction(fn) {
+      return db.transaction().execute(fn);
+    },
+
+    contains(haystack, needle) {
+      return sql<boolean>`strpos(${haystack}, ${needle}) > 0`;
+    },
+
+    close() {
+      closed ??= db.destroy();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,242 @@
+/*
+ * Public record and input types of the store. Inputs are structural so the
+ * client's typed entities (Alert, Machine, MachineAction) fit without the store
+ * depending on their exact declarations.
+ */
+
+/** Onboarding state of a customer tenant. */
+export type TenantState = "pending" | "consented" | "active" | "error" | "disabled";
+
+/** Fields to create or update a tenant; omitted fields keep their stored value. */
+export interface TenantInput {
+  readonly id: string;
+  readonly name: string;
+  /** Cloud of the tenant (e.g. `commercial`, `gcc`, `gcc-high`, `dod`); default `commercial`. */
+  readonly cloud?: string;
+  readonly region?: string | null;
+  /** `WindowsDefenderATP` (and Graph) roles the customer actually granted. */
+  readonly grantedRoles?: readonly string[];
+  readonly lastError?: string | null;
+  readonly lastSyncAt?: string | null;
+  /** State of a newly created tenant (default `pending`); ignored on update — use `setTenantState`. */
+  readonly initialState?: TenantState;
+}
+
+export interface TenantRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly cloud: string;
+  readonly region: string | null;
+  readonly state: TenantState;
+  readonly grantedRoles: readonly string[];
+  readonly lastError: string | null;
+  readonly lastSyncAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface TenantTransition {
+  readonly tenantId: string;
+  readonly from: TenantState | null;
+  readonly to: TenantState;
+  readonly reason: string | null;
+  readonly at: string;
+}
+
+export interface ConsentRequestInput {
+  /** Where the consent flow returns (must be one of the app's redirect URIs). */
+  readonly redirectUri: string;
+  /** Tenant id or domain the operator expects to consent, if known. */
+  readonly tenantHint?: string | null;
+  /** Lifetime of the state token (default 15 minutes). */
+  readonly ttlMs?: number;
+}
+
+export interface ConsentRequestRecord {
+  readonly id: string;
+  readonly tenantHint: string | null;
+  readonly redirectUri: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly usedAt: string | null;
+}
+
+/** A created consent request with its state token — the only time the token is visible; the store keeps its hash. */
+export interface CreatedConsentRequest extends ConsentRequestRecord {
+  readonly state: string;
+}
+
+/** The alert fields the store indexes (mde-api.md §6.1); the whole object is kept as payload. */
+export interface AlertInput {
+  readonly id: string;
+  readonly title?: string | null;
+  readonly severity?: string | null;
+  readonly status?: string | null;
+  readonly classification?: string | null;
+  readonly assignedTo?: string | null;
+  readonly machineId?: string | null;
+  readonly alertCreationTime?: string | null;
+  readonly lastUpdateTime?: string | null;
+}
+
+/** An alert as stored: indexed fields plus the API's payload, parsed. */
+export interface StoredAlert {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly title: string | null;
+  readonly severity: string | null;
+  readonly status: string | null;
+  readonly classification: string | null;
+  readonly assignedTo: string | null;
+  readonly machineId: string | null;
+  readonly alertCreationTime: string | null;
+  readonly lastUpdateTime: string | null;
+  readonly ingestedAt: string;
+  readonly payload: AlertInput & { readonly [key: string]: unknown };
+}
+
+/** One recorded change of an alert's status, assignment or classification. */
+export interface AlertChange {
+  readonly tenantId: string;
+  readonly alertId: string;
+  readonly field: "status" | "assignedTo" | "classification";
+  readonly oldValue: string | null;
+  readonly newValue: string | null;
+  /** The alert's lastUpdateTime carrying the change, as the API sent it. */
+  readonly changedAt: string | null;
+  readonly recordedAt: string;
+}
+
+/** Position of an incremental stream: the last timestamp as the API sent it, and the ids already seen at exactly that time. */
+export interface CursorPosition {
+  readonly value: string | null;
+  readonly seenIds: readonly string[];
+}
+
+export interface SyncCursor extends CursorPosition {
+  readonly tenantId: string;
+  readonly stream: string;
+  readonly updatedAt: string;
+}
+
+/** What one `applyAlertPage` changed. */
+export interface ApplyPageResult {
+  readonly inserted: number;
+  readonly updated: number;
+  /** Alerts whose stored version was already as new or newer (left as they were). */
+  readonly unchanged: number;
+  readonly cursor: SyncCursor;
+}
+
+export interface MachineInput {
+  readonly id: string;
+  readonly computerDnsName?: string | null;
+  readonly healthStatus?: string | null;
+  readonly riskScore?: string | null;
+  readonly osPlatform?: string | null;
+  readonly lastSeen?: string | null;
+}
+
+export interface StoredMachine {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly computerDnsName: string | null;
+  readonly healthStatus: string | null;
+  readonly riskScore: string | null;
+  readonly osPlatform: string | null;
+  readonly lastSeen: string | null;
+  readonly updatedAt: string;
+  readonly payload: MachineInput & { readonly [key: string]: unknown };
+}
+
+/** mde-api.md §6.3. The last-update property has two spellings (DOC-CONFLICT); both are read. */
+export interface MachineActionInput {
+  readonly id: string;
+  readonly type?: string | null;
+  readonly status?: string | null;
+  readonly machineId?: string | null;
+  readonly requestor?: string | null;
+  readonly requestorComment?: string | null;
+  readonly creationDateTimeUtc?: string | null;
+  readonly lastUpdateDateTimeUtc?: string | null;
+  readonly lastUpdateTimeUtc?: string | null;
+}
+
+export interface StoredMachineAction {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly machineId: string | null;
+  readonly type: string | null;
+  readonly status: string | null;
+  readonly requestor: string | null;
+  readonly comment: string | null;
+  readonly creationTime: string | null;
+  readonly lastUpdateTime: string | null;
+  readonly updatedAt: string;
+  readonly payload: MachineActionInput & { readonly [key: string]: unknown };
+}
+
+export type AuditPhase = "requested" | "completed" | "failed";
+
+export interface AuditInput {
+  readonly actor: string;
+  readonly action: string;
+  readonly phase: AuditPhase;
+  readonly tenantId?: string | null;
+  readonly target?: string | null;
+  readonly comment?: string | null;
+  /** The request as sent (JSON-serialisable; secrets must not be in it). */
+  readonly request?: unknown;
+  readonly result?: string | null;
+  /** Ties the `requested` entry to its `completed`/`failed` one. */
+  readonly correlationId?: string | null;
+}
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly phase: AuditPhase;
+  readonly tenantId: string | null;
+  readonly target: string | null;
+  readonly comment: string | null;
+  readonly request: unknown;
+  readonly result: string | null;
+  readonly correlationId: string | null;
+}
+
+export interface AuditQuery {
+  readonly tenantId?: string;
+  readonly actor?: string;
+  readonly action?: string;
+  readonly correlationId?: string;
+  /** Inclusive lower bound on `at`. */
+  readonly since?: string | Date;
+  /** Exclusive upper bound on `at`. */
+  readonly until?: string | Date;
+  /** Entries with a smaller id only (keyset paging, newest first). */
+  readonly beforeId?: number;
+  readonly limit?: number;
+}
+
+export type SyncRunStatus = "running" | "succeeded" | "failed" | "partial";
+
+export interface SyncRunRecord {
+  readonly id: number;
+  readonly tenantId: string;
+  readonly stream: string;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly status: SyncRunStatus;
+  readonly pages: number;
+  readonly items: number;
+  readonly error: string | null;
+}
+
+export interface SyncRunFinish {
+  readonly status: Exclude<SyncRunStatus, "running">;
+  readonly pages?: number;
+  readonly items?: number;
+  readonly error?: string | null;
+}

@@ -1,0 +1,166 @@
+import type { Generated } from "kysely";
+
+/*
+ * Row shapes of the store's tables as Kysely sees them. One schema for both
+ * dialects (see migrations.ts). Conventions:
+ * - JSON values (payloads, role lists, id lists) are TEXT holding JSON: the same
+ *   bytes on both dialects and the API's payload kept exactly as received.
+ * - API times are TEXT as the API sent them (`*_time`), plus a sortable
+ *   7-digit UTC "time key" (`*_key`, see time.ts) used by indexes, ranges and
+ *   comparisons; `""` when the API sent none.
+ * - Our own times (`created_at`, `at`, …) are ISO-8601 UTC with milliseconds.
+ */
+
+export interface StoreSchemaTable {
+  id: number;
+  version: number;
+  updated_at: string;
+}
+
+export interface StoreMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  cloud: string;
+  region: string | null;
+  state: string;
+  granted_roles: string;
+  last_error: string | null;
+  last_sync_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TenantStateTransitionsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  from_state: string | null;
+  to_state: string;
+  reason: string | null;
+  at: string;
+}
+
+export interface ConsentRequestsTable {
+  id: string;
+  state_hash: string;
+  tenant_hint: string | null;
+  redirect_uri: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface AlertsTable {
+  tenant_id: string;
+  id: string;
+  payload: string;
+  title: string | null;
+  title_lc: string;
+  severity: string | null;
+  severity_rank: number;
+  status: string | null;
+  classification: string | null;
+  assigned_to: string | null;
+  machine_id: string | null;
+  alert_creation_time: string | null;
+  alert_creation_key: string;
+  last_update_time: string | null;
+  last_update_key: string;
+  ingested_at: string;
+}
+
+export interface AlertHistoryTable {
+  id: Generated<number>;
+  tenant_id: string;
+  alert_id: string;
+  field: string;
+  old_value: string | null;
+  new_value: string | null;
+  changed_at: string | null;
+  recorded_at: string;
+}
+
+export interface MachinesTable {
+  tenant_id: string;
+  id: string;
+  payload: string;
+  computer_dns_name: string | null;
+  dns_name_lc: string;
+  health_status: string | null;
+  risk_score: string | null;
+  os_platform: string | null;
+  last_seen: string | null;
+  last_seen_key: string;
+  updated_at: string;
+}
+
+export interface MachineActionsTable {
+  tenant_id: string;
+  id: string;
+  machine_id: string | null;
+  type: string | null;
+  status: string | null;
+  requestor: string | null;
+  comment: string | null;
+  payload: string;
+  creation_time: string | null;
+  creation_key: string;
+  last_update_time: string | null;
+  last_update_key: string;
+  updated_at: string;
+}
+
+export interface SyncCursorsTable {
+  tenant_id: string;
+  stream: string;
+  cursor_value: string | null;
+  seen_ids: string;
+  updated_at: string;
+}
+
+export interface SyncRunsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  stream: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  pages: number;
+  items: number;
+  error: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  tenant_id: string | null;
+  target: string | null;
+  comment: string | null;
+  request: string | null;
+  result: string | null;
+  phase: string;
+  correlation_id: string | null;
+}
+
+/** The store's database as Kysely sees it. */
+export interface StoreDatabase {
+  store_schema: StoreSchemaTable;
+  store_migrations: StoreMigrationsTable;
+  tenants: TenantsTable;
+  tenant_state_transitions: TenantStateTransitionsTable;
+  consent_requests: ConsentRequestsTable;
+  alerts: AlertsTable;
+  alert_history: AlertHistoryTable;
+  machines: MachinesTable;
+  machine_actions: MachineActionsTable;
+  sync_cursors: SyncCursorsTable;
+  sync_runs: SyncRunsTable;
+  audit_log: AuditLogTable;
+}

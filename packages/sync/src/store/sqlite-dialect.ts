@@ -1,0 +1,102 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect, sql } from "kysely";
+import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
+import { bootstrapStatements } from "./migrations.js";
+import { latestVersion, pendingMigrations } from "./migrator.js";
+import type { StoreDatabase } from "./schema-types.js";
+
+/** Options of the embedded SQLite engine. */
+export interface SqliteDialectOptions {
+  /** File path, or `:memory:`. Parent directories are created. */
+  readonly path: string;
+  /** How long a writer waits for another process's write lock (default 5000 ms). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * SQLite through better-sqlite3: one connection per store (Kysely serialises
+ * its use), WAL so readers never wait for the writer, and a busy timeout so a
+ * second process waits for the write lock instead of failing.
+ */
+export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect {
+  const memory = options.path === ":memory:";
+  if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+  const raw = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+  if (!memory) raw.pragma("journal_mode = WAL");
+  // NORMAL is durable across application crashes in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
+  raw.pragma("synchronous = NORMAL");
+  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: raw }) });
+  let closed: Promise<void> | undefined;
+
+  return {
+    name: "sqlite",
+    db,
+    // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32; stay below it.
+    maxParameters: 30000,
+
+    async migrate(list: readonly Migration[], now: string): Promise<MigrationOutcome> {
+      // Runs synchronously inside BEGIN IMMEDIATE: the write lock is taken
+      // before the version is read, so a second process waits (busy timeout)
+      // and then finds nothing to do. No await between BEGIN and COMMIT, so
+      // other stores in this process cannot interleave with it either.
+      const context = { dialect: "sqlite" as const, db };
+      const run = (q: { sql: string; parameters: readonly unknown[] }) => raw.prepare(q.sql).run([...q.parameters]);
+      const migrateNow = raw.transaction((): MigrationOutcome => {
+        for (const q of bootstrapStatements(context)) run(q);
+        const row = raw.prepare("select version from store_schema where id = 1").get() as { version: number } | undefined;
+        const from = row?.version ?? 0;
+        const pending = pendingMigrations(from, list);
+        for (const m of pending) {
+          for (const q of m.statements(context)) run(q);
+          run(db.insertInto("store_migrations").values({ version: m.version, name: m.name, applied_at: now }).compile());
+        }
+        const to = Math.max(from, latestVersion(list));
+        if (pending.length > 0) {
+          run(
+            db
+              .insertInto("store_schema")
+              .values({ id: 1, version: to, updated_at: now })
+              .onConflict((oc) => oc.column("id").doUpdateSet({ version: to, updated_at: now }))
+              .compile(),
+          );
+        }
+        return { from, to, applied: pending.map((m) => m.version) };
+      });
+      return migrateNow.immediate();
+    },
+
+    async writeTransaction(fn) {
+      // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction
+      // that reads first and writes later can fail with SQLITE_BUSY when
+      // another process wrote in between, and the busy timeout cannot help then.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          if (raw.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+
+    contains(haystack, needle) {
+      return sql<boolean>`instr(${haystack}, ${needle}) > 0`;
+    },
+
+    close() {
+      closed ??= (async () => {
+        try {
+          if (raw.open && !raw.readonly) raw.pragma("optimize");
+        } finally {
+          await db.destroy();
+        }
+      })();
+      return closed;
+    },
+  };
+}
