@@ -3,9 +3,10 @@
  */
 export type * from "./models/index.js";
 export { FINAL_MACHINE_ACTION_STATUSES } from "./models/index.js";
+export * from "./odata/fields.js";
 export {
-  DateTimeLiteral,
   type ComparisonOperator,
+  DateTimeLiteral,
   type FilterBuilder,
   FilterExpression,
   type FilterInput,
@@ -16,11 +17,18 @@ export {
   literal,
   renderFilter,
 } from "./odata/filter.js";
-export * from "./odata/fields.js";
 export { type ODataCapabilities, type ODataQueryOptions, validateTop } from "./odata/query.js";
-export { DEFAULT_PAGE_SIZE, ForeignNextLinkError, type Page, PagedResult, type PagingPlan, UnexpectedResponseError } from "./paging.js";
+export {
+  BUDGETS,
+  type BudgetLimits,
+  type BudgetName,
+  getOperation,
+  OPERATIONS,
+  type OperationName,
+  type OperationSpec,
+} from "./operations.js";
+export { DEFAULT_PAGE_SIZE, ForeignNextLinkError, type Page, PagedResult, type PagingPlan } from "./paging.js";
 export { actionId, cveId, encodeSegment, fileHash, guid, machineId, path } from "./path.js";
-export { BUDGETS, type BudgetLimits, type BudgetName, getOperation, OPERATIONS, type OperationName, type OperationSpec } from "./operations.js";
 export {
   CAPABILITIES,
   type CapabilityKey,
@@ -38,30 +46,10 @@ export {
   requirementsOf,
   WINDOWS_DEFENDER_ATP_APP_ID,
 } from "./permissions-planner.js";
-export { createTenantClient, type TenantClient, type TenantClientOptions } from "./tenant-client.js";
-export { type ListOptions, MAX_TOP, MAX_TOP_VULNERABILITIES, type RequestOptions } from "./resources/call.js";
 export type { AlertListOptions, AlertsResource } from "./resources/alerts.js";
-export { type MachineAlertsOptions, MAX_MACHINES_PER_TAG_CALL, type MachinesResource } from "./resources/machines.js";
-export {
-  type CommentOptions,
-  MachineActionWaitTimeoutError,
-  type MachineActionsResource,
-  type PollingClock,
-  type WaitOptions,
-} from "./resources/machine-actions.js";
-export type { HuntingResource } from "./resources/hunting.js";
-export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./resources/indicators.js";
-export type { InvestigationsResource } from "./resources/investigations.js";
-export type { FilesResource } from "./resources/files.js";
-export type { DomainsResource } from "./resources/domains.js";
-export type { IpsResource } from "./resources/ips.js";
-export type { UsersResource } from "./resources/users.js";
-export type { SoftwareResource } from "./resources/software.js";
-export type { VulnerabilitiesResource } from "./resources/vulnerabilities.js";
-export type { RecommendationsResource } from "./resources/recommendations.js";
-export type { ScoresResource } from "./resources/scores.js";
-export type { RemediationTasksResource } from "./resources/remediation-tasks.js";
+export { type ListOptions, MAX_TOP, MAX_TOP_VULNERABILITIES, type RequestOptions } from "./resources/call.js";
 export { type DeviceAvHealthResource, MAX_AV_HEALTH_SAS_VALID_HOURS } from "./resources/device-av-health.js";
+export type { DomainsResource } from "./resources/domains.js";
 export {
   type ExportFilesOptions,
   type ExportListOptions,
@@ -69,5 +57,25 @@ export {
   MAX_EXPORT_PAGE_SIZE,
   MAX_EXPORT_SAS_VALID_HOURS,
 } from "./resources/exports.js";
+export type { FilesResource } from "./resources/files.js";
+export type { HuntingResource } from "./resources/hunting.js";
+export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./resources/indicators.js";
+export type { InvestigationsResource } from "./resources/investigations.js";
+export type { IpsResource } from "./resources/ips.js";
 export { type LibraryResource, type LibraryUpload, MAX_LIBRARY_FILE_BYTES } from "./resources/library.js";
+export {
+  type CommentOptions,
+  type MachineActionsResource,
+  MachineActionWaitTimeoutError,
+  type PollingClock,
+  type WaitOptions,
+} from "./resources/machine-actions.js";
+export { MAX_MACHINES_PER_TAG_CALL, type MachineAlertsOptions, type MachinesResource } from "./resources/machines.js";
+export type { RecommendationsResource } from "./resources/recommendations.js";
+export type { RemediationTasksResource } from "./resources/remediation-tasks.js";
+export type { ScoresResource } from "./resources/scores.js";
+export type { SoftwareResource } from "./resources/software.js";
 export { MAX_LOOK_BACK_HOURS, type StatsOptions } from "./resources/stats-options.js";
+export type { UsersResource } from "./resources/users.js";
+export type { VulnerabilitiesResource } from "./resources/vulnerabilities.js";
+export { createTenantClient, type TenantClient, type TenantClientOptions } from "./tenant-client.js";

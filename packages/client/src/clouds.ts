@@ -147,7 +147,8 @@ export function checkBaseUrl(value: unknown, what: string, allowInsecureRequests
   } catch {
     throw new TypeError(`${what} must be an absolute https URL, got ${JSON.stringify(value.slice(0, 100))}`);
   }
-  if (url.username || url.password || url.search || url.hash) throw new TypeError(`${what} must not carry credentials, a query or a fragment`);
+  if (url.username || url.password || url.search || url.hash)
+    throw new TypeError(`${what} must not carry credentials, a query or a fragment`);
   if (url.protocol === "http:") {
     if (!allowInsecureRequests || !isLoopback(url)) {
       throw new TypeError(`${what} uses plain http; only a loopback host with allowInsecureRequests: true may (got ${url.host})`);
@@ -160,7 +161,8 @@ export function checkBaseUrl(value: unknown, what: string, allowInsecureRequests
 
 function scopeFor(resource: string, scope: string | undefined): string {
   const s = scope ?? `${resource.replace(/\/+$/, "")}/.default`;
-  if (!s.endsWith("/.default")) throw new TypeError(`cloud scope must end in '/.default' for app-only tokens (mde-api.md §1.4), got ${JSON.stringify(s)}`);
+  if (!s.endsWith("/.default"))
+    throw new TypeError(`cloud scope must end in '/.default' for app-only tokens (mde-api.md §1.4), got ${JSON.stringify(s)}`);
   return s;
 }
 

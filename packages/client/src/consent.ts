@@ -7,14 +7,15 @@
  *   page; `common` must not be used there).
  * All are built with URL/URLSearchParams, never by string concatenation.
  */
-import { timingSafeEqual, randomBytes } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { MdeConsentDeniedError, MdeConsentStateMismatchError, MdeInvalidResponseError } from "./errors.js";
 import { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkClientId(clientId: unknown): string {
-  if (typeof clientId !== "string" || !GUID.test(clientId)) throw new TypeError("clientId must be the app's application (client) id, a GUID");
+  if (typeof clientId !== "string" || !GUID.test(clientId))
+    throw new TypeError("clientId must be the app's application (client) id, a GUID");
   return clientId.toLowerCase();
 }
 
@@ -82,7 +83,8 @@ export function adminConsentUrl(options: AdminConsentUrlOptions): string {
   const params = new URLSearchParams({ client_id: checkClientId(options.clientId) });
   if (endpoint === "v2") {
     const scope = options.scope ?? "https://api.securitycenter.microsoft.com/.default";
-    if (!scope.endsWith("/.default")) throw new TypeError("scope must be a '/.default' scope: application permissions are consented that way");
+    if (!scope.endsWith("/.default"))
+      throw new TypeError("scope must be a '/.default' scope: application permissions are consented that way");
     params.set("scope", scope);
   }
   params.set("redirect_uri", redirect.toString());
@@ -128,17 +130,23 @@ export interface ConsentCallbackResult {
  * const { tenantId } = parseConsentCallback(request.url, { expectedState: session.state });
  * await partner.tenant(tenantId).getToken(); // proves the consent before trusting tenantId
  */
-export function parseConsentCallback(input: string | URL | URLSearchParams, options: { expectedState?: string } = {}): ConsentCallbackResult {
+export function parseConsentCallback(
+  input: string | URL | URLSearchParams,
+  options: { expectedState?: string } = {},
+): ConsentCallbackResult {
   let params: URLSearchParams;
   if (input instanceof URLSearchParams) params = input;
   else if (input instanceof URL) params = input.searchParams;
-  else if (typeof input === "string") params = input.includes("://") ? new URL(input).searchParams : new URLSearchParams(input.replace(/^\?/, ""));
+  else if (typeof input === "string")
+    params = input.includes("://") ? new URL(input).searchParams : new URLSearchParams(input.replace(/^\?/, ""));
   else throw new TypeError("consent callback must be a URL, a query string or URLSearchParams");
 
   const state = params.get("state") ?? undefined;
   // The state check comes first: an error redirect with a foreign state is not ours to report.
   if (options.expectedState !== undefined && !consentStateMatches(state, options.expectedState)) {
-    throw new MdeConsentStateMismatchError("the consent callback's state does not match the one issued for this onboarding session; ignore it");
+    throw new MdeConsentStateMismatchError(
+      "the consent callback's state does not match the one issued for this onboarding session; ignore it",
+    );
   }
   const error = params.get("error");
   if (error) {

@@ -193,7 +193,9 @@ export function createCertificateCredential(options: CertificateCredentialOption
  * @example
  * const credential = createClientAssertionCredential(async () => readFile(process.env.AZURE_FEDERATED_TOKEN_FILE!, "utf8"));
  */
-export function createClientAssertionCredential(callback: (context: AssertionContext) => Promise<string> | string): ClientAssertionCredential {
+export function createClientAssertionCredential(
+  callback: (context: AssertionContext) => Promise<string> | string,
+): ClientAssertionCredential {
   if (typeof callback !== "function") throw new TypeError("client assertion callback must be a function");
   return new ClientAssertionCredential(callback);
 }

@@ -3,26 +3,14 @@
  * Microsoft Defender for Endpoint. Public surface only; internals stay internal.
  */
 
-// Partner client, tenants, fan-out
-export { createPartnerClient } from "./partner-client.js";
-export type {
-  InspectOptions,
-  PartnerClient,
-  PartnerClientOptions,
-  PartnerTenant,
-  TenantHandle,
-  TenantOptions,
-  TokenRequestOptions,
-} from "./partner-client.js";
-export { forEachTenant } from "./fan-out.js";
-export type { ForEachTenantOptions, TenantResult } from "./fan-out.js";
-export { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
-
-// Clouds
-export { apiUrlFor, MDE_APP_ID, MDE_RESOURCE, resolveCloud } from "./clouds.js";
+// The typed MDE API: resources, models, OData filter builder, path helper, operations, permissions planner.
+export * from "./api-exports.js";
+export type { Clock, Sleep } from "./clock.js";
 export type { CloudName, CloudOptions, CloudOverrides, CloudProfile, CustomCloudOptions } from "./clouds.js";
-
-// Credentials
+export { apiUrlFor, MDE_APP_ID, MDE_RESOURCE, resolveCloud } from "./clouds.js";
+export type { AdminConsentUrlOptions, ConsentCallbackResult } from "./consent.js";
+export { adminConsentUrl, consentStateMatches, createConsentState, legacyConsentUrl, parseConsentCallback } from "./consent.js";
+export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./credentials.js";
 export {
   AzureTokenCredential,
   ClientAssertionCredential,
@@ -32,19 +20,7 @@ export {
   createClientAssertionCredential,
   createClientSecretCredential,
 } from "./credentials.js";
-export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./credentials.js";
-
-// Token inspection
-export { inspectToken } from "./inspect-token.js";
-export type { CheckName, InspectionCheck, InspectTokenOptions, TokenInspection } from "./inspect-token.js";
-export { createDiscoveryKeySource, createStaticKeySource } from "./jwks-source.js";
-export type { JsonWebKeySet, KeySource } from "./jwks-source.js";
-
-// Consent
-export { adminConsentUrl, consentStateMatches, createConsentState, legacyConsentUrl, parseConsentCallback } from "./consent.js";
-export type { AdminConsentUrlOptions, ConsentCallbackResult } from "./consent.js";
-
-// Errors
+export type { MdeErrorCode } from "./errors.js";
 export {
   isMdeError,
   MDE_ERROR_CODES,
@@ -69,12 +45,24 @@ export {
   MdeTenantNotFoundError,
   MdeTimeoutError,
 } from "./errors.js";
-export type { MdeErrorCode } from "./errors.js";
-
-// Transport seam and pipeline pieces (for custom stacks and tests)
-export type { HttpMethod, MdeRequest, MdeTransport } from "./transport.js";
-export type { Clock, Sleep } from "./clock.js";
+export type { ForEachTenantOptions, TenantResult } from "./fan-out.js";
+export { forEachTenant } from "./fan-out.js";
+export type { CheckName, InspectionCheck, InspectTokenOptions, TokenInspection } from "./inspect-token.js";
+export { inspectToken } from "./inspect-token.js";
+export type { JsonWebKeySet, KeySource } from "./jwks-source.js";
+export { createDiscoveryKeySource, createStaticKeySource } from "./jwks-source.js";
 export type { Logger } from "./logger.js";
 export type { FetchLike } from "./network.js";
+export type {
+  InspectOptions,
+  PartnerClient,
+  PartnerClientOptions,
+  PartnerTenant,
+  TenantHandle,
+  TenantOptions,
+  TokenRequestOptions,
+} from "./partner-client.js";
+export { createPartnerClient } from "./partner-client.js";
 export type { RetryOptions } from "./pipeline/retry-policy.js";
-export type { BudgetLimits } from "./pipeline/rate-budget.js";
+export { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
+export type { HttpMethod, MdeRequest, MdeTransport } from "./transport.js";

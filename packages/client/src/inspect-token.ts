@@ -90,7 +90,8 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
   const clock = options.clock ?? systemClock;
   const skewSec = options.skewSec ?? 300;
   const algorithms = options.algorithms ?? ["RS256"];
-  const expectedTenant = options.expectedTenantId === undefined ? undefined : normalizeTenantId(options.expectedTenantId, "expectedTenantId");
+  const expectedTenant =
+    options.expectedTenantId === undefined ? undefined : normalizeTenantId(options.expectedTenantId, "expectedTenantId");
   const checks: InspectionCheck[] = [];
   const result = (header: ProtectedHeaderParameters | undefined, claims: JWTPayload | undefined): TokenInspection => ({
     ok: !checks.some((c) => c.status === "fail"),
@@ -106,7 +107,18 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
       expiresAt: typeof claims.exp === "number" ? new Date(claims.exp * 1000) : undefined,
     },
   });
-  const rest: CheckName[] = ["algorithm", "payload", "signature", "issuer", "audience", "tenant", "not-before", "expiry", "roles", "app-only"];
+  const rest: CheckName[] = [
+    "algorithm",
+    "payload",
+    "signature",
+    "issuer",
+    "audience",
+    "tenant",
+    "not-before",
+    "expiry",
+    "roles",
+    "app-only",
+  ];
   const skipFrom = (from: CheckName, reason: string) => {
     for (const name of rest.slice(rest.indexOf(from))) checks.push(skip(name, reason));
   };
@@ -127,7 +139,8 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
   const alg = String(header.alg ?? "");
   let algOk = false;
   if (alg === "" || alg.toLowerCase() === "none") checks.push(fail("algorithm", "alg 'none': the token is unsigned"));
-  else if (/^HS/i.test(alg)) checks.push(fail("algorithm", `alg ${alg} is symmetric (HMAC): refused, anyone holding the key could mint tokens`));
+  else if (/^HS/i.test(alg))
+    checks.push(fail("algorithm", `alg ${alg} is symmetric (HMAC): refused, anyone holding the key could mint tokens`));
   else if (!algorithms.includes(alg)) checks.push(fail("algorithm", `alg ${alg} is not accepted (expected ${algorithms.join(", ")})`));
   else {
     algOk = true;
@@ -151,7 +164,8 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
 
   // 4. Signature.
   if (!algOk) checks.push(skip("signature", "the algorithm was refused"));
-  else if (!lookupTenant) checks.push(fail("signature", "no tenant to fetch keys for: the token has no GUID tid and no expectedTenantId was given"));
+  else if (!lookupTenant)
+    checks.push(fail("signature", "no tenant to fetch keys for: the token has no GUID tid and no expectedTenantId was given"));
   else {
     try {
       const jwk = await options.keySource.findKey(lookupTenant, version, header.kid);
@@ -162,7 +176,9 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
           await compactVerify(token, key, { algorithms: [alg] });
           checks.push(pass("signature", `verified with published key ${String(header.kid)}`));
         } catch {
-          checks.push(fail("signature", "the signature does not verify with the published key: the token was altered or signed by someone else"));
+          checks.push(
+            fail("signature", "the signature does not verify with the published key: the token was altered or signed by someone else"),
+          );
         }
       }
     } catch (error) {
@@ -177,7 +193,10 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
     try {
       const expected = await options.keySource.issuer(tid, version);
       if (claims.iss === expected) checks.push(pass("issuer", String(claims.iss)));
-      else checks.push(fail("issuer", `iss ${JSON.stringify(claims.iss ?? null)} is not the v${version} issuer of tenant ${tid} (${expected})`));
+      else
+        checks.push(
+          fail("issuer", `iss ${JSON.stringify(claims.iss ?? null)} is not the v${version} issuer of tenant ${tid} (${expected})`),
+        );
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       checks.push(fail("issuer", `the tenant's discovery document could not be fetched (${typeof code === "string" ? code : "error"})`));
@@ -185,21 +204,31 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
   }
 
   // 6. Audience.
-  const auds = (Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud]).map((a) => String(a).replace(/\/+$/, ""));
+  const auds = (Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud]).map((a) =>
+    String(a).replace(/\/+$/, ""),
+  );
   const accepted = options.audiences.map((a) => a.replace(/\/+$/, "").toLowerCase());
   if (auds.some((a) => accepted.includes(a.toLowerCase()))) checks.push(pass("audience", auds.join(", ")));
-  else checks.push(fail("audience", `aud ${JSON.stringify(claims.aud ?? null)} is not an MDE resource identifier (accepted: ${options.audiences.join(", ")})`));
+  else
+    checks.push(
+      fail(
+        "audience",
+        `aud ${JSON.stringify(claims.aud ?? null)} is not an MDE resource identifier (accepted: ${options.audiences.join(", ")})`,
+      ),
+    );
 
   // 7. Tenant.
   if (expectedTenant === undefined) checks.push(skip("tenant", `no expectedTenantId given (token tid ${tid ?? "missing"})`));
-  else if (!isTenantGuid(expectedTenant)) checks.push(skip("tenant", "expectedTenantId is a domain name; only a GUID can be compared with tid"));
+  else if (!isTenantGuid(expectedTenant))
+    checks.push(skip("tenant", "expectedTenantId is a domain name; only a GUID can be compared with tid"));
   else if (tid === expectedTenant) checks.push(pass("tenant", `tid ${tid}`));
   else checks.push(fail("tenant", `tid ${tid ?? "missing"} is not the expected customer tenant ${expectedTenant}`));
 
   // 8./9. Lifetime with skew.
   const now = Math.floor(clock.now() / 1000);
   if (typeof claims.nbf !== "number") checks.push(fail("not-before", "nbf is missing"));
-  else if (claims.nbf > now + skewSec) checks.push(fail("not-before", `not valid before ${new Date(claims.nbf * 1000).toISOString()} (beyond ${skewSec}s skew)`));
+  else if (claims.nbf > now + skewSec)
+    checks.push(fail("not-before", `not valid before ${new Date(claims.nbf * 1000).toISOString()} (beyond ${skewSec}s skew)`));
   else checks.push(pass("not-before", new Date(claims.nbf * 1000).toISOString()));
   if (typeof claims.exp !== "number") checks.push(fail("expiry", "exp is missing"));
   else if (claims.exp <= now - skewSec) checks.push(fail("expiry", `expired at ${new Date(claims.exp * 1000).toISOString()}`));
@@ -213,12 +242,14 @@ export async function inspectToken(token: string, options: InspectTokenOptions):
     const have = new Set(roles.map((r) => r.toLowerCase()));
     const missing = required.filter((r) => !have.has(r.toLowerCase()));
     if (missing.length === 0) checks.push(pass("roles", `has ${required.join(", ")}`));
-    else checks.push(fail("roles", `missing ${missing.join(", ")}: the customer has not granted them (re-consent after adding permissions)`));
+    else
+      checks.push(fail("roles", `missing ${missing.join(", ")}: the customer has not granted them (re-consent after adding permissions)`));
   }
 
   // 11. App-only.
   if (claims.scp !== undefined) checks.push(fail("app-only", "the token carries scp: it is a delegated (user) token, not app-only"));
-  else if (claims.idtyp !== undefined && claims.idtyp !== "app") checks.push(fail("app-only", `idtyp is ${JSON.stringify(claims.idtyp)}, not "app"`));
+  else if (claims.idtyp !== undefined && claims.idtyp !== "app")
+    checks.push(fail("app-only", `idtyp is ${JSON.stringify(claims.idtyp)}, not "app"`));
   else checks.push(pass("app-only", claims.idtyp === "app" ? "idtyp app" : "no scp (idtyp is an optional claim and absent)"));
 
   return result(header, claims);

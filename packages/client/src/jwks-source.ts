@@ -15,8 +15,8 @@
 import type { JWK } from "jose";
 import type { Clock } from "./clock.js";
 import { MdeInvalidResponseError } from "./errors.js";
-import type { FetchLike } from "./network.js";
 import { toTransportError } from "./grants/token-source.js";
+import type { FetchLike } from "./network.js";
 
 export interface JsonWebKeySet {
   keys: JWK[];
@@ -67,7 +67,10 @@ export function createDiscoveryKeySource(options: DiscoveryKeySourceOptions): Ke
     } catch (error) {
       throw toTransportError(error, `fetching ${new URL(url).pathname}`, undefined, timeout.aborted);
     }
-    if (!response.ok) throw new MdeInvalidResponseError(`discovery request ${new URL(url).pathname} answered HTTP ${response.status}`, { status: response.status });
+    if (!response.ok)
+      throw new MdeInvalidResponseError(`discovery request ${new URL(url).pathname} answered HTTP ${response.status}`, {
+        status: response.status,
+      });
     try {
       const body = JSON.parse(text) as unknown;
       if (body && typeof body === "object") return body as Record<string, unknown>;
@@ -96,7 +99,8 @@ export function createDiscoveryKeySource(options: DiscoveryKeySourceOptions): Ke
         throw new MdeInvalidResponseError("the discovery document lacks issuer or jwks_uri");
       }
       // Keys only from the login origin: a document pointing elsewhere is not trusted.
-      if (new URL(jwksUri).origin !== login.origin) throw new MdeInvalidResponseError("the discovery document's jwks_uri is not on the login host");
+      if (new URL(jwksUri).origin !== login.origin)
+        throw new MdeInvalidResponseError("the discovery document's jwks_uri is not on the login host");
       const value = { issuer, jwksUri };
       documents.set(url, { value, fetchedAt: clock.now() });
       return value;

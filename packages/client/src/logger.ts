@@ -20,7 +20,13 @@ export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, war
 export function checkLogger(value: unknown): Logger {
   if (value === undefined) return silentLogger;
   const l = value as Partial<Logger> | null;
-  if (!l || typeof l.debug !== "function" || typeof l.info !== "function" || typeof l.warn !== "function" || typeof l.error !== "function") {
+  if (
+    !l ||
+    typeof l.debug !== "function" ||
+    typeof l.info !== "function" ||
+    typeof l.warn !== "function" ||
+    typeof l.error !== "function"
+  ) {
     throw new TypeError("logger must have debug, info, warn and error methods (a pino logger works)");
   }
   return l as Logger;

@@ -26,7 +26,10 @@ export function createDefaultFetch(options: { ca?: string | undefined; connectTi
   });
   let closed = false;
   const fetch: FetchLike = (input, init) =>
-    undiciFetch(input as Parameters<typeof undiciFetch>[0], { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]) as unknown as Promise<Response>;
+    undiciFetch(
+      input as Parameters<typeof undiciFetch>[0],
+      { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1],
+    ) as unknown as Promise<Response>;
   return {
     fetch,
     async close() {

@@ -56,6 +56,8 @@ export interface OperationSpec {
   /** Safe to repeat after a failure whose outcome is unknown. */
   readonly idempotent: boolean;
   readonly budget: BudgetName;
+  /** The budget's documented limits (mde-api.md §7; empty where the docs are silent). */
+  readonly limits: BudgetLimits;
   /** Source page (`MicrosoftDocs/defender-docs`, `defender-endpoint/api/…`). */
   readonly doc: string;
 }
@@ -76,8 +78,15 @@ const ANY_ACTION = [
   "Machine.LiveResponse",
 ] as const;
 
-function op(method: HttpMethod, path: string, permissions: readonly string[], budget: BudgetName, doc: string, idempotent = method !== "POST"): OperationSpec {
-  return Object.freeze({ method, path, permissions: Object.freeze([...permissions]), idempotent, budget, doc });
+function op(
+  method: HttpMethod,
+  path: string,
+  permissions: readonly string[],
+  budget: BudgetName,
+  doc: string,
+  idempotent = method !== "POST",
+): OperationSpec {
+  return Object.freeze({ method, path, permissions: Object.freeze([...permissions]), idempotent, budget, limits: BUDGETS[budget], doc });
 }
 
 /** Every operation of the tenant client, by stable name. */
@@ -87,7 +96,13 @@ export const OPERATIONS = Object.freeze({
   GetAlert: op("GET", "/api/alerts/{id}", ALERT_R, "alerts", "get-alert-info-by-id.md"),
   UpdateAlert: op("PATCH", "/api/alerts/{id}", ALERT_W, "alerts", "update-alert.md"),
   BatchUpdateAlerts: op("POST", "/api/alerts/batchUpdate", ALERT_W, "alerts-batch-update", "batch-update-alerts.md"),
-  CreateAlertByReference: op("POST", "/api/alerts/CreateAlertByReference", ALERT_W, "alerts-create-by-reference", "create-alert-by-reference.md"),
+  CreateAlertByReference: op(
+    "POST",
+    "/api/alerts/CreateAlertByReference",
+    ALERT_W,
+    "alerts-create-by-reference",
+    "create-alert-by-reference.md",
+  ),
   // The domain page prints `URL.Read.All`; tokens carry `Url.Read.All` (mde-api.md §1.10, DOC-CONFLICT).
   ListAlertDomains: op("GET", "/api/alerts/{id}/domains", ["Url.Read.All"], "alerts", "get-alert-related-domain-info.md"),
   ListAlertFiles: op("GET", "/api/alerts/{id}/files", ["File.Read.All"], "alerts", "get-alert-related-files-info.md"),
@@ -171,7 +186,13 @@ export const OPERATIONS = Object.freeze({
     "stop-and-quarantine-file.md",
   ),
   OffboardMachine: op("POST", "/api/machines/{id}/offboard", ["Machine.Offboard"], "machine-actions", "offboard-machine-api.md"),
-  RunLiveResponse: op("POST", "/api/machines/{machine_id}/runliveresponse", ["Machine.LiveResponse"], "live-response", "run-live-response.md"),
+  RunLiveResponse: op(
+    "POST",
+    "/api/machines/{machine_id}/runliveresponse",
+    ["Machine.LiveResponse"],
+    "live-response",
+    "run-live-response.md",
+  ),
   GetLiveResponseResultLink: op(
     "GET",
     "/api/machineactions/{actionId}/GetLiveResponseResultDownloadLink(index={commandIndex})",
@@ -194,7 +215,13 @@ export const OPERATIONS = Object.freeze({
   // §5.6 Investigations
   ListInvestigations: op("GET", "/api/investigations", ALERT_R, "investigations", "get-investigation-collection.md"),
   GetInvestigation: op("GET", "/api/investigations/{id}", ALERT_R, "investigations", "get-investigation-object.md"),
-  StartInvestigation: op("POST", "/api/machines/{id}/startInvestigation", ALERT_W, "start-investigation", "initiate-autoir-investigation.md"),
+  StartInvestigation: op(
+    "POST",
+    "/api/machines/{id}/startInvestigation",
+    ALERT_W,
+    "start-investigation",
+    "initiate-autoir-investigation.md",
+  ),
 
   // §5.7 Files
   GetFile: op("GET", "/api/files/{id}", ["File.Read.All"], "files", "get-file-information.md"),
@@ -218,9 +245,27 @@ export const OPERATIONS = Object.freeze({
   // §5.11 Software
   ListSoftware: op("GET", "/api/Software", ["Software.Read.All"], "tvm", "get-software.md"),
   GetSoftware: op("GET", "/api/Software/{Id}", ["Software.Read.All"], "tvm", "get-software-by-id.md"),
-  ListSoftwareDistributions: op("GET", "/api/Software/{Id}/distributions", ["Software.Read.All"], "tvm", "get-software-ver-distribution.md"),
-  ListSoftwareMachineReferences: op("GET", "/api/Software/{Id}/machineReferences", ["Software.Read.All"], "tvm", "get-machines-by-software.md"),
-  ListSoftwareVulnerabilities: op("GET", "/api/Software/{Id}/vulnerabilities", ["Vulnerability.Read.All"], "tvm", "get-vuln-by-software.md"),
+  ListSoftwareDistributions: op(
+    "GET",
+    "/api/Software/{Id}/distributions",
+    ["Software.Read.All"],
+    "tvm",
+    "get-software-ver-distribution.md",
+  ),
+  ListSoftwareMachineReferences: op(
+    "GET",
+    "/api/Software/{Id}/machineReferences",
+    ["Software.Read.All"],
+    "tvm",
+    "get-machines-by-software.md",
+  ),
+  ListSoftwareVulnerabilities: op(
+    "GET",
+    "/api/Software/{Id}/vulnerabilities",
+    ["Vulnerability.Read.All"],
+    "tvm",
+    "get-vuln-by-software.md",
+  ),
   ListSoftwareMissingKbs: op("GET", "/api/Software/{Id}/getmissingkbs", ["Software.Read.All"], "tvm", "get-missing-kbs-software.md"),
 
   // §5.12 Vulnerabilities
@@ -244,7 +289,13 @@ export const OPERATIONS = Object.freeze({
   // §5.13 Recommendations
   ListRecommendations: op("GET", "/api/recommendations", ["SecurityRecommendation.Read.All"], "tvm", "get-all-recommendations.md"),
   GetRecommendation: op("GET", "/api/recommendations/{id}", ["SecurityRecommendation.Read.All"], "tvm", "get-recommendation-by-id.md"),
-  GetRecommendationSoftware: op("GET", "/api/recommendations/{id}/software", ["Software.Read.All"], "tvm", "list-recommendation-software.md"),
+  GetRecommendationSoftware: op(
+    "GET",
+    "/api/recommendations/{id}/software",
+    ["Software.Read.All"],
+    "tvm",
+    "list-recommendation-software.md",
+  ),
   ListRecommendationMachineReferences: op(
     "GET",
     "/api/recommendations/{id}/machineReferences",
@@ -263,7 +314,13 @@ export const OPERATIONS = Object.freeze({
   // §5.14 Scores
   GetExposureScore: op("GET", "/api/exposureScore", ["Score.Read.All"], "tvm", "get-exposure-score.md"),
   GetConfigurationScore: op("GET", "/api/configurationScore", ["Score.Read.All"], "tvm", "get-device-secure-score.md"),
-  ListExposureScoreByMachineGroups: op("GET", "/api/exposureScore/ByMachineGroups", ["Score.Read.All"], "tvm", "get-machine-group-exposure-score.md"),
+  ListExposureScoreByMachineGroups: op(
+    "GET",
+    "/api/exposureScore/ByMachineGroups",
+    ["Score.Read.All"],
+    "tvm",
+    "get-machine-group-exposure-score.md",
+  ),
 
   // §5.15 Remediation tasks
   ListRemediationTasks: op("GET", "/api/remediationTasks", ["RemediationTasks.Read.All"], "tvm", "get-remediation-all-activities.md"),
@@ -277,7 +334,13 @@ export const OPERATIONS = Object.freeze({
   ),
 
   // §5.16 Device AV health
-  ListDeviceAvInfo: op("GET", "/api/deviceavinfo", ["Machine.Read.All"], "device-av-info", "device-health-export-antivirus-health-report-api.md"),
+  ListDeviceAvInfo: op(
+    "GET",
+    "/api/deviceavinfo",
+    ["Machine.Read.All"],
+    "device-av-info",
+    "device-health-export-antivirus-health-report-api.md",
+  ),
   ExportDeviceAvInfoFiles: op(
     "GET",
     "/api/machines/InfoGatheringExport",

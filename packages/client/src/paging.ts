@@ -10,6 +10,7 @@
  * A next link is followed only to the API's own origin (STYLE.md habit 7: the bearer token never
  * leaves its host). Iteration is streaming: one page is held at a time, never the whole result.
  */
+import { type MdeErrorDetails, MdeInvalidResponseError } from "./errors.js";
 import type { MdeRequest, MdeTransport } from "./transport.js";
 
 /** Documented maximum page size of most MDE lists (mde-api.md §3.6). */
@@ -24,25 +25,20 @@ export interface Page<T> {
   readonly context?: string;
 }
 
-/** Thrown when a next link points to another origin than the API's; no request is sent to it. */
-export class ForeignNextLinkError extends Error {
-  readonly code = "ERR_MDE_FOREIGN_NEXT_LINK";
+/**
+ * Thrown when a next link points to another origin than the API's; no request is sent to it.
+ * Code `ERR_MDE_INVALID_RESPONSE` (the service answered something the client cannot use).
+ */
+export class ForeignNextLinkError extends MdeInvalidResponseError {
   readonly nextLink: string;
   readonly expectedOrigin: string;
-  constructor(nextLink: string, expectedOrigin: string) {
-    super(`refusing to follow @odata.nextLink to ${safeOrigin(nextLink)}: the API origin is ${expectedOrigin} and the bearer token must not leave it`);
-    this.name = "ForeignNextLinkError";
+  constructor(nextLink: string, expectedOrigin: string, details: MdeErrorDetails = {}) {
+    super(
+      `refusing to follow @odata.nextLink to ${safeOrigin(nextLink)}: the API origin is ${expectedOrigin} and the bearer token must not leave it`,
+      details,
+    );
     this.nextLink = nextLink;
     this.expectedOrigin = expectedOrigin;
-  }
-}
-
-/** Thrown when a list response is not an OData collection. */
-export class UnexpectedResponseError extends Error {
-  readonly code = "ERR_MDE_UNEXPECTED_RESPONSE";
-  constructor(message: string) {
-    super(message);
-    this.name = "UnexpectedResponseError";
   }
 }
 
@@ -152,7 +148,10 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
     const response = await transport.send(sent);
     const body = (await response.json()) as Record<string, unknown> | null;
     if (body === null || typeof body !== "object" || !Array.isArray(body["value"])) {
-      throw new UnexpectedResponseError(`${request.operation}: expected an OData collection with a "value" array`);
+      throw new MdeInvalidResponseError(`${request.operation}: expected an OData collection with a "value" array`, {
+        tenantId: transport.tenantId,
+        operation: request.operation,
+      });
     }
     const all = body["value"] as T[];
     const value = all.length > remaining ? all.slice(0, remaining) : all;
@@ -164,8 +163,12 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
 
     if (remaining <= 0) return;
     if (link !== undefined) {
-      nextUrl = checkNextLink(link, origin, transport.baseUrl);
-      if (seen.has(nextUrl)) throw new UnexpectedResponseError(`${request.operation}: @odata.nextLink repeats ${nextUrl}`);
+      nextUrl = checkNextLink(link, origin, transport.baseUrl, { tenantId: transport.tenantId, operation: request.operation });
+      if (seen.has(nextUrl))
+        throw new MdeInvalidResponseError(`${request.operation}: @odata.nextLink repeats ${nextUrl}`, {
+          tenantId: transport.tenantId,
+          operation: request.operation,
+        });
       seen.add(nextUrl);
       continue;
     }
@@ -179,14 +182,14 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
 }
 
 /** Resolves a next link against the base URL and refuses any other origin. */
-export function checkNextLink(link: string, origin: string, baseUrl: string): string {
+export function checkNextLink(link: string, origin: string, baseUrl: string, details: MdeErrorDetails = {}): string {
   let url: URL;
   try {
     url = new URL(link, `${baseUrl}/`);
   } catch {
-    throw new UnexpectedResponseError(`@odata.nextLink is not a URL: ${JSON.stringify(link.slice(0, 200))}`);
+    throw new MdeInvalidResponseError(`@odata.nextLink is not a URL: ${JSON.stringify(link.slice(0, 200))}`, details);
   }
-  if (url.origin !== origin) throw new ForeignNextLinkError(link, origin);
+  if (url.origin !== origin) throw new ForeignNextLinkError(link, origin, details);
   return url.href;
 }
 

@@ -15,11 +15,11 @@ import type { TokenSource } from "./grants/token-source.js";
 import { type InspectTokenOptions, inspectToken, type TokenInspection } from "./inspect-token.js";
 import { createDiscoveryKeySource, type KeySource } from "./jwks-source.js";
 import { createDefaultFetch, type FetchLike } from "./network.js";
-import { type PartnerClientOptions, type ResolvedPartnerOptions, FALLBACK_BUDGET, resolvePartnerOptions } from "./partner-options.js";
-import { type PipelinePolicy, composePipeline } from "./pipeline/policy.js";
+import { FALLBACK_BUDGET, type PartnerClientOptions, type ResolvedPartnerOptions, resolvePartnerOptions } from "./partner-options.js";
 import { authPolicy } from "./pipeline/auth-policy.js";
 import { fetchSink } from "./pipeline/fetch-sink.js";
 import { logPolicy } from "./pipeline/log-policy.js";
+import { composePipeline, type PipelinePolicy } from "./pipeline/policy.js";
 import { createRateBudgets } from "./pipeline/rate-budget.js";
 import { rateBudgetPolicy } from "./pipeline/rate-budget-policy.js";
 import { requestIdPolicy } from "./pipeline/request-id-policy.js";
@@ -27,9 +27,9 @@ import { retryPolicy } from "./pipeline/retry-policy.js";
 import { createTenantTransport } from "./pipeline/tenant-transport.js";
 import { userAgentPolicy } from "./pipeline/user-agent-policy.js";
 import type { StsErrorContext } from "./sts-errors.js";
-import { createTokenCache, tokenCacheKey } from "./token-cache.js";
-import { normalizeTenantId } from "./tenant-id.js";
 import { createTenantClient, type TenantClient } from "./tenant-client.js";
+import { normalizeTenantId } from "./tenant-id.js";
+import { createTokenCache, tokenCacheKey } from "./token-cache.js";
 import type { MdeTransport } from "./transport.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
@@ -81,7 +81,11 @@ export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
   /** The consent link for a customer's admin (tenant-specific v2 form when `consentRedirectUri` is set). */
   consentUrl(tenantId?: string, options?: { state?: string }): string;
   /** Runs `fn` for each tenant with bounded concurrency; every tenant gets a result. */
-  forEachTenant<T>(tenants: Iterable<string>, fn: (tenant: TTenant) => Promise<T> | T, options?: ForEachTenantOptions): Promise<TenantResult<T>[]>;
+  forEachTenant<T>(
+    tenants: Iterable<string>,
+    fn: (tenant: TTenant) => Promise<T> | T,
+    options?: ForEachTenantOptions,
+  ): Promise<TenantResult<T>[]>;
   /** Closes pooled connections. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -161,7 +165,9 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
   const state = resolvePartnerOptions(options);
   const pollingClock = { now: () => state.clock.now(), sleep: state.sleep };
   // The typed API (tenant-client.ts) over the tenant's transport; the handle's own members win.
-  return buildPartnerClient(state, (handle) => Object.freeze({ ...createTenantClient(handle.transport, { clock: pollingClock }), ...handle }));
+  return buildPartnerClient(state, (handle) =>
+    Object.freeze({ ...createTenantClient(handle.transport, { clock: pollingClock }), ...handle }),
+  );
 }
 
 /** @internal Builds the client; `decorate` attaches the typed API to each tenant handle. */
@@ -174,7 +180,10 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
   const fetch: FetchLike = state.fetch ?? (ownFetch as NonNullable<typeof ownFetch>).fetch;
   const source = createTokenSource(state, fetch);
   const cache = createTokenCache({ clock, logger, refreshWindowMs: state.refreshWindowMs, mustRefreshWindowMs: state.mustRefreshWindowMs });
-  const budgets = state.rateBudgets === false ? undefined : createRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET });
+  const budgets =
+    state.rateBudgets === false
+      ? undefined
+      : createRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET });
   const authority = loginHost(cloud);
   let keySource: KeySource | undefined;
   const tenants = new Map<string, TTenant>();
@@ -237,13 +246,20 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
       authPolicy({ getToken: (o) => getToken(tenantId, o), evict: (token) => evict(tenantId, token) }, new URL(baseUrl).origin),
       logPolicy(logger, clock),
     );
-    const transport = createTenantTransport({ tenantId, baseUrl, pipeline: composePipeline(policies, fetchSink(fetch)), clock, timeoutMs: state.timeoutMs });
+    const transport = createTenantTransport({
+      tenantId,
+      baseUrl,
+      pipeline: composePipeline(policies, fetchSink(fetch)),
+      clock,
+      timeoutMs: state.timeoutMs,
+    });
     return Object.freeze({
       tenantId,
       region,
       transport,
       getToken: (o?: TokenRequestOptions) => getToken(tenantId, o),
-      inspectToken: async (o: Omit<InspectOptions, "expectedTenantId"> = {}) => inspect(await getToken(tenantId), { ...o, expectedTenantId: tenantId }),
+      inspectToken: async (o: Omit<InspectOptions, "expectedTenantId"> = {}) =>
+        inspect(await getToken(tenantId), { ...o, expectedTenantId: tenantId }),
       toJSON: () => ({ tenantId, region, baseUrl }),
       [INSPECT]: () => `TenantClient { tenantId: ${JSON.stringify(tenantId)}, baseUrl: ${JSON.stringify(baseUrl)} }`,
     });
@@ -280,7 +296,10 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
   };
   Object.defineProperties(client, {
     toJSON: { value: () => ({ clientId: state.clientId, cloud: cloud.name, credential: state.credential.toJSON() }) },
-    [INSPECT]: { value: () => `PartnerClient { clientId: ${JSON.stringify(state.clientId)}, cloud: ${JSON.stringify(cloud.name)}, credential: ${state.credential.kind} }` },
+    [INSPECT]: {
+      value: () =>
+        `PartnerClient { clientId: ${JSON.stringify(state.clientId)}, cloud: ${JSON.stringify(cloud.name)}, credential: ${state.credential.kind} }`,
+    },
   });
   return Object.freeze(client);
 }

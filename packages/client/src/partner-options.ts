@@ -10,7 +10,7 @@ import { checkLogger, type Logger } from "./logger.js";
 import type { FetchLike } from "./network.js";
 import { BUDGETS } from "./operations.js";
 import type { BudgetLimits } from "./pipeline/rate-budget.js";
-import { resolveRetryOptions, type RetryOptions } from "./pipeline/retry-policy.js";
+import { type RetryOptions, resolveRetryOptions } from "./pipeline/retry-policy.js";
 import { CLIENT_VERSION } from "./version.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -81,7 +81,8 @@ export const FALLBACK_BUDGET: BudgetLimits = Object.freeze({ perMinute: 100, per
 
 function positive(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new TypeError(`${what} must be a positive number of milliseconds`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    throw new TypeError(`${what} must be a positive number of milliseconds`);
   return value;
 }
 
@@ -120,12 +121,14 @@ export function resolvePartnerOptions(options: PartnerClientOptions): ResolvedPa
   }
   const ours = `mde-partner-client/${CLIENT_VERSION}`;
   const userAgent = options.userAgent ? `${options.userAgent} ${ours}` : ours;
-  if (options.fetch !== undefined && typeof options.fetch !== "function") throw new TypeError("fetch must be a function with fetch's signature");
+  if (options.fetch !== undefined && typeof options.fetch !== "function")
+    throw new TypeError("fetch must be a function with fetch's signature");
   if (options.clock !== undefined && typeof options.clock?.now !== "function") throw new TypeError("clock must have a now() method");
   if (options.sleep !== undefined && typeof options.sleep !== "function") throw new TypeError("sleep must be a function");
   if (options.random !== undefined && typeof options.random !== "function") throw new TypeError("random must be a function");
   const assertionAlgorithm = options.assertionAlgorithm ?? "PS256";
-  if (assertionAlgorithm !== "PS256" && assertionAlgorithm !== "RS256") throw new TypeError("assertionAlgorithm must be 'PS256' or 'RS256'");
+  if (assertionAlgorithm !== "PS256" && assertionAlgorithm !== "RS256")
+    throw new TypeError("assertionAlgorithm must be 'PS256' or 'RS256'");
   let consentRedirectUri: string | undefined;
   if (options.consentRedirectUri !== undefined) {
     try {

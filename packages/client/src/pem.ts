@@ -21,6 +21,7 @@ export function readPem(value: unknown, what: string, label?: string): string {
     }
   }
   if (!text.includes("-----BEGIN ")) throw new TypeError(`${what} does not contain a PEM block`);
-  if (label !== undefined && !text.includes(`-----BEGIN ${label}-----`)) throw new TypeError(`${what} does not contain a ${label} PEM block`);
+  if (label !== undefined && !text.includes(`-----BEGIN ${label}-----`))
+    throw new TypeError(`${what} does not contain a ${label} PEM block`);
   return text;
 }

@@ -21,6 +21,8 @@ export interface PermissionInfo {
   readonly name: string;
   /** Display name of the app role (third-party compilation, mde-api.md §1.10). */
   readonly displayName: string;
+  /** Display text the MDE API pages print for it (mde-api.md §4), where they name it. */
+  readonly docText?: string;
   /** App-role id, for `requiredResourceAccess` and `az ad app permission add`. */
   readonly appRoleId: string;
   /** Other spellings seen in the docs (compared case-insensitively anyway). */
@@ -31,8 +33,21 @@ export interface PermissionInfo {
   readonly rank: number;
 }
 
-function perm(name: string, appRoleId: string, displayName: string, rank: number, extra: { aliases?: string[]; implies?: string[] } = {}): PermissionInfo {
-  return Object.freeze({ name, appRoleId, displayName, rank, aliases: Object.freeze(extra.aliases ?? []), implies: Object.freeze(extra.implies ?? []) });
+function perm(
+  name: string,
+  appRoleId: string,
+  displayName: string,
+  rank: number,
+  extra: { aliases?: string[]; implies?: string[] } = {},
+): PermissionInfo {
+  return Object.freeze({
+    name,
+    appRoleId,
+    displayName,
+    rank,
+    aliases: Object.freeze(extra.aliases ?? []),
+    implies: Object.freeze(extra.implies ?? []),
+  });
 }
 
 /** The permission catalogue (mde-api.md §1.10, §4). */
@@ -64,7 +79,12 @@ export const PERMISSIONS: readonly PermissionInfo[] = Object.freeze([
   perm("Machine.StopAndQuarantine", "96e72b5e-7e68-4171-aad1-3937599e4751", "Stop and quarantine file", 2.4),
   perm("RemediationTasks.Read.All", "6a33eedf-ba73-4e5a-821b-f057ef63853a", "Read all remediation tasks", 1),
   perm("Score.Read.All", "02b005dd-f804-43b4-8fc7-078460413f74", "Read Threat and Vulnerability Management score", 1),
-  perm("SecurityBaselinesAssessment.Read.All", "e870c0c1-c1a2-41ca-948e-a33912d2d3f0", "Read all security baselines assessment information", 1),
+  perm(
+    "SecurityBaselinesAssessment.Read.All",
+    "e870c0c1-c1a2-41ca-948e-a33912d2d3f0",
+    "Read all security baselines assessment information",
+    1,
+  ),
   perm("SecurityConfiguration.Read.All", "227f2ea0-c2c2-4428-b7af-9ff40f1a720e", "Read all security configurations", 1),
   perm("SecurityConfiguration.ReadWrite.All", "e5e05709-32a3-4c85-89c8-67596eb94f24", "Read and write all security configurations", 3, {
     implies: ["SecurityConfiguration.Read.All"],
@@ -78,11 +98,18 @@ export const PERMISSIONS: readonly PermissionInfo[] = Object.freeze([
   perm("Software.Read.All", "37f71c98-d198-41ae-964d-2c49aab74926", "Read Threat and Vulnerability Management software information", 1),
   perm("Ti.Read.All", "528ca142-c849-4a5b-935e-10b8b9c38a84", "Read all IOCs", 1),
   perm("Ti.ReadWrite", "a8bc2240-f96a-46a1-bad5-6a960b7327a1", "Read and write IOCs belonging to the app", 2),
-  perm("Ti.ReadWrite.All", "fc511a58-3adf-4d71-af24-00f13e35e479", "Read and write all IOCs", 3, { implies: ["Ti.ReadWrite", "Ti.Read.All"] }),
+  perm("Ti.ReadWrite.All", "fc511a58-3adf-4d71-af24-00f13e35e479", "Read and write all IOCs", 3, {
+    implies: ["Ti.ReadWrite", "Ti.Read.All"],
+  }),
   // The MDE domain pages write `URL.Read.All`; role compilations and tokens show `Url.Read.All` (DOC-CONFLICT).
   perm("Url.Read.All", "721af526-ffa8-42d7-9b84-1a56244dd99d", "Read URL profiles", 1, { aliases: ["URL.Read.All"] }),
   perm("User.Read.All", "a833834a-4cf1-4732-8acf-bbcfa13fb610", "Read user profiles", 1),
-  perm("Vulnerability.Read.All", "41269fc5-d04d-4bfd-bce7-43a51cea049a", "Read Threat and Vulnerability Management vulnerability information", 1),
+  perm(
+    "Vulnerability.Read.All",
+    "41269fc5-d04d-4bfd-bce7-43a51cea049a",
+    "Read Threat and Vulnerability Management vulnerability information",
+    1,
+  ),
 ]);
 
 const BY_KEY = new Map<string, PermissionInfo>();
@@ -142,7 +169,12 @@ export const CAPABILITIES = Object.freeze({
     "ListSoftwareVulnerabilities",
     "ListRecommendationVulnerabilities",
   ),
-  "recommendations:read": ops("ListRecommendations", "GetRecommendation", "ListRecommendationMachineReferences", "ListMachineRecommendations"),
+  "recommendations:read": ops(
+    "ListRecommendations",
+    "GetRecommendation",
+    "ListRecommendationMachineReferences",
+    "ListMachineRecommendations",
+  ),
   "scores:read": ops("GetExposureScore", "GetConfigurationScore", "ListExposureScoreByMachineGroups"),
   "remediation:read": ops("ListRemediationTasks", "GetRemediationTask", "ListRemediationTaskMachineReferences"),
   "exports:read": ops(
@@ -164,7 +196,13 @@ export type CapabilityKey = keyof typeof CAPABILITIES | "tvm:read";
 /** What the planner accepts: operation names and capability keys. */
 export type PlanInput = OperationName | CapabilityKey;
 
-const TVM: readonly (keyof typeof CAPABILITIES)[] = ["software:read", "vulnerabilities:read", "recommendations:read", "scores:read", "remediation:read"];
+const TVM: readonly (keyof typeof CAPABILITIES)[] = [
+  "software:read",
+  "vulnerabilities:read",
+  "recommendations:read",
+  "scores:read",
+  "remediation:read",
+];
 
 /** A requirement: one operation, satisfied by any one of `anyOf`. */
 export interface PermissionRequirement {
@@ -227,7 +265,9 @@ export function planPermissions(inputs: readonly PlanInput[]): PermissionPlan {
   const chosen = minimalCover(requirements.map((r) => r.anyOf.map(canonical)));
   const roles = chosen.map((n) => findPermission(n)!).sort((a, b) => a.name.localeCompare(b.name));
   const requiredResourceAccess: RequiredResourceAccess[] =
-    roles.length === 0 ? [] : [{ resourceAppId: WINDOWS_DEFENDER_ATP_APP_ID, resourceAccess: roles.map((r) => ({ id: r.appRoleId, type: "Role" as const })) }];
+    roles.length === 0
+      ? []
+      : [{ resourceAppId: WINDOWS_DEFENDER_ATP_APP_ID, resourceAccess: roles.map((r) => ({ id: r.appRoleId, type: "Role" as const })) }];
   return Object.freeze({
     permissions: Object.freeze(roles.map((r) => r.name)),
     roles: Object.freeze(roles),
@@ -238,7 +278,9 @@ export function planPermissions(inputs: readonly PlanInput[]): PermissionPlan {
         throw new TypeError(`appId must be the application (client) id GUID, got ${JSON.stringify(appId)}`);
       }
       return [
-        ...roles.map((r) => `az ad app permission add --id ${appId} --api ${WINDOWS_DEFENDER_ATP_APP_ID} --api-permissions ${r.appRoleId}=Role`),
+        ...roles.map(
+          (r) => `az ad app permission add --id ${appId} --api ${WINDOWS_DEFENDER_ATP_APP_ID} --api-permissions ${r.appRoleId}=Role`,
+        ),
         `az ad app permission admin-consent --id ${appId}`,
       ];
     },
@@ -259,7 +301,9 @@ function minimalCover(sets: string[][]): string[] {
   const rank = (n: string) => findPermission(n)!.rank;
   const forced = new Set<string>();
   for (const s of sets) if (s.length === 1) forced.add(s[0]!);
-  const open = dedupe(sets.filter((s) => !s.some((p) => forced.has(p))).map((s) => [...s].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))));
+  const open = dedupe(
+    sets.filter((s) => !s.some((p) => forced.has(p))).map((s) => [...s].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))),
+  );
   let best: { picks: string[]; cost: number } | undefined;
   const search = (picked: string[], cost: number) => {
     if (best && (picked.length > best.picks.length || (picked.length === best.picks.length && cost >= best.cost))) return;

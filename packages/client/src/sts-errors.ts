@@ -123,7 +123,10 @@ export function stsErrorToMdeError(body: StsErrorBody, ctx: StsErrorContext): Md
       );
     case 7000112:
     case 70001:
-      return new MdeAppDisabledError(`app ${ctx.clientId} is disabled (${tag}): re-enable it (or its service principal in tenant ${t})`, details);
+      return new MdeAppDisabledError(
+        `app ${ctx.clientId} is disabled (${tag}): re-enable it (or its service principal in tenant ${t})`,
+        details,
+      );
     default: {
       const summary = (body.error_description ?? "").split(/\r?\n/)[0]?.slice(0, 300);
       return new MdeAuthError(`Entra ID refused a token for tenant ${t} (${tag})${summary ? `: ${summary}` : ""}`, details);

@@ -43,7 +43,11 @@ export interface TokenCache {
    * The cached token for `key`, or a fresh one from `acquire` (single-flight).
    * `forceRefresh` skips a cached token (after a 401) but still joins a refresh in flight.
    */
-  get(key: string, acquire: () => Promise<AcquiredToken>, options?: { forceRefresh?: boolean; signal?: AbortSignal | undefined }): Promise<string>;
+  get(
+    key: string,
+    acquire: () => Promise<AcquiredToken>,
+    options?: { forceRefresh?: boolean; signal?: AbortSignal | undefined },
+  ): Promise<string>;
   /** Drops the entry when it still holds `token` (or unconditionally without `token`). */
   evict(key: string, token?: string): void;
   /** Cached entry (for diagnostics and tests); undefined when absent or expired. */
@@ -115,7 +119,10 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
             refresh(key, acquire).catch((error: unknown) => {
               backgroundFailedAt.set(key, clock.now());
               const code = (error as { code?: unknown }).code;
-              logger.warn({ event: "token.refresh_failed", code: typeof code === "string" ? code : "unknown" }, "background token refresh failed; the cached token is still valid");
+              logger.warn(
+                { event: "token.refresh_failed", code: typeof code === "string" ? code : "unknown" },
+                "background token refresh failed; the cached token is still valid",
+              );
             });
           }
         }

@@ -25,7 +25,11 @@ const SHA1 = "4388963aaa83afe2042a46a3c017ad50bdcdafb3";
 const TABLE: Row[] = [
   { file: "get-alert.response.json", shape: "entity", call: (c) => c.alerts.get(ALERT) },
   { file: "list-alerts.response.json", shape: "collection", call: (c) => c.alerts.list() },
-  { file: "list-alerts-top10-expand-evidence.response.json", shape: "collection", call: (c) => c.alerts.list({ top: 10, expand: ["evidence"] }) },
+  {
+    file: "list-alerts-top10-expand-evidence.response.json",
+    shape: "collection",
+    call: (c) => c.alerts.list({ top: 10, expand: ["evidence"] }),
+  },
   { file: "alert-related-domains.response.json", shape: "collection", call: (c) => c.alerts.listDomains(RELATED_ALERT) },
   { file: "alert-related-files.response.json", shape: "collection", call: (c) => c.alerts.listFiles(RELATED_ALERT) },
   { file: "alert-related-ips.response.json", shape: "collection", call: (c) => c.alerts.listIps(RELATED_ALERT) },
@@ -34,11 +38,19 @@ const TABLE: Row[] = [
   { file: "list-machines.response.json", shape: "collection", call: (c) => c.machines.list() },
   { file: "get-machine.response.json", shape: "entity", call: (c) => c.machines.get(MACHINE) },
   { file: "machine-logon-users.response.json", shape: "collection", call: (c) => c.machines.listLogonUsers(MACHINE) },
-  { file: "find-machine-info-by-ip.response.json", shape: "collection", call: (c) => c.machines.findByIpLegacy("10.166.93.61", "2018-06-19T10:00:00Z") },
+  {
+    file: "find-machine-info-by-ip.response.json",
+    shape: "collection",
+    call: (c) => c.machines.findByIpLegacy("10.166.93.61", "2018-06-19T10:00:00Z"),
+  },
   { file: "machine-software.response.json", shape: "collection", call: (c) => c.machines.listSoftware(TVM_MACHINE) },
   { file: "machine-vulnerabilities.response.json", shape: "collection", call: (c) => c.machines.listVulnerabilities(TVM_MACHINE) },
   { file: "machine-recommendations.response.json", shape: "collection", call: (c) => c.machines.listRecommendations(TVM_MACHINE) },
-  { file: "odata-machines-filter.response.json", shape: "collection", call: (c) => c.machines.list({ filter: (f) => f.ne("healthStatus", "Active"), top: 100 }) },
+  {
+    file: "odata-machines-filter.response.json",
+    shape: "collection",
+    call: (c) => c.machines.list({ filter: (f) => f.ne("healthStatus", "Active"), top: 100 }),
+  },
   {
     file: "odata-machine-alerts-count.response.json",
     shape: "value",
@@ -54,10 +66,15 @@ const TABLE: Row[] = [
   {
     file: "odata-machineactions-filter.response.json",
     shape: "collection",
-    call: (c) => c.machineActions.list({ filter: (f) => f.and(f.eq("requestor", "Analyst@contoso.com"), f.eq("type", "RunAntiVirusScan")) }),
+    call: (c) =>
+      c.machineActions.list({ filter: (f) => f.and(f.eq("requestor", "Analyst@contoso.com"), f.eq("type", "RunAntiVirusScan")) }),
   },
   { file: "get-machineaction.response.json", shape: "entity", call: (c) => c.machineActions.get(ACTION) },
-  { file: "isolate-machine.response.json", shape: "entity", call: (c) => c.machineActions.isolate(MACHINE, { comment: "Isolate machine due to alert 1234", isolationType: "Full" }) },
+  {
+    file: "isolate-machine.response.json",
+    shape: "entity",
+    call: (c) => c.machineActions.isolate(MACHINE, { comment: "Isolate machine due to alert 1234", isolationType: "Full" }),
+  },
   { file: "get-package-uri.response.json", shape: "entity", call: (c) => c.machineActions.getPackageUri(ACTION) },
   {
     file: "run-live-response.response.json",
@@ -68,16 +85,30 @@ const TABLE: Row[] = [
         commands: [{ type: "GetFile", params: [{ key: "Path", value: "C:\\windows\\TEMP\\OfficeClickToRun.dmp.zip" }] }],
       }),
   },
-  { file: "get-live-response-result.response.json", shape: "entity", call: (c) => c.machineActions.getLiveResponseResultLink("988cc94e-7a8f-4b28-ab65-54970c5d5018", 0) },
+  {
+    file: "get-live-response-result.response.json",
+    shape: "entity",
+    call: (c) => c.machineActions.getLiveResponseResultLink("988cc94e-7a8f-4b28-ab65-54970c5d5018", 0),
+  },
   { file: "advanced-hunting.response.json", shape: "entity", call: (c) => c.hunting.run("DeviceProcessEvents | limit 2") },
   {
     file: "indicator-entity.json",
     shape: "entity",
     call: (c) =>
-      c.indicators.submit({ indicatorValue: "881c0f10c75e64ec39d257a131fcd531f47dd2cff2070ae94baa347d375126fd", indicatorType: "FileSha256", action: "AlertAndBlock", title: "Michael test", description: "test" }),
+      c.indicators.submit({
+        indicatorValue: "881c0f10c75e64ec39d257a131fcd531f47dd2cff2070ae94baa347d375126fd",
+        indicatorType: "FileSha256",
+        action: "AlertAndBlock",
+        title: "Michael test",
+        description: "test",
+      }),
   },
   { file: "list-indicators.response.json", shape: "collection", call: (c) => c.indicators.list() },
-  { file: "list-indicators-filter-action.response.json", shape: "collection", call: (c) => c.indicators.list({ filter: (f) => f.eq("action", "AlertAndBlock") }) },
+  {
+    file: "list-indicators-filter-action.response.json",
+    shape: "collection",
+    call: (c) => c.indicators.list({ filter: (f) => f.eq("action", "AlertAndBlock") }),
+  },
   {
     file: "import-indicators.response.json",
     shape: "array",
@@ -88,17 +119,33 @@ const TABLE: Row[] = [
   { file: "get-file.response.json", shape: "entity", call: (c) => c.files.get(SHA1) },
   { file: "list-software.response.json", shape: "collection", call: (c) => c.software.list() },
   { file: "software-distributions.response.json", shape: "collection", call: (c) => c.software.listDistributions("microsoft-_-edge") },
-  { file: "software-machine-references.response.json", shape: "collection", call: (c) => c.software.listMachineReferences("microsoft-_-edge") },
+  {
+    file: "software-machine-references.response.json",
+    shape: "collection",
+    call: (c) => c.software.listMachineReferences("microsoft-_-edge"),
+  },
   { file: "software-missing-kbs.response.json", shape: "collection", call: (c) => c.software.listMissingKbs("microsoft-_-edge") },
   { file: "list-vulnerabilities.response.json", shape: "collection", call: (c) => c.vulnerabilities.list() },
   { file: "list-vulnerabilities-newer-revision.response.json", shape: "collection", call: (c) => c.vulnerabilities.list() },
-  { file: "list-machines-vulnerabilities.response.json", shape: "collection", call: (c) => c.vulnerabilities.listMachinesVulnerabilities() },
+  {
+    file: "list-machines-vulnerabilities.response.json",
+    shape: "collection",
+    call: (c) => c.vulnerabilities.listMachinesVulnerabilities(),
+  },
   { file: "get-vulnerability.response.json", shape: "entity", call: (c) => c.vulnerabilities.get("CVE-2019-0608") },
-  { file: "vulnerability-machine-references.response.json", shape: "collection", call: (c) => c.vulnerabilities.listMachineReferences("CVE-2019-0608") },
+  {
+    file: "vulnerability-machine-references.response.json",
+    shape: "collection",
+    call: (c) => c.vulnerabilities.listMachineReferences("CVE-2019-0608"),
+  },
   { file: "list-recommendations.response.json", shape: "collection", call: (c) => c.recommendations.list() },
   { file: "get-recommendation.response.json", shape: "entity", call: (c) => c.recommendations.get("va-_-google-_-chrome") },
   { file: "recommendation-software.response.json", shape: "entity", call: (c) => c.recommendations.getSoftware("va-_-google-_-chrome") },
-  { file: "recommendation-vulnerabilities.response.json", shape: "collection", call: (c) => c.recommendations.listVulnerabilities("va-_-google-_-chrome") },
+  {
+    file: "recommendation-vulnerabilities.response.json",
+    shape: "collection",
+    call: (c) => c.recommendations.listVulnerabilities("va-_-google-_-chrome"),
+  },
   { file: "exposure-score.response.json", shape: "entity", call: (c) => c.scores.getExposureScore() },
   { file: "configuration-score.response.json", shape: "entity", call: (c) => c.scores.getConfigurationScore() },
   { file: "exposure-score-by-machine-groups.response.json", shape: "collection", call: (c) => c.scores.listExposureScoreByMachineGroups() },
@@ -108,7 +155,11 @@ const TABLE: Row[] = [
     call: (c) => c.remediationTasks.listMachineReferences("03942ef5-aecb-4c6e-b555-d6a97013844c"),
   },
   { file: "info-gathering-export.response.json", shape: "entity", call: (c) => c.deviceAvHealth.exportFiles({ sasValidHours: 3 }) },
-  { file: "secure-config-assessment-by-machine.response.json", shape: "collection", call: (c) => c.exports.listSecureConfigurations({ pageSize: 5 }) },
+  {
+    file: "secure-config-assessment-by-machine.response.json",
+    shape: "collection",
+    call: (c) => c.exports.listSecureConfigurations({ pageSize: 5 }),
+  },
   { file: "secure-config-assessment-export.response.json", shape: "entity", call: (c) => c.exports.exportSecureConfigurationsFiles() },
 ];
 
@@ -137,7 +188,7 @@ describe("models round-trip: documented responses survive parsing unchanged", ()
           const page = result as { value: unknown[]; nextLink?: string; context?: string };
           const expected = body["value"] as unknown[];
           assert.equal(page.value.length, expected.length);
-          expected.forEach((item, i) => assert.deepStrictEqual(page.value[i], item, `item ${i}`));
+          for (const [i, item] of expected.entries()) assert.deepStrictEqual(page.value[i], item, `item ${i}`);
           assert.equal(page.context, body["@odata.context"]);
           assert.equal(page.nextLink, body["@odata.nextLink"]);
           break;

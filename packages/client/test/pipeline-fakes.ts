@@ -13,9 +13,10 @@ export function fakeTime(start = Date.UTC(2026, 0, 1)) {
     sleep: async (ms: number, signal?: AbortSignal) => {
       signal?.throwIfAborted();
       sleeps.push(ms);
-      now += ms;
-      // Let other queued microtasks (waiting callers) run as real time would.
+      const wake = now + ms;
+      // Let everything that is runnable now run first, as it would in real time; then time passes.
       await new Promise((r) => setImmediate(r));
+      now = Math.max(now, wake);
     },
     advance(ms: number) {
       now += ms;
@@ -100,7 +101,14 @@ export function pipelineClient(extra: Partial<PartnerClientOptions> & { fetch: P
   return { partner, credential, time };
 }
 
-export const listAlerts = { method: "GET" as const, path: "/api/alerts", operation: "ListAlerts", permissions: ["Alert.Read.All"], idempotent: true, budget: "alerts" };
+export const listAlerts = {
+  method: "GET" as const,
+  path: "/api/alerts",
+  operation: "ListAlerts",
+  permissions: ["Alert.Read.All"],
+  idempotent: true,
+  budget: "alerts",
+};
 export const isolate = {
   method: "POST" as const,
   path: "/api/machines/abc/isolate",

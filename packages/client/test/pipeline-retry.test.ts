@@ -46,7 +46,10 @@ describe("retry policy", () => {
 
   it("backs off exponentially with jitter on 5xx for idempotent calls", async () => {
     const time = fakeTime();
-    const { fetch, seen } = scriptedFetch([mdeError(500, "InternalServerError"), mdeError(502, "BadGateway"), mdeError(500, "InternalServerError"), ok()], time);
+    const { fetch, seen } = scriptedFetch(
+      [mdeError(500, "InternalServerError"), mdeError(502, "BadGateway"), mdeError(500, "InternalServerError"), ok()],
+      time,
+    );
     const { partner } = pipelineClient({ fetch, retry: { baseDelayMs: 1000 } }, time);
     const response = await partner.tenant(TENANT_A).transport.send(listAlerts);
     assert.equal(response.status, 200);
@@ -78,7 +81,10 @@ describe("retry policy", () => {
 
   it("does not repeat a POST answered 500, but repeats one answered 503 (not processed)", async () => {
     const f500 = scriptedFetch([mdeError(500, "InternalServerError"), json(201, {})]);
-    await assert.rejects(pipelineClient({ fetch: f500.fetch }).partner.tenant(TENANT_A).transport.send(isolate), { code: "ERR_MDE_HTTP", status: 500 });
+    await assert.rejects(pipelineClient({ fetch: f500.fetch }).partner.tenant(TENANT_A).transport.send(isolate), {
+      code: "ERR_MDE_HTTP",
+      status: 500,
+    });
     assert.equal(f500.seen.length, 1);
     const f503 = scriptedFetch([mdeError(503, "ServiceUnavailable"), json(201, {})]);
     const response = await pipelineClient({ fetch: f503.fetch }).partner.tenant(TENANT_A).transport.send(isolate);
@@ -139,11 +145,16 @@ describe("retry policy", () => {
       new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
     const { fetch } = scriptedFetch([hang]);
     const { partner } = pipelineClient({ fetch, timeoutMs: 30, retry: { maxTransientRetries: 0 } });
+    // AbortSignal.timeout's timer is unref'd (a real socket would hold the loop open): hold it here.
+    const hold = setTimeout(() => {}, 5000);
     await assert.rejects(partner.tenant(TENANT_A).transport.send(listAlerts), { code: "ERR_MDE_TIMEOUT" });
+    clearTimeout(hold);
 
     const hung = scriptedFetch([hang]);
     const controller = new AbortController();
-    const pending = pipelineClient({ fetch: hung.fetch }).partner.tenant(TENANT_A).transport.send({ ...listAlerts, signal: controller.signal });
+    const pending = pipelineClient({ fetch: hung.fetch })
+      .partner.tenant(TENANT_A)
+      .transport.send({ ...listAlerts, signal: controller.signal });
     setTimeout(() => controller.abort(new Error("stop")), 10);
     await assert.rejects(pending, { message: "stop" });
     assert.equal(hung.seen.length, 1);

@@ -36,7 +36,10 @@ export class TestHttpError extends Error {
   }
 }
 
-export function createTestTransport(fetchImpl: FetchLike, baseUrl = "https://api.security.microsoft.com"): MdeTransport & { captured: Captured[] } {
+export function createTestTransport(
+  fetchImpl: FetchLike,
+  baseUrl = "https://api.security.microsoft.com",
+): MdeTransport & { captured: Captured[] } {
   const captured: Captured[] = [];
   return {
     baseUrl,
@@ -54,7 +57,12 @@ export function createTestTransport(fetchImpl: FetchLike, baseUrl = "https://api
       const init: RequestInit = { method: request.method, headers: isForm ? {} : { "content-type": "application/json" } };
       if (request.body !== undefined) init.body = isForm ? (request.body as FormData) : JSON.stringify(request.body);
       if (request.signal) init.signal = request.signal;
-      captured.push({ request, url, method: request.method, body: request.body === undefined ? undefined : isForm ? request.body : JSON.parse(JSON.stringify(request.body)) });
+      captured.push({
+        request,
+        url,
+        method: request.method,
+        body: request.body === undefined ? undefined : isForm ? request.body : JSON.parse(JSON.stringify(request.body)),
+      });
       const response = await fetchImpl(url.href, init);
       if (!response.ok) throw new TestHttpError(response.status, await response.text());
       return response;

@@ -218,6 +218,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     },
     async start() {
       if (server) return info();
+      if (options.liveMode) control.startLive(options.liveMode);
       const listener = getRequestListener(app.fetch);
       server = resolved.insecureHttp
         ? createHttpServer(listener)

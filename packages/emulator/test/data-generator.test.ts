@@ -4,8 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createManualClock } from "@mde-partner/emulator";
-import { addAlerts, updateAlerts } from "../src/data/alert-changes.js";
 import { DETERMINATIONS } from "../src/data/alert-catalog.js";
+import { addAlerts, updateAlerts } from "../src/data/alert-changes.js";
 import { groundTruth } from "../src/data/ground-truth.js";
 import { startLiveMode } from "../src/data/live-mode.js";
 import { example, makeEmulator } from "./mde-support.js";
@@ -62,11 +62,15 @@ test("generated alerts are coherent and carry every documented property", async 
       assert.deepEqual(Object.keys(a), documentedAlertKeys);
       assert.match(a.id, /^da\d{18}_-?\d{1,10}$/);
       assert.ok(a.firstEventTime <= a.lastEventTime && a.lastEventTime <= a.alertCreationTime, `event times before creation: ${a.id}`);
-      assert.ok(a.alertCreationTime <= a.lastUpdateTime && a.lastUpdateTime.slice(0, 23) <= now.slice(0, 23), `creation ≤ update ≤ now: ${a.id}`);
+      assert.ok(
+        a.alertCreationTime <= a.lastUpdateTime && a.lastUpdateTime.slice(0, 23) <= now.slice(0, 23),
+        `creation ≤ update ≤ now: ${a.id}`,
+      );
       assert.equal(row.last_update_time, a.lastUpdateTime, "the indexed column is byte-identical to the JSON");
       assert.equal(row.status, a.status);
       assert.equal(a.resolvedTime !== null, a.status === "Resolved");
-      if (a.determination !== null) assert.ok(DETERMINATIONS[a.classification]?.includes(a.determination), `${a.classification}/${a.determination}`);
+      if (a.determination !== null)
+        assert.ok(DETERMINATIONS[a.classification]?.includes(a.determination), `${a.classification}/${a.determination}`);
       assert.equal(a.aadTenantId, tenantId);
       assert.equal(machines.get(a.machineId)?.computerDnsName, a.computerDnsName);
       assert.ok(Array.isArray(a.mitreTechniques));
@@ -85,7 +89,10 @@ test("200,000 alerts over several tenants: bounded heap growth and reasonable ti
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
-  const t = await makeEmulator({ clock: createManualClock(START), tenants: [{ alerts: 80_000 }, { alerts: 60_000 }, { alerts: 40_000 }, { alerts: 20_000 }] });
+  const t = await makeEmulator({
+    clock: createManualClock(START),
+    tenants: [{ alerts: 80_000 }, { alerts: 60_000 }, { alerts: 40_000 }, { alerts: 20_000 }],
+  });
   try {
     const elapsed = performance.now() - started;
     gc?.();
@@ -116,11 +123,13 @@ test("addAlerts, updateAlerts (also with one shared timestamp) and live mode cha
     assert.equal(JSON.parse(fresh.json).status, "New");
 
     clock.advance(60_000);
-    const maxBefore = (state.db.prepare("SELECT max(last_update_time) AS m FROM alerts WHERE tenant_id = ?").get(tenantId) as { m: string }).m;
+    const maxBefore = (state.db.prepare("SELECT max(last_update_time) AS m FROM alerts WHERE tenant_id = ?").get(tenantId) as { m: string })
+      .m;
     const updated = updateAlerts(state, tenantId, 8, { sameTimestamp: true });
     assert.equal(updated.length, 8);
     const times = updated.map(
-      (id) => (state.db.prepare("SELECT last_update_time AS t FROM alerts WHERE tenant_id = ? AND id = ?").get(tenantId, id) as { t: string }).t,
+      (id) =>
+        (state.db.prepare("SELECT last_update_time AS t FROM alerts WHERE tenant_id = ? AND id = ?").get(tenantId, id) as { t: string }).t,
     );
     assert.equal(new Set(times).size, 1, "one shared lastUpdateTime");
     assert.ok((times[0] as string) > maxBefore);

@@ -3,7 +3,7 @@
 // `-k` dropped in favour of `--cacert`), and the v1 `resource=` request the MDE
 // PowerShell samples send (mde-api.md §1.3).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { after, before, test } from "node:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { MDE_RESOURCE, MDE_SCOPE, type StartedEmulator, startEmulator } from "./entra-support.js";
@@ -18,14 +18,18 @@ before(async () => {
 });
 after(() => started.stop());
 
-function curl(args: string[]): { status: number; headers: string; body: string } {
-  const run = spawnSync("curl", ["-sS", ...args, "--cacert", started.info.caCertFile], { encoding: "utf8" });
-  assert.equal(run.status, 0, `curl failed: ${run.stderr}`);
-  // `-i` prints the head, a blank line, then the body.
-  const split = run.stdout.indexOf("\r\n\r\n");
-  const head = run.stdout.slice(0, split);
-  const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(head)?.[1]);
-  return { status, headers: head.toLowerCase(), body: run.stdout.slice(split + 4) };
+/** Runs curl asynchronously: the emulator answers from this same process, so blocking would deadlock. */
+function curl(args: string[]): Promise<{ status: number; headers: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    execFile("curl", ["-sS", "--max-time", "20", ...args, "--cacert", started.info.caCertFile], { encoding: "utf8" }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`curl failed: ${stderr || error.message}`));
+      // `-i` prints the head, a blank line, then the body.
+      const split = stdout.indexOf("\r\n\r\n");
+      const head = stdout.slice(0, split);
+      const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(head)?.[1]);
+      resolve({ status, headers: head.toLowerCase(), body: stdout.slice(split + 4) });
+    });
+  });
 }
 
 function assertAppOnlyClaims(token: string, tenantId: string, expectedAud: string, roles: readonly string[] | undefined) {
@@ -52,11 +56,11 @@ function assertAppOnlyClaims(token: string, tenantId: string, expectedAud: strin
   assert.ok(Math.abs((claims.exp as number) - now - 3599) <= 5, "lives about an hour");
 }
 
-test("the documented curl v2 request gets the documented answer and a token with the tenant's roles", () => {
+test("the documented curl v2 request gets the documented answer and a token with the tenant's roles", async () => {
   const { clientId, clientSecret } = started.info.partnerApp;
   const tenant = started.info.tenants[1];
   assert.ok(tenant);
-  const res = curl([
+  const res = await curl([
     "-i", "-X", "POST", "-H", "Content-Type:application/x-www-form-urlencoded",
     "-d", "grant_type=client_credentials",
     "-d", `client_id=${clientId}`,
@@ -78,11 +82,11 @@ test("the documented curl v2 request gets the documented answer and a token with
   assertAppOnlyClaims(body.access_token as string, tenant.id, MDE_SCOPE.replace("/.default", ""), ALERT_ROLES);
 });
 
-test("the v1 resource= request gets string-typed numbers, the resource echoed, and the consented roles", () => {
+test("the v1 resource= request gets string-typed numbers, the resource echoed, and the consented roles", async () => {
   const { clientId, clientSecret } = started.info.partnerApp;
   const tenant = started.info.tenants[0];
   assert.ok(tenant);
-  const res = curl([
+  const res = await curl([
     "-i", "-X", "POST", "-H", "Content-Type:application/x-www-form-urlencoded",
     "-d", "grant_type=client_credentials",
     "-d", `client_id=${clientId}`,
@@ -109,11 +113,11 @@ test("the v1 resource= request gets string-typed numbers, the resource echoed, a
   assertAppOnlyClaims(body.access_token as string, tenant.id, MDE_RESOURCE, tenant.roles);
 });
 
-test("a Graph token carries the Graph roles, and the partner's own tenant grants no roles at all", () => {
+test("a Graph token carries the Graph roles, and the partner's own tenant grants no roles at all", async () => {
   const { clientId, clientSecret, homeTenantId } = started.info.partnerApp;
   const fabrikam = started.info.tenants[1];
   assert.ok(fabrikam);
-  const graph = curl([
+  const graph = await curl([
     "-X", "POST", "-d", "grant_type=client_credentials", "-d", `client_id=${clientId}`, "-d", `client_secret=${clientSecret}`,
     "-d", "scope=https://graph.microsoft.com/.default", `${started.info.loginUrl}/${fabrikam.id}/oauth2/v2.0/token`, "-i",
   ]);
@@ -121,7 +125,7 @@ test("a Graph token carries the Graph roles, and the partner's own tenant grants
   const graphToken = (JSON.parse(graph.body) as { access_token: string }).access_token;
   assertAppOnlyClaims(graphToken, fabrikam.id, "https://graph.microsoft.com", ["ThreatHunting.Read.All"]);
 
-  const home = curl([
+  const home = await curl([
     "-i", "-X", "POST", "-d", "grant_type=client_credentials", "-d", `client_id=${clientId}`, "-d", `client_secret=${clientSecret}`,
     "-d", `resource=${MDE_RESOURCE}`, `${started.info.loginUrl}/${homeTenantId}/oauth2/token`,
   ]);

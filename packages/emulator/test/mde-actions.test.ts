@@ -23,7 +23,10 @@ after(async () => t.stop());
 
 test("isolate goes Pending → InProgress → Succeeded with the clock; a second isolate meanwhile is refused", async () => {
   const machineId = machineIds[0] as string;
-  const created = await call(`/api/machines/${machineId}/isolate`, { method: "POST", body: { Comment: "Contain", IsolationType: "Selective" } });
+  const created = await call(`/api/machines/${machineId}/isolate`, {
+    method: "POST",
+    body: { Comment: "Contain", IsolationType: "Selective" },
+  });
   assert.equal(created.status, 201, created.text);
   const action = created.json();
   assert.equal(action.status, "Pending");
@@ -38,7 +41,11 @@ test("isolate goes Pending → InProgress → Succeeded with the clock; a second
   assert.equal(unisolate.status, 400, "unisolate conflicts with an open isolate");
 
   const isolated = () =>
-    (t.emulator.state.db.prepare("SELECT isolated FROM machines WHERE tenant_id = ? AND id = ?").get(tenantId, machineId) as { isolated: number }).isolated;
+    (
+      t.emulator.state.db.prepare("SELECT isolated FROM machines WHERE tenant_id = ? AND id = ?").get(tenantId, machineId) as {
+        isolated: number;
+      }
+    ).isolated;
   clock.advance(1_000);
   assert.equal((await call(`/api/machineactions/${action.id}`)).json().status, "InProgress");
   assert.equal(isolated(), 0);
@@ -74,7 +81,9 @@ test("body validation: missing Comment, wrong casing, missing ScanType, bad enum
 
 test("cancel works only before a final state; the package URI appears only after collection succeeded", async () => {
   const machineId = machineIds[2] as string;
-  const scan = (await call(`/api/machines/${machineId}/runAntiVirusScan`, { method: "POST", body: { Comment: "scan", ScanType: "Quick" } })).json();
+  const scan = (
+    await call(`/api/machines/${machineId}/runAntiVirusScan`, { method: "POST", body: { Comment: "scan", ScanType: "Quick" } })
+  ).json();
   const cancelled = await call(`/api/machineactions/${scan.id}/cancel`, { method: "POST", body: { Comment: "not needed" } });
   assert.equal(cancelled.status, 200, cancelled.text);
   assert.equal(cancelled.json().status, "Cancelled");
@@ -84,7 +93,9 @@ test("cancel works only before a final state; the package URI appears only after
   const late = await call(`/api/machineactions/${scan.id}/cancel`, { method: "POST", body: { Comment: "again" } });
   assert.equal(late.status, 400);
 
-  const collect = (await call(`/api/machines/${machineId}/collectInvestigationPackage`, { method: "POST", body: { Comment: "forensics" } })).json();
+  const collect = (
+    await call(`/api/machines/${machineId}/collectInvestigationPackage`, { method: "POST", body: { Comment: "forensics" } })
+  ).json();
   const early = await call(`/api/machineactions/${collect.id}/GetPackageUri`);
   assert.equal(early.status, 404);
   clock.advance(3_000);
@@ -158,11 +169,26 @@ test("PATCH alert bumps lastUpdateTime, records the comment, and shows up in a l
   const wrongCase = await call(`/api/alerts/${first.id}`, { method: "PATCH", body: { Status: "New" } });
   assert.equal(wrongCase.status, 400);
   assert.equal(wrongCase.json().error.code, "InvalidRequestBody");
-  const batch = await call("/api/alerts/batchUpdate", { method: "POST", body: { alertIds: [first.id], status: "InProgress", assignedTo: "soc@contoso.com" } });
+  const batch = await call("/api/alerts/batchUpdate", {
+    method: "POST",
+    body: { alertIds: [first.id], status: "InProgress", assignedTo: "soc@contoso.com" },
+  });
   assert.equal(batch.status, 200);
   assert.equal(batch.text, "");
   const after = (await call(`/api/alerts/${first.id}`)).json();
   assert.equal(after.status, "InProgress");
   assert.equal(after.resolvedTime, null);
   assert.equal(after.assignedTo, "soc@contoso.com");
+});
+
+test("the README's coverage table lists every routed operation with its status", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { mdeOperations } = await import("../src/mde/routes.js");
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  for (const op of mdeOperations()) {
+    const status = op.external ? "hunting module" : op.handler ? "implemented" : "501";
+    const row = readme.split("\n").find((line) => line.includes(`\`${op.method} /api/${op.path}\``));
+    assert.ok(row, `README lacks ${op.method} /api/${op.path}`);
+    assert.ok(row.includes(`| ${op.name} |`) && row.trimEnd().endsWith(`| ${status} |`), `README row for ${op.name}: ${row}`);
+  }
 });

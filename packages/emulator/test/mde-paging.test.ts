@@ -48,13 +48,20 @@ async function readAllWithTop(filter?: string): Promise<Array<Record<string, any
   }
 }
 
-function checksum(alerts: Array<{ id: string; lastUpdateTime: string }>): string {
+function checksum(alerts: Array<Record<string, any>>): string {
   const lines = alerts.map((a) => `${a.id}\t${a.lastUpdateTime}\n`).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   return createHash("sha256").update(lines.join("")).digest("hex");
 }
 
 before(async () => {
-  t = await makeEmulator({ tenants: [{ alerts: ALERTS, machines: 400 }, { alerts: 500, machines: 20 }], rateLimits: false, nextLinkWithoutTop: true });
+  t = await makeEmulator({
+    tenants: [
+      { alerts: ALERTS, machines: 400 },
+      { alerts: 500, machines: 20 },
+    ],
+    rateLimits: false,
+    nextLinkWithoutTop: true,
+  });
   const info = await t.emulator.start();
   apiUrl = info.apiUrl;
   agent = new Agent({ ca: readFileSync(info.caCertFile), keepAlive: true });
@@ -77,7 +84,10 @@ test("$top/$skip pages return every alert of the tenant exactly once", async () 
   assert.equal(truth.alerts, ALERTS);
   assert.equal(all.length, ALERTS);
   assert.equal(new Set(all.map((a) => a.id)).size, ALERTS);
-  assert.ok(all.every((a) => a.aadTenantId === tenantId), "only this tenant's alerts");
+  assert.ok(
+    all.every((a) => a.aadTenantId === tenantId),
+    "only this tenant's alerts",
+  );
   assert.equal(checksum(all), truth.checksum);
 });
 
@@ -126,11 +136,17 @@ test("$filter results equal filtering the stored alerts directly", async () => {
       "(severity eq 'High' or severity eq 'Medium') and status eq 'New'",
       (a) => (a.severity === "High" || a.severity === "Medium") && a.status === "New",
     ],
-    ["status in ('New','InProgress') and assignedTo eq null", (a) => (a.status === "New" || a.status === "InProgress") && a.assignedTo === null],
+    [
+      "status in ('New','InProgress') and assignedTo eq null",
+      (a) => (a.status === "New" || a.status === "InProgress") && a.assignedTo === null,
+    ],
     [`category eq 'Execution' or machineId eq '${machineId}'`, (a) => a.category === "Execution" || a.machineId === machineId],
   ];
   for (const [filter, predicate] of cases) {
-    const expected = stored.filter(predicate).map((a) => a.id).sort();
+    const expected = stored
+      .filter(predicate)
+      .map((a) => a.id)
+      .sort();
     assert.ok(expected.length > 0 && expected.length < ALERTS, `test data exercises: ${filter}`);
     const actual = (await readAllWithTop(filter)).map((a) => a.id).sort();
     assert.deepEqual(actual, expected, filter);

@@ -115,7 +115,14 @@ test("get machine matches get-machine.response.json (context #Machines/$entity, 
 
 // machineaction.md's table lists these; the JSON examples show only a subset.
 const ACTION_TABLE_ONLY = new Set([
-  "title", "requestSource", "cancellationRequestor", "cancellationComment", "cancellationDateTimeUtc", "errorHResult", "externalId", "commands",
+  "title",
+  "requestSource",
+  "cancellationRequestor",
+  "cancellationComment",
+  "cancellationDateTimeUtc",
+  "errorHResult",
+  "externalId",
+  "commands",
 ]);
 
 test("isolate answers 201 with a MachineAction shaped like isolate-machine.response.json", async () => {

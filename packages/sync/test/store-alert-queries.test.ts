@@ -17,7 +17,13 @@ function random(seed: number) {
 
 const SEVERITIES = ["UnSpecified", "Informational", "Low", "Medium", "High"] as const;
 const STATUSES = ["New", "InProgress", "Resolved"] as const;
-const TITLES = ["Suspicious PowerShell command line", "Ransomware behavior detected", "SUSPICIOUS process injection", "Malware was detected", "Anomalous Logon Ünicode"];
+const TITLES = [
+  "Suspicious PowerShell command line",
+  "Ransomware behavior detected",
+  "SUSPICIOUS process injection",
+  "Malware was detected",
+  "Anomalous Logon Ünicode",
+];
 
 /** A time with 0–7 fractional digits, as the API prints them (mde-api.md §3.7). */
 function apiTime(ms: number, ticks: number, digits: number): string {
@@ -55,12 +61,12 @@ function expected(all: StoredAlert[], q: AlertQuery): StoredAlert[] {
   rows.sort(
     (a, b) =>
       sign *
-      (sort === "severity"
-        ? cmp(SEVERITIES.indexOf(a.severity as never), SEVERITIES.indexOf(b.severity as never)) || cmp(ticksOf(a.lastUpdateTime), ticksOf(b.lastUpdateTime))
-        : sort === "alertCreationTime"
-          ? cmp(ticksOf(a.alertCreationTime), ticksOf(b.alertCreationTime))
-          : cmp(ticksOf(a.lastUpdateTime), ticksOf(b.lastUpdateTime)) || 0) ||
-      sign * (cmp(a.tenantId, b.tenantId) || cmp(a.id, b.id)),
+        (sort === "severity"
+          ? cmp(SEVERITIES.indexOf(a.severity as never), SEVERITIES.indexOf(b.severity as never)) ||
+            cmp(ticksOf(a.lastUpdateTime), ticksOf(b.lastUpdateTime))
+          : sort === "alertCreationTime"
+            ? cmp(ticksOf(a.alertCreationTime), ticksOf(b.alertCreationTime))
+            : cmp(ticksOf(a.lastUpdateTime), ticksOf(b.lastUpdateTime)) || 0) || sign * (cmp(a.tenantId, b.tenantId) || cmp(a.id, b.id)),
   );
   return rows;
 }
@@ -118,10 +124,19 @@ for (const dialect of DIALECTS) {
 
     const cases: Array<[string, AlertQuery]> = [
       ["default sort (lastUpdateTime desc) across tenants", {}],
-      ["one tenant, severity + status + time range", { tenantIds: [tenants[0]!], severities: ["High"], statuses: ["New"], from: "2024-01-01T00:00:30Z", to: "2024-01-01T00:02:30Z" }],
-      ["two tenants, several severities, ascending", { tenantIds: [tenants[0]!, tenants[2]!], severities: ["Low", "Medium"], order: "asc" }],
+      [
+        "one tenant, severity + status + time range",
+        { tenantIds: [tenants[0]!], severities: ["High"], statuses: ["New"], from: "2024-01-01T00:00:30Z", to: "2024-01-01T00:02:30Z" },
+      ],
+      [
+        "two tenants, several severities, ascending",
+        { tenantIds: [tenants[0]!, tenants[2]!], severities: ["Low", "Medium"], order: "asc" },
+      ],
       ["sort by severity", { sort: "severity", statuses: ["InProgress", "Resolved"] }],
-      ["sort by creation time with a creation-time range", { sort: "alertCreationTime", timeField: "alertCreationTime", from: "2023-12-31T12:00:00Z", order: "asc" }],
+      [
+        "sort by creation time with a creation-time range",
+        { sort: "alertCreationTime", timeField: "alertCreationTime", from: "2023-12-31T12:00:00Z", order: "asc" },
+      ],
       ["case-insensitive title search", { search: "suspicious" }],
       ["title search with non-ASCII", { search: "ünicode", tenantIds: [tenants[1]!] }],
       ["assigned to", { assignedTo: "soc@fabrikam.com", sort: "severity", order: "asc" }],
@@ -170,14 +185,23 @@ for (const dialect of DIALECTS) {
       for (let p = 0; p < n / 5000; p++) {
         const page = Array.from({ length: 5000 }, (_, i) => {
           const k = p * 5000 + i;
-          return { id: `s${String(k).padStart(6, "0")}`, severity: "Low", status: "New", lastUpdateTime: apiTime(Date.parse("2024-02-01T00:00:00Z") + (k % 997) * 1000, k, 7) };
+          return {
+            id: `s${String(k).padStart(6, "0")}`,
+            severity: "Low",
+            status: "New",
+            lastUpdateTime: apiTime(Date.parse("2024-02-01T00:00:00Z") + (k % 997) * 1000, k, 7),
+          };
         });
         await store.applyAlertPage(tenant, page, advanceCursor(null, page));
       }
       let count = 0;
       let previous: StoredAlert | undefined;
       for await (const a of store.streamAlerts({ tenantIds: [tenant], order: "asc" }, { chunkSize: 1000 })) {
-        if (previous) assert.ok(ticksOf(previous.lastUpdateTime) < ticksOf(a.lastUpdateTime) || (previous.lastUpdateTime === a.lastUpdateTime && previous.id < a.id));
+        if (previous)
+          assert.ok(
+            ticksOf(previous.lastUpdateTime) < ticksOf(a.lastUpdateTime) ||
+              (previous.lastUpdateTime === a.lastUpdateTime && previous.id < a.id),
+          );
         previous = a;
         count++;
       }

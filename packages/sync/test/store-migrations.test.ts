@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { openStore, parseStoreUrl, STORE_SCHEMA_VERSION, StoreError } from "@mde-partner/sync";
+import { type MigrationContext, openStore, parseStoreUrl, STORE_SCHEMA_VERSION, StoreError } from "@mde-partner/sync";
 import { createTestDatabase, DIALECTS, randomTenantId, type TestDatabase } from "./helpers/databases.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
@@ -53,7 +53,10 @@ for (const dialect of DIALECTS) {
       const history = await db.query<{ version: number }>("select version from store_migrations");
       assert.equal(history.length, 1);
       const version = await db.query<{ version: number }>("select version from store_schema");
-      assert.deepEqual(version.map((r) => Number(r.version)), [STORE_SCHEMA_VERSION]);
+      assert.deepEqual(
+        version.map((r) => Number(r.version)),
+        [STORE_SCHEMA_VERSION],
+      );
     });
 
     it("two store instances opening at the same time both succeed, migrating once", async () => {
@@ -98,7 +101,7 @@ for (const dialect of DIALECTS) {
       const extra = {
         version: STORE_SCHEMA_VERSION + 1,
         name: "test: add a table",
-        statements: (ctx: { db: import("kysely").Kysely<any> }) => [ctx.db.schema.createTable("test_extra").addColumn("x", "integer").compile()],
+        statements: (ctx: MigrationContext) => [ctx.db.schema.createTable("test_extra").addColumn("x", "integer").compile()],
       };
       const store = await openStore({ ...db.options, migrations: [...migrations, extra] });
       assert.deepEqual(store.migration.applied, [STORE_SCHEMA_VERSION + 1]);
@@ -114,7 +117,11 @@ describe("store url", () => {
     assert.deepEqual(parseStoreUrl("sqlite:///var/x.db"), { dialect: "sqlite", path: "/var/x.db" });
     assert.deepEqual(parseStoreUrl("./data/x.db"), { dialect: "sqlite", path: "./data/x.db" });
     assert.deepEqual(parseStoreUrl(":memory:"), { dialect: "sqlite", path: ":memory:" });
-    assert.deepEqual(parseStoreUrl("postgres://u@h:5432/db?schema=s1"), { dialect: "postgres", connectionString: "postgres://u@h:5432/db", schema: "s1" });
+    assert.deepEqual(parseStoreUrl("postgres://u@h:5432/db?schema=s1"), {
+      dialect: "postgres",
+      connectionString: "postgres://u@h:5432/db",
+      schema: "s1",
+    });
     assert.throws(() => parseStoreUrl("mysql://h/db"), TypeError);
     assert.throws(() => parseStoreUrl(""), TypeError);
   });

@@ -47,7 +47,12 @@ export function createClientCredentialsGrant(options: ClientCredentialsGrantOpti
       } else {
         const assertion =
           credential.kind === "certificate"
-            ? await signCertificateAssertion(credential, { clientId, tokenEndpoint: endpoint, clock, algorithm: options.assertionAlgorithm })
+            ? await signCertificateAssertion(credential, {
+                clientId,
+                tokenEndpoint: endpoint,
+                clock,
+                algorithm: options.assertionAlgorithm,
+              })
             : await credential.getAssertion({ tenantId, clientId, audience: endpoint, signal: acquireOptions.signal });
         form.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         form.set("client_assertion", assertion);
@@ -75,16 +80,22 @@ export function createClientCredentialsGrant(options: ClientCredentialsGrantOpti
         body = JSON.parse(text) as Record<string, unknown>;
         if (!body || typeof body !== "object") throw new Error("not an object");
       } catch {
-        throw new MdeInvalidResponseError(`the token endpoint answered HTTP ${response.status} without a JSON body for tenant ${tenantId}`, {
-          tenantId,
-          status: response.status,
-        });
+        throw new MdeInvalidResponseError(
+          `the token endpoint answered HTTP ${response.status} without a JSON body for tenant ${tenantId}`,
+          {
+            tenantId,
+            status: response.status,
+          },
+        );
       }
       if (!response.ok || typeof body.error === "string") {
         throw stsErrorToMdeError(body, options.errorContext(tenantId, response.status));
       }
       if (typeof body.access_token !== "string" || body.access_token.length === 0) {
-        throw new MdeInvalidResponseError(`the token endpoint returned no access_token for tenant ${tenantId}`, { tenantId, status: response.status });
+        throw new MdeInvalidResponseError(`the token endpoint returned no access_token for tenant ${tenantId}`, {
+          tenantId,
+          status: response.status,
+        });
       }
       return { accessToken: body.access_token, expiresInSec: parseExpiresIn(body, clock, tenantId), requestedAt };
     },

@@ -15,7 +15,7 @@
  */
 import { ConfidentialClientApplication, type Configuration, LogLevel } from "@azure/msal-node";
 import type { Clock } from "../clock.js";
-import { loginHost, type CloudProfile } from "../clouds.js";
+import { type CloudProfile, loginHost } from "../clouds.js";
 import type { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } from "../credentials.js";
 import { MdeAuthError, MdeInvalidResponseError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -85,7 +85,8 @@ function createNetworkModule(fetch: FetchLike, timeoutMs: number, userAgent: str
     state,
     module: {
       sendGetRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) => send<T>("GET", url, options),
-      sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) => send<T>("POST", url, options),
+      sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) =>
+        send<T>("POST", url, options),
     },
   };
 }
@@ -132,7 +133,12 @@ export function createMsalGrant(options: MsalGrantOptions): TokenSource {
         ...(credential.sendCertificateChain ? { x5c: credential.certificatePem } : {}),
       };
     } else {
-      auth.clientAssertion = (config) => credential.getAssertion({ tenantId, clientId, audience: config.tokenEndpoint ?? `${cloud.loginUrl}/${tenantId}/oauth2/v2.0/token` });
+      auth.clientAssertion = (config) =>
+        credential.getAssertion({
+          tenantId,
+          clientId,
+          audience: config.tokenEndpoint ?? `${cloud.loginUrl}/${tenantId}/oauth2/v2.0/token`,
+        });
     }
     const app = new ConfidentialClientApplication({
       auth,
@@ -217,5 +223,8 @@ function mapMsalError(
       errorContext(tenantId, e.status),
     );
   }
-  return new MdeAuthError(`token request for tenant ${tenantId} failed (${e.errorCode ?? "unknown MSAL error"})`, { tenantId, cause: error });
+  return new MdeAuthError(`token request for tenant ${tenantId} failed (${e.errorCode ?? "unknown MSAL error"})`, {
+    tenantId,
+    cause: error,
+  });
 }

@@ -45,7 +45,12 @@ export function parseExpiresIn(body: Record<string, unknown>, clock: Clock, tena
 }
 
 /** Wraps a failed fetch of the token endpoint or API into a network/timeout error. */
-export function toTransportError(error: unknown, what: string, tenantId: string | undefined, timedOut: boolean): MdeNetworkError | MdeTimeoutError {
+export function toTransportError(
+  error: unknown,
+  what: string,
+  tenantId: string | undefined,
+  timedOut: boolean,
+): MdeNetworkError | MdeTimeoutError {
   if (timedOut) return new MdeTimeoutError(`${what} timed out`, { tenantId, cause: error });
   const code = networkErrorCode(error);
   return new MdeNetworkError(`${what} failed${code ? ` (${code})` : ""}`, failedBeforeSending(error), { tenantId, cause: error });

@@ -13,7 +13,9 @@ export type DeviceValue = OpenEnum<"Normal" | "Low" | "High">;
 /** Onboarding status; the doc writes `onboarded` in lower case (mde-api.md §6.2, §8.8). */
 export type OnboardingStatus = OpenEnum<"onboarded" | "Onboarded" | "CanBeOnboarded" | "Unsupported" | "InsufficientInfo">;
 /** Not enumerated by the docs; examples show these. */
-export type OsPlatform = OpenEnum<"Windows10" | "Windows11" | "WindowsServer2016" | "WindowsServer2012R2" | "WindowsServer2019" | "WindowsServer2022" | "Linux" | "macOS">;
+export type OsPlatform = OpenEnum<
+  "Windows10" | "Windows11" | "WindowsServer2016" | "WindowsServer2012R2" | "WindowsServer2019" | "WindowsServer2022" | "Linux" | "macOS"
+>;
 
 /** A network interface address of a machine (mde-api.md §6.2). */
 export interface MachineIpAddress {

@@ -6,7 +6,14 @@
 import type { AlertCategory, AlertSeverity, AlertStatus, InvestigationState } from "../models/alert.js";
 import type { OpenEnum } from "../models/common.js";
 import type { IndicatorAction, IndicatorSeverity, IndicatorType } from "../models/indicator.js";
-import type { DeviceValue, MachineExposureLevel, MachineHealthStatus, MachineRiskScore, OnboardingStatus, OsPlatform } from "../models/machine.js";
+import type {
+  DeviceValue,
+  MachineExposureLevel,
+  MachineHealthStatus,
+  MachineRiskScore,
+  OnboardingStatus,
+  OsPlatform,
+} from "../models/machine.js";
 import type { MachineActionStatus, MachineActionType } from "../models/machine-action.js";
 import type { VulnerabilitySeverity } from "../models/vulnerability.js";
 import { filterFor } from "./filter.js";

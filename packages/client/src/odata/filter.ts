@@ -16,7 +16,8 @@
 export class DateTimeLiteral {
   readonly iso: string;
   constructor(iso: string) {
-    if (!ISO_DATETIME.test(iso)) throw new TypeError(`invalid datetime ${JSON.stringify(iso)}: expected ISO-8601 UTC like 2021-01-26T20:33:57.7220239Z`);
+    if (!ISO_DATETIME.test(iso))
+      throw new TypeError(`invalid datetime ${JSON.stringify(iso)}: expected ISO-8601 UTC like 2021-01-26T20:33:57.7220239Z`);
     this.iso = iso;
   }
   toString(): string {
@@ -64,7 +65,7 @@ export class FilterExpression<Fields = Record<string, FilterValue>> {
 type Key<F> = Extract<keyof F, string>;
 /** Values accepted for a field: datetime fields take `Date`/`DateTimeLiteral`, others their declared type. */
 type ValueOf<F, K extends keyof F> = F[K] extends Date ? Date | DateTimeLiteral | null : F[K] | null;
-type StringKey<F> = { [K in Key<F>]: F[K] extends string ? K : never }[Key<F>];
+type StringKey<F> = { [K in Key<F>]: [Extract<F[K], string>] extends [never] ? never : K }[Key<F>];
 
 /** Builds filter expressions over the fields `F` (a map field name → value type). */
 export interface FilterBuilder<F> {
@@ -95,7 +96,6 @@ export interface FilterBuilder<F> {
 export function filterFor<F>(): FilterBuilder<F> {
   return builder as unknown as FilterBuilder<F>;
 }
-
 
 function property(prop: string): string {
   if (typeof prop !== "string" || !PROPERTY.test(prop)) throw new TypeError(`invalid OData property name ${JSON.stringify(prop)}`);

@@ -57,7 +57,10 @@ export async function errorFromResponse(response: Response, request: PipelineReq
     case status === 400:
       return new MdeBadRequestError(`${what} was rejected (${body.code ?? "BadRequest"})${said}`, details);
     case status === 401:
-      return new MdeAuthError(`the API refused the token for tenant ${request.tenantId} even after a fresh one (${body.code ?? "Unauthorized"})${said}`, details);
+      return new MdeAuthError(
+        `the API refused the token for tenant ${request.tenantId} even after a fresh one (${body.code ?? "Unauthorized"})${said}`,
+        details,
+      );
     case status === 403: {
       const granted = request.grantedRoles;
       const lower = new Set((granted ?? []).map((r) => r.toLowerCase()));

@@ -38,7 +38,10 @@ export function logPolicy(logger: Logger, clock: Clock): PipelinePolicy {
         return response;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        logger.warn({ ...base, durationMs: clock.now() - start, error: typeof code === "string" ? code : (error as Error)?.name }, `MDE ${request.operation} failed`);
+        logger.warn(
+          { ...base, durationMs: clock.now() - start, error: typeof code === "string" ? code : (error as Error)?.name },
+          `MDE ${request.operation} failed`,
+        );
         throw error;
       }
     },

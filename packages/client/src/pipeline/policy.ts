@@ -40,9 +40,13 @@ export function composePipeline(policies: readonly PipelinePolicy[], sink: SendR
   return policies.reduceRight<SendRequest>((next, policy) => (request) => policy.send(request, next), sink);
 }
 
-/** Releases a response body we will not read, so the connection returns to the pool. */
+/**
+ * Releases a response body we will not read, so the connection returns to the
+ * pool. Not awaited: cancelling one branch of a tee'd body only settles once
+ * the other branch is cancelled too.
+ */
 export async function discard(response: Response): Promise<void> {
   try {
-    await response.body?.cancel();
+    response.body?.cancel().catch(() => {});
   } catch {}
 }

@@ -14,9 +14,8 @@
  * when the server certainly did not act: 429, 503 (refused, not processed), or a
  * connection that was never established.
  */
-import type { Sleep } from "../clock.js";
+import type { Clock, Sleep } from "../clock.js";
 import { MdeNetworkError, MdeTimeoutError } from "../errors.js";
-import type { Clock } from "../clock.js";
 import { discard, type PipelinePolicy, type PipelineRequest } from "./policy.js";
 import { parseRetryAfter } from "./retry-after.js";
 

@@ -39,14 +39,19 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
       try {
         next = new URL(request.url);
       } catch {
-        throw new MdeInvalidResponseError(`${request.operation}: the next-page link is not an absolute URL`, { tenantId: options.tenantId });
+        throw new MdeInvalidResponseError(`${request.operation}: the next-page link is not an absolute URL`, {
+          tenantId: options.tenantId,
+        });
       }
       // STYLE.md habit 7: a nextLink to another origin would carry the bearer token away.
       if (next.origin !== base.origin) {
-        throw new MdeInvalidResponseError(`${request.operation}: refusing to follow a next-page link to ${next.origin} (the API is ${base.origin})`, {
-          tenantId: options.tenantId,
-          operation: request.operation,
-        });
+        throw new MdeInvalidResponseError(
+          `${request.operation}: refusing to follow a next-page link to ${next.origin} (the API is ${base.origin})`,
+          {
+            tenantId: options.tenantId,
+            operation: request.operation,
+          },
+        );
       }
       return next;
     }
@@ -64,7 +69,8 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
     baseUrl: `${base.origin}${basePath}`,
     tenantId: options.tenantId,
     async send(request: MdeRequest): Promise<Response> {
-      if (!request || typeof request !== "object" || !METHODS.has(request.method)) throw new TypeError("request.method must be GET, POST, PATCH, PUT or DELETE");
+      if (!request || typeof request !== "object" || !METHODS.has(request.method))
+        throw new TypeError("request.method must be GET, POST, PATCH, PUT or DELETE");
       request.signal?.throwIfAborted();
       const url = buildUrl(request);
       const headers = new Headers({ accept: "application/json" });

@@ -45,21 +45,32 @@ export interface AlertsResource {
 /** Creates the alerts resource over a transport. */
 export function createAlertsResource(transport: MdeTransport): AlertsResource {
   return {
-    list: (options = {}) => odataList<Alert, AlertFilterFields>(transport, "ListAlerts", "/api/alerts", options, { maxTop: MAX_TOP, expand: ["evidence"] }),
+    list: (options = {}) =>
+      odataList<Alert, AlertFilterFields>(transport, "ListAlerts", "/api/alerts", options, { maxTop: MAX_TOP, expand: ["evidence"] }),
     get: (id, options = {}) => sendJson(transport, buildRequest("GetAlert", path`/api/alerts/${id}`, options)),
     update: (id, update, options = {}) =>
-      sendJson(transport, buildRequest("UpdateAlert", path`/api/alerts/${id}`, { body: pick(update, ALERT_UPDATE_KEYS), signal: options.signal })),
+      sendJson(
+        transport,
+        buildRequest("UpdateAlert", path`/api/alerts/${id}`, { body: pick(update, ALERT_UPDATE_KEYS), signal: options.signal }),
+      ),
     batchUpdate: (update, options = {}) => {
-      if (!Array.isArray(update.alertIds) || update.alertIds.length === 0) throw new TypeError("batchUpdate needs at least one alert id in alertIds");
+      if (!Array.isArray(update.alertIds) || update.alertIds.length === 0)
+        throw new TypeError("batchUpdate needs at least one alert id in alertIds");
       return sendVoid(
         transport,
-        buildRequest("BatchUpdateAlerts", "/api/alerts/batchUpdate", { body: pick(update, ["alertIds", ...ALERT_UPDATE_KEYS]), signal: options.signal }),
+        buildRequest("BatchUpdateAlerts", "/api/alerts/batchUpdate", {
+          body: pick(update, ["alertIds", ...ALERT_UPDATE_KEYS]),
+          signal: options.signal,
+        }),
       );
     },
     createByReference: (alert, options = {}) =>
       sendJson(
         transport,
-        buildRequest("CreateAlertByReference", "/api/alerts/CreateAlertByReference", { body: pick(alert, CREATE_KEYS), signal: options.signal }),
+        buildRequest("CreateAlertByReference", "/api/alerts/CreateAlertByReference", {
+          body: pick(alert, CREATE_KEYS),
+          signal: options.signal,
+        }),
       ),
     listDomains: (id, options = {}) => linkedList(transport, "ListAlertDomains", path`/api/alerts/${id}/domains`, options),
     listFiles: (id, options = {}) => linkedList(transport, "ListAlertFiles", path`/api/alerts/${id}/files`, options),
@@ -71,4 +82,3 @@ export function createAlertsResource(transport: MdeTransport): AlertsResource {
 
 const ALERT_UPDATE_KEYS = ["status", "assignedTo", "classification", "determination", "comment"] as const;
 const CREATE_KEYS = ["eventTime", "reportId", "machineId", "severity", "title", "description", "recommendedAction", "category"] as const;
-

@@ -2,9 +2,11 @@
  * Shared plumbing of the resource files: build an `MdeRequest` from the operations registry,
  * send it through the transport, read the JSON body as sent (no lossy mapping), and start lists.
  */
+
+import { MdeInvalidResponseError } from "../errors.js";
 import { buildQueryOptions, type ODataCapabilities, type ODataQueryOptions, validateSkip, validateTop } from "../odata/query.js";
 import { getOperation, type OperationName } from "../operations.js";
-import { PagedResult, type PagingPlan, UnexpectedResponseError } from "../paging.js";
+import { PagedResult, type PagingPlan } from "../paging.js";
 import type { MdeRequest, MdeTransport } from "../transport.js";
 
 /** Options every call takes. */
@@ -22,7 +24,11 @@ export interface ListOptions<F> extends ODataQueryOptions<F>, RequestOptions {
 type Query = Record<string, string | number | boolean | undefined>;
 
 /** Builds the request of operation `name` (method, permissions, budget, idempotency from the registry). */
-export function buildRequest(name: OperationName, path: string, extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {}): MdeRequest {
+export function buildRequest(
+  name: OperationName,
+  path: string,
+  extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
+): MdeRequest {
   const spec = getOperation(name);
   const request: MdeRequest = {
     method: spec.method,
@@ -42,11 +48,18 @@ export function buildRequest(name: OperationName, path: string, extra: { query?:
 export async function sendJson<T>(transport: MdeTransport, request: MdeRequest): Promise<T> {
   const response = await transport.send(request);
   const text = await response.text();
-  if (text.trim() === "") throw new UnexpectedResponseError(`${request.operation}: expected a JSON body, got an empty response`);
+  if (text.trim() === "")
+    throw new MdeInvalidResponseError(`${request.operation}: expected a JSON body, got an empty response`, {
+      tenantId: transport.tenantId,
+      operation: request.operation,
+    });
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new UnexpectedResponseError(`${request.operation}: response is not JSON`);
+    throw new MdeInvalidResponseError(`${request.operation}: response is not JSON`, {
+      tenantId: transport.tenantId,
+      operation: request.operation,
+    });
   }
 }
 
@@ -109,7 +122,9 @@ export function exportList<T>(
     transport,
     request: buildRequest(name, path, options.query !== undefined ? { query: options.query } : {}),
     mode: "next-link",
-    ...(options.pageSize !== undefined ? { pageSizeParam: { name: "pageSize", value: validateTop(options.pageSize, maxPageSize, "pageSize") } } : {}),
+    ...(options.pageSize !== undefined
+      ? { pageSizeParam: { name: "pageSize", value: validateTop(options.pageSize, maxPageSize, "pageSize") } }
+      : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
   return new PagedResult<T>(plan);

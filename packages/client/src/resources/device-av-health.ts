@@ -27,10 +27,19 @@ export interface DeviceAvHealthResource {
 export function createDeviceAvHealthResource(transport: MdeTransport): DeviceAvHealthResource {
   return {
     list: (options = {}) =>
-      odataList<DeviceAvInfo, DeviceAvInfoFilterFields>(transport, "ListDeviceAvInfo", "/api/deviceavinfo", options, { maxTop: MAX_TOP, mode: "next-link" }),
+      odataList<DeviceAvInfo, DeviceAvInfoFilterFields>(transport, "ListDeviceAvInfo", "/api/deviceavinfo", options, {
+        maxTop: MAX_TOP,
+        mode: "next-link",
+      }),
     exportFiles: (options = {}) => {
       const query = sasQuery(options.sasValidHours, MAX_AV_HEALTH_SAS_VALID_HOURS);
-      return sendJson(transport, buildRequest("ExportDeviceAvInfoFiles", "/api/machines/InfoGatheringExport", { ...(query ? { query } : {}), signal: options.signal }));
+      return sendJson(
+        transport,
+        buildRequest("ExportDeviceAvInfoFiles", "/api/machines/InfoGatheringExport", {
+          ...(query ? { query } : {}),
+          signal: options.signal,
+        }),
+      );
     },
   };
 }

@@ -30,13 +30,18 @@ export interface DomainsResource {
 /** Creates the domains resource over a transport. */
 export function createDomainsResource(transport: MdeTransport): DomainsResource {
   return {
-    listAlerts: (domain, options = {}) => linkedList(transport, "ListDomainAlerts", path`/api/domains/${domainName(domain)}/alerts`, options),
-    listMachines: (domain, options = {}) => linkedList(transport, "ListDomainMachines", path`/api/domains/${domainName(domain)}/machines`, options),
+    listAlerts: (domain, options = {}) =>
+      linkedList(transport, "ListDomainAlerts", path`/api/domains/${domainName(domain)}/alerts`, options),
+    listMachines: (domain, options = {}) =>
+      linkedList(transport, "ListDomainMachines", path`/api/domains/${domainName(domain)}/machines`, options),
     getStats: (domain, options = {}) => {
       const query = statsQuery(options);
       return sendJson(
         transport,
-        buildRequest("GetDomainStats", path`/api/domains/${domainName(domain)}/stats`, { ...(query ? { query } : {}), signal: options.signal }),
+        buildRequest("GetDomainStats", path`/api/domains/${domainName(domain)}/stats`, {
+          ...(query ? { query } : {}),
+          signal: options.signal,
+        }),
       );
     },
   };

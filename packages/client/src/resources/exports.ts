@@ -55,7 +55,8 @@ export interface ExportsResource {
 /** The `sasValidHours` query, validated. */
 export function sasQuery(hours: number | undefined, max: number): Record<string, number> | undefined {
   if (hours === undefined) return undefined;
-  if (!Number.isSafeInteger(hours) || hours < 1 || hours > max) throw new TypeError(`sasValidHours must be an integer from 1 to ${max}, got ${hours}`);
+  if (!Number.isSafeInteger(hours) || hours < 1 || hours > max)
+    throw new TypeError(`sasValidHours must be an integer from 1 to ${max}, got ${hours}`);
   return { sasValidHours: hours };
 }
 
@@ -82,7 +83,8 @@ export function createExportsResource(transport: MdeTransport, now: () => number
     listSoftwareInventory: (options = {}) => json("ListSoftwareInventoryAssessment", "/api/machines/SoftwareInventoryByMachine", options),
     exportSecureConfigurationsFiles: (options = {}) =>
       files("ExportSecureConfigurationsAssessmentFiles", "/api/machines/SecureConfigurationsAssessmentExport", options),
-    exportSoftwareVulnerabilitiesFiles: (options = {}) => files("ExportSoftwareVulnerabilitiesFiles", "/api/machines/SoftwareVulnerabilitiesExport", options),
+    exportSoftwareVulnerabilitiesFiles: (options = {}) =>
+      files("ExportSoftwareVulnerabilitiesFiles", "/api/machines/SoftwareVulnerabilitiesExport", options),
     exportSoftwareInventoryFiles: (options = {}) => files("ExportSoftwareInventoryFiles", "/api/machines/SoftwareInventoryExport", options),
   };
 }

@@ -25,11 +25,16 @@ export interface FilesResource {
 export function createFilesResource(transport: MdeTransport): FilesResource {
   return {
     get: (hash, options = {}) => sendJson(transport, buildRequest("GetFile", path`/api/files/${fileHash(hash)}`, options)),
-    listAlerts: (sha1, options = {}) => linkedList(transport, "ListFileAlerts", path`/api/files/${fileHash(sha1, ["sha1"])}/alerts`, options),
-    listMachines: (sha1, options = {}) => linkedList(transport, "ListFileMachines", path`/api/files/${fileHash(sha1, ["sha1"])}/machines`, options),
+    listAlerts: (sha1, options = {}) =>
+      linkedList(transport, "ListFileAlerts", path`/api/files/${fileHash(sha1, ["sha1"])}/alerts`, options),
+    listMachines: (sha1, options = {}) =>
+      linkedList(transport, "ListFileMachines", path`/api/files/${fileHash(sha1, ["sha1"])}/machines`, options),
     getStats: (hash, options = {}) => {
       const query = statsQuery(options);
-      return sendJson(transport, buildRequest("GetFileStats", path`/api/files/${fileHash(hash)}/stats`, { ...(query ? { query } : {}), signal: options.signal }));
+      return sendJson(
+        transport,
+        buildRequest("GetFileStats", path`/api/files/${fileHash(hash)}/stats`, { ...(query ? { query } : {}), signal: options.signal }),
+      );
     },
   };
 }

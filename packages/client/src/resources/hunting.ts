@@ -4,8 +4,9 @@
  * @deprecated The legacy `POST /api/advancedqueries/run` endpoint stops returning data on 2027-02-01.
  * Its successor is Microsoft Graph `security/runHuntingQuery` (graph-security.md); use it for new work.
  */
+
+import { MdeInvalidResponseError } from "../errors.js";
 import type { HuntingColumn, HuntingResult, HuntingRow } from "../models/hunting.js";
-import { UnexpectedResponseError } from "../paging.js";
 import type { MdeTransport } from "../transport.js";
 import { buildRequest, type RequestOptions, requireText, sendJson } from "./call.js";
 
@@ -32,7 +33,10 @@ export function createHuntingResource(transport: MdeTransport): HuntingResource 
         buildRequest("RunAdvancedQuery", "/api/advancedqueries/run", { body: { Query: query }, signal: options.signal }),
       );
       if (body === null || typeof body !== "object" || !Array.isArray(body.Schema) || !Array.isArray(body.Results)) {
-        throw new UnexpectedResponseError("RunAdvancedQuery: expected {Schema: [...], Results: [...]}");
+        throw new MdeInvalidResponseError("RunAdvancedQuery: expected {Schema: [...], Results: [...]}", {
+          tenantId: transport.tenantId,
+          operation: "RunAdvancedQuery",
+        });
       }
       // Keep the wire object as sent (other keys such as a future `Stats` survive); add camelCase aliases
       // that are not enumerable, so the result still serialises and compares like the response.

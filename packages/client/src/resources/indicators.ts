@@ -47,7 +47,8 @@ export interface IndicatorsResource {
 /** Creates the indicators resource over a transport. */
 export function createIndicatorsResource(transport: MdeTransport): IndicatorsResource {
   return {
-    list: (options = {}) => odataList<Indicator, IndicatorFilterFields>(transport, "ListIndicators", "/api/indicators", options, { maxTop: MAX_TOP }),
+    list: (options = {}) =>
+      odataList<Indicator, IndicatorFilterFields>(transport, "ListIndicators", "/api/indicators", options, { maxTop: MAX_TOP }),
     submit: (indicator, options = {}) =>
       sendJson(transport, buildRequest("SubmitIndicator", "/api/indicators", { body: checkSubmission(indicator), signal: options.signal })),
     import: async (indicators, options = {}) => {
@@ -68,7 +69,10 @@ export function createIndicatorsResource(transport: MdeTransport): IndicatorsRes
       if (!Array.isArray(ids) || ids.length === 0) throw new TypeError("batchDelete needs at least one indicator id");
       for (const id of ids) if (typeof id !== "string" || id === "") throw new TypeError(`invalid indicator id ${JSON.stringify(id)}`);
       for (const chunk of chunks(ids, MAX_INDICATORS_PER_BATCH)) {
-        await sendVoid(transport, buildRequest("BatchDeleteIndicators", "/api/indicators/BatchDelete", { body: { IndicatorIds: chunk }, signal: options.signal }));
+        await sendVoid(
+          transport,
+          buildRequest("BatchDeleteIndicators", "/api/indicators/BatchDelete", { body: { IndicatorIds: chunk }, signal: options.signal }),
+        );
       }
     },
   };

@@ -20,7 +20,9 @@ export interface InvestigationsResource {
 export function createInvestigationsResource(transport: MdeTransport): InvestigationsResource {
   return {
     list: (options = {}) =>
-      odataList<Investigation, InvestigationFilterFields>(transport, "ListInvestigations", "/api/investigations", options, { maxTop: MAX_TOP }),
+      odataList<Investigation, InvestigationFilterFields>(transport, "ListInvestigations", "/api/investigations", options, {
+        maxTop: MAX_TOP,
+      }),
     get: (id, options = {}) => sendJson(transport, buildRequest("GetInvestigation", path`/api/investigations/${id}`, options)),
     start: (machine, options) => {
       requireText(options?.comment, "comment");

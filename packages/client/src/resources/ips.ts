@@ -28,7 +28,10 @@ export function createIpsResource(transport: MdeTransport): IpsResource {
     listAlerts: (ip, options = {}) => linkedList(transport, "ListIpAlerts", path`/api/ips/${ipAddress(ip)}/alerts`, options),
     getStats: (ip, options = {}) => {
       const query = statsQuery(options);
-      return sendJson(transport, buildRequest("GetIpStats", path`/api/ips/${ipAddress(ip)}/stats`, { ...(query ? { query } : {}), signal: options.signal }));
+      return sendJson(
+        transport,
+        buildRequest("GetIpStats", path`/api/ips/${ipAddress(ip)}/stats`, { ...(query ? { query } : {}), signal: options.signal }),
+      );
     },
   };
 }

@@ -40,14 +40,18 @@ export function createLibraryResource(transport: MdeTransport): LibraryResource 
     upload: (file, options = {}) => {
       requireText(file?.fileName, "fileName");
       const blob = file.content instanceof Blob ? file.content : new Blob([file.content]);
-      if (blob.size > MAX_LIBRARY_FILE_BYTES) throw new TypeError(`library file ${file.fileName} is ${blob.size} bytes; the maximum is 20 MB`);
+      if (blob.size > MAX_LIBRARY_FILE_BYTES)
+        throw new TypeError(`library file ${file.fileName} is ${blob.size} bytes; the maximum is 20 MB`);
       const form = new FormData();
       form.set("File", blob, file.fileName);
       if (file.description !== undefined) form.set("Description", file.description);
       if (file.parametersDescription !== undefined) form.set("ParametersDescription", file.parametersDescription);
       if (file.hasParameters !== undefined) form.set("HasParameters", String(file.hasParameters));
       if (file.overrideIfExists !== undefined) form.set("OverrideIfExists", String(file.overrideIfExists));
-      return sendJson<LibraryFile>(transport, buildRequest("UploadLibraryFile", "/api/libraryfiles", { body: form, signal: options.signal }));
+      return sendJson<LibraryFile>(
+        transport,
+        buildRequest("UploadLibraryFile", "/api/libraryfiles", { body: form, signal: options.signal }),
+      );
     },
     delete: (fileName, options = {}) => {
       requireText(fileName, "fileName");

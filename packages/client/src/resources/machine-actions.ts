@@ -3,6 +3,7 @@
  * `Sha1`, `Commands`; mde-api.md §3.2). Actions answer 201 (offboard may answer 200) with a
  * MachineAction that moves Pending → InProgress → Succeeded/Failed/TimeOut/Cancelled.
  */
+import { MdeTimeoutError } from "../errors.js";
 import type { ODataString } from "../models/common.js";
 import {
   FINAL_MACHINE_ACTION_STATUSES,
@@ -12,11 +13,11 @@ import {
   type ScanType,
 } from "../models/machine-action.js";
 import type { MachineActionFilterFields } from "../odata/fields.js";
+import type { OperationName } from "../operations.js";
 import type { PagedResult } from "../paging.js";
 import { actionId, fileHash, machineId, path } from "../path.js";
 import type { MdeTransport } from "../transport.js";
 import { buildRequest, type ListOptions, MAX_TOP, odataList, type RequestOptions, requireText, sendJson } from "./call.js";
-import type { OperationName } from "../operations.js";
 
 /** Options of actions that only take a comment. */
 export interface CommentOptions extends RequestOptions {
@@ -38,14 +39,12 @@ export interface PollingClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** Thrown by `waitForCompletion` when the action is still not final after `timeoutMs`. */
-export class MachineActionWaitTimeoutError extends Error {
-  readonly code = "ERR_MDE_ACTION_WAIT_TIMEOUT";
+/** Thrown by `waitForCompletion` when the action is still not final after `timeoutMs` (code `ERR_MDE_TIMEOUT`). */
+export class MachineActionWaitTimeoutError extends MdeTimeoutError {
   /** The action as last seen. */
   readonly action: MachineAction;
-  constructor(action: MachineAction, timeoutMs: number) {
-    super(`machine action ${action.id} is still ${action.status} after ${timeoutMs} ms`);
-    this.name = "MachineActionWaitTimeoutError";
+  constructor(action: MachineAction, timeoutMs: number, tenantId?: string) {
+    super(`machine action ${action.id} is still ${action.status} after ${timeoutMs} ms`, { tenantId, operation: "GetMachineAction" });
     this.action = action;
   }
 }
@@ -106,17 +105,28 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Pol
   const act = (name: OperationName, machine: string, verb: string, options: CommentOptions, extra: Record<string, unknown> = {}) => {
     requireText(options?.comment, "comment");
     const body = { Comment: options.comment, ...extra };
-    return sendJson<MachineAction>(transport, buildRequest(name, `${path`/api/machines/${machineId(machine)}`}/${verb}`, { body, signal: options.signal }));
+    return sendJson<MachineAction>(
+      transport,
+      buildRequest(name, `${path`/api/machines/${machineId(machine)}`}/${verb}`, { body, signal: options.signal }),
+    );
   };
   const get = (id: string, options: RequestOptions = {}) =>
     sendJson<MachineAction>(transport, buildRequest("GetMachineAction", path`/api/machineactions/${actionId(id)}`, options));
 
   return {
     list: (options = {}) =>
-      odataList<MachineAction, MachineActionFilterFields>(transport, "ListMachineActions", "/api/machineactions", options, { maxTop: MAX_TOP }),
+      odataList<MachineAction, MachineActionFilterFields>(transport, "ListMachineActions", "/api/machineactions", options, {
+        maxTop: MAX_TOP,
+      }),
     get,
     isolate: (machine, options) =>
-      act("IsolateMachine", machine, "isolate", options, options.isolationType !== undefined ? { IsolationType: options.isolationType } : {}),
+      act(
+        "IsolateMachine",
+        machine,
+        "isolate",
+        options,
+        options.isolationType !== undefined ? { IsolationType: options.isolationType } : {},
+      ),
     unisolate: (machine, options) => act("UnisolateMachine", machine, "unisolate", options),
     restrictCodeExecution: (machine, options) => act("RestrictCodeExecution", machine, "restrictCodeExecution", options),
     unrestrictCodeExecution: (machine, options) => act("UnrestrictCodeExecution", machine, "unrestrictCodeExecution", options),
@@ -129,7 +139,8 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Pol
       act("StopAndQuarantineFile", machine, "StopAndQuarantineFile", options, { Sha1: fileHash(options?.sha1, ["sha1"]) }),
     offboard: (machine, options) => act("OffboardMachine", machine, "offboard", options),
     runLiveResponse: (machine, options) => {
-      if (!Array.isArray(options?.commands) || options.commands.length === 0) throw new TypeError("runLiveResponse needs at least one command");
+      if (!Array.isArray(options?.commands) || options.commands.length === 0)
+        throw new TypeError("runLiveResponse needs at least one command");
       // Key order as documented: Commands, then Comment.
       requireText(options.comment, "comment");
       const commands: readonly LiveResponseCommand[] = options.commands;
@@ -146,13 +157,17 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Pol
       requireText(options?.comment, "comment");
       return sendJson<MachineAction>(
         transport,
-        buildRequest("CancelMachineAction", path`/api/machineactions/${actionId(id)}/cancel`, { body: { Comment: options.comment }, signal: options.signal }),
+        buildRequest("CancelMachineAction", path`/api/machineactions/${actionId(id)}/cancel`, {
+          body: { Comment: options.comment },
+          signal: options.signal,
+        }),
       );
     },
     getPackageUri: (id, options = {}) =>
       sendJson<ODataString>(transport, buildRequest("GetPackageUri", path`/api/machineactions/${actionId(id)}/getPackageUri`, options)),
     getLiveResponseResultLink: (id, commandIndex, options = {}) => {
-      if (!Number.isSafeInteger(commandIndex) || commandIndex < 0) throw new TypeError(`commandIndex must be a non-negative integer, got ${commandIndex}`);
+      if (!Number.isSafeInteger(commandIndex) || commandIndex < 0)
+        throw new TypeError(`commandIndex must be a non-negative integer, got ${commandIndex}`);
       // The index is a validated integer, so it cannot break out of the OData call syntax.
       const url = `${path`/api/machineactions/${actionId(id)}`}/GetLiveResponseResultDownloadLink(index=${commandIndex})`;
       return sendJson<ODataString>(transport, buildRequest("GetLiveResponseResultLink", url, options));
@@ -168,7 +183,7 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Pol
         const action = await get(id, options.signal ? { signal: options.signal } : {});
         if (FINAL_MACHINE_ACTION_STATUSES.includes(action.status)) return action;
         const left = deadline - clock.now();
-        if (left <= 0) throw new MachineActionWaitTimeoutError(action, timeoutMs);
+        if (left <= 0) throw new MachineActionWaitTimeoutError(action, timeoutMs, transport.tenantId);
         await clock.sleep(Math.min(intervalMs, left), options.signal);
       }
     },

@@ -13,8 +13,18 @@ import { DateTimeLiteral, type FilterInput, renderFilter } from "../odata/filter
 import type { PagedResult } from "../paging.js";
 import { machineId, path } from "../path.js";
 import type { MdeTransport } from "../transport.js";
+import {
+  buildRequest,
+  type ListOptions,
+  linkedList,
+  MAX_TOP,
+  odataList,
+  pick,
+  type RequestOptions,
+  requireText,
+  sendJson,
+} from "./call.js";
 import { ipAddress } from "./ips.js";
-import { buildRequest, type ListOptions, linkedList, MAX_TOP, odataList, pick, type RequestOptions, requireText, sendJson } from "./call.js";
 
 /** Documented maximum of machines per multi-machine tag call (add-or-remove-multiple-machine-tags.md). */
 export const MAX_MACHINES_PER_TAG_CALL = 500;
@@ -71,15 +81,21 @@ export function createMachinesResource(transport: MdeTransport): MachinesResourc
     requireText(value, "tag");
     return sendJson<Machine>(
       transport,
-      buildRequest("TagMachine", path`/api/machines/${machineId(id)}/tags`, { body: { Value: value, Action: action }, signal: options.signal }),
+      buildRequest("TagMachine", path`/api/machines/${machineId(id)}/tags`, {
+        body: { Value: value, Action: action },
+        signal: options.signal,
+      }),
     );
   };
-  const alertsQuery = (options: MachineAlertsOptions) => (options.filter !== undefined ? { $filter: renderFilter(options.filter) } : undefined);
+  const alertsQuery = (options: MachineAlertsOptions) =>
+    options.filter !== undefined ? { $filter: renderFilter(options.filter) } : undefined;
 
   return {
-    list: (options = {}) => odataList<Machine, MachineFilterFields>(transport, "ListMachines", "/api/machines", options, { maxTop: MAX_TOP }),
+    list: (options = {}) =>
+      odataList<Machine, MachineFilterFields>(transport, "ListMachines", "/api/machines", options, { maxTop: MAX_TOP }),
     get: (id, options = {}) => sendJson(transport, buildRequest("GetMachine", path`/api/machines/${machineId(id)}`, options)),
-    listLogonUsers: (id, options = {}) => linkedList(transport, "ListMachineLogonUsers", path`/api/machines/${machineId(id)}/logonusers`, options),
+    listLogonUsers: (id, options = {}) =>
+      linkedList(transport, "ListMachineLogonUsers", path`/api/machines/${machineId(id)}/logonusers`, options),
     listAlerts: (id, options = {}) => {
       const query = alertsQuery(options);
       return linkedList(transport, "ListMachineAlerts", path`/api/machines/${machineId(id)}/alerts`, {
@@ -91,22 +107,28 @@ export function createMachinesResource(transport: MdeTransport): MachinesResourc
       const query = alertsQuery(options);
       const count = await sendJson<unknown>(
         transport,
-        buildRequest("CountMachineAlerts", path`/api/machines/${machineId(id)}/alerts/$count`, { ...(query ? { query } : {}), signal: options.signal }),
+        buildRequest("CountMachineAlerts", path`/api/machines/${machineId(id)}/alerts/$count`, {
+          ...(query ? { query } : {}),
+          signal: options.signal,
+        }),
       );
       if (typeof count !== "number") throw new TypeError(`CountMachineAlerts: expected a number, got ${typeof count}`);
       return count;
     },
-    listSoftware: (id, options = {}) => linkedList(transport, "ListMachineSoftware", path`/api/machines/${machineId(id)}/software`, options),
+    listSoftware: (id, options = {}) =>
+      linkedList(transport, "ListMachineSoftware", path`/api/machines/${machineId(id)}/software`, options),
     listVulnerabilities: (id, options = {}) =>
       linkedList(transport, "ListMachineVulnerabilities", path`/api/machines/${machineId(id)}/vulnerabilities`, options),
     listRecommendations: (id, options = {}) =>
       linkedList(transport, "ListMachineRecommendations", path`/api/machines/${machineId(id)}/recommendations`, options),
-    listMissingKbs: (id, options = {}) => linkedList(transport, "ListMachineMissingKbs", path`/api/machines/${machineId(id)}/getmissingkbs`, options),
+    listMissingKbs: (id, options = {}) =>
+      linkedList(transport, "ListMachineMissingKbs", path`/api/machines/${machineId(id)}/getmissingkbs`, options),
     addTag: (id, value, options = {}) => tag(id, value, "Add", options),
     removeTag: (id, value, options = {}) => tag(id, value, "Remove", options),
     tagMany: async (machineIds, value, action, options = {}) => {
       requireText(value, "tag");
-      if (action !== "Add" && action !== "Remove") throw new TypeError(`tag action must be "Add" or "Remove", got ${JSON.stringify(action)}`);
+      if (action !== "Add" && action !== "Remove")
+        throw new TypeError(`tag action must be "Add" or "Remove", got ${JSON.stringify(action)}`);
       const ids = machineIds.map(machineId);
       const updated: Machine[] = [];
       for (let i = 0; i < ids.length; i += MAX_MACHINES_PER_TAG_CALL) {
@@ -122,26 +144,45 @@ export function createMachinesResource(transport: MdeTransport): MachinesResourc
     },
     findByIp: (ip, timestamp, options = {}) =>
       // Both parts are validated (an IP address, an ISO timestamp), so they cannot break out of the OData call syntax.
-      linkedList(transport, "FindMachinesByIp", `/api/machines/findbyip(ip='${ipAddress(ip)}',timestamp=${isoTimestamp(timestamp)})`, options),
+      linkedList(
+        transport,
+        "FindMachinesByIp",
+        `/api/machines/findbyip(ip='${ipAddress(ip)}',timestamp=${isoTimestamp(timestamp)})`,
+        options,
+      ),
     findByIpLegacy: (ip, timestamp, options = {}) =>
-      linkedList(transport, "FindMachinesByIpLegacy", `/api/machines/find(timestamp=${isoTimestamp(timestamp)},key='${ipAddress(ip)}')`, options),
+      linkedList(
+        transport,
+        "FindMachinesByIpLegacy",
+        `/api/machines/find(timestamp=${isoTimestamp(timestamp)},key='${ipAddress(ip)}')`,
+        options,
+      ),
     findByTag: (value, options = {}) => {
       requireText(value, "tag");
       const query: Record<string, string | boolean> = { tag: value };
       if (options.useStartsWithFilter !== undefined) query["useStartsWithFilter"] = options.useStartsWithFilter;
-      return linkedList(transport, "FindMachinesByTag", "/api/machines/findbytag", { query, ...(options.signal ? { signal: options.signal } : {}) });
+      return linkedList(transport, "FindMachinesByTag", "/api/machines/findbytag", {
+        query,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     },
     setDeviceValue: (id, value, options = {}) => {
       requireText(value, "device value");
       return sendJson(
         transport,
-        buildRequest("SetDeviceValue", path`/api/machines/${machineId(id)}/setDeviceValue`, { body: { DeviceValue: value }, signal: options.signal }),
+        buildRequest("SetDeviceValue", path`/api/machines/${machineId(id)}/setDeviceValue`, {
+          body: { DeviceValue: value },
+          signal: options.signal,
+        }),
       );
     },
     update: (id, update, options = {}) =>
       sendJson(
         transport,
-        buildRequest("UpdateMachine", path`/api/machines/${machineId(id)}`, { body: pick(update, ["machineTags", "deviceValue"]), signal: options.signal }),
+        buildRequest("UpdateMachine", path`/api/machines/${machineId(id)}`, {
+          body: pick(update, ["machineTags", "deviceValue"]),
+          signal: options.signal,
+        }),
       ),
   };
 }

@@ -31,9 +31,12 @@ export function createRecommendationsResource(transport: MdeTransport): Recommen
   };
   return {
     list: (options = {}) =>
-      odataList<Recommendation, RecommendationFilterFields>(transport, "ListRecommendations", "/api/recommendations", options, { maxTop: MAX_TOP }),
+      odataList<Recommendation, RecommendationFilterFields>(transport, "ListRecommendations", "/api/recommendations", options, {
+        maxTop: MAX_TOP,
+      }),
     get: (id, options = {}) => sendJson(transport, buildRequest("GetRecommendation", path`/api/recommendations/${rec(id)}`, options)),
-    getSoftware: (id, options = {}) => sendJson(transport, buildRequest("GetRecommendationSoftware", path`/api/recommendations/${rec(id)}/software`, options)),
+    getSoftware: (id, options = {}) =>
+      sendJson(transport, buildRequest("GetRecommendationSoftware", path`/api/recommendations/${rec(id)}/software`, options)),
     listMachineReferences: (id, options = {}) =>
       linkedList(transport, "ListRecommendationMachineReferences", path`/api/recommendations/${rec(id)}/machineReferences`, options),
     listVulnerabilities: (id, options = {}) =>

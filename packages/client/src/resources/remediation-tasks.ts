@@ -22,7 +22,9 @@ export function createRemediationTasksResource(transport: MdeTransport): Remedia
   const task = (id: string) => guid(id, "remediation task id");
   return {
     list: (options = {}) =>
-      odataList<RemediationTask, RemediationTaskFilterFields>(transport, "ListRemediationTasks", "/api/remediationTasks", options, { maxTop: MAX_TOP }),
+      odataList<RemediationTask, RemediationTaskFilterFields>(transport, "ListRemediationTasks", "/api/remediationTasks", options, {
+        maxTop: MAX_TOP,
+      }),
     get: (id, options = {}) => sendJson(transport, buildRequest("GetRemediationTask", path`/api/remediationTasks/${task(id)}`, options)),
     listMachineReferences: (id, options = {}) =>
       linkedList(transport, "ListRemediationTaskMachineReferences", path`/api/remediationTasks/${task(id)}/machineReferences`, options),

@@ -31,12 +31,16 @@ export function createSoftwareResource(transport: MdeTransport): SoftwareResourc
     return id;
   };
   return {
-    list: (options = {}) => odataList<Software, SoftwareFilterFields>(transport, "ListSoftware", "/api/Software", options, { maxTop: MAX_TOP }),
+    list: (options = {}) =>
+      odataList<Software, SoftwareFilterFields>(transport, "ListSoftware", "/api/Software", options, { maxTop: MAX_TOP }),
     get: (id, options = {}) => sendJson(transport, buildRequest("GetSoftware", path`/api/Software/${sw(id)}`, options)),
-    listDistributions: (id, options = {}) => linkedList(transport, "ListSoftwareDistributions", path`/api/Software/${sw(id)}/distributions`, options),
+    listDistributions: (id, options = {}) =>
+      linkedList(transport, "ListSoftwareDistributions", path`/api/Software/${sw(id)}/distributions`, options),
     listMachineReferences: (id, options = {}) =>
       linkedList(transport, "ListSoftwareMachineReferences", path`/api/Software/${sw(id)}/machineReferences`, options),
-    listVulnerabilities: (id, options = {}) => linkedList(transport, "ListSoftwareVulnerabilities", path`/api/Software/${sw(id)}/vulnerabilities`, options),
-    listMissingKbs: (id, options = {}) => linkedList(transport, "ListSoftwareMissingKbs", path`/api/Software/${sw(id)}/getmissingkbs`, options),
+    listVulnerabilities: (id, options = {}) =>
+      linkedList(transport, "ListSoftwareVulnerabilities", path`/api/Software/${sw(id)}/vulnerabilities`, options),
+    listMissingKbs: (id, options = {}) =>
+      linkedList(transport, "ListSoftwareMissingKbs", path`/api/Software/${sw(id)}/getmissingkbs`, options),
   };
 }

@@ -5,7 +5,16 @@ import type { MachineVulnerabilityFilterFields, VulnerabilityFilterFields } from
 import type { PagedResult } from "../paging.js";
 import { cveId, path } from "../path.js";
 import type { MdeTransport } from "../transport.js";
-import { buildRequest, type ListOptions, linkedList, MAX_TOP, MAX_TOP_VULNERABILITIES, odataList, type RequestOptions, sendJson } from "./call.js";
+import {
+  buildRequest,
+  type ListOptions,
+  linkedList,
+  MAX_TOP,
+  MAX_TOP_VULNERABILITIES,
+  odataList,
+  type RequestOptions,
+  sendJson,
+} from "./call.js";
 
 /** The vulnerabilities API of one tenant. */
 export interface VulnerabilitiesResource {

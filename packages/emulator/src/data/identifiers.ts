@@ -57,9 +57,7 @@ export function getCounter(db: Database.Database, tenantId: string, key: string,
 }
 
 export function setCounter(db: Database.Database, tenantId: string, key: string, value: number): void {
-  db.prepare("INSERT INTO meta (tenant_id, key, value) VALUES (?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value").run(
-    tenantId,
-    key,
-    value,
-  );
+  db.prepare(
+    "INSERT INTO meta (tenant_id, key, value) VALUES (?, ?, ?) ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value",
+  ).run(tenantId, key, value);
 }

@@ -40,10 +40,24 @@ export function nextIndicatorId(state: EmulatorState, tenantId: string): string 
 /** Inserts or replaces (by tenant + id) an indicator row, keeping columns and JSON in step. */
 export function insertIndicatorRow(state: EmulatorState, tid: string, r: IndicatorRecord): void {
   const json = JSON.stringify(r);
-  const existing = state.db.prepare("SELECT seq FROM indicators WHERE tenant_id = ? AND id = ?").get(tid, r.id) as { seq: number } | undefined;
+  const existing = state.db.prepare("SELECT seq FROM indicators WHERE tenant_id = ? AND id = ?").get(tid, r.id) as
+    | { seq: number }
+    | undefined;
   const values = [
-    r.indicatorValue, r.indicatorType, r.action, r.severity, r.title, r.application, r.createdBy, r.source, r.creationTimeDateTimeUtc,
-    r.expirationTime, r.generateAlert ? 1 : 0, JSON.stringify(r.rbacGroupNames), JSON.stringify(r.rbacGroupIds), json,
+    r.indicatorValue,
+    r.indicatorType,
+    r.action,
+    r.severity,
+    r.title,
+    r.application,
+    r.createdBy,
+    r.source,
+    r.creationTimeDateTimeUtc,
+    r.expirationTime,
+    r.generateAlert ? 1 : 0,
+    JSON.stringify(r.rbacGroupNames),
+    JSON.stringify(r.rbacGroupIds),
+    json,
   ];
   if (existing) {
     state.db
@@ -73,7 +87,13 @@ const SEEDS: ReadonlyArray<readonly [string, (r: Random) => string, string]> = [
 ];
 
 /** A generated indicator created by an analyst of the tenant. */
-export function seedIndicator(state: EmulatorState, random: Random, profile: TenantProfile, tenantId: string, createdMs: number): IndicatorRecord {
+export function seedIndicator(
+  state: EmulatorState,
+  random: Random,
+  profile: TenantProfile,
+  tenantId: string,
+  createdMs: number,
+): IndicatorRecord {
   const [indicatorType, value, title] = random.pick(SEEDS);
   const analyst = random.pick(profile.analysts);
   const action = random.pick(["Block", "Audit", "BlockAndRemediate", "Warn", "Allowed"]);

@@ -94,7 +94,9 @@ export function advanceMachineActions(state: EmulatorState, tenantId: string): v
   const now = state.clock.now();
   const { actionPendingMs: pending, actionInProgressMs: inProgress } = state.options;
   const open = state.db
-    .prepare("SELECT seq, machine_id, type, status, created_ms, json FROM machine_actions WHERE tenant_id = ? AND status IN ('Pending', 'InProgress')")
+    .prepare(
+      "SELECT seq, machine_id, type, status, created_ms, json FROM machine_actions WHERE tenant_id = ? AND status IN ('Pending', 'InProgress')",
+    )
     .all(tenantId) as Array<{ seq: number; machine_id: string; type: MachineActionType; status: string; created_ms: number; json: string }>;
   if (open.length === 0) return;
   const update = state.db.prepare("UPDATE machine_actions SET status = ?, json = ? WHERE seq = ?");
@@ -102,7 +104,8 @@ export function advanceMachineActions(state: EmulatorState, tenantId: string): v
     for (const row of open) {
       const startedAt = row.created_ms + pending;
       const doneAt = startedAt + inProgress;
-      const [status, changedAt] = now >= doneAt ? ["Succeeded", doneAt] : now >= startedAt ? ["InProgress", startedAt] : ["Pending", row.created_ms];
+      const [status, changedAt] =
+        now >= doneAt ? ["Succeeded", doneAt] : now >= startedAt ? ["InProgress", startedAt] : ["Pending", row.created_ms];
       if (status === row.status) continue;
       const json = JSON.parse(row.json) as Record<string, unknown>;
       json.status = status;

@@ -1,5 +1,5 @@
-import type { EmulatorState, Tenant } from "../core/state.js";
 import { createRandom, type Random } from "../core/random.js";
+import type { EmulatorState, Tenant } from "../core/state.js";
 import { FIRST_NAMES, LAST_NAMES } from "./alert-catalog.js";
 
 /** A user account that shows up in alerts (relatedUser, User evidence). */
@@ -30,7 +30,17 @@ export interface TenantProfile {
 }
 
 const SUFFIXES = ["local", "corp", "lan", "internal", "ad"];
-const GROUP_NAMES = ["Workstations", "Servers", "Domain Controllers", "Finance", "Engineering", "Executives", "Kiosks", "Developers", "Branch Offices"];
+const GROUP_NAMES = [
+  "Workstations",
+  "Servers",
+  "Domain Controllers",
+  "Finance",
+  "Engineering",
+  "Executives",
+  "Kiosks",
+  "Developers",
+  "Branch Offices",
+];
 
 /** Seeded random stream for one purpose within one tenant. */
 export function tenantRandom(state: EmulatorState, tenantId: string, purpose: string): Random {
@@ -65,6 +75,8 @@ export function tenantProfile(state: EmulatorState, tenant: Pick<Tenant, "id" | 
       userPrincipalName: `${userName}@${cloudDomain}`,
     });
   }
-  const analysts = ["secops", "soc.analyst", "tier2", `${random.pick(FIRST_NAMES)}.${random.pick(LAST_NAMES)}`].map((n) => `${n}@${cloudDomain}`);
+  const analysts = ["secops", "soc.analyst", "tier2", `${random.pick(FIRST_NAMES)}.${random.pick(LAST_NAMES)}`].map(
+    (n) => `${n}@${cloudDomain}`,
+  );
   return { tenantId: tenant.id, cloudDomain, dnsSuffix, netbios, rbacGroups, users, analysts };
 }

@@ -10,6 +10,13 @@ export const MAX_RESULT_ROWS = 100_000;
 export interface HuntingQueryOptions {
   /** Row cap of the result; default 100,000. */
   maxRows?: number;
+  /**
+   * A narrower time window (epoch ms), such as Graph's `Timespan`
+   * (graph-security.md §3.1: the shorter of it and the query's own filter
+   * applies). Never widens the 30 days.
+   */
+  from?: number;
+  to?: number;
 }
 
 /**
@@ -22,7 +29,10 @@ export interface HuntingQueryOptions {
 export function runHuntingQuery(state: EmulatorState, tenantId: string, query: string, options: HuntingQueryOptions = {}): Table {
   const tables = tenantTables(state, tenantId);
   const now = BigInt(state.clock.now()) * TICKS_PER_MS;
-  const oldest = now - RETENTION_TICKS;
+  const retention = now - RETENTION_TICKS;
+  const from = options.from === undefined ? retention : BigInt(Math.trunc(options.from)) * TICKS_PER_MS;
+  const oldest = from > retention ? from : retention;
+  const newest = options.to === undefined ? undefined : BigInt(Math.trunc(options.to)) * TICKS_PER_MS;
   return runKql(query, {
     now,
     maxRows: options.maxRows ?? MAX_RESULT_ROWS,
@@ -31,7 +41,10 @@ export function runHuntingQuery(state: EmulatorState, tenantId: string, query: s
       if (!(HUNTING_TABLES as readonly string[]).includes(name)) return undefined;
       const table = tables.table(name as HuntingTableName);
       // Column 0 of every hunting table is Timestamp.
-      return { columns: table.columns, rows: table.rows.filter((row) => (row[0] as bigint) >= oldest) };
+      return {
+        columns: table.columns,
+        rows: table.rows.filter((row) => (row[0] as bigint) >= oldest && (newest === undefined || (row[0] as bigint) <= newest)),
+      };
     },
   });
 }

@@ -1,10 +1,10 @@
-import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
 import { DETERMINATIONS } from "../data/alert-catalog.js";
+import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
 import { alertJson } from "../data/alert-store.js";
 import { tenantProfile } from "../data/tenant-profile.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
 import type { CompiledFilter, FieldMap } from "./odata-filter.js";
-import { nextLinkFor, parseListQuery, queryCount, queryPage, MAX_PAGE } from "./odata-query.js";
+import { MAX_PAGE, nextLinkFor, parseListQuery, queryCount, queryPage } from "./odata-query.js";
 import { collectionResponse, entityResponse, type OperationContext, type OperationSpec } from "./operation-context.js";
 import { checkBody, optionalEnum, optionalString, readJsonObject } from "./request-body.js";
 
@@ -56,7 +56,9 @@ export function listAlerts(ctx: OperationContext, where?: CompiledFilter): Respo
   });
   const items = page.rows.map((r) => alertJson(r.json, r.evidence));
   const next =
-    page.hasMore && query.top === undefined && ctx.state.options.nextLinkWithoutTop ? nextLinkFor(ctx.url, query.skip + MAX_PAGE) : undefined;
+    page.hasMore && query.top === undefined && ctx.state.options.nextLinkWithoutTop
+      ? nextLinkFor(ctx.url, query.skip + MAX_PAGE)
+      : undefined;
   return collectionResponse(ctx, "Alerts", items, next);
 }
 
@@ -103,8 +105,9 @@ async function updateAlert(ctx: OperationContext): Promise<Response> {
   const id = ctx.params.id ?? "";
   const json = ctx.state.db.transaction(() => patchAlert(ctx.state, ctx.tenantId, id, patch))();
   if (json === undefined) throw resourceNotFound("Alert", id);
-  const evidence = (ctx.state.db.prepare("SELECT evidence FROM alerts WHERE tenant_id = ? AND id = ?").get(ctx.tenantId, id) as { evidence: string })
-    .evidence;
+  const evidence = (
+    ctx.state.db.prepare("SELECT evidence FROM alerts WHERE tenant_id = ? AND id = ?").get(ctx.tenantId, id) as { evidence: string }
+  ).evidence;
   return entityResponse(ctx, "Alerts/$entity", alertJson(json, evidence));
 }
 
@@ -140,12 +143,20 @@ function evidenceOf(ctx: OperationContext): Evidence[] {
 
 function relatedIps(ctx: OperationContext): Response {
   const ips = [...new Set(evidenceOf(ctx).flatMap((e) => (e.ipAddress ? [e.ipAddress] : [])))];
-  return collectionResponse(ctx, "Ips", ips.map((id) => JSON.stringify({ id })));
+  return collectionResponse(
+    ctx,
+    "Ips",
+    ips.map((id) => JSON.stringify({ id })),
+  );
 }
 
 function relatedDomains(ctx: OperationContext): Response {
   const hosts = [...new Set(evidenceOf(ctx).flatMap((e) => (e.url ? [new URL(e.url).hostname] : [])))];
-  return collectionResponse(ctx, "Domains", hosts.map((host) => JSON.stringify({ host })));
+  return collectionResponse(
+    ctx,
+    "Domains",
+    hosts.map((host) => JSON.stringify({ host })),
+  );
 }
 
 function relatedFiles(ctx: OperationContext): Response {
@@ -184,7 +195,11 @@ function relatedMachine(ctx: OperationContext): Response {
 }
 
 function relatedUser(ctx: OperationContext): Response {
-  const alert = JSON.parse(loadAlert(ctx).json) as { relatedUser: { userName: string; domainName: string } | null; machineId: string; alertCreationTime: string };
+  const alert = JSON.parse(loadAlert(ctx).json) as {
+    relatedUser: { userName: string; domainName: string } | null;
+    machineId: string;
+    alertCreationTime: string;
+  };
   if (!alert.relatedUser) throw resourceNotFound("User", "for alert");
   const tenant = ctx.state.tenants.get(ctx.tenantId);
   const user = tenant ? tenantProfile(ctx.state, tenant).users.find((u) => u.userName === alert.relatedUser?.userName) : undefined;
@@ -210,12 +225,33 @@ const RELATED = { perMinute: 100, perHour: 1500 };
 /** Alert operations of mde-api.md §5.1. */
 export const alertOperations: OperationSpec[] = [
   { method: "GET", path: "alerts", name: "ListAlerts", roles: READ, handler: (ctx) => listAlerts(ctx) },
-  { method: "POST", path: "alerts/batchUpdate", name: "BatchUpdateAlerts", roles: WRITE, limits: { perMinute: 10, perHour: 500 }, handler: batchUpdate },
+  {
+    method: "POST",
+    path: "alerts/batchUpdate",
+    name: "BatchUpdateAlerts",
+    roles: WRITE,
+    limits: { perMinute: 10, perHour: 500 },
+    handler: batchUpdate,
+  },
   { method: "POST", path: "alerts/CreateAlertByReference", name: "CreateAlertByReference", roles: WRITE, limits: { perMinute: 15 } },
   { method: "GET", path: "alerts/{id}", name: "GetAlert", roles: READ, handler: getAlert },
   { method: "PATCH", path: "alerts/{id}", name: "UpdateAlert", roles: WRITE, handler: updateAlert },
-  { method: "GET", path: "alerts/{id}/domains", name: "GetAlertRelatedDomains", roles: ["URL.Read.All"], limits: RELATED, handler: relatedDomains },
-  { method: "GET", path: "alerts/{id}/files", name: "GetAlertRelatedFiles", roles: ["File.Read.All"], limits: RELATED, handler: relatedFiles },
+  {
+    method: "GET",
+    path: "alerts/{id}/domains",
+    name: "GetAlertRelatedDomains",
+    roles: ["URL.Read.All"],
+    limits: RELATED,
+    handler: relatedDomains,
+  },
+  {
+    method: "GET",
+    path: "alerts/{id}/files",
+    name: "GetAlertRelatedFiles",
+    roles: ["File.Read.All"],
+    limits: RELATED,
+    handler: relatedFiles,
+  },
   { method: "GET", path: "alerts/{id}/ips", name: "GetAlertRelatedIps", roles: ["Ip.Read.All"], limits: RELATED, handler: relatedIps },
   {
     method: "GET",

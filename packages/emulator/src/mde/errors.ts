@@ -24,7 +24,11 @@ export function mdeCodeForStatus(status: number): string {
 }
 
 export const notImplemented = (operation: string) =>
-  mdeError(501, "NotImplemented", `The emulator does not implement ${operation} yet. See packages/emulator/README.md for the coverage list.`);
+  mdeError(
+    501,
+    "NotImplemented",
+    `The emulator does not implement ${operation} yet. See packages/emulator/README.md for the coverage list.`,
+  );
 
 /**
  * A failure a handler raises to answer with the MDE error body

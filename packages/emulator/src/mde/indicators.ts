@@ -12,8 +12,18 @@ const INDICATOR_TYPES = ["FileSha1", "FileSha256", "FileMd5", "CertificateThumbp
 const ACTIONS = ["Warn", "Block", "Audit", "Alert", "AlertAndBlock", "BlockAndRemediate", "Allowed"] as const;
 const SEVERITIES = ["Informational", "Low", "Medium", "High"] as const;
 const BODY_KEYS = [
-  "indicatorValue", "indicatorType", "action", "title", "description", "application", "expirationTime", "severity",
-  "recommendedActions", "rbacGroupNames", "educateUrl", "generateAlert",
+  "indicatorValue",
+  "indicatorType",
+  "action",
+  "title",
+  "description",
+  "application",
+  "expirationTime",
+  "severity",
+  "recommendedActions",
+  "rbacGroupNames",
+  "educateUrl",
+  "generateAlert",
 ] as const;
 const REQUIRED = ["indicatorValue", "indicatorType", "action", "title", "description"] as const;
 /** Active indicators per tenant (ti-indicator.md; mde-api.md §5.5). */
@@ -47,8 +57,18 @@ function visibility(ctx: OperationContext): { sql: string; params: unknown[] } {
 
 function listIndicators(ctx: OperationContext): Response {
   const query = parseListQuery(ctx.url, { entity: "Indicators", fields: INDICATOR_FIELDS });
-  const page = queryPage<{ json: string }>(ctx.state.db, { table: "indicators", select: "json", tenantId: ctx.tenantId, query, where: visibility(ctx) });
-  return collectionResponse(ctx, "Indicators", page.rows.map((r) => r.json));
+  const page = queryPage<{ json: string }>(ctx.state.db, {
+    table: "indicators",
+    select: "json",
+    tenantId: ctx.tenantId,
+    query,
+    where: visibility(ctx),
+  });
+  return collectionResponse(
+    ctx,
+    "Indicators",
+    page.rows.map((r) => r.json),
+  );
 }
 
 function fail(code: string, message: string): never {
@@ -94,7 +114,9 @@ function str(body: Record<string, unknown>, key: string): string | undefined {
 function oneOf<T extends string>(body: Record<string, unknown>, key: string, values: readonly T[]): T | undefined {
   const v = str(body, key);
   if (v === undefined) return undefined;
-  return values.includes(v as T) ? (v as T) : fail("InvalidRequestBody", `Request body is incorrect: '${v}' is not a valid ${key} (one of ${values.join(", ")}).`);
+  return values.includes(v as T)
+    ? (v as T)
+    : fail("InvalidRequestBody", `Request body is incorrect: '${v}' is not a valid ${key} (one of ${values.join(", ")}).`);
 }
 
 /**
@@ -109,12 +131,16 @@ function upsertIndicator(ctx: OperationContext, body: Record<string, unknown>): 
   const severity = oneOf(body, "severity", SEVERITIES) ?? null;
   const indicatorValue = validValue(indicatorType, str(body, "indicatorValue") ?? "");
   const generateAlert = body.generateAlert;
-  if (generateAlert !== undefined && typeof generateAlert !== "boolean") fail("InvalidRequestBody", "Request body is incorrect: 'generateAlert' must be a boolean.");
-  if (action === "Audit" && generateAlert !== true) fail("InvalidRequestBody", "Request body is incorrect: generateAlert must be true when action is Audit.");
+  if (generateAlert !== undefined && typeof generateAlert !== "boolean")
+    fail("InvalidRequestBody", "Request body is incorrect: 'generateAlert' must be a boolean.");
+  if (action === "Audit" && generateAlert !== true)
+    fail("InvalidRequestBody", "Request body is incorrect: generateAlert must be true when action is Audit.");
   let expirationTime: string | null = null;
   const rawExpiration = str(body, "expirationTime");
   if (rawExpiration !== undefined) {
-    expirationTime = normalizeDateTime(rawExpiration) ?? fail("InvalidRequestBody", `Request body is incorrect: expirationTime '${rawExpiration}' is not a valid date.`);
+    expirationTime =
+      normalizeDateTime(rawExpiration) ??
+      fail("InvalidRequestBody", `Request body is incorrect: expirationTime '${rawExpiration}' is not a valid date.`);
   }
   const groups = body.rbacGroupNames;
   // DOC-CONFLICT §8.14: a comma-separated string or a JSON array; both accepted.
@@ -122,7 +148,10 @@ function upsertIndicator(ctx: OperationContext, body: Record<string, unknown>): 
     groups === undefined || groups === null
       ? []
       : typeof groups === "string"
-        ? groups.split(",").map((g) => g.trim()).filter(Boolean)
+        ? groups
+            .split(",")
+            .map((g) => g.trim())
+            .filter(Boolean)
         : Array.isArray(groups) && groups.every((g) => typeof g === "string")
           ? (groups as string[])
           : fail("InvalidRequestBody", "Request body is incorrect: rbacGroupNames must be an array of strings.");
@@ -137,7 +166,8 @@ function upsertIndicator(ctx: OperationContext, body: Record<string, unknown>): 
     const active = ctx.state.db
       .prepare("SELECT count(*) AS n FROM indicators WHERE tenant_id = ? AND (expiration_time IS NULL OR expiration_time > ?)")
       .get(ctx.tenantId, now) as { n: number };
-    if (active.n >= MAX_ACTIVE_INDICATORS) fail("BadRequest", `The tenant already has the maximum of ${MAX_ACTIVE_INDICATORS} active indicators.`);
+    if (active.n >= MAX_ACTIVE_INDICATORS)
+      fail("BadRequest", `The tenant already has the maximum of ${MAX_ACTIVE_INDICATORS} active indicators.`);
   }
   const record: IndicatorRecord = {
     id: previous?.id ?? nextIndicatorId(ctx.state, ctx.tenantId),
@@ -175,13 +205,15 @@ async function importIndicators(ctx: OperationContext): Promise<Response> {
   const body = await readJsonObject(ctx.c);
   checkBody(body, ["Indicators"], ["Indicators"]);
   const items = body.Indicators;
-  if (!Array.isArray(items) || items.length === 0) fail("InvalidRequestBody", "Request body is incorrect: Indicators must be a non-empty array.");
+  if (!Array.isArray(items) || items.length === 0)
+    fail("InvalidRequestBody", "Request body is incorrect: Indicators must be a non-empty array.");
   if (items.length > 500) fail("MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${items.length}, allowed: 500.`);
   const results = ctx.state.db.transaction(() =>
     items.map((item: unknown) => {
       const value = typeof item === "object" && item !== null ? String((item as Record<string, unknown>).indicatorValue ?? "") : "";
       try {
-        if (typeof item !== "object" || item === null || Array.isArray(item)) fail("InvalidRequestBody", "An indicator must be a JSON object.");
+        if (typeof item !== "object" || item === null || Array.isArray(item))
+          fail("InvalidRequestBody", "An indicator must be a JSON object.");
         const saved = JSON.parse(upsertIndicator(ctx, item as Record<string, unknown>)) as IndicatorRecord;
         return { id: saved.id, indicator: saved.indicatorValue, isFailed: false, failureReason: null };
       } catch (error) {
@@ -196,9 +228,9 @@ async function importIndicators(ctx: OperationContext): Promise<Response> {
 
 function findVisible(ctx: OperationContext, id: string): { seq: number } | undefined {
   const v = visibility(ctx);
-  return ctx.state.db.prepare(`SELECT seq FROM indicators WHERE tenant_id = ? AND id = ? AND ${v.sql}`).get(ctx.tenantId, id, ...v.params) as
-    | { seq: number }
-    | undefined;
+  return ctx.state.db
+    .prepare(`SELECT seq FROM indicators WHERE tenant_id = ? AND id = ? AND ${v.sql}`)
+    .get(ctx.tenantId, id, ...v.params) as { seq: number } | undefined;
 }
 
 function deleteIndicator(ctx: OperationContext): Response {
@@ -214,7 +246,8 @@ async function batchDelete(ctx: OperationContext): Promise<Response> {
   const body = await readJsonObject(ctx.c);
   checkBody(body, ["IndicatorIds"], ["IndicatorIds"]);
   const ids = body.IndicatorIds;
-  if (!Array.isArray(ids) || ids.length === 0) fail("InvalidRequestBody", "Request body is incorrect: IndicatorIds must be a non-empty array.");
+  if (!Array.isArray(ids) || ids.length === 0)
+    fail("InvalidRequestBody", "Request body is incorrect: IndicatorIds must be a non-empty array.");
   if (ids.length > 500) fail("MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${ids.length}, allowed: 500.`);
   const bad = ids.find((i) => typeof i !== "string" || !/^\d+$/.test(i));
   if (bad !== undefined) fail("InvalidInput", `Invalid input ${String(bad)}`);
@@ -231,7 +264,21 @@ async function batchDelete(ctx: OperationContext): Promise<Response> {
 export const indicatorOperations: OperationSpec[] = [
   { method: "GET", path: "indicators", name: "ListIndicators", roles: ROLES, handler: listIndicators },
   { method: "POST", path: "indicators", name: "SubmitIndicator", roles: ROLES, handler: submitIndicator },
-  { method: "POST", path: "indicators/import", name: "ImportIndicators", roles: ROLES, limits: { perMinute: 30 }, handler: importIndicators },
-  { method: "POST", path: "indicators/BatchDelete", name: "BatchDeleteIndicators", roles: ROLES, limits: { perMinute: 30, perHour: 1500 }, handler: batchDelete },
+  {
+    method: "POST",
+    path: "indicators/import",
+    name: "ImportIndicators",
+    roles: ROLES,
+    limits: { perMinute: 30 },
+    handler: importIndicators,
+  },
+  {
+    method: "POST",
+    path: "indicators/BatchDelete",
+    name: "BatchDeleteIndicators",
+    roles: ROLES,
+    limits: { perMinute: 30, perHour: 1500 },
+    handler: batchDelete,
+  },
   { method: "DELETE", path: "indicators/{id}", name: "DeleteIndicator", roles: ROLES, handler: deleteIndicator },
 ];

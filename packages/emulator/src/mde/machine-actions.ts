@@ -3,11 +3,18 @@ import { toMdeTime } from "../core/clock.js";
 import { advanceMachineActions, FINAL_STATUSES, insertMachineAction, type MachineActionType } from "../data/machine-action-store.js";
 import { osFamily } from "../data/machine-factory.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
+import { requireMachine } from "./machines.js";
 import type { FieldMap } from "./odata-filter.js";
 import { parseListQuery, queryPage } from "./odata-query.js";
-import { collectionResponse, entityResponse, jsonResponse, contextUrl, type OperationContext, type OperationSpec } from "./operation-context.js";
+import {
+  collectionResponse,
+  contextUrl,
+  entityResponse,
+  jsonResponse,
+  type OperationContext,
+  type OperationSpec,
+} from "./operation-context.js";
 import { checkBody, optionalEnum, optionalString, readJsonObject } from "./request-body.js";
-import { requireMachine } from "./machines.js";
 
 const READ = ["Machine.Read.All", "Machine.ReadWrite.All"] as const;
 
@@ -106,7 +113,11 @@ function listActions(ctx: OperationContext): Response {
   advanceMachineActions(ctx.state, ctx.tenantId);
   const query = parseListQuery(ctx.url, { entity: "MachineActions", fields: MACHINE_ACTION_FIELDS });
   const page = queryPage<{ json: string }>(ctx.state.db, { table: "machine_actions", select: "json", tenantId: ctx.tenantId, query });
-  return collectionResponse(ctx, "MachineActions", page.rows.map((r) => r.json));
+  return collectionResponse(
+    ctx,
+    "MachineActions",
+    page.rows.map((r) => r.json),
+  );
 }
 
 function getAction(ctx: OperationContext): Response {
@@ -174,7 +185,12 @@ export const machineActionOperations: OperationSpec[] = [
     limits: { perMinute: 2, perHour: 120 },
     handler: packageUri,
   },
-  { method: "GET", path: "machineactions/{id}/GetLiveResponseResultDownloadLink({index})", name: "GetLiveResponseResultDownloadLink", roles: READ },
+  {
+    method: "GET",
+    path: "machineactions/{id}/GetLiveResponseResultDownloadLink({index})",
+    name: "GetLiveResponseResultDownloadLink",
+    roles: READ,
+  },
   {
     method: "POST",
     path: "machines/{id}/isolate",
@@ -240,7 +256,19 @@ export const machineActionOperations: OperationSpec[] = [
     path: "machines/{id}/offboard",
     name: "OffboardMachine",
     roles: ["Machine.Offboard"],
-    handler: createAction({ type: "Offboard", keys: ["Comment"], required: ["Comment"], families: WINDOWS, status: OFFBOARD_SUCCESS_STATUS }),
+    handler: createAction({
+      type: "Offboard",
+      keys: ["Comment"],
+      required: ["Comment"],
+      families: WINDOWS,
+      status: OFFBOARD_SUCCESS_STATUS,
+    }),
   },
-  { method: "POST", path: "machines/{id}/runliveresponse", name: "RunLiveResponse", roles: ["Machine.LiveResponse"], limits: { perMinute: 10 } },
+  {
+    method: "POST",
+    path: "machines/{id}/runliveresponse",
+    name: "RunLiveResponse",
+    roles: ["Machine.LiveResponse"],
+    limits: { perMinute: 10 },
+  },
 ];

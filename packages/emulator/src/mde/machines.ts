@@ -53,8 +53,15 @@ function listMachines(ctx: OperationContext): Response {
   const query = parseListQuery(ctx.url, { entity: "Machines", fields: MACHINE_FIELDS });
   const page = queryPage<{ json: string }>(ctx.state.db, { table: "machines", select: "json", tenantId: ctx.tenantId, query });
   const next =
-    page.hasMore && query.top === undefined && ctx.state.options.nextLinkWithoutTop ? nextLinkFor(ctx.url, query.skip + MAX_PAGE) : undefined;
-  return collectionResponse(ctx, "Machines", page.rows.map((r) => r.json), next);
+    page.hasMore && query.top === undefined && ctx.state.options.nextLinkWithoutTop
+      ? nextLinkFor(ctx.url, query.skip + MAX_PAGE)
+      : undefined;
+  return collectionResponse(
+    ctx,
+    "Machines",
+    page.rows.map((r) => r.json),
+    next,
+  );
 }
 
 /**
@@ -114,7 +121,8 @@ function saveMachine(ctx: OperationContext, row: MachineRow, change: { tags?: st
 function tagChange(body: Record<string, unknown>): { value: string; add: boolean } {
   const value = optionalString(body, "Value") ?? "";
   const action = optionalEnum(body, "Action", ["Add", "Remove"] as const);
-  if (value.length > 200) throw new MdeApiError(400, "InvalidInput", `Invalid input ${value.slice(0, 20)}…: tags are limited to 200 characters.`);
+  if (value.length > 200)
+    throw new MdeApiError(400, "InvalidInput", `Invalid input ${value.slice(0, 20)}…: tags are limited to 200 characters.`);
   return { value, add: action === "Add" };
 }
 
@@ -141,7 +149,8 @@ async function machineTagsMany(ctx: OperationContext): Promise<Response> {
     throw new MdeApiError(400, "InvalidRequestBody", "Request body is incorrect: MachineIds must be an array of strings.");
   }
   // Up to 500 machines per call (add-or-remove-multiple-machine-tags.md).
-  if (ids.length > 500) throw new MdeApiError(400, "MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${ids.length}, allowed: 500.`);
+  if (ids.length > 500)
+    throw new MdeApiError(400, "MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${ids.length}, allowed: 500.`);
   const updated: string[] = [];
   ctx.state.db.transaction(() => {
     for (const id of ids as string[]) {
@@ -192,7 +201,11 @@ function findByTag(ctx: OperationContext): Response {
       }) ORDER BY seq LIMIT ?`,
     )
     .all(ctx.tenantId, tag, MAX_PAGE) as Array<{ json: string }>;
-  return collectionResponse(ctx, "Machines", rows.map((r) => r.json));
+  return collectionResponse(
+    ctx,
+    "Machines",
+    rows.map((r) => r.json),
+  );
 }
 
 /**
@@ -205,19 +218,25 @@ function findByIp(ctx: OperationContext): Response {
   const ip = /ip\s*=\s*'([^']*)'/i.exec(args)?.[1];
   const ts = /timestamp\s*=\s*([0-9TZ:.+-]+)/i.exec(args)?.[1];
   if (!ip || !ts) throw new MdeApiError(400, "InvalidInput", `Invalid input ${args}: expected findbyip(ip='<ip>',timestamp=<datetime>).`);
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && !ip.includes(":")) throw new MdeApiError(400, "InvalidIpAddress", `IP address ${ip} is invalid`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && !ip.includes(":"))
+    throw new MdeApiError(400, "InvalidIpAddress", `IP address ${ip} is invalid`);
   const normalized = normalizeDateTime(ts);
   if (!normalized) throw new MdeApiError(400, "InvalidInput", `Invalid input ${ts}`);
   const at = Date.parse(`${normalized.slice(0, 23)}Z`);
   const now = ctx.state.clock.now();
-  if (at < now - 30 * 86_400_000 || at > now + 60_000) throw new MdeApiError(400, "InvalidInput", `Invalid input ${ts}: the timestamp must be within the last 30 days.`);
+  if (at < now - 30 * 86_400_000 || at > now + 60_000)
+    throw new MdeApiError(400, "InvalidInput", `Invalid input ${ts}: the timestamp must be within the last 30 days.`);
   const rows = ctx.state.db
     .prepare(
       `SELECT json FROM machines WHERE tenant_id = ? AND (last_ip_address = ? OR EXISTS (
          SELECT 1 FROM json_each(json, '$.ipAddresses') WHERE json_extract(value, '$.ipAddress') = ?)) ORDER BY seq`,
     )
     .all(ctx.tenantId, ip, ip) as Array<{ json: string }>;
-  return collectionResponse(ctx, "Machines", rows.map((r) => r.json));
+  return collectionResponse(
+    ctx,
+    "Machines",
+    rows.map((r) => r.json),
+  );
 }
 
 /** Machine operations of mde-api.md §5.2 (export and TVM sub-resources are in other-operations.ts). */
@@ -226,11 +245,23 @@ export const machineOperations: OperationSpec[] = [
   { method: "GET", path: "machines/findbytag", name: "FindMachinesByTag", roles: READ, handler: findByTag },
   { method: "GET", path: "machines/findbyip({args})", name: "FindMachinesByIp", roles: READ, handler: findByIp },
   { method: "GET", path: "machines/find({args})", name: "FindMachineInfoByIp", roles: READ },
-  { method: "POST", path: "machines/AddOrRemoveTagForMultipleMachines", name: "AddOrRemoveTagForMultipleMachines", roles: WRITE, handler: machineTagsMany },
+  {
+    method: "POST",
+    path: "machines/AddOrRemoveTagForMultipleMachines",
+    name: "AddOrRemoveTagForMultipleMachines",
+    roles: WRITE,
+    handler: machineTagsMany,
+  },
   { method: "GET", path: "machines/{id}", name: "GetMachine", roles: READ, handler: getMachine },
   { method: "PATCH", path: "machines/{id}", name: "UpdateMachine", roles: WRITE, handler: updateMachine },
   { method: "GET", path: "machines/{id}/logonusers", name: "GetMachineLogonUsers", roles: ["User.Read.All"], handler: logonUsers },
-  { method: "GET", path: "machines/{id}/alerts", name: "GetMachineRelatedAlerts", roles: ["Alert.Read.All", "Alert.ReadWrite.All"], handler: machineAlerts },
+  {
+    method: "GET",
+    path: "machines/{id}/alerts",
+    name: "GetMachineRelatedAlerts",
+    roles: ["Alert.Read.All", "Alert.ReadWrite.All"],
+    handler: machineAlerts,
+  },
   {
     method: "GET",
     path: "machines/{id}/alerts/$count",

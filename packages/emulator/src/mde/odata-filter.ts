@@ -48,7 +48,8 @@ export function normalizeDateTime(text: string): string | undefined {
   let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   if (Number.isNaN(ms)) return undefined;
   const check = new Date(ms);
-  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
+    return undefined;
   if (zone && zone !== "Z") {
     const sign = zone[0] === "-" ? -1 : 1;
     ms -= sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6))) * 60_000;
@@ -95,7 +96,8 @@ function tokenize(text: string): Token[] {
     const dt = /^\d{4}-\d{2}-\d{2}(?:T[0-9:.]+)?(?:Z|[+-]\d{2}:\d{2})?/.exec(rest);
     if (dt) {
       const normalized = normalizeDateTime(dt[0]);
-      if (!normalized) throw new ODataQueryError(`The datetime literal '${dt[0]}' in $filter is not valid (use e.g. 2024-01-31T08:00:00Z).`);
+      if (!normalized)
+        throw new ODataQueryError(`The datetime literal '${dt[0]}' in $filter is not valid (use e.g. 2024-01-31T08:00:00Z).`);
       tokens.push({ kind: "datetime", value: normalized, text: dt[0] });
       i += dt[0].length;
       continue;
@@ -136,7 +138,8 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
   const isWord = (t: Token | undefined, w: string): boolean => t?.kind === "word" && t.value.toLowerCase() === w;
   const expectPunct = (p: string) => {
     const t = tokens[pos];
-    if (t?.kind !== "punct" || t.value !== p) throw new ODataQueryError(`Syntax error in $filter: expected '${p}' ${t ? `but found '${describe(t)}'` : "at the end"}.`);
+    if (t?.kind !== "punct" || t.value !== p)
+      throw new ODataQueryError(`Syntax error in $filter: expected '${p}' ${t ? `but found '${describe(t)}'` : "at the end"}.`);
     pos++;
   };
   const field = (name: string): FieldSpec => {
@@ -153,7 +156,9 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
     if (!t) throw new ODataQueryError(`Syntax error in $filter: a value is missing after '${name} ${op}'.`);
     if (isWord(t, "null")) return null;
     const mismatch = () =>
-      new ODataQueryError(`A binary operator with incompatible types was detected in $filter: property '${name}' (${edmType(spec.type)}) compared with ${describe(t)}.`);
+      new ODataQueryError(
+        `A binary operator with incompatible types was detected in $filter: property '${name}' (${edmType(spec.type)}) compared with ${describe(t)}.`,
+      );
     switch (spec.type) {
       case "string":
       case "stringList":
@@ -189,7 +194,8 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
       const propTok = tokens[pos++];
       if (propTok?.kind !== "word") throw new ODataQueryError(`Syntax error in $filter: ${fn}() expects a property name first.`);
       const spec = field(propTok.value);
-      if (spec.type !== "string") throw new ODataQueryError(`The function ${fn}() cannot be applied to the ${edmType(spec.type)} property '${propTok.value}'.`);
+      if (spec.type !== "string")
+        throw new ODataQueryError(`The function ${fn}() cannot be applied to the ${edmType(spec.type)} property '${propTok.value}'.`);
       expectPunct(",");
       const value = literal(spec, propTok.value, fn);
       if (typeof value !== "string") throw new ODataQueryError(`The function ${fn}() needs a string value.`);
@@ -205,7 +211,7 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
     const spec = field(t.value);
     const op = tokens[pos];
     if (op?.kind === "punct" && op.value === "/") return anyLambda(t.value, spec);
-    if (!op || op.kind !== "word") throw new ODataQueryError(`Syntax error in $filter: expected an operator after '${t.value}'.`);
+    if (op?.kind !== "word") throw new ODataQueryError(`Syntax error in $filter: expected an operator after '${t.value}'.`);
     const opName = op.value.toLowerCase();
     pos++;
     if (opName === "in") {
@@ -233,13 +239,17 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
       return `(${parts.join(" OR ")})`;
     }
     const sqlOp = COMPARISONS[opName];
-    if (!sqlOp) throw new ODataQueryError(`The operator '${op.value}' is not supported in $filter (supported: eq, ne, gt, ge, lt, le, in, and, or, not).`);
+    if (!sqlOp)
+      throw new ODataQueryError(
+        `The operator '${op.value}' is not supported in $filter (supported: eq, ne, gt, ge, lt, le, in, and, or, not).`,
+      );
     const value = literal(spec, t.value, opName);
     if (value === null && sqlOp !== "IS" && sqlOp !== "IS NOT") {
       throw new ODataQueryError(`The operator '${opName}' cannot compare '${t.value}' with null.`);
     }
     if (spec.type === "stringList") {
-      if (opName !== "eq" && opName !== "ne") throw new ODataQueryError(`Only eq/ne or any() can be applied to the collection '${t.value}'.`);
+      if (opName !== "eq" && opName !== "ne")
+        throw new ODataQueryError(`Only eq/ne or any() can be applied to the collection '${t.value}'.`);
       params.push(value);
       const exists = `EXISTS (SELECT 1 FROM json_each(${spec.column}) WHERE value = ?)`;
       return opName === "eq" ? exists : `NOT ${exists}`;
@@ -258,7 +268,8 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
     if (variable?.kind !== "word") throw new ODataQueryError("Syntax error in $filter: any() needs a range variable.");
     expectPunct(":");
     const ref = tokens[pos++];
-    if (ref?.kind !== "word" || ref.value !== variable.value) throw new ODataQueryError(`Syntax error in $filter: expected '${variable.value}' inside any().`);
+    if (ref?.kind !== "word" || ref.value !== variable.value)
+      throw new ODataQueryError(`Syntax error in $filter: expected '${variable.value}' inside any().`);
     if (!isWord(peek(), "eq")) throw new ODataQueryError("Only 'eq' is supported inside any().");
     pos++;
     const value = literal(spec, name, "eq");
@@ -313,5 +324,11 @@ function describe(t: Token): string {
 }
 
 function edmType(type: FieldType): string {
-  return { string: "Edm.String", datetime: "Edm.DateTimeOffset", int: "Edm.Int64", bool: "Edm.Boolean", stringList: "Collection(Edm.String)" }[type];
+  return {
+    string: "Edm.String",
+    datetime: "Edm.DateTimeOffset",
+    int: "Edm.Int64",
+    bool: "Edm.Boolean",
+    stringList: "Collection(Edm.String)",
+  }[type];
 }

@@ -49,10 +49,16 @@ export function parseListQuery(url: URL, rules: ListQueryRules): ListQuery {
     else if (key === "$top") {
       const top = nonNegativeInt("$top", value);
       const max = rules.maxTop ?? MAX_PAGE;
-      if (top > max) throw new ODataQueryError(`The limit of '${max}' for Top query has been exceeded. The value from the incoming request is '${top}'.`);
+      if (top > max)
+        throw new ODataQueryError(
+          `The limit of '${max}' for Top query has been exceeded. The value from the incoming request is '${top}'.`,
+        );
       query.top = top;
     } else if (key === "$expand") {
-      for (const part of value.split(",").map((p) => p.trim()).filter(Boolean)) {
+      for (const part of value
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean)) {
         const match = (rules.expandable ?? []).find((e) => e.toLowerCase() === part.toLowerCase());
         if (!match) throw new ODataQueryError(`The property '${part}' cannot be used in the $expand query option of ${rules.entity}.`);
         query.expand.add(match);
@@ -94,7 +100,10 @@ export function queryPage<Row>(
 }
 
 /** Counts the tenant's rows matching the query's filter (for `/$count`). */
-export function queryCount(db: Database.Database, opts: { table: string; tenantId: string; query: ListQuery; where?: CompiledFilter }): number {
+export function queryCount(
+  db: Database.Database,
+  opts: { table: string; tenantId: string; query: ListQuery; where?: CompiledFilter },
+): number {
   const conditions = ["tenant_id = ?"];
   const params: unknown[] = [opts.tenantId];
   for (const extra of [opts.where, opts.query.filter]) {
@@ -117,7 +126,9 @@ export function nextLinkFor(url: URL, nextSkip: number): string {
     .split("&")
     .filter((p) => p !== "")
     .filter((p) => {
-      const key = decodeURIComponent((p.split("=")[0] ?? "").replace(/\+/g, " ")).trim().toLowerCase();
+      const key = decodeURIComponent((p.split("=")[0] ?? "").replace(/\+/g, " "))
+        .trim()
+        .toLowerCase();
       return key !== "$skip";
     });
   parts.push(`$skip=${nextSkip}`);

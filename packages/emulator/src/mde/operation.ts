@@ -1,6 +1,6 @@
+import { type VerifiedToken, verifyAccessToken } from "../core/access-token.js";
+import { type AppContext, applyFaults } from "../core/http.js";
 import type { RateLimits } from "../core/rate-limit.js";
-import { applyFaults, type AppContext } from "../core/http.js";
-import { verifyAccessToken, type VerifiedToken } from "../core/access-token.js";
 import type { EmulatorState } from "../core/state.js";
 import { mdeCodeForStatus, mdeError } from "./errors.js";
 
@@ -49,7 +49,11 @@ export async function authorize(
   journal.tenantId = verified.tenantId;
   journal.clientId = verified.clientId;
   const faulted = await applyFaults(state, c, "api", verified.tenantId, (status, retryAfter) =>
-    mdeError(status, mdeCodeForStatus(status), status === 429 ? `API calls quota exceeded! Maximum admitted ${retryAfter ?? 1} per Minute.` : "Injected fault."),
+    mdeError(
+      status,
+      mdeCodeForStatus(status),
+      status === 429 ? `API calls quota exceeded! Maximum admitted ${retryAfter ?? 1} per Minute.` : "Injected fault.",
+    ),
   );
   if (faulted) return { ok: false, response: faulted };
   const granted = new Set(verified.roles.map(normalizeRole));
@@ -58,7 +62,11 @@ export async function authorize(
     const needed = op.roles.join(", ");
     return {
       ok: false,
-      response: mdeError(403, "Forbidden", `The application does not have any of the required application permissions (${needed}) to access the resource.`),
+      response: mdeError(
+        403,
+        "Forbidden",
+        `The application does not have any of the required application permissions (${needed}) to access the resource.`,
+      ),
     };
   }
   if (state.options.rateLimits) {

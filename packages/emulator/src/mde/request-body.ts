@@ -37,7 +37,8 @@ export function checkBody(body: Record<string, unknown>, allowed: readonly strin
   }
   for (const key of required) {
     const value = body[key];
-    if (value === undefined || value === null || value === "") throw new MdeApiError(400, "MissingRequiredParameter", `Parameter ${key} is missing.`);
+    if (value === undefined || value === null || value === "")
+      throw new MdeApiError(400, "MissingRequiredParameter", `Parameter ${key} is missing.`);
   }
 }
 
@@ -54,7 +55,11 @@ export function optionalEnum<T extends string>(body: Record<string, unknown>, ke
   const value = optionalString(body, key);
   if (value === undefined) return undefined;
   if (!values.includes(value as T)) {
-    throw new MdeApiError(400, "InvalidRequestBody", `Request body is incorrect: '${value}' is not a valid ${key} (one of ${values.join(", ")}).`);
+    throw new MdeApiError(
+      400,
+      "InvalidRequestBody",
+      `Request body is incorrect: '${value}' is not a valid ${key} (one of ${values.join(", ")}).`,
+    );
   }
   return value as T;
 }

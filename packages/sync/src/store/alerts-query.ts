@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from "kysely";
+import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { type StoreContext, tenantKey } from "./context.js";
 import type { StoredAlert } from "./records.js";
 import type { AlertsTable, StoreDatabase } from "./schema-types.js";
@@ -67,36 +67,44 @@ function list(values: readonly string[] | undefined, name: string): readonly str
 }
 
 /** Adds the filter's WHERE clauses; shared by page, count and stream queries. */
-function applyFilter<Q extends SelectQueryBuilder<StoreDatabase, "alerts", any>>(ctx: StoreContext, query: Q, filter: AlertFilter): Q {
+function applyFilter<O>(
+  ctx: StoreContext,
+  query: SelectQueryBuilder<StoreDatabase, "alerts", O>,
+  filter: AlertFilter,
+): SelectQueryBuilder<StoreDatabase, "alerts", O> {
   let q = query;
   const inOrEq = (column: "tenant_id" | "severity" | "status" | "classification", values: readonly string[] | undefined) => {
     if (values === undefined) return;
     // An empty list matches nothing; one value is an equality (the form index planners like best).
-    if (values.length === 0) q = q.where(sql<boolean>`1 = 0`) as Q;
-    else if (values.length === 1) q = q.where(column, "=", values[0]!) as Q;
-    else q = q.where(column, "in", values) as Q;
+    if (values.length === 0) q = q.where(sql<boolean>`1 = 0`);
+    else if (values.length === 1) q = q.where(column, "=", values[0]!);
+    else q = q.where(column, "in", values);
   };
   inOrEq("tenant_id", list(filter.tenantIds, "tenantIds")?.map(tenantKey));
   inOrEq("severity", list(filter.severities, "severities"));
   inOrEq("status", list(filter.statuses, "statuses"));
   inOrEq("classification", list(filter.classifications, "classifications"));
-  if (filter.assignedTo !== undefined) q = q.where("assigned_to", "=", filter.assignedTo) as Q;
-  if (filter.machineId !== undefined) q = q.where("machine_id", "=", filter.machineId) as Q;
+  if (filter.assignedTo !== undefined) q = q.where("assigned_to", "=", filter.assignedTo);
+  if (filter.machineId !== undefined) q = q.where("machine_id", "=", filter.machineId);
   const timeColumn = filter.timeField === "alertCreationTime" ? "alert_creation_key" : "last_update_key";
-  if (filter.from !== undefined) q = q.where(timeColumn, ">=", timeBound(filter.from, "from")) as Q;
-  if (filter.to !== undefined) q = q.where(timeColumn, "<", timeBound(filter.to, "to")) as Q;
+  if (filter.from !== undefined) q = q.where(timeColumn, ">=", timeBound(filter.from, "from"));
+  if (filter.to !== undefined) q = q.where(timeColumn, "<", timeBound(filter.to, "to"));
   if (filter.search !== undefined && filter.search !== "") {
     // title_lc is lower-cased in JS when written, and the needle here, so the
     // match is the same on both engines (SQLite's lower() is ASCII-only).
     const needle = filter.search.toLowerCase();
-    q = q.where((eb: ExpressionBuilder<StoreDatabase, "alerts">) => ctx.dialect.contains(eb.ref("title_lc"), needle)) as Q;
+    q = q.where((eb) => ctx.dialect.contains(eb.ref("title_lc"), needle));
   }
   return q;
 }
 
 function sortColumns(sort: AlertSort, singleTenant: boolean): SortColumn[] {
   const head: SortColumn[] =
-    sort === "severity" ? ["severity_rank", "last_update_key"] : sort === "alertCreationTime" ? ["alert_creation_key"] : ["last_update_key"];
+    sort === "severity"
+      ? ["severity_rank", "last_update_key"]
+      : sort === "alertCreationTime"
+        ? ["alert_creation_key"]
+        : ["last_update_key"];
   // With one tenant the tenant column is constant: leaving it out lets the
   // keyset condition be a range on the (tenant_id, key, id) indexes.
   return singleTenant ? [...head, "id"] : [...head, "tenant_id", "id"];
@@ -148,7 +156,8 @@ export function createAlertReader(ctx: StoreContext) {
     if (!["lastUpdateTime", "alertCreationTime", "severity"].includes(sort)) throw new TypeError(`unknown sort ${JSON.stringify(sort)}`);
     if (order !== "asc" && order !== "desc") throw new TypeError(`order must be "asc" or "desc"`);
     const limit = query.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new TypeError(`limit must be an integer from 1 to 10000, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+      throw new TypeError(`limit must be an integer from 1 to 10000, got ${limit}`);
     const columns = sortColumns(sort, query.tenantIds?.length === 1);
     let q: Query = applyFilter(ctx, db.selectFrom("alerts"), query);
     if (query.pageToken !== undefined) {
@@ -162,7 +171,10 @@ export function createAlertReader(ctx: StoreContext) {
     }
     for (const c of columns) q = q.orderBy(c, order);
     // One row more than asked tells whether another page exists.
-    const rows = await q.selectAll().limit(limit + 1).execute();
+    const rows = await q
+      .selectAll()
+      .limit(limit + 1)
+      .execute();
     const items = rows.slice(0, limit);
     const last = items.at(-1);
     const nextPageToken =
@@ -176,7 +188,12 @@ export function createAlertReader(ctx: StoreContext) {
     queryAlerts,
 
     async getAlert(tenantId: string, id: string): Promise<StoredAlert | null> {
-      const row = await db.selectFrom("alerts").selectAll().where("tenant_id", "=", tenantKey(tenantId)).where("id", "=", id).executeTakeFirst();
+      const row = await db
+        .selectFrom("alerts")
+        .selectAll()
+        .where("tenant_id", "=", tenantKey(tenantId))
+        .where("id", "=", id)
+        .executeTakeFirst();
       return row ? toStoredAlert(row) : null;
     },
 

@@ -39,7 +39,8 @@ export function createAuditLog(ctx: StoreContext) {
   const { db } = ctx;
   return {
     async appendAudit(input: AuditInput): Promise<AuditEntry> {
-      if (!PHASES.has(input.phase)) throw new TypeError(`audit phase must be requested, completed or failed, got ${JSON.stringify(input.phase)}`);
+      if (!PHASES.has(input.phase))
+        throw new TypeError(`audit phase must be requested, completed or failed, got ${JSON.stringify(input.phase)}`);
       if (typeof input.actor !== "string" || input.actor === "") throw new TypeError("audit actor is required");
       if (typeof input.action !== "string" || input.action === "") throw new TypeError("audit action is required");
       const row = {

@@ -83,7 +83,10 @@ export function advanceCursor(
 }
 
 /** True when `cursor` already covers the item: older than its time, or at its time with a seen id. */
-export function cursorCovers(cursor: CursorPosition | null, item: { readonly id: string; readonly lastUpdateTime?: string | null }): boolean {
+export function cursorCovers(
+  cursor: CursorPosition | null,
+  item: { readonly id: string; readonly lastUpdateTime?: string | null },
+): boolean {
   if (!cursor || cursor.value === null || typeof item.lastUpdateTime !== "string") return false;
   const at = toTimeKey(cursor.value);
   const k = toTimeKey(item.lastUpdateTime);

@@ -113,7 +113,12 @@ export function createMachineRepository(ctx: StoreContext) {
     },
 
     async getMachine(tenantId: string, id: string): Promise<StoredMachine | null> {
-      const row = await db.selectFrom("machines").selectAll().where("tenant_id", "=", tenantKey(tenantId)).where("id", "=", id).executeTakeFirst();
+      const row = await db
+        .selectFrom("machines")
+        .selectAll()
+        .where("tenant_id", "=", tenantKey(tenantId))
+        .where("id", "=", id)
+        .executeTakeFirst();
       return row ? toStored(row) : null;
     },
 
@@ -124,7 +129,10 @@ export function createMachineRepository(ctx: StoreContext) {
       if (filter.riskScore !== undefined) q = q.where("risk_score", "=", filter.riskScore);
       if (filter.osPlatform !== undefined) q = q.where("os_platform", "=", filter.osPlatform);
       if (filter.computerDnsName !== undefined) q = q.where("dns_name_lc", "=", filter.computerDnsName.toLowerCase());
-      q = q.orderBy("dns_name_lc").orderBy("id").limit(filter.limit ?? 1000);
+      q = q
+        .orderBy("dns_name_lc")
+        .orderBy("id")
+        .limit(filter.limit ?? 1000);
       if (filter.offset !== undefined) q = q.offset(filter.offset);
       return (await q.execute()).map(toStored);
     },

@@ -37,12 +37,26 @@ export function bootstrapStatements(ctx: MigrationContext): CompiledQuery[] {
   const schema = ctx.db.schema;
   return [
     c
-      .text(schema.createTable("store_schema").ifNotExists().addColumn("id", "integer", (col) => col.primaryKey()), "updated_at", true)
+      .text(
+        schema
+          .createTable("store_schema")
+          .ifNotExists()
+          .addColumn("id", "integer", (col) => col.primaryKey()),
+        "updated_at",
+        true,
+      )
       .addColumn("version", "integer", (col) => col.notNull())
       .compile(),
     c
       .text(
-        c.text(schema.createTable("store_migrations").ifNotExists().addColumn("version", "integer", (col) => col.primaryKey()), "name", true),
+        c.text(
+          schema
+            .createTable("store_migrations")
+            .ifNotExists()
+            .addColumn("version", "integer", (col) => col.primaryKey()),
+          "name",
+          true,
+        ),
         "applied_at",
         true,
       )
@@ -67,18 +81,23 @@ const initialSchema: Migration = {
     };
 
     table("tenants", (t) =>
-      texts(c.text(t, "id", true, (col) => col.primaryKey()), ["name", "cloud", "state", "granted_roles", "created_at", "updated_at"], [
-        "region",
-        "last_error",
-        "last_sync_at",
-      ]),
+      texts(
+        c.text(t, "id", true, (col) => col.primaryKey()),
+        ["name", "cloud", "state", "granted_roles", "created_at", "updated_at"],
+        ["region", "last_error", "last_sync_at"],
+      ),
     );
     table("tenant_state_transitions", (t) => texts(c.id(t), ["tenant_id", "to_state", "at"], ["from_state", "reason"]));
     index("tenant_state_transitions_tenant", "tenant_state_transitions", ["tenant_id", "id"]);
 
     table("consent_requests", (t) =>
       texts(
-        c.text(c.text(t, "id", true, (col) => col.primaryKey()), "state_hash", true, (col) => col.unique()),
+        c.text(
+          c.text(t, "id", true, (col) => col.primaryKey()),
+          "state_hash",
+          true,
+          (col) => col.unique(),
+        ),
         ["redirect_uri", "created_at", "expires_at"],
         ["tenant_hint", "used_at"],
       ),
@@ -87,16 +106,11 @@ const initialSchema: Migration = {
     table("alerts", (t) =>
       c
         .int(
-          texts(t, ["tenant_id", "id", "payload", "title_lc", "alert_creation_key", "last_update_key", "ingested_at"], [
-            "title",
-            "severity",
-            "status",
-            "classification",
-            "assigned_to",
-            "machine_id",
-            "alert_creation_time",
-            "last_update_time",
-          ]),
+          texts(
+            t,
+            ["tenant_id", "id", "payload", "title_lc", "alert_creation_key", "last_update_key", "ingested_at"],
+            ["title", "severity", "status", "classification", "assigned_to", "machine_id", "alert_creation_time", "last_update_time"],
+          ),
           "severity_rank",
         )
         .addPrimaryKeyConstraint("alerts_pk", ["tenant_id", "id"]),
@@ -110,17 +124,17 @@ const initialSchema: Migration = {
     index("alerts_updated", "alerts", ["last_update_key", "tenant_id", "id"]);
     index("alerts_tenant_machine", "alerts", ["tenant_id", "machine_id"]);
 
-    table("alert_history", (t) => texts(c.id(t), ["tenant_id", "alert_id", "field", "recorded_at"], ["old_value", "new_value", "changed_at"]));
+    table("alert_history", (t) =>
+      texts(c.id(t), ["tenant_id", "alert_id", "field", "recorded_at"], ["old_value", "new_value", "changed_at"]),
+    );
     index("alert_history_alert", "alert_history", ["tenant_id", "alert_id", "id"]);
 
     table("machines", (t) =>
-      texts(t, ["tenant_id", "id", "payload", "dns_name_lc", "last_seen_key", "updated_at"], [
-        "computer_dns_name",
-        "health_status",
-        "risk_score",
-        "os_platform",
-        "last_seen",
-      ]).addPrimaryKeyConstraint("machines_pk", ["tenant_id", "id"]),
+      texts(
+        t,
+        ["tenant_id", "id", "payload", "dns_name_lc", "last_seen_key", "updated_at"],
+        ["computer_dns_name", "health_status", "risk_score", "os_platform", "last_seen"],
+      ).addPrimaryKeyConstraint("machines_pk", ["tenant_id", "id"]),
     );
     index("machines_tenant_dns", "machines", ["tenant_id", "dns_name_lc"]);
     index("machines_tenant_health", "machines", ["tenant_id", "health_status"]);
@@ -129,15 +143,11 @@ const initialSchema: Migration = {
     index("machines_tenant_last_seen", "machines", ["tenant_id", "last_seen_key"]);
 
     table("machine_actions", (t) =>
-      texts(t, ["tenant_id", "id", "payload", "creation_key", "last_update_key", "updated_at"], [
-        "machine_id",
-        "type",
-        "status",
-        "requestor",
-        "comment",
-        "creation_time",
-        "last_update_time",
-      ]).addPrimaryKeyConstraint("machine_actions_pk", ["tenant_id", "id"]),
+      texts(
+        t,
+        ["tenant_id", "id", "payload", "creation_key", "last_update_key", "updated_at"],
+        ["machine_id", "type", "status", "requestor", "comment", "creation_time", "last_update_time"],
+      ).addPrimaryKeyConstraint("machine_actions_pk", ["tenant_id", "id"]),
     );
     index("machine_actions_tenant_machine", "machine_actions", ["tenant_id", "machine_id", "creation_key"]);
     index("machine_actions_tenant_status", "machine_actions", ["tenant_id", "status"]);

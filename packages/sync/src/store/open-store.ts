@@ -69,7 +69,10 @@ function createDialect(options: StoreOptions): StoreDialect {
     });
   }
   if (options.schema !== undefined) throw new TypeError("schema applies to PostgreSQL stores only");
-  return createSqliteDialect({ path: location.path, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
+  return createSqliteDialect({
+    path: location.path,
+    ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+  });
 }
 
 /**

@@ -43,7 +43,9 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
     types: {
       getTypeParser: ((oid: number, format?: string) =>
-        oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
+        oid === pg.types.builtins.INT8
+          ? (v: string) => Number(v)
+          : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });

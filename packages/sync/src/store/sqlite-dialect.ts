@@ -27,6 +27,9 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   if (!memory) raw.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
   raw.pragma("synchronous = NORMAL");
+  // The default 2 MiB page cache thrashes once the alert indexes outgrow it
+  // (measured: 1M alerts inserted ~2× slower); 64 MiB is a cap, not an allocation.
+  raw.pragma("cache_size = -65536");
   const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: raw }) });
   let closed: Promise<void> | undefined;
 

@@ -13,7 +13,8 @@ export type StoreLocation =
  * @example parseStoreUrl("sqlite:/home/me/.mde-partner/mde-partner.db")
  */
 export function parseStoreUrl(url: string): StoreLocation {
-  if (typeof url !== "string" || url.trim() === "") throw new TypeError("store url is required (sqlite:<path>, a file path, :memory: or postgres://…)");
+  if (typeof url !== "string" || url.trim() === "")
+    throw new TypeError("store url is required (sqlite:<path>, a file path, :memory: or postgres://…)");
   if (/^postgres(ql)?:\/\//i.test(url)) {
     let parsed: URL;
     try {
@@ -23,7 +24,9 @@ export function parseStoreUrl(url: string): StoreLocation {
     }
     const schema = parsed.searchParams.get("schema");
     parsed.searchParams.delete("schema");
-    return schema ? { dialect: "postgres", connectionString: parsed.toString(), schema } : { dialect: "postgres", connectionString: parsed.toString() };
+    return schema
+      ? { dialect: "postgres", connectionString: parsed.toString(), schema }
+      : { dialect: "postgres", connectionString: parsed.toString() };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url) && !/^file:/i.test(url)) {
     throw new TypeError(`unsupported store url scheme in ${JSON.stringify(url.split("://")[0])}: use sqlite:<path> or postgres://`);

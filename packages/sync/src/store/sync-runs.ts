@@ -22,7 +22,16 @@ export function createSyncRunRepository(ctx: StoreContext) {
   const { db } = ctx;
   return {
     async startSyncRun(tenantId: string, stream: string): Promise<SyncRunRecord> {
-      const row = { tenant_id: tenantKey(tenantId), stream, started_at: ctx.now(), finished_at: null, status: "running", pages: 0, items: 0, error: null };
+      const row = {
+        tenant_id: tenantKey(tenantId),
+        stream,
+        started_at: ctx.now(),
+        finished_at: null,
+        status: "running",
+        pages: 0,
+        items: 0,
+        error: null,
+      };
       const { id } = await db.insertInto("sync_runs").values(row).returning("id").executeTakeFirstOrThrow();
       return toRecord({ ...row, id });
     },
@@ -45,7 +54,9 @@ export function createSyncRunRepository(ctx: StoreContext) {
     },
 
     /** Runs, newest first. */
-    async listSyncRuns(filter: { readonly tenantId?: string; readonly stream?: string; readonly limit?: number } = {}): Promise<SyncRunRecord[]> {
+    async listSyncRuns(
+      filter: { readonly tenantId?: string; readonly stream?: string; readonly limit?: number } = {},
+    ): Promise<SyncRunRecord[]> {
       let q = db.selectFrom("sync_runs").selectAll();
       if (filter.tenantId !== undefined) q = q.where("tenant_id", "=", tenantKey(filter.tenantId));
       if (filter.stream !== undefined) q = q.where("stream", "=", filter.stream);

@@ -137,7 +137,15 @@ export function createTenantRepository(ctx: StoreContext) {
     async removeTenant(tenantId: string): Promise<boolean> {
       const id = tenantKey(tenantId);
       return dialect.writeTransaction(async (trx) => {
-        for (const table of ["alerts", "alert_history", "machines", "machine_actions", "sync_cursors", "sync_runs", "tenant_state_transitions"] as const) {
+        for (const table of [
+          "alerts",
+          "alert_history",
+          "machines",
+          "machine_actions",
+          "sync_cursors",
+          "sync_runs",
+          "tenant_state_transitions",
+        ] as const) {
           await trx.deleteFrom(table).where("tenant_id", "=", id).execute();
         }
         const result = await trx.deleteFrom("tenants").where("id", "=", id).executeTakeFirst();

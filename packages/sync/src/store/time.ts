@@ -7,6 +7,8 @@
  * text under any binary collation — identical on SQLite and PostgreSQL.
  */
 
+/** The API's usual shape (UTC, `Z`, 0–7 fractional digits): normalised without parsing a Date. */
+const API_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,7}))?Z$/;
 const ISO = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
@@ -22,6 +24,8 @@ export function toTimeKey(value: string | Date): string | null {
     if (Number.isNaN(ms)) return null;
     return `${value.toISOString().slice(0, 23)}0000Z`;
   }
+  const fast = API_TIME.exec(value);
+  if (fast) return `${fast[1]}.${(fast[2] ?? "").padEnd(7, "0")}Z`;
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [, date, hm = "00:00", sec = ":00", fraction = "", zone = "Z"] = m;

@@ -139,7 +139,8 @@ export function tokenize(text: string): Token[] {
         if (text[j] === "(") {
           const close = text.indexOf(")", j);
           if (close < 0) throw syntaxError(pos(j), `')' to close ${word}(`, "end of query");
-          const raw = text.slice(j + 1, close).trim();
+          // Lenient: datetime("2024-01-01") is read like datetime(2024-01-01).
+          const raw = text.slice(j + 1, close).trim().replace(/^(["'])(.*)\1$/, "$2");
           const value = raw === "null" ? null : word === "datetime" ? parseDateTime(raw) : parseTimespan(raw);
           if (value === undefined) {
             throw syntaxError(pos(j + 1), word === "datetime" ? "a date such as datetime(2024-01-31) or datetime(2024-01-31T10:00:00Z)" : "a timespan such as timespan(7d)", `'${raw}'`);

@@ -156,7 +156,7 @@ function bindIn(expr: Extract<Expr, { kind: "in" }>, ctx: BindContext): Compiled
       },
     };
   }
-  for (const item of items) requireComparable(left.type, item.type, expr.op, item === items[0] ? expr.pos : expr.pos);
+  for (const item of items) requireComparable(left.type, item.type, expr.op, expr.pos);
   const insensitive = base === "in~";
   const norm = (v: Value): Value => (insensitive && typeof v === "string" ? v.toLowerCase() : v);
   if (items.every((i) => i.constant)) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Random } from "../../core/random.js";
-import { type Column, emptyValue, TICKS_PER_DAY, TICKS_PER_SECOND, type Value } from "../kql/values.js";
+import { type Column, emptyValue, TICKS_PER_DAY, type Value } from "../kql/values.js";
 import type { SourceAlert, SourceMachine, TenantSource } from "./source.js";
 
 /** A user account seen on devices (from alerts' relatedUser and User evidence, or made up for quiet devices). */
@@ -54,14 +54,6 @@ export function joinPath(folder: string, name: string): string {
   if (!folder) return name;
   const sep = folder.includes("\\") || /^[A-Za-z]:/.test(folder) ? "\\" : "/";
   return folder.endsWith(sep) ? `${folder}${name}` : `${folder}${sep}${name}`;
-}
-
-/** A random instant in [from, to] with a random sub-millisecond part. */
-export function randomTime(random: Random, from: bigint, to: bigint): bigint {
-  if (to <= from) return to;
-  const spanSeconds = Number((to - from) / TICKS_PER_SECOND);
-  const t = from + BigInt(random.int(0, Math.max(0, spanSeconds - 1))) * TICKS_PER_SECOND + BigInt(random.int(0, 9_999_999));
-  return t > to ? to : t;
 }
 
 /** The part of a machine's life that falls in the retention window, or undefined when none does. */

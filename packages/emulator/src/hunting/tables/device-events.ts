@@ -1,8 +1,8 @@
 import type { Random } from "../../core/random.js";
 import type { Value } from "../kql/values.js";
-import { TICKS_PER_SECOND } from "../kql/values.js";
+import { TICKS_PER_DAY, TICKS_PER_SECOND } from "../kql/values.js";
 import { CONNECTIONS, type Family, LAUNCHES } from "./catalog.js";
-import { activeWindow, addressFor, type BuildContext, fileHashes, joinPath, randomTime } from "./context.js";
+import { activeWindow, addressFor, type BuildContext, fileHashes, joinPath } from "./context.js";
 import { type Account, binaryOf, deviceFields, initiatingFields, systemAccount, userAccount } from "./fields.js";
 import type { SourceMachine } from "./source.js";
 
@@ -196,19 +196,36 @@ const BUILDERS = { process: processEvent, network: networkEvent, logon: logonEve
 /**
  * Background telemetry for DeviceProcessEvents, DeviceNetworkEvents and
  * DeviceLogonEvents (defender-xdr/advanced-hunting-<table>-table.md): a few
- * dozen ordinary events per device spread over the part of the last 30 days
- * in which the device was reporting. Deterministic per device.
+ * dozen ordinary events per device over the last 30 days, in the part of
+ * that window in which the device was reporting. Each calendar day of each
+ * device draws from its own seeded stream, so a day's events stay the same as
+ * the clock moves on and new days simply add theirs.
  */
 export function buildBackgroundEvents(ctx: BuildContext, kind: EventKind): Array<Record<string, Value>> {
   const out: Array<Record<string, Value>> = [];
-  const perDevice = eventsPerDevice(ctx);
+  const perDay = eventsPerDevice(ctx) / 30;
   for (const m of ctx.source.machines) {
     const window = activeWindow(ctx, m);
     if (!window) continue;
-    const random = ctx.random.fork(`${kind}/${m.id}`);
-    const count = Math.max(1, perDevice - random.int(0, Math.floor(perDevice / 4)));
-    let reportId = random.int(1_000, 900_000);
-    for (let i = 0; i < count; i++) out.push(BUILDERS[kind](ctx, m, random, randomTime(random, window.from, window.to), reportId++));
+    const before = out.length;
+    for (let day = window.from / TICKS_PER_DAY; day <= window.to / TICKS_PER_DAY; day++) {
+      const random = ctx.random.fork(`${kind}/${m.id}/${day}`);
+      const expected = perDay * (0.5 + random.next());
+      const count = Math.floor(expected) + (random.next() < expected % 1 ? 1 : 0);
+      let reportId = random.int(1_000, 900_000);
+      for (let i = 0; i < count; i++) {
+        const at = day * TICKS_PER_DAY + BigInt(random.int(0, 86_399)) * TICKS_PER_SECOND + BigInt(random.int(0, 9_999_999));
+        const event = BUILDERS[kind](ctx, m, random, at, reportId++);
+        if (at >= window.from && at <= window.to) out.push(event);
+      }
+    }
+    if (out.length === before) {
+      // A device that reported at all has some activity: one event just before its last report.
+      const random = ctx.random.fork(`${kind}/${m.id}/last`);
+      const span = window.to - window.from;
+      const at = window.to - (span > 0n ? BigInt(random.int(0, Math.min(3_600, Number(span / TICKS_PER_SECOND)))) * TICKS_PER_SECOND : 0n);
+      out.push(BUILDERS[kind](ctx, m, random, at, random.int(1_000, 900_000)));
+    }
   }
   return out;
 }

@@ -58,6 +58,8 @@ function createTenantTables(state: EmulatorState, tenantId: string, signature: s
   };
 }
 
+const REBUILD_AFTER_TICKS = 3_600_000n * TICKS_PER_MS;
+
 // Per emulator instance: keyed by its state, so two emulators never share tables
 // and a stopped emulator's tables go away with it.
 const cacheByState = new WeakMap<EmulatorState, Map<string, TenantTables>>();
@@ -75,7 +77,9 @@ export function tenantTables(state: EmulatorState, tenantId: string): TenantTabl
   }
   const signature = sourceSignature(state, tenantId);
   let tables = cache.get(tenantId);
-  if (!tables || tables.signature !== signature) {
+  // Telemetry keeps flowing: tables older than an hour of emulator time are rebuilt with the newer events.
+  const stale = tables !== undefined && BigInt(state.clock.now()) * TICKS_PER_MS - tables.builtAt > REBUILD_AFTER_TICKS;
+  if (!tables || tables.signature !== signature || stale) {
     tables = createTenantTables(state, tenantId, signature);
     cache.set(tenantId, tables);
   }

@@ -1,0 +1,213 @@
+/**
+ * Paging: next links followed (same origin only), `$top`/`$skip` until a short page, `top` caps the
+ * total, abort passes through, and iteration streams with bounded memory.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { createTenantClient, ForeignNextLinkError } from "../src/api-exports.js";
+import type { MdeRequest, MdeTransport } from "../src/transport.js";
+import { createTestTransport, type FetchLike } from "./resources-fixture.js";
+
+const BASE = "https://api.security.microsoft.com";
+
+function json(body: unknown): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json" } });
+}
+
+/** A fake service holding `total` alerts that honours `$top`/`$skip` and sends no next link when `$top` is given. */
+function skipService(total: number, serverMax = 10_000): FetchLike {
+  return async (url) => {
+    const u = new URL(url);
+    const top = Math.min(Number(u.searchParams.get("$top") ?? serverMax), serverMax);
+    const skip = Number(u.searchParams.get("$skip") ?? 0);
+    const value = [];
+    for (let i = skip; i < Math.min(skip + top, total); i++) value.push({ id: `a${i}` });
+    return json({ "@odata.context": `${BASE}/api/$metadata#Alerts`, value });
+  };
+}
+
+describe("paging", () => {
+  it("follows @odata.nextLink and yields every item once", async () => {
+    const pages: Record<string, unknown> = {
+      [`${BASE}/api/machines/SecureConfigurationsAssessmentByMachine?pageSize=2`]: {
+        value: [{ n: 1 }, { n: 2 }],
+        "@odata.nextLink": `${BASE}/api/machines/SecureConfigurationsAssessmentByMachine?pagesize=2&$skiptoken=p2`,
+      },
+      [`${BASE}/api/machines/SecureConfigurationsAssessmentByMachine?pagesize=2&$skiptoken=p2`]: {
+        value: [{ n: 3 }, { n: 4 }],
+        "@odata.nextLink": `${BASE}/api/machines/SecureConfigurationsAssessmentByMachine?pagesize=2&$skiptoken=p3`,
+      },
+      [`${BASE}/api/machines/SecureConfigurationsAssessmentByMachine?pagesize=2&$skiptoken=p3`]: { value: [{ n: 5 }] },
+    };
+    const transport = createTestTransport(async (url) => {
+      const body = pages[url];
+      assert.ok(body, `unexpected URL ${url}`);
+      return json(body);
+    }, BASE);
+    const seen: number[] = [];
+    for await (const row of createTenantClient(transport).exports.listSecureConfigurations({ pageSize: 2 }))
+      seen.push((row as unknown as { n: number }).n);
+    assert.deepStrictEqual(seen, [1, 2, 3, 4, 5]);
+    assert.equal(transport.captured.length, 3);
+    assert.equal(
+      transport.captured[1]!.request.url,
+      `${BASE}/api/machines/SecureConfigurationsAssessmentByMachine?pagesize=2&$skiptoken=p2`,
+    );
+    assert.equal(transport.captured[1]!.request.query, undefined, "a next link carries its own query");
+  });
+
+  it("awaiting a list gives the first page with its nextLink, without following it", async () => {
+    const transport = createTestTransport(async () => json({ value: [{ id: 1 }], "@odata.nextLink": `${BASE}/api/alerts?$skip=1` }), BASE);
+    const page = await createTenantClient(transport).alerts.list();
+    assert.deepStrictEqual(page.value, [{ id: 1 }]);
+    assert.equal(page.nextLink, `${BASE}/api/alerts?$skip=1`);
+    assert.equal(transport.captured.length, 1);
+  });
+
+  it("refuses a next link to another origin and sends nothing to it", async () => {
+    for (const foreign of [
+      "https://evil.example.com/api/alerts?$skip=2",
+      "http://api.security.microsoft.com/api/alerts?$skip=2",
+      "https://api.security.microsoft.com:8443/api/alerts",
+    ]) {
+      const urls: string[] = [];
+      const transport = createTestTransport(async (url) => {
+        urls.push(url);
+        return json({ value: [{ id: 1 }, { id: 2 }], "@odata.nextLink": foreign });
+      }, BASE);
+      const seen: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const a of createTenantClient(transport).alerts.listDomains("da1")) seen.push(a);
+        })(),
+        (e: unknown) =>
+          e instanceof ForeignNextLinkError && e.code === "ERR_MDE_INVALID_RESPONSE" && e.message.includes(new URL(foreign).origin),
+      );
+      assert.equal(seen.length, 2, "items of the trusted page are still delivered");
+      assert.deepStrictEqual(
+        urls.map((u) => new URL(u).origin),
+        [BASE],
+      );
+    }
+  });
+
+  it("pages with $top and $skip until a short page when the service sends no next link", async () => {
+    const transport = createTestTransport(skipService(25), BASE);
+    const ids: string[] = [];
+    for await (const a of createTenantClient(transport).alerts.list({ pageSize: 10 })) ids.push(a.id);
+    assert.equal(ids.length, 25);
+    assert.equal(new Set(ids).size, 25);
+    assert.deepStrictEqual(
+      transport.captured.map((c) => [c.url.searchParams.get("$top"), c.url.searchParams.get("$skip")]),
+      [
+        ["10", null],
+        ["10", "10"],
+        ["10", "20"],
+      ],
+    );
+  });
+
+  it("an exact multiple ends with one empty page", async () => {
+    const transport = createTestTransport(skipService(20), BASE);
+    let n = 0;
+    for await (const _ of createTenantClient(transport).machines.list({ pageSize: 10 })) n++;
+    assert.equal(n, 20);
+    assert.equal(transport.captured.length, 3);
+  });
+
+  it("top caps the total, even when the service ignores $top and keeps linking", async () => {
+    let page = 0;
+    const transport = createTestTransport(async () => {
+      page++;
+      return json({
+        value: Array.from({ length: 100 }, (_, i) => ({ id: `p${page}-${i}` })),
+        "@odata.nextLink": `${BASE}/api/alerts?$skiptoken=${page}`,
+      });
+    }, BASE);
+    const ids: string[] = [];
+    for await (const a of createTenantClient(transport).alerts.list({ top: 150 })) ids.push(a.id);
+    assert.equal(ids.length, 150);
+    assert.equal(transport.captured.length, 2);
+    assert.equal(transport.captured[0]!.url.searchParams.get("$top"), "150");
+    const first = await createTenantClient(createTestTransport(skipService(500), BASE)).alerts.list({ top: 7, skip: 3 });
+    assert.deepStrictEqual(
+      first.value.map((a) => a.id),
+      ["a3", "a4", "a5", "a6", "a7", "a8", "a9"],
+    );
+  });
+
+  it("pages() yields pages; an AbortSignal stops the iteration", async () => {
+    const transport = createTestTransport(skipService(30), BASE);
+    const client = createTenantClient(transport);
+    const sizes: number[] = [];
+    for await (const p of client.alerts.list({ pageSize: 10 }).pages()) sizes.push(p.value.length);
+    assert.deepStrictEqual(sizes, [10, 10, 10, 0]);
+
+    const controller = new AbortController();
+    const seen: string[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const a of client.alerts.list({ pageSize: 10, signal: controller.signal })) {
+          seen.push(a.id);
+          if (seen.length === 15) controller.abort();
+        }
+      })(),
+      (e: unknown) => (e as Error).name === "AbortError",
+    );
+    assert.ok(seen.length <= 20);
+    const sent = transport.captured.at(-1)!.request.signal;
+    assert.equal(sent, controller.signal, "the signal reaches the transport");
+  });
+
+  it("streams 50,000 items with memory that does not grow with the count", async () => {
+    // A transport that generates each page on the fly (no service-side array of all items).
+    const itemBytes = "x".repeat(500);
+    const makeTransport = (total: number): MdeTransport => ({
+      baseUrl: BASE,
+      tenantId: "t",
+      async send(request: MdeRequest) {
+        const top = Number(request.query?.["$top"] ?? 1000);
+        const skip = Number(request.query?.["$skip"] ?? 0);
+        const value = [];
+        for (let i = skip; i < Math.min(skip + top, total); i++) value.push({ id: `a${i}`, title: `${itemBytes}${i}` });
+        return json({ value });
+      },
+    });
+    const gc = findGc();
+    const measure = async (total: number) => {
+      gc?.();
+      const before = process.memoryUsage().heapUsed;
+      let peak = before;
+      let count = 0;
+      for await (const a of createTenantClient(makeTransport(total)).alerts.list({ pageSize: 1000 })) {
+        count++;
+        if (a.id.length === 0) throw new Error("unreachable");
+        if (count % 1000 === 0) {
+          gc?.();
+          peak = Math.max(peak, process.memoryUsage().heapUsed);
+        }
+      }
+      assert.equal(count, total);
+      return peak - before;
+    };
+    const growth10k = await measure(10_000);
+    const growth50k = await measure(50_000);
+    // Accumulating 50k items of ~550 bytes would hold well over 25 MB; a streaming pager holds one page.
+    // Generous bound: the 50k run may not use more than the 10k run plus 8 MB.
+    assert.ok(growth50k < growth10k + 8 * 1024 * 1024, `heap grew ${growth50k} bytes for 50k vs ${growth10k} for 10k`);
+  });
+});
+
+/** `global.gc` when node runs with --expose-gc; otherwise the flag is turned on at runtime (a fresh context sees `gc`). */
+function findGc(): (() => void) | undefined {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (existing) return existing;
+  try {
+    setFlagsFromString("--expose-gc");
+    return runInNewContext("gc") as () => void;
+  } catch {
+    return undefined;
+  }
+}
