@@ -37,7 +37,9 @@ try {
     for (let offset = 0; offset < perTenant; offset += PAGE) {
       const page = Array.from({ length: Math.min(PAGE, perTenant - offset) }, (_, i) => {
         const n = offset + i;
-        const ms = start + rnd(90 * DAY);
+        // A first sync reads a tenant's alerts oldest first (lastUpdateTime
+        // ascending), so times grow through the pages, with some jitter.
+        const ms = start + Math.floor((n * 90 * DAY) / perTenant) + rnd(60_000);
         return {
           id: `da${String(638_000_000_000_000_000 + ti * perTenant + n)}_${rnd(2 ** 31)}`,
           title: `Suspicious activity ${n % 97}`,

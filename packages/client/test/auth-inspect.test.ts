@@ -156,6 +156,16 @@ describe("inspectToken", () => {
     assert.deepEqual(failed(await partner.inspectToken(delegated)), ["app-only"]);
   });
 
+  it("re-fetches the key set when a token names a kid it has not seen (key rotation)", async () => {
+    const tenantId = info.tenants[1]!.id;
+    assert.ok((await partner.inspectToken(await partner.getToken(tenantId), { expectedTenantId: tenantId })).ok); // key set cached
+    const rotated = await emulator.state.keys.rotate(60_000);
+    const fresh = await partner.getToken(tenantId, { forceRefresh: true });
+    assert.equal(decodeProtectedHeader(fresh).kid, rotated.kid);
+    const report = await partner.inspectToken(fresh, { expectedTenantId: tenantId });
+    assert.ok(report.ok, JSON.stringify(report.checks.filter((c) => c.status === "fail")));
+  });
+
   it("reports a token that is not a JWT at all", async () => {
     const report = await partner.inspectToken("not-a-token");
     assert.equal(report.ok, false);

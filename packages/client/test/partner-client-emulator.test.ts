@@ -100,4 +100,25 @@ describe("partner client against the emulator", () => {
     assert.equal(page.value.length, 2);
     await partner.close();
   });
+
+  it("speaks plain http only to loopback, only with allowInsecureRequests", async () => {
+    const plain = await createEmulator({ seed: "insecure", tenants: 1, alertsPerTenant: 2, machinesPerTenant: 1, insecureHttp: true });
+    const plainInfo = await plain.start();
+    try {
+      const options = {
+        clientId: plainInfo.partnerApp.clientId,
+        credential: { clientSecret: plainInfo.partnerApp.clientSecret },
+        cloud: { name: "custom" as const, loginUrl: plainInfo.loginUrl, apiUrl: plainInfo.apiUrl },
+      };
+      assert.throws(() => createPartnerClient(options), /allowInsecureRequests/);
+      const partner = createPartnerClient({ ...options, allowInsecureRequests: true });
+      const page = await partner.tenant(plainInfo.tenants[0]!.id).alerts.list({ top: 1 });
+      assert.equal(page.value.length, 1);
+      // MSAL refuses http authorities, so the v2 exchange went direct to the v2 endpoint.
+      assert.equal(plain.state.journal.list({ kind: "token" })[0]?.path, `/${plainInfo.tenants[0]!.id}/oauth2/v2.0/token`);
+      await partner.close();
+    } finally {
+      await plain.stop();
+    }
+  });
 });

@@ -1,6 +1,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import Database from "better-sqlite3";
 import { createApp } from "./app.js";
@@ -95,9 +98,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clock.now(),
     resolved.host === "0.0.0.0" || resolved.host === "::" || resolved.host === "127.0.0.1" || resolved.host === "localhost" ? [] : [resolved.host],
   );
-  const db = new Database(":memory:");
+  const specs: TenantSpec[] = Array.isArray(options.tenants)
+    ? options.tenants
+    : Array.from({ length: options.tenants ?? 3 }, () => ({}));
+  const defaultAlerts = options.alertsPerTenant ?? 100;
+  const plannedAlerts = specs.reduce((sum, spec) => sum + (spec.alerts ?? defaultAlerts), 0);
+  const storage = options.storage ?? (plannedAlerts > 200_000 ? "file" : "memory");
+  const dataFile = storage === "file" ? join(resolved.stateDir, `data-${process.pid}-${randomUUID()}.sqlite`) : undefined;
+  const db = new Database(dataFile ?? ":memory:");
   db.pragma("journal_mode = OFF");
   db.pragma("synchronous = OFF");
+  if (dataFile) db.pragma("cache_size = -262144"); // 256 MiB of page cache; the rest stays on disk.
   initSchema(db);
 
   const state: EmulatorState = {
@@ -150,7 +161,6 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   state.apps.set(partnerApp.clientId, partnerApp);
   grantConsent(state, home, partnerApp, [], []);
 
-  const defaultAlerts = options.alertsPerTenant ?? 100;
   const defaultMachines = options.machinesPerTenant ?? Math.max(5, Math.min(500, Math.ceil(defaultAlerts / 10)));
   let tenantIndex = 0;
   const addTenant = (spec: TenantSpec = {}): TenantInfo => {
@@ -179,9 +189,6 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       machines: counts.machines,
     };
   };
-  const specs: TenantSpec[] = Array.isArray(options.tenants)
-    ? options.tenants
-    : Array.from({ length: options.tenants ?? 3 }, () => ({}));
   for (const spec of specs) addTenant(spec);
 
   let server: HttpServer | undefined;
@@ -245,6 +252,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       }
       control.stopLive();
       if (db.open) db.close();
+      if (dataFile) rmSync(dataFile, { force: true });
     },
   };
 }

@@ -58,6 +58,12 @@ export interface EmulatorOptions {
   requestedRoles?: string[];
   /** Graph roles the partner app requests. */
   requestedGraphRoles?: string[];
+  /**
+   * Where generated data lives: `memory` (default for small worlds) or a SQLite
+   * file in the state folder, removed on stop (default above 200,000 alerts in
+   * total, so a million alerts do not need gigabytes of RAM).
+   */
+  storage?: "memory" | "file";
   /** New and changed alerts over time; off by default. */
   liveMode?: LiveModeOptions | false;
 }
