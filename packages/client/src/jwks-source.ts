@@ -107,10 +107,17 @@ export function createDiscoveryKeySource(options: DiscoveryKeySourceOptions): Ke
     });
   };
 
+  const forcedAt = new Map<string, number>();
   const keys = (jwksUri: string, force: boolean) => {
     const cached = keySets.get(jwksUri);
     const now = clock.now();
-    if (cached && (force ? now - cached.fetchedAt < cooldownMs : now - cached.fetchedAt < ttlMs)) return Promise.resolve(cached.value);
+    if (cached) {
+      const last = forcedAt.get(jwksUri);
+      // An unknown kid forces one re-fetch; further ones wait out the cooldown.
+      if (force && last !== undefined && now - last < cooldownMs) return Promise.resolve(cached.value);
+      if (!force && now - cached.fetchedAt < ttlMs) return Promise.resolve(cached.value);
+    }
+    if (force) forcedAt.set(jwksUri, now);
     return once(jwksUri, async () => {
       const body = await getJson(jwksUri);
       if (!Array.isArray(body.keys)) throw new MdeInvalidResponseError("the JWKS has no keys array");

@@ -24,7 +24,6 @@ const secret = (): CredentialInput => ({ clientSecret: info.partnerApp.clientSec
 const certificate = (): CredentialInput => ({ certificate: info.partnerApp.certificateFile, privateKey: info.partnerApp.privateKeyFile });
 const partnerWith = (extra: Partial<PartnerClientOptions> = {}) =>
   createPartnerClient({ clientId: info.partnerApp.clientId, credential: secret(), cloud: cloud(), ...extra });
-const tokenRequests = (tenantId?: string) => emulator.state.journal.list({ kind: "token", ...(tenantId ? { tenantId } : {}) });
 
 describe("token acquisition against the emulator", () => {
   for (const [credentialName, credential] of [
