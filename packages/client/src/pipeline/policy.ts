@@ -11,7 +11,8 @@ export interface PipelineRequest {
   readonly method: HttpMethod;
   readonly url: URL;
   readonly headers: Headers;
-  readonly body: string | undefined;
+  /** JSON text, or multipart form data (library uploads; fetch sets its content type). */
+  readonly body: string | FormData | undefined;
   readonly tenantId: string;
   readonly operation: string;
   readonly permissions: readonly string[];

@@ -74,8 +74,10 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
       request.signal?.throwIfAborted();
       const url = buildUrl(request);
       const headers = new Headers({ accept: "application/json" });
-      let body: string | undefined;
-      if (request.body !== undefined) {
+      let body: string | FormData | undefined;
+      if (request.body instanceof FormData) {
+        body = request.body; // fetch writes the multipart boundary into content-type itself
+      } else if (request.body !== undefined) {
         body = JSON.stringify(request.body);
         headers.set("content-type", "application/json");
       }
