@@ -122,6 +122,7 @@ test("Cancel redirects with error=access_denied and the AADSTS65004 description;
   const page = await browser.newPage();
   try {
     page.on("request", (r) => console.log("req", r.url().slice(0, 90)));page.on("requestfinished", (r) => console.log("fin", r.url().slice(0, 90)));page.on("requestfailed", (r) => console.log("failed", r.url().slice(0, 90), r.failure()?.errorText));
+    const probe = await import("./entra-support.js").then((m) => m.httpsRequest(v2ConsentLink(litware.id, "xyz"), started.ca)); console.log("probe", probe.status);
     await page.goto(v2ConsentLink(litware.id, "xyz"), { timeout: 8000 });
     await Promise.all([page.waitForURL((url) => url.toString().startsWith(callbackUrl)), page.click("#cancel")]);
     const landed = new URL(page.url());

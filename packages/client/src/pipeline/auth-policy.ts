@@ -1,5 +1,5 @@
 import { decodeJwt } from "jose";
-import { MdeInvalidResponseError } from "../errors.js";
+import { MdeForbiddenError, MdeInvalidResponseError } from "../errors.js";
 import { discard, type PipelinePolicy } from "./policy.js";
 
 /** The tenant's bearer tokens, from the partner client's cache. */
@@ -15,8 +15,15 @@ export interface BearerTokens {
  * → refresh token once"); a 401 cannot have been acted on, so this is safe for
  * non-idempotent calls too. The token is only ever sent to the tenant's API
  * origin (STYLE.md habit 7).
+ *
+ * Before sending, the token's `roles` are compared with the operation's
+ * permissions: when the token visibly holds none of them, the call fails here
+ * with `ERR_MDE_FORBIDDEN` naming what is missing, instead of spending a request
+ * (and rate budget) on a certain 403. Tokens whose claims cannot be read (opaque
+ * tokens from another `TokenCredential`) are sent as they are.
  */
-export function authPolicy(tokens: BearerTokens, apiOrigin: string): PipelinePolicy {
+export function authPolicy(tokens: BearerTokens, apiOrigin: string, options: { preflightPermissions?: boolean } = {}): PipelinePolicy {
+  const preflight = options.preflightPermissions ?? true;
   return {
     name: "auth",
     async send(request, next) {
@@ -27,6 +34,19 @@ export function authPolicy(tokens: BearerTokens, apiOrigin: string): PipelinePol
         });
       }
       let token = await tokens.getToken({ signal: request.signal });
+      if (preflight && request.permissions.length > 0) {
+        const granted = rolesOf(token);
+        if (granted !== undefined) {
+          const lower = new Set(granted.map((r) => r.toLowerCase()));
+          if (!request.permissions.some((p) => lower.has(p.toLowerCase()))) {
+            throw new MdeForbiddenError(
+              `${request.operation} for tenant ${request.tenantId} needs one of ${request.permissions.join(", ")}, which the tenant has not granted (its token carries ${granted.length ? granted.join(", ") : "no roles"}); add the permission to the app and have the tenant consent again`,
+              request.permissions,
+              { tenantId: request.tenantId, operation: request.operation },
+            );
+          }
+        }
+      }
       request.headers.set("authorization", `Bearer ${token}`);
       let response = await next(request);
       if (response.status === 401) {
