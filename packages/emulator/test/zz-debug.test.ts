@@ -1,0 +1,15 @@
+import { httpsRequest, postToken, startEmulator, MDE_SCOPE } from "./entra-support.js";
+const started = await startEmulator({ tenants: [{ name: "Contoso" }, { name: "Fabrikam", consented: false }, { name: "Litware", consented: false }], redirectUris: ["http://127.0.0.1:8080/cb"] });
+const [, fab, lit] = started.info.tenants;
+const link = (id: string) => `${started.info.loginUrl}/${id}/v2.0/adminconsent?client_id=${started.info.partnerApp.clientId}&scope=https://graph.microsoft.com/.default&redirect_uri=http://127.0.0.1:8080/cb&state=1`;
+const form = { grant_type: "client_credentials", client_id: started.info.partnerApp.clientId, client_secret: started.info.partnerApp.clientSecret, scope: MDE_SCOPE };
+let r = await postToken(started, fab!.id, "v2", form); console.log("token1", r.status);
+r = await httpsRequest(link(fab!.id), started.ca); console.log("page", r.status);
+const session = /name="session" value="([^"]+)"/.exec(r.text)![1]!;
+r = await httpsRequest(`${started.info.loginUrl}/${fab!.id}/v2.0/adminconsent`, started.ca, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ session, tenant: fab!.id, decision: "accept" }).toString() }); console.log("post", r.status);
+r = await postToken(started, fab!.id, "v2", form); console.log("token2", r.status);
+const t0 = Date.now();
+const res = await Promise.race([started.emulator.fetch(link(lit!.id)).then((x) => x.status), new Promise((ok) => setTimeout(() => ok("timeout"), 5000))]);
+console.log("inproc", res, Date.now() - t0);
+r = await httpsRequest(link(lit!.id), started.ca); console.log("page2", r.status);
+await started.stop();

@@ -1,0 +1,146 @@
+/**
+ * The engine's public contract: what the CLI, the console and the workers call.
+ * Implementations live beside this file (sync-tenant.ts, sync-all.ts, hunt.ts,
+ * response-actions.ts, export.ts, verify-tenant.ts, webhook.ts).
+ */
+import type { PartnerClient } from "@mde-partner/client";
+import type { Store } from "../store/index.js";
+
+/** Onboarding states of a customer tenant (issue: pending consent → consented → verified, or degraded/failed). */
+export type TenantOnboardingState = "pending_consent" | "consented" | "verified" | "degraded" | "failed";
+
+/** Per-tenant progress for progress bars (CLI) and live views (console). */
+export type SyncProgressEvent =
+  | { type: "tenant-start"; tenantId: string; stream: "alerts" | "machines" }
+  | { type: "page"; tenantId: string; stream: "alerts" | "machines"; page: number; items: number; total: number }
+  | { type: "tenant-done"; tenantId: string; result: TenantSyncResult }
+  | { type: "backoff"; tenantId: string; retryAt: number; reason: string };
+
+export interface TenantSyncResult {
+  tenantId: string;
+  /** ok: complete; partial: stopped early (signal/budget) with the cursor kept; failed: nothing committed this run. */
+  status: "ok" | "partial" | "failed";
+  /** Onboarding state after the run (degraded with a reason when consent/permissions/secret fail). */
+  state: TenantOnboardingState;
+  alerts: { fetched: number; inserted: number; updated: number };
+  machines: { fetched: number };
+  pages: number;
+  durationMs: number;
+  /** Stable error code (`ERR_MDE_CONSENT_REQUIRED`, `ERR_MDE_RATE_LIMITED`, …) and a one-line message. */
+  error?: { code: string; message: string; consentUrl?: string };
+}
+
+export interface SyncReport {
+  startedAt: string;
+  finishedAt: string;
+  tenants: TenantSyncResult[];
+  /** true when every tenant finished ok. */
+  ok: boolean;
+}
+
+export interface SyncOptions {
+  store: Store;
+  partner: PartnerClient;
+  /** Tenants to sync; default: every tenant in the store that is consented/verified/degraded. */
+  tenantIds?: readonly string[];
+  /** Tenants synced at once (default 8). */
+  concurrency?: number;
+  /** First sync of a tenant only backfills alerts updated at or after this ISO time. */
+  since?: string;
+  /** Re-read this many ms before the cursor (clock skew, equal timestamps); default 5 min. */
+  overlapMs?: number;
+  /** Also refresh machines (full refresh; default true). */
+  machines?: boolean;
+  onProgress?: (event: SyncProgressEvent) => void;
+  /** Graceful stop: the current page's transaction finishes, then the run ends. */
+  signal?: AbortSignal;
+}
+
+export interface WatchOptions extends SyncOptions {
+  intervalMs: number;
+  onReport?: (report: SyncReport) => void;
+}
+
+export interface HuntOptions {
+  partner: PartnerClient;
+  store?: Store;
+  tenantIds: readonly string[];
+  query: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface HuntResult {
+  /** Union of the tenants' columns plus `TenantId` and `TenantName` first. */
+  schema: Array<{ name: string; type: string }>;
+  rows: Array<Record<string, unknown>>;
+  /** One entry per tenant that failed (syntax error, throttled, permission missing), beside the rows. */
+  errors: Array<{ tenantId: string; tenantName?: string; code: string; message: string }>;
+}
+
+export type ResponseActionKind =
+  | "isolate"
+  | "unisolate"
+  | "restrict"
+  | "unrestrict"
+  | "scan"
+  | "collect"
+  | "quarantine"
+  | "tag-add"
+  | "tag-remove"
+  | "offboard";
+
+export interface ResponseActionRequest {
+  store: Store;
+  partner: PartnerClient;
+  /** Who asks (operator name / "cli:<user>"); recorded in the audit log. */
+  actor: string;
+  tenantId: string;
+  machineId: string;
+  action: ResponseActionKind;
+  /** Required; recorded with the action and in the audit log. */
+  comment: string;
+  /** isolate: Full|Selective|UnManagedDevice; scan: Quick|Full; quarantine: sha1; tag-*: tag value. */
+  isolationType?: string;
+  scanType?: string;
+  sha1?: string;
+  tag?: string;
+  /** Wait until the MachineAction is final. */
+  wait?: boolean;
+  waitTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ResponseActionOutcome {
+  tenantId: string;
+  machineId: string;
+  action: ResponseActionKind;
+  /** The MachineAction (id, status, …) when the API created or already had one. */
+  machineAction?: { id: string; status: string; type: string } & Record<string, unknown>;
+  /** "already in progress" is an outcome, not a failure to retry. */
+  result: "created" | "already-in-progress" | "succeeded" | "failed" | "tagged";
+  error?: { code: string; message: string };
+  auditIds: string[];
+}
+
+export interface ExportOptions {
+  store: Store;
+  format: "ndjson" | "csv";
+  tenantIds?: readonly string[];
+  severity?: readonly string[];
+  status?: readonly string[];
+  /** lastUpdateTime ≥ since (ISO). */
+  since?: string;
+  until?: string;
+  out: NodeJS.WritableStream;
+}
+
+export interface VerifyResult {
+  tenantId: string;
+  state: TenantOnboardingState;
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+  roles: string[];
+  missingPermissions: string[];
+  consentUrl?: string;
+  error?: { code: string; message: string };
+}
