@@ -21,14 +21,19 @@ after(() => started.stop());
 /** Runs curl asynchronously: the emulator answers from this same process, so blocking would deadlock. */
 function curl(args: string[]): Promise<{ status: number; headers: string; body: string }> {
   return new Promise((resolve, reject) => {
-    execFile("curl", ["-sS", "--max-time", "20", ...args, "--cacert", started.info.caCertFile], { encoding: "utf8" }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`curl failed: ${stderr || error.message}`));
-      // `-i` prints the head, a blank line, then the body.
-      const split = stdout.indexOf("\r\n\r\n");
-      const head = stdout.slice(0, split);
-      const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(head)?.[1]);
-      resolve({ status, headers: head.toLowerCase(), body: stdout.slice(split + 4) });
-    });
+    execFile(
+      "curl",
+      ["-sS", "--max-time", "20", ...args, "--cacert", started.info.caCertFile],
+      { encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`curl failed: ${stderr || error.message}`));
+        // `-i` prints the head, a blank line, then the body.
+        const split = stdout.indexOf("\r\n\r\n");
+        const head = stdout.slice(0, split);
+        const status = Number(/^HTTP\/[\d.]+ (\d{3})/.exec(head)?.[1]);
+        resolve({ status, headers: head.toLowerCase(), body: stdout.slice(split + 4) });
+      },
+    );
   });
 }
 
@@ -61,11 +66,19 @@ test("the documented curl v2 request gets the documented answer and a token with
   const tenant = started.info.tenants[1];
   assert.ok(tenant);
   const res = await curl([
-    "-i", "-X", "POST", "-H", "Content-Type:application/x-www-form-urlencoded",
-    "-d", "grant_type=client_credentials",
-    "-d", `client_id=${clientId}`,
-    "-d", "scope=https://securitycenter.onmicrosoft.com/windowsatpservice/.default",
-    "-d", `client_secret=${clientSecret}`,
+    "-i",
+    "-X",
+    "POST",
+    "-H",
+    "Content-Type:application/x-www-form-urlencoded",
+    "-d",
+    "grant_type=client_credentials",
+    "-d",
+    `client_id=${clientId}`,
+    "-d",
+    "scope=https://securitycenter.onmicrosoft.com/windowsatpservice/.default",
+    "-d",
+    `client_secret=${clientSecret}`,
     `${started.info.loginUrl}/${tenant.id}/oauth2/v2.0/token`,
   ]);
   assert.equal(res.status, 200);
@@ -87,18 +100,34 @@ test("the v1 resource= request gets string-typed numbers, the resource echoed, a
   const tenant = started.info.tenants[0];
   assert.ok(tenant);
   const res = await curl([
-    "-i", "-X", "POST", "-H", "Content-Type:application/x-www-form-urlencoded",
-    "-d", "grant_type=client_credentials",
-    "-d", `client_id=${clientId}`,
-    "-d", `client_secret=${clientSecret}`,
-    "-d", `resource=${MDE_RESOURCE}`,
+    "-i",
+    "-X",
+    "POST",
+    "-H",
+    "Content-Type:application/x-www-form-urlencoded",
+    "-d",
+    "grant_type=client_credentials",
+    "-d",
+    `client_id=${clientId}`,
+    "-d",
+    `client_secret=${clientSecret}`,
+    "-d",
+    `resource=${MDE_RESOURCE}`,
     `${started.info.loginUrl}/${tenant.domain}/oauth2/token`,
   ]);
   assert.equal(res.status, 200);
   assert.match(res.headers, /\r\ncache-control: no-store/);
   // Documented v1 shape (token-v1.response.json plus the parameter table's not_before): numbers as strings.
   const body = JSON.parse(res.body) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(body), ["token_type", "expires_in", "ext_expires_in", "expires_on", "not_before", "resource", "access_token"]);
+  assert.deepEqual(Object.keys(body), [
+    "token_type",
+    "expires_in",
+    "ext_expires_in",
+    "expires_on",
+    "not_before",
+    "resource",
+    "access_token",
+  ]);
   assert.equal(body.token_type, "Bearer");
   for (const name of ["expires_in", "ext_expires_in", "expires_on", "not_before"]) {
     assert.equal(typeof body[name], "string", `${name} is a string`);
@@ -118,16 +147,36 @@ test("a Graph token carries the Graph roles, and the partner's own tenant grants
   const fabrikam = started.info.tenants[1];
   assert.ok(fabrikam);
   const graph = await curl([
-    "-X", "POST", "-d", "grant_type=client_credentials", "-d", `client_id=${clientId}`, "-d", `client_secret=${clientSecret}`,
-    "-d", "scope=https://graph.microsoft.com/.default", `${started.info.loginUrl}/${fabrikam.id}/oauth2/v2.0/token`, "-i",
+    "-X",
+    "POST",
+    "-d",
+    "grant_type=client_credentials",
+    "-d",
+    `client_id=${clientId}`,
+    "-d",
+    `client_secret=${clientSecret}`,
+    "-d",
+    "scope=https://graph.microsoft.com/.default",
+    `${started.info.loginUrl}/${fabrikam.id}/oauth2/v2.0/token`,
+    "-i",
   ]);
   assert.equal(graph.status, 200);
   const graphToken = (JSON.parse(graph.body) as { access_token: string }).access_token;
   assertAppOnlyClaims(graphToken, fabrikam.id, "https://graph.microsoft.com", ["ThreatHunting.Read.All"]);
 
   const home = await curl([
-    "-i", "-X", "POST", "-d", "grant_type=client_credentials", "-d", `client_id=${clientId}`, "-d", `client_secret=${clientSecret}`,
-    "-d", `resource=${MDE_RESOURCE}`, `${started.info.loginUrl}/${homeTenantId}/oauth2/token`,
+    "-i",
+    "-X",
+    "POST",
+    "-d",
+    "grant_type=client_credentials",
+    "-d",
+    `client_id=${clientId}`,
+    "-d",
+    `client_secret=${clientSecret}`,
+    "-d",
+    `resource=${MDE_RESOURCE}`,
+    `${started.info.loginUrl}/${homeTenantId}/oauth2/token`,
   ]);
   assert.equal(home.status, 200);
   assertAppOnlyClaims((JSON.parse(home.body) as { access_token: string }).access_token, homeTenantId, MDE_RESOURCE, undefined);

@@ -43,7 +43,12 @@ async function verifyViaDiscovery(s: StartedEmulator, token: string, tenantId: s
   return payload;
 }
 
-function msalApp(credential: { clientSecret: string } | { clientCertificate: { thumbprint?: string; thumbprintSha256?: string; privateKey: string; x5c?: string } }, tenantId: string) {
+function msalApp(
+  credential:
+    | { clientSecret: string }
+    | { clientCertificate: { thumbprint?: string; thumbprintSha256?: string; privateKey: string; x5c?: string } },
+  tenantId: string,
+) {
   return new ConfidentialClientApplication({
     auth: {
       clientId: started.info.partnerApp.clientId,
@@ -74,7 +79,10 @@ test("msal-node with a certificate (PS256 x5t#S256, and RS256 x5t): appidacr 2",
   const der = Buffer.from(certPem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
   const sha256 = createHash("sha256").update(der).digest("hex");
   const sha1 = createHash("sha1").update(der).digest("hex");
-  for (const clientCertificate of [{ thumbprintSha256: sha256, privateKey, x5c: certPem }, { thumbprint: sha1, privateKey }]) {
+  for (const clientCertificate of [
+    { thumbprintSha256: sha256, privateKey, x5c: certPem },
+    { thumbprint: sha1, privateKey },
+  ]) {
     const result = await msalApp({ clientCertificate }, contoso.id).acquireTokenByClientCredential({ scopes: [MDE_SCOPE] });
     assert.ok(result?.accessToken);
     const claims = await verifyViaDiscovery(started, result.accessToken, contoso.id, MDE_SCOPE.replace("/.default", ""));
@@ -88,7 +96,11 @@ test("msal-node with a certificate (PS256 x5t#S256, and RS256 x5t): appidacr 2",
 });
 
 /** Runs @azure/identity in a child process that trusts the emulator CA through NODE_EXTRA_CA_CERTS. */
-function identityToken(kind: "secret" | "certificate", tenantId: string, scope: string): Promise<{ token: string; expiresOnTimestamp: number }> {
+function identityToken(
+  kind: "secret" | "certificate",
+  tenantId: string,
+  scope: string,
+): Promise<{ token: string; expiresOnTimestamp: number }> {
   const { clientId, clientSecret, certificateFile, privateKeyFile } = started.info.partnerApp;
   const script = `
     import { readFileSync } from "node:fs";
@@ -175,7 +187,10 @@ test("discovery documents and key sets have the real shape", async () => {
       assert.equal(key.x5t, createHash("sha1").update(der).digest("base64url"));
     }
   }
-  const unknown = await httpsRequest(`${started.info.loginUrl}/${"0".repeat(8)}-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration`, started.ca);
+  const unknown = await httpsRequest(
+    `${started.info.loginUrl}/${"0".repeat(8)}-0000-0000-0000-000000000000/v2.0/.well-known/openid-configuration`,
+    started.ca,
+  );
   assert.equal(unknown.status, 400);
   assert.deepEqual(unknown.json().error_codes, [90002]);
 });
@@ -186,7 +201,12 @@ test("key rotation: old tokens verify during the grace period, new tokens carry 
   try {
     const t = s.info.tenants[0];
     assert.ok(t);
-    const form = { grant_type: "client_credentials", client_id: s.info.partnerApp.clientId, client_secret: s.info.partnerApp.clientSecret, scope: MDE_SCOPE };
+    const form = {
+      grant_type: "client_credentials",
+      client_id: s.info.partnerApp.clientId,
+      client_secret: s.info.partnerApp.clientSecret,
+      scope: MDE_SCOPE,
+    };
     const before = (await postToken(s, t.id, "v2", form)).json<{ access_token: string }>().access_token;
     const oldKid = decodeProtectedHeader(before).kid;
 
@@ -204,7 +224,11 @@ test("key rotation: old tokens verify during the grace period, new tokens carry 
 
     clock.advance(11 * 60_000);
     const jwks = (await httpsRequest(`${s.info.loginUrl}/common/discovery/keys`, s.ca)).json<JSONWebKeySet>();
-    assert.deepEqual(jwks.keys.map((k) => k.kid), [newKid], "the retired key left the key set after the grace period");
+    assert.deepEqual(
+      jwks.keys.map((k) => k.kid),
+      [newKid],
+      "the retired key left the key set after the grace period",
+    );
     await assert.rejects(verifyAt(before), /no applicable key found/i);
     await verifyAt(fresh);
   } finally {

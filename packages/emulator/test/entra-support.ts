@@ -1,6 +1,7 @@
 // Shared setup for the Entra ID tests: a started emulator on a private state
 // directory, and HTTPS requests that trust the emulator's CA (never disabling
 // verification).
+import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
@@ -80,3 +81,25 @@ export function postToken(
 
 export const MDE_SCOPE = "https://securitycenter.onmicrosoft.com/windowsatpservice/.default";
 export const MDE_RESOURCE = "https://api.securitycenter.microsoft.com";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Asserts the documented error body and returns it. */
+export function assertStsError(res: HttpsResponse, status: number, error: string, code: number): Record<string, unknown> {
+  assert.equal(res.status, status, res.text);
+  const body = res.json();
+  assert.equal(body.error, error);
+  assert.deepEqual(body.error_codes, [code]);
+  assert.match(String(body.timestamp), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/);
+  assert.match(String(body.trace_id), GUID);
+  assert.match(String(body.correlation_id), GUID);
+  const description = String(body.error_description);
+  const lines = description.split("\r\n");
+  assert.equal(lines.length, 4, description);
+  assert.match(lines[0] ?? "", new RegExp(`^AADSTS${code}: \\S`));
+  assert.equal(lines[1], `Trace ID: ${String(body.trace_id)}`);
+  assert.equal(lines[2], `Correlation ID: ${String(body.correlation_id)}`);
+  assert.equal(lines[3], `Timestamp: ${String(body.timestamp)}`);
+  assert.equal(res.headers["content-type"], "application/json; charset=utf-8");
+  return body;
+}

@@ -33,7 +33,7 @@ for (const dialect of DIALECTS) {
       const id = randomTenantId();
       const created = await store.upsertTenant({ id: id.toUpperCase(), name: "Contoso", region: "eu", grantedRoles: ["Alert.Read.All"] });
       assert.equal(created.id, id);
-      assert.equal(created.state, "pending");
+      assert.equal(created.state, "pending_consent");
       assert.equal(created.cloud, "commercial");
       clock.advance(1000);
       const updated = await store.upsertTenant({
@@ -66,19 +66,19 @@ for (const dialect of DIALECTS) {
       clock.advance(60_000);
       await store.setTenantState(id, "consented", "admin consent granted");
       clock.advance(60_000);
-      const active = await store.setTenantState(id, "active", "first sync succeeded");
-      assert.equal(active.state, "active");
-      assert.equal((await store.getTenant(id))?.state, "active");
+      const verified = await store.setTenantState(id, "verified", "first sync succeeded");
+      assert.equal(verified.state, "verified");
+      assert.equal((await store.getTenant(id))?.state, "verified");
       assert.deepEqual(
         (await store.listTenantTransitions(id)).map((t) => [t.from, t.to, t.reason, t.at]),
         [
-          [null, "pending", "created", "2025-01-01T00:00:00.000Z"],
-          ["pending", "consented", "admin consent granted", "2025-01-01T00:01:00.000Z"],
-          ["consented", "active", "first sync succeeded", "2025-01-01T00:02:00.000Z"],
+          [null, "pending_consent", "created", "2025-01-01T00:00:00.000Z"],
+          ["pending_consent", "consented", "admin consent granted", "2025-01-01T00:01:00.000Z"],
+          ["consented", "verified", "first sync succeeded", "2025-01-01T00:02:00.000Z"],
         ],
       );
       await assert.rejects(
-        store.setTenantState(randomTenantId(), "active"),
+        store.setTenantState(randomTenantId(), "verified"),
         (e: unknown) => e instanceof StoreError && e.code === "ERR_STORE_TENANT_UNKNOWN",
       );
       await assert.rejects(store.setTenantState(id, "bogus" as never), TypeError);

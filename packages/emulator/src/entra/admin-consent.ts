@@ -8,8 +8,8 @@ import type { EmulatorState, PartnerApp } from "../core/state.js";
 import { renderConsentPage, renderErrorPage } from "./consent-page.js";
 import { requestedPermissions } from "./consent-permissions.js";
 import { parseFormBody } from "./form-body.js";
-import type { StsErrorSpec } from "./sts-error.js";
 import { sts } from "./sts-codes.js";
+import type { StsErrorSpec } from "./sts-error.js";
 import { resolveTenantSegment } from "./tenant-segment.js";
 
 /**
@@ -35,12 +35,13 @@ interface ConsentSession {
 
 const SESSION_TTL_MS = 60 * 60 * 1000;
 const OIDC_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
-const PAGE_HEADERS = {
+// A fresh object per response: the Node adapter writes Content-Length into the object it is given.
+const pageHeaders = (): Record<string, string> => ({
   "content-type": "text/html; charset=utf-8",
   "cache-control": "no-store, no-cache",
   "x-frame-options": "DENY",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-};
+});
 
 function errorPage(state: EmulatorState, spec: StsErrorSpec, status = 400): Response {
   const html = renderErrorPage({
@@ -50,7 +51,7 @@ function errorPage(state: EmulatorState, spec: StsErrorSpec, status = 400): Resp
     correlationId: randomUUID(),
     timestamp: toStsTimestamp(state.clock.now()),
   });
-  return new Response(html, { status, headers: PAGE_HEADERS });
+  return new Response(html, { status, headers: pageHeaders() });
 }
 
 function findApp(state: EmulatorState, clientId: string): PartnerApp | undefined {
@@ -78,7 +79,7 @@ function redirectAllowed(app: PartnerApp, uri: string, allowExtraPath: boolean):
   });
 }
 
-/** Resources a v2 `scope` names; `undefined` plus the bad entry when one is unknown. */
+/** Resources a v2 `scope` names (OIDC scopes ignored), or the first entry naming no known resource. */
 function scopeKinds(scope: string): { kinds: ResourceKind[]; bad?: string } {
   const kinds = new Set<ResourceKind>();
   for (const item of scope.split(/\s+/).filter(Boolean)) {
@@ -176,7 +177,7 @@ export function createAdminConsentRoutes(state: EmulatorState): Hono<AppEnv> {
       action: new URL(c.req.url).pathname,
     };
     const html = renderConsentPage(session.lockedTenantId ? { ...pageModel, lockedTenantId: session.lockedTenantId } : pageModel);
-    return new Response(html, { status: 200, headers: PAGE_HEADERS });
+    return new Response(html, { status: 200, headers: pageHeaders() });
   };
 
   const decide = async (c: AppContext) => {
@@ -192,7 +193,11 @@ export function createAdminConsentRoutes(state: EmulatorState): Hono<AppEnv> {
     // Single use: a session answers exactly one POST, whatever the outcome.
     sessions.delete(id);
     if (!session || session.expiresAt <= state.clock.now()) {
-      return fail({ error: "invalid_request", code: 90007, message: "The consent session is not valid: it has expired or was already used. Open the consent link again." });
+      return fail({
+        error: "invalid_request",
+        code: 90007,
+        message: "The consent session is not valid: it has expired or was already used. Open the consent link again.",
+      });
     }
     journal.clientId = session.clientId;
     const target = new URL(session.redirectUri);

@@ -1,8 +1,8 @@
 import { createPublicKey } from "node:crypto";
 import { compactVerify, decodeProtectedHeader } from "jose";
 import type { AppCertificate, EmulatorState, PartnerApp, Tenant } from "../core/state.js";
-import type { StsErrorSpec } from "./sts-error.js";
 import { sts } from "./sts-codes.js";
+import type { StsErrorSpec } from "./sts-error.js";
 import { resolveTenantSegment } from "./tenant-segment.js";
 
 /** The assertion type every certificate credential must name (mde-api.md §1.3, §1.5). */

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { EmulatorState } from "../core/state.js";
 import { type AssertionTarget, JWT_BEARER_ASSERTION_TYPE, verifyClientAssertion } from "./client-assertion.js";
-import type { StsErrorSpec } from "./sts-error.js";
 import { sts } from "./sts-codes.js";
+import type { StsErrorSpec } from "./sts-error.js";
 
 /** How a confidential client proved itself: `appidacr`/`azpacr` "1" (secret) or "2" (certificate). */
 export type ClientAuthMethod = "1" | "2";

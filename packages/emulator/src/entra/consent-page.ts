@@ -83,9 +83,10 @@ export function renderConsentPage(model: ConsentPageModel): string {
   ].join("");
   const groups = model.permissions
     .map(
-      (group) => `<h2>${escapeHtml(group.resourceName)} (${group.permissions.length})</h2><ul>${group.permissions
-        .map((p) => `<li>${escapeHtml(p.displayName)}<code>${escapeHtml(p.value)} · Application</code></li>`)
-        .join("")}</ul>`,
+      (group) =>
+        `<h2>${escapeHtml(group.resourceName)} (${group.permissions.length})</h2><ul>${group.permissions
+          .map((p) => `<li>${escapeHtml(p.displayName)}<code>${escapeHtml(p.value)} · Application</code></li>`)
+          .join("")}</ul>`,
     )
     .join("");
   const initial = escapeHtml((model.appName.trim()[0] ?? "A").toUpperCase());
@@ -105,7 +106,13 @@ ${groups || "<p>No application permissions.</p>"}
 }
 
 /** The sign-in error page the real service shows instead of redirecting (e.g. AADSTS50011). */
-export function renderErrorPage(spec: { code: number; message: string; traceId: string; correlationId: string; timestamp: string }): string {
+export function renderErrorPage(spec: {
+  code: number;
+  message: string;
+  traceId: string;
+  correlationId: string;
+  timestamp: string;
+}): string {
   const body = `<h1>Sorry, but we’re having trouble signing you in.</h1>
 <p class="sub" id="error-code">AADSTS${spec.code}: ${escapeHtml(spec.message)}</p>
 <pre>Request Id: ${escapeHtml(spec.traceId)}

@@ -2,18 +2,19 @@ import { Hono } from "hono";
 import { v1Issuer } from "../core/access-token.js";
 import type { AppContext, AppEnv } from "../core/http.js";
 import type { EmulatorState } from "../core/state.js";
-import { stsError } from "./sts-error.js";
 import { sts } from "./sts-codes.js";
+import { stsError } from "./sts-error.js";
 import { regionScope, resolveTenantSegment } from "./tenant-segment.js";
 
 /** The literal template tenant-independent documents carry (mde-api.md §1.8). */
 const TENANT_TEMPLATE = "{tenantid}";
 
-const CACHE_HEADERS = {
+// A fresh object per response: the Node adapter writes Content-Length into the object it is given.
+const cacheHeaders = (): Record<string, string> => ({
   "cache-control": "max-age=86400, private",
   "access-control-allow-origin": "*",
   "access-control-allow-methods": "GET, OPTIONS",
-};
+});
 
 type Resolved = { ok: true; pathTenant: string; issuerTenant: string; regionScope: string | null } | { ok: false; response: Response };
 
@@ -86,11 +87,31 @@ export function createDiscoveryRoutes(state: EmulatorState): Hono<AppEnv> {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base()}/${t}/oauth2/v2.0/logout`,
-      claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+      claims_supported: [
+        "sub",
+        "iss",
+        "cloud_instance_name",
+        "cloud_instance_host_name",
+        "cloud_graph_host_name",
+        "msgraph_host",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "acr",
+        "nonce",
+        "preferred_username",
+        "name",
+        "tid",
+        "ver",
+        "at_hash",
+        "c_hash",
+        "email",
+      ],
       kerberos_endpoint: `${base()}/${t}/kerberos`,
       cloud_instance_host_name: new URL(base()).host,
     };
-    return c.json(doc, 200, CACHE_HEADERS);
+    return c.json(doc, 200, cacheHeaders());
   });
 
   app.get("/:tenant/.well-known/openid-configuration", (c) => {
@@ -112,13 +133,31 @@ export function createDiscoveryRoutes(state: EmulatorState): Hono<AppEnv> {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${base()}/${t}/oauth2/logout`,
-      claims_supported: ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "email", "given_name", "family_name", "nickname"],
+      claims_supported: [
+        "sub",
+        "iss",
+        "cloud_instance_name",
+        "cloud_instance_host_name",
+        "cloud_graph_host_name",
+        "msgraph_host",
+        "aud",
+        "exp",
+        "iat",
+        "auth_time",
+        "acr",
+        "amr",
+        "nonce",
+        "email",
+        "given_name",
+        "family_name",
+        "nickname",
+      ],
       check_session_iframe: `${base()}/${t}/oauth2/checksession`,
       userinfo_endpoint: `${base()}/${t}/openid/userinfo`,
       kerberos_endpoint: `${base()}/${t}/kerberos`,
       cloud_instance_host_name: new URL(base()).host,
     };
-    return c.json(doc, 200, CACHE_HEADERS);
+    return c.json(doc, 200, cacheHeaders());
   });
 
   // JWKS: every key a token may carry right now (current + rotated keys in grace).
@@ -134,7 +173,7 @@ export function createDiscoveryRoutes(state: EmulatorState): Hono<AppEnv> {
         return { kty: "RSA", use: "sig", kid: k.kid, x5t: k.x5t, n: jwk.n, e: jwk.e, x5c: [k.x5c], issuer };
       }),
     };
-    return c.json(body, 200, CACHE_HEADERS);
+    return c.json(body, 200, cacheHeaders());
   };
   app.get("/:tenant/discovery/keys", keys);
   app.get("/:tenant/discovery/v2.0/keys", keys);

@@ -50,7 +50,8 @@ export const sts = {
   aliasNotSupported: (): StsErrorSpec => ({
     error: "invalid_request",
     code: 9001023,
-    message: "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
+    message:
+      "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
   }),
   unsupportedGrantType: (grantType: string): StsErrorSpec => ({
     error: "unsupported_grant_type",
@@ -130,12 +131,14 @@ export const sts = {
   assertionIssuer: (): StsErrorSpec => ({
     error: "invalid_client",
     code: 700021,
-    message: "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
+    message:
+      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
   }),
   assertionAudience: (): StsErrorSpec => ({
     error: "invalid_client",
     code: 700023,
-    message: "Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
+    message:
+      "Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
   }),
   assertionTime: (now: string, from: string, expiry: string): StsErrorSpec => ({
     error: "invalid_client",
@@ -145,7 +148,8 @@ export const sts = {
   assertionReplayed: (): StsErrorSpec => ({
     error: "invalid_client",
     code: 50013,
-    message: "Assertion is invalid because of various reasons - the client assertion's 'jti' has already been used. Create a new assertion with a unique 'jti' for each request.",
+    message:
+      "Assertion is invalid because of various reasons - the client assertion's 'jti' has already been used. Create a new assertion with a unique 'jti' for each request.",
   }),
   invalidScope: (scope: string): StsErrorSpec => ({
     error: "invalid_scope",
@@ -169,8 +173,18 @@ export const sts = {
   }),
   temporarilyUnavailable: (status: number): StsErrorSpec =>
     status === 429
-      ? { error: "temporarily_unavailable", code: 90055, message: "There are too many incoming requests. This exception is thrown for blocked tenants.", status }
+      ? {
+          error: "temporarily_unavailable",
+          code: 90055,
+          message: "There are too many incoming requests. This exception is thrown for blocked tenants.",
+          status,
+        }
       : status >= 500 && status !== 503
-        ? { error: "server_error", code: 50000, message: "There was an error issuing a token or an issue with our sign-in service.", status }
+        ? {
+            error: "server_error",
+            code: 50000,
+            message: "There was an error issuing a token or an issue with our sign-in service.",
+            status,
+          }
         : { error: "temporarily_unavailable", code: 90006, message: "The service is temporarily unavailable. Please try again.", status },
 } as const;

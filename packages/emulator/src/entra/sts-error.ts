@@ -33,8 +33,7 @@ export function stsError(state: EmulatorState, spec: StsErrorSpec): Response {
     correlation_id: correlationId,
     error_uri: `${state.baseUrl}/error?code=${spec.code}`,
   };
-  const status =
-    spec.status ?? state.options.tokenErrorStatus[String(spec.code)] ?? (spec.error === "invalid_client" ? 401 : 400);
+  const status = spec.status ?? state.options.tokenErrorStatus[String(spec.code)] ?? (spec.error === "invalid_client" ? 401 : 400);
   return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store, no-cache", ...spec.headers },

@@ -5,10 +5,10 @@ import { type AppContext, applyFaults } from "../core/http.js";
 import type { EmulatorState, PartnerApp, Tenant } from "../core/state.js";
 import { authenticateClient } from "./client-auth.js";
 import { parseBasicAuth, parseFormBody } from "./form-body.js";
-import { type StsErrorSpec, stsError } from "./sts-error.js";
 import { sts } from "./sts-codes.js";
-import { type RequestedResource, resolveScope, resolveV1Resource } from "./token-resource.js";
+import { type StsErrorSpec, stsError } from "./sts-error.js";
 import { resolveTenantSegment } from "./tenant-segment.js";
+import { type RequestedResource, resolveScope, resolveV1Resource } from "./token-resource.js";
 
 /** `v1` = `/{tenant}/oauth2/token` (`resource=`), `v2` = `/{tenant}/oauth2/v2.0/token` (`scope=`). */
 export type TokenEndpointVersion = "v1" | "v2";
@@ -88,8 +88,7 @@ export function createTokenHandler(state: EmulatorState, version: TokenEndpointV
     // `organizations` is accepted by the real service for this grant, which then picks the
     // app's home tenant (MSAL warns it "will try to guess the correct TenantId",
     // AzureAD/microsoft-authentication-library-for-js#5805): a token for the partner, not a customer.
-    const tenant: Tenant | undefined =
-      segment.kind === "tenant" ? segment.tenant : app ? state.tenants.get(app.homeTenantId) : undefined;
+    const tenant: Tenant | undefined = segment.kind === "tenant" ? segment.tenant : app ? state.tenants.get(app.homeTenantId) : undefined;
     if (!tenant) return fail(sts.appNotFound(clientId, rawSegment));
     journal.tenantId = tenant.id;
     const consent = app ? tenant.consents.get(app.clientId) : undefined;

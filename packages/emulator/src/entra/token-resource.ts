@@ -1,6 +1,6 @@
 import { type ResourceKind, resolveResource } from "../core/access-token.js";
-import type { StsErrorSpec } from "./sts-error.js";
 import { sts } from "./sts-codes.js";
+import type { StsErrorSpec } from "./sts-error.js";
 
 /** The resource a token request names, as the minted token's audience. */
 export interface RequestedResource {

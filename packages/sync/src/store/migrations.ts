@@ -174,5 +174,36 @@ const initialSchema: Migration = {
   },
 };
 
+/** Old onboarding state names → the ones of the onboarding flow (pending consent → consented → verified → degraded/failed). */
+const RENAMED_STATES: ReadonlyArray<readonly [string, string]> = [
+  ["pending", "pending_consent"],
+  ["active", "verified"],
+  ["error", "degraded"],
+  ["disabled", "failed"],
+];
+
+const onboardingStatesAndWebhooks: Migration = {
+  version: 2,
+  name: "onboarding states, webhook deliveries",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const out: CompiledQuery[] = [];
+    for (const [from, to] of RENAMED_STATES) {
+      out.push(ctx.db.updateTable("tenants").set({ state: to }).where("state", "=", from).compile());
+      out.push(ctx.db.updateTable("tenant_state_transitions").set({ to_state: to }).where("to_state", "=", from).compile());
+      out.push(ctx.db.updateTable("tenant_state_transitions").set({ from_state: to }).where("from_state", "=", from).compile());
+    }
+    // What each webhook forwarder delivered: the newest version per alert, so a
+    // re-synced but unchanged alert is not sent again (webhook.ts).
+    let t = s.createTable("webhook_deliveries") as Builder;
+    for (const n of ["target", "tenant_id", "alert_id", "last_update_key", "delivered_at"]) t = c.text(t, n, true);
+    out.push(t.addPrimaryKeyConstraint("webhook_deliveries_pk", ["target", "tenant_id", "alert_id"]).compile());
+    // The forwarder scans alerts written since its watermark.
+    out.push(s.createIndex("alerts_ingested").on("alerts").columns(["ingested_at"]).compile());
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks]);

@@ -15,6 +15,7 @@ import { createSqliteDialect } from "./sqlite-dialect.js";
 import { parseStoreUrl } from "./store-url.js";
 import { createSyncRunRepository } from "./sync-runs.js";
 import { createTenantRepository } from "./tenants.js";
+import { createWebhookDeliveryRepository } from "./webhook-deliveries.js";
 import { isoNow } from "./time.js";
 
 /** Options of {@link openStore}. */
@@ -41,7 +42,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createMachineRepository> &
   ReturnType<typeof createMachineActionRepository> &
   ReturnType<typeof createAuditLog> &
-  ReturnType<typeof createSyncRunRepository>;
+  ReturnType<typeof createSyncRunRepository> &
+  ReturnType<typeof createWebhookDeliveryRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -107,6 +109,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createMachineActionRepository(ctx),
     ...createAuditLog(ctx),
     ...createSyncRunRepository(ctx),
+    ...createWebhookDeliveryRepository(ctx),
     dialect: dialect.name,
     migration,
     close: () => dialect.close(),

@@ -4,8 +4,14 @@
  * depending on their exact declarations.
  */
 
-/** Onboarding state of a customer tenant. */
-export type TenantState = "pending" | "consented" | "active" | "error" | "disabled";
+/**
+ * Onboarding state of a customer tenant: `pending_consent` → `consented` (admin
+ * consent seen) → `verified` (token and API probe succeeded), or `degraded`
+ * (consent revoked, permission missing, secret expired, throttled, failing —
+ * the reason is in the transition) / `failed` (the tenant cannot be reached at
+ * all, e.g. it does not exist in the cloud).
+ */
+export type TenantState = "pending_consent" | "consented" | "verified" | "degraded" | "failed";
 
 /** Fields to create or update a tenant; omitted fields keep their stored value. */
 export interface TenantInput {
@@ -18,7 +24,7 @@ export interface TenantInput {
   readonly grantedRoles?: readonly string[];
   readonly lastError?: string | null;
   readonly lastSyncAt?: string | null;
-  /** State of a newly created tenant (default `pending`); ignored on update — use `setTenantState`. */
+  /** State of a newly created tenant (default `pending_consent`); ignored on update — use `setTenantState`. */
   readonly initialState?: TenantState;
 }
 
@@ -239,4 +245,11 @@ export interface SyncRunFinish {
   readonly pages?: number;
   readonly items?: number;
   readonly error?: string | null;
+}
+
+/** An alert the webhook forwarder has not yet delivered in its current version. */
+export interface PendingDelivery {
+  readonly alert: StoredAlert;
+  /** `ingested_at` of the row: the forwarder's watermark advances over it. */
+  readonly ingestedAt: string;
 }

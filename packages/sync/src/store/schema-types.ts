@@ -149,6 +149,16 @@ export interface AuditLogTable {
   correlation_id: string | null;
 }
 
+export interface WebhookDeliveriesTable {
+  /** Name of the forwarder (one row per target, tenant and alert). */
+  target: string;
+  tenant_id: string;
+  alert_id: string;
+  /** Time key of the alert version last delivered. */
+  last_update_key: string;
+  delivered_at: string;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -163,4 +173,5 @@ export interface StoreDatabase {
   sync_cursors: SyncCursorsTable;
   sync_runs: SyncRunsTable;
   audit_log: AuditLogTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -4,7 +4,7 @@ import { StoreError } from "./errors.js";
 import type { TenantInput, TenantRecord, TenantState, TenantTransition } from "./records.js";
 import type { TenantsTable } from "./schema-types.js";
 
-const STATES: ReadonlySet<string> = new Set<TenantState>(["pending", "consented", "active", "error", "disabled"]);
+const STATES: ReadonlySet<string> = new Set<TenantState>(["pending_consent", "consented", "verified", "degraded", "failed"]);
 
 function checkState(state: string): TenantState {
   if (!STATES.has(state)) throw new TypeError(`unknown tenant state ${JSON.stringify(state)}: use one of ${[...STATES].join(", ")}`);
@@ -35,7 +35,7 @@ export function createTenantRepository(ctx: StoreContext) {
     async upsertTenant(input: TenantInput): Promise<TenantRecord> {
       const id = tenantKey(input.id);
       if (typeof input.name !== "string") throw new TypeError("tenant name must be a string");
-      const initial = checkState(input.initialState ?? "pending");
+      const initial = checkState(input.initialState ?? "pending_consent");
       return dialect.writeTransaction(async (trx) => {
         const now = ctx.now();
         const existing = await trx.selectFrom("tenants").selectAll().where("id", "=", id).executeTakeFirst();

@@ -1,0 +1,77 @@
+/**
+ * `mde-partner consent link <tenant-id>`: the link the customer's Global
+ * Administrator opens to approve the partner app (mde-api.md §1.2). Default:
+ * the legacy authorize link the MDE partner pages print; `--v2`: the
+ * tenant-specific v2 admin-consent link with a one-time `state` recorded in the
+ * store, so the console's consent callback can check it.
+ */
+import { adminConsentUrl, legacyConsentUrl } from "@mde-partner/client";
+import { loadConfig } from "../config.js";
+import type { CommandContext } from "../context.js";
+import { EXIT, toCliError, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { openPartner, withStore } from "../partner.js";
+import { parseTenantId, requireTenant } from "../tenant-selection.js";
+
+export interface ConsentLinkOptions extends OutputFlags {
+  v2?: boolean;
+  redirectUri?: string;
+  /** Lifetime of the v2 link's state, hours (default 168 = 7 days: customers do not click at once). */
+  validHours?: string;
+  db?: string;
+}
+
+export async function runConsentLink(tenantId: string, options: ConsentLinkOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  parseTenantId(tenantId);
+  if (options.redirectUri !== undefined && !options.v2) throw usageError("--redirect-uri goes with --v2");
+  const redirectUri = options.redirectUri ?? config.consentRedirectUri;
+  if (options.v2 && redirectUri === undefined) {
+    throw usageError("--v2 needs a redirect URI registered on the app", "pass --redirect-uri URL, or set it once with mde-partner init --consent-redirect-uri URL");
+  }
+  let ttlHours = 168;
+  if (options.validHours !== undefined) {
+    if (!/^\d+$/.test(options.validHours) || Number(options.validHours) < 1 || Number(options.validHours) > 24 * 90) {
+      throw usageError("--valid-hours must be a whole number of hours between 1 and 2160");
+    }
+    ttlHours = Number(options.validHours);
+  }
+  const partner = openPartner(config, ctx, { inspectOnly: true });
+  const loginUrl = partner.cloud.loginUrl;
+  await partner.close();
+  if (options.v2) {
+    try {
+      new URL(redirectUri!);
+    } catch {
+      throw usageError("--redirect-uri must be an absolute URL registered on the app");
+    }
+  }
+  return withStore(config.storeUrl, async (store) => {
+    const tenant = await requireTenant(store, tenantId);
+    let url: string;
+    let expiresAt: string | undefined;
+    try {
+      if (options.v2) {
+        const request = await store.createConsentRequest({ redirectUri: redirectUri!, tenantHint: tenant.id, ttlMs: ttlHours * 3_600_000 });
+        expiresAt = request.expiresAt;
+        url = adminConsentUrl({ loginUrl, clientId: config.clientId, redirectUri: redirectUri!, tenant: tenant.id, state: request.state, scope: partner.cloud.scope });
+      } else {
+        url = legacyConsentUrl(loginUrl, config.clientId);
+      }
+    } catch (error) {
+      throw toCliError(error);
+    }
+    if (out.mode !== "table") out.json({ tenantId: tenant.id, name: tenant.name, url, form: options.v2 ? "v2-admin-consent" : "legacy", ...(expiresAt ? { expiresAt } : {}) });
+    else {
+      out.note(`Send this link to the Global Administrator of ${tenant.name} (${tenant.id}):`);
+      ctx.io.stdout.write(`${url}\n`);
+      out.note(
+        options.v2
+          ? `The link is for this tenant only; its state is valid until ${expiresAt}. After consent: mde-partner tenants verify ${tenant.id}`
+          : `After they accept: mde-partner tenants verify ${tenant.id}`,
+      );
+    }
+    return EXIT.ok;
+  });
+}

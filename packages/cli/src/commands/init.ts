@@ -1,0 +1,164 @@
+/**
+ * `mde-partner init`: writes config.json in MDE_PARTNER_HOME. The credential is
+ * stored by reference (an environment variable's name, or file paths): a secret
+ * literal never reaches the config or the command line.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultStoreUrl } from "@mde-partner/sync";
+import {
+  absolutePath,
+  type CloudConfig,
+  CONFIG_VERSION,
+  ConfigTooNewError,
+  type CredentialRef,
+  configPath,
+  loadConfig,
+  type PartnerConfig,
+  saveConfig,
+} from "../config.js";
+import type { CommandContext } from "../context.js";
+import { EXIT, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { openCliStore } from "../partner.js";
+
+export interface InitOptions extends OutputFlags {
+  clientId?: string;
+  partnerTenant?: string;
+  cloud?: string;
+  loginUrl?: string;
+  apiUrl?: string;
+  caCert?: string;
+  clientSecretEnv?: string;
+  clientSecretFile?: string;
+  certificate?: string;
+  privateKey?: string;
+  db?: string;
+  consentRedirectUri?: string;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLOUDS = ["public", "gcc", "gcc-high", "dod", "custom"];
+
+function checkUrl(flag: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usageError(`${flag} must be an absolute https URL, got ${JSON.stringify(value.slice(0, 80))}`);
+  }
+  if (url.protocol !== "https:") throw usageError(`${flag} must use https, got ${url.protocol}`, "Entra ID and the MDE API are only spoken over TLS");
+  return value.replace(/\/+$/, "");
+}
+
+function checkReadable(flag: string, file: string, pemLabel?: string): string {
+  const path = absolutePath(file);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`, "check the path and its permissions");
+  }
+  if (pemLabel && !text.includes("-----BEGIN ")) throw usageError(`${flag}: ${path} does not contain a PEM ${pemLabel}`);
+  if (!pemLabel && text.trim() === "") throw usageError(`${flag}: ${path} is empty`);
+  return path;
+}
+
+function credentialRef(options: InitOptions, env: NodeJS.ProcessEnv, warn: (t: string) => void): CredentialRef {
+  const chosen = [options.clientSecretEnv, options.clientSecretFile, options.certificate ?? options.privateKey].filter((v) => v !== undefined);
+  if (chosen.length === 0) {
+    throw usageError("no credential given", "use --client-secret-env VAR, --client-secret-file FILE, or --certificate FILE --private-key FILE");
+  }
+  if (chosen.length > 1) throw usageError("give exactly one credential: --client-secret-env, --client-secret-file, or --certificate with --private-key");
+  if (options.clientSecretEnv !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.clientSecretEnv)) {
+      throw usageError("--client-secret-env takes the NAME of an environment variable (e.g. MDE_CLIENT_SECRET), not the secret");
+    }
+    if (!env[options.clientSecretEnv]) warn(`${options.clientSecretEnv} is not set in this shell; commands that need a token will ask for it`);
+    return { type: "secret-env", env: options.clientSecretEnv };
+  }
+  if (options.clientSecretFile !== undefined) return { type: "secret-file", file: checkReadable("--client-secret-file", options.clientSecretFile) };
+  if (options.certificate === undefined || options.privateKey === undefined) throw usageError("--certificate and --private-key go together");
+  return {
+    type: "certificate",
+    certificateFile: checkReadable("--certificate", options.certificate, "certificate"),
+    privateKeyFile: checkReadable("--private-key", options.privateKey, "private key"),
+  };
+}
+
+function cloudConfig(options: InitOptions): CloudConfig {
+  const name = options.cloud ?? "public";
+  if (!CLOUDS.includes(name)) throw usageError(`--cloud must be one of ${CLOUDS.join(", ")}, got ${JSON.stringify(name)}`);
+  const custom = options.loginUrl !== undefined || options.apiUrl !== undefined || options.caCert !== undefined;
+  if (name !== "custom") {
+    if (custom) throw usageError("--login-url, --api-url and --ca-cert apply to --cloud custom only");
+    return { name: name as "public" | "gcc" | "gcc-high" | "dod" };
+  }
+  if (options.loginUrl === undefined || options.apiUrl === undefined) throw usageError("--cloud custom needs --login-url and --api-url");
+  return {
+    name: "custom",
+    loginUrl: checkUrl("--login-url", options.loginUrl),
+    apiUrl: checkUrl("--api-url", options.apiUrl),
+    ...(options.caCert !== undefined ? { caCertFile: checkReadable("--ca-cert", options.caCert, "certificate") } : {}),
+  };
+}
+
+/** Creates or rewrites the configuration, then opens (and so creates or migrates) the store. */
+export async function runInit(options: InitOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  // A config written by a newer version is left alone: this build cannot know what it would drop.
+  if (existsSync(configPath(ctx.home))) {
+    try {
+      loadConfig(ctx.home);
+    } catch (error) {
+      if (error instanceof ConfigTooNewError) throw error;
+    }
+  }
+  if (options.clientId === undefined) throw usageError("--client-id is required", "the Application (client) ID of your multi-tenant app registration");
+  if (!GUID.test(options.clientId)) throw usageError(`--client-id must be a GUID, got ${JSON.stringify(options.clientId.slice(0, 60))}`);
+  if (options.partnerTenant !== undefined && !GUID.test(options.partnerTenant)) {
+    throw usageError(`--partner-tenant must be your tenant's GUID, got ${JSON.stringify(options.partnerTenant.slice(0, 60))}`);
+  }
+  const cloud = cloudConfig(options);
+  const credential = credentialRef(options, ctx.io.env, (t) => out.warn(t));
+  let consentRedirectUri: string | undefined;
+  if (options.consentRedirectUri !== undefined) {
+    try {
+      consentRedirectUri = new URL(options.consentRedirectUri).toString();
+    } catch {
+      throw usageError("--consent-redirect-uri must be an absolute URL registered on the app");
+    }
+  }
+  let storeUrl = options.db ?? defaultStoreUrl(ctx.home);
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(storeUrl) && storeUrl !== ":memory:") storeUrl = `sqlite:${absolutePath(storeUrl)}`;
+
+  const config: PartnerConfig = {
+    version: CONFIG_VERSION,
+    clientId: options.clientId.toLowerCase(),
+    ...(options.partnerTenant ? { partnerTenantId: options.partnerTenant.toLowerCase() } : {}),
+    cloud,
+    credential,
+    storeUrl,
+    ...(consentRedirectUri ? { consentRedirectUri } : {}),
+  };
+  // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
+  const store = await openCliStore(storeUrl);
+  await store.close();
+  const file = saveConfig(ctx.home, config);
+  if (out.mode !== "table") out.json({ configFile: file, ...config });
+  else {
+    out.line(`wrote ${file}`);
+    out.line(`  app        ${config.clientId}`);
+    out.line(`  cloud      ${cloud.name}${cloud.name === "custom" ? ` (${cloud.loginUrl})` : ""}`);
+    out.line(`  credential ${describeCredential(credential)}`);
+    out.line(`  store      ${storeUrl.startsWith("postgres") ? storeUrl.replace(/\/\/[^@/]*@/, "//…@") : storeUrl}`);
+    out.line(`next: mde-partner app permissions, then mde-partner tenants add <tenant-id>`);
+  }
+  return EXIT.ok;
+}
+
+export function describeCredential(ref: CredentialRef): string {
+  if (ref.type === "secret-env") return `client secret from $${ref.env}`;
+  if (ref.type === "secret-file") return `client secret from ${ref.file}`;
+  return `certificate ${ref.certificateFile} (key ${join(ref.privateKeyFile)})`;
+}

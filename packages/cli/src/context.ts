@@ -1,0 +1,30 @@
+import type { Logger } from "@mde-partner/client";
+import { partnerHome } from "./home.js";
+import { type CliIo, processIo } from "./io.js";
+
+/** What every command gets besides its own options. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** MDE_PARTNER_HOME (config, store, emulator state). */
+  readonly home: string;
+  /** `--debug`: request logs on stderr and stack traces for errors. */
+  readonly debug: boolean;
+}
+
+export function createContext(options: { io?: CliIo; home?: string; debug?: boolean } = {}): CommandContext {
+  const io = options.io ?? processIo();
+  return { io, home: options.home ?? partnerHome(io.env), debug: options.debug === true };
+}
+
+/**
+ * The `--debug` logger: one JSON line per event on stderr. Known secrets are
+ * masked in every line as a second line of defence (the client itself logs
+ * allow-listed fields only and never a secret or token).
+ */
+export function createDebugLogger(io: CliIo, secrets: readonly string[]): Logger {
+  const mask = (line: string) => secrets.reduce((text, s) => (s.length >= 4 ? text.split(s).join("[redacted]") : text), line);
+  const write = (level: string) => (obj: object, msg?: string) => {
+    io.stderr.write(`${mask(JSON.stringify({ level, time: new Date().toISOString(), ...(msg ? { msg } : {}), ...obj }))}\n`);
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}

@@ -1,0 +1,75 @@
+/**
+ * Builds the client and the store from the config: the one place where the
+ * credential reference is resolved and where client/store errors at opening
+ * become one-line CLI errors.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { openStore, parseStoreUrl, type Store } from "@mde-partner/sync";
+import { cloudOption, type PartnerConfig, resolveCredential } from "./config.js";
+import { type CommandContext, createDebugLogger } from "./context.js";
+import { toCliError, usageError } from "./errors.js";
+import { CLI_VERSION } from "./version.js";
+
+export interface PartnerOptions {
+  tokenVersion?: "v1" | "v2";
+  /** Only inspects tokens: no credential is needed (the configured one is not read). */
+  inspectOnly?: boolean;
+}
+
+/** The partner client for the configured app. */
+export function openPartner(config: PartnerConfig, ctx: CommandContext, options: PartnerOptions = {}): PartnerClient<PartnerTenant> {
+  const { credential, secrets } = options.inspectOnly
+    ? {
+        credential: {
+          clientAssertion: () => {
+            throw new Error("this client only inspects tokens");
+          },
+        },
+        secrets: [],
+      }
+    : resolveCredential(config, ctx.io.env);
+  try {
+    return createPartnerClient({
+      clientId: config.clientId,
+      credential,
+      cloud: cloudOption(config),
+      userAgent: `mde-partner-cli/${CLI_VERSION}`,
+      ...(config.consentRedirectUri ? { consentRedirectUri: config.consentRedirectUri } : {}),
+      ...(options.tokenVersion ? { tokenVersion: options.tokenVersion } : {}),
+      ...(ctx.debug ? { logger: createDebugLogger(ctx.io, secrets) } : {}),
+    });
+  } catch (error) {
+    throw toCliError(error);
+  }
+}
+
+/** Opens the store (`--db` overrides the configured URL); a new SQLite file's folder is created. */
+export async function openCliStore(url: string): Promise<Store> {
+  let location: ReturnType<typeof parseStoreUrl>;
+  try {
+    location = parseStoreUrl(url);
+  } catch (error) {
+    throw usageError(`bad store URL: ${(error as Error).message}`, "use sqlite:<path> or postgres://user@host/db");
+  }
+  if (location.dialect === "sqlite" && location.path !== ":memory:") {
+    const dir = dirname(location.path);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  try {
+    return await openStore({ url });
+  } catch (error) {
+    throw toCliError(error);
+  }
+}
+
+/** Runs `fn` with an open store and always closes it. */
+export async function withStore<T>(url: string, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openCliStore(url);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Server-side sessions, in memory (a restart signs everyone out, which is the
+ * safe direction). The cookie carries only a random id; the map is keyed by its
+ * SHA-256 so a heap dump does not hand out live cookies. Each session has its
+ * own CSRF token for forms and the `x-csrf-token` header.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Clock } from "./options.js";
+import type { Role } from "./users-file.js";
+
+export interface Session {
+  readonly user: string;
+  readonly role: Role;
+  readonly csrfToken: string;
+  readonly createdAt: number;
+  lastSeenAt: number;
+}
+
+export interface SessionStoreOptions {
+  /** Signed out after this long without a request (default 1 hour). */
+  readonly idleMs?: number;
+  /** Signed out this long after sign-in whatever happens (default 12 hours). */
+  readonly absoluteMs?: number;
+}
+
+export interface SessionStore {
+  /** Starts a session; returns the cookie value. */
+  create(user: string, role: Role): { id: string; session: Session };
+  /** The live session of a cookie value (touching it), or undefined. */
+  get(id: string | undefined): Session | undefined;
+  destroy(id: string | undefined): void;
+  /** Ends every session of a user (removed or demoted account). */
+  destroyUser(user: string): void;
+  readonly size: number;
+}
+
+const hash = (id: string) => createHash("sha256").update(id).digest("base64url");
+
+export function createSessionStore(clock: Clock, options: SessionStoreOptions = {}): SessionStore {
+  const idleMs = options.idleMs ?? 60 * 60_000;
+  const absoluteMs = options.absoluteMs ?? 12 * 60 * 60_000;
+  const sessions = new Map<string, Session>();
+
+  const expired = (s: Session, now: number) => now - s.lastSeenAt >= idleMs || now - s.createdAt >= absoluteMs;
+  const sweep = () => {
+    const now = clock.now();
+    for (const [k, s] of sessions) if (expired(s, now)) sessions.delete(k);
+  };
+
+  return {
+    create(user, role) {
+      sweep();
+      const id = randomBytes(32).toString("base64url");
+      const now = clock.now();
+      const session: Session = { user, role, csrfToken: randomBytes(32).toString("base64url"), createdAt: now, lastSeenAt: now };
+      sessions.set(hash(id), session);
+      return { id, session };
+    },
+    get(id) {
+      if (typeof id !== "string" || id.length < 20 || id.length > 100) return undefined;
+      const key = hash(id);
+      const session = sessions.get(key);
+      if (!session) return undefined;
+      const now = clock.now();
+      if (expired(session, now)) {
+        sessions.delete(key);
+        return undefined;
+      }
+      session.lastSeenAt = now;
+      return session;
+    },
+    destroy(id) {
+      if (typeof id === "string") sessions.delete(hash(id));
+    },
+    destroyUser(user) {
+      for (const [k, s] of sessions) if (s.user === user) sessions.delete(k);
+    },
+    get size() {
+      sweep();
+      return sessions.size;
+    },
+  };
+}
+
+/** Constant-time comparison of a submitted CSRF token with the session's. */
+export function csrfMatches(submitted: string | undefined | null, expected: string): boolean {
+  if (typeof submitted !== "string") return false;
+  const a = Buffer.from(submitted);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
