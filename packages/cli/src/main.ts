@@ -1,6 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
+import { registerDataCommands } from "./commands/register-data.js";
+import { registerEngineCommands } from "./commands/register-engine.js";
 import { runEmulatorCommand } from "./commands/emulator.js";
-import { CliError, EXIT } from "./errors.js";
+import { createContext } from "./context.js";
+import { CliError, EXIT, toCliError } from "./errors.js";
+import { CLI_VERSION } from "./version.js";
 
 function waitForStop(stop: () => Promise<void>): Promise<number> {
   return new Promise((resolve) => {
@@ -21,9 +25,12 @@ function waitForStop(stop: () => Promise<void>): Promise<number> {
 export function createProgram(result: { exitCode: number }): Command {
   const program = new Command("mde-partner")
     .description("Operate Microsoft Defender for Endpoint for every customer tenant through one multi-tenant Entra ID app.")
-    .option("--debug", "show stack traces for errors")
+    .version(CLI_VERSION, "-V, --version")
+    .option("--debug", "show request logs and stack traces (secrets are never printed)")
+    .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const context = () => createContext({ debug: program.opts().debug === true });
 
   program
     .command("emulator")
@@ -47,12 +54,18 @@ export function createProgram(result: { exitCode: number }): Command {
 
   program
     .command("demo")
-    .description("the whole partner flow end to end on the embedded emulator")
+    .description("the whole partner flow end to end on the embedded emulator (npm start)")
     .option("--no-serve", "end after the summary")
-    .action(async (options: { serve: boolean }) => {
+    .option("--tenants <n>", "customer tenants besides the two special ones", "3")
+    .option("--alerts-per-tenant <n>", "alerts generated per tenant", "200")
+    .option("--interval <duration>", "sync interval while serving", "10s")
+    .action(async (options) => {
       const { runDemo } = await import("./commands/demo.js");
-      result.exitCode = await runDemo(options, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+      result.exitCode = await runDemo(options, context());
     });
+
+  registerDataCommands(program, result, context);
+  registerEngineCommands(program, result, context);
   return program;
 }
 
@@ -60,6 +73,7 @@ export function createProgram(result: { exitCode: number }): Command {
 export async function main(argv: string[]): Promise<number> {
   const result = { exitCode: EXIT.ok as number };
   const program = createProgram(result);
+  const debug = argv.includes("--debug");
   try {
     await program.parseAsync(argv, { from: "user" });
     return result.exitCode;
@@ -68,17 +82,13 @@ export async function main(argv: string[]): Promise<number> {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return EXIT.ok;
       return EXIT.usage;
     }
-    const debug = argv.includes("--debug");
-    if (error instanceof CliError) {
-      process.stderr.write(`error: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
-      if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
-      return error.exitCode;
+    const cli = error instanceof CliError ? error : toCliError(error);
+    process.stderr.write(`error: ${cli.message}\n`);
+    if (cli.hint && !(debug && cli.hint.startsWith("run again with --debug"))) process.stderr.write(`hint: ${cli.hint}\n`);
+    if (debug) {
+      const stack = error instanceof Error ? error.stack : undefined;
+      if (stack) process.stderr.write(`${stack}\n`);
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message.split("\n")[0]}\n`);
-    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-    else process.stderr.write("hint: run again with --debug for details\n");
-    return EXIT.failed;
+    return cli.exitCode;
   }
 }

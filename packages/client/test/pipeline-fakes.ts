@@ -35,7 +35,7 @@ export function fakeJwt(claims: Record<string, unknown>): string {
 }
 
 /** A TokenCredential that mints numbered fake tokens and counts calls. */
-export function fakeCredential(roles: string[] = ["Alert.Read.All"]) {
+export function fakeCredential(roles: string[] = ["Alert.Read.All", "Machine.Isolate", "AdvancedQuery.Read.All"]) {
   const calls: Array<{ scopes: string | string[]; tenantId: string | undefined }> = [];
   return {
     calls,

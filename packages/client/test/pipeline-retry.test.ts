@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MdeError } from "@mde-partner/client";
-import { fakeTime, isolate, json, listAlerts, mdeError, networkError, pipelineClient, scriptedFetch, TENANT_A } from "./pipeline-fakes.js";
+import { fakeCredential, fakeTime, isolate, json, listAlerts, mdeError, networkError, pipelineClient, scriptedFetch, TENANT_A } from "./pipeline-fakes.js";
 
 const ok = () => json(200, { value: [] });
 
@@ -112,15 +112,28 @@ describe("retry policy", () => {
     assert.equal(missing.seen.length, 1);
   });
 
-  it("names the missing permissions on a 403", async () => {
-    const { fetch } = scriptedFetch([mdeError(403, "Forbidden")]);
-    const { partner } = pipelineClient({ fetch });
+  it("names the missing permissions on a 403 when the token's roles cannot be read", async () => {
+    const { fetch, seen } = scriptedFetch([mdeError(403, "Forbidden")]);
+    const opaque = { getToken: async () => ({ token: "opaque-token", expiresOnTimestamp: Date.now() + 3600_000 }) };
+    const { partner } = pipelineClient({ fetch, credential: opaque });
     await assert.rejects(partner.tenant(TENANT_A).transport.send(isolate), (e: unknown) => {
       assert.equal((e as MdeError).code, "ERR_MDE_FORBIDDEN");
       assert.deepEqual((e as { missingPermissions: string[] }).missingPermissions, ["Machine.Isolate"]);
       assert.match((e as Error).message, /Machine\.Isolate/);
       return true;
     });
+    assert.equal(seen.length, 1, "the call was made: nothing in the token said it would fail");
+  });
+
+  it("refuses before sending when the token visibly lacks the permission", async () => {
+    const { fetch, seen } = scriptedFetch([]);
+    const { partner } = pipelineClient({ fetch, credential: fakeCredential(["Alert.Read.All"]) });
+    await assert.rejects(partner.tenant(TENANT_A).transport.send(isolate), (e: unknown) => {
+      assert.equal((e as MdeError).code, "ERR_MDE_FORBIDDEN");
+      assert.deepEqual((e as { missingPermissions: string[] }).missingPermissions, ["Machine.Isolate"]);
+      return true;
+    });
+    assert.equal(seen.length, 0, "no request was sent");
   });
 
   it("on a 401 evicts the token, gets a fresh one and repeats once", async () => {

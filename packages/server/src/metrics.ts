@@ -23,8 +23,6 @@ export interface ApiMetrics {
   snapshot(): { tenants: Map<string, TenantApiCounters>; tokenRefreshFailures: number };
 }
 
-const noop = () => {};
-
 /**
  * @example
  * const metrics = createApiMetrics({ next: pino() });
@@ -64,12 +62,7 @@ export function createApiMetrics(options: { next?: Logger } = {}): ApiMetrics {
     next?.[name](obj, msg);
   };
   return Object.freeze({
-    logger: Object.freeze({
-      debug: next ? level("debug") : (obj: object) => count(obj),
-      info: next ? level("info") : noop,
-      warn: level("warn"),
-      error: next ? level("error") : noop,
-    }),
+    logger: Object.freeze({ debug: level("debug"), info: level("info"), warn: level("warn"), error: level("error") }),
     snapshot: () => ({
       tenants: new Map([...tenants].map(([k, v]) => [k, { ...v, byStatus: new Map(v.byStatus) }])),
       tokenRefreshFailures,

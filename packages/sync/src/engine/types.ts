@@ -4,10 +4,15 @@
  * response-actions.ts, export.ts, verify-tenant.ts, webhook.ts).
  */
 import type { PartnerClient } from "@mde-partner/client";
-import type { Store } from "../store/index.js";
+import type { Store, TenantState } from "../store/index.js";
 
-/** Onboarding states of a customer tenant (issue: pending consent → consented → verified, or degraded/failed). */
-export type TenantOnboardingState = "pending_consent" | "consented" | "verified" | "degraded" | "failed";
+/** Onboarding states of a customer tenant (pending consent → consented → verified, or degraded/failed); the store's `TenantState`. */
+export type TenantOnboardingState = TenantState;
+
+/** Milliseconds since the epoch; injectable so cursors and backoff are tested with a fake clock. */
+export interface EngineClock {
+  now(): number;
+}
 
 /** Per-tenant progress for progress bars (CLI) and live views (console). */
 export type SyncProgressEvent =
@@ -22,12 +27,14 @@ export interface TenantSyncResult {
   status: "ok" | "partial" | "failed";
   /** Onboarding state after the run (degraded with a reason when consent/permissions/secret fail). */
   state: TenantOnboardingState;
-  alerts: { fetched: number; inserted: number; updated: number };
+  alerts: { fetched: number; inserted: number; updated: number; unchanged?: number };
   machines: { fetched: number };
   pages: number;
   durationMs: number;
   /** Stable error code (`ERR_MDE_CONSENT_REQUIRED`, `ERR_MDE_RATE_LIMITED`, …) and a one-line message. */
-  error?: { code: string; message: string; consentUrl?: string };
+  error?: { code: string; message: string; consentUrl?: string; missingPermissions?: string[]; retryAfterMs?: number };
+  /** Cursor value committed by this run (the `lastUpdateTime` the next run reads from, minus the overlap). */
+  cursor?: string | null;
 }
 
 export interface SyncReport {
@@ -54,11 +61,19 @@ export interface SyncOptions {
   onProgress?: (event: SyncProgressEvent) => void;
   /** Graceful stop: the current page's transaction finishes, then the run ends. */
   signal?: AbortSignal;
+  /** Alerts per request (`$top`; default and maximum 10,000). */
+  pageSize?: number;
+  /** Our clock (cursor caps, durations). Default: the system clock. */
+  clock?: EngineClock;
 }
 
 export interface WatchOptions extends SyncOptions {
   intervalMs: number;
   onReport?: (report: SyncReport) => void;
+  /** First backoff of a failing tenant (doubles per consecutive failure; default intervalMs). */
+  backoffBaseMs?: number;
+  /** Longest backoff (default 30 min). */
+  maxBackoffMs?: number;
 }
 
 export interface HuntOptions {
@@ -70,12 +85,23 @@ export interface HuntOptions {
   signal?: AbortSignal;
 }
 
+/** One tenant's share of a hunt. */
+export interface HuntTenantOutcome {
+  tenantId: string;
+  tenantName?: string;
+  rows: number;
+  durationMs: number;
+  error?: { code: string; message: string };
+}
+
 export interface HuntResult {
   /** Union of the tenants' columns plus `TenantId` and `TenantName` first. */
   schema: Array<{ name: string; type: string }>;
   rows: Array<Record<string, unknown>>;
   /** One entry per tenant that failed (syntax error, throttled, permission missing), beside the rows. */
   errors: Array<{ tenantId: string; tenantName?: string; code: string; message: string }>;
+  /** Per tenant: rows returned or the error. */
+  tenants?: HuntTenantOutcome[];
 }
 
 export type ResponseActionKind =
@@ -108,6 +134,8 @@ export interface ResponseActionRequest {
   /** Wait until the MachineAction is final. */
   wait?: boolean;
   waitTimeoutMs?: number;
+  /** Poll interval while waiting (default 5 s). */
+  pollIntervalMs?: number;
   signal?: AbortSignal;
 }
 
@@ -133,6 +161,7 @@ export interface ExportOptions {
   since?: string;
   until?: string;
   out: NodeJS.WritableStream;
+  signal?: AbortSignal;
 }
 
 export interface VerifyResult {
@@ -143,4 +172,6 @@ export interface VerifyResult {
   missingPermissions: string[];
   consentUrl?: string;
   error?: { code: string; message: string };
+  /** What the operator should do next (one line), when something is wrong. */
+  action?: string;
 }

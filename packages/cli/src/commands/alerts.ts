@@ -1,0 +1,212 @@
+/**
+ * `mde-partner alerts list|get|update`: alerts straight from the MDE API of one
+ * or many customer tenants (the store's copy is `export alerts`). `list` pages
+ * through every matching alert of every tenant, streaming, unless `--top`
+ * caps it per tenant; each alert carries its `tenantId`.
+ */
+import { randomUUID } from "node:crypto";
+import type { Alert, AlertUpdate, PagedResult } from "@mde-partner/client";
+import { loadConfig } from "../config.js";
+import type { CommandContext } from "../context.js";
+import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
+import { forEachTenantReported } from "../fan-out.js";
+import { checkRawFilter, enumValues, parseSince, rawFilterList, SEVERITIES, STATUSES } from "../odata-options.js";
+import { createOutput, type Output, type OutputFlags } from "../output/output.js";
+import { createProgress } from "../output/progress.js";
+import { openPartner, withStore } from "../partner.js";
+import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
+import { actorName } from "./tenants.js";
+
+export interface AlertsListOptions extends OutputFlags {
+  tenant?: string[];
+  all?: boolean;
+  filter?: string;
+  severity?: string[];
+  status?: string[];
+  since?: string;
+  top?: string;
+  concurrency?: string;
+}
+
+/** An alert as printed: its tenant first. */
+export type TenantAlert = { tenantId: string } & Alert;
+
+function withTenant(tenantId: string, alert: Alert): TenantAlert {
+  return Object.assign({ tenantId }, alert, { tenantId });
+}
+
+export const alertColumns = (out: Output, names: Map<string, string>) => {
+  const sev = (t: string) => (t === "High" ? out.palette.red(t) : t === "Medium" ? out.palette.yellow(t) : t);
+  return [
+    { header: "TENANT", value: (a: TenantAlert) => names.get(a.tenantId) ?? a.tenantId, max: 20 },
+    { header: "ALERT", value: (a: TenantAlert) => a.id },
+    { header: "SEVERITY", value: (a: TenantAlert) => a.severity, style: sev },
+    { header: "STATUS", value: (a: TenantAlert) => a.status },
+    { header: "UPDATED", value: (a: TenantAlert) => (a.lastUpdateTime ? String(a.lastUpdateTime).slice(0, 19) : "") },
+    { header: "TITLE", value: (a: TenantAlert) => a.title, max: 60 },
+  ];
+};
+
+export async function runAlertsList(options: AlertsListOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  const friendly = options.severity !== undefined || options.status !== undefined || options.since !== undefined;
+  if (options.filter !== undefined && friendly) throw usageError("--filter cannot be combined with --severity, --status or --since", "put everything in the --filter expression");
+  const raw = options.filter !== undefined ? checkRawFilter(options.filter) : undefined;
+  const severities = enumValues("--severity", options.severity, SEVERITIES);
+  const statuses = enumValues("--status", options.status, STATUSES);
+  const since = options.since !== undefined ? parseSince("--since", options.since) : undefined;
+  const top = options.top !== undefined ? parseCount("--top", options.top, { min: 1, max: 10_000 }) : undefined;
+  const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 4;
+  for (const id of options.tenant ?? []) parseTenantId(id);
+
+  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options));
+  const names = new Map(tenants.map((t) => [t.id, t.name]));
+  const partner = openPartner(config, ctx);
+  const progress = createProgress(ctx.io.stderr, { enabled: out.mode === "table" && !out.quiet && tenants.length > 1, palette: out.errPalette });
+  const rows: TenantAlert[] = [];
+  try {
+    const run = await forEachTenantReported(
+      tenants,
+      async (t) => {
+        const api = partner.tenant(t.id, t.region ? { region: t.region } : {});
+        let list: PagedResult<Alert>;
+        if (raw !== undefined) list = rawFilterList<Alert>(api, "ListAlerts", "/api/alerts", raw, top);
+        else {
+          list = api.alerts.list({
+            ...(top !== undefined ? { top } : {}),
+            ...(friendly
+              ? {
+                  filter: (f) => {
+                    const parts = [];
+                    if (severities) parts.push(f.anyOf("severity", severities));
+                    if (statuses) parts.push(f.anyOf("status", statuses));
+                    if (since) parts.push(f.ge("lastUpdateTime", since));
+                    return parts.length === 1 ? parts[0]! : f.and(...parts);
+                  },
+                }
+              : {}),
+          });
+        }
+        let n = 0;
+        for await (const alert of list) {
+          n++;
+          const row = withTenant(t.id, alert);
+          if (out.mode === "ndjson") out.record(row);
+          else rows.push(row);
+          if (n % 500 === 0) progress.update(t.id, t.name, { done: n });
+        }
+        progress.update(t.id, t.name, { done: n, total: n, status: "done" });
+        return n;
+      },
+      out,
+      { concurrency },
+    );
+    progress.finish();
+    if (out.mode === "json") out.json(rows);
+    else if (out.mode === "table") {
+      out.table(alertColumns(out, names), rows);
+      out.note(`${rows.length} alerts from ${run.results.length} of ${tenants.length} tenants`);
+    }
+    return run.exitCode;
+  } finally {
+    await partner.close();
+  }
+}
+
+export async function runAlertsGet(tenantId: string, alertId: string, options: OutputFlags, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  parseTenantId(tenantId);
+  const id = checkAlertId(alertId);
+  const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
+  const partner = openPartner(config, ctx);
+  try {
+    const alert = withTenant(tenant.id, await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).alerts.get(id));
+    printAlert(alert, out);
+    return EXIT.ok;
+  } catch (error) {
+    throw toCliError(error);
+  } finally {
+    await partner.close();
+  }
+}
+
+function printAlert(alert: TenantAlert, out: Output) {
+  if (out.mode === "ndjson") out.record(alert);
+  else if (out.mode === "json") out.json(alert);
+  else {
+    for (const key of ["tenantId", "id", "title", "severity", "status", "classification", "determination", "assignedTo", "category", "machineId", "computerDnsName", "alertCreationTime", "lastUpdateTime"] as const) {
+      const value = (alert as Record<string, unknown>)[key];
+      if (value !== undefined && value !== null) out.line(`${key.padEnd(18)} ${String(value)}`);
+    }
+  }
+}
+
+/** Alert ids are opaque (`da637…_-1234`, `ed637…`) but never contain slashes, spaces or quotes. */
+export function checkAlertId(value: string): string {
+  const v = String(value ?? "").trim();
+  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(v)) throw usageError(`${JSON.stringify(v.slice(0, 60))} is not an alert id`, "alert ids look like da637472900382838869_1364969609");
+  return v;
+}
+
+export interface AlertsUpdateOptions extends OutputFlags {
+  status?: string;
+  assign?: string;
+  classification?: string;
+  determination?: string;
+  comment?: string;
+}
+
+const CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"];
+const DETERMINATIONS = [
+  "MultiStagedAttack", "MaliciousUserActivity", "CompromisedUser", "Malware", "Phishing", "UnwantedSoftware", "SecurityTesting",
+  "LineOfBusinessApplication", "ConfirmedActivity", "ConfirmedUserActivity", "NotMalicious", "Clean", "InsufficientData", "Other",
+];
+
+export async function runAlertsUpdate(tenantId: string, alertId: string, options: AlertsUpdateOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  parseTenantId(tenantId);
+  const id = checkAlertId(alertId);
+  const update: AlertUpdate = {};
+  // PATCH accepts New, InProgress, Resolved only (mde-api.md §6.1).
+  if (options.status !== undefined) update.status = enumValues("--status", [options.status], ["New", "InProgress", "Resolved"])![0]!;
+  if (options.assign !== undefined) {
+    if (options.assign.trim() === "" || options.assign.length > 256) throw usageError("--assign takes a user (e.g. secop2@contoso.com)");
+    update.assignedTo = options.assign.trim();
+  }
+  if (options.classification !== undefined) update.classification = enumValues("--classification", [options.classification], CLASSIFICATIONS)![0]!;
+  if (options.determination !== undefined) update.determination = enumValues("--determination", [options.determination], DETERMINATIONS)![0]!;
+  if (options.comment !== undefined) {
+    if (options.comment.trim() === "") throw usageError("--comment is empty");
+    update.comment = options.comment;
+  }
+  if (Object.keys(update).length === 0) throw usageError("nothing to update", "give --status, --assign, --classification, --determination or --comment");
+  return withStore(config.storeUrl, async (store) => {
+    const tenant = await requireTenant(store, tenantId);
+    const partner = openPartner(config, ctx);
+    const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
+    try {
+      // The alert must exist before anything is recorded: a wrong id leaves the audit log untouched.
+      await api.alerts.get(id);
+      const actor = actorName(ctx.io.env);
+      const correlationId = randomUUID();
+      await store.appendAudit({ actor, action: "alert.update", phase: "requested", tenantId: tenant.id, target: id, comment: update.comment ?? null, request: update, correlationId });
+      try {
+        const updated = withTenant(tenant.id, await api.alerts.update(id, update));
+        await store.appendAudit({ actor, action: "alert.update", phase: "completed", tenantId: tenant.id, target: id, correlationId, result: updated.status ?? null });
+        printAlert(updated, out);
+        return EXIT.ok;
+      } catch (error) {
+        const cli = toCliError(error);
+        await store.appendAudit({ actor, action: "alert.update", phase: "failed", tenantId: tenant.id, target: id, correlationId, result: cli.message });
+        throw cli;
+      }
+    } catch (error) {
+      throw toCliError(error);
+    } finally {
+      await partner.close();
+    }
+  });
+}
