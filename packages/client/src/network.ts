@@ -2,7 +2,7 @@
  * The default `fetch`: undici with its own `Agent`, so a custom cloud's CA (the
  * offline emulator's, a TLS-inspecting proxy's) is trusted for this client only —
  * never process-wide, never by turning verification off
- * (NODE_TLS_REJECT_UNAUTHORIZED is not touched).
+ * (certificate verification stays on; the process-wide trust store is not touched).
  */
 import { Agent, fetch as undiciFetch } from "undici";
 

@@ -1,0 +1,85 @@
+/**
+ * Who is asking and may they: the session cookie, role checks for pages
+ * (redirect to sign-in) and the JSON API (401/403 JSON), and CSRF on every
+ * state change.
+ */
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { csrfMatches } from "../sessions.js";
+import { type Role, roleAtLeast } from "../users-file.js";
+import { errorPage } from "../views/pages/error-page.js";
+import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "./env.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Loads the session named by the cookie (if any) into `c.var.session`. */
+export function loadSession(deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const id = getCookie(c, deps.cookieName);
+    const session = deps.sessions.get(id);
+    c.set("session", session);
+    c.set("sessionId", session ? id : undefined);
+    await next();
+  };
+}
+
+const isApi = (c: ConsoleContext) => c.req.path.startsWith("/api/");
+
+/** Pages: no session → sign-in page (with `next`); too small a role → 403. API: 401/403 JSON. */
+export function requireRole(role: Role): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    const session = c.get("session");
+    if (!session) {
+      if (isApi(c)) return c.json({ error: { code: "unauthenticated", message: "sign in first" } }, 401);
+      if (c.req.method !== "GET") return c.html(errorPage(undefined, 401, "Your session has ended. Sign in again."), 401);
+      const nextUrl = new URL(c.req.url);
+      return c.redirect(`/login?next=${encodeURIComponent(nextUrl.pathname + nextUrl.search)}`, 302);
+    }
+    if (!roleAtLeast(session.role, role)) {
+      const message = `This needs the ${role} role; you are signed in as ${session.user} (${session.role}).`;
+      if (isApi(c)) return c.json({ error: { code: "forbidden", message } }, 403);
+      return c.html(errorPage(session, 403, message), 403);
+    }
+    await next();
+  };
+}
+
+/** The submitted CSRF token: the `x-csrf-token` header, or the `_csrf` field of a form. */
+async function submittedToken(c: ConsoleContext): Promise<string | undefined> {
+  const header = c.req.header("x-csrf-token");
+  if (header) return header;
+  const type = c.req.header("content-type") ?? "";
+  if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/form-data")) {
+    const body = await c.req.parseBody();
+    const value = body._csrf;
+    return typeof value === "string" ? value : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Every state change (any method but GET/HEAD/OPTIONS) of a signed-in
+ * session needs the session's CSRF token; a cross-origin `Origin` is refused
+ * outright. Routes without a session are left to `requireRole` (401) and the
+ * sign-in form's own token.
+ */
+export function csrfProtection(): MiddlewareHandler<ConsoleEnv> {
+  return async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method)) return next();
+    const origin = c.req.header("origin");
+    if (origin && origin !== "null" && origin !== new URL(c.req.url).origin) {
+      return refuse(c, "cross-origin request refused");
+    }
+    const session = c.get("session");
+    if (!session) return next();
+    if (!csrfMatches(await submittedToken(c), session.csrfToken)) {
+      return refuse(c, "missing or wrong CSRF token: reload the page and try again");
+    }
+    return next();
+  };
+}
+
+function refuse(c: ConsoleContext, message: string) {
+  if (isApi(c)) return c.json({ error: { code: "csrf", message } }, 403);
+  return c.html(errorPage(c.get("session"), 403, message), 403);
+}

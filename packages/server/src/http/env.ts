@@ -1,0 +1,30 @@
+import type { Context } from "hono";
+import type { ConsoleEngine } from "../services/engine.js";
+import type { LoginGuard } from "../login-guard.js";
+import type { ResolvedConsoleOptions } from "../options.js";
+import type { Session, SessionStore } from "../sessions.js";
+import type { HuntCache } from "../services/hunting.js";
+import type { OneTimeLogins } from "../one-time-login.js";
+
+/** Per-request values set by the middleware. */
+export interface ConsoleEnv {
+  Variables: {
+    session: Session | undefined;
+    sessionId: string | undefined;
+  };
+}
+
+export type ConsoleContext = Context<ConsoleEnv>;
+
+/** What every route module of one console instance shares. */
+export interface ConsoleDeps {
+  readonly options: ResolvedConsoleOptions;
+  readonly sessions: SessionStore;
+  readonly guard: LoginGuard;
+  readonly engine: ConsoleEngine;
+  readonly hunts: HuntCache;
+  readonly oneTime: OneTimeLogins;
+  readonly startedAt: number;
+  /** Name of the session cookie (`__Host-` prefixed when cookies are Secure). */
+  readonly cookieName: string;
+}
