@@ -34,7 +34,12 @@ export interface PartnerConfig {
   /** `sqlite:<path>` or `postgres://…`. */
   storeUrl: string;
   consentRedirectUri?: string;
+  /** WindowsDefenderATP permissions the integration needs (checked by `tenants verify`). */
+  permissions?: string[];
 }
+
+/** What `tenants verify` requires when the config names nothing: what a sync reads. */
+export const DEFAULT_REQUIRED_PERMISSIONS = ["Alert.Read.All", "Machine.Read.All"];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -85,6 +90,8 @@ export function validateConfig(raw: unknown): PartnerConfig {
     if (!str(cred.certificateFile) || !str(cred.privateKeyFile)) throw bad("credential needs certificateFile and privateKeyFile");
   } else throw bad("credential.type must be secret-env, secret-file or certificate");
   if (!str(o.storeUrl)) throw bad("storeUrl is missing");
+  if (o.permissions !== undefined && (!Array.isArray(o.permissions) || o.permissions.some((p) => !str(p))))
+    throw bad("permissions must be a list of names");
   return raw as PartnerConfig;
 }
 
@@ -95,7 +102,11 @@ export function loadConfig(home: string): PartnerConfig {
     text = readFileSync(configPath(home), "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new CliError(`no configuration in ${home}`, EXIT.usage, "run mde-partner init --client-id <app-id> --client-secret-env <VAR> first");
+      throw new CliError(
+        `no configuration in ${home}`,
+        EXIT.usage,
+        "run mde-partner init --client-id <app-id> --client-secret-env <VAR> first",
+      );
     }
     throw new CliError(`cannot read ${configPath(home)}: ${(error as NodeJS.ErrnoException).code ?? "error"}`, EXIT.failed);
   }
@@ -128,7 +139,10 @@ function readSecretFile(file: string, what: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw usageError(`cannot read the ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`, "check the path and its permissions");
+    throw usageError(
+      `cannot read the ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      "check the path and its permissions",
+    );
   }
 }
 
@@ -149,7 +163,10 @@ export function resolveCredential(config: PartnerConfig, env: NodeJS.ProcessEnv)
   if (ref.type === "secret-env") {
     const value = env[ref.env];
     if (value === undefined || value.trim() === "") {
-      throw usageError(`the environment variable ${ref.env} holding the client secret is not set`, `export ${ref.env}=… (the secret's Value from the app registration)`);
+      throw usageError(
+        `the environment variable ${ref.env} holding the client secret is not set`,
+        `export ${ref.env}=… (the secret's Value from the app registration)`,
+      );
     }
     return { credential: { clientSecret: value.trim() }, secrets: [value.trim()] };
   }

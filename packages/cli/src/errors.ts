@@ -24,7 +24,13 @@ export function parseCount(flag: string, value: string, { min = 0, max = Number.
 }
 
 /** Library error codes that mean "the input was wrong" (exit 2) rather than "the call failed" (exit 1). */
-const BAD_INPUT_CODES = new Set(["ERR_MDE_BAD_REQUEST", "ERR_MDE_NOT_FOUND", "ERR_MDE_TENANT_NOT_FOUND", "ERR_STORE_SCHEMA_NEWER", "ERR_STORE_TENANT_UNKNOWN"]);
+const BAD_INPUT_CODES = new Set([
+  "ERR_MDE_BAD_REQUEST",
+  "ERR_MDE_NOT_FOUND",
+  "ERR_MDE_TENANT_NOT_FOUND",
+  "ERR_STORE_SCHEMA_NEWER",
+  "ERR_STORE_TENANT_UNKNOWN",
+]);
 
 /** What to do about each stable error code (docs/errors.md has the long form). */
 const HINTS: Record<string, string> = {
@@ -39,7 +45,7 @@ const HINTS: Record<string, string> = {
   ERR_MDE_NOT_PROVISIONED: "the customer needs an active Defender for Endpoint subscription and must open the Defender portal once",
   ERR_MDE_FORBIDDEN: "add the permission to the app (mde-partner app permissions), then have the tenant consent again",
   ERR_MDE_NOT_FOUND: "check the id; the entity may not exist in this tenant or may have aged out",
-  ERR_MDE_BAD_REQUEST: "fix the request as the message says (OData: properties and values are case-sensitive)",
+  ERR_MDE_BAD_REQUEST: "fix the request as the message says (property names and values are case-sensitive)",
   ERR_MDE_RATE_LIMITED: "wait and try again; lower --concurrency if it repeats",
   ERR_MDE_HTTP: "retry later for 5xx errors",
   ERR_MDE_NETWORK: "check connectivity, the API and login URLs, and the CA (init --ca-cert) for a custom cloud",
@@ -74,8 +80,19 @@ export function toCliError(error: unknown): CliError {
   const code = errorCode(error);
   if (code) {
     const consentUrl = (error as { consentUrl?: unknown }).consentUrl;
-    const hint = code === "ERR_MDE_CONSENT_REQUIRED" && typeof consentUrl === "string" ? `send this consent link to the customer's Global Administrator: ${consentUrl}` : HINTS[code];
+    const hint =
+      code === "ERR_MDE_CONSENT_REQUIRED" && typeof consentUrl === "string"
+        ? `send this consent link to the customer's Global Administrator: ${consentUrl}`
+        : HINTS[code];
     return new CliError(`${firstLine(error)} (${code})`, BAD_INPUT_CODES.has(code) ? EXIT.usage : EXIT.failed, hint);
+  }
+  // A JSON parse failure that escaped the library: the server (or a proxy) answered something that is not the API.
+  if (error instanceof SyntaxError) {
+    return new CliError(
+      `the service answered something that is not JSON (${firstLine(error)})`,
+      EXIT.failed,
+      HINTS.ERR_MDE_INVALID_RESPONSE,
+    );
   }
   if (error instanceof TypeError || error instanceof RangeError) return new CliError(firstLine(error), EXIT.usage);
   return new CliError(firstLine(error), EXIT.failed, "run again with --debug for details");

@@ -32,11 +32,19 @@ export async function forEachTenantReported<T>(
       } catch (cause) {
         const error = toCliError(cause);
         failures.push({ tenant, error, cause });
-        if (options.report !== false) out.error(`tenant ${tenant.name === tenant.id ? tenant.id : `${tenant.name} (${tenant.id})`}: ${error.message}`, error.hint);
+        if (options.report !== false)
+          out.error(`tenant ${tenant.name === tenant.id ? tenant.id : `${tenant.name} (${tenant.id})`}: ${error.message}`, error.hint);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, tenants.length) }, worker));
   // With a single tenant its own error is the command's error (exit code included).
-  return { results, failures, exitCode: multiTenantExit(failures.map((f) => f.error), tenants.length) };
+  return {
+    results,
+    failures,
+    exitCode: multiTenantExit(
+      failures.map((f) => f.error),
+      tenants.length,
+    ),
+  };
 }

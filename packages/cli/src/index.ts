@@ -1,2 +1,2 @@
-export { createProgram, main } from "./main.js";
 export { CliError, EXIT } from "./errors.js";
+export { createProgram, main } from "./main.js";

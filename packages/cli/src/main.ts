@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
+import { runEmulatorCommand } from "./commands/emulator.js";
 import { registerDataCommands } from "./commands/register-data.js";
 import { registerEngineCommands } from "./commands/register-engine.js";
-import { runEmulatorCommand } from "./commands/emulator.js";
 import { createContext } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
 import { CLI_VERSION } from "./version.js";

@@ -32,7 +32,9 @@ export function parseSince(flag: string, value: string, now = Date.now()): Date 
     const date = new Date(value.trim());
     if (!Number.isNaN(date.getTime())) return date;
   }
-  throw usageError(`${flag} must be an ISO-8601 time (2024-05-01T00:00:00Z) or a duration like 24h or 7d, got ${JSON.stringify(value.slice(0, 60))}`);
+  throw usageError(
+    `${flag} must be an ISO-8601 time (2024-05-01T00:00:00Z) or a duration like 24h or 7d, got ${JSON.stringify(value.slice(0, 60))}`,
+  );
 }
 
 /**
@@ -44,7 +46,6 @@ export function checkRawFilter(filter: string): string {
   const text = filter.trim();
   if (text === "") throw usageError("--filter is empty");
   if (text.length > 4000) throw usageError("--filter is longer than 4000 characters");
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse.
   if (/[\u0000-\u001f]/.test(text)) throw usageError("--filter contains control characters");
   let depth = 0;
   let inString = false;
@@ -59,16 +60,29 @@ export function checkRawFilter(filter: string): string {
     else if (ch === "(") depth++;
     else if (ch === ")" && --depth < 0) break;
   }
-  if (inString) throw usageError("--filter has an unterminated string literal", "OData strings use single quotes; double a quote inside one ('O''Brien')");
+  if (inString)
+    throw usageError(
+      "--filter has an unterminated string literal",
+      "OData strings use single quotes; double a quote inside one ('O''Brien')",
+    );
   if (depth !== 0) throw usageError("--filter has unbalanced parentheses");
   if (!/\b(eq|ne|gt|ge|lt|le|and|or|not|in|startswith|endswith|contains|any)\b/i.test(text)) {
-    throw usageError(`--filter ${JSON.stringify(text.slice(0, 60))} has no OData operator`, "e.g. --filter \"status eq 'New' and severity eq 'High'\"");
+    throw usageError(
+      `--filter ${JSON.stringify(text.slice(0, 60))} has no OData operator`,
+      "e.g. --filter \"status eq 'New' and severity eq 'High'\"",
+    );
   }
   return text;
 }
 
 /** A list with a raw `$filter`, paged exactly like the typed lists (`$top`/`$skip`, same-origin next links). */
-export function rawFilterList<T>(tenant: TenantClient, operation: OperationName, path: string, filter: string, top: number | undefined): PagedResult<T> {
+export function rawFilterList<T>(
+  tenant: TenantClient,
+  operation: OperationName,
+  path: string,
+  filter: string,
+  top: number | undefined,
+): PagedResult<T> {
   const spec = getOperation(operation);
   const request: Omit<MdeRequest, "url" | "signal"> = {
     method: "GET",
@@ -79,5 +93,11 @@ export function rawFilterList<T>(tenant: TenantClient, operation: OperationName,
     budget: spec.budget,
     query: { $filter: filter },
   };
-  return new PagedResult<T>({ transport: tenant.transport, request, mode: "skip", pageSize: 10_000, ...(top !== undefined ? { top } : {}) });
+  return new PagedResult<T>({
+    transport: tenant.transport,
+    request,
+    mode: "skip",
+    pageSize: 10_000,
+    ...(top !== undefined ? { top } : {}),
+  });
 }

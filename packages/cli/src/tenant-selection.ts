@@ -27,11 +27,20 @@ export async function requireTenant(store: Store, value: string): Promise<Tenant
 
 /** Commander collector for repeatable, comma-separable options (`--tenant a --tenant b,c`). */
 export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(",").map((v) => v.trim()).filter((v) => v !== "")];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== ""),
+  ];
 }
 
 /** `--tenant ID…` or `--all` (the default): the tenants a multi-tenant command runs on. */
-export async function selectTenants(store: Store, options: { tenant?: string[] | undefined; all?: boolean | undefined }): Promise<TenantRecord[]> {
+export async function selectTenants(
+  store: Store,
+  options: { tenant?: string[] | undefined; all?: boolean | undefined },
+): Promise<TenantRecord[]> {
   const named = options.tenant ?? [];
   if (named.length > 0 && options.all) throw usageError("use either --tenant or --all, not both");
   if (named.length > 0) {
@@ -43,7 +52,8 @@ export async function selectTenants(store: Store, options: { tenant?: string[] |
     }
     return out;
   }
-  const all = (await store.listTenants()).filter((t) => t.state !== "disabled");
-  if (all.length === 0) throw usageError("no customer tenants have been added yet", "add one: mde-partner tenants add <tenant-id> --name \"…\"");
+  const all = await store.listTenants();
+  if (all.length === 0)
+    throw usageError("no customer tenants have been added yet", 'add one: mde-partner tenants add <tenant-id> --name "…"');
   return all;
 }

@@ -16,7 +16,8 @@ test("`mde-partner emulator` prints exactly one JSON ready line with the contrac
     const [first] = (await once(lines, "line")) as [string];
     const info = JSON.parse(first);
     for (const key of ["loginUrl", "apiUrl", "caCertFile", "controlUrl"]) assert.equal(typeof info[key], "string", key);
-    for (const key of ["clientId", "clientSecret", "certificateFile", "privateKeyFile"]) assert.equal(typeof info.partnerApp[key], "string", key);
+    for (const key of ["clientId", "clientSecret", "certificateFile", "privateKeyFile"])
+      assert.equal(typeof info.partnerApp[key], "string", key);
     assert.equal(info.tenants.length, 4);
     for (const t of info.tenants) {
       assert.match(t.id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

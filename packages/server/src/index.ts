@@ -1,1 +1,10 @@
-export {};
+/**
+ * @mde-partner/server — the partner console: operator sign-in, onboarding by
+ * admin consent, tenants, alerts, devices and response actions, hunting, the
+ * audit log, and a JSON API behind the pages.
+ */
+export { type ConsoleAddress, createConsole, createOneTimeLogin, type PartnerConsole } from "./console.js";
+export { type ApiMetrics, createApiMetrics, type TenantApiCounters } from "./metrics.js";
+export type { Clock, ConsoleOptions, TlsPem } from "./options.js";
+export { createSelfSignedCertificate, spkiHash } from "./tls.js";
+export { addUser, readUsers, removeUser, ROLES, type Role, type UserRecord } from "./users-file.js";

@@ -51,7 +51,8 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
   const friendly = options.severity !== undefined || options.status !== undefined || options.since !== undefined;
-  if (options.filter !== undefined && friendly) throw usageError("--filter cannot be combined with --severity, --status or --since", "put everything in the --filter expression");
+  if (options.filter !== undefined && friendly)
+    throw usageError("--filter cannot be combined with --severity, --status or --since", "put everything in the --filter expression");
   const raw = options.filter !== undefined ? checkRawFilter(options.filter) : undefined;
   const severities = enumValues("--severity", options.severity, SEVERITIES);
   const statuses = enumValues("--status", options.status, STATUSES);
@@ -63,7 +64,10 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
   const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options));
   const names = new Map(tenants.map((t) => [t.id, t.name]));
   const partner = openPartner(config, ctx);
-  const progress = createProgress(ctx.io.stderr, { enabled: out.mode === "table" && !out.quiet && tenants.length > 1, palette: out.errPalette });
+  const progress = createProgress(ctx.io.stderr, {
+    enabled: out.mode === "table" && !out.quiet && tenants.length > 1,
+    palette: out.errPalette,
+  });
   const rows: TenantAlert[] = [];
   try {
     const run = await forEachTenantReported(
@@ -106,7 +110,7 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
     if (out.mode === "json") out.json(rows);
     else if (out.mode === "table") {
       out.table(alertColumns(out, names), rows);
-      out.note(`${rows.length} alerts from ${run.results.length} of ${tenants.length} tenants`);
+      if (run.results.length > 0) out.note(`${rows.length} alerts from ${run.results.length} of ${tenants.length} tenants`);
     }
     return run.exitCode;
   } finally {
@@ -136,8 +140,22 @@ function printAlert(alert: TenantAlert, out: Output) {
   if (out.mode === "ndjson") out.record(alert);
   else if (out.mode === "json") out.json(alert);
   else {
-    for (const key of ["tenantId", "id", "title", "severity", "status", "classification", "determination", "assignedTo", "category", "machineId", "computerDnsName", "alertCreationTime", "lastUpdateTime"] as const) {
-      const value = (alert as Record<string, unknown>)[key];
+    for (const key of [
+      "tenantId",
+      "id",
+      "title",
+      "severity",
+      "status",
+      "classification",
+      "determination",
+      "assignedTo",
+      "category",
+      "machineId",
+      "computerDnsName",
+      "alertCreationTime",
+      "lastUpdateTime",
+    ] as const) {
+      const value = (alert as unknown as Record<string, unknown>)[key];
       if (value !== undefined && value !== null) out.line(`${key.padEnd(18)} ${String(value)}`);
     }
   }
@@ -146,7 +164,8 @@ function printAlert(alert: TenantAlert, out: Output) {
 /** Alert ids are opaque (`da637…_-1234`, `ed637…`) but never contain slashes, spaces or quotes. */
 export function checkAlertId(value: string): string {
   const v = String(value ?? "").trim();
-  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(v)) throw usageError(`${JSON.stringify(v.slice(0, 60))} is not an alert id`, "alert ids look like da637472900382838869_1364969609");
+  if (!/^[A-Za-z0-9_.:-]{1,128}$/.test(v))
+    throw usageError(`${JSON.stringify(v.slice(0, 60))} is not an alert id`, "alert ids look like da637472900382838869_1364969609");
   return v;
 }
 
@@ -160,11 +179,28 @@ export interface AlertsUpdateOptions extends OutputFlags {
 
 const CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"];
 const DETERMINATIONS = [
-  "MultiStagedAttack", "MaliciousUserActivity", "CompromisedUser", "Malware", "Phishing", "UnwantedSoftware", "SecurityTesting",
-  "LineOfBusinessApplication", "ConfirmedActivity", "ConfirmedUserActivity", "NotMalicious", "Clean", "InsufficientData", "Other",
+  "MultiStagedAttack",
+  "MaliciousUserActivity",
+  "CompromisedUser",
+  "Malware",
+  "Phishing",
+  "UnwantedSoftware",
+  "SecurityTesting",
+  "LineOfBusinessApplication",
+  "ConfirmedActivity",
+  "ConfirmedUserActivity",
+  "NotMalicious",
+  "Clean",
+  "InsufficientData",
+  "Other",
 ];
 
-export async function runAlertsUpdate(tenantId: string, alertId: string, options: AlertsUpdateOptions, ctx: CommandContext): Promise<number> {
+export async function runAlertsUpdate(
+  tenantId: string,
+  alertId: string,
+  options: AlertsUpdateOptions,
+  ctx: CommandContext,
+): Promise<number> {
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
   parseTenantId(tenantId);
@@ -176,13 +212,16 @@ export async function runAlertsUpdate(tenantId: string, alertId: string, options
     if (options.assign.trim() === "" || options.assign.length > 256) throw usageError("--assign takes a user (e.g. secop2@contoso.com)");
     update.assignedTo = options.assign.trim();
   }
-  if (options.classification !== undefined) update.classification = enumValues("--classification", [options.classification], CLASSIFICATIONS)![0]!;
-  if (options.determination !== undefined) update.determination = enumValues("--determination", [options.determination], DETERMINATIONS)![0]!;
+  if (options.classification !== undefined)
+    update.classification = enumValues("--classification", [options.classification], CLASSIFICATIONS)![0]!;
+  if (options.determination !== undefined)
+    update.determination = enumValues("--determination", [options.determination], DETERMINATIONS)![0]!;
   if (options.comment !== undefined) {
     if (options.comment.trim() === "") throw usageError("--comment is empty");
     update.comment = options.comment;
   }
-  if (Object.keys(update).length === 0) throw usageError("nothing to update", "give --status, --assign, --classification, --determination or --comment");
+  if (Object.keys(update).length === 0)
+    throw usageError("nothing to update", "give --status, --assign, --classification, --determination or --comment");
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
@@ -192,15 +231,40 @@ export async function runAlertsUpdate(tenantId: string, alertId: string, options
       await api.alerts.get(id);
       const actor = actorName(ctx.io.env);
       const correlationId = randomUUID();
-      await store.appendAudit({ actor, action: "alert.update", phase: "requested", tenantId: tenant.id, target: id, comment: update.comment ?? null, request: update, correlationId });
+      await store.appendAudit({
+        actor,
+        action: "alert.update",
+        phase: "requested",
+        tenantId: tenant.id,
+        target: id,
+        comment: update.comment ?? null,
+        request: update,
+        correlationId,
+      });
       try {
         const updated = withTenant(tenant.id, await api.alerts.update(id, update));
-        await store.appendAudit({ actor, action: "alert.update", phase: "completed", tenantId: tenant.id, target: id, correlationId, result: updated.status ?? null });
+        await store.appendAudit({
+          actor,
+          action: "alert.update",
+          phase: "completed",
+          tenantId: tenant.id,
+          target: id,
+          correlationId,
+          result: updated.status ?? null,
+        });
         printAlert(updated, out);
         return EXIT.ok;
       } catch (error) {
         const cli = toCliError(error);
-        await store.appendAudit({ actor, action: "alert.update", phase: "failed", tenantId: tenant.id, target: id, correlationId, result: cli.message });
+        await store.appendAudit({
+          actor,
+          action: "alert.update",
+          phase: "failed",
+          tenantId: tenant.id,
+          target: id,
+          correlationId,
+          result: cli.message,
+        });
         throw cli;
       }
     } catch (error) {

@@ -4,8 +4,9 @@
  * mde-api.md §4), as a table, the app manifest's requiredResourceAccess
  * fragment, or the `az ad app permission` commands.
  */
-import { CAPABILITIES, type PlanInput, type PermissionPlan, planPermissions } from "@mde-partner/client";
+
 import { existsSync } from "node:fs";
+import { CAPABILITIES, type PermissionPlan, type PlanInput, planPermissions } from "@mde-partner/client";
 import { configPath, loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
@@ -36,7 +37,10 @@ export function planFor(list: readonly string[] | undefined): PermissionPlan {
   try {
     return planPermissions(inputs as PlanInput[]);
   } catch (error) {
-    throw usageError((error as Error).message, `capabilities: ${[...Object.keys(CAPABILITIES), "tvm:read"].join(", ")} (or an operation name such as ListAlerts)`);
+    throw usageError(
+      (error as Error).message,
+      `capabilities: ${[...Object.keys(CAPABILITIES), "tvm:read"].join(", ")} (or an operation name such as ListAlerts)`,
+    );
   }
 }
 

@@ -28,7 +28,10 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
   if (options.redirectUri !== undefined && !options.v2) throw usageError("--redirect-uri goes with --v2");
   const redirectUri = options.redirectUri ?? config.consentRedirectUri;
   if (options.v2 && redirectUri === undefined) {
-    throw usageError("--v2 needs a redirect URI registered on the app", "pass --redirect-uri URL, or set it once with mde-partner init --consent-redirect-uri URL");
+    throw usageError(
+      "--v2 needs a redirect URI registered on the app",
+      "pass --redirect-uri URL, or set it once with mde-partner init --consent-redirect-uri URL",
+    );
   }
   let ttlHours = 168;
   if (options.validHours !== undefined) {
@@ -55,14 +58,28 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
       if (options.v2) {
         const request = await store.createConsentRequest({ redirectUri: redirectUri!, tenantHint: tenant.id, ttlMs: ttlHours * 3_600_000 });
         expiresAt = request.expiresAt;
-        url = adminConsentUrl({ loginUrl, clientId: config.clientId, redirectUri: redirectUri!, tenant: tenant.id, state: request.state, scope: partner.cloud.scope });
+        url = adminConsentUrl({
+          loginUrl,
+          clientId: config.clientId,
+          redirectUri: redirectUri!,
+          tenant: tenant.id,
+          state: request.state,
+          scope: partner.cloud.scope,
+        });
       } else {
         url = legacyConsentUrl(loginUrl, config.clientId);
       }
     } catch (error) {
       throw toCliError(error);
     }
-    if (out.mode !== "table") out.json({ tenantId: tenant.id, name: tenant.name, url, form: options.v2 ? "v2-admin-consent" : "legacy", ...(expiresAt ? { expiresAt } : {}) });
+    if (out.mode !== "table")
+      out.json({
+        tenantId: tenant.id,
+        name: tenant.name,
+        url,
+        form: options.v2 ? "v2-admin-consent" : "legacy",
+        ...(expiresAt ? { expiresAt } : {}),
+      });
     else {
       out.note(`Send this link to the Global Administrator of ${tenant.name} (${tenant.id}):`);
       ctx.io.stdout.write(`${url}\n`);

@@ -11,7 +11,7 @@ import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection
 import { actorName } from "./tenants.js";
 
 const TYPES = ["FileSha1", "FileSha256", "FileMd5", "CertificateThumbprint", "IpAddress", "DomainName", "Url"];
-const ACTIONS = ["Warn", "Block", "Audit", "Alerted", "BlockAndRemediate", "Allowed"];
+const ACTIONS = ["Warn", "Block", "Audit", "BlockAndRemediate", "Allowed"];
 const SEVERITIES = ["Informational", "Low", "Medium", "High"];
 
 export async function runIndicatorsList(options: OutputFlags & { tenant?: string[]; all?: boolean }, ctx: CommandContext): Promise<number> {
@@ -84,7 +84,14 @@ export async function runIndicatorsAdd(tenantId: string, options: IndicatorAddOp
     const partner = openPartner(config, ctx);
     try {
       const created = await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).indicators.submit(submission);
-      await store.appendAudit({ actor: actorName(ctx.io.env), action: "indicator.add", phase: "completed", tenantId: tenant.id, target: created.id, request: submission });
+      await store.appendAudit({
+        actor: actorName(ctx.io.env),
+        action: "indicator.add",
+        phase: "completed",
+        tenantId: tenant.id,
+        target: created.id,
+        request: submission,
+      });
       if (out.mode !== "table") out.json(Object.assign({ tenantId: tenant.id }, created));
       else out.line(`added indicator ${created.id} (${created.indicatorType} ${created.indicatorValue} → ${created.action})`);
       return EXIT.ok;
@@ -96,12 +103,12 @@ export async function runIndicatorsAdd(tenantId: string, options: IndicatorAddOp
   });
 }
 
+/** `--expires`: an ISO time in the future, or a duration from now (`30d`, `12h`). */
 function expiry(value: string): string {
-  // Accepts an ISO time or a duration from now ("30d"): parseSince goes backwards, so mirror it.
   const rel = /^(\d+)(m|h|d)$/.exec(value.trim());
   if (rel) {
-    const back = parseSince("--expires", value, 0).getTime();
-    return new Date(Date.now() - back).toISOString();
+    const unit = rel[2] === "m" ? 60_000 : rel[2] === "h" ? 3_600_000 : 86_400_000;
+    return new Date(Date.now() + Number(rel[1]) * unit).toISOString();
   }
   const date = parseSince("--expires", value);
   if (date.getTime() <= Date.now()) throw usageError("--expires is in the past");
@@ -112,13 +119,20 @@ export async function runIndicatorsRemove(tenantId: string, id: string, options:
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
   parseTenantId(tenantId);
-  if (!/^\d{1,20}$/.test(String(id).trim())) throw usageError(`${JSON.stringify(String(id).slice(0, 40))} is not an indicator id (a number)`);
+  if (!/^\d{1,20}$/.test(String(id).trim()))
+    throw usageError(`${JSON.stringify(String(id).slice(0, 40))} is not an indicator id (a number)`);
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
     try {
       await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).indicators.delete(id.trim());
-      await store.appendAudit({ actor: actorName(ctx.io.env), action: "indicator.remove", phase: "completed", tenantId: tenant.id, target: id.trim() });
+      await store.appendAudit({
+        actor: actorName(ctx.io.env),
+        action: "indicator.remove",
+        phase: "completed",
+        tenantId: tenant.id,
+        target: id.trim(),
+      });
       if (out.mode !== "table") out.json({ tenantId: tenant.id, removed: id.trim() });
       else out.line(`removed indicator ${id.trim()}`);
       return EXIT.ok;

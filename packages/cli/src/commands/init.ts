@@ -21,6 +21,7 @@ import type { CommandContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openCliStore } from "../partner.js";
+import { planFor } from "./app.js";
 
 export interface InitOptions extends OutputFlags {
   clientId?: string;
@@ -35,6 +36,8 @@ export interface InitOptions extends OutputFlags {
   privateKey?: string;
   db?: string;
   consentRedirectUri?: string;
+  /** Capabilities the integration needs; their least-privilege permissions are what `tenants verify` checks. */
+  for?: string[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,7 +50,8 @@ function checkUrl(flag: string, value: string): string {
   } catch {
     throw usageError(`${flag} must be an absolute https URL, got ${JSON.stringify(value.slice(0, 80))}`);
   }
-  if (url.protocol !== "https:") throw usageError(`${flag} must use https, got ${url.protocol}`, "Entra ID and the MDE API are only spoken over TLS");
+  if (url.protocol !== "https:")
+    throw usageError(`${flag} must use https, got ${url.protocol}`, "Entra ID and the MDE API are only spoken over TLS");
   return value.replace(/\/+$/, "");
 }
 
@@ -57,7 +61,10 @@ function checkReadable(flag: string, file: string, pemLabel?: string): string {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`, "check the path and its permissions");
+    throw usageError(
+      `${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      "check the path and its permissions",
+    );
   }
   if (pemLabel && !text.includes("-----BEGIN ")) throw usageError(`${flag}: ${path} does not contain a PEM ${pemLabel}`);
   if (!pemLabel && text.trim() === "") throw usageError(`${flag}: ${path} is empty`);
@@ -65,20 +72,29 @@ function checkReadable(flag: string, file: string, pemLabel?: string): string {
 }
 
 function credentialRef(options: InitOptions, env: NodeJS.ProcessEnv, warn: (t: string) => void): CredentialRef {
-  const chosen = [options.clientSecretEnv, options.clientSecretFile, options.certificate ?? options.privateKey].filter((v) => v !== undefined);
+  const chosen = [options.clientSecretEnv, options.clientSecretFile, options.certificate ?? options.privateKey].filter(
+    (v) => v !== undefined,
+  );
   if (chosen.length === 0) {
-    throw usageError("no credential given", "use --client-secret-env VAR, --client-secret-file FILE, or --certificate FILE --private-key FILE");
+    throw usageError(
+      "no credential given",
+      "use --client-secret-env VAR, --client-secret-file FILE, or --certificate FILE --private-key FILE",
+    );
   }
-  if (chosen.length > 1) throw usageError("give exactly one credential: --client-secret-env, --client-secret-file, or --certificate with --private-key");
+  if (chosen.length > 1)
+    throw usageError("give exactly one credential: --client-secret-env, --client-secret-file, or --certificate with --private-key");
   if (options.clientSecretEnv !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.clientSecretEnv)) {
       throw usageError("--client-secret-env takes the NAME of an environment variable (e.g. MDE_CLIENT_SECRET), not the secret");
     }
-    if (!env[options.clientSecretEnv]) warn(`${options.clientSecretEnv} is not set in this shell; commands that need a token will ask for it`);
+    if (!env[options.clientSecretEnv])
+      warn(`${options.clientSecretEnv} is not set in this shell; commands that need a token will ask for it`);
     return { type: "secret-env", env: options.clientSecretEnv };
   }
-  if (options.clientSecretFile !== undefined) return { type: "secret-file", file: checkReadable("--client-secret-file", options.clientSecretFile) };
-  if (options.certificate === undefined || options.privateKey === undefined) throw usageError("--certificate and --private-key go together");
+  if (options.clientSecretFile !== undefined)
+    return { type: "secret-file", file: checkReadable("--client-secret-file", options.clientSecretFile) };
+  if (options.certificate === undefined || options.privateKey === undefined)
+    throw usageError("--certificate and --private-key go together");
   return {
     type: "certificate",
     certificateFile: checkReadable("--certificate", options.certificate, "certificate"),
@@ -114,7 +130,8 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
       if (error instanceof ConfigTooNewError) throw error;
     }
   }
-  if (options.clientId === undefined) throw usageError("--client-id is required", "the Application (client) ID of your multi-tenant app registration");
+  if (options.clientId === undefined)
+    throw usageError("--client-id is required", "the Application (client) ID of your multi-tenant app registration");
   if (!GUID.test(options.clientId)) throw usageError(`--client-id must be a GUID, got ${JSON.stringify(options.clientId.slice(0, 60))}`);
   if (options.partnerTenant !== undefined && !GUID.test(options.partnerTenant)) {
     throw usageError(`--partner-tenant must be your tenant's GUID, got ${JSON.stringify(options.partnerTenant.slice(0, 60))}`);
@@ -129,6 +146,7 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
       throw usageError("--consent-redirect-uri must be an absolute URL registered on the app");
     }
   }
+  const permissions = options.for !== undefined ? [...planFor(options.for).permissions] : undefined;
   let storeUrl = options.db ?? defaultStoreUrl(ctx.home);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(storeUrl) && storeUrl !== ":memory:") storeUrl = `sqlite:${absolutePath(storeUrl)}`;
 
@@ -140,6 +158,7 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     credential,
     storeUrl,
     ...(consentRedirectUri ? { consentRedirectUri } : {}),
+    ...(permissions ? { permissions } : {}),
   };
   // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
   const store = await openCliStore(storeUrl);

@@ -107,8 +107,21 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
     if (out.mode === "ndjson") out.record(row);
     else if (out.mode === "json") out.json(row);
     else
-      for (const key of ["tenantId", "id", "computerDnsName", "osPlatform", "osVersion", "healthStatus", "riskScore", "exposureLevel", "isolationState", "lastSeen", "lastIpAddress", "machineTags"]) {
-        const value = (row as Record<string, unknown>)[key];
+      for (const key of [
+        "tenantId",
+        "id",
+        "computerDnsName",
+        "osPlatform",
+        "osVersion",
+        "healthStatus",
+        "riskScore",
+        "exposureLevel",
+        "isolationState",
+        "lastSeen",
+        "lastIpAddress",
+        "machineTags",
+      ]) {
+        const value = (row as unknown as Record<string, unknown>)[key];
         if (value !== undefined && value !== null) out.line(`${key.padEnd(16)} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
       }
     return EXIT.ok;

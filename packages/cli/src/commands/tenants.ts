@@ -28,8 +28,13 @@ export async function runTenantsAdd(tenantId: string, options: TenantAddOptions,
   let region: string | undefined;
   if (options.region !== undefined) {
     region = options.region.toLowerCase();
-    if (config.cloud.name !== "public") throw usageError(`--region applies to the public cloud only (this config uses ${config.cloud.name})`);
-    if (!REGIONS.includes(region)) throw usageError(`unknown --region ${JSON.stringify(options.region)}`, `one of ${REGIONS.join(", ")}; leave it out for the global host`);
+    if (config.cloud.name !== "public")
+      throw usageError(`--region applies to the public cloud only (this config uses ${config.cloud.name})`);
+    if (!REGIONS.includes(region))
+      throw usageError(
+        `unknown --region ${JSON.stringify(options.region)}`,
+        `one of ${REGIONS.join(", ")}; leave it out for the global host`,
+      );
   }
   return withStore(options.db ?? config.storeUrl, async (store) => {
     const existing = await store.getTenant(id);
@@ -55,14 +60,15 @@ export async function runTenantsList(options: OutputFlags & { db?: string }, ctx
     const tenants = await store.listTenants();
     if (out.mode === "json") out.json(tenants);
     else if (out.mode === "ndjson") for (const t of tenants) out.record(t);
-    else if (tenants.length === 0) out.line("no tenants yet: mde-partner tenants add <tenant-id> --name \"…\"");
+    else if (tenants.length === 0) out.line('no tenants yet: mde-partner tenants add <tenant-id> --name "…"');
     else out.table(tenantColumns(out.palette), tenants);
     return EXIT.ok;
   });
 }
 
 export function tenantColumns(palette: { green(t: string): string; yellow(t: string): string; red(t: string): string }) {
-  const stateStyle = (t: string) => (t === "active" || t === "consented" ? palette.green(t) : t === "pending" ? palette.yellow(t) : palette.red(t));
+  const stateStyle = (t: string) =>
+    t === "verified" || t === "consented" ? palette.green(t) : t === "pending_consent" ? palette.yellow(t) : palette.red(t);
   return [
     { header: "TENANT", value: (t: TenantRecord) => t.id },
     { header: "NAME", value: (t: TenantRecord) => t.name, max: 28 },
@@ -74,7 +80,11 @@ export function tenantColumns(palette: { green(t: string): string; yellow(t: str
   ];
 }
 
-export async function runTenantsRemove(tenantId: string, options: OutputFlags & { yes?: boolean; db?: string }, ctx: CommandContext): Promise<number> {
+export async function runTenantsRemove(
+  tenantId: string,
+  options: OutputFlags & { yes?: boolean; db?: string },
+  ctx: CommandContext,
+): Promise<number> {
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
   parseTenantId(tenantId);
@@ -85,7 +95,13 @@ export async function runTenantsRemove(tenantId: string, options: OutputFlags & 
       return EXIT.failed;
     }
     await store.removeTenant(tenant.id);
-    await store.appendAudit({ actor: actorName(ctx.io.env), action: "tenant.remove", phase: "completed", tenantId: tenant.id, target: tenant.id });
+    await store.appendAudit({
+      actor: actorName(ctx.io.env),
+      action: "tenant.remove",
+      phase: "completed",
+      tenantId: tenant.id,
+      target: tenant.id,
+    });
     if (out.mode !== "table") out.json({ removed: tenant.id });
     else out.line(`removed tenant ${tenant.id} (${tenant.name}); its audit entries are kept`);
     return EXIT.ok;

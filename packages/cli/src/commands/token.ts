@@ -42,7 +42,8 @@ export async function runTokenGet(tenantId: string, options: TokenGetOptions, ct
   try {
     const token = await partner.getToken(tenant.id);
     const exp = expiresAt(token);
-    if (out.mode !== "table") out.json({ tenantId: tenant.id, accessToken: token, tokenType: "Bearer", ...(exp ? { expiresOn: exp } : {}) });
+    if (out.mode !== "table")
+      out.json({ tenantId: tenant.id, accessToken: token, tokenType: "Bearer", ...(exp ? { expiresOn: exp } : {}) });
     else {
       if (ctx.io.stdout.isTTY) {
         out.warn(`this is a bearer token for ${tenant.name}: anyone holding it can call the API as your app until ${exp ?? "it expires"}`);
@@ -71,7 +72,11 @@ export async function runTokenInspect(target: string | undefined, options: Token
   const config = loadConfig(ctx.home);
   const required = (options.require ?? []).map((name) => {
     const p = findPermission(name);
-    if (!p) throw usageError(`--require: ${JSON.stringify(name)} is not a WindowsDefenderATP permission`, "see mde-partner app permissions for the names");
+    if (!p)
+      throw usageError(
+        `--require: ${JSON.stringify(name)} is not a WindowsDefenderATP permission`,
+        "see mde-partner app permissions for the names",
+      );
     return p.name;
   });
   const version = tokenVersion(options);
@@ -86,7 +91,8 @@ export async function runTokenInspect(target: string | undefined, options: Token
     if (token === "") throw usageError("no token on stdin", "pipe one in: mde-partner token get <tenant-id> | mde-partner token inspect -");
   } else {
     parseTenantId(target!);
-    if (options.tenant !== undefined) throw usageError("--tenant is for a token from stdin or --token; the tenant argument already names it");
+    if (options.tenant !== undefined)
+      throw usageError("--tenant is for a token from stdin or --token; the tenant argument already names it");
     const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, target!));
     expectedTenant = tenant.id;
   }
@@ -134,5 +140,9 @@ export function printInspection(report: TokenInspection, out: ReturnType<typeof 
     ],
     report.checks,
   );
-  out.line(report.ok ? p.green("the token passes every check") : p.red(`${report.checks.filter((c) => c.status === "fail").length} check(s) failed`));
+  out.line(
+    report.ok
+      ? p.green("the token passes every check")
+      : p.red(`${report.checks.filter((c) => c.status === "fail").length} check(s) failed`),
+  );
 }

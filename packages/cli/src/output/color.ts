@@ -35,7 +35,6 @@ export function createPalette(enabled: boolean): Palette {
   });
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: strips the escapes this file writes.
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Printed width of a string (escape sequences take no room). */

@@ -32,7 +32,10 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
     return columns[i]!.align === "right" ? fill + styled : styled + fill;
   };
   const lines = [
-    columns.map((c, i) => pad(c.header, i, palette.bold(c.header))).join("  ").trimEnd(),
+    columns
+      .map((c, i) => pad(c.header, i, palette.bold(c.header)))
+      .join("  ")
+      .trimEnd(),
     columns.map((_, i) => "─".repeat(widths[i]!)).join("  "),
     ...texts.map((t, r) =>
       t

@@ -65,7 +65,8 @@ async function submittedToken(c: ConsoleContext): Promise<string | undefined> {
  */
 export function csrfProtection(): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method)) return next();
+    // The sign-in form carries its own token (there is no session to hold one yet).
+    if (SAFE_METHODS.has(c.req.method) || c.req.path === "/login") return next();
     const origin = c.req.header("origin");
     if (origin && origin !== "null" && origin !== new URL(c.req.url).origin) {
       return refuse(c, "cross-origin request refused");

@@ -1,0 +1,80 @@
+/**
+ * `mde-partner hunt "<KQL>" | --file q.kql [--tenant …|--all]`: one advanced
+ * hunting query in every tenant, merged into one result with `TenantId` and
+ * `TenantName` first (the engine's `huntAcrossTenants`). A tenant's error goes
+ * to stderr beside the rows of the others; exit 3 when some tenants failed.
+ */
+import { readFileSync } from "node:fs";
+import { type HuntResult, huntAcrossTenants } from "@mde-partner/sync";
+import { loadConfig } from "../config.js";
+import type { CommandContext } from "../context.js";
+import { type CliError, multiTenantExit, parseCount, toCliError, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { openCliStore, openPartner } from "../partner.js";
+import { parseTenantId, selectTenants } from "../tenant-selection.js";
+
+export interface HuntCommandOptions extends OutputFlags {
+  file?: string;
+  tenant?: string[];
+  all?: boolean;
+  concurrency?: string;
+}
+
+/** The query from the argument or `--file`: exactly one, not empty. */
+export function readQuery(query: string | undefined, file: string | undefined): string {
+  if (query !== undefined && file !== undefined) throw usageError("give the query as an argument or with --file, not both");
+  let text: string;
+  if (file !== undefined) {
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw usageError(`cannot read the query file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  } else if (query !== undefined) text = query;
+  else throw usageError("no query", 'mde-partner hunt "DeviceInfo | take 10" or --file query.kql');
+  if (text.trim() === "") throw usageError("the query is empty");
+  if (text.length > 100_000) throw usageError("the query is longer than 100,000 characters");
+  return text;
+}
+
+export async function runHunt(query: string | undefined, options: HuntCommandOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  const kql = readQuery(query, options.file);
+  const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 8;
+  for (const id of options.tenant ?? []) parseTenantId(id);
+  const store = await openCliStore(config.storeUrl);
+  try {
+    const tenants = await selectTenants(store, options);
+    const partner = openPartner(config, ctx);
+    let result: HuntResult;
+    try {
+      result = await huntAcrossTenants({ partner, store, tenantIds: tenants.map((t) => t.id), query: kql, concurrency });
+    } catch (error) {
+      throw toCliError(error);
+    } finally {
+      await partner.close();
+    }
+    if (out.mode === "json") out.json(result);
+    else if (out.mode === "ndjson") for (const row of result.rows) out.record(row);
+    else if (result.rows.length > 0) {
+      out.table(
+        result.schema
+          .filter((c) => c.name !== "TenantId")
+          .map((c) => ({ header: c.name, value: (r: Record<string, unknown>) => r[c.name], max: 40 })),
+        result.rows,
+      );
+    }
+    const failures: CliError[] = [];
+    for (const e of result.errors) {
+      const cli = toCliError(Object.assign(new Error(e.message), { code: e.code }));
+      out.error(`tenant ${e.tenantName ?? e.tenantId} (${e.tenantId}): ${cli.message}`, cli.hint);
+      failures.push(cli);
+    }
+    if (result.errors.length < tenants.length)
+      out.note(`${result.rows.length} row(s) from ${tenants.length - result.errors.length} of ${tenants.length} tenant(s)`);
+    return multiTenantExit(failures, tenants.length);
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * `mde-partner machines isolate|unisolate|scan|collect|restrict|unrestrict
+ * <tenant> <machine-id…> --comment TEXT`: response actions through the
+ * engine's `runResponseAction`, so the audit log records who asked what, and
+ * why. Every machine is looked up first: a wrong id stops the command before
+ * anything is sent or recorded. On a terminal it asks before acting (`--yes`
+ * skips the question).
+ */
+import { type ResponseActionKind, type ResponseActionOutcome, runResponseAction } from "@mde-partner/sync";
+import { loadConfig } from "../config.js";
+import type { CommandContext } from "../context.js";
+import { parseDuration } from "../duration.js";
+import { type CliError, EXIT, multiTenantExit, toCliError, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { openCliStore, openPartner } from "../partner.js";
+import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { confirm } from "./confirm.js";
+import { checkMachineId } from "./machines.js";
+import { actorName } from "./tenants.js";
+
+/** CLI verb → engine action, with the `--type` values it takes (mde-api.md §5.3). */
+export const MACHINE_ACTIONS: Record<string, { kind: ResponseActionKind; verb: string; types?: string[] }> = {
+  isolate: { kind: "isolate", verb: "Isolate", types: ["Full", "Selective", "UnManagedDevice"] },
+  unisolate: { kind: "unisolate", verb: "Release from isolation" },
+  scan: { kind: "scan", verb: "Run an antivirus scan on", types: ["Quick", "Full"] },
+  collect: { kind: "collect", verb: "Collect an investigation package from" },
+  restrict: { kind: "restrict", verb: "Restrict app execution on" },
+  unrestrict: { kind: "unrestrict", verb: "Remove the app restriction from" },
+};
+
+export interface MachineActionOptions extends OutputFlags {
+  comment?: string;
+  type?: string;
+  wait?: boolean;
+  timeout?: string;
+  yes?: boolean;
+}
+
+export async function runMachineAction(
+  name: string,
+  tenantId: string,
+  machineIds: string[],
+  options: MachineActionOptions,
+  ctx: CommandContext,
+): Promise<number> {
+  const spec = MACHINE_ACTIONS[name];
+  if (!spec) throw usageError(`unknown machine action ${JSON.stringify(name)}`);
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  parseTenantId(tenantId);
+  if (options.comment === undefined || options.comment.trim() === "") {
+    throw usageError(
+      `${name} needs --comment "why"`,
+      "every response action carries a comment; it is recorded by MDE and in the audit log",
+    );
+  }
+  if (options.comment.length > 1000) throw usageError("--comment is longer than 1000 characters");
+  let type: string | undefined;
+  if (options.type !== undefined) {
+    if (!spec.types) throw usageError(`--type does not apply to ${name}`);
+    type = spec.types.find((t) => t.toLowerCase() === options.type!.toLowerCase());
+    if (!type) throw usageError(`--type for ${name} must be one of ${spec.types.join(", ")}, got ${JSON.stringify(options.type)}`);
+  }
+  if (machineIds.length === 0) throw usageError(`${name} needs at least one machine id`);
+  const ids = [...new Set(machineIds.map(checkMachineId))];
+  const waitTimeoutMs = options.timeout !== undefined ? parseDuration("--timeout", options.timeout, { minMs: 1000 }) : 10 * 60_000;
+
+  const store = await openCliStore(config.storeUrl);
+  try {
+    const tenant = await requireTenant(store, tenantId);
+    const partner = openPartner(config, ctx);
+    try {
+      const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
+      // Look every machine up before acting on any: a typo must not leave half the list isolated.
+      const names = new Map<string, string>();
+      for (const id of ids) {
+        try {
+          const m = await api.machines.get(id);
+          names.set(id, String(m.computerDnsName ?? id));
+        } catch (error) {
+          const e = toCliError(error);
+          if ((error as { code?: string }).code === "ERR_MDE_NOT_FOUND")
+            throw usageError(
+              `machine ${id} does not exist in tenant ${tenant.name} (${tenant.id})`,
+              "list them: mde-partner machines list --tenant " + tenant.id,
+            );
+          throw e;
+        }
+      }
+      const targets = ids.map((id) => names.get(id) ?? id).join(", ");
+      if (!options.yes && !(await confirm(ctx.io, `${spec.verb} ${ids.length} machine(s) of ${tenant.name}: ${targets}?`))) {
+        out.note("nothing done");
+        return EXIT.failed;
+      }
+      const outcomes: ResponseActionOutcome[] = [];
+      for (const machineId of ids) {
+        try {
+          outcomes.push(
+            await runResponseAction({
+              store,
+              partner,
+              actor: actorName(ctx.io.env),
+              tenantId: tenant.id,
+              machineId,
+              action: spec.kind,
+              comment: options.comment,
+              ...(type && spec.kind === "isolate" ? { isolationType: type } : {}),
+              ...(type && spec.kind === "scan" ? { scanType: type } : {}),
+              ...(options.wait ? { wait: true, waitTimeoutMs } : {}),
+            }),
+          );
+        } catch (error) {
+          throw toCliError(error);
+        }
+      }
+      if (out.mode === "json") out.json(outcomes);
+      else if (out.mode === "ndjson") for (const o of outcomes) out.record(o);
+      else
+        out.table(
+          [
+            { header: "MACHINE", value: (o: ResponseActionOutcome) => names.get(o.machineId) ?? o.machineId, max: 32 },
+            { header: "ACTION", value: (o: ResponseActionOutcome) => o.action },
+            {
+              header: "RESULT",
+              value: (o: ResponseActionOutcome) => o.result,
+              style: (t: string) => (t === "failed" ? out.palette.red(t) : out.palette.green(t)),
+            },
+            { header: "ACTION ID", value: (o: ResponseActionOutcome) => o.machineAction?.id ?? "" },
+            { header: "STATUS", value: (o: ResponseActionOutcome) => o.machineAction?.status ?? "" },
+            { header: "ERROR", value: (o: ResponseActionOutcome) => o.error?.message ?? "", max: 60 },
+          ],
+          outcomes,
+        );
+      const failures: CliError[] = [];
+      for (const o of outcomes) {
+        if (o.result !== "failed") continue;
+        const e = toCliError(Object.assign(new Error(o.error?.message ?? "failed"), { code: o.error?.code }));
+        out.error(`machine ${names.get(o.machineId) ?? o.machineId}: ${e.message}`, e.hint);
+        failures.push(e);
+      }
+      return multiTenantExit(failures, outcomes.length);
+    } finally {
+      await partner.close();
+    }
+  } finally {
+    await store.close();
+  }
+}

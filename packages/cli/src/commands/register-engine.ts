@@ -1,0 +1,115 @@
+/** Wires the commands that run on the multi-tenant engine of @mde-partner/sync. */
+import type { Command } from "commander";
+import type { CommandContext } from "../context.js";
+import { collect } from "../tenant-selection.js";
+import { runExportAlerts } from "./export.js";
+import { runHunt } from "./hunt.js";
+import { MACHINE_ACTIONS, runMachineAction } from "./machine-actions.js";
+import { outputOptions, tenantOptions } from "./register-data.js";
+import { runNotAvailable } from "./serve.js";
+import { runSync } from "./sync.js";
+import { runTenantsVerify } from "./tenants-verify.js";
+
+type Result = { exitCode: number };
+
+function group(program: Command, name: string): Command {
+  const found = program.commands.find((c) => c.name() === name);
+  if (!found) throw new Error(`command group ${name} is missing`);
+  return found;
+}
+
+export function registerEngineCommands(program: Command, result: Result, context: () => CommandContext): void {
+  outputOptions(
+    group(program, "tenants")
+      .command("verify")
+      .description("token + inspection + one API probe per tenant; records the state and says what to do")
+      .argument("[tenant-id]")
+      .option("--all", "every added tenant (the default without a tenant id)")
+      .option("--require <permission>", "permissions the tenant must have granted (default: from init --for)", collect),
+    true,
+  ).action(async (id, o) => {
+    result.exitCode = await runTenantsVerify(id, o, context());
+  });
+
+  const machines = group(program, "machines");
+  for (const [name, spec] of Object.entries(MACHINE_ACTIONS)) {
+    const command = machines
+      .command(name)
+      .description(`${spec.verb.toLowerCase()} machines (audited)`)
+      .argument("<tenant-id>")
+      .argument("<machine-id...>")
+      .option("--comment <text>", "why (required; recorded by MDE and in the audit log)")
+      .option("--wait", "wait until each action is final")
+      .option("--timeout <duration>", "how long --wait waits", "10m")
+      .option("-y, --yes", "do not ask for confirmation");
+    if (spec.types) command.option("--type <type>", spec.types.join(" | "));
+    outputOptions(command, true).action(async (tenant, ids, o) => {
+      result.exitCode = await runMachineAction(name, tenant, ids, o, context());
+    });
+  }
+
+  outputOptions(
+    tenantOptions(
+      program
+        .command("hunt")
+        .description("an advanced hunting query across tenants, merged with TenantId/TenantName")
+        .argument("[kql]", "the query")
+        .option("--file <file>", "read the query from a file")
+        .option("--concurrency <n>", "tenants at once", "8"),
+    ),
+    true,
+  ).action(async (kql, o) => {
+    result.exitCode = await runHunt(kql, o, context());
+  });
+
+  outputOptions(
+    program
+      .command("sync")
+      .description("copy alerts (incrementally) and machines of every consented tenant into the store")
+      .option("--once", "one pass (the default)")
+      .option("--watch", "keep syncing")
+      .option("--interval <duration>", "with --watch: time between passes", "5m")
+      .option("--db <url>", "store URL (default: the configured one)")
+      .option("--tenant <id>", "only these tenants (repeat, or comma-separate)", collect)
+      .option("--since <time>", "first sync of a tenant: only alerts updated since (ISO time or 30d)")
+      .option("--concurrency <n>", "tenants at once", "8")
+      .option("--no-machines", "skip the machines refresh"),
+    true,
+  ).action(async (o, cmd: Command) => {
+    // Commander fills the default; only an explicit --interval without --watch is a mistake.
+    const explicit = cmd.getOptionValueSource("interval") === "cli";
+    result.exitCode = await runSync({ ...o, ...(explicit ? {} : { interval: o.watch ? o.interval : undefined }) }, context());
+  });
+
+  const exp = program.command("export").description("export from the store");
+  exp
+    .command("alerts")
+    .description("the store's alerts as NDJSON or CSV")
+    .option("--format <format>", "ndjson or csv", "ndjson")
+    .option("--tenant <id>", "only these tenants", collect)
+    .option("--severity <level>", "only these severities", collect)
+    .option("--status <status>", "only these statuses", collect)
+    .option("--since <time>", "lastUpdateTime at or after (ISO time or 7d)")
+    .option("--until <time>", "lastUpdateTime before")
+    .option("--out <file>", "write to a file instead of stdout")
+    .option("--db <url>", "store URL (default: the configured one)")
+    .option("-q, --quiet", "no notes")
+    .action(async (o) => {
+      result.exitCode = await runExportAlerts(o, context());
+    });
+
+  program
+    .command("serve")
+    .description("the partner console (comes with @mde-partner/server)")
+    .allowUnknownOption()
+    .action(async () => {
+      result.exitCode = await runNotAvailable("serve");
+    });
+  program
+    .command("worker")
+    .description("a distributed sync worker (comes with @mde-partner/server)")
+    .allowUnknownOption()
+    .action(async () => {
+      result.exitCode = await runNotAvailable("worker");
+    });
+}

@@ -1,0 +1,160 @@
+/**
+ * `mde-partner sync [--once | --watch --interval 5m]`: copies every consented
+ * tenant's alerts (incrementally, by cursor) and machines into the store,
+ * through the engine of @mde-partner/sync. Progress bars on a terminal only.
+ */
+import { type SyncProgressEvent, type SyncReport, syncOnce, syncWatch, type TenantRecord, type TenantSyncResult } from "@mde-partner/sync";
+import { loadConfig } from "../config.js";
+import type { CommandContext } from "../context.js";
+import { parseDuration } from "../duration.js";
+import { EXIT, multiTenantExit, parseCount, toCliError, usageError } from "../errors.js";
+import { parseSince } from "../odata-options.js";
+import { createOutput, type Output, type OutputFlags } from "../output/output.js";
+import { createProgress, type Progress } from "../output/progress.js";
+import { openCliStore, openPartner } from "../partner.js";
+import { parseTenantId, requireTenant } from "../tenant-selection.js";
+
+export interface SyncCommandOptions extends OutputFlags {
+  once?: boolean;
+  watch?: boolean;
+  interval?: string;
+  db?: string;
+  tenant?: string[];
+  since?: string;
+  concurrency?: string;
+  machines?: boolean;
+}
+
+/** Feeds engine progress events into the progress bars. */
+export function progressListener(progress: Progress, names: Map<string, string>) {
+  const fetched = new Map<string, number>();
+  return (event: SyncProgressEvent) => {
+    const label = names.get(event.tenantId) ?? event.tenantId;
+    if (event.type === "tenant-start")
+      progress.update(event.tenantId, label, { done: fetched.get(event.tenantId) ?? 0, status: event.stream });
+    else if (event.type === "page") {
+      fetched.set(event.tenantId, event.total);
+      progress.update(event.tenantId, label, { done: event.total, status: event.stream });
+    } else if (event.type === "tenant-done") {
+      const n = event.result.alerts.fetched;
+      progress.update(event.tenantId, label, { done: n, total: n, status: event.result.status === "ok" ? "done" : event.result.status });
+    } else if (event.type === "backoff")
+      progress.update(event.tenantId, label, { done: fetched.get(event.tenantId) ?? 0, status: "backing off" });
+  };
+}
+
+export function printSyncReport(report: SyncReport, out: Output, names: Map<string, string>): number {
+  if (out.mode === "json") out.json(report);
+  else if (out.mode === "ndjson") for (const t of report.tenants) out.record(t);
+  else {
+    out.table(
+      [
+        { header: "TENANT", value: (r: TenantSyncResult) => names.get(r.tenantId) ?? r.tenantId, max: 24 },
+        {
+          header: "RESULT",
+          value: (r: TenantSyncResult) => r.status,
+          style: (t: string) => (t === "ok" ? out.palette.green(t) : out.palette.red(t)),
+        },
+        { header: "STATE", value: (r: TenantSyncResult) => r.state },
+        { header: "FETCHED", value: (r: TenantSyncResult) => r.alerts.fetched, align: "right" as const },
+        { header: "NEW", value: (r: TenantSyncResult) => r.alerts.inserted, align: "right" as const },
+        { header: "UPDATED", value: (r: TenantSyncResult) => r.alerts.updated, align: "right" as const },
+        { header: "MACHINES", value: (r: TenantSyncResult) => r.machines.fetched, align: "right" as const },
+        { header: "TIME", value: (r: TenantSyncResult) => `${(r.durationMs / 1000).toFixed(1)}s`, align: "right" as const },
+        { header: "ERROR", value: (r: TenantSyncResult) => (r.error ? `${r.error.code}: ${r.error.message}` : ""), max: 60 },
+      ],
+      report.tenants,
+    );
+  }
+  for (const r of report.tenants) {
+    if (r.status === "ok" || !r.error) continue;
+    const hint = r.error.consentUrl ? `re-consent link for the customer's Global Administrator: ${r.error.consentUrl}` : undefined;
+    out.error(`tenant ${names.get(r.tenantId) ?? r.tenantId} (${r.tenantId}): ${r.error.message} (${r.error.code})`, hint);
+  }
+  const failures = report.tenants
+    .filter((r) => r.status !== "ok")
+    .map((r) => toCliError(Object.assign(new Error(r.error?.message ?? r.status), { code: r.error?.code })));
+  return multiTenantExit(failures, report.tenants.length);
+}
+
+export async function runSync(options: SyncCommandOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  if (options.once && options.watch) throw usageError("use either --once or --watch");
+  if (options.interval !== undefined && !options.watch) throw usageError("--interval goes with --watch");
+  const intervalMs = options.watch ? parseDuration("--interval", options.interval ?? "5m", { minMs: 5000 }) : 0;
+  const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 8;
+  const since = options.since !== undefined ? parseSince("--since", options.since).toISOString() : undefined;
+  for (const id of options.tenant ?? []) parseTenantId(id);
+  const store = await openCliStore(options.db ?? config.storeUrl);
+  try {
+    let selected: TenantRecord[] | undefined;
+    if (options.tenant && options.tenant.length > 0) {
+      selected = [];
+      for (const id of options.tenant) selected.push(await requireTenant(store, id));
+    }
+    const all = await store.listTenants();
+    const names = new Map(all.map((t) => [t.id, t.name]));
+    const syncable = selected ?? all.filter((t) => t.state === "consented" || t.state === "verified" || t.state === "degraded");
+    if (syncable.length === 0) {
+      throw usageError(
+        all.length === 0 ? "no customer tenants have been added yet" : "no tenant is ready to sync (none is consented or verified)",
+        all.length === 0 ? "mde-partner tenants add <tenant-id>" : "after the customer consents: mde-partner tenants verify --all",
+      );
+    }
+    const partner = openPartner(config, ctx);
+    const progress = createProgress(ctx.io.stderr, { enabled: out.mode === "table" && !out.quiet, palette: out.errPalette });
+    const base = {
+      store,
+      partner,
+      concurrency,
+      ...(selected ? { tenantIds: selected.map((t) => t.id) } : {}),
+      ...(since !== undefined ? { since } : {}),
+      ...(options.machines === false ? { machines: false } : {}),
+      onProgress: progressListener(progress, names),
+    };
+    try {
+      if (!options.watch) {
+        let report: SyncReport;
+        try {
+          report = await syncOnce(base);
+        } catch (error) {
+          throw toCliError(error);
+        } finally {
+          progress.finish();
+        }
+        return printSyncReport(report, out, names);
+      }
+      out.note(`syncing ${syncable.length} tenant(s) every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
+      const watch = syncWatch({
+        ...base,
+        intervalMs,
+        onReport: (report) => {
+          progress.finish();
+          const inserted = report.tenants.reduce((n, r) => n + r.alerts.inserted, 0);
+          const updated = report.tenants.reduce((n, r) => n + r.alerts.updated, 0);
+          const failed = report.tenants.filter((r) => r.status !== "ok").length;
+          if (out.mode === "table")
+            out.line(
+              `${report.finishedAt}  ${report.tenants.length} tenants  ${inserted} new  ${updated} updated${failed ? `  ${failed} failed` : ""}`,
+            );
+          else out.record(report);
+        },
+      });
+      const stop = () => void watch.stop();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      try {
+        await watch.done;
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
+      return EXIT.ok;
+    } finally {
+      await partner.close();
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * `mde-partner tenants verify [<id> | --all]`: for each tenant, a token, its
+ * inspection (tid, signature, roles ⊇ the permissions the integration needs)
+ * and one API probe, through the engine's `verifyTenant`, which records the
+ * tenant's state. Prints the state and what to do; exit 3 when some fail.
+ */
+
+import { findPermission } from "@mde-partner/client";
+import { type VerifyResult, verifyTenant } from "@mde-partner/sync";
+import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig } from "../config.js";
+import type { CommandContext } from "../context.js";
+import { CliError, EXIT, multiTenantExit, toCliError, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { createProgress } from "../output/progress.js";
+import { openCliStore, openPartner } from "../partner.js";
+import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
+
+export interface TenantsVerifyOptions extends OutputFlags {
+  all?: boolean;
+  tenant?: string[];
+  require?: string[];
+  db?: string;
+}
+
+export async function runTenantsVerify(tenantId: string | undefined, options: TenantsVerifyOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const config = loadConfig(ctx.home);
+  if (tenantId !== undefined && options.all) throw usageError("give a tenant id or --all, not both");
+  if (tenantId !== undefined) parseTenantId(tenantId);
+  for (const id of options.tenant ?? []) parseTenantId(id);
+  const required = (
+    options.require && options.require.length > 0 ? options.require : (config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS)
+  ).map((name) => {
+    const p = findPermission(name);
+    if (!p) throw usageError(`--require: ${JSON.stringify(name)} is not a WindowsDefenderATP permission`);
+    return p.name;
+  });
+  const store = await openCliStore(options.db ?? config.storeUrl);
+  try {
+    const tenants =
+      tenantId !== undefined
+        ? [await requireTenant(store, tenantId)]
+        : await selectTenants(store, { all: true, ...(options.tenant ? { tenant: options.tenant } : {}) });
+    const partner = openPartner(config, ctx);
+    const progress = createProgress(ctx.io.stderr, {
+      enabled: out.mode === "table" && !out.quiet && tenants.length > 1,
+      palette: out.errPalette,
+    });
+    const results: VerifyResult[] = [];
+    try {
+      let next = 0;
+      const worker = async () => {
+        for (;;) {
+          const t = tenants[next++];
+          if (!t) return;
+          progress.update(t.id, t.name, { done: 0, total: 1, status: "verifying" });
+          try {
+            results.push(await verifyTenant({ store, partner, tenantId: t.id, requiredPermissions: required }));
+          } catch (error) {
+            const e = toCliError(error);
+            results.push({
+              tenantId: t.id,
+              state: "failed",
+              checks: [],
+              roles: [],
+              missingPermissions: [],
+              error: { code: "ERR_CLI", message: e.message },
+            });
+          }
+          progress.update(t.id, t.name, { done: 1, total: 1, status: results.at(-1)?.state });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(4, tenants.length) }, worker));
+    } finally {
+      progress.finish();
+      await partner.close();
+    }
+    const order = new Map(tenants.map((t, i) => [t.id, i]));
+    results.sort((a, b) => (order.get(a.tenantId) ?? 0) - (order.get(b.tenantId) ?? 0));
+    const names = new Map(tenants.map((t) => [t.id, t.name]));
+    if (out.mode === "json") out.json(results);
+    else if (out.mode === "ndjson") for (const r of results) out.record(r);
+    else {
+      const p = out.palette;
+      out.table(
+        [
+          { header: "TENANT", value: (r: VerifyResult) => r.tenantId },
+          { header: "NAME", value: (r: VerifyResult) => names.get(r.tenantId) ?? "", max: 24 },
+          { header: "STATE", value: (r: VerifyResult) => r.state, style: (t: string) => (t === "verified" ? p.green(t) : p.red(t)) },
+          { header: "ROLES", value: (r: VerifyResult) => r.roles.length, align: "right" as const },
+          { header: "MISSING", value: (r: VerifyResult) => r.missingPermissions.join(", "), max: 40 },
+          { header: "PROBLEM", value: (r: VerifyResult) => r.error?.message ?? "", max: 60 },
+        ],
+        results,
+      );
+    }
+    const failures: CliError[] = [];
+    for (const r of results) {
+      if (r.state === "verified") continue;
+      const label = `${names.get(r.tenantId) ?? r.tenantId} (${r.tenantId})`;
+      const what = r.error ? `${r.error.message}${r.error.code.startsWith("ERR_") ? ` (${r.error.code})` : ""}` : r.state;
+      out.error(
+        `tenant ${label} is ${r.state}: ${what}`,
+        r.consentUrl ? `send this consent link to the customer's Global Administrator: ${r.consentUrl}` : r.action,
+      );
+      failures.push(new CliError(what, EXIT.failed));
+    }
+    if (failures.length === 0 && out.mode === "table")
+      out.note(`${results.length} tenant(s) verified: token, inspection and API probe passed`);
+    return multiTenantExit(failures, results.length);
+  } finally {
+    await store.close();
+  }
+}

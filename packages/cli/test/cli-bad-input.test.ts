@@ -1,0 +1,226 @@
+/**
+ * Bad input through the real binary: every case must give one error line (and
+ * at most one hint), its documented exit code (docs/errors.md "Command-line
+ * tool"), no stack trace, and leave the store's rows and the config unchanged.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { dumpStore, oneLineError, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+
+interface Case {
+  name: string;
+  args: string[];
+  code: number;
+  match?: RegExp;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  home?: string;
+}
+
+describe("mde-partner: bad input", () => {
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let info: ReadyLine;
+  let garbage: ReturnType<typeof createServer>;
+  const home = tempDir("mde-cli-bad-");
+  const garbageHome = tempDir("mde-cli-garbage-");
+  const newerHome = tempDir("mde-cli-newer-");
+  const db = join(home, "mde-partner.db");
+  let env: Record<string, string>;
+  let machine = "";
+
+  before(async () => {
+    emulator = await startEmulator(["--tenants", "2", "--alerts-per-tenant", "5", "--machines-per-tenant", "2", "--seed", "3"]);
+    info = emulator.info;
+    env = { MDE_TEST_SECRET: info.partnerApp.clientSecret };
+    const init = (h: string, apiUrl: string) =>
+      runCli(
+        [
+          "init",
+          "--client-id",
+          info.partnerApp.clientId,
+          "--cloud",
+          "custom",
+          "--login-url",
+          info.loginUrl,
+          "--api-url",
+          apiUrl,
+          "--ca-cert",
+          info.caCertFile,
+          "--client-secret-env",
+          "MDE_TEST_SECRET",
+        ],
+        { home: h, env },
+      );
+    // A server that answers every API call with HTML, behind a certificate of the emulator's CA.
+    const stateDir = info.caCertFile.replace(/\/ca\.pem$/, "");
+    garbage = createServer(
+      { cert: readFileSync(join(stateDir, "server.pem")), key: readFileSync(join(stateDir, "server-key.pem")) },
+      (_req, res) => {
+        res.writeHead(200, { "content-type": "text/html" }).end("<html>not an API</html>");
+      },
+    );
+    await new Promise<void>((resolve) => garbage.listen(0, "127.0.0.1", resolve));
+    const garbageUrl = `https://127.0.0.1:${(garbage.address() as AddressInfo).port}`;
+    const [a, b] = await Promise.all([init(home, info.apiUrl), init(garbageHome, garbageUrl)]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const t0 = info.tenants[0]!.id;
+    assert.equal((await runCli(["tenants", "add", t0, "--name", "Contoso"], { home, env })).code, 0);
+    assert.equal((await runCli(["tenants", "add", t0, "--name", "Contoso"], { home: garbageHome, env })).code, 0);
+    const machines = await runCli(["machines", "list", "--tenant", t0, "--json"], { home, env });
+    assert.equal(machines.code, 0, machines.stderr);
+    machine = (JSON.parse(machines.stdout) as Array<{ id: string }>)[0]!.id;
+    mkdirSync(newerHome, { recursive: true });
+    writeFileSync(join(newerHome, "config.json"), JSON.stringify({ version: 99, clientId: info.partnerApp.clientId, future: true }));
+  });
+  after(async () => {
+    garbage?.close();
+    await emulator?.stop();
+  });
+
+  it("answers at least 25 kinds of bad input with one line, the documented exit code, and no change", async () => {
+    const t0 = info.tenants[0]!.id;
+    const unknown = "00000000-0000-4000-8000-000000000001";
+    const initArgs = [
+      "init",
+      "--client-id",
+      info.partnerApp.clientId,
+      "--cloud",
+      "custom",
+      "--login-url",
+      info.loginUrl,
+      "--api-url",
+      info.apiUrl,
+    ];
+    const cases: Case[] = [
+      { name: "malformed tenant id", args: ["tenants", "add", "not-a-tenant"], code: 2, match: /not a tenant id/ },
+      { name: "domain instead of GUID", args: ["tenants", "add", "contoso.onmicrosoft.com"], code: 2 },
+      { name: "region on a custom cloud", args: ["tenants", "add", unknown, "--region", "eu"], code: 2 },
+      { name: "remove an unknown tenant", args: ["tenants", "remove", unknown, "--yes"], code: 2, match: /has not been added/ },
+      { name: "verify an unknown tenant", args: ["tenants", "verify", unknown], code: 2 },
+      { name: "consent link for an unknown tenant", args: ["consent", "link", unknown], code: 2 },
+      { name: "redirect URI without --v2", args: ["consent", "link", t0, "--redirect-uri", "https://x.example/cb"], code: 2 },
+      { name: "--v2 with a bad redirect URI", args: ["consent", "link", t0, "--v2", "--redirect-uri", "not a url"], code: 2 },
+      { name: "token for an unknown tenant", args: ["token", "get", unknown], code: 2 },
+      { name: "--v1 and --v2 together", args: ["token", "get", t0, "--v1", "--v2"], code: 2 },
+      { name: "unknown permission to require", args: ["token", "inspect", t0, "--require", "Alert.Read.Everything"], code: 2 },
+      { name: "empty stdin for token inspect -", args: ["token", "inspect", "-"], code: 2, input: "" },
+      { name: "a token that is not a JWT", args: ["token", "inspect", "--token", "not-a-jwt"], code: 2 },
+      { name: "unterminated OData string", args: ["alerts", "list", "--filter", "status eq 'New"], code: 2, match: /unterminated/ },
+      {
+        name: "OData the service refuses",
+        args: ["alerts", "list", "--filter", "nosuchfield eq 'x'"],
+        code: 2,
+        match: /ERR_MDE_BAD_REQUEST/,
+      },
+      { name: "unknown severity", args: ["alerts", "list", "--severity", "Critical"], code: 2 },
+      { name: "unparseable --since", args: ["alerts", "list", "--since", "yesterday"], code: 2 },
+      { name: "--top 0", args: ["alerts", "list", "--top", "0"], code: 2 },
+      { name: "--filter with --severity", args: ["alerts", "list", "--filter", "status eq 'New'", "--severity", "High"], code: 2 },
+      { name: "--json with --ndjson", args: ["alerts", "list", "--json", "--ndjson"], code: 2 },
+      { name: "alerts of an unknown tenant", args: ["alerts", "list", "--tenant", unknown], code: 2 },
+      { name: "malformed alert id", args: ["alerts", "get", t0, "da1/../x"], code: 2 },
+      { name: "unknown alert id", args: ["alerts", "get", t0, "da000000000000000000_1"], code: 2, match: /ERR_MDE_NOT_FOUND/ },
+      { name: "alert update without changes", args: ["alerts", "update", t0, "da000000000000000000_1"], code: 2 },
+      { name: "alert update to a bad status", args: ["alerts", "update", t0, "da000000000000000000_1", "--status", "Closed"], code: 2 },
+      {
+        name: "alert update of an unknown alert",
+        args: ["alerts", "update", t0, "da000000000000000000_1", "--status", "Resolved"],
+        code: 2,
+      },
+      { name: "isolate without a comment", args: ["machines", "isolate", t0, "MACHINE", "--yes"], code: 2, match: /--comment/ },
+      { name: "isolate a malformed machine id", args: ["machines", "isolate", t0, "bad!machine", "--comment", "x", "--yes"], code: 2 },
+      {
+        name: "isolate an unknown machine",
+        args: ["machines", "isolate", t0, "ab".repeat(20), "--comment", "INC-1", "--yes"],
+        code: 2,
+        match: /does not exist/,
+      },
+      {
+        name: "scan with an isolation type",
+        args: ["machines", "scan", t0, "MACHINE", "--comment", "x", "--type", "Selective", "--yes"],
+        code: 2,
+      },
+      { name: "KQL the service refuses", args: ["hunt", "DeviceInfo | wherever x", "--tenant", t0], code: 2 },
+      { name: "unreadable query file", args: ["hunt", "--file", "/nonexistent/q.kql"], code: 2 },
+      { name: "empty query", args: ["hunt", "   "], code: 2 },
+      { name: "--interval without --watch", args: ["sync", "--interval", "5m"], code: 2 },
+      { name: "watch interval too short", args: ["sync", "--watch", "--interval", "1s"], code: 2 },
+      { name: "export in an unknown format", args: ["export", "alerts", "--format", "xml"], code: 2 },
+      { name: "bad store URL", args: ["tenants", "list", "--db", "mysql://db.example/x"], code: 2 },
+      { name: "init: client id not a GUID", args: ["init", "--client-id", "my-app", "--client-secret-env", "X"], code: 2 },
+      {
+        name: "init: unreadable secret file",
+        args: [...initArgs, "--client-secret-file", "/nonexistent/secret"],
+        code: 2,
+        match: /cannot read/,
+      },
+      {
+        name: "init: a secret on the command line",
+        args: [...initArgs, "--client-secret", "s3cr3t-value"],
+        code: 2,
+        match: /never taken on the command line/,
+      },
+      { name: "init: env var value instead of name", args: [...initArgs, "--client-secret-env", "abc~def.ghi"], code: 2 },
+      {
+        name: "secret variable not set",
+        args: ["token", "get", t0],
+        code: 2,
+        env: { MDE_TEST_SECRET: undefined },
+        match: /MDE_TEST_SECRET/,
+      },
+      { name: "config from a newer version", args: ["tenants", "list"], code: 2, home: newerHome, match: /newer mde-partner/ },
+      {
+        name: "init over a newer config",
+        args: [...initArgs, "--client-secret-env", "X"],
+        code: 2,
+        home: newerHome,
+        match: /newer mde-partner/,
+      },
+      {
+        name: "server answering garbage",
+        args: ["alerts", "list", "--tenant", t0],
+        code: 1,
+        home: garbageHome,
+        match: /ERR_MDE_INVALID_RESPONSE|not JSON/,
+      },
+      { name: "unknown command", args: ["frobnicate"], code: 2 },
+      { name: "unknown option", args: ["alerts", "list", "--colour"], code: 2 },
+      { name: "serve is not in this build", args: ["serve"], code: 1, match: /not available/ },
+    ];
+    assert.ok(cases.length >= 25);
+    const snapshot = async () => ({
+      rows: await dumpStore(db),
+      config: readFileSync(join(home, "config.json"), "utf8"),
+      newer: readFileSync(join(newerHome, "config.json"), "utf8"),
+      garbageRows: await dumpStore(join(garbageHome, "mde-partner.db")),
+    });
+    const before = await snapshot();
+    const failures: string[] = [];
+    const queue = cases.map((c) => ({ ...c, args: c.args.map((a) => (a === "MACHINE" ? machine : a)) }));
+    const lane = async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const r = await runCli(c.args, {
+          home: c.home ?? home,
+          env: { ...env, ...c.env },
+          ...(c.input !== undefined ? { input: c.input } : {}),
+        });
+        try {
+          assert.equal(r.code, c.code, `exit code (stderr: ${r.stderr})`);
+          oneLineError(r.stderr);
+          if (c.match) assert.match(r.stderr, c.match);
+          assert.ok(!r.stdout.includes("    at "), "no stack trace on stdout");
+          assert.deepEqual(await snapshot(), before, "the store and the config are unchanged");
+        } catch (error) {
+          failures.push(`${c.name}: ${(error as Error).message.split("\n").slice(0, 3).join(" | ")}`);
+        }
+      }
+    };
+    await Promise.all([lane(), lane(), lane()]);
+    assert.deepEqual(failures, []);
+  });
+});

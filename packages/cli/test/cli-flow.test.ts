@@ -1,0 +1,208 @@
+/**
+ * The partner flow end to end through the real binary against a separately
+ * started emulator: init → tenants add ×3 → consent link → consent on the
+ * emulator's consent page → tenants verify --all → token inspect → alerts list
+ * --all --ndjson, which must return exactly the emulator's alerts of the
+ * consented tenants. Along the way: the client secret (given through the
+ * environment) must appear in no output, no file of the home, no --debug log.
+ */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type CliRun, consentThroughPage, https, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+
+describe("mde-partner: the partner flow against `mde-partner emulator`", () => {
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let info: ReadyLine;
+  const home = tempDir("mde-cli-flow-");
+  const runs: CliRun[] = [];
+  const secretEnv = () => ({ MDE_TEST_CLIENT_SECRET: info.partnerApp.clientSecret });
+  const cli = async (args: string[], input?: string) => {
+    const r = await runCli(args, { home, env: secretEnv(), ...(input !== undefined ? { input } : {}) });
+    runs.push(r);
+    return r;
+  };
+
+  before(async () => {
+    emulator = await startEmulator(["--tenants", "4", "--alerts-per-tenant", "25", "--machines-per-tenant", "3", "--seed", "11"]);
+    info = emulator.info;
+    // Two customers have not consented yet: the third will through the consent page, the fourth never.
+    for (const t of info.tenants.slice(2)) {
+      const r = await https(`${info.controlUrl}/tenants/${t.id}/consent`, emulator.ca, { method: "DELETE" });
+      assert.ok(r.status < 300, `revoke consent: ${r.status} ${r.body}`);
+    }
+  });
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it("walks init → add → consent → verify → inspect → alerts, and alerts match the emulator exactly", async () => {
+    const [t0, t1, t2] = info.tenants;
+    let r = await cli([
+      "init",
+      "--client-id",
+      info.partnerApp.clientId,
+      "--cloud",
+      "custom",
+      "--login-url",
+      info.loginUrl,
+      "--api-url",
+      info.apiUrl,
+      "--ca-cert",
+      info.caCertFile,
+      "--client-secret-env",
+      "MDE_TEST_CLIENT_SECRET",
+      "--consent-redirect-uri",
+      info.partnerApp.redirectUris[0]!,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const config = JSON.parse(readFileSync(join(home, "config.json"), "utf8"));
+    assert.equal(config.version, 1);
+    assert.deepEqual(config.credential, { type: "secret-env", env: "MDE_TEST_CLIENT_SECRET" });
+    assert.equal(statSync(join(home, "config.json")).mode & 0o777, 0o600);
+
+    for (const t of [t0!, t1!, t2!]) {
+      r = await cli(["tenants", "add", t.id, "--name", t.name]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    r = await cli(["tenants", "list", "--json"]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as Array<{ id: string; state: string }>).map((t) => t.state),
+      ["pending_consent", "pending_consent", "pending_consent"],
+    );
+
+    // The link the customer's admin gets, then the admin accepts it on the consent page.
+    r = await cli(["consent", "link", t2!.id, "--v2", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const link = JSON.parse(r.stdout) as { url: string; tenantId: string };
+    assert.equal(link.tenantId, t2!.id);
+    assert.match(link.url, new RegExp(`/${t2!.id}/v2.0/adminconsent\\?client_id=${info.partnerApp.clientId}`));
+    const redirect = await consentThroughPage(link.url, t2!.id, emulator.ca);
+    assert.equal(redirect.searchParams.get("admin_consent"), "True");
+    assert.equal(redirect.searchParams.get("tenant"), t2!.id);
+    assert.ok(redirect.searchParams.get("state"), "the v2 link carries a state");
+
+    r = await cli(["tenants", "verify", "--all"]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    r = await cli(["tenants", "list", "--json"]);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as Array<{ state: string }>).map((t) => t.state),
+      ["verified", "verified", "verified"],
+    );
+
+    r = await cli(["token", "inspect", t2!.id, "--require", "Alert.Read.All", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      summary: { tenantId: string; roles: string[] };
+      checks: Array<{ name: string; status: string }>;
+    };
+    assert.equal(report.ok, true);
+    assert.equal(report.summary.tenantId, t2!.id);
+    assert.ok(report.summary.roles.includes("Alert.Read.All"));
+    assert.equal(report.checks.find((c) => c.name === "roles")?.status, "pass");
+    assert.equal(report.checks.find((c) => c.name === "signature")?.status, "pass");
+
+    r = await cli(["alerts", "list", "--all", "--ndjson"]);
+    assert.equal(r.code, 0, r.stderr);
+    const alerts = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { tenantId: string; id: string; lastUpdateTime: string });
+    for (const t of [t0!, t1!, t2!]) {
+      const mine = alerts.filter((a) => a.tenantId === t.id);
+      const truth = JSON.parse((await https(`${info.controlUrl}/tenants/${t.id}/ground-truth`, emulator.ca)).body) as {
+        alerts: number;
+        checksum: string;
+      };
+      assert.equal(mine.length, truth.alerts, `alerts of ${t.name}`);
+      const lines = mine.map((a) => `${a.id}\t${a.lastUpdateTime}\n`).sort();
+      assert.equal(
+        createHash("sha256").update(lines.join("")).digest("hex"),
+        truth.checksum,
+        `the same alerts as the emulator for ${t.name}`,
+      );
+    }
+    assert.equal(alerts.length, 3 * 25);
+  });
+
+  it("reports an unconsented tenant with its consent link and exit 3, while the others still answer", async () => {
+    const t3 = info.tenants[3]!;
+    let r = await cli(["tenants", "add", t3.id, "--name", t3.name]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await cli(["tenants", "verify", "--all"]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`error: tenant .*${t3.id}`));
+    assert.match(r.stderr, /hint: .*consent/i);
+    r = await cli(["alerts", "list", "--all", "--ndjson"]);
+    assert.equal(r.code, 3);
+    const tenants = new Set(
+      r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => (JSON.parse(l) as { tenantId: string }).tenantId),
+    );
+    assert.deepEqual(
+      [...tenants].sort(),
+      info.tenants
+        .slice(0, 3)
+        .map((t) => t.id)
+        .sort(),
+    );
+    assert.match(r.stderr, /ERR_MDE_CONSENT_REQUIRED/);
+  });
+
+  it("prints a token for piping and a table for people, and runs sync and export on the engine", async () => {
+    const t0 = info.tenants[0]!;
+    let r = await cli(["token", "get", t0.id]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout.trim(), /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    assert.equal(r.stderr, "", "no TTY warning when stdout is a pipe");
+    // `-` reads the token from stdin: it never has to be in argv.
+    r = await cli(["token", "inspect", "-", "--tenant", t0.id, "--require", "Machine.Read.All"], r.stdout);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /signature\s+pass/);
+    assert.match(r.stdout, new RegExp(`tid\\s+${t0.id}`));
+
+    r = await cli([
+      "sync",
+      "--once",
+      "--tenant",
+      info.tenants
+        .slice(0, 3)
+        .map((t) => t.id)
+        .join(","),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    r = await cli(["export", "alerts", "--format", "ndjson", "--tenant", t0.id]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim().split("\n").length, 25);
+    r = await cli(["hunt", "DeviceInfo | take 2", "--tenant", t0.id, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const hunt = JSON.parse(r.stdout) as { schema: Array<{ name: string }>; rows: Array<{ TenantId: string }> };
+    assert.deepEqual(
+      hunt.schema.slice(0, 2).map((c) => c.name),
+      ["TenantId", "TenantName"],
+    );
+    assert.ok(hunt.rows.every((row) => row.TenantId === t0.id));
+  });
+
+  it("never shows the client secret: not in any output, not in the home's files, not with --debug", async () => {
+    const r = await cli(["--debug", "alerts", "list", "--tenant", info.tenants[0]!.id, "--top", "2"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.length > 0, "--debug logs something");
+    const bad = await cli(["--debug", "alerts", "get", info.tenants[0]!.id, "da000000000000000000_1"]);
+    assert.equal(bad.code, 2);
+    const secret = info.partnerApp.clientSecret;
+    for (const run of runs) {
+      assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), "the secret is in a command's output");
+    }
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+    for (const file of files(home)) {
+      assert.ok(!readFileSync(file).includes(Buffer.from(secret)), `the secret is in ${file}`);
+    }
+  });
+});

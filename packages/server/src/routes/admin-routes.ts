@@ -1,0 +1,76 @@
+/** The audit log (every role) and operator accounts (admin). */
+import { Hono } from "hono";
+import { requireRole } from "../http/auth.js";
+import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { InputError } from "../services/tenant-api.js";
+import type { Session } from "../sessions.js";
+import { addUser, readUsers, removeUser, type Role } from "../users-file.js";
+import { auditPage } from "../views/pages/audit-page.js";
+import { usersPage } from "../views/pages/users-page.js";
+import type { AuditQuery } from "@mde-partner/sync";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `actor`, `action`, `tenant`, `before`, `limit` → an audit query. */
+export function parseAuditQuery(params: URLSearchParams, maxLimit = 500): AuditQuery {
+  const tenant = params.get("tenant")?.trim();
+  if (tenant && !GUID.test(tenant)) throw new InputError("tenant must be a tenant id (GUID)");
+  const before = params.get("before");
+  const beforeId = before ? Number(before) : undefined;
+  if (beforeId !== undefined && !(Number.isInteger(beforeId) && beforeId > 0)) throw new InputError("before must be an entry id");
+  const limit = Number(params.get("limit") ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw new InputError(`limit must be 1-${maxLimit}`);
+  const actor = params.get("actor")?.trim();
+  const action = params.get("action")?.trim();
+  return { ...(tenant ? { tenantId: tenant } : {}), ...(actor ? { actor } : {}), ...(action ? { action } : {}), ...(beforeId ? { beforeId } : {}), limit };
+}
+
+export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const { options, sessions } = deps;
+  const session = (c: ConsoleContext) => c.get("session") as Session;
+
+  app.get("/audit", requireRole("viewer"), async (c) => {
+    const params = new URL(c.req.url).searchParams;
+    const query = parseAuditQuery(params);
+    const entries = await options.store.queryAudit(query);
+    const filters: Record<string, string> = {};
+    for (const k of ["actor", "action", "tenant"]) {
+      const v = params.get(k);
+      if (v) filters[k] = v;
+    }
+    const last = entries.at(-1);
+    return c.html(auditPage(session(c), { entries, filters, nextBeforeId: entries.length === query.limit && last ? last.id : undefined }));
+  });
+
+  app.get("/users", requireRole("admin"), async (c) => c.html(usersPage(session(c), await readUsers(options.usersFile))));
+
+  app.post("/users", requireRole("admin"), async (c) => {
+    const body = await c.req.parseBody();
+    const name = typeof body.name === "string" ? body.name.trim() : "";
+    const password = typeof body.password === "string" ? body.password : "";
+    const role = (typeof body.role === "string" ? body.role : "") as Role;
+    try {
+      if (password.length < 12) throw new InputError("the password must be at least 12 characters");
+      await addUser(options.usersFile, { name, password, role });
+    } catch (error) {
+      if (!(error instanceof InputError || error instanceof TypeError)) throw error;
+      return c.html(usersPage(session(c), await readUsers(options.usersFile), { kind: "error", text: error.message }), 400);
+    }
+    // A changed password or role takes effect at once: the user's sessions end.
+    sessions.destroyUser(name);
+    await options.store.appendAudit({ actor: session(c).user, action: "operator.save", phase: "completed", target: name, result: role });
+    return c.html(usersPage(session(c), await readUsers(options.usersFile), { kind: "ok", text: `Saved ${name} (${role}).` }));
+  });
+
+  app.post("/users/:name/delete", requireRole("admin"), async (c) => {
+    const name = c.req.param("name");
+    if (name === session(c).user) throw new InputError("you cannot remove yourself");
+    const removed = await removeUser(options.usersFile, name);
+    sessions.destroyUser(name);
+    if (removed) await options.store.appendAudit({ actor: session(c).user, action: "operator.remove", phase: "completed", target: name });
+    return c.html(usersPage(session(c), await readUsers(options.usersFile), { kind: removed ? "ok" : "error", text: removed ? `Removed ${name}.` : `No user ${name}.` }));
+  });
+
+  return app;
+}

@@ -1,0 +1,166 @@
+/**
+ * The JSON API behind the pages, under /api/v1, with the same roles: GET is
+ * `viewer`; alert updates and response actions `responder`; onboarding and
+ * verify `admin`. State changes need the session's `x-csrf-token` header.
+ * Errors are `{"error": {"code", "message"}}`.
+ */
+import { performance } from "node:perf_hooks";
+import { Hono } from "hono";
+import { requireRole } from "../http/auth.js";
+import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
+import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction } from "../services/devices.js";
+import { NotFoundError, InputError } from "../services/tenant-api.js";
+import { startOnboarding, tenantOverview } from "../services/tenants.js";
+import type { Session } from "../sessions.js";
+import { parseAuditQuery } from "./admin-routes.js";
+import { machineIdParam } from "./device-routes.js";
+import { checkHunt } from "./hunting-routes.js";
+import { tenantId } from "./tenant-routes.js";
+
+async function jsonBody(c: ConsoleContext): Promise<Record<string, unknown>> {
+  if (!(c.req.header("content-type") ?? "").startsWith("application/json")) throw new InputError("send a JSON body (content-type: application/json)");
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch {
+    throw new InputError("the body is not valid JSON");
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new InputError("the body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+
+export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const api = new Hono<ConsoleEnv>();
+  const { options, engine } = deps;
+  const { store } = options;
+  const session = (c: ConsoleContext) => c.get("session") as Session;
+
+  api.get("/me", requireRole("viewer"), (c) => {
+    const s = session(c);
+    return c.json({ user: s.user, role: s.role, csrfToken: s.csrfToken });
+  });
+
+  api.get("/tenants", requireRole("viewer"), async (c) => {
+    const rows = await tenantOverview(options);
+    return c.json({
+      tenants: rows.map((r) => ({ ...r.tenant, missingPermissions: r.missingPermissions, alertCounts: r.alertCounts, alertTotal: r.alertTotal, lastRun: r.lastRun ?? null })),
+      requiredPermissions: options.requiredPermissions,
+    });
+  });
+
+  api.get("/tenants/:tenantId", requireRole("viewer"), async (c) => {
+    const [row] = await tenantOverview(options, tenantId(c));
+    if (!row) throw new NotFoundError("tenant not in the console");
+    const transitions = await store.listTenantTransitions(row.tenant.id);
+    return c.json({ ...row.tenant, missingPermissions: row.missingPermissions, alertCounts: row.alertCounts, alertTotal: row.alertTotal, transitions });
+  });
+
+  api.post("/tenants", requireRole("admin"), async (c) => {
+    const body = await jsonBody(c);
+    const started = await startOnboarding(options, session(c).user, { name: str(body.name) ?? "", tenant: str(body.tenant) });
+    return c.json(started, 201);
+  });
+
+  api.post("/tenants/:tenantId/verify", requireRole("admin"), async (c) => {
+    const id = tenantId(c);
+    if (!(await store.getTenant(id))) throw new NotFoundError("tenant not in the console");
+    const result = await engine.verifyTenant(id);
+    await store.appendAudit({ actor: session(c).user, action: "tenant.verify", phase: "completed", tenantId: id, result: result.state });
+    return c.json(result);
+  });
+
+  api.post("/tenants/:tenantId/sync", requireRole("responder"), async (c) => {
+    const id = tenantId(c);
+    if (!(await store.getTenant(id))) throw new NotFoundError("tenant not in the console");
+    return c.json(await engine.sync([id]));
+  });
+
+  api.get("/alerts", requireRole("viewer"), async (c) => {
+    const query = parseAlertQuery(new URL(c.req.url).searchParams, { defaultLimit: 50, maxLimit: 1000 });
+    const started = performance.now();
+    const page = await store.queryAlerts(query);
+    c.header("server-timing", `store;dur=${(performance.now() - started).toFixed(1)}`);
+    return c.json({ items: page.items.map(alertSummary), nextPageToken: page.nextPageToken });
+  });
+
+  api.get("/alerts/:tenantId/:alertId", requireRole("viewer"), async (c) => {
+    const alert = await store.getAlert(tenantId(c), c.req.param("alertId"));
+    if (!alert) throw new NotFoundError("alert not in the console");
+    const history = await store.alertHistory(alert.tenantId, alert.id);
+    return c.json({ ...alertSummary(alert), payload: alert.payload, history });
+  });
+
+  api.patch("/alerts/:tenantId/:alertId", requireRole("responder"), async (c) => {
+    const body = await jsonBody(c);
+    const updated = await updateAlert(options, session(c).user, tenantId(c), c.req.param("alertId"), {
+      status: str(body.status),
+      assignedTo: str(body.assignedTo),
+      classification: str(body.classification),
+      determination: str(body.determination),
+      comment: str(body.comment),
+    });
+    return c.json({ ...alertSummary(updated), payload: updated.payload });
+  });
+
+  api.get("/devices", requireRole("viewer"), async (c) => {
+    const tenant = c.req.query("tenant");
+    const limit = Number(c.req.query("limit") ?? 500);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new InputError("limit must be 1-5000");
+    const machines = await listDevices(options, {
+      ...(tenant ? { tenantIds: [tenant.toLowerCase()] } : {}),
+      q: c.req.query("q") ?? "",
+      ...(c.req.query("health") ? { healthStatus: c.req.query("health") as string } : {}),
+      limit,
+    });
+    return c.json({ items: machines.map(({ payload: _p, ...m }) => m) });
+  });
+
+  api.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
+    const machine = await store.getMachine(tenantId(c), machineIdParam(c));
+    if (!machine) throw new NotFoundError("device not in the console");
+    const actions = await store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 50 });
+    return c.json({ ...machine, actions: actions.map(actionSummary) });
+  });
+
+  api.post("/devices/:tenantId/:machineId/actions", requireRole("responder"), async (c) => {
+    const body = await jsonBody(c);
+    const outcome = await requestAction(options, engine, session(c).user, {
+      tenantId: tenantId(c),
+      machineId: machineIdParam(c),
+      action: str(body.action) ?? "",
+      comment: str(body.comment),
+      isolationType: str(body.isolationType),
+      scanType: str(body.scanType),
+    });
+    if (outcome.machineAction && !(await store.getMachineAction(outcome.tenantId, outcome.machineAction.id))) {
+      await store.upsertMachineActions(outcome.tenantId, [outcome.machineAction]);
+    }
+    return c.json(outcome, outcome.machineAction ? 202 : 502);
+  });
+
+  api.get("/actions/:tenantId/:actionId", requireRole("viewer"), async (c) => {
+    const action = await refreshAction(options, tenantId(c), c.req.param("actionId"));
+    return c.json({ action: actionSummary(action), final: isFinalStatus(action.status) });
+  });
+
+  api.post("/hunting", requireRole("viewer"), async (c) => {
+    const body = await jsonBody(c);
+    const ids = Array.isArray(body.tenantIds) ? body.tenantIds.filter((t): t is string => typeof t === "string") : [];
+    const checked = await checkHunt(deps, body.query, ids);
+    const result = await engine.hunt(checked.tenantIds, checked.query);
+    await store.appendAudit({ actor: session(c).user, action: "hunting.query", phase: "completed", request: checked, result: `${result.rows.length} rows, ${result.errors.length} tenant error(s)` });
+    return c.json(result);
+  });
+
+  api.get("/audit", requireRole("viewer"), async (c) => {
+    const entries = await store.queryAudit(parseAuditQuery(new URL(c.req.url).searchParams, 1000));
+    return c.json({ entries });
+  });
+
+  api.all("*", requireRole("viewer"), (c) => c.json({ error: { code: "not_found", message: `no API route ${c.req.method} ${c.req.path}` } }, 404));
+
+  return api;
+}

@@ -1,0 +1,100 @@
+/**
+ * Sign-in, sign-out and single-use sign-in links. The sign-in form has its
+ * own CSRF token (a Strict cookie matched against a form field) because there
+ * is no session yet to hold one.
+ */
+import { randomBytes } from "node:crypto";
+import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
+import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { requireRole } from "../http/auth.js";
+import { DECOY_HASH, verifyPassword } from "../password.js";
+import { csrfMatches } from "../sessions.js";
+import { readUsers, type Role } from "../users-file.js";
+import { loginPage } from "../views/pages/login-page.js";
+
+/** Only same-site paths, never `//host` or a scheme. */
+function safeNext(value: unknown): string {
+  return typeof value === "string" && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith("/login") ? value : "/tenants";
+}
+
+/** The client address (the socket's peer; in-process requests have none). */
+function clientAddress(c: ConsoleContext): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "in-process";
+}
+
+export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const { options, sessions, guard } = deps;
+  const secure = options.secureCookies;
+  const loginCookie = cookieName("mdep-login", secure);
+
+  const startSession = (c: ConsoleContext, user: string, role: Role) => {
+    sessions.destroy(c.get("sessionId"));
+    const { id } = sessions.create(user, role);
+    setStrictCookie(c, deps.cookieName, id, secure);
+    clearCookie(c, loginCookie, secure);
+  };
+
+  const form = (c: ConsoleContext, status: 200 | 401 | 403 | 429, extra: { message?: string; name?: string; next?: string; info?: string } = {}) => {
+    const token = randomBytes(24).toString("base64url");
+    setStrictCookie(c, loginCookie, token, secure, 3600);
+    return c.html(loginPage({ csrf: token, next: safeNext(extra.next ?? c.req.query("next")), message: extra.message, name: extra.name, info: extra.info }), status);
+  };
+
+  app.get("/login", (c) => {
+    if (c.get("session")) return c.redirect(safeNext(c.req.query("next")), 302);
+    return form(c, 200, c.req.query("signedout") ? { info: "You are signed out." } : {});
+  });
+
+  app.post("/login", async (c) => {
+    const body = await c.req.parseBody();
+    const name = typeof body.name === "string" ? body.name.trim().slice(0, 64) : "";
+    const password = typeof body.password === "string" ? body.password : "";
+    const next = safeNext(body.next);
+    if (!csrfMatches(typeof body._login === "string" ? body._login : undefined, getCookie(c, loginCookie) ?? "\0")) {
+      return form(c, 403, { message: "The sign-in form expired. Try again.", name, next });
+    }
+    const admitted = guard.admit(clientAddress(c), name);
+    if (!admitted.ok) {
+      c.header("retry-after", String(Math.max(1, Math.ceil((admitted.retryAt - options.clock.now()) / 1000))));
+      const message =
+        admitted.reason === "locked"
+          ? `Too many failed sign-ins: this account is locked until ${new Date(admitted.retryAt).toISOString().slice(11, 16)} UTC.`
+          : "Too many sign-in attempts from your address. Wait a minute and try again.";
+      return form(c, 429, { message, name, next });
+    }
+    const user = (await readUsers(options.usersFile)).find((u) => u.name === name);
+    // The decoy keeps the time of an unknown name equal to a wrong password.
+    const ok = (await verifyPassword(password, user?.passwordHash ?? DECOY_HASH)) && user !== undefined;
+    const lockedUntil = guard.record(name, ok);
+    if (!ok || !user) {
+      if (lockedUntil !== undefined) {
+        await options.store.appendAudit({ actor: name || "(empty)", action: "operator.lockout", phase: "failed", result: `locked until ${new Date(lockedUntil).toISOString()}` });
+        return form(c, 429, { message: `Too many failed sign-ins: this account is locked until ${new Date(lockedUntil).toISOString().slice(11, 16)} UTC.`, name, next });
+      }
+      return form(c, 401, { message: "Wrong user name or password.", name, next });
+    }
+    startSession(c, user.name, user.role);
+    await options.store.appendAudit({ actor: user.name, action: "operator.sign-in", phase: "completed", result: user.role });
+    return c.redirect(next, 303);
+  });
+
+  app.post("/logout", requireRole("viewer"), (c) => {
+    sessions.destroy(c.get("sessionId"));
+    clearCookie(c, deps.cookieName, secure);
+    return c.redirect("/login?signedout=1", 303);
+  });
+
+  app.get("/login/one-time", async (c) => {
+    const identity = deps.oneTime.consume(c.req.query("token"));
+    if (!identity) return form(c, 401, { message: "This sign-in link is invalid, expired or already used." });
+    startSession(c, identity.user, identity.role);
+    await options.store.appendAudit({ actor: identity.user, action: "operator.sign-in", phase: "completed", result: `${identity.role} (one-time link)` });
+    return c.redirect("/tenants", 302);
+  });
+
+  return app;
+}

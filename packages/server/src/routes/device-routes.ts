@@ -1,0 +1,100 @@
+import { Hono } from "hono";
+import { requireRole } from "../http/auth.js";
+import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { classify } from "../http/errors.js";
+import { DEVICE_ACTIONS, listDevices, refreshAction, requestAction } from "../services/devices.js";
+import { NotFoundError } from "../services/tenant-api.js";
+import type { Session } from "../sessions.js";
+import { actionStatusPage, confirmActionPage, deviceDetailPage, devicesPage } from "../views/pages/devices-page.js";
+import { tenantId } from "./tenant-routes.js";
+
+const MACHINE_ID = /^[0-9a-f]{40}$/i;
+
+export function machineIdParam(c: ConsoleContext): string {
+  const id = c.req.param("machineId") ?? "";
+  if (!MACHINE_ID.test(id)) throw new NotFoundError("no such device");
+  return id.toLowerCase();
+}
+
+export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const { options, engine } = deps;
+  const { store } = options;
+  const session = (c: ConsoleContext) => c.get("session") as Session;
+
+  const machineOf = async (c: ConsoleContext) => {
+    const tenant = tenantId(c);
+    const machine = await store.getMachine(tenant, machineIdParam(c));
+    if (!machine) throw new NotFoundError("this device is not in the console (sync its tenant first)");
+    return machine;
+  };
+
+  app.get("/devices", requireRole("viewer"), async (c) => {
+    const tenant = c.req.query("tenant") ?? "";
+    const q = c.req.query("q") ?? "";
+    const health = c.req.query("health") ?? "";
+    const tenants = await store.listTenants();
+    const known = tenants.some((t) => t.id === tenant);
+    const machines = await listDevices(options, { ...(known ? { tenantIds: [tenant] } : {}), q, healthStatus: health });
+    return c.html(devicesPage(session(c), { machines, tenants, tenant: known ? tenant : "", q, health }));
+  });
+
+  app.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
+    const machine = await machineOf(c);
+    const [tenant, actions, alerts] = await Promise.all([
+      store.getTenant(machine.tenantId),
+      store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 20 }),
+      store.queryAlerts({ tenantIds: [machine.tenantId], machineId: machine.id, limit: 20 }),
+    ]);
+    return c.html(deviceDetailPage(session(c), { machine, tenant, actions, alerts: alerts.items }));
+  });
+
+  app.get("/devices/:tenantId/:machineId/actions/new", requireRole("responder"), async (c) => {
+    const machine = await machineOf(c);
+    const action = c.req.query("action") ?? "";
+    if (!DEVICE_ACTIONS.some((a) => a.kind === action)) throw new NotFoundError(`unknown action ${JSON.stringify(action)}`);
+    return c.html(confirmActionPage(session(c), { machine, action }));
+  });
+
+  app.post("/devices/:tenantId/:machineId/actions", requireRole("responder"), async (c) => {
+    const machine = await machineOf(c);
+    const body = await c.req.parseBody();
+    const field = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
+    const action = field("action") ?? "";
+    const retry = (status: 400 | 404 | 502, message: string) =>
+      c.html(confirmActionPage(session(c), { machine, action, error: message, comment: field("comment") ?? "" }), status);
+    let outcome: Awaited<ReturnType<typeof requestAction>>;
+    try {
+      outcome = await requestAction(options, engine, session(c).user, {
+        tenantId: machine.tenantId,
+        machineId: machine.id,
+        action,
+        comment: field("comment"),
+        isolationType: field("isolationType"),
+        scanType: field("scanType"),
+      });
+    } catch (error) {
+      const { status, message } = classify(error);
+      if (status === 500) throw error;
+      return retry(status === 404 ? 404 : status === 400 ? 400 : 502, message);
+    }
+    const created = outcome.machineAction;
+    if (!created) return retry(502, outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `the action was not created (${outcome.result})`);
+    if (!(await store.getMachineAction(machine.tenantId, created.id))) await store.upsertMachineActions(machine.tenantId, [created]);
+    const note = outcome.result === "already-in-progress" ? "&existing=1" : "";
+    return c.redirect(`/actions/${machine.tenantId}/${encodeURIComponent(created.id)}?requested=1${note}`, 303);
+  });
+
+  app.get("/actions/:tenantId/:actionId", requireRole("viewer"), async (c) => {
+    const tenant = tenantId(c);
+    const action = await refreshAction(options, tenant, c.req.param("actionId"));
+    const flash = c.req.query("existing")
+      ? ({ kind: "info", text: "An action of this kind was already in progress on the device; this is that action." } as const)
+      : c.req.query("requested")
+        ? ({ kind: "ok", text: "Action requested. Its status updates here until it finishes." } as const)
+        : undefined;
+    return c.html(actionStatusPage(session(c), action, flash));
+  });
+
+  return app;
+}

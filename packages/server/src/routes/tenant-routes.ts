@@ -1,0 +1,106 @@
+/**
+ * Tenants pages and onboarding: list, detail, add a customer (consent link),
+ * the consent callback, verify now, sync now.
+ */
+import { Hono } from "hono";
+import { requireRole } from "../http/auth.js";
+import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { completeConsent } from "../services/consent.js";
+import { InputError, NotFoundError } from "../services/tenant-api.js";
+import { startOnboarding, tenantOverview } from "../services/tenants.js";
+import type { Session } from "../sessions.js";
+import type { PageOptions } from "../views/layout.js";
+import { consentResultPage } from "../views/pages/consent-page.js";
+import { newTenantPage, onboardingPage, tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
+import type { VerifyResult } from "@mde-partner/sync";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function tenantId(c: ConsoleContext): string {
+  const id = c.req.param("tenantId") ?? "";
+  if (!GUID.test(id)) throw new NotFoundError("no such tenant");
+  return id.toLowerCase();
+}
+
+/** One line about a sync report for the flash message. */
+function syncSummary(report: { tenants: Array<{ tenantId: string; status: string; alerts: { fetched: number }; error?: { message: string } }> }): PageOptions["flash"] {
+  const failed = report.tenants.filter((t) => t.status === "failed");
+  const fetched = report.tenants.reduce((n, t) => n + t.alerts.fetched, 0);
+  const text = `Synced ${report.tenants.length} tenant(s): ${fetched} alert(s) read${failed.length ? `; failed: ${failed.map((t) => `${t.tenantId} (${t.error?.message ?? "error"})`).join("; ")}` : ""}.`;
+  return { kind: failed.length ? "error" : "ok", text };
+}
+
+export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const app = new Hono<ConsoleEnv>();
+  const { options, engine } = deps;
+  const session = (c: ConsoleContext) => c.get("session") as Session;
+
+  const detail = async (c: ConsoleContext, id: string, extra: { flash?: PageOptions["flash"]; verify?: VerifyResult } = {}) => {
+    const [row] = await tenantOverview(options, id);
+    if (!row) throw new NotFoundError(`tenant ${id} is not in the console`);
+    const [transitions, runs] = await Promise.all([options.store.listTenantTransitions(id), options.store.listSyncRuns({ tenantId: id, limit: 10 })]);
+    return c.html(tenantDetailPage(session(c), row, transitions, runs, options.clock.now(), extra));
+  };
+
+  app.get("/", requireRole("viewer"), (c) => c.redirect("/tenants", 302));
+
+  app.get("/tenants", requireRole("viewer"), async (c) =>
+    c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now())),
+  );
+
+  app.get("/tenants/new", requireRole("admin"), (c) => c.html(newTenantPage(session(c))));
+
+  app.post("/tenants", requireRole("admin"), async (c) => {
+    const body = await c.req.parseBody();
+    const name = typeof body.name === "string" ? body.name : "";
+    const tenant = typeof body.tenant === "string" ? body.tenant : "";
+    try {
+      const started = await startOnboarding(options, session(c).user, { name, tenant });
+      return c.html(onboardingPage(session(c), started));
+    } catch (error) {
+      if (error instanceof InputError) return c.html(newTenantPage(session(c), error.message, { name, tenant }), 400);
+      throw error;
+    }
+  });
+
+  app.get("/tenants/:tenantId", requireRole("viewer"), (c) => detail(c, tenantId(c)));
+
+  app.post("/tenants/:tenantId/consent-link", requireRole("admin"), async (c) => {
+    const id = tenantId(c);
+    const tenant = await options.store.getTenant(id);
+    if (!tenant) throw new NotFoundError(`tenant ${id} is not in the console`);
+    const started = await startOnboarding(options, session(c).user, { name: tenant.name, tenant: id });
+    return c.html(onboardingPage(session(c), started));
+  });
+
+  app.post("/tenants/:tenantId/verify", requireRole("admin"), async (c) => {
+    const id = tenantId(c);
+    if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
+    const verify = await engine.verifyTenant(id);
+    await options.store.appendAudit({ actor: session(c).user, action: "tenant.verify", phase: "completed", tenantId: id, result: verify.state });
+    return detail(c, id, { verify });
+  });
+
+  app.post("/tenants/:tenantId/sync", requireRole("responder"), async (c) => {
+    const id = tenantId(c);
+    if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
+    const report = await engine.sync([id]);
+    return detail(c, id, { flash: syncSummary(report) });
+  });
+
+  app.post("/sync", requireRole("responder"), async (c) => {
+    const ids = (await options.store.listTenants({ states: ["consented", "verified", "degraded"] })).map((t) => t.id);
+    const report = await engine.sync(ids);
+    return c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), syncSummary(report)));
+  });
+
+  // Public by necessity: the customer's administrator lands here from Entra ID, usually
+  // without a console session (and a SameSite=Strict cookie is not sent on that cross-site
+  // redirect anyway). The single-use state is what authorizes the request.
+  app.get("/consent/callback", async (c) => {
+    const outcome = await completeConsent(options, engine, new URL(c.req.url).searchParams);
+    return c.html(consentResultPage(c.get("session"), outcome), outcome.ok ? 200 : outcome.status);
+  });
+
+  return app;
+}

@@ -1,0 +1,196 @@
+/**
+ * Alerts for pages and the JSON API: one parser for the query string (so the
+ * page and the API filter alike), and alert updates written through the MDE
+ * API first and then into the store, with an audit trail.
+ */
+import { randomUUID } from "node:crypto";
+import type { AlertUpdate } from "@mde-partner/client";
+import type { AlertQuery, StoredAlert } from "@mde-partner/sync";
+import type { ResolvedConsoleOptions } from "../options.js";
+import { InputError, NotFoundError, tenantApi } from "./tenant-api.js";
+
+export const ALERT_STATUSES = ["New", "InProgress", "Resolved"] as const;
+export const ALERT_SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
+/** PATCH values (mde-api.md §6.1, update-alert spelling). */
+export const ALERT_CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"] as const;
+export const ALERT_DETERMINATIONS = [
+  "MultiStagedAttack",
+  "MaliciousUserActivity",
+  "CompromisedUser",
+  "Malware",
+  "Phishing",
+  "UnwantedSoftware",
+  "SecurityTesting",
+  "LineOfBusinessApplication",
+  "ConfirmedActivity",
+  "NotMalicious",
+  "InsufficientData",
+  "Other",
+] as const;
+export const ALERT_SORTS = ["lastUpdateTime", "alertCreationTime", "severity"] as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+function oneOf<T extends string>(values: readonly string[], allowed: readonly T[], name: string): T[] {
+  for (const v of values) if (!allowed.includes(v as T)) throw new InputError(`${name} must be one of ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
+  return values as T[];
+}
+
+/** A time bound: ISO-8601, or a date (a `to` date includes that whole day). */
+function timeBound(value: string, name: string, endOfDay: boolean): string {
+  if (DATE_ONLY.test(value)) {
+    const ms = Date.parse(`${value}T00:00:00Z`);
+    if (Number.isNaN(ms)) throw new InputError(`${name} is not a date`);
+    return new Date(endOfDay ? ms + 86_400_000 : ms).toISOString();
+  }
+  if (Number.isNaN(Date.parse(value))) throw new InputError(`${name} must be an ISO-8601 time or a yyyy-mm-dd date`);
+  return value;
+}
+
+const list = (params: URLSearchParams, name: string) =>
+  params
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+
+/** Options of `parseAlertQuery`. */
+export interface AlertQueryLimits {
+  readonly defaultLimit: number;
+  readonly maxLimit: number;
+}
+
+/**
+ * `tenant`, `severity`, `status`, `classification` (repeatable or comma
+ * separated), `from`/`to`, `q` (title text), `assignedTo`, `machineId`,
+ * `sort`, `order`, `limit`, `pageToken` → the store's `AlertQuery`.
+ */
+export function parseAlertQuery(params: URLSearchParams, limits: AlertQueryLimits = { defaultLimit: 50, maxLimit: 500 }): AlertQuery {
+  const tenantIds = list(params, "tenant").map((t) => {
+    if (!GUID.test(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
+    return t.toLowerCase();
+  });
+  const severities = oneOf(list(params, "severity"), ALERT_SEVERITIES, "severity");
+  const statuses = oneOf(list(params, "status"), [...ALERT_STATUSES, "Unknown"], "status");
+  const classifications = oneOf(list(params, "classification"), [...ALERT_CLASSIFICATIONS, "Unknown"], "classification");
+  const sort = params.get("sort") || "lastUpdateTime";
+  oneOf([sort], ALERT_SORTS, "sort");
+  const order = params.get("order") || "desc";
+  oneOf([order], ["asc", "desc"], "order");
+  const limitText = params.get("limit");
+  const limit = limitText ? Number(limitText) : limits.defaultLimit;
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) throw new InputError(`limit must be an integer from 1 to ${limits.maxLimit}`);
+  const from = params.get("from");
+  const to = params.get("to");
+  const q = params.get("q")?.trim();
+  const assignedTo = params.get("assignedTo")?.trim();
+  const machineId = params.get("machineId")?.trim();
+  const pageToken = params.get("pageToken");
+  const timeField = params.get("timeField");
+  if (timeField) oneOf([timeField], ["lastUpdateTime", "alertCreationTime"], "timeField");
+  return {
+    ...(tenantIds.length ? { tenantIds } : {}),
+    ...(severities.length ? { severities } : {}),
+    ...(statuses.length ? { statuses } : {}),
+    ...(classifications.length ? { classifications } : {}),
+    ...(from ? { from: timeBound(from, "from", false) } : {}),
+    ...(to ? { to: timeBound(to, "to", true) } : {}),
+    ...(timeField ? { timeField: timeField as "lastUpdateTime" | "alertCreationTime" } : {}),
+    ...(q ? { search: q.slice(0, 200) } : {}),
+    ...(assignedTo ? { assignedTo } : {}),
+    ...(machineId ? { machineId } : {}),
+    sort: sort as AlertQuery["sort"] & string,
+    order: order as "asc" | "desc",
+    limit,
+    ...(pageToken ? { pageToken } : {}),
+  };
+}
+
+/** The JSON shape of an alert in lists. */
+export function alertSummary(a: StoredAlert) {
+  return {
+    tenantId: a.tenantId,
+    id: a.id,
+    title: a.title,
+    severity: a.severity,
+    status: a.status,
+    classification: a.classification,
+    assignedTo: a.assignedTo,
+    machineId: a.machineId,
+    alertCreationTime: a.alertCreationTime,
+    lastUpdateTime: a.lastUpdateTime,
+  };
+}
+
+export interface AlertUpdateInput {
+  status?: string | undefined;
+  assignedTo?: string | undefined;
+  classification?: string | undefined;
+  determination?: string | undefined;
+  comment?: string | undefined;
+}
+
+/** Validates an update; empty fields mean "leave as is". */
+export function checkAlertUpdate(input: AlertUpdateInput): AlertUpdate {
+  const update: AlertUpdate = {};
+  const text = (v: string | undefined) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+  const status = text(input.status);
+  if (status !== undefined) update.status = oneOf([status], ALERT_STATUSES, "status")[0]!;
+  const assignedTo = text(input.assignedTo);
+  if (assignedTo !== undefined) {
+    if (assignedTo.length > 200) throw new InputError("assignedTo is too long");
+    update.assignedTo = assignedTo;
+  }
+  const classification = text(input.classification);
+  if (classification !== undefined) update.classification = oneOf([classification], ALERT_CLASSIFICATIONS, "classification")[0]!;
+  const determination = text(input.determination);
+  if (determination !== undefined) update.determination = oneOf([determination], ALERT_DETERMINATIONS, "determination")[0]!;
+  const comment = text(input.comment);
+  if (comment !== undefined) {
+    if (comment.length > 1000) throw new InputError("comment must be at most 1000 characters");
+    update.comment = comment;
+  }
+  if (Object.keys(update).length === 0) throw new InputError("nothing to change: set a status, assignment, classification, determination or comment");
+  return update;
+}
+
+/**
+ * PATCHes the alert through the MDE API (the source of truth), then stores the
+ * alert the API returned, so the console shows the change without waiting for
+ * the next sync. The stored cursor is written back unchanged.
+ */
+export async function updateAlert(
+  options: ResolvedConsoleOptions,
+  actor: string,
+  tenantId: string,
+  alertId: string,
+  input: AlertUpdateInput,
+): Promise<StoredAlert> {
+  const { store, partner } = options;
+  const update = checkAlertUpdate(input);
+  const stored = await store.getAlert(tenantId, alertId);
+  if (!stored) throw new NotFoundError(`alert ${alertId} of tenant ${tenantId} is not in the console`);
+  const api = await tenantApi(store, partner, tenantId);
+  const correlationId = randomUUID();
+  await store.appendAudit({ actor, action: "alert.update", phase: "requested", tenantId, target: alertId, request: update, comment: update.comment ?? null, correlationId });
+  try {
+    const updated = await api.alerts.update(alertId, update);
+    const cursor = (await store.getCursor(tenantId, "alerts")) ?? { value: null, seenIds: [] };
+    await store.applyAlertPage(tenantId, [updated], { value: cursor.value, seenIds: cursor.seenIds });
+    await store.appendAudit({ actor, action: "alert.update", phase: "completed", tenantId, target: alertId, result: `status ${updated.status}`, correlationId });
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    await store.appendAudit({
+      actor,
+      action: "alert.update",
+      phase: "failed",
+      tenantId,
+      target: alertId,
+      result: `${typeof code === "string" ? code : "ERR_UNEXPECTED"}: ${(error as Error).message}`,
+      correlationId,
+    });
+    throw error;
+  }
+  return (await store.getAlert(tenantId, alertId)) ?? stored;
+}

@@ -1,0 +1,98 @@
+/**
+ * The admin-consent callback (mde-api.md §1.2). Order matters:
+ * 1. the `state` must be one the console issued, unexpired and unused — it is
+ *    consumed in one statement, so a replay or a race loses;
+ * 2. the redirect must report success (`admin_consent=True` and a tenant GUID),
+ *    not an error such as `access_denied`;
+ * 3. a link made for one tenant must come back from that tenant;
+ * only then is the tenant recorded, and verified at once (token, tid, roles,
+ * one API probe) — the redirect's `tenant` can be forged, a token cannot.
+ * Nothing is written to the tenants for a refused callback.
+ */
+import { isMdeError, isTenantGuid, parseConsentCallback } from "@mde-partner/client";
+import type { ConsentRequestRecord, TenantRecord, VerifyResult } from "@mde-partner/sync";
+import type { ResolvedConsoleOptions } from "../options.js";
+import type { ConsoleEngine } from "./engine.js";
+
+export type ConsentOutcome =
+  | { readonly ok: false; readonly status: 400; readonly reason: string; readonly message: string }
+  | { readonly ok: true; readonly tenant: TenantRecord; readonly verify: VerifyResult };
+
+const refuse = (reason: string, message: string): ConsentOutcome => ({ ok: false, status: 400, reason, message });
+
+async function onboardingName(options: ResolvedConsoleOptions, request: ConsentRequestRecord): Promise<string | undefined> {
+  const [entry] = await options.store.queryAudit({ correlationId: request.id, limit: 1 });
+  const name = (entry?.request as { name?: unknown } | null)?.name;
+  return typeof name === "string" ? name : undefined;
+}
+
+export async function completeConsent(
+  options: ResolvedConsoleOptions,
+  engine: ConsoleEngine,
+  params: URLSearchParams,
+): Promise<ConsentOutcome> {
+  const { store } = options;
+  const state = params.get("state");
+  if (!state) return refuse("missing-state", "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.");
+  const request = await store.consumeConsentState(state);
+  if (!request) {
+    return refuse(
+      "unknown-state",
+      "This consent response does not match a consent link the console is waiting for: the link was already used, has expired, or was not issued by this console. Nothing was recorded. Ask for a new consent link.",
+    );
+  }
+  const audit = (phase: "completed" | "failed", tenantId: string | null, result: string) =>
+    store.appendAudit({
+      actor: "consent-callback",
+      action: "tenant.consent",
+      phase,
+      tenantId,
+      target: request.tenantHint,
+      result,
+      correlationId: request.id,
+    });
+
+  let tenantId: string;
+  try {
+    tenantId = parseConsentCallback(params).tenantId;
+  } catch (error) {
+    const code = isMdeError(error) ? error.code : "ERR_UNEXPECTED";
+    const message =
+      code === "ERR_MDE_CONSENT_DENIED"
+        ? `The customer's administrator did not grant consent: ${(error as Error).message}. Nothing was recorded.`
+        : `The consent response is not a successful admin consent (${(error as Error).message}). Nothing was recorded.`;
+    await audit("failed", null, `${code}: ${(error as Error).message.split("\n")[0]}`);
+    return refuse(code === "ERR_MDE_CONSENT_DENIED" ? "denied" : "invalid", message);
+  }
+
+  const hint = request.tenantHint?.toLowerCase();
+  if (hint && isTenantGuid(hint) && hint !== tenantId) {
+    await audit("failed", null, `consent came from tenant ${tenantId}, the link was made for ${hint}`);
+    return refuse(
+      "wrong-tenant",
+      `The consent came from tenant ${tenantId}, but this link was made for tenant ${hint}. Nothing was recorded: the customer's administrator must consent from the tenant the link names.`,
+    );
+  }
+
+  const existing = await store.getTenant(tenantId);
+  const name = existing?.name ?? (await onboardingName(options, request)) ?? request.tenantHint ?? tenantId;
+  await store.upsertTenant({ id: tenantId, name, initialState: "consented" });
+  if (existing && existing.state !== "consented") await store.setTenantState(tenantId, "consented", "admin consent received");
+  let verify: VerifyResult;
+  try {
+    verify = await engine.verifyTenant(tenantId);
+  } catch (error) {
+    const code = isMdeError(error) ? error.code : ((error as { code?: string }).code ?? "ERR_UNEXPECTED");
+    verify = {
+      tenantId,
+      state: "degraded",
+      checks: [{ name: "verify", ok: false, detail: (error as Error).message }],
+      roles: [],
+      missingPermissions: [],
+      error: { code: String(code), message: (error as Error).message },
+    };
+  }
+  await audit("completed", tenantId, `consent recorded; verification: ${verify.state}`);
+  const tenant = (await store.getTenant(tenantId)) ?? (await store.upsertTenant({ id: tenantId, name }));
+  return { ok: true, tenant, verify };
+}

@@ -1,0 +1,123 @@
+import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner/sync";
+import type { Session } from "../../sessions.js";
+import { SEVERITIES, stateLabel, type StartedOnboarding, type TenantOverview } from "../../services/tenants.js";
+import { roleAtLeast } from "../../users-file.js";
+import { age, timeCell, when } from "../format.js";
+import { html, type SafeHtml } from "../html.js";
+import { csrfField, layout, type PageOptions } from "../layout.js";
+
+const stateChip = (state: string) => html`<span class="chip state-${state}" data-state="${state}">${stateLabel(state)}</span>`;
+
+function driftCell(session: Session, row: TenantOverview): SafeHtml {
+  const { tenant, missingPermissions } = row;
+  if (tenant.state === "pending_consent") return html`<span class="muted">waiting for consent</span>`;
+  if (missingPermissions.length === 0) return html`<span class="ok">all ${tenant.grantedRoles.length} granted</span>`;
+  const relink = roleAtLeast(session.role, "admin")
+    ? html`<form method="post" action="/tenants/${tenant.id}/consent-link">${csrfField(session)}<button class="secondary" type="submit">Re-consent link</button></form>`
+    : "";
+  return html`<span class="bad">missing: ${missingPermissions.join(", ")}</span>${relink}`;
+}
+
+export function tenantsPage(session: Session, rows: readonly TenantOverview[], now: number, flash?: PageOptions["flash"]): string {
+  const admin = roleAtLeast(session.role, "admin");
+  const responder = roleAtLeast(session.role, "responder");
+  const actions = html`<div class="row">
+    ${admin ? html`<a class="button" href="/tenants/new" id="add-customer">Add a customer</a>` : ""}
+    ${responder ? html`<form method="post" action="/sync">${csrfField(session)}<button type="submit" class="secondary" id="sync-all">Sync all tenants now</button></form>` : ""}
+  </div>`;
+  const table = rows.length
+    ? html`<div class="table-wrap"><table id="tenants">
+<caption class="muted">${rows.length} customer tenant${rows.length === 1 ? "" : "s"}</caption>
+<thead><tr><th scope="col">Customer</th><th scope="col">State</th><th scope="col">Permissions (granted vs needed)</th><th scope="col">Last sync</th>
+${SEVERITIES.map((s) => html`<th scope="col" class="num">${s}</th>`)}<th scope="col">Last error</th></tr></thead>
+<tbody>${rows.map(
+        (r) => html`<tr data-tenant="${r.tenant.id}">
+<td><a href="/tenants/${r.tenant.id}">${r.tenant.name}</a><br><code>${r.tenant.id}</code></td>
+<td>${stateChip(r.tenant.state)}</td>
+<td>${driftCell(session, r)}</td>
+<td title="${r.tenant.lastSyncAt ?? ""}">${age(r.tenant.lastSyncAt, now)}${r.lastRun ? html`<br><small class="muted">${r.lastRun.status}, ${r.lastRun.items} items</small>` : ""}</td>
+${SEVERITIES.map((s) => html`<td class="num">${r.alertCounts[s] ? html`<a href="/alerts?tenant=${r.tenant.id}&amp;severity=${s}">${r.alertCounts[s]}</a>` : "0"}</td>`)}
+<td>${r.tenant.lastError ? html`<span class="bad">${r.tenant.lastError}</span>` : "—"}</td></tr>`,
+      )}</tbody></table></div>`
+    : html`<p class="card">No customers yet.${admin ? html` <a href="/tenants/new">Add the first one</a>.` : ""}</p>`;
+  return layout(session, { title: "Tenants", section: "tenants", flash }, html`${actions}${table}`);
+}
+
+export function newTenantPage(session: Session, error?: string, values: { name?: string; tenant?: string } = {}): string {
+  return layout(
+    session,
+    { title: "Add a customer", section: "tenants", flash: error ? { kind: "error", text: error } : undefined },
+    html`<form class="card stack" method="post" action="/tenants">${csrfField(session)}
+<label for="customer-name">Customer name<input id="customer-name" name="name" required maxlength="120" value="${values.name ?? ""}"></label>
+<label for="customer-tenant">Tenant id or domain (optional)<input id="customer-tenant" name="tenant" placeholder="contoso.onmicrosoft.com or 00000000-…" value="${values.tenant ?? ""}"></label>
+<p class="muted">With a tenant the link works only for that tenant. Without one the customer's administrator picks the organization.</p>
+<div><button type="submit" id="create-link">Create consent link</button></div></form>`,
+  );
+}
+
+export function onboardingPage(session: Session, started: StartedOnboarding): string {
+  return layout(
+    session,
+    { title: `Consent link for ${started.name}`, section: "tenants" },
+    html`<div class="card stack">
+<p>Send this link to the customer's Global Administrator. When they accept, they come back to this console, which records the tenant and verifies it at once.</p>
+<div class="consent-link"><label for="consent-link" class="sr">Consent link</label>
+<input id="consent-link" readonly value="${started.consentUrl}">
+<button type="button" data-copy="#consent-link" id="copy-link">Copy link</button></div>
+<p><a href="${started.consentUrl}" id="open-consent-link" rel="noreferrer">Open the consent link</a> (only if you are the customer's administrator)</p>
+<p class="muted">The link works once and expires ${when(started.expiresAt)}.${started.tenantId ? html` Tenant <code>${started.tenantId}</code> is listed as pending until then.` : ""}</p>
+</div><p><a href="/tenants">Back to tenants</a></p>`,
+  );
+}
+
+export function verifyResultBlock(result: VerifyResult): SafeHtml {
+  return html`<section class="card" id="verify-result" data-state="${result.state}">
+<h2>Verification: ${stateChip(result.state)}</h2>
+<ul class="checks">${result.checks.map((c) => html`<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "✔" : "✘"} <strong>${c.name}</strong>: ${c.detail}</li>`)}</ul>
+${result.missingPermissions.length ? html`<p class="bad">Missing permissions: ${result.missingPermissions.join(", ")}</p>` : ""}
+${result.error ? html`<p class="bad">${result.error.code}: ${result.error.message}</p>` : ""}
+${result.consentUrl
+    ? html`<p>Next step: the customer's administrator must consent again (an admin creates a new consent link on the tenant's page).</p>`
+    : result.action
+      ? html`<p>Next step: ${result.action}</p>`
+      : ""}
+</section>`;
+}
+
+export function tenantDetailPage(
+  session: Session,
+  row: TenantOverview,
+  transitions: readonly TenantTransition[],
+  runs: readonly SyncRunRecord[],
+  now: number,
+  extra: { flash?: PageOptions["flash"]; verify?: VerifyResult } = {},
+): string {
+  const { tenant } = row;
+  const admin = roleAtLeast(session.role, "admin");
+  const responder = roleAtLeast(session.role, "responder");
+  const buttons = html`<div class="row">
+${responder ? html`<form method="post" action="/tenants/${tenant.id}/sync">${csrfField(session)}<button type="submit" id="sync-now">Sync now</button></form>` : ""}
+${admin ? html`<form method="post" action="/tenants/${tenant.id}/verify">${csrfField(session)}<button type="submit" class="secondary" id="verify-now">Verify now</button></form>` : ""}
+${admin ? html`<form method="post" action="/tenants/${tenant.id}/consent-link">${csrfField(session)}<button type="submit" class="secondary">New consent link</button></form>` : ""}
+<a class="button secondary" href="/alerts?tenant=${tenant.id}">Alerts</a><a class="button secondary" href="/devices?tenant=${tenant.id}">Devices</a></div>`;
+  const body = html`${buttons}
+${extra.verify ? verifyResultBlock(extra.verify) : ""}
+<section class="card"><dl class="facts">
+<dt>Tenant id</dt><dd><code>${tenant.id}</code></dd>
+<dt>State</dt><dd>${stateChip(tenant.state)}</dd>
+<dt>Cloud / region</dt><dd>${tenant.cloud}${tenant.region ? ` / ${tenant.region}` : ""}</dd>
+<dt>Granted permissions</dt><dd>${tenant.grantedRoles.length ? tenant.grantedRoles.join(", ") : "—"}</dd>
+<dt>Missing permissions</dt><dd>${row.missingPermissions.length ? html`<span class="bad">${row.missingPermissions.join(", ")}</span>` : "none"}</dd>
+<dt>Last sync</dt><dd>${timeCell(tenant.lastSyncAt)} (${age(tenant.lastSyncAt, now)})</dd>
+<dt>Alerts</dt><dd>${row.alertTotal} (${SEVERITIES.map((s) => `${s} ${row.alertCounts[s] ?? 0}`).join(", ")})</dd>
+<dt>Last error</dt><dd>${tenant.lastError ?? "—"}</dd>
+</dl></section>
+<h2>Sync runs</h2>
+${runs.length ? html`<div class="table-wrap"><table><thead><tr><th>Started</th><th>Stream</th><th>Status</th><th class="num">Items</th><th>Error</th></tr></thead><tbody>
+${runs.map((r) => html`<tr><td>${timeCell(r.startedAt)}</td><td>${r.stream}</td><td>${r.status}</td><td class="num">${r.items}</td><td>${r.error ?? ""}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">No sync yet.</p>`}
+<h2>State history</h2>
+<div class="table-wrap"><table><thead><tr><th>When</th><th>From</th><th>To</th><th>Reason</th></tr></thead><tbody>
+${transitions.map((t) => html`<tr><td>${timeCell(t.at)}</td><td>${t.from ? stateLabel(t.from) : "—"}</td><td>${stateLabel(t.to)}</td><td>${t.reason ?? ""}</td></tr>`)}
+</tbody></table></div>`;
+  return layout(session, { title: tenant.name, section: "tenants", flash: extra.flash }, body);
+}

@@ -1,0 +1,79 @@
+/**
+ * Cross-tenant hunting: one KQL query on every chosen tenant at once (legacy
+ * `POST /api/advancedqueries/run`, mde-api.md §5.4: 45 calls/min and 1,500/h
+ * per tenant — the client's per-tenant budget enforces it), rows merged with
+ * `TenantId`/`TenantName` first, per-tenant failures reported beside the rows.
+ * Values belong in the query only through `kql`/`quoteKqlString` (kql.ts).
+ */
+import { tenantProblem } from "./tenant-problem.js";
+import { mapWithConcurrency } from "./pool.js";
+import { tenantApi } from "./tenant-api.js";
+import type { HuntOptions, HuntResult, HuntTenantOutcome } from "./types.js";
+
+interface TenantRows {
+  outcome: HuntTenantOutcome;
+  schema: Array<{ name: string; type: string }>;
+  rows: Array<Record<string, unknown>>;
+}
+
+/**
+ * @example
+ * const result = await huntAcrossTenants({ partner, store, tenantIds, query: kql`DeviceInfo | where DeviceName == ${name}` });
+ * for (const e of result.errors) console.error(e.tenantId, e.code, e.message);
+ */
+export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResult> {
+  if (!options || typeof options.query !== "string" || options.query.trim() === "") throw new TypeError("hunt needs a non-empty query");
+  if (!Array.isArray(options.tenantIds)) throw new TypeError("tenantIds must be an array");
+  const concurrency = options.concurrency ?? 8;
+  const ids = [...new Set(options.tenantIds)];
+  const records = new Map<string, { name: string; region: string | null }>();
+  if (options.store) {
+    for (const id of ids) {
+      const t = await options.store.getTenant(id);
+      if (t) records.set(id, { name: t.name, region: t.region });
+    }
+  }
+  const parts = await mapWithConcurrency(ids, concurrency, async (tenantId): Promise<TenantRows> => {
+    const record = records.get(tenantId);
+    const tenantName = record?.name;
+    const named = tenantName !== undefined ? { tenantName } : {};
+    const started = Date.now();
+    try {
+      options.signal?.throwIfAborted();
+      const api = tenantApi(options.partner, tenantId, record?.region);
+      const result = await api.hunting.run(options.query, options.signal ? { signal: options.signal } : {});
+      const schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
+      const rows = result.Results.map((row) => ({ TenantId: tenantId, TenantName: tenantName ?? null, ...(row as Record<string, unknown>) }));
+      return { outcome: { tenantId, ...named, rows: rows.length, durationMs: Date.now() - started }, schema, rows };
+    } catch (error) {
+      const p = tenantProblem(error);
+      return {
+        outcome: { tenantId, ...named, rows: 0, durationMs: Date.now() - started, error: { code: p.code, message: p.message } },
+        schema: [],
+        rows: [],
+      };
+    }
+  });
+  const schema: Array<{ name: string; type: string }> = [
+    { name: "TenantId", type: "String" },
+    { name: "TenantName", type: "String" },
+  ];
+  const seen = new Set(schema.map((c) => c.name));
+  for (const part of parts) {
+    for (const c of part.schema) {
+      if (seen.has(c.name)) continue;
+      seen.add(c.name);
+      schema.push(c);
+    }
+  }
+  return {
+    schema,
+    rows: parts.flatMap((p) => p.rows),
+    errors: parts.flatMap((p) =>
+      p.outcome.error
+        ? [{ tenantId: p.outcome.tenantId, ...(p.outcome.tenantName !== undefined ? { tenantName: p.outcome.tenantName } : {}), ...p.outcome.error }]
+        : [],
+    ),
+    tenants: parts.map((p) => p.outcome),
+  };
+}

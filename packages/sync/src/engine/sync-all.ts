@@ -1,0 +1,154 @@
+/**
+ * Every tenant at once: `syncOnce` runs each selected tenant's sync with a
+ * concurrency limit (each tenant's requests wait only on its own app+tenant
+ * rate budget, which the client enforces), and `syncWatch` repeats it on an
+ * interval, backing off tenants that are throttled or failing without
+ * holding up the others.
+ */
+import type { TenantRecord, TenantState } from "../store/index.js";
+import { mapWithConcurrency } from "./pool.js";
+import { resolveSyncSettings, syncTenant } from "./sync-tenant.js";
+import type { SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
+
+/** States whose tenants a sync takes by default. */
+export const SYNCABLE_STATES: readonly TenantState[] = Object.freeze(["consented", "verified", "degraded"]);
+
+async function selectTenants(options: SyncOptions): Promise<{ tenants: TenantRecord[]; unknown: string[] }> {
+  if (options.tenantIds === undefined) return { tenants: await options.store.listTenants({ states: SYNCABLE_STATES }), unknown: [] };
+  const tenants: TenantRecord[] = [];
+  const unknown: string[] = [];
+  for (const id of new Set(options.tenantIds)) {
+    const t = await options.store.getTenant(id);
+    if (t) tenants.push(t);
+    else unknown.push(id);
+  }
+  return { tenants, unknown };
+}
+
+/**
+ * Syncs alerts (incrementally) and machines (fully) of every selected tenant.
+ * Resolves with one result per tenant; it rejects only for caller mistakes.
+ *
+ * @example
+ * const report = await syncOnce({ store, partner, concurrency: 8, onProgress: (e) => render(e) });
+ * if (!report.ok) process.exitCode = 3;
+ */
+export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
+  const settings = resolveSyncSettings(options);
+  const concurrency = options.concurrency ?? 8;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
+  const startedAt = new Date(settings.clock.now()).toISOString();
+  const { tenants, unknown } = await selectTenants(options);
+  const results = await mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantSyncResult> => {
+    if (settings.signal?.aborted) {
+      return {
+        tenantId: tenant.id,
+        status: "partial",
+        state: tenant.state,
+        alerts: { fetched: 0, inserted: 0, updated: 0 },
+        machines: { fetched: 0 },
+        pages: 0,
+        durationMs: 0,
+        error: { code: "ERR_SYNC_STOPPED", message: "stopped before the tenant started" },
+      };
+    }
+    return syncTenant(settings, tenant);
+  });
+  for (const id of unknown) {
+    results.push({
+      tenantId: id,
+      status: "failed",
+      state: "failed",
+      alerts: { fetched: 0, inserted: 0, updated: 0 },
+      machines: { fetched: 0 },
+      pages: 0,
+      durationMs: 0,
+      error: { code: "ERR_STORE_TENANT_UNKNOWN", message: `tenant ${id} is not in the store: add it first` },
+    });
+  }
+  return {
+    startedAt,
+    finishedAt: new Date(settings.clock.now()).toISOString(),
+    tenants: results,
+    ok: results.every((r) => r.status === "ok"),
+  };
+}
+
+/** Backoff bookkeeping of `syncWatch` (one instance per watch). */
+function createBackoff(baseMs: number, maxMs: number) {
+  const entries = new Map<string, { failures: number; retryAt: number }>();
+  return {
+    due(tenantId: string, now: number): boolean {
+      const e = entries.get(tenantId);
+      return !e || e.retryAt <= now;
+    },
+    record(result: TenantSyncResult, now: number): { retryAt: number } | undefined {
+      const transientOrBroken = result.status !== "ok" && result.error?.code !== "ERR_SYNC_STOPPED";
+      if (!transientOrBroken) {
+        entries.delete(result.tenantId);
+        return undefined;
+      }
+      const failures = (entries.get(result.tenantId)?.failures ?? 0) + 1;
+      const wait = Math.min(maxMs, Math.max(result.error?.retryAfterMs ?? 0, baseMs * 2 ** (failures - 1)));
+      const retryAt = now + wait;
+      entries.set(result.tenantId, { failures, retryAt });
+      return { retryAt };
+    },
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/**
+ * Syncs every `intervalMs` until stopped. A tenant whose run failed waits
+ * max(Retry-After, backoff doubling per consecutive failure) before it is
+ * tried again; the others keep their interval. `stop()` lets the current
+ * pages' transactions finish, then resolves (safe to call twice).
+ *
+ * @example
+ * const watch = syncWatch({ store, partner, intervalMs: 60_000 });
+ * process.once("SIGTERM", () => watch.stop());
+ * await watch.done;
+ */
+export function syncWatch(options: WatchOptions): { stop(): Promise<void>; done: Promise<void> } {
+  if (!Number.isFinite(options.intervalMs) || options.intervalMs <= 0) throw new TypeError("intervalMs must be a positive number");
+  const settings = resolveSyncSettings(options);
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const backoff = createBackoff(options.backoffBaseMs ?? options.intervalMs, options.maxBackoffMs ?? 30 * 60_000);
+  const done = (async () => {
+    while (!signal.aborted) {
+      const started = settings.clock.now();
+      const { tenants } = await selectTenants(options);
+      const due = tenants.filter((t) => backoff.due(t.id, started)).map((t) => t.id);
+      if (due.length > 0) {
+        const report = await syncOnce({ ...options, tenantIds: due, signal });
+        const now = settings.clock.now();
+        for (const r of report.tenants) {
+          const b = backoff.record(r, now);
+          if (b) options.onProgress?.({ type: "backoff", tenantId: r.tenantId, retryAt: b.retryAt, reason: r.error?.message ?? r.status });
+        }
+        options.onReport?.(report);
+      }
+      await sleep(Math.max(0, options.intervalMs - (settings.clock.now() - started)), signal);
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await done.catch(() => {});
+    },
+    done,
+  };
+}

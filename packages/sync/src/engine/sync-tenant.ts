@@ -1,0 +1,204 @@
+/**
+ * One tenant's sync: incremental alerts (see alert-cursor.ts for why the
+ * cursor moves the way it does), then a full refresh of its machines. Every
+ * outcome is a result, never a throw: one tenant's trouble is reported beside
+ * the others (sync-all.ts).
+ */
+import { type Alert, alertFilter, type Machine } from "@mde-partner/client";
+import type { Store, TenantRecord } from "../store/index.js";
+import { createRunCursor, readFrom } from "./alert-cursor.js";
+import { tenantApi } from "./tenant-api.js";
+import { isAbort, type TenantProblem, tenantProblem } from "./tenant-problem.js";
+import type { EngineClock, SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
+import type { PartnerClient } from "@mde-partner/client";
+
+/** Resolved options of one run, shared by its tenants. */
+export interface TenantSyncSettings {
+  readonly store: Store;
+  readonly partner: PartnerClient;
+  readonly clock: EngineClock;
+  readonly overlapMs: number;
+  readonly since: string | undefined;
+  readonly pageSize: number;
+  readonly machines: boolean;
+  readonly onProgress: ((event: SyncProgressEvent) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+export function resolveSyncSettings(options: SyncOptions): TenantSyncSettings {
+  if (!options || typeof options !== "object") throw new TypeError("sync needs an options object");
+  if (!options.store || !options.partner) throw new TypeError("sync needs a store and a partner client");
+  const overlapMs = options.overlapMs ?? 5 * 60_000;
+  if (!Number.isFinite(overlapMs) || overlapMs < 0) throw new TypeError("overlapMs must be a non-negative number");
+  const pageSize = options.pageSize ?? 10_000;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new TypeError("pageSize must be an integer from 1 to 10000");
+  if (options.since !== undefined && Number.isNaN(Date.parse(options.since))) throw new TypeError("since must be an ISO-8601 time");
+  return Object.freeze({
+    store: options.store,
+    partner: options.partner,
+    clock: options.clock ?? { now: () => Date.now() },
+    overlapMs,
+    since: options.since,
+    pageSize,
+    machines: options.machines ?? true,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  });
+}
+
+function emit(settings: TenantSyncSettings, event: SyncProgressEvent) {
+  try {
+    settings.onProgress?.(event);
+  } catch {
+    // A progress renderer's bug must not break a sync.
+  }
+}
+
+/** Thrown inside a run to stop after the page that just committed. */
+class Stopped extends Error {
+  override name = "AbortError";
+}
+
+interface AlertPass {
+  fetched: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  pages: number;
+  cursor: string | null;
+}
+
+async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: AlertPass): Promise<void> {
+  const { store, signal } = settings;
+  const api = tenantApi(settings.partner, tenant.id, tenant.region);
+  const runStart = settings.clock.now();
+  const previous = await store.getCursor(tenant.id, "alerts");
+  const cursor = createRunCursor(previous, runStart);
+  const from = readFrom(previous, settings.overlapMs, settings.since);
+  emit(settings, { type: "tenant-start", tenantId: tenant.id, stream: "alerts" });
+  const list = api.alerts.list({
+    ...(from !== undefined ? { filter: alertFilter.ge("lastUpdateTime", new Date(Math.max(0, from))) } : {}),
+    pageSize: settings.pageSize,
+    ...(signal ? { signal } : {}),
+  });
+  let ended = false;
+  for await (const page of list.pages()) {
+    const items: Alert[] = page.value;
+    // A short page without a next link ends the pass (paging.ts: `$top`/`$skip` until a short page).
+    const last = items.length < settings.pageSize && page.nextLink === undefined;
+    cursor.see(items);
+    const position = last ? cursor.final() : cursor.unchanged();
+    // Not aborted mid-transaction: the signal is only looked at between pages.
+    const r = await store.applyAlertPage(tenant.id, items, position);
+    pass.pages++;
+    pass.fetched += items.length;
+    pass.inserted += r.inserted;
+    pass.updated += r.updated;
+    pass.unchanged += r.unchanged;
+    pass.cursor = r.cursor.value;
+    emit(settings, { type: "page", tenantId: tenant.id, stream: "alerts", page: pass.pages, items: items.length, total: pass.fetched });
+    if (last) {
+      ended = true;
+      break;
+    }
+    if (signal?.aborted) throw new Stopped("stopped");
+  }
+  if (!ended) {
+    // The pager ended on a next link's empty tail: the pass is complete all the same.
+    const r = await store.setCursor(tenant.id, "alerts", cursor.final());
+    pass.cursor = r.value;
+  }
+}
+
+async function syncMachines(settings: TenantSyncSettings, tenant: TenantRecord): Promise<{ fetched: number; pages: number }> {
+  const api = tenantApi(settings.partner, tenant.id, tenant.region);
+  emit(settings, { type: "tenant-start", tenantId: tenant.id, stream: "machines" });
+  // Machines have no change time to page by (machine.md): read them all, then
+  // replace the tenant's inventory in one transaction.
+  const all: Machine[] = [];
+  let pages = 0;
+  const signal = settings.signal;
+  for await (const page of api.machines.list({ pageSize: settings.pageSize, ...(signal ? { signal } : {}) }).pages()) {
+    pages++;
+    all.push(...page.value);
+    emit(settings, { type: "page", tenantId: tenant.id, stream: "machines", page: pages, items: page.value.length, total: all.length });
+  }
+  await settings.store.replaceMachines(tenant.id, all);
+  return { fetched: all.length, pages };
+}
+
+/** Moves the tenant to its new state (only on a change of state or reason) and records the run on the tenant. */
+async function recordOutcome(store: Store, tenant: TenantRecord, problem: TenantProblem | undefined, at: string): Promise<TenantRecord> {
+  const lastError = problem ? `${problem.reason}: ${problem.message}` : null;
+  const target = problem ? problem.state : "verified";
+  let current = tenant;
+  if (target !== undefined && (target !== tenant.state || (problem && tenant.lastError !== lastError))) {
+    current = await store.setTenantState(tenant.id, target, problem ? problem.reason : "sync succeeded");
+  }
+  return store.upsertTenant({ id: tenant.id, name: tenant.name, lastError, ...(problem ? {} : { lastSyncAt: at }) }).then(
+    (r) => ({ ...r, state: current.state }),
+  );
+}
+
+/** Syncs one tenant; never throws for the tenant's own failures. */
+export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRecord): Promise<TenantSyncResult> {
+  const { store, clock, signal } = settings;
+  const started = clock.now();
+  const pass: AlertPass = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, pages: 0, cursor: null };
+  let machines = { fetched: 0, pages: 0 };
+  let problem: TenantProblem | undefined;
+  let aborted = false;
+  const alertRun = await store.startSyncRun(tenant.id, "alerts");
+  try {
+    await syncAlerts(settings, tenant, pass);
+    await store.finishSyncRun(alertRun.id, { status: "succeeded", pages: pass.pages, items: pass.fetched });
+    if (settings.machines && !signal?.aborted) {
+      const machineRun = await store.startSyncRun(tenant.id, "machines");
+      try {
+        machines = await syncMachines(settings, tenant);
+        await store.finishSyncRun(machineRun.id, { status: "succeeded", pages: machines.pages, items: machines.fetched });
+      } catch (error) {
+        await store.finishSyncRun(machineRun.id, { status: "failed", error: String((error as Error)?.message ?? error) }).catch(() => {});
+        throw error;
+      }
+    }
+  } catch (error) {
+    aborted = error instanceof Stopped || isAbort(error, signal);
+    if (!aborted) problem = tenantProblem(error);
+    const status = aborted || pass.pages > 0 ? "partial" : "failed";
+    await store
+      .finishSyncRun(alertRun.id, { status, pages: pass.pages, items: pass.fetched, error: aborted ? "stopped" : (problem?.message ?? null) })
+      .catch(() => {});
+  }
+  const finished = clock.now();
+  let state = tenant.state;
+  if (!aborted) {
+    try {
+      state = (await recordOutcome(store, tenant, problem, new Date(finished).toISOString())).state;
+    } catch {
+      // The run's data is committed; a failure to note the state is not the tenant's.
+    }
+  }
+  const result: TenantSyncResult = {
+    tenantId: tenant.id,
+    status: aborted ? "partial" : problem ? (pass.pages > 0 ? "partial" : "failed") : "ok",
+    state,
+    alerts: { fetched: pass.fetched, inserted: pass.inserted, updated: pass.updated, unchanged: pass.unchanged },
+    machines: { fetched: machines.fetched },
+    pages: pass.pages + machines.pages,
+    durationMs: finished - started,
+    cursor: pass.cursor,
+  };
+  if (aborted) result.error = { code: "ERR_SYNC_STOPPED", message: "stopped before the tenant finished; the next run continues from the cursor" };
+  else if (problem) {
+    result.error = {
+      code: problem.code,
+      message: `${problem.reason}: ${problem.message}`,
+      ...(problem.consentUrl ? { consentUrl: problem.consentUrl } : {}),
+      ...(problem.missingPermissions ? { missingPermissions: problem.missingPermissions } : {}),
+      ...(problem.retryAfterMs !== undefined ? { retryAfterMs: problem.retryAfterMs } : {}),
+    };
+  }
+  emit(settings, { type: "tenant-done", tenantId: tenant.id, result });
+  return result;
+}

@@ -1,0 +1,187 @@
+/**
+ * Forwards every new or changed stored alert to a webhook, at least once.
+ *
+ * - Idempotency key `${tenantId}:${alertId}:${lastUpdateTime}` (header
+ *   `Idempotency-Key` and in the body): the same version always carries the
+ *   same key, so the receiver can drop repeats.
+ * - Its own delivery cursor in the store (webhook_deliveries: the version
+ *   delivered per alert): a version is marked only after the receiver said
+ *   2xx, so a crash between the two re-sends, never loses.
+ * - Retries 429/5xx/network failures with exponential backoff (honouring
+ *   `Retry-After`); a pass stops at the first alert it cannot deliver, and
+ *   the next pass starts with it again.
+ */
+import { createHmac } from "node:crypto";
+import type { Store, StoredAlert } from "../store/index.js";
+import { toTimeKey } from "../store/index.js";
+import type { EngineClock } from "./types.js";
+
+type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}>;
+
+export interface WebhookForwarderOptions {
+  store: Store;
+  /** http(s) URL of the receiver. */
+  url: string;
+  /** Name of this forwarder: its delivery state is kept under it (default `default`). */
+  name?: string;
+  /** Only these tenants (default: all). */
+  tenantIds?: readonly string[];
+  /** Extra headers (e.g. an authorization the receiver wants). */
+  headers?: Record<string, string>;
+  /** When set, each body is signed: `X-Signature-256: sha256=<hex HMAC of the body>`. */
+  signingSecret?: string;
+  /** Attempts per alert before the pass gives up (default 5). */
+  maxAttempts?: number;
+  /** First retry delay (default 1 s; doubles, jittered, capped at 60 s). */
+  backoffBaseMs?: number;
+  /** Alerts read per store query (default 200). */
+  batchSize?: number;
+  fetch?: FetchLike;
+  clock?: EngineClock;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface WebhookPassResult {
+  delivered: number;
+  /** The first alert that could not be delivered (the pass stopped there). */
+  failed?: { tenantId: string; alertId: string; error: string };
+}
+
+export interface WebhookForwarder {
+  /** Delivers everything pending, then resolves. */
+  runOnce(signal?: AbortSignal): Promise<WebhookPassResult>;
+  /** Runs a pass every `intervalMs` until `stop()`. */
+  start(intervalMs: number, onPass?: (r: WebhookPassResult) => void): void;
+  /** Stops after the current delivery; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The delivery's idempotency key. */
+export function idempotencyKey(alert: Pick<StoredAlert, "tenantId" | "id" | "lastUpdateTime">): string {
+  return `${alert.tenantId}:${alert.id}:${alert.lastUpdateTime ?? ""}`;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+/**
+ * @example
+ * const forwarder = createWebhookForwarder({ store, url: "https://soar.example/hooks/mde", signingSecret });
+ * await forwarder.runOnce();
+ */
+export function createWebhookForwarder(options: WebhookForwarderOptions): WebhookForwarder {
+  const url = new URL(options.url);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError("webhook url must be http(s)");
+  const name = options.name ?? "default";
+  const maxAttempts = options.maxAttempts ?? 5;
+  const base = options.backoffBaseMs ?? 1000;
+  const batchSize = options.batchSize ?? 200;
+  const doFetch: FetchLike = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const clock = options.clock ?? { now: () => Date.now() };
+  const sleep = options.sleep ?? defaultSleep;
+  // Rows written since the last complete pass started (minus a margin for
+  // transactions in flight then) are all a later pass has to look at; the
+  // first pass after a start scans everything.
+  const marginMs = 60_000;
+  let watermark: string | undefined;
+  let timer: { controller: AbortController; done: Promise<void> } | undefined;
+
+  async function deliver(alert: StoredAlert, signal?: AbortSignal): Promise<void> {
+    const key = idempotencyKey(alert);
+    const body = JSON.stringify({ idempotencyKey: key, tenantId: alert.tenantId, alert: alert.payload });
+    const headers: Record<string, string> = { ...(options.headers ?? {}), "content-type": "application/json", "idempotency-key": key };
+    if (options.signingSecret) headers["x-signature-256"] = `sha256=${createHmac("sha256", options.signingSecret).update(body).digest("hex")}`;
+    let lastError = "";
+    let retryAfter = 0;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      if (attempt > 0) {
+        const cap = Math.min(60_000, base * 2 ** (attempt - 1));
+        await sleep(Math.max(retryAfter, Math.round(cap / 2 + (Math.random() * cap) / 2)), signal);
+      }
+      retryAfter = 0;
+      try {
+        const res = await doFetch(url.href, { method: "POST", headers, body, ...(signal ? { signal } : {}) });
+        await res.text().catch(() => "");
+        if (res.status >= 200 && res.status < 300) return;
+        lastError = `HTTP ${res.status}`;
+        if (res.status !== 429 && res.status !== 408 && res.status < 500) break;
+        const ra = Number(res.headers.get("retry-after"));
+        if (Number.isFinite(ra) && ra > 0) retryAfter = Math.min(ra * 1000, 60_000);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    throw new Error(`webhook delivery failed: ${lastError}`);
+  }
+
+  async function runOnce(signal?: AbortSignal): Promise<WebhookPassResult> {
+    const passStart = new Date(clock.now() - marginMs).toISOString();
+    let delivered = 0;
+    for (;;) {
+      const pending = await options.store.pendingDeliveries(name, {
+        limit: batchSize,
+        ...(watermark !== undefined ? { since: watermark } : {}),
+        ...(options.tenantIds !== undefined ? { tenantIds: options.tenantIds } : {}),
+      });
+      if (pending.length === 0) break;
+      for (const { alert } of pending) {
+        signal?.throwIfAborted();
+        try {
+          await deliver(alert, signal);
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          return { delivered, failed: { tenantId: alert.tenantId, alertId: alert.id, error: (error as Error).message } };
+        }
+        await options.store.markDelivered(name, [
+          { tenantId: alert.tenantId, alertId: alert.id, lastUpdateKey: toTimeKey(alert.lastUpdateTime ?? "") ?? "" },
+        ]);
+        delivered++;
+      }
+    }
+    watermark = passStart;
+    return { delivered };
+  }
+
+  return {
+    runOnce,
+    start(intervalMs, onPass) {
+      if (timer) return;
+      if (!(intervalMs > 0)) throw new TypeError("intervalMs must be positive");
+      const controller = new AbortController();
+      const done = (async () => {
+        while (!controller.signal.aborted) {
+          try {
+            onPass?.(await runOnce(controller.signal));
+          } catch {
+            if (controller.signal.aborted) break;
+          }
+          await sleep(intervalMs, controller.signal).catch(() => {});
+        }
+      })();
+      timer = { controller, done };
+    },
+    async stop() {
+      const t = timer;
+      timer = undefined;
+      if (!t) return;
+      t.controller.abort();
+      await t.done;
+    },
+  };
+}

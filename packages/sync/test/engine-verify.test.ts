@@ -1,0 +1,93 @@
+/**
+ * verifyTenant against the emulator: token, inspection (tid, roles) and one
+ * API probe decide the tenant's state — verified, or degraded with the
+ * reason (consent revoked with its link, permission missing with the names,
+ * MDE not provisioned, secret expired) — and say what to do.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openStore, type Store, verifyTenant } from "@mde-partner/sync";
+import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+
+const REQUIRED = ["Alert.Read.All", "Machine.Read.All", "Machine.Isolate"];
+
+describe("verifyTenant", () => {
+  let world: World;
+  let db: TestDatabase;
+  let store: Store;
+  before(async () => {
+    world = await startWorld({
+      seed: "engine-verify",
+      tenants: [
+        { alerts: 3, machines: 2 },
+        { alerts: 3, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"] },
+        { alerts: 3, machines: 2, consented: false },
+        { alerts: 0, machines: 0, mdeProvisioned: false },
+      ],
+    });
+    db = await createTestDatabase("sqlite");
+    store = await openStore(db.options);
+    await addTenants(store, world.info);
+  });
+  after(async () => {
+    await store.close();
+    await db.drop();
+    await world.stop();
+  });
+
+  const ids = () => world.info.tenants.map((t) => t.id);
+
+  it("verifies a tenant that granted everything", async () => {
+    const [id] = ids();
+    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    assert.equal(v.state, "verified", JSON.stringify(v.checks));
+    assert.deepEqual(v.missingPermissions, []);
+    assert.ok(v.checks.every((c) => c.ok));
+    assert.ok(v.checks.some((c) => c.name === "token.tenant"));
+    assert.ok(v.checks.some((c) => c.name === "api"));
+    for (const r of REQUIRED) assert.ok(v.roles.includes(r));
+    const t = await store.getTenant(id!);
+    assert.equal(t?.state, "verified");
+    assert.ok(t?.grantedRoles.includes("Machine.Isolate"));
+  });
+
+  it("degrades a tenant with a missing permission and names it", async () => {
+    const [, id] = ids();
+    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    assert.equal(v.state, "degraded");
+    assert.deepEqual(v.missingPermissions, ["Machine.Isolate"]);
+    assert.ok(v.checks.find((c) => c.name === "api")?.ok, "the API probe itself works");
+    assert.match(v.action ?? "", /Machine\.Isolate/);
+    assert.equal((await store.listTenantTransitions(id!)).at(-1)?.reason, "permission missing: Machine.Isolate");
+  });
+
+  it("degrades an unconsented tenant with its consent link", async () => {
+    const [, , id] = ids();
+    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    assert.equal(v.state, "degraded");
+    assert.equal(v.error?.code, "ERR_MDE_CONSENT_REQUIRED");
+    assert.ok(v.consentUrl?.includes(world.info.partnerApp.clientId));
+    assert.equal(v.checks[0]?.name, "token");
+    assert.equal(v.checks[0]?.ok, false);
+    assert.equal((await store.getTenant(id!))?.state, "degraded");
+  });
+
+  it("degrades a tenant without Defender for Endpoint", async () => {
+    const [, , , id] = ids();
+    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    assert.equal(v.state, "degraded");
+    assert.equal(v.error?.code, "ERR_MDE_NOT_PROVISIONED");
+    assert.equal((await store.listTenantTransitions(id!)).at(-1)?.reason, "MDE not provisioned");
+  });
+
+  it("degrades on an expired secret", async () => {
+    const [id] = ids();
+    world.emulator.control.updateApp(world.info.partnerApp.clientId, { expireSecrets: true });
+    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    assert.equal(v.state, "degraded");
+    assert.equal(v.error?.code, "ERR_MDE_SECRET_EXPIRED");
+    assert.match(v.action ?? "", /secret/);
+    assert.equal((await store.listTenantTransitions(id!)).at(-1)?.reason, "secret expired");
+  });
+});
