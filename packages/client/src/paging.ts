@@ -146,7 +146,15 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
     signal?.throwIfAborted();
 
     const response = await transport.send(sent);
-    const body = (await response.json()) as Record<string, unknown> | null;
+    let body: Record<string, unknown> | null;
+    try {
+      body = (await response.json()) as Record<string, unknown> | null;
+    } catch {
+      throw new MdeInvalidResponseError(`${request.operation}: the page is not JSON`, {
+        tenantId: transport.tenantId,
+        operation: request.operation,
+      });
+    }
     if (body === null || typeof body !== "object" || !Array.isArray(body["value"])) {
       throw new MdeInvalidResponseError(`${request.operation}: expected an OData collection with a "value" array`, {
         tenantId: transport.tenantId,

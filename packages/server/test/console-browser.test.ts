@@ -122,7 +122,9 @@ test("an operator onboards a customer, works its alerts and devices, hunts, and 
   await shot(page, "01-sign-in");
   await page.getByLabel("User name").fill("alice");
   await page.getByLabel("Password").fill("alice-password-1");
-  await Promise.all([page.waitForURL(`${base}/tenants`), page.getByRole("button", { name: "Sign in" }).click()]);
+  const [signInResponse] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.getByRole("button", { name: "Sign in" }).click()]);
+  console.log("DEBUG", signInResponse.status(), await signInResponse.allHeaders(), problems);
+  await page.waitForURL(`${base}/tenants`);
 
   // Add a customer: the page shows its consent link.
   await page.getByRole("link", { name: "Add a customer" }).click();
