@@ -19,7 +19,14 @@ const PER_TENANT = 5000;
 const TOP = 10_000;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 300);
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-"));
-const emulator = await startEmulatorProcess(["--tenants", String(TENANTS), "--alerts-per-tenant", String(PER_TENANT), "--seed", "bench-sync"]);
+const emulator = await startEmulatorProcess([
+  "--tenants",
+  String(TENANTS),
+  "--alerts-per-tenant",
+  String(PER_TENANT),
+  "--seed",
+  "bench-sync",
+]);
 const { info } = emulator;
 const dispatcher = new Agent({ connect: { ca: ca(info) } });
 const total = TENANTS * PER_TENANT;
@@ -65,26 +72,29 @@ async function engineRun(name: string): Promise<{ sec: number; rssBefore: number
 }
 
 const tokenFor = async (tenantId: string) => {
-    const res = await fetch(`${info.loginUrl}/${tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      dispatcher,
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: info.partnerApp.clientId,
-        client_secret: info.partnerApp.clientSecret,
-        scope: "https://api.securitycenter.microsoft.com/.default",
-      }),
-    });
-    if (!res.ok) throw new Error(`token ${res.status}`);
-    return ((await res.json()) as { access_token: string }).access_token;
-  };
+  const res = await fetch(`${info.loginUrl}/${tenantId}/oauth2/v2.0/token`, {
+    method: "POST",
+    dispatcher,
+    body: new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: info.partnerApp.clientId,
+      client_secret: info.partnerApp.clientSecret,
+      scope: "https://api.securitycenter.microsoft.com/.default",
+    }),
+  });
+  if (!res.ok) throw new Error(`token ${res.status}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+};
 async function sequentialRun(name: string): Promise<number> {
   const seqStore = await fresh(name);
   const s0 = performance.now();
   for (const t of info.tenants) {
     const token = await tokenFor(t.id);
     for (let skip = 0; ; skip += TOP) {
-      const res = await fetch(`${info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, { headers: { authorization: `Bearer ${token}` }, dispatcher });
+      const res = await fetch(`${info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher,
+      });
       if (!res.ok) throw new Error(`alerts ${res.status}`);
       const page = (await res.json()) as { value: Array<{ id: string; lastUpdateTime: string }> };
       await seqStore.applyAlertPage(t.id, page.value, { value: null, seenIds: [] });
@@ -106,7 +116,10 @@ try {
   for (const t of info.tenants) {
     const token = await tokenFor(t.id);
     for (let skip = 0; ; skip += TOP) {
-      const res = await fetch(`${info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, { headers: { authorization: `Bearer ${token}` }, dispatcher });
+      const res = await fetch(`${info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher,
+      });
       const text = await res.text();
       pages.push([t.id, text]);
       if ((JSON.parse(text) as { value: unknown[] }).value.length < TOP) break;
@@ -137,14 +150,26 @@ try {
     rows: [
       ["alerts synced", fmt(total)],
       ["engine (syncOnce, concurrency 8, SQLite)", `${engineSec.toFixed(2)} s — ${fmt(rate(engineSec))} alerts/s`],
-      ["engine peak RSS (whole process) / growth during the sync", `${Math.round(rssPeak / 2 ** 20)} MiB / +${Math.round((rssPeak - rssBefore) / 2 ** 20)} MiB`],
+      [
+        "engine peak RSS (whole process) / growth during the sync",
+        `${Math.round(rssPeak / 2 ** 20)} MiB / +${Math.round((rssPeak - rssBefore) / 2 ** 20)} MiB`,
+      ],
       ["local limit: parse + insert the same pages, no network", `${localSec.toFixed(2)} s — ${fmt(rate(localSec))} alerts/s`],
       ["ratio engine / local limit (aim ≥ 0.7)", (localSec / engineSec).toFixed(2)],
-      ["sequential script (docs' pattern: token per tenant, $top/$skip, one tenant at a time)", `${seqSec.toFixed(2)} s — ${fmt(rate(seqSec))} alerts/s`],
+      [
+        "sequential script (docs' pattern: token per tenant, $top/$skip, one tenant at a time)",
+        `${seqSec.toFixed(2)} s — ${fmt(rate(seqSec))} alerts/s`,
+      ],
       ["speedup engine / sequential, loopback", `${(seqSec / engineSec).toFixed(2)}×`],
-      [`engine, every call delayed ${LATENCY_MS} ms (simulated round trip)`, `${engineSlowSec.toFixed(2)} s — ${fmt(rate(engineSlowSec))} alerts/s`],
+      [
+        `engine, every call delayed ${LATENCY_MS} ms (simulated round trip)`,
+        `${engineSlowSec.toFixed(2)} s — ${fmt(rate(engineSlowSec))} alerts/s`,
+      ],
       [`sequential script, every call delayed ${LATENCY_MS} ms`, `${seqSlowSec.toFixed(2)} s — ${fmt(rate(seqSlowSec))} alerts/s`],
-      [`speedup engine / sequential with ${LATENCY_MS} ms round trips (aim ≥ 20× at 100 tenants)`, `${(seqSlowSec / engineSlowSec).toFixed(2)}×`],
+      [
+        `speedup engine / sequential with ${LATENCY_MS} ms round trips (aim ≥ 20× at 100 tenants)`,
+        `${(seqSlowSec / engineSlowSec).toFixed(2)}×`,
+      ],
     ],
     notes: [
       "Emulator in its own process (rate limits on; one list request per tenant stays within the 100/min budget), HTTPS on loopback. " +

@@ -97,7 +97,12 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.route("/", createAdminRoutes(deps));
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {
-      return c.json({ error: c.get("session") ? { code: "not_found", message: "no such route" } : { code: "unauthenticated", message: "sign in first" } }, c.get("session") ? 404 : 401);
+      return c.json(
+        {
+          error: c.get("session") ? { code: "not_found", message: "no such route" } : { code: "unauthenticated", message: "sign in first" },
+        },
+        c.get("session") ? 404 : 401,
+      );
     }
     if (!c.get("session")) return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 302);
     return c.html(errorPage(c.get("session"), 404, "There is no such page."), 404);
@@ -116,7 +121,9 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
           fetch: app.fetch,
           hostname: options.host,
           port: options.port,
-          ...(tls ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: "TLSv1.2" as const } } : {}),
+          ...(tls
+            ? { createServer: createHttpsServer, serverOptions: { cert: tls.certPem, key: tls.keyPem, minVersion: "TLSv1.2" as const } }
+            : {}),
         },
         () => resolve(s as Server),
       ) as Server;

@@ -7,4 +7,4 @@ export { type ConsoleAddress, createConsole, createOneTimeLogin, type PartnerCon
 export { type ApiMetrics, createApiMetrics, type TenantApiCounters } from "./metrics.js";
 export type { Clock, ConsoleOptions, TlsPem } from "./options.js";
 export { createSelfSignedCertificate, spkiHash } from "./tls.js";
-export { addUser, readUsers, removeUser, ROLES, type Role, type UserRecord } from "./users-file.js";
+export { addUser, ROLES, type Role, readUsers, removeUser, type UserRecord } from "./users-file.js";

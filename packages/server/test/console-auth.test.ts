@@ -25,13 +25,53 @@ const T = "00000000-0000-4000-8000-000000000001";
 const M = "a".repeat(40);
 
 describe("without a session", () => {
-  const pages = ["/", "/tenants", "/tenants/new", `/tenants/${T}`, "/alerts", `/alerts/${T}/da1`, "/devices", `/devices/${T}/${M}`, `/devices/${T}/${M}/actions/new?action=isolate`, `/actions/${T}/x`, "/hunting", "/hunting/abc.csv", "/audit", "/users", "/no-such-page"];
-  const forms = ["/logout", "/tenants", `/tenants/${T}/verify`, `/tenants/${T}/sync`, `/tenants/${T}/consent-link`, "/sync", `/alerts/${T}/da1`, `/devices/${T}/${M}/actions`, "/hunting", "/users", "/users/viewer/delete"];
+  const pages = [
+    "/",
+    "/tenants",
+    "/tenants/new",
+    `/tenants/${T}`,
+    "/alerts",
+    `/alerts/${T}/da1`,
+    "/devices",
+    `/devices/${T}/${M}`,
+    `/devices/${T}/${M}/actions/new?action=isolate`,
+    `/actions/${T}/x`,
+    "/hunting",
+    "/hunting/abc.csv",
+    "/audit",
+    "/users",
+    "/no-such-page",
+  ];
+  const forms = [
+    "/logout",
+    "/tenants",
+    `/tenants/${T}/verify`,
+    `/tenants/${T}/sync`,
+    `/tenants/${T}/consent-link`,
+    "/sync",
+    `/alerts/${T}/da1`,
+    `/devices/${T}/${M}/actions`,
+    "/hunting",
+    "/users",
+    "/users/viewer/delete",
+  ];
   const api: Array<[string, string]> = [
-    ["GET", "/api/v1/me"], ["GET", "/api/v1/tenants"], ["GET", `/api/v1/tenants/${T}`], ["POST", "/api/v1/tenants"], ["POST", `/api/v1/tenants/${T}/verify`],
-    ["POST", `/api/v1/tenants/${T}/sync`], ["GET", "/api/v1/alerts"], ["GET", `/api/v1/alerts/${T}/da1`], ["PATCH", `/api/v1/alerts/${T}/da1`],
-    ["GET", "/api/v1/devices"], ["GET", `/api/v1/devices/${T}/${M}`], ["POST", `/api/v1/devices/${T}/${M}/actions`], ["GET", `/api/v1/actions/${T}/x`],
-    ["POST", "/api/v1/hunting"], ["GET", "/api/v1/audit"], ["GET", "/api/v1/nothing-here"],
+    ["GET", "/api/v1/me"],
+    ["GET", "/api/v1/tenants"],
+    ["GET", `/api/v1/tenants/${T}`],
+    ["POST", "/api/v1/tenants"],
+    ["POST", `/api/v1/tenants/${T}/verify`],
+    ["POST", `/api/v1/tenants/${T}/sync`],
+    ["GET", "/api/v1/alerts"],
+    ["GET", `/api/v1/alerts/${T}/da1`],
+    ["PATCH", `/api/v1/alerts/${T}/da1`],
+    ["GET", "/api/v1/devices"],
+    ["GET", `/api/v1/devices/${T}/${M}`],
+    ["POST", `/api/v1/devices/${T}/${M}/actions`],
+    ["GET", `/api/v1/actions/${T}/x`],
+    ["POST", "/api/v1/hunting"],
+    ["GET", "/api/v1/audit"],
+    ["GET", "/api/v1/nothing-here"],
   ];
 
   it("every page redirects to the sign-in page, keeping where it was going", async () => {
@@ -49,13 +89,21 @@ describe("without a session", () => {
     const agent = new Agent(world.console);
     for (const path of forms) assert.equal((await agent.form(path, { a: "b" })).status, 401, `POST ${path}`);
     for (const [method, path] of api) {
-      const res = await agent.request(path, { method, headers: { "content-type": "application/json" }, ...(method === "GET" ? {} : { body: "{}" }) });
+      const res = await agent.request(path, {
+        method,
+        headers: { "content-type": "application/json" },
+        ...(method === "GET" ? {} : { body: "{}" }),
+      });
       assert.equal(res.status, 401, `${method} ${path}`);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, "unauthenticated");
     }
     assert.equal((await agent.request("/metrics")).status, 401);
     const tenants = await world.store.listTenants();
-    assert.deepEqual(tenants.map((t) => t.id), [tenantId], "nothing was created");
+    assert.deepEqual(
+      tenants.map((t) => t.id),
+      [tenantId],
+      "nothing was created",
+    );
   });
 
   it("/healthz and the static files are public; the health check says only whether the store answers", async () => {
@@ -102,7 +150,14 @@ describe("security headers and cookies", () => {
   });
 
   it("with TLS the cookie is Secure and __Host- prefixed; plain HTTP off loopback is refused", async () => {
-    const tlsConsole = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: "self-signed" });
+    const tlsConsole = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      tls: "self-signed",
+    });
     const agent = new Agent(tlsConsole, "https://127.0.0.1:8443");
     const res = await agent.signIn("viewer", PASSWORDS.viewer);
     assert.equal(res.status, 303);
@@ -112,7 +167,16 @@ describe("security headers and cookies", () => {
     assert.match(cookie, /Path=\//);
     assert.ok((await agent.request("/tenants")).headers.get("strict-transport-security"));
     assert.throws(
-      () => createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: false, host: "0.0.0.0" }),
+      () =>
+        createConsole({
+          store: world.store,
+          partner: world.partner,
+          requiredPermissions: REQUIRED,
+          consentRedirectUri: world.callbackUrl,
+          usersFile: world.usersFile,
+          tls: false,
+          host: "0.0.0.0",
+        }),
       /plain HTTP is only allowed on a loopback address/,
     );
   });
@@ -148,7 +212,15 @@ describe("sign-in", () => {
     let now = Date.parse("2030-01-01T00:00:00Z");
     const clock = { now: () => now };
     await addUser(world.usersFile, { name: "locky", password: "locky-password-1", role: "viewer" });
-    const c = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: false, clock });
+    const c = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      tls: false,
+      clock,
+    });
     const agent = new Agent(c);
     for (let i = 0; i < 4; i++) assert.equal((await agent.signIn("locky", `bad-password-${i}`)).status, 401);
     const fifth = await agent.signIn("locky", "bad-password-5");
@@ -166,7 +238,15 @@ describe("sign-in", () => {
   });
 
   it("too many attempts from one address are answered 429", async () => {
-    const c = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: false, login: { attemptsPerWindow: 3 } });
+    const c = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      tls: false,
+      login: { attemptsPerWindow: 3 },
+    });
     const agent = new Agent(c);
     for (const name of ["a1", "a2", "a3"]) assert.equal((await agent.signIn(name, "whatever-pass")).status, 401);
     const res = await agent.signIn("viewer", PASSWORDS.viewer);
@@ -176,7 +256,16 @@ describe("sign-in", () => {
 
   it("sessions expire when idle", async () => {
     let now = Date.parse("2030-01-01T00:00:00Z");
-    const c = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: false, clock: { now: () => now }, sessions: { idleMs: 60_000 } });
+    const c = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      tls: false,
+      clock: { now: () => now },
+      sessions: { idleMs: 60_000 },
+    });
     const agent = new Agent(c);
     await agent.signIn("viewer", PASSWORDS.viewer);
     now += 30_000;
@@ -228,7 +317,12 @@ describe("roles and CSRF", () => {
     const admin = new Agent(world.console);
     await admin.signIn("admin", PASSWORDS.admin);
     const before = (await world.store.listTenants()).length;
-    const api = await admin.json("POST", "/api/v1/tenants", { name: "No token", tenant: "11111111-1111-4111-8111-111111111111" }, { csrf: false });
+    const api = await admin.json(
+      "POST",
+      "/api/v1/tenants",
+      { name: "No token", tenant: "11111111-1111-4111-8111-111111111111" },
+      { csrf: false },
+    );
     assert.equal(api.status, 403);
     assert.equal(((await api.json()) as { error: { code: string } }).error.code, "csrf");
     const form = await admin.form("/tenants", { name: "No token", tenant: "11111111-1111-4111-8111-111111111111" }, { csrf: false });

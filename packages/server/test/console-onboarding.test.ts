@@ -13,7 +13,16 @@ let admin: Agent;
 let fabrikam: string;
 
 before(async () => {
-  world = await createWorld({ emulator: { tenants: [{ name: "Contoso" }, { name: "Fabrikam", consented: false }, { name: "Litware", consented: false }, { name: "Tailspin", consented: false }] } });
+  world = await createWorld({
+    emulator: {
+      tenants: [
+        { name: "Contoso" },
+        { name: "Fabrikam", consented: false },
+        { name: "Litware", consented: false },
+        { name: "Tailspin", consented: false },
+      ],
+    },
+  });
   fabrikam = world.info.tenants.find((t) => t.name === "Fabrikam")!.id;
   admin = new Agent(world.console);
   assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
@@ -109,7 +118,9 @@ describe("onboarding by admin consent", () => {
     const link = new URL(await onboard({ name: "Tailspin", tenant: tailspin }));
     const before = await tenantTable();
     // The redirect's tenant can be forged (mde-api.md §1.2); the state is genuine.
-    const res = await callback(new URL(`${world.callbackUrl}?admin_consent=True&tenant=${litware}&state=${encodeURIComponent(link.searchParams.get("state")!)}`));
+    const res = await callback(
+      new URL(`${world.callbackUrl}?admin_consent=True&tenant=${litware}&state=${encodeURIComponent(link.searchParams.get("state")!)}`),
+    );
     assert.equal(res.status, 400);
     assert.match(await res.text(), /data-reason="wrong-tenant"/);
     assert.deepEqual(await tenantTable(), before);
@@ -117,7 +128,15 @@ describe("onboarding by admin consent", () => {
   });
 
   it("an expired consent link is refused", async () => {
-    const shortLived = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: false, consentTtlMs: 1 });
+    const shortLived = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      tls: false,
+      consentTtlMs: 1,
+    });
     const agent = new Agent(shortLived);
     await agent.signIn("admin", PASSWORDS.admin);
     const res = await agent.json("POST", "/api/v1/tenants", { name: "Late" });

@@ -15,12 +15,25 @@ let responder: Agent;
 let contoso: string;
 let northwind: string;
 
-interface AlertRow { tenantId: string; id: string; severity: string; status: string; lastUpdateTime: string; machineId: string | null }
+interface AlertRow {
+  tenantId: string;
+  id: string;
+  severity: string;
+  status: string;
+  lastUpdateTime: string;
+  machineId: string | null;
+}
 
 before(async () => {
-  world = await createWorld({ emulator: { tenants: [{ name: "Contoso" }, { name: "Northwind" }], alertsPerTenant: 60, machinesPerTenant: 4 } });
+  world = await createWorld({
+    emulator: { tenants: [{ name: "Contoso" }, { name: "Northwind" }], alertsPerTenant: 60, machinesPerTenant: 4 },
+  });
   [contoso, northwind] = world.info.tenants.map((t) => t.id) as [string, string];
-  for (const [id, name] of [[contoso, "Contoso"], [northwind, "Northwind"]] as const) await world.store.upsertTenant({ id, name, initialState: "consented" });
+  for (const [id, name] of [
+    [contoso, "Contoso"],
+    [northwind, "Northwind"],
+  ] as const)
+    await world.store.upsertTenant({ id, name, initialState: "consented" });
   responder = new Agent(world.console);
   assert.equal((await responder.signIn("responder", PASSWORDS.responder)).status, 303);
 });
@@ -52,9 +65,16 @@ describe("alerts", () => {
     assert.deepEqual(times, [...times].sort().reverse(), "newest first");
 
     const high = all.filter((a) => a.tenantId === contoso && a.severity === "High" && a.status === "New");
-    const filtered = (await (await responder.request(`/api/v1/alerts?tenant=${contoso}&severity=High&status=New&from=2000-01-01&to=2100-01-01&sort=lastUpdateTime&order=asc&limit=500`)).json()) as { items: AlertRow[] };
+    const filtered = (await (
+      await responder.request(
+        `/api/v1/alerts?tenant=${contoso}&severity=High&status=New&from=2000-01-01&to=2100-01-01&sort=lastUpdateTime&order=asc&limit=500`,
+      )
+    ).json()) as { items: AlertRow[] };
     assert.deepEqual(filtered.items.map((a) => a.id).sort(), high.map((a) => a.id).sort());
-    assert.ok(filtered.items.every((a, i, xs) => i === 0 || xs[i - 1]!.lastUpdateTime <= a.lastUpdateTime), "ascending");
+    assert.ok(
+      filtered.items.every((a, i, xs) => i === 0 || xs[i - 1]!.lastUpdateTime <= a.lastUpdateTime),
+      "ascending",
+    );
 
     const bad = await responder.request("/api/v1/alerts?severity=Critical");
     assert.equal(bad.status, 400);
@@ -66,12 +86,19 @@ describe("alerts", () => {
   });
 
   it("resolving an alert writes through the MDE API and into the store, with an audit trail", async () => {
-    const [alert] = (await (await responder.request(`/api/v1/alerts?tenant=${contoso}&status=New&limit=1`)).json() as { items: AlertRow[] }).items;
+    const [alert] = (
+      (await (await responder.request(`/api/v1/alerts?tenant=${contoso}&status=New&limit=1`)).json()) as { items: AlertRow[] }
+    ).items;
     assert.ok(alert);
     const detail = await (await responder.request(`/alerts/${contoso}/${alert.id}`)).text();
     assert.match(detail, /id="alert-update"/);
     assert.match(detail, /<h2>Evidence<\/h2>/);
-    const res = await responder.form(`/alerts/${contoso}/${alert.id}`, { status: "Resolved", classification: "FalsePositive", determination: "Other", comment: "benign admin script" });
+    const res = await responder.form(`/alerts/${contoso}/${alert.id}`, {
+      status: "Resolved",
+      classification: "FalsePositive",
+      determination: "Other",
+      comment: "benign admin script",
+    });
     assert.equal(res.status, 200);
     assert.match(await res.text(), /Saved: status Resolved/);
     const remote = await world.partner.tenant(contoso).alerts.get(alert.id);
@@ -89,7 +116,9 @@ describe("alerts", () => {
 
 describe("devices and response actions", () => {
   it("isolating a device needs a comment, goes through a confirmation, and its status follows to Succeeded", async () => {
-    const devices = (await (await responder.request(`/api/v1/devices?tenant=${contoso}`)).json()) as { items: Array<{ id: string; computerDnsName: string }> };
+    const devices = (await (await responder.request(`/api/v1/devices?tenant=${contoso}`)).json()) as {
+      items: Array<{ id: string; computerDnsName: string }>;
+    };
     assert.equal(devices.items.length, 4);
     const device = devices.items[0]!;
     const confirm = await (await responder.request(`/devices/${contoso}/${device.id}/actions/new?action=isolate`)).text();
@@ -100,7 +129,11 @@ describe("devices and response actions", () => {
     assert.equal(noComment.status, 400);
     assert.match(await noComment.text(), /a comment is required/);
 
-    const res = await responder.form(`/devices/${contoso}/${device.id}/actions`, { action: "isolate", isolationType: "Full", comment: "INC-42 ransomware suspected" });
+    const res = await responder.form(`/devices/${contoso}/${device.id}/actions`, {
+      action: "isolate",
+      isolationType: "Full",
+      comment: "INC-42 ransomware suspected",
+    });
     assert.equal(res.status, 303);
     const location = res.headers.get("location") ?? "";
     assert.match(location, new RegExp(`^/actions/${contoso}/`));
@@ -111,7 +144,10 @@ describe("devices and response actions", () => {
     let final = false;
     let last = "";
     for (let i = 0; i < 50 && !final; i++) {
-      const poll = (await (await responder.request(`/api/v1/actions/${contoso}/${actionId}`)).json()) as { action: { status: string; comment: string }; final: boolean };
+      const poll = (await (await responder.request(`/api/v1/actions/${contoso}/${actionId}`)).json()) as {
+        action: { status: string; comment: string };
+        final: boolean;
+      };
       final = poll.final;
       last = poll.action.status;
       assert.equal(poll.action.comment, "INC-42 ransomware suspected");
@@ -120,7 +156,10 @@ describe("devices and response actions", () => {
     assert.equal(last, "Succeeded");
     assert.equal((await world.store.getMachineAction(contoso, actionId))?.status, "Succeeded");
     const audit = await world.store.queryAudit({ tenantId: contoso, actor: "responder" });
-    assert.ok(audit.some((e) => e.comment === "INC-42 ransomware suspected"), "the action and its comment are audited");
+    assert.ok(
+      audit.some((e) => e.comment === "INC-42 ransomware suspected"),
+      "the action and its comment are audited",
+    );
     const auditPage = await (await responder.request("/audit")).text();
     assert.match(auditPage, /INC-42 ransomware suspected/);
   });
@@ -128,7 +167,10 @@ describe("devices and response actions", () => {
 
 describe("hunting", () => {
   it("one query on two tenants: merged rows with the tenant, per-tenant errors beside them, CSV download", async () => {
-    const res = await responder.form("/hunting", { query: "DeviceInfo | summarize Devices = count() by OSPlatform", tenant: [contoso, northwind] });
+    const res = await responder.form("/hunting", {
+      query: "DeviceInfo | summarize Devices = count() by OSPlatform",
+      tenant: [contoso, northwind],
+    });
     const page = await res.text();
     assert.equal(res.status, 200, page.slice(0, 500));
     assert.match(page, /id="hunt-results"/);
@@ -146,7 +188,9 @@ describe("hunting", () => {
     await other.signIn("viewer", PASSWORDS.viewer);
     assert.equal((await other.request(csvPath)).status, 404, "results belong to who ran the query");
 
-    const broken = (await (await responder.json("POST", "/api/v1/hunting", { query: "DeviceInfo | where", tenantIds: [contoso, northwind] })).json()) as { errors: Array<{ tenantId: string }> };
+    const broken = (await (
+      await responder.json("POST", "/api/v1/hunting", { query: "DeviceInfo | where", tenantIds: [contoso, northwind] })
+    ).json()) as { errors: Array<{ tenantId: string }> };
     assert.equal(broken.errors.length, 2, "a syntax error is reported per tenant");
   });
 });
@@ -159,7 +203,15 @@ describe("operations", () => {
     assert.match(text, new RegExp(`mde_console_api_calls_total\\{tenant="${contoso}",status="2xx"\\} [1-9]`));
     assert.match(text, /# TYPE mde_console_api_throttled_total counter/);
     const token = "metrics-token-0123456789";
-    const scraped = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, tls: false, metricsToken: token });
+    const scraped = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      tls: false,
+      metricsToken: token,
+    });
     assert.equal((await scraped.app.request("/metrics")).status, 401);
     assert.equal((await scraped.app.request("/metrics", { headers: { authorization: "Bearer wrong-token-0123456789" } })).status, 401);
     assert.equal((await scraped.app.request("/metrics", { headers: { authorization: `Bearer ${token}` } })).status, 200);
@@ -176,7 +228,14 @@ describe("operations", () => {
   });
 
   it("real socket: HTTPS with a self-signed certificate for the host, trusted explicitly", async () => {
-    const c = createConsole({ store: world.store, partner: world.partner, requiredPermissions: REQUIRED, consentRedirectUri: world.callbackUrl, usersFile: world.usersFile, port: 0 });
+    const c = createConsole({
+      store: world.store,
+      partner: world.partner,
+      requiredPermissions: REQUIRED,
+      consentRedirectUri: world.callbackUrl,
+      usersFile: world.usersFile,
+      port: 0,
+    });
     const { url, certPem } = await c.start();
     try {
       assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { createEmulator, type Emulator, type EmulatorInfo, type EmulatorOptions } from "@mde-partner/emulator";
-import { addUser, createApiMetrics, createConsole, type ApiMetrics, type ConsoleOptions, type PartnerConsole } from "@mde-partner/server";
+import { type ApiMetrics, addUser, type ConsoleOptions, createApiMetrics, createConsole, type PartnerConsole } from "@mde-partner/server";
 import { openStore, type Store } from "@mde-partner/sync";
 
 export const PASSWORDS = { admin: "admin-password-1", responder: "responder-password-1", viewer: "viewer-password-1" } as const;
@@ -30,11 +30,7 @@ export interface World {
 export const REQUIRED = ["Alert.ReadWrite.All", "Machine.ReadWrite.All", "Machine.Isolate", "AdvancedQuery.Read.All"];
 
 export async function createWorld(
-  options: {
-    emulator?: EmulatorOptions;
-    console?: Partial<ConsoleOptions>;
-    callbackUrl?: string;
-  } = {},
+  options: { emulator?: EmulatorOptions; console?: Partial<ConsoleOptions>; callbackUrl?: string } = {},
 ): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "mde-console-test-"));
   const callbackUrl = options.callbackUrl ?? "https://console.test/consent/callback";
@@ -148,7 +144,12 @@ export class Agent {
  * process against the emulator: open the page, press Accept or Cancel, and
  * return the redirect back to the console (`Location`).
  */
-export async function consentInEmulator(emulator: Emulator, consentUrl: string, decision: "accept" | "cancel", tenantId?: string): Promise<URL> {
+export async function consentInEmulator(
+  emulator: Emulator,
+  consentUrl: string,
+  decision: "accept" | "cancel",
+  tenantId?: string,
+): Promise<URL> {
   const page = await emulator.fetch(consentUrl);
   const html = await page.text();
   if (page.status !== 200) throw new Error(`consent page answered ${page.status}: ${html.slice(0, 300)}`);

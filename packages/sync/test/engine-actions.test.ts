@@ -18,7 +18,12 @@ describe("runResponseAction", () => {
   let tenantId: string;
   let machines: string[];
   before(async () => {
-    world = await startWorld({ seed: "engine-actions", tenants: [{ alerts: 5, machines: 6 }], actionPendingMs: 200, actionInProgressMs: 300 });
+    world = await startWorld({
+      seed: "engine-actions",
+      tenants: [{ alerts: 5, machines: 6 }],
+      actionPendingMs: 200,
+      actionInProgressMs: 300,
+    });
     db = await createTestDatabase("sqlite");
     store = await openStore(db.options);
     await addTenants(store, world.info);
@@ -37,7 +42,10 @@ describe("runResponseAction", () => {
 
   const isolations = async (machineId: string) => {
     const f = machineActionFilter;
-    const list = world.partner().tenant(tenantId).machineActions.list({ filter: f.and(f.eq("machineId", machineId), f.eq("type", "Isolate")) });
+    const list = world
+      .partner()
+      .tenant(tenantId)
+      .machineActions.list({ filter: f.and(f.eq("machineId", machineId), f.eq("type", "Isolate")) });
     const out = [];
     for await (const a of list) out.push(a);
     return out;
@@ -82,7 +90,15 @@ describe("runResponseAction", () => {
 
   it("isolating again while the first is in progress creates no second action", async () => {
     const machineId = machines[1]!;
-    const request = { store, partner: world.partner(), actor: "cli:bob", tenantId, machineId, action: "isolate" as const, comment: "INC-1002" };
+    const request = {
+      store,
+      partner: world.partner(),
+      actor: "cli:bob",
+      tenantId,
+      machineId,
+      action: "isolate" as const,
+      comment: "INC-1002",
+    };
     const first = await runResponseAction(request);
     assert.equal(first.result, "created");
     assert.ok(["Pending", "InProgress"].includes(first.machineAction?.status ?? ""));
@@ -110,7 +126,16 @@ describe("runResponseAction", () => {
 
   it("adds a tag, and refuses a request without a comment before sending or auditing anything", async () => {
     const machineId = machines[2]!;
-    const out = await runResponseAction({ store, partner: world.partner(), actor: "cli:carol", tenantId, machineId, action: "tag-add", tag: "quarantine-zone", comment: "INC-1003" });
+    const out = await runResponseAction({
+      store,
+      partner: world.partner(),
+      actor: "cli:carol",
+      tenantId,
+      machineId,
+      action: "tag-add",
+      tag: "quarantine-zone",
+      comment: "INC-1003",
+    });
     assert.equal(out.result, "tagged");
     const machine = await world.partner().tenant(tenantId).machines.get(machineId);
     assert.ok(machine.machineTags?.includes("quarantine-zone"));
@@ -135,6 +160,9 @@ describe("runResponseAction", () => {
     assert.equal(out.result, "failed");
     assert.equal(out.error?.code, "ERR_MDE_NOT_FOUND");
     const audit = await store.queryAudit({ tenantId, actor: "cli:dave" });
-    assert.deepEqual(audit.map((e) => e.phase), ["failed", "requested"]);
+    assert.deepEqual(
+      audit.map((e) => e.phase),
+      ["failed", "requested"],
+    );
   });
 });

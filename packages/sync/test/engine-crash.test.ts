@@ -47,7 +47,14 @@ describe("sync killed at random points", () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "mde-sync-crash-"));
-    const options = { seed: "engine-crash", tenants: 5, alertsPerTenant: 5000, machinesPerTenant: 5, rateLimits: false, stateDir: join(dir, "emulator") };
+    const options = {
+      seed: "engine-crash",
+      tenants: 5,
+      alertsPerTenant: 5000,
+      machinesPerTenant: 5,
+      rateLimits: false,
+      stateDir: join(dir, "emulator"),
+    };
     emulator = spawn(process.execPath, [...NODE_ARGS, join(fixtures, "emulator-process.ts"), JSON.stringify(options)], {
       cwd: root,
       stdio: ["ignore", "pipe", "inherit"],

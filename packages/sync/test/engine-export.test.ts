@@ -90,12 +90,20 @@ for (const dialect of DIALECTS) {
         A,
         [
           alert("da1", { title: 'Quote " and, comma', severity: "High", determination: "Malware" }),
-          alert("da2", { title: "Line\r\nbreak", status: "Resolved", lastUpdateTime: "2025-01-03T00:00:00Z", classification: "TruePositive" }),
+          alert("da2", {
+            title: "Line\r\nbreak",
+            status: "Resolved",
+            lastUpdateTime: "2025-01-03T00:00:00Z",
+            classification: "TruePositive",
+          }),
           alert("da3", { severity: "Low", lastUpdateTime: "2025-01-04T00:00:00Z", assignedTo: "soc@contoso.com" }),
         ],
         { value: null, seenIds: [] },
       );
-      await store.applyAlertPage(B, [alert("db1", { severity: "High", lastUpdateTime: "2025-01-02T12:00:00Z" })], { value: null, seenIds: [] });
+      await store.applyAlertPage(B, [alert("db1", { severity: "High", lastUpdateTime: "2025-01-02T12:00:00Z" })], {
+        value: null,
+        seenIds: [],
+      });
     });
     afterEach(async () => {
       await store.close();
@@ -141,18 +149,28 @@ for (const dialect of DIALECTS) {
       assert.equal(byId.get("da2")?.[4], "Line\r\nbreak");
       assert.ok(text.includes('"Quote "" and, comma"'), "quotes doubled inside a quoted field");
       // Oldest change first.
-      assert.deepEqual(rows.slice(1).map((r) => r[1]), ["da1", "db1", "da2", "da3"]);
+      assert.deepEqual(
+        rows.slice(1).map((r) => r[1]),
+        ["da1", "db1", "da2", "da3"],
+      );
     });
 
     it("writes NDJSON and filters by tenant, severity, status and time", async () => {
       const all = await collect((out) => exportAlerts({ store, format: "ndjson", out }));
-      const lines = all.text.trimEnd().split("\n").map((l) => JSON.parse(l));
+      const lines = all.text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 4);
       assert.equal(lines[0].tenantId, A);
       assert.equal(lines[0].title, 'Quote " and, comma');
       const ids = async (o: Partial<Parameters<typeof exportAlerts>[0]>) => {
         const r = await collect((out) => exportAlerts({ store, format: "ndjson", out, ...o }));
-        return r.text.trimEnd().split("\n").filter(Boolean).map((l) => JSON.parse(l).id);
+        return r.text
+          .trimEnd()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).id);
       };
       assert.deepEqual(await ids({ tenantIds: [B] }), ["db1"]);
       assert.deepEqual(await ids({ severity: ["High"] }), ["da1", "db1"]);
@@ -194,17 +212,28 @@ for (const dialect of DIALECTS) {
         assert.equal(sleeps.length, 2, "two retries after the two 503s");
         assert.deepEqual(
           received.map((r) => r.key).sort(),
-          [`${A}:da1:2025-01-02T00:00:00.1234567Z`, `${A}:da2:2025-01-03T00:00:00Z`, `${A}:da3:2025-01-04T00:00:00Z`, `${B}:db1:2025-01-02T12:00:00Z`].sort(),
+          [
+            `${A}:da1:2025-01-02T00:00:00.1234567Z`,
+            `${A}:da2:2025-01-03T00:00:00Z`,
+            `${A}:da3:2025-01-04T00:00:00Z`,
+            `${B}:db1:2025-01-02T12:00:00Z`,
+          ].sort(),
         );
         assert.ok(received.every((r) => r.key === r.body.idempotencyKey && r.key.startsWith(`${r.body.tenantId}:${r.body.alert.id}:`)));
 
         // Nothing new: nothing sent. Re-synced but unchanged: nothing sent.
         assert.deepEqual(await forwarder.runOnce(), { delivered: 0 });
-        await store.applyAlertPage(A, [alert("da1", { title: 'Quote " and, comma', severity: "High", determination: "Malware" })], { value: null, seenIds: [] });
+        await store.applyAlertPage(A, [alert("da1", { title: 'Quote " and, comma', severity: "High", determination: "Malware" })], {
+          value: null,
+          seenIds: [],
+        });
         assert.deepEqual(await forwarder.runOnce(), { delivered: 0 });
 
         // A changed alert and a new one: exactly those, with new keys; a new forwarder instance (restart) agrees.
-        await store.applyAlertPage(A, [alert("da3", { status: "Resolved", lastUpdateTime: "2025-01-05T00:00:00Z" }), alert("da4")], { value: null, seenIds: [] });
+        await store.applyAlertPage(A, [alert("da3", { status: "Resolved", lastUpdateTime: "2025-01-05T00:00:00Z" }), alert("da4")], {
+          value: null,
+          seenIds: [],
+        });
         received.length = 0;
         const restarted = createWebhookForwarder({ store, url, name: "soar", sleep: async () => {} });
         assert.deepEqual(await restarted.runOnce(), { delivered: 2 });

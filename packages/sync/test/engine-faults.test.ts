@@ -57,7 +57,14 @@ describe("sync with failing tenants", () => {
       assert.equal(byId.get(id)?.state, "verified");
       assert.ok((done.get(id) ?? Infinity) < stormEnds, "a healthy tenant finished while the storm was still on");
     }
-    assert.deepEqual(await mismatches(store, healthy.map((id) => ({ id })), truth), []);
+    assert.deepEqual(
+      await mismatches(
+        store,
+        healthy.map((id) => ({ id })),
+        truth,
+      ),
+      [],
+    );
 
     const s = byId.get(storm)!;
     assert.equal(s.state, "degraded");
@@ -135,7 +142,10 @@ describe("sync with failing tenants", () => {
     await watch.stop(); // safe twice
     await watch.done;
     assert.deepEqual(await mismatches(store, [{ id: first }], (id) => emulator.control.groundTruth(id)), []);
-    assert.ok(backoffs.some((b) => b.tenantId === broken && b.retryAt > Date.now() + 30_000), "the broken tenant is backed off");
+    assert.ok(
+      backoffs.some((b) => b.tenantId === broken && b.retryAt > Date.now() + 30_000),
+      "the broken tenant is backed off",
+    );
     // Backed off: it appears in the first report only, the healthy tenant in every one.
     assert.equal(reports.filter((r) => r.tenants.some((t) => t.tenantId === broken)).length, 1);
     assert.ok(reports.every((r) => r.tenants.some((t) => t.tenantId === first && t.status === "ok")));

@@ -45,7 +45,10 @@ describe("huntAcrossTenants", () => {
       result.schema.map((c) => c.name),
       ["TenantId", "TenantName", "DeviceId", "DeviceName", "OSPlatform"],
     );
-    assert.equal(result.rows.length, ten.reduce((n, t) => n + t.machines, 0));
+    assert.equal(
+      result.rows.length,
+      ten.reduce((n, t) => n + t.machines, 0),
+    );
     for (const t of ten) {
       const rows = result.rows.filter((r) => r.TenantId === t.id);
       assert.equal(rows.length, t.machines, `${t.name}: one row per machine`);
@@ -56,7 +59,12 @@ describe("huntAcrossTenants", () => {
 
   it("reports a syntax error once per tenant, cleanly, and no rows", async () => {
     const ten = world.info.tenants.slice(0, 10);
-    const result = await huntAcrossTenants({ partner: world.partner(), store, tenantIds: ten.map((t) => t.id), query: "DeviceInfo | where" });
+    const result = await huntAcrossTenants({
+      partner: world.partner(),
+      store,
+      tenantIds: ten.map((t) => t.id),
+      query: "DeviceInfo | where",
+    });
     assert.deepEqual(result.rows, []);
     assert.equal(result.errors.length, 10);
     assert.deepEqual(new Set(result.errors.map((e) => e.tenantId)), new Set(ten.map((t) => t.id)));
@@ -69,7 +77,12 @@ describe("huntAcrossTenants", () => {
 
   it("reports a tenant without the hunting permission beside the others' rows", async () => {
     const [a, , , , , , , , , , limited] = world.info.tenants;
-    const result = await huntAcrossTenants({ partner: world.partner(), store, tenantIds: [a!.id, limited!.id], query: "DeviceInfo | distinct DeviceId" });
+    const result = await huntAcrossTenants({
+      partner: world.partner(),
+      store,
+      tenantIds: [a!.id, limited!.id],
+      query: "DeviceInfo | distinct DeviceId",
+    });
     assert.equal(result.rows.length, a!.machines);
     assert.equal(result.errors.length, 1);
     assert.equal(result.errors[0]?.tenantId, limited!.id);
@@ -80,14 +93,25 @@ describe("huntAcrossTenants", () => {
     const [a] = world.info.tenants;
     const partner = world.partner();
     const evil = `x" or DeviceName != "`;
-    const injected = await huntAcrossTenants({ partner, tenantIds: [a!.id], query: kql`DeviceInfo | where DeviceName == ${evil} | distinct DeviceId` });
+    const injected = await huntAcrossTenants({
+      partner,
+      tenantIds: [a!.id],
+      query: kql`DeviceInfo | where DeviceName == ${evil} | distinct DeviceId`,
+    });
     assert.deepEqual(injected.errors, []);
     assert.equal(injected.rows.length, 0, "the quote did not end the literal");
     const name = String(
       (await huntAcrossTenants({ partner, tenantIds: [a!.id], query: "DeviceInfo | take 1 | project DeviceName" })).rows[0]?.DeviceName,
     );
-    const found = await huntAcrossTenants({ partner, tenantIds: [a!.id], query: kql`DeviceInfo | where DeviceName == ${name} | distinct DeviceName` });
-    assert.deepEqual(found.rows.map((r) => r.DeviceName), [name]);
+    const found = await huntAcrossTenants({
+      partner,
+      tenantIds: [a!.id],
+      query: kql`DeviceInfo | where DeviceName == ${name} | distinct DeviceName`,
+    });
+    assert.deepEqual(
+      found.rows.map((r) => r.DeviceName),
+      [name],
+    );
   });
 });
 
@@ -99,8 +123,14 @@ describe("KQL quoting", () => {
     assert.equal(quoteKqlString("it's | take 1 // x"), `"it's | take 1 // x"`);
     assert.throws(() => quoteKqlString("nul\u0000"), TypeError);
     assert.throws(() => quoteKqlString(5 as never), TypeError);
-    assert.equal(kql`T | where A == ${"x"} and N > ${5} and B == ${true} | where Id in ${["a", "b"]}`, 'T | where A == "x" and N > 5 and B == true | where Id in ("a", "b")');
-    assert.equal(kql`T | where Timestamp > ${new Date("2025-01-02T03:04:05.000Z")}`, "T | where Timestamp > datetime(2025-01-02T03:04:05.000Z)");
+    assert.equal(
+      kql`T | where A == ${"x"} and N > ${5} and B == ${true} | where Id in ${["a", "b"]}`,
+      'T | where A == "x" and N > 5 and B == true | where Id in ("a", "b")',
+    );
+    assert.equal(
+      kql`T | where Timestamp > ${new Date("2025-01-02T03:04:05.000Z")}`,
+      "T | where Timestamp > datetime(2025-01-02T03:04:05.000Z)",
+    );
     assert.throws(() => kql`T | take ${Number.NaN}`, TypeError);
     assert.throws(() => kql`T | where x == ${{}}`, TypeError);
   });

@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { createManualClock } from "@mde-partner/emulator";
 import { openStore, type Store, type SyncProgressEvent, syncOnce } from "@mde-partner/sync";
 import { createRunCursor } from "../src/engine/alert-cursor.js";
-import { createManualClock } from "@mde-partner/emulator";
 import { addTenants, mismatches, startWorld, type World } from "./fixtures/engine-world.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./helpers/databases.js";
 

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { ConsoleEngine } from "../services/engine.js";
 import type { LoginGuard } from "../login-guard.js";
-import type { ResolvedConsoleOptions } from "../options.js";
-import type { Session, SessionStore } from "../sessions.js";
-import type { HuntCache } from "../services/hunting.js";
 import type { OneTimeLogins } from "../one-time-login.js";
+import type { ResolvedConsoleOptions } from "../options.js";
+import type { ConsoleEngine } from "../services/engine.js";
+import type { HuntCache } from "../services/hunting.js";
+import type { Session, SessionStore } from "../sessions.js";
 
 /** Per-request values set by the middleware. */
 export interface ConsoleEnv {

@@ -1,13 +1,14 @@
 /** The audit log (every role) and operator accounts (admin). */
+
+import type { AuditQuery } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { InputError } from "../services/tenant-api.js";
 import type { Session } from "../sessions.js";
-import { addUser, readUsers, removeUser, type Role } from "../users-file.js";
+import { addUser, type Role, readUsers, removeUser } from "../users-file.js";
 import { auditPage } from "../views/pages/audit-page.js";
 import { usersPage } from "../views/pages/users-page.js";
-import type { AuditQuery } from "@mde-partner/sync";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,7 +23,13 @@ export function parseAuditQuery(params: URLSearchParams, maxLimit = 500): AuditQ
   if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw new InputError(`limit must be 1-${maxLimit}`);
   const actor = params.get("actor")?.trim();
   const action = params.get("action")?.trim();
-  return { ...(tenant ? { tenantId: tenant } : {}), ...(actor ? { actor } : {}), ...(action ? { action } : {}), ...(beforeId ? { beforeId } : {}), limit };
+  return {
+    ...(tenant ? { tenantId: tenant } : {}),
+    ...(actor ? { actor } : {}),
+    ...(action ? { action } : {}),
+    ...(beforeId ? { beforeId } : {}),
+    limit,
+  };
 }
 
 export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
@@ -69,7 +76,12 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const removed = await removeUser(options.usersFile, name);
     sessions.destroyUser(name);
     if (removed) await options.store.appendAudit({ actor: session(c).user, action: "operator.remove", phase: "completed", target: name });
-    return c.html(usersPage(session(c), await readUsers(options.usersFile), { kind: removed ? "ok" : "error", text: removed ? `Removed ${name}.` : `No user ${name}.` }));
+    return c.html(
+      usersPage(session(c), await readUsers(options.usersFile), {
+        kind: removed ? "ok" : "error",
+        text: removed ? `Removed ${name}.` : `No user ${name}.`,
+      }),
+    );
   });
 
   return app;

@@ -21,7 +21,16 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const query = parseAlertQuery(params);
     const started = performance.now();
     const [page, tenants] = await Promise.all([store.queryAlerts(query), store.listTenants()]);
-    return c.html(alertsPage(session(c), { query, params, items: page.items, nextPageToken: page.nextPageToken, tenants, elapsedMs: performance.now() - started }));
+    return c.html(
+      alertsPage(session(c), {
+        query,
+        params,
+        items: page.items,
+        nextPageToken: page.nextPageToken,
+        tenants,
+        elapsedMs: performance.now() - started,
+      }),
+    );
   });
 
   const detail = async (c: ConsoleContext, tenant: string, alertId: string, flash?: PageOptions["flash"]) => {

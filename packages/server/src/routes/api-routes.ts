@@ -10,7 +10,7 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
 import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction } from "../services/devices.js";
-import { NotFoundError, InputError } from "../services/tenant-api.js";
+import { InputError, NotFoundError } from "../services/tenant-api.js";
 import { startOnboarding, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import { parseAuditQuery } from "./admin-routes.js";
@@ -19,7 +19,8 @@ import { checkHunt } from "./hunting-routes.js";
 import { tenantId } from "./tenant-routes.js";
 
 async function jsonBody(c: ConsoleContext): Promise<Record<string, unknown>> {
-  if (!(c.req.header("content-type") ?? "").startsWith("application/json")) throw new InputError("send a JSON body (content-type: application/json)");
+  if (!(c.req.header("content-type") ?? "").startsWith("application/json"))
+    throw new InputError("send a JSON body (content-type: application/json)");
   let body: unknown;
   try {
     body = await c.req.json();
@@ -46,7 +47,14 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   api.get("/tenants", requireRole("viewer"), async (c) => {
     const rows = await tenantOverview(options);
     return c.json({
-      tenants: rows.map((r) => ({ ...r.tenant, missingPermissions: r.missingPermissions, alertCounts: r.alertCounts, alertTotal: r.alertTotal, lastRun: r.lastRun ?? null })),
+      tenants: rows.map((r) => ({
+        ...r.tenant,
+        missingPermissions: r.missingPermissions,
+        rolesKnown: r.rolesKnown,
+        alertCounts: r.alertCounts,
+        alertTotal: r.alertTotal,
+        lastRun: r.lastRun ?? null,
+      })),
       requiredPermissions: options.requiredPermissions,
     });
   });
@@ -55,7 +63,14 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const [row] = await tenantOverview(options, tenantId(c));
     if (!row) throw new NotFoundError("tenant not in the console");
     const transitions = await store.listTenantTransitions(row.tenant.id);
-    return c.json({ ...row.tenant, missingPermissions: row.missingPermissions, alertCounts: row.alertCounts, alertTotal: row.alertTotal, transitions });
+    return c.json({
+      ...row.tenant,
+      missingPermissions: row.missingPermissions,
+      rolesKnown: row.rolesKnown,
+      alertCounts: row.alertCounts,
+      alertTotal: row.alertTotal,
+      transitions,
+    });
   });
 
   api.post("/tenants", requireRole("admin"), async (c) => {
@@ -151,7 +166,13 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const ids = Array.isArray(body.tenantIds) ? body.tenantIds.filter((t): t is string => typeof t === "string") : [];
     const checked = await checkHunt(deps, body.query, ids);
     const result = await engine.hunt(checked.tenantIds, checked.query);
-    await store.appendAudit({ actor: session(c).user, action: "hunting.query", phase: "completed", request: checked, result: `${result.rows.length} rows, ${result.errors.length} tenant error(s)` });
+    await store.appendAudit({
+      actor: session(c).user,
+      action: "hunting.query",
+      phase: "completed",
+      request: checked,
+      result: `${result.rows.length} rows, ${result.errors.length} tenant error(s)`,
+    });
     return c.json(result);
   });
 
@@ -160,7 +181,9 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.json({ entries });
   });
 
-  api.all("*", requireRole("viewer"), (c) => c.json({ error: { code: "not_found", message: `no API route ${c.req.method} ${c.req.path}` } }, 404));
+  api.all("*", requireRole("viewer"), (c) =>
+    c.json({ error: { code: "not_found", message: `no API route ${c.req.method} ${c.req.path}` } }, 404),
+  );
 
   return api;
 }

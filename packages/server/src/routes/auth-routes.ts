@@ -6,12 +6,12 @@
 import { randomBytes } from "node:crypto";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
+import { requireRole } from "../http/auth.js";
 import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
-import { requireRole } from "../http/auth.js";
 import { DECOY_HASH, verifyPassword } from "../password.js";
 import { csrfMatches } from "../sessions.js";
-import { readUsers, type Role } from "../users-file.js";
+import { type Role, readUsers } from "../users-file.js";
 import { loginPage } from "../views/pages/login-page.js";
 
 /** Only same-site paths, never `//host` or a scheme. */
@@ -38,10 +38,25 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     clearCookie(c, loginCookie, secure);
   };
 
-  const form = (c: ConsoleContext, status: 200 | 401 | 403 | 429, extra: { message?: string; name?: string; next?: string; info?: string } = {}) => {
-    const token = randomBytes(24).toString("base64url");
+  const form = (
+    c: ConsoleContext,
+    status: 200 | 401 | 403 | 429,
+    extra: { message?: string; name?: string; next?: string; info?: string } = {},
+  ) => {
+    // Reuse a token already handed out, so a second sign-in page (another tab, a prefetch) does not void the first.
+    const existing = getCookie(c, loginCookie);
+    const token = existing && /^[A-Za-z0-9_-]{32}$/.test(existing) ? existing : randomBytes(24).toString("base64url");
     setStrictCookie(c, loginCookie, token, secure, 3600);
-    return c.html(loginPage({ csrf: token, next: safeNext(extra.next ?? c.req.query("next")), message: extra.message, name: extra.name, info: extra.info }), status);
+    return c.html(
+      loginPage({
+        csrf: token,
+        next: safeNext(extra.next ?? c.req.query("next")),
+        message: extra.message,
+        name: extra.name,
+        info: extra.info,
+      }),
+      status,
+    );
   };
 
   app.get("/login", (c) => {
@@ -72,8 +87,17 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const lockedUntil = guard.record(name, ok);
     if (!ok || !user) {
       if (lockedUntil !== undefined) {
-        await options.store.appendAudit({ actor: name || "(empty)", action: "operator.lockout", phase: "failed", result: `locked until ${new Date(lockedUntil).toISOString()}` });
-        return form(c, 429, { message: `Too many failed sign-ins: this account is locked until ${new Date(lockedUntil).toISOString().slice(11, 16)} UTC.`, name, next });
+        await options.store.appendAudit({
+          actor: name || "(empty)",
+          action: "operator.lockout",
+          phase: "failed",
+          result: `locked until ${new Date(lockedUntil).toISOString()}`,
+        });
+        return form(c, 429, {
+          message: `Too many failed sign-ins: this account is locked until ${new Date(lockedUntil).toISOString().slice(11, 16)} UTC.`,
+          name,
+          next,
+        });
       }
       return form(c, 401, { message: "Wrong user name or password.", name, next });
     }
@@ -92,7 +116,12 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const identity = deps.oneTime.consume(c.req.query("token"));
     if (!identity) return form(c, 401, { message: "This sign-in link is invalid, expired or already used." });
     startSession(c, identity.user, identity.role);
-    await options.store.appendAudit({ actor: identity.user, action: "operator.sign-in", phase: "completed", result: `${identity.role} (one-time link)` });
+    await options.store.appendAudit({
+      actor: identity.user,
+      action: "operator.sign-in",
+      phase: "completed",
+      result: `${identity.role} (one-time link)`,
+    });
     return c.redirect("/tenants", 302);
   });
 

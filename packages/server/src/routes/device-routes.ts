@@ -79,7 +79,11 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       return retry(status === 404 ? 404 : status === 400 ? 400 : 502, message);
     }
     const created = outcome.machineAction;
-    if (!created) return retry(502, outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `the action was not created (${outcome.result})`);
+    if (!created)
+      return retry(
+        502,
+        outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `the action was not created (${outcome.result})`,
+      );
     if (!(await store.getMachineAction(machine.tenantId, created.id))) await store.upsertMachineActions(machine.tenantId, [created]);
     const note = outcome.result === "already-in-progress" ? "&existing=1" : "";
     return c.redirect(`/actions/${machine.tenantId}/${encodeURIComponent(created.id)}?requested=1${note}`, 303);
@@ -88,12 +92,13 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/actions/:tenantId/:actionId", requireRole("viewer"), async (c) => {
     const tenant = tenantId(c);
     const action = await refreshAction(options, tenant, c.req.param("actionId"));
+    const machine = action.machineId ? await store.getMachine(tenant, action.machineId) : null;
     const flash = c.req.query("existing")
       ? ({ kind: "info", text: "An action of this kind was already in progress on the device; this is that action." } as const)
       : c.req.query("requested")
         ? ({ kind: "ok", text: "Action requested. Its status updates here until it finishes." } as const)
         : undefined;
-    return c.html(actionStatusPage(session(c), action, flash));
+    return c.html(actionStatusPage(session(c), action, machine?.computerDnsName ?? null, flash));
   });
 
   return app;

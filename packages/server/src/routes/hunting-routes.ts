@@ -9,7 +9,11 @@ import { huntingPage } from "../views/pages/hunting-page.js";
 const DEFAULT_QUERY = "DeviceInfo\n| summarize Devices = count() by OSPlatform";
 
 /** Checks a hunting request: a query and at least one known tenant. */
-export async function checkHunt(deps: ConsoleDeps, query: unknown, tenantIds: readonly string[]): Promise<{ query: string; tenantIds: string[] }> {
+export async function checkHunt(
+  deps: ConsoleDeps,
+  query: unknown,
+  tenantIds: readonly string[],
+): Promise<{ query: string; tenantIds: string[] }> {
   if (typeof query !== "string" || query.trim() === "") throw new InputError("write a query");
   if (query.length > 10_000) throw new InputError("the query is longer than 10,000 characters");
   const known = new Set((await deps.options.store.listTenants()).map((t) => t.id));
@@ -28,7 +32,9 @@ export function createHuntingRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get("/hunting", requireRole("viewer"), async (c) => {
     const tenants = await huntable();
-    return c.html(huntingPage(session(c), { tenants, query: DEFAULT_QUERY, selected: tenants.filter((t) => t.state === "verified").map((t) => t.id) }));
+    return c.html(
+      huntingPage(session(c), { tenants, query: DEFAULT_QUERY, selected: tenants.filter((t) => t.state === "verified").map((t) => t.id) }),
+    );
   });
 
   app.post("/hunting", requireRole("viewer"), async (c) => {

@@ -14,7 +14,9 @@ const label = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').repla
 function metric(lines: string[], name: string, type: "gauge" | "counter", help: string, samples: Array<[Record<string, string>, number]>) {
   lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
   for (const [labels, value] of samples) {
-    const l = Object.entries(labels).map(([k, v]) => `${k}="${label(v)}"`).join(",");
+    const l = Object.entries(labels)
+      .map(([k, v]) => `${k}="${label(v)}"`)
+      .join(",");
     lines.push(`${name}${l ? `{${l}}` : ""} ${Number.isFinite(value) ? value : 0}`);
   }
 }
@@ -42,6 +44,9 @@ export function createOpsRoutes(deps: ConsoleDeps, http: HttpCounters): Hono<Con
     return c.body(asset.body, 200, { "content-type": asset.type, "cache-control": "public, max-age=31536000, immutable" });
   });
 
+  // Browsers ask for it on every site; without one the request would land on the sign-in redirect.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
+
   app.get("/healthz", async (c) => {
     try {
       await store.listTenants({ states: [] });
@@ -62,7 +67,13 @@ export function createOpsRoutes(deps: ConsoleDeps, http: HttpCounters): Hono<Con
     if (!countCache || now - countCache.at > 30_000) countCache = { at: now, counts: await store.countAlertsByTenantAndSeverity() };
     const runs = await store.listSyncRuns({ limit: Math.max(100, tenants.length * 4) });
     const lines: string[] = [];
-    metric(lines, "mde_console_tenant_info", "gauge", "Customer tenants by onboarding state (value 1).", tenants.map((t) => [{ tenant: t.id, name: t.name, state: t.state }, 1]));
+    metric(
+      lines,
+      "mde_console_tenant_info",
+      "gauge",
+      "Customer tenants by onboarding state (value 1).",
+      tenants.map((t) => [{ tenant: t.id, name: t.name, state: t.state }, 1]),
+    );
     metric(
       lines,
       "mde_console_tenant_sync_lag_seconds",
@@ -72,8 +83,20 @@ export function createOpsRoutes(deps: ConsoleDeps, http: HttpCounters): Hono<Con
     );
     const lastRuns = new Map<string, (typeof runs)[number]>();
     for (const r of runs) if (!lastRuns.has(`${r.tenantId}|${r.stream}`)) lastRuns.set(`${r.tenantId}|${r.stream}`, r);
-    metric(lines, "mde_console_tenant_last_sync_items", "gauge", "Items read by the tenant's last sync run, by stream and status.", [...lastRuns.values()].map((r) => [{ tenant: r.tenantId, stream: r.stream, status: r.status }, r.items]));
-    metric(lines, "mde_console_alerts", "gauge", "Stored alerts by tenant and severity.", countCache.counts.map((a) => [{ tenant: a.tenantId, severity: a.severity ?? "UnSpecified" }, a.count]));
+    metric(
+      lines,
+      "mde_console_tenant_last_sync_items",
+      "gauge",
+      "Items read by the tenant's last sync run, by stream and status.",
+      [...lastRuns.values()].map((r) => [{ tenant: r.tenantId, stream: r.stream, status: r.status }, r.items]),
+    );
+    metric(
+      lines,
+      "mde_console_alerts",
+      "gauge",
+      "Stored alerts by tenant and severity.",
+      countCache.counts.map((a) => [{ tenant: a.tenantId, severity: a.severity ?? "UnSpecified" }, a.count]),
+    );
     if (options.metrics) {
       const snap = options.metrics.snapshot();
       const calls: Array<[Record<string, string>, number]> = [];
@@ -82,14 +105,28 @@ export function createOpsRoutes(deps: ConsoleDeps, http: HttpCounters): Hono<Con
         for (const [status, n] of t.byStatus) calls.push([{ tenant, status }, n]);
         throttled.push([{ tenant }, t.throttled]);
       }
-      metric(lines, "mde_console_api_calls_total", "counter", "MDE API attempts by tenant and answer (2xx, 4xx, 429, 5xx, network).", calls);
+      metric(
+        lines,
+        "mde_console_api_calls_total",
+        "counter",
+        "MDE API attempts by tenant and answer (2xx, 4xx, 429, 5xx, network).",
+        calls,
+      );
       metric(lines, "mde_console_api_throttled_total", "counter", "MDE API answers 429 (throttled) by tenant.", throttled);
-      metric(lines, "mde_console_token_refresh_failures_total", "counter", "Background token refreshes that failed.", [[{}, snap.tokenRefreshFailures]]);
+      metric(lines, "mde_console_token_refresh_failures_total", "counter", "Background token refreshes that failed.", [
+        [{}, snap.tokenRefreshFailures],
+      ]);
     }
     metric(lines, "mde_console_sessions", "gauge", "Signed-in operator sessions.", [[{}, deps.sessions.size]]);
     metric(lines, "mde_console_login_failures_total", "counter", "Failed sign-ins.", [[{}, deps.guard.failures]]);
     metric(lines, "mde_console_login_lockouts_total", "counter", "Accounts locked after repeated failures.", [[{}, deps.guard.lockouts]]);
-    metric(lines, "mde_console_http_responses_total", "counter", "Console HTTP responses by status class.", [...http.byStatus].map(([status, n]) => [{ status }, n]));
+    metric(
+      lines,
+      "mde_console_http_responses_total",
+      "counter",
+      "Console HTTP responses by status class.",
+      [...http.byStatus].map(([status, n]) => [{ status }, n]),
+    );
     return c.body(`${lines.join("\n")}\n`, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
   });
 

@@ -2,6 +2,8 @@
  * Tenants pages and onboarding: list, detail, add a customer (consent link),
  * the consent callback, verify now, sync now.
  */
+
+import type { VerifyResult } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
@@ -12,7 +14,6 @@ import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";
 import { consentResultPage } from "../views/pages/consent-page.js";
 import { newTenantPage, onboardingPage, tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
-import type { VerifyResult } from "@mde-partner/sync";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,7 +24,9 @@ export function tenantId(c: ConsoleContext): string {
 }
 
 /** One line about a sync report for the flash message. */
-function syncSummary(report: { tenants: Array<{ tenantId: string; status: string; alerts: { fetched: number }; error?: { message: string } }> }): PageOptions["flash"] {
+function syncSummary(report: {
+  tenants: Array<{ tenantId: string; status: string; alerts: { fetched: number }; error?: { message: string } }>;
+}): PageOptions["flash"] {
   const failed = report.tenants.filter((t) => t.status === "failed");
   const fetched = report.tenants.reduce((n, t) => n + t.alerts.fetched, 0);
   const text = `Synced ${report.tenants.length} tenant(s): ${fetched} alert(s) read${failed.length ? `; failed: ${failed.map((t) => `${t.tenantId} (${t.error?.message ?? "error"})`).join("; ")}` : ""}.`;
@@ -38,7 +41,10 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const detail = async (c: ConsoleContext, id: string, extra: { flash?: PageOptions["flash"]; verify?: VerifyResult } = {}) => {
     const [row] = await tenantOverview(options, id);
     if (!row) throw new NotFoundError(`tenant ${id} is not in the console`);
-    const [transitions, runs] = await Promise.all([options.store.listTenantTransitions(id), options.store.listSyncRuns({ tenantId: id, limit: 10 })]);
+    const [transitions, runs] = await Promise.all([
+      options.store.listTenantTransitions(id),
+      options.store.listSyncRuns({ tenantId: id, limit: 10 }),
+    ]);
     return c.html(tenantDetailPage(session(c), row, transitions, runs, options.clock.now(), extra));
   };
 
@@ -77,7 +83,13 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const id = tenantId(c);
     if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
     const verify = await engine.verifyTenant(id);
-    await options.store.appendAudit({ actor: session(c).user, action: "tenant.verify", phase: "completed", tenantId: id, result: verify.state });
+    await options.store.appendAudit({
+      actor: session(c).user,
+      action: "tenant.verify",
+      phase: "completed",
+      tenantId: id,
+      result: verify.state,
+    });
     return detail(c, id, { verify });
   });
 

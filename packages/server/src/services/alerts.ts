@@ -33,7 +33,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 function oneOf<T extends string>(values: readonly string[], allowed: readonly T[], name: string): T[] {
-  for (const v of values) if (!allowed.includes(v as T)) throw new InputError(`${name} must be one of ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
+  for (const v of values)
+    if (!allowed.includes(v as T)) throw new InputError(`${name} must be one of ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
   return values as T[];
 }
 
@@ -80,7 +81,8 @@ export function parseAlertQuery(params: URLSearchParams, limits: AlertQueryLimit
   oneOf([order], ["asc", "desc"], "order");
   const limitText = params.get("limit");
   const limit = limitText ? Number(limitText) : limits.defaultLimit;
-  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit) throw new InputError(`limit must be an integer from 1 to ${limits.maxLimit}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit)
+    throw new InputError(`limit must be an integer from 1 to ${limits.maxLimit}`);
   const from = params.get("from");
   const to = params.get("to");
   const q = params.get("q")?.trim();
@@ -151,7 +153,8 @@ export function checkAlertUpdate(input: AlertUpdateInput): AlertUpdate {
     if (comment.length > 1000) throw new InputError("comment must be at most 1000 characters");
     update.comment = comment;
   }
-  if (Object.keys(update).length === 0) throw new InputError("nothing to change: set a status, assignment, classification, determination or comment");
+  if (Object.keys(update).length === 0)
+    throw new InputError("nothing to change: set a status, assignment, classification, determination or comment");
   return update;
 }
 
@@ -173,12 +176,29 @@ export async function updateAlert(
   if (!stored) throw new NotFoundError(`alert ${alertId} of tenant ${tenantId} is not in the console`);
   const api = await tenantApi(store, partner, tenantId);
   const correlationId = randomUUID();
-  await store.appendAudit({ actor, action: "alert.update", phase: "requested", tenantId, target: alertId, request: update, comment: update.comment ?? null, correlationId });
+  await store.appendAudit({
+    actor,
+    action: "alert.update",
+    phase: "requested",
+    tenantId,
+    target: alertId,
+    request: update,
+    comment: update.comment ?? null,
+    correlationId,
+  });
   try {
     const updated = await api.alerts.update(alertId, update);
     const cursor = (await store.getCursor(tenantId, "alerts")) ?? { value: null, seenIds: [] };
     await store.applyAlertPage(tenantId, [updated], { value: cursor.value, seenIds: cursor.seenIds });
-    await store.appendAudit({ actor, action: "alert.update", phase: "completed", tenantId, target: alertId, result: `status ${updated.status}`, correlationId });
+    await store.appendAudit({
+      actor,
+      action: "alert.update",
+      phase: "completed",
+      tenantId,
+      target: alertId,
+      result: `status ${updated.status}`,
+      correlationId,
+    });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     await store.appendAudit({

@@ -33,7 +33,11 @@ export async function completeConsent(
 ): Promise<ConsentOutcome> {
   const { store } = options;
   const state = params.get("state");
-  if (!state) return refuse("missing-state", "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.");
+  if (!state)
+    return refuse(
+      "missing-state",
+      "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.",
+    );
   const request = await store.consumeConsentState(state);
   if (!request) {
     return refuse(

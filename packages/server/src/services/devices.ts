@@ -12,7 +12,11 @@ import { InputError, NotFoundError, tenantApi } from "./tenant-api.js";
 
 /** Actions the console offers, with what the confirmation page says and asks. */
 export const DEVICE_ACTIONS: ReadonlyArray<{ kind: ResponseActionKind; label: string; warning: string }> = [
-  { kind: "isolate", label: "Isolate device", warning: "The device loses network access except to Defender for Endpoint until it is released." },
+  {
+    kind: "isolate",
+    label: "Isolate device",
+    warning: "The device loses network access except to Defender for Endpoint until it is released.",
+  },
   { kind: "unisolate", label: "Release from isolation", warning: "The device gets its network access back." },
   { kind: "restrict", label: "Restrict app execution", warning: "Only Microsoft-signed applications may run on the device." },
   { kind: "unrestrict", label: "Remove app restriction", warning: "Applications may run again without restriction." },
@@ -69,15 +73,17 @@ export async function requestAction(
   input: ActionInput,
 ): Promise<ResponseActionOutcome> {
   const spec = DEVICE_ACTIONS.find((a) => a.kind === input.action);
-  if (!spec) throw new InputError(`unknown action ${JSON.stringify(input.action)}; use one of ${DEVICE_ACTIONS.map((a) => a.kind).join(", ")}`);
+  if (!spec)
+    throw new InputError(`unknown action ${JSON.stringify(input.action)}; use one of ${DEVICE_ACTIONS.map((a) => a.kind).join(", ")}`);
   const comment = input.comment?.trim() ?? "";
   if (comment === "") throw new InputError("a comment is required: say why (it is recorded with the action and in the audit log)");
   if (comment.length > 1000) throw new InputError("the comment must be at most 1000 characters");
   const machine = await options.store.getMachine(input.tenantId, input.machineId);
   if (!machine) throw new NotFoundError(`device ${input.machineId} of tenant ${input.tenantId} is not in the console`);
-  const isolationType = spec.kind === "isolate" ? (input.isolationType || "Full") : undefined;
-  if (isolationType !== undefined && !ISOLATION_TYPES.includes(isolationType as "Full")) throw new InputError("isolation type must be Full or Selective");
-  const scanType = spec.kind === "scan" ? (input.scanType || "Quick") : undefined;
+  const isolationType = spec.kind === "isolate" ? input.isolationType || "Full" : undefined;
+  if (isolationType !== undefined && !ISOLATION_TYPES.includes(isolationType as "Full"))
+    throw new InputError("isolation type must be Full or Selective");
+  const scanType = spec.kind === "scan" ? input.scanType || "Quick" : undefined;
   if (scanType !== undefined && !SCAN_TYPES.includes(scanType as "Quick")) throw new InputError("scan type must be Quick or Full");
   return engine.runAction({
     actor,

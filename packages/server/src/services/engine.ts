@@ -3,16 +3,10 @@
  * actions), bound to this console's store and partner client. One seam, so the
  * routes do not repeat the wiring.
  */
-import type {
-  HuntResult,
-  ResponseActionKind,
-  ResponseActionOutcome,
-  Store,
-  SyncReport,
-  VerifyResult,
-} from "@mde-partner/sync";
-import * as sync from "@mde-partner/sync";
+
 import type { PartnerClient } from "@mde-partner/client";
+import type { HuntResult, ResponseActionKind, ResponseActionOutcome, Store, SyncReport, VerifyResult } from "@mde-partner/sync";
+import * as sync from "@mde-partner/sync";
 
 export interface ActionRequest {
   readonly actor: string;
@@ -31,11 +25,7 @@ export interface ConsoleEngine {
   runAction(request: ActionRequest): Promise<ResponseActionOutcome>;
 }
 
-export function createConsoleEngine(deps: {
-  store: Store;
-  partner: PartnerClient;
-  requiredPermissions: readonly string[];
-}): ConsoleEngine {
+export function createConsoleEngine(deps: { store: Store; partner: PartnerClient; requiredPermissions: readonly string[] }): ConsoleEngine {
   const { store, partner } = deps;
   return {
     verifyTenant: (tenantId) => sync.verifyTenant({ store, partner, tenantId, requiredPermissions: deps.requiredPermissions }),

@@ -12,8 +12,10 @@ export const SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecifie
 
 export interface TenantOverview {
   readonly tenant: TenantRecord;
-  /** Required permissions the tenant has not granted. */
+  /** Required permissions the tenant has not granted (empty while its roles are unknown). */
   readonly missingPermissions: readonly string[];
+  /** Whether a verification has recorded the roles the tenant granted. */
+  readonly rolesKnown: boolean;
   readonly alertCounts: Readonly<Record<string, number>>;
   readonly alertTotal: number;
   readonly lastRun: SyncRunRecord | undefined;
@@ -38,9 +40,12 @@ export async function tenantOverview(options: ResolvedConsoleOptions, only?: str
       alertCounts[c.severity ?? "UnSpecified"] = (alertCounts[c.severity ?? "UnSpecified"] ?? 0) + c.count;
       alertTotal += c.count;
     }
+    // Only a verification reads the granted roles (from the token); until then drift is unknown, not "everything missing".
+    const rolesKnown = tenant.grantedRoles.length > 0;
     return {
       tenant,
-      missingPermissions: tenant.state === "pending_consent" ? [] : missingPermissions(options.requiredPermissions, tenant.grantedRoles),
+      rolesKnown,
+      missingPermissions: rolesKnown ? missingPermissions(options.requiredPermissions, tenant.grantedRoles) : [],
       alertCounts,
       alertTotal,
       lastRun: runs.find((r) => r.tenantId === tenant.id),

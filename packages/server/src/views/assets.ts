@@ -24,7 +24,7 @@ nav a[aria-current=page]{background:var(--chip);color:var(--fg);font-weight:600}
 .signout{margin-left:auto;display:flex;gap:8px;align-items:center}
 .who{color:var(--muted)}
 main{padding:16px 20px 40px;max-width:1400px}
-h1{font-size:1.5rem;margin:.3em 0 .6em}h2{font-size:1.15rem;margin:1.4em 0 .5em}
+h1{font-size:1.5rem;margin:.3em 0 .6em}h2{font-size:1.15rem;margin:1.4em 0 .5em}.card>h2:first-child,.stack>h2:first-child{margin-top:0}
 table{border-collapse:collapse;width:100%;background:var(--card);font-size:.92rem}
 th,td{border-bottom:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{font-weight:600;background:var(--chip)}

@@ -33,7 +33,11 @@ export const qs = (params: Record<string, string | readonly string[] | undefined
   return s ? `?${s}` : "";
 };
 
-export function options(values: readonly string[], selected: readonly string[] | string | undefined, labels?: (v: string) => string): SafeHtml {
+export function options(
+  values: readonly string[],
+  selected: readonly string[] | string | undefined,
+  labels?: (v: string) => string,
+): SafeHtml {
   const chosen = new Set(typeof selected === "string" ? [selected] : (selected ?? []));
   return html`${values.map((v) => html`<option value="${v}"${chosen.has(v) ? html` selected` : ""}>${labels ? labels(v) : v}</option>`)}`;
 }

@@ -34,8 +34,7 @@ export function csrfField(session: Session | undefined): SafeHtml {
 export function layout(session: Session | undefined, options: PageOptions, body: SafeHtml): string {
   const nav = session
     ? html`<nav aria-label="Main"><ul>${SECTIONS.filter(([, , , role]) => roleAtLeast(session.role, role)).map(
-        ([id, href, label]) =>
-          html`<li><a href="${href}"${options.section === id ? html` aria-current="page"` : ""}>${label}</a></li>`,
+        ([id, href, label]) => html`<li><a href="${href}"${options.section === id ? html` aria-current="page"` : ""}>${label}</a></li>`,
       )}</ul></nav>
       <form class="signout" method="post" action="/logout">${csrfField(session)}
         <span class="who">${session.user} <small>(${session.role})</small></span>

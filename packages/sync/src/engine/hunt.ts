@@ -5,9 +5,10 @@
  * `TenantId`/`TenantName` first, per-tenant failures reported beside the rows.
  * Values belong in the query only through `kql`/`quoteKqlString` (kql.ts).
  */
-import { tenantProblem } from "./tenant-problem.js";
+
 import { mapWithConcurrency } from "./pool.js";
 import { tenantApi } from "./tenant-api.js";
+import { tenantProblem } from "./tenant-problem.js";
 import type { HuntOptions, HuntResult, HuntTenantOutcome } from "./types.js";
 
 interface TenantRows {
@@ -43,7 +44,11 @@ export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResul
       const api = tenantApi(options.partner, tenantId, record?.region);
       const result = await api.hunting.run(options.query, options.signal ? { signal: options.signal } : {});
       const schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
-      const rows = result.Results.map((row) => ({ TenantId: tenantId, TenantName: tenantName ?? null, ...(row as Record<string, unknown>) }));
+      const rows = result.Results.map((row) => ({
+        TenantId: tenantId,
+        TenantName: tenantName ?? null,
+        ...(row as Record<string, unknown>),
+      }));
       return { outcome: { tenantId, ...named, rows: rows.length, durationMs: Date.now() - started }, schema, rows };
     } catch (error) {
       const p = tenantProblem(error);
@@ -71,7 +76,13 @@ export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResul
     rows: parts.flatMap((p) => p.rows),
     errors: parts.flatMap((p) =>
       p.outcome.error
-        ? [{ tenantId: p.outcome.tenantId, ...(p.outcome.tenantName !== undefined ? { tenantName: p.outcome.tenantName } : {}), ...p.outcome.error }]
+        ? [
+            {
+              tenantId: p.outcome.tenantId,
+              ...(p.outcome.tenantName !== undefined ? { tenantName: p.outcome.tenantName } : {}),
+              ...p.outcome.error,
+            },
+          ]
         : [],
     ),
     tenants: parts.map((p) => p.outcome),

@@ -17,7 +17,6 @@ const ESCAPES: Readonly<Record<string, string>> = { "\\": "\\\\", '"': '\\"', "\
  */
 export function quoteKqlString(value: string): string {
   if (typeof value !== "string") throw new TypeError(`a KQL string value must be a string, got ${typeof value}`);
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and other controls must not reach the query.
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(value)) throw new TypeError("a KQL string value must not contain control characters");
   return `"${value.replace(/[\\"\n\r\t]/g, (c) => ESCAPES[c] ?? c)}"`;
 }

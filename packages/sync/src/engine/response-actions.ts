@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { isMdeError, type MachineAction, machineActionFilter } from "@mde-partner/client";
-import { tenantApi, type TenantApi } from "./tenant-api.js";
+import { type TenantApi, tenantApi } from "./tenant-api.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { ResponseActionKind, ResponseActionOutcome, ResponseActionRequest } from "./types.js";
 

@@ -4,13 +4,14 @@
  * outcome is a result, never a throw: one tenant's trouble is reported beside
  * the others (sync-all.ts).
  */
+
+import type { PartnerClient } from "@mde-partner/client";
 import { type Alert, alertFilter, type Machine } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
 import { createRunCursor, readFrom } from "./alert-cursor.js";
 import { tenantApi } from "./tenant-api.js";
 import { isAbort, type TenantProblem, tenantProblem } from "./tenant-problem.js";
 import type { EngineClock, SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
-import type { PartnerClient } from "@mde-partner/client";
 
 /** Resolved options of one run, shared by its tenants. */
 export interface TenantSyncSettings {
@@ -135,9 +136,9 @@ async function recordOutcome(store: Store, tenant: TenantRecord, problem: Tenant
   if (target !== undefined && (target !== tenant.state || (problem && tenant.lastError !== lastError))) {
     current = await store.setTenantState(tenant.id, target, problem ? problem.reason : "sync succeeded");
   }
-  return store.upsertTenant({ id: tenant.id, name: tenant.name, lastError, ...(problem ? {} : { lastSyncAt: at }) }).then(
-    (r) => ({ ...r, state: current.state }),
-  );
+  return store
+    .upsertTenant({ id: tenant.id, name: tenant.name, lastError, ...(problem ? {} : { lastSyncAt: at }) })
+    .then((r) => ({ ...r, state: current.state }));
 }
 
 /** Syncs one tenant; never throws for the tenant's own failures. */
@@ -167,7 +168,12 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
     if (!aborted) problem = tenantProblem(error);
     const status = aborted || pass.pages > 0 ? "partial" : "failed";
     await store
-      .finishSyncRun(alertRun.id, { status, pages: pass.pages, items: pass.fetched, error: aborted ? "stopped" : (problem?.message ?? null) })
+      .finishSyncRun(alertRun.id, {
+        status,
+        pages: pass.pages,
+        items: pass.fetched,
+        error: aborted ? "stopped" : (problem?.message ?? null),
+      })
       .catch(() => {});
   }
   const finished = clock.now();
@@ -189,7 +195,8 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
     durationMs: finished - started,
     cursor: pass.cursor,
   };
-  if (aborted) result.error = { code: "ERR_SYNC_STOPPED", message: "stopped before the tenant finished; the next run continues from the cursor" };
+  if (aborted)
+    result.error = { code: "ERR_SYNC_STOPPED", message: "stopped before the tenant finished; the next run continues from the cursor" };
   else if (problem) {
     result.error = {
       code: problem.code,

@@ -39,7 +39,13 @@ export function tenantProblem(error: unknown): TenantProblem {
   const code = codeOf(error);
   const base = { code, message };
   if (!isMdeError(error)) {
-    return { ...base, state: undefined, reason: "local failure", action: "see the error; the tenant's state is unchanged", transient: false };
+    return {
+      ...base,
+      state: undefined,
+      reason: "local failure",
+      action: "see the error; the tenant's state is unchanged",
+      transient: false,
+    };
   }
   switch (error.code) {
     case "ERR_MDE_CONSENT_REQUIRED": {
@@ -54,7 +60,13 @@ export function tenantProblem(error: unknown): TenantProblem {
       };
     }
     case "ERR_MDE_CONSENT_DENIED":
-      return { ...base, state: "degraded", reason: "consent denied", action: "ask the customer's admin to approve the app", transient: false };
+      return {
+        ...base,
+        state: "degraded",
+        reason: "consent denied",
+        action: "ask the customer's admin to approve the app",
+        transient: false,
+      };
     case "ERR_MDE_FORBIDDEN": {
       const missing = error instanceof MdeForbiddenError ? [...error.missingPermissions] : [];
       return {
@@ -67,16 +79,40 @@ export function tenantProblem(error: unknown): TenantProblem {
       };
     }
     case "ERR_MDE_SECRET_EXPIRED":
-      return { ...base, state: "degraded", reason: "secret expired", action: "add a new client secret to the partner app and update the configuration", transient: false };
+      return {
+        ...base,
+        state: "degraded",
+        reason: "secret expired",
+        action: "add a new client secret to the partner app and update the configuration",
+        transient: false,
+      };
     case "ERR_MDE_SECRET_INVALID":
     case "ERR_MDE_CERTIFICATE_INVALID":
-      return { ...base, state: "degraded", reason: "credential refused", action: "check the partner app's secret or certificate", transient: false };
+      return {
+        ...base,
+        state: "degraded",
+        reason: "credential refused",
+        action: "check the partner app's secret or certificate",
+        transient: false,
+      };
     case "ERR_MDE_NOT_PROVISIONED":
-      return { ...base, state: "degraded", reason: "MDE not provisioned", action: "the customer must onboard Defender for Endpoint first", transient: false };
+      return {
+        ...base,
+        state: "degraded",
+        reason: "MDE not provisioned",
+        action: "the customer must onboard Defender for Endpoint first",
+        transient: false,
+      };
     case "ERR_MDE_TENANT_NOT_FOUND":
       return { ...base, state: "failed", reason: "tenant not found", action: "check the tenant id (and the cloud)", transient: false };
     case "ERR_MDE_APP_DISABLED":
-      return { ...base, state: "degraded", reason: "partner app disabled", action: "enable the partner app in its home tenant", transient: false };
+      return {
+        ...base,
+        state: "degraded",
+        reason: "partner app disabled",
+        action: "enable the partner app in its home tenant",
+        transient: false,
+      };
     case "ERR_MDE_RATE_LIMITED": {
       const retryAfterMs = error instanceof MdeRateLimitedError ? error.retryAfterMs : undefined;
       return {
@@ -92,8 +128,20 @@ export function tenantProblem(error: unknown): TenantProblem {
     case "ERR_MDE_NETWORK":
     case "ERR_MDE_TIMEOUT":
     case "ERR_MDE_INVALID_RESPONSE":
-      return { ...base, state: "degraded", reason: "service failing", action: "backed off; the next run continues from the cursor", transient: true };
+      return {
+        ...base,
+        state: "degraded",
+        reason: "service failing",
+        action: "backed off; the next run continues from the cursor",
+        transient: true,
+      };
     default:
-      return { ...base, state: "degraded", reason: error.code === "ERR_MDE_AUTH" ? "authentication failed" : "request refused", action: "see the error", transient: false };
+      return {
+        ...base,
+        state: "degraded",
+        reason: error.code === "ERR_MDE_AUTH" ? "authentication failed" : "request refused",
+        action: "see the error",
+        transient: false,
+      };
   }
 }

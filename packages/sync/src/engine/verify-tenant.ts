@@ -73,7 +73,8 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
       checks.push({
         name: "token.roles",
         ok: missing.length === 0,
-        detail: missing.length === 0 ? `has ${options.requiredPermissions.length} required permission(s)` : `missing: ${missing.join(", ")}`,
+        detail:
+          missing.length === 0 ? `has ${options.requiredPermissions.length} required permission(s)` : `missing: ${missing.join(", ")}`,
       });
       const broken = inspection.checks.find((c) => c.status === "fail" && c.name !== "roles");
       if (broken) {

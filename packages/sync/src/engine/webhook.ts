@@ -16,7 +16,10 @@ import type { Store, StoredAlert } from "../store/index.js";
 import { toTimeKey } from "../store/index.js";
 import type { EngineClock } from "./types.js";
 
-type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal }) => Promise<{
+type FetchLike = (
+  input: string,
+  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+) => Promise<{
   status: number;
   headers: { get(name: string): string | null };
   text(): Promise<string>;
@@ -105,7 +108,8 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
     const key = idempotencyKey(alert);
     const body = JSON.stringify({ idempotencyKey: key, tenantId: alert.tenantId, alert: alert.payload });
     const headers: Record<string, string> = { ...(options.headers ?? {}), "content-type": "application/json", "idempotency-key": key };
-    if (options.signingSecret) headers["x-signature-256"] = `sha256=${createHmac("sha256", options.signingSecret).update(body).digest("hex")}`;
+    if (options.signingSecret)
+      headers["x-signature-256"] = `sha256=${createHmac("sha256", options.signingSecret).update(body).digest("hex")}`;
     let lastError = "";
     let retryAfter = 0;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {

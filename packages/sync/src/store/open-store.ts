@@ -15,8 +15,8 @@ import { createSqliteDialect } from "./sqlite-dialect.js";
 import { parseStoreUrl } from "./store-url.js";
 import { createSyncRunRepository } from "./sync-runs.js";
 import { createTenantRepository } from "./tenants.js";
-import { createWebhookDeliveryRepository } from "./webhook-deliveries.js";
 import { isoNow } from "./time.js";
+import { createWebhookDeliveryRepository } from "./webhook-deliveries.js";
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {

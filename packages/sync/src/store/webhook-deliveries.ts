@@ -1,5 +1,5 @@
-import { chunks, rowsPerStatement, type StoreContext, tenantKey } from "./context.js";
 import { toStoredAlert } from "./alerts-query.js";
+import { chunks, rowsPerStatement, type StoreContext, tenantKey } from "./context.js";
 import type { PendingDelivery } from "./records.js";
 
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
@@ -37,10 +37,7 @@ export function createWebhookDeliveryRepository(ctx: StoreContext) {
       let q = db
         .selectFrom("alerts as a")
         .leftJoin("webhook_deliveries as d", (join) =>
-          join
-            .on("d.target", "=", name)
-            .onRef("d.tenant_id", "=", "a.tenant_id")
-            .onRef("d.alert_id", "=", "a.id"),
+          join.on("d.target", "=", name).onRef("d.tenant_id", "=", "a.tenant_id").onRef("d.alert_id", "=", "a.id"),
         )
         .selectAll("a")
         .where((eb) => eb.or([eb("d.alert_id", "is", null), eb("d.last_update_key", "<", eb.ref("a.last_update_key"))]));

@@ -49,9 +49,11 @@ ${m.nextPageToken ? html`<a href="/alerts${qs({ ...base, pageToken: m.nextPageTo
   const table = m.items.length
     ? html`<div class="table-wrap"><table id="alerts"><thead><tr><th scope="col">Severity</th><th scope="col">Title</th><th scope="col">Tenant</th><th scope="col">Status</th><th scope="col">Classification</th><th scope="col">Assigned to</th><th scope="col">Created</th><th scope="col">Last update</th></tr></thead><tbody>
 ${m.items.map(
-        (a) => html`<tr data-alert="${a.id}" data-status="${a.status ?? ""}"><td>${sev(a.severity)}</td><td><a href="/alerts/${a.tenantId}/${encodeURIComponent(a.id)}">${a.title ?? a.id}</a></td>
+  (
+    a,
+  ) => html`<tr data-alert="${a.id}" data-status="${a.status ?? ""}"><td>${sev(a.severity)}</td><td><a href="/alerts/${a.tenantId}/${encodeURIComponent(a.id)}">${a.title ?? a.id}</a></td>
 <td>${names.get(a.tenantId) ?? a.tenantId}</td><td>${a.status ?? "—"}</td><td>${a.classification ?? "—"}</td><td>${a.assignedTo ?? "—"}</td><td>${timeCell(a.alertCreationTime)}</td><td>${timeCell(a.lastUpdateTime)}</td></tr>`,
-      )}</tbody></table></div>`
+)}</tbody></table></div>`
     : html`<p class="card" id="no-alerts">No alerts match. ${m.tenants.length ? "" : "Add a customer and sync it first."}</p>`;
   return layout(
     session,
@@ -79,7 +81,13 @@ function evidenceRows(list: readonly Evidence[]): SafeHtml {
   if (!list.length) return html`<p class="muted">No evidence recorded.</p>`;
   return html`<div class="table-wrap"><table id="evidence"><thead><tr><th>Type</th><th>Entity</th><th>Details</th><th>Detection</th></tr></thead><tbody>
 ${list.map((e) => {
-  const entity = e.fileName ?? e.ipAddress ?? e.url ?? (e.accountName ? `${e.domainName ? `${e.domainName}\\` : ""}${e.accountName}` : null) ?? e.registryKey ?? "—";
+  const entity =
+    e.fileName ??
+    e.ipAddress ??
+    e.url ??
+    (e.accountName ? `${e.domainName ? `${e.domainName}\\` : ""}${e.accountName}` : null) ??
+    e.registryKey ??
+    "—";
   const details = [e.filePath, e.processCommandLine, e.sha256 ?? e.sha1].filter((x): x is string => !!x);
   return html`<tr><td>${e.entityType ?? "—"}</td><td>${entity}</td><td>${details.map((d) => html`<code>${d}</code><br>`)}</td><td>${e.detectionStatus ?? "—"}</td></tr>`;
 })}</tbody></table></div>`;

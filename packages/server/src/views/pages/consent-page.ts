@@ -1,5 +1,5 @@
-import type { Session } from "../../sessions.js";
 import type { ConsentOutcome } from "../../services/consent.js";
+import type { Session } from "../../sessions.js";
 import { html } from "../html.js";
 import { layout } from "../layout.js";
 import { verifyResultBlock } from "./tenants-page.js";

@@ -12,18 +12,28 @@ export function devicesPage(
 ): string {
   const names = new Map(m.tenants.map((t) => [t.id, t.name]));
   const filters = html`<form class="filters" method="get" action="/devices" role="search" aria-label="Filter devices">
-<label for="d-tenant">Tenant<select id="d-tenant" name="tenant"><option value="">All tenants</option>${options(m.tenants.map((t) => t.id), m.tenant, (id) => names.get(id) ?? id)}</select></label>
+<label for="d-tenant">Tenant<select id="d-tenant" name="tenant"><option value="">All tenants</option>${options(
+    m.tenants.map((t) => t.id),
+    m.tenant,
+    (id) => names.get(id) ?? id,
+  )}</select></label>
 <label for="d-q">Name contains<input id="d-q" name="q" value="${m.q}"></label>
 <label for="d-health">Health<select id="d-health" name="health"><option value="">Any</option>${options(["Active", "Inactive", "ImpairedCommunication", "NoSensorData", "NoSensorDataImpairedCommunication"], m.health)}</select></label>
 <button type="submit">Apply</button> <a href="/devices">Reset</a></form>`;
   const table = m.machines.length
     ? html`<div class="table-wrap"><table id="devices"><thead><tr><th scope="col">Device</th><th scope="col">Tenant</th><th scope="col">OS</th><th scope="col">Health</th><th scope="col">Risk</th><th scope="col">Last seen</th></tr></thead><tbody>
 ${m.machines.map(
-        (d) => html`<tr data-device="${d.id}"><td><a href="/devices/${d.tenantId}/${d.id}">${d.computerDnsName ?? d.id}</a></td><td>${names.get(d.tenantId) ?? d.tenantId}</td>
+  (
+    d,
+  ) => html`<tr data-device="${d.id}"><td><a href="/devices/${d.tenantId}/${d.id}">${d.computerDnsName ?? d.id}</a></td><td>${names.get(d.tenantId) ?? d.tenantId}</td>
 <td>${d.osPlatform ?? "—"}</td><td>${d.healthStatus ?? "—"}</td><td>${d.riskScore ?? "—"}</td><td>${timeCell(d.lastSeen)}</td></tr>`,
-      )}</tbody></table></div>`
+)}</tbody></table></div>`
     : html`<p class="card">No devices match.</p>`;
-  return layout(session, { title: "Devices", section: "devices" }, html`${filters}<p class="muted">${m.machines.length} shown.</p>${table}`);
+  return layout(
+    session,
+    { title: "Devices", section: "devices" },
+    html`${filters}<p class="muted">${m.machines.length} shown.</p>${table}`,
+  );
 }
 
 function actionsTable(actions: readonly StoredMachineAction[]) {
@@ -44,7 +54,8 @@ export function deviceDetailPage(
   const responder = roleAtLeast(session.role, "responder");
   const buttons = responder
     ? html`<h2>Response actions</h2><ul class="row plain-list" id="action-links">${DEVICE_ACTIONS.map(
-        (a) => html`<li><a class="button secondary" href="/devices/${d.tenantId}/${d.id}/actions/new?action=${a.kind}" id="action-${a.kind}">${a.label}</a></li>`,
+        (a) =>
+          html`<li><a class="button secondary" href="/devices/${d.tenantId}/${d.id}/actions/new?action=${a.kind}" id="action-${a.kind}">${a.label}</a></li>`,
       )}</ul>`
     : "";
   const body = html`<section class="card"><dl class="facts">
@@ -64,7 +75,10 @@ export function deviceDetailPage(
 }
 
 /** The confirmation step: what will happen, a required comment, and a real submit button. */
-export function confirmActionPage(session: Session, m: { machine: StoredMachine; action: string; error?: string | undefined; comment?: string }): string {
+export function confirmActionPage(
+  session: Session,
+  m: { machine: StoredMachine; action: string; error?: string | undefined; comment?: string },
+): string {
   const spec = DEVICE_ACTIONS.find((a) => a.kind === m.action);
   const d = m.machine;
   const name = d.computerDnsName ?? d.id;
@@ -89,11 +103,16 @@ ${extra}
 }
 
 /** An action's live status: the static script polls the JSON API until it is final. */
-export function actionStatusPage(session: Session, a: StoredMachineAction, flash?: PageOptions["flash"]): string {
+export function actionStatusPage(
+  session: Session,
+  a: StoredMachineAction,
+  deviceName: string | null,
+  flash?: PageOptions["flash"],
+): string {
   const final = isFinalStatus(a.status);
   return layout(
     session,
-    { title: `Action ${a.type ?? ""} on ${a.machineId ?? "?"}`, section: "devices", flash },
+    { title: `${a.type ?? "Action"} on ${deviceName ?? a.machineId ?? "?"}`, section: "devices", flash },
     html`<section class="card" id="action-status" aria-live="polite" ${final ? html`data-final="true"` : html`data-poll="/api/v1/actions/${a.tenantId}/${a.id}" data-interval="1000"`} data-status="${a.status ?? ""}">
 <dl class="facts"><dt>Status</dt><dd data-field="status" id="action-state">${a.status ?? "—"}</dd>
 <dt>Type</dt><dd data-field="type">${a.type ?? "—"}</dd>

@@ -2,7 +2,13 @@ import type { Session } from "../../sessions.js";
 import { html } from "../html.js";
 import { layout } from "../layout.js";
 
-const TITLES: Record<number, string> = { 400: "Bad request", 401: "Signed out", 403: "Not allowed", 404: "Not found", 500: "Something went wrong" };
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  401: "Signed out",
+  403: "Not allowed",
+  404: "Not found",
+  500: "Something went wrong",
+};
 
 /** A plain error page (with navigation when signed in). */
 export function errorPage(session: Session | undefined, status: number, message: string): string {

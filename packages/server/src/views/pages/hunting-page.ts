@@ -1,6 +1,6 @@
 import type { HuntResult, TenantRecord } from "@mde-partner/sync";
-import type { Session } from "../../sessions.js";
 import type { StoredHunt } from "../../services/hunting.js";
+import type { Session } from "../../sessions.js";
 import { html } from "../html.js";
 import { csrfField, layout, type PageOptions } from "../layout.js";
 
@@ -17,7 +17,8 @@ function resultBlock(hunt: StoredHunt, names: Map<string, string>) {
   const columns = r.schema.map((c) => c.name);
   const errors = r.errors.length
     ? html`<section class="card" id="hunt-errors"><h2>Tenants that failed</h2><ul>${r.errors.map(
-        (e) => html`<li data-tenant="${e.tenantId}"><strong>${e.tenantName ?? names.get(e.tenantId) ?? e.tenantId}</strong>: <code>${e.code}</code> ${e.message}</li>`,
+        (e) =>
+          html`<li data-tenant="${e.tenantId}"><strong>${e.tenantName ?? names.get(e.tenantId) ?? e.tenantId}</strong>: <code>${e.code}</code> ${e.message}</li>`,
       )}</ul></section>`
     : "";
   const table = r.rows.length
@@ -36,9 +37,18 @@ export function huntingPage(
   const chosen = new Set(m.selected);
   const form = html`<form class="card stack" method="post" action="/hunting" id="hunt-form">${csrfField(session)}
 <label for="hunt-query">Query (KQL, advanced hunting)<textarea id="hunt-query" name="query" required maxlength="10000" spellcheck="false">${m.query}</textarea></label>
-<fieldset><legend>Tenants</legend>${m.tenants.length ? m.tenants.map(
-    (t) => html`<label class="inline"><input type="checkbox" name="tenant" value="${t.id}"${chosen.has(t.id) ? html` checked` : ""}> ${t.name}</label>`,
-  ) : html`<span class="muted">No tenants yet.</span>`}</fieldset>
+<fieldset><legend>Tenants</legend>${
+    m.tenants.length
+      ? m.tenants.map(
+          (t) =>
+            html`<label class="inline"><input type="checkbox" name="tenant" value="${t.id}"${chosen.has(t.id) ? html` checked` : ""}> ${t.name}</label>`,
+        )
+      : html`<span class="muted">No tenants yet.</span>`
+  }</fieldset>
 <div><button type="submit" id="run-hunt">Run query</button></div></form>`;
-  return layout(session, { title: "Hunting", section: "hunting", flash: m.flash }, html`${form}${m.hunt ? resultBlock(m.hunt, names) : ""}`);
+  return layout(
+    session,
+    { title: "Hunting", section: "hunting", flash: m.flash },
+    html`${form}${m.hunt ? resultBlock(m.hunt, names) : ""}`,
+  );
 }

@@ -1,7 +1,13 @@
 import { html } from "../html.js";
 import { layout } from "../layout.js";
 
-export function loginPage(model: { csrf: string; next: string; message?: string | undefined; name?: string | undefined; info?: string | undefined }): string {
+export function loginPage(model: {
+  csrf: string;
+  next: string;
+  message?: string | undefined;
+  name?: string | undefined;
+  info?: string | undefined;
+}): string {
   return layout(
     undefined,
     {

@@ -1,6 +1,6 @@
 import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner/sync";
+import { SEVERITIES, type StartedOnboarding, stateLabel, type TenantOverview } from "../../services/tenants.js";
 import type { Session } from "../../sessions.js";
-import { SEVERITIES, stateLabel, type StartedOnboarding, type TenantOverview } from "../../services/tenants.js";
 import { roleAtLeast } from "../../users-file.js";
 import { age, timeCell, when } from "../format.js";
 import { html, type SafeHtml } from "../html.js";
@@ -11,6 +11,12 @@ const stateChip = (state: string) => html`<span class="chip state-${state}" data
 function driftCell(session: Session, row: TenantOverview): SafeHtml {
   const { tenant, missingPermissions } = row;
   if (tenant.state === "pending_consent") return html`<span class="muted">waiting for consent</span>`;
+  if (!row.rolesKnown) {
+    const verify = roleAtLeast(session.role, "admin")
+      ? html`<form method="post" action="/tenants/${tenant.id}/verify">${csrfField(session)}<button class="secondary" type="submit">Verify</button></form>`
+      : "";
+    return html`<span class="warn">not verified yet</span>${verify}`;
+  }
   if (missingPermissions.length === 0) return html`<span class="ok">all ${tenant.grantedRoles.length} granted</span>`;
   const relink = roleAtLeast(session.role, "admin")
     ? html`<form method="post" action="/tenants/${tenant.id}/consent-link">${csrfField(session)}<button class="secondary" type="submit">Re-consent link</button></form>`
@@ -76,11 +82,13 @@ export function verifyResultBlock(result: VerifyResult): SafeHtml {
 <ul class="checks">${result.checks.map((c) => html`<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "✔" : "✘"} <strong>${c.name}</strong>: ${c.detail}</li>`)}</ul>
 ${result.missingPermissions.length ? html`<p class="bad">Missing permissions: ${result.missingPermissions.join(", ")}</p>` : ""}
 ${result.error ? html`<p class="bad">${result.error.code}: ${result.error.message}</p>` : ""}
-${result.consentUrl
+${
+  result.consentUrl
     ? html`<p>Next step: the customer's administrator must consent again (an admin creates a new consent link on the tenant's page).</p>`
     : result.action
       ? html`<p>Next step: ${result.action}</p>`
-      : ""}
+      : ""
+}
 </section>`;
 }
 
@@ -107,14 +115,18 @@ ${extra.verify ? verifyResultBlock(extra.verify) : ""}
 <dt>State</dt><dd>${stateChip(tenant.state)}</dd>
 <dt>Cloud / region</dt><dd>${tenant.cloud}${tenant.region ? ` / ${tenant.region}` : ""}</dd>
 <dt>Granted permissions</dt><dd>${tenant.grantedRoles.length ? tenant.grantedRoles.join(", ") : "—"}</dd>
-<dt>Missing permissions</dt><dd>${row.missingPermissions.length ? html`<span class="bad">${row.missingPermissions.join(", ")}</span>` : "none"}</dd>
+<dt>Missing permissions</dt><dd>${!row.rolesKnown ? "unknown until verified" : row.missingPermissions.length ? html`<span class="bad">${row.missingPermissions.join(", ")}</span>` : "none"}</dd>
 <dt>Last sync</dt><dd>${timeCell(tenant.lastSyncAt)} (${age(tenant.lastSyncAt, now)})</dd>
 <dt>Alerts</dt><dd>${row.alertTotal} (${SEVERITIES.map((s) => `${s} ${row.alertCounts[s] ?? 0}`).join(", ")})</dd>
 <dt>Last error</dt><dd>${tenant.lastError ?? "—"}</dd>
 </dl></section>
 <h2>Sync runs</h2>
-${runs.length ? html`<div class="table-wrap"><table><thead><tr><th>Started</th><th>Stream</th><th>Status</th><th class="num">Items</th><th>Error</th></tr></thead><tbody>
-${runs.map((r) => html`<tr><td>${timeCell(r.startedAt)}</td><td>${r.stream}</td><td>${r.status}</td><td class="num">${r.items}</td><td>${r.error ?? ""}</td></tr>`)}</tbody></table></div>` : html`<p class="muted">No sync yet.</p>`}
+${
+  runs.length
+    ? html`<div class="table-wrap"><table><thead><tr><th>Started</th><th>Stream</th><th>Status</th><th class="num">Items</th><th>Error</th></tr></thead><tbody>
+${runs.map((r) => html`<tr><td>${timeCell(r.startedAt)}</td><td>${r.stream}</td><td>${r.status}</td><td class="num">${r.items}</td><td>${r.error ?? ""}</td></tr>`)}</tbody></table></div>`
+    : html`<p class="muted">No sync yet.</p>`
+}
 <h2>State history</h2>
 <div class="table-wrap"><table><thead><tr><th>When</th><th>From</th><th>To</th><th>Reason</th></tr></thead><tbody>
 ${transitions.map((t) => html`<tr><td>${timeCell(t.at)}</td><td>${t.from ? stateLabel(t.from) : "—"}</td><td>${stateLabel(t.to)}</td><td>${t.reason ?? ""}</td></tr>`)}

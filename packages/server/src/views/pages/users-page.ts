@@ -6,11 +6,12 @@ import { csrfField, layout, type PageOptions } from "../layout.js";
 
 export function usersPage(session: Session, users: readonly UserRecord[], flash?: PageOptions["flash"]): string {
   const rows = users.map(
-    (u) => html`<tr><td>${u.name}</td><td>${u.role}</td><td>${timeCell(u.createdAt)}</td><td>${
-      u.name === session.user
-        ? html`<span class="muted">you</span>`
-        : html`<form method="post" action="/users/${encodeURIComponent(u.name)}/delete">${csrfField(session)}<button type="submit" class="secondary">Remove ${u.name}</button></form>`
-    }</td></tr>`,
+    (u) =>
+      html`<tr><td>${u.name}</td><td>${u.role}</td><td>${timeCell(u.createdAt)}</td><td>${
+        u.name === session.user
+          ? html`<span class="muted">you</span>`
+          : html`<form method="post" action="/users/${encodeURIComponent(u.name)}/delete">${csrfField(session)}<button type="submit" class="secondary">Remove ${u.name}</button></form>`
+      }</td></tr>`,
   );
   return layout(
     session,
