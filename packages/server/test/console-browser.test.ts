@@ -220,6 +220,12 @@ test("an operator onboards a customer, works its alerts and devices, hunts, and 
   assert.ok(((await page.textContent("#audit")) ?? "").includes("INC-1001 suspected lateral movement"));
   await shot(page, "11-audit");
 
+  // The same page in the dark scheme (prefers-color-scheme).
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.getByRole("link", { name: "Tenants", exact: true }).click();
+  await shot(page, "12-tenants-dark");
+  await page.emulateMedia({ colorScheme: "light" });
+
   // Sign out: the console is closed again.
   await Promise.all([page.waitForURL(`${base}/login?signedout=1`), page.click("#sign-out")]);
   await page.goto(`${base}/alerts`);

@@ -4,7 +4,7 @@
  * is the customer, `roles` hold what the integration needs), make one API
  * call. The tenant's state follows: `verified`, or `degraded` with the reason.
  */
-import type { PartnerClient } from "@mde-partner/client";
+import { findMissingPermissions, type PartnerClient } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
 import { tenantApi } from "./tenant-api.js";
 import { tenantProblem } from "./tenant-problem.js";
@@ -64,8 +64,8 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
       const api = tenantApi(partner, tenant.id, tenant.region);
       const inspection = await api.inspectToken({ requiredRoles: options.requiredPermissions });
       roles = inspection.summary?.roles ?? [];
-      const have = new Set(roles.map((r) => r.toLowerCase()));
-      missing = options.requiredPermissions.filter((p) => !have.has(p.toLowerCase()));
+      // Alias- and hierarchy-aware: Alert.ReadWrite.All covers Alert.Read.All, Url = URL.
+      missing = findMissingPermissions(roles, options.requiredPermissions);
       for (const c of inspection.checks) {
         if (c.status === "skipped" || c.name === "roles") continue;
         checks.push({ name: `token.${c.name}`, ok: c.status === "pass", detail: c.reason });
