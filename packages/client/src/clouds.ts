@@ -8,6 +8,12 @@
  *   webapp PowerShell and C# samples; the emulator and Entra accept the
  *   `securitycenter.onmicrosoft.com/windowsatpservice` form too),
  * - the Gov resource: the Gov API host itself, "by analogy" (mde-api.md §1.1).
+ *
+ * Microsoft Graph (graph-security.md §2, "National clouds"): the Graph root is also the
+ * token resource, and its `.default` scope is `{root}/.default` — public and GCC (which
+ * keeps the worldwide endpoints) `https://graph.microsoft.com`, GCC High
+ * `https://graph.microsoft.us`, DoD `https://dod-graph.microsoft.us` (its scope is DOC-SILENT,
+ * INFERRED by analogy, so it can be overridden with `graphScope`).
  */
 import { readPem } from "./pem.js";
 
@@ -16,6 +22,12 @@ export const MDE_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
 
 /** The v1 `resource=` printed by the MDE PowerShell samples (mde-api.md §1.3). */
 export const MDE_RESOURCE = "https://api.securitycenter.microsoft.com";
+
+/** Microsoft Graph's application id: `resourceAppId` of Graph permissions (graph-security.md §2). */
+export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
+
+/** The public cloud's Graph resource (`scope=https://graph.microsoft.com/.default`, graph-security.md §2). */
+export const GRAPH_RESOURCE = "https://graph.microsoft.com";
 
 export type CloudName = "public" | "gcc" | "gcc-high" | "dod" | "custom";
 
@@ -29,6 +41,10 @@ export interface CloudOverrides {
   audiences?: readonly string[];
   /** Extra or replaced region → API base URL entries. */
   regions?: Readonly<Record<string, string>>;
+  /** Microsoft Graph v1 `resource=` value. Default: the cloud's Graph root (custom clouds: `https://graph.microsoft.com`). */
+  graphResource?: string;
+  /** Microsoft Graph v2 scope (must end in `/.default`). Default: `{graphResource}/.default`. */
+  graphScope?: string;
 }
 
 /** A cloud you describe yourself: a sovereign cloud the library does not know, a proxy, or the offline emulator. */
@@ -38,6 +54,7 @@ export interface CustomCloudOptions extends CloudOverrides {
   loginUrl: string;
   /** MDE API base URL (without `/api`). */
   apiUrl: string;
+  /** Microsoft Graph base URL (without `/v1.0`). Default: `apiUrl` (the emulator serves both on one origin). */
   graphUrl?: string;
   /** CA certificate to trust: a PEM string or a path to a PEM file. */
   ca?: string;
@@ -51,7 +68,14 @@ export interface CloudProfile {
   readonly loginUrl: string;
   /** Default API base URL (no region). */
   readonly apiUrl: string;
+  /** Microsoft Graph base URL (without `/v1.0`). */
   readonly graphUrl: string;
+  /** Microsoft Graph v1 `resource=` value. */
+  readonly graphResource: string;
+  /** Microsoft Graph v2 `.default` scope. */
+  readonly graphScope: string;
+  /** Accepted `aud` values of Graph tokens (the resource for v1 tokens, Graph's app id for v2). */
+  readonly graphAudiences: readonly string[];
   /** Region code → API base URL. */
   readonly regions: Readonly<Record<string, string>>;
   readonly resource: string;
@@ -194,6 +218,9 @@ export function resolveCloud(options: CloudOptions | undefined, allowInsecureReq
   }
   const overrides = spec as CloudOverrides;
   const resource = (overrides.resource ?? base.resource).replace(/\/+$/, "");
+  // Built-in clouds: the Graph root is the resource. Custom clouds point graphUrl at a proxy or the
+  // emulator, which still issues tokens for the public Graph resource.
+  const graphResource = (overrides.graphResource ?? (name === "custom" ? GRAPH_RESOURCE : base.graphUrl)).replace(/\/+$/, "");
   const regions: Record<string, string> = { ...base.regions };
   for (const [region, url] of Object.entries(overrides.regions ?? {})) {
     regions[region.toLowerCase()] = checkBaseUrl(url, `cloud.regions.${region}`, allowInsecureRequests);
@@ -204,6 +231,9 @@ export function resolveCloud(options: CloudOptions | undefined, allowInsecureReq
     loginUrl: base.loginUrl,
     apiUrl: base.apiUrl,
     graphUrl: base.graphUrl,
+    graphResource,
+    graphScope: scopeFor(graphResource, overrides.graphScope),
+    graphAudiences: Object.freeze([graphResource, GRAPH_APP_ID]),
     regions: Object.freeze(regions),
     resource,
     scope: scopeFor(resource, overrides.scope),

@@ -10,6 +10,8 @@ import type { HttpMethod } from "./transport.js";
 
 /** Rate limits of one budget (per app + tenant; mde-api.md §3.4). `undefined` = DOC-SILENT. */
 export interface BudgetLimits {
+  /** Used by Microsoft Graph's global per-app budget (graph-security.md §6). */
+  readonly perSecond?: number;
   readonly perMinute?: number;
   readonly perHour?: number;
 }

@@ -8,6 +8,7 @@ import { type CredentialInput, type PartnerCredential, toPartnerCredential } fro
 import type { AssertionAlgorithm } from "./grants/certificate-assertion.js";
 import { checkLogger, type Logger } from "./logger.js";
 import type { FetchLike } from "./network.js";
+import { GRAPH_BUDGETS } from "./graph/operations.js";
 import { BUDGETS } from "./operations.js";
 import type { BudgetLimits } from "./pipeline/rate-budget.js";
 import { type RetryOptions, resolveRetryOptions } from "./pipeline/retry-policy.js";
@@ -88,11 +89,15 @@ function positive(value: unknown, what: string, fallback: number): number {
 
 function checkBudgets(budgets: unknown): Readonly<Record<string, BudgetLimits>> | false {
   if (budgets === false) return false;
-  const table: Record<string, BudgetLimits> = { ...(BUDGETS as Record<string, BudgetLimits>) };
+  const table: Record<string, BudgetLimits> = {
+    ...(BUDGETS as Record<string, BudgetLimits>),
+    ...(GRAPH_BUDGETS as Record<string, BudgetLimits>),
+  };
   if (budgets === undefined) return Object.freeze(table);
-  if (!budgets || typeof budgets !== "object") throw new TypeError("rateBudgets must be an object of { perMinute?, perHour? } or false");
+  if (!budgets || typeof budgets !== "object")
+    throw new TypeError("rateBudgets must be an object of { perSecond?, perMinute?, perHour? } or false");
   for (const [name, limits] of Object.entries(budgets as Record<string, BudgetLimits>)) {
-    for (const k of ["perMinute", "perHour"] as const) {
+    for (const k of ["perSecond", "perMinute", "perHour"] as const) {
       const v = limits?.[k];
       if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new TypeError(`rateBudgets.${name}.${k} must be a positive integer`);
     }

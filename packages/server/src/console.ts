@@ -86,7 +86,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   });
   app.use("*", securityHeaders(options.tls !== false));
   app.use("*", loadSession(deps));
-  app.use("*", csrfProtection());
+  app.use("*", csrfProtection(new URL(options.consentRedirectUri).origin));
   app.route("/", createOpsRoutes(deps, http));
   app.route("/", createAuthRoutes(deps));
   app.route("/api/v1", createApiRoutes(deps));

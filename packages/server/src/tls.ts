@@ -5,6 +5,7 @@
  */
 import "reflect-metadata";
 import { createHash, randomBytes, webcrypto, X509Certificate } from "node:crypto";
+import { hostname } from "node:os";
 import * as x509 from "@peculiar/x509";
 import type { TlsPem } from "./options.js";
 
@@ -24,7 +25,8 @@ const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(":");
 /** A self-signed server certificate valid for `hosts` (the first is the subject). */
 export async function createSelfSignedCertificate(hosts: readonly string[], now = Date.now()): Promise<TlsPem> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const names = [...new Set([...hosts, "localhost", "127.0.0.1", "::1"].filter((h) => h !== "0.0.0.0" && h !== "::"))];
+  // A wildcard listen address is reached by the machine's name or loopback.
+  const names = [...new Set([...hosts, hostname(), "localhost", "127.0.0.1", "::1"].filter((h) => h && h !== "0.0.0.0" && h !== "::"))];
   const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: `01${randomBytes(15).toString("hex")}`,

@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { createConsole, createOneTimeLogin } from "@mde-partner/server";
 import { Agent as UndiciAgent, fetch as undiciFetch } from "undici";
-import { Agent, createWorld, PASSWORDS, REQUIRED, type World } from "./support.js";
+import { Agent, createWorld, PASSWORDS, REQUIRED, unescapeHtml, type World } from "./support.js";
 
 let world: World;
 let responder: Agent;
@@ -79,6 +79,15 @@ describe("alerts", () => {
     const bad = await responder.request("/api/v1/alerts?severity=Critical");
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: { message: string } }).error.message, /severity must be one of/);
+
+    const first = await (await responder.request("/alerts")).text();
+    const next = /<a href="([^"]+)" id="next-page"/.exec(first)?.[1];
+    assert.ok(next, "the page links to the next page");
+    const second = await (await responder.request(unescapeHtml(next))).text();
+    const ids = (html: string) => [...html.matchAll(/<tr data-alert="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(ids(first).length, 50);
+    assert.equal(ids(second).length, 50);
+    assert.equal(new Set([...ids(first), ...ids(second)]).size, 100, "the second page continues the first");
 
     const page = await (await responder.request(`/alerts?tenant=${northwind}&severity=High`)).text();
     const rows = [...page.matchAll(/<tr data-alert="/g)].length;

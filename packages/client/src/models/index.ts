@@ -17,3 +17,7 @@ export type * from "./software.js";
 export type * from "./stats.js";
 export type * from "./user.js";
 export type * from "./vulnerability.js";
+export type * from "./graph-alert.js";
+export type * from "./graph-evidence.js";
+export type * from "./graph-hunting.js";
+export type * from "./graph-incident.js";

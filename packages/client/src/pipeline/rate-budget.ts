@@ -15,10 +15,15 @@
  * sliding count never exceeds a fixed-window limit either way. The budget is per
  * process: several workers sharing one app+tenant should each get a share
  * (`rateBudgets` option).
+ *
+ * A third window, per second, serves Microsoft Graph's global budget of 2,000
+ * requests per second per app across all tenants (graph-security.md §6); the
+ * scope of that bucket is the app alone.
  */
 import type { Clock, Sleep } from "../clock.js";
 
 export interface BudgetLimits {
+  readonly perSecond?: number;
   readonly perMinute?: number;
   readonly perHour?: number;
 }
@@ -41,8 +46,11 @@ export interface RateBudgets {
   waiting(scope: string, budget: string): number;
 }
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
+const WINDOWS = [
+  ["perSecond", 1_000],
+  ["perMinute", 60_000],
+  ["perHour", 3_600_000],
+] as const;
 
 interface Waiter {
   resolve: () => void;
@@ -51,10 +59,16 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
+interface Window {
+  limit: number;
+  ms: number;
+  /** Send times inside the window, oldest first. */
+  stamps: number[];
+}
+
 interface Bucket {
   limits: BudgetLimits;
-  minute: number[];
-  hour: number[];
+  windows: Window[];
   pausedUntil: number;
   queue: Waiter[];
   pumping: boolean;
@@ -66,14 +80,20 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
 
   const limitsFor = (budget: string): BudgetLimits => {
     const limits = options.budgets[budget];
-    return limits && (limits.perMinute !== undefined || limits.perHour !== undefined) ? limits : options.fallback;
+    return limits && WINDOWS.some(([k]) => limits[k] !== undefined) ? limits : options.fallback;
   };
 
   const bucketFor = (scope: string, budget: string): Bucket => {
     const key = `${scope}|${budget}`;
     let bucket = buckets.get(key);
     if (!bucket) {
-      bucket = { limits: limitsFor(budget), minute: [], hour: [], pausedUntil: 0, queue: [], pumping: false };
+      const limits = limitsFor(budget);
+      const windows: Window[] = [];
+      for (const [k, ms] of WINDOWS) {
+        const limit = limits[k];
+        if (limit !== undefined) windows.push({ limit, ms, stamps: [] });
+      }
+      bucket = { limits, windows, pausedUntil: 0, queue: [], pumping: false };
       buckets.set(key, bucket);
     }
     return bucket;
@@ -81,22 +101,16 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
 
   /** Milliseconds until the next send is allowed (0 = now). */
   const delay = (bucket: Bucket, now: number): number => {
-    while (bucket.minute.length > 0 && (bucket.minute[0] ?? 0) <= now - MINUTE) bucket.minute.shift();
-    while (bucket.hour.length > 0 && (bucket.hour[0] ?? 0) <= now - HOUR) bucket.hour.shift();
     let wait = Math.max(0, bucket.pausedUntil - now);
-    const { perMinute, perHour } = bucket.limits;
-    if (perMinute !== undefined && bucket.minute.length >= perMinute) {
-      wait = Math.max(wait, (bucket.minute[bucket.minute.length - perMinute] ?? now) + MINUTE - now);
-    }
-    if (perHour !== undefined && bucket.hour.length >= perHour) {
-      wait = Math.max(wait, (bucket.hour[bucket.hour.length - perHour] ?? now) + HOUR - now);
+    for (const w of bucket.windows) {
+      while (w.stamps.length > 0 && (w.stamps[0] ?? 0) <= now - w.ms) w.stamps.shift();
+      if (w.stamps.length >= w.limit) wait = Math.max(wait, (w.stamps[w.stamps.length - w.limit] ?? now) + w.ms - now);
     }
     return wait;
   };
 
   const release = (bucket: Bucket, waiter: Waiter, now: number) => {
-    if (bucket.limits.perMinute !== undefined) bucket.minute.push(now);
-    if (bucket.limits.perHour !== undefined) bucket.hour.push(now);
+    for (const w of bucket.windows) w.stamps.push(now);
     if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
     waiter.resolve();
   };
@@ -128,8 +142,7 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
       const now = clock.now();
       // Fast path: nobody queued and room in both windows.
       if (bucket.queue.length === 0 && delay(bucket, now) <= 0) {
-        if (bucket.limits.perMinute !== undefined) bucket.minute.push(now);
-        if (bucket.limits.perHour !== undefined) bucket.hour.push(now);
+        for (const w of bucket.windows) w.stamps.push(now);
         return Promise.resolve();
       }
       return new Promise<void>((resolve, reject) => {

@@ -60,15 +60,17 @@ async function submittedToken(c: ConsoleContext): Promise<string | undefined> {
 /**
  * Every state change (any method but GET/HEAD/OPTIONS) of a signed-in
  * session needs the session's CSRF token; a cross-origin `Origin` is refused
- * outright. Routes without a session are left to `requireRole` (401) and the
+ * outright (unless it is the console's public origin). Routes without a session are left to `requireRole` (401) and the
  * sign-in form's own token.
  */
-export function csrfProtection(): MiddlewareHandler<ConsoleEnv> {
+export function csrfProtection(publicOrigin: string): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     // The sign-in form carries its own token (there is no session to hold one yet).
     if (SAFE_METHODS.has(c.req.method) || c.req.path === "/login") return next();
     const origin = c.req.header("origin");
-    if (origin && origin !== "null" && origin !== new URL(c.req.url).origin) {
+    // The console's public origin (that of its consent callback) also counts: behind a
+    // TLS-terminating proxy the request URL the app sees is not what the browser used.
+    if (origin && origin !== "null" && origin !== new URL(c.req.url).origin && origin !== publicOrigin) {
       return refuse(c, "cross-origin request refused");
     }
     const session = c.get("session");

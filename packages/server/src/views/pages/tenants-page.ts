@@ -15,9 +15,10 @@ function driftCell(session: Session, row: TenantOverview): SafeHtml {
     const verify = roleAtLeast(session.role, "admin")
       ? html`<form method="post" action="/tenants/${tenant.id}/verify">${csrfField(session)}<button class="secondary" type="submit">Verify</button></form>`
       : "";
-    return html`<span class="warn">not verified yet</span>${verify}`;
+    return html`<span class="warn">granted roles not read yet</span>${verify}`;
   }
-  if (missingPermissions.length === 0) return html`<span class="ok">all ${tenant.grantedRoles.length} granted</span>`;
+  if (missingPermissions.length === 0)
+    return html`<span class="ok">all needed granted</span> <small class="muted">(${tenant.grantedRoles.length} roles)</small>`;
   const relink = roleAtLeast(session.role, "admin")
     ? html`<form method="post" action="/tenants/${tenant.id}/consent-link">${csrfField(session)}<button class="secondary" type="submit">Re-consent link</button></form>`
     : "";
