@@ -23,6 +23,8 @@ export interface Page<T> {
   readonly nextLink?: string;
   /** The server's `@odata.context`, when it sent one. */
   readonly context?: string;
+  /** The server's `@odata.count` (asked for with `$count=true`; Graph sends it on the first page). */
+  readonly count?: number;
 }
 
 /**
@@ -165,7 +167,13 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
     const value = all.length > remaining ? all.slice(0, remaining) : all;
     const link = typeof body["@odata.nextLink"] === "string" ? (body["@odata.nextLink"] as string) : undefined;
     const context = typeof body["@odata.context"] === "string" ? (body["@odata.context"] as string) : undefined;
-    const page: Page<T> = { value, ...(link !== undefined ? { nextLink: link } : {}), ...(context !== undefined ? { context } : {}) };
+    const count = typeof body["@odata.count"] === "number" ? (body["@odata.count"] as number) : undefined;
+    const page: Page<T> = {
+      value,
+      ...(link !== undefined ? { nextLink: link } : {}),
+      ...(context !== undefined ? { context } : {}),
+      ...(count !== undefined ? { count } : {}),
+    };
     remaining -= value.length;
     yield page;
 

@@ -107,9 +107,12 @@ export function registerEngineCommands(program: Command, result: Result, context
     });
   program
     .command("worker")
-    .description("a distributed sync worker (comes with @mde-partner/server)")
-    .allowUnknownOption()
-    .action(async () => {
-      result.exitCode = await runNotAvailable("worker");
+    .description("a distributed sync worker sharing work through pg-boss on PostgreSQL")
+    .option("--db <url>", "PostgreSQL URL of the shared store and queue")
+    .option("--concurrency <n>", "tenants this worker syncs at once")
+    .option("--interval <duration>", "how often each tenant is synced (e.g. 5m)")
+    .action(async (o) => {
+      const { runWorkerCommand } = await import("./worker.js");
+      result.exitCode = await runWorkerCommand(o, context());
     });
 }

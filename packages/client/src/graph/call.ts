@@ -1,0 +1,86 @@
+/**
+ * Shared plumbing of the Graph resource files: requests from the Graph operations registry, and
+ * lists that page only by `@odata.nextLink` (graph-security.md §6: "request it as-is until it is
+ * absent; never extract or alter the token").
+ */
+import { renderFilter } from "../odata/filter.js";
+import type { ODataQueryOptions } from "../odata/query.js";
+import { validateSkip, validateTop } from "../odata/query.js";
+import { PagedResult, type PagingPlan } from "../paging.js";
+import type { RequestOptions } from "../resources/call.js";
+import type { MdeRequest, MdeTransport } from "../transport.js";
+import { type GraphOperationName, getGraphOperation } from "./operations.js";
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/** Options of a Graph security list (`$filter`, `$top`, `$skip`, `$count`). */
+export interface GraphListOptions<F> extends Pick<ODataQueryOptions<F>, "filter" | "top" | "skip">, RequestOptions {
+  /** `$top` of each request (the page size); default: the service's own page size. */
+  pageSize?: number;
+  /** `$count=true`: the first page carries `@odata.count` (read it as `page.count`). */
+  count?: boolean;
+}
+
+/** Builds the request of Graph operation `name`. */
+export function buildGraphRequest(
+  name: GraphOperationName,
+  path: string,
+  extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
+): MdeRequest {
+  const spec = getGraphOperation(name);
+  const request: MdeRequest = {
+    method: spec.method,
+    path,
+    operation: name,
+    permissions: spec.permissions,
+    idempotent: spec.idempotent,
+    budget: spec.budget,
+  };
+  if (extra.query !== undefined) request.query = extra.query;
+  if (extra.body !== undefined) request.body = extra.body;
+  if (extra.signal !== undefined) request.signal = extra.signal;
+  return request;
+}
+
+/**
+ * Starts a Graph list. `top` caps the whole iteration (and, without `pageSize`, the first `$top`);
+ * `pageSize` is sent as `$top`. Further pages come only from `@odata.nextLink`, which carries the
+ * original query options itself.
+ */
+export function graphList<T, F>(
+  transport: MdeTransport,
+  name: GraphOperationName,
+  path: string,
+  options: GraphListOptions<F>,
+  caps: { maxTop: number; expand?: readonly string[] | undefined },
+): PagedResult<T> {
+  const query: Query = {};
+  if (options.filter !== undefined) query["$filter"] = renderFilter(options.filter);
+  if (options.skip !== undefined) query["$skip"] = validateSkip(options.skip);
+  if (options.count !== undefined) {
+    if (typeof options.count !== "boolean") throw new TypeError("count must be a boolean");
+    if (options.count) query["$count"] = true;
+  }
+  if (caps.expand !== undefined && caps.expand.length > 0) query["$expand"] = caps.expand.join(",");
+  const top = options.top === undefined ? undefined : validateTop(options.top, Number.MAX_SAFE_INTEGER);
+  const pageSize =
+    options.pageSize !== undefined
+      ? validateTop(options.pageSize, caps.maxTop, "pageSize")
+      : top !== undefined
+        ? Math.min(top, caps.maxTop)
+        : undefined;
+  const plan: PagingPlan = {
+    transport,
+    request: buildGraphRequest(name, path, { query }),
+    mode: "next-link",
+    ...(pageSize !== undefined ? { pageSizeParam: { name: "$top", value: pageSize } } : {}),
+    ...(top !== undefined ? { top } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  };
+  return new PagedResult<T>(plan);
+}
+
+/** Throws `TypeError` unless `value` is a non-empty comment of at most `max` characters. */
+export function requireComment(value: unknown): asserts value is string {
+  if (typeof value !== "string" || value.trim() === "") throw new TypeError("comment must be a non-empty string");
+}
