@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: machine setup (PostgreSQL, Chromium, curl, python3), a full type
-// check and build, then every package's tests through node:test + tsx.
+// check and build, the linter, then every package's tests through node:test + tsx.
 // Usage: node scripts/test.mjs [path-substring …]   (filters test files)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
@@ -30,6 +30,7 @@ function findTests(dir, out = []) {
 
 if (!process.env.MDE_PARTNER_SKIP_SETUP) run("bash", ["scripts/test-setup.sh"]);
 run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"]);
+if (!process.env.MDE_PARTNER_SKIP_LINT) run(process.execPath, [join(root, "node_modules/eslint/bin/eslint.js"), "."]);
 
 const files = readdirSync(join(root, "packages"))
   .flatMap((pkg) => {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { runEmulatorCommand } from "./commands/emulator.js";
 import { registerDataCommands } from "./commands/register-data.js";
+import { registerConsoleCommands } from "./commands/register-console.js";
 import { registerEngineCommands } from "./commands/register-engine.js";
 import { createContext } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
@@ -66,6 +67,7 @@ export function createProgram(result: { exitCode: number }): Command {
 
   registerDataCommands(program, result, context);
   registerEngineCommands(program, result, context);
+  registerConsoleCommands(program, result, context);
   return program;
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { createPartnerClient, type Logger, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { openStore, parseStoreUrl, type Store } from "@mde-partner/sync";
 import { cloudOption, type PartnerConfig, resolveCredential } from "./config.js";
 import { type CommandContext, createDebugLogger } from "./context.js";
@@ -16,6 +16,11 @@ export interface PartnerOptions {
   tokenVersion?: "v1" | "v2";
   /** Only inspects tokens: no credential is needed (the configured one is not read). */
   inspectOnly?: boolean;
+  /**
+   * Wraps the client's logger (e.g. the console's API counters, `createApiMetrics`);
+   * gets the `--debug` logger, if any, to pass entries on to.
+   */
+  logger?: (next: Logger | undefined) => Logger;
 }
 
 /** The partner client for the configured app. */
@@ -30,6 +35,8 @@ export function openPartner(config: PartnerConfig, ctx: CommandContext, options:
         secrets: [],
       }
     : resolveCredential(config, ctx.io.env);
+  const debug = ctx.debug ? createDebugLogger(ctx.io, secrets) : undefined;
+  const logger = options.logger ? options.logger(debug) : debug;
   try {
     return createPartnerClient({
       clientId: config.clientId,
@@ -38,7 +45,7 @@ export function openPartner(config: PartnerConfig, ctx: CommandContext, options:
       userAgent: `mde-partner-cli/${CLI_VERSION}`,
       ...(config.consentRedirectUri ? { consentRedirectUri: config.consentRedirectUri } : {}),
       ...(options.tokenVersion ? { tokenVersion: options.tokenVersion } : {}),
-      ...(ctx.debug ? { logger: createDebugLogger(ctx.io, secrets) } : {}),
+      ...(logger ? { logger } : {}),
     });
   } catch (error) {
     throw toCliError(error);

@@ -4,7 +4,7 @@
  * tool"), no stack trace, and leave the store's rows and the config unchanged.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -28,6 +28,7 @@ describe("mde-partner: bad input", () => {
   const home = tempDir("mde-cli-bad-");
   const garbageHome = tempDir("mde-cli-garbage-");
   const newerHome = tempDir("mde-cli-newer-");
+  const emptyHome = tempDir("mde-cli-empty-");
   const db = join(home, "mde-partner.db");
   let env: Record<string, string>;
   let machine = "";
@@ -190,7 +191,26 @@ describe("mde-partner: bad input", () => {
       },
       { name: "unknown command", args: ["frobnicate"], code: 2 },
       { name: "unknown option", args: ["alerts", "list", "--colour"], code: 2 },
-      { name: "serve is not in this build", args: ["serve"], code: 1, match: /not available/ },
+      {
+        name: "serve: plain HTTP on a non-loopback address",
+        args: ["serve", "--http", "--host", "0.0.0.0", "--port", "0"],
+        code: 2,
+        match: /only allowed on a loopback address/,
+      },
+      { name: "serve: no configuration", args: ["serve", "--port", "0"], code: 2, home: emptyHome, match: /no configuration/ },
+      { name: "serve: --cert without --key", args: ["serve", "--cert", join(home, "config.json")], code: 2, match: /go together/ },
+      { name: "serve: unreadable certificate", args: ["serve", "--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem"], code: 2 },
+      { name: "serve: a file that is no certificate", args: ["serve", "--cert", join(home, "config.json"), "--key", join(home, "config.json")], code: 2, match: /not a PEM certificate/ },
+      { name: "serve: port out of range", args: ["serve", "--port", "70000"], code: 2 },
+      { name: "serve: a callback that is not the console's", args: ["serve", "--port", "0", "--consent-redirect-uri", "https://x.example/cb"], code: 2 },
+      { name: "serve: secret variable not set", args: ["serve", "--port", "0"], code: 2, env: { MDE_TEST_SECRET: undefined }, match: /MDE_TEST_SECRET/ },
+      { name: "users add: unknown role", args: ["users", "add", "alice", "--role", "boss"], code: 2, input: "long-enough-password" },
+      { name: "users add: no role", args: ["users", "add", "alice"], code: 2, input: "long-enough-password" },
+      { name: "users add: a password on the command line", args: ["users", "add", "alice", "--role", "admin", "--password", "p4ssw0rd-long"], code: 2, match: /never taken on the command line/ },
+      { name: "users add: no password", args: ["users", "add", "alice", "--role", "admin"], code: 2, input: "", match: /no password/ },
+      { name: "users add: too short a password", args: ["users", "add", "alice", "--role", "admin"], code: 2, input: "short\n", match: /at least 8/ },
+      { name: "users add: a bad name", args: ["users", "add", "al ice", "--role", "admin"], code: 2, input: "long-enough-password" },
+      { name: "users remove: nobody of that name", args: ["users", "remove", "nobody"], code: 2, match: /no operator named/ },
     ];
     assert.ok(cases.length >= 25);
     const snapshot = async () => ({
@@ -198,6 +218,9 @@ describe("mde-partner: bad input", () => {
       config: readFileSync(join(home, "config.json"), "utf8"),
       newer: readFileSync(join(newerHome, "config.json"), "utf8"),
       garbageRows: await dumpStore(join(garbageHome, "mde-partner.db")),
+      // Refused serve and users commands write nothing: no certificate, no users file, nothing in an empty home.
+      written: ["console-cert.pem", "console-key.pem", "console-users.json"].filter((f) => existsSync(join(home, f))),
+      emptyHome: readdirSync(emptyHome),
     });
     const before = await snapshot();
     const failures: string[] = [];

@@ -28,8 +28,43 @@ export {
   type OperationSpec,
 } from "./operations.js";
 export { DEFAULT_PAGE_SIZE, ForeignNextLinkError, type Page, PagedResult, type PagingPlan } from "./paging.js";
+// Microsoft Graph security API (hunting, alerts_v2, incidents).
+export { type GraphAlertListOptions, type GraphAlertsResource, MAX_GRAPH_ALERTS_TOP } from "./graph/alerts.js";
+export type { GraphListOptions } from "./graph/call.js";
+export { evidenceKind, isEvidence } from "./graph/evidence.js";
+export {
+  type GraphAlertFilterFields,
+  type GraphIncidentFilterFields,
+  graphAlertFilter,
+  graphIncidentFilter,
+} from "./graph/filter-fields.js";
+export { createGraphClient, type GraphClient } from "./graph/graph-client.js";
+export { type GraphHuntingOptions, type GraphHuntingResource, huntingValue } from "./graph/hunting.js";
+export {
+  type GraphIncidentExpand,
+  type GraphIncidentListOptions,
+  type GraphIncidentsResource,
+  MAX_GRAPH_INCIDENTS_TOP,
+} from "./graph/incidents.js";
+export {
+  GRAPH_BUDGETS,
+  GRAPH_OPERATIONS,
+  type GraphBudgetName,
+  type GraphOperationName,
+  type GraphOperationSpec,
+  getGraphOperation,
+} from "./graph/operations.js";
+export { type HuntingTimespanParts, huntingTimespan } from "./graph/timespan.js";
+export {
+  LEGACY_HUNTING_RETIREMENT_DATE,
+  LEGACY_HUNTING_WARNING_CODE,
+  LEGACY_HUNTING_WARNING_MESSAGE,
+} from "./legacy-hunting.js";
+export { type DriftReport, detectDrift, type GrantedRoles, type ResourceDrift } from "./permissions-drift.js";
 export { actionId, cveId, encodeSegment, fileHash, guid, machineId, path } from "./path.js";
 export {
+  type AnyOperationName,
+  type ApiResource,
   CAPABILITIES,
   type CapabilityKey,
   expandPlanInputs,
@@ -43,6 +78,7 @@ export {
   type PlanInput,
   planPermissions,
   type RequiredResourceAccess,
+  RESOURCE_APP_IDS,
   requirementsOf,
   WINDOWS_DEFENDER_ATP_APP_ID,
 } from "./permissions-planner.js";

@@ -55,6 +55,11 @@ export interface AdminConsentUrlOptions {
   state?: string;
   /** `/.default` scope of the resource (v2 form). Default: the MDE resource's `/.default`. */
   scope?: string;
+  /**
+   * Several `/.default` scopes, one per resource, to consent to in one go (v2 form), e.g. the MDE and
+   * the Microsoft Graph scopes: sent space-separated in `scope`. Wins over `scope`.
+   */
+  scopes?: readonly string[];
   /** `v2` (default): `/{tenant}/v2.0/adminconsent`; `none`: `/{tenant}/adminconsent`. */
   endpoint?: "v2" | "none";
 }
@@ -66,6 +71,9 @@ export interface AdminConsentUrlOptions {
  * @example
  * adminConsentUrl({ loginUrl, clientId, redirectUri: "https://partner.example/consent/callback",
  *   tenant: "contoso.onmicrosoft.com", state, scope: "https://api.securitycenter.microsoft.com/.default" })
+ * // Both resources of the partner app at once:
+ * adminConsentUrl({ loginUrl, clientId, redirectUri, tenant,
+ *   scopes: ["https://api.securitycenter.microsoft.com/.default", "https://graph.microsoft.com/.default"] })
  */
 export function adminConsentUrl(options: AdminConsentUrlOptions): string {
   const endpoint = options.endpoint ?? "v2";
@@ -82,10 +90,13 @@ export function adminConsentUrl(options: AdminConsentUrlOptions): string {
   }
   const params = new URLSearchParams({ client_id: checkClientId(options.clientId) });
   if (endpoint === "v2") {
-    const scope = options.scope ?? "https://api.securitycenter.microsoft.com/.default";
-    if (!scope.endsWith("/.default"))
-      throw new TypeError("scope must be a '/.default' scope: application permissions are consented that way");
-    params.set("scope", scope);
+    const scopes = options.scopes ?? [options.scope ?? "https://api.securitycenter.microsoft.com/.default"];
+    if (!Array.isArray(scopes) || scopes.length === 0) throw new TypeError("scopes must name at least one '/.default' scope");
+    for (const scope of scopes) {
+      if (typeof scope !== "string" || /\s/.test(scope) || !scope.endsWith("/.default"))
+        throw new TypeError("scope must be a '/.default' scope: application permissions are consented that way");
+    }
+    params.set("scope", [...new Set(scopes)].join(" "));
   }
   params.set("redirect_uri", redirect.toString());
   if (options.state !== undefined) params.set("state", options.state);

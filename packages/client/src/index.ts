@@ -7,7 +7,7 @@
 export * from "./api-exports.js";
 export type { Clock, Sleep } from "./clock.js";
 export type { CloudName, CloudOptions, CloudOverrides, CloudProfile, CustomCloudOptions } from "./clouds.js";
-export { apiUrlFor, MDE_APP_ID, MDE_RESOURCE, resolveCloud } from "./clouds.js";
+export { apiUrlFor, GRAPH_APP_ID, GRAPH_RESOURCE, MDE_APP_ID, MDE_RESOURCE, resolveCloud } from "./clouds.js";
 export type { AdminConsentUrlOptions, ConsentCallbackResult } from "./consent.js";
 export { adminConsentUrl, consentStateMatches, createConsentState, legacyConsentUrl, parseConsentCallback } from "./consent.js";
 export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./credentials.js";
@@ -59,10 +59,14 @@ export type {
   PartnerClientOptions,
   PartnerTenant,
   TenantHandle,
+  TenantHooks,
   TenantOptions,
   TokenRequestOptions,
 } from "./partner-client.js";
+export type { LegacyHuntOptions, PartnerTenantExtras, TenantDriftReport, TenantHuntOptions } from "./partner-tenant.js";
 export { createPartnerClient } from "./partner-client.js";
 export type { RetryOptions } from "./pipeline/retry-policy.js";
+export type { BudgetDecision, BudgetWindow, RateBudgetStore } from "./pipeline/rate-budget-store.js";
+export { createMemoryBudgetStore, guardBandMs, slotsFor, windowStart } from "./pipeline/rate-budget-store.js";
 export { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
 export type { HttpMethod, MdeRequest, MdeTransport } from "./transport.js";

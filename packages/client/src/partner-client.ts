@@ -8,28 +8,31 @@ import { apiUrlFor, type CloudProfile, isLoopback, loginHost } from "./clouds.js
 import { adminConsentUrl, legacyConsentUrl } from "./consent.js";
 import { MdeAuthError, MdeNetworkError } from "./errors.js";
 import { type ForEachTenantOptions, forEachTenant, type TenantResult } from "./fan-out.js";
-import { createTokenCredentialSource } from "./grants/azure-token-credential.js";
-import { createClientCredentialsGrant } from "./grants/client-credentials.js";
-import { createMsalGrant } from "./grants/msal-client-credentials.js";
 import type { TokenSource } from "./grants/token-source.js";
+import { GRAPH_GLOBAL_BUDGET } from "./graph/operations.js";
 import { type InspectTokenOptions, inspectToken, type TokenInspection } from "./inspect-token.js";
+import { createLegacyHuntingWarning } from "./legacy-hunting.js";
 import { createDiscoveryKeySource, type KeySource } from "./jwks-source.js";
 import { createDefaultFetch, type FetchLike } from "./network.js";
 import { FALLBACK_BUDGET, type PartnerClientOptions, type ResolvedPartnerOptions, resolvePartnerOptions } from "./partner-options.js";
+import { createPartnerTenantExtras, type PartnerTenantExtras } from "./partner-tenant.js";
+import type { ApiResource } from "./permissions-planner.js";
 import { authPolicy } from "./pipeline/auth-policy.js";
 import { fetchSink } from "./pipeline/fetch-sink.js";
 import { logPolicy } from "./pipeline/log-policy.js";
 import { composePipeline, type PipelinePolicy } from "./pipeline/policy.js";
+import { preferPolicy } from "./pipeline/prefer-policy.js";
 import { createRateBudgets } from "./pipeline/rate-budget.js";
+import { createSharedRateBudgets } from "./pipeline/rate-budget-shared.js";
 import { rateBudgetPolicy } from "./pipeline/rate-budget-policy.js";
 import { requestIdPolicy } from "./pipeline/request-id-policy.js";
 import { retryPolicy } from "./pipeline/retry-policy.js";
 import { createTenantTransport } from "./pipeline/tenant-transport.js";
 import { userAgentPolicy } from "./pipeline/user-agent-policy.js";
-import type { StsErrorContext } from "./sts-errors.js";
 import { createTenantClient, type TenantClient } from "./tenant-client.js";
 import { normalizeTenantId } from "./tenant-id.js";
 import { createTokenCache, tokenCacheKey } from "./token-cache.js";
+import { createTokenSource } from "./token-sources.js";
 import type { MdeTransport } from "./transport.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
@@ -40,18 +43,30 @@ export interface TokenRequestOptions {
   /** Skip the cached token (it joins a refresh already in flight). */
   forceRefresh?: boolean | undefined;
   signal?: AbortSignal | undefined;
+  /** Which API the token is for: `mde` (default) or `graph`. Each has its own token and cache entry. */
+  resource?: ApiResource | undefined;
 }
 
 /** What `partner.tenant(id)` returns before the typed API is attached. */
 export interface TenantHandle {
   readonly tenantId: string;
   readonly region: string | undefined;
-  /** The authenticated request pipeline of this tenant. */
+  /** The authenticated request pipeline of this tenant's MDE API (MDE token only). */
   readonly transport: MdeTransport;
-  /** A valid access token for this tenant (cached; refreshed before expiry). */
+  /** The authenticated request pipeline of this tenant's Microsoft Graph (Graph token only). */
+  readonly graphTransport: MdeTransport;
+  /** A valid access token for this tenant (cached; refreshed before expiry): MDE's, or Graph's with `resource: "graph"`. */
   getToken(options?: TokenRequestOptions): Promise<string>;
-  /** Checks this tenant's current token (signature, audience, tid, roles, …) offline. */
-  inspectToken(options?: Omit<InspectOptions, "expectedTenantId">): Promise<TokenInspection>;
+  /** Checks this tenant's current token (signature, audience, tid, roles, …) offline; `resource: "graph"` for the Graph token. */
+  inspectToken(options?: Omit<InspectOptions, "expectedTenantId"> & { resource?: ApiResource }): Promise<TokenInspection>;
+}
+
+/** Hooks the partner client hands to the tenant decoration. */
+export interface TenantHooks {
+  /** Warns once per client that legacy hunting retires on 2027-02-01. */
+  legacyHunting(): void;
+  /** The re-consent link of the tenant. */
+  consentUrl(): string;
 }
 
 export interface TenantOptions {
@@ -59,26 +74,32 @@ export interface TenantOptions {
   region?: string;
 }
 
-/** A customer tenant: its token, its transport and the typed MDE API. */
-export type PartnerTenant = TenantHandle & TenantClient;
+/** A customer tenant: its tokens, its transports, the typed MDE API and (`.graph`) the Graph security API. */
+export type PartnerTenant = TenantHandle & TenantClient & PartnerTenantExtras;
 
 export type InspectOptions = Partial<Omit<InspectTokenOptions, "keySource">> & { keySource?: KeySource };
 
 export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
   readonly clientId: string;
   readonly cloud: CloudProfile;
-  /** The v1 resource or v2 scope tokens are requested for. */
+  /** The v1 resource or v2 scope MDE tokens are requested for. */
   readonly audience: string;
+  /** The v1 resource or v2 scope Microsoft Graph tokens are requested for. */
+  readonly graphAudience: string;
   /**
    * The client of one customer tenant. `tenantId` is a GUID or a verified domain;
    * anything else is a `TypeError` before it reaches a URL.
    */
   tenant(tenantId: string, options?: TenantOptions): TTenant;
-  /** A valid access token for a tenant (see `TenantHandle.getToken`). */
+  /** A valid access token for a tenant (see `TenantHandle.getToken`; `resource: "graph"` for Graph). */
   getToken(tenantId: string, options?: TokenRequestOptions): Promise<string>;
   /** Inspects any token offline against this cloud's published keys. */
   inspectToken(token: string, options?: InspectOptions): Promise<TokenInspection>;
-  /** The consent link for a customer's admin (tenant-specific v2 form when `consentRedirectUri` is set). */
+  /**
+   * The consent link for a customer's admin: tenant-specific v2 form asking for both resources
+   * (`consentResources`) when `consentRedirectUri` is set, else the legacy form (which consents to
+   * every permission configured on the app).
+   */
   consentUrl(tenantId?: string, options?: { state?: string }): string;
   /** Runs `fn` for each tenant with bounded concurrency; every tenant gets a result. */
   forEachTenant<T>(
@@ -90,60 +111,13 @@ export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
   close(): Promise<void>;
 }
 
-function createTokenSource(state: ResolvedPartnerOptions, fetch: FetchLike): TokenSource {
-  const { cloud, credential, clientId } = state;
-  const audience = state.tokenVersion === "v1" ? cloud.resource : cloud.scope;
-  const errorContext = (tenantId: string, status: number | undefined): StsErrorContext => ({
-    tenantId,
-    clientId,
-    cloudName: cloud.name,
-    audience,
-    credentialKind: credential.kind,
-    credentialHint: credential.hint,
-    consentUrl: consentLink(state, tenantId),
-    status,
-  });
-  if (credential.kind === "token-credential") {
-    return createTokenCredentialSource({ credential, scope: cloud.scope, clock: state.clock, errorContext });
-  }
-  // MSAL refuses http authorities, so the (explicitly allowed) plain-http loopback goes direct.
-  const msal = state.tokenVersion === "v2" && state.tokenExchange === "msal" && new URL(cloud.loginUrl).protocol === "https:";
-  if (msal) {
-    return createMsalGrant({
-      fetch,
-      clock: state.clock,
-      cloud,
-      clientId,
-      scope: cloud.scope,
-      credential,
-      timeoutMs: state.tokenTimeoutMs,
-      userAgent: state.userAgent,
-      logger: state.logger,
-      errorContext,
-    });
-  }
-  return createClientCredentialsGrant({
-    fetch,
-    clock: state.clock,
-    loginUrl: cloud.loginUrl,
-    clientId,
-    version: state.tokenVersion,
-    audience,
-    credential,
-    assertionAlgorithm: state.assertionAlgorithm,
-    timeoutMs: state.tokenTimeoutMs,
-    userAgent: state.userAgent,
-    errorContext,
-  });
-}
-
 function consentLink(state: ResolvedPartnerOptions, tenantId: string | undefined, consentState?: string): string {
   if (state.consentRedirectUri === undefined) return legacyConsentUrl(state.cloud.loginUrl, state.clientId);
   return adminConsentUrl({
     loginUrl: state.cloud.loginUrl,
     clientId: state.clientId,
     redirectUri: state.consentRedirectUri,
-    scope: state.cloud.scope,
+    scopes: state.consentResources.map((r) => (r === "graph" ? state.cloud.graphScope : state.cloud.scope)),
     ...(tenantId === undefined ? {} : { tenant: tenantId }),
     ...(consentState === undefined ? {} : { state: consentState }),
   });
@@ -164,32 +138,48 @@ function consentLink(state: ResolvedPartnerOptions, tenantId: string | undefined
 export function createPartnerClient(options: PartnerClientOptions): PartnerClient<PartnerTenant> {
   const state = resolvePartnerOptions(options);
   const pollingClock = { now: () => state.clock.now(), sleep: state.sleep };
-  // The typed API (tenant-client.ts) over the tenant's transport; the handle's own members win.
-  return buildPartnerClient(state, (handle) =>
-    Object.freeze({ ...createTenantClient(handle.transport, { clock: pollingClock }), ...handle }),
-  );
+  // The typed MDE API (tenant-client.ts) over the tenant's MDE transport, the Graph side over its
+  // Graph transport; the handle's own members win.
+  return buildPartnerClient(state, (handle, hooks) => {
+    const mde = createTenantClient(handle.transport, { clock: pollingClock, onLegacyHunting: hooks.legacyHunting });
+    const extras = createPartnerTenantExtras({
+      tenantId: handle.tenantId,
+      mde,
+      graphTransport: handle.graphTransport,
+      getToken: (o) => handle.getToken(o),
+      consentUrl: hooks.consentUrl,
+    });
+    return Object.freeze({ ...mde, ...extras, ...handle });
+  });
 }
 
 /** @internal Builds the client; `decorate` attaches the typed API to each tenant handle. */
 export function buildPartnerClient<TTenant extends TenantHandle>(
   state: ResolvedPartnerOptions,
-  decorate: (handle: TenantHandle) => TTenant,
+  decorate: (handle: TenantHandle, hooks: TenantHooks) => TTenant,
 ): PartnerClient<TTenant> {
   const { cloud, clock, logger } = state;
   const ownFetch = state.fetch === undefined ? createDefaultFetch({ ca: cloud.ca }) : undefined;
   const fetch: FetchLike = state.fetch ?? (ownFetch as NonNullable<typeof ownFetch>).fetch;
-  const source = createTokenSource(state, fetch);
+  // One token source per resource; their audiences differ, so their cache keys never collide.
+  const sources: Record<ApiResource, TokenSource> = {
+    mde: createTokenSource(state, fetch, "mde", (t) => consentLink(state, t)),
+    graph: createTokenSource(state, fetch, "graph", (t) => consentLink(state, t)),
+  };
+  const legacyHunting = createLegacyHuntingWarning(logger);
   const cache = createTokenCache({ clock, logger, refreshWindowMs: state.refreshWindowMs, mustRefreshWindowMs: state.mustRefreshWindowMs });
   const budgets =
     state.rateBudgets === false
       ? undefined
-      : createRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET });
+      : state.budgetStore
+        ? createSharedRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET, store: state.budgetStore })
+        : createRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET });
   const authority = loginHost(cloud);
   let keySource: KeySource | undefined;
   const tenants = new Map<string, TTenant>();
   let closed = false;
 
-  const acquireWithRetry = async (tenantId: string, signal: AbortSignal | undefined) => {
+  const acquireWithRetry = async (source: TokenSource, tenantId: string, signal: AbortSignal | undefined) => {
     // Token requests are idempotent: repeat transport failures and 5xx/429 a couple of times.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -206,14 +196,31 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
     }
   };
 
+  const sourceOf = (resource: ApiResource | undefined): TokenSource => {
+    if (resource === undefined || resource === "mde") return sources.mde;
+    if (resource === "graph") return sources.graph;
+    throw new TypeError("resource must be 'mde' or 'graph'");
+  };
+  // STYLE.md habit 4: the key holds the audience, so an MDE and a Graph token never share an entry.
+  const keyOf = (tenantId: string, source: TokenSource) =>
+    tokenCacheKey({ authorityHost: authority, tenantId, clientId: state.clientId, audience: source.audience });
+
   const getToken = (tenantId: string, opts: TokenRequestOptions = {}): Promise<string> => {
     if (closed) return Promise.reject(new TypeError("the partner client is closed"));
-    const key = tokenCacheKey({ authorityHost: authority, tenantId, clientId: state.clientId, audience: source.audience });
-    return cache.get(key, () => acquireWithRetry(tenantId, undefined), { forceRefresh: opts.forceRefresh === true, signal: opts.signal });
+    let source: TokenSource;
+    try {
+      source = sourceOf(opts.resource);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return cache.get(keyOf(tenantId, source), () => acquireWithRetry(source, tenantId, undefined), {
+      forceRefresh: opts.forceRefresh === true,
+      signal: opts.signal,
+    });
   };
 
-  const evict = (tenantId: string, token: string) => {
-    cache.evict(tokenCacheKey({ authorityHost: authority, tenantId, clientId: state.clientId, audience: source.audience }), token);
+  const evict = (tenantId: string, resource: ApiResource, token: string) => {
+    cache.evict(keyOf(tenantId, sourceOf(resource)), token);
   };
 
   const inspect = (token: string, opts: InspectOptions = {}) => {
@@ -222,14 +229,29 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
     return inspectToken(token, { ...rest, keySource: ks ?? keySource, audiences: audiences ?? cloud.audiences, clock: c ?? clock });
   };
 
-  const createHandle = (tenantId: string, region: string | undefined): TenantHandle => {
-    const baseUrl = apiUrlFor(cloud, region);
-    if (new URL(baseUrl).protocol === "http:" && !(state.allowInsecureRequests && isLoopback(new URL(baseUrl)))) {
-      throw new TypeError("the API URL uses plain http; only a loopback host with allowInsecureRequests may");
+  const checkHttp = (url: string, what: string) => {
+    if (new URL(url).protocol === "http:" && !(state.allowInsecureRequests && isLoopback(new URL(url)))) {
+      throw new TypeError(`the ${what} URL uses plain http; only a loopback host with allowInsecureRequests may`);
     }
+  };
+
+  /**
+   * One pipeline per tenant and resource: user agent → request id → (Graph: Prefer) → rate budget →
+   * retry → auth → log → fetch. The auth policy holds only that resource's tokens and only sends them
+   * to that API's origin and paths, so a Graph token never reaches the MDE API and the reverse, even
+   * where both share a host (the emulator).
+   */
+  const createTransport = (tenantId: string, resource: ApiResource, baseUrl: string): MdeTransport => {
     const scope = `${state.clientId}|${tenantId}`;
+    const base = new URL(baseUrl);
+    const basePath = base.pathname.replace(/\/+$/, "");
     const policies: PipelinePolicy[] = [userAgentPolicy(state.userAgent), requestIdPolicy()];
-    if (budgets) policies.push(rateBudgetPolicy(budgets, scope, clock));
+    if (resource === "graph") policies.push(preferPolicy());
+    if (budgets) {
+      // Graph also counts every call against the app's global budget across all tenants.
+      const shared = resource === "graph" ? [{ scope: state.clientId, budget: GRAPH_GLOBAL_BUDGET }] : [];
+      policies.push(rateBudgetPolicy(budgets, scope, clock, shared));
+    }
     policies.push(
       retryPolicy({
         ...state.retry,
@@ -243,24 +265,46 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
             }
           : {}),
       }),
-      authPolicy({ getToken: (o) => getToken(tenantId, o), evict: (token) => evict(tenantId, token) }, new URL(baseUrl).origin),
+      authPolicy(
+        {
+          getToken: (o) => getToken(tenantId, { ...o, resource }),
+          evict: (token) => evict(tenantId, resource, token),
+        },
+        base.origin,
+        {
+          pathPrefixes: resource === "graph" ? [`${basePath}/v1.0/`, `${basePath}/beta/`] : [`${basePath}/api/`],
+          audienceName: resource === "graph" ? "the tenant's Microsoft Graph" : "the tenant's MDE",
+        },
+      ),
       logPolicy(logger, clock),
     );
-    const transport = createTenantTransport({
+    return createTenantTransport({
       tenantId,
       baseUrl,
       pipeline: composePipeline(policies, fetchSink(fetch)),
       clock,
       timeoutMs: state.timeoutMs,
     });
+  };
+
+  const createHandle = (tenantId: string, region: string | undefined): TenantHandle => {
+    const baseUrl = apiUrlFor(cloud, region);
+    checkHttp(baseUrl, "API");
+    checkHttp(cloud.graphUrl, "Graph");
+    const transport = createTransport(tenantId, "mde", baseUrl);
+    const graphTransport = createTransport(tenantId, "graph", cloud.graphUrl);
     return Object.freeze({
       tenantId,
       region,
       transport,
+      graphTransport,
       getToken: (o?: TokenRequestOptions) => getToken(tenantId, o),
-      inspectToken: async (o: Omit<InspectOptions, "expectedTenantId"> = {}) =>
-        inspect(await getToken(tenantId), { ...o, expectedTenantId: tenantId }),
-      toJSON: () => ({ tenantId, region, baseUrl }),
+      inspectToken: async (o: Omit<InspectOptions, "expectedTenantId"> & { resource?: ApiResource } = {}) => {
+        const { resource, ...rest } = o;
+        const audiences = resource === "graph" ? cloud.graphAudiences : cloud.audiences;
+        return inspect(await getToken(tenantId, { resource }), { audiences, ...rest, expectedTenantId: tenantId });
+      },
+      toJSON: () => ({ tenantId, region, baseUrl, graphUrl: cloud.graphUrl }),
       [INSPECT]: () => `TenantClient { tenantId: ${JSON.stringify(tenantId)}, baseUrl: ${JSON.stringify(baseUrl)} }`,
     });
   };
@@ -271,7 +315,10 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
     const memo = `${id}|${opts.region?.toLowerCase() ?? ""}`;
     let handle = tenants.get(memo);
     if (!handle) {
-      handle = decorate(createHandle(id, opts.region?.toLowerCase()));
+      handle = decorate(createHandle(id, opts.region?.toLowerCase()), {
+        legacyHunting,
+        consentUrl: () => consentLink(state, id),
+      });
       tenants.set(memo, handle);
     }
     return handle;
@@ -280,7 +327,8 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
   const client: PartnerClient<TTenant> = {
     clientId: state.clientId,
     cloud,
-    audience: source.audience,
+    audience: sources.mde.audience,
+    graphAudience: sources.graph.audience,
     tenant,
     getToken: (tenantId, o) => getToken(normalizeTenantId(tenantId), o),
     inspectToken: inspect,
@@ -290,7 +338,8 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
       if (closed) return;
       closed = true;
       cache.clear();
-      await source.close?.();
+      await sources.mde.close?.();
+      await sources.graph.close?.();
       await ownFetch?.close();
     },
   };

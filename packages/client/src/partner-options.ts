@@ -7,10 +7,12 @@ import { type CloudOptions, type CloudProfile, resolveCloud } from "./clouds.js"
 import { type CredentialInput, type PartnerCredential, toPartnerCredential } from "./credentials.js";
 import type { AssertionAlgorithm } from "./grants/certificate-assertion.js";
 import { checkLogger, type Logger } from "./logger.js";
+import type { ApiResource } from "./permissions-planner.js";
 import type { FetchLike } from "./network.js";
 import { GRAPH_BUDGETS } from "./graph/operations.js";
 import { BUDGETS } from "./operations.js";
 import type { BudgetLimits } from "./pipeline/rate-budget.js";
+import type { RateBudgetStore } from "./pipeline/rate-budget-store.js";
 import { type RetryOptions, resolveRetryOptions } from "./pipeline/retry-policy.js";
 import { CLIENT_VERSION } from "./version.js";
 
@@ -46,12 +48,23 @@ export interface PartnerClientOptions {
   retry?: RetryOptions;
   /** Per app+tenant budgets by name (default: the documented limits, mde-api.md §7), or `false` to send without waiting. */
   rateBudgets?: Readonly<Record<string, BudgetLimits>> | false;
+  /**
+   * Where the budgets are counted when several processes share the app's limits
+   * (e.g. `createPostgresBudgetStore` of @mde-partner/sync, or `createMemoryBudgetStore`).
+   * Default: this client counts on its own, in memory.
+   */
+  budgetStore?: RateBudgetStore;
   /** Token refresh windows (ms before expiry). Defaults: should 5 min, must 30 s. */
   tokenRefresh?: { refreshWindowMs?: number; mustRefreshWindowMs?: number };
   /** Signing algorithm of certificate assertions sent directly (v1). Default PS256 + x5t#S256. */
   assertionAlgorithm?: AssertionAlgorithm;
   /** Redirect URI registered on the app: consent links in errors then use the tenant-specific v2 admin-consent form. */
   consentRedirectUri?: string;
+  /**
+   * Resources the v2 consent link asks for, one `/.default` scope each. Default both: the MDE API
+   * and Microsoft Graph (an app that holds permissions on both must be consented for both).
+   */
+  consentResources?: readonly ApiResource[];
 }
 
 export interface ResolvedPartnerOptions {
@@ -71,10 +84,12 @@ export interface ResolvedPartnerOptions {
   readonly tokenTimeoutMs: number;
   readonly retry: Required<RetryOptions>;
   readonly rateBudgets: Readonly<Record<string, BudgetLimits>> | false;
+  readonly budgetStore: RateBudgetStore | undefined;
   readonly refreshWindowMs: number;
   readonly mustRefreshWindowMs: number;
   readonly assertionAlgorithm: AssertionAlgorithm;
   readonly consentRedirectUri: string | undefined;
+  readonly consentResources: readonly ApiResource[];
 }
 
 /** The limits a budget gets when the docs give none (DOC-SILENT families): the common 100/min, 1,500/h. */
@@ -134,6 +149,12 @@ export function resolvePartnerOptions(options: PartnerClientOptions): ResolvedPa
   const assertionAlgorithm = options.assertionAlgorithm ?? "PS256";
   if (assertionAlgorithm !== "PS256" && assertionAlgorithm !== "RS256")
     throw new TypeError("assertionAlgorithm must be 'PS256' or 'RS256'");
+  const budgetStore = options.budgetStore;
+  if (budgetStore !== undefined) {
+    if (!budgetStore || typeof budgetStore.take !== "function" || typeof budgetStore.pause !== "function")
+      throw new TypeError("budgetStore must have take() and pause() methods (a RateBudgetStore)");
+    if (options.rateBudgets === false) throw new TypeError("budgetStore counts rate budgets: do not combine it with rateBudgets: false");
+  }
   let consentRedirectUri: string | undefined;
   if (options.consentRedirectUri !== undefined) {
     try {
@@ -141,6 +162,14 @@ export function resolvePartnerOptions(options: PartnerClientOptions): ResolvedPa
     } catch {
       throw new TypeError("consentRedirectUri must be an absolute URL");
     }
+  }
+  const consentResources = options.consentResources ?? ["mde", "graph"];
+  if (
+    !Array.isArray(consentResources) ||
+    consentResources.length === 0 ||
+    consentResources.some((r) => r !== "mde" && r !== "graph")
+  ) {
+    throw new TypeError("consentResources must list 'mde' and/or 'graph'");
   }
   return Object.freeze({
     clientId: options.clientId.toLowerCase(),
@@ -159,9 +188,11 @@ export function resolvePartnerOptions(options: PartnerClientOptions): ResolvedPa
     tokenTimeoutMs: positive(options.tokenTimeoutMs, "tokenTimeoutMs", 30_000),
     retry: resolveRetryOptions(options.retry),
     rateBudgets: checkBudgets(options.rateBudgets),
+    budgetStore,
     refreshWindowMs: positive(options.tokenRefresh?.refreshWindowMs, "tokenRefresh.refreshWindowMs", 5 * 60_000),
     mustRefreshWindowMs: positive(options.tokenRefresh?.mustRefreshWindowMs, "tokenRefresh.mustRefreshWindowMs", 30_000),
     assertionAlgorithm,
     consentRedirectUri,
+    consentResources: Object.freeze([...new Set(consentResources)]),
   });
 }

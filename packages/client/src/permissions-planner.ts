@@ -1,5 +1,6 @@
 /**
- * Least-privilege planning for the partner app's `WindowsDefenderATP` application permissions.
+ * Least-privilege planning for the partner app's application permissions on its two resources:
+ * `WindowsDefenderATP` (the MDE API) and Microsoft Graph (hunting, alerts_v2, incidents).
  *
  * Each operation accepts any one of its permissions (mde-api.md §4); the planner picks the smallest
  * set that covers every requested operation and, among equally small sets, the least privileged
@@ -9,14 +10,35 @@
  *
  * The WindowsDefenderATP app id and app-role ids are not in Microsoft's docs; they come from public
  * third-party compilations (mde-api.md §1.10, OBSERVED) — verify against a real tenant before relying on them.
+ * The Graph app-role ids are DOC-SILENT too (graph-security.md §2, OBSERVED, consistent across public
+ * scripts); some scripts use other ids in GCC High/DoD, where they should be resolved by name from the
+ * tenant's Graph service principal `appRoles`.
  */
+import { GRAPH_APP_ID } from "./clouds.js";
+import { GRAPH_OPERATIONS, type GraphOperationName } from "./graph/operations.js";
 import { OPERATIONS, type OperationName } from "./operations.js";
 
 /** Application id of the `WindowsDefenderATP` service principal (mde-api.md §1.10, OBSERVED). */
 export const WINDOWS_DEFENDER_ATP_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
 
-/** One application permission of the WindowsDefenderATP resource. */
+/** The API a permission (or token) belongs to: the MDE API or Microsoft Graph. */
+export type ApiResource = "mde" | "graph";
+
+/** `resourceAppId` of each resource's permissions (the manifest's `requiredResourceAccess`). */
+export const RESOURCE_APP_IDS: Readonly<Record<ApiResource, string>> = Object.freeze({
+  mde: WINDOWS_DEFENDER_ATP_APP_ID,
+  graph: GRAPH_APP_ID,
+});
+
+/** Any operation of either API. */
+export type AnyOperationName = OperationName | GraphOperationName;
+
+/** One application permission of the WindowsDefenderATP or the Microsoft Graph resource. */
 export interface PermissionInfo {
+  /** Which API the permission belongs to. */
+  readonly resource: ApiResource;
+  /** The resource's application id (`resourceAppId` in the manifest). */
+  readonly resourceAppId: string;
   /** Role value as the token's `roles` claim carries it. */
   readonly name: string;
   /** Display name of the app role (third-party compilation, mde-api.md §1.10). */
@@ -38,9 +60,12 @@ function perm(
   appRoleId: string,
   displayName: string,
   rank: number,
-  extra: { aliases?: string[]; implies?: string[] } = {},
+  extra: { aliases?: string[]; implies?: string[]; resource?: ApiResource } = {},
 ): PermissionInfo {
+  const resource = extra.resource ?? "mde";
   return Object.freeze({
+    resource,
+    resourceAppId: RESOURCE_APP_IDS[resource],
     name,
     appRoleId,
     displayName,
@@ -50,7 +75,7 @@ function perm(
   });
 }
 
-/** The permission catalogue (mde-api.md §1.10, §4). */
+/** The permission catalogue (mde-api.md §1.10, §4; graph-security.md §2). */
 export const PERMISSIONS: readonly PermissionInfo[] = Object.freeze([
   perm("AdvancedQuery.Read.All", "93489bf5-0fbc-4f2d-b901-33f2fe08ff05", "Run advanced queries", 1),
   perm("Alert.Read.All", "71fe6b80-7034-4028-9ed8-0f316df9c3ff", "Read all alerts", 1),
@@ -110,6 +135,18 @@ export const PERMISSIONS: readonly PermissionInfo[] = Object.freeze([
     "Read Threat and Vulnerability Management vulnerability information",
     1,
   ),
+  // Microsoft Graph (graph-security.md §2; role ids OBSERVED, display names from Graph's permission reference).
+  perm("ThreatHunting.Read.All", "dd98c7f5-2d42-42d3-a0e4-633161547251", "Run hunting queries", 1, { resource: "graph" }),
+  perm("SecurityAlert.Read.All", "472e4a4d-bb4a-4026-98d1-0b0d74cb74a5", "Read all security alerts", 1, { resource: "graph" }),
+  perm("SecurityAlert.ReadWrite.All", "ed4fca05-be46-441f-9803-1873825f8fdb", "Read and write to all security alerts", 3, {
+    resource: "graph",
+    implies: ["SecurityAlert.Read.All"],
+  }),
+  perm("SecurityIncident.Read.All", "45cc0394-e837-488b-a098-1918f48d186c", "Read all security incidents", 1, { resource: "graph" }),
+  perm("SecurityIncident.ReadWrite.All", "34bf0e97-1971-4929-b999-9e2442d941d7", "Read and write to all security incidents", 3, {
+    resource: "graph",
+    implies: ["SecurityIncident.Read.All"],
+  }),
 ]);
 
 const BY_KEY = new Map<string, PermissionInfo>();
@@ -123,7 +160,7 @@ export function findPermission(name: string): PermissionInfo | undefined {
   return BY_KEY.get(String(name).trim().toLowerCase());
 }
 
-const ops = (...names: OperationName[]) => Object.freeze(names);
+const ops = (...names: AnyOperationName[]) => Object.freeze(names);
 
 /** Capability keys: named groups of operations, for planning by intent. */
 export const CAPABILITIES = Object.freeze({
@@ -188,13 +225,19 @@ export const CAPABILITIES = Object.freeze({
   ),
   "av-health:read": ops("ListDeviceAvInfo", "ExportDeviceAvInfoFiles"),
   "library:manage": ops("ListLibraryFiles", "UploadLibraryFile", "DeleteLibraryFile"),
-} satisfies Record<string, readonly OperationName[]>);
+  // Microsoft Graph security API (graph-security.md §2-§5).
+  "graph:hunting": ops("RunHuntingQuery"),
+  "graph:alerts:read": ops("ListAlertsV2", "GetAlertV2"),
+  "graph:alerts:write": ops("UpdateAlertV2", "CreateAlertV2Comment"),
+  "graph:incidents:read": ops("ListIncidents", "GetIncident"),
+  "graph:incidents:write": ops("UpdateIncident", "CreateIncidentComment"),
+} satisfies Record<string, readonly AnyOperationName[]>);
 
 /** A capability key (`alerts:read`, `machines:isolate`, `tvm:read`, …). */
 export type CapabilityKey = keyof typeof CAPABILITIES | "tvm:read";
 
-/** What the planner accepts: operation names and capability keys. */
-export type PlanInput = OperationName | CapabilityKey;
+/** What the planner accepts: operation names (MDE or Graph) and capability keys. */
+export type PlanInput = AnyOperationName | CapabilityKey;
 
 const TVM: readonly (keyof typeof CAPABILITIES)[] = [
   "software:read",
@@ -206,20 +249,27 @@ const TVM: readonly (keyof typeof CAPABILITIES)[] = [
 
 /** A requirement: one operation, satisfied by any one of `anyOf`. */
 export interface PermissionRequirement {
-  readonly operation: OperationName;
+  readonly operation: AnyOperationName;
+  /** The API the operation calls, hence the resource its permissions belong to. */
+  readonly resource: ApiResource;
   readonly anyOf: readonly string[];
 }
 
+function specOf(name: AnyOperationName): { permissions: readonly string[]; resource: ApiResource } {
+  if (Object.hasOwn(GRAPH_OPERATIONS, name)) return GRAPH_OPERATIONS[name as GraphOperationName];
+  return { permissions: OPERATIONS[name as OperationName].permissions, resource: "mde" };
+}
+
 /** Expands operations and capability keys to the operations they stand for; throws `TypeError` for unknown input. */
-export function expandPlanInputs(inputs: readonly PlanInput[]): OperationName[] {
-  const out = new Set<OperationName>();
+export function expandPlanInputs(inputs: readonly PlanInput[]): AnyOperationName[] {
+  const out = new Set<AnyOperationName>();
   const add = (key: string) => {
     if (key === "tvm:read") {
       for (const k of TVM) add(k);
     } else if (Object.hasOwn(CAPABILITIES, key)) {
       for (const o of CAPABILITIES[key as keyof typeof CAPABILITIES]) out.add(o);
-    } else if (Object.hasOwn(OPERATIONS, key)) {
-      out.add(key as OperationName);
+    } else if (Object.hasOwn(OPERATIONS, key) || Object.hasOwn(GRAPH_OPERATIONS, key)) {
+      out.add(key as AnyOperationName);
     } else {
       throw new TypeError(`unknown operation or capability ${JSON.stringify(key)}`);
     }
@@ -230,7 +280,10 @@ export function expandPlanInputs(inputs: readonly PlanInput[]): OperationName[] 
 
 /** The requirements (one per operation) behind the inputs. */
 export function requirementsOf(inputs: readonly PlanInput[]): PermissionRequirement[] {
-  return expandPlanInputs(inputs).map((operation) => ({ operation, anyOf: OPERATIONS[operation].permissions }));
+  return expandPlanInputs(inputs).map((operation) => {
+    const spec = specOf(operation);
+    return { operation, resource: spec.resource, anyOf: spec.permissions };
+  });
 }
 
 /** An app-manifest `requiredResourceAccess` entry. */
@@ -247,8 +300,10 @@ export interface PermissionPlan {
   readonly roles: readonly PermissionInfo[];
   /** What each operation needed. */
   readonly requirements: readonly PermissionRequirement[];
-  /** The manifest fragment: `"requiredResourceAccess": [...]`. */
+  /** The manifest fragment: `"requiredResourceAccess": [...]`, one entry per resource (WindowsDefenderATP, then Graph). */
   readonly requiredResourceAccess: RequiredResourceAccess[];
+  /** The resources the plan needs permissions on. */
+  readonly resources: readonly ApiResource[];
   /** `az ad app permission add …` per role, then `az ad app permission admin-consent …`. */
   azCommands(appId: string): string[];
 }
@@ -259,27 +314,34 @@ export interface PermissionPlan {
  * @example
  * planPermissions(["alerts:read", "machines:isolate", "hunting:run"]).permissions
  * // ["AdvancedQuery.Read.All", "Alert.Read.All", "Machine.Isolate"]
+ * planPermissions(["machines:isolate", "graph:hunting", "graph:incidents:read"]).requiredResourceAccess
+ * // [{ resourceAppId: WINDOWS_DEFENDER_ATP_APP_ID, … }, { resourceAppId: "00000003-0000-0000-c000-000000000000", … }]
  */
 export function planPermissions(inputs: readonly PlanInput[]): PermissionPlan {
   const requirements = requirementsOf(inputs);
   const chosen = minimalCover(requirements.map((r) => r.anyOf.map(canonical)));
   const roles = chosen.map((n) => findPermission(n)!).sort((a, b) => a.name.localeCompare(b.name));
-  const requiredResourceAccess: RequiredResourceAccess[] =
-    roles.length === 0
-      ? []
-      : [{ resourceAppId: WINDOWS_DEFENDER_ATP_APP_ID, resourceAccess: roles.map((r) => ({ id: r.appRoleId, type: "Role" as const })) }];
+  const resources = (["mde", "graph"] as const).filter((res) => roles.some((r) => r.resource === res));
+  const requiredResourceAccess: RequiredResourceAccess[] = resources.map((res) => ({
+    resourceAppId: RESOURCE_APP_IDS[res],
+    resourceAccess: roles.filter((r) => r.resource === res).map((r) => ({ id: r.appRoleId, type: "Role" as const })),
+  }));
   return Object.freeze({
     permissions: Object.freeze(roles.map((r) => r.name)),
     roles: Object.freeze(roles),
     requirements: Object.freeze(requirements),
     requiredResourceAccess,
+    resources: Object.freeze(resources),
     azCommands(appId: string): string[] {
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(appId)) {
         throw new TypeError(`appId must be the application (client) id GUID, got ${JSON.stringify(appId)}`);
       }
+      // One `add` per role, WindowsDefenderATP's first, then Graph's (the manifest's order).
       return [
-        ...roles.map(
-          (r) => `az ad app permission add --id ${appId} --api ${WINDOWS_DEFENDER_ATP_APP_ID} --api-permissions ${r.appRoleId}=Role`,
+        ...resources.flatMap((res) =>
+          roles
+            .filter((r) => r.resource === res)
+            .map((r) => `az ad app permission add --id ${appId} --api ${r.resourceAppId} --api-permissions ${r.appRoleId}=Role`),
         ),
         `az ad app permission admin-consent --id ${appId}`,
       ];

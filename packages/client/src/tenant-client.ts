@@ -32,6 +32,8 @@ import type { MdeTransport } from "./transport.js";
 export interface TenantClientOptions {
   /** Clock and sleep used by `machineActions.waitForCompletion` and time-window checks (default: real time). */
   clock?: PollingClock;
+  /** Runs before each legacy hunting call (the partner client warns about the 2027-02-01 retirement). */
+  onLegacyHunting?: () => void;
 }
 
 /** The typed MDE API of one tenant. */
@@ -70,7 +72,7 @@ export function createTenantClient(transport: MdeTransport, options: TenantClien
     alerts: createAlertsResource(transport),
     machines: createMachinesResource(transport),
     machineActions: createMachineActionsResource(transport, options.clock),
-    hunting: createHuntingResource(transport),
+    hunting: createHuntingResource(transport, options.onLegacyHunting),
     indicators: createIndicatorsResource(transport),
     investigations: createInvestigationsResource(transport),
     files: createFilesResource(transport),

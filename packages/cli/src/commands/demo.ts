@@ -5,14 +5,15 @@
  * consent page over HTTPS), a token per tenant and its inspection, alerts
  * across tenants, the tenant whose consent drifted with its re-consent link, a
  * sync of every tenant, and a summary. Then, unless `--no-serve`, it keeps
- * the emulator live and syncs periodically until Ctrl+C.
+ * the emulator live, syncs periodically and serves the partner console over
+ * the store until Ctrl+C (demo-live.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findMissingPermissions } from "@mde-partner/client";
 import { createEmulator } from "@mde-partner/emulator";
-import { openStore, syncWatch } from "@mde-partner/sync";
+import { openStore } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import { type CommandContext, createContext } from "../context.js";
 import { parseDuration } from "../duration.js";
@@ -23,6 +24,7 @@ import { runAlertsList } from "./alerts.js";
 import { planFor, runAppPermissions } from "./app.js";
 import { runConsentLink } from "./consent.js";
 import { acceptConsent } from "./demo-consent.js";
+import { runDemoLive } from "./demo-live.js";
 import { runInit } from "./init.js";
 import { runSync } from "./sync.js";
 import { runTenantsAdd } from "./tenants.js";
@@ -190,31 +192,21 @@ export async function runDemo(options: DemoOptions, outer: CommandContext): Prom
 
     if (!options.serve) return EXIT.ok;
 
-    heading("Live: the emulator keeps producing alerts, and the store keeps up");
-    emulator.control.startLive({ intervalMs: Math.max(1000, Math.floor(intervalMs / 2)), newAlerts: 2, updatedAlerts: 2 });
-    say(`emulator ${info.loginUrl} (CA ${info.caCertFile}; control API ${info.controlUrl})`);
-    say(`try in another shell: MDE_PARTNER_HOME=${home} npx mde-partner alerts list --top 5`);
-    say(p.yellow("the partner console (mde-partner serve) is not part of this build yet"));
-    say(`syncing every ${options.interval ?? "10s"}; press Ctrl+C to stop`);
-    const liveStore = await openStore({ url: config.storeUrl });
-    const livePartner = openPartner(config, ctx);
-    const watch = syncWatch({
-      store: liveStore,
-      partner: livePartner,
-      intervalMs,
-      onReport: (report) => {
-        const inserted = report.tenants.reduce((n, r) => n + r.alerts.inserted, 0);
-        const updated = report.tenants.reduce((n, r) => n + r.alerts.updated, 0);
-        say(`${report.finishedAt.slice(11, 19)}  synced ${report.tenants.length} tenants: ${inserted} new, ${updated} updated alerts`);
+    heading("Live: the emulator keeps producing alerts, the store keeps up, and the partner console shows it");
+    await runDemoLive(
+      {
+        emulator,
+        info,
+        config,
+        home,
+        intervalMs,
+        intervalText: options.interval ?? "10s",
+        requiredPermissions: config.permissions ?? plan.permissions,
+        palette: p,
+        say,
       },
-    });
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    await watch.stop();
-    await livePartner.close();
-    await liveStore.close();
+      ctx,
+    );
     return EXIT.ok;
   } finally {
     await stop();

@@ -6,7 +6,6 @@ import { runExportAlerts } from "./export.js";
 import { runHunt } from "./hunt.js";
 import { MACHINE_ACTIONS, runMachineAction } from "./machine-actions.js";
 import { outputOptions, tenantOptions } from "./register-data.js";
-import { runNotAvailable } from "./serve.js";
 import { runSync } from "./sync.js";
 import { runTenantsVerify } from "./tenants-verify.js";
 
@@ -98,13 +97,6 @@ export function registerEngineCommands(program: Command, result: Result, context
       result.exitCode = await runExportAlerts(o, context());
     });
 
-  program
-    .command("serve")
-    .description("the partner console (comes with @mde-partner/server)")
-    .allowUnknownOption()
-    .action(async () => {
-      result.exitCode = await runNotAvailable("serve");
-    });
   program
     .command("worker")
     .description("a distributed sync worker sharing work through pg-boss on PostgreSQL")

@@ -1,19 +1,147 @@
 /**
- * `mde-partner serve` and `worker`: the partner console and its distributed
- * workers come with @mde-partner/server. Until that package exports them, the
- * commands exist and say so plainly (exit 1) instead of pretending.
+ * `mde-partner serve`: the partner console (@mde-partner/server) over the
+ * configured partner app and store. HTTPS by default, with the operator's
+ * certificate (`--cert/--key`) or one generated once into MDE_PARTNER_HOME;
+ * plain HTTP only on a loopback address. Runs until SIGINT/SIGTERM, then stops
+ * cleanly (exit 0).
  */
-import { CliError, EXIT } from "../errors.js";
+import { join } from "node:path";
+import { createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
+import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../config.js";
+import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../console-certificate.js";
+import { CONSOLE_USERS_FILE, consoleUrl, startConsoleHost } from "../console-host.js";
+import type { CommandContext } from "../context.js";
+import { EXIT, parseCount, usageError } from "../errors.js";
+import { findFreePort } from "../free-port.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { openCliStore } from "../partner.js";
+import { untilStopped } from "../signals.js";
 
-export async function runNotAvailable(what: "serve" | "worker"): Promise<number> {
-  const server = (await import("@mde-partner/server").catch(() => ({}))) as Record<string, unknown>;
-  const entry = what === "serve" ? server.runServe : server.runWorker;
-  if (typeof entry === "function") return (await (entry as () => Promise<number>)()) ?? EXIT.ok;
-  throw new CliError(
-    what === "serve"
-      ? "the partner console (mde-partner serve) is not available in this build yet"
-      : "mde-partner worker is not available in this build yet",
-    EXIT.failed,
-    "meanwhile, mde-partner sync --watch keeps the store current",
-  );
+export interface ServeOptions extends OutputFlags {
+  port?: string;
+  host?: string;
+  http?: boolean;
+  cert?: string;
+  key?: string;
+  db?: string;
+  consentRedirectUri?: string;
+  oneTimeLogin?: boolean;
+}
+
+const CALLBACK_PATH = "/consent/callback";
+
+/** Loopback listen addresses: the only ones that may serve plain HTTP (the console's own rule). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === "localhost" || h === "::1" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+function isCallback(value: string | undefined): value is string {
+  if (value === undefined) return false;
+  try {
+    return new URL(value).pathname === CALLBACK_PATH;
+  } catch {
+    return false;
+  }
+}
+
+function checkCallback(flag: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usageError(`${flag} must be an absolute URL, got ${JSON.stringify(value.slice(0, 80))}`);
+  }
+  if (url.pathname !== CALLBACK_PATH) throw usageError(`${flag} must be the console's ${CALLBACK_PATH} URL, got ${url.pathname}`);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname)))
+    throw usageError(`${flag} must use https (Entra ID accepts http redirect URIs for localhost only)`);
+  return url.toString();
+}
+
+/** Starts the console; resolves with the exit code once a signal (or `signal`) stopped it. */
+export async function runServe(options: ServeOptions, ctx: CommandContext, signal?: AbortSignal): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  // Every input is checked before anything is read or written.
+  const host = (options.host ?? "127.0.0.1").trim();
+  if (host === "") throw usageError("--host must not be empty");
+  const http = options.http === true;
+  if (http && (options.cert !== undefined || options.key !== undefined)) throw usageError("--http serves no certificate: leave out --cert/--key");
+  if ((options.cert === undefined) !== (options.key === undefined)) throw usageError("--cert and --key go together");
+  if (http && !isLoopback(host)) {
+    throw usageError(
+      `--http is only allowed on a loopback address, not ${host}`,
+      "serve HTTPS (the default; a certificate is generated once) or use --host 127.0.0.1",
+    );
+  }
+  const port = options.port === undefined ? (http ? 8080 : 8443) : parseCount("--port", options.port, { max: 65_535 });
+  const explicitCallback = options.consentRedirectUri !== undefined ? checkCallback("--consent-redirect-uri", options.consentRedirectUri) : undefined;
+  const config = loadConfig(ctx.home);
+  resolveCredential(config, ctx.io.env); // an unset secret variable is bad input, found before anything starts
+
+  const certificate: ConsoleCertificate | undefined = http
+    ? undefined
+    : options.cert !== undefined && options.key !== undefined
+      ? readGivenCertificate(options.cert, options.key, host)
+      : await homeCertificate(ctx.home, host);
+  const store = await openCliStore(options.db ?? config.storeUrl);
+  try {
+    const listenPort = port === 0 ? await findFreePort(host) : port;
+    const ownCallback = `${consoleUrl(host, listenPort, !http)}${CALLBACK_PATH}`;
+    // The configuration's redirect URI counts when it is a console callback (e.g. behind a proxy's public name).
+    const configured = isCallback(config.consentRedirectUri) ? config.consentRedirectUri : undefined;
+    const consentRedirectUri = explicitCallback ?? configured ?? ownCallback;
+    const usersFile = join(ctx.home, CONSOLE_USERS_FILE);
+    const running = await startConsoleHost(
+      {
+        config,
+        store,
+        host,
+        port: listenPort,
+        tls: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : false,
+        consentRedirectUri,
+        usersFile,
+        requiredPermissions: config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS,
+      },
+      ctx,
+    );
+    try {
+      const oneTime = options.oneTimeLogin ? createOneTimeLogin(running.console) : undefined;
+      const spki = certificate ? spkiHash(certificate.certPem) : undefined;
+      if (out.mode !== "table") {
+        out.record({
+          url: running.url,
+          consentRedirectUri,
+          usersFile,
+          ...(certificate ? { certificateFile: certificate.certificateFile, certificate: certificate.origin, spkiSha256: spki } : {}),
+          ...(oneTime ? { oneTimeLogin: oneTime } : {}),
+        });
+      } else {
+        const p = out.palette;
+        ctx.io.stdout.write(`${p.bold("mde-partner console")} ${running.url}\n`);
+        if (certificate) {
+          const what = { generated: "self-signed, generated now", reused: "self-signed", given: "yours" }[certificate.origin];
+          ctx.io.stdout.write(`  certificate  ${certificate.certificateFile} (${what}; SPKI sha256 ${spki})\n`);
+        }
+        ctx.io.stdout.write(`  consent      ${consentRedirectUri}\n`);
+        if (oneTime) ctx.io.stdout.write(`  sign in once ${oneTime}\n`);
+      }
+      out.note(
+        `hint: ${consentRedirectUri} must be a registered Web redirect URI of the app ${config.clientId} (App registrations > Authentication)`,
+      );
+      if (certificate?.hostMismatch) out.warn(`the certificate ${certificate.certificateFile} does not name ${host}: browsers will refuse it`);
+      if (consentRedirectUri !== ownCallback && !explicitCallback)
+        out.note(`consent responses go to ${consentRedirectUri} (the configured consentRedirectUri)`);
+      if ((await readUsers(usersFile)).length === 0 && !oneTime) {
+        out.warn(`nobody can sign in yet: add an operator with mde-partner users add <name> --role admin`);
+      }
+      out.note("press Ctrl+C to stop");
+      await untilStopped(signal);
+      out.note("stopping the console");
+    } finally {
+      await running.close();
+    }
+  } finally {
+    await store.close();
+  }
+  return EXIT.ok;
 }

@@ -80,7 +80,7 @@ export function graphList<T, F>(
   return new PagedResult<T>(plan);
 }
 
-/** Throws `TypeError` unless `value` is a non-empty comment of at most `max` characters. */
+/** Throws `TypeError` unless `value` is a non-empty comment. */
 export function requireComment(value: unknown): asserts value is string {
   if (typeof value !== "string" || value.trim() === "") throw new TypeError("comment must be a non-empty string");
 }

@@ -22,16 +22,41 @@ export interface BearerTokens {
  * (and rate budget) on a certain 403. Tokens whose claims cannot be read (opaque
  * tokens from another `TokenCredential`) are sent as they are.
  */
-export function authPolicy(tokens: BearerTokens, apiOrigin: string, options: { preflightPermissions?: boolean } = {}): PipelinePolicy {
+export function authPolicy(
+  tokens: BearerTokens,
+  apiOrigin: string,
+  options: {
+    preflightPermissions?: boolean;
+    /**
+     * Path prefixes (below the origin) this token may go to. MDE and Graph may share an origin
+     * (the emulator serves both), so the origin alone does not keep an MDE token away from Graph:
+     * the MDE transport allows `/api/`, the Graph transport `/v1.0/` and `/beta/`.
+     */
+    pathPrefixes?: readonly string[];
+    /** Names the audience in refusals (`MDE`, `Microsoft Graph`). */
+    audienceName?: string;
+  } = {},
+): PipelinePolicy {
   const preflight = options.preflightPermissions ?? true;
+  const prefixes = options.pathPrefixes;
+  const audienceName = options.audienceName ?? "the tenant's";
   return {
     name: "auth",
     async send(request, next) {
       if (request.url.origin !== apiOrigin) {
-        throw new MdeInvalidResponseError(`refusing to send the tenant's token to ${request.url.origin}: only ${apiOrigin} receives it`, {
-          tenantId: request.tenantId,
-          operation: request.operation,
-        });
+        throw new MdeInvalidResponseError(
+          `refusing to send ${audienceName} token to ${request.url.origin}: only ${apiOrigin} receives it`,
+          {
+            tenantId: request.tenantId,
+            operation: request.operation,
+          },
+        );
+      }
+      if (prefixes && !prefixes.some((p) => request.url.pathname.startsWith(p))) {
+        throw new MdeInvalidResponseError(
+          `refusing to send ${audienceName} token to ${request.url.pathname}: it is not a path of that API (${prefixes.join(", ")})`,
+          { tenantId: request.tenantId, operation: request.operation },
+        );
       }
       let token = await tokens.getToken({ signal: request.signal });
       if (preflight && request.permissions.length > 0) {

@@ -1,8 +1,12 @@
 /**
- * Turns a non-2xx MDE answer into a typed error. The body is the documented
- * `{"error":{"code","message","target"}}` (mde-api.md §3.3): `code` becomes
- * `apiCode`, `target` (the per-response correlation id) `correlationId`. The
- * branch is on the HTTP status and `error.code`, never on the message.
+ * Turns a non-2xx MDE or Microsoft Graph answer into a typed error. MDE sends
+ * `{"error":{"code","message","target"}}` (mde-api.md §3.3); Graph sends
+ * `{"error":{"code","message","innerError":{"request-id","date",…}}}`, spelt
+ * `innererror` in its schema block, with `code` in any casing or empty
+ * (graph-security.md §6). `code` becomes `apiCode`; MDE's `target` or Graph's
+ * `request-id` becomes `correlationId`. The branch is on the HTTP status, so the
+ * same status gives the same code on both services (403 → ERR_MDE_FORBIDDEN,
+ * 429 → ERR_MDE_RATE_LIMITED, 400 → ERR_MDE_BAD_REQUEST, …), never on the message.
  */
 import {
   MdeAuthError,
@@ -29,10 +33,14 @@ async function readErrorBody(response: Response): Promise<MdeErrorBody> {
     const error = parsed?.error;
     if (error && typeof error === "object") {
       const e = error as Record<string, unknown>;
+      const inner = (e.innerError ?? e.innererror) as Record<string, unknown> | undefined;
+      const requestId = inner && typeof inner === "object" ? inner["request-id"] : undefined;
+      const target = typeof e.target === "string" ? e.target : typeof requestId === "string" ? requestId : undefined;
       return {
-        ...(typeof e.code === "string" ? { code: e.code } : {}),
-        ...(typeof e.message === "string" ? { message: e.message } : {}),
-        ...(typeof e.target === "string" ? { target: e.target } : {}),
+        // Graph may send `"code": ""` (graph-security.md §5): treat it as absent.
+        ...(typeof e.code === "string" && e.code !== "" ? { code: e.code } : {}),
+        ...(typeof e.message === "string" && e.message !== "" ? { message: e.message } : {}),
+        ...(target !== undefined ? { target } : {}),
       };
     }
   } catch {}

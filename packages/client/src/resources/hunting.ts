@@ -23,11 +23,15 @@ export interface HuntingResource {
   run<Row = HuntingRow>(query: string, options?: RequestOptions): Promise<HuntingResult<Row>>;
 }
 
-/** Creates the hunting resource over a transport. */
-export function createHuntingResource(transport: MdeTransport): HuntingResource {
+/**
+ * Creates the hunting resource over a transport. `onUse` runs before each call (the partner client
+ * passes its once-per-client retirement warning).
+ */
+export function createHuntingResource(transport: MdeTransport, onUse?: () => void): HuntingResource {
   return {
     run: async <Row = HuntingRow>(query: string, options: RequestOptions = {}) => {
       requireText(query, "query");
+      onUse?.();
       const body = await sendJson<{ Schema?: unknown; Results?: unknown }>(
         transport,
         buildRequest("RunAdvancedQuery", "/api/advancedqueries/run", { body: { Query: query }, signal: options.signal }),

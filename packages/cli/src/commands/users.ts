@@ -1,0 +1,85 @@
+/**
+ * `mde-partner users add|list|remove`: the console's operator accounts, in
+ * their own file in MDE_PARTNER_HOME (console-users.json, mode 0600, scrypt
+ * hashes; @mde-partner/server users-file.ts). A password never comes from argv.
+ */
+import { join } from "node:path";
+import { addUser, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
+import { CONSOLE_USERS_FILE } from "../console-host.js";
+import type { CommandContext } from "../context.js";
+import { CliError, EXIT, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
+import { readPassword } from "../password-input.js";
+
+export interface UsersAddOptions extends OutputFlags {
+  role?: string;
+}
+
+const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
+
+export function usersFile(ctx: CommandContext): string {
+  return join(ctx.home, CONSOLE_USERS_FILE);
+}
+
+function checkName(name: string): string {
+  if (!NAME.test(name)) throw usageError(`user name must be 1-64 letters, digits, '.', '_', '@' or '-', got ${JSON.stringify(name.slice(0, 80))}`);
+  return name;
+}
+
+async function users(ctx: CommandContext) {
+  try {
+    return await readUsers(usersFile(ctx));
+  } catch (error) {
+    throw new CliError(`cannot read ${usersFile(ctx)}: ${(error as Error).message}`, EXIT.failed, "restore it, or remove it and add the operators again");
+  }
+}
+
+/** Adds an operator (or sets an existing one's password and role). */
+export async function runUsersAdd(name: string, options: UsersAddOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  checkName(name);
+  const role = options.role;
+  if (role === undefined || !ROLES.includes(role as Role)) throw usageError(`--role must be one of ${ROLES.join(", ")}`);
+  const existing = (await users(ctx)).find((u) => u.name === name);
+  const password = await readPassword(ctx.io, { confirm: true });
+  if (password.length < 8) throw usageError("the password must be at least 8 characters");
+  await addUser(usersFile(ctx), { name, password, role: role as Role });
+  if (out.mode !== "table") out.json({ name, role, updated: existing !== undefined, usersFile: usersFile(ctx) });
+  else out.line(`${existing ? "updated" : "added"} ${name} (${role}) in ${usersFile(ctx)}`);
+  return EXIT.ok;
+}
+
+/** Lists operators: name, role, created (never a hash). */
+export async function runUsersList(options: OutputFlags, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  const list = (await users(ctx)).map((u) => ({ name: u.name, role: u.role, createdAt: u.createdAt }));
+  if (out.mode === "json") out.json(list);
+  else if (out.mode === "ndjson") for (const u of list) out.record(u);
+  else if (list.length === 0) out.note("no operators yet: mde-partner users add <name> --role admin");
+  else
+    out.table(
+      [
+        { header: "NAME", value: (u: (typeof list)[number]) => u.name },
+        { header: "ROLE", value: (u: (typeof list)[number]) => u.role },
+        { header: "CREATED", value: (u: (typeof list)[number]) => u.createdAt },
+      ],
+      list,
+    );
+  return EXIT.ok;
+}
+
+/** Removes an operator. A running console ends their sessions at its next restart or when they expire. */
+export async function runUsersRemove(name: string, options: OutputFlags, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  checkName(name);
+  const before = await users(ctx);
+  if (!before.some((u) => u.name === name)) throw usageError(`there is no operator named ${name}`, "mde-partner users list shows them");
+  await removeUser(usersFile(ctx), name);
+  if (out.mode !== "table") out.json({ name, removed: true });
+  else out.line(`removed ${name}`);
+  out.note("a console that is running keeps their open sessions until they expire or it restarts");
+  const wasAdmin = before.some((u) => u.name === name && u.role === "admin");
+  if (wasAdmin && !before.some((u) => u.name !== name && u.role === "admin"))
+    out.warn("no admin is left: mde-partner users add <name> --role admin");
+  return EXIT.ok;
+}

@@ -1,0 +1,30 @@
+/**
+ * Runs pg-boss commands inside one of our transactions: pg-boss takes a `db`
+ * (`{ executeSql }`) per call, so completing a tenant's job and queuing its
+ * next run commit together — a tenant never has two live jobs, and never none.
+ */
+import type pg from "pg";
+
+/** pg-boss's `Db` bound to one connection inside a transaction. */
+export interface BossDb {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount?: number | null }>;
+}
+
+/** Runs `fn` in a transaction on a pooled connection; rolls back when `fn` throws or returns false. */
+export async function inTransaction(pool: pg.Pool, fn: (db: BossDb) => Promise<boolean>): Promise<boolean> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query("begin");
+    const db: BossDb = { executeSql: (text, values) => client.query(text, values as unknown[]) };
+    const keep = await fn(db);
+    await client.query(keep ? "commit" : "rollback");
+    return keep;
+  } catch (error) {
+    broken = true;
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
