@@ -11,10 +11,9 @@ import { isIP } from "node:net";
 import { join } from "node:path";
 import { createSelfSignedCertificate, type TlsPem } from "@mde-partner/server";
 import { absolutePath } from "./config.js";
+import { CONSOLE_CERT_FILE, CONSOLE_KEY_FILE } from "./console-files.js";
 import { usageError } from "./errors.js";
 
-export const CONSOLE_CERT_FILE = "console-cert.pem";
-export const CONSOLE_KEY_FILE = "console-key.pem";
 const RENEW_BEFORE_MS = 7 * 86_400_000;
 
 export interface ConsoleCertificate extends TlsPem {
@@ -47,7 +46,8 @@ export function readGivenCertificate(certFile: string, keyFile: string, host: st
     try {
       return { path, text: readFileSync(path, "utf8") };
     } catch (error) {
-      throw usageError(`${flag}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`, "check the path and its permissions");
+      const code = (error as NodeJS.ErrnoException).code ?? "error";
+      throw usageError(`${flag}: cannot read ${path} (${code})`, "check the path and its permissions");
     }
   };
   const cert = read("--cert", certFile);

@@ -13,9 +13,6 @@ import type { CommandContext } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
 import { openPartner } from "./partner.js";
 
-/** The console's users file in MDE_PARTNER_HOME (mode 0600; see `mde-partner users`). */
-export const CONSOLE_USERS_FILE = "console-users.json";
-
 export interface ConsoleHostOptions {
   readonly config: PartnerConfig;
   readonly store: Store;

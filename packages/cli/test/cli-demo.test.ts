@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { runCli, tempDir } from "./helpers.js";
+import { https, runCli, startCli, tempDir } from "./helpers.js";
 
 test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends with the summary, exit 0", async () => {
   const started = Date.now();
@@ -24,4 +25,34 @@ test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends wi
   assert.match(r.stdout, /TENANT\s+STATE\s+HIGH\s+MEDIUM\s+LOW/);
   assert.match(r.stdout, /Contoso\s+verified\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+200/);
   assert.ok(Date.now() - started < 30_000, "well under a minute");
+});
+
+test("`mde-partner demo` then serves the console: a one-time sign-in link works once, and Ctrl+C ends with exit 0", async () => {
+  const started = Date.now();
+  const demo = startCli(["demo", "--tenants", "1", "--alerts-per-tenant", "20", "--interval", "2s"], {
+    home: tempDir("mde-cli-demo-serve-"),
+  });
+  try {
+    const url = (await demo.waitFor(/console +(https:\/\/127\.0\.0\.1:\d+)\n/, 20_000))[1]!;
+    const link = (await demo.waitFor(/sign in once +(\S+)\n/))[1]!;
+    const certFile = (await demo.waitFor(/certificate +(\S+) \(self-signed/))[1]!;
+    assert.ok(link.startsWith(`${url}/login/one-time?token=`), link);
+    const ca = readFileSync(certFile, "utf8");
+    const first = await https(link, ca);
+    assert.equal(first.status, 302, first.body.slice(0, 200));
+    assert.equal(first.location, "/tenants");
+    const session = first.cookies.find((c) => c.startsWith("__Host-mdep-session="))?.split(";")[0];
+    assert.ok(session, "the link starts a session");
+    const page = await https(`${url}/tenants`, ca, { headers: { cookie: session } });
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Contoso/);
+    const second = await https(link, ca);
+    assert.equal(second.status, 401, "a one-time link signs in once");
+    assert.match(second.body, /invalid, expired or already used/);
+    // The store keeps syncing from the live emulator while the console runs.
+    await demo.waitFor(/synced \d+ tenants/, 10_000);
+  } finally {
+    assert.equal(await demo.stop("SIGINT"), 0, demo.stderr());
+  }
+  assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
 });

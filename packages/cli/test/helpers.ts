@@ -72,10 +72,14 @@ export function runCli(
 }
 
 /** One HTTPS exchange trusting the emulator's CA (never disabling verification). */
-export function https(url: string, ca: string, init: { method?: string; form?: Record<string, string>; json?: unknown } = {}) {
-  return new Promise<{ status: number; location: string | undefined; body: string }>((resolve, reject) => {
+export function https(
+  url: string,
+  ca: string,
+  init: { method?: string; form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
+) {
+  return new Promise<{ status: number; location: string | undefined; body: string; cookies: string[] }>((resolve, reject) => {
     const body = init.form ? new URLSearchParams(init.form).toString() : init.json !== undefined ? JSON.stringify(init.json) : undefined;
-    const headers: Record<string, string | number> = {};
+    const headers: Record<string, string | number> = { ...init.headers };
     if (body !== undefined) {
       headers["content-type"] = init.form ? "application/x-www-form-urlencoded" : "application/json";
       headers["content-length"] = Buffer.byteLength(body);
@@ -86,7 +90,9 @@ export function https(url: string, ca: string, init: { method?: string; form?: R
       res.on("data", (c) => {
         text += c;
       });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: text }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location, body: text, cookies: res.headers["set-cookie"] ?? [] }),
+      );
     });
     req.on("error", reject);
     req.end(body);
@@ -136,4 +142,70 @@ export function oneLineError(stderr: string): { error: string; hint: string | un
     throw new Error(`expected one error line (+ an optional hint), got:\n${stderr}`);
   }
   return { error: errors[0]!, hint: hints[0] };
+}
+
+/** A long-running command (serve, demo) as its own process: wait for its output, then signal it. */
+export interface RunningCli {
+  /** Resolves with the first match of `pattern` on stdout (waiting for more output as needed). */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+export function startCli(args: string[], options: { home: string; env?: Record<string, string | undefined> }): RunningCli {
+  const env: Record<string, string | undefined> = { ...process.env, MDE_PARTNER_HOME: options.home, NO_COLOR: "1", ...options.env };
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"], env: env as NodeJS.ProcessEnv });
+  let stdout = "";
+  let stderr = "";
+  const waiters = new Set<() => void>();
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  child.stdout!.on("data", (d) => {
+    stdout += d;
+    for (const w of waiters) w();
+  });
+  child.stderr!.on("data", (d) => {
+    stderr += d;
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitFor(pattern, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(stdout);
+          if (!match) return false;
+          done();
+          resolve(match);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no ${pattern} on stdout within ${timeoutMs} ms:\n${stdout}\nstderr:\n${stderr}`));
+        }, timeoutMs);
+        const onExit = () => {
+          if (check()) return;
+          done();
+          reject(new Error(`exited (${child.exitCode}) before ${pattern}:\n${stdout}\nstderr:\n${stderr}`));
+        };
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(waiter);
+          child.off("close", onExit);
+        };
+        const waiter = () => {
+          check();
+        };
+        if (check()) return;
+        waiters.add(waiter);
+        child.once("close", onExit);
+      });
+    },
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
 }

@@ -276,7 +276,7 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
           audienceName: resource === "graph" ? "the tenant's Microsoft Graph" : "the tenant's MDE",
         },
       ),
-      logPolicy(logger, clock),
+      logPolicy(logger, clock, resource === "graph" ? "Microsoft Graph" : "MDE"),
     );
     return createTenantTransport({
       tenantId,

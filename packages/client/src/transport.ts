@@ -25,6 +25,8 @@ export interface MdeRequest {
   budget?: string;
   /** Absolute URL to call instead of `path` (an `@odata.nextLink`); must share the API origin. */
   url?: string;
+  /** The call's per-attempt time limit is at least this (ms), whatever the client's `timeoutMs` (long-running queries). */
+  minTimeoutMs?: number;
   signal?: AbortSignal;
 }
 

@@ -33,7 +33,7 @@ export function audienceOf(authorization: string | null): string | undefined {
 }
 
 export function graphPartner(
-  extra: Partial<PartnerClientOptions> & { fetch: PartnerClientOptions["fetch"] },
+  extra: Partial<PartnerClientOptions> & { fetch: NonNullable<PartnerClientOptions["fetch"]> },
   options: { roles?: { mde?: string[]; graph?: string[] }; time?: ReturnType<typeof fakeTime> } = {},
 ) {
   const time = options.time ?? fakeTime();

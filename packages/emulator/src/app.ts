@@ -4,6 +4,7 @@ import { createControlRoutes } from "./control/routes.js";
 import { type AppEnv, journalMiddleware } from "./core/http.js";
 import type { EmulatorState } from "./core/state.js";
 import { createEntraRoutes } from "./entra/routes.js";
+import { createGraphRoutes } from "./graph/routes.js";
 import { mdeError } from "./mde/errors.js";
 import { createMdeRoutes } from "./mde/routes.js";
 
@@ -17,6 +18,7 @@ export function createApp(state: EmulatorState, control: EmulatorControl, info: 
   app.use(journalMiddleware(state));
   app.route("/", createControlRoutes(state, control, info));
   app.route("/", createMdeRoutes(state));
+  app.route("/", createGraphRoutes(state));
   app.route("/", createEntraRoutes(state));
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname.toLowerCase();

@@ -15,3 +15,7 @@ export {
   type WebhookPassResult,
 } from "./engine/webhook.js";
 export * from "./store/index.js";
+export { createPostgresBudgetStore, type PostgresBudgetStore, type PostgresBudgetStoreOptions } from "./workers/postgres-budget-store.js";
+export { SYNC_QUEUE, type SyncJobData } from "./workers/sync-queue.js";
+export { createSyncWorker, type SyncWorker } from "./workers/sync-worker.js";
+export type { SyncWorkerOptions, WorkerEvent } from "./workers/worker-options.js";

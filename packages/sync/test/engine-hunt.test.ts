@@ -19,7 +19,7 @@ describe("huntAcrossTenants", () => {
       seed: "engine-hunt",
       tenants: [
         ...Array.from({ length: 10 }, (_, i) => ({ alerts: 20, machines: 3 + i })),
-        { alerts: 5, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"] },
+        { alerts: 5, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"], graphRoles: [] },
       ],
     });
     db = await createTestDatabase("sqlite");

@@ -17,10 +17,12 @@ import {
   type PartnerConfig,
   saveConfig,
 } from "../config.js";
+import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openCliStore } from "../partner.js";
+import { readPassword } from "../password-input.js";
 import { planFor } from "./app.js";
 
 export interface InitOptions extends OutputFlags {
@@ -38,6 +40,8 @@ export interface InitOptions extends OutputFlags {
   consentRedirectUri?: string;
   /** Capabilities the integration needs; their least-privilege permissions are what `tenants verify` checks. */
   for?: string[];
+  /** Also creates this console operator as an admin (password from MDE_PARTNER_PASSWORD, stdin or a prompt). */
+  adminUser?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -146,6 +150,10 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
       throw usageError("--consent-redirect-uri must be an absolute URL registered on the app");
     }
   }
+  if (options.adminUser !== undefined) checkUserName(options.adminUser);
+  // Read before anything is written: a missing or short password leaves no half-done setup behind.
+  const adminPassword = options.adminUser !== undefined ? await readPassword(ctx.io, { confirm: true }) : undefined;
+  if (adminPassword !== undefined && adminPassword.length < 8) throw usageError("the password must be at least 8 characters");
   const permissions = options.for !== undefined ? [...planFor(options.for).permissions] : undefined;
   let storeUrl = options.db ?? defaultStoreUrl(ctx.home);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(storeUrl) && storeUrl !== ":memory:") storeUrl = `sqlite:${absolutePath(storeUrl)}`;
@@ -164,6 +172,10 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   const store = await openCliStore(storeUrl);
   await store.close();
   const file = saveConfig(ctx.home, config);
+  if (options.adminUser !== undefined && adminPassword !== undefined) {
+    const { addUser } = await import("@mde-partner/server");
+    await addUser(join(ctx.home, CONSOLE_USERS_FILE), { name: options.adminUser, password: adminPassword, role: "admin" });
+  }
   if (out.mode !== "table") out.json({ configFile: file, ...config });
   else {
     out.line(`wrote ${file}`);
@@ -171,6 +183,7 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     out.line(`  cloud      ${cloud.name}${cloud.name === "custom" ? ` (${cloud.loginUrl})` : ""}`);
     out.line(`  credential ${describeCredential(credential)}`);
     out.line(`  store      ${storeUrl.startsWith("postgres") ? storeUrl.replace(/\/\/[^@/]*@/, "//…@") : storeUrl}`);
+    if (options.adminUser !== undefined) out.line(`  console    ${options.adminUser} (admin) can sign in to mde-partner serve`);
     out.line(`next: mde-partner app permissions, then mde-partner tenants add <tenant-id>`);
   }
   return EXIT.ok;

@@ -1,6 +1,6 @@
 /** Wires the partner console's commands: `serve` and the operator accounts (`users`). */
 import { type Command, Option } from "commander";
-import { ROLES } from "@mde-partner/server";
+import { CONSOLE_ROLES } from "../console-files.js";
 import type { CommandContext } from "../context.js";
 import { usageError } from "../errors.js";
 import { PASSWORD_ENV } from "../password-input.js";
@@ -40,7 +40,11 @@ export function registerConsoleCommands(program: Command, result: Result, contex
       .command("add")
       .description(`add an operator or change one's password and role (password from stdin, a prompt, or $${PASSWORD_ENV})`)
       .argument("<name>")
-      .addOption(new Option("--role <role>", "viewer reads, responder also acts, admin also onboards and manages users").choices(ROLES).makeOptionMandatory())
+      .addOption(
+        new Option("--role <role>", "viewer reads, responder also acts, admin also onboards and manages users")
+          .choices(CONSOLE_ROLES)
+          .makeOptionMandatory(),
+      )
       .addOption(refusePassword()),
   ).action(async (name, o) => {
     const { runUsersAdd } = await import("./users.js");

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
 import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../config.js";
 import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../console-certificate.js";
-import { CONSOLE_USERS_FILE, consoleUrl, startConsoleHost } from "../console-host.js";
+import { CONSOLE_USERS_FILE } from "../console-files.js";
+import { consoleUrl, startConsoleHost } from "../console-host.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, usageError } from "../errors.js";
 import { findFreePort } from "../free-port.js";
@@ -65,7 +66,8 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
   const host = (options.host ?? "127.0.0.1").trim();
   if (host === "") throw usageError("--host must not be empty");
   const http = options.http === true;
-  if (http && (options.cert !== undefined || options.key !== undefined)) throw usageError("--http serves no certificate: leave out --cert/--key");
+  if (http && (options.cert !== undefined || options.key !== undefined))
+    throw usageError("--http serves no certificate: leave out --cert/--key");
   if ((options.cert === undefined) !== (options.key === undefined)) throw usageError("--cert and --key go together");
   if (http && !isLoopback(host)) {
     throw usageError(
@@ -74,21 +76,25 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
     );
   }
   const port = options.port === undefined ? (http ? 8080 : 8443) : parseCount("--port", options.port, { max: 65_535 });
-  const explicitCallback = options.consentRedirectUri !== undefined ? checkCallback("--consent-redirect-uri", options.consentRedirectUri) : undefined;
+  const explicitCallback =
+    options.consentRedirectUri !== undefined ? checkCallback("--consent-redirect-uri", options.consentRedirectUri) : undefined;
   const config = loadConfig(ctx.home);
   resolveCredential(config, ctx.io.env); // an unset secret variable is bad input, found before anything starts
 
-  const certificate: ConsoleCertificate | undefined = http
-    ? undefined
-    : options.cert !== undefined && options.key !== undefined
-      ? readGivenCertificate(options.cert, options.key, host)
-      : await homeCertificate(ctx.home, host);
+  const given = options.cert !== undefined && options.key !== undefined ? readGivenCertificate(options.cert, options.key, host) : undefined;
   const store = await openCliStore(options.db ?? config.storeUrl);
   try {
+    const certificate: ConsoleCertificate | undefined = http ? undefined : (given ?? (await homeCertificate(ctx.home, host)));
     const listenPort = port === 0 ? await findFreePort(host) : port;
     const ownCallback = `${consoleUrl(host, listenPort, !http)}${CALLBACK_PATH}`;
-    // The configuration's redirect URI counts when it is a console callback (e.g. behind a proxy's public name).
-    const configured = isCallback(config.consentRedirectUri) ? config.consentRedirectUri : undefined;
+    // The configuration's redirect URI counts when it is a console callback: this console's own, or one
+    // under a public name (a proxy in front). A loopback one on another origin is some other listener.
+    const configured =
+      isCallback(config.consentRedirectUri) &&
+      (new URL(config.consentRedirectUri).origin === new URL(ownCallback).origin ||
+        !isLoopback(new URL(config.consentRedirectUri).hostname))
+        ? config.consentRedirectUri
+        : undefined;
     const consentRedirectUri = explicitCallback ?? configured ?? ownCallback;
     const usersFile = join(ctx.home, CONSOLE_USERS_FILE);
     const running = await startConsoleHost(
@@ -126,13 +132,20 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         if (oneTime) ctx.io.stdout.write(`  sign in once ${oneTime}\n`);
       }
       out.note(
-        `hint: ${consentRedirectUri} must be a registered Web redirect URI of the app ${config.clientId} (App registrations > Authentication)`,
+        `hint: ${consentRedirectUri} must be a registered Web redirect URI of the app ${config.clientId} ` +
+          "(App registrations > Authentication)",
       );
-      if (certificate?.hostMismatch) out.warn(`the certificate ${certificate.certificateFile} does not name ${host}: browsers will refuse it`);
-      if (consentRedirectUri !== ownCallback && !explicitCallback)
-        out.note(`consent responses go to ${consentRedirectUri} (the configured consentRedirectUri)`);
-      if ((await readUsers(usersFile)).length === 0 && !oneTime) {
-        out.warn(`nobody can sign in yet: add an operator with mde-partner users add <name> --role admin`);
+      if (certificate?.hostMismatch)
+        out.warn(`the certificate ${certificate.certificateFile} does not name ${host}: browsers will refuse it`);
+      if (configured && !explicitCallback) out.note(`consent responses go to ${configured} (the configured consentRedirectUri)`);
+      else if (config.consentRedirectUri && !explicitCallback && config.consentRedirectUri !== consentRedirectUri)
+        out.note(`the configured consentRedirectUri ${config.consentRedirectUri} is not this console's; it uses its own`);
+      const operators = await readUsers(usersFile).catch((error: Error) => {
+        out.warn(`cannot read ${usersFile}: ${error.message}`);
+        return undefined;
+      });
+      if (operators?.length === 0 && !oneTime) {
+        out.warn("nobody can sign in yet: add an operator with mde-partner users add <name> --role admin");
       }
       out.note("press Ctrl+C to stop");
       await untilStopped(signal);

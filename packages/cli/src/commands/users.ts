@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { addUser, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
-import { CONSOLE_USERS_FILE } from "../console-host.js";
+import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
 import type { CommandContext } from "../context.js";
 import { CliError, EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
@@ -15,29 +15,26 @@ export interface UsersAddOptions extends OutputFlags {
   role?: string;
 }
 
-const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
-
 export function usersFile(ctx: CommandContext): string {
   return join(ctx.home, CONSOLE_USERS_FILE);
-}
-
-function checkName(name: string): string {
-  if (!NAME.test(name)) throw usageError(`user name must be 1-64 letters, digits, '.', '_', '@' or '-', got ${JSON.stringify(name.slice(0, 80))}`);
-  return name;
 }
 
 async function users(ctx: CommandContext) {
   try {
     return await readUsers(usersFile(ctx));
   } catch (error) {
-    throw new CliError(`cannot read ${usersFile(ctx)}: ${(error as Error).message}`, EXIT.failed, "restore it, or remove it and add the operators again");
+    throw new CliError(
+      `cannot read ${usersFile(ctx)}: ${(error as Error).message}`,
+      EXIT.failed,
+      "restore it, or remove it and add the operators again",
+    );
   }
 }
 
 /** Adds an operator (or sets an existing one's password and role). */
 export async function runUsersAdd(name: string, options: UsersAddOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
-  checkName(name);
+  checkUserName(name);
   const role = options.role;
   if (role === undefined || !ROLES.includes(role as Role)) throw usageError(`--role must be one of ${ROLES.join(", ")}`);
   const existing = (await users(ctx)).find((u) => u.name === name);
@@ -71,7 +68,7 @@ export async function runUsersList(options: OutputFlags, ctx: CommandContext): P
 /** Removes an operator. A running console ends their sessions at its next restart or when they expire. */
 export async function runUsersRemove(name: string, options: OutputFlags, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
-  checkName(name);
+  checkUserName(name);
   const before = await users(ctx);
   if (!before.some((u) => u.name === name)) throw usageError(`there is no operator named ${name}`, "mde-partner users list shows them");
   await removeUser(usersFile(ctx), name);

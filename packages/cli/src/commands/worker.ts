@@ -1,5 +1,23 @@
-import { CliError, EXIT } from "../errors.js";
-import type { CommandContext } from "../context.js";
+/**
+ * `mde-partner worker --db postgres://… [--concurrency 4] [--interval 5m]`: a
+ * distributed sync worker. Start as many as you like, on as many machines:
+ * they share the store, the pg-boss queue and the app+tenant rate budgets in
+ * one PostgreSQL database, each tenant is synced once per interval by one of
+ * them, and a worker that dies leaves its tenants to the others after their
+ * lease. Ctrl+C / SIGTERM lets the running tenants commit their current page
+ * and hands them on.
+ */
+import { hostname } from "node:os";
+import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { createPostgresBudgetStore, createSyncWorker, parseStoreUrl, type WorkerEvent } from "@mde-partner/sync";
+import { cloudOption, loadConfig, type PartnerConfig, resolveCredential } from "../config.js";
+import { type CommandContext, createDebugLogger } from "../context.js";
+import { parseDuration } from "../duration.js";
+import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
+import { createOutput } from "../output/output.js";
+import { openCliStore } from "../partner.js";
+import { untilStopped } from "../signals.js";
+import { CLI_VERSION } from "../version.js";
 
 /** Options of `mde-partner worker`. */
 export interface WorkerCommandOptions {
@@ -11,7 +29,95 @@ export interface WorkerCommandOptions {
   interval?: string;
 }
 
+/** The partner client of a worker: the configured app, budgets counted in the shared database, calls marked with the worker's name. */
+function openWorkerPartner(
+  config: PartnerConfig,
+  ctx: CommandContext,
+  workerId: string,
+  budgetStore: ReturnType<typeof createPostgresBudgetStore>,
+): PartnerClient<PartnerTenant> {
+  const { credential, secrets } = resolveCredential(config, ctx.io.env);
+  try {
+    return createPartnerClient({
+      clientId: config.clientId,
+      credential,
+      cloud: cloudOption(config),
+      // The worker's name in the User-Agent tells the workers' calls apart in logs and traces.
+      userAgent: `mde-partner-cli/${CLI_VERSION} worker/${workerId.replace(/[^\x21-\x7e]/g, "_")}`,
+      budgetStore,
+      ...(config.consentRedirectUri ? { consentRedirectUri: config.consentRedirectUri } : {}),
+      ...(ctx.debug ? { logger: createDebugLogger(ctx.io, secrets) } : {}),
+    });
+  } catch (error) {
+    throw toCliError(error);
+  }
+}
+
+function describeEvent(e: WorkerEvent): string | undefined {
+  if (e.type === "scheduled") return `scheduled ${e.tenantIds.length} new tenant(s)`;
+  if (e.type === "job-done" && e.outcome !== "next") return `tenant ${e.tenantId}: ${e.outcome}${e.reason ? ` (${e.reason})` : ""}`;
+  if (e.type === "job-done" && e.result)
+    return `tenant ${e.tenantId}: ${e.result.alerts.inserted} new, ${e.result.alerts.updated} updated in ${(e.durationMs / 1000).toFixed(1)}s`;
+  if (e.type === "error") return `error (${e.where}): ${e.message}`;
+  return undefined;
+}
+
 /** `mde-partner worker`: a distributed sync worker (pg-boss on PostgreSQL). */
-export async function runWorkerCommand(_options: WorkerCommandOptions, _ctx: CommandContext): Promise<number> {
-  throw new CliError("mde-partner worker is not available in this build yet", EXIT.failed, "meanwhile, mde-partner sync --watch keeps the store current");
+export async function runWorkerCommand(options: WorkerCommandOptions, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, {});
+  const config = loadConfig(ctx.home);
+  const url = options.db ?? config.storeUrl;
+  let location: ReturnType<typeof parseStoreUrl>;
+  try {
+    location = parseStoreUrl(url);
+  } catch (error) {
+    throw usageError(`bad store URL: ${(error as Error).message}`, "use --db postgres://user@host/db");
+  }
+  if (location.dialect !== "postgres") {
+    throw usageError(
+      "workers share their work through PostgreSQL: the store must be postgres://…",
+      "mde-partner worker --db postgres://user@host/db (or mde-partner sync --watch for one process with SQLite)",
+    );
+  }
+  const intervalMs = parseDuration("--interval", options.interval ?? "5m", { minMs: 5000 });
+  const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 4;
+  const workerId = `${hostname()}-${process.pid}`;
+
+  const store = await openCliStore(url);
+  const budgetStore = createPostgresBudgetStore({
+    connectionString: location.connectionString,
+    ...(location.schema ? { schema: location.schema } : {}),
+  });
+  let partner: PartnerClient<PartnerTenant> | undefined;
+  try {
+    partner = openWorkerPartner(config, ctx, workerId, budgetStore);
+    const worker = createSyncWorker({
+      url,
+      store,
+      partner,
+      intervalMs,
+      concurrency,
+      workerId,
+      onEvent: (e) => {
+        const text = describeEvent(e);
+        if (text) out.note(`${new Date().toISOString()} ${text}`);
+      },
+    });
+    try {
+      await worker.start();
+    } catch (error) {
+      await worker.stop();
+      throw toCliError(error);
+    }
+    out.note(`worker ${workerId} started: ${concurrency} at a time, each tenant every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
+    const why = await Promise.race([untilStopped(), worker.done.then(() => "done" as const)]);
+    if (why !== "done") out.note(`${why}: finishing the current pages…`);
+    await worker.stop();
+    out.note(`worker ${workerId} stopped`);
+    return EXIT.ok;
+  } finally {
+    await partner?.close();
+    await budgetStore.close();
+    await store.close();
+  }
 }

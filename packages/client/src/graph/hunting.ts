@@ -12,6 +12,9 @@ import type { MdeTransport } from "../transport.js";
 import { buildGraphRequest } from "./call.js";
 import { type HuntingTimespanParts, huntingTimespan } from "./timespan.js";
 
+/** The service's own limit on one query (3 minutes, §3.3) plus a margin for the answer to arrive. */
+const HUNTING_SERVICE_LIMIT_MS = 190_000;
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Options of `graph.hunting.run`. */
@@ -64,10 +67,10 @@ export function createGraphHuntingResource(transport: MdeTransport): GraphHuntin
         if (typeof options.workspaceId !== "string" || !GUID.test(options.workspaceId)) throw new TypeError("workspaceId must be a GUID");
         body["workspaceId"] = options.workspaceId;
       }
-      const result = await sendJson<Record<string, unknown> | null>(
-        transport,
-        buildGraphRequest("RunHuntingQuery", "/v1.0/security/runHuntingQuery", { body, signal: options.signal }),
-      );
+      const request = buildGraphRequest("RunHuntingQuery", "/v1.0/security/runHuntingQuery", { body, signal: options.signal });
+      // The service itself gives a query up to 3 minutes before failing it (§3.3); don't cut it off sooner.
+      request.minTimeoutMs = HUNTING_SERVICE_LIMIT_MS;
+      const result = await sendJson<Record<string, unknown> | null>(transport, request);
       if (result === null || typeof result !== "object" || Array.isArray(result)) throw invalid(transport);
       // Tolerate the PascalCase spellings of older revisions (§3.2) without changing what was sent.
       alias(result, "schema", "Schema");

@@ -11,7 +11,7 @@ const RESPONSE_HEADERS = ["request-id", "x-ms-request-id", "client-request-id", 
  * names), status, duration, attempt, request ids. Never headers outside the
  * list, never bodies, never the Authorization header.
  */
-export function logPolicy(logger: Logger, clock: Clock): PipelinePolicy {
+export function logPolicy(logger: Logger, clock: Clock, service = "MDE"): PipelinePolicy {
   return {
     name: "log",
     async send(request, next) {
@@ -33,14 +33,14 @@ export function logPolicy(logger: Logger, clock: Clock): PipelinePolicy {
           if (value !== null) headers[name] = value;
         }
         const entry = { ...base, status: response.status, durationMs: clock.now() - start, headers };
-        if (response.status >= 400) logger.warn(entry, `MDE ${request.operation} answered ${response.status}`);
-        else logger.debug(entry, `MDE ${request.operation} ${response.status}`);
+        if (response.status >= 400) logger.warn(entry, `${service} ${request.operation} answered ${response.status}`);
+        else logger.debug(entry, `${service} ${request.operation} ${response.status}`);
         return response;
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         logger.warn(
           { ...base, durationMs: clock.now() - start, error: typeof code === "string" ? code : (error as Error)?.name },
-          `MDE ${request.operation} failed`,
+          `${service} ${request.operation} failed`,
         );
         throw error;
       }

@@ -92,7 +92,7 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
         idempotent: request.idempotent,
         budget: request.budget ?? "default",
         signal: request.signal,
-        timeoutMs: options.timeoutMs,
+        timeoutMs: Math.max(options.timeoutMs, request.minTimeoutMs ?? 0),
         attempt: 0,
       };
       const response = await options.pipeline(pipelineRequest);

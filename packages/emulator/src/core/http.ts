@@ -25,8 +25,10 @@ export function journalMiddleware(state: EmulatorState): MiddlewareHandler<AppEn
       await next();
     } finally {
       const url = new URL(c.req.url);
+      const userAgent = c.req.header("user-agent");
       state.journal.add({
         ...draft,
+        ...(userAgent ? { userAgent } : {}),
         kind: draft.kind ?? "other",
         time,
         endTime: state.clock.now(),

@@ -24,6 +24,8 @@ export interface JournalEntry {
   resource?: string;
   /** Error code when the request failed (`AADSTS700016`, `TooManyRequests`, …). */
   error?: string;
+  /** The caller's `User-Agent` (tells apart the processes of one app, e.g. several sync workers). */
+  userAgent?: string;
 }
 
 export interface JournalQuery {

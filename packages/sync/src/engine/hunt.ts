@@ -1,7 +1,9 @@
 /**
- * Cross-tenant hunting: one KQL query on every chosen tenant at once (legacy
- * `POST /api/advancedqueries/run`, mde-api.md §5.4: 45 calls/min and 1,500/h
- * per tenant — the client's per-tenant budget enforces it), rows merged with
+ * Cross-tenant hunting: one KQL query on every chosen tenant at once, through
+ * Microsoft Graph `runHuntingQuery` by default (graph-security.md §3; the legacy
+ * MDE endpoint `POST /api/advancedqueries/run` stops returning data on
+ * 2027-02-01 and stays available with `backend: "legacy"`). Budgets (45
+ * calls/min per tenant on both) are the client's to enforce. Rows merged with
  * `TenantId`/`TenantName` first, per-tenant failures reported beside the rows.
  * Values belong in the query only through `kql`/`quoteKqlString` (kql.ts).
  */
@@ -10,6 +12,12 @@ import { mapWithConcurrency } from "./pool.js";
 import { tenantApi } from "./tenant-api.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { HuntOptions, HuntResult, HuntTenantOutcome } from "./types.js";
+
+/** The partner tenant's Graph hunting (`tenant.hunt`), when the partner client offers it. */
+type GraphHunt = (
+  query: string,
+  options: { signal?: AbortSignal },
+) => Promise<{ schema: Array<{ name: unknown; type: unknown }>; results: unknown[] }>;
 
 interface TenantRows {
   outcome: HuntTenantOutcome;
@@ -42,9 +50,20 @@ export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResul
     try {
       options.signal?.throwIfAborted();
       const api = tenantApi(options.partner, tenantId, record?.region);
-      const result = await api.hunting.run(options.query, options.signal ? { signal: options.signal } : {});
-      const schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
-      const rows = result.Results.map((row) => ({
+      const signal = options.signal ? { signal: options.signal } : {};
+      const graphHunt = (api as { hunt?: GraphHunt }).hunt;
+      let schema: Array<{ name: string; type: string }>;
+      let results: unknown[];
+      if ((options.backend ?? "graph") === "graph" && typeof graphHunt === "function") {
+        const result = await graphHunt.call(api, options.query, signal);
+        schema = result.schema.map((c) => ({ name: String(c.name), type: String(c.type) }));
+        results = result.results;
+      } else {
+        const result = await api.hunting.run(options.query, signal);
+        schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
+        results = result.Results;
+      }
+      const rows = results.map((row) => ({
         TenantId: tenantId,
         TenantName: tenantName ?? null,
         ...(row as Record<string, unknown>),

@@ -81,6 +81,8 @@ export interface HuntOptions {
   store?: Store;
   tenantIds: readonly string[];
   query: string;
+  /** `graph` (default): Microsoft Graph runHuntingQuery; `legacy`: the MDE endpoint retiring 2027-02-01. */
+  backend?: "graph" | "legacy";
   concurrency?: number;
   signal?: AbortSignal;
 }

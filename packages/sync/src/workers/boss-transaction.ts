@@ -10,16 +10,16 @@ export interface BossDb {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount?: number | null }>;
 }
 
-/** Runs `fn` in a transaction on a pooled connection; rolls back when `fn` throws or returns false. */
-export async function inTransaction(pool: pg.Pool, fn: (db: BossDb) => Promise<boolean>): Promise<boolean> {
+/** Runs `fn` in a transaction on a pooled connection: commits its work, or rolls back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (db: BossDb) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
     await client.query("begin");
     const db: BossDb = { executeSql: (text, values) => client.query(text, values as unknown[]) };
-    const keep = await fn(db);
-    await client.query(keep ? "commit" : "rollback");
-    return keep;
+    const value = await fn(db);
+    await client.query("commit");
+    return value;
   } catch (error) {
     broken = true;
     await client.query("rollback").catch(() => {});

@@ -1,0 +1,77 @@
+import type { VerifiedToken } from "../core/access-token.js";
+import type { AppContext } from "../core/http.js";
+import type { EmulatorState } from "../core/state.js";
+import type { GraphBucket } from "./authorize.js";
+import type { GraphCall } from "./graph-call.js";
+import { GraphApiError } from "./graph-error.js";
+
+/** Page sizes and caps of the Graph lists; DOC-SILENT values are options. */
+export interface GraphRouteOptions {
+  /** alerts_v2 page size without `$top` (DOC-SILENT; default 100). */
+  alertsPageSize?: number;
+  /** Largest alerts_v2 `$top` (security-error-codes.md "Constraints": 1,000; applicability DOC-SILENT). */
+  alertsMaxTop?: number;
+  /** Incidents page size without `$top` (observed `$skip=50` next links; default 50). */
+  incidentsPageSize?: number;
+  /** Largest incidents `$top` (observed 400 above 50, graph-security.md §5). */
+  incidentsMaxTop?: number;
+}
+
+export type ResolvedGraphOptions = Required<GraphRouteOptions>;
+
+export function resolveGraphOptions(options: GraphRouteOptions = {}): ResolvedGraphOptions {
+  return Object.freeze({
+    alertsPageSize: options.alertsPageSize ?? 100,
+    alertsMaxTop: options.alertsMaxTop ?? 1000,
+    incidentsPageSize: options.incidentsPageSize ?? 50,
+    incidentsMaxTop: options.incidentsMaxTop ?? 50,
+  });
+}
+
+/** What a Graph handler gets after authorization. */
+export interface GraphContext {
+  state: EmulatorState;
+  c: AppContext;
+  call: GraphCall;
+  token: VerifiedToken;
+  tenantId: string;
+  params: Readonly<Record<string, string>>;
+  url: URL;
+  /** `Prefer: include-unknown-enum-members` was sent. */
+  includeUnknownEnums: boolean;
+  options: ResolvedGraphOptions;
+}
+
+/**
+ * One Graph operation: method, path under `/{version}/` (literal segments match
+ * case-insensitively; the docs themselves write `alerts_V2`), permission, budget.
+ * Without a handler the operation answers 501 naming itself.
+ */
+export interface GraphOperationSpec {
+  method: "GET" | "POST" | "PATCH";
+  path: string;
+  name: string;
+  roles: readonly string[];
+  bucket: GraphBucket;
+  handler?: (ctx: GraphContext) => Response | Promise<Response>;
+}
+
+/** Reads a JSON object body or fails with Graph's 400. */
+export async function readGraphJson(ctx: GraphContext): Promise<Record<string, unknown>> {
+  const text = await ctx.c.req.text();
+  if (text.trim() === "") throw new GraphApiError(400, "BadRequest", "Empty Payload. JSON content expected.");
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new GraphApiError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new GraphApiError(400, "BadRequest", "Invalid request body: expected a JSON object.");
+  }
+  return body as Record<string, unknown>;
+}
+
+/** OData's message for a property the entity type does not have. */
+export const unknownProperty = (name: string, type: string) =>
+  new GraphApiError(400, "BadRequest", `The property '${name}' does not exist on type 'microsoft.graph.security.${type}'. Make sure to only use property names that are defined by the type.`);

@@ -1,0 +1,51 @@
+/**
+ * The sync queue in pg-boss: one job per tenant (singleton key = tenant id)
+ * under the `stately` policy, so PostgreSQL's own unique indexes refuse a
+ * second queued or a second active job of a tenant. A tenant's job is created
+ * by the scheduler once (schedule-tenants.ts); after that each run queues the
+ * next one in the transaction that completes it (sync-worker.ts).
+ */
+import type PgBoss from "pg-boss";
+
+/** Name of the sync queue. */
+export const SYNC_QUEUE = "mde-partner.sync";
+
+/** What a sync job carries. */
+export interface SyncJobData {
+  tenantId: string;
+  /** Why the tenant was parked, when this run comes after a park. */
+  parkedReason?: string;
+}
+
+/** pg-boss settings every sync job is sent with. */
+export interface SyncJobSettings {
+  /** Lease of a running job: after it, pg-boss hands the job to another worker (default 15 min). */
+  readonly leaseSec: number;
+  /** Retries after a failure before the tenant is parked (default 5). */
+  readonly retryLimit: number;
+  /** First retry delay; pg-boss doubles it per retry, with jitter (default 5 s). */
+  readonly retryDelaySec: number;
+}
+
+export function jobOptions(settings: SyncJobSettings): PgBoss.SendOptions {
+  return {
+    expireInSeconds: settings.leaseSec,
+    retryLimit: settings.retryLimit,
+    retryDelay: settings.retryDelaySec,
+    retryBackoff: true,
+  };
+}
+
+/** Creates the queue when missing (pg-boss ignores a second create). */
+export async function createSyncQueue(boss: PgBoss, settings: SyncJobSettings): Promise<void> {
+  await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", ...jobOptions(settings) });
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The job's tenant id, or undefined for a job this version does not understand. */
+export function jobTenant(data: unknown): SyncJobData | undefined {
+  const d = data as Partial<SyncJobData> | null;
+  if (!d || typeof d.tenantId !== "string" || !GUID.test(d.tenantId)) return undefined;
+  return { tenantId: d.tenantId, ...(typeof d.parkedReason === "string" ? { parkedReason: d.parkedReason } : {}) };
+}

@@ -1,0 +1,126 @@
+/**
+ * Fault injection against running workers (two processes, one PostgreSQL
+ * database) through the emulator's fault controls: a 429 storm, 20 % 5xx,
+ * latency spikes past the client's timeout, the token endpoint down, a
+ * signing-key rotation, consent revoked mid-sync. The customers keep changing
+ * alerts meanwhile. After each fault every tenant equals the emulator's ground
+ * truth with no duplicate rows, and the affected tenants' states say what
+ * happened. Short form by default; MDE_PARTNER_FAULTS=full (npm run
+ * test:faults) holds each fault for 30 s.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { eventually, FULL, type FaultWorld, faultMs, startFaultWorld } from "./fixtures/fault-world.js";
+import { waitConverged } from "./fixtures/worker-world.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
+  let world: FaultWorld;
+  before(async () => {
+    world = await startFaultWorld("api");
+    await waitConverged(world.store, world.emulator, world.tenantIds, 30_000);
+  });
+  after(() => world?.stop());
+
+  const converge = () => waitConverged(world.store, world.emulator, world.tenantIds, FULL ? 90_000 : 30_000);
+  const since = async () => (await world.emulator.journal({ kind: "control" })).at(-1)?.seq ?? 0;
+
+  it("429 storm: the stormed tenants are throttled, back off, and catch up", async () => {
+    const storm = world.tenantIds.slice(0, 3);
+    const from = await since();
+    const ms = faultMs(30_000, 5000);
+    for (const tenantId of storm) await world.emulator.control("POST", "/faults", { target: "api", tenantId, status: 429, retryAfterSec: 1, durationMs: ms });
+    await world.churn();
+    await sleep(ms);
+    await converge();
+    const throttled = (await world.emulator.journal({ kind: "api", afterSeq: from })).filter((e) => e.status === 429);
+    assert.ok(throttled.length > 0, "the storm happened");
+    assert.ok(throttled.every((e) => storm.includes(e.tenantId ?? "")), "only the stormed tenants saw 429s");
+    const reasons = await world.reasons(storm[0]!);
+    assert.ok(reasons.includes("throttled"), `the state history says so: ${reasons.join(" → ")}`);
+    for (const id of world.tenantIds) assert.equal((await world.store.getTenant(id))?.state, "verified");
+  });
+
+  it("20 % 5xx: retried until everything is in", async () => {
+    const from = await since();
+    const ms = faultMs(30_000, 5000);
+    await world.emulator.control("POST", "/faults", { target: "api", errorRatio: 0.2, status: 500, durationMs: ms });
+    await world.churn();
+    await sleep(ms);
+    await converge();
+    const failures = (await world.emulator.journal({ kind: "api", afterSeq: from })).filter((e) => e.status === 500);
+    assert.ok(failures.length > 0, "5xx happened");
+    // Each 5xx that beat the client's retry shows as "service failing" in its tenant's history.
+    for (const id of world.tenantIds) assert.equal((await world.store.getTenant(id))?.state, "verified");
+  });
+
+  it("latency spikes past the client's timeout: timed-out pages are read again", async () => {
+    const from = await since();
+    const ms = faultMs(30_000, 4000);
+    await world.emulator.control("POST", "/faults", { target: "api", latencyMs: 3500, errorRatio: 0, durationMs: ms });
+    await world.churn();
+    await sleep(ms + 3500);
+    await converge();
+    const slow = (await world.emulator.journal({ kind: "api", afterSeq: from })).filter((e) => e.endTime - e.time >= 3500);
+    assert.ok(slow.length > 0, "the spike happened");
+    const failing = await Promise.all(world.tenantIds.map(async (id) => (await world.reasons(id)).includes("service failing")));
+    assert.ok(failing.some(Boolean), "timeouts show in the tenants' histories");
+    for (const id of world.tenantIds) assert.equal((await world.store.getTenant(id))?.state, "verified");
+  });
+
+  it("token endpoint down: tenants that need a token wait it out, then catch up", async () => {
+    const from = await since();
+    const ms = faultMs(30_000, 6000);
+    await world.emulator.control("POST", "/faults", { target: "token", status: 503, retryAfterSec: 1, durationMs: ms });
+    await world.churn();
+    await sleep(ms);
+    await converge();
+    const refused = (await world.emulator.journal({ kind: "token", afterSeq: from })).filter((e) => e.status === 503);
+    assert.ok(refused.length > 0, "token requests were refused during the outage");
+    const hit = [...new Set(refused.map((e) => e.tenantId))].filter((id): id is string => !!id && world.tenantIds.includes(id));
+    assert.ok(hit.length > 0);
+    const reasons = await world.reasons(hit[0]!);
+    assert.ok(reasons.includes("authentication failed"), `the state history says so: ${reasons.join(" → ")}`);
+    for (const id of world.tenantIds) assert.equal((await world.store.getTenant(id))?.state, "verified");
+  });
+
+  it("signing-key rotation: tokens of the retired key are replaced, nothing is lost", async () => {
+    const from = await since();
+    await world.churn();
+    await world.emulator.control("POST", "/keys/rotate", { graceSec: 0 });
+    await world.churn();
+    await converge();
+    const journal = await world.emulator.journal({ afterSeq: from });
+    const fresh = journal.filter((e) => e.kind === "token" && e.status === 200);
+    assert.ok(fresh.length > 0, "new tokens were issued after the rotation");
+    for (const id of world.tenantIds) assert.equal((await world.store.getTenant(id))?.state, "verified");
+  });
+
+  it("consent revoked mid-sync: the tenant is parked with its reason, the others go on, and it resumes after re-consent", async () => {
+    const revoked = world.tenantIds[4]!;
+    const others = world.tenantIds.filter((id) => id !== revoked);
+    await world.emulator.control("DELETE", `/tenants/${revoked}/consent`);
+    await world.churn();
+    await eventually(
+      "the revoked tenant is parked",
+      async () => (await world.reasons(revoked)).some((r) => /^parked .*consent revoked/.test(r)),
+      30_000,
+    );
+    assert.equal((await world.store.getTenant(revoked))?.state, "degraded");
+    await waitConverged(world.store, world.emulator, others, 30_000);
+    // What was synced before the revocation is kept; nothing of it is duplicated.
+    await world.emulator.control("PUT", `/tenants/${revoked}/consent`, {});
+    await converge();
+    await eventually("the tenant is verified again", async () => (await world.store.getTenant(revoked))?.state === "verified", 20_000);
+    const reasons = await world.reasons(revoked);
+    assert.ok(reasons.includes("consent revoked") && reasons.at(-1) === "sync succeeded", reasons.join(" → "));
+  });
+
+  it("the workers stop cleanly afterwards", async () => {
+    const codes = await Promise.all(world.workers.map((w) => w.stop()));
+    assert.deepEqual(codes, world.workers.map(() => 0));
+    const errors = world.workers.flatMap((w) => w.events.filter((e) => e.type === "error" && e.where !== "job"));
+    assert.deepEqual(errors.slice(0, 3), [], "no unexpected worker errors");
+  });
+});
