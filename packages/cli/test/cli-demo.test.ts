@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { https, runCli, startCli, tempDir } from "./helpers.js";
+import { consentThroughPage, https, runCli, startCli, tempDir } from "./helpers.js";
 
 test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends with the summary, exit 0", async () => {
   const started = Date.now();
@@ -27,7 +27,7 @@ test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends wi
   assert.ok(Date.now() - started < 30_000, "well under a minute");
 });
 
-test("`mde-partner demo` then serves the console: a one-time sign-in link works once, and Ctrl+C ends with exit 0", async () => {
+test("`mde-partner demo` then serves the console: a one-time link signs in once, onboarding by consent works, Ctrl+C exits 0", async () => {
   const started = Date.now();
   const demo = startCli(["demo", "--tenants", "1", "--alerts-per-tenant", "20", "--interval", "2s"], {
     home: tempDir("mde-cli-demo-serve-"),
@@ -46,6 +46,33 @@ test("`mde-partner demo` then serves the console: a one-time sign-in link works 
     const page = await https(`${url}/tenants`, ca, { headers: { cookie: session } });
     assert.equal(page.status, 200);
     assert.match(page.body, /Contoso/);
+    // Onboarding from the console: the emulator knows the console's callback as a redirect URI of the app.
+    const fresh = (await demo.waitFor(/onboard Coho Winery \(tenant ([0-9a-f-]{36})\)/))[1]!;
+    const emulatorCa = readFileSync((await demo.waitFor(/\(CA (\S+);/))[1]!, "utf8");
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1];
+    assert.ok(csrf);
+    const started = await https(`${url}/tenants`, ca, {
+      method: "POST",
+      form: { _csrf: csrf!, name: "Coho Winery", tenant: fresh },
+      headers: { cookie: session },
+    });
+    assert.equal(started.status, 200, started.body.slice(0, 300));
+    const consentLink = /id="consent-link" readonly value="([^"]+)"/.exec(started.body)?.[1]
+      ?.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+      .replace(/&amp;/g, "&");
+    assert.ok(consentLink, "the console hands out a consent link");
+    const back = await consentThroughPage(consentLink!, fresh, emulatorCa);
+    assert.equal(`${back.origin}${back.pathname}`, `${url}/consent/callback`);
+    const landed = await https(back.toString(), ca);
+    assert.equal(landed.status, 200, landed.body.slice(0, 300));
+    const tenants = await https(`${url}/api/v1/tenants`, ca, { headers: { cookie: session } });
+    const { tenants: list } = JSON.parse(tenants.body) as { tenants: Array<{ id: string; name: string; state: string }> };
+    assert.deepEqual(
+      list.filter((t) => t.id === fresh).map((t) => [t.name, t.state]),
+      [["Coho Winery", "verified"]],
+      "the consent recorded and verified the new customer",
+    );
+
     const second = await https(link, ca);
     assert.equal(second.status, 401, "a one-time link signs in once");
     assert.match(second.body, /invalid, expired or already used/);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { type StoreContext, tenantKey } from "./context.js";
-import type { StoredAlert } from "./records.js";
+import type { AlertSource, StoredAlert } from "./records.js";
 import type { AlertsTable, StoreDatabase } from "./schema-types.js";
 import { toTimeKey } from "./time.js";
 
@@ -13,6 +13,10 @@ export interface AlertFilter {
   readonly classifications?: readonly string[];
   readonly assignedTo?: string;
   readonly machineId?: string;
+  /** Alerts of this incident (its id as text). */
+  readonly incidentId?: string;
+  /** Only alerts whose stored version came from this API. */
+  readonly source?: AlertSource;
   /** Which time `from`/`to` apply to (default `lastUpdateTime`). */
   readonly timeField?: "lastUpdateTime" | "alertCreationTime";
   /** Inclusive lower bound (ISO-8601 text or Date). */
@@ -86,6 +90,8 @@ function applyFilter<O>(
   inOrEq("classification", list(filter.classifications, "classifications"));
   if (filter.assignedTo !== undefined) q = q.where("assigned_to", "=", filter.assignedTo);
   if (filter.machineId !== undefined) q = q.where("machine_id", "=", filter.machineId);
+  if (filter.incidentId !== undefined) q = q.where("incident_id", "=", filter.incidentId);
+  if (filter.source !== undefined) q = q.where("source", "=", filter.source);
   const timeColumn = filter.timeField === "alertCreationTime" ? "alert_creation_key" : "last_update_key";
   if (filter.from !== undefined) q = q.where(timeColumn, ">=", timeBound(filter.from, "from"));
   if (filter.to !== undefined) q = q.where(timeColumn, "<", timeBound(filter.to, "to"));
@@ -123,7 +129,11 @@ export function toStoredAlert(row: Selectable<AlertsTable>): StoredAlert {
     alertCreationTime: row.alert_creation_time,
     lastUpdateTime: row.last_update_time,
     ingestedAt: row.ingested_at,
+    incidentId: row.incident_id,
+    source: row.source === "graph" ? "graph" : "mde",
+    graphId: row.graph_id,
     payload: JSON.parse(row.payload) as StoredAlert["payload"],
+    graphPayload: row.graph_payload === null ? null : (JSON.parse(row.graph_payload) as Record<string, unknown>),
   };
 }
 
@@ -195,6 +205,25 @@ export function createAlertReader(ctx: StoreContext) {
         .where("id", "=", id)
         .executeTakeFirst();
       return row ? toStoredAlert(row) : null;
+    },
+
+    /** Several alerts of one tenant by id (the ones stored), in the order of `ids`. */
+    async getAlerts(tenantId: string, ids: readonly string[]): Promise<StoredAlert[]> {
+      if (ids.length === 0) return [];
+      const found = new Map<string, StoredAlert>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom("alerts")
+          .selectAll()
+          .where("tenant_id", "=", tenantKey(tenantId))
+          .where("id", "in", ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) found.set(r.id, toStoredAlert(r));
+      }
+      return ids.flatMap((id) => {
+        const a = found.get(id);
+        return a ? [a] : [];
+      });
     },
 
     /** Number of alerts matching `filter`. */

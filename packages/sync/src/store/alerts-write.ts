@@ -2,7 +2,7 @@ import type { Insertable, Kysely } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
-import type { AlertChange, AlertInput, ApplyPageResult, CursorPosition } from "./records.js";
+import type { AlertChange, AlertInput, AlertSource, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
 import type { AlertHistoryTable, AlertsTable, StoreDatabase } from "./schema-types.js";
 import { timeKeyOrEmpty, toTimeKey } from "./time.js";
 
@@ -15,7 +15,7 @@ export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
   High: 4,
 });
 
-const ALERT_COLUMNS = 16;
+const ALERT_COLUMNS = 20;
 const HISTORY_COLUMNS = 7;
 const TRACKED = [
   ["status", "status"],
@@ -32,8 +32,20 @@ function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreatio
   return value;
 }
 
+/** Where a row's version came from: the source, and for Graph the alert's Graph id and the object as received. */
+interface RowOrigin {
+  readonly source: AlertSource;
+  readonly graphId?: string;
+  readonly original?: unknown;
+}
+
+function incidentText(value: unknown): string | null {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
 /** Validates one alert and turns it into its row. */
-function toRow(tenantId: string, alert: AlertInput, index: number, now: string): Insertable<AlertsTable> {
+function toRow(tenantId: string, alert: AlertInput, index: number, now: string, origin: RowOrigin = { source: "mde" }): Insertable<AlertsTable> {
   if (alert === null || typeof alert !== "object" || typeof alert.id !== "string" || alert.id === "") {
     throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has no id`);
   }
@@ -58,6 +70,10 @@ function toRow(tenantId: string, alert: AlertInput, index: number, now: string):
     last_update_time: lastUpdate,
     last_update_key: timeKeyOrEmpty(lastUpdate),
     ingested_at: now,
+    source: origin.source,
+    graph_id: origin.graphId ?? null,
+    incident_id: incidentText(alert.incidentId),
+    graph_payload: origin.source === "graph" ? JSON.stringify(origin.original ?? null) : null,
   };
 }
 
@@ -134,6 +150,11 @@ export function createAlertWriter(ctx: StoreContext) {
             last_update_time: eb.ref("excluded.last_update_time"),
             last_update_key: eb.ref("excluded.last_update_key"),
             ingested_at: eb.ref("excluded.ingested_at"),
+            source: eb.ref("excluded.source"),
+            incident_id: eb.ref("excluded.incident_id"),
+            graph_payload: eb.ref("excluded.graph_payload"),
+            // The id mapping survives a version from the MDE API (which does not know the Graph id).
+            graph_id: eb.fn.coalesce(eb.ref("excluded.graph_id"), eb.ref("alerts.graph_id")),
           }))
           // The guard that makes re-delivery and out-of-order pages harmless:
           // an older version never overwrites a newer one (equal re-applies).
@@ -144,6 +165,31 @@ export function createAlertWriter(ctx: StoreContext) {
       await trx.insertInto("alert_history").values(part).execute();
     }
     return { inserted, updated, unchanged };
+  }
+
+  async function applyRows(
+    tenantId: string,
+    items: readonly unknown[],
+    toRows: (part: readonly unknown[], offset: number, now: string) => Insertable<AlertsTable>[],
+    stream: string,
+    nextCursor: CursorPosition,
+  ): Promise<ApplyPageResult> {
+    const tenant = tenantKey(tenantId);
+    return dialect.writeTransaction(async (trx) => {
+      const now = ctx.now();
+      const totals = { inserted: 0, updated: 0, unchanged: 0 };
+      let offset = 0;
+      for (const part of chunks(items, perStatement)) {
+        const rows = toRows(part, offset, now).map((r) => ({ ...r, tenant_id: tenant }));
+        offset += part.length;
+        const r = await writeBatch(trx, rows, now);
+        totals.inserted += r.inserted;
+        totals.updated += r.updated;
+        totals.unchanged += r.unchanged;
+      }
+      const cursor = await writeCursor(trx, tenant, stream, nextCursor, now);
+      return { ...totals, cursor };
+    });
   }
 
   return {
@@ -162,21 +208,40 @@ export function createAlertWriter(ctx: StoreContext) {
     async applyAlertPage(tenantId: string, alerts: readonly AlertInput[], nextCursor: CursorPosition): Promise<ApplyPageResult> {
       const tenant = tenantKey(tenantId);
       if (!Array.isArray(alerts)) throw new TypeError("alerts must be an array");
-      return dialect.writeTransaction(async (trx) => {
-        const now = ctx.now();
-        const totals = { inserted: 0, updated: 0, unchanged: 0 };
-        let offset = 0;
-        for (const part of chunks(alerts, perStatement)) {
-          const rows = part.map((a, i) => toRow(tenant, a, offset + i, now));
-          offset += part.length;
-          const r = await writeBatch(trx, rows, now);
-          totals.inserted += r.inserted;
-          totals.updated += r.updated;
-          totals.unchanged += r.unchanged;
-        }
-        const cursor = await writeCursor(trx, tenant, "alerts", nextCursor, now);
-        return { ...totals, cursor };
-      });
+      return applyRows(tenant, alerts, (part, offset, now) => part.map((a, i) => toRow(tenant, a as AlertInput, offset + i, now)), "alerts", nextCursor);
+    },
+
+    /**
+     * Upserts one page of a tenant's Microsoft Graph alerts (alerts_v2), each
+     * already in the MDE shape (engine/graph-alert-model.ts), and writes the
+     * Graph cursor (`stream`, default `graph-alerts`) in the same transaction.
+     * Rows are keyed by the MDE alert id exactly like MDE-sourced ones, so an
+     * alert read through both APIs is one row: the newer version wins, an
+     * equal one re-applies (graph-security.md §7.2). The Graph id is kept as a
+     * mapping, the alerts_v2 object as received beside the normalised payload.
+     */
+    async applyGraphAlertPage(
+      tenantId: string,
+      items: readonly GraphAlertInput[],
+      nextCursor: CursorPosition,
+      stream = "graph-alerts",
+    ): Promise<ApplyPageResult> {
+      const tenant = tenantKey(tenantId);
+      if (!Array.isArray(items)) throw new TypeError("items must be an array");
+      return applyRows(
+        tenant,
+        items,
+        (part, offset, now) =>
+          part.map((item, i) => {
+            const g = item as GraphAlertInput;
+            if (!g || typeof g !== "object" || typeof g.graphId !== "string" || g.graphId === "") {
+              throw new StoreError("ERR_STORE_INVALID_ROW", `graph alert at index ${offset + i} has no Graph id`);
+            }
+            return toRow(tenant, g.alert, offset + i, now, { source: "graph", graphId: g.graphId, original: g.original });
+          }),
+        stream,
+        nextCursor,
+      );
     },
 
     /** Recorded status/assignment/classification changes of one alert, oldest first. */

@@ -205,5 +205,50 @@ const onboardingStatesAndWebhooks: Migration = {
   },
 };
 
+/*
+ * Microsoft Graph as a second alert source (graph-security.md §4, §5, §7.2).
+ * Additive only: existing rows keep working with the defaults (`mde` source,
+ * Graph roles unknown, no Graph id yet). Alerts stay keyed by their MDE id; the
+ * Graph id is a mapping column, so an alert read through either API is one row.
+ */
+const graphSourceAndIncidents: Migration = {
+  version: 3,
+  name: "graph alert source, alert id mapping, incidents",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const text: Expression<unknown> | "text" = ctx.dialect === "postgres" ? sql`text collate "C"` : "text";
+    const out: CompiledQuery[] = [];
+    const add = (table: string, name: string, modify: Modify = (col) => col) =>
+      out.push(
+        s
+          .alterTable(table)
+          .addColumn(name, text, (col) => modify(col))
+          .compile(),
+      );
+    add("tenants", "alert_source", (col) => col.notNull().defaultTo("mde"));
+    add("tenants", "graph_roles");
+    add("alerts", "source", (col) => col.notNull().defaultTo("mde"));
+    add("alerts", "graph_id");
+    add("alerts", "incident_id");
+    add("alerts", "graph_payload");
+    out.push(s.createIndex("alerts_tenant_graph_id").on("alerts").columns(["tenant_id", "graph_id"]).compile());
+    out.push(s.createIndex("alerts_tenant_incident").on("alerts").columns(["tenant_id", "incident_id"]).compile());
+
+    let t = s.createTable("incidents") as Builder;
+    for (const n of ["tenant_id", "id", "display_name_lc", "created_key", "last_update_key", "alert_ids", "payload", "ingested_at"])
+      t = c.text(t, n, true);
+    for (const n of ["status", "severity", "classification", "determination", "assigned_to", "display_name", "created_date_time", "last_update_date_time"])
+      t = c.text(t, n);
+    t = c.int(t, "severity_rank");
+    out.push(t.addPrimaryKeyConstraint("incidents_pk", ["tenant_id", "id"]).compile());
+    // The console's incident list: newest update first, across tenants or for one, by status.
+    out.push(s.createIndex("incidents_updated").on("incidents").columns(["last_update_key", "tenant_id", "id"]).compile());
+    out.push(s.createIndex("incidents_tenant_updated").on("incidents").columns(["tenant_id", "last_update_key", "id"]).compile());
+    out.push(s.createIndex("incidents_tenant_status").on("incidents").columns(["tenant_id", "status", "last_update_key"]).compile());
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents]);

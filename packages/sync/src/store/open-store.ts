@@ -6,6 +6,7 @@ import { createConsentRequestRepository } from "./consent-requests.js";
 import { createStoreContext, type StoreClock } from "./context.js";
 import { createCursorRepository } from "./cursors.js";
 import type { DialectName, Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
+import { createIncidentRepository } from "./incidents.js";
 import { createMachineActionRepository } from "./machine-actions.js";
 import { createMachineRepository } from "./machines.js";
 import { migrations as knownMigrations } from "./migrations.js";
@@ -43,7 +44,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createMachineActionRepository> &
   ReturnType<typeof createAuditLog> &
   ReturnType<typeof createSyncRunRepository> &
-  ReturnType<typeof createWebhookDeliveryRepository>;
+  ReturnType<typeof createWebhookDeliveryRepository> &
+  ReturnType<typeof createIncidentRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -110,6 +112,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createAuditLog(ctx),
     ...createSyncRunRepository(ctx),
     ...createWebhookDeliveryRepository(ctx),
+    ...createIncidentRepository(ctx),
     dialect: dialect.name,
     migration,
     close: () => dialect.close(),

@@ -13,6 +13,14 @@
  */
 export type TenantState = "pending_consent" | "consented" | "verified" | "degraded" | "failed";
 
+/**
+ * Where a tenant's alerts are synced from: `mde` — the MDE API's `/api/alerts`
+ * (the default) — or `graph` — Microsoft Graph `alerts_v2` plus incidents
+ * (graph-security.md §4, §5). Either way the store holds one alert model keyed
+ * by the MDE alert id.
+ */
+export type AlertSource = "mde" | "graph";
+
 /** Fields to create or update a tenant; omitted fields keep their stored value. */
 export interface TenantInput {
   readonly id: string;
@@ -22,6 +30,8 @@ export interface TenantInput {
   readonly region?: string | null;
   /** `WindowsDefenderATP` (and Graph) roles the customer actually granted. */
   readonly grantedRoles?: readonly string[];
+  /** Microsoft Graph roles the customer granted (`null`: not read yet). */
+  readonly graphRoles?: readonly string[] | null;
   readonly lastError?: string | null;
   readonly lastSyncAt?: string | null;
   /** State of a newly created tenant (default `pending_consent`); ignored on update — use `setTenantState`. */
@@ -35,6 +45,10 @@ export interface TenantRecord {
   readonly region: string | null;
   readonly state: TenantState;
   readonly grantedRoles: readonly string[];
+  /** Microsoft Graph roles the tenant granted, as its Graph token carries them; `null` until a verification read them. */
+  readonly graphRoles: readonly string[] | null;
+  /** Which API the tenant's alerts are synced from (default `mde`). */
+  readonly alertSource: AlertSource;
   readonly lastError: string | null;
   readonly lastSyncAt: string | null;
   readonly createdAt: string;
@@ -83,6 +97,8 @@ export interface AlertInput {
   readonly machineId?: string | null;
   readonly alertCreationTime?: string | null;
   readonly lastUpdateTime?: string | null;
+  /** MDE: a number; Graph: numeric text. Stored as text. */
+  readonly incidentId?: number | string | null;
 }
 
 /** An alert as stored: indexed fields plus the API's payload, parsed. */
@@ -98,7 +114,67 @@ export interface StoredAlert {
   readonly alertCreationTime: string | null;
   readonly lastUpdateTime: string | null;
   readonly ingestedAt: string;
+  /** The incident the alert belongs to (text), when known. */
+  readonly incidentId: string | null;
+  /** Which API the stored version came from. */
+  readonly source: AlertSource;
+  /** The alert's Microsoft Graph id, once it was read through Graph (in the real service it may differ from `id`). */
+  readonly graphId: string | null;
+  /** The alert in the MDE API's shape (a Graph version is normalised to it; graph-alert-model.ts). */
   readonly payload: AlertInput & { readonly [key: string]: unknown };
+  /** The alerts_v2 object as received, when `source` is `graph`. */
+  readonly graphPayload: Readonly<Record<string, unknown>> | null;
+}
+
+/** A Graph alert ready for the store: its MDE-shaped form, its Graph id and the object as received. */
+export interface GraphAlertInput {
+  /** The alert in the MDE API's shape; `alert.id` is the MDE alert id (alerts_v2 `providerAlertId`). */
+  readonly alert: AlertInput & { readonly [key: string]: unknown };
+  /** alerts_v2 `id`. */
+  readonly graphId: string;
+  /** The alerts_v2 object as received. */
+  readonly original: unknown;
+}
+
+/** A Microsoft Graph incident ready for the store (graph-security.md §5). */
+export interface IncidentInput {
+  readonly id: string;
+  readonly status?: string | null;
+  readonly severity?: string | null;
+  readonly classification?: string | null;
+  readonly determination?: string | null;
+  readonly assignedTo?: string | null;
+  readonly displayName?: string | null;
+  readonly createdDateTime?: string | null;
+  readonly lastUpdateDateTime?: string | null;
+  /** Ids of the incident's alerts as the alerts table keys them (MDE ids). */
+  readonly alertIds: readonly string[];
+  /** The incident as received (its expanded `alerts` left out). */
+  readonly payload: unknown;
+}
+
+export interface StoredIncident {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly status: string | null;
+  readonly severity: string | null;
+  readonly classification: string | null;
+  readonly determination: string | null;
+  readonly assignedTo: string | null;
+  readonly displayName: string | null;
+  readonly createdDateTime: string | null;
+  readonly lastUpdateDateTime: string | null;
+  readonly alertIds: readonly string[];
+  readonly ingestedAt: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/** What one `applyIncidentPage` changed. */
+export interface ApplyIncidentPageResult {
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly cursor: SyncCursor;
 }
 
 /** One recorded change of an alert's status, assignment or classification. */

@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { ColumnType, Generated } from "kysely";
 
 /*
  * Row shapes of the store's tables as Kysely sees them. One schema for both
@@ -34,6 +34,10 @@ export interface TenantsTable {
   last_sync_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Where the tenant's alerts come from: `mde` (/api/alerts) or `graph` (alerts_v2 + incidents). Schema v3. */
+  alert_source: ColumnType<string, string | undefined, string>;
+  /** JSON list of the Microsoft Graph roles the tenant granted; null until a verification read them. Schema v3. */
+  graph_roles: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TenantStateTransitionsTable {
@@ -72,6 +76,14 @@ export interface AlertsTable {
   last_update_time: string | null;
   last_update_key: string;
   ingested_at: string;
+  /** Which API the stored version came from (`mde` or `graph`). Schema v3. */
+  source: ColumnType<string, string | undefined, string>;
+  /** The alert's Microsoft Graph id (alerts_v2 `id`), once seen through Graph; `id` stays the MDE id. Schema v3. */
+  graph_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The alert's incident id as text (MDE's number or Graph's string). Schema v3. */
+  incident_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The alerts_v2 object as received, when the stored version came from Graph. Schema v3. */
+  graph_payload: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AlertHistoryTable {
@@ -159,6 +171,30 @@ export interface WebhookDeliveriesTable {
   delivered_at: string;
 }
 
+/** Microsoft Graph incidents (graph-security.md §5) of tenants whose alert source is `graph`. Schema v3. */
+export interface IncidentsTable {
+  tenant_id: string;
+  /** Graph incident id (numeric text). */
+  id: string;
+  status: string | null;
+  severity: string | null;
+  severity_rank: number;
+  classification: string | null;
+  determination: string | null;
+  assigned_to: string | null;
+  display_name: string | null;
+  display_name_lc: string;
+  created_date_time: string | null;
+  created_key: string;
+  last_update_date_time: string | null;
+  last_update_key: string;
+  /** JSON list of the incident's alert ids (MDE ids, as the alerts table keys them). */
+  alert_ids: string;
+  /** The incident as received, without its expanded `alerts`. */
+  payload: string;
+  ingested_at: string;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -174,4 +210,5 @@ export interface StoreDatabase {
   sync_runs: SyncRunsTable;
   audit_log: AuditLogTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  incidents: IncidentsTable;
 }

@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import { type StoreContext, tenantKey } from "./context.js";
 import { StoreError } from "./errors.js";
-import type { TenantInput, TenantRecord, TenantState, TenantTransition } from "./records.js";
+import type { AlertSource, TenantInput, TenantRecord, TenantState, TenantTransition } from "./records.js";
 import type { TenantsTable } from "./schema-types.js";
 
 const STATES: ReadonlySet<string> = new Set<TenantState>(["pending_consent", "consented", "verified", "degraded", "failed"]);
@@ -9,6 +9,19 @@ const STATES: ReadonlySet<string> = new Set<TenantState>(["pending_consent", "co
 function checkState(state: string): TenantState {
   if (!STATES.has(state)) throw new TypeError(`unknown tenant state ${JSON.stringify(state)}: use one of ${[...STATES].join(", ")}`);
   return state as TenantState;
+}
+
+const SOURCES: ReadonlySet<string> = new Set<AlertSource>(["mde", "graph"]);
+
+function checkSource(source: string): AlertSource {
+  if (!SOURCES.has(source)) throw new TypeError(`alert source must be "mde" or "graph", got ${JSON.stringify(source)}`);
+  return source as AlertSource;
+}
+
+function rolesJson(roles: readonly string[] | null | undefined): string | null {
+  if (roles === null || roles === undefined) return null;
+  if (!Array.isArray(roles) || roles.some((r) => typeof r !== "string")) throw new TypeError("roles must be an array of strings");
+  return JSON.stringify(roles);
 }
 
 function toRecord(row: Selectable<TenantsTable>): TenantRecord {
@@ -19,6 +32,8 @@ function toRecord(row: Selectable<TenantsTable>): TenantRecord {
     region: row.region,
     state: row.state as TenantState,
     grantedRoles: JSON.parse(row.granted_roles) as string[],
+    graphRoles: row.graph_roles === null ? null : (JSON.parse(row.graph_roles) as string[]),
+    alertSource: (SOURCES.has(row.alert_source) ? row.alert_source : "mde") as AlertSource,
     lastError: row.last_error,
     lastSyncAt: row.last_sync_at,
     createdAt: row.created_at,
@@ -51,6 +66,8 @@ export function createTenantRepository(ctx: StoreContext) {
             last_sync_at: input.lastSyncAt ?? null,
             created_at: now,
             updated_at: now,
+            alert_source: "mde",
+            graph_roles: rolesJson(input.graphRoles),
           };
           await trx.insertInto("tenants").values(row).execute();
           await trx
@@ -68,6 +85,7 @@ export function createTenantRepository(ctx: StoreContext) {
           ...(input.grantedRoles !== undefined ? { granted_roles: JSON.stringify(input.grantedRoles) } : {}),
           ...(input.lastError !== undefined ? { last_error: input.lastError } : {}),
           ...(input.lastSyncAt !== undefined ? { last_sync_at: input.lastSyncAt } : {}),
+          ...(input.graphRoles !== undefined ? { graph_roles: rolesJson(input.graphRoles) } : {}),
         };
         const { id: _id, created_at: _created, state: _state, ...changes } = row;
         await trx.updateTable("tenants").set(changes).where("id", "=", id).execute();
@@ -112,6 +130,27 @@ export function createTenantRepository(ctx: StoreContext) {
       });
     },
 
+    /**
+     * Chooses where the tenant's alerts are synced from. Nothing stored is
+     * touched: alerts stay keyed by their MDE id whichever API delivered them,
+     * and each source keeps its own cursor, so switching (either way, any
+     * number of times) neither loses nor duplicates an alert; the first run
+     * on a source without a cursor reads that source in full.
+     * Throws `ERR_STORE_TENANT_UNKNOWN` for an unknown tenant.
+     */
+    async setTenantSource(tenantId: string, source: AlertSource): Promise<TenantRecord> {
+      const id = tenantKey(tenantId);
+      const to = checkSource(source);
+      return dialect.writeTransaction(async (trx) => {
+        const existing = await trx.selectFrom("tenants").selectAll().where("id", "=", id).executeTakeFirst();
+        if (!existing) throw new StoreError("ERR_STORE_TENANT_UNKNOWN", `tenant ${id} is not in the store: add it first`);
+        if (existing.alert_source === to) return toRecord(existing);
+        const now = ctx.now();
+        await trx.updateTable("tenants").set({ alert_source: to, updated_at: now }).where("id", "=", id).execute();
+        return toRecord({ ...existing, alert_source: to, updated_at: now });
+      });
+    },
+
     /** The tenant's state transitions, oldest first. */
     async listTenantTransitions(tenantId: string): Promise<TenantTransition[]> {
       const rows = await db
@@ -140,6 +179,7 @@ export function createTenantRepository(ctx: StoreContext) {
         for (const table of [
           "alerts",
           "alert_history",
+          "incidents",
           "machines",
           "machine_actions",
           "sync_cursors",
