@@ -18,6 +18,8 @@ export interface HuntCommandOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
   concurrency?: string;
+  /** Use the legacy MDE endpoint (stops returning data on 2027-02-01) instead of Microsoft Graph. */
+  legacy?: boolean;
 }
 
 /** The query from the argument or `--file`: exactly one, not empty. */
@@ -49,7 +51,14 @@ export async function runHunt(query: string | undefined, options: HuntCommandOpt
     const partner = openPartner(config, ctx);
     let result: HuntResult;
     try {
-      result = await huntAcrossTenants({ partner, store, tenantIds: tenants.map((t) => t.id), query: kql, concurrency });
+      result = await huntAcrossTenants({
+        partner,
+        store,
+        tenantIds: tenants.map((t) => t.id),
+        query: kql,
+        concurrency,
+        backend: options.legacy ? "legacy" : "graph",
+      });
     } catch (error) {
       throw toCliError(error);
     } finally {

@@ -54,7 +54,8 @@ export function registerEngineCommands(program: Command, result: Result, context
         .description("an advanced hunting query across tenants, merged with TenantId/TenantName")
         .argument("[kql]", "the query")
         .option("--file <file>", "read the query from a file")
-        .option("--concurrency <n>", "tenants at once", "8"),
+        .option("--concurrency <n>", "tenants at once", "8")
+        .option("--legacy", "use the legacy MDE hunting endpoint (stops returning data on 2027-02-01) instead of Microsoft Graph"),
     ),
     true,
   ).action(async (kql, o) => {
