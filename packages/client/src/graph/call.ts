@@ -7,7 +7,7 @@ import { renderFilter } from "../odata/filter.js";
 import type { ODataQueryOptions } from "../odata/query.js";
 import { validateSkip, validateTop } from "../odata/query.js";
 import { PagedResult, type PagingPlan } from "../paging.js";
-import type { RequestOptions } from "../resources/call.js";
+import { type RequestOptions, requestFromSpec } from "../resources/call.js";
 import type { MdeRequest, MdeTransport } from "../transport.js";
 import { type GraphOperationName, getGraphOperation } from "./operations.js";
 
@@ -27,19 +27,7 @@ export function buildGraphRequest(
   path: string,
   extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
 ): MdeRequest {
-  const spec = getGraphOperation(name);
-  const request: MdeRequest = {
-    method: spec.method,
-    path,
-    operation: name,
-    permissions: spec.permissions,
-    idempotent: spec.idempotent,
-    budget: spec.budget,
-  };
-  if (extra.query !== undefined) request.query = extra.query;
-  if (extra.body !== undefined) request.body = extra.body;
-  if (extra.signal !== undefined) request.signal = extra.signal;
-  return request;
+  return requestFromSpec(name, getGraphOperation(name), path, extra);
 }
 
 /**

@@ -23,13 +23,30 @@ export interface ListOptions<F> extends ODataQueryOptions<F>, RequestOptions {
 
 type Query = Record<string, string | number | boolean | undefined>;
 
+/** What a registry (MDE or Graph) says about one operation. */
+export interface OperationSpecLike {
+  method: MdeRequest["method"];
+  permissions: readonly string[];
+  idempotent: boolean;
+  budget: string;
+}
+
 /** Builds the request of operation `name` (method, permissions, budget, idempotency from the registry). */
 export function buildRequest(
   name: OperationName,
   path: string,
   extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
 ): MdeRequest {
-  const spec = getOperation(name);
+  return requestFromSpec(name, getOperation(name), path, extra);
+}
+
+/** The request for an operation whose registry entry is `spec` (shared by the MDE and Graph registries). */
+export function requestFromSpec(
+  name: string,
+  spec: OperationSpecLike,
+  path: string,
+  extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
+): MdeRequest {
   const request: MdeRequest = {
     method: spec.method,
     path,
