@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: machine setup (PostgreSQL, Chromium, curl, python3), a full type
 // check and build, the linter, then every package's tests through node:test + tsx.
-// Usage: node scripts/test.mjs [path-substring …]   (filters test files)
+// Usage: node scripts/test.mjs [--faults=short|full|skip] [path-substring …]   (filters test files)
+// The fault-injection suite (packages/sync/test/faults-*.test.ts) runs in its short form by default;
+// --faults=full (`npm run test:faults`) holds each fault for its full length, one file at a time
+// (the full form may restart the local PostgreSQL); --faults=skip leaves it out.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +12,11 @@ import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const faults = (process.argv.find((a) => a.startsWith("--faults=")) ?? `--faults=${process.env.MDE_PARTNER_FAULTS ?? "short"}`).slice(9);
+if (!["short", "full", "skip"].includes(faults)) {
+  process.stderr.write(`test: --faults takes short, full or skip, got ${JSON.stringify(faults)}\n`);
+  process.exit(2);
+}
 
 function run(cmd, args, options = {}) {
   const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, ...options });
@@ -41,6 +49,7 @@ const files = readdirSync(join(root, "packages"))
     }
   })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .filter((f) => faults !== "skip" || !/\/faults-[^/]*\.test\.ts$/.test(f))
   .sort();
 if (files.length === 0) {
   process.stderr.write("test: no test files matched\n");
@@ -51,8 +60,8 @@ if (files.length === 0) {
 const home = mkdtempSync(join(tmpdir(), "mde-partner-test-home-"));
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--conditions=development", "--test", "--test-reporter=spec", "--test-concurrency=2", ...files],
-  { stdio: "inherit", cwd: root, env: { ...process.env, MDE_PARTNER_HOME: home, NODE_OPTIONS: "" } },
+  ["--import", "tsx", "--conditions=development", "--test", "--test-reporter=spec", `--test-concurrency=${faults === "full" ? 1 : 2}`, ...files],
+  { stdio: "inherit", cwd: root, env: { ...process.env, MDE_PARTNER_HOME: home, NODE_OPTIONS: "", MDE_PARTNER_FAULTS: faults } },
 );
 rmSync(home, { recursive: true, force: true });
 process.exit(r.status ?? 1);

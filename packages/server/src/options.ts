@@ -39,7 +39,10 @@ export interface ConsoleOptions {
    */
   readonly tls?: TlsPem | "self-signed" | false;
   readonly clock?: Clock;
-  /** `/.default` scopes the consent link asks for (default: the MDE API's). */
+  /**
+   * `/.default` scopes the consent link asks for. Default: the MDE API's and Microsoft Graph's, in
+   * one admin consent (hunting, alerts_v2 and incidents are Graph's; graph-security.md §2).
+   */
   readonly consentScopes?: readonly string[];
   /** How long a consent link stays valid (default 7 days: customers do not click at once). */
   readonly consentTtlMs?: number;
@@ -104,7 +107,7 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
   }
   const port = options.port ?? (tls === false ? 8080 : 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port must be an integer 0-65535, got ${port}`);
-  const scopes = options.consentScopes ?? [partner.cloud.scope];
+  const scopes = options.consentScopes ?? [partner.cloud.scope, partner.cloud.graphScope];
   if (scopes.length === 0 || scopes.some((s) => typeof s !== "string" || !s.endsWith("/.default"))) {
     throw new TypeError("consentScopes must be '/.default' scopes");
   }

@@ -1,5 +1,7 @@
 export { csvField, csvRecord } from "./engine/csv.js";
 export { CSV_COLUMNS, exportAlerts } from "./engine/export.js";
+export { graphAlertToMde, MDE_SERVICE_SOURCE, mdeAlertId, toGraphAlertInput, toIncidentInput } from "./engine/graph-alert-model.js";
+export { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM } from "./engine/graph-sync.js";
 export { huntAcrossTenants } from "./engine/hunt.js";
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";
 export { runResponseAction } from "./engine/response-actions.js";

@@ -19,7 +19,7 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
   let world: FaultWorld;
   before(async () => {
     world = await startFaultWorld("api");
-    await waitConverged(world.store, world.emulator, world.tenantIds, 30_000);
+    await waitConverged(world.store, world.emulator, world.tenantIds, 60_000);
   });
   after(() => world?.stop());
 
@@ -99,6 +99,10 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
     await world.churn();
     await converge();
     const journal = await world.emulator.journal({ afterSeq: from });
+    assert.ok(
+      journal.some((e) => e.kind === "api" && e.status === 401),
+      "tokens signed with the retired key were refused (the rotation reached the workers)",
+    );
     const fresh = journal.filter((e) => e.kind === "token" && e.status === 200);
     assert.ok(fresh.length > 0, "new tokens were issued after the rotation");
     await allVerified();

@@ -18,6 +18,21 @@ function group(program: Command, name: string): Command {
 }
 
 export function registerEngineCommands(program: Command, result: Result, context: () => CommandContext): void {
+  const incidents = program.command("incidents").description("incidents (Microsoft Graph) of the tenants synced from Graph, from the store");
+  outputOptions(
+    tenantOptions(
+      incidents
+        .command("list")
+        .description("incidents across tenants, newest first")
+        .option("--status <status>", "active, inProgress, awaitingAction, resolved or redirected (comma-separate several)")
+        .option("--top <n>", "at most this many")
+        .option("--db <url>", "store URL (default: the configured one)"),
+    ),
+    true,
+  ).action(async (o) => {
+    const { runIncidentsList } = await import("./incidents.js");
+    result.exitCode = await runIncidentsList(o, context());
+  });
   outputOptions(
     group(program, "tenants")
       .command("verify")

@@ -79,6 +79,10 @@ function createNetworkModule(fetch: FetchLike, timeoutMs: number, userAgent: str
     response.headers.forEach((value, key) => {
       headers[key] = value;
     });
+    // MSAL's throttling cache reads `headers["Retry-After"]` case-sensitively (msal-common
+    // ThrottlingUtils.postProcess); fetch lower-cases names, and without the header MSAL
+    // refuses every token request of the tenant for its 60 s default after one 429/5xx.
+    if (headers["retry-after"] !== undefined) headers["Retry-After"] = headers["retry-after"];
     return { headers, body, status: response.status } as NetworkResponse<T>;
   };
   return {

@@ -11,7 +11,7 @@ import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
 import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction } from "../services/devices.js";
 import { InputError, NotFoundError } from "../services/tenant-api.js";
-import { startOnboarding, tenantOverview } from "../services/tenants.js";
+import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import { parseAuditQuery } from "./admin-routes.js";
 import { machineIdParam } from "./device-routes.js";
@@ -50,6 +50,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       tenants: rows.map((r) => ({
         ...r.tenant,
         missingPermissions: r.missingPermissions,
+        drift: r.drift,
         rolesKnown: r.rolesKnown,
         alertCounts: r.alertCounts,
         alertTotal: r.alertTotal,
@@ -66,6 +67,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.json({
       ...row.tenant,
       missingPermissions: row.missingPermissions,
+      drift: row.drift,
       rolesKnown: row.rolesKnown,
       alertCounts: row.alertCounts,
       alertTotal: row.alertTotal,
@@ -85,6 +87,13 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const result = await engine.verifyTenant(id);
     await store.appendAudit({ actor: session(c).user, action: "tenant.verify", phase: "completed", tenantId: id, result: result.state });
     return c.json(result);
+  });
+
+  api.post("/tenants/:tenantId/source", requireRole("admin"), async (c) => {
+    const id = tenantId(c);
+    const body = await jsonBody(c);
+    const message = await switchSource(options, session(c).user, id, str(body.source) ?? "");
+    return c.json({ tenant: await store.getTenant(id), message });
   });
 
   api.post("/tenants/:tenantId/sync", requireRole("responder"), async (c) => {

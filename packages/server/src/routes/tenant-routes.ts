@@ -9,7 +9,7 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { completeConsent } from "../services/consent.js";
 import { InputError, NotFoundError } from "../services/tenant-api.js";
-import { startOnboarding, tenantOverview } from "../services/tenants.js";
+import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";
 import { consentResultPage } from "../views/pages/consent-page.js";
@@ -91,6 +91,24 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       result: verify.state,
     });
     return detail(c, id, { verify });
+  });
+
+  // Where the tenant's alerts come from (the MDE API or Microsoft Graph); the store keeps everything either way.
+  app.post("/tenants/:tenantId/source", requireRole("admin"), async (c) => {
+    const id = tenantId(c);
+    const body = await c.req.parseBody();
+    const from = body.from === "detail" ? "detail" : "list";
+    let text: string;
+    try {
+      text = await switchSource(options, session(c).user, id, typeof body.source === "string" ? body.source : "");
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      c.status(400);
+      const flash = { kind: "error" as const, text: error.message };
+      return from === "detail" ? detail(c, id, { flash }) : c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), flash));
+    }
+    const flash = { kind: "ok" as const, text };
+    return from === "detail" ? detail(c, id, { flash }) : c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), flash));
   });
 
   app.post("/tenants/:tenantId/sync", requireRole("responder"), async (c) => {

@@ -3,19 +3,31 @@
  * last sync, alert counts, last error) and starting an onboarding (a consent
  * request with a single-use state and the admin-consent link).
  */
-import { adminConsentUrl, isTenantGuid, normalizeTenantId } from "@mde-partner/client";
+import { adminConsentUrl, findMissingPermissions, findPermission, isTenantGuid, normalizeTenantId } from "@mde-partner/client";
 import type { SyncRunRecord, TenantRecord } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
-import { InputError } from "./tenant-api.js";
+import { InputError, NotFoundError } from "./tenant-api.js";
 
 export const SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
 
+/** Permission drift on one resource, from the roles the last verification recorded. */
+export interface ResourceDriftView {
+  /** Permissions the console's integration needs on this resource. */
+  readonly needed: readonly string[];
+  /** Whether a verification has recorded the roles the tenant granted on it. */
+  readonly known: boolean;
+  /** Needed permissions not granted (empty while unknown). */
+  readonly missing: readonly string[];
+}
+
 export interface TenantOverview {
   readonly tenant: TenantRecord;
-  /** Required permissions the tenant has not granted (empty while its roles are unknown). */
+  /** Required permissions the tenant has not granted, on either resource (empty while its roles are unknown). */
   readonly missingPermissions: readonly string[];
   /** Whether a verification has recorded the roles the tenant granted. */
   readonly rolesKnown: boolean;
+  /** Drift per resource: the MDE API (WindowsDefenderATP) and Microsoft Graph. */
+  readonly drift: { readonly mde: ResourceDriftView; readonly graph: ResourceDriftView };
   readonly alertCounts: Readonly<Record<string, number>>;
   readonly alertTotal: number;
   readonly lastRun: SyncRunRecord | undefined;
@@ -25,6 +37,29 @@ export interface TenantOverview {
 export function missingPermissions(required: readonly string[], granted: readonly string[]): string[] {
   const have = new Set(granted.map((g) => g.toLowerCase()));
   return required.filter((r) => !have.has(r.toLowerCase()));
+}
+
+/** What the Graph alert source reads (graph-security.md §2); verify-tenant.ts asks for the same. */
+const GRAPH_SOURCE_NEEDS = ["SecurityAlert.Read.All", "SecurityIncident.Read.All"];
+
+/** The needed permissions of each resource for `tenant` (the catalogue says which resource a name belongs to). */
+export function neededPermissions(required: readonly string[], tenant: TenantRecord): { mde: string[]; graph: string[] } {
+  const mde: string[] = [];
+  const graph: string[] = [];
+  for (const name of required) (findPermission(name)?.resource === "graph" ? graph : mde).push(name);
+  if (tenant.alertSource === "graph") for (const n of GRAPH_SOURCE_NEEDS) if (!graph.includes(n)) graph.push(n);
+  return { mde, graph };
+}
+
+function driftOf(tenant: TenantRecord, required: readonly string[]): TenantOverview["drift"] {
+  const needed = neededPermissions(required, tenant);
+  // Only a verification reads the granted roles (from the tokens); until then drift is unknown, not "everything missing".
+  const mdeKnown = tenant.grantedRoles.length > 0;
+  const graphKnown = tenant.graphRoles !== null;
+  return {
+    mde: { needed: needed.mde, known: mdeKnown, missing: mdeKnown ? findMissingPermissions(tenant.grantedRoles, needed.mde) : [] },
+    graph: { needed: needed.graph, known: graphKnown, missing: graphKnown ? findMissingPermissions(tenant.graphRoles ?? [], needed.graph) : [] },
+  };
 }
 
 export async function tenantOverview(options: ResolvedConsoleOptions, only?: string): Promise<TenantOverview[]> {
@@ -40,12 +75,12 @@ export async function tenantOverview(options: ResolvedConsoleOptions, only?: str
       alertCounts[c.severity ?? "UnSpecified"] = (alertCounts[c.severity ?? "UnSpecified"] ?? 0) + c.count;
       alertTotal += c.count;
     }
-    // Only a verification reads the granted roles (from the token); until then drift is unknown, not "everything missing".
-    const rolesKnown = tenant.grantedRoles.length > 0;
+    const drift = driftOf(tenant, options.requiredPermissions);
     return {
       tenant,
-      rolesKnown,
-      missingPermissions: rolesKnown ? missingPermissions(options.requiredPermissions, tenant.grantedRoles) : [],
+      rolesKnown: drift.mde.known,
+      drift,
+      missingPermissions: [...drift.mde.missing, ...drift.graph.missing],
       alertCounts,
       alertTotal,
       lastRun: runs.find((r) => r.tenantId === tenant.id),
@@ -110,7 +145,7 @@ export async function startOnboarding(options: ResolvedConsoleOptions, actor: st
     loginUrl: partner.cloud.loginUrl,
     clientId: partner.clientId,
     redirectUri: options.consentRedirectUri,
-    scope: options.consentScope,
+    scopes: options.consentScope.split(" "),
     state: request.state,
     ...(tenant !== undefined ? { tenant } : {}),
   });
@@ -124,4 +159,30 @@ export async function startOnboarding(options: ResolvedConsoleOptions, actor: st
     correlationId: request.id,
   });
   return { consentUrl, requestId: request.id, expiresAt: request.expiresAt, tenantId, name: existing?.name ?? name };
+}
+
+/**
+ * Switches where a tenant's alerts are synced from (`mde` or `graph`) and
+ * audits it. Nothing stored is lost or duplicated: alerts stay keyed by their
+ * MDE id and each source has its own cursor (sync engine). Returns a line for
+ * the operator.
+ */
+export async function switchSource(options: ResolvedConsoleOptions, actor: string, tenantId: string, source: string): Promise<string> {
+  if (source !== "mde" && source !== "graph") throw new InputError('the alert source must be "mde" or "graph"');
+  const before = await options.store.getTenant(tenantId);
+  if (!before) throw new NotFoundError(`tenant ${tenantId} is not in the console`);
+  const after = await options.store.setTenantSource(tenantId, source);
+  await options.store.appendAudit({
+    actor,
+    action: "tenant.source",
+    phase: "completed",
+    tenantId,
+    request: { from: before.alertSource, to: source },
+    result: source,
+  });
+  const name = source === "graph" ? "Microsoft Graph (alerts_v2 and incidents)" : "the MDE API";
+  const needs = source === "graph" ? " It needs SecurityAlert.Read.All and SecurityIncident.Read.All on Microsoft Graph: verify the tenant." : "";
+  return before.alertSource === after.alertSource
+    ? `${before.name} already syncs from ${name}.`
+    : `${before.name} now syncs its alerts from ${name}; the next sync reads them there.${needs}`;
 }

@@ -11,7 +11,7 @@ import { html, type SafeHtml } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "devices" | "hunting" | "audit" | "users";
+  readonly section?: "tenants" | "alerts" | "incidents" | "devices" | "hunting" | "audit" | "users";
   /** Extra `<meta>` (e.g. data for the page script). */
   readonly head?: SafeHtml;
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
@@ -20,6 +20,7 @@ export interface PageOptions {
 const SECTIONS = [
   ["tenants", "/tenants", "Tenants", "viewer"],
   ["alerts", "/alerts", "Alerts", "viewer"],
+  ["incidents", "/incidents", "Incidents", "viewer"],
   ["devices", "/devices", "Devices", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],

@@ -1,6 +1,9 @@
 /**
- * One tenant's sync: incremental alerts (see alert-cursor.ts for why the
- * cursor moves the way it does), then a full refresh of its machines. Every
+ * One tenant's sync: incremental alerts from the tenant's alert source — the
+ * MDE API (see alert-cursor.ts for why the cursor moves the way it does) or
+ * Microsoft Graph alerts_v2 plus incidents (graph-sync.ts) — then a full
+ * refresh of its machines (the MDE API either way: Graph has no device
+ * inventory, graph-security.md §1). Every
  * outcome is a result, never a throw: one tenant's trouble is reported beside
  * the others (sync-all.ts).
  */
@@ -9,6 +12,8 @@ import type { PartnerClient } from "@mde-partner/client";
 import { type Alert, alertFilter, type Machine } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
 import { createRunCursor, readFrom } from "./alert-cursor.js";
+import { emptyPass, GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, type PassTotals, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
+import { emitProgress, Stopped } from "./run-control.js";
 import { tenantApi } from "./tenant-api.js";
 import { isAbort, type TenantProblem, tenantProblem } from "./tenant-problem.js";
 import type { EngineClock, SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
@@ -48,26 +53,10 @@ export function resolveSyncSettings(options: SyncOptions): TenantSyncSettings {
 }
 
 function emit(settings: TenantSyncSettings, event: SyncProgressEvent) {
-  try {
-    settings.onProgress?.(event);
-  } catch {
-    // A progress renderer's bug must not break a sync.
-  }
+  emitProgress(settings.onProgress, event);
 }
 
-/** Thrown inside a run to stop after the page that just committed. */
-class Stopped extends Error {
-  override name = "AbortError";
-}
-
-interface AlertPass {
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  pages: number;
-  cursor: string | null;
-}
+type AlertPass = PassTotals;
 
 async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: AlertPass): Promise<void> {
   const { store, signal } = settings;
@@ -145,14 +134,25 @@ async function recordOutcome(store: Store, tenant: TenantRecord, problem: Tenant
 export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRecord): Promise<TenantSyncResult> {
   const { store, clock, signal } = settings;
   const started = clock.now();
-  const pass: AlertPass = { fetched: 0, inserted: 0, updated: 0, unchanged: 0, pages: 0, cursor: null };
+  const pass: AlertPass = emptyPass();
+  const incidents = emptyPass();
+  const graph = tenant.alertSource === "graph";
   let machines = { fetched: 0, pages: 0 };
   let problem: TenantProblem | undefined;
   let aborted = false;
-  const alertRun = await store.startSyncRun(tenant.id, "alerts");
+  // The run being written when a failure ends the tenant's sync.
+  let current = await store.startSyncRun(tenant.id, graph ? GRAPH_ALERTS_STREAM : "alerts");
+  let currentPass = pass;
   try {
-    await syncAlerts(settings, tenant, pass);
-    await store.finishSyncRun(alertRun.id, { status: "succeeded", pages: pass.pages, items: pass.fetched });
+    if (graph) await syncGraphAlerts(settings, tenant, pass);
+    else await syncAlerts(settings, tenant, pass);
+    await store.finishSyncRun(current.id, { status: "succeeded", pages: pass.pages, items: pass.fetched });
+    if (graph && !signal?.aborted) {
+      current = await store.startSyncRun(tenant.id, GRAPH_INCIDENTS_STREAM);
+      currentPass = incidents;
+      await syncGraphIncidents(settings, tenant, incidents);
+      await store.finishSyncRun(current.id, { status: "succeeded", pages: incidents.pages, items: incidents.fetched });
+    }
     if (settings.machines && !signal?.aborted) {
       const machineRun = await store.startSyncRun(tenant.id, "machines");
       try {
@@ -166,12 +166,12 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
   } catch (error) {
     aborted = error instanceof Stopped || isAbort(error, signal);
     if (!aborted) problem = tenantProblem(error);
-    const status = aborted || pass.pages > 0 ? "partial" : "failed";
+    const status = aborted || currentPass.pages > 0 ? "partial" : "failed";
     await store
-      .finishSyncRun(alertRun.id, {
+      .finishSyncRun(current.id, {
         status,
-        pages: pass.pages,
-        items: pass.fetched,
+        pages: currentPass.pages,
+        items: currentPass.fetched,
         error: aborted ? "stopped" : (problem?.message ?? null),
       })
       .catch(() => {});
@@ -191,7 +191,8 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
     state,
     alerts: { fetched: pass.fetched, inserted: pass.inserted, updated: pass.updated, unchanged: pass.unchanged },
     machines: { fetched: machines.fetched },
-    pages: pass.pages + machines.pages,
+    ...(graph ? { source: "graph" as const, incidents: { fetched: incidents.fetched, inserted: incidents.inserted, updated: incidents.updated } } : {}),
+    pages: pass.pages + incidents.pages + machines.pages,
     durationMs: finished - started,
     cursor: pass.cursor,
   };

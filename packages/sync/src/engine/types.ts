@@ -16,8 +16,8 @@ export interface EngineClock {
 
 /** Per-tenant progress for progress bars (CLI) and live views (console). */
 export type SyncProgressEvent =
-  | { type: "tenant-start"; tenantId: string; stream: "alerts" | "machines" }
-  | { type: "page"; tenantId: string; stream: "alerts" | "machines"; page: number; items: number; total: number }
+  | { type: "tenant-start"; tenantId: string; stream: "alerts" | "incidents" | "machines" }
+  | { type: "page"; tenantId: string; stream: "alerts" | "incidents" | "machines"; page: number; items: number; total: number }
   | { type: "tenant-done"; tenantId: string; result: TenantSyncResult }
   | { type: "backoff"; tenantId: string; retryAt: number; reason: string };
 
@@ -29,6 +29,10 @@ export interface TenantSyncResult {
   state: TenantOnboardingState;
   alerts: { fetched: number; inserted: number; updated: number; unchanged?: number };
   machines: { fetched: number };
+  /** `graph` when the tenant's alerts came from Microsoft Graph (absent: the MDE API). */
+  source?: "graph";
+  /** Incidents read and written (Graph source only). */
+  incidents?: { fetched: number; inserted: number; updated: number };
   pages: number;
   durationMs: number;
   /** Stable error code (`ERR_MDE_CONSENT_REQUIRED`, `ERR_MDE_RATE_LIMITED`, …) and a one-line message. */
@@ -166,12 +170,28 @@ export interface ExportOptions {
   signal?: AbortSignal;
 }
 
+/** What a verification found on one resource (the MDE API or Microsoft Graph). */
+export interface ResourceVerification {
+  /** Permissions the integration needs on this resource. */
+  needed: string[];
+  /** Roles the tenant's token for this resource carries; null when no token could be read. */
+  roles: string[] | null;
+  /** Needed permissions the roles do not cover (a ReadWrite covers its Read). */
+  missing: string[];
+}
+
 export interface VerifyResult {
   tenantId: string;
   state: TenantOnboardingState;
   checks: Array<{ name: string; ok: boolean; detail: string }>;
+  /** Roles of the MDE token (see `resources` for both). */
   roles: string[];
+  /** Every missing permission, MDE's then Graph's. */
   missingPermissions: string[];
+  /** Each resource on its own: what is needed, what the token carries, what is missing. */
+  resources?: { mde: ResourceVerification; graph: ResourceVerification };
+  /** Permission drift per resource (`["graph"]` for a tenant that consented before Graph permissions were added). */
+  drift?: { drifted: boolean; resources: Array<"mde" | "graph"> };
   consentUrl?: string;
   error?: { code: string; message: string };
   /** What the operator should do next (one line), when something is wrong. */

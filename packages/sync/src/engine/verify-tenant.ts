@@ -1,20 +1,31 @@
 /**
  * Verifies a customer tenant the way the partner-access pages walk through it
- * by hand (DESIGN.md steps 3–5): get a token for the tenant, inspect it (`tid`
- * is the customer, `roles` hold what the integration needs), make one API
- * call. The tenant's state follows: `verified`, or `degraded` with the reason.
+ * by hand (DESIGN.md steps 3–5), on both resources the partner app uses: get
+ * the tenant's MDE token and its Microsoft Graph token, inspect each (`tid` is
+ * the customer, `roles` hold what the integration needs on that resource),
+ * make one API call on each. The tenant's state follows: `verified`, or
+ * `degraded` with the reason — including permission drift per resource, as
+ * for a tenant that consented before the app asked for Graph permissions
+ * (application permissions are consented per change: every customer's admin
+ * consents again, graph-security.md §2). The re-consent link requests both
+ * resources.
  */
-import { findMissingPermissions, type PartnerClient } from "@mde-partner/client";
+import { findMissingPermissions, findPermission, type PartnerClient, type TokenInspection } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
-import { tenantApi } from "./tenant-api.js";
+import { graphApi, tenantApi } from "./tenant-api.js";
 import { tenantProblem } from "./tenant-problem.js";
-import type { TenantOnboardingState, VerifyResult } from "./types.js";
+import type { ResourceVerification, TenantOnboardingState, VerifyResult } from "./types.js";
 
 export interface VerifyTenantOptions {
   store: Store;
   partner: PartnerClient;
   tenantId: string;
-  /** Application permissions the integration needs (e.g. `Alert.Read.All`, `Machine.Isolate`). */
+  /**
+   * Application permissions the integration needs, of either resource (e.g. `Alert.Read.All`,
+   * `Machine.Isolate`, `ThreatHunting.Read.All`); each is checked against the token of its own
+   * resource (the permission catalogue says which). A tenant whose alert source is `graph` needs
+   * `SecurityAlert.Read.All` and `SecurityIncident.Read.All` too.
+   */
   requiredPermissions: readonly string[];
   signal?: AbortSignal;
 }
@@ -24,78 +35,88 @@ const READS: ReadonlyArray<readonly [string[], "alerts" | "machines"]> = [
   [["machine.read.all", "machine.readwrite.all"], "machines"],
 ];
 
+/** What the Graph alert source reads (graph-security.md §2). */
+const GRAPH_SOURCE_NEEDS = ["SecurityAlert.Read.All", "SecurityIncident.Read.All"];
+
+/** Splits the needed permissions by resource; names the catalogue does not know are MDE's, as before Graph existed. */
+function neededByResource(required: readonly string[], tenant: TenantRecord) {
+  const mde: string[] = [];
+  const graph: string[] = [];
+  for (const name of required) (findPermission(name)?.resource === "graph" ? graph : mde).push(name);
+  if (tenant.alertSource === "graph") for (const n of GRAPH_SOURCE_NEEDS) if (!graph.includes(n)) graph.push(n);
+  return { mde, graph };
+}
+
+const tokenChecks = (inspection: TokenInspection, prefix: string) =>
+  inspection.checks.filter((c) => c.status !== "skipped" && c.name !== "roles").map((c) => ({ name: `${prefix}.${c.name}`, ok: c.status === "pass", detail: c.reason }));
+
 /**
  * @example
- * const v = await verifyTenant({ store, partner, tenantId, requiredPermissions: ["Alert.Read.All", "Machine.Isolate"] });
- * if (v.state !== "verified") console.error(v.action);
+ * const v = await verifyTenant({ store, partner, tenantId, requiredPermissions: ["Alert.Read.All", "ThreatHunting.Read.All"] });
+ * if (v.drift?.drifted) send(v.consentUrl, v.drift.resources);
  */
 export async function verifyTenant(options: VerifyTenantOptions): Promise<VerifyResult> {
   const { store, partner, tenantId } = options;
   if (!Array.isArray(options.requiredPermissions)) throw new TypeError("requiredPermissions must be an array of permission names");
   let tenant: TenantRecord | null = await store.getTenant(tenantId);
   tenant ??= await store.upsertTenant({ id: tenantId, name: tenantId, initialState: "consented" });
+  const needed = neededByResource(options.requiredPermissions, tenant);
+  const signalOpt = options.signal ? { signal: options.signal } : {};
   const checks: VerifyResult["checks"] = [];
-  let roles: string[] = [];
-  let missing: string[] = [];
+  const mde: ResourceVerification = { needed: needed.mde, roles: null, missing: [] };
+  const graph: ResourceVerification = { needed: needed.graph, roles: null, missing: [] };
   let state: TenantOnboardingState = "verified";
   let reason = "verified";
   const result: Partial<VerifyResult> = {};
+  let problemMissing: string[] = [];
 
   const fail = (error: unknown, check: string) => {
     const p = tenantProblem(error);
     checks.push({ name: check, ok: false, detail: `${p.reason}: ${p.message}` });
+    if (result.error) return; // the first failure names the state
     state = p.state ?? "degraded";
     reason = p.reason;
     result.error = { code: p.code, message: p.message };
     result.action = p.action;
     if (p.consentUrl) result.consentUrl = p.consentUrl;
-    if (p.missingPermissions) missing = p.missingPermissions;
+    if (p.missingPermissions) problemMissing = p.missingPermissions;
+  };
+  const broken = (inspection: TokenInspection, label: string) => {
+    const bad = inspection.checks.find((c) => c.status === "fail" && c.name !== "roles");
+    if (!bad || result.error) return;
+    state = "degraded";
+    reason = `${label} token ${bad.name} check failed`;
+    result.error = { code: "ERR_TOKEN_INVALID", message: bad.reason };
+    result.action = "the token does not belong to this tenant or cannot be trusted: check the tenant id and the cloud";
   };
 
   try {
-    await partner.getToken(tenant.id, options.signal ? { signal: options.signal } : {});
+    await partner.getToken(tenant.id, signalOpt);
     checks.push({ name: "token", ok: true, detail: "app-only token issued for the tenant" });
   } catch (error) {
     fail(error, "token");
   }
 
   if (!result.error) {
+    const api = tenantApi(partner, tenant.id, tenant.region);
     try {
-      const api = tenantApi(partner, tenant.id, tenant.region);
-      const inspection = await api.inspectToken({ requiredRoles: options.requiredPermissions });
-      roles = inspection.summary?.roles ?? [];
+      const inspection = await api.inspectToken({ requiredRoles: needed.mde });
+      mde.roles = inspection.summary?.roles ?? [];
       // Alias- and hierarchy-aware: Alert.ReadWrite.All covers Alert.Read.All, Url = URL.
-      missing = findMissingPermissions(roles, options.requiredPermissions);
-      for (const c of inspection.checks) {
-        if (c.status === "skipped" || c.name === "roles") continue;
-        checks.push({ name: `token.${c.name}`, ok: c.status === "pass", detail: c.reason });
-      }
+      mde.missing = findMissingPermissions(mde.roles, needed.mde);
+      checks.push(...tokenChecks(inspection, "token"));
       checks.push({
         name: "token.roles",
-        ok: missing.length === 0,
-        detail:
-          missing.length === 0 ? `has ${options.requiredPermissions.length} required permission(s)` : `missing: ${missing.join(", ")}`,
+        ok: mde.missing.length === 0,
+        detail: mde.missing.length === 0 ? `has ${needed.mde.length} required permission(s)` : `missing: ${mde.missing.join(", ")}`,
       });
-      const broken = inspection.checks.find((c) => c.status === "fail" && c.name !== "roles");
-      if (broken) {
-        state = "degraded";
-        reason = `token ${broken.name} check failed`;
-        result.error = { code: "ERR_TOKEN_INVALID", message: broken.reason };
-        result.action = "the token does not belong to this tenant or cannot be trusted: check the tenant id and the cloud";
-      } else if (missing.length > 0) {
-        state = "degraded";
-        reason = `permission missing: ${missing.join(", ")}`;
-        result.error = { code: "ERR_MDE_FORBIDDEN", message: `the tenant granted no ${missing.join(", ")}` };
-        result.action = `ask the customer's admin to consent again so the app gets ${missing.join(", ")}: ${partner.consentUrl(tenant.id)}`;
-        result.consentUrl = partner.consentUrl(tenant.id);
-      }
-
+      broken(inspection, "MDE");
       // One API probe with a permission the token has.
-      const lower = new Set(roles.map((r) => r.toLowerCase()));
+      const lower = new Set(mde.roles.map((r) => r.toLowerCase()));
       const probe = READS.find(([needs]) => needs.some((n) => lower.has(n)))?.[1];
       if (probe) {
         try {
-          const opts = { top: 1, ...(options.signal ? { signal: options.signal } : {}) };
+          const opts = { top: 1, ...signalOpt };
           if (probe === "alerts") await api.alerts.list(opts);
           else await api.machines.list(opts);
           checks.push({ name: "api", ok: true, detail: `GET /api/${probe} answered` });
@@ -108,17 +129,74 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
     } catch (error) {
       fail(error, "token.inspection");
     }
+
+    // Microsoft Graph: its own token (its own audience and roles), consented in the same admin consent.
+    const graphNeeded = needed.graph.length > 0;
+    try {
+      const inspection = await api.inspectToken({ resource: "graph", requiredRoles: needed.graph });
+      graph.roles = inspection.summary?.roles ?? [];
+      graph.missing = findMissingPermissions(graph.roles, needed.graph);
+      checks.push({ name: "graph.token", ok: true, detail: "app-only Microsoft Graph token issued for the tenant" });
+      checks.push(...tokenChecks(inspection, "graph.token"));
+      checks.push({
+        name: "graph.token.roles",
+        ok: graph.missing.length === 0,
+        detail:
+          graph.missing.length === 0
+            ? `has ${needed.graph.length} required permission(s)${graph.roles.length === 0 ? " (the tenant granted no Graph permission)" : ""}`
+            : `missing: ${graph.missing.join(", ")}`,
+      });
+      if (graphNeeded) broken(inspection, "Microsoft Graph");
+      const lower = new Set(graph.roles.map((r) => r.toLowerCase()));
+      if (lower.has("securityalert.read.all") || lower.has("securityalert.readwrite.all")) {
+        try {
+          await graphApi(partner, tenant.id, tenant.region).alerts.list({ top: 1, ...signalOpt });
+          checks.push({ name: "graph.api", ok: true, detail: "GET /v1.0/security/alerts_v2 answered" });
+        } catch (error) {
+          if (graphNeeded) fail(error, "graph.api");
+          else checks.push({ name: "graph.api", ok: false, detail: `${tenantProblem(error).reason} (not needed)` });
+        }
+      }
+    } catch (error) {
+      if (graphNeeded) fail(error, "graph.token");
+      else checks.push({ name: "graph.token", ok: false, detail: `${tenantProblem(error).reason}: ${tenantProblem(error).message} (not needed)` });
+    }
   }
 
+  const drifted = (["mde", "graph"] as const).filter((r) => (r === "mde" ? mde : graph).missing.length > 0);
+  if (drifted.length > 0 && !result.error) {
+    const parts = [
+      ...(mde.missing.length ? [mde.missing.join(", ")] : []),
+      ...(graph.missing.length ? [`on Microsoft Graph ${graph.missing.join(", ")}`] : []),
+    ];
+    const all = [...mde.missing, ...graph.missing];
+    state = "degraded";
+    reason = `permission missing: ${parts.join("; ")}`;
+    result.error = { code: "ERR_MDE_FORBIDDEN", message: `the tenant granted no ${all.join(", ")}` };
+    result.consentUrl = partner.consentUrl(tenant.id);
+    result.action = `ask the customer's admin to consent again so the app gets ${all.join(", ")}: ${result.consentUrl}`;
+  } else if (drifted.length > 0) {
+    result.consentUrl ??= partner.consentUrl(tenant.id);
+  }
+
+  const missingPermissions = drifted.length > 0 ? [...mde.missing, ...graph.missing] : problemMissing;
   const lastError = state === "verified" ? null : `${reason}${result.error ? `: ${result.error.message}` : ""}`;
   if (state !== tenant.state || tenant.lastError !== lastError) await store.setTenantState(tenant.id, state, reason);
-  await store.upsertTenant({ id: tenant.id, name: tenant.name, lastError, ...(roles.length ? { grantedRoles: roles } : {}) });
+  await store.upsertTenant({
+    id: tenant.id,
+    name: tenant.name,
+    lastError,
+    ...(mde.roles?.length ? { grantedRoles: mde.roles } : {}),
+    ...(graph.roles !== null ? { graphRoles: graph.roles } : {}),
+  });
   return {
     tenantId: tenant.id,
     state,
     checks,
-    roles,
-    missingPermissions: missing,
+    roles: mde.roles ?? [],
+    missingPermissions,
+    resources: { mde, graph },
+    drift: { drifted: drifted.length > 0, resources: drifted },
     ...(result.consentUrl ? { consentUrl: result.consentUrl } : {}),
     ...(result.error ? { error: result.error } : {}),
     ...(result.action ? { action: result.action } : {}),

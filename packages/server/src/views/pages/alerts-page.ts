@@ -135,6 +135,8 @@ export function alertDetailPage(session: Session, m: AlertDetailModel, flash?: P
 <dt>Created</dt><dd>${timeCell(a.alertCreationTime)}</dd>
 <dt>Last update</dt><dd>${timeCell(a.lastUpdateTime)}</dd>
 <dt>Alert id</dt><dd><code>${a.id}</code></dd>
+<dt>Synced from</dt><dd id="alert-source" data-source="${a.source}">${a.source === "graph" ? "Microsoft Graph (alerts_v2)" : "MDE API"}${a.graphId && a.graphId !== a.id ? html` — Graph id <code>${a.graphId}</code>` : ""}</dd>
+${a.incidentId ? html`<dt>Incident</dt><dd>${m.tenant?.alertSource === "graph" ? html`<a href="/incidents/${a.tenantId}/${encodeURIComponent(a.incidentId)}">${a.incidentId}</a>` : a.incidentId}</dd>` : ""}
 </dl>${text("description") ? html`<h2>Description</h2><p>${text("description")}</p>` : ""}
 ${text("recommendedAction") ? html`<h2>Recommended action</h2><p>${text("recommendedAction")}</p>` : ""}</section>
 <h2>Device</h2><section class="card">${device}</section>

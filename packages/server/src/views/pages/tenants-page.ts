@@ -8,21 +8,51 @@ import { csrfField, layout, type PageOptions } from "../layout.js";
 
 const stateChip = (state: string) => html`<span class="chip state-${state}" data-state="${state}">${stateLabel(state)}</span>`;
 
+const RESOURCE_LABEL = { mde: "MDE API", graph: "Microsoft Graph" } as const;
+
+/** One resource's line: unknown until verified, nothing needed, all granted, or what is missing. */
+function resourceDrift(row: TenantOverview, resource: "mde" | "graph"): SafeHtml {
+  const d = row.drift[resource];
+  const granted = resource === "mde" ? row.tenant.grantedRoles.length : (row.tenant.graphRoles?.length ?? 0);
+  const label = html`<strong>${RESOURCE_LABEL[resource]}</strong>: `;
+  const body =
+    d.needed.length === 0
+      ? html`<span class="muted">nothing needed</span>`
+      : !d.known
+        ? html`<span class="warn">not read yet</span>`
+        : d.missing.length === 0
+          ? html`<span class="ok">all needed granted</span> <small class="muted">(${granted} roles)</small>`
+          : html`<span class="bad">missing: ${d.missing.join(", ")}</span>`;
+  return html`<div class="drift" data-resource="${resource}" data-drifted="${d.missing.length > 0 ? "true" : "false"}">${label}${body}</div>`;
+}
+
 function driftCell(session: Session, row: TenantOverview): SafeHtml {
   const { tenant, missingPermissions } = row;
   if (tenant.state === "pending_consent") return html`<span class="muted">waiting for consent</span>`;
+  const admin = roleAtLeast(session.role, "admin");
   if (!row.rolesKnown) {
-    const verify = roleAtLeast(session.role, "admin")
+    const verify = admin
       ? html`<form method="post" action="/tenants/${tenant.id}/verify">${csrfField(session)}<button class="secondary" type="submit">Verify</button></form>`
       : "";
     return html`<span class="warn">granted roles not read yet</span>${verify}`;
   }
-  if (missingPermissions.length === 0)
-    return html`<span class="ok">all needed granted</span> <small class="muted">(${tenant.grantedRoles.length} roles)</small>`;
-  const relink = roleAtLeast(session.role, "admin")
-    ? html`<form method="post" action="/tenants/${tenant.id}/consent-link">${csrfField(session)}<button class="secondary" type="submit">Re-consent link</button></form>`
-    : "";
-  return html`<span class="bad">missing: ${missingPermissions.join(", ")}</span>${relink}`;
+  // The re-consent link asks for both resources in one consent (graph-security.md §2).
+  const relink =
+    missingPermissions.length > 0 && admin
+      ? html`<form method="post" action="/tenants/${tenant.id}/consent-link">${csrfField(session)}<button class="secondary" type="submit">Re-consent link</button></form>`
+      : "";
+  return html`${resourceDrift(row, "mde")}${resourceDrift(row, "graph")}${relink}`;
+}
+
+const SOURCE_LABEL = { mde: "MDE API", graph: "Microsoft Graph" } as const;
+
+/** The tenant's alert source; admins switch it here (nothing stored is lost either way). */
+function sourceCell(session: Session, row: TenantOverview, from: "list" | "detail" = "list"): SafeHtml {
+  const { tenant } = row;
+  const current = html`<span class="chip source-${tenant.alertSource}" data-source="${tenant.alertSource}">${SOURCE_LABEL[tenant.alertSource]}</span>`;
+  if (!roleAtLeast(session.role, "admin")) return current;
+  const other = tenant.alertSource === "graph" ? "mde" : "graph";
+  return html`${current}<form method="post" action="/tenants/${tenant.id}/source">${csrfField(session)}<input type="hidden" name="source" value="${other}"><input type="hidden" name="from" value="${from}"><button class="secondary" type="submit">Sync from ${SOURCE_LABEL[other]}</button></form>`;
 }
 
 export function tenantsPage(session: Session, rows: readonly TenantOverview[], now: number, flash?: PageOptions["flash"]): string {
@@ -35,13 +65,14 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
   const table = rows.length
     ? html`<div class="table-wrap"><table id="tenants">
 <caption class="muted">${rows.length} customer tenant${rows.length === 1 ? "" : "s"}</caption>
-<thead><tr><th scope="col">Customer</th><th scope="col">State</th><th scope="col">Permissions (granted vs needed)</th><th scope="col">Last sync</th>
+<thead><tr><th scope="col">Customer</th><th scope="col">State</th><th scope="col">Permissions (granted vs needed)</th><th scope="col">Alert source</th><th scope="col">Last sync</th>
 ${SEVERITIES.map((s) => html`<th scope="col" class="num">${s}</th>`)}<th scope="col">Last error</th></tr></thead>
 <tbody>${rows.map(
         (r) => html`<tr data-tenant="${r.tenant.id}">
 <td><a href="/tenants/${r.tenant.id}">${r.tenant.name}</a><br><code>${r.tenant.id}</code></td>
 <td>${stateChip(r.tenant.state)}</td>
 <td>${driftCell(session, r)}</td>
+<td>${sourceCell(session, r)}</td>
 <td title="${r.tenant.lastSyncAt ?? ""}">${age(r.tenant.lastSyncAt, now)}${r.lastRun ? html`<br><small class="muted">${r.lastRun.status}, ${r.lastRun.items} items</small>` : ""}</td>
 ${SEVERITIES.map((s) => html`<td class="num">${r.alertCounts[s] ? html`<a href="/alerts?tenant=${r.tenant.id}&amp;severity=${s}">${r.alertCounts[s]}</a>` : "0"}</td>`)}
 <td>${r.tenant.lastError ? html`<span class="bad">${r.tenant.lastError}</span>` : "—"}</td></tr>`,
@@ -82,6 +113,16 @@ export function verifyResultBlock(result: VerifyResult): SafeHtml {
 <h2>Verification: ${stateChip(result.state)}</h2>
 <ul class="checks">${result.checks.map((c) => html`<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "✔" : "✘"} <strong>${c.name}</strong>: ${c.detail}</li>`)}</ul>
 ${result.missingPermissions.length ? html`<p class="bad">Missing permissions: ${result.missingPermissions.join(", ")}</p>` : ""}
+${
+  result.resources
+    ? html`<ul class="drift-per-resource">${(["mde", "graph"] as const).map((r) => {
+        const v = result.resources![r];
+        return html`<li data-resource="${r}" class="${v.missing.length ? "bad" : "ok"}"><strong>${RESOURCE_LABEL[r]}</strong>: ${
+          v.roles === null ? "token not read" : v.missing.length ? `missing ${v.missing.join(", ")}` : `${v.needed.length} needed, all granted`
+        }</li>`;
+      })}</ul>`
+    : ""
+}
 ${result.error ? html`<p class="bad">${result.error.code}: ${result.error.message}</p>` : ""}
 ${
   result.consentUrl
@@ -115,8 +156,10 @@ ${extra.verify ? verifyResultBlock(extra.verify) : ""}
 <dt>Tenant id</dt><dd><code>${tenant.id}</code></dd>
 <dt>State</dt><dd>${stateChip(tenant.state)}</dd>
 <dt>Cloud / region</dt><dd>${tenant.cloud}${tenant.region ? ` / ${tenant.region}` : ""}</dd>
-<dt>Granted permissions</dt><dd>${tenant.grantedRoles.length ? tenant.grantedRoles.join(", ") : "—"}</dd>
-<dt>Missing permissions</dt><dd>${!row.rolesKnown ? "unknown until verified" : row.missingPermissions.length ? html`<span class="bad">${row.missingPermissions.join(", ")}</span>` : "none"}</dd>
+<dt>Alert source</dt><dd>${sourceCell(session, row, "detail")}${tenant.alertSource === "graph" ? html` <a href="/incidents?tenant=${tenant.id}">Incidents</a>` : ""}</dd>
+<dt>Granted permissions (MDE API)</dt><dd>${tenant.grantedRoles.length ? tenant.grantedRoles.join(", ") : "—"}</dd>
+<dt>Granted permissions (Microsoft Graph)</dt><dd>${tenant.graphRoles === null ? "unknown until verified" : tenant.graphRoles.length ? tenant.graphRoles.join(", ") : "none"}</dd>
+<dt>Missing permissions</dt><dd>${!row.rolesKnown ? "unknown until verified" : html`${resourceDrift(row, "mde")}${resourceDrift(row, "graph")}`}</dd>
 <dt>Last sync</dt><dd>${timeCell(tenant.lastSyncAt)} (${age(tenant.lastSyncAt, now)})</dd>
 <dt>Alerts</dt><dd>${row.alertTotal} (${SEVERITIES.map((s) => `${s} ${row.alertCounts[s] ?? 0}`).join(", ")})</dd>
 <dt>Last error</dt><dd>${tenant.lastError ?? "—"}</dd>
