@@ -69,9 +69,16 @@ function startWorkers(n: number, options: Record<string, unknown>) {
     const child = spawn(process.execPath, [...NODE_ARGS, join(root, "packages/sync/test/fixtures/worker-process.ts")], {
       cwd: root,
       env: { ...process.env, WORKER_CHILD: JSON.stringify({ ...options, workerId: `w${i + 1}` }) },
-      stdio: ["ignore", "ignore", "inherit"],
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const lines = createInterface({ input: child.stdout! });
+    const started = new Promise<void>((resolve) => {
+      lines.on("line", (l) => {
+        if (l.includes('"type":"started"')) resolve();
+      });
     });
     return {
+      started,
       async stop() {
         child.kill("SIGTERM");
         await once(child, "exit");
@@ -80,9 +87,9 @@ function startWorkers(n: number, options: Record<string, unknown>) {
   });
 }
 
-async function addTenants(url: string, tenants: ReadyInfo["tenants"]) {
+async function addTenants(url: string, tenants: ReadyInfo["tenants"], initialState: "consented" | "pending_consent" = "consented") {
   const store = await openStore({ url });
-  for (const t of tenants) await store.upsertTenant({ id: t.id, name: t.name, initialState: "consented" });
+  for (const t of tenants) await store.upsertTenant({ id: t.id, name: t.name, initialState });
   return store;
 }
 
@@ -115,22 +122,29 @@ try {
         tokenRefresh: { refreshWindowMs: Math.round(lifetimeMs / 12), mustRefreshWindowMs: Math.round(lifetimeMs / 120) },
       });
       await new Promise((r) => setTimeout(r, TOKEN_RUN_SEC * 1000));
+      const end = Date.now();
       await Promise.all(workers.map((w) => w.stop()));
       await store.close();
       const tokens = (await emulator.journal("token")).filter((e) => e.status === 200 && e.tenantId);
       const api = (await emulator.journal("api")).filter((e) => e.tenantId);
-      const perTenant = tokens.length / TOKEN_TENANTS;
-      const lifetimes = TOKEN_RUN_SEC / LIFETIME_SEC;
-      const perLifetime = perTenant / lifetimes;
+      const t0 = Math.min(...tokens.map((e) => e.time));
+      // Steady state: after the first lifetime, i.e. without each worker's first token per tenant.
+      const steady = tokens.filter((e) => e.time >= t0 + lifetimeMs);
+      const steadyLifetimes = (end - t0 - lifetimeMs) / lifetimeMs;
+      const perLifetime = steady.length / TOKEN_TENANTS / steadyLifetimes;
+      // One token per worker per (lifetime − refresh window): what per-worker caches should cost.
+      const bound = (3 * LIFETIME_SEC) / (LIFETIME_SEC - LIFETIME_SEC / 12);
       const workersSeen = new Set(tokens.map((e) => /test-worker\/(w\d)/.exec(e.userAgent ?? "")?.[1]));
       rows.push(
-        [`token requests per tenant, 3 workers, ${TOKEN_RUN_SEC} s (${lifetimes.toFixed(1)} token lifetimes of ${LIFETIME_SEC} s)`, perTenant.toFixed(1)],
-        ["token requests per tenant per token lifetime (bound: 3 = one per worker cache)", perLifetime.toFixed(2)],
-        ["→ token requests per tenant-hour at the real ~1 h lifetime", `${perLifetime.toFixed(1)} (a shared cache would make it 1)`],
+        [`token requests per tenant, 3 workers, ${TOKEN_RUN_SEC} s with ${LIFETIME_SEC} s tokens (incl. the first ones)`, (tokens.length / TOKEN_TENANTS).toFixed(1)],
+        [
+          "→ token requests per tenant-hour, steady state, at the real ~1 h lifetime (measured per token lifetime)",
+          `${perLifetime.toFixed(2)} (expected ${bound.toFixed(2)}: 3 workers × one per (lifetime − 5 min); a shared cache would make it ${(bound / 3).toFixed(2)})`,
+        ],
         ["API calls per tenant in the same run (each tenant synced every 2 s)", (api.length / TOKEN_TENANTS).toFixed(0)],
       );
       notes.push(
-        `Token figure: ${TOKEN_TENANTS} tenants synced continuously by 3 worker processes, ${workersSeen.size} of which asked for tokens. Each worker keeps its own per-tenant token cache and refreshes a token ${LIFETIME_SEC / 12} s before expiry (the 5-minute window scaled to the shortened lifetime), so a tenant costs at most one token per worker per lifetime; the first lifetime includes the initial tokens.`,
+        `Token figure: ${TOKEN_TENANTS} tenants synced continuously by 3 worker processes (${workersSeen.size} of them asked for tokens). Each worker keeps its own per-tenant token cache (per-worker caches are the design: no token ever leaves its process) and renews a token ${LIFETIME_SEC / 12} s before expiry — the client's 5-minute window scaled to the shortened lifetime — so the ratio to the lifetime carries over to the real ~1 h tokens: per tenant-hour the app asks for about 3 tokens, one per worker, plus one per worker at start.`,
       );
     });
     await emulator.stop();
@@ -149,12 +163,28 @@ try {
     const results: Array<{ n: number; sec: number }> = [];
     for (const n of [1, 2, 4]) {
       const sec = await withSchema(async (url) => {
-        const store = await addTenants(url, emulator.info.tenants);
+        // The tenants wait (not yet consented) until every worker has started: the clock measures syncing, not process start-up.
+        const store = await addTenants(url, emulator.info.tenants, "pending_consent");
+        const workers = startWorkers(n, {
+          url,
+          info: lean(emulator.info),
+          intervalMs: 3_600_000,
+          scheduleEveryMs: 250,
+          concurrency: 4,
+          leaseSec: 120,
+          maintenanceIntervalSec: 5,
+        });
+        await Promise.all(workers.map((w) => w.started));
         const t0 = performance.now();
-        const workers = startWorkers(n, { url, info: lean(emulator.info), intervalMs: 3_600_000, concurrency: 4, leaseSec: 120, maintenanceIntervalSec: 5 });
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`update ${new URL(url).searchParams.get("schema")}.tenants set state = 'consented'`);
+        await c.end();
+        const deadline = Date.now() + 10 * 60_000;
         for (;;) {
           const synced = (await store.listTenants()).filter((t) => t.lastSyncAt !== null).length;
           if (synced === TENANTS) break;
+          if (Date.now() > deadline) throw new Error(`${n} workers: only ${synced} of ${TENANTS} tenants synced after 10 minutes`);
           await new Promise((r) => setTimeout(r, 100));
         }
         const elapsed = (performance.now() - t0) / 1000;
@@ -173,7 +203,7 @@ try {
       ["scaling 4 workers / 1 worker (throughput ratio)", `${(one / results[2]!.sec).toFixed(2)}×`],
     );
     notes.push(
-      "Throughput: the time includes starting the worker processes (about 1–2 s each, in parallel) and is measured until every tenant has a completed run. This machine has 2 cores shared by the emulator, PostgreSQL and the workers, so more than 2 processes mostly add contention: the ratios show the coordination overhead (pg-boss fetches, the per-tenant lock, shared budget counting in PostgreSQL) rather than what more machines would give; against the real service, where each call waits for a remote round trip, workers overlap waiting instead of competing for CPU.",
+      "Throughput: measured from the moment the tenants become syncable (all worker processes already started; the scheduler picks them up within 250 ms) until every tenant has a completed run. This machine has 2 cores shared by the emulator, PostgreSQL and the workers, so more than 2 processes mostly add contention: the ratios show the coordination overhead (pg-boss fetches, the per-tenant lock, shared budget counting in PostgreSQL) rather than what more machines would give; against the real service, where each call waits for a remote round trip, workers overlap waiting instead of competing for CPU.",
     );
     await emulator.stop();
   }

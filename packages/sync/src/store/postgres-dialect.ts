@@ -48,6 +48,11 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
           : pg.types.getTypeParser(oid, format as "text")) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection the server closed (a restart, a failover) emits "error" — on the pool when idle, on the
+  // client when checked out between two queries; without a listener that is an uncaught exception. The
+  // query that needs it fails instead, and the pool replaces it (node-postgres docs, "Pool": error event).
+  pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   let closed: Promise<void> | undefined;
 

@@ -53,8 +53,9 @@ export function createPostgresBudgetStore(options: PostgresBudgetStoreOptions): 
     max: options.maxConnections ?? 4,
     application_name: "mde-partner-budgets",
   });
-  // A broken idle connection (server restart) must not crash the process; the next query reconnects.
+  // A connection broken by a server restart must not crash the process; the next query reconnects.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   let ready: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
   let lastSweep = 0;

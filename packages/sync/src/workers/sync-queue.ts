@@ -5,6 +5,7 @@
  * by the scheduler once (schedule-tenants.ts); after that each run queues the
  * next one in the transaction that completes it (sync-worker.ts).
  */
+import type pg from "pg";
 import type PgBoss from "pg-boss";
 
 /** Name of the sync queue. */
@@ -36,9 +37,28 @@ export function jobOptions(settings: SyncJobSettings): PgBoss.SendOptions {
   };
 }
 
-/** Creates the queue when missing (pg-boss ignores a second create). */
-export async function createSyncQueue(boss: PgBoss, settings: SyncJobSettings): Promise<void> {
-  await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", ...jobOptions(settings) });
+/** Advisory-lock class of queue creation ("MDQ"). */
+const CREATE_LOCK = 0x4d4451;
+
+/**
+ * Creates the queue when missing. pg-boss ignores a second create, but two
+ * creates at the same moment deadlock in PostgreSQL (its create_queue inserts
+ * the queue row, then creates and attaches a partition): workers starting
+ * together on a fresh database take turns under an advisory lock.
+ */
+export async function createSyncQueue(boss: PgBoss, pool: pg.Pool, settings: SyncJobSettings): Promise<void> {
+  if (await boss.getQueue(SYNC_QUEUE)) return;
+  const client = await pool.connect();
+  try {
+    await client.query("select pg_advisory_lock($1::int, 0)", [CREATE_LOCK]);
+    try {
+      if (!(await boss.getQueue(SYNC_QUEUE))) await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", ...jobOptions(settings) });
+    } finally {
+      await client.query("select pg_advisory_unlock($1::int, 0)", [CREATE_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -43,7 +43,7 @@ export interface SyncWorker {
 
 type Job = PgBoss.JobWithMetadata<SyncJobData>;
 
-function describe(error: unknown): string {
+function firstLine(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
@@ -79,8 +79,10 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     max: settings.concurrency * 2 + 2,
     application_name: `mde-partner-worker ${workerId}`.slice(0, 63),
   });
-  // An idle connection broken by a server restart must not crash the process; the next query reconnects.
+  // A connection broken by a server restart (idle, or checked out between queries) must not crash the
+  // process: the query that needs it fails instead, and the pool replaces it.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const boss = new PgBoss({
     connectionString: settings.connectionString,
     schema: settings.queueSchema,
@@ -108,7 +110,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       // A listener's bug must not stop the worker.
     }
   };
-  const report = (where: string, error: unknown) => emit({ type: "error", workerId, where, message: describe(error) });
+  const report = (where: string, error: unknown) => emit({ type: "error", workerId, where, message: firstLine(error) });
   boss.on("error", (error) => report("queue", error));
 
   const schedule = async () => {
@@ -210,8 +212,8 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     } catch (error) {
       // Our database failed under the run: hand the job back for a retry (or, with no database, let the lease end).
       report("job", error);
-      await boss.fail(SYNC_QUEUE, job.id, { reason: describe(error) }).catch(() => {});
-      finished("retry", { reason: describe(error) });
+      await boss.fail(SYNC_QUEUE, job.id, { reason: firstLine(error) }).catch(() => {});
+      finished("retry", { reason: firstLine(error) });
     } finally {
       await lock.release();
     }
@@ -261,7 +263,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     start() {
       started ??= (async () => {
         await boss.start();
-        await createSyncQueue(boss, settings);
+        await createSyncQueue(boss, pool, settings);
         await schedule();
         scheduleTimer = setInterval(() => void schedule(), settings.scheduleEveryMs);
         looping = loop();
