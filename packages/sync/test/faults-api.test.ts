@@ -78,7 +78,7 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
 
   it("token endpoint down: tenants that need a token wait it out, then catch up", async () => {
     const from = await since();
-    const ms = faultMs(30_000, 6000);
+    const ms = faultMs(30_000, 12_000);
     await world.emulator.control("POST", "/faults", { target: "token", status: 503, retryAfterSec: 1, durationMs: ms });
     await world.churn();
     await sleep(ms);
@@ -87,8 +87,12 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
     assert.ok(refused.length > 0, "token requests were refused during the outage");
     const hit = [...new Set(refused.map((e) => e.tenantId))].filter((id): id is string => !!id && world.tenantIds.includes(id));
     assert.ok(hit.length > 0);
-    const reasons = await world.reasons(hit[0]!);
-    assert.ok(reasons.includes("authentication failed"), `the state history says so: ${reasons.join(" → ")}`);
+    // A tenant whose token retry outlasted the outage never failed; those whose runs did fail say so.
+    const histories = await Promise.all(hit.map((id) => world.reasons(id)));
+    assert.ok(
+      histories.some((reasons) => reasons.includes("authentication failed")),
+      `the state history of an affected tenant says so: ${histories.map((r) => r.join(" → ")).join(" | ")}`,
+    );
     await allVerified();
   });
 
