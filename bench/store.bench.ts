@@ -7,58 +7,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { advanceCursor, openStore } from "@mde-partner/sync";
+import { openStore } from "@mde-partner/sync";
+import { BENCH_START as start, benchTenants, DAY, fillStore } from "./fill-store.js";
 import Database from "better-sqlite3";
 import { median, saveResult } from "./lib.js";
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 1_000_000);
 const TENANTS = 20;
-const PAGE = 10_000; // the API's maximum page (mde-api.md §3.6)
 const ROUNDS = 20;
-const SEVERITIES = ["UnSpecified", "Informational", "Low", "Medium", "High"];
-const STATUSES = ["New", "InProgress", "Resolved"];
-const DAY = 86_400_000;
-const start = Date.parse("2025-01-01T00:00:00Z");
 
 const dir = mkdtempSync(join(tmpdir(), "mde-store-bench-"));
 const file = join(dir, "bench.db");
-const tenants = Array.from({ length: TENANTS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
-let seed = 1;
-const rnd = (n: number) => {
-  seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-  return seed % n;
-};
+const tenants = benchTenants(TENANTS);
 
 try {
   const store = await openStore({ url: `sqlite:${file}` });
-  const t0 = performance.now();
-  const perTenant = TOTAL / TENANTS;
-  for (const [ti, tenant] of tenants.entries()) {
-    for (let offset = 0; offset < perTenant; offset += PAGE) {
-      const page = Array.from({ length: Math.min(PAGE, perTenant - offset) }, (_, i) => {
-        const n = offset + i;
-        // A first sync reads a tenant's alerts oldest first (lastUpdateTime
-        // ascending), so times grow through the pages, with some jitter.
-        const ms = start + Math.floor((n * 90 * DAY) / perTenant) + rnd(60_000);
-        return {
-          id: `da${String(638_000_000_000_000_000 + ti * perTenant + n)}_${rnd(2 ** 31)}`,
-          title: `Suspicious activity ${n % 97}`,
-          severity: SEVERITIES[rnd(5)]!,
-          status: STATUSES[rnd(3)]!,
-          machineId: rnd(2 ** 31)
-            .toString(16)
-            .padStart(40, "0"),
-          assignedTo: null,
-          alertCreationTime: `${new Date(ms - rnd(DAY)).toISOString().slice(0, 23)}${rnd(10_000).toString().padStart(4, "0")}Z`,
-          lastUpdateTime: `${new Date(ms).toISOString().slice(0, 23)}${rnd(10_000).toString().padStart(4, "0")}Z`,
-        };
-      });
-      await store.applyAlertPage(tenant, page, advanceCursor(null, page));
-    }
-    if (process.stdout.isTTY) process.stdout.write(`\rinserted ${((ti + 1) * perTenant).toLocaleString("en")} alerts`);
-  }
-  const insertMs = performance.now() - t0;
-  if (process.stdout.isTTY) process.stdout.write("\n");
+  const insertMs = await fillStore(store, tenants, TOTAL);
 
   const filter = {
     tenantIds: [tenants[7]!],
