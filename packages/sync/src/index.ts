@@ -2,9 +2,9 @@ export { csvField, csvRecord } from "./engine/csv.js";
 export { CSV_COLUMNS, exportAlerts } from "./engine/export.js";
 export { graphAlertToMde, MDE_SERVICE_SOURCE, mdeAlertId, toGraphAlertInput, toIncidentInput } from "./engine/graph-alert-model.js";
 export { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM } from "./engine/graph-sync.js";
-export { huntAcrossTenants } from "./engine/hunt.js";
+export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "./engine/hunt.js";
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";
-export { runResponseAction } from "./engine/response-actions.js";
+export { checkResponseActionRequest, runResponseAction } from "./engine/response-actions.js";
 export { SYNCABLE_STATES, syncOnce, syncWatch } from "./engine/sync-all.js";
 export { type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
 export type * from "./engine/types.js";
@@ -21,3 +21,17 @@ export { createPostgresBudgetStore, type PostgresBudgetStore, type PostgresBudge
 export { SYNC_QUEUE, type SyncJobData } from "./workers/sync-queue.js";
 export { createSyncWorker, type SyncWorker } from "./workers/sync-worker.js";
 export type { SyncWorkerOptions, WorkerEvent } from "./workers/worker-options.js";
+export {
+  type BatchQueue,
+  type BatchQueueOptions,
+  type HuntSubmission,
+  openBatchQueue,
+  readHuntBatch,
+  readResponseActionBatch,
+  type ResponseActionSubmission,
+  waitForBatch,
+  type WaitForBatchOptions,
+} from "./workers/batch-queue.js";
+export { WORKER_LOST } from "./workers/reconcile-batches.js";
+export { TASK_QUEUE, type TaskJobData } from "./workers/task-queue.js";
+export type { HuntBatchRequest, ResponseActionBatchRequest } from "./workers/task-runner.js";

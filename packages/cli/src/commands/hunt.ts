@@ -9,11 +9,19 @@ import { type HuntResult, huntAcrossTenants } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { type CliError, multiTenantExit, parseCount, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
+import { createOutput, type Output, type OutputFlags } from "../output/output.js";
 import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, selectTenants } from "../tenant-selection.js";
+import { submitToWorkers, workersStoreUrl } from "./batches.js";
+import { actorName } from "./tenants.js";
 
 export interface HuntCommandOptions extends OutputFlags {
+  /** Run as jobs on the distributed workers (the store must be their PostgreSQL database). */
+  workers?: boolean;
+  /** With --workers: the workers' store (default: the configured one). */
+  db?: string;
+  /** With --workers: print the batch id and return instead of following it. */
+  detach?: boolean;
   file?: string;
   tenant?: string[];
   all?: boolean;
@@ -45,9 +53,22 @@ export async function runHunt(query: string | undefined, options: HuntCommandOpt
   const kql = readQuery(query, options.file);
   const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 8;
   for (const id of options.tenant ?? []) parseTenantId(id);
-  const store = await openCliStore(config.storeUrl);
+  if (!options.workers && (options.db !== undefined || options.detach))
+    throw usageError("--db and --detach go with --workers", "mde-partner hunt --workers --db postgres://… \"…\"");
+  const url = options.workers ? workersStoreUrl(options.db, config.storeUrl) : config.storeUrl;
+  const store = await openCliStore(url);
   try {
     const tenants = await selectTenants(store, options);
+    if (options.workers) {
+      return await submitToWorkers(ctx, out, store, url, options, (queue) =>
+        queue.submitHunt({
+          actor: actorName(ctx.io.env),
+          query: kql,
+          tenantIds: tenants.map((t) => t.id),
+          ...(options.legacy ? { backend: "legacy" as const } : {}),
+        }),
+      );
+    }
     const partner = openPartner(config, ctx);
     let result: HuntResult;
     try {
@@ -64,26 +85,31 @@ export async function runHunt(query: string | undefined, options: HuntCommandOpt
     } finally {
       await partner.close();
     }
-    if (out.mode === "json") out.json(result);
-    else if (out.mode === "ndjson") for (const row of result.rows) out.record(row);
-    else if (result.rows.length > 0) {
-      out.table(
-        result.schema
-          .filter((c) => c.name !== "TenantId")
-          .map((c) => ({ header: c.name, value: (r: Record<string, unknown>) => r[c.name], max: 40 })),
-        result.rows,
-      );
-    }
-    const failures: CliError[] = [];
-    for (const e of result.errors) {
-      const cli = toCliError(Object.assign(new Error(e.message), { code: e.code }));
-      out.error(`tenant ${e.tenantName ?? e.tenantId} (${e.tenantId}): ${cli.message}`, cli.hint);
-      failures.push(cli);
-    }
-    if (result.errors.length < tenants.length)
-      out.note(`${result.rows.length} row(s) from ${tenants.length - result.errors.length} of ${tenants.length} tenant(s)`);
-    return multiTenantExit(failures, tenants.length);
+    return printHuntResult(out, result, tenants.length);
   } finally {
     await store.close();
   }
+}
+
+/** Prints a merged hunt (rows, then one error line per failed tenant); the exit code follows the failures. */
+export function printHuntResult(out: Output, result: HuntResult, tenantCount: number): number {
+  if (out.mode === "json") out.json(result);
+  else if (out.mode === "ndjson") for (const row of result.rows) out.record(row);
+  else if (result.rows.length > 0) {
+    out.table(
+      result.schema
+        .filter((c) => c.name !== "TenantId")
+        .map((c) => ({ header: c.name, value: (r: Record<string, unknown>) => r[c.name], max: 40 })),
+      result.rows,
+    );
+  }
+  const failures: CliError[] = [];
+  for (const e of result.errors) {
+    const cli = toCliError(Object.assign(new Error(e.message), { code: e.code }));
+    out.error(`tenant ${e.tenantName ?? e.tenantId} (${e.tenantId}): ${cli.message}`, cli.hint);
+    failures.push(cli);
+  }
+  if (result.errors.length < tenantCount)
+    out.note(`${result.rows.length} row(s) from ${tenantCount - result.errors.length} of ${tenantCount} tenant(s)`);
+  return multiTenantExit(failures, tenantCount);
 }

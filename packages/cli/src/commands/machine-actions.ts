@@ -11,9 +11,10 @@ import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { parseDuration } from "../duration.js";
 import { type CliError, EXIT, multiTenantExit, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
+import { createOutput, type Output, type OutputFlags } from "../output/output.js";
 import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { submitToWorkers, workersStoreUrl } from "./batches.js";
 import { confirm } from "./confirm.js";
 import { checkMachineId } from "./machines.js";
 import { actorName } from "./tenants.js";
@@ -34,6 +35,12 @@ export interface MachineActionOptions extends OutputFlags {
   wait?: boolean;
   timeout?: string;
   yes?: boolean;
+  /** Run as jobs on the distributed workers (the store must be their PostgreSQL database). */
+  workers?: boolean;
+  /** With --workers: the workers' store (default: the configured one). */
+  db?: string;
+  /** With --workers: print the batch id and return instead of following it. */
+  detach?: boolean;
 }
 
 export async function runMachineAction(
@@ -65,7 +72,10 @@ export async function runMachineAction(
   const ids = [...new Set(machineIds.map(checkMachineId))];
   const waitTimeoutMs = options.timeout !== undefined ? parseDuration("--timeout", options.timeout, { minMs: 1000 }) : 10 * 60_000;
 
-  const store = await openCliStore(config.storeUrl);
+  if (!options.workers && (options.db !== undefined || options.detach))
+    throw usageError("--db and --detach go with --workers", `mde-partner machines ${name} --workers --db postgres://… …`);
+  const url = options.workers ? workersStoreUrl(options.db, config.storeUrl) : config.storeUrl;
+  const store = await openCliStore(url);
   try {
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
@@ -92,6 +102,22 @@ export async function runMachineAction(
         out.note("nothing done");
         return EXIT.failed;
       }
+      const extra = {
+        ...(type && spec.kind === "isolate" ? { isolationType: type } : {}),
+        ...(type && spec.kind === "scan" ? { scanType: type } : {}),
+        ...(options.wait ? { wait: true, waitTimeoutMs } : {}),
+      };
+      if (options.workers) {
+        return await submitToWorkers(ctx, out, store, url, options, (queue) =>
+          queue.submitResponseActions({
+            actor: actorName(ctx.io.env),
+            action: spec.kind,
+            comment: options.comment!,
+            targets: ids.map((machineId) => ({ tenantId: tenant.id, machineId })),
+            ...extra,
+          }),
+        );
+      }
       const outcomes: ResponseActionOutcome[] = [];
       for (const machineId of ids) {
         try {
@@ -103,46 +129,49 @@ export async function runMachineAction(
               tenantId: tenant.id,
               machineId,
               action: spec.kind,
-              comment: options.comment,
-              ...(type && spec.kind === "isolate" ? { isolationType: type } : {}),
-              ...(type && spec.kind === "scan" ? { scanType: type } : {}),
-              ...(options.wait ? { wait: true, waitTimeoutMs } : {}),
+              comment: options.comment!,
+              ...extra,
             }),
           );
         } catch (error) {
           throw toCliError(error);
         }
       }
-      if (out.mode === "json") out.json(outcomes);
-      else if (out.mode === "ndjson") for (const o of outcomes) out.record(o);
-      else
-        out.table(
-          [
-            { header: "MACHINE", value: (o: ResponseActionOutcome) => names.get(o.machineId) ?? o.machineId, max: 32 },
-            { header: "ACTION", value: (o: ResponseActionOutcome) => o.action },
-            {
-              header: "RESULT",
-              value: (o: ResponseActionOutcome) => o.result,
-              style: (t: string) => (t === "failed" ? out.palette.red(t) : out.palette.green(t)),
-            },
-            { header: "ACTION ID", value: (o: ResponseActionOutcome) => o.machineAction?.id ?? "" },
-            { header: "STATUS", value: (o: ResponseActionOutcome) => o.machineAction?.status ?? "" },
-            { header: "ERROR", value: (o: ResponseActionOutcome) => o.error?.message ?? "", max: 60 },
-          ],
-          outcomes,
-        );
-      const failures: CliError[] = [];
-      for (const o of outcomes) {
-        if (o.result !== "failed") continue;
-        const e = toCliError(Object.assign(new Error(o.error?.message ?? "failed"), { code: o.error?.code }));
-        out.error(`machine ${names.get(o.machineId) ?? o.machineId}: ${e.message}`, e.hint);
-        failures.push(e);
-      }
-      return multiTenantExit(failures, outcomes.length);
+      return printActionOutcomes(out, outcomes, names);
     } finally {
       await partner.close();
     }
   } finally {
     await store.close();
   }
+}
+
+/** Prints response-action outcomes (one row per machine, then an error line per failure); the exit code follows the failures. */
+export function printActionOutcomes(out: Output, outcomes: readonly ResponseActionOutcome[], names: ReadonlyMap<string, string>): number {
+  if (out.mode === "json") out.json(outcomes);
+  else if (out.mode === "ndjson") for (const o of outcomes) out.record(o);
+  else
+    out.table(
+      [
+        { header: "MACHINE", value: (o: ResponseActionOutcome) => names.get(o.machineId) ?? o.machineId, max: 32 },
+        { header: "ACTION", value: (o: ResponseActionOutcome) => o.action },
+        {
+          header: "RESULT",
+          value: (o: ResponseActionOutcome) => o.result,
+          style: (t: string) => (t === "failed" ? out.palette.red(t) : out.palette.green(t)),
+        },
+        { header: "ACTION ID", value: (o: ResponseActionOutcome) => o.machineAction?.id ?? "" },
+        { header: "STATUS", value: (o: ResponseActionOutcome) => o.machineAction?.status ?? "" },
+        { header: "ERROR", value: (o: ResponseActionOutcome) => o.error?.message ?? "", max: 60 },
+      ],
+      outcomes,
+    );
+  const failures: CliError[] = [];
+  for (const o of outcomes) {
+    if (o.result !== "failed") continue;
+    const e = toCliError(Object.assign(new Error(o.error?.message ?? "failed"), { code: o.error?.code }));
+    out.error(`machine ${names.get(o.machineId) ?? o.machineId}: ${e.message}`, e.hint);
+    failures.push(e);
+  }
+  return multiTenantExit(failures, outcomes.length);
 }

@@ -55,7 +55,10 @@ export function registerEngineCommands(program: Command, result: Result, context
       .option("--comment <text>", "why (required; recorded by MDE and in the audit log)")
       .option("--wait", "wait until each action is final")
       .option("--timeout <duration>", "how long --wait waits", "10m")
-      .option("-y, --yes", "do not ask for confirmation");
+      .option("-y, --yes", "do not ask for confirmation")
+      .option("--workers", "run as jobs on the distributed workers (mde-partner worker), one per machine")
+      .option("--db <url>", "with --workers: the workers' PostgreSQL store (default: the configured one)")
+      .option("--detach", "with --workers: print the batch id and return instead of following it");
     if (spec.types) command.option("--type <type>", spec.types.join(" | "));
     outputOptions(command, true).action(async (tenant, ids, o) => {
       result.exitCode = await runMachineAction(name, tenant, ids, o, context());
@@ -70,7 +73,10 @@ export function registerEngineCommands(program: Command, result: Result, context
         .argument("[kql]", "the query")
         .option("--file <file>", "read the query from a file")
         .option("--concurrency <n>", "tenants at once", "8")
-        .option("--legacy", "use the legacy MDE hunting endpoint (stops returning data on 2027-02-01) instead of Microsoft Graph"),
+        .option("--legacy", "use the legacy MDE hunting endpoint (stops returning data on 2027-02-01) instead of Microsoft Graph")
+        .option("--workers", "run as jobs on the distributed workers (mde-partner worker), one per tenant")
+        .option("--db <url>", "with --workers: the workers' PostgreSQL store (default: the configured one)")
+        .option("--detach", "with --workers: print the batch id and return instead of following it"),
     ),
     true,
   ).action(async (kql, o) => {
@@ -113,9 +119,35 @@ export function registerEngineCommands(program: Command, result: Result, context
       result.exitCode = await runExportAlerts(o, context());
     });
 
+  const batches = program.command("batches").description("hunts and response actions run by the distributed workers");
+  const batchDb = (c: Command) => c.option("--db <url>", "the workers' PostgreSQL store (default: the configured one)");
+  outputOptions(
+    batchDb(
+      batches
+        .command("list")
+        .description("the newest batches and their progress")
+        .option("--state <state>", "running or done")
+        .option("--top <n>", "at most this many", "20"),
+    ),
+    true,
+  ).action(async (o) => {
+    const { runBatchesList } = await import("./batches.js");
+    result.exitCode = await runBatchesList(o, context());
+  });
+  outputOptions(batchDb(batches.command("show").description("a batch's results so far").argument("<batch-id>")), true).action(async (id, o) => {
+    const { runBatchesShow } = await import("./batches.js");
+    result.exitCode = await runBatchesShow(id, o, context());
+  });
+  outputOptions(batchDb(batches.command("wait").description("follow a batch to its end, then print its results").argument("<batch-id>")), true).action(
+    async (id, o) => {
+      const { runBatchesShow } = await import("./batches.js");
+      result.exitCode = await runBatchesShow(id, { ...o, wait: true }, context());
+    },
+  );
+
   program
     .command("worker")
-    .description("a distributed sync worker sharing work through pg-boss on PostgreSQL")
+    .description("a distributed worker (sync, hunts and response actions) sharing work through pg-boss on PostgreSQL")
     .option("--db <url>", "PostgreSQL URL of the shared store and queue")
     .option("--concurrency <n>", "tenants this worker syncs at once")
     .option("--interval <duration>", "how often each tenant is synced (e.g. 5m)")

@@ -19,65 +19,59 @@ type GraphHunt = (
   options: { signal?: AbortSignal },
 ) => Promise<{ schema: Array<{ name: unknown; type: unknown }>; results: unknown[] }>;
 
-interface TenantRows {
+/** One tenant's part of a hunt: its rows (with `TenantId`/`TenantName`) and columns, or its error. */
+export interface TenantRows {
   outcome: HuntTenantOutcome;
   schema: Array<{ name: string; type: string }>;
   rows: Array<Record<string, unknown>>;
 }
 
 /**
- * @example
- * const result = await huntAcrossTenants({ partner, store, tenantIds, query: kql`DeviceInfo | where DeviceName == ${name}` });
- * for (const e of result.errors) console.error(e.tenantId, e.code, e.message);
+ * Runs the hunt in one tenant; a failure is the part's `outcome.error`, never
+ * a rejection (the workers run one tenant per job with this).
  */
-export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResult> {
-  if (!options || typeof options.query !== "string" || options.query.trim() === "") throw new TypeError("hunt needs a non-empty query");
-  if (!Array.isArray(options.tenantIds)) throw new TypeError("tenantIds must be an array");
-  const concurrency = options.concurrency ?? 8;
-  const ids = [...new Set(options.tenantIds)];
-  const records = new Map<string, { name: string; region: string | null }>();
-  if (options.store) {
-    for (const id of ids) {
-      const t = await options.store.getTenant(id);
-      if (t) records.set(id, { name: t.name, region: t.region });
+export async function huntTenant(
+  options: Pick<HuntOptions, "partner" | "query" | "backend" | "signal">,
+  tenantId: string,
+  record: { name: string; region: string | null } | undefined,
+): Promise<TenantRows> {
+  const tenantName = record?.name;
+  const named = tenantName !== undefined ? { tenantName } : {};
+  const started = Date.now();
+  try {
+    options.signal?.throwIfAborted();
+    const api = tenantApi(options.partner, tenantId, record?.region);
+    const signal = options.signal ? { signal: options.signal } : {};
+    const graphHunt = (api as { hunt?: GraphHunt }).hunt;
+    let schema: Array<{ name: string; type: string }>;
+    let results: unknown[];
+    if ((options.backend ?? "graph") === "graph" && typeof graphHunt === "function") {
+      const result = await graphHunt.call(api, options.query, signal);
+      schema = result.schema.map((c) => ({ name: String(c.name), type: String(c.type) }));
+      results = result.results;
+    } else {
+      const result = await api.hunting.run(options.query, signal);
+      schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
+      results = result.Results;
     }
+    const rows = results.map((row) => ({
+      TenantId: tenantId,
+      TenantName: tenantName ?? null,
+      ...(row as Record<string, unknown>),
+    }));
+    return { outcome: { tenantId, ...named, rows: rows.length, durationMs: Date.now() - started }, schema, rows };
+  } catch (error) {
+    const p = tenantProblem(error);
+    return {
+      outcome: { tenantId, ...named, rows: 0, durationMs: Date.now() - started, error: { code: p.code, message: p.message } },
+      schema: [],
+      rows: [],
+    };
   }
-  const parts = await mapWithConcurrency(ids, concurrency, async (tenantId): Promise<TenantRows> => {
-    const record = records.get(tenantId);
-    const tenantName = record?.name;
-    const named = tenantName !== undefined ? { tenantName } : {};
-    const started = Date.now();
-    try {
-      options.signal?.throwIfAborted();
-      const api = tenantApi(options.partner, tenantId, record?.region);
-      const signal = options.signal ? { signal: options.signal } : {};
-      const graphHunt = (api as { hunt?: GraphHunt }).hunt;
-      let schema: Array<{ name: string; type: string }>;
-      let results: unknown[];
-      if ((options.backend ?? "graph") === "graph" && typeof graphHunt === "function") {
-        const result = await graphHunt.call(api, options.query, signal);
-        schema = result.schema.map((c) => ({ name: String(c.name), type: String(c.type) }));
-        results = result.results;
-      } else {
-        const result = await api.hunting.run(options.query, signal);
-        schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
-        results = result.Results;
-      }
-      const rows = results.map((row) => ({
-        TenantId: tenantId,
-        TenantName: tenantName ?? null,
-        ...(row as Record<string, unknown>),
-      }));
-      return { outcome: { tenantId, ...named, rows: rows.length, durationMs: Date.now() - started }, schema, rows };
-    } catch (error) {
-      const p = tenantProblem(error);
-      return {
-        outcome: { tenantId, ...named, rows: 0, durationMs: Date.now() - started, error: { code: p.code, message: p.message } },
-        schema: [],
-        rows: [],
-      };
-    }
-  });
+}
+
+/** Merges the tenants' parts: `TenantId`, `TenantName`, then the union of their columns in first-seen order. */
+export function mergeHuntParts(parts: readonly TenantRows[]): HuntResult {
   const schema: Array<{ name: string; type: string }> = [
     { name: "TenantId", type: "String" },
     { name: "TenantName", type: "String" },
@@ -106,4 +100,25 @@ export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResul
     ),
     tenants: parts.map((p) => p.outcome),
   };
+}
+
+/**
+ * @example
+ * const result = await huntAcrossTenants({ partner, store, tenantIds, query: kql`DeviceInfo | where DeviceName == ${name}` });
+ * for (const e of result.errors) console.error(e.tenantId, e.code, e.message);
+ */
+export async function huntAcrossTenants(options: HuntOptions): Promise<HuntResult> {
+  if (!options || typeof options.query !== "string" || options.query.trim() === "") throw new TypeError("hunt needs a non-empty query");
+  if (!Array.isArray(options.tenantIds)) throw new TypeError("tenantIds must be an array");
+  const concurrency = options.concurrency ?? 8;
+  const ids = [...new Set(options.tenantIds)];
+  const records = new Map<string, { name: string; region: string | null }>();
+  if (options.store) {
+    for (const id of ids) {
+      const t = await options.store.getTenant(id);
+      if (t) records.set(id, { name: t.name, region: t.region });
+    }
+  }
+  const parts = await mapWithConcurrency(ids, concurrency, (tenantId) => huntTenant(options, tenantId, records.get(tenantId)));
+  return mergeHuntParts(parts);
 }

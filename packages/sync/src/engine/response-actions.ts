@@ -26,7 +26,8 @@ const ACTION_TYPES: Readonly<Record<Exclude<ResponseActionKind, "tag-add" | "tag
 const KINDS = new Set<string>([...Object.keys(ACTION_TYPES), "tag-add", "tag-remove"]);
 const FINAL = new Set(["Succeeded", "Failed", "TimeOut", "Cancelled"]);
 
-function checkRequest(r: ResponseActionRequest): void {
+/** Checks a request before anything is sent or audited; throws a `TypeError` naming the mistake. */
+export function checkResponseActionRequest(r: Omit<ResponseActionRequest, "store" | "partner">): void {
   if (!r || typeof r !== "object") throw new TypeError("runResponseAction needs a request object");
   if (!KINDS.has(r.action)) throw new TypeError(`unknown response action ${JSON.stringify(r.action)}`);
   if (typeof r.comment !== "string" || r.comment.trim() === "") throw new TypeError("every response action needs a comment");
@@ -97,6 +98,26 @@ async function findOpenAction(api: TenantApi, r: ResponseActionRequest): Promise
   return found;
 }
 
+/** Skew allowed between our clock and the service's `creationDateTimeUtc` when adopting an earlier attempt's action. */
+const ADOPT_SKEW_MS = 5 * 60_000;
+
+/** The action an earlier attempt of `r` created (same machine, type and comment, since `since`), if any. */
+async function findEarlierAttempt(api: TenantApi, r: ResponseActionRequest, since: string): Promise<MachineAction | undefined> {
+  const type = ACTION_TYPES[r.action as keyof typeof ACTION_TYPES]?.[0];
+  if (!type) return undefined;
+  const f = machineActionFilter;
+  const list = api.machineActions.list({
+    filter: f.and(f.eq("machineId", r.machineId), f.ge("creationDateTimeUtc", new Date(Date.parse(since) - ADOPT_SKEW_MS))),
+    ...(r.signal ? { signal: r.signal } : {}),
+  });
+  let found: MachineAction | undefined;
+  for await (const a of list) {
+    if (String(a.type) !== type || (a.requestorComment ?? "") !== r.comment) continue;
+    if (!found || String(a.creationDateTimeUtc ?? "") > String(found.creationDateTimeUtc ?? "")) found = a;
+  }
+  return found;
+}
+
 function summary(a: MachineAction): NonNullable<ResponseActionOutcome["machineAction"]> {
   return { ...(a as unknown as Record<string, unknown>), id: a.id, status: String(a.status), type: String(a.type) };
 }
@@ -110,7 +131,8 @@ function summary(a: MachineAction): NonNullable<ResponseActionOutcome["machineAc
  * const out = await runResponseAction({ store, partner, actor: "cli:alice", tenantId, machineId, action: "isolate", comment: "INC-42", wait: true });
  */
 export async function runResponseAction(request: ResponseActionRequest): Promise<ResponseActionOutcome> {
-  checkRequest(request);
+  checkResponseActionRequest(request);
+  if (request.adoptSince !== undefined && Number.isNaN(Date.parse(request.adoptSince))) throw new TypeError("adoptSince must be an ISO time");
   const { store, tenantId, machineId, action } = request;
   const correlationId = randomUUID();
   const auditAction = `machine.${action}`;
@@ -153,18 +175,25 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
       return outcome;
     }
     let machineAction: MachineAction;
-    try {
-      machineAction = await create(api, request);
+    const earlier = request.adoptSince !== undefined ? await findEarlierAttempt(api, request, request.adoptSince) : undefined;
+    if (earlier) {
+      machineAction = earlier;
       outcome.result = "created";
-    } catch (error) {
-      if (!isAlreadyInProgress(error)) throw error;
-      outcome.result = "already-in-progress";
-      const open = await findOpenAction(api, request).catch(() => undefined);
-      if (!open) {
-        await finish("completed", "already in progress");
-        return outcome;
+      outcome.adopted = true;
+    } else {
+      try {
+        machineAction = await create(api, request);
+        outcome.result = "created";
+      } catch (error) {
+        if (!isAlreadyInProgress(error)) throw error;
+        outcome.result = "already-in-progress";
+        const open = await findOpenAction(api, request).catch(() => undefined);
+        if (!open) {
+          await finish("completed", "already in progress");
+          return outcome;
+        }
+        machineAction = open;
       }
-      machineAction = open;
     }
     await record(machineAction);
     outcome.machineAction = summary(machineAction);

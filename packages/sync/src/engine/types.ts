@@ -142,6 +142,13 @@ export interface ResponseActionRequest {
   waitTimeoutMs?: number;
   /** Poll interval while waiting (default 5 s). */
   pollIntervalMs?: number;
+  /**
+   * A retry of a request whose first attempt's outcome is unknown (a worker
+   * died, or stopped while waiting): an action of the same type with the same
+   * comment on the machine, created since this ISO time (less 5 minutes for
+   * clock skew), is taken as this request's instead of sending a second one.
+   */
+  adoptSince?: string;
   signal?: AbortSignal;
 }
 
@@ -153,6 +160,8 @@ export interface ResponseActionOutcome {
   machineAction?: { id: string; status: string; type: string } & Record<string, unknown>;
   /** "already in progress" is an outcome, not a failure to retry. */
   result: "created" | "already-in-progress" | "succeeded" | "failed" | "tagged";
+  /** With `adoptSince`: the action was found created by an earlier attempt, not sent again. */
+  adopted?: boolean;
   error?: { code: string; message: string };
   auditIds: string[];
 }

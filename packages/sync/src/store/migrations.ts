@@ -250,5 +250,33 @@ const graphSourceAndIncidents: Migration = {
   },
 };
 
+/*
+ * Batches: hunts and bulk response actions that the distributed workers run
+ * as jobs, one item per tenant or machine, with each item's result. Additive.
+ */
+const batches: Migration = {
+  version: 4,
+  name: "batches of hunts and response actions",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const out: CompiledQuery[] = [];
+    let t = s.createTable("batches") as Builder;
+    for (const n of ["id", "kind", "actor", "request", "state", "created_at"]) t = c.text(t, n, true);
+    t = c.text(t, "finished_at");
+    t = c.int(t, "total");
+    out.push(t.addPrimaryKeyConstraint("batches_pk", ["id"]).compile());
+    out.push(s.createIndex("batches_created").on("batches").columns(["created_at", "id"]).compile());
+    let i = s.createTable("batch_items") as Builder;
+    for (const n of ["batch_id", "item_key", "tenant_id", "state"]) i = c.text(i, n, true);
+    for (const n of ["machine_id", "worker_id", "started_at", "finished_at", "result", "error_code", "error_message"]) i = c.text(i, n);
+    i = c.int(i, "attempts");
+    out.push(i.addPrimaryKeyConstraint("batch_items_pk", ["batch_id", "item_key"]).compile());
+    // The workers' reconciler looks for items that are not final.
+    out.push(s.createIndex("batch_items_state").on("batch_items").columns(["state", "batch_id"]).compile());
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches]);

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { createAlertReader } from "./alerts-query.js";
 import { createAlertWriter } from "./alerts-write.js";
 import { createAuditLog } from "./audit-log.js";
+import { createBatchRepository } from "./batches.js";
 import { createConsentRequestRepository } from "./consent-requests.js";
 import { createStoreContext, type StoreClock } from "./context.js";
 import { createCursorRepository } from "./cursors.js";
@@ -45,7 +46,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createAuditLog> &
   ReturnType<typeof createSyncRunRepository> &
   ReturnType<typeof createWebhookDeliveryRepository> &
-  ReturnType<typeof createIncidentRepository>;
+  ReturnType<typeof createIncidentRepository> &
+  ReturnType<typeof createBatchRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -113,6 +115,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createSyncRunRepository(ctx),
     ...createWebhookDeliveryRepository(ctx),
     ...createIncidentRepository(ctx),
+    ...createBatchRepository(ctx),
     dialect: dialect.name,
     migration,
     close: () => dialect.close(),

@@ -329,3 +329,62 @@ export interface PendingDelivery {
   /** `ingested_at` of the row: the forwarder's watermark advances over it. */
   readonly ingestedAt: string;
 }
+
+/** What a batch runs on its items: one hunting query per tenant, or one response action per machine. */
+export type BatchKind = "hunt" | "response-action";
+/** `running` until every item is final, then `done`. */
+export type BatchState = "running" | "done";
+/** `queued` → `running` (a worker holds it) → `done` or `failed`; a retried item goes back through `running`. */
+export type BatchItemState = "queued" | "running" | "done" | "failed";
+
+export interface BatchInput {
+  readonly kind: BatchKind;
+  /** Who asked (for the batch list and the audit log). */
+  readonly actor: string;
+  /** What to run, as the worker needs it (JSON-serialisable; no secrets). */
+  readonly request: Record<string, unknown>;
+  /** One item per tenant (hunt) or per tenant and machine (response action); duplicates are dropped. */
+  readonly items: ReadonlyArray<{ readonly tenantId: string; readonly machineId?: string }>;
+}
+
+export interface BatchItemCounts {
+  readonly queued: number;
+  readonly running: number;
+  readonly done: number;
+  readonly failed: number;
+}
+
+export interface BatchRecord {
+  readonly id: string;
+  readonly kind: BatchKind;
+  readonly actor: string;
+  readonly request: Record<string, unknown>;
+  readonly state: BatchState;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly total: number;
+  readonly counts: BatchItemCounts;
+}
+
+export interface BatchItemRecord {
+  readonly batchId: string;
+  /** The tenant id, or `tenantId/machineId`. */
+  readonly key: string;
+  readonly tenantId: string;
+  readonly machineId: string | null;
+  readonly state: BatchItemState;
+  /** How many times a worker took the item. */
+  readonly attempts: number;
+  readonly workerId: string | null;
+  /** When a worker first took it (a retried response action looks for what the first attempt created from here). */
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly result: unknown;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export interface BatchItemFinish {
+  readonly state: "done" | "failed";
+  readonly result?: unknown;
+  readonly error?: { readonly code: string; readonly message: string } | null;
+}

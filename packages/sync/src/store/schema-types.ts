@@ -195,6 +195,36 @@ export interface IncidentsTable {
   ingested_at: string;
 }
 
+/** Hunts and bulk response actions run by the workers (schema v4). */
+export interface BatchesTable {
+  id: string;
+  kind: string;
+  actor: string;
+  /** JSON of what to run. */
+  request: string;
+  state: string;
+  created_at: string;
+  finished_at: string | null;
+  total: number;
+}
+
+/** One tenant (hunt) or machine (response action) of a batch (schema v4). */
+export interface BatchItemsTable {
+  batch_id: string;
+  item_key: string;
+  tenant_id: string;
+  machine_id: string | null;
+  state: string;
+  attempts: number;
+  worker_id: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  /** JSON: hunt rows and schema, or the response action's outcome. */
+  result: string | null;
+  error_code: string | null;
+  error_message: string | null;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -211,4 +241,6 @@ export interface StoreDatabase {
   audit_log: AuditLogTable;
   webhook_deliveries: WebhookDeliveriesTable;
   incidents: IncidentsTable;
+  batches: BatchesTable;
+  batch_items: BatchItemsTable;
 }

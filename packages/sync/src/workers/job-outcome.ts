@@ -34,6 +34,15 @@ const NEEDS_ACTION: ReadonlySet<string> = new Set([
   "ERR_MDE_BAD_REQUEST",
 ]);
 
+/**
+ * A failure that may pass by itself (throttling, 5xx, network, timeouts, the
+ * token endpoint or our database down): worth a retry with backoff. The rest
+ * needs someone to act, or (a missing machine) will never pass.
+ */
+export function isTransientCode(code: string): boolean {
+  return !NEEDS_ACTION.has(code) && code !== "ERR_MDE_NOT_FOUND";
+}
+
 export interface OutcomeSettings {
   readonly intervalMs: number;
   readonly parkMs: number;

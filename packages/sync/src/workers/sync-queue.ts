@@ -41,18 +41,30 @@ export function jobOptions(settings: SyncJobSettings): PgBoss.SendOptions {
 const CREATE_LOCK = 0x4d4451;
 
 /**
- * Creates the queue when missing. pg-boss ignores a second create, but two
- * creates at the same moment deadlock in PostgreSQL (its create_queue inserts
- * the queue row, then creates and attaches a partition): workers starting
- * together on a fresh database take turns under an advisory lock.
+ * Creates the queues when missing (the sync queue, and the task queue of
+ * hunts and response actions, task-queue.ts). pg-boss ignores a second create,
+ * but two creates at the same moment deadlock in PostgreSQL (its create_queue
+ * inserts the queue row, then creates and attaches a partition): workers and
+ * submitters starting together on a fresh database take turns under an
+ * advisory lock.
  */
-export async function createSyncQueue(boss: PgBoss, pool: pg.Pool, settings: SyncJobSettings): Promise<void> {
-  if (await boss.getQueue(SYNC_QUEUE)) return;
+export async function createQueues(
+  boss: PgBoss,
+  pool: pg.Pool,
+  queues: ReadonlyArray<{ name: string; options: PgBoss.SendOptions }>,
+): Promise<void> {
+  const missing = async () => {
+    const out: typeof queues[number][] = [];
+    for (const q of queues) if (!(await boss.getQueue(q.name))) out.push(q);
+    return out;
+  };
+  if ((await missing()).length === 0) return;
   const client = await pool.connect();
   try {
     await client.query("select pg_advisory_lock($1::int, 0)", [CREATE_LOCK]);
     try {
-      if (!(await boss.getQueue(SYNC_QUEUE))) await boss.createQueue(SYNC_QUEUE, { name: SYNC_QUEUE, policy: "stately", ...jobOptions(settings) });
+      // Stately: one queued and one active job per key (tenant, or batch item).
+      for (const q of await missing()) await boss.createQueue(q.name, { name: q.name, policy: "stately", ...q.options });
     } finally {
       await client.query("select pg_advisory_unlock($1::int, 0)", [CREATE_LOCK]);
     }

@@ -14,6 +14,10 @@
  *   park time, and its state in the store says why (job-outcome.ts).
  * - A killed worker's jobs stay active until their lease ends; pg-boss's
  *   maintenance then hands them to the other workers (as retries).
+ * - Hunts and bulk response actions submitted as batches (batch-queue.ts)
+ *   run here too, one job per tenant or machine, before sync jobs
+ *   (task-runner.ts); the scheduler's pass also reconciles batches whose
+ *   jobs were lost (reconcile-batches.ts).
  * - `stop()` (SIGINT/SIGTERM in the CLI) aborts the runs between pages: each
  *   commits the page it has, queues its tenant to continue at once, and the
  *   worker leaves. `start()` and `stop()` are safe to call twice.
@@ -26,7 +30,10 @@ import type { TenantSyncResult } from "../engine/types.js";
 import { inTransaction } from "./boss-transaction.js";
 import { decideOutcome, type JobOutcome } from "./job-outcome.js";
 import { scheduleMissing } from "./schedule-tenants.js";
-import { createSyncQueue, jobOptions, jobTenant, SYNC_QUEUE, type SyncJobData } from "./sync-queue.js";
+import { reconcileBatches } from "./reconcile-batches.js";
+import { createQueues, jobOptions, jobTenant, SYNC_QUEUE, type SyncJobData } from "./sync-queue.js";
+import { TASK_QUEUE, type TaskJobData, taskJobOptions } from "./task-queue.js";
+import { createTaskRunner } from "./task-runner.js";
 import { createTenantLocks } from "./tenant-lock.js";
 import { resolveWorkerOptions, type SyncWorkerOptions, type WorkerEvent } from "./worker-options.js";
 
@@ -113,7 +120,23 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const report = (where: string, error: unknown) => emit({ type: "error", workerId, where, message: firstLine(error) });
   boss.on("error", (error) => report("queue", error));
 
+  const runTask = createTaskRunner({
+    store: options.store,
+    partner: options.partner,
+    boss,
+    workerId,
+    signal: stopController.signal,
+    emit,
+    report,
+  });
+
   const schedule = async () => {
+    try {
+      const fixed = await reconcileBatches(pool, boss, options.store, settings.queueSchema, settings, clock.now());
+      if (fixed.requeued + fixed.failed > 0) emit({ type: "reconciled", workerId, ...fixed });
+    } catch (error) {
+      report("reconcile", error);
+    }
     try {
       const tenants = await options.store.listTenants({ states: SYNCABLE_STATES });
       const added = await scheduleMissing(
@@ -237,22 +260,27 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
         await Promise.race([...running, idle(settings.pollMs)]);
         continue;
       }
+      // Hunts and response actions first: someone is waiting for them; syncs take the slots left.
+      let tasks: Array<PgBoss.JobWithMetadata<TaskJobData>> = [];
       let jobs: Job[] = [];
       try {
-        jobs = await boss.fetch<SyncJobData>(SYNC_QUEUE, { batchSize: free, includeMetadata: true });
+        tasks = await boss.fetch<TaskJobData>(TASK_QUEUE, { batchSize: free, includeMetadata: true });
+        if (free > tasks.length) jobs = await boss.fetch<SyncJobData>(SYNC_QUEUE, { batchSize: free - tasks.length, includeMetadata: true });
       } catch (error) {
         report("fetch", error);
       }
-      for (const job of jobs) {
-        const p: Promise<void> = runJob(job)
+      const track = (p: Promise<void>) => {
+        const tracked: Promise<void> = p
           .catch((error) => report("job", error))
           .finally(() => {
-            running.delete(p);
+            running.delete(tracked);
             wake?.();
           });
-        running.add(p);
-      }
-      if (jobs.length === 0) await idle(settings.pollMs);
+        running.add(tracked);
+      };
+      for (const task of tasks) track(runTask(task));
+      for (const job of jobs) track(runJob(job));
+      if (jobs.length + tasks.length === 0) await idle(settings.pollMs);
     }
     await Promise.allSettled([...running]);
   };
@@ -263,7 +291,10 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     start() {
       started ??= (async () => {
         await boss.start();
-        await createSyncQueue(boss, pool, settings);
+        await createQueues(boss, pool, [
+          { name: SYNC_QUEUE, options: jobOptions(settings) },
+          { name: TASK_QUEUE, options: taskJobOptions(settings) },
+        ]);
         await schedule();
         scheduleTimer = setInterval(() => void schedule(), settings.scheduleEveryMs);
         looping = loop();

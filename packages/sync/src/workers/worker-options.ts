@@ -8,6 +8,7 @@ import type { EngineClock, SyncProgressEvent, TenantSyncResult } from "../engine
 import type { Store } from "../store/index.js";
 import { parseStoreUrl } from "../store/index.js";
 import type { SyncJobSettings } from "./sync-queue.js";
+import { DEFAULT_TASK_SETTINGS, type TaskJobSettings } from "./task-queue.js";
 
 /** Options of {@link createSyncWorker}. */
 export interface SyncWorkerOptions {
@@ -31,6 +32,14 @@ export interface SyncWorkerOptions {
   retryDelaySec?: number;
   /** How long a parked tenant waits before it is tried again (default 1 h). */
   parkMs?: number;
+  /** Lease of a running hunt or response action, seconds (default 600). */
+  taskLeaseSec?: number;
+  /** Retries of a hunt or response action after a transient failure (default 3). */
+  taskRetryLimit?: number;
+  /** First retry delay of a task, seconds (default 5). */
+  taskRetryDelaySec?: number;
+  /** How old a batch must be before the reconciler re-queues its lost items, ms (default 60 s). */
+  reconcileAfterMs?: number;
   /** How often an idle worker asks for due jobs (default 1 s; pg-boss's minimum is 0.5 s). */
   pollMs?: number;
   /** How often pg-boss's maintenance (lease expiry) runs, seconds (default 30). */
@@ -65,10 +74,25 @@ export type WorkerEvent =
       result?: TenantSyncResult;
       durationMs: number;
     }
+  | { type: "task-start"; workerId: string; jobId: string; batchId: string; key: string; kind: string; attempt: number }
+  | {
+      type: "task-done";
+      workerId: string;
+      jobId: string;
+      batchId: string;
+      key: string;
+      kind?: string;
+      /** done/failed: the item's result is in the store; retry: pg-boss retries it; skipped: already final, or its batch is gone. */
+      outcome: "done" | "failed" | "retry" | "skipped";
+      reason?: string;
+      durationMs: number;
+    }
+  | { type: "reconciled"; workerId: string; requeued: number; failed: number }
   | { type: "error"; workerId: string; where: string; message: string }
   | { type: "stopped"; workerId: string };
 
-export interface ResolvedWorkerOptions extends SyncJobSettings {
+export interface ResolvedWorkerOptions extends SyncJobSettings, TaskJobSettings {
+  readonly reconcileAfterMs: number;
   readonly connectionString: string;
   readonly storeSchema: string | undefined;
   readonly queueSchema: string;
@@ -84,10 +108,25 @@ export interface ResolvedWorkerOptions extends SyncJobSettings {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** The pg-boss schema beside a store: `<store schema>_jobs`, or `pgboss` without a store schema. */
+export function resolveQueueSchema(url: string, queueSchema?: string): string {
+  const location = parseStoreUrl(url);
+  if (location.dialect !== "postgres") throw new TypeError("workers coordinate through PostgreSQL: url must be postgres://…");
+  const name = queueSchema ?? (location.schema ? `${location.schema}_jobs` : "pgboss");
+  if (!SCHEMA_NAME.test(name)) throw new TypeError(`invalid queue schema name ${JSON.stringify(name)}`);
+  return name;
+}
+
 function positive(value: number | undefined, what: string, fallback: number, { integer = false, min = 0 } = {}): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= min || (integer && !Number.isInteger(value)))
     throw new TypeError(`${what} must be a ${integer ? "whole " : ""}number above ${min}`);
+  return value;
+}
+
+function retryCount(value: number | undefined, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new TypeError(`${what} must be a whole number ≥ 0`);
   return value;
 }
 
@@ -98,12 +137,10 @@ export function resolveWorkerOptions(options: SyncWorkerOptions): ResolvedWorker
   if (location.dialect !== "postgres") throw new TypeError("workers coordinate through PostgreSQL: url must be postgres://…");
   if (options.store.dialect !== "postgres") throw new TypeError("the worker's store must be the PostgreSQL store of url");
   const storeSchema = location.schema;
-  const queueSchema = options.queueSchema ?? (storeSchema ? `${storeSchema}_jobs` : "pgboss");
-  if (!SCHEMA_NAME.test(queueSchema)) throw new TypeError(`invalid queue schema name ${JSON.stringify(queueSchema)}`);
+  const queueSchema = resolveQueueSchema(options.url, options.queueSchema);
   const intervalMs = positive(options.intervalMs, "intervalMs", Number.NaN);
   if (Number.isNaN(intervalMs)) throw new TypeError("intervalMs is required");
-  const retryLimit = options.retryLimit ?? 5;
-  if (!Number.isInteger(retryLimit) || retryLimit < 0) throw new TypeError("retryLimit must be a whole number ≥ 0");
+  const retryLimit = retryCount(options.retryLimit, "retryLimit", 5);
   const pollMs = positive(options.pollMs, "pollMs", 1000);
   if (pollMs < 500) throw new TypeError("pollMs must be at least 500");
   return Object.freeze({
@@ -115,6 +152,10 @@ export function resolveWorkerOptions(options: SyncWorkerOptions): ResolvedWorker
     leaseSec: positive(options.leaseSec, "leaseSec", 900, { integer: true }),
     retryLimit,
     retryDelaySec: positive(options.retryDelaySec, "retryDelaySec", 5, { integer: true }),
+    taskLeaseSec: positive(options.taskLeaseSec, "taskLeaseSec", DEFAULT_TASK_SETTINGS.taskLeaseSec, { integer: true }),
+    taskRetryLimit: retryCount(options.taskRetryLimit, "taskRetryLimit", DEFAULT_TASK_SETTINGS.taskRetryLimit),
+    taskRetryDelaySec: positive(options.taskRetryDelaySec, "taskRetryDelaySec", DEFAULT_TASK_SETTINGS.taskRetryDelaySec, { integer: true }),
+    reconcileAfterMs: positive(options.reconcileAfterMs, "reconcileAfterMs", 60_000),
     parkMs: positive(options.parkMs, "parkMs", 3_600_000),
     pollMs,
     maintenanceIntervalSec: positive(options.maintenanceIntervalSec, "maintenanceIntervalSec", 30, { integer: true }),
