@@ -217,8 +217,10 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
       }
       await record(machineAction);
       outcome.machineAction = summary(machineAction);
-      if (outcome.result === "created") outcome.result = machineAction.status === "Succeeded" ? "succeeded" : "failed";
     }
+    // Waited for (or adopted already final): a created action ends as what it became.
+    if (request.wait && outcome.result === "created" && FINAL.has(String(machineAction.status)))
+      outcome.result = machineAction.status === "Succeeded" ? "succeeded" : "failed";
     const status = String(machineAction.status);
     const failed = request.wait && FINAL.has(status) && status !== "Succeeded";
     await finish(failed ? "failed" : "completed", `${outcome.result}; action ${machineAction.id} ${status}`);

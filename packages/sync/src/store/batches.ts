@@ -194,6 +194,9 @@ export function createBatchRepository(ctx: StoreContext) {
       if (finish.state !== "done" && finish.state !== "failed") throw new TypeError("an item finishes done or failed");
       return dialect.writeTransaction(async (trx) => {
         const now = ctx.now();
+        // Finishers of one batch take turns on its row (PostgreSQL row lock; SQLite's write transaction
+        // already runs alone): two last items finishing at once must not each see the other still open.
+        await trx.updateTable("batches").set({ id }).where("id", "=", id).execute();
         const r = await trx
           .updateTable("batch_items")
           .set({

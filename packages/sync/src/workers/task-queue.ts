@@ -21,7 +21,7 @@ export interface TaskJobData {
 
 /** pg-boss settings of task jobs. */
 export interface TaskJobSettings {
-  /** Lease of a running task, seconds (default 600; a waited-for response action gets its wait time plus 2 min). */
+  /** Lease of a running task, seconds (default 600; a waited-for response action gets its wait time on top). */
   readonly taskLeaseSec: number;
   /** Retries of a task after a transient failure (default 3). */
   readonly taskRetryLimit: number;
@@ -68,9 +68,13 @@ export function taskJobData(data: unknown): TaskJobData | undefined {
   return { batchId: d.batchId, key: d.key };
 }
 
-/** The lease of a batch's jobs: a waited-for response action needs its wait time and some. */
+/**
+ * The lease of a batch's jobs: a waited-for response action gets its wait time
+ * on top. (A lease that runs out early is harmless, only wasteful: the next
+ * worker adopts the action and waits too; the item is finished once.)
+ */
 export function taskLeaseFor(request: { wait?: unknown; waitTimeoutMs?: unknown }, settings: TaskJobSettings): number {
   if (request.wait !== true) return settings.taskLeaseSec;
   const waitMs = typeof request.waitTimeoutMs === "number" ? request.waitTimeoutMs : 10 * 60_000;
-  return Math.max(settings.taskLeaseSec, Math.ceil(waitMs / 1000) + 120);
+  return settings.taskLeaseSec + Math.ceil(waitMs / 1000);
 }
