@@ -28,7 +28,9 @@ const emulator = await startEmulatorProcess([
   "bench-sync",
 ]);
 const { info } = emulator;
-const dispatcher = new Agent({ connect: { ca: ca(info) } });
+// Idle sockets are dropped after 1 s, well before the emulator's 5 s keep-alive: between the long phases
+// a request must never go out on a socket the server has already closed.
+const dispatcher = new Agent({ connect: { ca: ca(info) }, keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
 const total = TENANTS * PER_TENANT;
 const fresh = async (name: string) => {
   const store = await openStore({ url: `sqlite:${join(dir, `${name}.db`)}` });
