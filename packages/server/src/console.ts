@@ -21,6 +21,7 @@ import { createApiRoutes } from "./routes/api-routes.js";
 import { createAuthRoutes } from "./routes/auth-routes.js";
 import { createDeviceRoutes } from "./routes/device-routes.js";
 import { createHuntingRoutes } from "./routes/hunting-routes.js";
+import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
 import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
@@ -90,8 +91,9 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.use("*", csrfProtection(new URL(options.consentRedirectUri).origin));
   app.route("/", createOpsRoutes(deps, http));
   app.route("/", createAuthRoutes(deps));
-  // Before the JSON API's catch-all: the incident routes carry their own /api/v1/incidents.
+  // Before the JSON API's catch-all: the incident and batch routes carry their own /api/v1/… routes.
   app.route("/", createIncidentRoutes(deps));
+  app.route("/", createBatchRoutes(deps));
   app.route("/api/v1", createApiRoutes(deps));
   app.route("/", createTenantRoutes(deps));
   app.route("/", createAlertRoutes(deps));

@@ -47,9 +47,9 @@ button.danger{background:var(--bad);border-color:var(--bad);color:#fff}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
 dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;word-break:break-word}
 .chip{display:inline-block;padding:1px 8px;border-radius:10px;background:var(--chip);font-size:.85rem;white-space:nowrap}
-.state-verified,.sev-Low,.ok{color:var(--ok)}
-.state-degraded,.state-error,.sev-High,.bad{color:var(--bad)}
-.state-pending,.state-consented,.sev-Medium,.warn{color:var(--warn)}
+.state-verified,.state-done,.sev-Low,.ok{color:var(--ok)}
+.state-degraded,.state-error,.state-failed,.sev-High,.bad{color:var(--bad)}
+.state-pending,.state-consented,.state-running,.state-queued,.sev-Medium,.warn{color:var(--warn)}
 .flash{padding:8px 12px;border-radius:6px;border:1px solid var(--line);background:var(--card)}
 .flash.error{border-color:var(--bad)}.flash.ok{border-color:var(--ok)}
 .error-message{font-size:1.05rem}

@@ -11,7 +11,7 @@ import { html, type SafeHtml } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "devices" | "hunting" | "audit" | "users";
+  readonly section?: "tenants" | "alerts" | "incidents" | "devices" | "hunting" | "batches" | "audit" | "users";
   /** Extra `<meta>` (e.g. data for the page script). */
   readonly head?: SafeHtml;
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
@@ -23,6 +23,7 @@ const SECTIONS = [
   ["incidents", "/incidents", "Incidents", "viewer"],
   ["devices", "/devices", "Devices", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],
+  ["batches", "/batches", "Batches", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],
   ["users", "/users", "Users", "admin"],
 ] as const;
