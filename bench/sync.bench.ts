@@ -28,9 +28,11 @@ const emulator = await startEmulatorProcess([
   "bench-sync",
 ]);
 const { info } = emulator;
-// Idle sockets are dropped after 1 s, well before the emulator's 5 s keep-alive: between the long phases
-// a request must never go out on a socket the server has already closed.
-const dispatcher = new Agent({ connect: { ca: ca(info) }, keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+const dispatcher = new Agent({ connect: { ca: ca(info) } });
+// Control calls come after minutes of parsing and inserting in which this process never reaches its I/O
+// phase (the SQLite driver's promises settle as microtasks), so a kept-alive socket may have been closed
+// by the emulator unnoticed: every control call gets a connection of its own.
+const controlDispatcher = new Agent({ connect: { ca: ca(info) }, pipelining: 0 });
 const total = TENANTS * PER_TENANT;
 const fresh = async (name: string) => {
   const store = await openStore({ url: `sqlite:${join(dir, `${name}.db`)}` });
@@ -41,7 +43,7 @@ const fresh = async (name: string) => {
 const control = async (method: string, path: string, body?: unknown) => {
   const res = await fetch(`${info.controlUrl}${path}`, {
     method,
-    dispatcher,
+    dispatcher: controlDispatcher,
     ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
@@ -183,6 +185,7 @@ try {
   });
 } finally {
   await dispatcher.close();
+  await controlDispatcher.close();
   await emulator.stop();
   rmSync(dir, { recursive: true, force: true });
 }

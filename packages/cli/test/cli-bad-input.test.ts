@@ -9,7 +9,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { dumpStore, oneLineError, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+import { dumpStore, emulatorInitArgs, oneLineError, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
 
 interface Case {
   name: string;
@@ -38,24 +38,7 @@ describe("mde-partner: bad input", () => {
     info = emulator.info;
     env = { MDE_TEST_SECRET: info.partnerApp.clientSecret };
     const init = (h: string, apiUrl: string) =>
-      runCli(
-        [
-          "init",
-          "--client-id",
-          info.partnerApp.clientId,
-          "--cloud",
-          "custom",
-          "--login-url",
-          info.loginUrl,
-          "--api-url",
-          apiUrl,
-          "--ca-cert",
-          info.caCertFile,
-          "--client-secret-env",
-          "MDE_TEST_SECRET",
-        ],
-        { home: h, env },
-      );
+      runCli(emulatorInitArgs(info, "MDE_TEST_SECRET", apiUrl), { home: h, env });
     // A server that answers every API call with HTML, behind a certificate of the emulator's CA.
     const stateDir = info.caCertFile.replace(/\/ca\.pem$/, "");
     garbage = createServer(

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type CliRun, consentThroughPage, https, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+import { type CliRun, consentThroughPage, emulatorInitArgs, https, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
 
 describe("mde-partner: the partner flow against `mde-partner emulator`", () => {
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
@@ -41,19 +41,7 @@ describe("mde-partner: the partner flow against `mde-partner emulator`", () => {
   it("walks init → add → consent → verify → inspect → alerts, and alerts match the emulator exactly", async () => {
     const [t0, t1, t2] = info.tenants;
     let r = await cli([
-      "init",
-      "--client-id",
-      info.partnerApp.clientId,
-      "--cloud",
-      "custom",
-      "--login-url",
-      info.loginUrl,
-      "--api-url",
-      info.apiUrl,
-      "--ca-cert",
-      info.caCertFile,
-      "--client-secret-env",
-      "MDE_TEST_CLIENT_SECRET",
+      ...emulatorInitArgs(info, "MDE_TEST_CLIENT_SECRET"),
       "--consent-redirect-uri",
       info.partnerApp.redirectUris[0]!,
     ]);

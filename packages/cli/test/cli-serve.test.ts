@@ -12,7 +12,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Agent, fetch } from "undici";
-import { type ReadyLine, runCli, startCli, startEmulator, tempDir } from "./helpers.js";
+import { emulatorInitArgs, type ReadyLine, runCli, startCli, startEmulator, tempDir } from "./helpers.js";
 
 /** A browser-like client of the console: its own cookie jar, no redirects followed, the console's certificate trusted. */
 function browser(base: string, ca: string) {
@@ -54,13 +54,7 @@ describe("mde-partner serve", () => {
     emulator = await startEmulator(["--tenants", "2", "--alerts-per-tenant", "5", "--machines-per-tenant", "2", "--seed", "5"]);
     info = emulator.info;
     env = { MDE_TEST_SECRET: info.partnerApp.clientSecret };
-    const init = await runCli(
-      [
-        "init", "--client-id", info.partnerApp.clientId, "--cloud", "custom", "--login-url", info.loginUrl,
-        "--api-url", info.apiUrl, "--ca-cert", info.caCertFile, "--client-secret-env", "MDE_TEST_SECRET",
-      ],
-      { home, env },
-    );
+    const init = await runCli(emulatorInitArgs(info, "MDE_TEST_SECRET"), { home, env });
     assert.equal(init.code, 0, init.stderr);
     const add = await runCli(["tenants", "add", info.tenants[0]!.id, "--name", "Contoso"], { home, env });
     assert.equal(add.code, 0, add.stderr);

@@ -209,3 +209,29 @@ export function startCli(args: string[], options: { home: string; env?: Record<s
     },
   };
 }
+
+/**
+ * `init` arguments for the emulator's partner app: custom cloud at the
+ * emulator, its CA, the secret read from the environment variable `secretEnv`.
+ */
+export function emulatorInitArgs(
+  info: Pick<ReadyLine, "partnerApp" | "loginUrl" | "apiUrl" | "caCertFile">,
+  secretEnv: string,
+  apiUrl: string = info.apiUrl,
+): string[] {
+  return [
+    "init",
+    "--client-id",
+    info.partnerApp.clientId,
+    "--cloud",
+    "custom",
+    "--login-url",
+    info.loginUrl,
+    "--api-url",
+    apiUrl,
+    "--ca-cert",
+    info.caCertFile,
+    "--client-secret-env",
+    secretEnv,
+  ];
+}

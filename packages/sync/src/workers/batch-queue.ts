@@ -13,7 +13,7 @@ import PgBoss from "pg-boss";
 import pg from "pg";
 import { checkResponseActionRequest } from "../engine/response-actions.js";
 import { mergeHuntParts, type TenantRows } from "../engine/hunt.js";
-import type { HuntResult, ResponseActionKind, ResponseActionOutcome } from "../engine/types.js";
+import type { HuntResult, ResponseActionOutcome } from "../engine/types.js";
 import type { BatchRecord, Store } from "../store/index.js";
 import { parseStoreUrl } from "../store/index.js";
 import { createQueues, jobOptions, SYNC_QUEUE } from "./sync-queue.js";
@@ -40,19 +40,10 @@ export interface HuntSubmission {
   backend?: "graph" | "legacy";
 }
 
-export interface ResponseActionSubmission {
+export interface ResponseActionSubmission extends ResponseActionBatchRequest {
+  /** Who asks (recorded with the batch and in the audit log). */
   actor: string;
-  action: ResponseActionKind;
-  comment: string;
   targets: ReadonlyArray<{ tenantId: string; machineId: string }>;
-  isolationType?: string;
-  scanType?: string;
-  sha1?: string;
-  tag?: string;
-  /** Each item waits until its MachineAction is final. */
-  wait?: boolean;
-  waitTimeoutMs?: number;
-  pollIntervalMs?: number;
 }
 
 export interface BatchQueue {

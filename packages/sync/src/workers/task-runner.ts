@@ -14,7 +14,7 @@ import type PgBoss from "pg-boss";
 import type { PartnerClient } from "@mde-partner/client";
 import { huntTenant } from "../engine/hunt.js";
 import { runResponseAction } from "../engine/response-actions.js";
-import type { ResponseActionKind, ResponseActionOutcome } from "../engine/types.js";
+import type { ResponseActionOutcome, ResponseActionRequest } from "../engine/types.js";
 import type { BatchItemRecord, BatchRecord, Store } from "../store/index.js";
 import { isTransientCode } from "./job-outcome.js";
 import { TASK_QUEUE, type TaskJobData, taskJobData } from "./task-queue.js";
@@ -29,18 +29,11 @@ export interface HuntBatchRequest {
   backend?: "graph" | "legacy";
 }
 
-/** The request of a response-action batch (`submitResponseActions`). */
-export interface ResponseActionBatchRequest {
-  action: ResponseActionKind;
-  comment: string;
-  isolationType?: string;
-  scanType?: string;
-  sha1?: string;
-  tag?: string;
-  wait?: boolean;
-  waitTimeoutMs?: number;
-  pollIntervalMs?: number;
-}
+/** The request of a response-action batch (`submitResponseActions`): what each machine's action needs, less who and where. */
+export type ResponseActionBatchRequest = Pick<
+  ResponseActionRequest,
+  "action" | "comment" | "isolationType" | "scanType" | "sha1" | "tag" | "wait" | "waitTimeoutMs" | "pollIntervalMs"
+>;
 
 /** What a finished item gives back: done/failed with a result, or "try again". */
 type ItemEnd =
