@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // `npm run bench [-- name …]`: builds, runs bench/<name>.bench.ts (all by default),
-// then regenerates docs/benchmarks.md from bench/results/*.json.
+// then regenerates docs/benchmarks.md from bench/results/*.json (`-- --docs`: only that).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const wanted = process.argv.slice(2);
+// `--docs`: only regenerate docs/benchmarks.md from the saved results.
+const docsOnly = process.argv.includes("--docs");
+const wanted = docsOnly ? [] : process.argv.slice(2);
 const all = readdirSync(join(root, "bench")).filter((f) => f.endsWith(".bench.ts")).map((f) => f.replace(/\.bench\.ts$/, ""));
-const names = wanted.length ? wanted : all;
+const names = docsOnly ? [] : wanted.length ? wanted : all;
 for (const n of names) if (!all.includes(n)) throw new Error(`no benchmark bench/${n}.bench.ts (have: ${all.join(", ")})`);
 
-const build = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"], { stdio: "inherit", cwd: root });
-if (build.status !== 0) process.exit(build.status ?? 1);
+if (names.length > 0) {
+  const build = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"], { stdio: "inherit", cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 for (const name of names) {
   console.log(`\n=== bench/${name}.bench.ts`);
   const r = spawnSync(process.execPath, ["--import", "tsx", "--conditions=development", "--expose-gc", join(root, "bench", `${name}.bench.ts`)], {
