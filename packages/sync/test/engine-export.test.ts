@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { type AlertInput, CSV_COLUMNS, createWebhookForwarder, exportAlerts, openStore, type Store } from "@mde-partner/sync";
+import { type AlertInput, CSV_COLUMNS, createWebhookForwarder, csvField, exportAlerts, openStore, type Store } from "@mde-partner/sync";
 import { createTestDatabase, DIALECTS, randomTenantId, type TestDatabase } from "./helpers/databases.js";
 
 const A = randomTenantId();
@@ -153,6 +153,23 @@ for (const dialect of DIALECTS) {
         rows.slice(1).map((r) => r[1]),
         ["da1", "db1", "da2", "da3"],
       );
+    });
+
+    it("defuses cells a spreadsheet would run as a formula, and leaves numbers alone", async () => {
+      const C = randomTenantId();
+      await store.upsertTenant({ id: C, name: "Evil", initialState: "consented" });
+      await store.applyAlertPage(C, [alert("evil", { title: '=HYPERLINK("http://x.test","click")', assignedTo: "@admin", category: "-2+3" })], {
+        value: null,
+        seenIds: [],
+      });
+      const { text } = await collect((out) => exportAlerts({ store, format: "csv", tenantIds: [C], out }));
+      const [, row] = parseCsv(text);
+      const col = (name: string) => row![CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number])];
+      assert.equal(col("title"), `'=HYPERLINK("http://x.test","click")`);
+      assert.equal(col("assignedTo"), "'@admin");
+      assert.equal(col("category"), "'-2+3");
+      assert.equal(csvField(-5), "-5");
+      assert.equal(csvField("plain"), "plain");
     });
 
     it("writes NDJSON and filters by tenant, severity, status and time", async () => {

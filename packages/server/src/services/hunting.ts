@@ -4,7 +4,7 @@
  * the operator who ran the query).
  */
 import { randomBytes } from "node:crypto";
-import type { HuntResult } from "@mde-partner/sync";
+import { csvRecord, type HuntResult } from "@mde-partner/sync";
 import type { Clock } from "../options.js";
 
 export interface StoredHunt {
@@ -42,17 +42,9 @@ export function createHuntCache(clock: Clock, options: { max?: number; ttlMs?: n
   };
 }
 
-/** One CSV cell (RFC 4180 quoting); a leading = + - @ is defused so a spreadsheet does not run it as a formula. */
-function cell(value: unknown): string {
-  let text = value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** The merged rows as CSV, columns in schema order. */
 export function huntCsv(result: HuntResult): string {
   const columns = result.schema.map((c) => c.name);
-  const lines = [columns.map(cell).join(",")];
-  for (const row of result.rows) lines.push(columns.map((c) => cell(row[c])).join(","));
-  return `${lines.join("\r\n")}\r\n`;
+  // csvField defuses a leading = + - @ so a spreadsheet does not run a cell as a formula.
+  return [csvRecord(columns), ...result.rows.map((row) => csvRecord(columns.map((c) => row[c])))].join("");
 }
