@@ -132,6 +132,15 @@ describe("mde-partner worker with hunts and response actions from other CLI runs
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /isolate\s+created/);
 
+    // Retention: nothing finished 30 days ago; everything finished before a minute from now.
+    r = await cli(["batches", "prune", "--older-than", "30d", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { deleted: number }).deleted, 0);
+    r = await cli(["batches", "prune", "--older-than", new Date(Date.now() + 60_000).toISOString().replace(/\.\d+Z$/, "Z"), "--json"]);
+    assert.equal((JSON.parse(r.stdout) as { deleted: number }).deleted, 3);
+    r = await cli(["batches", "list", "--json"]);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+
     // SIGTERM: the worker finishes what it holds and exits 0.
     worker.kill("SIGTERM");
     const [code] = (await once(worker, "exit")) as [number | null];
@@ -154,6 +163,8 @@ describe("mde-partner worker with hunts and response actions from other CLI runs
       ["batches", "show", "not-a-batch"],
       ["batches", "show", "00000000-0000-4000-8000-000000000000"],
       ["batches", "list", "--state", "finished"],
+      ["batches", "prune"],
+      ["batches", "prune", "--older-than", "soon"],
     ]) {
       const r = await cli(args);
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);

@@ -83,6 +83,20 @@ for (const dialect of DIALECTS) {
       assert.equal(done?.counts.done, 12);
     });
 
+    it("prunes finished batches with their items, never running ones", async () => {
+      const t = randomTenantId();
+      const finished = await store.createBatch({ kind: "hunt", actor: "a", request: { query: "q" }, items: [{ tenantId: t }] });
+      await store.finishBatchItem(finished.batch.id, t, { state: "done", result: { rows: [{ big: "x".repeat(1000) }] } });
+      const running = await store.createBatch({ kind: "hunt", actor: "a", request: { query: "q" }, items: [{ tenantId: t }] });
+      assert.equal(await store.deleteBatches("2000-01-01T00:00:00Z"), 0, "nothing finished before then");
+      const future = new Date(Date.now() + 60_000).toISOString();
+      assert.equal(await store.deleteBatches(future), 1);
+      assert.equal(await store.getBatch(finished.batch.id), null);
+      assert.deepEqual(await store.listBatchItems(finished.batch.id), []);
+      assert.equal((await store.getBatch(running.batch.id))?.state, "running");
+      assert.equal((await store.listBatchItems(running.batch.id)).length, 1);
+    });
+
     it("lists the open items of running batches for the reconciler, and refuses bad input", async () => {
       const t = randomTenantId();
       const { batch } = await store.createBatch({
@@ -105,6 +119,7 @@ for (const dialect of DIALECTS) {
         /machine id/,
       );
       await assert.rejects(store.getBatch("not-a-batch"), /batch id must be a GUID/);
+      await assert.rejects(store.deleteBatches("last week"), /ISO time/);
       assert.equal((await store.listBatches()).length, 1, "nothing half-written");
     });
   });

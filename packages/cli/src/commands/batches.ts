@@ -19,6 +19,7 @@ import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
 import { createOutput, type Output, type OutputFlags } from "../output/output.js";
+import { parseSince } from "../odata-options.js";
 import { openCliStore } from "../partner.js";
 import { untilStopped } from "../signals.js";
 import { printHuntResult } from "./hunt.js";
@@ -197,6 +198,23 @@ export async function runBatchesShow(id: string, options: BatchesOptions & { wai
     const exit = await printBatch(out, store, batch);
     if (batch.state !== "done") out.note(`batch ${batch.id} is still running: ${batch.counts.done + batch.counts.failed}/${batch.total} finished`);
     return exit;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `mde-partner batches prune --older-than 30d`: deletes finished batches (hunt rows included) that ended before then. */
+export async function runBatchesPrune(options: BatchesOptions & { olderThan?: string }, ctx: CommandContext): Promise<number> {
+  const out = createOutput(ctx.io, options);
+  if (options.olderThan === undefined) throw usageError("prune needs --older-than", "e.g. mde-partner batches prune --older-than 30d");
+  const before = parseSince("--older-than", options.olderThan);
+  const url = workersStoreUrl(options.db, loadConfig(ctx.home).storeUrl);
+  const store = await openCliStore(url);
+  try {
+    const deleted = await store.deleteBatches(before.toISOString());
+    if (out.mode === "json") out.json({ deleted, finishedBefore: before.toISOString() });
+    else out.note(`${deleted} finished batch(es) deleted (finished before ${before.toISOString()})`);
+    return EXIT.ok;
   } finally {
     await store.close();
   }

@@ -145,6 +145,19 @@ export function registerEngineCommands(program: Command, result: Result, context
     },
   );
 
+  outputOptions(
+    batchDb(
+      batches
+        .command("prune")
+        .description("delete finished batches and their results")
+        .option("--older-than <age>", "finished before this long ago (e.g. 30d) or an ISO time"),
+    ),
+    true,
+  ).action(async (o) => {
+    const { runBatchesPrune } = await import("./batches.js");
+    result.exitCode = await runBatchesPrune(o, context());
+  });
+
   program
     .command("worker")
     .description("a distributed worker (sync, hunts and response actions) sharing work through pg-boss on PostgreSQL")

@@ -223,6 +223,21 @@ export function createBatchRepository(ctx: StoreContext) {
       });
     },
 
+    /** Deletes finished batches (and their items and results) that ended before `finishedBefore`; returns how many. Running batches stay. */
+    async deleteBatches(finishedBefore: string): Promise<number> {
+      if (typeof finishedBefore !== "string" || Number.isNaN(Date.parse(finishedBefore))) throw new TypeError("finishedBefore must be an ISO time");
+      const bound = new Date(finishedBefore).toISOString();
+      return dialect.writeTransaction(async (trx) => {
+        const old = await trx.selectFrom("batches").select("id").where("state", "=", "done").where("finished_at", "<", bound).execute();
+        const ids = old.map((r) => r.id);
+        for (const slice of chunks(ids, 500)) {
+          await trx.deleteFrom("batch_items").where("batch_id", "in", slice).execute();
+          await trx.deleteFrom("batches").where("id", "in", slice).execute();
+        }
+        return ids.length;
+      });
+    },
+
     /** Items not yet final of running batches created before `createdBefore` (the workers' reconciler). */
     async listOpenBatchItems(createdBefore: string, limit = 1000): Promise<Array<{ batchId: string; key: string; state: BatchItemState; attempts: number }>> {
       const rows = await db
