@@ -99,7 +99,7 @@ async function findOpenAction(api: TenantApi, r: ResponseActionRequest): Promise
 }
 
 /** Skew allowed between our clock and the service's `creationDateTimeUtc` when adopting an earlier attempt's action. */
-const ADOPT_SKEW_MS = 5 * 60_000;
+const ADOPT_SKEW_MS = 2 * 60_000;
 
 /** The action an earlier attempt of `r` created (same machine, type and comment, since `since`), if any. */
 async function findEarlierAttempt(api: TenantApi, r: ResponseActionRequest, since: string): Promise<MachineAction | undefined> {

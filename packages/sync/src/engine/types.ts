@@ -145,7 +145,7 @@ export interface ResponseActionRequest {
   /**
    * A retry of a request whose first attempt's outcome is unknown (a worker
    * died, or stopped while waiting): an action of the same type with the same
-   * comment on the machine, created since this ISO time (less 5 minutes for
+   * comment on the machine, created since this ISO time (less 2 minutes for
    * clock skew), is taken as this request's instead of sending a second one.
    */
   adoptSince?: string;
