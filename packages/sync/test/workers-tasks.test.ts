@@ -7,7 +7,8 @@
  * isolate survives a worker SIGKILLed while it waits for its actions, with one
  * MDE action per machine (the survivor adopts the dead worker's action
  * instead of sending another); a batch whose jobs were never queued is
- * picked up by the reconciler.
+ * picked up by the reconciler. A worker follows more waiting actions than
+ * its slots: waiting is polling, not work.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -183,6 +184,19 @@ describe("hunts and response actions as jobs on two workers", () => {
     const taken = items.find((i) => `${i.tenantId}/${i.machineId}` === start.key)!;
     assert.equal(taken.outcome?.adopted, true, "the survivor adopted the dead worker's action");
     assert.ok(w2.events.some((e) => e.type === "task-done" && e.key === start.key && e.outcome === "done"));
+    // Waiting for an action is polling, not work: a worker follows more actions than its 3 slots.
+    const inFlight = (w: WorkerProcess) => {
+      let now = 0;
+      let most = 0;
+      for (const e of w.events) {
+        if (e.batchId !== batch.id) continue;
+        if (e.type === "task-start") most = Math.max(most, ++now);
+        if (e.type === "task-done") now--;
+      }
+      return most;
+    };
+    t.diagnostic(`most actions in flight at once: w1 ${inFlight(w1)}, w2 ${inFlight(w2)} (concurrency 3)`);
+    assert.ok(inFlight(w2) > 3 || inFlight(w1) > 3, "waiting actions free their slots");
 
     // Exactly one Isolate of this batch per machine at the service, dead worker or not (the seeded history has older ones).
     const f = machineActionFilter;

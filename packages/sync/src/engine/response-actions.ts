@@ -197,6 +197,11 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
     }
     await record(machineAction);
     outcome.machineAction = summary(machineAction);
+    try {
+      request.onAction?.(outcome.machineAction);
+    } catch {
+      // A listener's bug must not lose the outcome.
+    }
     if (request.wait && !FINAL.has(String(machineAction.status))) {
       try {
         machineAction = await api.machineActions.waitForCompletion(machineAction.id, {

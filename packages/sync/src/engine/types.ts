@@ -149,6 +149,8 @@ export interface ResponseActionRequest {
    * clock skew), is taken as this request's instead of sending a second one.
    */
   adoptSince?: string;
+  /** Called once the MachineAction exists (created, found in progress or adopted), before any wait. */
+  onAction?: (action: { id: string; status: string; type: string }) => void;
   signal?: AbortSignal;
 }
 

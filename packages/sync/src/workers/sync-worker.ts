@@ -120,6 +120,8 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const report = (where: string, error: unknown) => emit({ type: "error", workerId, where, message: firstLine(error) });
   boss.on("error", (error) => report("queue", error));
 
+  // Jobs whose response action only waits for the service: their slots count as free (up to maxWaiting).
+  const waiting = new Set<string>();
   const runTask = createTaskRunner({
     store: options.store,
     partner: options.partner,
@@ -128,6 +130,11 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     signal: stopController.signal,
     emit,
     report,
+    onWaiting(jobId) {
+      if (waiting.size >= settings.maxWaiting) return;
+      waiting.add(jobId);
+      wake?.();
+    },
   });
 
   const schedule = async () => {
@@ -255,7 +262,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
 
   const loop = async () => {
     while (!stopController.signal.aborted) {
-      const free = settings.concurrency - running.size;
+      const free = settings.concurrency - (running.size - waiting.size);
       if (free <= 0) {
         await Promise.race([...running, idle(settings.pollMs)]);
         continue;
@@ -269,17 +276,18 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
       } catch (error) {
         report("fetch", error);
       }
-      const track = (p: Promise<void>) => {
+      const track = (p: Promise<void>, jobId: string) => {
         const tracked: Promise<void> = p
           .catch((error) => report("job", error))
           .finally(() => {
             running.delete(tracked);
+            waiting.delete(jobId);
             wake?.();
           });
         running.add(tracked);
       };
-      for (const task of tasks) track(runTask(task));
-      for (const job of jobs) track(runJob(job));
+      for (const task of tasks) track(runTask(task), task.id);
+      for (const job of jobs) track(runJob(job), job.id);
       if (jobs.length + tasks.length === 0) await idle(settings.pollMs);
     }
     await Promise.allSettled([...running]);

@@ -49,6 +49,11 @@ export interface TaskRunnerDeps {
   signal: AbortSignal;
   emit(event: WorkerEvent): void;
   report(where: string, error: unknown): void;
+  /**
+   * A response action now only waits for the service (polling): the worker may
+   * count its slot as free while it waits (the job stays this worker's).
+   */
+  onWaiting?(jobId: string): void;
 }
 
 function firstLine(error: unknown): string {
@@ -110,6 +115,16 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       ...(r.pollIntervalMs !== undefined ? { pollIntervalMs: r.pollIntervalMs } : {}),
       // A second attempt: the first may have created the action before its worker died.
       ...(item.attempts > 0 && item.startedAt ? { adoptSince: item.startedAt } : {}),
+      ...(r.wait
+        ? {
+            onAction: (a: { status: string }) => {
+              if (!["Succeeded", "Failed", "TimeOut", "Cancelled"].includes(a.status)) {
+                emit({ type: "task-waiting", workerId, jobId: job.id, batchId: item.batchId, key: item.key });
+                deps.onWaiting?.(job.id);
+              }
+            },
+          }
+        : {}),
       signal,
     });
     const code = outcome.error?.code;

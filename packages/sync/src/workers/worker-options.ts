@@ -20,8 +20,10 @@ export interface SyncWorkerOptions {
   partner: PartnerClient;
   /** How often each tenant is synced. */
   intervalMs: number;
-  /** Tenants this worker syncs at once (default 4). */
+  /** Tenants (and hunt or response-action items) this worker runs at once (default 4). */
   concurrency?: number;
+  /** Response actions this worker may follow to their end beyond `concurrency` (default 16 × concurrency): waiting is polling, not work. */
+  maxWaiting?: number;
   /** Schema of pg-boss's tables (default `<store schema>_jobs`, or `pgboss` without a store schema). */
   queueSchema?: string;
   /** Lease of a running job, seconds: a killed worker's tenant is taken over after it (default 900). */
@@ -75,6 +77,8 @@ export type WorkerEvent =
       durationMs: number;
     }
   | { type: "task-start"; workerId: string; jobId: string; batchId: string; key: string; kind: string; attempt: number }
+  /** A response action was sent and the task now only polls its status: its slot is free for other work. */
+  | { type: "task-waiting"; workerId: string; jobId: string; batchId: string; key: string }
   | {
       type: "task-done";
       workerId: string;
@@ -93,6 +97,7 @@ export type WorkerEvent =
 
 export interface ResolvedWorkerOptions extends SyncJobSettings, TaskJobSettings {
   readonly reconcileAfterMs: number;
+  readonly maxWaiting: number;
   readonly connectionString: string;
   readonly storeSchema: string | undefined;
   readonly queueSchema: string;
@@ -149,6 +154,7 @@ export function resolveWorkerOptions(options: SyncWorkerOptions): ResolvedWorker
     queueSchema,
     intervalMs,
     concurrency: positive(options.concurrency, "concurrency", 4, { integer: true }),
+    maxWaiting: retryCount(options.maxWaiting, "maxWaiting", 16 * (options.concurrency ?? 4)),
     leaseSec: positive(options.leaseSec, "leaseSec", 900, { integer: true }),
     retryLimit,
     retryDelaySec: positive(options.retryDelaySec, "retryDelaySec", 5, { integer: true }),
