@@ -2,7 +2,7 @@
  * The typed MDE API surface (re-exported by `index.ts` with `export * from "./api-exports.js"`).
  */
 export type * from "./models/index.js";
-export { FINAL_MACHINE_ACTION_STATUSES } from "./models/index.js";
+export { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, FINAL_MACHINE_ACTION_STATUSES } from "./models/index.js";
 export * from "./odata/fields.js";
 export {
   type ComparisonOperator,

@@ -5,7 +5,7 @@
  * caps it per tenant; each alert carries its `tenantId`.
  */
 import { randomUUID } from "node:crypto";
-import type { Alert, AlertUpdate, PagedResult } from "@mde-partner/client";
+import { type Alert, ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate, type PagedResult } from "@mde-partner/client";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
@@ -177,24 +177,6 @@ export interface AlertsUpdateOptions extends OutputFlags {
   comment?: string;
 }
 
-const CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"];
-const DETERMINATIONS = [
-  "MultiStagedAttack",
-  "MaliciousUserActivity",
-  "CompromisedUser",
-  "Malware",
-  "Phishing",
-  "UnwantedSoftware",
-  "SecurityTesting",
-  "LineOfBusinessApplication",
-  "ConfirmedActivity",
-  "ConfirmedUserActivity",
-  "NotMalicious",
-  "Clean",
-  "InsufficientData",
-  "Other",
-];
-
 export async function runAlertsUpdate(
   tenantId: string,
   alertId: string,
@@ -213,9 +195,9 @@ export async function runAlertsUpdate(
     update.assignedTo = options.assign.trim();
   }
   if (options.classification !== undefined)
-    update.classification = enumValues("--classification", [options.classification], CLASSIFICATIONS)![0]!;
+    update.classification = enumValues("--classification", [options.classification], ALERT_UPDATE_CLASSIFICATIONS)![0]!;
   if (options.determination !== undefined)
-    update.determination = enumValues("--determination", [options.determination], DETERMINATIONS)![0]!;
+    update.determination = enumValues("--determination", [options.determination], ALERT_UPDATE_DETERMINATIONS)![0]!;
   if (options.comment !== undefined) {
     if (options.comment.trim() === "") throw usageError("--comment is empty");
     update.comment = options.comment;

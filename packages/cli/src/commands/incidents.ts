@@ -6,7 +6,7 @@
  * across every tenant at once, with the same filters as the console. Newest
  * update first; `--top` caps the whole list.
  */
-import type { StoredIncident } from "@mde-partner/sync";
+import { incidentSummary } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount } from "../errors.js";
@@ -29,24 +29,7 @@ export interface IncidentsListOptions {
   db?: string;
 }
 
-/** An incident as printed: its tenant first, its alerts by (MDE) id. */
-function record(i: StoredIncident) {
-  return {
-    tenantId: i.tenantId,
-    id: i.id,
-    displayName: i.displayName,
-    status: i.status,
-    severity: i.severity,
-    classification: i.classification,
-    determination: i.determination,
-    assignedTo: i.assignedTo,
-    createdDateTime: i.createdDateTime,
-    lastUpdateDateTime: i.lastUpdateDateTime,
-    alertIds: i.alertIds,
-  };
-}
-
-type IncidentRow = ReturnType<typeof record>;
+type IncidentRow = ReturnType<typeof incidentSummary>;
 
 const columns = (out: Output, names: Map<string, string>) => {
   const sev = (t: string) => (t === "high" ? out.palette.red(t) : t === "medium" ? out.palette.yellow(t) : t);
@@ -93,7 +76,7 @@ export async function runIncidentsList(options: IncidentsListOptions, ctx: Comma
         ...(pageToken ? { pageToken } : {}),
       });
       for (const incident of page.items) {
-        const row = record(incident);
+        const row = incidentSummary(incident);
         if (out.mode === "ndjson") out.record(row);
         else rows.push(row);
       }

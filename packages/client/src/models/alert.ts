@@ -28,6 +28,30 @@ export type AlertDetermination = OpenEnum<
   | "Apt"
   | "SecurityPersonnel"
 >;
+/** Classifications an alert update may set (update-alert.md; mde-api.md §6.1). */
+export const ALERT_UPDATE_CLASSIFICATIONS: readonly string[] = Object.freeze(["TruePositive", "InformationalExpectedActivity", "FalsePositive"]);
+/**
+ * Determinations an alert update may set: both spellings of the DOC-CONFLICT
+ * pairs (ConfirmedUserActivity/ConfirmedActivity, Clean/NotMalicious;
+ * mde-api.md §6.1, §8.7), without the retired Apt and SecurityPersonnel.
+ */
+export const ALERT_UPDATE_DETERMINATIONS: readonly string[] = Object.freeze([
+  "MultiStagedAttack",
+  "MaliciousUserActivity",
+  "CompromisedUser",
+  "Malware",
+  "Phishing",
+  "UnwantedSoftware",
+  "SecurityTesting",
+  "LineOfBusinessApplication",
+  "ConfirmedActivity",
+  "ConfirmedUserActivity",
+  "NotMalicious",
+  "Clean",
+  "InsufficientData",
+  "Other",
+]);
+
 /** Automated investigation state (shared by alerts and investigations; mde-api.md §6.1, §6.5). */
 export type InvestigationState = OpenEnum<
   | "Unknown"

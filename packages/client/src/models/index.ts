@@ -9,6 +9,7 @@ export type * from "./investigation.js";
 export type * from "./library-file.js";
 export type * from "./machine.js";
 export type * from "./machine-action.js";
+export { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS } from "./alert.js";
 export { FINAL_MACHINE_ACTION_STATUSES } from "./machine-action.js";
 export type * from "./recommendation.js";
 export type * from "./remediation-task.js";

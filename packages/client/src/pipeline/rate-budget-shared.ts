@@ -5,14 +5,8 @@
  * (rate-budget.ts); only the head of each queue asks the store, so a full
  * window costs one store round trip per wake-up, not one per waiting call.
  */
-import type { BudgetLimits, RateBudgets, RateBudgetsOptions } from "./rate-budget.js";
+import { budgetWindows, type RateBudgets, type RateBudgetsOptions } from "./rate-budget.js";
 import type { BudgetWindow, RateBudgetStore } from "./rate-budget-store.js";
-
-const WINDOWS = [
-  ["perSecond", 1_000],
-  ["perMinute", 60_000],
-  ["perHour", 3_600_000],
-] as const;
 
 /** Longest single wait before asking the store again (a sharer's pause may have been lifted early). */
 const MAX_WAIT_MS = 5_000;
@@ -39,21 +33,11 @@ export function createSharedRateBudgets(options: SharedRateBudgetsOptions): Rate
   const { clock, sleep, store } = options;
   const buckets = new Map<string, Bucket>();
 
-  const limitsFor = (budget: string): BudgetLimits => {
-    const limits = options.budgets[budget];
-    return limits && WINDOWS.some(([k]) => limits[k] !== undefined) ? limits : options.fallback;
-  };
-
   const bucketFor = (scope: string, budget: string): Bucket => {
     const key = `${scope}|${budget}`;
     let bucket = buckets.get(key);
     if (!bucket) {
-      const limits = limitsFor(budget);
-      const windows: BudgetWindow[] = [];
-      for (const [k, ms] of WINDOWS) {
-        const limit = limits[k];
-        if (limit !== undefined) windows.push({ ms, limit });
-      }
+      const windows: BudgetWindow[] = budgetWindows(options, budget);
       bucket = { key, windows, pausedUntil: 0, queue: [], pumping: false };
       buckets.set(key, bucket);
     }

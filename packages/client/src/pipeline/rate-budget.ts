@@ -52,6 +52,18 @@ const WINDOWS = [
   ["perHour", 3_600_000],
 ] as const;
 
+/** The windows of `budget` (its own limits, or the fallback when it names none), shortest first. */
+export function budgetWindows(options: Pick<RateBudgetsOptions, "budgets" | "fallback">, budget: string): Array<{ ms: number; limit: number }> {
+  const own = options.budgets[budget];
+  const limits = own && WINDOWS.some(([k]) => own[k] !== undefined) ? own : options.fallback;
+  const out: Array<{ ms: number; limit: number }> = [];
+  for (const [k, ms] of WINDOWS) {
+    const limit = limits[k];
+    if (limit !== undefined) out.push({ ms, limit });
+  }
+  return out;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (reason: unknown) => void;
@@ -67,7 +79,6 @@ interface Window {
 }
 
 interface Bucket {
-  limits: BudgetLimits;
   windows: Window[];
   pausedUntil: number;
   queue: Waiter[];
@@ -78,22 +89,12 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
   const { clock, sleep } = options;
   const buckets = new Map<string, Bucket>();
 
-  const limitsFor = (budget: string): BudgetLimits => {
-    const limits = options.budgets[budget];
-    return limits && WINDOWS.some(([k]) => limits[k] !== undefined) ? limits : options.fallback;
-  };
-
   const bucketFor = (scope: string, budget: string): Bucket => {
     const key = `${scope}|${budget}`;
     let bucket = buckets.get(key);
     if (!bucket) {
-      const limits = limitsFor(budget);
-      const windows: Window[] = [];
-      for (const [k, ms] of WINDOWS) {
-        const limit = limits[k];
-        if (limit !== undefined) windows.push({ limit, ms, stamps: [] });
-      }
-      bucket = { limits, windows, pausedUntil: 0, queue: [], pumping: false };
+      const windows: Window[] = budgetWindows(options, budget).map((w) => ({ ...w, stamps: [] }));
+      bucket = { windows, pausedUntil: 0, queue: [], pumping: false };
       buckets.set(key, bucket);
     }
     return bucket;

@@ -4,29 +4,16 @@
  * API first and then into the store, with an audit trail.
  */
 import { randomUUID } from "node:crypto";
-import type { AlertUpdate } from "@mde-partner/client";
+import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate } from "@mde-partner/client";
 import type { AlertQuery, StoredAlert } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError, tenantApi } from "./tenant-api.js";
 
 export const ALERT_STATUSES = ["New", "InProgress", "Resolved"] as const;
 export const ALERT_SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
-/** PATCH values (mde-api.md §6.1, update-alert spelling). */
-export const ALERT_CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"] as const;
-export const ALERT_DETERMINATIONS = [
-  "MultiStagedAttack",
-  "MaliciousUserActivity",
-  "CompromisedUser",
-  "Malware",
-  "Phishing",
-  "UnwantedSoftware",
-  "SecurityTesting",
-  "LineOfBusinessApplication",
-  "ConfirmedActivity",
-  "NotMalicious",
-  "InsufficientData",
-  "Other",
-] as const;
+/** PATCH values (mde-api.md §6.1): the client's lists. */
+export const ALERT_CLASSIFICATIONS = ALERT_UPDATE_CLASSIFICATIONS;
+export const ALERT_DETERMINATIONS = ALERT_UPDATE_DETERMINATIONS;
 export const ALERT_SORTS = ["lastUpdateTime", "alertCreationTime", "severity"] as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

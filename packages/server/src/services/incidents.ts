@@ -4,7 +4,7 @@
  * sync fills for tenants whose alert source is Microsoft Graph
  * (graph-security.md §5).
  */
-import type { IncidentQuery, StoredAlert, StoredIncident, Store } from "@mde-partner/sync";
+import { type IncidentQuery, incidentSummary, type StoredAlert, type StoredIncident, type Store } from "@mde-partner/sync";
 import { InputError, NotFoundError } from "./tenant-api.js";
 
 /** `incidentStatus` values (graph-security.md §5). */
@@ -54,22 +54,8 @@ export function parseIncidentQuery(params: URLSearchParams, maxLimit = 500): Inc
   };
 }
 
-/** The JSON shape of an incident in lists. */
-export function incidentSummary(i: StoredIncident) {
-  return {
-    tenantId: i.tenantId,
-    id: i.id,
-    displayName: i.displayName,
-    status: i.status,
-    severity: i.severity,
-    classification: i.classification,
-    determination: i.determination,
-    assignedTo: i.assignedTo,
-    createdDateTime: i.createdDateTime,
-    lastUpdateDateTime: i.lastUpdateDateTime,
-    alertIds: i.alertIds,
-  };
-}
+/** The JSON shape of an incident in lists: the store's summary. */
+export { incidentSummary };
 
 /** One incident and its alerts as stored (the ids it lists, plus any stored alert that names it). */
 export async function incidentWithAlerts(store: Store, tenantId: string, incidentId: string): Promise<{ incident: StoredIncident; alerts: StoredAlert[] }> {

@@ -6,7 +6,7 @@
  * unknown (the client's retry policy does not either).
  */
 import { randomUUID } from "node:crypto";
-import { isMdeError, type MachineAction, machineActionFilter } from "@mde-partner/client";
+import { FINAL_MACHINE_ACTION_STATUSES, isMdeError, type MachineAction, machineActionFilter } from "@mde-partner/client";
 import { type TenantApi, tenantApi } from "./tenant-api.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { ResponseActionKind, ResponseActionOutcome, ResponseActionRequest } from "./types.js";
@@ -24,7 +24,7 @@ const ACTION_TYPES: Readonly<Record<Exclude<ResponseActionKind, "tag-add" | "tag
 };
 
 const KINDS = new Set<string>([...Object.keys(ACTION_TYPES), "tag-add", "tag-remove"]);
-const FINAL = new Set(["Succeeded", "Failed", "TimeOut", "Cancelled"]);
+const FINAL: ReadonlySet<string> = new Set(FINAL_MACHINE_ACTION_STATUSES);
 
 /** Checks a request before anything is sent or audited; throws a `TypeError` naming the mistake. */
 export function checkResponseActionRequest(r: Omit<ResponseActionRequest, "store" | "partner">): void {

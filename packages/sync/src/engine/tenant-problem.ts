@@ -22,6 +22,11 @@ export interface TenantProblem {
   readonly retryAfterMs?: number;
 }
 
+/** The first line of an error's message (what logs and states record). */
+export function firstLine(error: unknown): string {
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
 /** True when `error` is the abort of a signal (graceful stop), whatever shape the abort took. */
 export function isAbort(error: unknown, signal?: AbortSignal): boolean {
   if (signal?.aborted && (error === signal.reason || (error as { name?: string })?.name === "AbortError")) return true;
@@ -35,7 +40,7 @@ function codeOf(error: unknown): string {
 
 /** Classifies an error of a tenant's run. */
 export function tenantProblem(error: unknown): TenantProblem {
-  const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+  const message = firstLine(error);
   const code = codeOf(error);
   const base = { code, message };
   if (!isMdeError(error)) {

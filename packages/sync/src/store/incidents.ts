@@ -103,6 +103,23 @@ function strings(values: readonly string[] | undefined, name: string): readonly 
 }
 
 /** Incidents of Graph-sourced tenants: page writes with their cursor, and the console's reads. */
+/** An incident without its payload, as lists and the CLI show it: the tenant first, its alerts by (MDE) id. */
+export function incidentSummary(i: StoredIncident) {
+  return {
+    tenantId: i.tenantId,
+    id: i.id,
+    displayName: i.displayName,
+    status: i.status,
+    severity: i.severity,
+    classification: i.classification,
+    determination: i.determination,
+    assignedTo: i.assignedTo,
+    createdDateTime: i.createdDateTime,
+    lastUpdateDateTime: i.lastUpdateDateTime,
+    alertIds: i.alertIds,
+  };
+}
+
 export function createIncidentRepository(ctx: StoreContext) {
   const { db, dialect } = ctx;
   const perStatement = rowsPerStatement(dialect, INCIDENT_COLUMNS);

@@ -4,6 +4,7 @@ import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { latestVersion, pendingMigrations } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
+import { advisoryLockKey } from "./advisory-lock.js";
 
 /** Options of the PostgreSQL engine. */
 export interface PostgresDialectOptions {
@@ -18,13 +19,6 @@ export interface PostgresDialectOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** First key of the advisory lock: "MDE" in ASCII, so other applications' locks do not collide. */
 const LOCK_CLASS = 0x4d4445;
-
-/** 32-bit FNV-1a of the schema name: the second advisory-lock key, so schemas migrate independently. */
-function lockKey(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
 
 /**
  * PostgreSQL through a `pg` Pool. BIGINT (identity ids, `count(*)`) is parsed
@@ -67,7 +61,7 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
       return db.transaction().execute(async (trx) => {
         // Transaction-scoped advisory lock: a second process blocks here until
         // the first commits, then reads the new version and does nothing.
-        await sql`select pg_advisory_xact_lock(${LOCK_CLASS}::int, ${lockKey(schema ?? "")}::int)`.execute(trx);
+        await sql`select pg_advisory_xact_lock(${LOCK_CLASS}::int, ${advisoryLockKey(schema ?? "")}::int)`.execute(trx);
         if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
         for (const q of bootstrapStatements(context)) await trx.executeQuery(q);
         const row = await trx.selectFrom("store_schema").select("version").where("id", "=", 1).executeTakeFirst();

@@ -19,15 +19,10 @@ import type pg from "pg";
 import type { Store } from "../store/index.js";
 import { inTransaction } from "./boss-transaction.js";
 import { TASK_QUEUE, type TaskJobSettings, taskJobs, taskKey, taskLeaseFor } from "./task-queue.js";
+import { advisoryLockKey } from "../store/advisory-lock.js";
 
 /** Advisory-lock class of the reconciler ("MDR"). */
 const RECONCILE_LOCK = 0x4d4452;
-
-function lockKey(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
 
 /** Code of an item whose last attempt's worker died. */
 export const WORKER_LOST = "ERR_WORKER_LOST";
@@ -48,7 +43,7 @@ export async function reconcileBatches(
   const open = await store.listOpenBatchItems(new Date(now - settings.reconcileAfterMs).toISOString());
   if (open.length === 0) return { requeued: 0, failed: 0 };
   const { requeued, orphans } = await inTransaction(pool, async (db) => {
-    await db.executeSql("select pg_advisory_xact_lock($1::int, $2::int)", [RECONCILE_LOCK, lockKey(queueSchema)]);
+    await db.executeSql("select pg_advisory_xact_lock($1::int, $2::int)", [RECONCILE_LOCK, advisoryLockKey(queueSchema)]);
     const { rows } = await db.executeSql(
       `select distinct singleton_key as key from "${queueSchema}".job where name = $1 and state < 'completed' and singleton_key = any($2::text[])`,
       [TASK_QUEUE, open.map(taskKey)],

@@ -15,15 +15,10 @@ import type PgBoss from "pg-boss";
 import type pg from "pg";
 import { inTransaction } from "./boss-transaction.js";
 import { jobOptions, SYNC_QUEUE, type SyncJobSettings } from "./sync-queue.js";
+import { advisoryLockKey } from "../store/advisory-lock.js";
 
 /** Advisory-lock class of the scheduler ("MDS"). */
 const SCHEDULE_LOCK = 0x4d4453;
-
-function lockKey(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
 
 /** Queues a job for each of `tenantIds` that has no live job; returns the ids it queued. */
 export async function scheduleMissing(
@@ -35,7 +30,7 @@ export async function scheduleMissing(
 ): Promise<string[]> {
   if (tenantIds.length === 0) return [];
   return inTransaction(pool, async (db) => {
-    await db.executeSql("select pg_advisory_xact_lock($1::int, $2::int)", [SCHEDULE_LOCK, lockKey(queueSchema)]);
+    await db.executeSql("select pg_advisory_xact_lock($1::int, $2::int)", [SCHEDULE_LOCK, advisoryLockKey(queueSchema)]);
     const { rows } = await db.executeSql(
       `select distinct singleton_key as key from "${queueSchema}".job where name = $1 and state < 'completed'`,
       [SYNC_QUEUE],

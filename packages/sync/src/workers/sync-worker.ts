@@ -36,6 +36,7 @@ import { TASK_QUEUE, type TaskJobData, taskJobOptions } from "./task-queue.js";
 import { createTaskRunner } from "./task-runner.js";
 import { createTenantLocks } from "./tenant-lock.js";
 import { resolveWorkerOptions, type SyncWorkerOptions, type WorkerEvent } from "./worker-options.js";
+import { firstLine } from "../engine/tenant-problem.js";
 
 /** A running (or stopped) sync worker. */
 export interface SyncWorker {
@@ -49,10 +50,6 @@ export interface SyncWorker {
 }
 
 type Job = PgBoss.JobWithMetadata<SyncJobData>;
-
-function firstLine(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
-}
 
 /**
  * Creates a worker (not started).

@@ -11,7 +11,7 @@
  * attempt created (`adoptSince`) and continues with that one.
  */
 import type PgBoss from "pg-boss";
-import type { PartnerClient } from "@mde-partner/client";
+import { FINAL_MACHINE_ACTION_STATUSES, type PartnerClient } from "@mde-partner/client";
 import { huntTenant } from "../engine/hunt.js";
 import { runResponseAction } from "../engine/response-actions.js";
 import type { ResponseActionOutcome, ResponseActionRequest } from "../engine/types.js";
@@ -19,6 +19,7 @@ import type { BatchItemRecord, BatchRecord, Store } from "../store/index.js";
 import { isTransientCode } from "./job-outcome.js";
 import { TASK_QUEUE, type TaskJobData, taskJobData } from "./task-queue.js";
 import type { WorkerEvent } from "./worker-options.js";
+import { firstLine } from "../engine/tenant-problem.js";
 
 type Job = PgBoss.JobWithMetadata<TaskJobData>;
 type TaskDone = Extract<WorkerEvent, { type: "task-done" }>;
@@ -54,10 +55,6 @@ export interface TaskRunnerDeps {
    * count its slot as free while it waits (the job stays this worker's).
    */
   onWaiting?(jobId: string): void;
-}
-
-function firstLine(error: unknown): string {
-  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
 }
 
 export function createTaskRunner(deps: TaskRunnerDeps) {
@@ -118,7 +115,7 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
       ...(r.wait
         ? {
             onAction: (a: { status: string }) => {
-              if (!["Succeeded", "Failed", "TimeOut", "Cancelled"].includes(a.status)) {
+              if (!FINAL_MACHINE_ACTION_STATUSES.includes(a.status)) {
                 emit({ type: "task-waiting", workerId, jobId: job.id, batchId: item.batchId, key: item.key });
                 deps.onWaiting?.(job.id);
               }

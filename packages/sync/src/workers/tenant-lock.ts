@@ -8,16 +8,10 @@
  * with it, and PostgreSQL releases its locks at once.
  */
 import type pg from "pg";
+import { advisoryLockKey } from "../store/advisory-lock.js";
 
 /** Advisory-lock class of tenant syncs ("MDT"). */
 const TENANT_LOCK = 0x4d4454;
-
-/** 32-bit FNV-1a of the tenant id: the lock's second key. */
-function lockKey(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
 
 /** A held tenant lock. */
 export interface TenantLock {
@@ -37,7 +31,7 @@ export function createTenantLocks(pool: pg.Pool) {
       };
       client.on("error", onError);
       try {
-        const r = await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1::int, $2::int) as ok", [TENANT_LOCK, lockKey(tenantId)]);
+        const r = await client.query<{ ok: boolean }>("select pg_try_advisory_lock($1::int, $2::int) as ok", [TENANT_LOCK, advisoryLockKey(tenantId)]);
         if (!r.rows[0]?.ok) {
           client.off("error", onError);
           client.release();
@@ -53,7 +47,7 @@ export function createTenantLocks(pool: pg.Pool) {
         release() {
           released ??= (async () => {
             try {
-              if (!lost) await client.query("select pg_advisory_unlock($1::int, $2::int)", [TENANT_LOCK, lockKey(tenantId)]);
+              if (!lost) await client.query("select pg_advisory_unlock($1::int, $2::int)", [TENANT_LOCK, advisoryLockKey(tenantId)]);
               client.off("error", onError);
               client.release();
             } catch {
