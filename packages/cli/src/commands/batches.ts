@@ -22,8 +22,7 @@ import { createOutput, type Output, type OutputFlags } from "../output/output.js
 import { parseSince } from "../odata-options.js";
 import { openCliStore } from "../partner.js";
 import { untilStopped } from "../signals.js";
-import { printHuntResult } from "./hunt.js";
-import { printActionOutcomes } from "./machine-actions.js";
+import { printActionOutcomes, printHuntResult } from "./results-output.js";
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

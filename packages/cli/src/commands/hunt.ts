@@ -8,11 +8,12 @@ import { readFileSync } from "node:fs";
 import { type HuntResult, huntAcrossTenants } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
-import { type CliError, multiTenantExit, parseCount, toCliError, usageError } from "../errors.js";
-import { createOutput, type Output, type OutputFlags } from "../output/output.js";
+import { parseCount, toCliError, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
 import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, selectTenants } from "../tenant-selection.js";
 import { submitToWorkers, workersStoreUrl } from "./batches.js";
+import { printHuntResult } from "./results-output.js";
 import { actorName } from "./tenants.js";
 
 export interface HuntCommandOptions extends OutputFlags {
@@ -89,27 +90,4 @@ export async function runHunt(query: string | undefined, options: HuntCommandOpt
   } finally {
     await store.close();
   }
-}
-
-/** Prints a merged hunt (rows, then one error line per failed tenant); the exit code follows the failures. */
-export function printHuntResult(out: Output, result: HuntResult, tenantCount: number): number {
-  if (out.mode === "json") out.json(result);
-  else if (out.mode === "ndjson") for (const row of result.rows) out.record(row);
-  else if (result.rows.length > 0) {
-    out.table(
-      result.schema
-        .filter((c) => c.name !== "TenantId")
-        .map((c) => ({ header: c.name, value: (r: Record<string, unknown>) => r[c.name], max: 40 })),
-      result.rows,
-    );
-  }
-  const failures: CliError[] = [];
-  for (const e of result.errors) {
-    const cli = toCliError(Object.assign(new Error(e.message), { code: e.code }));
-    out.error(`tenant ${e.tenantName ?? e.tenantId} (${e.tenantId}): ${cli.message}`, cli.hint);
-    failures.push(cli);
-  }
-  if (result.errors.length < tenantCount)
-    out.note(`${result.rows.length} row(s) from ${tenantCount - result.errors.length} of ${tenantCount} tenant(s)`);
-  return multiTenantExit(failures, tenantCount);
 }

@@ -10,12 +10,13 @@ import { type ResponseActionKind, type ResponseActionOutcome, runResponseAction 
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { parseDuration } from "../duration.js";
-import { type CliError, EXIT, multiTenantExit, toCliError, usageError } from "../errors.js";
-import { createOutput, type Output, type OutputFlags } from "../output/output.js";
+import { EXIT, toCliError, usageError } from "../errors.js";
+import { createOutput, type OutputFlags } from "../output/output.js";
 import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, requireTenant } from "../tenant-selection.js";
 import { submitToWorkers, workersStoreUrl } from "./batches.js";
 import { confirm } from "./confirm.js";
+import { printActionOutcomes } from "./results-output.js";
 import { checkMachineId } from "./machines.js";
 import { actorName } from "./tenants.js";
 
@@ -144,34 +145,4 @@ export async function runMachineAction(
   } finally {
     await store.close();
   }
-}
-
-/** Prints response-action outcomes (one row per machine, then an error line per failure); the exit code follows the failures. */
-export function printActionOutcomes(out: Output, outcomes: readonly ResponseActionOutcome[], names: ReadonlyMap<string, string>): number {
-  if (out.mode === "json") out.json(outcomes);
-  else if (out.mode === "ndjson") for (const o of outcomes) out.record(o);
-  else
-    out.table(
-      [
-        { header: "MACHINE", value: (o: ResponseActionOutcome) => names.get(o.machineId) ?? o.machineId, max: 32 },
-        { header: "ACTION", value: (o: ResponseActionOutcome) => o.action },
-        {
-          header: "RESULT",
-          value: (o: ResponseActionOutcome) => o.result,
-          style: (t: string) => (t === "failed" ? out.palette.red(t) : out.palette.green(t)),
-        },
-        { header: "ACTION ID", value: (o: ResponseActionOutcome) => o.machineAction?.id ?? "" },
-        { header: "STATUS", value: (o: ResponseActionOutcome) => o.machineAction?.status ?? "" },
-        { header: "ERROR", value: (o: ResponseActionOutcome) => o.error?.message ?? "", max: 60 },
-      ],
-      outcomes,
-    );
-  const failures: CliError[] = [];
-  for (const o of outcomes) {
-    if (o.result !== "failed") continue;
-    const e = toCliError(Object.assign(new Error(o.error?.message ?? "failed"), { code: o.error?.code }));
-    out.error(`machine ${names.get(o.machineId) ?? o.machineId}: ${e.message}`, e.hint);
-    failures.push(e);
-  }
-  return multiTenantExit(failures, outcomes.length);
 }

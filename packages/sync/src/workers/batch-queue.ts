@@ -16,7 +16,7 @@ import { mergeHuntParts, type TenantRows } from "../engine/hunt.js";
 import type { HuntResult, ResponseActionOutcome } from "../engine/types.js";
 import type { BatchRecord, Store } from "../store/index.js";
 import { parseStoreUrl } from "../store/index.js";
-import { createQueues, jobOptions, SYNC_QUEUE } from "./sync-queue.js";
+import { createQueues } from "./sync-queue.js";
 import type { HuntBatchRequest, ResponseActionBatchRequest } from "./task-runner.js";
 import { DEFAULT_TASK_SETTINGS, TASK_QUEUE, type TaskJobSettings, taskJobOptions, taskJobs, taskLeaseFor } from "./task-queue.js";
 import { resolveQueueSchema } from "./worker-options.js";
@@ -75,10 +75,8 @@ export function openBatchQueue(options: BatchQueueOptions): BatchQueue {
   const start = () =>
     (ready ??= (async () => {
       await boss.start();
-      await createQueues(boss, pool, [
-        { name: SYNC_QUEUE, options: jobOptions({ leaseSec: 900, retryLimit: 5, retryDelaySec: 5 }) },
-        { name: TASK_QUEUE, options: taskJobOptions(settings) },
-      ]);
+      // Only the queue it sends to: the sync queue is the workers' (and its settings theirs).
+      await createQueues(boss, pool, [{ name: TASK_QUEUE, options: taskJobOptions(settings) }]);
     })());
 
   async function submit(kind: BatchRecord["kind"], actor: string, request: Record<string, unknown>, items: Array<{ tenantId: string; machineId?: string }>) {
