@@ -60,7 +60,18 @@ export {
   LEGACY_HUNTING_WARNING_CODE,
   LEGACY_HUNTING_WARNING_MESSAGE,
 } from "./legacy-hunting.js";
-export { type DriftReport, detectDrift, type GrantedRoles, type ResourceDrift } from "./permissions-drift.js";
+export { capabilityForAlertSource, type CapabilityName, isCapabilityKey, TVM_CAPABILITIES } from "./capabilities.js";
+export {
+  type CapabilityStatus,
+  capabilityStatus,
+  describeCapabilityStatus,
+  type DriftReport,
+  detectDrift,
+  type GrantedRoles,
+  type KnownRoles,
+  type MissingPermission,
+  type ResourceDrift,
+} from "./permissions-drift.js";
 export { actionId, cveId, encodeSegment, fileHash, guid, machineId, path } from "./path.js";
 export {
   type AnyOperationName,

@@ -63,3 +63,72 @@ export function detectDrift(granted: GrantedRoles, needed: readonly PlanInput[])
   const resources = (["mde", "graph"] as const).filter((r) => (r === "mde" ? mde : graph).unmet.length > 0);
   return Object.freeze({ drifted: resources.length > 0, resources: Object.freeze(resources), mde, graph });
 }
+
+/** A permission a capability lacks, and the resource it belongs to. */
+export interface MissingPermission {
+  /** Canonical permission name (`ThreatHunting.Read.All`). */
+  readonly permission: string;
+  /** `mde` (WindowsDefenderATP) or `graph` (Microsoft Graph). */
+  readonly resource: ApiResource;
+}
+
+/** What a tenant can do for one capability, from the roles it granted. */
+export interface CapabilityStatus {
+  /** The capability key (`hunting:run`) or operation name as given. */
+  readonly capability: string;
+  /** `ok`: every operation it calls is allowed; `missing`: some is not; `unknown`: a resource's roles were not read. */
+  readonly status: "ok" | "missing" | "unknown";
+  /** True when `status` is `ok`. */
+  readonly ok: boolean;
+  /** The least-privileged permissions that would make it work (empty when ok or unknown). */
+  readonly missing: readonly MissingPermission[];
+  /** The resources whose roles were not read (a token failed), when `unknown`. */
+  readonly unknownResources: readonly ApiResource[];
+}
+
+/** Roles per resource; `null` = not known (that resource's token was not read). */
+export interface KnownRoles {
+  readonly mde: readonly string[] | null;
+  readonly graph: readonly string[] | null;
+}
+
+const RESOURCE_NAME: Readonly<Record<ApiResource, string>> = { mde: "WindowsDefenderATP", graph: "Microsoft Graph" };
+
+/**
+ * Per capability: can the tenant do it with the roles it granted, and if not, which permission on
+ * which resource it lacks. The operations behind each capability are the ones the product calls
+ * (capabilities.ts), their permissions come from the operation registries.
+ *
+ * @example
+ * capabilityStatus({ mde: ["Alert.Read.All"], graph: [] }, ["alerts:read", "hunting:run"])
+ * // [{ capability: "alerts:read", status: "ok", … },
+ * //  { capability: "hunting:run", status: "missing", missing: [{ permission: "ThreatHunting.Read.All", resource: "graph" }], … }]
+ */
+export function capabilityStatus(granted: KnownRoles, capabilities: readonly PlanInput[]): CapabilityStatus[] {
+  return capabilities.map((capability) => {
+    const requirements = requirementsOf([capability]);
+    const unknownResources = (["mde", "graph"] as const).filter((r) => granted[r] === null && requirements.some((q) => q.resource === r));
+    const unmet = requirements.filter(
+      (q) => granted[q.resource] !== null && findUnmetRequirements(granted[q.resource] ?? [], [q.operation]).length > 0,
+    );
+    const missing =
+      unmet.length === 0
+        ? []
+        : planPermissions(unmet.map((q) => q.operation)).roles.map((r) => Object.freeze({ permission: r.name, resource: r.resource }));
+    const status = missing.length > 0 ? "missing" : unknownResources.length > 0 ? "unknown" : "ok";
+    return Object.freeze({
+      capability,
+      status,
+      ok: status === "ok",
+      missing: Object.freeze(missing),
+      unknownResources: Object.freeze(unknownResources),
+    });
+  });
+}
+
+/** One line for a capability's status: `hunting:run: missing ThreatHunting.Read.All on Microsoft Graph`. */
+export function describeCapabilityStatus(s: CapabilityStatus): string {
+  if (s.status === "ok") return `${s.capability}: ok`;
+  if (s.status === "unknown") return `${s.capability}: unknown (no ${s.unknownResources.map((r) => RESOURCE_NAME[r]).join(" or ")} token)`;
+  return `${s.capability}: missing ${s.missing.map((m) => `${m.permission} on ${RESOURCE_NAME[m.resource]}`).join(", ")}`;
+}

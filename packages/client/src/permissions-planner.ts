@@ -14,9 +14,12 @@
  * scripts); some scripts use other ids in GCC High/DoD, where they should be resolved by name from the
  * tenant's Graph service principal `appRoles`.
  */
+import { type AnyOperationName, CAPABILITIES, type CapabilityKey, TVM_CAPABILITIES } from "./capabilities.js";
 import { GRAPH_APP_ID } from "./clouds.js";
 import { GRAPH_OPERATIONS, type GraphOperationName } from "./graph/operations.js";
 import { OPERATIONS, type OperationName } from "./operations.js";
+
+export { type AnyOperationName, CAPABILITIES, type CapabilityKey } from "./capabilities.js";
 
 /** Application id of the `WindowsDefenderATP` service principal (mde-api.md §1.10, OBSERVED). */
 export const WINDOWS_DEFENDER_ATP_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
@@ -29,9 +32,6 @@ export const RESOURCE_APP_IDS: Readonly<Record<ApiResource, string>> = Object.fr
   mde: WINDOWS_DEFENDER_ATP_APP_ID,
   graph: GRAPH_APP_ID,
 });
-
-/** Any operation of either API. */
-export type AnyOperationName = OperationName | GraphOperationName;
 
 /** One application permission of the WindowsDefenderATP or the Microsoft Graph resource. */
 export interface PermissionInfo {
@@ -160,92 +160,8 @@ export function findPermission(name: string): PermissionInfo | undefined {
   return BY_KEY.get(String(name).trim().toLowerCase());
 }
 
-const ops = (...names: AnyOperationName[]) => Object.freeze(names);
-
-/** Capability keys: named groups of operations, for planning by intent. */
-export const CAPABILITIES = Object.freeze({
-  "alerts:read": ops("ListAlerts", "GetAlert"),
-  "alerts:write": ops("UpdateAlert", "BatchUpdateAlerts", "CreateAlertByReference"),
-  "machines:read": ops("ListMachines", "GetMachine", "FindMachinesByIp", "FindMachinesByIpLegacy", "FindMachinesByTag"),
-  "machines:write": ops("UpdateMachine", "SetDeviceValue", "TagMachine", "TagMachines"),
-  "machines:tag": ops("TagMachine", "TagMachines"),
-  "machines:isolate": ops("IsolateMachine", "UnisolateMachine"),
-  "machines:restrict": ops("RestrictCodeExecution", "UnrestrictCodeExecution"),
-  "machines:scan": ops("RunAntiVirusScan"),
-  "machines:collect": ops("CollectInvestigationPackage"),
-  "machines:quarantine": ops("StopAndQuarantineFile"),
-  "machines:offboard": ops("OffboardMachine"),
-  "machines:live-response": ops("RunLiveResponse"),
-  "machines:cancel": ops("CancelMachineAction"),
-  "machine-actions:read": ops("ListMachineActions", "GetMachineAction", "GetPackageUri", "GetLiveResponseResultLink"),
-  "hunting:run": ops("RunAdvancedQuery"),
-  "indicators:read": ops("ListIndicators"),
-  "indicators:write": ops("SubmitIndicator", "ImportIndicators", "DeleteIndicator", "BatchDeleteIndicators"),
-  "investigations:read": ops("ListInvestigations", "GetInvestigation"),
-  "investigations:start": ops("StartInvestigation"),
-  "files:read": ops("GetFile", "GetFileStats", "ListAlertFiles"),
-  "domains:read": ops("GetDomainStats", "ListAlertDomains"),
-  "ips:read": ops("GetIpStats", "ListAlertIps"),
-  "users:read": ops("GetAlertUser", "ListMachineLogonUsers"),
-  "software:read": ops(
-    "ListSoftware",
-    "GetSoftware",
-    "ListSoftwareDistributions",
-    "ListSoftwareMachineReferences",
-    "ListSoftwareMissingKbs",
-    "ListMachineSoftware",
-    "ListMachineMissingKbs",
-    "GetRecommendationSoftware",
-  ),
-  "vulnerabilities:read": ops(
-    "ListVulnerabilities",
-    "GetVulnerability",
-    "ListVulnerabilityMachineReferences",
-    "ListMachinesVulnerabilities",
-    "ListMachineVulnerabilities",
-    "ListSoftwareVulnerabilities",
-    "ListRecommendationVulnerabilities",
-  ),
-  "recommendations:read": ops(
-    "ListRecommendations",
-    "GetRecommendation",
-    "ListRecommendationMachineReferences",
-    "ListMachineRecommendations",
-  ),
-  "scores:read": ops("GetExposureScore", "GetConfigurationScore", "ListExposureScoreByMachineGroups"),
-  "remediation:read": ops("ListRemediationTasks", "GetRemediationTask", "ListRemediationTaskMachineReferences"),
-  "exports:read": ops(
-    "ListSecureConfigurationsAssessment",
-    "ListSoftwareVulnerabilitiesAssessment",
-    "ListSoftwareVulnerabilityChanges",
-    "ListSoftwareInventoryAssessment",
-    "ExportSecureConfigurationsAssessmentFiles",
-    "ExportSoftwareVulnerabilitiesFiles",
-    "ExportSoftwareInventoryFiles",
-  ),
-  "av-health:read": ops("ListDeviceAvInfo", "ExportDeviceAvInfoFiles"),
-  "library:manage": ops("ListLibraryFiles", "UploadLibraryFile", "DeleteLibraryFile"),
-  // Microsoft Graph security API (graph-security.md §2-§5).
-  "graph:hunting": ops("RunHuntingQuery"),
-  "graph:alerts:read": ops("ListAlertsV2", "GetAlertV2"),
-  "graph:alerts:write": ops("UpdateAlertV2", "CreateAlertV2Comment"),
-  "graph:incidents:read": ops("ListIncidents", "GetIncident"),
-  "graph:incidents:write": ops("UpdateIncident", "CreateIncidentComment"),
-} satisfies Record<string, readonly AnyOperationName[]>);
-
-/** A capability key (`alerts:read`, `machines:isolate`, `tvm:read`, …). */
-export type CapabilityKey = keyof typeof CAPABILITIES | "tvm:read";
-
 /** What the planner accepts: operation names (MDE or Graph) and capability keys. */
 export type PlanInput = AnyOperationName | CapabilityKey;
-
-const TVM: readonly (keyof typeof CAPABILITIES)[] = [
-  "software:read",
-  "vulnerabilities:read",
-  "recommendations:read",
-  "scores:read",
-  "remediation:read",
-];
 
 /** A requirement: one operation, satisfied by any one of `anyOf`. */
 export interface PermissionRequirement {
@@ -265,7 +181,7 @@ export function expandPlanInputs(inputs: readonly PlanInput[]): AnyOperationName
   const out = new Set<AnyOperationName>();
   const add = (key: string) => {
     if (key === "tvm:read") {
-      for (const k of TVM) add(k);
+      for (const k of TVM_CAPABILITIES) add(k);
     } else if (Object.hasOwn(CAPABILITIES, key)) {
       for (const o of CAPABILITIES[key as keyof typeof CAPABILITIES]) out.add(o);
     } else if (Object.hasOwn(OPERATIONS, key) || Object.hasOwn(GRAPH_OPERATIONS, key)) {
@@ -313,7 +229,7 @@ export interface PermissionPlan {
  *
  * @example
  * planPermissions(["alerts:read", "machines:isolate", "hunting:run"]).permissions
- * // ["AdvancedQuery.Read.All", "Alert.Read.All", "Machine.Isolate"]
+ * // ["Alert.Read.All", "Machine.Isolate", "Machine.Read.All", "ThreatHunting.Read.All"]
  * planPermissions(["machines:isolate", "graph:hunting", "graph:incidents:read"]).requiredResourceAccess
  * // [{ resourceAppId: WINDOWS_DEFENDER_ATP_APP_ID, … }, { resourceAppId: "00000003-0000-0000-c000-000000000000", … }]
  */
