@@ -69,4 +69,6 @@ export type { RetryOptions } from "./pipeline/retry-policy.js";
 export type { BudgetDecision, BudgetWindow, RateBudgetStore } from "./pipeline/rate-budget-store.js";
 export { createMemoryBudgetStore, guardBandMs, slotsFor, windowStart } from "./pipeline/rate-budget-store.js";
 export { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
+export type { TenantDomainResolverOptions } from "./tenant-domain.js";
+export { resolveTenantDomain } from "./tenant-domain.js";
 export type { HttpMethod, MdeRequest, MdeTransport } from "./transport.js";

@@ -19,6 +19,7 @@ import { createPartnerTenantExtras, type PartnerTenantExtras } from "./partner-t
 import type { ApiResource } from "./permissions-planner.js";
 import { authPolicy } from "./pipeline/auth-policy.js";
 import { fetchSink } from "./pipeline/fetch-sink.js";
+import { resolveTenantDomain } from "./tenant-domain.js";
 import { logPolicy } from "./pipeline/log-policy.js";
 import { composePipeline, type PipelinePolicy } from "./pipeline/policy.js";
 import { preferPolicy } from "./pipeline/prefer-policy.js";
@@ -101,6 +102,11 @@ export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
    * every permission configured on the app).
    */
   consentUrl(tenantId?: string, options?: { state?: string }): string;
+  /**
+   * The tenant id of a verified domain (a GUID comes back as it is), from the tenant's OpenID
+   * metadata on the cloud's login host (see `resolveTenantDomain`).
+   */
+  resolveTenant(tenant: string): Promise<string>;
   /** Runs `fn` for each tenant with bounded concurrency; every tenant gets a result. */
   forEachTenant<T>(
     tenants: Iterable<string>,
@@ -333,6 +339,7 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
     getToken: (tenantId, o) => getToken(normalizeTenantId(tenantId), o),
     inspectToken: inspect,
     consentUrl: (tenantId, o = {}) => consentLink(state, tenantId === undefined ? undefined : normalizeTenantId(tenantId), o.state),
+    resolveTenant: (value) => resolveTenantDomain(value, { loginUrl: cloud.loginUrl, fetch, timeoutMs: Math.min(state.timeoutMs, 15_000) }),
     forEachTenant: (list, fn, o) => forEachTenant(list, (id) => fn(tenant(id)), o),
     async close() {
       if (closed) return;

@@ -20,6 +20,7 @@ before(async () => {
         { name: "Fabrikam", consented: false },
         { name: "Litware", consented: false },
         { name: "Tailspin", consented: false },
+        { name: "Northwind", consented: false },
       ],
     },
   });
@@ -125,6 +126,54 @@ describe("onboarding by admin consent", () => {
     assert.match(await res.text(), /data-reason="wrong-tenant"/);
     assert.deepEqual(await tenantTable(), before);
     assert.equal(await world.store.getTenant(litware), null);
+  });
+
+  it("a link made for a verified domain is bound to that domain's tenant: a consent from another tenant is refused and the link stays usable", async () => {
+    const northwind = world.info.tenants.find((t) => t.name === "Northwind")!;
+    const litware = world.info.tenants.find((t) => t.name === "Litware")!.id;
+    const link = new URL(await onboard({ name: "Northwind Traders", tenant: northwind.domain }));
+    assert.equal(link.pathname, `/${northwind.domain}/v2.0/adminconsent`, "the link names the domain the operator gave");
+    assert.equal((await world.store.getTenant(northwind.id))?.state, "pending_consent", "the domain's tenant is listed at once");
+    const before = await tenantTable();
+    // Another tenant that has consented to the app (so it would verify) answers with the customer's state.
+    world.emulator.control.setConsent(litware, { roles: REQUIRED });
+    const wrong = new URL(`${world.callbackUrl}?admin_consent=True&tenant=${litware}&state=${encodeURIComponent(link.searchParams.get("state")!)}`);
+    const refused = await callback(wrong);
+    assert.equal(refused.status, 400);
+    const page = await refused.text();
+    assert.match(page, /data-reason="wrong-tenant"/);
+    assert.match(page, /the link stays valid/);
+    assert.deepEqual(await tenantTable(), before, "nothing recorded");
+    assert.equal(await world.store.getTenant(litware), null);
+    const [refusal] = await world.store.queryAudit({ action: "tenant.consent", limit: 1 });
+    assert.equal(refusal?.phase, "failed");
+
+    // The right customer still completes with the same link.
+    const right = await consentInEmulator(world.emulator, link.toString(), "accept", northwind.id);
+    const ok = await callback(right);
+    assert.equal(ok.status, 200, await ok.clone().text());
+    assert.match(await ok.text(), /Consent recorded for Northwind Traders/);
+    assert.equal((await world.store.getTenant(northwind.id))?.state, "verified");
+  });
+
+  it("a domain link made before domains were bound is resolved at the callback", async () => {
+    const tailspin = world.info.tenants.find((t) => t.name === "Tailspin")!;
+    const litware = world.info.tenants.find((t) => t.name === "Litware")!.id;
+    const request = await world.store.createConsentRequest({ redirectUri: world.callbackUrl, tenantHint: tailspin.domain, ttlMs: 60_000 });
+    const deliver = (tenant: string) =>
+      new Agent(world.console).request(`/consent/callback?admin_consent=True&tenant=${tenant}&state=${encodeURIComponent(request.state)}`);
+    const before = await tenantTable();
+    const refused = await deliver(litware);
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /data-reason="wrong-tenant"/);
+    assert.deepEqual(await tenantTable(), before);
+    assert.ok(await world.store.findConsentState(request.state), "the state is not used up by the wrong tenant");
+  });
+
+  it("a domain no tenant has is the operator's mistake, said on the form", async () => {
+    const res = await admin.form("/tenants", { name: "Typo", tenant: "no-such-customer.onmicrosoft.com" });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /no tenant of this cloud has the verified domain no-such-customer\.onmicrosoft\.com/);
   });
 
   it("an expired consent link is refused", async () => {

@@ -3,7 +3,7 @@
  * last sync, alert counts, last error) and starting an onboarding (a consent
  * request with a single-use state and the admin-consent link).
  */
-import { adminConsentUrl, findMissingPermissions, findPermission, isTenantGuid, normalizeTenantId } from "@mde-partner/client";
+import { adminConsentUrl, findMissingPermissions, findPermission, isMdeError, normalizeTenantId } from "@mde-partner/client";
 import type { SyncRunRecord, TenantRecord } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./tenant-api.js";
@@ -115,10 +115,23 @@ export interface StartedOnboarding {
   readonly name: string;
 }
 
+/** The tenant id of a GUID or verified domain; a domain no tenant has is the operator's mistake. */
+async function resolveGivenTenant(options: ResolvedConsoleOptions, tenant: string): Promise<string> {
+  try {
+    return await options.partner.resolveTenant(tenant);
+  } catch (error) {
+    if (isMdeError(error, "ERR_MDE_TENANT_NOT_FOUND")) {
+      throw new InputError(`no tenant of this cloud has the verified domain ${tenant}: check the spelling, or give the tenant id`);
+    }
+    throw error;
+  }
+}
+
 /**
  * Creates a consent request (single-use, expiring state kept hashed by the
  * store) and the admin-consent link for the customer (mde-api.md §1.2, v2
- * form). A tenant given by GUID is listed at once as `pending_consent`.
+ * form). A tenant given by GUID or verified domain is bound to the request
+ * (the domain resolved to its tenant id) and listed at once as `pending_consent`.
  */
 export async function startOnboarding(options: ResolvedConsoleOptions, actor: string, input: OnboardingInput): Promise<StartedOnboarding> {
   const { store, partner } = options;
@@ -133,11 +146,13 @@ export async function startOnboarding(options: ResolvedConsoleOptions, actor: st
       throw new InputError("the tenant must be a tenant id (GUID) or a verified domain such as contoso.onmicrosoft.com");
     }
   }
-  const tenantId = tenant !== undefined && isTenantGuid(tenant) ? tenant.toLowerCase() : null;
+  // A verified domain is bound to its tenant now, from the tenant's OpenID metadata: the callback
+  // then accepts a consent from that tenant only (a link is not something any tenant may complete).
+  const tenantId = tenant === undefined ? null : await resolveGivenTenant(options, tenant);
   const existing = tenantId ? await store.getTenant(tenantId) : null;
   const request = await store.createConsentRequest({
     redirectUri: options.consentRedirectUri,
-    tenantHint: tenant ?? null,
+    tenantHint: tenantId,
     ttlMs: options.consentTtlMs,
   });
   if (tenantId && !existing) await store.upsertTenant({ id: tenantId, name, initialState: "pending_consent" });
@@ -155,7 +170,7 @@ export async function startOnboarding(options: ResolvedConsoleOptions, actor: st
     phase: "requested",
     tenantId,
     target: tenant ?? null,
-    request: { name, tenant: tenant ?? null, consentRequestId: request.id, expiresAt: request.expiresAt },
+    request: { name, tenant: tenant ?? null, tenantId, consentRequestId: request.id, expiresAt: request.expiresAt },
     correlationId: request.id,
   });
   return { consentUrl, requestId: request.id, expiresAt: request.expiresAt, tenantId, name: existing?.name ?? name };

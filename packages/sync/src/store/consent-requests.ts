@@ -50,6 +50,24 @@ export function createConsentRequestRepository(ctx: StoreContext) {
     },
 
     /**
+     * The request of `state` if it is still waiting (known, unexpired, unused), without using it
+     * up: the callback checks which tenant answered before it consumes the state, so a callback
+     * from the wrong tenant leaves the link usable by the right one.
+     */
+    async findConsentState(state: string): Promise<ConsentRequestRecord | null> {
+      if (typeof state !== "string" || state === "") return null;
+      const now = ctx.now();
+      const row = await db
+        .selectFrom("consent_requests")
+        .selectAll()
+        .where("state_hash", "=", hashState(state))
+        .where("used_at", "is", null)
+        .where("expires_at", ">", now)
+        .executeTakeFirst();
+      return row ? toRecord(row) : null;
+    },
+
+    /**
      * Marks the request of `state` used and returns it, in one statement (so
      * two callbacks racing with the same state cannot both succeed); null when
      * the state is unknown, expired or already used.
