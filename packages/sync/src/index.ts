@@ -8,7 +8,7 @@ export { checkResponseActionRequest, runResponseAction } from "./engine/response
 export { SYNCABLE_STATES, syncOnce, syncWatch } from "./engine/sync-all.js";
 export { type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
 export type * from "./engine/types.js";
-export { type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";
+export { permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";
 export {
   createWebhookForwarder,
   idempotencyKey,

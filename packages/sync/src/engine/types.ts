@@ -27,12 +27,13 @@ export interface TenantSyncResult {
   status: "ok" | "partial" | "failed";
   /** Onboarding state after the run (degraded with a reason when consent/permissions/secret fail). */
   state: TenantOnboardingState;
+  /** `updated`: stored versions that changed; `unchanged`: re-read with the same time and content (the overlap window), or older than stored. */
   alerts: { fetched: number; inserted: number; updated: number; unchanged?: number };
   machines: { fetched: number };
   /** `graph` when the tenant's alerts came from Microsoft Graph (absent: the MDE API). */
   source?: "graph";
   /** Incidents read and written (Graph source only). */
-  incidents?: { fetched: number; inserted: number; updated: number };
+  incidents?: { fetched: number; inserted: number; updated: number; unchanged?: number };
   pages: number;
   durationMs: number;
   /** Stable error code (`ERR_MDE_CONSENT_REQUIRED`, `ERR_MDE_RATE_LIMITED`, …) and a one-line message. */
@@ -191,6 +192,19 @@ export interface ResourceVerification {
   missing: string[];
 }
 
+/** One capability of a verified tenant: can it do it, and if not, which permission on which resource it lacks. */
+export interface CapabilityVerification {
+  /** The capability (`hunting:run`, `sync`, …) as configured; `sync` of a Graph-source tenant is checked as `sync:graph`. */
+  capability: string;
+  /** Whether the integration requires it (a missing required capability degrades the tenant). */
+  required: boolean;
+  /** `ok`, `missing`, or `unknown` when a resource's token could not be read. */
+  status: "ok" | "missing" | "unknown";
+  ok: boolean;
+  /** The least-privileged permissions it lacks, each with its resource (`mde` = WindowsDefenderATP, `graph` = Microsoft Graph). */
+  missing: Array<{ permission: string; resource: "mde" | "graph" }>;
+}
+
 export interface VerifyResult {
   tenantId: string;
   state: TenantOnboardingState;
@@ -203,6 +217,8 @@ export interface VerifyResult {
   resources?: { mde: ResourceVerification; graph: ResourceVerification };
   /** Permission drift per resource (`["graph"]` for a tenant that consented before Graph permissions were added). */
   drift?: { drifted: boolean; resources: Array<"mde" | "graph"> };
+  /** What the tenant can and cannot do, per capability, from the roles its tokens carry. */
+  capabilities?: CapabilityVerification[];
   consentUrl?: string;
   error?: { code: string; message: string };
   /** What the operator should do next (one line), when something is wrong. */

@@ -10,11 +10,20 @@
  * consents again, graph-security.md §2). The re-consent link requests both
  * resources.
  */
-import { findMissingPermissions, findPermission, type PartnerClient, type TokenInspection } from "@mde-partner/client";
+import {
+  capabilityForAlertSource,
+  capabilityStatus,
+  findMissingPermissions,
+  findPermission,
+  type PartnerClient,
+  type PlanInput,
+  planPermissions,
+  type TokenInspection,
+} from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
 import { graphApi, tenantApi } from "./tenant-api.js";
 import { tenantProblem } from "./tenant-problem.js";
-import type { ResourceVerification, TenantOnboardingState, VerifyResult } from "./types.js";
+import type { CapabilityVerification, ResourceVerification, TenantOnboardingState, VerifyResult } from "./types.js";
 
 export interface VerifyTenantOptions {
   store: Store;
@@ -27,6 +36,15 @@ export interface VerifyTenantOptions {
    * `SecurityAlert.Read.All` and `SecurityIncident.Read.All` too.
    */
   requiredPermissions: readonly string[];
+  /**
+   * Capabilities the integration requires (`alerts:read`, `hunting:run`, `sync`, …): their permissions,
+   * derived from the operations each calls, are required on top of `requiredPermissions`, and the
+   * result says per capability what the tenant can and cannot do. `sync` is checked against the
+   * tenant's alert source (`sync:graph` for a tenant synced from Microsoft Graph).
+   */
+  capabilities?: readonly string[];
+  /** Capabilities reported in the result without being required (e.g. everything the CLI can do). */
+  reportCapabilities?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -35,14 +53,38 @@ const READS: ReadonlyArray<readonly [string[], "alerts" | "machines"]> = [
   [["machine.read.all", "machine.readwrite.all"], "machines"],
 ];
 
-/** What the Graph alert source reads (graph-security.md §2). */
-const GRAPH_SOURCE_NEEDS = ["SecurityAlert.Read.All", "SecurityIncident.Read.All"];
+/**
+ * What a tenant's sync reads on Microsoft Graph when its alert source is Graph: derived from the
+ * `sync:graph` capability (alerts_v2 and incidents; its machines come from the MDE API, which every
+ * tenant's required permissions already cover).
+ */
+const GRAPH_SOURCE_NEEDS: readonly string[] = planPermissions(["sync:graph"])
+  .roles.filter((r) => r.resource === "graph")
+  .map((r) => r.name);
 
-/** Splits the needed permissions by resource; names the catalogue does not know are MDE's, as before Graph existed. */
-function neededByResource(required: readonly string[], tenant: TenantRecord) {
+/** The capabilities as a tenant exercises them (`sync` reads the tenant's alert source), without repeats. */
+export function tenantCapabilities(capabilities: readonly string[], tenant: Pick<TenantRecord, "alertSource">): string[] {
+  return [...new Set(capabilities.map((c) => capabilityForAlertSource(c, tenant.alertSource)))];
+}
+
+/**
+ * The permissions a tenant must have granted, split by resource: the required permissions, those of
+ * the required capabilities (as the tenant exercises them), and what its alert source reads. Names the
+ * catalogue does not know are MDE's, as before Graph existed. The console's drift uses the same.
+ */
+export function permissionsNeeded(
+  required: readonly string[],
+  tenant: Pick<TenantRecord, "alertSource">,
+  capabilities: readonly string[] = [],
+): { mde: string[]; graph: string[] } {
   const mde: string[] = [];
   const graph: string[] = [];
-  for (const name of required) (findPermission(name)?.resource === "graph" ? graph : mde).push(name);
+  const fromCapabilities = capabilities.length > 0 ? planPermissions(tenantCapabilities(capabilities, tenant) as PlanInput[]).permissions : [];
+  for (const name of [...required, ...fromCapabilities]) {
+    const list = findPermission(name)?.resource === "graph" ? graph : mde;
+    const canonical = findPermission(name)?.name ?? name;
+    if (!list.some((n) => (findPermission(n)?.name ?? n) === canonical)) list.push(name);
+  }
   if (tenant.alertSource === "graph") for (const n of GRAPH_SOURCE_NEEDS) if (!graph.includes(n)) graph.push(n);
   return { mde, graph };
 }
@@ -54,13 +96,20 @@ const tokenChecks = (inspection: TokenInspection, prefix: string) =>
  * @example
  * const v = await verifyTenant({ store, partner, tenantId, requiredPermissions: ["Alert.Read.All", "ThreatHunting.Read.All"] });
  * if (v.drift?.drifted) send(v.consentUrl, v.drift.resources);
+ * // Per capability, what the tenant can and cannot do:
+ * const w = await verifyTenant({ store, partner, tenantId, requiredPermissions: [], capabilities: ["sync", "hunting:run"] });
+ * w.capabilities; // [{ capability: "sync", status: "ok", … }, { capability: "hunting:run", status: "missing",
+ * //   missing: [{ permission: "ThreatHunting.Read.All", resource: "graph" }], … }]
  */
 export async function verifyTenant(options: VerifyTenantOptions): Promise<VerifyResult> {
   const { store, partner, tenantId } = options;
   if (!Array.isArray(options.requiredPermissions)) throw new TypeError("requiredPermissions must be an array of permission names");
+  const requiredCapabilities = options.capabilities ?? [];
+  // Unknown capability names are a caller's mistake, before anything is recorded.
+  planPermissions([...requiredCapabilities, ...(options.reportCapabilities ?? [])] as PlanInput[]);
   let tenant: TenantRecord | null = await store.getTenant(tenantId);
   tenant ??= await store.upsertTenant({ id: tenantId, name: tenantId, initialState: "consented" });
-  const needed = neededByResource(options.requiredPermissions, tenant);
+  const needed = permissionsNeeded(options.requiredPermissions, tenant, requiredCapabilities);
   const signalOpt = options.signal ? { signal: options.signal } : {};
   const checks: VerifyResult["checks"] = [];
   const mde: ResourceVerification = { needed: needed.mde, roles: null, missing: [] };
@@ -180,6 +229,15 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
   }
 
   const missingPermissions = drifted.length > 0 ? [...mde.missing, ...graph.missing] : problemMissing;
+  const required = new Set(tenantCapabilities(requiredCapabilities, tenant));
+  const reported = tenantCapabilities([...requiredCapabilities, ...(options.reportCapabilities ?? [])], tenant);
+  const capabilities: CapabilityVerification[] = capabilityStatus({ mde: mde.roles, graph: graph.roles }, reported as PlanInput[]).map((c) => ({
+    capability: c.capability,
+    required: required.has(c.capability),
+    status: c.status,
+    ok: c.ok,
+    missing: c.missing.map((m) => ({ permission: m.permission, resource: m.resource })),
+  }));
   const lastError = state === "verified" ? null : `${reason}${result.error ? `: ${result.error.message}` : ""}`;
   if (state !== tenant.state || tenant.lastError !== lastError) await store.setTenantState(tenant.id, state, reason);
   await store.upsertTenant({
@@ -197,6 +255,7 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
     missingPermissions,
     resources: { mde, graph },
     drift: { drifted: drifted.length > 0, resources: drifted },
+    ...(capabilities.length > 0 ? { capabilities } : {}),
     ...(result.consentUrl ? { consentUrl: result.consentUrl } : {}),
     ...(result.error ? { error: result.error } : {}),
     ...(result.action ? { action: result.action } : {}),
