@@ -89,6 +89,18 @@ describe("mde-partner: bad input", () => {
       { name: "consent link for an unknown tenant", args: ["consent", "link", unknown], code: 2 },
       { name: "redirect URI without --v2", args: ["consent", "link", t0, "--redirect-uri", "https://x.example/cb"], code: 2 },
       { name: "--v2 with a bad redirect URI", args: ["consent", "link", t0, "--v2", "--redirect-uri", "not a url"], code: 2 },
+      ...["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "http://partner.example/consent/callback"].map((uri) => ({
+        name: `--v2 with the redirect URI ${uri} (no consent state is stored)`,
+        args: ["consent", "link", t0, "--v2", "--redirect-uri", uri],
+        code: 2,
+        match: /--redirect-uri: redirect URI must use https/,
+      })),
+      {
+        name: "init: a plain-http consent redirect URI to a public host",
+        args: [...initArgs, "--client-secret-env", "MDE_TEST_SECRET", "--consent-redirect-uri", "http://partner.example/consent/callback"],
+        code: 2,
+        match: /--consent-redirect-uri: redirect URI must use https/,
+      },
       { name: "token for an unknown tenant", args: ["token", "get", unknown], code: 2 },
       { name: "--v1 and --v2 together", args: ["token", "get", t0, "--v1", "--v2"], code: 2 },
       { name: "unknown permission to require", args: ["token", "inspect", t0, "--require", "Alert.Read.Everything"], code: 2 },

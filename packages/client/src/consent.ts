@@ -25,6 +25,59 @@ function loginBase(loginUrl: string): URL {
   return url;
 }
 
+/** 127.0.0.0/8, written as a dotted quad (the WHATWG URL parser has already normalised other spellings). */
+const IPV4_LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/** True when `hostname` (as `URL#hostname` gives it) is localhost or a loopback address (127.0.0.0/8, [::1]). */
+export function isLoopbackRedirectHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  if (host === "localhost" || host === "[::1]") return true;
+  const quad = IPV4_LOOPBACK.exec(host);
+  return quad !== null && quad.slice(1).every((part) => Number(part) <= 255);
+}
+
+/** The longest redirect URI Entra ID lets an app register. */
+const MAX_REDIRECT_URI_LENGTH = 256;
+
+/**
+ * Checks a consent redirect URI against Entra ID's rule and returns it normalised:
+ * https, or plain http to localhost / a loopback address only; no user name or
+ * password, no fragment, at most 256 characters. `javascript:`, `data:`, `file:`
+ * and `http://` to any other host are refused with a `TypeError`, so no consent
+ * state is ever issued for a link Entra would refuse or that leaks the response.
+ * Entra: "Redirect URIs must begin with the scheme https. There are some
+ * exceptions for localhost redirect URIs"; "The HTTP scheme (http://) is supported
+ * only for localhost URIs"; 256 characters per URI
+ * (https://learn.microsoft.com/en-us/entra/identity-platform/reply-url).
+ * A fragment is not allowed in a redirection endpoint (RFC 6749 §3.1.2).
+ *
+ * @example
+ * checkRedirectUri("https://partner.example/consent/callback"); // ok
+ * checkRedirectUri("http://127.0.0.1:8080/consent/callback");   // ok
+ * checkRedirectUri("http://partner.example/consent/callback");  // TypeError
+ */
+export function checkRedirectUri(value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") throw new TypeError("redirect URI must be an absolute https URL registered on the app");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError("redirect URI must be an absolute https URL registered on the app");
+  }
+  if (url.protocol === "http:") {
+    if (!isLoopbackRedirectHost(url.hostname))
+      throw new TypeError("redirect URI must use https; Entra ID accepts http only for localhost and loopback addresses");
+  } else if (url.protocol !== "https:") {
+    throw new TypeError(`redirect URI must use https, not ${url.protocol.replace(/:$/, "").slice(0, 20)}:`);
+  }
+  if (url.username !== "" || url.password !== "") throw new TypeError("redirect URI must not carry a user name or password");
+  if (url.hash !== "" || value.includes("#")) throw new TypeError("redirect URI must not carry a fragment (#…)");
+  const normalised = url.toString();
+  if (normalised.length > MAX_REDIRECT_URI_LENGTH)
+    throw new TypeError(`redirect URI must be at most ${MAX_REDIRECT_URI_LENGTH} characters (Entra ID's limit)`);
+  return normalised;
+}
+
 /**
  * The consent link the MDE partner documentation prints (legacy v1 authorize form).
  * After consent Entra ID redirects to the app's first registered redirect URI.
@@ -47,7 +100,7 @@ export function legacyConsentUrl(loginUrl: string, clientId: string): string {
 export interface AdminConsentUrlOptions {
   loginUrl: string;
   clientId: string;
-  /** Must exactly match a redirect URI registered on the app. */
+  /** Must exactly match a redirect URI registered on the app; checked by {@link checkRedirectUri}. */
   redirectUri: string;
   /** The customer's tenant id or domain; default `organizations` (v2) / `common` (no-version form). */
   tenant?: string;
@@ -82,12 +135,7 @@ export function adminConsentUrl(options: AdminConsentUrlOptions): string {
   if (options.tenant === undefined) tenant = endpoint === "v2" ? "organizations" : "common";
   else if (options.tenant === "organizations" || (options.tenant === "common" && endpoint === "none")) tenant = options.tenant;
   else tenant = normalizeTenantId(options.tenant, "tenant");
-  let redirect: URL;
-  try {
-    redirect = new URL(options.redirectUri);
-  } catch {
-    throw new TypeError("redirectUri must be an absolute URL registered on the app");
-  }
+  const redirect = checkRedirectUri(options.redirectUri);
   const params = new URLSearchParams({ client_id: checkClientId(options.clientId) });
   if (endpoint === "v2") {
     const scopes = options.scopes ?? [options.scope ?? "https://api.securitycenter.microsoft.com/.default"];
@@ -98,7 +146,7 @@ export function adminConsentUrl(options: AdminConsentUrlOptions): string {
     }
     params.set("scope", [...new Set(scopes)].join(" "));
   }
-  params.set("redirect_uri", redirect.toString());
+  params.set("redirect_uri", redirect);
   if (options.state !== undefined) params.set("state", options.state);
   const path = endpoint === "v2" ? `${encodeURIComponent(tenant)}/v2.0/adminconsent` : `${encodeURIComponent(tenant)}/adminconsent`;
   const url = new URL(path, loginBase(options.loginUrl));

@@ -9,7 +9,15 @@ export type { Clock, Sleep } from "./clock.js";
 export type { CloudName, CloudOptions, CloudOverrides, CloudProfile, CustomCloudOptions } from "./clouds.js";
 export { apiUrlFor, GRAPH_APP_ID, GRAPH_RESOURCE, MDE_APP_ID, MDE_RESOURCE, resolveCloud } from "./clouds.js";
 export type { AdminConsentUrlOptions, ConsentCallbackResult } from "./consent.js";
-export { adminConsentUrl, consentStateMatches, createConsentState, legacyConsentUrl, parseConsentCallback } from "./consent.js";
+export {
+  adminConsentUrl,
+  checkRedirectUri,
+  consentStateMatches,
+  createConsentState,
+  isLoopbackRedirectHost,
+  legacyConsentUrl,
+  parseConsentCallback,
+} from "./consent.js";
 export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./credentials.js";
 export {
   AzureTokenCredential,

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { adminConsentUrl, consentStateMatches, createConsentState, legacyConsentUrl, parseConsentCallback } from "@mde-partner/client";
+import {
+  adminConsentUrl,
+  checkRedirectUri,
+  consentStateMatches,
+  createConsentState,
+  legacyConsentUrl,
+  parseConsentCallback,
+} from "@mde-partner/client";
 
 const CLIENT = "11111111-2222-4333-8444-555555555555";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -58,6 +65,44 @@ describe("consent links", () => {
     );
     assert.equal(url.pathname, "/common/adminconsent");
     assert.equal(url.searchParams.has("scope"), false);
+  });
+
+  it("accepts https redirect URIs, and http only to localhost or a loopback address (Entra's rule)", () => {
+    for (const ok of [
+      "https://partner.example/consent/callback",
+      "https://partner.example:8443/cb?x=1",
+      "http://localhost/consent/callback",
+      "http://localhost:8080/consent/callback",
+      "http://127.0.0.1:8080/cb",
+      "http://127.45.6.7/cb",
+      "http://[::1]:8080/cb",
+    ]) {
+      assert.equal(checkRedirectUri(ok), new URL(ok).toString(), ok);
+    }
+    for (const bad of [
+      "javascript:alert(1)",
+      "JavaScript://partner.example/%0aalert(1)",
+      "data:text/html,<script>alert(1)</script>",
+      "file:///etc/passwd",
+      "http://partner.example/consent/callback",
+      "http://10.0.0.5/cb",
+      "http://127.0.0.1.evil.example/cb",
+      "http://localhost.evil.example/cb",
+      "http://[::ffff:7f00:1]/cb",
+      "ftp://partner.example/cb",
+      "https://user:pass@partner.example/cb",
+      "https://partner.example/cb#frag",
+      `https://partner.example/${"a".repeat(260)}`,
+      "not a url",
+      "",
+    ]) {
+      assert.throws(() => checkRedirectUri(bad), TypeError, bad);
+      assert.throws(
+        () => adminConsentUrl({ loginUrl: "https://login.microsoftonline.com", clientId: CLIENT, redirectUri: bad, state: "s" }),
+        TypeError,
+        `adminConsentUrl must refuse ${bad}`,
+      );
+    }
   });
 
   it("rejects a client id that is not a GUID", () => {

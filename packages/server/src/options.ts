@@ -2,7 +2,7 @@
  * `ConsoleOptions` in, a frozen resolved state inside (STYLE.md habit 3):
  * validated once, here.
  */
-import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
+import { checkRedirectUri, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import type { Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
@@ -96,6 +96,8 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     throw new TypeError("consentRedirectUri must be the absolute URL of the console's /consent/callback");
   }
   if (callback.pathname !== "/consent/callback") throw new TypeError("consentRedirectUri must end in /consent/callback");
+  // The client's redirect URI rule (https; http only to localhost/loopback), the one the CLI's links use too.
+  checkRedirectUri(options.consentRedirectUri);
   if (typeof options.usersFile !== "string" || options.usersFile === "") throw new TypeError("usersFile is required");
   const host = options.host ?? "127.0.0.1";
   const tls = options.tls ?? "self-signed";

@@ -5,7 +5,7 @@
  * tenant-specific v2 admin-consent link with a one-time `state` recorded in the
  * store, so the console's consent callback can check it.
  */
-import { adminConsentUrl, legacyConsentUrl } from "@mde-partner/client";
+import { adminConsentUrl, checkRedirectUri, legacyConsentUrl } from "@mde-partner/client";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, toCliError, usageError } from "../errors.js";
@@ -26,13 +26,16 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
   const config = loadConfig(ctx.home);
   parseTenantId(tenantId);
   if (options.redirectUri !== undefined && !options.v2) throw usageError("--redirect-uri goes with --v2");
-  const redirectUri = options.redirectUri ?? config.consentRedirectUri;
-  if (options.v2 && redirectUri === undefined) {
+  const givenRedirectUri = options.redirectUri ?? config.consentRedirectUri;
+  if (options.v2 && givenRedirectUri === undefined) {
     throw usageError(
       "--v2 needs a redirect URI registered on the app",
       "pass --redirect-uri URL, or set it once with mde-partner init --consent-redirect-uri URL",
     );
   }
+  // Checked before the store is opened: a URI Entra would refuse (or one that hands the response to
+  // javascript:, data:, file: or a plain-http host) never gets a consent state.
+  const redirectUri = options.v2 ? redirectUriOrUsageError(givenRedirectUri!, options.redirectUri !== undefined) : undefined;
   let ttlHours = 168;
   if (options.validHours !== undefined) {
     if (!/^\d+$/.test(options.validHours) || Number(options.validHours) < 1 || Number(options.validHours) > 24 * 90) {
@@ -43,13 +46,6 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
   const partner = openPartner(config, ctx, { inspectOnly: true });
   const loginUrl = partner.cloud.loginUrl;
   await partner.close();
-  if (options.v2) {
-    try {
-      new URL(redirectUri!);
-    } catch {
-      throw usageError("--redirect-uri must be an absolute URL registered on the app");
-    }
-  }
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
     let url: string;
@@ -91,4 +87,17 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
     }
     return EXIT.ok;
   });
+}
+
+/** The client's redirect URI rule, as a usage error naming where the bad value came from. */
+function redirectUriOrUsageError(value: string, fromFlag: boolean): string {
+  try {
+    return checkRedirectUri(value);
+  } catch (error) {
+    const where = fromFlag ? "--redirect-uri" : "the configured consentRedirectUri";
+    throw usageError(
+      `${where}: ${(error as Error).message}`,
+      "use the https URL registered on the app (http only for localhost / 127.0.0.1 / [::1])",
+    );
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { checkRedirectUri } from "@mde-partner/client";
 import { defaultStoreUrl } from "@mde-partner/sync";
 import {
   absolutePath,
@@ -145,9 +146,12 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   let consentRedirectUri: string | undefined;
   if (options.consentRedirectUri !== undefined) {
     try {
-      consentRedirectUri = new URL(options.consentRedirectUri).toString();
-    } catch {
-      throw usageError("--consent-redirect-uri must be an absolute URL registered on the app");
+      consentRedirectUri = checkRedirectUri(options.consentRedirectUri);
+    } catch (error) {
+      throw usageError(
+        `--consent-redirect-uri: ${(error as Error).message}`,
+        "use the https URL registered on the app (http only for localhost / 127.0.0.1 / [::1])",
+      );
     }
   }
   if (options.adminUser !== undefined) checkUserName(options.adminUser);
@@ -166,7 +170,7 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     credential,
     storeUrl,
     ...(consentRedirectUri ? { consentRedirectUri } : {}),
-    ...(permissions ? { permissions } : {}),
+    ...(permissions ? { permissions, capabilities: [...options.for!] } : {}),
   };
   // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
   const store = await openCliStore(storeUrl);

@@ -6,6 +6,7 @@
  * cleanly (exit 0).
  */
 import { join } from "node:path";
+import { checkRedirectUri } from "@mde-partner/client";
 import { createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
 import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../config.js";
 import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../console-certificate.js";
@@ -54,9 +55,11 @@ function checkCallback(flag: string, value: string): string {
     throw usageError(`${flag} must be an absolute URL, got ${JSON.stringify(value.slice(0, 80))}`);
   }
   if (url.pathname !== CALLBACK_PATH) throw usageError(`${flag} must be the console's ${CALLBACK_PATH} URL, got ${url.pathname}`);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url.hostname)))
-    throw usageError(`${flag} must use https (Entra ID accepts http redirect URIs for localhost only)`);
-  return url.toString();
+  try {
+    return checkRedirectUri(url.toString()); // the client's rule: https, http only to localhost/loopback
+  } catch (error) {
+    throw usageError(`${flag}: ${(error as Error).message}`, "Entra ID accepts http redirect URIs for localhost only");
+  }
 }
 
 /** Starts the console; resolves with the exit code once a signal (or `signal`) stopped it. */
