@@ -1,6 +1,7 @@
 import type { Logger } from "@mde-partner/client";
 import { partnerHome } from "./home.js";
 import { type CliIo, processIo } from "./io.js";
+import { jsonText } from "./output/json-text.js";
 
 /** What every command gets besides its own options. */
 export interface CommandContext {
@@ -24,7 +25,8 @@ export function createContext(options: { io?: CliIo; home?: string; debug?: bool
 export function createDebugLogger(io: CliIo, secrets: readonly string[]): Logger {
   const mask = (line: string) => secrets.reduce((text, s) => (s.length >= 4 ? text.split(s).join("[redacted]") : text), line);
   const write = (level: string) => (obj: object, msg?: string) => {
-    io.stderr.write(`${mask(JSON.stringify({ level, time: new Date().toISOString(), ...(msg ? { msg } : {}), ...obj }))}\n`);
+    // jsonText: a logged error body can quote tenant text with C1 controls, which JSON.stringify leaves raw.
+    io.stderr.write(`${mask(jsonText({ level, time: new Date().toISOString(), ...(msg ? { msg } : {}), ...obj }))}\n`);
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }

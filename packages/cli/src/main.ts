@@ -5,6 +5,9 @@ import { registerConsoleCommands } from "./commands/register-console.js";
 import { registerEngineCommands } from "./commands/register-engine.js";
 import { createContext } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
+import { exitQuietlyOnBrokenPipe } from "./io.js";
+import { errorText } from "./output/output.js";
+import { neutralizeControls, terminalText } from "./output/terminal-text.js";
 import { CLI_VERSION } from "./version.js";
 
 function waitForStop(stop: () => Promise<void>): Promise<number> {
@@ -30,7 +33,8 @@ export function createProgram(result: { exitCode: number }): Command {
     .option("--debug", "show request logs and stack traces (secrets are never printed)")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Usage errors quote the arguments given: shown with control characters made visible like every other message.
+    .configureOutput({ writeErr: (s) => process.stderr.write(neutralizeControls(s)) });
   const context = () => createContext({ debug: program.opts().debug === true });
 
   program
@@ -39,6 +43,7 @@ export function createProgram(result: { exitCode: number }): Command {
     .option("--port <n>", "port to listen on (0 picks a free one)", "0")
     .option("--host <addr>", "address to listen on", "127.0.0.1")
     .option("--tenants <n>", "customer tenants to create", "3")
+    .option("--hostile-tenants <n>", "hostile tenants to add: their data carries terminal escapes, HTML, formulas, javascript: URLs, huge titles")
     .option("--alerts-per-tenant <n>", "alerts generated per tenant", "100")
     .option("--machines-per-tenant <n>", "machines generated per tenant")
     .option("--seed <seed>", "seed of the data generator", "1")
@@ -76,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   const result = { exitCode: EXIT.ok as number };
   const program = createProgram(result);
   const debug = argv.includes("--debug");
+  exitQuietlyOnBrokenPipe();
   try {
     await program.parseAsync(argv, { from: "user" });
     return result.exitCode;
@@ -85,11 +91,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     const cli = error instanceof CliError ? error : toCliError(error);
-    process.stderr.write(`error: ${cli.message}\n`);
-    if (cli.hint && !(debug && cli.hint.startsWith("run again with --debug"))) process.stderr.write(`hint: ${cli.hint}\n`);
+    const hint = cli.hint && !(debug && cli.hint.startsWith("run again with --debug")) ? cli.hint : undefined;
+    process.stderr.write(errorText(cli.message, hint));
     if (debug) {
       const stack = error instanceof Error ? error.stack : undefined;
-      if (stack) process.stderr.write(`${stack}\n`);
+      if (stack) process.stderr.write(`${terminalText(stack, { max: 20_000 }).text}\n`);
     }
     return cli.exitCode;
   }

@@ -53,3 +53,43 @@ test("`mde-partner emulator` rejects bad flags with exit code 2 and a one-line e
   assert.match(stderr, /--tenants must be a whole number/);
   assert.doesNotMatch(stderr, /\n\s+at /, "no stack trace");
 });
+
+test("`mde-partner emulator --hostile-tenants N` adds N hostile tenants after the others, marked in the ready line", async () => {
+  const { startEmulator } = await import("./helpers.js");
+  const { HOSTILE_STRINGS } = await import("@mde-partner/emulator");
+  const emulator = await startEmulator(["--tenants", "1", "--hostile-tenants", "2", "--alerts-per-tenant", "3", "--machines-per-tenant", "2"]);
+  try {
+    const tenants = emulator.info.tenants as Array<{ id: string; hostile?: boolean; alerts: number }>;
+    assert.deepEqual(
+      tenants.map((t) => t.hostile ?? false),
+      [false, true, true],
+    );
+    const { Agent, fetch } = await import("undici");
+    const dispatcher = new Agent({ connect: { ca: emulator.ca } });
+    const form = new URLSearchParams({
+      grant_type: "client_credentials",
+      client_id: emulator.info.partnerApp.clientId,
+      client_secret: emulator.info.partnerApp.clientSecret,
+      resource: "https://api.securitycenter.microsoft.com",
+    });
+    const tokenRes = await fetch(`${emulator.info.loginUrl}/${tenants[1]!.id}/oauth2/token`, { method: "POST", body: form, dispatcher });
+    const { access_token } = (await tokenRes.json()) as { access_token: string };
+    const alerts = await fetch(`${emulator.info.apiUrl}/api/alerts`, { headers: { authorization: `Bearer ${access_token}` }, dispatcher });
+    const body = (await alerts.json()) as { value: Array<{ title: string }> };
+    assert.ok(body.value.some((a) => a.title === HOSTILE_STRINGS.long));
+    await dispatcher.close();
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test("`mde-partner emulator --hostile-tenants` takes a whole number", async () => {
+  const child = spawn(process.execPath, [bin, "emulator", "--hostile-tenants", "-1"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const [code] = await once(child, "exit");
+  assert.equal(code, 2);
+  assert.match(stderr, /--hostile-tenants must be a whole number/);
+});

@@ -41,6 +41,8 @@ export interface TenantInfo {
   graphRoles: string[];
   alerts: number;
   machines: number;
+  /** Present (true) only for a hostile tenant (`TenantSpec.hostile`, data/hostile.ts). */
+  hostile?: true;
 }
 
 /** Everything a client needs to talk to a running emulator (the ready line). */
@@ -187,6 +189,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       graphRoles: consent ? [...consent.graphRoles] : [],
       alerts: counts.alerts,
       machines: counts.machines,
+      ...(tenant.hostile ? { hostile: true as const } : {}),
     };
   };
   for (const spec of specs) addTenant(spec);

@@ -5,4 +5,6 @@ export { createManualClock, systemClock } from "./core/clock.js";
 export type { Clock, ManualClock } from "./core/clock.js";
 export type { FaultRule, FaultRuleInput } from "./core/faults.js";
 export type { JournalEntry, JournalQuery } from "./core/journal.js";
+export { HOSTILE_LONG_LENGTH, HOSTILE_STRINGS } from "./data/hostile.js";
+export type { HostileMarker } from "./data/hostile.js";
 export { MDE_APP_ID, MDE_RESOURCE, MDE_RESOURCE_IDS, MDE_ROLES } from "./core/constants.js";

@@ -140,7 +140,7 @@ function printAlert(alert: TenantAlert, out: Output) {
   if (out.mode === "ndjson") out.record(alert);
   else if (out.mode === "json") out.json(alert);
   else {
-    for (const key of [
+    const fields = [
       "tenantId",
       "id",
       "title",
@@ -154,10 +154,8 @@ function printAlert(alert: TenantAlert, out: Output) {
       "computerDnsName",
       "alertCreationTime",
       "lastUpdateTime",
-    ] as const) {
-      const value = (alert as unknown as Record<string, unknown>)[key];
-      if (value !== undefined && value !== null) out.line(`${key.padEnd(18)} ${String(value)}`);
-    }
+    ] as const;
+    out.fields(fields.map((key) => [key, (alert as unknown as Record<string, unknown>)[key]] as const));
   }
 }
 

@@ -98,7 +98,7 @@ export async function submitToWorkers(
     const submitted = { batchId: batch.id, kind: batch.kind, items: batch.total };
     if (out.mode === "json") out.json(submitted);
     else if (out.mode === "ndjson") out.record(submitted);
-    else out.line(batch.id);
+    else out.data(batch.id);
     out.note(`batch of ${batch.total} item(s) queued for the workers; follow it: mde-partner batches wait ${batch.id}`);
     return EXIT.ok;
   }

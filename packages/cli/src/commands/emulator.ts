@@ -7,6 +7,8 @@ export interface EmulatorCommandOptions {
   port: string;
   host: string;
   tenants: string;
+  /** Hostile tenants added after the others (their data carries the hostile markers). */
+  hostileTenants?: string;
   alertsPerTenant: string;
   machinesPerTenant?: string;
   seed: string;
@@ -38,10 +40,12 @@ export async function runEmulatorCommand(
     if (intervalMs < 10) throw usageError("--live interval must be at least 10ms");
     live = { intervalMs, newAlerts: 1, updatedAlerts: 1 };
   }
+  const tenants = parseCount("--tenants", options.tenants, { max: 10_000 });
+  const hostileTenants = options.hostileTenants === undefined ? 0 : parseCount("--hostile-tenants", options.hostileTenants, { max: 100 });
   const emulator = await createEmulator({
     port: parseCount("--port", options.port, { max: 65535 }),
     host: options.host,
-    tenants: parseCount("--tenants", options.tenants, { max: 10_000 }),
+    tenants: hostileTenants === 0 ? tenants : [...Array.from({ length: tenants }, () => ({})), ...Array.from({ length: hostileTenants }, () => ({ hostile: true }))],
     alertsPerTenant: parseCount("--alerts-per-tenant", options.alertsPerTenant, { max: 1_000_000 }),
     ...(options.machinesPerTenant !== undefined
       ? { machinesPerTenant: parseCount("--machines-per-tenant", options.machinesPerTenant, { max: 100_000 }) }

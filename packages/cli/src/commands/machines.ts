@@ -107,23 +107,22 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
     if (out.mode === "ndjson") out.record(row);
     else if (out.mode === "json") out.json(row);
     else
-      for (const key of [
-        "tenantId",
-        "id",
-        "computerDnsName",
-        "osPlatform",
-        "osVersion",
-        "healthStatus",
-        "riskScore",
-        "exposureLevel",
-        "isolationState",
-        "lastSeen",
-        "lastIpAddress",
-        "machineTags",
-      ]) {
-        const value = (row as unknown as Record<string, unknown>)[key];
-        if (value !== undefined && value !== null) out.line(`${key.padEnd(16)} ${Array.isArray(value) ? value.join(", ") : String(value)}`);
-      }
+      out.fields(
+        [
+          "tenantId",
+          "id",
+          "computerDnsName",
+          "osPlatform",
+          "osVersion",
+          "healthStatus",
+          "riskScore",
+          "exposureLevel",
+          "isolationState",
+          "lastSeen",
+          "lastIpAddress",
+          "machineTags",
+        ].map((key) => [key, (row as unknown as Record<string, unknown>)[key]] as const),
+      );
     return EXIT.ok;
   } catch (error) {
     throw toCliError(error);

@@ -48,7 +48,7 @@ export async function runTokenGet(tenantId: string, options: TokenGetOptions, ct
       if (ctx.io.stdout.isTTY) {
         out.warn(`this is a bearer token for ${tenant.name}: anyone holding it can call the API as your app until ${exp ?? "it expires"}`);
       }
-      ctx.io.stdout.write(`${token}\n`);
+      out.data(token);
     }
     return EXIT.ok;
   } catch (error) {
@@ -121,12 +121,15 @@ export function printInspection(report: TokenInspection, out: ReturnType<typeof 
   }
   const s = report.summary;
   if (s) {
-    out.line(`tid     ${s.tenantId ?? "(none)"}`);
-    out.line(`appid   ${s.appId ?? "(none)"}`);
-    out.line(`aud     ${Array.isArray(s.audience) ? s.audience.join(", ") : (s.audience ?? "(none)")}`);
-    out.line(`ver     ${s.version ?? "(none)"}`);
-    out.line(`expires ${s.expiresAt?.toISOString() ?? "(none)"}`);
-    out.line(`roles   ${s.roles.length > 0 ? s.roles.join(", ") : "(none)"}`);
+    // Claims come from whoever issued the token: printed through the output's safe field view.
+    out.fields([
+      ["tid", s.tenantId ?? "(none)"],
+      ["appid", s.appId ?? "(none)"],
+      ["aud", Array.isArray(s.audience) ? s.audience.join(", ") : (s.audience ?? "(none)")],
+      ["ver", s.version ?? "(none)"],
+      ["expires", s.expiresAt?.toISOString() ?? "(none)"],
+      ["roles", s.roles.length > 0 ? s.roles.join(", ") : "(none)"],
+    ]);
     out.line("");
   }
   const p = out.palette;
@@ -141,8 +144,7 @@ export function printInspection(report: TokenInspection, out: ReturnType<typeof 
     report.checks,
   );
   out.line(
-    report.ok
-      ? p.green("the token passes every check")
-      : p.red(`${report.checks.filter((c) => c.status === "fail").length} check(s) failed`),
+    report.ok ? "the token passes every check" : `${report.checks.filter((c) => c.status === "fail").length} check(s) failed`,
+    report.ok ? p.green : p.red,
   );
 }

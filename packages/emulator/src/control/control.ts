@@ -104,7 +104,10 @@ export function createControl(state: EmulatorState, partnerApp: PartnerApp, data
   };
   return {
     tenant,
-    addTenant: (spec = {}) => data.addTenant(spec),
+    addTenant(spec = {}) {
+      if (spec.hostile !== undefined && typeof spec.hostile !== "boolean") throw new ControlError(400, "hostile must be true or false");
+      return data.addTenant(spec);
+    },
     setConsent(tenantId, change = {}) {
       const a = app(change.clientId);
       grantConsent(state, tenant(tenantId), a, change.roles ?? a.requiredRoles, change.graphRoles ?? a.requiredGraphRoles);

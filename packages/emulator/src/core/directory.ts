@@ -35,6 +35,7 @@ export function buildTenant(spec: TenantSpec, index: number, random: Random, now
     region: spec.region ?? random.pick(REGIONS),
     mdeProvisioned: spec.mdeProvisioned ?? true,
     consents: new Map(),
+    hostile: spec.hostile ?? false,
     createdAt: now,
   };
 }

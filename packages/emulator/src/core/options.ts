@@ -18,6 +18,12 @@ export interface TenantSpec {
   mdeProvisioned?: boolean;
   alerts?: number;
   machines?: number;
+  /**
+   * A hostile tenant: its generated data carries terminal escapes, HTML, CSV
+   * formulas, `javascript:` URLs and a 2,000,000-character title
+   * (`HOSTILE_STRINGS`) in every free-text field, in valid API shapes. Default false.
+   */
+  hostile?: boolean;
 }
 
 export interface LiveModeOptions {

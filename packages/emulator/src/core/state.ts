@@ -64,6 +64,8 @@ export interface Tenant {
   mdeProvisioned: boolean;
   /** Consents per client id. */
   consents: Map<string, Consent>;
+  /** Generated data carries the hostile markers (data/hostile.ts). */
+  hostile: boolean;
   createdAt: number;
 }
 

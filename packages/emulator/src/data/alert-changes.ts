@@ -2,6 +2,8 @@ import { toMdeTime } from "../core/clock.js";
 import type { EmulatorState } from "../core/state.js";
 import { ANALYST_COMMENTS, DETERMINATIONS } from "./alert-catalog.js";
 import { generateAlert } from "./alert-factory.js";
+import { hostileComment } from "./hostile.js";
+import { seedHostileIncidents } from "./hostile-incidents.js";
 import { ALERT_BATCH, alertContextFor, alertInserter } from "./alert-store.js";
 import { getCounter, reserve, setCounter } from "./identifiers.js";
 import { tenantRandom } from "./tenant-profile.js";
@@ -111,6 +113,7 @@ export function addAlerts(state: EmulatorState, tenantId: string, count: number,
     })();
   }
   setCounter(state.db, tenantId, "incidentId", incident);
+  if (tenant.hostile) seedHostileIncidents(state, tenantId, ctx.profile.analysts);
   return ids;
 }
 
@@ -136,7 +139,8 @@ export function updateAlerts(state: EmulatorState, tenantId: string, count: numb
     picked.add(row.id);
   }
   const now = state.clock.now();
-  const analysts = [`soc.analyst@${state.tenants.get(tenantId)?.domains[0] ?? "contoso.onmicrosoft.com"}`];
+  const tenant = state.tenants.get(tenantId);
+  const analysts = [`soc.analyst@${tenant?.domains[0] ?? "contoso.onmicrosoft.com"}`];
   let shared: string | undefined;
   if (opts.sameTimestamp) {
     // One timestamp after every picked alert's current one.
@@ -156,7 +160,7 @@ export function updateAlerts(state: EmulatorState, tenantId: string, count: numb
       const patch: AlertPatch = {
         status,
         assignedTo: status === "New" ? null : (analysts[0] ?? null),
-        comment: random.pick(ANALYST_COMMENTS),
+        comment: tenant?.hostile ? hostileComment(random.pick(ANALYST_COMMENTS), round) : random.pick(ANALYST_COMMENTS),
         commentBy: analysts[0] ?? "soc.analyst",
       };
       if (classification) {

@@ -8,6 +8,7 @@ import {
   type EvidenceKind,
   INVESTIGATION_STATES,
 } from "./alert-catalog.js";
+import { makeAlertHostile } from "./hostile.js";
 import { alertId } from "./identifiers.js";
 import type { MachineRef } from "./machine-factory.js";
 import type { ProfileUser, TenantProfile } from "./tenant-profile.js";
@@ -325,6 +326,7 @@ export function generateAlert(random: Random, ctx: AlertContext, spec: AlertSpec
     comments,
   };
   const evidence = template.evidence.map((kind) => evidenceItem(kind, random, machine.family, user, creationMs, firstEventMs));
+  if (ctx.profile.hostile) makeAlertHostile(alert, evidence, spec.index);
   return {
     tenant_id: ctx.profile.tenantId,
     id,

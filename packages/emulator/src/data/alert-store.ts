@@ -50,7 +50,7 @@ export function loadMachineRefs(db: Database.Database, tenantId: string): Machin
 /** Alert-generation context for a tenant whose machines are already stored. */
 export function alertContextFor(
   state: EmulatorState,
-  tenant: Pick<Tenant, "id" | "domains" | "name">,
+  tenant: Pick<Tenant, "id" | "domains" | "name" | "hostile">,
   now: number,
   machines?: MachineRef[],
 ): AlertContext {

@@ -1,6 +1,7 @@
 import type { EmulatorState, Tenant } from "../core/state.js";
 import { generateAlert } from "./alert-factory.js";
 import { ALERT_BATCH, alertContextFor, alertInserter } from "./alert-store.js";
+import { seedHostileIncidents } from "./hostile-incidents.js";
 import { getCounter, reserve, setCounter } from "./identifiers.js";
 import { insertIndicatorRow, seedIndicator } from "./indicator-store.js";
 import { insertMachineAction, type MachineActionType } from "./machine-action-store.js";
@@ -94,6 +95,7 @@ export function generateTenantData(state: EmulatorState, tenant: Tenant, counts:
     }
     setCounter(db, tenant.id, "incidentId", incident);
   }
+  if (tenant.hostile) seedHostileIncidents(state, tenant.id, profile.analysts);
 
   seedHistory(state, tenant, machines, now);
 }

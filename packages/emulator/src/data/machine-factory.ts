@@ -1,6 +1,7 @@
 import { toMdeTime } from "../core/clock.js";
 import type { Random } from "../core/random.js";
 import { FIRST_NAMES, LAST_NAMES } from "./alert-catalog.js";
+import { hostileHostName, hostileMarker } from "./hostile.js";
 import type { TenantProfile } from "./tenant-profile.js";
 
 export type OsFamily = "windows" | "linux" | "macos";
@@ -118,7 +119,9 @@ export function generateMachine(random: Random, profile: TenantProfile, now: num
   let host = hostName(random, platform);
   while (usedNames.has(host)) host = `${host}-${alnum(random, 2)}`;
   usedNames.add(host);
-  const computerDnsName = `${host}.${profile.dnsSuffix}`;
+  // The n-th machine of a hostile tenant gets the n-th marker in its name and its tags.
+  const hostileIndex = profile.hostile ? usedNames.size - 1 : undefined;
+  const computerDnsName = `${hostileIndex === undefined ? host : hostileHostName(host, hostileIndex)}.${profile.dnsSuffix}`;
   const [version, osBuild] = random.pick(platform.versions);
   const healthStatus = random.weighted([
     ["Active", 82],
@@ -160,6 +163,7 @@ export function generateMachine(random: Random, profile: TenantProfile, now: num
     const tag = random.pick(TAGS);
     if (!tags.includes(tag)) tags.push(tag);
   }
+  if (hostileIndex !== undefined) tags.push(hostileMarker(hostileIndex + 1));
   const id = random.hex(40);
   const json: Record<string, unknown> = {
     id,

@@ -1,6 +1,7 @@
 import { createRandom, type Random } from "../core/random.js";
 import type { EmulatorState, Tenant } from "../core/state.js";
 import { FIRST_NAMES, LAST_NAMES } from "./alert-catalog.js";
+import { hostilePrefix, hostileUserName } from "./hostile.js";
 
 /** A user account that shows up in alerts (relatedUser, User evidence). */
 export interface ProfileUser {
@@ -27,6 +28,8 @@ export interface TenantProfile {
   rbacGroups: ReadonlyArray<{ id: number; name: string }>;
   users: readonly ProfileUser[];
   analysts: readonly string[];
+  /** The tenant's data carries the hostile markers (data/hostile.ts). */
+  hostile: boolean;
 }
 
 const SUFFIXES = ["local", "corp", "lan", "internal", "ad"];
@@ -48,7 +51,7 @@ export function tenantRandom(state: EmulatorState, tenantId: string, purpose: st
 }
 
 /** Builds the tenant's profile; the same seed and tenant id always give the same profile. */
-export function tenantProfile(state: EmulatorState, tenant: Pick<Tenant, "id" | "domains" | "name">): TenantProfile {
+export function tenantProfile(state: EmulatorState, tenant: Pick<Tenant, "id" | "domains" | "name" | "hostile">): TenantProfile {
   const random = tenantRandom(state, tenant.id, "profile");
   const cloudDomain = tenant.domains[0] ?? `${tenant.id.slice(0, 8)}.onmicrosoft.com`;
   const base = cloudDomain.split(".")[0]?.replace(/[^a-z0-9]/g, "") || "corp";
@@ -56,7 +59,11 @@ export function tenantProfile(state: EmulatorState, tenant: Pick<Tenant, "id" | 
   const netbios = base.slice(0, 15).toUpperCase();
   const groupCount = random.int(2, 5);
   const firstGroupId = random.int(40, 400);
-  const rbacGroups = GROUP_NAMES.slice(0, groupCount).map((name, i) => ({ id: firstGroupId + i * random.int(1, 9), name }));
+  const hostile = tenant.hostile;
+  const rbacGroups = GROUP_NAMES.slice(0, groupCount).map((name, i) => ({
+    id: firstGroupId + i * random.int(1, 9),
+    name: hostile ? hostilePrefix(` ${name}`, i) : name,
+  }));
   const sidBase = `S-1-5-21-${random.int(1_000_000_000, 3_999_999_999)}-${random.int(1_000_000_000, 3_999_999_999)}-${random.int(100_000_000, 999_999_999)}`;
   const userCount = random.int(12, 40);
   const users: ProfileUser[] = [];
@@ -64,9 +71,10 @@ export function tenantProfile(state: EmulatorState, tenant: Pick<Tenant, "id" | 
   for (let i = 0; users.length < userCount && i < userCount * 4; i++) {
     const first = random.pick(FIRST_NAMES);
     const last = random.pick(LAST_NAMES);
-    const userName = random.bool(0.5) ? `${first}.${last}` : `${first[0]}${last}`;
-    if (seen.has(userName)) continue;
-    seen.add(userName);
+    const plainName = random.bool(0.5) ? `${first}.${last}` : `${first[0]}${last}`;
+    if (seen.has(plainName)) continue;
+    seen.add(plainName);
+    const userName = hostile ? hostileUserName(plainName, users.length) : plainName;
     users.push({
       userName,
       domainName: netbios,
@@ -76,7 +84,7 @@ export function tenantProfile(state: EmulatorState, tenant: Pick<Tenant, "id" | 
     });
   }
   const analysts = ["secops", "soc.analyst", "tier2", `${random.pick(FIRST_NAMES)}.${random.pick(LAST_NAMES)}`].map(
-    (n) => `${n}@${cloudDomain}`,
+    (n, i) => `${hostile ? hostileUserName(n, i) : n}@${cloudDomain}`,
   );
-  return { tenantId: tenant.id, cloudDomain, dnsSuffix, netbios, rbacGroups, users, analysts };
+  return { tenantId: tenant.id, cloudDomain, dnsSuffix, netbios, rbacGroups, users, analysts, hostile };
 }

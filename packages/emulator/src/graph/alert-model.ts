@@ -7,6 +7,7 @@ import {
   SEVERITY_TO_GRAPH,
   STATUS_TO_GRAPH,
 } from "./enums.js";
+import { HOSTILE_STRINGS } from "../data/hostile.js";
 import { convertEvidence, deviceEvidence, type MdeEvidence, type MdeMachine } from "./evidence.js";
 
 /** The MDE alert JSON the store keeps (mde-api.md §6.1), as far as the Graph view reads it. */
@@ -52,11 +53,15 @@ export interface AlertViewOptions {
   includeUnknownEnums: boolean;
   /** Put `@odata.type` first (alerts_v2 list/get do; the alerts inside `$expand=alerts` do not, per the examples). */
   withType: boolean;
+  /** A hostile tenant's alert (data/hostile.ts): its portal links are `javascript:` URLs. */
+  hostile: boolean;
 }
 
 /** Defender portal links (graph-security.md §4.3; the 2026 incident link form). */
-export const alertWebUrl = (id: string, tenantId: string) => `https://security.microsoft.com/alerts/${encodeURIComponent(id)}?tid=${tenantId}`;
-export const incidentWebUrl = (id: string, tenantId: string) => `https://security.microsoft.com/incident2/${encodeURIComponent(id)}/overview?tid=${tenantId}`;
+export const alertWebUrl = (id: string, tenantId: string, hostile = false) =>
+  hostile ? HOSTILE_STRINGS.javascriptUrl : `https://security.microsoft.com/alerts/${encodeURIComponent(id)}?tid=${tenantId}`;
+export const incidentWebUrl = (id: string, tenantId: string, hostile = false) =>
+  hostile ? HOSTILE_STRINGS.javascriptUrl : `https://security.microsoft.com/incident2/${encodeURIComponent(id)}/overview?tid=${tenantId}`;
 
 /**
  * Incidents the emulator treats as handled by Defender Experts: they carry the
@@ -121,8 +126,8 @@ export function toGraphAlert(row: StoredAlert, options: AlertViewOptions): Recor
     // `categories` replaces the deprecated `category` (graph-security.md §1, May 2026).
     categories: [a.category],
     assignedTo: a.assignedTo,
-    alertWebUrl: alertWebUrl(a.id, tenantId),
-    incidentWebUrl: incidentId === null ? null : incidentWebUrl(incidentId, tenantId),
+    alertWebUrl: alertWebUrl(a.id, tenantId, options.hostile),
+    incidentWebUrl: incidentId === null ? null : incidentWebUrl(incidentId, tenantId, options.hostile),
     actorDisplayName: null,
     threatDisplayName: a.threatName,
     threatFamilyName: a.threatFamilyName,

@@ -10,7 +10,7 @@ import { collectionBody, parseGraphListQuery } from "./odata.js";
 const READ = ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"] as const;
 const WRITE = ["SecurityAlert.ReadWrite.All"] as const;
 
-const view = (ctx: GraphContext) => ({ includeUnknownEnums: ctx.includeUnknownEnums, withType: true });
+const view = (ctx: GraphContext) => ({ includeUnknownEnums: ctx.includeUnknownEnums, withType: true, hostile: ctx.hostile });
 
 /**
  * `GET /security/alerts_v2` (security-list-alerts_v2.md; graph-security.md §4.2):

@@ -39,6 +39,8 @@ export interface GraphContext {
   url: URL;
   /** `Prefer: include-unknown-enum-members` was sent. */
   includeUnknownEnums: boolean;
+  /** The tenant is a hostile one (data/hostile.ts): its portal links are `javascript:` URLs. */
+  hostile: boolean;
   options: ResolvedGraphOptions;
 }
 

@@ -149,13 +149,17 @@ function priorityScore(row: IncidentRow): number {
 }
 
 /** One aggregated row as Graph's `microsoft.graph.security.incident`, in the examples' key order. */
-export function toGraphIncident(row: IncidentRow, tenantId: string, includeUnknownEnums: boolean): Record<string, unknown> {
+export function toGraphIncident(
+  row: IncidentRow,
+  tenantId: string,
+  view: { includeUnknownEnums: boolean; hostile: boolean },
+): Record<string, unknown> {
   const id = String(row.iid);
   return {
     id,
     tenantId,
-    status: evolvable("incidentStatus", row.status, includeUnknownEnums),
-    incidentWebUrl: incidentWebUrl(id, tenantId),
+    status: evolvable("incidentStatus", row.status, view.includeUnknownEnums),
+    incidentWebUrl: incidentWebUrl(id, tenantId, view.hostile),
     redirectIncidentId: null,
     displayName: row.display_name ?? derivedName(row),
     createdDateTime: row.created,

@@ -22,10 +22,10 @@ const READ = ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"] as 
 const WRITE = ["SecurityIncident.ReadWrite.All"] as const;
 
 function incidentView(ctx: GraphContext, row: IncidentRow, alerts?: Map<number, StoredAlert[]>) {
-  const incident = toGraphIncident(row, ctx.tenantId, ctx.includeUnknownEnums);
+  const incident = toGraphIncident(row, ctx.tenantId, ctx);
   if (!alerts) return incident;
   // Alerts inside an incident carry no `@odata.type` (examples/graph/list-incidents-expand-alerts.response.json).
-  incident.alerts = (alerts.get(row.iid) ?? []).map((a) => toGraphAlert(a, { includeUnknownEnums: ctx.includeUnknownEnums, withType: false }));
+  incident.alerts = (alerts.get(row.iid) ?? []).map((a) => toGraphAlert(a, { includeUnknownEnums: ctx.includeUnknownEnums, withType: false, hostile: ctx.hostile }));
   return incident;
 }
 
@@ -84,7 +84,7 @@ function incidentAlerts(ctx: GraphContext): Response {
   const alerts = alertsOfIncidents(ctx.state, ctx.tenantId, [row.iid]).get(row.iid) ?? [];
   return graphJson(200, {
     "@odata.context": graphContext(ctx.call, `security/incidents('${row.iid}')/alerts`),
-    value: alerts.map((a) => toGraphAlert(a, { includeUnknownEnums: ctx.includeUnknownEnums, withType: true })),
+    value: alerts.map((a) => toGraphAlert(a, { includeUnknownEnums: ctx.includeUnknownEnums, withType: true, hostile: ctx.hostile })),
   });
 }
 

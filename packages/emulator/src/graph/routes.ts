@@ -107,6 +107,7 @@ export function createGraphRoutes(state: EmulatorState, options: GraphRouteOptio
       params,
       url,
       includeUnknownEnums: prefersUnknownEnumMembers(c.req.header("prefer")),
+      hostile: state.tenants.get(auth.token.tenantId)?.hostile === true,
       options: resolved,
     };
     try {

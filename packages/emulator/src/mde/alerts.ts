@@ -151,7 +151,8 @@ function relatedIps(ctx: OperationContext): Response {
 }
 
 function relatedDomains(ctx: OperationContext): Response {
-  const hosts = [...new Set(evidenceOf(ctx).flatMap((e) => (e.url ? [new URL(e.url).hostname] : [])))];
+  // A URL without a host (a hostile tenant's `javascript:` evidence) names no domain.
+  const hosts = [...new Set(evidenceOf(ctx).flatMap((e) => (e.url && URL.canParse(e.url) ? [new URL(e.url).hostname] : [])).filter(Boolean))];
   return collectionResponse(
     ctx,
     "Domains",

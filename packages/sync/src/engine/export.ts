@@ -44,6 +44,17 @@ function csvRow(a: StoredAlert): unknown[] {
   ];
 }
 
+/**
+ * JSON.stringify leaves DEL, the C1 controls (U+009B reads as CSI on many
+ * terminals: `export | cat` must not replay a tenant's escape sequence) and
+ * U+2028/U+2029 raw; they only occur inside strings, so `\uXXXX` keeps the value.
+ */
+const NDJSON_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
+
+function ndjsonLine(value: unknown): string {
+  return `${JSON.stringify(value).replace(NDJSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+}
+
 async function write(out: NodeJS.WritableStream, chunk: string): Promise<void> {
   if (!out.write(chunk)) await once(out as unknown as NodeJS.EventEmitter, "drain");
 }
@@ -71,7 +82,7 @@ export async function exportAlerts(options: ExportOptions): Promise<{ count: num
   for await (const alert of stream) {
     options.signal?.throwIfAborted();
     const line = options.format === "csv" ? csvRow(alert) : null;
-    await write(options.out, line ? csvRecord(line) : `${JSON.stringify({ tenantId: alert.tenantId, ...alert.payload })}\n`);
+    await write(options.out, line ? csvRecord(line) : ndjsonLine({ tenantId: alert.tenantId, ...alert.payload }));
     count++;
   }
   return { count };
