@@ -10,6 +10,7 @@ import { openStore, parseStoreUrl, type Store } from "@mde-partner/sync";
 import { cloudOption, type PartnerConfig, resolveCredential } from "./config.js";
 import { type CommandContext, createDebugLogger } from "./context.js";
 import { toCliError, usageError } from "./errors.js";
+import { resolveStoreUrl } from "./store-password.js";
 import { CLI_VERSION } from "./version.js";
 
 export interface PartnerOptions {
@@ -52,8 +53,12 @@ export function openPartner(config: PartnerConfig, ctx: CommandContext, options:
   }
 }
 
-/** Opens the store (`--db` overrides the configured URL); a new SQLite file's folder is created. */
-export async function openCliStore(url: string): Promise<Store> {
+/**
+ * Opens the store (`--db` overrides the configured URL); a new SQLite file's folder is created.
+ * Every command opens its store here, so a PostgreSQL password reference is resolved here.
+ */
+export async function openCliStore(configuredUrl: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const url = resolveStoreUrl(configuredUrl, env);
   let location: ReturnType<typeof parseStoreUrl>;
   try {
     location = parseStoreUrl(url);
@@ -65,15 +70,16 @@ export async function openCliStore(url: string): Promise<Store> {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
   try {
-    return await openStore({ url });
+    // A store file others could read is tightened (or named, when not ours) on stderr.
+    return await openStore({ url, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
   } catch (error) {
     throw toCliError(error);
   }
 }
 
 /** Runs `fn` with an open store and always closes it. */
-export async function withStore<T>(url: string, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openCliStore(url);
+export async function withStore<T>(url: string, fn: (store: Store) => Promise<T>, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  const store = await openCliStore(url, env);
   try {
     return await fn(store);
   } finally {

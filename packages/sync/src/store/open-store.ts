@@ -30,6 +30,8 @@ export interface StoreOptions {
   readonly clock?: StoreClock;
   /** SQLite: how long to wait for another process's write lock (default 5000 ms). */
   readonly busyTimeoutMs?: number;
+  /** SQLite: told when an existing store file was readable by other users (it is tightened to 0600 when ours). */
+  readonly onWarning?: (message: string) => void;
   /** PostgreSQL pool size (default 10). */
   readonly maxConnections?: number;
   /** Schema versions to apply; only tests pass their own. */
@@ -78,6 +80,7 @@ function createDialect(options: StoreOptions): StoreDialect {
   return createSqliteDialect({
     path: location.path,
     ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+    ...(options.onWarning !== undefined ? { onWarning: options.onWarning } : {}),
   });
 }
 

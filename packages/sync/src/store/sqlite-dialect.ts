@@ -1,18 +1,19 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { latestVersion, pendingMigrations } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
+import { secureSqliteFile } from "./sqlite-file-mode.js";
 
 /** Options of the embedded SQLite engine. */
 export interface SqliteDialectOptions {
-  /** File path, or `:memory:`. Parent directories are created. */
+  /** File path, or `:memory:`. Parent directories are created (0700), the file 0600. */
   readonly path: string;
   /** How long a writer waits for another process's write lock (default 5000 ms). */
   readonly busyTimeoutMs?: number;
+  /** Told when an existing store file was readable by others (tightened, or not ours to tighten). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -22,7 +23,12 @@ export interface SqliteDialectOptions {
  */
 export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect {
   const memory = options.path === ":memory:";
-  if (!memory) mkdirSync(dirname(options.path), { recursive: true });
+  if (!memory) {
+    // Before better-sqlite3 opens it: SQLite would create the file 0644 (umask 022).
+    const files = secureSqliteFile(options.path);
+    for (const f of files.tightened) options.onWarning?.(`${f} was readable by other users: its mode is now 0600`);
+    for (const w of files.warnings) options.onWarning?.(w);
+  }
   const raw = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
   if (!memory) raw.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
