@@ -59,6 +59,7 @@ export function printSyncReport(report: SyncReport, out: Output, names: Map<stri
         { header: "FETCHED", value: (r: TenantSyncResult) => r.alerts.fetched, align: "right" as const },
         { header: "NEW", value: (r: TenantSyncResult) => r.alerts.inserted, align: "right" as const },
         { header: "UPDATED", value: (r: TenantSyncResult) => r.alerts.updated, align: "right" as const },
+        { header: "UNCHANGED", value: (r: TenantSyncResult) => r.alerts.unchanged ?? 0, align: "right" as const },
         { header: "MACHINES", value: (r: TenantSyncResult) => r.machines.fetched, align: "right" as const },
         { header: "TIME", value: (r: TenantSyncResult) => `${(r.durationMs / 1000).toFixed(1)}s`, align: "right" as const },
         { header: "ERROR", value: (r: TenantSyncResult) => (r.error ? `${r.error.code}: ${r.error.message}` : ""), max: 60 },
@@ -133,10 +134,11 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
           progress.finish();
           const inserted = report.tenants.reduce((n, r) => n + r.alerts.inserted, 0);
           const updated = report.tenants.reduce((n, r) => n + r.alerts.updated, 0);
+          const unchanged = report.tenants.reduce((n, r) => n + (r.alerts.unchanged ?? 0), 0);
           const failed = report.tenants.filter((r) => r.status !== "ok").length;
           if (out.mode === "table")
             out.line(
-              `${report.finishedAt}  ${report.tenants.length} tenants  ${inserted} new  ${updated} updated${failed ? `  ${failed} failed` : ""}`,
+              `${report.finishedAt}  ${report.tenants.length} tenants  ${inserted} new  ${updated} updated  ${unchanged} unchanged${failed ? `  ${failed} failed` : ""}`,
             );
           else out.record(report);
         },

@@ -25,11 +25,18 @@ export function tenantId(c: ConsoleContext): string {
 
 /** One line about a sync report for the flash message. */
 function syncSummary(report: {
-  tenants: Array<{ tenantId: string; status: string; alerts: { fetched: number }; error?: { message: string } }>;
+  tenants: Array<{
+    tenantId: string;
+    status: string;
+    alerts: { fetched: number; inserted: number; updated: number; unchanged?: number };
+    error?: { message: string };
+  }>;
 }): PageOptions["flash"] {
   const failed = report.tenants.filter((t) => t.status === "failed");
-  const fetched = report.tenants.reduce((n, t) => n + t.alerts.fetched, 0);
-  const text = `Synced ${report.tenants.length} tenant(s): ${fetched} alert(s) read${failed.length ? `; failed: ${failed.map((t) => `${t.tenantId} (${t.error?.message ?? "error"})`).join("; ")}` : ""}.`;
+  const sum = (pick: (a: { fetched: number; inserted: number; updated: number; unchanged?: number }) => number | undefined) =>
+    report.tenants.reduce((n, t) => n + (pick(t.alerts) ?? 0), 0);
+  const counts = `${sum((a) => a.inserted)} new, ${sum((a) => a.updated)} updated, ${sum((a) => a.unchanged)} unchanged`;
+  const text = `Synced ${report.tenants.length} tenant(s): ${sum((a) => a.fetched)} alert(s) read (${counts})${failed.length ? `; failed: ${failed.map((t) => `${t.tenantId} (${t.error?.message ?? "error"})`).join("; ")}` : ""}.`;
   return { kind: failed.length ? "error" : "ok", text };
 }
 

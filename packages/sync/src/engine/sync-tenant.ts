@@ -191,7 +191,7 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
     state,
     alerts: { fetched: pass.fetched, inserted: pass.inserted, updated: pass.updated, unchanged: pass.unchanged },
     machines: { fetched: machines.fetched },
-    ...(graph ? { source: "graph" as const, incidents: { fetched: incidents.fetched, inserted: incidents.inserted, updated: incidents.updated } } : {}),
+    ...(graph ? { source: "graph" as const, incidents: { fetched: incidents.fetched, inserted: incidents.inserted, updated: incidents.updated, unchanged: incidents.unchanged } } : {}),
     pages: pass.pages + incidents.pages + machines.pages,
     durationMs: finished - started,
     cursor: pass.cursor,

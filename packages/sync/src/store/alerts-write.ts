@@ -78,6 +78,39 @@ function toRow(tenantId: string, alert: AlertInput, index: number, now: string, 
 }
 
 /**
+ * Ids of `rows` whose stored version has the same `lastUpdateTime` and the
+ * same content: the overlap window and `--since` re-read them, and they are
+ * counted as unchanged, not updated. One query per batch, and only for the
+ * rows whose time keys are equal (the stored payload is read for those alone).
+ */
+async function identicalVersions(
+  trx: Kysely<StoreDatabase>,
+  rows: readonly Insertable<AlertsTable>[],
+  before: ReadonlyMap<string, { readonly last_update_key: string }>,
+): Promise<Set<string>> {
+  const equalKey = rows.filter((r) => before.get(r.id)?.last_update_key === (r.last_update_key ?? ""));
+  if (equalKey.length === 0) return new Set();
+  const stored = await trx
+    .selectFrom("alerts")
+    .select(["id", "payload", "source", "graph_payload"])
+    .where("tenant_id", "=", equalKey[0]!.tenant_id)
+    .where(
+      "id",
+      "in",
+      equalKey.map((r) => r.id),
+    )
+    .execute();
+  const byId = new Map(stored.map((r) => [r.id, r]));
+  const same = new Set<string>();
+  for (const row of equalKey) {
+    const old = byId.get(row.id);
+    // Same source too: the same version read through the other API replaces the Graph mapping columns.
+    if (old && old.payload === row.payload && old.source === row.source && old.graph_payload === (row.graph_payload ?? null)) same.add(row.id);
+  }
+  return same;
+}
+
+/**
  * Writes pages of alerts. See {@link AlertWriter.applyAlertPage}.
  */
 export function createAlertWriter(ctx: StoreContext) {
@@ -100,6 +133,7 @@ export function createAlertWriter(ctx: StoreContext) {
       .where("id", "in", [...byId.keys()])
       .execute();
     const before = new Map(existing.map((r) => [r.id, r]));
+    const same = await identicalVersions(trx, unique, before);
     let inserted = 0;
     let updated = 0;
     let unchanged = rows.length - unique.length;
@@ -110,7 +144,7 @@ export function createAlertWriter(ctx: StoreContext) {
         inserted++;
         continue;
       }
-      if (old.last_update_key > (row.last_update_key ?? "")) {
+      if (old.last_update_key > (row.last_update_key ?? "") || same.has(row.id)) {
         unchanged++;
         continue;
       }

@@ -178,15 +178,17 @@ export function createIncidentRepository(ctx: StoreContext) {
           offset += part.length;
           const existing = await trx
             .selectFrom("incidents")
-            .select(["id", "last_update_key"])
+            .select(["id", "last_update_key", "payload"])
             .where("tenant_id", "=", tenant)
             .where("id", "in", [...byId.keys()])
             .execute();
-          const before = new Map(existing.map((r) => [r.id, r.last_update_key]));
+          const before = new Map(existing.map((r) => [r.id, r]));
           for (const row of byId.values()) {
             const old = before.get(row.id);
+            const key = row.last_update_key ?? "";
             if (old === undefined) inserted++;
-            else if (old > (row.last_update_key ?? "")) unchanged++;
+            // Re-read in the overlap window with the same time and content: not an update.
+            else if (old.last_update_key > key || (old.last_update_key === key && old.payload === row.payload)) unchanged++;
             else updated++;
           }
           await trx

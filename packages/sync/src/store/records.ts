@@ -205,7 +205,7 @@ export interface SyncCursor extends CursorPosition {
 export interface ApplyPageResult {
   readonly inserted: number;
   readonly updated: number;
-  /** Alerts whose stored version was already as new or newer (left as they were). */
+  /** Alerts whose stored version was newer, or the same version with the same content (a re-read, not a change). */
   readonly unchanged: number;
   readonly cursor: SyncCursor;
 }
