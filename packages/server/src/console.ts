@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { csrfProtection, loadSession } from "./http/auth.js";
+import { bodyLimits } from "./http/body-limit.js";
 import { cookieName } from "./http/cookies.js";
 import type { ConsoleDeps, ConsoleEnv } from "./http/env.js";
 import { onError } from "./http/errors.js";
@@ -88,6 +89,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   });
   app.use("*", securityHeaders(options.tls !== false));
   app.use("*", loadSession(deps));
+  app.use("*", bodyLimits());
   app.use("*", csrfProtection(new URL(options.consentRedirectUri).origin));
   app.route("/", createOpsRoutes(deps, http));
   app.route("/", createAuthRoutes(deps));

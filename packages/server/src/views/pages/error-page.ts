@@ -7,6 +7,7 @@ const TITLES: Record<number, string> = {
   401: "Signed out",
   403: "Not allowed",
   404: "Not found",
+  413: "Request too large",
   500: "Something went wrong",
 };
 
