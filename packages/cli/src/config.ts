@@ -34,8 +34,10 @@ export interface PartnerConfig {
   /** `sqlite:<path>` or `postgres://…`. */
   storeUrl: string;
   consentRedirectUri?: string;
-  /** WindowsDefenderATP permissions the integration needs (checked by `tenants verify`). */
+  /** Permissions the integration needs, of either resource (checked by `tenants verify`). */
   permissions?: string[];
+  /** Capabilities the integration uses (`init --for`): `tenants verify` reports each and requires them; consent links ask for their resources. */
+  capabilities?: string[];
 }
 
 /** What `tenants verify` requires when the config names nothing: what a sync reads. */
@@ -92,6 +94,8 @@ export function validateConfig(raw: unknown): PartnerConfig {
   if (!str(o.storeUrl)) throw bad("storeUrl is missing");
   if (o.permissions !== undefined && (!Array.isArray(o.permissions) || o.permissions.some((p) => !str(p))))
     throw bad("permissions must be a list of names");
+  if (o.capabilities !== undefined && (!Array.isArray(o.capabilities) || o.capabilities.some((p) => !str(p))))
+    throw bad("capabilities must be a list of names");
   return raw as PartnerConfig;
 }
 

@@ -50,7 +50,18 @@ describe("commands as functions", () => {
     const home = tempDir("mde-cli-app-");
     const a = ctxFor(home);
     await runAppPermissions({ for: ["alerts:read", "machines:isolate", "hunting:run"], json: true }, a.ctx);
-    assert.deepEqual(JSON.parse(a.out.join("")).permissions, ["AdvancedQuery.Read.All", "Alert.Read.All", "Machine.Isolate"]);
+    // `hunt` calls Graph runHuntingQuery; `machines isolate` looks each machine up first.
+    assert.deepEqual(JSON.parse(a.out.join("")).permissions, ["Alert.Read.All", "Machine.Isolate", "Machine.Read.All", "ThreatHunting.Read.All"]);
+    assert.deepEqual(JSON.parse(a.out.join("")).resources, ["mde", "graph"]);
+    // The README tour runs `machines list` and `sync`: what this CLI uses needs Machine.Read.All.
+    const d = ctxFor(home);
+    await runAppPermissions({ json: true }, d.ctx);
+    assert.ok(JSON.parse(d.out.join("")).permissions.includes("Machine.Read.All"));
+    const g = ctxFor(home);
+    await runAppManifest({ for: ["hunting:run"] }, g.ctx);
+    assert.deepEqual(JSON.parse(g.out.join("")).requiredResourceAccess, [
+      { resourceAppId: "00000003-0000-0000-c000-000000000000", resourceAccess: [{ id: "dd98c7f5-2d42-42d3-a0e4-633161547251", type: "Role" }] },
+    ]);
     const m = ctxFor(home);
     await runAppManifest({ for: ["alerts:read"] }, m.ctx);
     assert.deepEqual(JSON.parse(m.out.join("")).requiredResourceAccess, [

@@ -218,7 +218,13 @@ describe("permission drift", () => {
     assert.match(row, new RegExp(`action="/tenants/${fabrikam}/consent-link"`));
     const relink = await admin.form(`/tenants/${fabrikam}/consent-link`, {});
     assert.match(await relink.text(), new RegExp(`/${fabrikam}/v2.0/adminconsent`));
-    const api = (await (await admin.request("/api/v1/tenants")).json()) as { tenants: Array<{ id: string; missingPermissions: string[] }> };
+    const api = (await (await admin.request("/api/v1/tenants")).json()) as {
+      tenants: Array<{ id: string; missingPermissions: string[]; capabilities: Array<{ capability: string; status: string; missing: unknown[] }> }>;
+    };
     assert.ok(api.tenants.find((t) => t.id === fabrikam)?.missingPermissions.includes("Machine.Isolate"));
+    // Per capability, from the same table `tenants verify` uses: it can sync, it cannot isolate.
+    const can = new Map(api.tenants.find((t) => t.id === fabrikam)?.capabilities.map((c) => [c.capability, c]));
+    assert.equal(can.get("sync")?.status, "ok");
+    assert.deepEqual(can.get("machines:isolate")?.missing, [{ permission: "Machine.Isolate", resource: "mde" }]);
   });
 });

@@ -1,13 +1,22 @@
 /**
- * `mde-partner app permissions|manifest|az`: the least-privilege WindowsDefenderATP
- * application permissions for what the integration does (the client's planner,
- * mde-api.md §4), as a table, the app manifest's requiredResourceAccess
- * fragment, or the `az ad app permission` commands.
+ * `mde-partner app permissions|manifest|az`: the least-privilege application
+ * permissions, on WindowsDefenderATP and on Microsoft Graph, for what the
+ * integration does (the client's planner: each capability is the operations its
+ * feature calls, each operation names its permission), as a table, the app
+ * manifest's requiredResourceAccess fragment, or the `az ad app permission` commands.
  */
 
 import { existsSync } from "node:fs";
-import { CAPABILITIES, type PermissionPlan, type PlanInput, planPermissions } from "@mde-partner/client";
-import { configPath, loadConfig } from "../config.js";
+import {
+  type ApiResource,
+  CAPABILITIES,
+  capabilityForAlertSource,
+  findPermission,
+  type PermissionPlan,
+  type PlanInput,
+  planPermissions,
+} from "@mde-partner/client";
+import { configPath, loadConfig, type PartnerConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
@@ -24,7 +33,10 @@ export const CLI_CAPABILITIES = [
   "hunting:run",
   "indicators:read",
   "indicators:write",
+  "sync",
 ] as const;
+
+const RESOURCE_NAME = { mde: "WindowsDefenderATP", graph: "Microsoft Graph" } as const;
 
 export interface AppOptions extends OutputFlags {
   for?: string[];
@@ -44,11 +56,23 @@ export function planFor(list: readonly string[] | undefined): PermissionPlan {
   }
 }
 
+/**
+ * The resources a customer's admin must consent to for this integration: those of the configured
+ * capabilities (`init --for`, else what this CLI does) and permissions, as a tenant with
+ * `alertSource` exercises them (a Graph-sourced tenant's sync reads Microsoft Graph).
+ */
+export function consentResources(config: Pick<PartnerConfig, "capabilities" | "permissions">, alertSource?: "mde" | "graph"): ApiResource[] {
+  const capabilities = (config.capabilities ?? [...CLI_CAPABILITIES]).map((c) => capabilityForAlertSource(c, alertSource));
+  const needed = new Set<ApiResource>(planFor(capabilities).resources);
+  for (const name of config.permissions ?? []) needed.add(findPermission(name)?.resource ?? "mde");
+  return (["mde", "graph"] as const).filter((r) => needed.has(r));
+}
+
 export async function runAppPermissions(options: AppOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   const plan = planFor(options.for);
   if (out.mode !== "table") {
-    out.json({ permissions: plan.permissions, roles: plan.roles, requirements: plan.requirements });
+    out.json({ permissions: plan.permissions, roles: plan.roles, requirements: plan.requirements, resources: plan.resources });
     return EXIT.ok;
   }
   const why = (name: string) =>
@@ -56,13 +80,15 @@ export async function runAppPermissions(options: AppOptions, ctx: CommandContext
   out.table(
     [
       { header: "PERMISSION", value: (r) => r.name, style: (t) => out.palette.cyan(t) },
+      { header: "RESOURCE", value: (r) => RESOURCE_NAME[r.resource] },
       { header: "APP ROLE ID", value: (r) => r.appRoleId },
       { header: "FOR", value: (r) => why(r.name).join(", "), max: 70 },
     ],
     plan.roles,
   );
   out.line("");
-  out.line(`${plan.permissions.length} application permissions of WindowsDefenderATP (type: Application). Admin consent is required.`);
+  const per = plan.resources.map((res) => `${plan.roles.filter((r) => r.resource === res).length} of ${RESOURCE_NAME[res]}`);
+  out.line(`${plan.permissions.length} application permissions (${per.join(", ")}; type: Application). Admin consent is required.`);
   return EXIT.ok;
 }
 

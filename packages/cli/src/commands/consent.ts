@@ -12,6 +12,7 @@ import { EXIT, toCliError, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openPartner, withStore } from "../partner.js";
 import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { consentResources } from "./app.js";
 
 export interface ConsentLinkOptions extends OutputFlags {
   v2?: boolean;
@@ -45,6 +46,7 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
   }
   const partner = openPartner(config, ctx, { inspectOnly: true });
   const loginUrl = partner.cloud.loginUrl;
+  const scopeOf = { mde: partner.cloud.scope, graph: partner.cloud.graphScope };
   await partner.close();
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
@@ -60,7 +62,11 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
           redirectUri: redirectUri!,
           tenant: tenant.id,
           state: request.state,
-          scope: partner.cloud.scope,
+          // One `/.default` scope per resource the integration needs, space-separated in one `scope`
+          // (https://learn.microsoft.com/en-us/entra/identity-platform/v2-admin-consent: `scope` lists the
+          // permissions requested; `/.default` asks for every application permission configured on that
+          // resource), so a single consent covers the MDE API and Microsoft Graph.
+          scopes: consentResources(config, tenant.alertSource).map((r) => scopeOf[r]),
         });
       } else {
         url = legacyConsentUrl(loginUrl, config.clientId);

@@ -2,18 +2,41 @@
  * `mde-partner tenants verify [<id> | --all]`: for each tenant, a token, its
  * inspection (tid, signature, roles ⊇ the permissions the integration needs)
  * and one API probe, through the engine's `verifyTenant`, which records the
- * tenant's state. Prints the state and what to do; exit 3 when some fail.
+ * tenant's state. Says per tenant what it can and cannot do (each capability of
+ * the CLI, with the permission and resource it lacks), and what to do; exit 3
+ * when some fail.
  */
 
 import { findPermission } from "@mde-partner/client";
 import { type VerifyResult, verifyTenant } from "@mde-partner/sync";
-import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig } from "../config.js";
+import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, type PartnerConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { CliError, EXIT, multiTenantExit, toCliError, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { createProgress } from "../output/progress.js";
 import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
+import { CLI_CAPABILITIES } from "./app.js";
+
+const RESOURCE_NAME = { mde: "WindowsDefenderATP", graph: "Microsoft Graph" } as const;
+
+/**
+ * The capabilities a tenant must be able to do: those of `init --for`; without it (and without a
+ * permission list), what `sync` calls — the same as the default required permissions. `--require`
+ * names permissions instead, and then no capability is required.
+ */
+function requiredCapabilities(config: PartnerConfig, options: TenantsVerifyOptions): string[] {
+  if (options.require && options.require.length > 0) return [];
+  if (config.capabilities) return [...config.capabilities];
+  return config.permissions ? [] : ["sync"];
+}
+
+/** `hunting:run (ThreatHunting.Read.All on Microsoft Graph)` for each capability the tenant cannot do. */
+function cannot(r: VerifyResult): string[] {
+  return (r.capabilities ?? [])
+    .filter((c) => c.status === "missing")
+    .map((c) => `${c.capability} (${c.missing.map((m) => `${m.permission} on ${RESOURCE_NAME[m.resource]}`).join(", ")})`);
+}
 
 export interface TenantsVerifyOptions extends OutputFlags {
   all?: boolean;
@@ -32,9 +55,11 @@ export async function runTenantsVerify(tenantId: string | undefined, options: Te
     options.require && options.require.length > 0 ? options.require : (config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS)
   ).map((name) => {
     const p = findPermission(name);
-    if (!p) throw usageError(`--require: ${JSON.stringify(name)} is not a WindowsDefenderATP permission`);
+    if (!p) throw usageError(`--require: ${JSON.stringify(name)} is not a permission of WindowsDefenderATP or Microsoft Graph`);
     return p.name;
   });
+  const capabilities = requiredCapabilities(config, options);
+  const reportCapabilities = CLI_CAPABILITIES.filter((c) => !capabilities.includes(c));
   const store = await openCliStore(options.db ?? config.storeUrl);
   try {
     const tenants =
@@ -55,7 +80,7 @@ export async function runTenantsVerify(tenantId: string | undefined, options: Te
           if (!t) return;
           progress.update(t.id, t.name, { done: 0, total: 1, status: "verifying" });
           try {
-            results.push(await verifyTenant({ store, partner, tenantId: t.id, requiredPermissions: required }));
+            results.push(await verifyTenant({ store, partner, tenantId: t.id, requiredPermissions: required, capabilities, reportCapabilities }));
           } catch (error) {
             const e = toCliError(error);
             results.push({
@@ -89,10 +114,16 @@ export async function runTenantsVerify(tenantId: string | undefined, options: Te
           { header: "STATE", value: (r: VerifyResult) => r.state, style: (t: string) => (t === "verified" ? p.green(t) : p.red(t)) },
           { header: "ROLES", value: (r: VerifyResult) => r.roles.length, align: "right" as const },
           { header: "MISSING", value: (r: VerifyResult) => r.missingPermissions.join(", "), max: 40 },
+          { header: "CANNOT", value: (r: VerifyResult) => (r.capabilities ?? []).filter((c) => c.status === "missing").map((c) => c.capability).join(", "), max: 40 },
           { header: "PROBLEM", value: (r: VerifyResult) => r.error?.message ?? "", max: 60 },
         ],
         results,
       );
+      // What each tenant cannot do, and which permission on which resource it lacks for it.
+      for (const r of results) {
+        const lacking = cannot(r);
+        if (lacking.length > 0) out.line(`${names.get(r.tenantId) ?? r.tenantId} (${r.tenantId}) cannot: ${lacking.join("; ")}`);
+      }
     }
     const failures: CliError[] = [];
     for (const r of results) {

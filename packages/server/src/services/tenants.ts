@@ -3,8 +3,15 @@
  * last sync, alert counts, last error) and starting an onboarding (a consent
  * request with a single-use state and the admin-consent link).
  */
-import { adminConsentUrl, findMissingPermissions, findPermission, isMdeError, normalizeTenantId } from "@mde-partner/client";
-import type { SyncRunRecord, TenantRecord } from "@mde-partner/sync";
+import {
+  adminConsentUrl,
+  type CapabilityStatus,
+  capabilityStatus,
+  findMissingPermissions,
+  isMdeError,
+  normalizeTenantId,
+} from "@mde-partner/client";
+import { permissionsNeeded, type SyncRunRecord, type TenantRecord, tenantCapabilities } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./tenant-api.js";
 
@@ -28,6 +35,11 @@ export interface TenantOverview {
   readonly rolesKnown: boolean;
   /** Drift per resource: the MDE API (WindowsDefenderATP) and Microsoft Graph. */
   readonly drift: { readonly mde: ResourceDriftView; readonly graph: ResourceDriftView };
+  /**
+   * What the console can do for the tenant, per capability, from the roles the last verification
+   * recorded (`unknown` until then): the same table `tenants verify` reports from.
+   */
+  readonly capabilities: readonly CapabilityStatus[];
   readonly alertCounts: Readonly<Record<string, number>>;
   readonly alertTotal: number;
   readonly lastRun: SyncRunRecord | undefined;
@@ -39,16 +51,29 @@ export function missingPermissions(required: readonly string[], granted: readonl
   return required.filter((r) => !have.has(r.toLowerCase()));
 }
 
-/** What the Graph alert source reads (graph-security.md §2); verify-tenant.ts asks for the same. */
-const GRAPH_SOURCE_NEEDS = ["SecurityAlert.Read.All", "SecurityIncident.Read.All"];
-
-/** The needed permissions of each resource for `tenant` (the catalogue says which resource a name belongs to). */
+/**
+ * The needed permissions of each resource for `tenant`: the same derivation `tenants verify` uses
+ * (the catalogue says which resource a name belongs to; a Graph-sourced tenant's sync reads alerts_v2
+ * and incidents), so the console's drift and a verification never disagree.
+ */
 export function neededPermissions(required: readonly string[], tenant: TenantRecord): { mde: string[]; graph: string[] } {
-  const mde: string[] = [];
-  const graph: string[] = [];
-  for (const name of required) (findPermission(name)?.resource === "graph" ? graph : mde).push(name);
-  if (tenant.alertSource === "graph") for (const n of GRAPH_SOURCE_NEEDS) if (!graph.includes(n)) graph.push(n);
-  return { mde, graph };
+  return permissionsNeeded(required, tenant);
+}
+
+/** What the console does with a tenant: sync its alerts, update them, response actions, hunting. */
+export const CONSOLE_CAPABILITIES = Object.freeze([
+  "sync",
+  "alerts:write",
+  "machines:isolate",
+  "machines:restrict",
+  "machines:scan",
+  "machines:collect",
+  "hunting:run",
+] as const);
+
+function capabilitiesOf(tenant: TenantRecord): CapabilityStatus[] {
+  const granted = { mde: tenant.grantedRoles.length > 0 ? tenant.grantedRoles : null, graph: tenant.graphRoles };
+  return capabilityStatus(granted, tenantCapabilities(CONSOLE_CAPABILITIES, tenant) as Parameters<typeof capabilityStatus>[1]);
 }
 
 function driftOf(tenant: TenantRecord, required: readonly string[]): TenantOverview["drift"] {
@@ -80,6 +105,7 @@ export async function tenantOverview(options: ResolvedConsoleOptions, only?: str
       tenant,
       rolesKnown: drift.mde.known,
       drift,
+      capabilities: capabilitiesOf(tenant),
       missingPermissions: [...drift.mde.missing, ...drift.graph.missing],
       alertCounts,
       alertTotal,
