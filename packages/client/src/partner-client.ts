@@ -6,7 +6,6 @@
  */
 import { apiUrlFor, type CloudProfile, isLoopback, loginHost } from "./clouds.js";
 import { adminConsentUrl, legacyConsentUrl } from "./consent.js";
-import { MdeAuthError, MdeNetworkError } from "./errors.js";
 import { type ForEachTenantOptions, forEachTenant, type TenantResult } from "./fan-out.js";
 import type { TokenSource } from "./grants/token-source.js";
 import { GRAPH_GLOBAL_BUDGET } from "./graph/operations.js";
@@ -97,9 +96,10 @@ export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
   /** Inspects any token offline against this cloud's published keys. */
   inspectToken(token: string, options?: InspectOptions): Promise<TokenInspection>;
   /**
-   * The consent link for a customer's admin: tenant-specific v2 form asking for both resources
-   * (`consentResources`) when `consentRedirectUri` is set, else the legacy form (which consents to
-   * every permission configured on the app).
+   * The consent link for a customer's admin: with a `state` and `consentRedirectUri`, the
+   * tenant-specific v2 form asking for both resources (`consentResources`); otherwise the legacy
+   * form (which consents to every permission configured on the app), as a link without a state could
+   * not be matched by the callback it would land on.
    */
   consentUrl(tenantId?: string, options?: { state?: string }): string;
   /**
@@ -117,8 +117,17 @@ export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
   close(): Promise<void>;
 }
 
+/**
+ * A link without a `state` (the one errors, drift reports and hints carry) is the MDE partner
+ * documentation's legacy link: a v2 link sending the admin to our consent callback without a state
+ * the callback issued must be refused there ("nothing was recorded", although Entra recorded the
+ * consent). The legacy link names no redirect URI (Entra ends it on the app's registered reply URL;
+ * the partner pages register https://portal.azure.com) and consents to every permission configured
+ * on the app, on both resources. A tenant-specific v2 link is made only with a state the caller's
+ * callback can match (`consent link --v2`, the console's onboarding).
+ */
 function consentLink(state: ResolvedPartnerOptions, tenantId: string | undefined, consentState?: string): string {
-  if (state.consentRedirectUri === undefined) return legacyConsentUrl(state.cloud.loginUrl, state.clientId);
+  if (state.consentRedirectUri === undefined || consentState === undefined) return legacyConsentUrl(state.cloud.loginUrl, state.clientId);
   return adminConsentUrl({
     loginUrl: state.cloud.loginUrl,
     clientId: state.clientId,
@@ -185,22 +194,8 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
   const tenants = new Map<string, TTenant>();
   let closed = false;
 
-  const acquireWithRetry = async (source: TokenSource, tenantId: string, signal: AbortSignal | undefined) => {
-    // Token requests are idempotent: repeat transport failures and 5xx/429 a couple of times.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await source.acquire(tenantId, { signal });
-      } catch (error) {
-        const status = (error as { status?: number }).status;
-        const transient =
-          error instanceof MdeNetworkError ||
-          (error instanceof MdeAuthError && status !== undefined && (status >= 500 || status === 429)) ||
-          (error as { code?: string }).code === "ERR_MDE_TIMEOUT";
-        if (!transient || attempt >= 2 || signal?.aborted) throw error;
-        await state.sleep(state.retry.baseDelayMs * 2 ** attempt * (1 + state.random()), signal);
-      }
-    }
-  };
+  // Each token source repeats its own transient failures with the API's retry policy (grants/token-retry.ts).
+  const acquireWithRetry = (source: TokenSource, tenantId: string, signal: AbortSignal | undefined) => source.acquire(tenantId, { signal });
 
   const sourceOf = (resource: ApiResource | undefined): TokenSource => {
     if (resource === undefined || resource === "mde") return sources.mde;

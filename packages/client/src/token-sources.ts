@@ -39,8 +39,10 @@ export function createTokenSource(
     consentUrl: consentLink(tenantId),
     status,
   });
+  // Token requests are retried like API calls: the same settings, clock and randomness.
+  const retry = { retry: state.retry, clock: state.clock, sleep: state.sleep, random: state.random };
   if (credential.kind === "token-credential") {
-    return createTokenCredentialSource({ credential, scope: ids.scope, clock: state.clock, errorContext });
+    return createTokenCredentialSource({ credential, scope: ids.scope, clock: state.clock, retry, errorContext });
   }
   // MSAL refuses http authorities, so the (explicitly allowed) plain-http loopback goes direct.
   const msal = state.tokenVersion === "v2" && state.tokenExchange === "msal" && new URL(cloud.loginUrl).protocol === "https:";
@@ -53,6 +55,7 @@ export function createTokenSource(
       scope: ids.scope,
       credential,
       timeoutMs: state.tokenTimeoutMs,
+      retry,
       userAgent: state.userAgent,
       logger: state.logger,
       errorContext,
@@ -68,6 +71,7 @@ export function createTokenSource(
     credential,
     assertionAlgorithm: state.assertionAlgorithm,
     timeoutMs: state.tokenTimeoutMs,
+    retry,
     userAgent: state.userAgent,
     errorContext,
   });

@@ -6,14 +6,29 @@
  */
 import type { Clock } from "../clock.js";
 import type { AzureTokenCredential } from "../credentials.js";
-import { MdeAuthError, MdeInvalidResponseError } from "../errors.js";
+import { MdeAuthError, MdeInvalidResponseError, MdeNetworkError } from "../errors.js";
 import { type StsErrorContext, stsErrorToMdeError } from "../sts-errors.js";
 import type { AcquiredToken, AcquireOptions, TokenSource } from "./token-source.js";
+import { type AttemptFailure, isTransientStatus, retryTokenCall, type TokenRetrySettings, transientTokenError } from "./token-retry.js";
+
+/** Error codes @azure/core-rest-pipeline and Node give a request that got no HTTP answer. */
+const NETWORK_CODES = new Set(["REQUEST_SEND_ERROR", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "UND_ERR_SOCKET"]);
+
+/** A failed `getToken`: retried when it carries a 429/5xx status or no HTTP answer at all. */
+function classify(error: unknown): AttemptFailure {
+  const e = (error ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown };
+  if (typeof e.statusCode === "number" && isTransientStatus(e.statusCode)) return { status: e.statusCode };
+  if (e.name === "CredentialUnavailableError") return undefined;
+  if (typeof e.code === "string" && NETWORK_CODES.has(e.code)) return "network";
+  return undefined;
+}
 
 export function createTokenCredentialSource(options: {
   credential: AzureTokenCredential;
   scope: string;
   clock: Clock;
+  /** Transient failures (429, 5xx, network) are repeated with these (token-retry.ts). */
+  retry: TokenRetrySettings;
   errorContext: (tenantId: string, status: number | undefined) => StsErrorContext;
 }): TokenSource {
   const { credential, scope, clock } = options;
@@ -24,13 +39,23 @@ export function createTokenCredentialSource(options: {
       const systemBefore = Date.now();
       let result: Awaited<ReturnType<AzureTokenCredential["inner"]["getToken"]>>;
       try {
-        result = await credential.inner.getToken(scope, {
+        result = await retryTokenCall(
+          options.retry,
           tenantId,
-          ...(acquireOptions.signal ? { abortSignal: acquireOptions.signal } : {}),
-        });
+          acquireOptions.signal,
+          () => credential.inner.getToken(scope, { tenantId, ...(acquireOptions.signal ? { abortSignal: acquireOptions.signal } : {}) }),
+          classify,
+        );
       } catch (error) {
         if (acquireOptions.signal?.aborted) throw acquireOptions.signal.reason;
         const response = (error as { errorResponse?: Record<string, unknown>; statusCode?: number }).errorResponse;
+        const failure = classify(error);
+        if (failure === "network") {
+          throw new MdeNetworkError(`the TokenCredential could not reach its token service for tenant ${tenantId}`, false, { tenantId, cause: error });
+        }
+        if (failure !== undefined) {
+          throw transientTokenError(failure.status, undefined, response && typeof response === "object" ? response : {}, { tenantId });
+        }
         if (response && typeof response.error === "string") {
           const codes = response.error_codes ?? response.errorCodes;
           return Promise.reject(

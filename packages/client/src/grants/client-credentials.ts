@@ -6,11 +6,12 @@
  */
 import type { Clock } from "../clock.js";
 import type { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } from "../credentials.js";
-import { MdeInvalidResponseError } from "../errors.js";
+import { MdeInvalidResponseError, MdeNetworkError, MdeTimeoutError } from "../errors.js";
 import type { FetchLike } from "../network.js";
 import { type StsErrorContext, stsErrorToMdeError } from "../sts-errors.js";
 import { type AssertionAlgorithm, signCertificateAssertion } from "./certificate-assertion.js";
 import { type AcquiredToken, type AcquireOptions, parseExpiresIn, type TokenSource, toTransportError } from "./token-source.js";
+import { createTokenExchange, type TokenRetrySettings, tokenRetryAfterMs, transientTokenError } from "./token-retry.js";
 
 export interface ClientCredentialsGrantOptions {
   fetch: FetchLike;
@@ -22,7 +23,10 @@ export interface ClientCredentialsGrantOptions {
   audience: string;
   credential: ClientSecretCredential | ClientCertificateCredential | ClientAssertionCredential;
   assertionAlgorithm: AssertionAlgorithm;
+  /** Per attempt. */
   timeoutMs: number;
+  /** Transient failures (429, 5xx, network) are repeated with these (token-retry.ts). */
+  retry: TokenRetrySettings;
   userAgent: string;
   /** Everything a typed error needs except the tenant. */
   errorContext: (tenantId: string, status: number | undefined) => StsErrorContext;
@@ -35,7 +39,8 @@ export function tokenEndpoint(loginUrl: string, tenantId: string, version: "v1" 
 }
 
 export function createClientCredentialsGrant(options: ClientCredentialsGrantOptions): TokenSource {
-  const { fetch, clock, clientId, credential } = options;
+  const { clock, clientId, credential } = options;
+  const exchange = createTokenExchange(options.fetch, options.retry, options.timeoutMs);
   return {
     audience: options.audience,
     async acquire(tenantId: string, acquireOptions: AcquireOptions = {}): Promise<AcquiredToken> {
@@ -57,29 +62,29 @@ export function createClientCredentialsGrant(options: ClientCredentialsGrantOpti
         form.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
         form.set("client_assertion", assertion);
       }
-      const timeout = AbortSignal.timeout(options.timeoutMs);
-      const signal = acquireOptions.signal ? AbortSignal.any([acquireOptions.signal, timeout]) : timeout;
       const requestedAt = clock.now();
       let response: Response;
       let text: string;
       try {
-        response = await fetch(endpoint, {
+        response = await exchange(tenantId, endpoint, {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json", "user-agent": options.userAgent },
           body: form.toString(),
-          signal,
-          redirect: "error",
+          signal: acquireOptions.signal,
         });
         text = await response.text();
       } catch (error) {
         if (acquireOptions.signal?.aborted) throw acquireOptions.signal.reason;
-        throw toTransportError(error, `token request for tenant ${tenantId}`, tenantId, timeout.aborted);
+        if (error instanceof MdeNetworkError || error instanceof MdeTimeoutError) throw error;
+        throw toTransportError(error, `token request for tenant ${tenantId}`, tenantId, false);
       }
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(text) as Record<string, unknown>;
         if (!body || typeof body !== "object") throw new Error("not an object");
       } catch {
+        const transient = transientTokenError(response.status, tokenRetryAfterMs(response.headers, clock), {}, { tenantId });
+        if (transient) throw transient;
         throw new MdeInvalidResponseError(
           `the token endpoint answered HTTP ${response.status} without a JSON body for tenant ${tenantId}`,
           {
@@ -89,7 +94,10 @@ export function createClientCredentialsGrant(options: ClientCredentialsGrantOpti
         );
       }
       if (!response.ok || typeof body.error === "string") {
-        throw stsErrorToMdeError(body, options.errorContext(tenantId, response.status));
+        throw (
+          transientTokenError(response.status, tokenRetryAfterMs(response.headers, clock), body, { tenantId }) ??
+          stsErrorToMdeError(body, options.errorContext(tenantId, response.status))
+        );
       }
       if (typeof body.access_token !== "string" || body.access_token.length === 0) {
         throw new MdeInvalidResponseError(`the token endpoint returned no access_token for tenant ${tenantId}`, {

@@ -12,16 +12,29 @@
  *   custom cloud's CA), so TLS trust is per client, never process-wide.
  * - MSAL's own cache is bypassed (`skipCache`): token-cache.ts owns caching,
  *   single-flight and refresh windows, on the injected clock.
+ * - Transient answers (429, 5xx, network) are retried inside the network
+ *   module (token-retry.ts); one that outlasts the retries is thrown there as
+ *   our typed error, never handed to MSAL as a response: MSAL would record it
+ *   in its throttling cache and refuse the tenant's next requests for up to a
+ *   minute with an error that reads like a configuration problem.
  */
 import { ConfidentialClientApplication, type Configuration, LogLevel } from "@azure/msal-node";
 import type { Clock } from "../clock.js";
 import { type CloudProfile, loginHost } from "../clouds.js";
 import type { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } from "../credentials.js";
-import { MdeAuthError, MdeInvalidResponseError } from "../errors.js";
+import { MdeAuthError, MdeError, MdeInvalidResponseError, MdeTimeoutError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { FetchLike } from "../network.js";
 import { type StsErrorContext, stsErrorToMdeError } from "../sts-errors.js";
 import { type AcquiredToken, type AcquireOptions, type TokenSource, toTransportError } from "./token-source.js";
+import {
+  createTokenExchange,
+  isTransientStatus,
+  type TokenExchange,
+  type TokenRetrySettings,
+  tokenRetryAfterMs,
+  transientTokenError,
+} from "./token-retry.js";
 
 export interface MsalGrantOptions {
   fetch: FetchLike;
@@ -30,7 +43,10 @@ export interface MsalGrantOptions {
   clientId: string;
   scope: string;
   credential: ClientSecretCredential | ClientCertificateCredential | ClientAssertionCredential;
+  /** Per attempt. */
   timeoutMs: number;
+  /** Transient failures (429, 5xx, network) are repeated with these (token-retry.ts). */
+  retry: TokenRetrySettings;
   userAgent: string;
   logger: Logger;
   errorContext: (tenantId: string, status: number | undefined) => StsErrorContext;
@@ -42,27 +58,24 @@ interface NetworkResponse<T> {
   status: number;
 }
 
-/** MSAL's INetworkModule over our fetch; remembers the last transport failure so it can be reported with its cause. */
-function createNetworkModule(fetch: FetchLike, timeoutMs: number, userAgent: string) {
+/** MSAL's INetworkModule over the retrying token exchange; remembers the last failure so it can be reported as it was. */
+function createNetworkModule(exchange: TokenExchange, tenantId: string, userAgent: string, clock: Clock) {
   const state = { lastError: undefined as unknown, timedOut: false };
   const send = async <T>(method: "GET" | "POST", url: string, options?: { headers?: Record<string, string>; body?: string }) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
     state.lastError = undefined;
     state.timedOut = false;
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, {
+      response = await exchange(tenantId, url, {
         method,
         headers: { ...(options?.headers ?? {}), "user-agent": userAgent },
-        ...(options?.body === undefined ? {} : { body: options.body }),
-        signal: timeout,
-        redirect: "error",
+        body: options?.body,
       });
       text = await response.text();
     } catch (error) {
       state.lastError = error;
-      state.timedOut = timeout.aborted;
+      state.timedOut = error instanceof MdeTimeoutError;
       throw error;
     }
     let body: unknown;
@@ -70,6 +83,17 @@ function createNetworkModule(fetch: FetchLike, timeoutMs: number, userAgent: str
       body = JSON.parse(text);
     } catch {
       body = {};
+    }
+    if (isTransientStatus(response.status)) {
+      // Still failing after the retries: our error, not an answer for MSAL's throttling cache.
+      const error = transientTokenError(
+        response.status,
+        tokenRetryAfterMs(response.headers, clock),
+        body && typeof body === "object" ? (body as Record<string, unknown>) : {},
+        { tenantId },
+      );
+      state.lastError = error;
+      throw error;
     }
     if (response.status >= 400 && (!body || typeof body !== "object" || !("error" in body))) {
       // A non-OAuth error page (proxy, 502): give MSAL an OAuth-shaped error so it does not read it as success.
@@ -118,11 +142,12 @@ interface MsalLikeError {
 export function createMsalGrant(options: MsalGrantOptions): TokenSource {
   const { cloud, clientId, credential, logger } = options;
   const apps = new Map<string, { app: ConfidentialClientApplication; network: ReturnType<typeof createNetworkModule> }>();
+  const exchange = createTokenExchange(options.fetch, options.retry, options.timeoutMs);
 
   const appFor = (tenantId: string) => {
     let entry = apps.get(tenantId);
     if (entry) return entry;
-    const network = createNetworkModule(options.fetch, options.timeoutMs, options.userAgent);
+    const network = createNetworkModule(exchange, tenantId, options.userAgent, options.clock);
     const auth: Configuration["auth"] = {
       clientId,
       authority: `${cloud.loginUrl}/${encodeURIComponent(tenantId)}`,
@@ -211,6 +236,8 @@ function mapMsalError(
   errorContext: (tenantId: string, status: number | undefined) => StsErrorContext,
 ): Error {
   const e = (error ?? {}) as MsalLikeError;
+  // Our own typed failure (transport, or a transient answer that outlasted the retries), passed through MSAL.
+  if (network.lastError instanceof MdeError) return network.lastError;
   if (e.errorCode === "network_error" || (network.lastError !== undefined && e.errorNo === undefined && e.status === undefined)) {
     return toTransportError(network.lastError ?? error, `token request for tenant ${tenantId}`, tenantId, network.timedOut);
   }
