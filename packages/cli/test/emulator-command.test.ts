@@ -93,3 +93,66 @@ test("`mde-partner emulator --hostile-tenants` takes a whole number", async () =
   assert.equal(code, 2);
   assert.match(stderr, /--hostile-tenants must be a whole number/);
 });
+
+test("`mde-partner emulator --host 0.0.0.0` without a control token refuses to start: exit 2, one line and a hint", async () => {
+  const child = spawn(process.execPath, [bin, "emulator", "--host", "0.0.0.0", "--tenants", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d) => {
+    stdout += d;
+  });
+  child.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  const [code] = await once(child, "exit");
+  assert.equal(code, 2);
+  assert.equal(stdout, "", "no ready line");
+  const lines = stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 2, stderr);
+  assert.match(lines[0] ?? "", /^error: --host 0\.0\.0\.0 is not a loopback address/);
+  assert.match(lines[1] ?? "", /^hint: .*--control-token-env VAR or --control-token-file FILE/);
+});
+
+test("`mde-partner emulator --host 0.0.0.0 --control-token-env VAR`: /_control needs Authorization: Bearer <token>", async () => {
+  const { startEmulator } = await import("./helpers.js");
+  const token = "cli-control-token-0123456789abcdef";
+  process.env.MDE_TEST_CONTROL_TOKEN = token;
+  const emulator = await startEmulator(["--host", "0.0.0.0", "--control-token-env", "MDE_TEST_CONTROL_TOKEN", "--tenants", "1", "--alerts-per-tenant", "1"]);
+  delete process.env.MDE_TEST_CONTROL_TOKEN;
+  try {
+    assert.doesNotMatch(JSON.stringify(emulator.info), new RegExp(token), "the ready line does not repeat the token");
+    const { Agent, fetch } = await import("undici");
+    const dispatcher = new Agent({ connect: { ca: emulator.ca } });
+    assert.equal((await fetch(`${emulator.info.controlUrl}/info`, { dispatcher })).status, 401);
+    assert.equal((await fetch(`${emulator.info.controlUrl}/info`, { dispatcher, headers: { authorization: "Bearer wrong-token-0123456789" } })).status, 401);
+    const ok = await fetch(`${emulator.info.controlUrl}/info`, { dispatcher, headers: { authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200);
+    await dispatcher.close();
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test("`mde-partner emulator` control-token flags: unset variable, unreadable file, short token, both at once are usage errors", async () => {
+  const run = async (args: string[]) => {
+    const child = spawn(process.execPath, [bin, "emulator", "--tenants", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, MDE_TEST_SHORT: "short" } });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const [code] = await once(child, "exit");
+    return { code, stderr };
+  };
+  const unset = await run(["--control-token-env", "MDE_TEST_NOT_SET_ANYWHERE"]);
+  assert.equal(unset.code, 2);
+  assert.match(unset.stderr, /MDE_TEST_NOT_SET_ANYWHERE .* is not set/);
+  const missing = await run(["--control-token-file", "/nonexistent/control-token"]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /cannot read the control token file/);
+  const short = await run(["--control-token-env", "MDE_TEST_SHORT"]);
+  assert.equal(short.code, 2);
+  assert.match(short.stderr, /at least 16 characters/);
+  const both = await run(["--control-token-env", "MDE_TEST_SHORT", "--control-token-file", "/x"]);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /not both/);
+});

@@ -2,6 +2,7 @@ export { createEmulator, DEFAULT_GRAPH_ROLES } from "./emulator.js";
 export type { Emulator, EmulatorInfo, TenantInfo } from "./emulator.js";
 export type { EmulatorOptions, LiveModeOptions, TenantSpec } from "./core/options.js";
 export { createManualClock, systemClock } from "./core/clock.js";
+export { isLoopbackHost, MIN_CONTROL_TOKEN_LENGTH } from "./control/control-auth.js";
 export type { Clock, ManualClock } from "./core/clock.js";
 export type { FaultRule, FaultRuleInput } from "./core/faults.js";
 export type { JournalEntry, JournalQuery } from "./core/journal.js";

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createEmulator, type Emulator, type EmulatorInfo } from "@mde-partner/emulator";
+import { createEmulator, type Emulator, type EmulatorInfo, isLoopbackHost, MIN_CONTROL_TOKEN_LENGTH } from "@mde-partner/emulator";
 import { parseCount, usageError } from "../errors.js";
 import { partnerHome } from "../home.js";
 
@@ -18,6 +19,35 @@ export interface EmulatorCommandOptions {
   tokenVersion: string;
   live?: string;
   rateLimits: boolean;
+  /** Name of the environment variable holding the control token. */
+  controlTokenEnv?: string;
+  /** File holding the control token. */
+  controlTokenFile?: string;
+}
+
+/**
+ * The control token from `--control-token-env VAR` or `--control-token-file F`
+ * (never from argv: a token on the command line is visible to every user).
+ */
+function readControlToken(options: EmulatorCommandOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (options.controlTokenEnv !== undefined && options.controlTokenFile !== undefined) {
+    throw usageError("give --control-token-env or --control-token-file, not both");
+  }
+  let token: string | undefined;
+  if (options.controlTokenEnv !== undefined) {
+    token = env[options.controlTokenEnv]?.trim();
+    if (!token) throw usageError(`the environment variable ${options.controlTokenEnv} (--control-token-env) is not set`, `export ${options.controlTokenEnv}=$(openssl rand -hex 32)`);
+  } else if (options.controlTokenFile !== undefined) {
+    try {
+      token = readFileSync(options.controlTokenFile, "utf8").trim();
+    } catch (error) {
+      throw usageError(`cannot read the control token file ${options.controlTokenFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  } else return undefined;
+  if (token.length < MIN_CONTROL_TOKEN_LENGTH || /\s/.test(token)) {
+    throw usageError(`the control token must be at least ${MIN_CONTROL_TOKEN_LENGTH} characters without whitespace`, "generate one: openssl rand -hex 32");
+  }
+  return token;
 }
 
 /**
@@ -40,11 +70,19 @@ export async function runEmulatorCommand(
     if (intervalMs < 10) throw usageError("--live interval must be at least 10ms");
     live = { intervalMs, newAlerts: 1, updatedAlerts: 1 };
   }
+  const controlToken = readControlToken(options, io.env);
+  if (controlToken === undefined && !isLoopbackHost(options.host)) {
+    throw usageError(
+      `--host ${options.host} is not a loopback address, and the control API hands the partner app's secret to whoever reaches it`,
+      "add --control-token-env VAR or --control-token-file FILE (then /_control needs Authorization: Bearer <token>), or listen on 127.0.0.1",
+    );
+  }
   const tenants = parseCount("--tenants", options.tenants, { max: 10_000 });
   const hostileTenants = options.hostileTenants === undefined ? 0 : parseCount("--hostile-tenants", options.hostileTenants, { max: 100 });
   const emulator = await createEmulator({
     port: parseCount("--port", options.port, { max: 65535 }),
     host: options.host,
+    ...(controlToken === undefined ? {} : { controlToken }),
     tenants: hostileTenants === 0 ? tenants : [...Array.from({ length: tenants }, () => ({})), ...Array.from({ length: hostileTenants }, () => ({ hostile: true }))],
     alertsPerTenant: parseCount("--alerts-per-tenant", options.alertsPerTenant, { max: 1_000_000 }),
     ...(options.machinesPerTenant !== undefined

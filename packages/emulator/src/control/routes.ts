@@ -3,6 +3,7 @@ import type { AppEnv } from "../core/http.js";
 import type { JournalKind, JournalQuery } from "../core/journal.js";
 import type { EmulatorState } from "../core/state.js";
 import { ControlError, type EmulatorControl } from "./control.js";
+import { authorizeControl } from "./control-auth.js";
 
 /**
  * The control API under `/_control` (documented in packages/emulator/README.md).
@@ -12,6 +13,12 @@ export function createControlRoutes(state: EmulatorState, control: EmulatorContr
   const app = new Hono<AppEnv>().basePath("/_control");
   app.use(async (c, next) => {
     c.get("journal").kind = "control";
+    const verdict = authorizeControl(state.options.controlToken, { authorization: c.req.header("authorization"), host: c.req.header("host") });
+    if (!verdict.ok) {
+      c.get("journal").error = verdict.status === 401 ? "control_unauthorized" : "control_host_refused";
+      if (verdict.status === 401) c.header("WWW-Authenticate", 'Bearer realm="mde-partner-emulator-control"');
+      return c.json({ error: verdict.message }, verdict.status);
+    }
     await next();
   });
   app.onError((error, c) => {

@@ -1,5 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isLoopbackHost, MIN_CONTROL_TOKEN_LENGTH } from "../control/control-auth.js";
 import type { Clock } from "./clock.js";
 import type { ResolvedEmulatorOptions, TokenVersion } from "./state.js";
 
@@ -37,7 +38,16 @@ export interface LiveModeOptions {
 
 export interface EmulatorOptions {
   seed?: number | string;
+  /**
+   * Address to listen on; default 127.0.0.1. Anything but a loopback address
+   * needs `controlToken` (the control API hands out the partner app's secret).
+   */
   host?: string;
+  /**
+   * Bearer token every `/_control` request must then carry (`Authorization:
+   * Bearer <token>`); at least 16 characters. Required when `host` is not loopback.
+   */
+  controlToken?: string;
   /** 0 picks a free port. */
   port?: number;
   /** Serve plain HTTP (explicit opt-in; MSAL and @azure/identity refuse it). */
@@ -79,9 +89,18 @@ export function resolveOptions(options: EmulatorOptions): ResolvedEmulatorOption
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`port must be an integer 0-65535, got ${port}`);
   const lifetime = options.tokenLifetimeSec ?? 3599;
   if (!(lifetime > 0)) throw new TypeError("tokenLifetimeSec must be positive");
+  const host = options.host ?? "127.0.0.1";
+  const controlToken = options.controlToken;
+  if (controlToken !== undefined && (typeof controlToken !== "string" || controlToken.length < MIN_CONTROL_TOKEN_LENGTH || /\s/.test(controlToken))) {
+    throw new TypeError(`controlToken must be at least ${MIN_CONTROL_TOKEN_LENGTH} characters without whitespace`);
+  }
+  if (!isLoopbackHost(host) && controlToken === undefined) {
+    throw new TypeError(`host ${host} is not a loopback address: set controlToken, or anyone who reaches the control API gets the partner app's secret`);
+  }
   return Object.freeze({
     seed: String(options.seed ?? 1),
-    host: options.host ?? "127.0.0.1",
+    host,
+    controlToken,
     port,
     insecureHttp: options.insecureHttp ?? false,
     stateDir: options.stateDir ?? join(tmpdir(), "mde-partner-emulator"),

@@ -93,6 +93,8 @@ export type TokenVersion = "1.0" | "2.0";
 export interface ResolvedEmulatorOptions {
   readonly seed: string;
   readonly host: string;
+  /** Bearer token the control API requires; undefined only on a loopback host. */
+  readonly controlToken: string | undefined;
   readonly port: number;
   /** Plain HTTP instead of HTTPS (explicit opt-in). */
   readonly insecureHttp: boolean;
