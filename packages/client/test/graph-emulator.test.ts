@@ -187,12 +187,10 @@ describe("Microsoft Graph against the emulator", () => {
     assert.deepStrictEqual(report.resources, ["graph"]);
     assert.deepStrictEqual(report.mde.missing, []);
     assert.deepStrictEqual([...report.graph.missing].sort(), ["SecurityAlert.Read.All", "ThreatHunting.Read.All"]);
+    // The report's link carries no state: the legacy link, which consents to every permission of the app (both resources).
     const link = new URL(report.consentUrl);
-    assert.equal(link.pathname, `/${old.id}/v2.0/adminconsent`);
-    assert.deepStrictEqual(link.searchParams.get("scope")!.split(" "), [
-      "https://api.securitycenter.microsoft.com/.default",
-      "https://graph.microsoft.com/.default",
-    ]);
+    assert.equal(link.pathname, "/common/oauth2/authorize");
+    assert.equal(link.searchParams.get("redirect_uri"), null);
     // Its MDE side still works; its Graph calls fail before sending, naming the permission.
     await tenant.alerts.list({ top: 1 });
     await assert.rejects(tenant.hunt("DeviceInfo | take 1"), (e: unknown) => {

@@ -86,12 +86,16 @@ describe("Graph permissions in the planner", () => {
 
   it("plans least privilege across both resources: two manifest entries and az commands per resource", () => {
     const plan = planPermissions(["machines:isolate", "graph:hunting", "graph:alerts:read", "graph:incidents:read"]);
-    assert.deepStrictEqual([...plan.permissions], ["Machine.Isolate", "SecurityAlert.Read.All", "SecurityIncident.Read.All", "ThreatHunting.Read.All"]);
+    // Isolating looks the machine up first: Machine.Read.All beside Machine.Isolate.
+    assert.deepStrictEqual(
+      [...plan.permissions],
+      ["Machine.Isolate", "Machine.Read.All", "SecurityAlert.Read.All", "SecurityIncident.Read.All", "ThreatHunting.Read.All"],
+    );
     assert.deepStrictEqual(plan.resources, ["mde", "graph"]);
     assert.deepStrictEqual(
       plan.requiredResourceAccess.map((e) => [e.resourceAppId, e.resourceAccess.map((r) => r.id).sort()]),
       [
-        [WINDOWS_DEFENDER_ATP_APP_ID, ["7e4e1300-e1b9-4102-88ba-f0cb6e6d5974"]],
+        [WINDOWS_DEFENDER_ATP_APP_ID, ["7e4e1300-e1b9-4102-88ba-f0cb6e6d5974", "ea8291d3-4b9a-44b5-bc3a-6cea3026dc79"]],
         [
           GRAPH_APP_ID,
           [GRAPH_ROLE_IDS["SecurityAlert.Read.All"], GRAPH_ROLE_IDS["SecurityIncident.Read.All"], GRAPH_ROLE_IDS["ThreatHunting.Read.All"]].sort(),
@@ -101,6 +105,7 @@ describe("Graph permissions in the planner", () => {
     const appId = "0b1e2f3a-1111-2222-3333-444455556666";
     const commands = plan.azCommands(appId);
     assert.deepStrictEqual(commands.map((c) => / --api (\S+) /.exec(c)?.[1] ?? c), [
+      WINDOWS_DEFENDER_ATP_APP_ID,
       WINDOWS_DEFENDER_ATP_APP_ID,
       GRAPH_APP_ID,
       GRAPH_APP_ID,
@@ -117,7 +122,10 @@ describe("Graph permissions in the planner", () => {
 
 describe("drift per resource", () => {
   it("a tenant that consented before Graph was added lacks exactly the Graph side", () => {
-    const report = detectDrift({ mde: ["Alert.Read.All", "Machine.Isolate"], graph: [] }, ["alerts:read", "machines:isolate", "graph:hunting"]);
+    const report = detectDrift(
+      { mde: ["Alert.Read.All", "Machine.Read.All", "Machine.Isolate"], graph: [] },
+      ["alerts:read", "machines:isolate", "graph:hunting"],
+    );
     assert.equal(report.drifted, true);
     assert.deepStrictEqual(report.resources, ["graph"]);
     assert.deepStrictEqual(report.mde.missing, []);
@@ -161,7 +169,7 @@ describe("consent links for both resources", () => {
       cloud: "gcc-high",
       consentRedirectUri: "https://partner.example/cb",
     });
-    const url = new URL(partner.consentUrl(TENANT_A));
+    const url = new URL(partner.consentUrl(TENANT_A, { state: "s" }));
     assert.equal(url.origin, "https://login.microsoftonline.us");
     assert.deepStrictEqual(url.searchParams.get("scope")!.split(" "), [
       "https://api-gov.securitycenter.microsoft.us/.default",
@@ -173,6 +181,6 @@ describe("consent links for both resources", () => {
       consentRedirectUri: "https://partner.example/cb",
       consentResources: ["mde"],
     });
-    assert.equal(new URL(mdeOnly.consentUrl(TENANT_A)).searchParams.get("scope"), MDE_SCOPE);
+    assert.equal(new URL(mdeOnly.consentUrl(TENANT_A, { state: "s" })).searchParams.get("scope"), MDE_SCOPE);
   });
 });

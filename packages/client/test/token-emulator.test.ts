@@ -140,14 +140,21 @@ describe("token acquisition against the emulator", () => {
     }
   });
 
-  it("uses the tenant-specific admin-consent link when a redirect URI is configured", async () => {
+  it("gives the legacy link (no redirect URI, no state) in the error even when a consent callback is configured", async () => {
     const tenant = info.tenants[9]!; // consent revoked above
     const partner = partnerWith({ consentRedirectUri: info.partnerApp.redirectUris[0]! });
     const error = (await partner.getToken(tenant.id).catch((e: unknown) => e)) as MdeConsentRequiredError;
     assert.equal(error.code, "ERR_MDE_CONSENT_REQUIRED");
+    // A stateless link to the callback would be refused there although Entra records the consent.
     const link = new URL(error.consentUrl);
-    assert.equal(link.pathname, `/${tenant.id}/v2.0/adminconsent`);
-    assert.equal(link.searchParams.get("redirect_uri"), info.partnerApp.redirectUris[0]);
+    assert.equal(link.pathname, "/common/oauth2/authorize");
+    assert.equal(link.searchParams.get("redirect_uri"), null);
+    assert.equal(link.searchParams.get("state"), null);
+    // With a state the callback can match, the tenant-specific v2 link.
+    const v2 = new URL(partner.consentUrl(tenant.id, { state: "s-123" }));
+    assert.equal(v2.pathname, `/${tenant.id}/v2.0/adminconsent`);
+    assert.equal(v2.searchParams.get("redirect_uri"), info.partnerApp.redirectUris[0]);
+    assert.equal(v2.searchParams.get("state"), "s-123");
     await partner.close();
   });
 
