@@ -57,11 +57,13 @@ export async function runDemo(options: DemoOptions, outer: CommandContext): Prom
   const say = (text: string) => io.stdout.write(`   ${text}\n`);
 
   const plan = planFor(DEMO_CAPABILITIES);
+  // The app's WindowsDefenderATP roles; its Graph roles (hunting) are the emulator's default Graph request.
+  const mdeRoles = plan.roles.filter((r) => r.resource === "mde").map((r) => r.name);
   const customers = [
     ...Array.from({ length: extra }, (_, i) => ({ name: NAMES[i % NAMES.length]! + (i >= NAMES.length ? ` ${i + 1}` : "") })),
     { name: "Northwind Traders", consented: false },
     // Consented before the app asked for alerts: its grant lacks Alert.Read.All (permission drift).
-    { name: "Tailspin Toys", roles: plan.permissions.filter((r) => r !== "Alert.Read.All") },
+    { name: "Tailspin Toys", roles: mdeRoles.filter((r) => r !== "Alert.Read.All") },
   ];
   io.stdout.write(`${p.bold("mde-partner demo")} — one multi-tenant app, every customer's Defender for Endpoint (all offline)\n`);
   say(p.dim(`temporary home ${home}`));
@@ -70,7 +72,7 @@ export async function runDemo(options: DemoOptions, outer: CommandContext): Prom
     tenants: customers,
     alertsPerTenant,
     machinesPerTenant: 20,
-    requestedRoles: [...plan.permissions],
+    requestedRoles: mdeRoles,
     redirectUris: [REDIRECT],
     seed: 7,
   });
