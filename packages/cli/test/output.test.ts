@@ -101,6 +101,12 @@ describe("output", () => {
     p2.update("t", "Contoso", { done: 5, total: 10 });
     p2.finish();
     assert.match(tty.err.join(""), /Contoso\s+█{12}░{12}\s+5\/10/);
+    const named = fakeIo({ tty: true });
+    const p3 = createProgress(named.io.stderr, { enabled: true, palette: createPalette(false), intervalMs: 0 });
+    p3.update("t", "\u001b]0;owned\u0007Evil", { done: 1 });
+    p3.finish();
+    assert.match(named.err.join(""), /\\x1b\]0;owned\\x07Evil/, "a tenant name is shown, never acted on");
+    assert.doesNotMatch(named.err.join("").replace(/\u001b\[(?:\d+A|2K)/g, ""), RAW_CONTROL);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { CliStream } from "../io.js";
 import type { Palette } from "./color.js";
+import { terminalText } from "./terminal-text.js";
 
 /** Per-tenant progress of a multi-tenant run. */
 export interface Progress {
@@ -36,7 +37,9 @@ export function createProgress(stream: CliStream, options: { enabled: boolean; p
       const filled = Math.round(ratio * BAR);
       const bar = palette.green("█".repeat(filled)) + palette.dim("░".repeat(BAR - filled));
       const count = total === undefined ? `${done}` : `${done}/${total}`;
-      const text = `${label.padEnd(24).slice(0, 24)} ${bar} ${count.padStart(11)} ${status ?? ""}`;
+      // A tenant's name can come from the tenant itself (consent): shown like any other tenant text.
+      const name = terminalText(label, { max: 24, singleLine: true }).text;
+      const text = `${name.padEnd(24).slice(0, 24)} ${bar} ${count.padStart(11)} ${terminalText(status ?? "", { singleLine: true }).text}`;
       out += `\u001b[2K${text.slice(0, width + 40)}\n`;
     }
     drawn = lines.size;
