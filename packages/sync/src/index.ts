@@ -12,10 +12,19 @@ export { permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verify
 export {
   createWebhookForwarder,
   idempotencyKey,
+  MAX_REDIRECTS,
   type WebhookForwarder,
   type WebhookForwarderOptions,
   type WebhookPassResult,
 } from "./engine/webhook.js";
+export {
+  type AddressKind,
+  checkWebhookUrl,
+  classifyAddress,
+  refusedAddress,
+  type WebhookTargetPolicy,
+  WebhookTargetError,
+} from "./engine/webhook-target.js";
 export * from "./store/index.js";
 export { createPostgresBudgetStore, type PostgresBudgetStore, type PostgresBudgetStoreOptions } from "./workers/postgres-budget-store.js";
 export { SYNC_QUEUE, type SyncJobData } from "./workers/sync-queue.js";

@@ -10,25 +10,32 @@
  * - Retries 429/5xx/network failures with exponential backoff (honouring
  *   `Retry-After`); a pass stops at the first alert it cannot deliver, and
  *   the next pass starts with it again.
+ * - Sends only where webhook-target.ts allows (https; http to loopback only;
+ *   no metadata service; private ranges only when allowed), checked on the
+ *   address connected to. A redirect is followed only to the same origin
+ *   (307/308, at most {@link MAX_REDIRECTS}): the body, the signature and the
+ *   receiver's API key never reach another host.
  */
 import { createHmac } from "node:crypto";
 import type { Store, StoredAlert } from "../store/index.js";
 import { toTimeKey } from "../store/index.js";
 import type { EngineClock } from "./types.js";
+import { createWebhookSender, type WebhookResponse, type WebhookSend } from "./webhook-http.js";
+import { checkWebhookUrl, type ResolveAll, WebhookTargetError } from "./webhook-target.js";
 
-type FetchLike = (
-  input: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
-) => Promise<{
-  status: number;
-  headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}>;
+/** Same-origin redirects followed per delivery. */
+export const MAX_REDIRECTS = 3;
 
 export interface WebhookForwarderOptions {
   store: Store;
-  /** http(s) URL of the receiver. */
+  /** https URL of the receiver (http only to 127.0.0.1, [::1] or localhost). */
   url: string;
+  /**
+   * Deliver to private (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10) and
+   * link-local addresses, and to loopback reached through a DNS name. Default
+   * false. Instance-metadata addresses are refused regardless.
+   */
+  allowPrivateTargets?: boolean;
   /** Name of this forwarder: its delivery state is kept under it (default `default`). */
   name?: string;
   /** Only these tenants (default: all). */
@@ -43,7 +50,15 @@ export interface WebhookForwarderOptions {
   backoffBaseMs?: number;
   /** Alerts read per store query (default 200). */
   batchSize?: number;
-  fetch?: FetchLike;
+  /** Time limit per request (default 30 s). */
+  timeoutMs?: number;
+  /**
+   * Sends instead of the built-in client (tests). The URL and redirect rules
+   * still apply; the connect-time address check is the built-in client's.
+   */
+  fetch?: WebhookSend;
+  /** Resolves the receiver's name for the connect-time check (tests; default: the system resolver). */
+  resolveAll?: ResolveAll;
   clock?: EngineClock;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -61,6 +76,14 @@ export interface WebhookForwarder {
   start(intervalMs: number, onPass?: (r: WebhookPassResult) => void): void;
   /** Stops after the current delivery; safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** A refusal of the target policy, also when it surfaced through the socket's lookup. */
+function isTargetError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof WebhookTargetError) return true;
+  }
+  return false;
 }
 
 /** The delivery's idempotency key. */
@@ -88,13 +111,25 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
  * await forwarder.runOnce();
  */
 export function createWebhookForwarder(options: WebhookForwarderOptions): WebhookForwarder {
-  const url = new URL(options.url);
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError("webhook url must be http(s)");
+  const policy = { allowPrivateTargets: options.allowPrivateTargets === true };
+  let url: URL;
+  try {
+    url = checkWebhookUrl(options.url, policy);
+  } catch (error) {
+    // A caller mistake at construction time, like any other bad option.
+    throw new TypeError((error as Error).message);
+  }
   const name = options.name ?? "default";
   const maxAttempts = options.maxAttempts ?? 5;
   const base = options.backoffBaseMs ?? 1000;
   const batchSize = options.batchSize ?? 200;
-  const doFetch: FetchLike = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
+  const doFetch: WebhookSend =
+    options.fetch ??
+    createWebhookSender({
+      ...policy,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.resolveAll ? { resolveAll: options.resolveAll } : {}),
+    });
   const clock = options.clock ?? { now: () => Date.now() };
   const sleep = options.sleep ?? defaultSleep;
   // Rows written since the last complete pass started (minus a margin for
@@ -103,6 +138,34 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
   const marginMs = 60_000;
   let watermark: string | undefined;
   let timer: { controller: AbortController; done: Promise<void> } | undefined;
+
+  /** One POST, following same-origin 307/308 redirects only; anything else 3xx is a refusal. */
+  async function post(headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<WebhookResponse> {
+    let target = url;
+    for (let hop = 0; ; hop++) {
+      const res = await doFetch(target.href, { method: "POST", headers, body, redirect: "manual", ...(signal ? { signal } : {}) });
+      if (res.status < 300 || res.status >= 400) return res;
+      await res.text().catch(() => "");
+      const location = res.headers.get("location");
+      let next: URL | undefined;
+      try {
+        next = location ? new URL(location, target) : undefined;
+      } catch {
+        next = undefined;
+      }
+      // Only the origin is named: the rest of a Location may carry a token.
+      if (!next || next.origin !== url.origin) {
+        throw new WebhookTargetError(
+          `the receiver redirected (HTTP ${res.status}) to ${next ? `another origin, ${next.origin}` : "an unusable location"}: not followed`,
+        );
+      }
+      if (res.status !== 307 && res.status !== 308) {
+        throw new WebhookTargetError(`the receiver answered HTTP ${res.status}, a redirect that would drop the POST body: not followed`);
+      }
+      if (hop >= MAX_REDIRECTS) throw new WebhookTargetError(`the receiver redirected more than ${MAX_REDIRECTS} times`);
+      target = checkWebhookUrl(next, policy);
+    }
+  }
 
   async function deliver(alert: StoredAlert, signal?: AbortSignal): Promise<void> {
     const key = idempotencyKey(alert);
@@ -119,7 +182,7 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
       }
       retryAfter = 0;
       try {
-        const res = await doFetch(url.href, { method: "POST", headers, body, ...(signal ? { signal } : {}) });
+        const res = await post(headers, body, signal);
         await res.text().catch(() => "");
         if (res.status >= 200 && res.status < 300) return;
         lastError = `HTTP ${res.status}`;
@@ -129,6 +192,8 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
       } catch (error) {
         if (signal?.aborted) throw error;
         lastError = error instanceof Error ? error.message : String(error);
+        // A refused target or redirect is configuration: repeating it changes nothing.
+        if (isTargetError(error)) break;
       }
     }
     throw new Error(`webhook delivery failed: ${lastError}`);
