@@ -58,6 +58,11 @@ export interface CustomCloudOptions extends CloudOverrides {
   graphUrl?: string;
   /** CA certificate to trust: a PEM string or a path to a PEM file. */
   ca?: string;
+  /**
+   * Host names of this cloud's Defender portal (e.g. `security.microsoft.com`): tenant-supplied
+   * portal links (`alertWebUrl`, `incidentWebUrl`) on these hosts may be shown as links. Default: none.
+   */
+  portalHosts?: readonly string[];
 }
 
 export type CloudOptions = Exclude<CloudName, "custom"> | ({ name: Exclude<CloudName, "custom"> } & CloudOverrides) | CustomCloudOptions;
@@ -83,6 +88,8 @@ export interface CloudProfile {
   readonly audiences: readonly string[];
   /** PEM of an extra CA to trust (custom clouds only). */
   readonly ca: string | undefined;
+  /** Host names of the cloud's Defender portal (mde-api.md §1.1): the only hosts a tenant-supplied portal link may point to. */
+  readonly portalHosts: readonly string[];
 }
 
 /** Regional hosts, mde-api.md §2: current style (2024 include) and old style (2021 include). */
@@ -113,6 +120,7 @@ interface BuiltIn {
   regions: Record<string, string>;
   resource: string;
   audiences: string[];
+  portalHosts: string[];
 }
 
 const BUILT_IN: Readonly<Record<Exclude<CloudName, "custom">, BuiltIn>> = {
@@ -123,6 +131,7 @@ const BUILT_IN: Readonly<Record<Exclude<CloudName, "custom">, BuiltIn>> = {
     regions: PUBLIC_REGIONS,
     resource: MDE_RESOURCE,
     audiences: PUBLIC_AUDIENCES,
+    portalHosts: ["security.microsoft.com"],
   },
   // GCC signs in at the commercial host (mde-api.md §1.1).
   gcc: {
@@ -132,6 +141,8 @@ const BUILT_IN: Readonly<Record<Exclude<CloudName, "custom">, BuiltIn>> = {
     regions: {},
     resource: "https://api-gcc.securitycenter.microsoft.us",
     audiences: ["https://api-gcc.securitycenter.microsoft.us", MDE_APP_ID],
+    // gov.md: the GCC portal is the commercial one.
+    portalHosts: ["security.microsoft.com"],
   },
   "gcc-high": {
     loginUrl: "https://login.microsoftonline.us",
@@ -140,6 +151,7 @@ const BUILT_IN: Readonly<Record<Exclude<CloudName, "custom">, BuiltIn>> = {
     regions: {},
     resource: "https://api-gov.securitycenter.microsoft.us",
     audiences: ["https://api-gov.securitycenter.microsoft.us", MDE_APP_ID],
+    portalHosts: ["security.microsoft.us"],
   },
   dod: {
     loginUrl: "https://login.microsoftonline.us",
@@ -148,6 +160,7 @@ const BUILT_IN: Readonly<Record<Exclude<CloudName, "custom">, BuiltIn>> = {
     regions: {},
     resource: "https://api-gov.securitycenter.microsoft.us",
     audiences: ["https://api-gov.securitycenter.microsoft.us", MDE_APP_ID],
+    portalHosts: ["security.apps.mil"],
   },
 };
 
@@ -209,7 +222,7 @@ export function resolveCloud(options: CloudOptions | undefined, allowInsecureReq
     const loginUrl = checkBaseUrl(custom.loginUrl, "cloud.loginUrl", allowInsecureRequests);
     const apiUrl = checkBaseUrl(custom.apiUrl, "cloud.apiUrl", allowInsecureRequests);
     const graphUrl = custom.graphUrl === undefined ? apiUrl : checkBaseUrl(custom.graphUrl, "cloud.graphUrl", allowInsecureRequests);
-    base = { loginUrl, apiUrl, graphUrl, regions: {}, resource: MDE_RESOURCE, audiences: PUBLIC_AUDIENCES };
+    base = { loginUrl, apiUrl, graphUrl, regions: {}, resource: MDE_RESOURCE, audiences: PUBLIC_AUDIENCES, portalHosts: portalHostsOf(custom.portalHosts) };
     ca = custom.ca === undefined ? undefined : readPem(custom.ca, "cloud.ca", "CERTIFICATE");
   } else {
     const builtIn = BUILT_IN[name as Exclude<CloudName, "custom">];
@@ -239,6 +252,19 @@ export function resolveCloud(options: CloudOptions | undefined, allowInsecureReq
     scope: scopeFor(resource, overrides.scope),
     audiences: Object.freeze([...new Set(audiences.map((a) => a.replace(/\/+$/, "")))]),
     ca,
+    portalHosts: Object.freeze([...base.portalHosts]),
+  });
+}
+
+/** Validated portal host names (lower case; a bare host name, no scheme, port or path). */
+function portalHostsOf(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new TypeError("cloud.portalHosts must be an array of host names");
+  return value.map((h) => {
+    if (typeof h !== "string" || !/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(h)) {
+      throw new TypeError(`cloud.portalHosts must hold host names such as security.microsoft.com, got ${JSON.stringify(String(h).slice(0, 80))}`);
+    }
+    return h.toLowerCase();
   });
 }
 

@@ -171,6 +171,54 @@ describe("devices and response actions", () => {
     );
     const auditPage = await (await responder.request("/audit")).text();
     assert.match(auditPage, /INC-42 ransomware suspected/);
+
+    // What the operator sees afterwards: the device is isolated, and they asked for it (not the app id).
+    const devicePage = await (await responder.request(`/devices/${contoso}/${device.id}`)).text();
+    assert.match(devicePage, /id="isolation-state" data-state="Isolated">Isolated \(Full\)</);
+    assert.match(devicePage, /<td data-field="requested-by">responder<\/td>/);
+    assert.doesNotMatch(devicePage, new RegExp(world.info.partnerApp.clientId));
+    const actionPage = await (await responder.request(`/actions/${contoso}/${actionId}`)).text();
+    assert.match(actionPage, /<dd id="requested-by">responder<\/dd>/);
+    const deviceJson = (await (await responder.request(`/api/v1/devices/${contoso}/${device.id}`)).json()) as {
+      isolation: { state: string };
+      actions: Array<{ operator: string; requestor: string }>;
+    };
+    assert.equal(deviceJson.isolation.state, "Isolated");
+    assert.equal(deviceJson.actions[0]?.operator, "responder");
+    assert.equal(deviceJson.actions[0]?.requestor, world.info.partnerApp.clientId, "MDE's own requestor is kept as it answered");
+
+    // Released again: the state follows.
+    const release = await responder.form(`/devices/${contoso}/${device.id}/actions`, { action: "unisolate", comment: "INC-42 cleared" });
+    assert.equal(release.status, 303);
+    const releaseId = decodeURIComponent((release.headers.get("location") ?? "").split("/")[3]!.split("?")[0]!);
+    for (let i = 0; i < 50; i++) {
+      const poll = (await (await responder.request(`/api/v1/actions/${contoso}/${releaseId}`)).json()) as { final: boolean };
+      if (poll.final) break;
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    assert.match(await (await responder.request(`/devices/${contoso}/${device.id}`)).text(), /data-state="NotIsolated">Not isolated</);
+  });
+
+  it("writes the tenant's recorded roles do not allow are not offered; the page names the missing permission", async () => {
+    const [device] = await world.store.listMachines(northwind, { limit: 1 });
+    const [alert] = (await world.store.queryAlerts({ tenantIds: [northwind], limit: 1 })).items;
+    assert.ok(device && alert, "northwind is synced");
+    const roles = { grantedRoles: ["Alert.Read.All", "Machine.Read.All", "Machine.Scan"] };
+    await world.store.upsertTenant({ id: northwind, name: "Northwind", ...roles });
+    try {
+      const alertPage = await (await responder.request(`/alerts/${northwind}/${encodeURIComponent(alert.id)}`)).text();
+      assert.doesNotMatch(alertPage, /id="alert-update"/, "no update form");
+      assert.match(alertPage, /id="alert-update-unavailable"[\s\S]*Updating an alert needs Alert\.ReadWrite\.All/);
+      const devicePage = await (await responder.request(`/devices/${northwind}/${device.id}`)).text();
+      assert.doesNotMatch(devicePage, /id="action-isolate"/);
+      assert.match(devicePage, /id="action-scan"/, "the granted one is offered");
+      assert.match(devicePage, /data-action="isolate">Isolate device needs Machine\.Isolate/);
+      // With every role granted the forms are back.
+      await world.store.upsertTenant({ id: northwind, name: "Northwind", grantedRoles: REQUIRED });
+      assert.match(await (await responder.request(`/alerts/${northwind}/${encodeURIComponent(alert.id)}`)).text(), /id="alert-update"/);
+    } finally {
+      await world.store.upsertTenant({ id: northwind, name: "Northwind", grantedRoles: [] });
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { parseAlertQuery, updateAlert } from "../services/alerts.js";
 import { NotFoundError, tenantApi } from "../services/tenant-api.js";
+import { checkWrite } from "../services/write-permissions.js";
 import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";
 import { alertDetailPage, alertsPage } from "../views/pages/alerts-page.js";
@@ -51,7 +52,22 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       alert.machineId ? store.getMachine(tenant, alert.machineId) : Promise.resolve(null),
       store.alertHistory(tenant, alertId),
     ]);
-    return c.html(alertDetailPage(session(c), { alert, tenant: tenantRecord, machine, history, live, liveError }, flash));
+    return c.html(
+      alertDetailPage(
+        session(c),
+        {
+          alert,
+          tenant: tenantRecord,
+          machine,
+          history,
+          live,
+          liveError,
+          portalHosts: options.partner.cloud.portalHosts,
+          update: checkWrite(tenantRecord, "UpdateAlert"),
+        },
+        flash,
+      ),
+    );
   };
 
   app.get("/alerts/:tenantId/:alertId", requireRole("viewer"), (c) => detail(c, tenantId(c), c.req.param("alertId")));

@@ -148,7 +148,8 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const machine = await store.getMachine(tenantId(c), machineIdParam(c));
     if (!machine) throw new NotFoundError("device not in the console");
     const actions = await store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 50 });
-    return c.json({ ...machine, actions: actions.map(actionSummary) });
+    const isolation = await store.machineIsolation(machine.tenantId, machine.id);
+    return c.json({ ...machine, isolation, actions: actions.map(actionSummary) });
   });
 
   api.post("/devices/:tenantId/:machineId/actions", requireRole("responder"), async (c) => {
@@ -162,7 +163,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       scanType: str(body.scanType),
     });
     if (outcome.machineAction && !(await store.getMachineAction(outcome.tenantId, outcome.machineAction.id))) {
-      await store.upsertMachineActions(outcome.tenantId, [outcome.machineAction]);
+      await store.upsertMachineActions(outcome.tenantId, [outcome.machineAction], { operator: session(c).user });
     }
     return c.json(outcome, outcome.machineAction ? 202 : 502);
   });

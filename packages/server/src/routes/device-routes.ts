@@ -41,12 +41,13 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
     const machine = await machineOf(c);
-    const [tenant, actions, alerts] = await Promise.all([
+    const [tenant, actions, alerts, isolation] = await Promise.all([
       store.getTenant(machine.tenantId),
       store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 20 }),
       store.queryAlerts({ tenantIds: [machine.tenantId], machineId: machine.id, limit: 20 }),
+      store.machineIsolation(machine.tenantId, machine.id),
     ]);
-    return c.html(deviceDetailPage(session(c), { machine, tenant, actions, alerts: alerts.items }));
+    return c.html(deviceDetailPage(session(c), { machine, tenant, actions, alerts: alerts.items, isolation }));
   });
 
   app.get("/devices/:tenantId/:machineId/actions/new", requireRole("responder"), async (c) => {
@@ -84,7 +85,8 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         502,
         outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : `the action was not created (${outcome.result})`,
       );
-    if (!(await store.getMachineAction(machine.tenantId, created.id))) await store.upsertMachineActions(machine.tenantId, [created]);
+    if (!(await store.getMachineAction(machine.tenantId, created.id)))
+      await store.upsertMachineActions(machine.tenantId, [created], { operator: session(c).user });
     const note = outcome.result === "already-in-progress" ? "&existing=1" : "";
     return c.redirect(`/actions/${machine.tenantId}/${encodeURIComponent(created.id)}?requested=1${note}`, 303);
   });

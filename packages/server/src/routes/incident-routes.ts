@@ -23,7 +23,8 @@ export function createIncidentRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/incidents/:tenantId/:incidentId", requireRole("viewer"), async (c) => {
     const id = tenantId(c);
     const { incident, alerts } = await incidentWithAlerts(store, id, c.req.param("incidentId"));
-    return c.html(incidentDetailPage(session(c), { incident, alerts, tenant: await store.getTenant(id) }));
+    const portalHosts = deps.options.partner.cloud.portalHosts;
+    return c.html(incidentDetailPage(session(c), { incident, alerts, tenant: await store.getTenant(id), portalHosts }));
   });
 
   app.get("/api/v1/incidents", requireRole("viewer"), async (c) => {

@@ -10,18 +10,29 @@ import type { ResolvedConsoleOptions } from "../options.js";
 import type { ConsoleEngine } from "./engine.js";
 import { InputError, NotFoundError, tenantApi } from "./tenant-api.js";
 
-/** Actions the console offers, with what the confirmation page says and asks. */
-export const DEVICE_ACTIONS: ReadonlyArray<{ kind: ResponseActionKind; label: string; warning: string }> = [
+/** Actions the console offers, with what the confirmation page says and asks, and the MDE operation each calls. */
+export const DEVICE_ACTIONS: ReadonlyArray<{ kind: ResponseActionKind; label: string; warning: string; operation: string }> = [
   {
     kind: "isolate",
     label: "Isolate device",
     warning: "The device loses network access except to Defender for Endpoint until it is released.",
+    operation: "IsolateMachine",
   },
-  { kind: "unisolate", label: "Release from isolation", warning: "The device gets its network access back." },
-  { kind: "restrict", label: "Restrict app execution", warning: "Only Microsoft-signed applications may run on the device." },
-  { kind: "unrestrict", label: "Remove app restriction", warning: "Applications may run again without restriction." },
-  { kind: "scan", label: "Run antivirus scan", warning: "Starts a Defender Antivirus scan on the device." },
-  { kind: "collect", label: "Collect investigation package", warning: "Collects forensic data from the device." },
+  { kind: "unisolate", label: "Release from isolation", warning: "The device gets its network access back.", operation: "UnisolateMachine" },
+  {
+    kind: "restrict",
+    label: "Restrict app execution",
+    warning: "Only Microsoft-signed applications may run on the device.",
+    operation: "RestrictCodeExecution",
+  },
+  {
+    kind: "unrestrict",
+    label: "Remove app restriction",
+    warning: "Applications may run again without restriction.",
+    operation: "UnrestrictCodeExecution",
+  },
+  { kind: "scan", label: "Run antivirus scan", warning: "Starts a Defender Antivirus scan on the device.", operation: "RunAntiVirusScan" },
+  { kind: "collect", label: "Collect investigation package", warning: "Collects forensic data from the device.", operation: "CollectInvestigationPackage" },
 ];
 
 export const ISOLATION_TYPES = ["Full", "Selective"] as const;
@@ -127,6 +138,7 @@ export function actionSummary(a: StoredMachineAction) {
     type: a.type,
     status: a.status,
     requestor: a.requestor,
+    operator: a.operator,
     comment: a.comment,
     creationTime: a.creationTime,
     lastUpdateTime: a.lastUpdateTime,

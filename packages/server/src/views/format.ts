@@ -1,16 +1,18 @@
+import { clip } from "./clip.js";
 import { html, type SafeHtml } from "./html.js";
 
 /** `2025-01-02 13:45 UTC` from an ISO time (the console shows UTC everywhere: tenants span time zones). */
 export function when(iso: string | null | undefined): string {
   if (!iso) return "—";
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
+  // Times come from tenants too: an unparsable one is shown, but short.
+  if (Number.isNaN(ms)) return clip(iso, 40);
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
 /** A `<time>` element with the exact value as its datetime. */
 export function timeCell(iso: string | null | undefined): SafeHtml {
-  return iso ? html`<time datetime="${iso}">${when(iso)}</time>` : html`—`;
+  return iso ? html`<time datetime="${clip(iso, 40)}">${when(iso)}</time>` : html`—`;
 }
 
 /** "3 min ago" style age for sync lag. */

@@ -20,11 +20,19 @@ export function escapeHtml(text: string): string {
 
 type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[];
 
+/**
+ * The longest text one interpolation emits. Views bound tenant data themselves
+ * (clip.ts, far below this); this is the backstop that keeps a value a view
+ * forgot from making a page megabytes long.
+ */
+export const MAX_INTERPOLATED = 20_000;
+
 function render(value: Value): string {
   if (value === null || value === undefined || value === false) return "";
   if (value instanceof SafeHtml) return value.value;
   if (Array.isArray(value)) return value.map(render).join("");
-  return escapeHtml(String(value));
+  const text = String(value);
+  return escapeHtml(text.length > MAX_INTERPOLATED ? `${text.slice(0, MAX_INTERPOLATED)}…` : text);
 }
 
 /** The template tag. */

@@ -6,6 +6,7 @@
 import type { Session } from "../sessions.js";
 import { roleAtLeast } from "../users-file.js";
 import { ASSET_PATHS } from "./assets.js";
+import { clip } from "./clip.js";
 import { html, type SafeHtml } from "./html.js";
 
 export interface PageOptions {
@@ -42,16 +43,18 @@ export function layout(session: Session | undefined, options: PageOptions, body:
         <span class="who">${session.user} <small>(${session.role})</small></span>
         <button type="submit" id="sign-out">Sign out</button></form>`
     : html``;
-  const flash = options.flash ? html`<p class="flash ${options.flash.kind}" role="status">${options.flash.text}</p>` : "";
+  // Titles and flash lines often carry tenant data (an alert's title, a tenant's error text).
+  const flash = options.flash ? html`<p class="flash ${options.flash.kind}" role="status">${clip(options.flash.text, 2_000)}</p>` : "";
+  const title = clip(options.title, 300);
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark"><meta name="robots" content="noindex">
-<title>${options.title} · MDE partner console</title>
+<title>${title} · MDE partner console</title>
 <link rel="stylesheet" href="${ASSET_PATHS.css}">
 <script src="${ASSET_PATHS.js}" defer></script>${options.head ?? ""}
 </head><body>
 <a class="skip" href="#main">Skip to content</a>
 <header><a class="brand" href="/">MDE partner console</a>${nav}</header>
-<main id="main" tabindex="-1"><h1>${options.title}</h1>${flash}${body}</main>
+<main id="main" tabindex="-1"><h1>${title}</h1>${flash}${body}</main>
 </body></html>`.value;
 }

@@ -161,7 +161,8 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
     });
     auditIds.push(String(entry.id));
   };
-  const record = (a: MachineAction) => store.upsertMachineActions(tenantId, [a]).catch(() => 0);
+  // The operator is kept with the action: MDE records only the app as its requestor.
+  const record = (a: MachineAction) => store.upsertMachineActions(tenantId, [a], { operator: request.actor }).catch(() => 0);
 
   try {
     const tenant = await store.getTenant(tenantId).catch(() => null);

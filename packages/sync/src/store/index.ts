@@ -5,6 +5,7 @@ export { advanceCursor, cursorCovers } from "./cursors.js";
 export type { DialectName, Migration, MigrationContext, MigrationOutcome } from "./dialect.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
 export { GRAPH_SEVERITY_RANK, type IncidentFilter, type IncidentPage, type IncidentQuery, incidentSummary } from "./incidents.js";
+export { type IsolationState, isolationStateOf, type MachineActionWriteOptions } from "./machine-actions.js";
 export type { MachineFilter } from "./machines.js";
 export { defaultStoreUrl, openStore, STORE_SCHEMA_VERSION, type Store, type StoreOptions } from "./open-store.js";
 export type * from "./records.js";

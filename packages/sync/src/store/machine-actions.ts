@@ -7,6 +7,61 @@ import { timeKeyOrEmpty } from "./time.js";
 
 const ACTION_COLUMNS = 13;
 
+/**
+ * Where the product keeps the operator who asked for an action (MDE records
+ * only the app as `requestor`): a key of its own in the stored JSON, taken out
+ * again when read, so `payload` stays what the API returned.
+ */
+const OPERATOR_KEY = "mdePartnerOperator";
+
+/** Options of `upsertMachineActions`. */
+export interface MachineActionWriteOptions {
+  /** The operator who asked for these actions (kept across later writes of the same action). */
+  readonly operator?: string;
+}
+
+/**
+ * The isolation state of a machine as its Isolate/Unisolate actions tell it
+ * (the machine entity has no such field, mde-api.md §6): the newest action that
+ * succeeded decides; a newer one still open is `pending`.
+ */
+export interface IsolationState {
+  /** `Isolated`, `NotIsolated`, or null when no isolation action succeeded. */
+  readonly state: "Isolated" | "NotIsolated" | null;
+  /** An open (Pending/InProgress) action that will change it: `Isolate` or `Unisolate`. */
+  readonly pending: "Isolate" | "Unisolate" | null;
+  /** `Full`/`Selective` of the isolation in force (the action's `scope`), when known. */
+  readonly scope: string | null;
+  /** When the deciding action was created. */
+  readonly since: string | null;
+}
+
+type ActionLike = { readonly type?: unknown; readonly status?: unknown; readonly scope?: unknown; readonly creationDateTimeUtc?: unknown };
+
+/** Derives the isolation state from a machine's actions (any order; other types are ignored). */
+export function isolationStateOf(actions: Iterable<ActionLike>): IsolationState {
+  const relevant = [...actions]
+    .filter((a) => a.type === "Isolate" || a.type === "Unisolate")
+    .sort((x, y) => String(y.creationDateTimeUtc ?? "").localeCompare(String(x.creationDateTimeUtc ?? "")));
+  let pending: IsolationState["pending"] = null;
+  for (const a of relevant) {
+    if (a.status === "Pending" || a.status === "InProgress") {
+      pending ??= a.type as "Isolate" | "Unisolate";
+      continue;
+    }
+    if (a.status !== "Succeeded") continue;
+    const isolated = a.type === "Isolate";
+    const creation = typeof a.creationDateTimeUtc === "string" ? a.creationDateTimeUtc : null;
+    return {
+      state: isolated ? "Isolated" : "NotIsolated",
+      pending: pending === (isolated ? "Isolate" : "Unisolate") ? null : pending,
+      scope: isolated && typeof a.scope === "string" ? a.scope.slice(0, 40) : null,
+      since: creation,
+    };
+  }
+  return { state: null, pending, scope: null, since: null };
+}
+
 function toRow(tenantId: string, a: MachineActionInput, index: number, now: string): Insertable<MachineActionsTable> {
   if (a === null || typeof a !== "object" || typeof a.id !== "string" || a.id === "") {
     throw new StoreError("ERR_STORE_INVALID_ROW", `machine action at index ${index} has no id`);
@@ -32,6 +87,7 @@ function toRow(tenantId: string, a: MachineActionInput, index: number, now: stri
 }
 
 function toStored(row: Selectable<MachineActionsTable>): StoredMachineAction {
+  const { [OPERATOR_KEY]: operator, ...payload } = JSON.parse(row.payload) as StoredMachineAction["payload"] & { [OPERATOR_KEY]?: unknown };
   return {
     tenantId: row.tenant_id,
     id: row.id,
@@ -43,7 +99,8 @@ function toStored(row: Selectable<MachineActionsTable>): StoredMachineAction {
     creationTime: row.creation_time,
     lastUpdateTime: row.last_update_time,
     updatedAt: row.updated_at,
-    payload: JSON.parse(row.payload) as StoredMachineAction["payload"],
+    operator: typeof operator === "string" ? operator : null,
+    payload: payload as StoredMachineAction["payload"],
   };
 }
 
@@ -52,9 +109,13 @@ export function createMachineActionRepository(ctx: StoreContext) {
   const { db, dialect } = ctx;
   const perStatement = rowsPerStatement(dialect, ACTION_COLUMNS);
   return {
-    /** Inserts or updates actions; a version with an older last-update time never replaces a newer one. */
-    async upsertMachineActions(tenantId: string, actions: readonly MachineActionInput[]): Promise<number> {
+    /**
+     * Inserts or updates actions; a version with an older last-update time never replaces a newer one.
+     * The operator (given now, or recorded by an earlier write) is kept with each action.
+     */
+    async upsertMachineActions(tenantId: string, actions: readonly MachineActionInput[], options: MachineActionWriteOptions = {}): Promise<number> {
       const tenant = tenantKey(tenantId);
+      const operator = typeof options.operator === "string" && options.operator !== "" ? options.operator.slice(0, 200) : undefined;
       return dialect.writeTransaction(async (trx) => {
         const now = ctx.now();
         let offset = 0;
@@ -66,6 +127,19 @@ export function createMachineActionRepository(ctx: StoreContext) {
             if (!prior || (prior.last_update_key ?? "") <= (row.last_update_key ?? "")) byId.set(row.id, row);
           }
           offset += part.length;
+          // Later writes (a status refresh) do not know the operator: carry over the recorded one.
+          const recorded = await trx
+            .selectFrom("machine_actions")
+            .select(["id", "payload"])
+            .where("tenant_id", "=", tenant)
+            .where("id", "in", [...byId.keys()])
+            .where("payload", "like", `%"${OPERATOR_KEY}"%`)
+            .execute();
+          const operators = new Map(recorded.map((r) => [r.id, (JSON.parse(r.payload) as Record<string, unknown>)[OPERATOR_KEY]]));
+          for (const row of byId.values()) {
+            const keep = operator ?? operators.get(row.id as string);
+            if (typeof keep === "string") row.payload = JSON.stringify({ ...(JSON.parse(row.payload as string) as object), [OPERATOR_KEY]: keep });
+          }
           await trx
             .insertInto("machine_actions")
             .values([...byId.values()])
@@ -101,6 +175,20 @@ export function createMachineActionRepository(ctx: StoreContext) {
         .where("id", "=", id)
         .executeTakeFirst();
       return row ? toStored(row) : null;
+    },
+
+    /** The isolation state of a machine from its stored Isolate/Unisolate actions (see `isolationStateOf`). */
+    async machineIsolation(tenantId: string, machineId: string): Promise<IsolationState> {
+      const rows = await db
+        .selectFrom("machine_actions")
+        .selectAll()
+        .where("tenant_id", "=", tenantKey(tenantId))
+        .where("machine_id", "=", machineId)
+        .where("type", "in", ["Isolate", "Unisolate"])
+        .orderBy("creation_key", "desc")
+        .limit(50)
+        .execute();
+      return isolationStateOf(rows.map((r) => toStored(r).payload as ActionLike));
     },
 
     /** A tenant's actions, newest first, optionally for one machine or status. */

@@ -255,6 +255,8 @@ export interface StoredMachineAction {
   readonly creationTime: string | null;
   readonly lastUpdateTime: string | null;
   readonly updatedAt: string;
+  /** The operator who asked for the action through this product (MDE's `requestor` is the app), when known. */
+  readonly operator: string | null;
   readonly payload: MachineActionInput & { readonly [key: string]: unknown };
 }
 

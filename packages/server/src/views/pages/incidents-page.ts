@@ -1,7 +1,9 @@
 import type { IncidentQuery, StoredAlert, StoredIncident, TenantRecord } from "@mde-partner/sync";
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from "../../services/incidents.js";
 import type { Session } from "../../sessions.js";
+import { clip, clipDetail } from "../clip.js";
 import { options, qs, timeCell } from "../format.js";
+import { portalLink } from "../portal-link.js";
 import { html, type SafeHtml } from "../html.js";
 import { layout } from "../layout.js";
 
@@ -13,7 +15,7 @@ const SEVERITY_CHIP: Readonly<Record<string, string>> = {
   informational: "Informational",
   unknown: "UnSpecified",
 };
-const sev = (s: string | null) => html`<span class="chip sev-${SEVERITY_CHIP[s ?? "unknown"] ?? "UnSpecified"}">${s ?? "—"}</span>`;
+const sev = (s: string | null) => html`<span class="chip sev-${SEVERITY_CHIP[s ?? "unknown"] ?? "UnSpecified"}">${clip(s, 40) ?? "—"}</span>`;
 
 function checkboxes(name: string, values: readonly string[], chosen: readonly string[] | undefined): SafeHtml {
   const set = new Set(chosen ?? []);
@@ -52,10 +54,10 @@ ${m.nextPageToken ? html`<a href="/incidents${qs({ ...base, pageToken: m.nextPag
   const table = m.items.length
     ? html`<div class="table-wrap"><table id="incidents"><thead><tr><th scope="col">Severity</th><th scope="col">Incident</th><th scope="col">Tenant</th><th scope="col">Status</th><th scope="col">Classification</th><th scope="col">Assigned to</th><th scope="col" class="num">Alerts</th><th scope="col">Created</th><th scope="col">Last update</th></tr></thead><tbody>
 ${m.items.map(
-  (i) => html`<tr data-incident="${i.id}" data-tenant="${i.tenantId}" data-status="${i.status ?? ""}"><td>${sev(i.severity)}</td>
-<td><a href="/incidents/${i.tenantId}/${encodeURIComponent(i.id)}">${i.displayName ?? `Incident ${i.id}`}</a> <small class="muted">#${i.id}</small></td>
-<td>${names.get(i.tenantId) ?? i.tenantId}</td><td>${i.status ?? "—"}</td><td>${i.classification ?? "—"}${i.determination && i.determination !== "unknown" ? ` / ${i.determination}` : ""}</td>
-<td>${i.assignedTo ?? "—"}</td><td class="num">${i.alertIds.length}</td><td>${timeCell(i.createdDateTime)}</td><td>${timeCell(i.lastUpdateDateTime)}</td></tr>`,
+  (i) => html`<tr data-incident="${clip(i.id)}" data-tenant="${i.tenantId}" data-status="${clip(i.status ?? "", 40)}"><td>${sev(i.severity)}</td>
+<td><a href="/incidents/${i.tenantId}/${encodeURIComponent(i.id)}">${clip(i.displayName ?? `Incident ${i.id}`)}</a> <small class="muted">#${clip(i.id)}</small></td>
+<td>${clip(names.get(i.tenantId) ?? i.tenantId)}</td><td>${clip(i.status) ?? "—"}</td><td>${clip(i.classification) ?? "—"}${i.determination && i.determination !== "unknown" ? ` / ${clip(i.determination)}` : ""}</td>
+<td>${clip(i.assignedTo) ?? "—"}</td><td class="num">${i.alertIds.length}</td><td>${timeCell(i.createdDateTime)}</td><td>${timeCell(i.lastUpdateDateTime)}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p class="card" id="no-incidents">No incidents match.${
         graphTenants.length
@@ -73,7 +75,12 @@ export interface IncidentDetailModel {
   readonly incident: StoredIncident;
   readonly alerts: readonly StoredAlert[];
   readonly tenant: TenantRecord | null;
+  /** The cloud's Defender portal hosts: only links there are live (portal-link.ts). */
+  readonly portalHosts: readonly string[];
 }
+
+/** Alerts and tags shown on the page; the JSON API has them all. */
+const SHOWN_ENTRIES = 100;
 
 export function incidentDetailPage(session: Session, m: IncidentDetailModel): string {
   const i = m.incident;
@@ -81,27 +88,29 @@ export function incidentDetailPage(session: Session, m: IncidentDetailModel): st
   const text = (k: string) => (typeof p[k] === "string" ? (p[k] as string) : null);
   const tags = Array.isArray(p.customTags) ? (p.customTags as unknown[]).filter((t): t is string => typeof t === "string") : [];
   const missing = i.alertIds.filter((id) => !m.alerts.some((a) => a.id === id));
+  const full = `/api/v1/incidents/${i.tenantId}/${encodeURIComponent(i.id)}`;
   const alerts = m.alerts.length
     ? html`<div class="table-wrap"><table id="incident-alerts"><thead><tr><th scope="col">Severity</th><th scope="col">Alert</th><th scope="col">Status</th><th scope="col">Classification</th><th scope="col">Device</th><th scope="col">Last update</th></tr></thead><tbody>
-${m.alerts.map(
-  (a) => html`<tr data-alert="${a.id}"><td><span class="chip sev-${a.severity ?? "UnSpecified"}">${a.severity ?? "—"}</span></td>
-<td><a href="/alerts/${a.tenantId}/${encodeURIComponent(a.id)}">${a.title ?? a.id}</a></td><td>${a.status ?? "—"}</td><td>${a.classification ?? "—"}</td>
-<td>${a.machineId ? html`<a href="/devices/${a.tenantId}/${a.machineId}">${typeof a.payload.computerDnsName === "string" ? a.payload.computerDnsName : a.machineId}</a>` : "—"}</td><td>${timeCell(a.lastUpdateTime)}</td></tr>`,
+${m.alerts.slice(0, SHOWN_ENTRIES).map(
+  (a) => html`<tr data-alert="${clip(a.id)}"><td><span class="chip sev-${clip(a.severity ?? "UnSpecified", 40)}">${clip(a.severity, 40) ?? "—"}</span></td>
+<td><a href="/alerts/${a.tenantId}/${encodeURIComponent(a.id)}">${clip(a.title ?? a.id)}</a></td><td>${clip(a.status) ?? "—"}</td><td>${clip(a.classification) ?? "—"}</td>
+<td>${a.machineId ? html`<a href="/devices/${a.tenantId}/${encodeURIComponent(a.machineId)}">${clip(typeof a.payload.computerDnsName === "string" ? a.payload.computerDnsName : a.machineId)}</a>` : "—"}</td><td>${timeCell(a.lastUpdateTime)}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p class="muted">No alert of this incident is stored yet.</p>`;
   const body = html`<section class="card"><dl class="facts" id="incident-facts">
 <dt>Severity</dt><dd>${sev(i.severity)}</dd>
-<dt>Status</dt><dd id="incident-status">${i.status ?? "—"}</dd>
-<dt>Classification</dt><dd>${i.classification ?? "—"}${i.determination ? ` / ${i.determination}` : ""}</dd>
-<dt>Assigned to</dt><dd>${i.assignedTo ?? "—"}</dd>
-<dt>Tenant</dt><dd><a href="/tenants/${i.tenantId}">${m.tenant?.name ?? i.tenantId}</a></dd>
-<dt>Tags</dt><dd>${tags.length ? tags.join(", ") : "—"}</dd>
+<dt>Status</dt><dd id="incident-status">${clip(i.status) ?? "—"}</dd>
+<dt>Classification</dt><dd>${clip(i.classification) ?? "—"}${i.determination ? ` / ${clip(i.determination)}` : ""}</dd>
+<dt>Assigned to</dt><dd>${clip(i.assignedTo) ?? "—"}</dd>
+<dt>Tenant</dt><dd><a href="/tenants/${i.tenantId}">${clip(m.tenant?.name ?? i.tenantId)}</a></dd>
+<dt>Tags</dt><dd>${tags.length ? tags.slice(0, SHOWN_ENTRIES).map((t) => clip(t)).join(", ") : "—"}</dd>
 <dt>Created</dt><dd>${timeCell(i.createdDateTime)}</dd>
 <dt>Last update</dt><dd>${timeCell(i.lastUpdateDateTime)}</dd>
-<dt>Incident id</dt><dd><code>${i.id}</code></dd>
-${text("incidentWebUrl") ? html`<dt>Defender portal</dt><dd><a href="${text("incidentWebUrl")}" rel="noreferrer">open the incident</a></dd>` : ""}
-</dl>${text("description") ? html`<h2>Description</h2><p>${text("description")}</p>` : ""}${text("summary") ? html`<h2>Summary</h2><p>${text("summary")}</p>` : ""}</section>
-<h2>Alerts (${i.alertIds.length})</h2>${alerts}${missing.length ? html`<p class="warn">${missing.length} alert(s) of this incident are not in the store yet: ${missing.join(", ")}</p>` : ""}
+<dt>Incident id</dt><dd><code>${clip(i.id)}</code></dd>
+${text("incidentWebUrl") ? html`<dt>Defender portal</dt><dd id="incident-portal">${portalLink(text("incidentWebUrl"), m.portalHosts, "open the incident")}</dd>` : ""}
+${i.displayName && i.displayName.length > 300 ? html`<dt>Name</dt><dd>${clipDetail(i.displayName, full)}</dd>` : ""}
+</dl>${text("description") ? html`<h2>Description</h2><p id="incident-description">${clipDetail(text("description") ?? "", full)}</p>` : ""}${text("summary") ? html`<h2>Summary</h2><p>${clipDetail(text("summary") ?? "", full)}</p>` : ""}</section>
+<h2>Alerts (${i.alertIds.length})</h2>${alerts}${missing.length ? html`<p class="warn">${missing.length} alert(s) of this incident are not in the store yet: ${missing.slice(0, SHOWN_ENTRIES).map((id) => clip(id)).join(", ")}</p>` : ""}
 <p><a href="/incidents?tenant=${i.tenantId}">Incidents of this tenant</a></p>`;
   return layout(session, { title: i.displayName ?? `Incident ${i.id}`, section: "incidents" }, body);
 }
