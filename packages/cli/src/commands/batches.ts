@@ -21,14 +21,16 @@ import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
 import { createOutput, type Output, type OutputFlags } from "../output/output.js";
 import { parseSince } from "../odata-options.js";
 import { openCliStore } from "../partner.js";
+import { resolveStoreUrl } from "../store-password.js";
 import { untilStopped } from "../signals.js";
 import { printActionOutcomes, printHuntResult } from "./results-output.js";
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The workers' store URL (`--db` or the configured one), checked to be PostgreSQL. */
-export function workersStoreUrl(db: string | undefined, configured: string): string {
-  const url = db ?? configured;
+export function workersStoreUrl(db: string | undefined, configured: string, env: NodeJS.ProcessEnv = process.env): string {
+  // Resolved here: the batch queue connects with this URL too, not only the store.
+  const url = resolveStoreUrl(db ?? configured, env);
   let dialect: string;
   try {
     dialect = parseStoreUrl(url).dialect;

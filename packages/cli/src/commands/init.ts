@@ -24,6 +24,7 @@ import { EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openCliStore } from "../partner.js";
 import { readPassword } from "../password-input.js";
+import { redactStoreUrl, storeUrlHasPassword, withPasswordReference } from "../store-password.js";
 import { planFor } from "./app.js";
 
 export interface InitOptions extends OutputFlags {
@@ -38,6 +39,10 @@ export interface InitOptions extends OutputFlags {
   certificate?: string;
   privateKey?: string;
   db?: string;
+  /** PostgreSQL store: the environment variable holding its password (only the name is stored). */
+  dbPasswordEnv?: string;
+  /** PostgreSQL store: a file holding its password (only the path is stored). */
+  dbPasswordFile?: string;
   consentRedirectUri?: string;
   /** Capabilities the integration needs; their least-privilege permissions are what `tenants verify` checks. */
   for?: string[];
@@ -161,6 +166,20 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   const permissions = options.for !== undefined ? [...planFor(options.for).permissions] : undefined;
   let storeUrl = options.db ?? defaultStoreUrl(ctx.home);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(storeUrl) && storeUrl !== ":memory:") storeUrl = `sqlite:${absolutePath(storeUrl)}`;
+  // The config keeps no secrets: a database password is referenced, never written (nor echoed back).
+  if (storeUrlHasPassword(storeUrl)) {
+    throw usageError(
+      "--db must not contain the database password: config.json keeps no secrets",
+      "use --db-password-env VAR or --db-password-file FILE, or the standard PGPASSWORD / ~/.pgpass",
+    );
+  }
+  if (options.dbPasswordEnv !== undefined || options.dbPasswordFile !== undefined) {
+    if (options.dbPasswordFile !== undefined) checkReadable("--db-password-file", options.dbPasswordFile);
+    storeUrl = withPasswordReference(storeUrl, {
+      ...(options.dbPasswordEnv !== undefined ? { env: options.dbPasswordEnv } : {}),
+      ...(options.dbPasswordFile !== undefined ? { file: options.dbPasswordFile } : {}),
+    });
+  }
 
   const config: PartnerConfig = {
     version: CONFIG_VERSION,
@@ -173,7 +192,7 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     ...(permissions ? { permissions, capabilities: [...options.for!] } : {}),
   };
   // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
-  const store = await openCliStore(storeUrl);
+  const store = await openCliStore(storeUrl, ctx.io.env);
   await store.close();
   const file = saveConfig(ctx.home, config);
   if (options.adminUser !== undefined && adminPassword !== undefined) {
@@ -186,7 +205,7 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     out.line(`  app        ${config.clientId}`);
     out.line(`  cloud      ${cloud.name}${cloud.name === "custom" ? ` (${cloud.loginUrl})` : ""}`);
     out.line(`  credential ${describeCredential(credential)}`);
-    out.line(`  store      ${storeUrl.startsWith("postgres") ? storeUrl.replace(/\/\/[^@/]*@/, "//…@") : storeUrl}`);
+    out.line(`  store      ${redactStoreUrl(storeUrl)}`);
     if (options.adminUser !== undefined) out.line(`  console    ${options.adminUser} (admin) can sign in to mde-partner serve`);
     out.line(`next: mde-partner app permissions, then mde-partner tenants add <tenant-id>`);
   }

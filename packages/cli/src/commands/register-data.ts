@@ -43,6 +43,8 @@ export function registerDataCommands(program: Command, result: Result, context: 
       .option("--certificate <file>", "app certificate (PEM)")
       .option("--private-key <file>", "the certificate's private key (PEM)")
       .option("--db <url>", "store: sqlite:<path> or postgres://… (default: a SQLite file in the home)")
+      .option("--db-password-env <VAR>", "postgres store: environment variable holding the database password")
+      .option("--db-password-file <file>", "postgres store: file holding the database password")
       .option("--consent-redirect-uri <url>", "redirect URI registered on the app (v2 consent links; the console's /consent/callback)")
       .option("--admin-user <name>", "also create the console's first admin (password from $MDE_PARTNER_PASSWORD, stdin or a prompt)")
       .option(

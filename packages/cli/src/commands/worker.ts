@@ -16,6 +16,7 @@ import { parseDuration } from "../duration.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
 import { createOutput } from "../output/output.js";
 import { openCliStore } from "../partner.js";
+import { resolveStoreUrl } from "../store-password.js";
 import { untilStopped } from "../signals.js";
 import { CLI_VERSION } from "../version.js";
 
@@ -69,7 +70,8 @@ function describeEvent(e: WorkerEvent): string | undefined {
 export async function runWorkerCommand(options: WorkerCommandOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, {});
   const config = loadConfig(ctx.home);
-  const url = options.db ?? config.storeUrl;
+  // The workers' queue and budget connect with the same resolved URL as the store (password from its reference).
+  const url = resolveStoreUrl(options.db ?? config.storeUrl, ctx.io.env);
   let location: ReturnType<typeof parseStoreUrl>;
   try {
     location = parseStoreUrl(url);
