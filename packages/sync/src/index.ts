@@ -6,7 +6,7 @@ export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";
 export { checkResponseActionRequest, runResponseAction } from "./engine/response-actions.js";
 export { SYNCABLE_STATES, syncOnce, syncWatch } from "./engine/sync-all.js";
-export { type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
+export { problemForTenant, type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
 export type * from "./engine/types.js";
 export { permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";
 export {

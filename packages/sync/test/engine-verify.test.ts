@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store, verifyTenant } from "@mde-partner/sync";
+import { openStore, type Store, syncOnce, verifyTenant } from "@mde-partner/sync";
 import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
 
@@ -71,6 +71,36 @@ describe("verifyTenant", () => {
     assert.equal(v.checks[0]?.name, "token");
     assert.equal(v.checks[0]?.ok, false);
     assert.equal((await store.getTenant(id!))?.state, "degraded");
+  });
+
+  it("keeps a tenant that never consented pending (not 'consent revoked'), through verify and an explicit sync", async () => {
+    const [, , unconsented] = ids();
+    const fresh = await openStore((await createTestDatabase("sqlite")).options);
+    try {
+      await fresh.upsertTenant({ id: unconsented!, name: "Never consented" }); // pending_consent, as tenants add makes it
+      const v = await verifyTenant({ store: fresh, partner: world.partner(), tenantId: unconsented!, requiredPermissions: REQUIRED });
+      assert.equal(v.state, "pending_consent");
+      assert.equal(v.error?.code, "ERR_MDE_CONSENT_REQUIRED");
+      assert.match(v.action ?? "", /consent link/);
+      const report = await syncOnce({ store: fresh, partner: world.partner(), tenantIds: [unconsented!] });
+      assert.equal(report.tenants[0]?.state, "pending_consent");
+      const transitions = await fresh.listTenantTransitions(unconsented!);
+      assert.ok(transitions.every((t) => t.to === "pending_consent"), JSON.stringify(transitions));
+      assert.ok(!transitions.some((t) => /revoked/.test(t.reason ?? "")), JSON.stringify(transitions));
+      assert.equal((await fresh.getTenant(unconsented!))?.lastError?.startsWith("consent not given yet"), true);
+
+      // A tenant that had consented (verified), then revoked it: that one is "consent revoked".
+      const [, second] = ids();
+      const reads = ["Alert.Read.All", "Machine.Read.All"];
+      await fresh.upsertTenant({ id: second!, name: "Consented once" });
+      assert.equal((await verifyTenant({ store: fresh, partner: world.partner(), tenantId: second!, requiredPermissions: reads })).state, "verified");
+      world.emulator.control.revokeConsent(second!);
+      const revoked = await verifyTenant({ store: fresh, partner: world.partner(), tenantId: second!, requiredPermissions: reads });
+      assert.equal(revoked.state, "degraded");
+      assert.equal((await fresh.listTenantTransitions(second!)).at(-1)?.reason, "consent revoked");
+    } finally {
+      await fresh.close();
+    }
   });
 
   it("degrades a tenant without Defender for Endpoint", async () => {

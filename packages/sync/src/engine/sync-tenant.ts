@@ -15,7 +15,7 @@ import { createRunCursor, readFrom } from "./alert-cursor.js";
 import { emptyPass, GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, type PassTotals, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
 import { emitProgress, Stopped } from "./run-control.js";
 import { tenantApi } from "./tenant-api.js";
-import { isAbort, type TenantProblem, tenantProblem } from "./tenant-problem.js";
+import { isAbort, problemForTenant, type TenantProblem, tenantProblem } from "./tenant-problem.js";
 import type { EngineClock, SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
 
 /** Resolved options of one run, shared by its tenants. */
@@ -165,7 +165,7 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
     }
   } catch (error) {
     aborted = error instanceof Stopped || isAbort(error, signal);
-    if (!aborted) problem = tenantProblem(error);
+    if (!aborted) problem = problemForTenant(tenantProblem(error), tenant);
     const status = aborted || currentPass.pages > 0 ? "partial" : "failed";
     await store
       .finishSyncRun(current.id, {

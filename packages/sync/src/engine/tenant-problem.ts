@@ -4,7 +4,7 @@
  * client's stable error codes only, never on message text (STYLE.md habit 2).
  */
 import { isMdeError, MdeConsentRequiredError, MdeForbiddenError, MdeRateLimitedError } from "@mde-partner/client";
-import type { TenantState } from "../store/index.js";
+import type { TenantRecord, TenantState } from "../store/index.js";
 
 export interface TenantProblem {
   /** State the tenant moves to; `undefined` when the failure is ours (store, abort), not the tenant's. */
@@ -149,4 +149,21 @@ export function tenantProblem(error: unknown): TenantProblem {
         transient: false,
       };
   }
+}
+
+/**
+ * The problem as it applies to `tenant`. A tenant still `pending_consent` has never consented (no
+ * path leads back to that state once consent was seen), so "consent required" there means "not
+ * consented yet", never "consent revoked": it stays `pending_consent`, and sync keeps skipping it.
+ */
+export function problemForTenant(problem: TenantProblem, tenant: Pick<TenantRecord, "id" | "state">): TenantProblem {
+  if (tenant.state !== "pending_consent" || problem.code !== "ERR_MDE_CONSENT_REQUIRED") return problem;
+  return {
+    ...problem,
+    state: "pending_consent",
+    reason: "consent not given yet",
+    action: problem.consentUrl
+      ? `send the customer's Global Administrator the consent link: ${problem.consentUrl}`
+      : `send the customer's Global Administrator the consent link: mde-partner consent link ${tenant.id}`,
+  };
 }

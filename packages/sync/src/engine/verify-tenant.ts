@@ -22,7 +22,7 @@ import {
 } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
 import { graphApi, tenantApi } from "./tenant-api.js";
-import { tenantProblem } from "./tenant-problem.js";
+import { problemForTenant, tenantProblem } from "./tenant-problem.js";
 import type { CapabilityVerification, ResourceVerification, TenantOnboardingState, VerifyResult } from "./types.js";
 
 export interface VerifyTenantOptions {
@@ -120,7 +120,7 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
   let problemMissing: string[] = [];
 
   const fail = (error: unknown, check: string) => {
-    const p = tenantProblem(error);
+    const p = problemForTenant(tenantProblem(error), tenant!);
     checks.push({ name: check, ok: false, detail: `${p.reason}: ${p.message}` });
     if (result.error) return; // the first failure names the state
     state = p.state ?? "degraded";
@@ -144,6 +144,10 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
     checks.push({ name: "token", ok: true, detail: "app-only token issued for the tenant" });
   } catch (error) {
     fail(error, "token");
+    // No token yet for a tenant that never consented: whatever the reason (a network failure, the
+    // service failing), nothing shows it consented, so it stays pending (a tenant that does not
+    // exist still fails).
+    if (tenant.state === "pending_consent" && state !== "failed") state = "pending_consent";
   }
 
   if (!result.error) {
