@@ -82,6 +82,19 @@ describe("onboarding by admin consent", () => {
     assert.equal((await world.store.queryAudit({ limit: 1000 })).length, audit.length);
   });
 
+  it("the stateless re-consent link of a hint lands on the callback, which says Microsoft recorded it and records nothing", async () => {
+    const litware = world.info.tenants.find((t) => t.name === "Litware")!.id;
+    const before = await tenantTable();
+    const link = world.partner.consentUrl(litware);
+    assert.equal(new URL(link).searchParams.get("state"), null, "a hint's link carries no state");
+    const location = await consentInEmulator(world.emulator, link, "accept", litware);
+    const res = await new Agent(world.console).request(`${location.pathname}${location.search}`);
+    assert.equal(res.status, 400);
+    const page = unescapeHtml(await res.text());
+    assert.match(page, /data-reason="missing-state"[\s\S]*Microsoft has recorded the consent/);
+    assert.deepEqual(await tenantTable(), before);
+  });
+
   it("a forged state (or none) is refused and records nothing", async () => {
     const litware = world.info.tenants.find((t) => t.name === "Litware")!.id;
     const before = await tenantTable();

@@ -44,11 +44,18 @@ export async function completeConsent(
 ): Promise<ConsentOutcome> {
   const { store } = options;
   const state = params.get("state");
-  if (!state)
+  if (!state) {
+    // A link made without a state (the legacy link of the MDE partner pages, which hints give) ends on
+    // the app's registered reply URL, which may be this callback: Entra has recorded an accepted consent
+    // then, so the page must not read as if it failed; the console still changes nothing without a state.
+    const accepted = (params.get("admin_consent") ?? "").toLowerCase() === "true" && !params.get("error");
     return refuse(
       "missing-state",
-      "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.",
+      accepted
+        ? "Microsoft has recorded the consent, but this response carries no state, so the console cannot tell which onboarding it belongs to and changed nothing. The partner's operators verify the tenant (Verify on the tenant's page, or mde-partner tenants verify)."
+        : "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.",
     );
+  }
   const request = await store.findConsentState(state);
   if (!request) return UNKNOWN_STATE;
   const audit = (phase: "completed" | "failed", tenantId: string | null, result: string) =>
