@@ -47,7 +47,25 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       if (v) filters[k] = v;
     }
     const last = entries.at(-1);
-    return c.html(auditPage(session(c), { entries, filters, nextBeforeId: entries.length === query.limit && last ? last.id : undefined }));
+    // Names beside the GUIDs: tenants from the store, devices for the machine.* entries' targets.
+    const tenantNames = new Map((await options.store.listTenants()).map((t) => [t.id, t.name]));
+    const deviceNames = new Map<string, string>();
+    for (const e of entries) {
+      if (!e.tenantId || !e.target || !e.action.startsWith("machine.")) continue;
+      const key = `${e.tenantId}/${e.target}`;
+      if (deviceNames.has(key)) continue;
+      const machine = /^[0-9a-f]{40}$/i.test(e.target) ? await options.store.getMachine(e.tenantId, e.target) : null;
+      deviceNames.set(key, machine?.computerDnsName ?? "");
+    }
+    return c.html(
+      auditPage(session(c), {
+        entries,
+        filters,
+        nextBeforeId: entries.length === query.limit && last ? last.id : undefined,
+        tenantNames,
+        deviceNames,
+      }),
+    );
   });
 
   app.get("/users", requireRole("admin"), async (c) => c.html(usersPage(session(c), await readUsers(options.usersFile))));

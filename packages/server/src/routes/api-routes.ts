@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
+import { boundListItem } from "../services/bound-list.js";
 import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction } from "../services/devices.js";
 import { InputError, NotFoundError } from "../services/tenant-api.js";
 import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
@@ -109,7 +110,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const started = performance.now();
     const page = await store.queryAlerts(query);
     c.header("server-timing", `store;dur=${(performance.now() - started).toFixed(1)}`);
-    return c.json({ items: page.items.map(alertSummary), nextPageToken: page.nextPageToken });
+    return c.json({ items: page.items.map((a) => boundListItem(alertSummary(a))), nextPageToken: page.nextPageToken });
   });
 
   api.get("/alerts/:tenantId/:alertId", requireRole("viewer"), async (c) => {
@@ -141,7 +142,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       ...(c.req.query("health") ? { healthStatus: c.req.query("health") as string } : {}),
       limit,
     });
-    return c.json({ items: machines.map(({ payload: _p, ...m }) => m) });
+    return c.json({ items: machines.map(({ payload: _p, ...m }) => boundListItem(m)) });
   });
 
   api.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
@@ -190,7 +191,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   api.get("/audit", requireRole("viewer"), async (c) => {
     const entries = await store.queryAudit(parseAuditQuery(new URL(c.req.url).searchParams, 1000));
-    return c.json({ entries });
+    return c.json({ entries: entries.map(boundListItem) });
   });
 
   api.all("*", requireRole("viewer"), (c) =>

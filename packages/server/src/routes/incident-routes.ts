@@ -4,6 +4,7 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { incidentSummary, incidentWithAlerts, parseIncidentQuery } from "../services/incidents.js";
 import { alertSummary } from "../services/alerts.js";
+import { boundListItem } from "../services/bound-list.js";
 import type { Session } from "../sessions.js";
 import { incidentDetailPage, incidentsPage } from "../views/pages/incidents-page.js";
 import { tenantId } from "./tenant-routes.js";
@@ -29,7 +30,7 @@ export function createIncidentRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get("/api/v1/incidents", requireRole("viewer"), async (c) => {
     const page = await store.queryIncidents(parseIncidentQuery(new URL(c.req.url).searchParams, 1000));
-    return c.json({ items: page.items.map(incidentSummary), nextPageToken: page.nextPageToken });
+    return c.json({ items: page.items.map((i) => boundListItem(incidentSummary(i))), nextPageToken: page.nextPageToken });
   });
 
   app.get("/api/v1/incidents/:tenantId/:incidentId", requireRole("viewer"), async (c) => {
