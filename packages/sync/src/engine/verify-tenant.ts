@@ -147,7 +147,7 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
     // No token yet for a tenant that never consented: whatever the reason (a network failure, the
     // service failing), nothing shows it consented, so it stays pending (a tenant that does not
     // exist still fails).
-    if (tenant.state === "pending_consent" && state !== "failed") state = "pending_consent";
+    if (tenant.state === "pending_consent" && (state as TenantOnboardingState) !== "failed") state = "pending_consent";
   }
 
   if (!result.error) {
