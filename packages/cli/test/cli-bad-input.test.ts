@@ -233,7 +233,7 @@ describe("mde-partner: bad input", () => {
         args: ["users", "add", "alice", "--role", "admin"],
         code: 2,
         input: "short\n",
-        match: /at least 8/,
+        match: /at least 12/,
       },
       { name: "users add: a bad name", args: ["users", "add", "al ice", "--role", "admin"], code: 2, input: "long-enough-password" },
       { name: "users remove: nobody of that name", args: ["users", "remove", "nobody"], code: 2, match: /no operator named/ },

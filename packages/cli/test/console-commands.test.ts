@@ -45,7 +45,7 @@ describe("console commands as functions", () => {
     );
     await assert.rejects(
       () => runUsersAdd("eve", { role: "viewer" }, ctxFor(home, { stdin: "short\n" }).ctx),
-      (e: CliError) => e.exitCode === EXIT.usage && /at least 8/.test(e.message),
+      (e: CliError) => e.exitCode === EXIT.usage && /at least 12/.test(e.message),
     );
     assert.equal(await runUsersAdd("eve", { role: "viewer", quiet: true }, ctxFor(home, { stdin: "long enough pw" }).ctx), EXIT.ok);
     assert.equal(statSync(join(home, "console-users.json")).mode & 0o777, 0o600);

@@ -15,9 +15,19 @@ function derive(password: string, salt: Buffer, cost: { N: number; r: number; p:
   });
 }
 
-/** Hashes a password for the users file. */
+/** The one password rule for operators, wherever a password is set (console form, `users add`, `init`). */
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Why `password` breaks the rule, or undefined when it keeps it. */
+export function passwordProblem(password: unknown): string | undefined {
+  if (typeof password !== "string" || password.length < MIN_PASSWORD_LENGTH) return `the password must be at least ${MIN_PASSWORD_LENGTH} characters`;
+  return undefined;
+}
+
+/** Hashes a password for the users file (a `TypeError` when it breaks the rule). */
 export async function hashPassword(password: string): Promise<string> {
-  if (typeof password !== "string" || password.length < 8) throw new TypeError("password must be at least 8 characters");
+  const problem = passwordProblem(password);
+  if (problem) throw new TypeError(problem);
   const salt = randomBytes(16);
   const key = await derive(password, salt, DEFAULT_COST);
   const { N, r, p } = DEFAULT_COST;

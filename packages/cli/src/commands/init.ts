@@ -162,7 +162,11 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   if (options.adminUser !== undefined) checkUserName(options.adminUser);
   // Read before anything is written: a missing or short password leaves no half-done setup behind.
   const adminPassword = options.adminUser !== undefined ? await readPassword(ctx.io, { confirm: true }) : undefined;
-  if (adminPassword !== undefined && adminPassword.length < 8) throw usageError("the password must be at least 8 characters");
+  if (adminPassword !== undefined) {
+    // The console's one password rule.
+    const problem = (await import("@mde-partner/server")).passwordProblem(adminPassword);
+    if (problem) throw usageError(problem);
+  }
   const permissions = options.for !== undefined ? [...planFor(options.for).permissions] : undefined;
   let storeUrl = options.db ?? defaultStoreUrl(ctx.home);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(storeUrl) && storeUrl !== ":memory:") storeUrl = `sqlite:${absolutePath(storeUrl)}`;

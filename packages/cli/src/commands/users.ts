@@ -4,7 +4,7 @@
  * hashes; @mde-partner/server users-file.ts). A password never comes from argv.
  */
 import { join } from "node:path";
-import { addUser, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
+import { addUser, passwordProblem, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
 import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
 import type { CommandContext } from "../context.js";
 import { CliError, EXIT, usageError } from "../errors.js";
@@ -39,7 +39,8 @@ export async function runUsersAdd(name: string, options: UsersAddOptions, ctx: C
   if (role === undefined || !ROLES.includes(role as Role)) throw usageError(`--role must be one of ${ROLES.join(", ")}`);
   const existing = (await users(ctx)).find((u) => u.name === name);
   const password = await readPassword(ctx.io, { confirm: true });
-  if (password.length < 8) throw usageError("the password must be at least 8 characters");
+  const problem = passwordProblem(password);
+  if (problem) throw usageError(problem);
   await addUser(usersFile(ctx), { name, password, role: role as Role });
   if (out.mode !== "table") out.json({ name, role, updated: existing !== undefined, usersFile: usersFile(ctx) });
   else out.line(`${existing ? "updated" : "added"} ${name} (${role}) in ${usersFile(ctx)}`);

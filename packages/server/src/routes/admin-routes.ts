@@ -6,6 +6,7 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { InputError } from "../services/tenant-api.js";
 import type { Session } from "../sessions.js";
+import { passwordProblem } from "../password.js";
 import { addUser, type Role, readUsers, removeUser } from "../users-file.js";
 import { auditPage } from "../views/pages/audit-page.js";
 import { usersPage } from "../views/pages/users-page.js";
@@ -76,7 +77,8 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const password = typeof body.password === "string" ? body.password : "";
     const role = (typeof body.role === "string" ? body.role : "") as Role;
     try {
-      if (password.length < 12) throw new InputError("the password must be at least 12 characters");
+      const problem = passwordProblem(password);
+      if (problem) throw new InputError(problem);
       await addUser(options.usersFile, { name, password, role });
     } catch (error) {
       if (!(error instanceof InputError || error instanceof TypeError)) throw error;
