@@ -58,7 +58,8 @@ describe("mde-partner: the partner flow against `mde-partner emulator`", () => {
     r = await cli(["tenants", "list", "--json"]);
     assert.deepEqual(
       (JSON.parse(r.stdout) as Array<{ id: string; state: string }>).map((t) => t.state),
-      ["pending_consent", "pending_consent", "pending_consent"],
+      // Added customers are checked at once: the two who had consented are verified, the third waits.
+      ["verified", "verified", "pending_consent"],
     );
 
     // The link the customer's admin gets, then the admin accepts it on the consent page.

@@ -2,7 +2,7 @@
 import type { Indicator, IndicatorSubmission } from "@mde-partner/client";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
-import { EXIT, toCliError, usageError } from "../errors.js";
+import { EXIT, firstLine, toCliError, usageError } from "../errors.js";
 import { forEachTenantReported } from "../fan-out.js";
 import { enumValues, parseSince } from "../odata-options.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
@@ -96,6 +96,10 @@ export async function runIndicatorsAdd(tenantId: string, options: IndicatorAddOp
       else out.line(`added indicator ${created.id} (${created.indicatorType} ${created.indicatorValue} → ${created.action})`);
       return EXIT.ok;
     } catch (error) {
+      // A refused write is on record too, with why (the first line of the service's answer).
+      await store
+        .appendAudit({ actor: actorName(ctx.io.env), action: "indicator.add", phase: "failed", tenantId: tenant.id, request: submission, result: firstLine(error) })
+        .catch(() => {});
       throw toCliError(error);
     } finally {
       await partner.close();
@@ -137,6 +141,9 @@ export async function runIndicatorsRemove(tenantId: string, id: string, options:
       else out.line(`removed indicator ${id.trim()}`);
       return EXIT.ok;
     } catch (error) {
+      await store
+        .appendAudit({ actor: actorName(ctx.io.env), action: "indicator.remove", phase: "failed", tenantId: tenant.id, target: id.trim(), result: firstLine(error) })
+        .catch(() => {});
       throw toCliError(error);
     } finally {
       await partner.close();

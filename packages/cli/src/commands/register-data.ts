@@ -94,7 +94,8 @@ export function registerDataCommands(program: Command, result: Result, context: 
       .command("add")
       .argument("<tenant-id>", "the customer's Directory (tenant) ID")
       .option("--name <name>", "display name")
-      .option("--region <region>", "data region: us, eu, uk, au, swa, ina"),
+      .option("--region <region>", "data region: us, eu, uk, au, swa, ina")
+      .option("--no-verify", "do not check the customer's consent now (no token request)"),
   ).action(async (id, o) => {
     result.exitCode = await runTenantsAdd(id, o, context());
   });
@@ -106,6 +107,23 @@ export function registerDataCommands(program: Command, result: Result, context: 
     .action(async (id, o) => {
       result.exitCode = await runTenantsRemove(id, o, context());
     });
+
+  outputOptions(
+    program
+      .command("audit")
+      .description("the audit log: every write from the CLI, the console and the workers, newest first")
+      .option("--tenant <id>", "entries of this customer tenant")
+      .option("--actor <name>", "entries of this actor (e.g. cli:alice, console:bob)")
+      .option("--action <action>", "entries of this action (e.g. tenant.add, indicator.add, machine.isolate)")
+      .option("--since <when>", "entries since a time or for a duration back (24h, 7d)")
+      .option("--result <result>", "ok, failed or requested")
+      .option("--top <n>", "at most this many entries (default 100)")
+      .option("--db <url>", "store URL (default: the configured one)"),
+    true,
+  ).action(async (o) => {
+    const { runAudit } = await import("./audit.js");
+    result.exitCode = await runAudit(o, context());
+  });
 
   const consent = program.command("consent").description("admin consent of customer tenants");
   outputOptions(

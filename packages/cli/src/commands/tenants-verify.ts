@@ -38,6 +38,17 @@ function cannot(r: VerifyResult): string[] {
     .map((c) => `${c.capability} (${c.missing.map((m) => `${m.permission} on ${RESOURCE_NAME[m.resource]}`).join(", ")})`);
 }
 
+/** What `tenants verify` checks without `--require` (the configuration's needs); `tenants add` checks the same. */
+export function verifyRequirements(config: PartnerConfig): {
+  requiredPermissions: string[];
+  capabilities: string[];
+  reportCapabilities: string[];
+} {
+  const requiredPermissions = (config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS).map((name) => findPermission(name)?.name ?? name);
+  const capabilities = requiredCapabilities(config, {});
+  return { requiredPermissions, capabilities, reportCapabilities: CLI_CAPABILITIES.filter((c) => !capabilities.includes(c)) };
+}
+
 export interface TenantsVerifyOptions extends OutputFlags {
   all?: boolean;
   tenant?: string[];

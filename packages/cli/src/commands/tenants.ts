@@ -1,17 +1,21 @@
 /** `mde-partner tenants add|list|remove`: the customer tenants the partner serves. (`verify` is in tenants-verify.ts.) */
-import type { TenantRecord } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
+import { userInfo } from "node:os";
+import { type Store, type TenantRecord, type VerifyResult, verifyTenant } from "@mde-partner/sync";
+import { loadConfig, type PartnerConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
-import { EXIT, usageError } from "../errors.js";
+import { EXIT, firstLine, toCliError, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
-import { withStore } from "../partner.js";
+import { openPartner, withStore } from "../partner.js";
 import { parseTenantId, requireTenant } from "../tenant-selection.js";
 import { confirm } from "./confirm.js";
+import { verifyRequirements } from "./tenants-verify.js";
 
 export interface TenantAddOptions extends OutputFlags {
   name?: string;
   region?: string;
   db?: string;
+  /** `--no-verify`: record the tenant without checking its consent (no token request). */
+  verify?: boolean;
 }
 
 /** Regions of the MDE API hosts (mde-api.md §2), current and old style. */
@@ -38,19 +42,59 @@ export async function runTenantsAdd(tenantId: string, options: TenantAddOptions,
   }
   return withStore(options.db ?? config.storeUrl, async (store) => {
     const existing = await store.getTenant(id);
-    const record = await store.upsertTenant({
-      id,
-      name: name ?? existing?.name ?? id,
-      cloud: STORE_CLOUD[config.cloud.name] ?? config.cloud.name,
-      ...(region !== undefined ? { region } : {}),
-    });
-    if (out.mode !== "table") out.json(record);
+    const audit = { actor: actorName(ctx.io.env), action: existing ? "tenant.update" : "tenant.add", tenantId: id, target: id };
+    const request = { name: name ?? existing?.name ?? id, ...(region !== undefined ? { region } : {}) };
+    let record: TenantRecord;
+    try {
+      record = await store.upsertTenant({ id, ...request, cloud: STORE_CLOUD[config.cloud.name] ?? config.cloud.name });
+    } catch (error) {
+      await store.appendAudit({ ...audit, phase: "failed", request, result: firstLine(error) }).catch(() => {});
+      throw toCliError(error);
+    }
+    // A customer who already consented is usable at once: check now (token + probe), unless told not to.
+    const check = options.verify === false ? undefined : await verifyAdded(store, config, record, ctx);
+    if (check?.result) record = (await store.getTenant(id)) ?? record;
+    await store.appendAudit({ ...audit, phase: "completed", request, result: `state ${record.state}` });
+    if (out.mode !== "table") out.json({ ...record, ...(check?.result ? { verification: check.result } : {}) });
     else {
       out.line(`${existing ? "updated" : "added"} tenant ${record.id} (${record.name}), state ${record.state}`);
-      if (!existing) out.line(`next: mde-partner consent link ${record.id}   (send it to the customer's Global Administrator)`);
+      if (check?.skipped) out.warn(`not verified: ${check.skipped}; later: mde-partner tenants verify ${record.id}`);
+      if (record.state === "pending_consent") {
+        out.line(`next: mde-partner consent link ${record.id}   (send it to the customer's Global Administrator)`);
+        if (check?.result) out.note(`hint: the customer has not consented yet; after they do: mde-partner tenants verify ${record.id}`);
+      } else if (check?.result && record.state !== "verified") {
+        const r = check.result;
+        out.warn(`tenant ${record.id} is ${r.state}: ${r.error?.message ?? r.state}`);
+        if (r.consentUrl ?? r.action) out.note(`hint: ${r.consentUrl ? `consent link: ${r.consentUrl}` : r.action}`);
+      }
     }
     return EXIT.ok;
   });
+}
+
+/**
+ * Verifies a just-added tenant as `tenants verify` would. A credential that cannot be read (its
+ * variable unset in this shell) skips the check rather than failing the add: the tenant is recorded.
+ */
+async function verifyAdded(
+  store: Store,
+  config: PartnerConfig,
+  tenant: TenantRecord,
+  ctx: CommandContext,
+): Promise<{ result?: VerifyResult; skipped?: string }> {
+  let partner: ReturnType<typeof openPartner>;
+  try {
+    partner = openPartner(config, ctx);
+  } catch (error) {
+    return { skipped: firstLine(error) };
+  }
+  try {
+    return { result: await verifyTenant({ store, partner, tenantId: tenant.id, ...verifyRequirements(config) }) };
+  } catch (error) {
+    return { skipped: firstLine(error) };
+  } finally {
+    await partner.close();
+  }
 }
 
 export async function runTenantsList(options: OutputFlags & { db?: string }, ctx: CommandContext): Promise<number> {
@@ -94,21 +138,33 @@ export async function runTenantsRemove(
       out.note("nothing removed");
       return EXIT.failed;
     }
-    await store.removeTenant(tenant.id);
-    await store.appendAudit({
-      actor: actorName(ctx.io.env),
-      action: "tenant.remove",
-      phase: "completed",
-      tenantId: tenant.id,
-      target: tenant.id,
-    });
+    const audit = { actor: actorName(ctx.io.env), action: "tenant.remove", tenantId: tenant.id, target: tenant.id };
+    try {
+      await store.removeTenant(tenant.id);
+    } catch (error) {
+      await store.appendAudit({ ...audit, phase: "failed", result: firstLine(error) }).catch(() => {});
+      throw toCliError(error);
+    }
+    await store.appendAudit({ ...audit, phase: "completed" });
     if (out.mode !== "table") out.json({ removed: tenant.id });
     else out.line(`removed tenant ${tenant.id} (${tenant.name}); its audit entries are kept`);
     return EXIT.ok;
   });
 }
 
-/** Who the audit log names for CLI actions. */
+/**
+ * Who the audit log names for CLI actions: `MDE_PARTNER_ACTOR` when set (a shared service account
+ * naming the operator), else the operating system's account running the command — from the
+ * password database, not `$USER` (unset under cron, systemd and `env -i`) — else its uid.
+ */
 export function actorName(env: NodeJS.ProcessEnv): string {
-  return `cli:${env.MDE_PARTNER_ACTOR || env.USER || env.USERNAME || "unknown"}`;
+  const explicit = env.MDE_PARTNER_ACTOR?.trim();
+  if (explicit) return `cli:${explicit}`;
+  let account: string | undefined;
+  try {
+    account = userInfo().username || undefined;
+  } catch {
+    account = undefined; // a uid without a passwd entry (containers)
+  }
+  return `cli:${account ?? env.USER ?? env.USERNAME ?? `uid:${process.getuid?.() ?? "unknown"}`}`;
 }

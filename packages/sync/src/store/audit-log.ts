@@ -66,6 +66,11 @@ export function createAuditLog(ctx: StoreContext) {
       if (query.actor !== undefined) q = q.where("actor", "=", query.actor);
       if (query.action !== undefined) q = q.where("action", "=", query.action);
       if (query.correlationId !== undefined) q = q.where("correlation_id", "=", query.correlationId);
+      if (query.phases !== undefined) {
+        if (query.phases.length === 0) return [];
+        for (const phase of query.phases) if (!PHASES.has(phase)) throw new TypeError(`unknown audit phase ${JSON.stringify(phase)}`);
+        q = q.where("phase", "in", [...query.phases]);
+      }
       if (query.since !== undefined) q = q.where("at", ">=", atBound(query.since, "since"));
       if (query.until !== undefined) q = q.where("at", "<", atBound(query.until, "until"));
       if (query.beforeId !== undefined) q = q.where("id", "<", query.beforeId);

@@ -295,6 +295,8 @@ export interface AuditQuery {
   readonly actor?: string;
   readonly action?: string;
   readonly correlationId?: string;
+  /** Only entries of these phases (e.g. `["failed"]` for what went wrong). */
+  readonly phases?: readonly AuditPhase[];
   /** Inclusive lower bound on `at`. */
   readonly since?: string | Date;
   /** Exclusive upper bound on `at`. */
