@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "n
 import { isAbsolute, join, resolve } from "node:path";
 import type { CloudOptions, CredentialInput } from "@mde-partner/client";
 import { CliError, EXIT, usageError } from "./errors.js";
+import { type WebhookConfig, webhookConfigProblem } from "./webhook-config.js";
 
 /** Version of the config file format this build writes and reads. */
 export const CONFIG_VERSION = 1;
@@ -38,6 +39,8 @@ export interface PartnerConfig {
   permissions?: string[];
   /** Capabilities the integration uses (`init --for`): `tenants verify` reports each and requires them; consent links ask for their resources. */
   capabilities?: string[];
+  /** Where `sync --watch`, `worker` and `serve` forward new alerts (`mde-partner webhook set`); references only. */
+  webhook?: WebhookConfig;
 }
 
 /** What `tenants verify` requires when the config names nothing: what a sync reads. */
@@ -96,6 +99,8 @@ export function validateConfig(raw: unknown): PartnerConfig {
     throw bad("permissions must be a list of names");
   if (o.capabilities !== undefined && (!Array.isArray(o.capabilities) || o.capabilities.some((p) => !str(p))))
     throw bad("capabilities must be a list of names");
+  const webhookProblem = webhookConfigProblem(o.webhook);
+  if (webhookProblem) throw bad(webhookProblem);
   return raw as PartnerConfig;
 }
 

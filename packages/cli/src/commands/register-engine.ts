@@ -102,6 +102,30 @@ export function registerEngineCommands(program: Command, result: Result, context
     result.exitCode = await runSync({ ...o, ...(explicit ? {} : { interval: o.watch ? o.interval : undefined }) }, context());
   });
 
+  const webhook = program.command("webhook").description("where sync --watch, worker and serve forward new and changed alerts");
+  outputOptions(
+    webhook
+      .command("set")
+      .description("forward alerts to this https URL (http only for 127.0.0.1/localhost); secrets by reference only")
+      .argument("<url>")
+      .option("--secret-env <var>", "environment variable holding the HMAC signing secret (X-Signature-256)")
+      .option("--secret-file <file>", "file holding the HMAC signing secret")
+      .option("--api-key-env <var>", "environment variable holding the receiver's API key (sent as x-api-key)")
+      .option("--allow-private", "allow private and link-local receivers (never cloud metadata addresses)")
+      .option("--interval <duration>", "time between delivery passes (default 10s)"),
+  ).action(async (url, o) => {
+    const { runWebhookSet } = await import("./webhook.js");
+    result.exitCode = await runWebhookSet(url, o, context());
+  });
+  outputOptions(webhook.command("show").description("the configured webhook")).action(async (o) => {
+    const { runWebhookShow } = await import("./webhook.js");
+    result.exitCode = await runWebhookShow(o, context());
+  });
+  outputOptions(webhook.command("clear").description("stop forwarding alerts")).action(async (o) => {
+    const { runWebhookClear } = await import("./webhook.js");
+    result.exitCode = await runWebhookClear(o, context());
+  });
+
   const exp = program.command("export").description("export from the store");
   exp
     .command("alerts")

@@ -18,6 +18,7 @@ import { findFreePort } from "../free-port.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openCliStore } from "../partner.js";
 import { untilStopped } from "../signals.js";
+import { resolveWebhook, startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
 
 export interface ServeOptions extends OutputFlags {
   port?: string;
@@ -83,6 +84,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
     options.consentRedirectUri !== undefined ? checkCallback("--consent-redirect-uri", options.consentRedirectUri) : undefined;
   const config = loadConfig(ctx.home);
   resolveCredential(config, ctx.io.env); // an unset secret variable is bad input, found before anything starts
+  if (config.webhook) resolveWebhook(config.webhook, ctx.io.env); // the webhook's too
 
   const given = options.cert !== undefined && options.key !== undefined ? readGivenCertificate(options.cert, options.key, host) : undefined;
   const store = await openCliStore(options.db ?? config.storeUrl);
@@ -150,8 +152,15 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
       if (operators?.length === 0 && !oneTime) {
         out.warn("nobody can sign in yet: add an operator with mde-partner users add <name> --role admin");
       }
+      // Alerts the console syncs (and any other writer of this store) go to the configured webhook.
+      const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
+      if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
       out.note("press Ctrl+C to stop");
-      await untilStopped(signal);
+      try {
+        await untilStopped(signal);
+      } finally {
+        await webhook?.stop();
+      }
       out.note("stopping the console");
     } finally {
       await running.close();

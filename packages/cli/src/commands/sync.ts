@@ -13,6 +13,7 @@ import { createOutput, type Output, type OutputFlags } from "../output/output.js
 import { createProgress, type Progress } from "../output/progress.js";
 import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
 
 export interface SyncCommandOptions extends OutputFlags {
   once?: boolean;
@@ -127,6 +128,9 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         return printSyncReport(report, out, names);
       }
       out.note(`syncing ${syncable.length} tenant(s) every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
+      // New and changed alerts go to the configured webhook while watching.
+      const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
+      if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
       const watch = syncWatch({
         ...base,
         intervalMs,
@@ -151,6 +155,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
+        await webhook?.stop();
       }
       return EXIT.ok;
     } finally {

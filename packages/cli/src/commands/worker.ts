@@ -19,6 +19,7 @@ import { openCliStore } from "../partner.js";
 import { resolveStoreUrl } from "../store-password.js";
 import { untilStopped } from "../signals.js";
 import { CLI_VERSION } from "../version.js";
+import { type RunningWebhook, startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
 
 /** Options of `mde-partner worker`. */
 export interface WorkerCommandOptions {
@@ -94,8 +95,11 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
     ...(location.schema ? { schema: location.schema } : {}),
   });
   let partner: PartnerClient<PartnerTenant> | undefined;
+  let webhook: RunningWebhook | undefined;
   try {
     partner = openWorkerPartner(config, ctx, workerId, budgetStore);
+    // Every worker forwards from the shared store: delivery is at least once, deduplicated by the Idempotency-Key.
+    webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(`${new Date().toISOString()} ${webhookPassLine(r)}`));
     const worker = createSyncWorker({
       url,
       store,
@@ -121,6 +125,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
     out.note(`worker ${workerId} stopped`);
     return EXIT.ok;
   } finally {
+    await webhook?.stop();
     await partner?.close();
     await budgetStore.close();
     await store.close();
