@@ -59,7 +59,7 @@ function describeEvent(e: WorkerEvent): string | undefined {
   if (e.type === "scheduled") return `scheduled ${e.tenantIds.length} new tenant(s)`;
   if (e.type === "job-done" && e.outcome !== "next") return `tenant ${e.tenantId}: ${e.outcome}${e.reason ? ` (${e.reason})` : ""}`;
   if (e.type === "job-done" && e.result)
-    return `tenant ${e.tenantId}: ${e.result.alerts.inserted} new, ${e.result.alerts.updated} updated in ${(e.durationMs / 1000).toFixed(1)}s`;
+    return `tenant ${e.tenantId}: ${e.result.alerts.inserted} new, ${e.result.alerts.updated} updated, ${e.result.alerts.unchanged ?? 0} unchanged in ${(e.durationMs / 1000).toFixed(1)}s`;
   if (e.type === "task-done" && e.outcome !== "skipped")
     return `${e.kind ?? "task"} ${e.key} of batch ${e.batchId}: ${e.outcome}${e.reason ? ` (${e.reason})` : ""}`;
   if (e.type === "reconciled") return `batches: ${e.requeued} lost item(s) queued again, ${e.failed} failed (worker lost)`;
