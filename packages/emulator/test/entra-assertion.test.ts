@@ -81,6 +81,29 @@ describe("certificate client assertion", () => {
     }
   });
 
+  test("thumbprints are compared as bytes: padded base64url (Python MSAL) and standard base64 are accepted, as Entra does", async () => {
+    const der = Buffer.from(certPem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
+    const sha1 = createHash("sha1").update(der).digest();
+    const sha256 = createHash("sha256").update(der).digest();
+    const padded = (bytes: Buffer) => bytes.toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+    assert.match(padded(sha1), /=$/, "a SHA-1 thumbprint in base64 ends in padding");
+    for (const [alg, header] of [
+      ["RS256", { x5t: padded(sha1) }],
+      ["RS256", { x5t: sha1.toString("base64") }],
+      ["PS256", { "x5t#S256": padded(sha256) }],
+      ["PS256", { "x5t#S256": sha256.toString("base64") }],
+      // Python MSAL with a SHA-256 thumbprint sends both, padded.
+      ["PS256", { x5t: padded(sha1), "x5t#S256": padded(sha256) }],
+    ] as const) {
+      const res = await postToken(started, contoso.id, "v2", assertionForm(await assertion({ alg, header })));
+      assert.equal(res.status, 200, `${JSON.stringify(header)}: ${res.text}`);
+    }
+    for (const header of [{ x5t: `${padded(sha1)}=` }, { x5t: sha1.toString("hex") }, { x5t: padded(sha1).slice(0, -4) }, { x5t: `${padded(sha1)}!` }]) {
+      const res = await postToken(started, contoso.id, "v2", assertionForm(await assertion({ alg: "RS256", header })));
+      assertStsError(res, 401, "invalid_client", 700027);
+    }
+  });
+
   test("a signature by another key is AADSTS700027; an unregistered thumbprint too", async () => {
     const { privateKey } = await generateKeyPair("PS256");
     assertStsError(

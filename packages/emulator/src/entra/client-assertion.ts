@@ -24,11 +24,29 @@ function isoTicks(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}.0000000Z`;
 }
 
+/**
+ * The bytes of a thumbprint header value. base64url is what RFC 7515 prescribes,
+ * but clients differ: Python MSAL writes `x5t` base64url *with* `=` padding, others
+ * standard base64 (`+`, `/`). Entra accepts them all, so the emulator compares the
+ * decoded bytes, not the strings. Anything else (wrong alphabet, wrong length) is
+ * no thumbprint at all.
+ */
+export function thumbprintBytes(value: string, length: 20 | 32): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value) || (value.endsWith("=") && value.length % 4 !== 0)) return undefined;
+  const bytes = Buffer.from(value.replace(/=+$/, "").replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  return bytes.length === length ? bytes : undefined;
+}
+
 function findCertificate(app: PartnerApp, header: Record<string, unknown>): { cert: AppCertificate | undefined; thumbprint: string } {
+  const byThumbprint = (value: string, length: 20 | 32, registered: (c: AppCertificate) => string) => {
+    const wanted = thumbprintBytes(value, length);
+    const cert = wanted ? app.certificates.find((c) => thumbprintBytes(registered(c), length)?.equals(wanted)) : undefined;
+    return { cert, thumbprint: value };
+  };
   const s256 = header["x5t#S256"];
-  if (typeof s256 === "string") return { cert: app.certificates.find((c) => c.x5tS256 === s256), thumbprint: s256 };
+  if (typeof s256 === "string") return byThumbprint(s256, 32, (c) => c.x5tS256);
   const x5t = header.x5t;
-  if (typeof x5t === "string") return { cert: app.certificates.find((c) => c.x5t === x5t), thumbprint: x5t };
+  if (typeof x5t === "string") return byThumbprint(x5t, 20, (c) => c.x5t);
   return { cert: undefined, thumbprint: "" };
 }
 
@@ -57,7 +75,8 @@ function audienceMatches(state: EmulatorState, aud: string, target: AssertionTar
 
 /**
  * Verifies a certificate client assertion (mde-api.md §1.5): the signing
- * certificate is found among the app's registered ones by `x5t#S256` or `x5t`;
+ * certificate is found among the app's registered ones by `x5t#S256` or `x5t`
+ * (compared as bytes: padded and standard base64 are accepted as Entra does);
  * RS256 and PS256 are accepted (the two revisions of certificate-credentials.md);
  * `iss` = `sub` = client id; `aud` = this tenant's token endpoint; `exp`/`nbf`
  * within the allowed skew; `jti` never seen before for this app.
