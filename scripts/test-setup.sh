@@ -2,7 +2,7 @@
 # Makes sure what the test suite needs from the machine is there: PostgreSQL
 # (reachable at PG_URL, default postgres://postgres@127.0.0.1:5432/test),
 # Debian's Chromium for browser tests, curl and python3 for the documented
-# samples. Quick and idempotent when everything is already present; installs
+# samples, Debian's python3-msal for the Python MSAL checks. Quick and idempotent when everything is already present; installs
 # from Debian's packages (apt-get) on a fresh machine.
 set -euo pipefail
 
@@ -25,6 +25,8 @@ apt_install() {
 
 have curl || need+=(curl)
 have python3 || need+=(python3)
+# python3-msal installs into Debian's python3, which may not be the python3 on PATH.
+{ /usr/bin/python3 -c 'import msal' || python3 -c 'import msal'; } >/dev/null 2>&1 || need+=(python3-msal)
 [ -x /usr/bin/chromium ] || need+=(chromium fonts-dejavu-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test-setup: installing ${need[*]} from Debian packages" >&2

@@ -12,7 +12,7 @@ import { after, before, test } from "node:test";
 import { ConfidentialClientApplication } from "@azure/msal-node";
 import { createManualClock } from "@mde-partner/emulator";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
-import { httpsRequest, MDE_RESOURCE, MDE_SCOPE, postToken, type StartedEmulator, startEmulator } from "./entra-support.js";
+import { assertStsError, httpsRequest, MDE_RESOURCE, MDE_SCOPE, postToken, type StartedEmulator, startEmulator } from "./entra-support.js";
 
 let started: StartedEmulator;
 
@@ -93,6 +93,95 @@ test("msal-node with a certificate (PS256 x5t#S256, and RS256 x5t): appidacr 2",
   // Both assertions reached the emulator and were accepted by certificate (the journal shows no errors).
   const tokens = started.emulator.state.journal.list({ kind: "token", tenantId: contoso.id });
   assert.ok(tokens.length >= 2 && tokens.every((e) => e.status === 200 && e.error === undefined));
+});
+
+test("instance discovery answers for the emulator's own host as Entra does for a known authority", async () => {
+  const contoso = tenant(0);
+  const login = started.info.loginUrl;
+  const host = new URL(login).host;
+  const discover = (query: Record<string, string>) =>
+    httpsRequest(`${login}/common/discovery/instance?${new URLSearchParams(query)}`, started.ca);
+  const res = await discover({ "api-version": "1.1", authorization_endpoint: `${login}/${contoso.id}/oauth2/v2.0/authorize` });
+  assert.equal(res.status, 200, res.text);
+  const body = res.json<{ tenant_discovery_endpoint: string; "api-version": string; metadata: Array<Record<string, unknown>> }>();
+  assert.deepEqual(Object.keys(body), ["tenant_discovery_endpoint", "api-version", "metadata"]);
+  assert.equal(body.tenant_discovery_endpoint, `${login}/${contoso.id}/v2.0/.well-known/openid-configuration`);
+  assert.equal(body["api-version"], "1.1");
+  for (const entry of body.metadata) {
+    assert.deepEqual(Object.keys(entry), ["preferred_network", "preferred_cache", "aliases"]);
+    assert.ok((entry.aliases as string[]).includes(entry.preferred_network as string));
+  }
+  const own = body.metadata[0]!;
+  assert.equal(own.preferred_network, host);
+  assert.equal(own.preferred_cache, host);
+  assert.ok((own.aliases as string[]).includes(`localhost:${new URL(login).port}`));
+  assert.ok(body.metadata.some((m) => m.preferred_network === "login.microsoftonline.com" && m.preferred_cache === "login.windows.net"));
+  // The document it names is served, with the tenant's endpoints.
+  const doc = await httpsRequest(body.tenant_discovery_endpoint, started.ca);
+  assert.equal(doc.status, 200);
+  assert.equal(doc.json().token_endpoint, `${login}/${contoso.id}/oauth2/v2.0/token`);
+
+  // A v1 authorize endpoint names the v1 document; api-version 1.0 (Python MSAL) is echoed.
+  const v1 = await discover({ "api-version": "1.0", authorization_endpoint: `${login}/common/oauth2/authorize` });
+  assert.equal(v1.json().tenant_discovery_endpoint, `${login}/common/.well-known/openid-configuration`);
+  assert.equal(v1.json()["api-version"], "1.0");
+  // Python MSAL asks about the authority's host without its port: the emulator answers with its own origin.
+  const portless = await discover({ "api-version": "1.0", authorization_endpoint: `https://${new URL(login).hostname}/${contoso.id}/oauth2/v2.0/authorize` });
+  assert.equal(portless.json().tenant_discovery_endpoint, `${login}/${contoso.id}/v2.0/.well-known/openid-configuration`);
+  // Another host is not an instance the emulator knows; a missing endpoint is a bad request.
+  assertStsError(await discover({ "api-version": "1.1", authorization_endpoint: "https://login.evil.example/x/oauth2/v2.0/authorize" }), 400, "invalid_instance", 50049);
+  assertStsError(await discover({ "api-version": "1.1" }), 400, "invalid_request", 900144);
+});
+
+/** msal-node's network interface over HTTPS trusting only the emulator's CA; `rewrite` may send a request elsewhere (as a proxy would). */
+function msalNetwork(rewrite: (url: string) => string = (url) => url) {
+  const seen: string[] = [];
+  const send = async (method: string, url: string, options?: { headers?: Record<string, string>; body?: string }) => {
+    seen.push(url);
+    const res = await httpsRequest(rewrite(url), started.ca, { method, headers: options?.headers ?? {}, ...(options?.body === undefined ? {} : { body: options.body }) });
+    const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v ?? "")]));
+    return { status: res.status, headers, body: JSON.parse(res.text) };
+  };
+  return {
+    seen,
+    client: {
+      sendGetRequestAsync: (url: string, options?: { headers?: Record<string, string> }) => send("GET", url, options),
+      sendPostRequestAsync: (url: string, options?: { headers?: Record<string, string>; body?: string }) => send("POST", url, options),
+    },
+  };
+}
+
+test("msal-node without knownAuthorities: with the emulator's instance-discovery answer as cloudDiscoveryMetadata, and with network instance discovery", async () => {
+  const contoso = tenant(0);
+  const login = started.info.loginUrl;
+  const authority = `${login}/${contoso.id}`;
+  const discovery = await httpsRequest(
+    `${login}/common/discovery/instance?${new URLSearchParams({ "api-version": "1.1", authorization_endpoint: `${authority}/oauth2/v2.0/authorize` })}`,
+    started.ca,
+  );
+  const withMetadata = new ConfidentialClientApplication({
+    auth: { clientId: started.info.partnerApp.clientId, clientSecret: started.info.partnerApp.clientSecret, authority, cloudDiscoveryMetadata: discovery.text },
+    system: { customAgentOptions: { ca: started.ca } },
+  });
+  const first = await withMetadata.acquireTokenByClientCredential({ scopes: [MDE_SCOPE] });
+  assert.ok(first?.accessToken);
+
+  // No configuration at all: msal-node asks login.microsoftonline.com's instance discovery about the
+  // emulator's host. A network client that carries that one request to the emulator (what a proxy for
+  // the login host would do offline) shows msal-node accepts the emulator's answer as Entra's.
+  const network = msalNetwork((url) =>
+    url.startsWith("https://login.microsoftonline.com/common/discovery/instance") ? url.replace("https://login.microsoftonline.com", login) : url,
+  );
+  const discovering = new ConfidentialClientApplication({
+    auth: { clientId: started.info.partnerApp.clientId, clientSecret: started.info.partnerApp.clientSecret, authority },
+    system: { networkClient: network.client },
+  });
+  const second = await discovering.acquireTokenByClientCredential({ scopes: [MDE_SCOPE] });
+  assert.ok(second?.accessToken);
+  assert.ok(network.seen.some((u) => u.startsWith("https://login.microsoftonline.com/common/discovery/instance?api-version=1.1&authorization_endpoint=")), network.seen.join("\n"));
+  assert.ok(network.seen.some((u) => u === `${authority}/v2.0/.well-known/openid-configuration`), network.seen.join("\n"));
+  const discoveries = started.emulator.state.journal.list({ kind: "discovery" }).filter((e) => e.path.startsWith("/common/discovery/instance"));
+  assert.ok(discoveries.filter((e) => e.status === 200).length >= 2);
 });
 
 /** Runs @azure/identity in a child process that trusts the emulator CA through NODE_EXTRA_CA_CERTS. */

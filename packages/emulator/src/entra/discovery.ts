@@ -4,6 +4,7 @@ import type { AppContext, AppEnv } from "../core/http.js";
 import type { EmulatorState } from "../core/state.js";
 import { sts } from "./sts-codes.js";
 import { stsError } from "./sts-error.js";
+import { instanceDiscovery } from "./instance-discovery.js";
 import { regionScope, resolveTenantSegment } from "./tenant-segment.js";
 
 /** The literal template tenant-independent documents carry (mde-api.md §1.8). */
@@ -67,6 +68,8 @@ function common(state: EmulatorState, regionScopeValue: string | null) {
 export function createDiscoveryRoutes(state: EmulatorState): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const base = () => state.baseUrl;
+
+  app.get("/common/discovery/instance", (c) => instanceDiscovery(state, c));
 
   app.get("/:tenant/v2.0/.well-known/openid-configuration", (c) => {
     const r = resolve(state, c);

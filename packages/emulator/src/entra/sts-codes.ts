@@ -17,6 +17,8 @@ import type { StsErrorSpec } from "./sts-error.js";
  *   scope without `/.default` (quoted in several public Microsoft-Graph samples);
  *   9000411 "The parameter '…' is duplicated" (Microsoft 365 admin help article for
  *   AADSTS9000411, MicrosoftDocs OfficeDocs-Support).
+ * - OBSERVED (the MSAL libraries' handling of instance discovery, which treats the
+ *   `invalid_instance` error as "host not trusted"): 50049 "Unknown or invalid instance."
  * - DOC-SILENT, chosen here: a replayed assertion `jti` is refused as AADSTS50013
  *   (InvalidAssertion, the documented generic "assertion is invalid" code); 700021 for an
  *   assertion whose `iss` is not the `client_id`; 5002738 for an unsupported assertion `alg`.
@@ -170,6 +172,11 @@ export const sts = {
     error: "invalid_resource",
     code: 500011,
     message: `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+  }),
+  unknownInstance: (): StsErrorSpec => ({
+    error: "invalid_instance",
+    code: 50049,
+    message: "Unknown or invalid instance.",
   }),
   temporarilyUnavailable: (status: number): StsErrorSpec =>
     status === 429
