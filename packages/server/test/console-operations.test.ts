@@ -44,8 +44,11 @@ describe("alerts", () => {
     const res = await responder.form("/sync", {});
     const page = await res.text();
     assert.equal(res.status, 200);
-    assert.match(page, /Synced 2 tenant\(s\): 120 alert\(s\) read/);
+    assert.match(page, /Synced 2 tenant\(s\): 120 alert\(s\) read \(120 new, 0 updated, 0 unchanged\)/);
     assert.equal(await world.store.countAlerts({}), 120);
+    // Nothing changed in the tenants: whatever the overlap window re-reads is unchanged, not updated.
+    const again = await (await responder.form("/sync", {})).text();
+    assert.match(again, /Synced 2 tenant\(s\): \d+ alert\(s\) read \(0 new, 0 updated, \d+ unchanged\)/);
     assert.ok((await world.store.getTenant(contoso))?.lastSyncAt);
   });
 
