@@ -127,6 +127,16 @@ describe("mde-partner against a hostile tenant", () => {
     assert.ok(lines.some((a) => a.title === HOSTILE_STRINGS.long));
   });
 
+  it("export alerts (NDJSON from the store) escapes C1 controls and keeps every value whole", async () => {
+    const r = await cli(["export", "alerts", "--tenant", hostileId]);
+    assert.equal(r.code, 0, r.stderr);
+    assertNoRawControls(r, "export alerts");
+    assert.match(r.stdout, /\\u009b31mC1 CSI/);
+    const alerts = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { title: string; description: string });
+    assert.equal(alerts.filter((a) => a.title === HOSTILE_STRINGS.long).length, 1);
+    assert.ok(alerts.some((a) => a.description.includes(HOSTILE_STRINGS.c1Csi) && a.description.includes(HOSTILE_STRINGS.osc52)));
+  });
+
   it("alerts get: the detail view bounds each field and shows controls visibly", async () => {
     const ndjson = await cli(["alerts", "list", "--tenant", hostileId, "--ndjson"]);
     const alerts = ndjson.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; title: string });
