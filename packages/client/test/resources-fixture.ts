@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { MdeRequest, MdeTransport } from "../src/transport.js";
 
-export const EXAMPLES_DIR = fileURLToPath(new URL("../../../../shared/reference/examples/", import.meta.url));
+/** The documented example payloads, kept in the repository (docs/reference/examples, with their sources). */
+export const EXAMPLES_DIR = fileURLToPath(new URL("../../../docs/reference/examples/", import.meta.url));
 
 /** Reads an example file as JSON. */
 export function example(name: string): unknown {

@@ -67,9 +67,9 @@ export function caller(emulator: Emulator, token: string) {
   };
 }
 
-/** A documented Graph example payload (/work/shared/reference/examples/graph). */
+/** A documented Graph example payload (docs/reference/examples/graph). */
 export function example(name: string): any {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/reference/examples/graph/${name}`, import.meta.url), "utf8"));
+  return JSON.parse(readFileSync(new URL(`../../../docs/reference/examples/graph/${name}`, import.meta.url), "utf8"));
 }
 
 import { assertShape } from "./shape-support.js";

@@ -1,6 +1,6 @@
 // Shared setup for the MDE API and data tests: an emulator on a private state
 // directory, app-only tokens minted directly (no token endpoint involved), and
-// the documented example payloads read from the shared reference folder.
+// the documented example payloads (docs/reference/examples in this repository).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,7 +54,7 @@ export function apiCaller(emulator: Emulator, token: string) {
   };
 }
 
-/** A documented example payload (/work/shared/reference/examples). */
+/** A documented example payload (docs/reference/examples). */
 export function example(name: string): any {
-  return JSON.parse(readFileSync(new URL(`../../../../shared/reference/examples/${name}`, import.meta.url), "utf8"));
+  return JSON.parse(readFileSync(new URL(`../../../docs/reference/examples/${name}`, import.meta.url), "utf8"));
 }

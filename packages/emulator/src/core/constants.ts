@@ -1,6 +1,6 @@
 /**
  * Identifiers of the real services the emulator stands in for.
- * Sources: ../shared/reference/mde-api.md §1.3, §1.4, §1.10, §8.2.
+ * Sources: docs/reference/mde-api.md §1.3, §1.4, §1.10, §8.2.
  */
 
 /** WindowsDefenderATP's application id (OBSERVED in public scripts, not in MDE docs: mde-api.md §1.10). */
