@@ -97,7 +97,7 @@ test("paging and $filter still work on a hostile tenant (ids untouched; names wi
   const machines = await get(hostileId, MDE, "/api/machines");
   assertShape(machines, mdeExample("list-machines.response.json"), "ListMachines(hostile)", new Set(["onboardingStatus", "osArchitecture", ...Object.keys(mdeExample("odata-machines-filter.response.json").value[0])]));
   assert.equal(machines.value.length, 12);
-  for (const name of SHORT.slice(0, 9)) {
+  for (const name of SHORT) {
     assert.ok(machines.value.some((m: { computerDnsName: string }) => m.computerDnsName.startsWith(HOSTILE_STRINGS[name])), `a machine name starts with ${name}`);
   }
   const quoted = machines.value.find((m: { computerDnsName: string }) => m.computerDnsName.includes("'"));
@@ -131,9 +131,10 @@ test("Graph alerts_v2 and incidents carry the markers and javascript: portal lin
     assert.ok(incident.comments.length > 0 && SHORT.some((n) => incident.comments[0].comment.startsWith(HOSTILE_STRINGS[n])));
     assert.ok(incident.customTags.includes(HOSTILE_STRINGS.html));
   }
-  const all = await get(hostileId, GRAPH, "/v1.0/security/incidents?$top=50&$skip=0&$count=true");
-  const longIncident = all.value.find((i: { displayName: string }) => i.displayName.length === HOSTILE_LONG_LENGTH);
-  assert.ok(longIncident || all["@odata.count"] > 50, "the long alert's incident has the long name");
+  const all = await get(hostileId, GRAPH, "/v1.0/security/incidents?$top=50&$count=true");
+  assert.ok(all["@odata.count"] <= 50, "one page holds every incident");
+  const long = all.value.filter((i: { displayName: string }) => i.displayName === HOSTILE_STRINGS.long);
+  assert.equal(long.length, 1, "the long alert's incident has the long name");
 });
 
 test("hunting tables derived from a hostile tenant carry the markers", async () => {

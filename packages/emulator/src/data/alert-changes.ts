@@ -2,7 +2,7 @@ import { toMdeTime } from "../core/clock.js";
 import type { EmulatorState } from "../core/state.js";
 import { ANALYST_COMMENTS, DETERMINATIONS } from "./alert-catalog.js";
 import { generateAlert } from "./alert-factory.js";
-import { hostileComment } from "./hostile.js";
+import { hostilePrefix } from "./hostile.js";
 import { seedHostileIncidents } from "./hostile-incidents.js";
 import { ALERT_BATCH, alertContextFor, alertInserter } from "./alert-store.js";
 import { getCounter, reserve, setCounter } from "./identifiers.js";
@@ -160,7 +160,7 @@ export function updateAlerts(state: EmulatorState, tenantId: string, count: numb
       const patch: AlertPatch = {
         status,
         assignedTo: status === "New" ? null : (analysts[0] ?? null),
-        comment: tenant?.hostile ? hostileComment(random.pick(ANALYST_COMMENTS), round) : random.pick(ANALYST_COMMENTS),
+        comment: tenant?.hostile ? hostilePrefix(random.pick(ANALYST_COMMENTS), round) : random.pick(ANALYST_COMMENTS),
         commentBy: analysts[0] ?? "soc.analyst",
       };
       if (classification) {

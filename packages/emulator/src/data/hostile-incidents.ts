@@ -1,6 +1,6 @@
 import type { EmulatorState } from "../core/state.js";
 import { initIncidentStore } from "../graph/incident-store.js";
-import { ALL_SHORT_MARKERS, HOSTILE_LONG_LENGTH, HOSTILE_STRINGS, hostileComment, hostileMarker, hostilePrefix } from "./hostile.js";
+import { ALL_SHORT_MARKERS, HOSTILE_LONG_LENGTH, HOSTILE_STRINGS, hostileMarker, hostilePrefix } from "./hostile.js";
 
 /**
  * Gives a hostile tenant's incidents that have none yet the properties only an
@@ -27,7 +27,7 @@ export function seedHostileIncidents(state: EmulatorState, tenantId: string, ana
       const n = row.iid;
       const displayName = row.titleLength >= HOSTILE_LONG_LENGTH ? HOSTILE_STRINGS.long : hostilePrefix(` Multi-stage incident ${n}`, n);
       const comment = {
-        comment: hostileComment(" Escalated by the customer's SOC.", n + 1),
+        comment: hostilePrefix(" Escalated by the customer's SOC.", n + 1),
         createdByDisplayName: analysts[n % Math.max(1, analysts.length)] ?? null,
         createdDateTime: row.created,
       };

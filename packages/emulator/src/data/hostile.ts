@@ -90,7 +90,7 @@ export function makeAlertHostile(alert: HostileAlertFields, evidence: Array<Reco
   }
   if (alert.threatName) alert.threatName = hostilePrefix(alert.threatName, index + 1);
   alert.comments.forEach((c, i) => {
-    c.comment = hostileComment(c.comment, index + i);
+    c.comment = hostilePrefix(c.comment, index + i);
   });
   evidence.forEach((e, i) => {
     const n = index + i;
@@ -104,12 +104,6 @@ export function makeAlertHostile(alert: HostileAlertFields, evidence: Array<Reco
     if (typeof e.accountName === "string" && !SHORT.some((m) => (e.accountName as string).startsWith(m))) e.accountName = hostileUserName(e.accountName, n);
   });
 }
-
-/** A comment an attacker could have written (or planted through an integration). */
-export const hostileComment = (comment: string, n: number): string => hostilePrefix(comment, n);
-
-/** A hostile tenant's machine host name (its DNS suffix stays, so `computerDnsName` still ends in the tenant's domain). */
-export const hostileHostName = (host: string, n: number): string => hostilePrefix(host, n);
 
 /** A hostile tenant's user name (`relatedUser.userName`, evidence `accountName`, UPN local part). */
 export const hostileUserName = (userName: string, n: number): string => hostilePrefix(userName, n + 4);

@@ -1,7 +1,7 @@
 import { toMdeTime } from "../core/clock.js";
 import type { Random } from "../core/random.js";
 import { FIRST_NAMES, LAST_NAMES } from "./alert-catalog.js";
-import { hostileHostName, hostileMarker } from "./hostile.js";
+import { hostileMarker, hostilePrefix } from "./hostile.js";
 import type { TenantProfile } from "./tenant-profile.js";
 
 export type OsFamily = "windows" | "linux" | "macos";
@@ -119,9 +119,9 @@ export function generateMachine(random: Random, profile: TenantProfile, now: num
   let host = hostName(random, platform);
   while (usedNames.has(host)) host = `${host}-${alnum(random, 2)}`;
   usedNames.add(host);
-  // The n-th machine of a hostile tenant gets the n-th marker in its name and its tags.
+  // The n-th machine of a hostile tenant gets the n-th marker in its name (before the tenant's DNS suffix) and its tags.
   const hostileIndex = profile.hostile ? usedNames.size - 1 : undefined;
-  const computerDnsName = `${hostileIndex === undefined ? host : hostileHostName(host, hostileIndex)}.${profile.dnsSuffix}`;
+  const computerDnsName = `${hostileIndex === undefined ? host : hostilePrefix(host, hostileIndex)}.${profile.dnsSuffix}`;
   const [version, osBuild] = random.pick(platform.versions);
   const healthStatus = random.weighted([
     ["Active", 82],

@@ -62,7 +62,7 @@ export function instanceDiscovery(state: EmulatorState, c: AppContext): Response
   if (!endpoint) return fail(sts.missingParameter("authorization_endpoint"));
   const authorize = URL.canParse(endpoint) ? new URL(endpoint) : undefined;
   const requestOrigin = url.origin;
-  const own = emulatorMetadata(state, new URL(requestOrigin).host);
+  const own = emulatorMetadata(state, url.host);
   const metadata = [own, ...PUBLIC_CLOUDS];
   const httpsOrAllowed = authorize !== undefined && (authorize.protocol === "https:" || state.options.insecureHttp);
   const host = authorize?.host.toLowerCase() ?? "";
