@@ -1,7 +1,7 @@
 // The console against a hostile customer tenant (the emulator's `hostile: true`):
 // its alerts, incidents, devices, evidence and portal links carry HTML and
 // script, `javascript:` URLs, terminal escapes and a 2,000,000-character title
-// and description. Every page that shows them escapes them, links only to the
+// and description (in hunting results too, and in a tenant's error text). Every page that shows them escapes them, links only to the
 // cloud's Defender portal, and stays small; in real Chromium nothing runs.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -10,9 +10,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HOSTILE_STRINGS } from "@mde-partner/emulator";
 import { chromium } from "playwright-core";
-import { Agent, createWorld, PASSWORDS, type World } from "./support.js";
+import { Agent, createWorld, PASSWORDS, unescapeHtml, type World } from "./support.js";
 
 const CHROMIUM = "/usr/bin/chromium";
+/** Characters of a tenant value in a list cell (the console's clip.ts). */
+const LIST_CELL = 200;
 /** What a page may weigh with a 2 MB title in it. */
 const PAGE_BUDGET = 300 * 1024;
 
@@ -125,6 +127,40 @@ describe("a hostile tenant's data in the console", () => {
     const row = /<tr data-action="machine\.scan" data-phase="requested">[\s\S]*?<\/tr>/.exec(audit)?.[0] ?? "";
     assert.match(row, new RegExp(`<a href="/tenants/${mallory}">Mallory</a>`));
     assert.match(row, new RegExp(`<a href="/devices/${mallory}/${device.id}">`));
+  });
+
+  it("hunting results: every cell of the hostile rows escaped and cut short, the page small, the CSV in full", async () => {
+    const res = await responder.form("/hunting", { query: "AlertInfo | project AlertId, Title, Category", tenant: mallory });
+    const html = await res.text();
+    assert.equal(res.status, 200, html.slice(0, 300));
+    assertInert(html, "/hunting");
+    assert.ok(html.length < PAGE_BUDGET, `/hunting is ${html.length} bytes`);
+    const table = /<table id="hunt-results">[\s\S]*?<\/table>/.exec(html)?.[0] ?? "";
+    const long = /<td>(LONGx+)…<\/td>/.exec(table)?.[1] ?? "";
+    assert.ok(long.length > 0 && long.length <= LIST_CELL, `the 2 MB title is there, cut to a list cell (${long.length} characters)`);
+    assert.match(table, /&#60;img src=x onerror=/, "the markup shows as text");
+    assert.match(html, /Long values are cut short here; the CSV has them in full/);
+    const csvPath = /<a href="(\/hunting\/[^"]+\.csv)" id="download-csv"/.exec(html)?.[1];
+    assert.ok(csvPath);
+    const csv = await (await responder.request(csvPath)).text();
+    assert.ok(csv.includes(HOSTILE_STRINGS.long), "the CSV keeps the whole value");
+  });
+
+  it("the tenants page and the tenant's page bound a hostile error text and escape it", async () => {
+    // What a failed sync records: the tenant's own error text (from its API's answer) as the tenant's last error.
+    const lastError = `sync_failed: ${HOSTILE_STRINGS.html} ${HOSTILE_STRINGS.long}`;
+    await world.store.upsertTenant({ id: mallory, name: "Mallory", lastError });
+    const list = await page("/tenants");
+    assertInert(list, "/tenants");
+    assert.ok(list.length < PAGE_BUDGET, `/tenants is ${list.length} bytes`);
+    const row = new RegExp(`<tr data-tenant="${mallory}"[\\s\\S]*?</tr>`).exec(list)?.[0] ?? "";
+    const shown = /<span class="bad">(sync_failed: &#60;img src=x onerror=[^<]*LONGx+)…<\/span>/.exec(row)?.[1] ?? "";
+    assert.ok(shown.length > 0 && unescapeHtml(shown).length <= LIST_CELL, `the error is cut to a list cell (${unescapeHtml(shown).length} characters)`);
+    const detail = await page(`/tenants/${mallory}`);
+    assertInert(detail, "tenant page");
+    assert.ok(detail.length < PAGE_BUDGET, `/tenants/${mallory} is ${detail.length} bytes`);
+    assert.match(detail, new RegExp(`<dd id="last-error">[^]*?characters shown; <a href="/api/v1/tenants/${mallory}">the whole record as JSON</a>`));
+    await world.store.upsertTenant({ id: mallory, name: "Mallory", lastError: null });
   });
 
   it("the JSON list API bounds each tenant string and says which it cut", async () => {

@@ -227,3 +227,22 @@ export async function switchSource(options: ResolvedConsoleOptions, actor: strin
     ? `${before.name} already syncs from ${name}.`
     : `${before.name} now syncs its alerts from ${name}; the next sync reads them there.${needs}`;
 }
+
+/** What switching a tenant's alert source would do, for the confirmation step (nothing changes yet). */
+export interface SourceSwitchPreview {
+  readonly tenant: TenantRecord;
+  readonly to: "mde" | "graph";
+  /** Permissions the console needs on the new source's resource once switched. */
+  readonly needed: readonly string[];
+  /** Of those, what the tenant's last verification did not find granted; null while its roles are unknown. */
+  readonly missing: readonly string[] | null;
+}
+
+/** The confirmation step's facts for switching `tenantId` to `source`; throws InputError/NotFoundError like {@link switchSource}. */
+export async function previewSourceSwitch(options: ResolvedConsoleOptions, tenantId: string, source: string): Promise<SourceSwitchPreview> {
+  if (source !== "mde" && source !== "graph") throw new InputError('the alert source must be "mde" or "graph"');
+  const tenant = await options.store.getTenant(tenantId);
+  if (!tenant) throw new NotFoundError(`tenant ${tenantId} is not in the console`);
+  const drift = driftOf({ ...tenant, alertSource: source }, options.requiredPermissions)[source];
+  return { tenant, to: source, needed: drift.needed, missing: drift.known ? drift.missing : null };
+}

@@ -1,5 +1,6 @@
 import type { ConsentOutcome } from "../../services/consent.js";
 import type { Session } from "../../sessions.js";
+import { clip } from "../clip.js";
 import { html } from "../html.js";
 import { layout } from "../layout.js";
 import { verifyResultBlock } from "./tenants-page.js";
@@ -14,7 +15,7 @@ export function consentResultPage(session: Session | undefined, outcome: Consent
     return layout(
       session,
       { title: "Consent not recorded" },
-      html`<section class="card" id="consent-error" data-reason="${outcome.reason}"><p class="error-message bad">${outcome.message}</p></section>`,
+      html`<section class="card" id="consent-error" data-reason="${outcome.reason}"><p class="error-message bad">${clip(outcome.message, 2_000)}</p></section>`,
     );
   }
   const { tenant, verify } = outcome;

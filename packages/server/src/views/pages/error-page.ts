@@ -1,4 +1,5 @@
 import type { Session } from "../../sessions.js";
+import { clip } from "../clip.js";
 import { html } from "../html.js";
 import { layout } from "../layout.js";
 
@@ -15,5 +16,5 @@ const TITLES: Record<number, string> = {
 export function errorPage(session: Session | undefined, status: number, message: string): string {
   const title = TITLES[status] ?? "Error";
   const link = status === 401 ? html`<p><a href="/login">Sign in</a></p>` : html`<p><a href="/">Back to the console</a></p>`;
-  return layout(session, { title }, html`<p class="error-message" id="error-message">${message}</p>${link}`);
+  return layout(session, { title }, html`<p class="error-message" id="error-message">${clip(message, 2_000)}</p>${link}`);
 }

@@ -1,7 +1,8 @@
 import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner/sync";
-import { SEVERITIES, type StartedOnboarding, stateLabel, type TenantOverview } from "../../services/tenants.js";
+import { SEVERITIES, type SourceSwitchPreview, type StartedOnboarding, stateLabel, type TenantOverview } from "../../services/tenants.js";
 import type { Session } from "../../sessions.js";
 import { roleAtLeast } from "../../users-file.js";
+import { clip, clipDetail } from "../clip.js";
 import { age, timeCell, when } from "../format.js";
 import { html, type SafeHtml } from "../html.js";
 import { csrfField, layout, type PageOptions } from "../layout.js";
@@ -45,14 +46,60 @@ function driftCell(session: Session, row: TenantOverview): SafeHtml {
 }
 
 const SOURCE_LABEL = { mde: "MDE API", graph: "Microsoft Graph" } as const;
+/** The same in a sentence. */
+const SOURCE_NAME = { mde: "the MDE API", graph: "Microsoft Graph" } as const;
+/** What the switch does, said on the button: it changes where every later sync reads the tenant's alerts. */
+const SWITCH_LABEL = { mde: "Use the MDE API as this tenant's alert source", graph: "Use Microsoft Graph as this tenant's alert source" } as const;
 
-/** The tenant's alert source; admins switch it here (nothing stored is lost either way). */
+/** The tenant's alert source; admins get a link to the switch's confirmation step (nothing changes on this page). */
 function sourceCell(session: Session, row: TenantOverview, from: "list" | "detail" = "list"): SafeHtml {
   const { tenant } = row;
   const current = html`<span class="chip source-${tenant.alertSource}" data-source="${tenant.alertSource}">${SOURCE_LABEL[tenant.alertSource]}</span>`;
   if (!roleAtLeast(session.role, "admin")) return current;
   const other = tenant.alertSource === "graph" ? "mde" : "graph";
-  return html`${current}<form method="post" action="/tenants/${tenant.id}/source">${csrfField(session)}<input type="hidden" name="source" value="${other}"><input type="hidden" name="from" value="${from}"><button class="secondary" type="submit">Sync from ${SOURCE_LABEL[other]}</button></form>`;
+  return html`${current} <a class="button secondary" data-switch-source="${other}" href="/tenants/${tenant.id}/source?to=${other}&amp;from=${from}">${SWITCH_LABEL[other]}…</a>`;
+}
+
+/**
+ * The confirmation step of an alert-source switch: what changes (every later
+ * sync of the tenant, from the console, the CLI or the workers, reads the other
+ * API), what stays, what it needs, and a real submit button. No script: the
+ * form posts `confirm=yes`, and a post without it changes nothing.
+ */
+export function confirmSourcePage(
+  session: Session,
+  preview: SourceSwitchPreview,
+  from: "list" | "detail",
+  error?: string,
+): string {
+  const { tenant, to } = preview;
+  const name = clip(tenant.name);
+  const back = from === "detail" ? `/tenants/${tenant.id}` : "/tenants";
+  const what =
+    to === "graph"
+      ? html`<li>Every later sync of ${name} (Sync now here, <code>mde-partner sync</code>, <code>sync --watch</code>, the demo and the workers) reads its alerts from <strong>Microsoft Graph</strong> (alerts_v2, the alerts Defender for Endpoint raised) instead of the MDE API, and reads its incidents too (the Incidents page).</li>`
+      : html`<li>Every later sync of ${name} (Sync now here, <code>mde-partner sync</code>, <code>sync --watch</code>, the demo and the workers) reads its alerts from the <strong>MDE API</strong> instead of Microsoft Graph. Its incidents are no longer synced; those already stored stay.</li>`;
+  const permissions =
+    preview.needed.length === 0
+      ? html`nothing more on ${SOURCE_NAME[to]}.`
+      : preview.missing === null
+        ? html`${preview.needed.join(", ")} on ${SOURCE_NAME[to]}; the tenant is not verified yet, so whether it granted them is unknown (verify it after switching).`
+        : preview.missing.length
+          ? html`${preview.needed.join(", ")} on ${SOURCE_NAME[to]}. <strong class="bad">Not granted at the last verification: ${preview.missing.join(", ")}</strong>: its syncs will fail until the customer consents again.`
+          : html`${preview.needed.join(", ")} on ${SOURCE_NAME[to]}, all granted at the last verification.`;
+  return layout(
+    session,
+    { title: `Use ${SOURCE_NAME[to]} as ${name}'s alert source?`, section: "tenants", flash: error ? { kind: "error", text: error } : undefined },
+    html`<form class="card stack" method="post" action="/tenants/${tenant.id}/source" id="confirm-source" data-source="${to}">${csrfField(session)}
+<input type="hidden" name="source" value="${to}"><input type="hidden" name="from" value="${from}"><input type="hidden" name="confirm" value="yes">
+<p>${name} (<code>${tenant.id}</code>) reads its alerts from the <strong>${SOURCE_LABEL[tenant.alertSource]}</strong> today. Switching changes that setting for everything that syncs this tenant:</p>
+<ul id="source-switch-effects">${what}
+<li>Nothing is read now: the next sync reads from the new source. Alerts already stored stay, under the same MDE ids, so none is duplicated or lost.</li>
+<li>Permissions it needs: ${permissions}</li>
+<li>You can switch back at any time on the Tenants page; the switch is in the audit log.</li></ul>
+<div class="row"><button type="submit" id="confirm">Switch ${name} to ${SOURCE_NAME[to]}</button><a href="${back}" id="cancel">Cancel</a></div>
+</form>`,
+  );
 }
 
 export function tenantsPage(session: Session, rows: readonly TenantOverview[], now: number, flash?: PageOptions["flash"]): string {
@@ -75,7 +122,7 @@ ${SEVERITIES.map((s) => html`<th scope="col" class="num">${s}</th>`)}<th scope="
 <td>${sourceCell(session, r)}</td>
 <td title="${r.tenant.lastSyncAt ?? ""}">${age(r.tenant.lastSyncAt, now)}${r.lastRun ? html`<br><small class="muted">${r.lastRun.status}, ${r.lastRun.items} items</small>` : ""}</td>
 ${SEVERITIES.map((s) => html`<td class="num">${r.alertCounts[s] ? html`<a href="/alerts?tenant=${r.tenant.id}&amp;severity=${s}">${r.alertCounts[s]}</a>` : "0"}</td>`)}
-<td>${r.tenant.lastError ? html`<span class="bad">${r.tenant.lastError}</span>` : "—"}</td></tr>`,
+<td>${r.tenant.lastError ? html`<span class="bad">${clip(r.tenant.lastError)}</span>` : "—"}</td></tr>`,
       )}</tbody></table></div>`
     : html`<p class="card">No customers yet.${admin ? html` <a href="/tenants/new">Add the first one</a>.` : ""}</p>`;
   return layout(session, { title: "Tenants", section: "tenants", flash }, html`${actions}${table}`);
@@ -111,7 +158,7 @@ export function onboardingPage(session: Session, started: StartedOnboarding): st
 export function verifyResultBlock(result: VerifyResult): SafeHtml {
   return html`<section class="card" id="verify-result" data-state="${result.state}">
 <h2>Verification: ${stateChip(result.state)}</h2>
-<ul class="checks">${result.checks.map((c) => html`<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "✔" : "✘"} <strong>${c.name}</strong>: ${c.detail}</li>`)}</ul>
+<ul class="checks">${result.checks.map((c) => html`<li class="${c.ok ? "ok" : "bad"}">${c.ok ? "✔" : "✘"} <strong>${clip(c.name, 80)}</strong>: ${clip(c.detail, 1_000)}</li>`)}</ul>
 ${result.missingPermissions.length ? html`<p class="bad">Missing permissions: ${result.missingPermissions.join(", ")}</p>` : ""}
 ${
   result.resources
@@ -123,12 +170,12 @@ ${
       })}</ul>`
     : ""
 }
-${result.error ? html`<p class="bad">${result.error.code}: ${result.error.message}</p>` : ""}
+${result.error ? html`<p class="bad">${clip(result.error.code, 80)}: ${clip(result.error.message, 2_000)}</p>` : ""}
 ${
   result.consentUrl
     ? html`<p>Next step: the customer's administrator must consent again (an admin creates a new consent link on the tenant's page).</p>`
     : result.action
-      ? html`<p>Next step: ${result.action}</p>`
+      ? html`<p>Next step: ${clip(result.action, 2_000)}</p>`
       : ""
 }
 </section>`;
@@ -162,18 +209,18 @@ ${extra.verify ? verifyResultBlock(extra.verify) : ""}
 <dt>Missing permissions</dt><dd>${!row.rolesKnown ? "unknown until verified" : html`${resourceDrift(row, "mde")}${resourceDrift(row, "graph")}`}</dd>
 <dt>Last sync</dt><dd>${timeCell(tenant.lastSyncAt)} (${age(tenant.lastSyncAt, now)})</dd>
 <dt>Alerts</dt><dd>${row.alertTotal} (${SEVERITIES.map((s) => `${s} ${row.alertCounts[s] ?? 0}`).join(", ")})</dd>
-<dt>Last error</dt><dd>${tenant.lastError ?? "—"}</dd>
+<dt>Last error</dt><dd id="last-error">${tenant.lastError ? clipDetail(tenant.lastError, `/api/v1/tenants/${tenant.id}`) : "—"}</dd>
 </dl></section>
 <h2>Sync runs</h2>
 ${
   runs.length
     ? html`<div class="table-wrap"><table><thead><tr><th>Started</th><th>Stream</th><th>Status</th><th class="num">Items</th><th>Error</th></tr></thead><tbody>
-${runs.map((r) => html`<tr><td>${timeCell(r.startedAt)}</td><td>${r.stream}</td><td>${r.status}</td><td class="num">${r.items}</td><td>${r.error ?? ""}</td></tr>`)}</tbody></table></div>`
+${runs.map((r) => html`<tr><td>${timeCell(r.startedAt)}</td><td>${r.stream}</td><td>${r.status}</td><td class="num">${r.items}</td><td>${clip(r.error ?? "", 500)}</td></tr>`)}</tbody></table></div>`
     : html`<p class="muted">No sync yet.</p>`
 }
 <h2>State history</h2>
 <div class="table-wrap"><table><thead><tr><th>When</th><th>From</th><th>To</th><th>Reason</th></tr></thead><tbody>
-${transitions.map((t) => html`<tr><td>${timeCell(t.at)}</td><td>${t.from ? stateLabel(t.from) : "—"}</td><td>${stateLabel(t.to)}</td><td>${t.reason ?? ""}</td></tr>`)}
+${transitions.map((t) => html`<tr><td>${timeCell(t.at)}</td><td>${t.from ? stateLabel(t.from) : "—"}</td><td>${stateLabel(t.to)}</td><td>${clip(t.reason ?? "", 500)}</td></tr>`)}
 </tbody></table></div>`;
   return layout(session, { title: tenant.name, section: "tenants", flash: extra.flash }, body);
 }
