@@ -1,4 +1,4 @@
-import type { Store, TenantRecord } from "@mde-partner/sync";
+import { partitionSyncable, type SkippedTenant, type Store, type TenantRecord } from "@mde-partner/sync";
 import { usageError } from "./errors.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -36,10 +36,28 @@ export function collect(value: string, previous: string[] | undefined): string[]
   ];
 }
 
-/** `--tenant ID…` or `--all` (the default): the tenants a multi-tenant command runs on. */
+/** What an operator does about a tenant sync and `--all` skip, by its state. */
+export function skippedHint(s: Pick<SkippedTenant, "tenantId" | "state">): string {
+  if (s.state === "pending_consent")
+    return `send the customer's Global Administrator the consent link (mde-partner consent link ${s.tenantId}), then mde-partner tenants verify ${s.tenantId}`;
+  return `check it with mde-partner tenants verify ${s.tenantId}`;
+}
+
+/** The one stderr line that says a tenant was skipped, why, and what to do. */
+export function skippedLine(s: SkippedTenant): string {
+  return `skipped tenant ${s.name} (${s.tenantId}), ${s.state}: ${s.reason}; ${skippedHint(s)}`;
+}
+
+/**
+ * `--tenant ID…` or `--all` (the default): the tenants a multi-tenant command runs on.
+ * With `live`, the command calls the tenants' APIs: `--all` then takes the tenants
+ * `sync` takes and names each one it leaves out on `live.warn` (a named `--tenant`
+ * is always taken, whatever its state). Without it (`tenants verify`), every tenant.
+ */
 export async function selectTenants(
   store: Store,
   options: { tenant?: string[] | undefined; all?: boolean | undefined },
+  live?: { warn(text: string): void },
 ): Promise<TenantRecord[]> {
   const named = options.tenant ?? [];
   if (named.length > 0 && options.all) throw usageError("use either --tenant or --all, not both");
@@ -55,5 +73,13 @@ export async function selectTenants(
   const all = await store.listTenants();
   if (all.length === 0)
     throw usageError("no customer tenants have been added yet", 'add one: mde-partner tenants add <tenant-id> --name "…"');
-  return all;
+  if (!live) return all;
+  const { syncable, skipped } = partitionSyncable(all);
+  for (const s of skipped) live.warn(skippedLine(s));
+  if (syncable.length === 0)
+    throw usageError(
+      "no tenant is ready (none is consented or verified)",
+      "after the customer consents: mde-partner tenants verify --all; or name one with --tenant",
+    );
+  return syncable;
 }

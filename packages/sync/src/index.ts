@@ -5,7 +5,7 @@ export { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM } from "./engine/graph-sync
 export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "./engine/hunt.js";
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";
 export { checkResponseActionRequest, runResponseAction } from "./engine/response-actions.js";
-export { SYNCABLE_STATES, syncOnce, syncWatch } from "./engine/sync-all.js";
+export { partitionSyncable, SYNCABLE_STATES, skipReason, syncOnce, syncWatch } from "./engine/sync-all.js";
 export { problemForTenant, type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
 export type * from "./engine/types.js";
 export { permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";

@@ -53,7 +53,7 @@ export async function runMachinesList(options: MachinesListOptions, ctx: Command
   const risk = enumValues("--risk", options.risk, RISK);
   const top = options.top !== undefined ? parseCount("--top", options.top, { min: 1, max: 10_000 }) : undefined;
   for (const id of options.tenant ?? []) parseTenantId(id);
-  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options));
+  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options, out));
   const names = new Map(tenants.map((t) => [t.id, t.name]));
   const partner = openPartner(config, ctx);
   const rows: TenantMachine[] = [];

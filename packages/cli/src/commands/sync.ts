@@ -3,7 +3,16 @@
  * tenant's alerts (incrementally, by cursor) and machines into the store,
  * through the engine of @mde-partner/sync. Progress bars on a terminal only.
  */
-import { type SyncProgressEvent, type SyncReport, syncOnce, syncWatch, type TenantRecord, type TenantSyncResult } from "@mde-partner/sync";
+import {
+  partitionSyncable,
+  type SkippedTenant,
+  type SyncProgressEvent,
+  type SyncReport,
+  syncOnce,
+  syncWatch,
+  type TenantRecord,
+  type TenantSyncResult,
+} from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { parseDuration } from "../duration.js";
@@ -12,7 +21,7 @@ import { parseSince } from "../odata-options.js";
 import { createOutput, type Output, type OutputFlags } from "../output/output.js";
 import { createProgress, type Progress } from "../output/progress.js";
 import { openCliStore, openPartner } from "../partner.js";
-import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { parseTenantId, requireTenant, skippedLine } from "../tenant-selection.js";
 import { startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
 
 export interface SyncCommandOptions extends OutputFlags {
@@ -44,8 +53,24 @@ export function progressListener(progress: Progress, names: Map<string, string>)
   };
 }
 
+/**
+ * Names on stderr each tenant a default sync left out, and why; `--watch` passes `seen` so a
+ * tenant is named once per state it is skipped in, not every interval.
+ */
+export function announceSkipped(skipped: readonly SkippedTenant[], out: Output, seen?: Map<string, string>): void {
+  for (const s of skipped) {
+    if (seen?.get(s.tenantId) === s.state) continue;
+    out.warn(skippedLine(s));
+    seen?.set(s.tenantId, s.state);
+  }
+  if (seen) for (const id of [...seen.keys()]) if (!skipped.some((s) => s.tenantId === id)) seen.delete(id);
+}
+
+/** Skipped tenants are not failures: the exit code speaks of the tenants that ran. */
 export function printSyncReport(report: SyncReport, out: Output, names: Map<string, string>): number {
-  if (out.mode === "json") out.json(report);
+  const withSkipped = { ...report, skipped: report.skipped ?? [] };
+  announceSkipped(withSkipped.skipped, out);
+  if (out.mode === "json") out.json(withSkipped);
   else if (out.mode === "ndjson") for (const t of report.tenants) out.record(t);
   else {
     out.table(
@@ -97,8 +122,10 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
     }
     const all = await store.listTenants();
     const names = new Map(all.map((t) => [t.id, t.name]));
-    const syncable = selected ?? all.filter((t) => t.state === "consented" || t.state === "verified" || t.state === "degraded");
+    const { syncable: ready, skipped } = partitionSyncable(all);
+    const syncable = selected ?? ready;
     if (syncable.length === 0) {
+      announceSkipped(skipped, out);
       throw usageError(
         all.length === 0 ? "no customer tenants have been added yet" : "no tenant is ready to sync (none is consented or verified)",
         all.length === 0 ? "mde-partner tenants add <tenant-id>" : "after the customer consents: mde-partner tenants verify --all",
@@ -129,6 +156,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       }
       out.note(`syncing ${syncable.length} tenant(s) every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
       // New and changed alerts go to the configured webhook while watching.
+      const seenSkipped = new Map<string, string>();
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
       const watch = syncWatch({
@@ -136,6 +164,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         intervalMs,
         onReport: (report) => {
           progress.finish();
+          announceSkipped(report.skipped ?? [], out, seenSkipped);
           const inserted = report.tenants.reduce((n, r) => n + r.alerts.inserted, 0);
           const updated = report.tenants.reduce((n, r) => n + r.alerts.updated, 0);
           const unchanged = report.tenants.reduce((n, r) => n + (r.alerts.unchanged ?? 0), 0);

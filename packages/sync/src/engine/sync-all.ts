@@ -8,13 +8,43 @@
 import type { TenantRecord, TenantState } from "../store/index.js";
 import { mapWithConcurrency } from "./pool.js";
 import { resolveSyncSettings, syncTenant } from "./sync-tenant.js";
-import type { SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
+import type { SkippedTenant, SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
 
 /** States whose tenants a sync takes by default. */
 export const SYNCABLE_STATES: readonly TenantState[] = Object.freeze(["consented", "verified", "degraded"]);
 
-async function selectTenants(options: SyncOptions): Promise<{ tenants: TenantRecord[]; unknown: string[] }> {
-  if (options.tenantIds === undefined) return { tenants: await options.store.listTenants({ states: SYNCABLE_STATES }), unknown: [] };
+/**
+ * Why a default sync (and every other "all tenants" read) leaves `tenant` out,
+ * or `undefined` when it takes it. Nothing is skipped silently: callers show these.
+ *
+ * @example
+ * const reason = skipReason(tenant); // "consent not given yet" for a pending tenant
+ */
+export function skipReason(tenant: TenantRecord): string | undefined {
+  if (SYNCABLE_STATES.includes(tenant.state)) return undefined;
+  if (tenant.state === "pending_consent") return "consent not given yet";
+  const last = tenant.lastError ? `: ${tenant.lastError.length > 200 ? `${tenant.lastError.slice(0, 200)}…` : tenant.lastError}` : "";
+  if (tenant.state === "failed") return `the tenant cannot be reached${last}`;
+  return `state ${tenant.state}${last}`;
+}
+
+/** Splits `tenants` into those a default sync takes and those it skips (with the reason). */
+export function partitionSyncable(tenants: readonly TenantRecord[]): { syncable: TenantRecord[]; skipped: SkippedTenant[] } {
+  const syncable: TenantRecord[] = [];
+  const skipped: SkippedTenant[] = [];
+  for (const t of tenants) {
+    const reason = skipReason(t);
+    if (reason === undefined) syncable.push(t);
+    else skipped.push({ tenantId: t.id, name: t.name, state: t.state, reason });
+  }
+  return { syncable, skipped };
+}
+
+async function selectTenants(options: SyncOptions): Promise<{ tenants: TenantRecord[]; unknown: string[]; skipped: SkippedTenant[] }> {
+  if (options.tenantIds === undefined) {
+    const { syncable, skipped } = partitionSyncable(await options.store.listTenants());
+    return { tenants: syncable, unknown: [], skipped };
+  }
   const tenants: TenantRecord[] = [];
   const unknown: string[] = [];
   for (const id of new Set(options.tenantIds)) {
@@ -22,7 +52,7 @@ async function selectTenants(options: SyncOptions): Promise<{ tenants: TenantRec
     if (t) tenants.push(t);
     else unknown.push(id);
   }
-  return { tenants, unknown };
+  return { tenants, unknown, skipped: [] };
 }
 
 /**
@@ -38,7 +68,7 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
   const startedAt = new Date(settings.clock.now()).toISOString();
-  const { tenants, unknown } = await selectTenants(options);
+  const { tenants, unknown, skipped } = await selectTenants(options);
   const results = await mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantSyncResult> => {
     if (settings.signal?.aborted) {
       return {
@@ -70,6 +100,8 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
     startedAt,
     finishedAt: new Date(settings.clock.now()).toISOString(),
     tenants: results,
+    // Skipped is not failed: `ok` speaks of the tenants that ran.
+    skipped,
     ok: results.every((r) => r.status === "ok"),
   };
 }
@@ -130,10 +162,10 @@ export function syncWatch(options: WatchOptions): { stop(): Promise<void>; done:
   const done = (async () => {
     while (!signal.aborted) {
       const started = settings.clock.now();
-      const { tenants } = await selectTenants(options);
+      const { tenants, skipped } = await selectTenants(options);
       const due = tenants.filter((t) => backoff.due(t.id, started)).map((t) => t.id);
       if (due.length > 0) {
-        const report = await syncOnce({ ...options, tenantIds: due, signal });
+        const report = { ...(await syncOnce({ ...options, tenantIds: due, signal })), skipped };
         const now = settings.clock.now();
         for (const r of report.tenants) {
           const b = backoff.record(r, now);

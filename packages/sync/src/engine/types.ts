@@ -46,8 +46,18 @@ export interface SyncReport {
   startedAt: string;
   finishedAt: string;
   tenants: TenantSyncResult[];
+  /** Tenants a default run (no `tenantIds`) left out, and why (e.g. consent not given yet); empty when tenants were named. */
+  skipped?: SkippedTenant[];
   /** true when every tenant finished ok. */
   ok: boolean;
+}
+
+/** A tenant a default sync did not run, with its state and the reason. */
+export interface SkippedTenant {
+  tenantId: string;
+  name: string;
+  state: string;
+  reason: string;
 }
 
 export interface SyncOptions {
