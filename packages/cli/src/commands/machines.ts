@@ -1,6 +1,7 @@
 /** `mde-partner machines list|get`: devices of one or many customer tenants, from the MDE API. (Response actions: machine-actions.ts.) */
-import type { Machine, PagedResult } from "@mde-partner/client";
-import { machineId } from "@mde-partner/client";
+import type { Machine, MachineAction, PagedResult, PartnerTenant } from "@mde-partner/client";
+import { isMdeError, machineId } from "@mde-partner/client";
+import { type IsolationState, isolationStateOf } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
@@ -102,8 +103,13 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
   const partner = openPartner(config, ctx);
   try {
-    const machine = await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).machines.get(mid);
-    const row = Object.assign({ tenantId: tenant.id }, machine, { tenantId: tenant.id });
+    const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
+    const machine = await api.machines.get(mid);
+    const isolation = await isolationOf(api, machine, config.storeUrl, tenant.id, out);
+    // `isolationState` as MDE would name it (the machine's own field when it has one), `isolation` with the details.
+    const own = (machine as { isolationState?: unknown }).isolationState;
+    const isolationState = typeof own === "string" && own !== "" ? own : isolation.state;
+    const row = Object.assign({ tenantId: tenant.id }, machine, { tenantId: tenant.id, isolationState, isolation });
     if (out.mode === "ndjson") out.record(row);
     else if (out.mode === "json") out.json(row);
     else
@@ -121,7 +127,7 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
           "lastSeen",
           "lastIpAddress",
           "machineTags",
-        ].map((key) => [key, (row as unknown as Record<string, unknown>)[key]] as const),
+        ].map((key) => [key, key === "isolationState" ? isolationText(isolationState, isolation) : (row as unknown as Record<string, unknown>)[key]] as const),
       );
     return EXIT.ok;
   } catch (error) {
@@ -129,4 +135,37 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
   } finally {
     await partner.close();
   }
+}
+
+/** The machine's isolation: where it came from and what `isolationStateOf` makes of the actions. */
+export interface MachineIsolation extends IsolationState {
+  /** `machine-actions` (MDE's own list for the machine) or `store` (the actions this product recorded, when MDE's list could not be read). */
+  readonly from: "machine-actions" | "store";
+}
+
+/**
+ * MDE's machine entity has no isolation field (mde-api.md §6): the machine's
+ * Isolate/Unisolate actions tell it, read from MDE (every action, also those
+ * taken in the portal; the same Machine.Read.All permission as the machine),
+ * or from the store when that list cannot be read.
+ */
+async function isolationOf(api: PartnerTenant, machine: Machine, storeUrl: string, tenantId: string, out: Output): Promise<MachineIsolation> {
+  try {
+    const actions: MachineAction[] = [];
+    const list = api.machineActions.list({ filter: (f) => f.and(f.eq("machineId", machine.id), f.anyOf("type", ["Isolate", "Unisolate"])) });
+    for await (const action of list) if (actions.push(action) >= 200) break;
+    return { ...isolationStateOf(actions), from: "machine-actions" };
+  } catch (error) {
+    if (!isMdeError(error)) throw error;
+    out.note(`the isolation state comes from the actions mde-partner recorded: MDE's machine actions could not be read (${error.code})`);
+    return { ...(await withStore(storeUrl, (store) => store.machineIsolation(tenantId, machine.id))), from: "store" };
+  }
+}
+
+/** `Isolated (Full, since …)`, `NotIsolated`, with an open action after it; `unknown` when no isolation action ever succeeded. */
+function isolationText(state: string | null, isolation: MachineIsolation): string {
+  const base = state ?? "unknown (no isolation action has succeeded)";
+  const scope = state === isolation.state && isolation.scope ? `${isolation.scope}, ` : "";
+  const since = state === isolation.state && isolation.since ? `${scope}since ${isolation.since.slice(0, 19)}` : scope.replace(/, $/, "");
+  return `${base}${since ? ` (${since})` : ""}${isolation.pending ? `; ${isolation.pending} pending` : ""}`;
 }
