@@ -61,7 +61,7 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
   const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 4;
   for (const id of options.tenant ?? []) parseTenantId(id);
 
-  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options));
+  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options, out));
   const names = new Map(tenants.map((t) => [t.id, t.name]));
   const partner = openPartner(config, ctx);
   const progress = createProgress(ctx.io.stderr, {
@@ -206,10 +206,19 @@ export async function runAlertsUpdate(
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
     const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
+    const actor = actorName(ctx.io.env);
     try {
-      // The alert must exist before anything is recorded: a wrong id leaves the audit log untouched.
-      await api.alerts.get(id);
-      const actor = actorName(ctx.io.env);
+      // The alert is read first so that a wrong id is never sent as an update; the refusal is on record
+      // (failed, with why), like every write the operator asked for.
+      try {
+        await api.alerts.get(id);
+      } catch (error) {
+        const cli = toCliError(error);
+        await store
+          .appendAudit({ actor, action: "alert.update", phase: "failed", tenantId: tenant.id, target: id, comment: update.comment ?? null, request: update, result: cli.message })
+          .catch(() => {});
+        throw cli;
+      }
       const correlationId = randomUUID();
       await store.appendAudit({
         actor,

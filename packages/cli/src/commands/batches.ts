@@ -15,6 +15,7 @@ import {
   type Store,
   waitForBatch,
 } from "@mde-partner/sync";
+import { auditedWrite } from "../cli-audit.js";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
@@ -86,11 +87,13 @@ export async function submitToWorkers(
   url: string,
   options: FollowOptions,
   submit: (queue: ReturnType<typeof openBatchQueue>) => Promise<BatchRecord>,
+  kind: "hunt" | "response-actions" = "response-actions",
 ): Promise<number> {
   const queue = openBatchQueue({ url, store });
   let batch: BatchRecord;
   try {
-    batch = await submit(queue);
+    // The submission is on record (each item's action is audited again by the worker that runs it).
+    batch = await auditedWrite(ctx, store, { action: "batch.submit", request: { kind } }, () => submit(queue), (b) => `batch ${b.id}: ${b.total} item(s)`);
   } catch (error) {
     throw toCliError(error);
   } finally {
@@ -212,7 +215,13 @@ export async function runBatchesPrune(options: BatchesOptions & { olderThan?: st
   const url = workersStoreUrl(options.db, loadConfig(ctx.home).storeUrl);
   const store = await openCliStore(url);
   try {
-    const deleted = await store.deleteBatches(before.toISOString());
+    const deleted = await auditedWrite(
+      ctx,
+      store,
+      { action: "batches.prune", request: { finishedBefore: before.toISOString() } },
+      () => store.deleteBatches(before.toISOString()),
+      (n) => `${n} deleted`,
+    );
     if (out.mode === "json") out.json({ deleted, finishedBefore: before.toISOString() });
     else out.note(`${deleted} finished batch(es) deleted (finished before ${before.toISOString()})`);
     return EXIT.ok;

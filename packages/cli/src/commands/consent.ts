@@ -6,6 +6,7 @@
  * store, so the console's consent callback can check it.
  */
 import { adminConsentUrl, checkRedirectUri, legacyConsentUrl } from "@mde-partner/client";
+import { auditedWrite, auditOutsideStore } from "../cli-audit.js";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, toCliError, usageError } from "../errors.js";
@@ -25,7 +26,7 @@ export interface ConsentLinkOptions extends OutputFlags {
 export async function runConsentLink(tenantId: string, options: ConsentLinkOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
-  parseTenantId(tenantId);
+  const id = parseTenantId(tenantId);
   if (options.redirectUri !== undefined && !options.v2) throw usageError("--redirect-uri goes with --v2");
   const givenRedirectUri = options.redirectUri ?? config.consentRedirectUri;
   if (options.v2 && givenRedirectUri === undefined) {
@@ -36,7 +37,15 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
   }
   // Checked before the store is opened: a URI Entra would refuse (or one that hands the response to
   // javascript:, data:, file: or a plain-http host) never gets a consent state.
-  const redirectUri = options.v2 ? redirectUriOrUsageError(givenRedirectUri!, options.redirectUri !== undefined) : undefined;
+  let redirectUri: string | undefined;
+  try {
+    redirectUri = options.v2 ? redirectUriOrUsageError(givenRedirectUri!, options.redirectUri !== undefined) : undefined;
+  } catch (error) {
+    // A refused v2 link stores no state, but the attempt is on record.
+    const request = { redirectUri: String(givenRedirectUri).slice(0, 300) };
+    await auditOutsideStore(ctx, { action: "consent.link", tenantId: id, target: id, request }, { ok: false, error }, config.storeUrl);
+    throw error;
+  }
   let ttlHours = 168;
   if (options.validHours !== undefined) {
     if (!/^\d+$/.test(options.validHours) || Number(options.validHours) < 1 || Number(options.validHours) > 24 * 90) {
@@ -54,7 +63,14 @@ export async function runConsentLink(tenantId: string, options: ConsentLinkOptio
     let expiresAt: string | undefined;
     try {
       if (options.v2) {
-        const request = await store.createConsentRequest({ redirectUri: redirectUri!, tenantHint: tenant.id, ttlMs: ttlHours * 3_600_000 });
+        // The consent state is a write (a one-time token in the store): on record, without the token itself.
+        const request = await auditedWrite(
+          ctx,
+          store,
+          { action: "consent.link", tenantId: tenant.id, target: tenant.id, request: { redirectUri: redirectUri!, validHours: ttlHours } },
+          () => store.createConsentRequest({ redirectUri: redirectUri!, tenantHint: tenant.id, ttlMs: ttlHours * 3_600_000 }),
+          (r) => `consent state valid until ${r.expiresAt}`,
+        );
         expiresAt = request.expiresAt;
         url = adminConsentUrl({
           loginUrl,

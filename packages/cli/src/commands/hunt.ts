@@ -59,7 +59,7 @@ export async function runHunt(query: string | undefined, options: HuntCommandOpt
   const url = options.workers ? workersStoreUrl(options.db, config.storeUrl) : config.storeUrl;
   const store = await openCliStore(url);
   try {
-    const tenants = await selectTenants(store, options);
+    const tenants = await selectTenants(store, options, out);
     if (options.workers) {
       return await submitToWorkers(ctx, out, store, url, options, (queue) =>
         queue.submitHunt({
@@ -68,6 +68,7 @@ export async function runHunt(query: string | undefined, options: HuntCommandOpt
           tenantIds: tenants.map((t) => t.id),
           ...(options.legacy ? { backend: "legacy" as const } : {}),
         }),
+      "hunt",
       );
     }
     const partner = openPartner(config, ctx);

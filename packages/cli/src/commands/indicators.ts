@@ -18,7 +18,7 @@ export async function runIndicatorsList(options: OutputFlags & { tenant?: string
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
   for (const id of options.tenant ?? []) parseTenantId(id);
-  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options));
+  const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options, out));
   const partner = openPartner(config, ctx);
   const rows: Array<{ tenantId: string } & Indicator> = [];
   try {

@@ -18,6 +18,7 @@ import {
   type PartnerConfig,
   saveConfig,
 } from "../config.js";
+import { auditedWrite } from "../cli-audit.js";
 import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
@@ -197,11 +198,18 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   };
   // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
   const store = await openCliStore(storeUrl, ctx.io.env);
-  await store.close();
-  const file = saveConfig(ctx.home, config);
-  if (options.adminUser !== undefined && adminPassword !== undefined) {
-    const { addUser } = await import("@mde-partner/server");
-    await addUser(join(ctx.home, CONSOLE_USERS_FILE), { name: options.adminUser, password: adminPassword, role: "admin" });
+  let file: string;
+  try {
+    // The configuration (and the first console admin) are writes like any other: on record in the new store.
+    const described = { clientId: config.clientId, cloud: cloud.name, credential: credential.type, store: redactStoreUrl(storeUrl) };
+    file = await auditedWrite(ctx, store, { action: "config.init", target: configPath(ctx.home), request: described }, () => saveConfig(ctx.home, config), () => "config.json written");
+    if (options.adminUser !== undefined && adminPassword !== undefined) {
+      const { addUser } = await import("@mde-partner/server");
+      const user = { name: options.adminUser, password: adminPassword, role: "admin" as const };
+      await auditedWrite(ctx, store, { action: "operator.save", target: user.name, request: { role: "admin" } }, () => addUser(join(ctx.home, CONSOLE_USERS_FILE), user), () => "admin");
+    }
+  } finally {
+    await store.close();
   }
   if (out.mode !== "table") out.json({ configFile: file, ...config });
   else {

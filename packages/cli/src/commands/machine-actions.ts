@@ -89,12 +89,26 @@ export async function runMachineAction(
           const m = await api.machines.get(id);
           names.set(id, String(m.computerDnsName ?? id));
         } catch (error) {
-          const e = toCliError(error);
-          if ((error as { code?: string }).code === "ERR_MDE_NOT_FOUND")
-            throw usageError(
-              `machine ${id} does not exist in tenant ${tenant.name} (${tenant.id})`,
-              "list them: mde-partner machines list --tenant " + tenant.id,
-            );
+          const e =
+            (error as { code?: string }).code === "ERR_MDE_NOT_FOUND"
+              ? usageError(
+                  `machine ${id} does not exist in tenant ${tenant.name} (${tenant.id})`,
+                  "list them: mde-partner machines list --tenant " + tenant.id,
+                )
+              : toCliError(error);
+          // Nothing was sent, but the operator asked: the refusal is on record with why.
+          await store
+            .appendAudit({
+              actor: actorName(ctx.io.env),
+              action: `machine.${spec.kind}`,
+              phase: "failed",
+              tenantId: tenant.id,
+              target: id,
+              comment: options.comment!,
+              request: { action: spec.kind, ...(type ? { type } : {}) },
+              result: e.message,
+            })
+            .catch(() => {});
           throw e;
         }
       }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { addUser, passwordProblem, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
 import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
 import type { CommandContext } from "../context.js";
+import { auditedOutsideStore } from "../cli-audit.js";
 import { CliError, EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { readPassword } from "../password-input.js";
@@ -39,9 +40,17 @@ export async function runUsersAdd(name: string, options: UsersAddOptions, ctx: C
   if (role === undefined || !ROLES.includes(role as Role)) throw usageError(`--role must be one of ${ROLES.join(", ")}`);
   const existing = (await users(ctx)).find((u) => u.name === name);
   const password = await readPassword(ctx.io, { confirm: true });
-  const problem = passwordProblem(password);
-  if (problem) throw usageError(problem);
-  await addUser(usersFile(ctx), { name, password, role: role as Role });
+  // A password the rule refuses is a refused write: on record like the console's operator form.
+  await auditedOutsideStore(
+    ctx,
+    { action: "operator.save", target: name, request: { role } },
+    async () => {
+      const problem = passwordProblem(password);
+      if (problem) throw usageError(problem);
+      await addUser(usersFile(ctx), { name, password, role: role as Role });
+    },
+    () => role,
+  );
   if (out.mode !== "table") out.json({ name, role, updated: existing !== undefined, usersFile: usersFile(ctx) });
   else out.line(`${existing ? "updated" : "added"} ${name} (${role}) in ${usersFile(ctx)}`);
   return EXIT.ok;
@@ -71,8 +80,10 @@ export async function runUsersRemove(name: string, options: OutputFlags, ctx: Co
   const out = createOutput(ctx.io, options);
   checkUserName(name);
   const before = await users(ctx);
-  if (!before.some((u) => u.name === name)) throw usageError(`there is no operator named ${name}`, "mde-partner users list shows them");
-  await removeUser(usersFile(ctx), name);
+  await auditedOutsideStore(ctx, { action: "operator.remove", target: name }, async () => {
+    if (!before.some((u) => u.name === name)) throw usageError(`there is no operator named ${name}`, "mde-partner users list shows them");
+    await removeUser(usersFile(ctx), name);
+  });
   if (out.mode !== "table") out.json({ name, removed: true });
   else out.line(`removed ${name}`);
   out.note("a console that is running keeps their open sessions until they expire or it restarts");

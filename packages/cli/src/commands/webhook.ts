@@ -7,6 +7,7 @@
 import { absolutePath, loadConfig, saveConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { parseDuration } from "../duration.js";
+import { auditedOutsideStore } from "../cli-audit.js";
 import { EXIT, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { type WebhookConfig, webhookConfigProblem } from "../webhook-config.js";
@@ -29,6 +30,16 @@ function describe(w: WebhookConfig): string[] {
   ];
 }
 
+/** The receiver as the audit log names it: no query, fragment or userinfo. */
+function auditedUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return value.slice(0, 200);
+  }
+}
+
 /** Stores the webhook in config.json after checking the URL against the target policy. */
 export async function runWebhookSet(url: string, options: WebhookSetOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
@@ -42,14 +53,23 @@ export async function runWebhookSet(url: string, options: WebhookSetOptions, ctx
     ...(options.allowPrivate ? { allowPrivateTargets: true } : {}),
     ...(options.interval !== undefined ? { intervalSec: Math.round(parseDuration("--interval", options.interval, { minMs: 1000 }) / 1000) } : {}),
   };
-  const problem = webhookConfigProblem(webhook);
-  if (problem) {
-    throw usageError(
-      `the webhook is not valid: ${problem}`,
-      "use an https URL of your receiver (http only for 127.0.0.1/localhost); --allow-private for a receiver in your own network",
-    );
-  }
-  const file = saveConfig(ctx.home, { ...config, webhook });
+  // The audit keeps the receiver without its query (where a token may ride) and no secret, only references.
+  const file = await auditedOutsideStore(
+    ctx,
+    { action: "webhook.set", target: auditedUrl(url), request: { ...webhook, url: auditedUrl(url) } },
+    () => {
+      const problem = webhookConfigProblem(webhook);
+      if (problem) {
+        throw usageError(
+          `the webhook is not valid: ${problem}`,
+          "use an https URL of your receiver (http only for 127.0.0.1/localhost); --allow-private for a receiver in your own network",
+        );
+      }
+      return saveConfig(ctx.home, { ...config, webhook });
+    },
+    () => "config.json written",
+    config.storeUrl,
+  );
   if (out.mode !== "table") out.json({ configFile: file, webhook });
   else {
     out.line(`wrote ${file}`);
@@ -73,7 +93,13 @@ export async function runWebhookShow(options: OutputFlags, ctx: CommandContext):
 export async function runWebhookClear(options: OutputFlags, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   const { webhook, ...rest } = loadConfig(ctx.home);
-  if (webhook) saveConfig(ctx.home, rest);
+  await auditedOutsideStore(
+    ctx,
+    { action: "webhook.clear", target: webhook ? auditedUrl(webhook.url) : null },
+    () => (webhook ? saveConfig(ctx.home, rest) : undefined),
+    () => (webhook ? "removed" : "none was configured"),
+    rest.storeUrl,
+  );
   if (out.mode !== "table") out.json({ removed: webhook !== undefined });
   else out.note(webhook ? "webhook removed" : "no webhook was configured");
   return EXIT.ok;

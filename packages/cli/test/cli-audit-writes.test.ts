@@ -1,0 +1,112 @@
+/**
+ * Every CLI write is in the audit log, success or failure, with the operator's name: each write
+ * command runs once so that it succeeds and once so that it is refused, then `mde-partner audit
+ * --json` must show both outcomes of each, under MDE_PARTNER_ACTOR. A write path that forgets
+ * its audit entry fails this test.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { emulatorInitArgs, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+
+interface Entry {
+  actor: string;
+  action: string;
+  phase: string;
+  tenantId: string | null;
+  target: string | null;
+  result: string | null;
+}
+
+describe("every CLI write is audited, succeeded and failed", () => {
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  let info: ReadyLine;
+  const home = tempDir("mde-cli-audit-writes-");
+  const cli = (args: string[], input?: string) =>
+    runCli(args, { home, env: { MDE_TEST_SECRET: info.partnerApp.clientSecret, MDE_PARTNER_ACTOR: "alice" }, ...(input !== undefined ? { input } : {}) });
+  const ok = async (args: string[], input?: string) => {
+    const r = await cli(args, input);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return r;
+  };
+  const refused = async (args: string[], input?: string) => {
+    const r = await cli(args, input);
+    assert.notEqual(r.code, 0, `${args.join(" ")} should fail: ${r.stdout}`);
+    return r;
+  };
+
+  before(async () => {
+    emulator = await startEmulator(["--tenants", "1", "--alerts-per-tenant", "2", "--machines-per-tenant", "6", "--seed", "41"]);
+    info = emulator.info;
+  });
+  after(async () => {
+    await emulator?.stop();
+  });
+
+  it("records each write with the operator, completed and failed", async () => {
+    const t = info.tenants[0]!.id;
+    await ok(emulatorInitArgs(info, "MDE_TEST_SECRET"));
+    await ok(["tenants", "add", t, "--name", "Contoso"]);
+
+    await ok(["users", "add", "bob", "--role", "viewer"], "a-long-enough-password");
+    await refused(["users", "add", "carol", "--role", "viewer"], "short");
+    await ok(["users", "remove", "bob"]);
+    await refused(["users", "remove", "nobody"]);
+
+    await ok(["webhook", "set", "https://hooks.example.com/mde?token=abc"]);
+    await refused(["webhook", "set", "http://10.0.0.5/hook"]);
+    await ok(["webhook", "clear"]);
+
+    await ok(["consent", "link", t, "--v2", "--redirect-uri", "https://console.example.com/consent/callback"]);
+    await refused(["consent", "link", t, "--v2", "--redirect-uri", "javascript:alert(1)"]);
+
+    const alerts = JSON.parse((await ok(["alerts", "list", "--tenant", t, "--json"])).stdout) as Array<{ id: string }>;
+    await ok(["alerts", "update", t, alerts[0]!.id, "--status", "InProgress", "--comment", "looking"]);
+    await refused(["alerts", "update", t, "da999999999999999999_1", "--status", "Resolved"]);
+
+    const machines = JSON.parse((await ok(["machines", "list", "--tenant", t, "--json"])).stdout) as Array<{ id: string; osPlatform?: string }>;
+    const windows = machines.find((m) => /^Windows/i.test(m.osPlatform ?? ""));
+    assert.ok(windows, "a Windows machine to scan");
+    await ok(["machines", "scan", t, windows.id, "--comment", "INC-1", "--yes"]);
+    await refused(["machines", "scan", t, "f".repeat(40), "--comment", "INC-2", "--yes"]);
+
+    const added = await ok(["indicators", "add", t, "--type", "FileSha256", "--value", "a".repeat(64), "--action", "Audit", "--title", "t", "--json"]);
+    await ok(["indicators", "remove", t, String((JSON.parse(added.stdout) as { id: string | number }).id)]);
+    await refused(["indicators", "remove", t, "999999"]);
+
+    const r = await ok(["audit", "--top", "1000", "--json"]);
+    const entries = JSON.parse(r.stdout) as Entry[];
+    const seen = new Set(entries.map((e) => `${e.action}:${e.phase}`));
+    const expected = [
+      "config.init:completed",
+      "tenant.add:completed",
+      "operator.save:completed",
+      "operator.save:failed",
+      "operator.remove:completed",
+      "operator.remove:failed",
+      "webhook.set:completed",
+      "webhook.set:failed",
+      "webhook.clear:completed",
+      "consent.link:completed",
+      "consent.link:failed",
+      "alert.update:completed",
+      "alert.update:failed",
+      "machine.scan:completed",
+      "machine.scan:failed",
+      "indicator.add:completed",
+      "indicator.remove:completed",
+      "indicator.remove:failed",
+    ];
+    const missing = expected.filter((e) => !seen.has(e));
+    assert.deepEqual(missing, [], `not in the audit log: ${missing.join(", ")} (have ${[...seen].join(", ")})`);
+    assert.ok(
+      entries.every((e) => e.actor === "cli:alice"),
+      `every entry names the operator: ${[...new Set(entries.map((e) => e.actor))].join(", ")}`,
+    );
+    // Failures say why; the webhook's query (where a token may ride) is not in the log.
+    const failedUpdate = entries.find((e) => e.action === "alert.update" && e.phase === "failed");
+    assert.match(failedUpdate?.result ?? "", /\S/);
+    assert.equal(failedUpdate?.tenantId, t);
+    assert.ok(!r.stdout.includes("token=abc"), "the webhook URL's query is not audited");
+    assert.match(entries.find((e) => e.action === "operator.save" && e.phase === "failed")?.result ?? "", /12 characters/);
+  });
+});
