@@ -2,6 +2,7 @@
 
 import type { AuditQuery } from "@mde-partner/sync";
 import { Hono } from "hono";
+import { auditRefused, refusalAudited } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { InputError } from "../services/tenant-api.js";
@@ -81,6 +82,7 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       if (problem) throw new InputError(problem);
       await addUser(options.usersFile, { name, password, role });
     } catch (error) {
+      await auditRefused(options.store, { actor: session(c).user, action: "operator.save", target: name, request: { role } }, error, true);
       if (!(error instanceof InputError || error instanceof TypeError)) throw error;
       return c.html(usersPage(session(c), await readUsers(options.usersFile), { kind: "error", text: error.message }), 400);
     }
@@ -92,10 +94,19 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.post("/users/:name/delete", requireRole("admin"), async (c) => {
     const name = c.req.param("name");
-    if (name === session(c).user) throw new InputError("you cannot remove yourself");
-    const removed = await removeUser(options.usersFile, name);
+    const entry = { actor: session(c).user, action: "operator.remove", target: name };
+    const removed = await refusalAudited(
+      options.store,
+      entry,
+      async () => {
+        if (name === session(c).user) throw new InputError("you cannot remove yourself");
+        return removeUser(options.usersFile, name);
+      },
+      true,
+    );
     sessions.destroyUser(name);
-    if (removed) await options.store.appendAudit({ actor: session(c).user, action: "operator.remove", phase: "completed", target: name });
+    if (removed) await options.store.appendAudit({ ...entry, phase: "completed" });
+    else await options.store.appendAudit({ ...entry, phase: "failed", result: `no user ${name}` });
     return c.html(
       usersPage(session(c), await readUsers(options.usersFile), {
         kind: removed ? "ok" : "error",

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { Hono } from "hono";
+import { auditRefused } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
@@ -87,6 +88,7 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       });
       return detail(c, tenant, alertId, { kind: "ok", text: `Saved: status ${updated.status ?? "—"}.` });
     } catch (error) {
+      await auditRefused(options.store, { actor: session(c).user, action: "alert.update", tenantId: tenant, target: alertId }, error);
       const { status, message } = classify(error);
       if (status === 500 || status === 404) throw error;
       c.status(status);

@@ -15,6 +15,7 @@ import { InputError, NotFoundError } from "../services/tenant-api.js";
 import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import { parseAuditQuery } from "./admin-routes.js";
+import { refusalAudited } from "./audit-refusal.js";
 import { machineIdParam } from "./device-routes.js";
 import { checkHunt } from "./hunting-routes.js";
 import { tenantId } from "./tenant-routes.js";
@@ -80,14 +81,25 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   api.post("/tenants", requireRole("admin"), async (c) => {
     const body = await jsonBody(c);
-    const started = await startOnboarding(options, session(c).user, { name: str(body.name) ?? "", tenant: str(body.tenant) });
+    const input = { name: str(body.name) ?? "", tenant: str(body.tenant) };
+    const started = await refusalAudited(store, { actor: session(c).user, action: "tenant.onboard", target: input.tenant ?? null, request: input }, () =>
+      startOnboarding(options, session(c).user, input),
+    );
     return c.json(started, 201);
   });
 
   api.post("/tenants/:tenantId/verify", requireRole("admin"), async (c) => {
     const id = tenantId(c);
-    if (!(await store.getTenant(id))) throw new NotFoundError("tenant not in the console");
-    const result = await engine.verifyTenant(id);
+    const entry = { actor: session(c).user, action: "tenant.verify", tenantId: id };
+    const result = await refusalAudited(
+      store,
+      entry,
+      async () => {
+        if (!(await store.getTenant(id))) throw new NotFoundError("tenant not in the console");
+        return engine.verifyTenant(id);
+      },
+      true,
+    );
     await store.appendAudit({ actor: session(c).user, action: "tenant.verify", phase: "completed", tenantId: id, result: result.state });
     return c.json(result);
   });
@@ -95,7 +107,10 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   api.post("/tenants/:tenantId/source", requireRole("admin"), async (c) => {
     const id = tenantId(c);
     const body = await jsonBody(c);
-    const message = await switchSource(options, session(c).user, id, str(body.source) ?? "");
+    const source = str(body.source) ?? "";
+    const message = await refusalAudited(store, { actor: session(c).user, action: "tenant.source", tenantId: id, request: { to: source } }, () =>
+      switchSource(options, session(c).user, id, source),
+    );
     return c.json({ tenant: await store.getTenant(id), message });
   });
 
@@ -122,13 +137,17 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   api.patch("/alerts/:tenantId/:alertId", requireRole("responder"), async (c) => {
     const body = await jsonBody(c);
-    const updated = await updateAlert(options, session(c).user, tenantId(c), c.req.param("alertId"), {
+    const [tenant, alertId] = [tenantId(c), c.req.param("alertId")];
+    const input = {
       status: str(body.status),
       assignedTo: str(body.assignedTo),
       classification: str(body.classification),
       determination: str(body.determination),
       comment: str(body.comment),
-    });
+    };
+    const updated = await refusalAudited(store, { actor: session(c).user, action: "alert.update", tenantId: tenant, target: alertId, request: input }, () =>
+      updateAlert(options, session(c).user, tenant, alertId, input),
+    );
     return c.json({ ...alertSummary(updated), payload: updated.payload });
   });
 
@@ -155,14 +174,16 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   api.post("/devices/:tenantId/:machineId/actions", requireRole("responder"), async (c) => {
     const body = await jsonBody(c);
-    const outcome = await requestAction(options, engine, session(c).user, {
+    const input = {
       tenantId: tenantId(c),
       machineId: machineIdParam(c),
       action: str(body.action) ?? "",
       comment: str(body.comment),
       isolationType: str(body.isolationType),
       scanType: str(body.scanType),
-    });
+    };
+    const refused = { actor: session(c).user, action: `machine.${input.action.slice(0, 40)}`, tenantId: input.tenantId, target: input.machineId, request: input };
+    const outcome = await refusalAudited(store, refused, () => requestAction(options, engine, session(c).user, input));
     if (outcome.machineAction && !(await store.getMachineAction(outcome.tenantId, outcome.machineAction.id))) {
       await store.upsertMachineActions(outcome.tenantId, [outcome.machineAction], { operator: session(c).user });
     }

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { auditRefused } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
@@ -75,6 +76,8 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         scanType: field("scanType"),
       });
     } catch (error) {
+      const refused = { actor: session(c).user, action: `machine.${action.slice(0, 40)}`, tenantId: machine.tenantId, target: machine.id, comment: field("comment") ?? null };
+      await auditRefused(store, refused, error);
       const { status, message } = classify(error);
       if (status === 500) throw error;
       return retry(status === 404 ? 404 : status === 400 ? 400 : 502, message);
