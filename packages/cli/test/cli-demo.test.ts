@@ -27,7 +27,7 @@ test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends wi
   assert.ok(Date.now() - started < 30_000, "well under a minute");
 });
 
-test("`mde-partner demo` then serves the console: a one-time link signs in once, onboarding by consent works, Ctrl+C exits 0", async () => {
+test("`mde-partner demo` then serves the console: a one-time link signs in once, onboarding by consent works, after signing out the demo operator gets back in, Ctrl+C exits 0", async () => {
   const started = Date.now();
   const demo = startCli(["demo", "--tenants", "1", "--alerts-per-tenant", "20", "--interval", "2s"], {
     home: tempDir("mde-cli-demo-serve-"),
@@ -76,6 +76,36 @@ test("`mde-partner demo` then serves the console: a one-time link signs in once,
     const second = await https(link, ca);
     assert.equal(second.status, 401, "a one-time link signs in once");
     assert.match(second.body, /invalid, expired or already used/);
+    assert.match(second.body, /id="sign-in-help"/, "the used-up link's page says how to get back in");
+
+    // Sign out, then back in as the demo operator whose password only the demo's terminal shows.
+    const signedOut = await https(`${url}/logout`, ca, { method: "POST", form: { _csrf: csrf! }, headers: { cookie: session } });
+    assert.equal(signedOut.status, 303);
+    assert.equal(signedOut.location, "/login?signedout=1");
+    assert.equal((await https(`${url}/tenants`, ca, { headers: { cookie: session } })).status, 302, "the session is gone");
+    const loginPage = await https(`${url}/login?signedout=1`, ca);
+    assert.equal(loginPage.status, 200);
+    assert.match(loginPage.body, /You are signed out\./);
+    assert.match(loginPage.body, /<code>mde-partner users add NAME --role admin<\/code>/);
+    assert.match(loginPage.body, /<code>mde-partner demo<\/code>.*Its terminal shows a demo operator's name and password/);
+    const [, user, password] = await demo.waitFor(/sign in again +user (\S+), password (\S+) /);
+    assert.equal(user, "demo");
+    assert.ok(password!.length >= 12);
+    assert.doesNotMatch(demo.stderr(), new RegExp(password!), "the password is on the demo's terminal output only");
+    const loginCookie = loginPage.cookies.find((c) => c.startsWith("__Host-mdep-login="))?.split(";")[0];
+    const loginToken = /name="_login" value="([^"]+)"/.exec(loginPage.body)?.[1];
+    assert.ok(loginCookie && loginToken);
+    const signedIn = await https(`${url}/login`, ca, {
+      method: "POST",
+      form: { _login: loginToken!, name: user!, password: password!, next: "/tenants" },
+      headers: { cookie: loginCookie! },
+    });
+    assert.equal(signedIn.status, 303, signedIn.body.slice(0, 300));
+    const again = signedIn.cookies.find((c) => c.startsWith("__Host-mdep-session="))?.split(";")[0];
+    assert.ok(again, "signed in again");
+    const tenantsAgain = await https(`${url}/tenants`, ca, { headers: { cookie: again! } });
+    assert.equal(tenantsAgain.status, 200);
+    assert.match(tenantsAgain.body, /<span class="who">demo <small>\(admin\)<\/small><\/span>/);
     // The store keeps syncing from the live emulator while the console runs.
     await demo.waitFor(/synced \d+ tenants/, 10_000);
   } finally {

@@ -284,6 +284,11 @@ describe("sign-in", () => {
     const replay = new Agent(world.console);
     for (const [k, v] of saved) replay.cookies.set(k, v);
     assert.equal((await replay.request("/tenants")).status, 302);
+    // The page it lands on says how to get back in (a one-time link works once).
+    const landed = await (await agent.request("/login?signedout=1")).text();
+    assert.match(landed, /You are signed out\./);
+    assert.match(landed, /<section class="card" id="sign-in-help">[^]*<code>mde-partner users add NAME --role admin<\/code>[^]*<code>mde-partner demo<\/code>/);
+    assert.doesNotMatch(await (await new Agent(world.console).request("/login")).text(), /sign-in-help/, "a plain sign-in page stays plain");
   });
 });
 

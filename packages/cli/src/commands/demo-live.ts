@@ -1,13 +1,16 @@
 /**
  * The demo's last part (without `--no-serve`): the emulator turns live (new and
  * changed alerts every few seconds), the store keeps syncing, and the partner
- * console runs over that store on 127.0.0.1 with a self-signed certificate and
- * a one-time sign-in link — until Ctrl+C, which stops everything cleanly.
+ * console runs over that store on 127.0.0.1 with a self-signed certificate, a
+ * one-time sign-in link and a demo operator whose password only the terminal
+ * shows (to sign in again after signing out) — until Ctrl+C, which stops
+ * everything cleanly.
  */
+import { randomBytes } from "node:crypto";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator, EmulatorInfo } from "@mde-partner/emulator";
-import { createOneTimeLogin, createSelfSignedCertificate, spkiHash } from "@mde-partner/server";
+import { addUser, createOneTimeLogin, createSelfSignedCertificate, spkiHash } from "@mde-partner/server";
 import { openStore, syncWatch } from "@mde-partner/sync";
 import type { PartnerConfig } from "../config.js";
 import { CONSOLE_CERT_FILE, CONSOLE_USERS_FILE } from "../console-files.js";
@@ -31,6 +34,8 @@ export interface DemoLiveOptions {
 }
 
 const HOST = "127.0.0.1";
+/** The demo console's operator, for signing in again after the one-time link is used. */
+const DEMO_OPERATOR = "demo";
 
 export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext): Promise<void> {
   const { emulator, info, config, home, palette: p, say } = options;
@@ -45,6 +50,7 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
     emulator.control.updateApp(info.partnerApp.clientId, { redirectUris: [callback] });
     const tls = await createSelfSignedCertificate([HOST]);
     const certificateFile = join(home, CONSOLE_CERT_FILE);
+    const usersFile = join(home, CONSOLE_USERS_FILE);
     writeFileSync(certificateFile, tls.certPem, { mode: 0o600 });
     chmodSync(certificateFile, 0o600);
     const running = await startConsoleHost(
@@ -55,7 +61,7 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
         port,
         tls,
         consentRedirectUri: callback,
-        usersFile: join(home, CONSOLE_USERS_FILE),
+        usersFile,
         requiredPermissions: options.requiredPermissions,
       },
       ctx,
@@ -65,6 +71,10 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
       const fresh = emulator.addTenant({ name: "Coho Winery", consented: false, alerts: 30, machines: 5 });
       say(`console       ${p.bold(running.url)}`);
       say(`sign in once  ${createOneTimeLogin(running.console)}`);
+      // The link works once: after signing out, this operator (only this terminal shows its password) gets back in.
+      const password = randomBytes(18).toString("base64url");
+      await addUser(usersFile, { name: DEMO_OPERATOR, password, role: "admin" });
+      say(`sign in again user ${DEMO_OPERATOR}, password ${password} (an admin of this demo's console)`);
       say(p.dim(`certificate   ${certificateFile} (self-signed: accept the browser's warning, or trust SPKI ${spkiHash(tls.certPem)})`));
       say(`onboard ${fresh.name} (tenant ${fresh.id}) from Tenants > Add a customer: its consent page comes back to ${callback}`);
       say(`emulator ${info.loginUrl} (CA ${info.caCertFile}; control API ${info.controlUrl})`);

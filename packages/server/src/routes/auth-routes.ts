@@ -41,7 +41,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const form = (
     c: ConsoleContext,
     status: 200 | 401 | 403 | 429,
-    extra: { message?: string; name?: string; next?: string; info?: string } = {},
+    extra: { message?: string; name?: string; next?: string; info?: string; help?: boolean } = {},
   ) => {
     // Reuse a token already handed out, so a second sign-in page (another tab, a prefetch) does not void the first.
     const existing = getCookie(c, loginCookie);
@@ -54,6 +54,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         message: extra.message,
         name: extra.name,
         info: extra.info,
+        help: extra.help,
       }),
       status,
     );
@@ -61,7 +62,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get("/login", (c) => {
     if (c.get("session")) return c.redirect(safeNext(c.req.query("next")), 302);
-    return form(c, 200, c.req.query("signedout") ? { info: "You are signed out." } : {});
+    return form(c, 200, c.req.query("signedout") ? { info: "You are signed out.", help: true } : {});
   });
 
   app.post("/login", async (c) => {
@@ -114,7 +115,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get("/login/one-time", async (c) => {
     const identity = deps.oneTime.consume(c.req.query("token"));
-    if (!identity) return form(c, 401, { message: "This sign-in link is invalid, expired or already used." });
+    if (!identity) return form(c, 401, { message: "This sign-in link is invalid, expired or already used.", help: true });
     startSession(c, identity.user, identity.role);
     await options.store.appendAudit({
       actor: identity.user,
