@@ -42,9 +42,9 @@ describe("incidents of Graph-sourced tenants", () => {
   it("an admin switches a tenant to Microsoft Graph; a viewer cannot", async () => {
     let page = await (await admin.request("/tenants")).text();
     assert.match(rowOf(page, "data-tenant", contoso), /data-source="mde"/);
-    const refused = await viewer.form(`/tenants/${contoso}/source`, { source: "graph" });
+    const refused = await viewer.form(`/tenants/${contoso}/source`, { source: "graph", confirm: "yes" });
     assert.equal(refused.status, 403);
-    const res = await admin.form(`/tenants/${contoso}/source`, { source: "graph" });
+    const res = await admin.form(`/tenants/${contoso}/source`, { source: "graph", confirm: "yes" });
     page = await res.text();
     assert.equal(res.status, 200);
     assert.match(page, /Contoso now syncs its alerts from Microsoft Graph/);
@@ -54,7 +54,7 @@ describe("incidents of Graph-sourced tenants", () => {
     const audit = await world.store.queryAudit({ tenantId: contoso, action: "tenant.source" });
     assert.equal(audit.length, 1);
     assert.equal(audit[0]?.actor, "admin");
-    const bad = await admin.form(`/tenants/${contoso}/source`, { source: "splunk" });
+    const bad = await admin.form(`/tenants/${contoso}/source`, { source: "splunk", confirm: "yes" });
     assert.equal(bad.status, 400);
   });
 
@@ -103,7 +103,7 @@ describe("incidents of Graph-sourced tenants", () => {
 
 describe("tenants page: permission drift per resource", () => {
   it("a tenant that consented before Graph permissions were added shows Graph drift and a re-consent link", async () => {
-    await admin.form(`/tenants/${litware}/source`, { source: "graph" });
+    await admin.form(`/tenants/${litware}/source`, { source: "graph", confirm: "yes" });
     const verified = await admin.form(`/tenants/${litware}/verify`, {});
     const result = await verified.text();
     assert.match(result, /id="verify-result" data-state="degraded"/);

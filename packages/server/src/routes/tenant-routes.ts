@@ -9,11 +9,11 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { completeConsent } from "../services/consent.js";
 import { InputError, NotFoundError } from "../services/tenant-api.js";
-import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
+import { previewSourceSwitch, startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";
 import { consentResultPage } from "../views/pages/consent-page.js";
-import { newTenantPage, onboardingPage, tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
+import { confirmSourcePage, newTenantPage, onboardingPage, tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -100,14 +100,31 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return detail(c, id, { verify });
   });
 
+  // The switch's confirmation step: what changes for every later sync of the tenant, before anything does.
+  app.get("/tenants/:tenantId/source", requireRole("admin"), async (c) => {
+    const id = tenantId(c);
+    const from = c.req.query("from") === "detail" ? "detail" : "list";
+    try {
+      return c.html(confirmSourcePage(session(c), await previewSourceSwitch(options, id, c.req.query("to") ?? ""), from));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      c.status(400);
+      return detail(c, id, { flash: { kind: "error", text: error.message } });
+    }
+  });
+
   // Where the tenant's alerts come from (the MDE API or Microsoft Graph); the store keeps everything either way.
   app.post("/tenants/:tenantId/source", requireRole("admin"), async (c) => {
     const id = tenantId(c);
     const body = await c.req.parseBody();
     const from = body.from === "detail" ? "detail" : "list";
+    const source = typeof body.source === "string" ? body.source : "";
     let text: string;
     try {
-      text = await switchSource(options, session(c).user, id, typeof body.source === "string" ? body.source : "");
+      // Only the confirmation step's form (confirm=yes) switches: a bare post shows that step and changes nothing.
+      if (body.confirm !== "yes")
+        return c.html(confirmSourcePage(session(c), await previewSourceSwitch(options, id, source), from, "Nothing changed yet: confirm the switch below."), 400);
+      text = await switchSource(options, session(c).user, id, source);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       c.status(400);
