@@ -3,8 +3,9 @@
  * the consent callback, verify now, sync now.
  */
 
-import type { VerifyResult } from "@mde-partner/sync";
+import { partitionSyncable, type SkippedTenant, type VerifyResult } from "@mde-partner/sync";
 import { Hono } from "hono";
+import { auditRefused, refusalAudited } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { completeConsent } from "../services/consent.js";
@@ -24,19 +25,24 @@ export function tenantId(c: ConsoleContext): string {
 }
 
 /** One line about a sync report for the flash message. */
-function syncSummary(report: {
-  tenants: Array<{
-    tenantId: string;
-    status: string;
-    alerts: { fetched: number; inserted: number; updated: number; unchanged?: number };
-    error?: { message: string };
-  }>;
-}): PageOptions["flash"] {
+function syncSummary(
+  report: {
+    tenants: Array<{
+      tenantId: string;
+      status: string;
+      alerts: { fetched: number; inserted: number; updated: number; unchanged?: number };
+      error?: { message: string };
+    }>;
+  },
+  skipped: readonly SkippedTenant[] = [],
+): PageOptions["flash"] {
   const failed = report.tenants.filter((t) => t.status === "failed");
   const sum = (pick: (a: { fetched: number; inserted: number; updated: number; unchanged?: number }) => number | undefined) =>
     report.tenants.reduce((n, t) => n + (pick(t.alerts) ?? 0), 0);
   const counts = `${sum((a) => a.inserted)} new, ${sum((a) => a.updated)} updated, ${sum((a) => a.unchanged)} unchanged`;
-  const text = `Synced ${report.tenants.length} tenant(s): ${sum((a) => a.fetched)} alert(s) read (${counts})${failed.length ? `; failed: ${failed.map((t) => `${t.tenantId} (${t.error?.message ?? "error"})`).join("; ")}` : ""}.`;
+  // Nothing is left out silently: tenants not ready (e.g. consent not given yet) are named with the reason.
+  const left = skipped.length ? `; skipped: ${skipped.map((s) => `${s.name} (${s.state}: ${s.reason})`).join("; ")}` : "";
+  const text = `Synced ${report.tenants.length} tenant(s): ${sum((a) => a.fetched)} alert(s) read (${counts})${failed.length ? `; failed: ${failed.map((t) => `${t.tenantId} (${t.error?.message ?? "error"})`).join("; ")}` : ""}${left}.`;
   return { kind: failed.length ? "error" : "ok", text };
 }
 
@@ -71,6 +77,7 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       const started = await startOnboarding(options, session(c).user, { name, tenant });
       return c.html(onboardingPage(session(c), started));
     } catch (error) {
+      await auditRefused(options.store, { actor: session(c).user, action: "tenant.onboard", target: tenant || null, request: { name, tenant } }, error);
       if (error instanceof InputError) return c.html(newTenantPage(session(c), error.message, { name, tenant }), 400);
       throw error;
     }
@@ -88,8 +95,15 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.post("/tenants/:tenantId/verify", requireRole("admin"), async (c) => {
     const id = tenantId(c);
-    if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
-    const verify = await engine.verifyTenant(id);
+    const verify = await refusalAudited(
+      options.store,
+      { actor: session(c).user, action: "tenant.verify", tenantId: id },
+      async () => {
+        if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
+        return engine.verifyTenant(id);
+      },
+      true,
+    );
     await options.store.appendAudit({
       actor: session(c).user,
       action: "tenant.verify",
@@ -126,6 +140,7 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         return c.html(confirmSourcePage(session(c), await previewSourceSwitch(options, id, source), from, "Nothing changed yet: confirm the switch below."), 400);
       text = await switchSource(options, session(c).user, id, source);
     } catch (error) {
+      await auditRefused(options.store, { actor: session(c).user, action: "tenant.source", tenantId: id, request: { to: source } }, error);
       if (!(error instanceof InputError)) throw error;
       c.status(400);
       const flash = { kind: "error" as const, text: error.message };
@@ -143,9 +158,9 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.post("/sync", requireRole("responder"), async (c) => {
-    const ids = (await options.store.listTenants({ states: ["consented", "verified", "degraded"] })).map((t) => t.id);
-    const report = await engine.sync(ids);
-    return c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), syncSummary(report)));
+    const { syncable, skipped } = partitionSyncable(await options.store.listTenants());
+    const report = await engine.sync(syncable.map((t) => t.id));
+    return c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), syncSummary(report, skipped)));
   });
 
   // Public by necessity: the customer's administrator lands here from Entra ID, usually
