@@ -9,7 +9,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { dumpStore, emulatorInitArgs, oneLineError, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+import { auditSince, dumpStore, emulatorInitArgs, lastAuditId, oneLineError, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
 
 interface Case {
   name: string;
@@ -239,8 +239,10 @@ describe("mde-partner: bad input", () => {
       { name: "users remove: nobody of that name", args: ["users", "remove", "nobody"], code: 2, match: /no operator named/ },
     ];
     assert.ok(cases.length >= 25);
+    // A refused write is itself recorded (the audit log says who tried what and why it failed);
+    // everything else in the store stays exactly as it was.
     const snapshot = async () => ({
-      rows: await dumpStore(db),
+      rows: await dumpStore(db, { except: ["audit_log", "sqlite_sequence"] }),
       config: readFileSync(join(home, "config.json"), "utf8"),
       newer: readFileSync(join(newerHome, "config.json"), "utf8"),
       garbageRows: await dumpStore(join(garbageHome, "mde-partner.db")),
@@ -249,6 +251,7 @@ describe("mde-partner: bad input", () => {
       emptyHome: readdirSync(emptyHome),
     });
     const before = await snapshot();
+    const auditBefore = await lastAuditId(db);
     const failures: string[] = [];
     const queue = cases.map((c) => ({ ...c, args: c.args.map((a) => (a === "MACHINE" ? machine : a)) }));
     const lane = async () => {
@@ -271,5 +274,11 @@ describe("mde-partner: bad input", () => {
     };
     await Promise.all([lane(), lane(), lane()]);
     assert.deepEqual(failures, []);
+    const audited = await auditSince(db, auditBefore);
+    assert.deepEqual(
+      audited.filter((a) => a.phase !== "failed"),
+      [],
+      "bad input records nothing in the audit log but failed attempts",
+    );
   });
 });

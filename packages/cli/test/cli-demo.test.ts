@@ -4,7 +4,6 @@ import { test } from "node:test";
 import { consentThroughPage, https, runCli, startCli, tempDir } from "./helpers.js";
 
 test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends with the summary, exit 0", async () => {
-  const started = Date.now();
   const r = await runCli(["demo", "--no-serve"], { home: tempDir("mde-cli-demo-") });
   assert.equal(r.code, 0, r.stderr);
   for (const step of [
@@ -24,11 +23,9 @@ test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends wi
   assert.match(r.stdout, /Tailspin Toys .*missing Alert\.Read\.All/);
   assert.match(r.stdout, /TENANT\s+STATE\s+HIGH\s+MEDIUM\s+LOW/);
   assert.match(r.stdout, /Contoso\s+verified\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+200/);
-  assert.ok(Date.now() - started < 30_000, "well under a minute");
 });
 
 test("`mde-partner demo` then serves the console: a one-time link signs in once, onboarding by consent works, after signing out the demo operator gets back in, Ctrl+C exits 0", async () => {
-  const started = Date.now();
   const demo = startCli(["demo", "--tenants", "1", "--alerts-per-tenant", "20", "--interval", "2s"], {
     home: tempDir("mde-cli-demo-serve-"),
   });
@@ -111,5 +108,4 @@ test("`mde-partner demo` then serves the console: a one-time link signs in once,
   } finally {
     assert.equal(await demo.stop("SIGINT"), 0, demo.stderr());
   }
-  assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
 });

@@ -122,12 +122,36 @@ export async function consentThroughPage(link: string, tenantId: string, ca: str
 }
 
 /** Every row of every table of a SQLite store, for before/after comparisons. */
-export async function dumpStore(file: string): Promise<string> {
+export async function dumpStore(file: string, options: { except?: readonly string[] } = {}): Promise<string> {
   const { default: Database } = await import("better-sqlite3");
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).filter(
+      ({ name }) => !options.except?.includes(name),
+    );
     return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+/** The newest audit record's id in a SQLite store (0 when the log is empty). */
+export async function lastAuditId(file: string): Promise<number> {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM audit_log").get() as { id: number }).id;
+  } finally {
+    db.close();
+  }
+}
+
+/** Audit records written after `afterId`, oldest first. */
+export async function auditSince(file: string, afterId: number): Promise<Array<{ action: string; phase: string; actor: string }>> {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare("SELECT action, phase, actor FROM audit_log WHERE id > ? ORDER BY id").all(afterId) as Array<{ action: string; phase: string; actor: string }>;
   } finally {
     db.close();
   }
