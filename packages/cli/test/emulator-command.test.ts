@@ -83,32 +83,25 @@ test("`mde-partner emulator --hostile-tenants N` adds N hostile tenants after th
   }
 });
 
+/** Runs `mde-partner emulator …` expecting it to refuse to start. */
+async function refusedEmulator(args: string[], env: Record<string, string> = {}) {
+  const { runCli, tempDir } = await import("./helpers.js");
+  const run = await runCli(["emulator", "--tenants", "0", ...args], { home: tempDir("mde-cli-emu-home-"), env });
+  assert.equal(run.stdout, "", "no ready line");
+  return run;
+}
+
 test("`mde-partner emulator --hostile-tenants` takes a whole number", async () => {
-  const child = spawn(process.execPath, [bin, "emulator", "--hostile-tenants", "-1"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const [code] = await once(child, "exit");
-  assert.equal(code, 2);
-  assert.match(stderr, /--hostile-tenants must be a whole number/);
+  const run = await refusedEmulator(["--hostile-tenants", "-1"]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /--hostile-tenants must be a whole number/);
 });
 
 test("`mde-partner emulator --host 0.0.0.0` without a control token refuses to start: exit 2, one line and a hint", async () => {
-  const child = spawn(process.execPath, [bin, "emulator", "--host", "0.0.0.0", "--tenants", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d) => {
-    stdout += d;
-  });
-  child.stderr.on("data", (d) => {
-    stderr += d;
-  });
-  const [code] = await once(child, "exit");
-  assert.equal(code, 2);
-  assert.equal(stdout, "", "no ready line");
-  const lines = stderr.trimEnd().split("\n");
-  assert.equal(lines.length, 2, stderr);
+  const run = await refusedEmulator(["--host", "0.0.0.0"]);
+  assert.equal(run.code, 2);
+  const lines = run.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 2, run.stderr);
   assert.match(lines[0] ?? "", /^error: --host 0\.0\.0\.0 is not a loopback address/);
   assert.match(lines[1] ?? "", /^hint: .*--control-token-env VAR or --control-token-file FILE/);
 });
@@ -134,25 +127,17 @@ test("`mde-partner emulator --host 0.0.0.0 --control-token-env VAR`: /_control n
 });
 
 test("`mde-partner emulator` control-token flags: unset variable, unreadable file, short token, both at once are usage errors", async () => {
-  const run = async (args: string[]) => {
-    const child = spawn(process.execPath, [bin, "emulator", "--tenants", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, MDE_TEST_SHORT: "short" } });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const [code] = await once(child, "exit");
-    return { code, stderr };
-  };
-  const unset = await run(["--control-token-env", "MDE_TEST_NOT_SET_ANYWHERE"]);
+  const env = { MDE_TEST_SHORT: "short" };
+  const unset = await refusedEmulator(["--control-token-env", "MDE_TEST_NOT_SET_ANYWHERE"], env);
   assert.equal(unset.code, 2);
   assert.match(unset.stderr, /MDE_TEST_NOT_SET_ANYWHERE .* is not set/);
-  const missing = await run(["--control-token-file", "/nonexistent/control-token"]);
+  const missing = await refusedEmulator(["--control-token-file", "/nonexistent/control-token"], env);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /cannot read the control token file/);
-  const short = await run(["--control-token-env", "MDE_TEST_SHORT"]);
+  const short = await refusedEmulator(["--control-token-env", "MDE_TEST_SHORT"], env);
   assert.equal(short.code, 2);
   assert.match(short.stderr, /at least 16 characters/);
-  const both = await run(["--control-token-env", "MDE_TEST_SHORT", "--control-token-file", "/x"]);
+  const both = await refusedEmulator(["--control-token-env", "MDE_TEST_SHORT", "--control-token-file", "/x"], env);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /not both/);
 });
