@@ -32,8 +32,11 @@ export function bodyLimitFor(c: ConsoleContext): number {
 }
 
 function tooLarge(c: ConsoleContext, maxSize: number): Response {
-  // The rest of the body is not wanted: ask the client not to reuse this connection.
-  c.header("connection", "close");
+  // No `Connection: close` here: Node would close the socket the moment the
+  // answer is written, and a client still sending its body then gets a TCP
+  // reset that can discard the 413 before it reads it. The Node adapter instead
+  // reads and drops what is still coming for a moment (at most 500 ms, never
+  // buffering it), then closes the connection.
   const message = `The request body is larger than this page accepts (${Math.round(maxSize / 1024)} KiB).`;
   if (c.req.path.startsWith("/api/")) return c.json({ error: { code: "payload_too_large", message } }, 413);
   return c.html(errorPage(c.get("session"), 413, message), 413);
