@@ -87,12 +87,15 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
     assert.ok(refused.length > 0, "token requests were refused during the outage");
     const hit = [...new Set(refused.map((e) => e.tenantId))].filter((id): id is string => !!id && world.tenantIds.includes(id));
     assert.ok(hit.length > 0);
-    // A tenant whose token retry outlasted the outage never failed; those whose runs did fail say so.
+    // A tenant whose token retry outlasted the outage never failed; those whose runs did fail say so,
+    // as the transient outage it is: the token service failing, not a refused credential.
     const histories = await Promise.all(hit.map((id) => world.reasons(id)));
+    const told = histories.map((r) => r.join(" → ")).join(" | ");
     assert.ok(
-      histories.some((reasons) => reasons.includes("authentication failed")),
-      `the state history of an affected tenant says so: ${histories.map((r) => r.join(" → ")).join(" | ")}`,
+      histories.some((reasons) => reasons.includes("service failing")),
+      `the state history of an affected tenant says so: ${told}`,
     );
+    assert.ok(!histories.some((reasons) => reasons.includes("authentication failed")), `an outage is not a credential problem: ${told}`);
     await allVerified();
   });
 
