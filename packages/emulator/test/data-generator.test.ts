@@ -84,24 +84,22 @@ test("generated alerts are coherent and carry every documented property", async 
   }
 });
 
-test("200,000 alerts over several tenants: bounded heap growth and reasonable time", async () => {
+test("200,000 alerts over several tenants: bounded heap growth", async () => {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  const started = performance.now();
   const t = await makeEmulator({
     clock: createManualClock(START),
     tenants: [{ alerts: 80_000 }, { alerts: 60_000 }, { alerts: 40_000 }, { alerts: 20_000 }],
   });
   try {
-    const elapsed = performance.now() - started;
     gc?.();
     const growthMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
     const total = t.emulator.info().tenants.reduce((n, x) => n + x.alerts, 0);
     assert.equal(total, 200_000);
     // The alerts live in SQLite, not on the JS heap: growth stays far below the ~600 MB they occupy as JSON.
     assert.ok(growthMb < 120, `heap grew by ${growthMb.toFixed(1)} MB`);
-    assert.ok(elapsed < 60_000, `generation took ${Math.round(elapsed)} ms`);
+    // No wall-clock bound: generation time follows the machine's load (performance belongs in bench/, not in tests).
   } finally {
     await t.stop();
   }
