@@ -92,6 +92,7 @@ describe("onboarding by admin consent", () => {
     assert.equal(res.status, 400);
     const page = unescapeHtml(await res.text());
     assert.match(page, /data-reason="missing-state"[\s\S]*Microsoft has recorded the consent/);
+    assert.match(page, /<title>Consent given at Microsoft/, "the page does not read as a failed consent");
     assert.deepEqual(await tenantTable(), before);
   });
 

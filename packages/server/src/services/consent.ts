@@ -21,7 +21,14 @@ import type { ResolvedConsoleOptions } from "../options.js";
 import type { ConsoleEngine } from "./engine.js";
 
 export type ConsentOutcome =
-  | { readonly ok: false; readonly status: 400 | 502; readonly reason: string; readonly message: string }
+  | {
+      readonly ok: false;
+      readonly status: 400 | 502;
+      readonly reason: string;
+      readonly message: string;
+      /** Entra recorded an accepted consent although the console recorded nothing (a response without state). */
+      readonly consentGiven?: true;
+    }
   | { readonly ok: true; readonly tenant: TenantRecord; readonly verify: VerifyResult };
 
 const refuse = (reason: string, message: string, status: 400 | 502 = 400): ConsentOutcome => ({ ok: false, status, reason, message });
@@ -49,12 +56,14 @@ export async function completeConsent(
     // the app's registered reply URL, which may be this callback: Entra has recorded an accepted consent
     // then, so the page must not read as if it failed; the console still changes nothing without a state.
     const accepted = (params.get("admin_consent") ?? "").toLowerCase() === "true" && !params.get("error");
-    return refuse(
-      "missing-state",
-      accepted
-        ? "Microsoft has recorded the consent, but this response carries no state, so the console cannot tell which onboarding it belongs to and changed nothing. The partner's operators verify the tenant (Verify on the tenant's page, or mde-partner tenants verify)."
-        : "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.",
-    );
+    if (!accepted) return refuse("missing-state", "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.");
+    return {
+      ...refuse(
+        "missing-state",
+        "Microsoft has recorded the consent, but this response carries no state, so the console cannot tell which onboarding it belongs to and changed nothing. The partner's operators verify the tenant (Verify on the tenant's page, or mde-partner tenants verify).",
+      ),
+      consentGiven: true,
+    } as ConsentOutcome;
   }
   const request = await store.findConsentState(state);
   if (!request) return UNKNOWN_STATE;

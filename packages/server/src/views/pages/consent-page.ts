@@ -14,7 +14,8 @@ export function consentResultPage(session: Session | undefined, outcome: Consent
   if (!outcome.ok) {
     return layout(
       session,
-      { title: "Consent not recorded" },
+      // A consent Entra recorded (a response without state) must not read as a failed one.
+      { title: outcome.consentGiven ? "Consent given at Microsoft" : "Consent not recorded" },
       html`<section class="card" id="consent-error" data-reason="${outcome.reason}"><p class="error-message bad">${clip(outcome.message, 2_000)}</p></section>`,
     );
   }
