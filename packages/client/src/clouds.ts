@@ -16,6 +16,7 @@
  * INFERRED by analogy, so it can be overridden with `graphScope`).
  */
 import { readPem } from "./pem.js";
+import { isLoopbackHost } from "./loopback.js";
 
 /** WindowsDefenderATP's application id: the `aud` of v2.0 MDE tokens (OBSERVED, mde-api.md §1.10). */
 export const MDE_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
@@ -164,11 +165,9 @@ const BUILT_IN: Readonly<Record<Exclude<CloudName, "custom">, BuiltIn>> = {
   },
 };
 
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
-
-/** True when `url`'s host is a loopback address. */
+/** True when `url`'s host is a loopback address (or a `*.localhost` name). */
 export function isLoopback(url: URL): boolean {
-  return LOOPBACK.has(url.hostname) || url.hostname.endsWith(".localhost");
+  return isLoopbackHost(url.hostname) || url.hostname.endsWith(".localhost");
 }
 
 /**

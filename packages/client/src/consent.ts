@@ -10,6 +10,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { MdeConsentDeniedError, MdeConsentStateMismatchError, MdeInvalidResponseError } from "./errors.js";
 import { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
+import { isLoopbackHost } from "./loopback.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -25,16 +26,6 @@ function loginBase(loginUrl: string): URL {
   return url;
 }
 
-/** 127.0.0.0/8, written as a dotted quad (the WHATWG URL parser has already normalised other spellings). */
-const IPV4_LOOPBACK = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** True when `hostname` (as `URL#hostname` gives it) is localhost or a loopback address (127.0.0.0/8, [::1]). */
-export function isLoopbackRedirectHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === "localhost" || host === "[::1]") return true;
-  const quad = IPV4_LOOPBACK.exec(host);
-  return quad !== null && quad.slice(1).every((part) => Number(part) <= 255);
-}
 
 /** The longest redirect URI Entra ID lets an app register. */
 const MAX_REDIRECT_URI_LENGTH = 256;
@@ -65,7 +56,7 @@ export function checkRedirectUri(value: unknown): string {
     throw new TypeError("redirect URI must be an absolute https URL registered on the app");
   }
   if (url.protocol === "http:") {
-    if (!isLoopbackRedirectHost(url.hostname))
+    if (!isLoopbackHost(url.hostname))
       throw new TypeError("redirect URI must use https; Entra ID accepts http only for localhost and loopback addresses");
   } else if (url.protocol !== "https:") {
     throw new TypeError(`redirect URI must use https, not ${url.protocol.replace(/:$/, "").slice(0, 20)}:`);

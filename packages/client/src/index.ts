@@ -14,10 +14,10 @@ export {
   checkRedirectUri,
   consentStateMatches,
   createConsentState,
-  isLoopbackRedirectHost,
   legacyConsentUrl,
   parseConsentCallback,
 } from "./consent.js";
+export { isLoopbackHost } from "./loopback.js";
 export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./credentials.js";
 export {
   AzureTokenCredential,

@@ -2,7 +2,7 @@
  * `ConsoleOptions` in, a frozen resolved state inside (STYLE.md habit 3):
  * validated once, here.
  */
-import { checkRedirectUri, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { checkRedirectUri, isLoopbackHost, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import type { Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
@@ -74,12 +74,6 @@ export interface ResolvedConsoleOptions {
   readonly metricsToken: string | undefined;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
-
-/** True for a loopback listen address. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleOptions {
   if (!options || typeof options !== "object") throw new TypeError("createConsole needs options");

@@ -6,7 +6,7 @@
  * cleanly (exit 0).
  */
 import { join } from "node:path";
-import { checkRedirectUri } from "@mde-partner/client";
+import { checkRedirectUri, isLoopbackHost } from "@mde-partner/client";
 import { createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
 import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../config.js";
 import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../console-certificate.js";
@@ -33,11 +33,6 @@ export interface ServeOptions extends OutputFlags {
 
 const CALLBACK_PATH = "/consent/callback";
 
-/** Loopback listen addresses: the only ones that may serve plain HTTP (the console's own rule). */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return h === "localhost" || h === "::1" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
 
 function isCallback(value: string | undefined): value is string {
   if (value === undefined) return false;
@@ -73,7 +68,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
   if (http && (options.cert !== undefined || options.key !== undefined))
     throw usageError("--http serves no certificate: leave out --cert/--key");
   if ((options.cert === undefined) !== (options.key === undefined)) throw usageError("--cert and --key go together");
-  if (http && !isLoopback(host)) {
+  if (http && !isLoopbackHost(host)) {
     throw usageError(
       `--http is only allowed on a loopback address, not ${host}`,
       "serve HTTPS (the default; a certificate is generated once) or use --host 127.0.0.1",
@@ -97,7 +92,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
     const configured =
       isCallback(config.consentRedirectUri) &&
       (new URL(config.consentRedirectUri).origin === new URL(ownCallback).origin ||
-        !isLoopback(new URL(config.consentRedirectUri).hostname))
+        !isLoopbackHost(new URL(config.consentRedirectUri).hostname))
         ? config.consentRedirectUri
         : undefined;
     const consentRedirectUri = explicitCallback ?? configured ?? ownCallback;
