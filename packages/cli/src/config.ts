@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "n
 import { isAbsolute, join, resolve } from "node:path";
 import type { CloudOptions, CredentialInput } from "@mde-partner/client";
 import { CliError, EXIT, usageError } from "./errors.js";
+import { secretFromEnv, secretFromFile } from "./secret-reference.js";
 import { type WebhookConfig, webhookConfigProblem } from "./webhook-config.js";
 
 /** Version of the config file format this build writes and reads. */
@@ -144,17 +145,6 @@ export function absolutePath(path: string): string {
   return isAbsolute(path) ? path : resolve(path);
 }
 
-function readSecretFile(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw usageError(
-      `cannot read the ${what} file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-      "check the path and its permissions",
-    );
-  }
-}
-
 /** The client's cloud option for the config. */
 export function cloudOption(config: PartnerConfig): CloudOptions {
   const cloud = config.cloud;
@@ -170,21 +160,15 @@ export function cloudOption(config: PartnerConfig): CloudOptions {
 export function resolveCredential(config: PartnerConfig, env: NodeJS.ProcessEnv): { credential: CredentialInput; secrets: string[] } {
   const ref = config.credential;
   if (ref.type === "secret-env") {
-    const value = env[ref.env];
-    if (value === undefined || value.trim() === "") {
-      throw usageError(
-        `the environment variable ${ref.env} holding the client secret is not set`,
-        `export ${ref.env}=… (the secret's Value from the app registration)`,
-      );
-    }
-    return { credential: { clientSecret: value.trim() }, secrets: [value.trim()] };
+    const value = secretFromEnv(env, ref.env, "client secret", { hint: `export ${ref.env}=… (the secret's Value from the app registration)` });
+    return { credential: { clientSecret: value }, secrets: [value] };
   }
   if (ref.type === "secret-file") {
-    const value = readSecretFile(ref.file, "client secret").trim();
+    const value = secretFromFile(ref.file, "client secret").trim();
     if (value === "") throw usageError(`the client secret file ${ref.file} is empty`);
     return { credential: { clientSecret: value }, secrets: [value] };
   }
-  const certificate = readSecretFile(ref.certificateFile, "certificate");
-  const privateKey = readSecretFile(ref.privateKeyFile, "private key");
+  const certificate = secretFromFile(ref.certificateFile, "certificate");
+  const privateKey = secretFromFile(ref.privateKeyFile, "private key");
   return { credential: { certificate, privateKey }, secrets: [privateKey] };
 }

@@ -6,9 +6,9 @@
  * neither, node-postgres falls back to the standard `PGPASSWORD` and
  * `~/.pgpass` (or a server that needs no password).
  */
-import { readFileSync } from "node:fs";
 import { absolutePath } from "./config.js";
 import { usageError } from "./errors.js";
+import { secretFromEnv, secretFromFile } from "./secret-reference.js";
 
 const POSTGRES = /^postgres(ql)?:\/\//i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -80,19 +80,10 @@ export function resolveStoreUrl(url: string, env: NodeJS.ProcessEnv): string {
   let password: string;
   if (envName !== null) {
     if (!ENV_NAME.test(envName)) throw usageError("the store URL's passwordEnv is not an environment variable name");
-    const value = env[envName];
-    if (value === undefined || value === "")
-      throw usageError(`the environment variable ${envName} holding the database password is not set`, `export ${envName}=…`);
-    password = value;
+    // A password may begin or end with spaces: taken exactly as set.
+    password = secretFromEnv(env, envName, "database password", { trim: false });
   } else {
-    try {
-      password = readFileSync(file!, "utf8").replace(/\r?\n$/, "");
-    } catch (error) {
-      throw usageError(
-        `cannot read the database password file ${file} (${(error as NodeJS.ErrnoException).code ?? "error"})`,
-        "check the path and its permissions",
-      );
-    }
+    password = secretFromFile(file!, "database password").replace(/\r?\n$/, "");
     if (password === "") throw usageError(`the database password file ${file} is empty`);
   }
   // Encoded in full (the setter would leave a literal `%` alone); node-postgres decodes it again.

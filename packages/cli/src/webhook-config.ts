@@ -5,9 +5,9 @@
  * API key are read from an environment variable or a file when a command
  * starts, never written to the config.
  */
-import { readFileSync } from "node:fs";
 import { checkWebhookUrl, createWebhookForwarder, type Store, type WebhookForwarder, type WebhookPassResult } from "@mde-partner/sync";
 import { usageError } from "./errors.js";
+import { secretFromEnv, secretFromFile } from "./secret-reference.js";
 
 /** `webhook` in config.json. */
 export interface WebhookConfig {
@@ -49,22 +49,15 @@ export function webhookConfigProblem(raw: unknown): string | undefined {
   return undefined;
 }
 
-function fromEnv(env: NodeJS.ProcessEnv, name: string, what: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw usageError(`the environment variable ${name} holding the webhook ${what} is not set`, `export ${name}=… or change it with mde-partner webhook set`);
-  return value;
-}
+const fromEnv = (env: NodeJS.ProcessEnv, name: string, what: string) =>
+  secretFromEnv(env, name, `webhook ${what}`, { hint: `export ${name}=… or change it with mde-partner webhook set` });
 
 /** The forwarder's options from the config entry, with the referenced secrets read now. */
 export function resolveWebhook(webhook: WebhookConfig, env: NodeJS.ProcessEnv) {
   let signingSecret: string | undefined;
   if (webhook.secretEnv) signingSecret = fromEnv(env, webhook.secretEnv, "signing secret");
   else if (webhook.secretFile) {
-    try {
-      signingSecret = readFileSync(webhook.secretFile, "utf8").trim();
-    } catch (error) {
-      throw usageError(`cannot read the webhook secret file ${webhook.secretFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-    }
+    signingSecret = secretFromFile(webhook.secretFile, "webhook secret").trim();
     if (!signingSecret) throw usageError(`the webhook secret file ${webhook.secretFile} is empty`);
   }
   const apiKey = webhook.apiKeyEnv ? fromEnv(env, webhook.apiKeyEnv, "API key") : undefined;

@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createEmulator, type Emulator, type EmulatorInfo, isLoopbackHost, MIN_CONTROL_TOKEN_LENGTH } from "@mde-partner/emulator";
 import { parseCount, usageError } from "../errors.js";
 import { partnerHome } from "../home.js";
+import { secretFromEnv, secretFromFile } from "../secret-reference.js";
 
 export interface EmulatorCommandOptions {
   port: string;
@@ -35,14 +35,9 @@ function readControlToken(options: EmulatorCommandOptions, env: NodeJS.ProcessEn
   }
   let token: string | undefined;
   if (options.controlTokenEnv !== undefined) {
-    token = env[options.controlTokenEnv]?.trim();
-    if (!token) throw usageError(`the environment variable ${options.controlTokenEnv} (--control-token-env) is not set`, `export ${options.controlTokenEnv}=$(openssl rand -hex 32)`);
+    token = secretFromEnv(env, options.controlTokenEnv, "control token", { hint: `export ${options.controlTokenEnv}=$(openssl rand -hex 32)` });
   } else if (options.controlTokenFile !== undefined) {
-    try {
-      token = readFileSync(options.controlTokenFile, "utf8").trim();
-    } catch (error) {
-      throw usageError(`cannot read the control token file ${options.controlTokenFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-    }
+    token = secretFromFile(options.controlTokenFile, "control token").trim();
   } else return undefined;
   if (token.length < MIN_CONTROL_TOKEN_LENGTH || /\s/.test(token)) {
     throw usageError(`the control token must be at least ${MIN_CONTROL_TOKEN_LENGTH} characters without whitespace`, "generate one: openssl rand -hex 32");
