@@ -58,12 +58,13 @@ export async function completeConsent(
     const accepted = (params.get("admin_consent") ?? "").toLowerCase() === "true" && !params.get("error");
     if (!accepted) return refuse("missing-state", "This consent response carries no state, so the console cannot tell which onboarding it belongs to. Nothing was recorded.");
     return {
-      ...refuse(
-        "missing-state",
+      ok: false,
+      status: 400,
+      reason: "missing-state",
+      message:
         "Microsoft has recorded the consent, but this response carries no state, so the console cannot tell which onboarding it belongs to and changed nothing. The partner's operators verify the tenant (Verify on the tenant's page, or mde-partner tenants verify).",
-      ),
       consentGiven: true,
-    } as ConsentOutcome;
+    };
   }
   const request = await store.findConsentState(state);
   if (!request) return UNKNOWN_STATE;
