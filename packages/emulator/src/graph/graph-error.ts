@@ -46,16 +46,11 @@ export function graphThrottled(call: GraphCall, retryAfter: string): Response {
   return new Response(JSON.stringify(body), { status: 429, headers: { "content-type": "application/json", "Retry-After": retryAfter } });
 }
 
+const GRAPH_STATUS_CODES: Readonly<Record<number, string>> = { 401: "InvalidAuthenticationToken", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests", 503: "serviceNotAvailable" };
+
 /** The error code that goes with a status when a fault forces a failure (codes seen in graph-security.md §3.3 and §6). */
 export function graphCodeForStatus(status: number): string {
-  if (status === 400) return "BadRequest";
-  if (status === 401) return "InvalidAuthenticationToken";
-  if (status === 403) return "Forbidden";
-  if (status === 404) return "NotFound";
-  if (status === 429) return "TooManyRequests";
-  if (status === 503) return "serviceNotAvailable";
-  if (status >= 500) return "UnknownError";
-  return "BadRequest";
+  return GRAPH_STATUS_CODES[status] ?? (status >= 500 ? "UnknownError" : "BadRequest");
 }
 
 /**

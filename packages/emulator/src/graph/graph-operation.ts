@@ -1,5 +1,6 @@
 import type { VerifiedToken } from "../core/access-token.js";
 import type { AppContext } from "../core/http.js";
+import { type JsonBodyProblem, parseJsonObject } from "../core/json-body.js";
 import type { EmulatorState } from "../core/state.js";
 import type { GraphBucket } from "./authorize.js";
 import type { GraphCall } from "./graph-call.js";
@@ -58,20 +59,17 @@ export interface GraphOperationSpec {
   handler?: (ctx: GraphContext) => Response | Promise<Response>;
 }
 
+const BODY_PROBLEMS: Readonly<Record<JsonBodyProblem, string>> = {
+  empty: "Empty Payload. JSON content expected.",
+  syntax: "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+  shape: "Invalid request body: expected a JSON object.",
+};
+
 /** Reads a JSON object body or fails with Graph's 400. */
 export async function readGraphJson(ctx: GraphContext): Promise<Record<string, unknown>> {
-  const text = await ctx.c.req.text();
-  if (text.trim() === "") throw new GraphApiError(400, "BadRequest", "Empty Payload. JSON content expected.");
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new GraphApiError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new GraphApiError(400, "BadRequest", "Invalid request body: expected a JSON object.");
-  }
-  return body as Record<string, unknown>;
+  const body = parseJsonObject(await ctx.c.req.text());
+  if (typeof body === "string") throw new GraphApiError(400, "BadRequest", BODY_PROBLEMS[body]);
+  return body;
 }
 
 /** OData's message for a property the entity type does not have. */

@@ -1,4 +1,5 @@
 import type { AppContext } from "../core/http.js";
+import { type JsonBodyProblem, parseJsonObject } from "../core/json-body.js";
 import type { EmulatorState } from "../core/state.js";
 import { mdeError } from "../mde/errors.js";
 import { authorize } from "../mde/operation.js";
@@ -7,6 +8,12 @@ import { runHuntingQuery } from "./run-query.js";
 
 /** Result size above which the API refuses the query (mde-api.md §5.4: 124 MB on the MDE page). */
 const MAX_RESULT_BYTES = 124 * 1024 * 1024;
+
+const BODY_PROBLEMS: Readonly<Record<JsonBodyProblem, string>> = {
+  empty: 'the body is empty; expected {"Query": "<KQL>"}.',
+  syntax: 'it is not valid JSON; expected {"Query": "<KQL>"}.',
+  shape: 'expected a JSON object {"Query": "<KQL>"}.',
+};
 
 type QueryInput = { ok: true; query: string } | { ok: false; response: Response };
 
@@ -24,16 +31,8 @@ async function readQuery(c: AppContext): Promise<QueryInput> {
     if (key === null || key.trim() === "") return fail("MissingRequiredParameter", "Parameter key is missing: pass the query as ?key=<URL-encoded KQL>.");
     return { ok: true, query: key };
   }
-  const text = await c.req.text();
-  if (text.trim() === "") return fail("InvalidRequestBody", 'Request body is incorrect: the body is empty; expected {"Query": "<KQL>"}.');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return fail("InvalidRequestBody", 'Request body is incorrect: it is not valid JSON; expected {"Query": "<KQL>"}.');
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return fail("InvalidRequestBody", 'Request body is incorrect: expected a JSON object {"Query": "<KQL>"}.');
-  const record = body as Record<string, unknown>;
+  const record = parseJsonObject(await c.req.text());
+  if (typeof record === "string") return fail("InvalidRequestBody", `Request body is incorrect: ${BODY_PROBLEMS[record]}`);
   const value = record.Query;
   if (value === undefined || value === null) {
     const miscased = Object.keys(record).find((k) => k.toLowerCase() === "query");

@@ -13,14 +13,11 @@ export function mdeError(status: number, code: string, message: string, headers?
   });
 }
 
+const MDE_STATUS_CODES: Readonly<Record<number, string>> = { 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 429: "TooManyRequests" };
+
 /** The code that goes with an HTTP status when a fault forces a failure. */
 export function mdeCodeForStatus(status: number): string {
-  if (status === 429) return "TooManyRequests";
-  if (status === 401) return "Unauthorized";
-  if (status === 403) return "Forbidden";
-  if (status === 404) return "NotFound";
-  if (status >= 500) return "InternalServerError";
-  return "BadRequest";
+  return MDE_STATUS_CODES[status] ?? (status >= 500 ? "InternalServerError" : "BadRequest");
 }
 
 export const notImplemented = (operation: string) =>

@@ -74,6 +74,18 @@ export interface ListPage<Row> {
   hasMore: boolean;
 }
 
+/** The tenant's rows, narrowed by the fixed `where` and the query's `$filter`. */
+function whereClause(opts: { tenantId: string; query: ListQuery; where?: CompiledFilter }): { sql: string; params: unknown[] } {
+  const conditions = ["tenant_id = ?"];
+  const params: unknown[] = [opts.tenantId];
+  for (const extra of [opts.where, opts.query.filter]) {
+    if (!extra) continue;
+    conditions.push(extra.sql);
+    params.push(...extra.params);
+  }
+  return { sql: conditions.join(" AND "), params };
+}
+
 /**
  * Runs a list query on one tenant's rows of `table`, ordered by `seq` (stable
  * across pages), with the filter's bound parameters. `where` adds fixed,
@@ -83,17 +95,11 @@ export function queryPage<Row>(
   db: Database.Database,
   opts: { table: string; select: string; tenantId: string; query: ListQuery; where?: CompiledFilter; pageSize?: number },
 ): ListPage<Row> {
-  const conditions = ["tenant_id = ?"];
-  const params: unknown[] = [opts.tenantId];
-  for (const extra of [opts.where, opts.query.filter]) {
-    if (!extra) continue;
-    conditions.push(extra.sql);
-    params.push(...extra.params);
-  }
+  const where = whereClause(opts);
   const limit = opts.query.top ?? opts.pageSize ?? MAX_PAGE;
   const rows = db
-    .prepare(`SELECT ${opts.select} FROM ${opts.table} WHERE ${conditions.join(" AND ")} ORDER BY seq LIMIT ? OFFSET ?`)
-    .all(...params, limit + 1, opts.query.skip) as Row[];
+    .prepare(`SELECT ${opts.select} FROM ${opts.table} WHERE ${where.sql} ORDER BY seq LIMIT ? OFFSET ?`)
+    .all(...where.params, limit + 1, opts.query.skip) as Row[];
   const hasMore = rows.length > limit;
   if (hasMore) rows.pop();
   return { rows, hasMore };
@@ -104,14 +110,8 @@ export function queryCount(
   db: Database.Database,
   opts: { table: string; tenantId: string; query: ListQuery; where?: CompiledFilter },
 ): number {
-  const conditions = ["tenant_id = ?"];
-  const params: unknown[] = [opts.tenantId];
-  for (const extra of [opts.where, opts.query.filter]) {
-    if (!extra) continue;
-    conditions.push(extra.sql);
-    params.push(...extra.params);
-  }
-  const row = db.prepare(`SELECT count(*) AS n FROM ${opts.table} WHERE ${conditions.join(" AND ")}`).get(...params) as { n: number };
+  const where = whereClause(opts);
+  const row = db.prepare(`SELECT count(*) AS n FROM ${opts.table} WHERE ${where.sql}`).get(...where.params) as { n: number };
   return row.n;
 }
 

@@ -1,20 +1,14 @@
 import type { AppContext } from "../core/http.js";
+import { type JsonBodyProblem, parseJsonObject } from "../core/json-body.js";
 import { MdeApiError } from "./errors.js";
+
+const BODY_PROBLEMS: Readonly<Record<JsonBodyProblem, string>> = { empty: "the body is empty.", syntax: "it is not valid JSON.", shape: "a JSON object is expected." };
 
 /** Reads a JSON object body; anything else is 400 InvalidRequestBody (common-errors.md). */
 export async function readJsonObject(c: AppContext): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (text.trim() === "") throw new MdeApiError(400, "InvalidRequestBody", "Request body is incorrect: the body is empty.");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new MdeApiError(400, "InvalidRequestBody", "Request body is incorrect: it is not valid JSON.");
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new MdeApiError(400, "InvalidRequestBody", "Request body is incorrect: a JSON object is expected.");
-  }
-  return parsed as Record<string, unknown>;
+  const body = parseJsonObject(await c.req.text());
+  if (typeof body === "string") throw new MdeApiError(400, "InvalidRequestBody", `Request body is incorrect: ${BODY_PROBLEMS[body]}`);
+  return body;
 }
 
 /**

@@ -54,23 +54,17 @@ export function parseQuery(text: string): Query {
   // ── scalar expressions ────────────────────────────────────────────────
   const parseExpr = (): Expr => parseOr();
 
-  const parseOr = (): Expr => {
-    let left = parseAnd();
-    while (isWord(peek(), "or")) {
+  /** A left-associative chain `operand (operator operand)*`. */
+  const leftAssociative = (operand: () => Expr, isOperator: (t: Token) => boolean) => (): Expr => {
+    let left = operand();
+    while (isOperator(peek())) {
       const t = next();
-      left = { kind: "binary", op: "or", left, right: parseAnd(), pos: t.pos };
+      left = { kind: "binary", op: t.text, left, right: operand(), pos: t.pos };
     }
     return left;
   };
-
-  const parseAnd = (): Expr => {
-    let left = parseComparison();
-    while (isWord(peek(), "and")) {
-      const t = next();
-      left = { kind: "binary", op: "and", left, right: parseComparison(), pos: t.pos };
-    }
-    return left;
-  };
+  const parseOr = leftAssociative(() => parseAnd(), (t) => isWord(t, "or"));
+  const parseAnd = leftAssociative(() => parseComparison(), (t) => isWord(t, "and"));
 
   const parseList = (): Expr[] => {
     expectOp("(", "'(' to start the list");
@@ -121,23 +115,8 @@ export function parseQuery(text: string): Query {
     }
   };
 
-  const parseAdditive = (): Expr => {
-    let left = parseMultiplicative();
-    while (isOp(peek(), "+") || isOp(peek(), "-")) {
-      const t = next();
-      left = { kind: "binary", op: t.text, left, right: parseMultiplicative(), pos: t.pos };
-    }
-    return left;
-  };
-
-  const parseMultiplicative = (): Expr => {
-    let left = parseUnary();
-    while (isOp(peek(), "*") || isOp(peek(), "/") || isOp(peek(), "%")) {
-      const t = next();
-      left = { kind: "binary", op: t.text, left, right: parseUnary(), pos: t.pos };
-    }
-    return left;
-  };
+  const parseAdditive = leftAssociative(() => parseMultiplicative(), (t) => isOp(t, "+") || isOp(t, "-"));
+  const parseMultiplicative = leftAssociative(() => parseUnary(), (t) => isOp(t, "*") || isOp(t, "/") || isOp(t, "%"));
 
   const parseUnary = (): Expr => {
     const t = peek();
