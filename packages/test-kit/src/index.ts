@@ -1,0 +1,134 @@
+/**
+ * The workspace's test worlds. An emulator runs in-process by default: a
+ * partner client reaches it through the emulator's own `fetch` (no socket, no
+ * TLS). `servedEmulator` listens on a real HTTPS socket on 127.0.0.1, for the
+ * tests where the socket is what is tested and for child processes.
+ *
+ * @example
+ * const world = await emulatorWorld({ tenants: 2, alertsPerTenant: 5 });
+ * const partner = partnerFor(world);
+ * const page = await partner.tenant(world.info.tenants[0]!.id).alerts.list({ top: 2 });
+ * await world.stop(); // closes the partner clients, the emulator and its state folder
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPartnerClient, type PartnerClient, type PartnerClientOptions, type PartnerTenant } from "@mde-partner/client";
+import { createEmulator, type Emulator, type EmulatorInfo, type EmulatorOptions, type TenantSpec } from "@mde-partner/emulator";
+
+export { HOSTILE_LONG_LENGTH, HOSTILE_STRINGS, type HostileMarker } from "@mde-partner/emulator";
+
+const made = new Set<string>();
+process.once("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system temp folder, removed when the process exits (or by `removeTemp`). */
+export function tempDir(prefix = "mde-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.add(dir);
+  return dir;
+}
+
+/** A fresh, empty MDE_PARTNER_HOME (the CLI's config, store and emulator state). */
+export function tempHome(prefix = "mde-test-home-"): string {
+  return tempDir(prefix);
+}
+
+/** Removes a directory of `tempDir`/`tempHome` now. */
+export function removeTemp(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  made.delete(dir);
+}
+
+export interface WorldOptions extends EmulatorOptions {
+  /** Listen on a real HTTPS socket on 127.0.0.1 (a free port unless `port`). Default: in-process only. */
+  serve?: boolean;
+}
+
+export interface EmulatorWorld {
+  readonly emulator: Emulator;
+  /** The emulator's info at start (URLs, partner app, tenants); `emulator.info()` for later tenants. */
+  readonly info: EmulatorInfo;
+  /** The emulator's custom cloud, as `createPartnerClient`'s `cloud` takes it. */
+  readonly cloud: { name: "custom"; loginUrl: string; apiUrl: string; ca: string };
+  /** The in-process fetch; undefined when the world is served (clients then use the socket). */
+  readonly fetch: Emulator["fetch"] | undefined;
+  /** PEM of the emulator's CA. */
+  readonly ca: string;
+  readonly stateDir: string;
+  /** Runs `fn` at `stop()` (before the emulator stops), last registered first. */
+  defer(fn: () => unknown): void;
+  /** Closes the partner clients and deferred resources, stops the emulator, removes its state. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** An emulator on a private temp state folder, in-process unless `serve`. */
+export async function emulatorWorld(options: WorldOptions = {}): Promise<EmulatorWorld> {
+  const { serve = false, ...emulatorOptions } = options;
+  const ownDir = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? tempDir("mde-emulator-");
+  const emulator = await createEmulator({ ...(serve ? { host: "127.0.0.1", port: 0 } : {}), ...emulatorOptions, stateDir });
+  const info = serve ? await emulator.start() : emulator.info();
+  const deferred: Array<() => unknown> = [];
+  let stopped: Promise<void> | undefined;
+  return {
+    emulator,
+    info,
+    cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, ca: info.caCertFile },
+    fetch: serve ? undefined : emulator.fetch,
+    ca: readFileSync(info.caCertFile, "utf8"),
+    stateDir,
+    defer: (fn) => void deferred.push(fn),
+    stop() {
+      stopped ??= (async () => {
+        for (const fn of deferred.reverse()) await fn();
+        await emulator.stop();
+        if (ownDir) removeTemp(stateDir);
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** The same emulator listening on a real HTTPS socket on 127.0.0.1: its ready info and CA are the world's. */
+export function servedEmulator(options: EmulatorOptions = {}): Promise<EmulatorWorld> {
+  return emulatorWorld({ ...options, serve: true });
+}
+
+/**
+ * A partner client of the world's partner app (client secret), on the
+ * emulator's custom cloud, through the in-process fetch unless the world is
+ * served. `world.stop()` closes it.
+ */
+export function partnerFor(world: EmulatorWorld, options: Partial<PartnerClientOptions> = {}): PartnerClient<PartnerTenant> {
+  const partner = createPartnerClient({
+    clientId: world.info.partnerApp.clientId,
+    credential: { clientSecret: world.info.partnerApp.clientSecret },
+    cloud: world.cloud,
+    ...(world.fetch ? { fetch: world.fetch } : {}),
+    ...options,
+  });
+  world.defer(() => partner.close());
+  return partner;
+}
+
+export interface HostileWorld extends EmulatorWorld {
+  /** The hostile tenant (its data carries the emulator's `HOSTILE_STRINGS`). */
+  readonly hostileId: string;
+  /** The ordinary tenants, in order. */
+  readonly plainIds: string[];
+}
+
+/** An emulator with ordinary tenants (default one, "Plain Corp") followed by one hostile tenant. */
+export async function hostileWorld(
+  options: WorldOptions & { plain?: TenantSpec[]; hostile?: Omit<TenantSpec, "hostile"> } = {},
+): Promise<HostileWorld> {
+  const { plain = [{ name: "Plain Corp" }], hostile = {}, ...rest } = options;
+  const world = await emulatorWorld({ ...rest, tenants: [...plain, { ...hostile, hostile: true }] });
+  const tenants = world.info.tenants;
+  return Object.assign(world, {
+    hostileId: tenants.find((t) => t.hostile)!.id,
+    plainIds: tenants.filter((t) => !t.hostile).map((t) => t.id),
+  });
+}
