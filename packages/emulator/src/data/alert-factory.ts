@@ -59,7 +59,8 @@ export function buildAlertContext(profile: TenantProfile, machines: readonly Mac
   return { profile, machines, tenantSalt, now, detectorIds, templatesByFamily };
 }
 
-const EVIDENCE_KEYS = [
+/** The keys of one item of an MDE alert's flat evidence array (mde-api.md §6.1.1), in the documented order. */
+export const EVIDENCE_KEYS = [
   "entityType",
   "evidenceCreationTime",
   "sha1",
@@ -86,6 +87,11 @@ const EVIDENCE_KEYS = [
   "userPrincipalName",
   "detectionStatus",
 ] as const;
+
+/** One evidence item as the store keeps it: every key present, the unused ones null. */
+export type MdeEvidence = {
+  [K in (typeof EVIDENCE_KEYS)[number]]: K extends "entityType" | "evidenceCreationTime" ? string : K extends "processId" | "parentProcessId" ? number | null : string | null;
+};
 
 const PROCESSES: Record<string, ReadonlyArray<readonly [string, string, string]>> = {
   windows: [

@@ -23,175 +23,45 @@ import type { StsErrorSpec } from "./sts-error.js";
  *   (InvalidAssertion, the documented generic "assertion is invalid" code); 700021 for an
  *   assertion whose `iss` is not the `client_id`; 5002738 for an unsupported assertion `alg`.
  */
+const spec = (error: string, code: number, message: string): StsErrorSpec => ({ error, code, message });
+
 export const sts = {
-  duplicateParameter: (name: string): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 9000411,
-    message: `The request is not properly formatted. The parameter '${name}' is duplicated.`,
-  }),
-  missingParameter: (name: string): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 900144,
-    message: `The request body must contain the following parameter: '${name}'.`,
-  }),
-  onlyPost: (method: string): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 900561,
-    message: `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`,
-  }),
-  malformedTenant: (segment: string): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 900023,
-    message: `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`,
-  }),
-  tenantNotFound: (segment: string, error = "invalid_request"): StsErrorSpec => ({
-    error,
-    code: 90002,
-    message: `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
-  }),
-  aliasNotSupported: (): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 9001023,
-    message:
-      "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.",
-  }),
-  unsupportedGrantType: (grantType: string): StsErrorSpec => ({
-    error: "unsupported_grant_type",
-    code: 70003,
-    message: `The app requested an unsupported grant type '${grantType}'.`,
-  }),
-  appNotFound: (clientId: string, directory: string): StsErrorSpec => ({
-    error: "unauthorized_client",
-    code: 700016,
-    message: `Application with identifier '${clientId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-  }),
-  appDisabled: (clientId: string, name: string): StsErrorSpec => ({
-    error: "unauthorized_client",
-    code: 7000112,
-    message: `Application '${clientId}'(${name}) is disabled.`,
-  }),
-  noCredential: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 7000218,
-    message: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-  }),
-  twoCredentials: (): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 90023,
-    message: "The request is not valid: it uses more than one client authentication method (RFC 6749 §2.3).",
-  }),
-  basicClientMismatch: (): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 90023,
-    message: "The request is not valid: the client_id in the Authorization header does not match the client_id parameter.",
-  }),
-  invalidSecret: (clientId: string): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 7000215,
-    message: `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
-  }),
-  expiredSecret: (clientId: string): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 7000222,
-    message: `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
-  }),
-  assertionType: (): StsErrorSpec => ({
-    error: "invalid_request",
-    code: 90011,
-    message: "Unexpected client assertion type. Expected 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
-  }),
-  assertionMalformed: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 50027,
-    message: "JWT token is invalid or malformed.",
-  }),
-  assertionAlgorithm: (alg: string): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 5002738,
-    message: `Invalid JWT token. '${alg}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'.`,
-  }),
-  assertionKeyNotFound: (thumbprint: string, clientId: string): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 700027,
-    message: `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`,
-  }),
-  assertionKeyExpired: (thumbprint: string): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 700027,
-    message: `Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '${thumbprint}']`,
-  }),
-  assertionSignature: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 700027,
-    message: "Client assertion failed signature validation.",
-  }),
-  assertionSubject: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 50048,
-    message: "Subject mismatches Issuer claim in the client assertion.",
-  }),
-  assertionIssuer: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 700021,
-    message:
-      "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
-  }),
-  assertionAudience: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 700023,
-    message:
-      "Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .",
-  }),
-  assertionTime: (now: string, from: string, expiry: string): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 700024,
-    message: `Client assertion is not within its valid time range. Current time: ${now}, assertion valid from ${from}, expiry time of assertion ${expiry}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`,
-  }),
-  assertionReplayed: (): StsErrorSpec => ({
-    error: "invalid_client",
-    code: 50013,
-    message:
-      "Assertion is invalid because of various reasons - the client assertion's 'jti' has already been used. Create a new assertion with a unique 'jti' for each request.",
-  }),
-  invalidScope: (scope: string): StsErrorSpec => ({
-    error: "invalid_scope",
-    code: 70011,
-    message: `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
-  }),
-  scopeWithoutDefault: (scope: string): StsErrorSpec => ({
-    error: "invalid_scope",
-    code: 1002012,
-    message: `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
-  }),
-  multipleResources: (scope: string): StsErrorSpec => ({
-    error: "invalid_scope",
-    code: 700022,
-    message: `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
-  }),
-  resourceNotFound: (resource: string, tenantName: string): StsErrorSpec => ({
-    error: "invalid_resource",
-    code: 500011,
-    message: `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
-  }),
-  unknownInstance: (): StsErrorSpec => ({
-    error: "invalid_instance",
-    code: 50049,
-    message: "Unknown or invalid instance.",
-  }),
-  temporarilyUnavailable: (status: number): StsErrorSpec =>
-    status === 429
-      ? {
-          error: "temporarily_unavailable",
-          code: 90055,
-          message: "There are too many incoming requests. This exception is thrown for blocked tenants.",
-          status,
-        }
+  duplicateParameter: (name: string) => spec("invalid_request", 9000411, `The request is not properly formatted. The parameter '${name}' is duplicated.`),
+  missingParameter: (name: string) => spec("invalid_request", 900144, `The request body must contain the following parameter: '${name}'.`),
+  onlyPost: (method: string) => spec("invalid_request", 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`),
+  malformedTenant: (segment: string) => spec("invalid_request", 900023, `Specified tenant identifier '${segment}' is neither a valid DNS name, nor a valid external domain.`),
+  tenantNotFound: (segment: string, error = "invalid_request") => spec(error, 90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`),
+  aliasNotSupported: () => spec("invalid_request", 9001023, "The grant type is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint."),
+  unsupportedGrantType: (grantType: string) => spec("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`),
+  appNotFound: (clientId: string, directory: string) => spec("unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`),
+  appDisabled: (clientId: string, name: string) => spec("unauthorized_client", 7000112, `Application '${clientId}'(${name}) is disabled.`),
+  noCredential: () => spec("invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
+  twoCredentials: () => spec("invalid_request", 90023, "The request is not valid: it uses more than one client authentication method (RFC 6749 §2.3)."),
+  basicClientMismatch: () => spec("invalid_request", 90023, "The request is not valid: the client_id in the Authorization header does not match the client_id parameter."),
+  invalidSecret: (clientId: string) => spec("invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`),
+  expiredSecret: (clientId: string) => spec("invalid_client", 7000222, `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`),
+  assertionType: () => spec("invalid_request", 90011, "Unexpected client assertion type. Expected 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'."),
+  assertionMalformed: () => spec("invalid_client", 50027, "JWT token is invalid or malformed."),
+  assertionAlgorithm: (alg: string) => spec("invalid_client", 5002738, `Invalid JWT token. '${alg}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'.`),
+  assertionKeyNotFound: (thumbprint: string, clientId: string) => spec("invalid_client", 700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${clientId}'.]`),
+  assertionKeyExpired: (thumbprint: string) => spec("invalid_client", 700027, `Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '${thumbprint}']`),
+  assertionSignature: () => spec("invalid_client", 700027, "Client assertion failed signature validation."),
+  assertionSubject: () => spec("invalid_client", 50048, "Subject mismatches Issuer claim in the client assertion."),
+  assertionIssuer: () => spec("invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials ."),
+  assertionAudience: () => spec("invalid_client", 700023, "Client assertion audience claim does not match Realm issuer. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials ."),
+  assertionTime: (now: string, from: string, expiry: string) => spec("invalid_client", 700024, `Client assertion is not within its valid time range. Current time: ${now}, assertion valid from ${from}, expiry time of assertion ${expiry}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`),
+  assertionReplayed: () => spec("invalid_client", 50013, "Assertion is invalid because of various reasons - the client assertion's 'jti' has already been used. Create a new assertion with a unique 'jti' for each request."),
+  invalidScope: (scope: string) => spec("invalid_scope", 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`),
+  scopeWithoutDefault: (scope: string) => spec("invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`),
+  multipleResources: (scope: string) => spec("invalid_scope", 700022, `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`),
+  resourceNotFound: (resource: string, tenantName: string) => spec("invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`),
+  unknownInstance: () => spec("invalid_instance", 50049, "Unknown or invalid instance."),
+  temporarilyUnavailable: (status: number): StsErrorSpec => ({
+    ...(status === 429
+      ? spec("temporarily_unavailable", 90055, "There are too many incoming requests. This exception is thrown for blocked tenants.")
       : status >= 500 && status !== 503
-        ? {
-            error: "server_error",
-            code: 50000,
-            message: "There was an error issuing a token or an issue with our sign-in service.",
-            status,
-          }
-        : { error: "temporarily_unavailable", code: 90006, message: "The service is temporarily unavailable. Please try again.", status },
+        ? spec("server_error", 50000, "There was an error issuing a token or an issue with our sign-in service.")
+        : spec("temporarily_unavailable", 90006, "The service is temporarily unavailable. Please try again.")),
+    status,
+  }),
 } as const;

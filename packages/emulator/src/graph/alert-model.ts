@@ -7,8 +7,9 @@ import {
   SEVERITY_TO_GRAPH,
   STATUS_TO_GRAPH,
 } from "./enums.js";
+import type { MdeEvidence } from "../data/alert-factory.js";
 import { HOSTILE_STRINGS } from "../data/hostile.js";
-import { convertEvidence, deviceEvidence, type MdeEvidence, type MdeMachine } from "./evidence.js";
+import { convertEvidence, deviceEvidence, type MdeMachine } from "./evidence.js";
 
 /** The MDE alert JSON the store keeps (mde-api.md §6.1), as far as the Graph view reads it. */
 export interface MdeAlert {

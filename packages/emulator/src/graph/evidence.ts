@@ -1,33 +1,5 @@
+import type { MdeEvidence } from "../data/alert-factory.js";
 import { camel } from "./enums.js";
-
-/** One item of the MDE alert's flat evidence array (mde-api.md §6.1.1), as the store keeps it. */
-export interface MdeEvidence {
-  entityType: string;
-  evidenceCreationTime: string;
-  sha1: string | null;
-  sha256: string | null;
-  fileName: string | null;
-  filePath: string | null;
-  processId: number | null;
-  processCommandLine: string | null;
-  processCreationTime: string | null;
-  parentProcessId: number | null;
-  parentProcessCreationTime: string | null;
-  parentProcessFileName: string | null;
-  parentProcessFilePath: string | null;
-  ipAddress: string | null;
-  url: string | null;
-  registryKey: string | null;
-  registryHive: string | null;
-  registryValueType: string | null;
-  registryValue: string | null;
-  accountName: string | null;
-  domainName: string | null;
-  userSid: string | null;
-  aadUserId: string | null;
-  userPrincipalName: string | null;
-  detectionStatus: string | null;
-}
 
 /** The stored MDE machine (machine.md; mde-api.md §6.2), as far as deviceEvidence needs it. */
 export interface MdeMachine {
@@ -178,6 +150,9 @@ export function convertEvidence(alert: EvidenceAlert, items: readonly MdeEvidenc
   const out: Array<Record<string, unknown>> = [];
   for (const e of items) {
     const created = e.evidenceCreationTime;
+    // Files and processes carry MDE's detection outcome; the other kinds are judged by the alert alone.
+    const o = outcome(alert, e.detectionStatus);
+    const judged = (type: string) => base(type, created, o.verdict, o.remediationStatus);
     switch (e.entityType) {
       case "User":
         if (!e.accountName) break;
@@ -187,20 +162,12 @@ export function convertEvidence(alert: EvidenceAlert, items: readonly MdeEvidenc
           userAccount: userAccount({ accountName: e.accountName, domainName: e.domainName, userSid: e.userSid, aadUserId: e.aadUserId, upn: e.userPrincipalName }),
         });
         break;
-      case "File": {
-        const o = outcome(alert, e.detectionStatus);
-        out.push({
-          ...base("fileEvidence", created, o.verdict, o.remediationStatus),
-          detectionStatus: o.detection,
-          mdeDeviceId: alert.machineId,
-          fileDetails: fileDetails(e.fileName, e.filePath, e.sha1, e.sha256),
-        });
+      case "File":
+        out.push({ ...judged("fileEvidence"), detectionStatus: o.detection, mdeDeviceId: alert.machineId, fileDetails: fileDetails(e.fileName, e.filePath, e.sha1, e.sha256) });
         break;
-      }
-      case "Process": {
-        const o = outcome(alert, e.detectionStatus);
+      case "Process":
         out.push({
-          ...base("processEvidence", created, o.verdict, o.remediationStatus),
+          ...judged("processEvidence"),
           processId: e.processId,
           parentProcessId: e.parentProcessId,
           processCommandLine: e.processCommandLine,
@@ -213,7 +180,6 @@ export function convertEvidence(alert: EvidenceAlert, items: readonly MdeEvidenc
           userAccount: processUser,
         });
         break;
-      }
       case "Ip":
         out.push({
           ...base("ipEvidence", created, "suspicious", "none"),

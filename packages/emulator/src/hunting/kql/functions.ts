@@ -55,27 +55,31 @@ function binFunction(name: string): ScalarFunction {
   };
 }
 
-function toNumber(type: "long" | "int" | "real"): ScalarFunction {
+/** A one-argument `to<type>` conversion; `convert` gets the argument's value and its type. */
+function conversion(type: KqlType, convert: (v: Value, from: KqlType) => Value): ScalarFunction {
   return (args, _ctx, pos) => {
     arity(`to${type}`, args, 1, 1, pos);
     const a = arg(args, 0);
-    return {
-      type,
-      eval: (row) => {
-        const v = a.eval(row);
-        if (v === null) return null;
-        let n: number;
-        if (typeof v === "boolean") n = v ? 1 : 0;
-        else if (typeof v === "bigint") n = Number(v);
-        else if (typeof v === "number") n = v;
-        else if (typeof v === "string") n = v.trim() === "" ? Number.NaN : Number(v);
-        else return null;
-        if (Number.isNaN(n)) return null;
-        return type === "real" ? n : Math.trunc(n);
-      },
-    };
+    return { type, eval: (row) => convert(a.eval(row), a.type) };
   };
 }
+
+const toNumber = (type: "long" | "int" | "real") =>
+  conversion(type, (v) => {
+    if (v === null) return null;
+    let n: number;
+    if (typeof v === "boolean") n = v ? 1 : 0;
+    else if (typeof v === "bigint") n = Number(v);
+    else if (typeof v === "number") n = v;
+    else if (typeof v === "string") n = v.trim() === "" ? Number.NaN : Number(v);
+    else return null;
+    if (Number.isNaN(n)) return null;
+    return type === "real" ? n : Math.trunc(n);
+  });
+
+/** `todatetime`/`totimespan`: a value of the type passes through, a string is parsed, anything else is null. */
+const toTicks = (type: "datetime" | "timespan", parse: (text: string) => bigint | undefined) =>
+  conversion(type, (v, from) => (typeof v === "bigint" && from === type ? v : typeof v === "string" ? (parse(v) ?? null) : null));
 
 const stringCase = (upper: boolean): ScalarFunction => (args, _ctx, pos) => {
   arity(upper ? "toupper" : "tolower", args, 1, 1, pos);
@@ -166,39 +170,13 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = Object
       },
     };
   },
-  tostring: (args, _ctx, pos) => {
-    arity("tostring", args, 1, 1, pos);
-    const a = arg(args, 0);
-    return { type: "string", eval: (row) => str(a, row) };
-  },
+  tostring: conversion("string", valueToString),
   toint: toNumber("int"),
   tolong: toNumber("long"),
   toreal: toNumber("real"),
   todouble: toNumber("real"),
-  todatetime: (args, _ctx, pos) => {
-    arity("todatetime", args, 1, 1, pos);
-    const a = arg(args, 0);
-    return {
-      type: "datetime",
-      eval: (row) => {
-        const v = a.eval(row);
-        if (typeof v === "bigint" && a.type === "datetime") return v;
-        return typeof v === "string" ? (parseDateTime(v) ?? null) : null;
-      },
-    };
-  },
-  totimespan: (args, _ctx, pos) => {
-    arity("totimespan", args, 1, 1, pos);
-    const a = arg(args, 0);
-    return {
-      type: "timespan",
-      eval: (row) => {
-        const v = a.eval(row);
-        if (typeof v === "bigint" && a.type === "timespan") return v;
-        return typeof v === "string" ? (parseTimespan(v) ?? null) : null;
-      },
-    };
-  },
+  todatetime: toTicks("datetime", parseDateTime),
+  totimespan: toTicks("timespan", parseTimespan),
   bin: binFunction("bin"),
   floor: binFunction("floor"),
   startofday: (args, _ctx, pos) => {
