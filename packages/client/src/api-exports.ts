@@ -1,8 +1,9 @@
 /**
  * The typed MDE API surface (re-exported by `index.ts` with `export * from "./api-exports.js"`).
  */
-export type * from "./models/index.js";
-export { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, FINAL_MACHINE_ACTION_STATUSES } from "./models/index.js";
+export type * from "./mde/models/index.js";
+export type * from "./graph/models/index.js";
+export { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, FINAL_MACHINE_ACTION_STATUSES } from "./mde/models/index.js";
 export * from "./odata/fields.js";
 export {
   type ComparisonOperator,
@@ -26,8 +27,8 @@ export {
   OPERATIONS,
   type OperationName,
   type OperationSpec,
-} from "./operations.js";
-export { DEFAULT_PAGE_SIZE, ForeignNextLinkError, type Page, PagedResult, type PagingPlan } from "./paging.js";
+} from "./mde/operations.js";
+export { DEFAULT_PAGE_SIZE, ForeignNextLinkError, type Page, PagedResult, type PagingPlan } from "./odata/paging.js";
 // Microsoft Graph security API (hunting, alerts_v2, incidents).
 export { type GraphAlertListOptions, type GraphAlertsResource, MAX_GRAPH_ALERTS_TOP } from "./graph/alerts.js";
 export type { GraphListOptions } from "./graph/call.js";
@@ -38,7 +39,7 @@ export {
   graphAlertFilter,
   graphIncidentFilter,
 } from "./graph/filter-fields.js";
-export { createGraphClient, type GraphClient } from "./graph/graph-client.js";
+export { createGraphClient, type GraphClient } from "./graph/graph-api.js";
 export { type GraphHuntingOptions, type GraphHuntingResource, huntingValue } from "./graph/hunting.js";
 export {
   type GraphIncidentExpand,
@@ -59,8 +60,8 @@ export {
   LEGACY_HUNTING_RETIREMENT_DATE,
   LEGACY_HUNTING_WARNING_CODE,
   LEGACY_HUNTING_WARNING_MESSAGE,
-} from "./legacy-hunting.js";
-export { capabilityForAlertSource, type CapabilityName, isCapabilityKey, TVM_CAPABILITIES } from "./capabilities.js";
+} from "./mde/legacy-hunting.js";
+export { capabilityForAlertSource, type CapabilityName, isCapabilityKey, TVM_CAPABILITIES } from "./permissions/capabilities.js";
 export {
   type CapabilityStatus,
   capabilityStatus,
@@ -71,8 +72,8 @@ export {
   type KnownRoles,
   type MissingPermission,
   type ResourceDrift,
-} from "./permissions-drift.js";
-export { actionId, cveId, encodeSegment, fileHash, guid, machineId, path } from "./path.js";
+} from "./permissions/drift.js";
+export { actionId, cveId, encodeSegment, fileHash, guid, machineId, path } from "./pipeline/path.js";
 export {
   type AnyOperationName,
   type ApiResource,
@@ -92,37 +93,37 @@ export {
   RESOURCE_APP_IDS,
   requirementsOf,
   WINDOWS_DEFENDER_ATP_APP_ID,
-} from "./permissions-planner.js";
-export type { AlertListOptions, AlertsResource } from "./resources/alerts.js";
-export { type ListOptions, MAX_TOP, MAX_TOP_VULNERABILITIES, type RequestOptions } from "./resources/call.js";
-export { type DeviceAvHealthResource, MAX_AV_HEALTH_SAS_VALID_HOURS } from "./resources/device-av-health.js";
-export type { DomainsResource } from "./resources/domains.js";
+} from "./permissions/planner.js";
+export type { AlertListOptions, AlertsResource } from "./mde/alerts.js";
+export { type ListOptions, MAX_TOP, MAX_TOP_VULNERABILITIES, type RequestOptions } from "./mde/call.js";
+export { type DeviceAvHealthResource, MAX_AV_HEALTH_SAS_VALID_HOURS } from "./mde/device-av-health.js";
+export type { DomainsResource } from "./mde/domains.js";
 export {
   type ExportFilesOptions,
   type ExportListOptions,
   type ExportsResource,
   MAX_EXPORT_PAGE_SIZE,
   MAX_EXPORT_SAS_VALID_HOURS,
-} from "./resources/exports.js";
-export type { FilesResource } from "./resources/files.js";
-export type { HuntingResource } from "./resources/hunting.js";
-export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./resources/indicators.js";
-export type { InvestigationsResource } from "./resources/investigations.js";
-export type { IpsResource } from "./resources/ips.js";
-export { type LibraryResource, type LibraryUpload, MAX_LIBRARY_FILE_BYTES } from "./resources/library.js";
+} from "./mde/exports.js";
+export type { FilesResource } from "./mde/files.js";
+export type { HuntingResource } from "./mde/hunting.js";
+export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./mde/indicators.js";
+export type { InvestigationsResource } from "./mde/investigations.js";
+export type { IpsResource } from "./mde/ips.js";
+export { type LibraryResource, type LibraryUpload, MAX_LIBRARY_FILE_BYTES } from "./mde/library.js";
 export {
   type CommentOptions,
   type MachineActionsResource,
   MachineActionWaitTimeoutError,
   type PollingClock,
   type WaitOptions,
-} from "./resources/machine-actions.js";
-export { MAX_MACHINES_PER_TAG_CALL, type MachineAlertsOptions, type MachinesResource } from "./resources/machines.js";
-export type { RecommendationsResource } from "./resources/recommendations.js";
-export type { RemediationTasksResource } from "./resources/remediation-tasks.js";
-export type { ScoresResource } from "./resources/scores.js";
-export type { SoftwareResource } from "./resources/software.js";
-export { MAX_LOOK_BACK_HOURS, type StatsOptions } from "./resources/stats-options.js";
-export type { UsersResource } from "./resources/users.js";
-export type { VulnerabilitiesResource } from "./resources/vulnerabilities.js";
-export { createTenantClient, type TenantClient, type TenantClientOptions } from "./tenant-client.js";
+} from "./mde/machine-actions.js";
+export { MAX_MACHINES_PER_TAG_CALL, type MachineAlertsOptions, type MachinesResource } from "./mde/machines.js";
+export type { RecommendationsResource } from "./mde/recommendations.js";
+export type { RemediationTasksResource } from "./mde/remediation-tasks.js";
+export type { ScoresResource } from "./mde/scores.js";
+export type { SoftwareResource } from "./mde/software.js";
+export { MAX_LOOK_BACK_HOURS, type StatsOptions } from "./mde/stats-options.js";
+export type { UsersResource } from "./mde/users.js";
+export type { VulnerabilitiesResource } from "./mde/vulnerabilities.js";
+export { createTenantClient, type TenantClient, type TenantClientOptions } from "./mde/mde-api.js";

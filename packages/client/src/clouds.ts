@@ -15,8 +15,8 @@
  * `https://graph.microsoft.us`, DoD `https://dod-graph.microsoft.us` (its scope is DOC-SILENT,
  * INFERRED by analogy, so it can be overridden with `graphScope`).
  */
-import { readPem } from "./pem.js";
-import { isLoopbackHost } from "./loopback.js";
+import { readPem } from "./auth/pem.js";
+import { isLoopbackHost } from "./network.js";
 
 /** WindowsDefenderATP's application id: the `aud` of v2.0 MDE tokens (OBSERVED, mde-api.md §1.10). */
 export const MDE_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";

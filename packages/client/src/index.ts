@@ -8,7 +8,7 @@ export * from "./api-exports.js";
 export type { Clock, Sleep } from "./clock.js";
 export type { CloudName, CloudOptions, CloudOverrides, CloudProfile, CustomCloudOptions } from "./clouds.js";
 export { apiUrlFor, GRAPH_APP_ID, GRAPH_RESOURCE, MDE_APP_ID, MDE_RESOURCE, resolveCloud } from "./clouds.js";
-export type { AdminConsentUrlOptions, ConsentCallbackResult } from "./consent.js";
+export type { AdminConsentUrlOptions, ConsentCallbackResult } from "./auth/consent.js";
 export {
   adminConsentUrl,
   checkRedirectUri,
@@ -16,9 +16,9 @@ export {
   createConsentState,
   legacyConsentUrl,
   parseConsentCallback,
-} from "./consent.js";
-export { isLoopbackHost } from "./loopback.js";
-export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./credentials.js";
+} from "./auth/consent.js";
+export { isLoopbackHost } from "./network.js";
+export type { AssertionContext, CertificateCredentialOptions, CredentialInput, PartnerCredential, TokenCredential } from "./auth/credentials.js";
 export {
   AzureTokenCredential,
   ClientAssertionCredential,
@@ -27,7 +27,7 @@ export {
   createCertificateCredential,
   createClientAssertionCredential,
   createClientSecretCredential,
-} from "./credentials.js";
+} from "./auth/credentials.js";
 export type { MdeErrorCode } from "./errors.js";
 export {
   isMdeError,
@@ -55,10 +55,10 @@ export {
 } from "./errors.js";
 export type { ForEachTenantOptions, TenantResult } from "./fan-out.js";
 export { forEachTenant } from "./fan-out.js";
-export type { CheckName, InspectionCheck, InspectTokenOptions, TokenInspection } from "./inspect-token.js";
-export { inspectToken } from "./inspect-token.js";
-export type { JsonWebKeySet, KeySource } from "./jwks-source.js";
-export { createDiscoveryKeySource, createStaticKeySource } from "./jwks-source.js";
+export type { CheckName, InspectionCheck, InspectTokenOptions, TokenInspection } from "./auth/inspect-token.js";
+export { inspectToken } from "./auth/inspect-token.js";
+export type { JsonWebKeySet, KeySource } from "./auth/jwks-source.js";
+export { createDiscoveryKeySource, createStaticKeySource } from "./auth/jwks-source.js";
 export type { Logger } from "./logger.js";
 export type { FetchLike } from "./network.js";
 export type {
@@ -77,6 +77,6 @@ export type { RetryOptions } from "./pipeline/retry-policy.js";
 export type { BudgetDecision, BudgetWindow, RateBudgetStore } from "./pipeline/rate-budget-store.js";
 export { createMemoryBudgetStore, guardBandMs, slotsFor, windowStart } from "./pipeline/rate-budget-store.js";
 export { isTenantGuid, normalizeTenantId } from "./tenant-id.js";
-export type { TenantDomainResolverOptions } from "./tenant-domain.js";
-export { resolveTenantDomain } from "./tenant-domain.js";
-export type { HttpMethod, MdeRequest, MdeTransport } from "./transport.js";
+export type { TenantDomainResolverOptions } from "./auth/tenant-domain.js";
+export { resolveTenantDomain } from "./auth/tenant-domain.js";
+export type { HttpMethod, MdeRequest, MdeTransport } from "./pipeline/transport.js";

@@ -5,35 +5,25 @@
  * transport (and the typed API) for one customer.
  */
 import { apiUrlFor, type CloudProfile, isLoopback, loginHost } from "./clouds.js";
-import { adminConsentUrl, legacyConsentUrl } from "./consent.js";
+import { adminConsentUrl, legacyConsentUrl } from "./auth/consent.js";
 import { type ForEachTenantOptions, forEachTenant, type TenantResult } from "./fan-out.js";
-import type { TokenSource } from "./grants/token-source.js";
-import { GRAPH_GLOBAL_BUDGET } from "./graph/operations.js";
-import { type InspectTokenOptions, inspectToken, type TokenInspection } from "./inspect-token.js";
-import { createLegacyHuntingWarning } from "./legacy-hunting.js";
-import { createDiscoveryKeySource, type KeySource } from "./jwks-source.js";
+import type { TokenSource } from "./auth/grants/token-source.js";
+import { type InspectTokenOptions, inspectToken, type TokenInspection } from "./auth/inspect-token.js";
+import { createLegacyHuntingWarning } from "./mde/legacy-hunting.js";
+import { createDiscoveryKeySource, type KeySource } from "./auth/jwks-source.js";
 import { createDefaultFetch, type FetchLike } from "./network.js";
 import { FALLBACK_BUDGET, type PartnerClientOptions, type ResolvedPartnerOptions, resolvePartnerOptions } from "./partner-options.js";
 import { createPartnerTenantExtras, type PartnerTenantExtras } from "./partner-tenant.js";
-import type { ApiResource } from "./permissions-planner.js";
-import { authPolicy } from "./pipeline/auth-policy.js";
-import { fetchSink } from "./pipeline/fetch-sink.js";
-import { resolveTenantDomain } from "./tenant-domain.js";
-import { logPolicy } from "./pipeline/log-policy.js";
-import { composePipeline, type PipelinePolicy } from "./pipeline/policy.js";
-import { preferPolicy } from "./pipeline/prefer-policy.js";
+import type { ApiResource } from "./permissions/planner.js";
+import { resolveTenantDomain } from "./auth/tenant-domain.js";
+import { createPipeline } from "./pipeline/pipeline.js";
 import { createRateBudgets } from "./pipeline/rate-budget.js";
 import { createSharedRateBudgets } from "./pipeline/rate-budget-shared.js";
-import { rateBudgetPolicy } from "./pipeline/rate-budget-policy.js";
-import { requestIdPolicy } from "./pipeline/request-id-policy.js";
-import { retryPolicy } from "./pipeline/retry-policy.js";
-import { createTenantTransport } from "./pipeline/tenant-transport.js";
-import { userAgentPolicy } from "./pipeline/user-agent-policy.js";
-import { createTenantClient, type TenantClient } from "./tenant-client.js";
+import { createTenantClient, type TenantClient } from "./mde/mde-api.js";
 import { normalizeTenantId } from "./tenant-id.js";
-import { createTokenCache, tokenCacheKey } from "./token-cache.js";
-import { createTokenSource } from "./token-sources.js";
-import type { MdeTransport } from "./transport.js";
+import { createTokenCache, tokenCacheKey } from "./auth/token-cache.js";
+import { createTokenSource } from "./auth/token-sources.js";
+import type { MdeTransport } from "./pipeline/transport.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
@@ -236,57 +226,16 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
     }
   };
 
-  /**
-   * One pipeline per tenant and resource: user agent → request id → (Graph: Prefer) → rate budget →
-   * retry → auth → log → fetch. The auth policy holds only that resource's tokens and only sends them
-   * to that API's origin and paths, so a Graph token never reaches the MDE API and the reverse, even
-   * where both share a host (the emulator).
-   */
-  const createTransport = (tenantId: string, resource: ApiResource, baseUrl: string): MdeTransport => {
-    const scope = `${state.clientId}|${tenantId}`;
-    const base = new URL(baseUrl);
-    const basePath = base.pathname.replace(/\/+$/, "");
-    const policies: PipelinePolicy[] = [userAgentPolicy(state.userAgent), requestIdPolicy()];
-    if (resource === "graph") policies.push(preferPolicy());
-    if (budgets) {
-      // Graph also counts every call against the app's global budget across all tenants.
-      const shared = resource === "graph" ? [{ scope: state.clientId, budget: GRAPH_GLOBAL_BUDGET }] : [];
-      policies.push(rateBudgetPolicy(budgets, scope, clock, shared));
-    }
-    policies.push(
-      retryPolicy({
-        ...state.retry,
-        clock,
-        sleep: state.sleep,
-        random: state.random,
-        ...(budgets
-          ? {
-              onThrottle: (request, wait) => budgets.pause(scope, request.budget, clock.now() + wait),
-              beforeRetry: (request) => budgets.acquire(scope, request.budget, request.signal),
-            }
-          : {}),
-      }),
-      authPolicy(
-        {
-          getToken: (o) => getToken(tenantId, { ...o, resource }),
-          evict: (token) => evict(tenantId, resource, token),
-        },
-        base.origin,
-        {
-          pathPrefixes: resource === "graph" ? [`${basePath}/v1.0/`, `${basePath}/beta/`] : [`${basePath}/api/`],
-          audienceName: resource === "graph" ? "the tenant's Microsoft Graph" : "the tenant's MDE",
-        },
-      ),
-      logPolicy(logger, clock, resource === "graph" ? "Microsoft Graph" : "MDE"),
-    );
-    return createTenantTransport({
+  const createTransport = (tenantId: string, resource: ApiResource, baseUrl: string): MdeTransport =>
+    createPipeline({
       tenantId,
+      resource,
       baseUrl,
-      pipeline: composePipeline(policies, fetchSink(fetch)),
-      clock,
-      timeoutMs: state.timeoutMs,
+      options: state,
+      fetch,
+      budgets,
+      tokens: { getToken: (o) => getToken(tenantId, { ...o, resource }), evict: (token) => evict(tenantId, resource, token) },
     });
-  };
 
   const createHandle = (tenantId: string, region: string | undefined): TenantHandle => {
     const baseUrl = apiUrlFor(cloud, region);

@@ -4,13 +4,13 @@
  */
 import { type Clock, type Sleep, systemClock, systemSleep } from "./clock.js";
 import { type CloudOptions, type CloudProfile, resolveCloud } from "./clouds.js";
-import { type CredentialInput, type PartnerCredential, toPartnerCredential } from "./credentials.js";
-import type { AssertionAlgorithm } from "./grants/certificate-assertion.js";
+import { type CredentialInput, type PartnerCredential, toPartnerCredential } from "./auth/credentials.js";
+import type { AssertionAlgorithm } from "./auth/grants/certificate-assertion.js";
 import { checkLogger, type Logger } from "./logger.js";
-import type { ApiResource } from "./permissions-planner.js";
+import type { ApiResource } from "./permissions/planner.js";
 import type { FetchLike } from "./network.js";
 import { GRAPH_BUDGETS } from "./graph/operations.js";
-import { BUDGETS } from "./operations.js";
+import { BUDGETS } from "./mde/operations.js";
 import type { BudgetLimits } from "./pipeline/rate-budget.js";
 import type { RateBudgetStore } from "./pipeline/rate-budget-store.js";
 import { type RetryOptions, resolveRetryOptions } from "./pipeline/retry-policy.js";

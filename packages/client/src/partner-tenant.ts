@@ -5,14 +5,14 @@
  */
 import { decodeJwt } from "jose";
 import { MdeInvalidResponseError } from "./errors.js";
-import { createGraphClient, type GraphClient } from "./graph/graph-client.js";
+import { createGraphClient, type GraphClient } from "./graph/graph-api.js";
 import type { GraphHuntingOptions } from "./graph/hunting.js";
-import type { GraphHuntingResult, GraphHuntingRow } from "./models/graph-hunting.js";
-import type { HuntingResult, HuntingRow } from "./models/hunting.js";
-import { type DriftReport, detectDrift } from "./permissions-drift.js";
-import { type ApiResource, type PlanInput, requirementsOf } from "./permissions-planner.js";
-import type { RequestOptions } from "./resources/call.js";
-import type { TenantClient } from "./tenant-client.js";
+import type { GraphHuntingResult, GraphHuntingRow } from "./graph/models/hunting.js";
+import type { HuntingResult, HuntingRow } from "./mde/models/hunting.js";
+import { type DriftReport, detectDrift } from "./permissions/drift.js";
+import { type ApiResource, type PlanInput, requirementsOf } from "./permissions/planner.js";
+import type { RequestOptions } from "./mde/call.js";
+import type { TenantClient } from "./mde/mde-api.js";
 
 /** Options of `tenant.hunt` on Graph (the default backend). */
 export interface TenantHuntOptions extends GraphHuntingOptions {

@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { createTenantClient, ForeignNextLinkError } from "../src/api-exports.js";
-import type { MdeRequest, MdeTransport } from "../src/transport.js";
+import type { MdeRequest, MdeTransport } from "../src/pipeline/transport.js";
 import { createTestTransport, type FetchLike } from "./resources-fixture.js";
 
 const BASE = "https://api.security.microsoft.com";

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { MdeRequest, MdeTransport } from "../src/transport.js";
+import type { MdeRequest, MdeTransport } from "../src/pipeline/transport.js";
 
 /** The documented example payloads, kept in the repository (docs/reference/examples, with their sources). */
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../../docs/reference/examples/", import.meta.url));

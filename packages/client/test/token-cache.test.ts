@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AcquiredToken } from "../src/grants/token-source.js";
+import type { AcquiredToken } from "../src/auth/grants/token-source.js";
 import { silentLogger } from "../src/logger.js";
-import { createTokenCache, tokenCacheKey } from "../src/token-cache.js";
+import { createTokenCache, tokenCacheKey } from "../src/auth/token-cache.js";
 
 function setup(lifetimeSec = 3600) {
   let now = Date.UTC(2026, 0, 1);

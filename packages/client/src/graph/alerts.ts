@@ -3,11 +3,11 @@
  * properties, `$top`, `$skip`, `$count` and `@odata.nextLink` paging; get; update; add a comment.
  * Evidence comes inline, typed by `@odata.type`.
  */
-import type { GraphAlert, GraphAlertUpdate, GraphCommentsResponse } from "../models/graph-alert.js";
-import type { PagedResult } from "../paging.js";
-import { path } from "../path.js";
-import { pick, type RequestOptions, sendJson } from "../resources/call.js";
-import type { MdeTransport } from "../transport.js";
+import type { GraphAlert, GraphAlertUpdate, GraphCommentsResponse } from "./models/alert.js";
+import type { PagedResult } from "../odata/paging.js";
+import { path } from "../pipeline/path.js";
+import { pick, type RequestOptions, sendJson } from "../mde/call.js";
+import type { MdeTransport } from "../pipeline/transport.js";
 import { buildGraphRequest, type GraphListOptions, graphList, requireComment } from "./call.js";
 import type { GraphAlertFilterFields } from "./filter-fields.js";
 

@@ -6,9 +6,9 @@
 import { renderFilter } from "../odata/filter.js";
 import type { ODataQueryOptions } from "../odata/query.js";
 import { validateSkip, validateTop } from "../odata/query.js";
-import { PagedResult, type PagingPlan } from "../paging.js";
-import { type RequestOptions, requestFromSpec } from "../resources/call.js";
-import type { MdeRequest, MdeTransport } from "../transport.js";
+import { PagedResult, type PagingPlan } from "../odata/paging.js";
+import { type RequestOptions, requestFromSpec } from "../mde/call.js";
+import type { MdeRequest, MdeTransport } from "../pipeline/transport.js";
 import { type GraphOperationName, getGraphOperation } from "./operations.js";
 
 type Query = Record<string, string | number | boolean | undefined>;

@@ -3,7 +3,7 @@
  * type with a leading `#` (`#microsoft.graph.security.deviceEvidence`); the comparison also accepts
  * it without, and ignores case.
  */
-import type { GraphAlertEvidence, GraphEvidenceKind, GraphEvidenceTypes } from "../models/graph-evidence.js";
+import type { GraphAlertEvidence, GraphEvidenceKind, GraphEvidenceTypes } from "./models/evidence.js";
 
 const PREFIX = "microsoft.graph.security.";
 

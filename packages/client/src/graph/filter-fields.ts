@@ -9,8 +9,8 @@ import type {
   GraphAlertSeverity,
   GraphAlertStatus,
   GraphServiceSource,
-} from "../models/graph-alert.js";
-import type { GraphIncidentStatus } from "../models/graph-incident.js";
+} from "./models/alert.js";
+import type { GraphIncidentStatus } from "./models/incident.js";
 import { filterFor } from "../odata/filter.js";
 
 /** `GET /security/alerts_v2`: assignedTo, classification, determination, createdDateTime, lastUpdateDateTime, severity, serviceSource, status. */

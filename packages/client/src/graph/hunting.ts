@@ -6,9 +6,9 @@
  * arrives in one answer.
  */
 import { MdeInvalidResponseError } from "../errors.js";
-import type { GraphHuntingColumn, GraphHuntingResult, GraphHuntingRow } from "../models/graph-hunting.js";
-import { type RequestOptions, requireText, sendJson } from "../resources/call.js";
-import type { MdeTransport } from "../transport.js";
+import type { GraphHuntingColumn, GraphHuntingResult, GraphHuntingRow } from "./models/hunting.js";
+import { type RequestOptions, requireText, sendJson } from "../mde/call.js";
+import type { MdeTransport } from "../pipeline/transport.js";
 import { buildGraphRequest } from "./call.js";
 import { type HuntingTimespanParts, huntingTimespan } from "./timespan.js";
 

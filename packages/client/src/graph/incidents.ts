@@ -3,12 +3,12 @@
  * properties, `$top`, `$skip`, `$count`, `$expand=alerts`, `@odata.nextLink` paging), get, update,
  * add a comment.
  */
-import type { GraphCommentsResponse } from "../models/graph-alert.js";
-import type { GraphIncident, GraphIncidentUpdate } from "../models/graph-incident.js";
-import type { PagedResult } from "../paging.js";
-import { path } from "../path.js";
-import { pick, type RequestOptions, sendJson } from "../resources/call.js";
-import type { MdeTransport } from "../transport.js";
+import type { GraphCommentsResponse } from "./models/alert.js";
+import type { GraphIncident, GraphIncidentUpdate } from "./models/incident.js";
+import type { PagedResult } from "../odata/paging.js";
+import { path } from "../pipeline/path.js";
+import { pick, type RequestOptions, sendJson } from "../mde/call.js";
+import type { MdeTransport } from "../pipeline/transport.js";
 import { buildGraphRequest, type GraphListOptions, graphList, requireComment } from "./call.js";
 import type { GraphIncidentFilterFields } from "./filter-fields.js";
 

@@ -12,8 +12,8 @@
  * - `graph-global`: 2,000 requests per second per app across all tenants — one bucket for the app,
  *   counted by every Graph call of every tenant.
  */
-import type { BudgetLimits } from "../operations.js";
-import type { HttpMethod } from "../transport.js";
+import type { BudgetLimits } from "../mde/operations.js";
+import type { HttpMethod } from "../pipeline/transport.js";
 
 /** Microsoft Graph's documented rate budgets (graph-security.md §3.3, §6). */
 export const GRAPH_BUDGETS = Object.freeze({

@@ -3,9 +3,9 @@
  * under "supports OData `$filter` on" (mde-api.md §5). `Date` marks a datetime property (rendered
  * unquoted); everything else renders by its value type. Builders are exported for each entity.
  */
-import type { AlertCategory, AlertSeverity, AlertStatus, InvestigationState } from "../models/alert.js";
-import type { OpenEnum } from "../models/common.js";
-import type { IndicatorAction, IndicatorSeverity, IndicatorType } from "../models/indicator.js";
+import type { AlertCategory, AlertSeverity, AlertStatus, InvestigationState } from "../mde/models/alert.js";
+import type { OpenEnum } from "../mde/models/common.js";
+import type { IndicatorAction, IndicatorSeverity, IndicatorType } from "../mde/models/indicator.js";
 import type {
   DeviceValue,
   MachineExposureLevel,
@@ -13,9 +13,9 @@ import type {
   MachineRiskScore,
   OnboardingStatus,
   OsPlatform,
-} from "../models/machine.js";
-import type { MachineActionStatus, MachineActionType } from "../models/machine-action.js";
-import type { VulnerabilitySeverity } from "../models/vulnerability.js";
+} from "../mde/models/machine.js";
+import type { MachineActionStatus, MachineActionType } from "../mde/models/machine-action.js";
+import type { VulnerabilitySeverity } from "../mde/models/vulnerability.js";
 import { filterFor } from "./filter.js";
 
 /** `GET /api/alerts` (get-alerts.md). The page spells `asssignedTo` and `InvestigationId`; the real names are accepted too. */

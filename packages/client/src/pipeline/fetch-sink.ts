@@ -1,4 +1,4 @@
-import { toTransportError } from "../grants/token-source.js";
+import { toTransportError } from "../auth/grants/token-source.js";
 import type { FetchLike } from "../network.js";
 import type { SendRequest } from "./policy.js";
 

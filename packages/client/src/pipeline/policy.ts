@@ -4,7 +4,7 @@
  * `next` is the fetch sink. Order, top to bottom:
  * user agent → request id → rate budget → retry → auth → log → fetch.
  */
-import type { HttpMethod } from "../transport.js";
+import type { HttpMethod } from "./transport.js";
 
 /** One HTTP exchange as it travels down the stack. Policies may change `headers`. */
 export interface PipelineRequest {

@@ -5,7 +5,7 @@
  */
 import type { Clock } from "../clock.js";
 import { MdeInvalidResponseError } from "../errors.js";
-import type { MdeRequest, MdeTransport } from "../transport.js";
+import type { MdeRequest, MdeTransport } from "./transport.js";
 import { errorFromResponse } from "./error-response.js";
 import type { PipelineRequest, SendRequest } from "./policy.js";
 

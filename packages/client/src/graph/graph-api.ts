@@ -1,0 +1,34 @@
+/**
+ * The typed Microsoft Graph security API of one customer tenant: hunting, alerts_v2, incidents,
+ * all sending through one Graph transport (its own token audience, budgets and origin).
+ *
+ * @example
+ * const { results } = await tenant.graph.hunting.run("DeviceInfo | take 5");
+ * for await (const incident of tenant.graph.incidents.list({ filter: (f) => f.eq("status", "active") })) console.log(incident.id);
+ */
+import type { MdeTransport } from "../pipeline/transport.js";
+import { createGraphAlertsResource, type GraphAlertsResource } from "./alerts.js";
+import { createGraphHuntingResource, type GraphHuntingResource } from "./hunting.js";
+import { createGraphIncidentsResource, type GraphIncidentsResource } from "./incidents.js";
+
+/** The Graph security API of one tenant. */
+export interface GraphClient {
+  /** The Graph transport every call goes through (base URL = the cloud's Graph root). */
+  readonly transport: MdeTransport;
+  readonly tenantId: string;
+  readonly hunting: GraphHuntingResource;
+  readonly alerts: GraphAlertsResource;
+  readonly incidents: GraphIncidentsResource;
+}
+
+/** Creates the Graph security API over a Graph transport. */
+export function createGraphClient(transport: MdeTransport): GraphClient {
+  if (!transport || typeof transport.send !== "function") throw new TypeError("createGraphClient needs a transport");
+  return Object.freeze({
+    transport,
+    tenantId: transport.tenantId,
+    hunting: createGraphHuntingResource(transport),
+    alerts: createGraphAlertsResource(transport),
+    incidents: createGraphIncidentsResource(transport),
+  });
+}

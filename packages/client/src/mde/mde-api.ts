@@ -1,0 +1,91 @@
+/**
+ * The typed MDE API of one customer tenant: one resource object per family (mde-api.md §5.1–§5.18),
+ * all sending through one `MdeTransport` (the pipeline: auth, budgets, retry, typed errors).
+ *
+ * @example
+ * const client = createTenantClient(transport);
+ * for await (const alert of client.alerts.list({ filter: (f) => f.eq("status", "New") })) console.log(alert.id);
+ * const action = await client.machineActions.isolate(machineId, { comment: "alert 1234", isolationType: "Full" });
+ * await client.machineActions.waitForCompletion(action.id);
+ */
+import { type AlertsResource, createAlertsResource } from "./alerts.js";
+import { createDeviceAvHealthResource, type DeviceAvHealthResource } from "./device-av-health.js";
+import { createDomainsResource, type DomainsResource } from "./domains.js";
+import { createExportsResource, type ExportsResource } from "./exports.js";
+import { createFilesResource, type FilesResource } from "./files.js";
+import { createHuntingResource, type HuntingResource } from "./hunting.js";
+import { createIndicatorsResource, type IndicatorsResource } from "./indicators.js";
+import { createInvestigationsResource, type InvestigationsResource } from "./investigations.js";
+import { createIpsResource, type IpsResource } from "./ips.js";
+import { createLibraryResource, type LibraryResource } from "./library.js";
+import { createMachineActionsResource, type MachineActionsResource, type PollingClock } from "./machine-actions.js";
+import { createMachinesResource, type MachinesResource } from "./machines.js";
+import { createRecommendationsResource, type RecommendationsResource } from "./recommendations.js";
+import { createRemediationTasksResource, type RemediationTasksResource } from "./remediation-tasks.js";
+import { createScoresResource, type ScoresResource } from "./scores.js";
+import { createSoftwareResource, type SoftwareResource } from "./software.js";
+import { createUsersResource, type UsersResource } from "./users.js";
+import { createVulnerabilitiesResource, type VulnerabilitiesResource } from "./vulnerabilities.js";
+import type { MdeTransport } from "../pipeline/transport.js";
+
+/** Options of {@link createTenantClient}. */
+export interface TenantClientOptions {
+  /** Clock and sleep used by `machineActions.waitForCompletion` and time-window checks (default: real time). */
+  clock?: PollingClock;
+  /** Runs before each legacy hunting call (the partner client warns about the 2027-02-01 retirement). */
+  onLegacyHunting?: () => void;
+}
+
+/** The typed MDE API of one tenant. */
+export interface TenantClient {
+  /** The transport every call goes through. */
+  readonly transport: MdeTransport;
+  /** The tenant the transport authenticates for. */
+  readonly tenantId: string;
+  readonly alerts: AlertsResource;
+  readonly machines: MachinesResource;
+  readonly machineActions: MachineActionsResource;
+  /** @deprecated Legacy hunting stops returning data on 2027-02-01; Microsoft Graph `runHuntingQuery` is the successor. */
+  readonly hunting: HuntingResource;
+  readonly indicators: IndicatorsResource;
+  readonly investigations: InvestigationsResource;
+  readonly files: FilesResource;
+  readonly domains: DomainsResource;
+  readonly ips: IpsResource;
+  readonly users: UsersResource;
+  readonly software: SoftwareResource;
+  readonly vulnerabilities: VulnerabilitiesResource;
+  readonly recommendations: RecommendationsResource;
+  readonly scores: ScoresResource;
+  readonly remediationTasks: RemediationTasksResource;
+  readonly deviceAvHealth: DeviceAvHealthResource;
+  readonly exports: ExportsResource;
+  readonly library: LibraryResource;
+}
+
+/** Creates the typed MDE API over a transport for one tenant. */
+export function createTenantClient(transport: MdeTransport, options: TenantClientOptions = {}): TenantClient {
+  if (!transport || typeof transport.send !== "function") throw new TypeError("createTenantClient needs an MdeTransport");
+  return Object.freeze({
+    transport,
+    tenantId: transport.tenantId,
+    alerts: createAlertsResource(transport),
+    machines: createMachinesResource(transport),
+    machineActions: createMachineActionsResource(transport, options.clock),
+    hunting: createHuntingResource(transport, options.onLegacyHunting),
+    indicators: createIndicatorsResource(transport),
+    investigations: createInvestigationsResource(transport),
+    files: createFilesResource(transport),
+    domains: createDomainsResource(transport),
+    ips: createIpsResource(transport),
+    users: createUsersResource(transport),
+    software: createSoftwareResource(transport),
+    vulnerabilities: createVulnerabilitiesResource(transport),
+    recommendations: createRecommendationsResource(transport),
+    scores: createScoresResource(transport),
+    remediationTasks: createRemediationTasksResource(transport),
+    deviceAvHealth: createDeviceAvHealthResource(transport),
+    exports: createExportsResource(transport, options.clock ? () => options.clock!.now() : undefined),
+    library: createLibraryResource(transport),
+  });
+}

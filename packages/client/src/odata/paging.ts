@@ -1,0 +1,218 @@
+/**
+ * List results you can `await` for the first page or `for await` for every item (openai-node habit).
+ *
+ * Paging facts (mde-api.md §3.6): the documented page maximum is 10,000 (`$top` ≤ 10,000;
+ * vulnerabilities 8,000); with `$top` the API sends no `@odata.nextLink` (issues #8489, #8316, #9713),
+ * so the robust loop pages with `$top` + `$skip` until a short page, and follows `@odata.nextLink`
+ * whenever one is present. Export APIs page only by `@odata.nextLink` (`$skiptoken`) and take
+ * `pageSize` instead of `$top`.
+ *
+ * A next link is followed only to the API's own origin (STYLE.md habit 7: the bearer token never
+ * leaves its host). Iteration is streaming: one page is held at a time, never the whole result.
+ */
+import { type MdeErrorDetails, MdeInvalidResponseError } from "../errors.js";
+import type { MdeRequest, MdeTransport } from "../pipeline/transport.js";
+
+/** Documented maximum page size of most MDE lists (mde-api.md §3.6). */
+export const DEFAULT_PAGE_SIZE = 10_000;
+
+/** One page of a list. */
+export interface Page<T> {
+  readonly value: T[];
+  /** The server's `@odata.nextLink`, when it sent one. */
+  readonly nextLink?: string;
+  /** The server's `@odata.context`, when it sent one. */
+  readonly context?: string;
+  /** The server's `@odata.count` (asked for with `$count=true`; Graph sends it on the first page). */
+  readonly count?: number;
+}
+
+/**
+ * Thrown when a next link points to another origin than the API's; no request is sent to it.
+ * Code `ERR_MDE_INVALID_RESPONSE` (the service answered something the client cannot use).
+ */
+export class ForeignNextLinkError extends MdeInvalidResponseError {
+  readonly nextLink: string;
+  readonly expectedOrigin: string;
+  constructor(nextLink: string, expectedOrigin: string, details: MdeErrorDetails = {}) {
+    super(
+      `refusing to follow @odata.nextLink to ${safeOrigin(nextLink)}: the API origin is ${expectedOrigin} and the bearer token must not leave it`,
+      details,
+    );
+    this.nextLink = nextLink;
+    this.expectedOrigin = expectedOrigin;
+  }
+}
+
+/** How a list endpoint pages. */
+export interface PagingPlan {
+  readonly transport: MdeTransport;
+  /** The first request, without paging parameters. */
+  readonly request: Omit<MdeRequest, "url" | "signal">;
+  /**
+   * `skip`: send `$top` (+ `$skip`) and continue until a short page, following any next link.
+   * `next-link`: send no `$top` unless the caller capped the total; follow next links only.
+   */
+  readonly mode: "skip" | "next-link";
+  /** Page size to request in `skip` mode (≤ the documented maximum). */
+  readonly pageSize?: number;
+  /** Cap on the total number of items (`top` from the caller). */
+  readonly top?: number;
+  /** Items to skip first (`$skip`). */
+  readonly skip?: number;
+  /** In `next-link` mode, whether the endpoint takes `$top`/`$skip` (device AV info does; exports and related lists don't). */
+  readonly sendTop?: boolean;
+  /** Name of the page-size query parameter of export APIs (`pageSize`), with the value to send. */
+  readonly pageSizeParam?: { readonly name: string; readonly value: number };
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A lazily started list. `await` it for the first page, `for await` it for every item, or call
+ * `pages()` for every page. Each iteration starts again from the first page.
+ *
+ * @example
+ * const first = await client.alerts.list({ top: 10 });              // { value, nextLink? }
+ * for await (const alert of client.alerts.list()) console.log(alert.id);
+ */
+export class PagedResult<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  readonly #plan: PagingPlan;
+  #first: Promise<Page<T>> | undefined;
+
+  constructor(plan: PagingPlan) {
+    this.#plan = plan;
+  }
+
+  /** Fetches (once) and resolves with the first page. */
+  // biome-ignore lint/suspicious/noThenProperty: the result is deliberately awaitable (first page).
+  then<R1 = Page<T>, R2 = never>(
+    onfulfilled?: ((value: Page<T>) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.#first ??= this.#firstPage();
+    return this.#first.then(onfulfilled, onrejected);
+  }
+
+  /** Every page, one request at a time. */
+  async *pages(): AsyncGenerator<Page<T>, void, undefined> {
+    yield* pageStream<T>(this.#plan);
+  }
+
+  /** Every item across pages, holding one page in memory at a time. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const page of pageStream<T>(this.#plan)) {
+      yield* page.value;
+    }
+  }
+
+  async #firstPage(): Promise<Page<T>> {
+    const iterator = pageStream<T>(this.#plan);
+    try {
+      const next = await iterator.next();
+      return next.done ? { value: [] } : next.value;
+    } finally {
+      await iterator.return(undefined);
+    }
+  }
+}
+
+async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, undefined> {
+  const { transport, request, signal } = plan;
+  const origin = new URL(transport.baseUrl).origin;
+  let remaining = plan.top ?? Number.POSITIVE_INFINITY;
+  let skip = plan.skip ?? 0;
+  let nextUrl: string | undefined;
+  const seen = new Set<string>();
+
+  while (remaining > 0) {
+    let sent: MdeRequest;
+    let requested = Number.POSITIVE_INFINITY;
+    if (nextUrl !== undefined) {
+      // Next links carry their own query; the pipeline must not add ours.
+      const { query: _query, ...rest } = request;
+      sent = { ...rest, url: nextUrl };
+    } else {
+      const query: Record<string, string | number | boolean | undefined> = { ...request.query };
+      if (plan.mode === "skip") {
+        requested = Math.min(plan.pageSize ?? DEFAULT_PAGE_SIZE, remaining);
+        query["$top"] = requested;
+        if (skip > 0) query["$skip"] = skip;
+      } else {
+        if (plan.sendTop && plan.top !== undefined) query["$top"] = plan.top;
+        if (plan.sendTop && skip > 0) query["$skip"] = skip;
+        if (plan.pageSizeParam) query[plan.pageSizeParam.name] = Math.min(plan.pageSizeParam.value, remaining);
+      }
+      sent = { ...request, query };
+    }
+    if (signal) sent.signal = signal;
+    signal?.throwIfAborted();
+
+    const response = await transport.send(sent);
+    let body: Record<string, unknown> | null;
+    try {
+      body = (await response.json()) as Record<string, unknown> | null;
+    } catch {
+      throw new MdeInvalidResponseError(`${request.operation}: the page is not JSON`, {
+        tenantId: transport.tenantId,
+        operation: request.operation,
+      });
+    }
+    if (body === null || typeof body !== "object" || !Array.isArray(body["value"])) {
+      throw new MdeInvalidResponseError(`${request.operation}: expected an OData collection with a "value" array`, {
+        tenantId: transport.tenantId,
+        operation: request.operation,
+      });
+    }
+    const all = body["value"] as T[];
+    const value = all.length > remaining ? all.slice(0, remaining) : all;
+    const link = typeof body["@odata.nextLink"] === "string" ? (body["@odata.nextLink"] as string) : undefined;
+    const context = typeof body["@odata.context"] === "string" ? (body["@odata.context"] as string) : undefined;
+    const count = typeof body["@odata.count"] === "number" ? (body["@odata.count"] as number) : undefined;
+    const page: Page<T> = {
+      value,
+      ...(link !== undefined ? { nextLink: link } : {}),
+      ...(context !== undefined ? { context } : {}),
+      ...(count !== undefined ? { count } : {}),
+    };
+    remaining -= value.length;
+    yield page;
+
+    if (remaining <= 0) return;
+    if (link !== undefined) {
+      nextUrl = checkNextLink(link, origin, transport.baseUrl, { tenantId: transport.tenantId, operation: request.operation });
+      if (seen.has(nextUrl))
+        throw new MdeInvalidResponseError(`${request.operation}: @odata.nextLink repeats ${nextUrl}`, {
+          tenantId: transport.tenantId,
+          operation: request.operation,
+        });
+      seen.add(nextUrl);
+      continue;
+    }
+    // No next link: in skip mode a full page means there may be more; anything else ends the list.
+    if (nextUrl === undefined && plan.mode === "skip" && all.length >= requested && all.length > 0) {
+      skip += all.length;
+      continue;
+    }
+    return;
+  }
+}
+
+/** Resolves a next link against the base URL and refuses any other origin. */
+export function checkNextLink(link: string, origin: string, baseUrl: string, details: MdeErrorDetails = {}): string {
+  let url: URL;
+  try {
+    url = new URL(link, `${baseUrl}/`);
+  } catch {
+    throw new MdeInvalidResponseError(`@odata.nextLink is not a URL: ${JSON.stringify(link.slice(0, 200))}`, details);
+  }
+  if (url.origin !== origin) throw new ForeignNextLinkError(link, origin, details);
+  return url.href;
+}
+
+function safeOrigin(link: string): string {
+  try {
+    return new URL(link).origin;
+  } catch {
+    return JSON.stringify(link.slice(0, 100));
+  }
+}
