@@ -17,6 +17,9 @@ const cacheHeaders = (): Record<string, string> => ({
   "access-control-allow-methods": "GET, OPTIONS",
 });
 
+/** The claims both discovery documents list first, in the real documents' order. */
+const CLAIMS = ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr"];
+
 type Resolved = { ok: true; pathTenant: string; issuerTenant: string; regionScope: string | null } | { ok: false; response: Response };
 
 /**
@@ -46,8 +49,12 @@ function resolve(state: EmulatorState, c: AppContext): Resolved {
   }
 }
 
-function common(state: EmulatorState, regionScopeValue: string | null) {
+/** The keys both documents open with, in the real documents' order; `oauth` is the version's OAuth 2.0 endpoint folder. */
+function opening(state: EmulatorState, oauth: string, jwksUri: string, regionScopeValue: string | null) {
   return {
+    token_endpoint: `${oauth}/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: jwksUri,
     response_modes_supported: ["query", "fragment", "form_post"],
     subject_types_supported: ["pairwise"],
     id_token_signing_alg_values_supported: ["RS256"],
@@ -58,6 +65,15 @@ function common(state: EmulatorState, regionScopeValue: string | null) {
     rbac_url: "https://pas.windows.net",
   };
 }
+
+/** The sign-in and sign-out endpoints both documents list. */
+const sessionEndpoints = (oauth: string) => ({
+  authorization_endpoint: `${oauth}/authorize`,
+  device_authorization_endpoint: `${oauth}/devicecode`,
+  http_logout_supported: true,
+  frontchannel_logout_supported: true,
+  end_session_endpoint: `${oauth}/logout`,
+});
 
 /**
  * OpenID Connect discovery (v1 and v2) and the signing keys (mde-api.md §1.8).
@@ -71,113 +87,65 @@ export function createDiscoveryRoutes(state: EmulatorState): Hono<AppEnv> {
 
   app.get("/common/discovery/instance", (c) => instanceDiscovery(state, c));
 
-  app.get("/:tenant/v2.0/.well-known/openid-configuration", (c) => {
+  // A discovery document for the path's tenant, or the STS error for a path that names none.
+  const serve = (build: (t: string, r: Extract<Resolved, { ok: true }>) => object) => (c: AppContext) => {
     const r = resolve(state, c);
     if (!r.ok) return r.response;
-    const t = r.pathTenant;
-    const doc = {
-      token_endpoint: `${base()}/${t}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-      jwks_uri: `${base()}/${t}/discovery/v2.0/keys`,
-      ...common(state, r.regionScope),
-      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-      scopes_supported: ["openid", "profile", "email", "offline_access"],
-      issuer: `${base()}/${r.issuerTenant}/v2.0`,
-      request_uri_parameter_supported: false,
-      userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
-      authorization_endpoint: `${base()}/${t}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base()}/${t}/oauth2/v2.0/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base()}/${t}/oauth2/v2.0/logout`,
-      claims_supported: [
-        "sub",
-        "iss",
-        "cloud_instance_name",
-        "cloud_instance_host_name",
-        "cloud_graph_host_name",
-        "msgraph_host",
-        "aud",
-        "exp",
-        "iat",
-        "auth_time",
-        "acr",
-        "nonce",
-        "preferred_username",
-        "name",
-        "tid",
-        "ver",
-        "at_hash",
-        "c_hash",
-        "email",
-      ],
-      kerberos_endpoint: `${base()}/${t}/kerberos`,
-      cloud_instance_host_name: new URL(base()).host,
-    };
-    return c.json(doc, 200, cacheHeaders());
-  });
+    return c.json(build(r.pathTenant, r), 200, cacheHeaders());
+  };
 
-  app.get("/:tenant/.well-known/openid-configuration", (c) => {
-    const r = resolve(state, c);
-    if (!r.ok) return r.response;
-    const t = r.pathTenant;
-    const doc = {
-      token_endpoint: `${base()}/${t}/oauth2/token`,
-      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+  app.get(
+    "/:tenant/v2.0/.well-known/openid-configuration",
+    serve((t, r) => {
+      const oauth = `${base()}/${t}/oauth2/v2.0`;
+      return {
+        ...opening(state, oauth, `${base()}/${t}/discovery/v2.0/keys`, r.regionScope),
+        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+        scopes_supported: ["openid", "profile", "email", "offline_access"],
+        issuer: `${base()}/${r.issuerTenant}/v2.0`,
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+        ...sessionEndpoints(oauth),
+        claims_supported: [...CLAIMS, "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
+        kerberos_endpoint: `${base()}/${t}/kerberos`,
+        cloud_instance_host_name: new URL(base()).host,
+      };
+    }),
+  );
+
+  app.get(
+    "/:tenant/.well-known/openid-configuration",
+    serve((t, r) => {
+      const oauth = `${base()}/${t}/oauth2`;
       // The real v1 document points every tenant at the common key set.
-      jwks_uri: `${base()}/common/discovery/keys`,
-      ...common(state, r.regionScope),
-      response_types_supported: ["code", "id_token", "code id_token", "token id_token", "token"],
-      scopes_supported: ["openid"],
-      issuer: v1Issuer(state, r.issuerTenant),
-      microsoft_multi_refresh_token: true,
-      authorization_endpoint: `${base()}/${t}/oauth2/authorize`,
-      device_authorization_endpoint: `${base()}/${t}/oauth2/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base()}/${t}/oauth2/logout`,
-      claims_supported: [
-        "sub",
-        "iss",
-        "cloud_instance_name",
-        "cloud_instance_host_name",
-        "cloud_graph_host_name",
-        "msgraph_host",
-        "aud",
-        "exp",
-        "iat",
-        "auth_time",
-        "acr",
-        "amr",
-        "nonce",
-        "email",
-        "given_name",
-        "family_name",
-        "nickname",
-      ],
-      check_session_iframe: `${base()}/${t}/oauth2/checksession`,
-      userinfo_endpoint: `${base()}/${t}/openid/userinfo`,
-      kerberos_endpoint: `${base()}/${t}/kerberos`,
-      cloud_instance_host_name: new URL(base()).host,
-    };
-    return c.json(doc, 200, cacheHeaders());
-  });
+      return {
+        ...opening(state, oauth, `${base()}/common/discovery/keys`, r.regionScope),
+        response_types_supported: ["code", "id_token", "code id_token", "token id_token", "token"],
+        scopes_supported: ["openid"],
+        issuer: v1Issuer(state, r.issuerTenant),
+        microsoft_multi_refresh_token: true,
+        ...sessionEndpoints(oauth),
+        claims_supported: [...CLAIMS, "amr", "nonce", "email", "given_name", "family_name", "nickname"],
+        check_session_iframe: `${base()}/${t}/oauth2/checksession`,
+        userinfo_endpoint: `${base()}/${t}/openid/userinfo`,
+        kerberos_endpoint: `${base()}/${t}/kerberos`,
+        cloud_instance_host_name: new URL(base()).host,
+      };
+    }),
+  );
 
   // JWKS: every key a token may carry right now (current + rotated keys in grace).
   // Each key names the issuer it signs for: templated for tenant-independent sets,
   // the tenant's own for a tenant's set (examples/jwks-common-v2.response.json).
-  const keys = (c: AppContext) => {
-    const r = resolve(state, c);
-    if (!r.ok) return r.response;
+  const keys = serve((_t, r) => {
     const issuer = `${base()}/${r.issuerTenant}/v2.0`;
-    const body = {
+    return {
       keys: state.keys.published().map((k) => {
         const jwk = k.publicKey.export({ format: "jwk" }) as { n: string; e: string };
         return { kty: "RSA", use: "sig", kid: k.kid, x5t: k.x5t, n: jwk.n, e: jwk.e, x5c: [k.x5c], issuer };
       }),
     };
-    return c.json(body, 200, cacheHeaders());
-  };
+  });
   app.get("/:tenant/discovery/keys", keys);
   app.get("/:tenant/discovery/v2.0/keys", keys);
   return app;

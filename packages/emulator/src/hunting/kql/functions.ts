@@ -55,14 +55,26 @@ function binFunction(name: string): ScalarFunction {
   };
 }
 
-/** A one-argument `to<type>` conversion; `convert` gets the argument's value and its type. */
-function conversion(type: KqlType, convert: (v: Value, from: KqlType) => Value): ScalarFunction {
-  return (args, _ctx, pos) => {
-    arity(`to${type}`, args, 1, 1, pos);
+/**
+ * A one-argument function returning `type`; `fn` gets the argument's value and
+ * type. `accepts` restricts the argument's type (`which` names it in the error).
+ */
+function unary(
+  name: string,
+  type: KqlType,
+  fn: (v: Value, from: KqlType, ctx: BindContext) => Value,
+  accepts?: { types: readonly KqlType[]; which?: string },
+): ScalarFunction {
+  return (args, ctx, pos) => {
+    arity(name, args, 1, 1, pos);
     const a = arg(args, 0);
-    return { type, eval: (row) => convert(a.eval(row), a.type) };
+    if (accepts) requireType(name, a, accepts.types, pos, accepts.which);
+    return { type, eval: (row) => fn(a.eval(row), a.type, ctx) };
   };
 }
+
+/** A one-argument `to<type>` conversion. */
+const conversion = (type: KqlType, convert: (v: Value, from: KqlType) => Value) => unary(`to${type}`, type, convert);
 
 const toNumber = (type: "long" | "int" | "real") =>
   conversion(type, (v) => {
@@ -81,30 +93,12 @@ const toNumber = (type: "long" | "int" | "real") =>
 const toTicks = (type: "datetime" | "timespan", parse: (text: string) => bigint | undefined) =>
   conversion(type, (v, from) => (typeof v === "bigint" && from === type ? v : typeof v === "string" ? (parse(v) ?? null) : null));
 
-const stringCase = (upper: boolean): ScalarFunction => (args, _ctx, pos) => {
-  arity(upper ? "toupper" : "tolower", args, 1, 1, pos);
-  const a = arg(args, 0);
-  return { type: "string", eval: (row) => (upper ? str(a, row).toUpperCase() : str(a, row).toLowerCase()) };
-};
+const stringCase = (upper: boolean) =>
+  unary(upper ? "toupper" : "tolower", "string", (v, from) => (upper ? valueToString(v, from).toUpperCase() : valueToString(v, from).toLowerCase()));
 
-const emptiness = (name: string, wantEmpty: boolean): ScalarFunction => (args, _ctx, pos) => {
-  arity(name, args, 1, 1, pos);
-  const a = arg(args, 0);
-  return {
-    type: "bool",
-    eval: (row) => {
-      const v = a.eval(row);
-      const empty = v === null || v === "";
-      return wantEmpty ? empty : !empty;
-    },
-  };
-};
+const emptiness = (name: string, wantEmpty: boolean) => unary(name, "bool", (v) => (v === null || v === "") === wantEmpty);
 
-const nullness = (name: string, wantNull: boolean): ScalarFunction => (args, _ctx, pos) => {
-  arity(name, args, 1, 1, pos);
-  const a = arg(args, 0);
-  return { type: "bool", eval: (row) => (a.eval(row) === null) === wantNull };
-};
+const nullness = (name: string, wantNull: boolean) => unary(name, "bool", (v) => (v === null) === wantNull);
 
 /**
  * The scalar functions the emulator implements (names are case-sensitive, as in
@@ -117,30 +111,8 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = Object
     if (offset) requireType("now", offset, ["timespan"], pos, "the offset");
     return { type: "datetime", eval: (row) => (offset ? ctx.now + ((offset.eval(row) as bigint | null) ?? 0n) : ctx.now) };
   },
-  ago: (args, ctx, pos) => {
-    arity("ago", args, 1, 1, pos);
-    const a = arg(args, 0);
-    requireType("ago", a, ["timespan"], pos, "the argument (for example 7d, 12h, 30m)");
-    return {
-      type: "datetime",
-      eval: (row) => {
-        const v = a.eval(row) as bigint | null;
-        return v === null ? null : ctx.now - v;
-      },
-    };
-  },
-  not: (args, _ctx, pos) => {
-    arity("not", args, 1, 1, pos);
-    const a = arg(args, 0);
-    requireType("not", a, ["bool"], pos);
-    return {
-      type: "bool",
-      eval: (row) => {
-        const v = a.eval(row);
-        return v === null ? null : !v;
-      },
-    };
-  },
+  ago: unary("ago", "datetime", (v, _from, ctx) => (v === null ? null : ctx.now - (v as bigint)), { types: ["timespan"], which: "the argument (for example 7d, 12h, 30m)" }),
+  not: unary("not", "bool", (v) => (v === null ? null : !v), { types: ["bool"] }),
   isempty: emptiness("isempty", true),
   isnotempty: emptiness("isnotempty", false),
   isnull: nullness("isnull", true),
@@ -151,11 +123,7 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = Object
     arity("strcat", args, 1, 64, pos);
     return { type: "string", eval: (row) => args.map((a) => str(a, row)).join("") };
   },
-  strlen: (args, _ctx, pos) => {
-    arity("strlen", args, 1, 1, pos);
-    const a = arg(args, 0);
-    return { type: "long", eval: (row) => [...str(a, row)].length };
-  },
+  strlen: unary("strlen", "long", (v, from) => [...valueToString(v, from)].length),
   substring: (args, _ctx, pos) => {
     arity("substring", args, 2, 3, pos);
     const [s, start, length] = [arg(args, 0), arg(args, 1), args[2]];
@@ -179,20 +147,17 @@ export const SCALAR_FUNCTIONS: Readonly<Record<string, ScalarFunction>> = Object
   totimespan: toTicks("timespan", parseTimespan),
   bin: binFunction("bin"),
   floor: binFunction("floor"),
-  startofday: (args, _ctx, pos) => {
-    arity("startofday", args, 1, 1, pos);
-    const a = arg(args, 0);
-    requireType("startofday", a, ["datetime"], pos);
-    return {
-      type: "datetime",
-      eval: (row) => {
-        const v = a.eval(row) as bigint | null;
-        if (v === null) return null;
-        const r = v % TICKS_PER_DAY;
-        return r < 0n ? v - r - TICKS_PER_DAY : v - r;
-      },
-    };
-  },
+  startofday: unary(
+    "startofday",
+    "datetime",
+    (v) => {
+      if (v === null) return null;
+      const ticks = v as bigint;
+      const r = ticks % TICKS_PER_DAY;
+      return r < 0n ? ticks - r - TICKS_PER_DAY : ticks - r;
+    },
+    { types: ["datetime"] },
+  ),
   iff: conditional("iff"),
   iif: conditional("iif"),
   coalesce: (args, _ctx, pos) => {
