@@ -9,7 +9,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["**/*.{ts,mts,js,mjs}"],
+    files: ["**/*.{ts,tsx,mts,js,mjs}"],
     languageOptions: { ecmaVersion: 2023, sourceType: "module", globals: { process: "readonly", console: "readonly", URL: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", setImmediate: "readonly", fetch: "readonly", Response: "readonly", Request: "readonly", Headers: "readonly", AbortController: "readonly", AbortSignal: "readonly", URLSearchParams: "readonly", FormData: "readonly", Blob: "readonly", TextEncoder: "readonly", TextDecoder: "readonly", structuredClone: "readonly", queueMicrotask: "readonly", global: "readonly", document: "readonly", window: "readonly", navigator: "readonly", location: "readonly", localStorage: "readonly", HTMLElement: "readonly" } },
     plugins: { "@stylistic": stylistic },
     rules: {

@@ -1,5 +1,4 @@
 import { clip } from "./clip.js";
-import { html, type SafeHtml } from "./html.js";
 
 /** `2025-01-02 13:45 UTC` from an ISO time (the console shows UTC everywhere: tenants span time zones). */
 export function when(iso: string | null | undefined): string {
@@ -8,11 +7,6 @@ export function when(iso: string | null | undefined): string {
   // Times come from tenants too: an unparsable one is shown, but short.
   if (Number.isNaN(ms)) return clip(iso, 40);
   return `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-/** A `<time>` element with the exact value as its datetime. */
-export function timeCell(iso: string | null | undefined): SafeHtml {
-  return iso ? html`<time datetime="${clip(iso, 40)}">${when(iso)}</time>` : html`—`;
 }
 
 /** "3 min ago" style age for sync lag. */
@@ -34,12 +28,3 @@ export const qs = (params: Record<string, string | readonly string[] | undefined
   const s = u.toString();
   return s ? `?${s}` : "";
 };
-
-export function options(
-  values: readonly string[],
-  selected: readonly string[] | string | undefined,
-  labels?: (v: string) => string,
-): SafeHtml {
-  const chosen = new Set(typeof selected === "string" ? [selected] : (selected ?? []));
-  return html`${values.map((v) => html`<option value="${v}"${chosen.has(v) ? html` selected` : ""}>${labels ? labels(v) : v}</option>`)}`;
-}

@@ -1,48 +1,50 @@
 /**
- * A tiny HTML template tag: every interpolated value is escaped unless it is
- * already `SafeHtml` (the result of another `html` template or `raw`). Arrays
- * are joined, `null`/`undefined`/`false` render as nothing. Pages are built from
- * these, never by concatenating strings.
+ * How the console's pages turn into HTML. Pages are Hono JSX components
+ * (`hono/jsx`), which escape every text and attribute value by default; tenant
+ * text goes through {@link text}, which bounds it and escapes it as numeric
+ * character references, and the document is written in HTML5 syntax.
  */
-
-/** Markup that is already safe to emit. */
-export class SafeHtml {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
+import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { HtmlEscapedString } from "hono/utils/html";
 
 /** Escapes text for element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[];
-
 /**
- * The longest text one interpolation emits. Views bound tenant data themselves
- * (clip.ts, far below this); this is the backstop that keeps a value a view
+ * The longest text one value emits. Views bound tenant data themselves
+ * (clip.tsx, far below this); this is the backstop that keeps a value a view
  * forgot from making a page megabytes long.
  */
 export const MAX_INTERPOLATED = 20_000;
 
-function render(value: Value): string {
-  if (value === null || value === undefined || value === false) return "";
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join("");
-  const text = String(value);
-  return escapeHtml(text.length > MAX_INTERPOLATED ? `${text.slice(0, MAX_INTERPOLATED)}…` : text);
+/**
+ * A value as page text: escaped, and cut at {@link MAX_INTERPOLATED}
+ * characters. Usable as a child and as an attribute value.
+ *
+ * @example
+ * <td>{text(alert.title)}</td>
+ */
+export function text(value: string | number | null | undefined): HtmlEscapedString {
+  const s = value === null || value === undefined ? "" : String(value);
+  return raw(escapeHtml(s.length > MAX_INTERPOLATED ? `${s.slice(0, MAX_INTERPOLATED)}…` : s));
 }
 
-/** The template tag. */
-export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtml {
-  let out = strings[0] ?? "";
-  for (let i = 0; i < values.length; i++) out += render(values[i] as Value) + (strings[i + 1] ?? "");
-  return new SafeHtml(out);
+/** `child` with every string in it as {@link text} (what the shared components do with the values they are given). */
+export function show(child: Child): Child {
+  if (typeof child === "string") return text(child);
+  if (Array.isArray(child)) return child.map(show);
+  return child;
 }
 
-/** Trusted markup as is (only for constants of this package). */
-export function raw(markup: string): SafeHtml {
-  return new SafeHtml(markup);
+// Hono writes XHTML-style void elements (`<input/>`) and boolean attributes as `checked=""`.
+// Text and attribute values are escaped (`>` and `"` included), so both patterns occur only as markup.
+const VOID_END = /\/>/g;
+const BOOLEAN_ATTRIBUTE = / (checked|selected|readonly|required|autofocus|defer|download|data-error)=""/g;
+
+/** The whole document for a page's root element. */
+export function renderDocument(root: Child): string {
+  return `<!DOCTYPE html>\n${String(root).replace(VOID_END, ">").replace(BOOLEAN_ATTRIBUTE, " $1")}`;
 }

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 /**
  * Links that come from tenant data (`incidentWebUrl`, `alertWebUrl`): the one
  * place that decides whether such a URL becomes a live link. Only an `https`
@@ -8,7 +9,7 @@
  * shown as (bounded) text.
  */
 import { clip } from "./clip.js";
-import { html, type SafeHtml } from "./html.js";
+import { text } from "./html.js";
 
 /** Longest URL accepted as a portal link (real ones are about 120 characters). */
 const MAX_URL = 2_048;
@@ -28,9 +29,19 @@ export function portalUrl(value: unknown, portalHosts: readonly string[]): strin
 }
 
 /** A link labelled `label` to a portal URL, or the value as text when it is not one (an em dash when absent). */
-export function portalLink(value: unknown, portalHosts: readonly string[], label: string): SafeHtml {
-  if (typeof value !== "string" || value === "") return html`—`;
-  const href = portalUrl(value, portalHosts);
-  if (href) return html`<a href="${href}" rel="noreferrer noopener" target="_blank" class="portal-link">${label}</a>`;
-  return html`<span class="untrusted-url" title="not a link to the Defender portal of this cloud">${clip(value)}</span>`;
+export function PortalLink({ value, hosts, label }: { value: unknown; hosts: readonly string[]; label: string }) {
+  if (typeof value !== "string" || value === "") return "—";
+  const href = portalUrl(value, hosts);
+  if (href) {
+    return (
+      <a href={text(href)} rel="noreferrer noopener" target="_blank" class="portal-link">
+        {label}
+      </a>
+    );
+  }
+  return (
+    <span class="untrusted-url" title="not a link to the Defender portal of this cloud">
+      {text(clip(value))}
+    </span>
+  );
 }

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 /**
  * Bounds on what the console renders from tenant data. Everything a tenant's
  * API returns is attacker-controlled, and a 2 MB alert title on every row made
@@ -5,7 +6,7 @@
  * one. List cells are cut short; detail views show more and link to the JSON
  * API, which has the whole value.
  */
-import { html, type SafeHtml } from "./html.js";
+import { text } from "./html.js";
 
 /** Characters of one tenant-supplied value in a list cell. */
 export const LIST_TEXT_MAX = 200;
@@ -32,8 +33,18 @@ export function clip<T extends string | null | undefined>(text: T, max: number =
  * A detail-page value: the first {@link DETAIL_TEXT_MAX} characters, and when
  * there is more, how long it is and where to read it all (`fullHref`, the JSON
  * API's copy of the record).
+ *
+ * @example
+ * <ClipDetail value={alert.description} full={`/api/v1/alerts/${tenantId}/${id}`} />
  */
-export function clipDetail(text: string, fullHref: string): SafeHtml {
-  if (text.length <= DETAIL_TEXT_MAX) return html`${text}`;
-  return html`${clip(text, DETAIL_TEXT_MAX)} <small class="muted truncated">(${DETAIL_TEXT_MAX.toLocaleString("en-US")} of ${text.length.toLocaleString("en-US")} characters shown; <a href="${fullHref}">the whole record as JSON</a>)</small>`;
+export function ClipDetail({ value, full }: { value: string; full: string }) {
+  if (value.length <= DETAIL_TEXT_MAX) return text(value);
+  return (
+    <>
+      {text(clip(value, DETAIL_TEXT_MAX))}{" "}
+      <small class="muted truncated">
+        ({DETAIL_TEXT_MAX.toLocaleString("en-US")} of {value.length.toLocaleString("en-US")} characters shown; <a href={full}>the whole record as JSON</a>)
+      </small>
+    </>
+  );
 }

@@ -1,6 +1,7 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { Session } from "../../sessions.js";
 import { clip } from "../clip.js";
-import { html } from "../html.js";
+import { text } from "../html.js";
 import { layout } from "../layout.js";
 
 const TITLES: Record<number, string> = {
@@ -15,6 +16,12 @@ const TITLES: Record<number, string> = {
 /** A plain error page (with navigation when signed in). */
 export function errorPage(session: Session | undefined, status: number, message: string): string {
   const title = TITLES[status] ?? "Error";
-  const link = status === 401 ? html`<p><a href="/login">Sign in</a></p>` : html`<p><a href="/">Back to the console</a></p>`;
-  return layout(session, { title }, html`<p class="error-message" id="error-message">${clip(message, 2_000)}</p>${link}`);
+  return layout(
+    session,
+    { title },
+    <>
+      <p class="error-message" id="error-message">{text(clip(message, 2_000))}</p>
+      <p>{status === 401 ? <a href="/login">Sign in</a> : <a href="/">Back to the console</a>}</p>
+    </>,
+  );
 }

@@ -1,0 +1,59 @@
+/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+import { text } from "../html.js";
+import { layout } from "../layout.js";
+
+/**
+ * How to get back in: a one-time sign-in link works once, so after signing out
+ * an operator needs a name and password (the demo prints one in its terminal).
+ */
+const SignInHelp = () => (
+  <section class="card" id="sign-in-help">
+    <h2>Getting back in</h2>
+    <p>Sign in with your operator name and password. A one-time sign-in link works only once.</p>
+    <ul>
+      <li>
+        No operator account yet? On the machine that runs the console, run <code>mde-partner users add NAME --role admin</code> (with the console's{" "}
+        <code>MDE_PARTNER_HOME</code>; it asks for the password), then sign in here.
+      </li>
+      <li>
+        Running <code>mde-partner demo</code> (<code>npm start</code>)? Its terminal shows a demo operator's name and password on the line <q>sign in again</q>.
+      </li>
+    </ul>
+  </section>
+);
+
+export function loginPage(model: {
+  csrf: string;
+  next: string;
+  message?: string | undefined;
+  name?: string | undefined;
+  info?: string | undefined;
+  /** After sign-out or a used-up one-time link: say how to get back in. */
+  help?: boolean | undefined;
+}): string {
+  return layout(
+    undefined,
+    {
+      title: "Sign in",
+      flash: model.message ? { kind: "error", text: model.message } : model.info ? { kind: "info", text: model.info } : undefined,
+    },
+    <>
+      <form class="card stack" method="post" action="/login" id="login-form">
+        <input type="hidden" name="_login" value={text(model.csrf)} />
+        <input type="hidden" name="next" value={text(model.next)} />
+        <label for="name">
+          User name
+          <input id="name" name="name" autocomplete="username" required value={text(model.name ?? "")} autofocus />
+        </label>
+        <label for="password">
+          Password
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+        </label>
+        <div>
+          <button type="submit" id="sign-in">Sign in</button>
+        </div>
+      </form>
+      {model.help ? <SignInHelp /> : ""}
+    </>,
+  );
+}
