@@ -39,7 +39,7 @@ export {
   graphAlertFilter,
   graphIncidentFilter,
 } from "./graph/filter-fields.js";
-export { createGraphClient, type GraphClient } from "./graph/graph-api.js";
+export { createGraphApi, createGraphClient, type GraphApi, type GraphClient } from "./graph/graph-api.js";
 export { type GraphHuntingOptions, type GraphHuntingResource, huntingValue } from "./graph/hunting.js";
 export {
   type GraphIncidentExpand,
@@ -126,4 +126,4 @@ export type { SoftwareResource } from "./mde/software.js";
 export { MAX_LOOK_BACK_HOURS, type StatsOptions } from "./mde/stats-options.js";
 export type { UsersResource } from "./mde/users.js";
 export type { VulnerabilitiesResource } from "./mde/vulnerabilities.js";
-export { createTenantClient, type TenantClient, type TenantClientOptions } from "./mde/mde-api.js";
+export { createMdeApi, createTenantClient, type MdeApi, type MdeApiOptions, type TenantClient, type TenantClientOptions } from "./mde/mde-api.js";

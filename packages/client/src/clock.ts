@@ -4,13 +4,22 @@
  * them with a manual clock instead of real waiting.
  */
 
-/** Milliseconds since the Unix epoch. Structurally compatible with the emulator's `Clock`. */
-export interface Clock {
-  now(): number;
-}
-
 /** Waits `ms` milliseconds; rejects with the signal's reason when aborted. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * Injectable time: `now()` in milliseconds since the Unix epoch, and where a caller waits
+ * (`machineActions.waitForCompletion`) its `sleep` (default: a real timer). Structurally
+ * compatible with the emulator's `Clock`.
+ *
+ * @example
+ * let now = Date.parse("2026-01-01T00:00:00Z");
+ * const clock: Clock = { now: () => now, sleep: async (ms) => { now += ms; } };
+ */
+export interface Clock {
+  now(): number;
+  sleep?: Sleep;
+}
 
 export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
 

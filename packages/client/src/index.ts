@@ -67,11 +67,10 @@ export type {
   PartnerClientOptions,
   PartnerTenant,
   TenantHandle,
-  TenantHooks,
   TenantOptions,
   TokenRequestOptions,
 } from "./partner-client.js";
-export type { LegacyHuntOptions, PartnerTenantExtras, TenantDriftReport, TenantHuntOptions } from "./partner-tenant.js";
+export type { LegacyHuntOptions, TenantDriftReport, TenantHuntOptions } from "./partner-tenant.js";
 export { createPartnerClient } from "./partner-client.js";
 export type { RetryOptions } from "./pipeline/retry-policy.js";
 export type { BudgetDecision, BudgetWindow, RateBudgetStore } from "./pipeline/rate-budget-store.js";

@@ -1,25 +1,25 @@
 /**
  * The partner client: one multi-tenant app, every customer tenant
  * (DESIGN.md "The data path"). It owns, per instance: the token cache, the
- * rate budgets, the JWKS cache and the HTTP agent; `.tenant(id)` hands out a
- * transport (and the typed API) for one customer.
+ * rate budgets, the JWKS cache and the HTTP agent; `.tenant(id)` hands out one
+ * customer's {@link PartnerTenant} (partner-tenant.ts).
  */
 import { apiUrlFor, type CloudProfile, isLoopback, loginHost } from "./clouds.js";
 import { adminConsentUrl, legacyConsentUrl } from "./auth/consent.js";
 import { type ForEachTenantOptions, forEachTenant, type TenantResult } from "./fan-out.js";
 import type { TokenSource } from "./auth/grants/token-source.js";
-import { type InspectTokenOptions, inspectToken, type TokenInspection } from "./auth/inspect-token.js";
+import { inspectToken, type TokenInspection } from "./auth/inspect-token.js";
 import { createLegacyHuntingWarning } from "./mde/legacy-hunting.js";
 import { createDiscoveryKeySource, type KeySource } from "./auth/jwks-source.js";
 import { createDefaultFetch, type FetchLike } from "./network.js";
 import { FALLBACK_BUDGET, type PartnerClientOptions, type ResolvedPartnerOptions, resolvePartnerOptions } from "./partner-options.js";
-import { createPartnerTenantExtras, type PartnerTenantExtras } from "./partner-tenant.js";
+import { createPartnerTenant, type InspectOptions, type PartnerTenant, type TokenRequestOptions } from "./partner-tenant.js";
+import type { Clock } from "./clock.js";
 import type { ApiResource } from "./permissions/planner.js";
 import { resolveTenantDomain } from "./auth/tenant-domain.js";
 import { createPipeline } from "./pipeline/pipeline.js";
 import { createRateBudgets } from "./pipeline/rate-budget.js";
 import { createSharedRateBudgets } from "./pipeline/rate-budget-shared.js";
-import { createTenantClient, type TenantClient } from "./mde/mde-api.js";
 import { normalizeTenantId } from "./tenant-id.js";
 import { createTokenCache, tokenCacheKey } from "./auth/token-cache.js";
 import { createTokenSource } from "./auth/token-sources.js";
@@ -28,48 +28,18 @@ import type { MdeTransport } from "./pipeline/transport.js";
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 export type { PartnerClientOptions } from "./partner-options.js";
-
-export interface TokenRequestOptions {
-  /** Skip the cached token (it joins a refresh already in flight). */
-  forceRefresh?: boolean | undefined;
-  signal?: AbortSignal | undefined;
-  /** Which API the token is for: `mde` (default) or `graph`. Each has its own token and cache entry. */
-  resource?: ApiResource | undefined;
-}
-
-/** What `partner.tenant(id)` returns before the typed API is attached. */
-export interface TenantHandle {
-  readonly tenantId: string;
-  readonly region: string | undefined;
-  /** The authenticated request pipeline of this tenant's MDE API (MDE token only). */
-  readonly transport: MdeTransport;
-  /** The authenticated request pipeline of this tenant's Microsoft Graph (Graph token only). */
-  readonly graphTransport: MdeTransport;
-  /** A valid access token for this tenant (cached; refreshed before expiry): MDE's, or Graph's with `resource: "graph"`. */
-  getToken(options?: TokenRequestOptions): Promise<string>;
-  /** Checks this tenant's current token (signature, audience, tid, roles, …) offline; `resource: "graph"` for the Graph token. */
-  inspectToken(options?: Omit<InspectOptions, "expectedTenantId"> & { resource?: ApiResource }): Promise<TokenInspection>;
-}
-
-/** Hooks the partner client hands to the tenant decoration. */
-export interface TenantHooks {
-  /** Warns once per client that legacy hunting retires on 2027-02-01. */
-  legacyHunting(): void;
-  /** The re-consent link of the tenant. */
-  consentUrl(): string;
-}
+export type { InspectOptions, PartnerTenant, TenantHandle, TokenRequestOptions } from "./partner-tenant.js";
 
 export interface TenantOptions {
   /** Data region of the tenant (`us`, `eu`, `uk`, `au`, `swa`, `ina`, or old-style `api-eu`, …); default the global host. */
   region?: string;
 }
 
-/** A customer tenant: its tokens, its transports, the typed MDE API and (`.graph`) the Graph security API. */
-export type PartnerTenant = TenantHandle & TenantClient & PartnerTenantExtras;
-
-export type InspectOptions = Partial<Omit<InspectTokenOptions, "keySource">> & { keySource?: KeySource };
-
-export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
+/**
+ * The partner client. (`TTenant` is always {@link PartnerTenant}; the parameter only keeps
+ * `PartnerClient<PartnerTenant>` compiling.)
+ */
+export interface PartnerClient<TTenant extends PartnerTenant = PartnerTenant> {
   readonly clientId: string;
   readonly cloud: CloudProfile;
   /** The v1 resource or v2 scope MDE tokens are requested for. */
@@ -81,7 +51,7 @@ export interface PartnerClient<TTenant extends TenantHandle = TenantHandle> {
    * anything else is a `TypeError` before it reaches a URL.
    */
   tenant(tenantId: string, options?: TenantOptions): TTenant;
-  /** A valid access token for a tenant (see `TenantHandle.getToken`; `resource: "graph"` for Graph). */
+  /** A valid access token for a tenant (see `PartnerTenant.getToken`; `resource: "graph"` for Graph). */
   getToken(tenantId: string, options?: TokenRequestOptions): Promise<string>;
   /** Inspects any token offline against this cloud's published keys. */
   inspectToken(token: string, options?: InspectOptions): Promise<TokenInspection>;
@@ -140,29 +110,8 @@ function consentLink(state: ResolvedPartnerOptions, tenantId: string | undefined
  * const contoso = partner.tenant("contoso.onmicrosoft.com", { region: "eu" });
  * const token = await contoso.getToken();
  */
-export function createPartnerClient(options: PartnerClientOptions): PartnerClient<PartnerTenant> {
+export function createPartnerClient(options: PartnerClientOptions): PartnerClient {
   const state = resolvePartnerOptions(options);
-  const pollingClock = { now: () => state.clock.now(), sleep: state.sleep };
-  // The typed MDE API (tenant-client.ts) over the tenant's MDE transport, the Graph side over its
-  // Graph transport; the handle's own members win.
-  return buildPartnerClient(state, (handle, hooks) => {
-    const mde = createTenantClient(handle.transport, { clock: pollingClock, onLegacyHunting: hooks.legacyHunting });
-    const extras = createPartnerTenantExtras({
-      tenantId: handle.tenantId,
-      mde,
-      graphTransport: handle.graphTransport,
-      getToken: (o) => handle.getToken(o),
-      consentUrl: hooks.consentUrl,
-    });
-    return Object.freeze({ ...mde, ...extras, ...handle });
-  });
-}
-
-/** @internal Builds the client; `decorate` attaches the typed API to each tenant handle. */
-export function buildPartnerClient<TTenant extends TenantHandle>(
-  state: ResolvedPartnerOptions,
-  decorate: (handle: TenantHandle, hooks: TenantHooks) => TTenant,
-): PartnerClient<TTenant> {
   const { cloud, clock, logger } = state;
   const ownFetch = state.fetch === undefined ? createDefaultFetch({ ca: cloud.ca }) : undefined;
   const fetch: FetchLike = state.fetch ?? (ownFetch as NonNullable<typeof ownFetch>).fetch;
@@ -181,7 +130,7 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
         : createRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET });
   const authority = loginHost(cloud);
   let keySource: KeySource | undefined;
-  const tenants = new Map<string, TTenant>();
+  const tenants = new Map<string, PartnerTenant>();
   let closed = false;
 
   // Each token source repeats its own transient failures with the API's retry policy (grants/token-retry.ts).
@@ -237,44 +186,36 @@ export function buildPartnerClient<TTenant extends TenantHandle>(
       tokens: { getToken: (o) => getToken(tenantId, { ...o, resource }), evict: (token) => evict(tenantId, resource, token) },
     });
 
-  const createHandle = (tenantId: string, region: string | undefined): TenantHandle => {
-    const baseUrl = apiUrlFor(cloud, region);
-    checkHttp(baseUrl, "API");
-    checkHttp(cloud.graphUrl, "Graph");
-    const transport = createTransport(tenantId, "mde", baseUrl);
-    const graphTransport = createTransport(tenantId, "graph", cloud.graphUrl);
-    return Object.freeze({
-      tenantId,
-      region,
-      transport,
-      graphTransport,
-      getToken: (o?: TokenRequestOptions) => getToken(tenantId, o),
-      inspectToken: async (o: Omit<InspectOptions, "expectedTenantId"> & { resource?: ApiResource } = {}) => {
-        const { resource, ...rest } = o;
-        const audiences = resource === "graph" ? cloud.graphAudiences : cloud.audiences;
-        return inspect(await getToken(tenantId, { resource }), { audiences, ...rest, expectedTenantId: tenantId });
-      },
-      toJSON: () => ({ tenantId, region, baseUrl, graphUrl: cloud.graphUrl }),
-      [INSPECT]: () => `TenantClient { tenantId: ${JSON.stringify(tenantId)}, baseUrl: ${JSON.stringify(baseUrl)} }`,
-    });
-  };
-
-  const tenant = (tenantId: string, opts: TenantOptions = {}): TTenant => {
+  const clockWithSleep: Clock = { now: () => clock.now(), sleep: state.sleep };
+  const tenant = (tenantId: string, opts: TenantOptions = {}): PartnerTenant => {
     const id = normalizeTenantId(tenantId);
     if (opts.region !== undefined && typeof opts.region !== "string") throw new TypeError("region must be a string");
-    const memo = `${id}|${opts.region?.toLowerCase() ?? ""}`;
-    let handle = tenants.get(memo);
-    if (!handle) {
-      handle = decorate(createHandle(id, opts.region?.toLowerCase()), {
-        legacyHunting,
+    const region = opts.region?.toLowerCase();
+    const memo = `${id}|${region ?? ""}`;
+    let made = tenants.get(memo);
+    if (!made) {
+      const baseUrl = apiUrlFor(cloud, region);
+      checkHttp(baseUrl, "API");
+      checkHttp(cloud.graphUrl, "Graph");
+      made = createPartnerTenant({
+        tenantId: id,
+        region,
+        baseUrl,
+        graphUrl: cloud.graphUrl,
+        mdeTransport: createTransport(id, "mde", baseUrl),
+        graphTransport: createTransport(id, "graph", cloud.graphUrl),
+        clock: clockWithSleep,
+        onLegacyHunting: legacyHunting,
+        getToken: (o) => getToken(id, o),
+        inspect: (token, resource, o) => inspect(token, { audiences: resource === "graph" ? cloud.graphAudiences : cloud.audiences, ...o }),
         consentUrl: () => consentLink(state, id),
       });
-      tenants.set(memo, handle);
+      tenants.set(memo, made);
     }
-    return handle;
+    return made;
   };
 
-  const client: PartnerClient<TTenant> = {
+  const client: PartnerClient = {
     clientId: state.clientId,
     cloud,
     audience: sources.mde.audience,

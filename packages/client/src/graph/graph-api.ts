@@ -11,8 +11,8 @@ import { createGraphAlertsResource, type GraphAlertsResource } from "./alerts.js
 import { createGraphHuntingResource, type GraphHuntingResource } from "./hunting.js";
 import { createGraphIncidentsResource, type GraphIncidentsResource } from "./incidents.js";
 
-/** The Graph security API of one tenant. */
-export interface GraphClient {
+/** The Graph security API of one tenant (`partner.tenant(id).graph`). */
+export interface GraphApi {
   /** The Graph transport every call goes through (base URL = the cloud's Graph root). */
   readonly transport: MdeTransport;
   readonly tenantId: string;
@@ -22,7 +22,7 @@ export interface GraphClient {
 }
 
 /** Creates the Graph security API over a Graph transport. */
-export function createGraphClient(transport: MdeTransport): GraphClient {
+export function createGraphApi(transport: MdeTransport): GraphApi {
   if (!transport || typeof transport.send !== "function") throw new TypeError("createGraphClient needs a transport");
   return Object.freeze({
     transport,
@@ -32,3 +32,8 @@ export function createGraphClient(transport: MdeTransport): GraphClient {
     incidents: createGraphIncidentsResource(transport),
   });
 }
+
+/** @deprecated The Graph security API is {@link GraphApi} (`tenant.graph`). */
+export type GraphClient = GraphApi;
+/** @deprecated Use {@link createGraphApi}. */
+export const createGraphClient = createGraphApi;

@@ -3,6 +3,7 @@
  * `Sha1`, `Commands`; mde-api.md §3.2). Actions answer 201 (offboard may answer 200) with a
  * MachineAction that moves Pending → InProgress → Succeeded/Failed/TimeOut/Cancelled.
  */
+import { type Clock, systemClock, systemSleep } from "../clock.js";
 import { MdeTimeoutError } from "../errors.js";
 import type { ODataString } from "./models/common.js";
 import {
@@ -33,11 +34,8 @@ export interface WaitOptions extends RequestOptions {
   timeoutMs?: number;
 }
 
-/** Injectable time for polling (tests use a fake clock). */
-export interface PollingClock {
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+/** @deprecated Use {@link Clock} (with its `sleep`). */
+export type PollingClock = Clock;
 
 /** Thrown by `waitForCompletion` when the action is still not final after `timeoutMs` (code `ERR_MDE_TIMEOUT`). */
 export class MachineActionWaitTimeoutError extends MdeTimeoutError {
@@ -83,25 +81,8 @@ export interface MachineActionsResource {
   waitForCompletion(id: string, options?: WaitOptions): Promise<MachineAction>;
 }
 
-const defaultClock: PollingClock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
-
 /** Creates the machine actions resource over a transport. */
-export function createMachineActionsResource(transport: MdeTransport, clock: PollingClock = defaultClock): MachineActionsResource {
+export function createMachineActionsResource(transport: MdeTransport, clock: Clock = systemClock): MachineActionsResource {
   const act = (name: OperationName, machine: string, verb: string, options: CommentOptions, extra: Record<string, unknown> = {}) => {
     requireText(options?.comment, "comment");
     const body = { Comment: options.comment, ...extra };
@@ -184,7 +165,8 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Pol
         if (FINAL_MACHINE_ACTION_STATUSES.includes(action.status)) return action;
         const left = deadline - clock.now();
         if (left <= 0) throw new MachineActionWaitTimeoutError(action, timeoutMs, transport.tenantId);
-        await clock.sleep(Math.min(intervalMs, left), options.signal);
+        const wait = Math.min(intervalMs, left);
+        await (clock.sleep ? clock.sleep(wait, options.signal) : systemSleep(wait, options.signal));
       }
     },
   };

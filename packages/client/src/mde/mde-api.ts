@@ -3,10 +3,10 @@
  * all sending through one `MdeTransport` (the pipeline: auth, budgets, retry, typed errors).
  *
  * @example
- * const client = createTenantClient(transport);
- * for await (const alert of client.alerts.list({ filter: (f) => f.eq("status", "New") })) console.log(alert.id);
- * const action = await client.machineActions.isolate(machineId, { comment: "alert 1234", isolationType: "Full" });
- * await client.machineActions.waitForCompletion(action.id);
+ * const mde = createMdeApi(transport); // or `partner.tenant(id).mde`
+ * for await (const alert of mde.alerts.list({ filter: (f) => f.eq("status", "New") })) console.log(alert.id);
+ * const action = await mde.machineActions.isolate(machineId, { comment: "alert 1234", isolationType: "Full" });
+ * await mde.machineActions.waitForCompletion(action.id);
  */
 import { type AlertsResource, createAlertsResource } from "./alerts.js";
 import { createDeviceAvHealthResource, type DeviceAvHealthResource } from "./device-av-health.js";
@@ -18,7 +18,7 @@ import { createIndicatorsResource, type IndicatorsResource } from "./indicators.
 import { createInvestigationsResource, type InvestigationsResource } from "./investigations.js";
 import { createIpsResource, type IpsResource } from "./ips.js";
 import { createLibraryResource, type LibraryResource } from "./library.js";
-import { createMachineActionsResource, type MachineActionsResource, type PollingClock } from "./machine-actions.js";
+import { createMachineActionsResource, type MachineActionsResource } from "./machine-actions.js";
 import { createMachinesResource, type MachinesResource } from "./machines.js";
 import { createRecommendationsResource, type RecommendationsResource } from "./recommendations.js";
 import { createRemediationTasksResource, type RemediationTasksResource } from "./remediation-tasks.js";
@@ -26,18 +26,19 @@ import { createScoresResource, type ScoresResource } from "./scores.js";
 import { createSoftwareResource, type SoftwareResource } from "./software.js";
 import { createUsersResource, type UsersResource } from "./users.js";
 import { createVulnerabilitiesResource, type VulnerabilitiesResource } from "./vulnerabilities.js";
+import type { Clock } from "../clock.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 
-/** Options of {@link createTenantClient}. */
-export interface TenantClientOptions {
-  /** Clock and sleep used by `machineActions.waitForCompletion` and time-window checks (default: real time). */
-  clock?: PollingClock;
+/** Options of {@link createMdeApi}. */
+export interface MdeApiOptions {
+  /** Clock (and its `sleep`) used by `machineActions.waitForCompletion` and time-window checks (default: real time). */
+  clock?: Clock;
   /** Runs before each legacy hunting call (the partner client warns about the 2027-02-01 retirement). */
   onLegacyHunting?: () => void;
 }
 
-/** The typed MDE API of one tenant. */
-export interface TenantClient {
+/** The typed MDE API of one tenant (`partner.tenant(id).mde`). */
+export interface MdeApi {
   /** The transport every call goes through. */
   readonly transport: MdeTransport;
   /** The tenant the transport authenticates for. */
@@ -64,7 +65,7 @@ export interface TenantClient {
 }
 
 /** Creates the typed MDE API over a transport for one tenant. */
-export function createTenantClient(transport: MdeTransport, options: TenantClientOptions = {}): TenantClient {
+export function createMdeApi(transport: MdeTransport, options: MdeApiOptions = {}): MdeApi {
   if (!transport || typeof transport.send !== "function") throw new TypeError("createTenantClient needs an MdeTransport");
   return Object.freeze({
     transport,
@@ -89,3 +90,10 @@ export function createTenantClient(transport: MdeTransport, options: TenantClien
     library: createLibraryResource(transport),
   });
 }
+
+/** @deprecated The typed MDE API is {@link MdeApi} (`tenant.mde`). */
+export type TenantClient = MdeApi;
+/** @deprecated Use {@link MdeApiOptions}. */
+export type TenantClientOptions = MdeApiOptions;
+/** @deprecated Use {@link createMdeApi}. */
+export const createTenantClient = createMdeApi;
