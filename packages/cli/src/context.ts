@@ -12,6 +12,12 @@ export interface CommandContext {
   readonly debug: boolean;
 }
 
+/** What a noun's `register` gets: where its actions put the exit code, and the context they run with. */
+export interface Wiring {
+  readonly result: { exitCode: number };
+  readonly context: () => CommandContext;
+}
+
 export function createContext(options: { io?: CliIo; home?: string; debug?: boolean } = {}): CommandContext {
   const io = options.io ?? processIo();
   return { io, home: options.home ?? partnerHome(io.env), debug: options.debug === true };

@@ -1,32 +1,121 @@
-import { Command, CommanderError, Option } from "commander";
-import { runEmulatorCommand } from "./commands/emulator.js";
-import { registerDataCommands } from "./commands/register-data.js";
-import { registerConsoleCommands } from "./commands/register-console.js";
-import { registerEngineCommands } from "./commands/register-engine.js";
-import { createContext } from "./context.js";
+import { Command, CommanderError } from "commander";
+import { createContext, type Wiring } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
 import { exitQuietlyOnBrokenPipe } from "./io.js";
 import { errorText } from "./output/output.js";
 import { neutralizeControls, terminalText } from "./output/terminal-text.js";
 import { CLI_VERSION } from "./version.js";
 
-function waitForStop(stop: () => Promise<void>): Promise<number> {
-  return new Promise((resolve) => {
-    const onSignal = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      stop().then(
-        () => resolve(EXIT.ok),
-        () => resolve(EXIT.failed),
-      );
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+/** A noun's module: registers the noun's options, arguments and subcommands on its command. */
+type NounModule = { register(command: Command, wiring: Wiring): void };
+
+/**
+ * The command tree by noun, in help order. A noun's module is imported only
+ * when the noun is used (or when the whole tree is shown), so a command loads
+ * only what it runs.
+ */
+const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Promise<NounModule> }> = [
+  {
+    name: "emulator",
+    description: "run the offline Entra ID + Defender for Endpoint emulator; prints one JSON ready line",
+    load: () => import("./commands/emulator/register.js"),
+  },
+  {
+    name: "demo",
+    description: "the whole partner flow end to end on the embedded emulator (npm start)",
+    load: () => import("./commands/demo/register.js"),
+  },
+  {
+    name: "init",
+    description: "create the configuration in $MDE_PARTNER_HOME (secrets are referenced, never stored)",
+    load: () => import("./commands/init/register.js"),
+  },
+  {
+    name: "app",
+    description: "the partner app registration: least-privilege permissions",
+    load: () => import("./commands/app/register.js"),
+  },
+  { name: "tenants", description: "customer tenants", load: () => import("./commands/tenants/register.js") },
+  {
+    name: "audit",
+    description: "the audit log: every write from the CLI, the console and the workers, newest first",
+    load: () => import("./commands/audit/register.js"),
+  },
+  { name: "consent", description: "admin consent of customer tenants", load: () => import("./commands/consent/register.js") },
+  { name: "token", description: "app-only access tokens", load: () => import("./commands/token/register.js") },
+  {
+    name: "alerts",
+    description: "alerts of customer tenants (live from the API)",
+    load: () => import("./commands/alerts/register.js"),
+  },
+  { name: "machines", description: "devices and response actions", load: () => import("./commands/machines/register.js") },
+  { name: "indicators", description: "custom threat indicators", load: () => import("./commands/indicators/register.js") },
+  {
+    name: "incidents",
+    description: "incidents (Microsoft Graph) of the tenants synced from Graph, from the store",
+    load: () => import("./commands/incidents/register.js"),
+  },
+  {
+    name: "hunt",
+    description: "an advanced hunting query across tenants, merged with TenantId/TenantName",
+    load: () => import("./commands/hunt/register.js"),
+  },
+  {
+    name: "sync",
+    description: "copy alerts (incrementally) and machines of every consented tenant into the store",
+    load: () => import("./commands/sync/register.js"),
+  },
+  {
+    name: "webhook",
+    description: "where sync --watch, worker and serve forward new and changed alerts",
+    load: () => import("./commands/webhook/register.js"),
+  },
+  { name: "export", description: "export from the store", load: () => import("./commands/export/register.js") },
+  {
+    name: "batches",
+    description: "hunts and response actions run by the distributed workers",
+    load: () => import("./commands/batches/register.js"),
+  },
+  {
+    name: "worker",
+    description: "a distributed worker (sync, hunts and response actions) sharing work through pg-boss on PostgreSQL",
+    load: () => import("./commands/worker/register.js"),
+  },
+  {
+    name: "serve",
+    description: "the partner console: onboarding by consent, tenants, alerts, devices, hunting, audit (HTTPS)",
+    load: () => import("./commands/serve/register.js"),
+  },
+  {
+    name: "users",
+    description: "the console's operator accounts ($MDE_PARTNER_HOME/console-users.json)",
+    load: () => import("./commands/users/register.js"),
+  },
+];
+
+/**
+ * The nouns a command line needs registered in full: the one it names (also
+ * after `help`); none for `--version` or an unknown command; every noun when
+ * the program's own help may be shown (it lists each noun's usage).
+ */
+export function nounsFor(argv: readonly string[]): readonly string[] {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  const named = words[0] === "help" ? words[1] : words[0];
+  if (named !== undefined && NOUNS.some((n) => n.name === named)) return [named];
+  const asksHelp = words.length === 0 || words[0] === "help" || argv.some((a) => a === "-h" || a === "--help");
+  const asksVersion = argv.some((a) => a === "-V" || a === "--version");
+  return asksHelp && !(words.length === 0 && asksVersion) ? NOUNS.map((n) => n.name) : [];
 }
 
-/** Builds the `mde-partner` program. Each action resolves to an exit code. */
-export function createProgram(result: { exitCode: number }): Command {
+/**
+ * Builds the `mde-partner` program. Each action resolves to an exit code in
+ * `result`. `nouns` are registered in full (default: all of them); the others
+ * only by name and description.
+ */
+export async function createProgram(
+  result: { exitCode: number },
+  nouns: readonly string[] = NOUNS.map((n) => n.name),
+): Promise<Command> {
   const program = new Command("mde-partner")
     .description("Operate Microsoft Defender for Endpoint for every customer tenant through one multi-tenant Entra ID app.")
     .version(CLI_VERSION, "-V, --version")
@@ -35,53 +124,19 @@ export function createProgram(result: { exitCode: number }): Command {
     .exitOverride()
     // Usage errors quote the arguments given: shown with control characters made visible like every other message.
     .configureOutput({ writeErr: (s) => process.stderr.write(neutralizeControls(s)) });
-  const context = () => createContext({ debug: program.opts().debug === true });
-
-  program
-    .command("emulator")
-    .description("run the offline Entra ID + Defender for Endpoint emulator; prints one JSON ready line")
-    .option("--port <n>", "port to listen on (0 picks a free one)", "0")
-    .option("--host <addr>", "address to listen on (not loopback: needs a control token)", "127.0.0.1")
-    .option("--control-token-env <VAR>", "environment variable holding the token /_control requires (Authorization: Bearer)")
-    .option("--control-token-file <file>", "file holding the token /_control requires (Authorization: Bearer)")
-    .option("--tenants <n>", "customer tenants to create", "3")
-    .option("--hostile-tenants <n>", "hostile tenants to add: their data carries terminal escapes, HTML, formulas, javascript: URLs, huge titles")
-    .option("--alerts-per-tenant <n>", "alerts generated per tenant", "100")
-    .option("--machines-per-tenant <n>", "machines generated per tenant")
-    .option("--seed <seed>", "seed of the data generator", "1")
-    .option("--state-dir <dir>", "folder for the CA and credentials (default $MDE_PARTNER_HOME/emulator)")
-    .option("--insecure-http", "serve plain HTTP instead of HTTPS")
-    .option("--token-lifetime <seconds>", "access-token lifetime", "3599")
-    .addOption(new Option("--token-version <v>", "MDE access-token format").choices(["1.0", "2.0"]).default("1.0"))
-    .option("--live <interval>", "add and update alerts every interval (e.g. 5s)")
-    .option("--no-rate-limits", "do not enforce the documented rate limits")
-    .action(async (options) => {
-      const { emulator } = await runEmulatorCommand(options, { stdout: process.stdout, env: process.env });
-      result.exitCode = await waitForStop(() => emulator.stop());
-    });
-
-  program
-    .command("demo")
-    .description("the whole partner flow end to end on the embedded emulator (npm start)")
-    .option("--no-serve", "end after the summary")
-    .option("--tenants <n>", "customer tenants besides the two special ones", "3")
-    .option("--alerts-per-tenant <n>", "alerts generated per tenant", "200")
-    .option("--interval <duration>", "sync interval while serving", "10s")
-    .action(async (options) => {
-      const { runDemo } = await import("./commands/demo.js");
-      result.exitCode = await runDemo(options, context());
-    });
-
-  registerDataCommands(program, result, context);
-  registerEngineCommands(program, result, context);
-  registerConsoleCommands(program, result, context);
+  const wiring: Wiring = { result, context: () => createContext({ debug: program.opts().debug === true }) };
+  const modules = await Promise.all(NOUNS.map((n) => (nouns.includes(n.name) ? n.load() : undefined)));
+  NOUNS.forEach((noun, i) => {
+    const command = program.command(noun.name).description(noun.description);
+    modules[i]?.register(command, wiring);
+  });
   return program;
 }
 
 /** Runs the CLI; the one place that turns errors into exit codes and one-line messages. */
 export async function main(argv: string[]): Promise<number> {
   const result = { exitCode: EXIT.ok as number };
-  const program = createProgram(result);
+  const program = await createProgram(result, nounsFor(argv));
   const debug = argv.includes("--debug");
   exitQuietlyOnBrokenPipe();
   try {

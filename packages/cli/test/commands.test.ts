@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { runAppAz, runAppManifest, runAppPermissions } from "../src/commands/app.js";
-import { runInit } from "../src/commands/init.js";
+import { runInit } from "../src/commands/init/run.js";
 import { loadConfig } from "../src/config.js";
 import { createContext } from "../src/context.js";
 import { CliError, EXIT, multiTenantExit, toCliError } from "../src/errors.js";

@@ -19,7 +19,7 @@ import {
 import { configPath, loadConfig, type PartnerConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
+import { createOutput, type OutputOptions } from "../output/output.js";
 
 /** What this CLI itself uses when `--for` is not given. */
 export const CLI_CAPABILITIES = [
@@ -38,7 +38,7 @@ export const CLI_CAPABILITIES = [
 
 const RESOURCE_NAME = { mde: "WindowsDefenderATP", graph: "Microsoft Graph" } as const;
 
-export interface AppOptions extends OutputFlags {
+export interface AppOptions extends OutputOptions {
   for?: string[];
   appId?: string;
 }

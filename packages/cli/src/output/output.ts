@@ -6,10 +6,15 @@ import { type Column, renderTable } from "./table.js";
 import { FIELD_MAX, terminalText } from "./terminal-text.js";
 
 /** Output flags every data command takes. */
-export interface OutputFlags {
+/** `--json`, `--quiet`: the output flags of a command that does not stream. */
+export interface OutputOptions {
   json?: boolean | undefined;
-  ndjson?: boolean | undefined;
   quiet?: boolean | undefined;
+}
+
+/** `--json`, `--ndjson`, `--quiet`. */
+export interface OutputFlags extends OutputOptions {
+  ndjson?: boolean | undefined;
 }
 
 export type OutputMode = "table" | "json" | "ndjson";

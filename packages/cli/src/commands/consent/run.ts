@@ -6,16 +6,16 @@
  * store, so the console's consent callback can check it.
  */
 import { adminConsentUrl, checkRedirectUri, legacyConsentUrl } from "@mde-partner/client";
-import { auditedWrite, auditOutsideStore } from "../cli-audit.js";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openPartner, withStore } from "../partner.js";
-import { parseTenantId, requireTenant } from "../tenant-selection.js";
-import { consentResources } from "./app.js";
+import { auditedWrite, auditOutsideStore } from "../../cli-audit.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, toCliError, usageError } from "../../errors.js";
+import { createOutput, type OutputOptions } from "../../output/output.js";
+import { openPartner, withStore } from "../../partner.js";
+import { parseTenantId, requireTenant } from "../../tenant-selection.js";
+import { consentResources } from "../app.js";
 
-export interface ConsentLinkOptions extends OutputFlags {
+export interface ConsentLinkOptions extends OutputOptions {
   v2?: boolean;
   redirectUri?: string;
   /** Lifetime of the v2 link's state, hours (default 168 = 7 days: customers do not click at once). */

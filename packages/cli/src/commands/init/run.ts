@@ -17,18 +17,18 @@ import {
   loadConfig,
   type PartnerConfig,
   saveConfig,
-} from "../config.js";
-import { auditedWrite } from "../cli-audit.js";
-import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openCliStore } from "../partner.js";
-import { readPassword } from "../password-input.js";
-import { redactStoreUrl, storeUrlHasPassword, withPasswordReference } from "../store-password.js";
-import { planFor } from "./app.js";
+} from "../../config.js";
+import { auditedWrite } from "../../cli-audit.js";
+import { CONSOLE_USERS_FILE, checkUserName } from "../../console-files.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, usageError } from "../../errors.js";
+import { createOutput, type OutputOptions } from "../../output/output.js";
+import { openCliStore } from "../../partner.js";
+import { readPassword } from "../../password-input.js";
+import { redactStoreUrl, storeUrlHasPassword, withPasswordReference } from "../../store-password.js";
+import { planFor } from "../app.js";
 
-export interface InitOptions extends OutputFlags {
+export interface InitOptions extends OutputOptions {
   clientId?: string;
   partnerTenant?: string;
   cloud?: string;

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { createEmulator, type Emulator, type EmulatorInfo, isLoopbackHost, MIN_CONTROL_TOKEN_LENGTH } from "@mde-partner/emulator";
-import { parseCount, usageError } from "../errors.js";
-import { partnerHome } from "../home.js";
-import { secretFromEnv, secretFromFile } from "../secret-reference.js";
+import { parseCount, usageError } from "../../errors.js";
+import { partnerHome } from "../../home.js";
+import { secretFromEnv, secretFromFile } from "../../secret-reference.js";
 
 export interface EmulatorCommandOptions {
   port: string;

@@ -12,13 +12,13 @@ import { join } from "node:path";
 import type { Emulator, EmulatorInfo } from "@mde-partner/emulator";
 import { addUser, createOneTimeLogin, createSelfSignedCertificate, spkiHash } from "@mde-partner/server";
 import { openStore, syncWatch } from "@mde-partner/sync";
-import type { PartnerConfig } from "../config.js";
-import { CONSOLE_CERT_FILE, CONSOLE_USERS_FILE } from "../console-files.js";
-import { consoleUrl, startConsoleHost } from "../console-host.js";
-import type { CommandContext } from "../context.js";
-import { findFreePort } from "../free-port.js";
-import type { Palette } from "../output/color.js";
-import { untilStopped } from "../signals.js";
+import type { PartnerConfig } from "../../config.js";
+import { CONSOLE_CERT_FILE, CONSOLE_USERS_FILE } from "../../console-files.js";
+import { consoleUrl, startConsoleHost } from "../../console-host.js";
+import type { CommandContext } from "../../context.js";
+import { findFreePort } from "../../free-port.js";
+import type { Palette } from "../../output/color.js";
+import { untilStopped } from "../../signals.js";
 
 export interface DemoLiveOptions {
   readonly emulator: Emulator;

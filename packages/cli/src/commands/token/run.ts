@@ -5,15 +5,15 @@
  * stdin with `-`, so it need never appear in argv or shell history.
  */
 import { findPermission, type InspectionCheck, type TokenInspection } from "@mde-partner/client";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, toCliError, usageError } from "../errors.js";
-import { readAll } from "../io.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openPartner, withStore } from "../partner.js";
-import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, toCliError, usageError } from "../../errors.js";
+import { readAll } from "../../io.js";
+import { createOutput, type OutputOptions } from "../../output/output.js";
+import { openPartner, withStore } from "../../partner.js";
+import { parseTenantId, requireTenant } from "../../tenant-selection.js";
 
-export interface TokenGetOptions extends OutputFlags {
+export interface TokenGetOptions extends OutputOptions {
   v1?: boolean;
   v2?: boolean;
 }
@@ -58,7 +58,7 @@ export async function runTokenGet(tenantId: string, options: TokenGetOptions, ct
   }
 }
 
-export interface TokenInspectOptions extends OutputFlags {
+export interface TokenInspectOptions extends OutputOptions {
   token?: string;
   tenant?: string;
   require?: string[];

@@ -4,13 +4,13 @@
  * newest first, filtered by tenant, actor, action, time and result.
  */
 import type { AuditEntry, AuditPhase } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, parseCount, usageError } from "../errors.js";
-import { parseSince } from "../odata-options.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { withStore } from "../partner.js";
-import { parseTenantId } from "../tenant-selection.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, parseCount, usageError } from "../../errors.js";
+import { parseSince } from "../../odata-options.js";
+import { createOutput, type OutputFlags } from "../../output/output.js";
+import { withStore } from "../../partner.js";
+import { parseTenantId } from "../../tenant-selection.js";
 
 export interface AuditOptions extends OutputFlags {
   tenant?: string;

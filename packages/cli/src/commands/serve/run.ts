@@ -8,19 +8,19 @@
 import { join } from "node:path";
 import { checkRedirectUri, isLoopbackHost } from "@mde-partner/client";
 import { createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
-import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../config.js";
-import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../console-certificate.js";
-import { CONSOLE_USERS_FILE } from "../console-files.js";
-import { consoleUrl, startConsoleHost } from "../console-host.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, parseCount, usageError } from "../errors.js";
-import { findFreePort } from "../free-port.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openCliStore } from "../partner.js";
-import { untilStopped } from "../signals.js";
-import { resolveWebhook, startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
+import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../../config.js";
+import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../../console-certificate.js";
+import { CONSOLE_USERS_FILE } from "../../console-files.js";
+import { consoleUrl, startConsoleHost } from "../../console-host.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, parseCount, usageError } from "../../errors.js";
+import { findFreePort } from "../../free-port.js";
+import { createOutput, type OutputOptions } from "../../output/output.js";
+import { openCliStore } from "../../partner.js";
+import { untilStopped } from "../../signals.js";
+import { resolveWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
 
-export interface ServeOptions extends OutputFlags {
+export interface ServeOptions extends OutputOptions {
   port?: string;
   host?: string;
   http?: boolean;

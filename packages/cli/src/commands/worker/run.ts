@@ -10,16 +10,16 @@
 import { hostname } from "node:os";
 import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { createPostgresBudgetStore, createSyncWorker, parseStoreUrl, type WorkerEvent } from "@mde-partner/sync";
-import { cloudOption, loadConfig, type PartnerConfig, resolveCredential } from "../config.js";
-import { type CommandContext, createDebugLogger } from "../context.js";
-import { parseDuration } from "../duration.js";
-import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
-import { createOutput } from "../output/output.js";
-import { openCliStore } from "../partner.js";
-import { resolveStoreUrl } from "../store-password.js";
-import { untilStopped } from "../signals.js";
-import { CLI_VERSION } from "../version.js";
-import { type RunningWebhook, startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
+import { cloudOption, loadConfig, type PartnerConfig, resolveCredential } from "../../config.js";
+import { type CommandContext, createDebugLogger } from "../../context.js";
+import { parseDuration } from "../../duration.js";
+import { EXIT, parseCount, toCliError, usageError } from "../../errors.js";
+import { createOutput } from "../../output/output.js";
+import { openCliStore } from "../../partner.js";
+import { resolveStoreUrl } from "../../store-password.js";
+import { untilStopped } from "../../signals.js";
+import { CLI_VERSION } from "../../version.js";
+import { type RunningWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
 
 /** Options of `mde-partner worker`. */
 export interface WorkerCommandOptions {

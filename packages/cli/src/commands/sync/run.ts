@@ -13,16 +13,16 @@ import {
   type TenantRecord,
   type TenantSyncResult,
 } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { parseDuration } from "../duration.js";
-import { EXIT, multiTenantExit, parseCount, toCliError, usageError } from "../errors.js";
-import { parseSince } from "../odata-options.js";
-import { createOutput, type Output, type OutputFlags } from "../output/output.js";
-import { createProgress, type Progress } from "../output/progress.js";
-import { openCliStore, openPartner } from "../partner.js";
-import { parseTenantId, requireTenant, skippedLine } from "../tenant-selection.js";
-import { startConfiguredWebhook, webhookPassLine } from "../webhook-config.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { parseDuration } from "../../duration.js";
+import { EXIT, multiTenantExit, parseCount, toCliError, usageError } from "../../errors.js";
+import { parseSince } from "../../odata-options.js";
+import { createOutput, type Output, type OutputFlags } from "../../output/output.js";
+import { createProgress, type Progress } from "../../output/progress.js";
+import { openCliStore, openPartner } from "../../partner.js";
+import { parseTenantId, requireTenant, skippedLine } from "../../tenant-selection.js";
+import { startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
 
 export interface SyncCommandOptions extends OutputFlags {
   once?: boolean;

@@ -4,15 +4,15 @@
  * config keeps the URL and references (an environment variable's name, a
  * file path) — never the signing secret or the API key themselves.
  */
-import { absolutePath, loadConfig, saveConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { parseDuration } from "../duration.js";
-import { auditedOutsideStore } from "../cli-audit.js";
-import { EXIT, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { type WebhookConfig, webhookConfigProblem } from "../webhook-config.js";
+import { absolutePath, loadConfig, saveConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { parseDuration } from "../../duration.js";
+import { auditedOutsideStore } from "../../cli-audit.js";
+import { EXIT, usageError } from "../../errors.js";
+import { createOutput, type OutputOptions } from "../../output/output.js";
+import { type WebhookConfig, webhookConfigProblem } from "../../webhook-config.js";
 
-export interface WebhookSetOptions extends OutputFlags {
+export interface WebhookSetOptions extends OutputOptions {
   secretEnv?: string;
   secretFile?: string;
   apiKeyEnv?: string;
@@ -80,7 +80,7 @@ export async function runWebhookSet(url: string, options: WebhookSetOptions, ctx
 }
 
 /** Prints the configured webhook (references only: nothing secret is stored). */
-export async function runWebhookShow(options: OutputFlags, ctx: CommandContext): Promise<number> {
+export async function runWebhookShow(options: OutputOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   const webhook = loadConfig(ctx.home).webhook;
   if (out.mode !== "table") out.json({ webhook: webhook ?? null });
@@ -90,7 +90,7 @@ export async function runWebhookShow(options: OutputFlags, ctx: CommandContext):
 }
 
 /** Removes the webhook from config.json. */
-export async function runWebhookClear(options: OutputFlags, ctx: CommandContext): Promise<number> {
+export async function runWebhookClear(options: OutputOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   const { webhook, ...rest } = loadConfig(ctx.home);
   await auditedOutsideStore(

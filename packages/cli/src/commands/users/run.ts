@@ -5,14 +5,14 @@
  */
 import { join } from "node:path";
 import { addUser, passwordProblem, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
-import { CONSOLE_USERS_FILE, checkUserName } from "../console-files.js";
-import type { CommandContext } from "../context.js";
-import { auditedOutsideStore } from "../cli-audit.js";
-import { CliError, EXIT, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { readPassword } from "../password-input.js";
+import { CONSOLE_USERS_FILE, checkUserName } from "../../console-files.js";
+import type { CommandContext } from "../../context.js";
+import { auditedOutsideStore } from "../../cli-audit.js";
+import { CliError, EXIT, usageError } from "../../errors.js";
+import { createOutput, type OutputFlags, type OutputOptions } from "../../output/output.js";
+import { readPassword } from "../../password-input.js";
 
-export interface UsersAddOptions extends OutputFlags {
+export interface UsersAddOptions extends OutputOptions {
   role?: string;
 }
 
@@ -76,7 +76,7 @@ export async function runUsersList(options: OutputFlags, ctx: CommandContext): P
 }
 
 /** Removes an operator. A running console ends their sessions at its next restart or when they expire. */
-export async function runUsersRemove(name: string, options: OutputFlags, ctx: CommandContext): Promise<number> {
+export async function runUsersRemove(name: string, options: OutputOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   checkUserName(name);
   const before = await users(ctx);

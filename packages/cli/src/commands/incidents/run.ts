@@ -7,13 +7,13 @@
  * update first; `--top` caps the whole list.
  */
 import { incidentSummary } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, parseCount } from "../errors.js";
-import { enumValues } from "../odata-options.js";
-import { createOutput, type Output } from "../output/output.js";
-import { withStore } from "../partner.js";
-import { selectTenants } from "../tenant-selection.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, parseCount } from "../../errors.js";
+import { enumValues } from "../../odata-options.js";
+import { createOutput, type Output } from "../../output/output.js";
+import { withStore } from "../../partner.js";
+import { selectTenants } from "../../tenant-selection.js";
 
 /** `incidentStatus` values (graph-security.md §5). */
 const INCIDENT_STATUSES = ["active", "inProgress", "awaitingAction", "resolved", "redirected"];

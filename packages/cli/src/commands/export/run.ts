@@ -4,13 +4,13 @@
  */
 import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { exportAlerts } from "@mde-partner/sync";
-import { absolutePath, loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, toCliError, usageError } from "../errors.js";
-import { enumValues, parseSince, SEVERITIES, STATUSES } from "../odata-options.js";
-import { createOutput } from "../output/output.js";
-import { openCliStore } from "../partner.js";
-import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { absolutePath, loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, toCliError, usageError } from "../../errors.js";
+import { enumValues, parseSince, SEVERITIES, STATUSES } from "../../odata-options.js";
+import { createOutput } from "../../output/output.js";
+import { openCliStore } from "../../partner.js";
+import { parseTenantId, requireTenant } from "../../tenant-selection.js";
 
 export interface ExportCommandOptions {
   format?: string;

@@ -1,0 +1,51 @@
+/** `mde-partner alerts`: alerts of customer tenants, live from the API. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, collect, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
+import type { OutputFlags } from "../../output/output.js";
+import type { AlertsListOptions, AlertsUpdateOptions } from "../alerts.js";
+
+const LIST = {
+  ...TENANT_FLAGS,
+  filter: { flags: "--filter <odata>", description: "raw OData $filter, e.g. \"status eq 'New'\"" },
+  severity: {
+    flags: "--severity <level>",
+    description: "UnSpecified, Informational, Low, Medium, High (repeat or comma-separate)",
+    parse: collect,
+  },
+  status: { flags: "--status <status>", description: "New, InProgress, Resolved (repeat or comma-separate)", parse: collect },
+  since: { flags: "--since <time>", description: "updated since an ISO time or a duration (24h, 7d)" },
+  top: { flags: "--top <n>", description: "at most N alerts per tenant" },
+  concurrency: { flags: "--concurrency <n>", description: "tenants at once", default: "4" },
+  ...STREAM_OUTPUT_FLAGS,
+} satisfies Flags<AlertsListOptions>;
+
+const UPDATE = {
+  status: { flags: "--status <status>", description: "New, InProgress, Resolved" },
+  assign: { flags: "--assign <user>", description: "assign to a user" },
+  classification: { flags: "--classification <c>", description: "TruePositive, InformationalExpectedActivity, FalsePositive" },
+  determination: { flags: "--determination <d>", description: "Malware, Phishing, SecurityTesting, …" },
+  comment: { flags: "--comment <text>", description: "add a comment" },
+  ...OUTPUT_FLAGS,
+} satisfies Flags<Omit<AlertsUpdateOptions, "ndjson">>;
+
+export function register(alerts: Command, { result, context }: Wiring): void {
+  addFlags(alerts.command("list").description("every matching alert of the tenants, each with its tenant id"), LIST).action(
+    async (options: AlertsListOptions) => {
+      const { runAlertsList } = await import("../alerts.js");
+      result.exitCode = await runAlertsList(options, context());
+    },
+  );
+  addFlags(alerts.command("get").argument("<tenant-id>").argument("<alert-id>"), STREAM_OUTPUT_FLAGS).action(
+    async (tenantId: string, alertId: string, options: OutputFlags) => {
+      const { runAlertsGet } = await import("../alerts.js");
+      result.exitCode = await runAlertsGet(tenantId, alertId, options, context());
+    },
+  );
+  addFlags(alerts.command("update").argument("<tenant-id>").argument("<alert-id>"), UPDATE).action(
+    async (tenantId: string, alertId: string, options: AlertsUpdateOptions) => {
+      const { runAlertsUpdate } = await import("../alerts.js");
+      result.exitCode = await runAlertsUpdate(tenantId, alertId, options, context());
+    },
+  );
+}

@@ -1,0 +1,46 @@
+/** `mde-partner batches`: hunts and response actions run by the distributed workers. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import type { BatchesOptions } from "../batches.js";
+
+const DB = {
+  db: { flags: "--db <url>", description: "the workers' PostgreSQL store (default: the configured one)" },
+  ...STREAM_OUTPUT_FLAGS,
+} satisfies Flags<Omit<BatchesOptions, "state" | "top">>;
+
+const LIST = {
+  state: { flags: "--state <state>", description: "running or done" },
+  top: { flags: "--top <n>", description: "at most this many", default: "20" },
+  ...DB,
+} satisfies Flags<BatchesOptions>;
+
+const PRUNE = {
+  olderThan: { flags: "--older-than <age>", description: "finished before this long ago (e.g. 30d) or an ISO time" },
+  ...DB,
+} satisfies Flags<Omit<BatchesOptions, "state" | "top"> & { olderThan?: string }>;
+
+export function register(batches: Command, { result, context }: Wiring): void {
+  addFlags(batches.command("list").description("the newest batches and their progress"), LIST).action(async (options: BatchesOptions) => {
+    const { runBatchesList } = await import("../batches.js");
+    result.exitCode = await runBatchesList(options, context());
+  });
+  addFlags(batches.command("show").description("a batch's results so far").argument("<batch-id>"), DB).action(
+    async (id: string, options: BatchesOptions) => {
+      const { runBatchesShow } = await import("../batches.js");
+      result.exitCode = await runBatchesShow(id, options, context());
+    },
+  );
+  addFlags(batches.command("wait").description("follow a batch to its end, then print its results").argument("<batch-id>"), DB).action(
+    async (id: string, options: BatchesOptions) => {
+      const { runBatchesShow } = await import("../batches.js");
+      result.exitCode = await runBatchesShow(id, { ...options, wait: true }, context());
+    },
+  );
+  addFlags(batches.command("prune").description("delete finished batches and their results"), PRUNE).action(
+    async (options: BatchesOptions & { olderThan?: string }) => {
+      const { runBatchesPrune } = await import("../batches.js");
+      result.exitCode = await runBatchesPrune(options, context());
+    },
+  );
+}

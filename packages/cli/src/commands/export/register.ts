@@ -1,0 +1,24 @@
+/** `mde-partner export`: the store's data as files. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, collect, type Flags } from "../../flags.js";
+import type { ExportCommandOptions } from "./run.js";
+
+const ALERTS = {
+  format: { flags: "--format <format>", description: "ndjson or csv", default: "ndjson" },
+  tenant: { flags: "--tenant <id>", description: "only these tenants", parse: collect },
+  severity: { flags: "--severity <level>", description: "only these severities", parse: collect },
+  status: { flags: "--status <status>", description: "only these statuses", parse: collect },
+  since: { flags: "--since <time>", description: "lastUpdateTime at or after (ISO time or 7d)" },
+  until: { flags: "--until <time>", description: "lastUpdateTime before" },
+  out: { flags: "--out <file>", description: "write to a file instead of stdout" },
+  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  quiet: { flags: "-q, --quiet", description: "no notes" },
+} satisfies Flags<ExportCommandOptions>;
+
+export function register(exp: Command, { result, context }: Wiring): void {
+  addFlags(exp.command("alerts").description("the store's alerts as NDJSON or CSV"), ALERTS).action(async (options: ExportCommandOptions) => {
+    const { runExportAlerts } = await import("./run.js");
+    result.exitCode = await runExportAlerts(options, context());
+  });
+}

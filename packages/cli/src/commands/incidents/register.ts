@@ -1,0 +1,25 @@
+/** `mde-partner incidents`: Microsoft Graph incidents from the store. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
+import type { IncidentsListOptions } from "./run.js";
+
+const LIST = {
+  status: {
+    flags: "--status <status>",
+    description: "active, inProgress, awaitingAction, resolved or redirected (comma-separate several)",
+  },
+  top: { flags: "--top <n>", description: "at most this many" },
+  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  ...TENANT_FLAGS,
+  ...STREAM_OUTPUT_FLAGS,
+} satisfies Flags<IncidentsListOptions>;
+
+export function register(incidents: Command, { result, context }: Wiring): void {
+  addFlags(incidents.command("list").description("incidents across tenants, newest first"), LIST).action(
+    async (options: IncidentsListOptions) => {
+      const { runIncidentsList } = await import("./run.js");
+      result.exitCode = await runIncidentsList(options, context());
+    },
+  );
+}

@@ -1,0 +1,56 @@
+/** `mde-partner machines`: devices and the response actions on them. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
+import type { OutputFlags } from "../../output/output.js";
+import { MACHINE_ACTIONS, type MachineActionOptions } from "../machine-actions.js";
+import type { MachinesListOptions } from "../machines.js";
+
+const LIST = {
+  ...TENANT_FLAGS,
+  filter: { flags: "--filter <odata>", description: "raw OData $filter" },
+  health: { flags: "--health <status>", description: "Active, Inactive, … (repeat or comma-separate)", parse: collect },
+  risk: { flags: "--risk <score>", description: "None, Informational, Low, Medium, High", parse: collect },
+  top: { flags: "--top <n>", description: "at most N machines per tenant" },
+  ...STREAM_OUTPUT_FLAGS,
+} satisfies Flags<MachinesListOptions>;
+
+const ACTION = {
+  comment: { flags: "--comment <text>", description: "why (required; recorded by MDE and in the audit log)" },
+  wait: { flags: "--wait", description: "wait until each action is final" },
+  timeout: { flags: "--timeout <duration>", description: "how long --wait waits", default: "10m" },
+  yes: { flags: "-y, --yes", description: "do not ask for confirmation" },
+  workers: { flags: "--workers", description: "run as jobs on the distributed workers (mde-partner worker), one per machine" },
+  db: { flags: "--db <url>", description: "with --workers: the workers' PostgreSQL store (default: the configured one)" },
+  detach: { flags: "--detach", description: "with --workers: print the batch id and return instead of following it" },
+} satisfies Flags<Omit<MachineActionOptions, "type" | keyof OutputFlags>>;
+
+/** `--type`, for the actions that have types. */
+const typeFlag = (types: readonly string[]) =>
+  ({ type: { flags: "--type <type>", description: types.join(" | ") } }) satisfies Flags<Pick<MachineActionOptions, "type">>;
+
+export function register(machines: Command, { result, context }: Wiring): void {
+  addFlags(machines.command("list").description("machines of the tenants"), LIST).action(async (options: MachinesListOptions) => {
+    const { runMachinesList } = await import("../machines.js");
+    result.exitCode = await runMachinesList(options, context());
+  });
+  addFlags(machines.command("get").argument("<tenant-id>").argument("<machine-id>"), STREAM_OUTPUT_FLAGS).action(
+    async (tenantId: string, machineId: string, options: OutputFlags) => {
+      const { runMachinesGet } = await import("../machines.js");
+      result.exitCode = await runMachinesGet(tenantId, machineId, options, context());
+    },
+  );
+  for (const [name, spec] of Object.entries(MACHINE_ACTIONS)) {
+    addFlags(
+      machines
+        .command(name)
+        .description(`${spec.verb.toLowerCase()} machines (audited)`)
+        .argument("<tenant-id>")
+        .argument("<machine-id...>"),
+      { ...ACTION, ...(spec.types ? typeFlag(spec.types) : {}), ...STREAM_OUTPUT_FLAGS },
+    ).action(async (tenantId: string, machineIds: string[], options: MachineActionOptions) => {
+      const { runMachineAction } = await import("../machine-actions.js");
+      result.exitCode = await runMachineAction(name, tenantId, machineIds, options, context());
+    });
+  }
+}

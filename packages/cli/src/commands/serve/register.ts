@@ -1,0 +1,27 @@
+/** `mde-partner serve`: the partner console. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, type Flags, OUTPUT_FLAGS } from "../../flags.js";
+import type { ServeOptions } from "./run.js";
+
+const FLAGS = {
+  port: { flags: "--port <n>", description: "port to listen on (default 8443, 8080 with --http; 0 picks a free one)" },
+  host: { flags: "--host <addr>", description: "address to listen on", default: "127.0.0.1" },
+  http: { flags: "--http", description: "plain HTTP (loopback addresses only)" },
+  cert: { flags: "--cert <file>", description: "TLS certificate (PEM; default: one generated once into $MDE_PARTNER_HOME)" },
+  key: { flags: "--key <file>", description: "the certificate's private key (PEM)" },
+  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  consentRedirectUri: {
+    flags: "--consent-redirect-uri <url>",
+    description: "the console's public /consent/callback URL (default: from the config, else its own)",
+  },
+  oneTimeLogin: { flags: "--one-time-login", description: "print a single-use admin sign-in link (expires in 10 minutes)" },
+  ...OUTPUT_FLAGS,
+} satisfies Flags<ServeOptions>;
+
+export function register(serve: Command, { result, context }: Wiring): void {
+  addFlags(serve, FLAGS).action(async (options: ServeOptions) => {
+    const { runServe } = await import("./run.js");
+    result.exitCode = await runServe(options, context());
+  });
+}

@@ -1,0 +1,45 @@
+/** `mde-partner users`: the console's operator accounts. */
+import type { Command } from "commander";
+import { CONSOLE_ROLES } from "../../console-files.js";
+import type { Wiring } from "../../context.js";
+import { addFlags, type Flags, OUTPUT_FLAGS, refusedOnCommandLine, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import type { OutputFlags, OutputOptions } from "../../output/output.js";
+import { PASSWORD_ENV } from "../../password-input.js";
+import type { UsersAddOptions } from "./run.js";
+
+const ADD = {
+  role: {
+    flags: "--role <role>",
+    description: "viewer reads, responder also acts, admin also onboards and manages users",
+    choices: CONSOLE_ROLES,
+    mandatory: true,
+  },
+  ...OUTPUT_FLAGS,
+} satisfies Flags<UsersAddOptions>;
+
+export function register(users: Command, { result, context }: Wiring): void {
+  addFlags(
+    users
+      .command("add")
+      .description(`add an operator or change one's password and role (password from stdin, a prompt, or $${PASSWORD_ENV})`)
+      .argument("<name>"),
+    ADD,
+  )
+    .addOption(
+      refusedOnCommandLine("--password <value>", "passwords", `pipe it on stdin, type it at the prompt, or set ${PASSWORD_ENV}`),
+    )
+    .action(async (name: string, options: UsersAddOptions) => {
+      const { runUsersAdd } = await import("./run.js");
+      result.exitCode = await runUsersAdd(name, options, context());
+    });
+  addFlags(users.command("list").description("the operators and their roles"), STREAM_OUTPUT_FLAGS).action(async (options: OutputFlags) => {
+    const { runUsersList } = await import("./run.js");
+    result.exitCode = await runUsersList(options, context());
+  });
+  addFlags(users.command("remove").description("remove an operator").argument("<name>"), OUTPUT_FLAGS).action(
+    async (name: string, options: OutputOptions) => {
+      const { runUsersRemove } = await import("./run.js");
+      result.exitCode = await runUsersRemove(name, options, context());
+    },
+  );
+}

@@ -1,0 +1,18 @@
+/** `mde-partner worker`: a distributed worker sharing work through pg-boss on PostgreSQL. */
+import type { Command } from "commander";
+import type { Wiring } from "../../context.js";
+import { addFlags, type Flags } from "../../flags.js";
+import type { WorkerCommandOptions } from "./run.js";
+
+const FLAGS = {
+  db: { flags: "--db <url>", description: "PostgreSQL URL of the shared store and queue" },
+  concurrency: { flags: "--concurrency <n>", description: "tenants this worker syncs at once" },
+  interval: { flags: "--interval <duration>", description: "how often each tenant is synced (e.g. 5m)" },
+} satisfies Flags<WorkerCommandOptions>;
+
+export function register(worker: Command, { result, context }: Wiring): void {
+  addFlags(worker, FLAGS).action(async (options: WorkerCommandOptions) => {
+    const { runWorkerCommand } = await import("./run.js");
+    result.exitCode = await runWorkerCommand(options, context());
+  });
+}
