@@ -4,12 +4,29 @@
  * operator's name. Writes to files beside the store (config.json,
  * console-users.json) are recorded in the configured store when there is one.
  */
+import { userInfo } from "node:os";
 import type { Store } from "@mde-partner/sync";
 import { loadConfig } from "./config.js";
 import type { CommandContext } from "./context.js";
 import { firstLine } from "./errors.js";
 import { openCliStore } from "./partner.js";
-import { actorName } from "./commands/tenants.js";
+
+/**
+ * Who the audit log names for CLI actions: `MDE_PARTNER_ACTOR` when set (a shared service account
+ * naming the operator), else the operating system's account running the command — from the
+ * password database, not `$USER` (unset under cron, systemd and `env -i`) — else its uid.
+ */
+export function actorName(env: NodeJS.ProcessEnv): string {
+  const explicit = env.MDE_PARTNER_ACTOR?.trim();
+  if (explicit) return `cli:${explicit}`;
+  let account: string | undefined;
+  try {
+    account = userInfo().username || undefined;
+  } catch {
+    account = undefined; // a uid without a passwd entry (containers)
+  }
+  return `cli:${account ?? env.USER ?? env.USERNAME ?? `uid:${process.getuid?.() ?? "unknown"}`}`;
+}
 
 export interface CliAuditEntry {
   action: string;

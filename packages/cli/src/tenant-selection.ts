@@ -1,7 +1,6 @@
-import { partitionSyncable, type SkippedTenant, type Store, type TenantRecord } from "@mde-partner/sync";
+import { isTenantGuid } from "@mde-partner/client";
+import { selectTenants as selectStoredTenants, type SkippedTenant, type Store, type TenantRecord } from "@mde-partner/sync";
 import { usageError } from "./errors.js";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function shown(value: string): string {
   return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
@@ -10,7 +9,7 @@ function shown(value: string): string {
 /** A customer tenant id as the store keeps it: a GUID, lower-cased. */
 export function parseTenantId(value: string): string {
   const v = String(value ?? "").trim();
-  if (GUID.test(v)) return v.toLowerCase();
+  if (isTenantGuid(v)) return v.toLowerCase();
   throw usageError(
     `${shown(v)} is not a tenant id`,
     "use the customer's Directory (tenant) ID, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (Entra admin center > Overview)",
@@ -21,9 +20,11 @@ export function parseTenantId(value: string): string {
 export async function requireTenant(store: Store, value: string): Promise<TenantRecord> {
   const id = parseTenantId(value);
   const tenant = await store.getTenant(id);
-  if (!tenant) throw usageError(`tenant ${id} has not been added`, `add it first: mde-partner tenants add ${id} --name "…"`);
+  if (!tenant) throw notAdded(id);
   return tenant;
 }
+
+const notAdded = (id: string) => usageError(`tenant ${id} has not been added`, `add it first: mde-partner tenants add ${id} --name "…"`);
 
 /** Commander collector for repeatable, comma-separable options (`--tenant a --tenant b,c`). */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -62,24 +63,20 @@ export async function selectTenants(
   const named = options.tenant ?? [];
   if (named.length > 0 && options.all) throw usageError("use either --tenant or --all, not both");
   if (named.length > 0) {
-    for (const id of named) parseTenantId(id);
-    const out: TenantRecord[] = [];
-    for (const id of named) {
-      const t = await requireTenant(store, id);
-      if (!out.some((o) => o.id === t.id)) out.push(t);
-    }
-    return out;
+    const { tenants, unknown } = await selectStoredTenants(store, { tenantIds: named.map(parseTenantId) });
+    if (unknown.length > 0) throw notAdded(unknown[0]!);
+    return tenants;
   }
-  const all = await store.listTenants();
-  if (all.length === 0)
+  // `--all` of a command that calls the tenants' APIs takes what a sync takes; otherwise every tenant.
+  const { tenants, skipped } = await selectStoredTenants(store, { include: live ? "syncable" : "all" });
+  if (tenants.length === 0 && skipped.length === 0)
     throw usageError("no customer tenants have been added yet", 'add one: mde-partner tenants add <tenant-id> --name "…"');
-  if (!live) return all;
-  const { syncable, skipped } = partitionSyncable(all);
+  if (!live) return tenants;
   for (const s of skipped) live.warn(skippedLine(s));
-  if (syncable.length === 0)
+  if (tenants.length === 0)
     throw usageError(
       "no tenant is ready (none is consented or verified)",
       "after the customer consents: mde-partner tenants verify --all; or name one with --tenant",
     );
-  return syncable;
+  return tenants;
 }

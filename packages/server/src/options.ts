@@ -2,16 +2,14 @@
  * `ConsoleOptions` in, a frozen resolved state inside (STYLE.md habit 3):
  * validated once, here.
  */
-import { checkRedirectUri, isLoopbackHost, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { checkRedirectUri, type Clock, isLoopbackHost, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import type { Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { SessionStoreOptions } from "./sessions.js";
 
-/** Milliseconds since the epoch; injectable so expiry is tested with a fake clock. */
-export interface Clock {
-  now(): number;
-}
+/** The console's clock is the client's (`now()` in ms since the epoch; injectable so expiry is tested with a fake clock). */
+export type { Clock };
 
 /** A certificate and its private key, PEM. */
 export interface TlsPem {

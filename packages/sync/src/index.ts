@@ -2,12 +2,16 @@ export { csvField, csvRecord } from "./engine/csv.js";
 export { CSV_COLUMNS, exportAlerts } from "./engine/export.js";
 export { graphAlertToMde, MDE_SERVICE_SOURCE, mdeAlertId, toGraphAlertInput, toIncidentInput } from "./engine/graph-alert-model.js";
 export { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM } from "./engine/graph-sync.js";
+export { removeIndicator, submitIndicator } from "./engine/indicators.js";
 export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "./engine/hunt.js";
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";
 export { checkResponseActionRequest, runResponseAction } from "./engine/response-actions.js";
-export { partitionSyncable, SYNCABLE_STATES, skipReason, syncOnce, syncWatch } from "./engine/sync-all.js";
+export { type OnboardedTenant, type OnboardingOptions, onboardTenant, type TenantOnboarding } from "./engine/onboard-tenant.js";
+export { partitionSyncable, SYNCABLE_STATES, selectTenants, skipReason, syncOnce, syncWatch, type TenantSelection } from "./engine/sync-all.js";
 export { problemForTenant, type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
+export { tenantOf } from "./engine/tenant-of.js";
 export type * from "./engine/types.js";
+export { type AlertUpdateRequest, auditReason, updateAlert } from "./engine/update-alert.js";
 export { permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";
 export {
   createWebhookForwarder,

@@ -4,8 +4,8 @@
  * through every matching alert of every tenant, streaming, unless `--top`
  * caps it per tenant; each alert carries its `tenantId`.
  */
-import { randomUUID } from "node:crypto";
 import { type Alert, ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate, type PagedResult } from "@mde-partner/client";
+import { tenantOf, updateAlert } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
@@ -15,7 +15,7 @@ import { createOutput, type Output, type OutputFlags } from "../output/output.js
 import { createProgress } from "../output/progress.js";
 import { openPartner, withStore } from "../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
-import { actorName } from "./tenants.js";
+import { actorName } from "../cli-audit.js";
 
 export interface AlertsListOptions extends OutputFlags {
   tenant?: string[];
@@ -73,7 +73,7 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
-        const api = partner.tenant(t.id, t.region ? { region: t.region } : {});
+        const api = tenantOf(partner, t);
         let list: PagedResult<Alert>;
         if (raw !== undefined) list = rawFilterList<Alert>(api, "ListAlerts", "/api/alerts", raw, top);
         else {
@@ -126,7 +126,7 @@ export async function runAlertsGet(tenantId: string, alertId: string, options: O
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
   const partner = openPartner(config, ctx);
   try {
-    const alert = withTenant(tenant.id, await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).alerts.get(id));
+    const alert = withTenant(tenant.id, await tenantOf(partner, tenant).alerts.get(id));
     printAlert(alert, out);
     return EXIT.ok;
   } catch (error) {
@@ -205,57 +205,10 @@ export async function runAlertsUpdate(
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
-    const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
-    const actor = actorName(ctx.io.env);
     try {
-      // The alert is read first so that a wrong id is never sent as an update; the refusal is on record
-      // (failed, with why), like every write the operator asked for.
-      try {
-        await api.alerts.get(id);
-      } catch (error) {
-        const cli = toCliError(error);
-        await store
-          .appendAudit({ actor, action: "alert.update", phase: "failed", tenantId: tenant.id, target: id, comment: update.comment ?? null, request: update, result: cli.message })
-          .catch(() => {});
-        throw cli;
-      }
-      const correlationId = randomUUID();
-      await store.appendAudit({
-        actor,
-        action: "alert.update",
-        phase: "requested",
-        tenantId: tenant.id,
-        target: id,
-        comment: update.comment ?? null,
-        request: update,
-        correlationId,
-      });
-      try {
-        const updated = withTenant(tenant.id, await api.alerts.update(id, update));
-        await store.appendAudit({
-          actor,
-          action: "alert.update",
-          phase: "completed",
-          tenantId: tenant.id,
-          target: id,
-          correlationId,
-          result: updated.status ?? null,
-        });
-        printAlert(updated, out);
-        return EXIT.ok;
-      } catch (error) {
-        const cli = toCliError(error);
-        await store.appendAudit({
-          actor,
-          action: "alert.update",
-          phase: "failed",
-          tenantId: tenant.id,
-          target: id,
-          correlationId,
-          result: cli.message,
-        });
-        throw cli;
-      }
+      const updated = await updateAlert({ store, partner, actor: actorName(ctx.io.env) }, { tenantId: tenant.id, alertId: id, update });
+      printAlert(withTenant(tenant.id, updated), out);
+      return EXIT.ok;
     } catch (error) {
       throw toCliError(error);
     } finally {

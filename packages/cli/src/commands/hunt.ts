@@ -14,7 +14,7 @@ import { openCliStore, openPartner } from "../partner.js";
 import { parseTenantId, selectTenants } from "../tenant-selection.js";
 import { submitToWorkers, workersStoreUrl } from "./batches.js";
 import { printHuntResult } from "./results-output.js";
-import { actorName } from "./tenants.js";
+import { actorName } from "../cli-audit.js";
 
 export interface HuntCommandOptions extends OutputFlags {
   /** Run as jobs on the distributed workers (the store must be their PostgreSQL database). */

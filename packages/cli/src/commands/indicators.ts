@@ -1,14 +1,15 @@
 /** `mde-partner indicators list|add|remove`: custom threat indicators (mde-api.md §5.5). */
 import type { Indicator, IndicatorSubmission } from "@mde-partner/client";
+import { removeIndicator, submitIndicator, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
-import { EXIT, firstLine, toCliError, usageError } from "../errors.js";
+import { EXIT, toCliError, usageError } from "../errors.js";
 import { forEachTenantReported } from "../fan-out.js";
 import { enumValues, parseSince } from "../odata-options.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openPartner, withStore } from "../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
-import { actorName } from "./tenants.js";
+import { actorName } from "../cli-audit.js";
 
 const TYPES = ["FileSha1", "FileSha256", "FileMd5", "CertificateThumbprint", "IpAddress", "DomainName", "Url"];
 const ACTIONS = ["Warn", "Block", "Audit", "BlockAndRemediate", "Allowed"];
@@ -25,7 +26,7 @@ export async function runIndicatorsList(options: OutputFlags & { tenant?: string
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
-        for await (const indicator of partner.tenant(t.id, t.region ? { region: t.region } : {}).indicators.list()) {
+        for await (const indicator of tenantOf(partner, t).indicators.list()) {
           const row = Object.assign({ tenantId: t.id }, indicator, { tenantId: t.id });
           if (out.mode === "ndjson") out.record(row);
           else rows.push(row);
@@ -83,23 +84,11 @@ export async function runIndicatorsAdd(tenantId: string, options: IndicatorAddOp
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
     try {
-      const created = await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).indicators.submit(submission);
-      await store.appendAudit({
-        actor: actorName(ctx.io.env),
-        action: "indicator.add",
-        phase: "completed",
-        tenantId: tenant.id,
-        target: created.id,
-        request: submission,
-      });
+      const created = await submitIndicator({ store, partner, actor: actorName(ctx.io.env) }, { tenantId: tenant.id, submission });
       if (out.mode !== "table") out.json(Object.assign({ tenantId: tenant.id }, created));
       else out.line(`added indicator ${created.id} (${created.indicatorType} ${created.indicatorValue} → ${created.action})`);
       return EXIT.ok;
     } catch (error) {
-      // A refused write is on record too, with why (the first line of the service's answer).
-      await store
-        .appendAudit({ actor: actorName(ctx.io.env), action: "indicator.add", phase: "failed", tenantId: tenant.id, request: submission, result: firstLine(error) })
-        .catch(() => {});
       throw toCliError(error);
     } finally {
       await partner.close();
@@ -129,21 +118,11 @@ export async function runIndicatorsRemove(tenantId: string, id: string, options:
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
     try {
-      await partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {}).indicators.delete(id.trim());
-      await store.appendAudit({
-        actor: actorName(ctx.io.env),
-        action: "indicator.remove",
-        phase: "completed",
-        tenantId: tenant.id,
-        target: id.trim(),
-      });
+      await removeIndicator({ store, partner, actor: actorName(ctx.io.env) }, { tenantId: tenant.id, indicatorId: id.trim() });
       if (out.mode !== "table") out.json({ tenantId: tenant.id, removed: id.trim() });
       else out.line(`removed indicator ${id.trim()}`);
       return EXIT.ok;
     } catch (error) {
-      await store
-        .appendAudit({ actor: actorName(ctx.io.env), action: "indicator.remove", phase: "failed", tenantId: tenant.id, target: id.trim(), result: firstLine(error) })
-        .catch(() => {});
       throw toCliError(error);
     } finally {
       await partner.close();

@@ -6,7 +6,7 @@
  * anything is sent or recorded. On a terminal it asks before acting (`--yes`
  * skips the question).
  */
-import { type ResponseActionKind, type ResponseActionOutcome, runResponseAction } from "@mde-partner/sync";
+import { type ResponseActionKind, type ResponseActionOutcome, runResponseAction, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { parseDuration } from "../duration.js";
@@ -18,7 +18,7 @@ import { submitToWorkers, workersStoreUrl } from "./batches.js";
 import { confirm } from "./confirm.js";
 import { printActionOutcomes } from "./results-output.js";
 import { checkMachineId } from "./machines.js";
-import { actorName } from "./tenants.js";
+import { actorName } from "../cli-audit.js";
 
 /** CLI verb → engine action, with the `--type` values it takes (mde-api.md §5.3). */
 export const MACHINE_ACTIONS: Record<string, { kind: ResponseActionKind; verb: string; types?: string[] }> = {
@@ -81,7 +81,7 @@ export async function runMachineAction(
     const tenant = await requireTenant(store, tenantId);
     const partner = openPartner(config, ctx);
     try {
-      const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
+      const api = tenantOf(partner, tenant);
       // Look every machine up before acting on any: a typo must not leave half the list isolated.
       const names = new Map<string, string>();
       for (const id of ids) {

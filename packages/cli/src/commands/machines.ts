@@ -1,7 +1,7 @@
 /** `mde-partner machines list|get`: devices of one or many customer tenants, from the MDE API. (Response actions: machine-actions.ts.) */
 import type { Machine, MachineAction, PagedResult, PartnerTenant } from "@mde-partner/client";
 import { isMdeError, machineId } from "@mde-partner/client";
-import { type IsolationState, isolationStateOf } from "@mde-partner/sync";
+import { type IsolationState, isolationStateOf, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
@@ -62,7 +62,7 @@ export async function runMachinesList(options: MachinesListOptions, ctx: Command
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
-        const api = partner.tenant(t.id, t.region ? { region: t.region } : {});
+        const api = tenantOf(partner, t);
         let list: PagedResult<Machine>;
         if (raw !== undefined) list = rawFilterList<Machine>(api, "ListMachines", "/api/machines", raw, top);
         else
@@ -103,7 +103,7 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
   const partner = openPartner(config, ctx);
   try {
-    const api = partner.tenant(tenant.id, tenant.region ? { region: tenant.region } : {});
+    const api = tenantOf(partner, tenant);
     const machine = await api.machines.get(mid);
     const isolation = await isolationOf(api, machine, config.storeUrl, tenant.id, out);
     // `isolationState` as MDE would name it (the machine's own field when it has one), `isolation` with the details.

@@ -1,12 +1,12 @@
 /** `mde-partner tenants add|list|remove`: the customer tenants the partner serves. (`verify` is in tenants-verify.ts.) */
-import { userInfo } from "node:os";
-import { type Store, type TenantRecord, type VerifyResult, verifyTenant } from "@mde-partner/sync";
+import { type OnboardedTenant, onboardTenant, type Store, type TenantRecord, type VerifyResult, verifyTenant } from "@mde-partner/sync";
 import { loadConfig, type PartnerConfig } from "../config.js";
 import type { CommandContext } from "../context.js";
 import { EXIT, firstLine, toCliError, usageError } from "../errors.js";
 import { createOutput, type OutputFlags } from "../output/output.js";
 import { openPartner, withStore } from "../partner.js";
 import { parseTenantId, requireTenant } from "../tenant-selection.js";
+import { actorName } from "../cli-audit.js";
 import { confirm } from "./confirm.js";
 import { verifyRequirements } from "./tenants-verify.js";
 
@@ -41,20 +41,22 @@ export async function runTenantsAdd(tenantId: string, options: TenantAddOptions,
       );
   }
   return withStore(options.db ?? config.storeUrl, async (store) => {
-    const existing = await store.getTenant(id);
-    const audit = { actor: actorName(ctx.io.env), action: existing ? "tenant.update" : "tenant.add", tenantId: id, target: id };
-    const request = { name: name ?? existing?.name ?? id, ...(region !== undefined ? { region } : {}) };
-    let record: TenantRecord;
+    let onboarded: OnboardedTenant;
     try {
-      record = await store.upsertTenant({ id, ...request, cloud: STORE_CLOUD[config.cloud.name] ?? config.cloud.name });
+      onboarded = await onboardTenant(
+        store,
+        { tenantId: id, name, ...(region !== undefined ? { region } : {}), cloud: STORE_CLOUD[config.cloud.name] ?? config.cloud.name },
+        {
+          actor: actorName(ctx.io.env),
+          // A customer who already consented is usable at once: check now (token + probe), unless told not to.
+          verify: options.verify === false ? undefined : (tenant) => verifyAdded(store, config, tenant, ctx),
+        },
+      );
     } catch (error) {
-      await store.appendAudit({ ...audit, phase: "failed", request, result: firstLine(error) }).catch(() => {});
       throw toCliError(error);
     }
-    // A customer who already consented is usable at once: check now (token + probe), unless told not to.
-    const check = options.verify === false ? undefined : await verifyAdded(store, config, record, ctx);
-    if (check?.result) record = (await store.getTenant(id)) ?? record;
-    await store.appendAudit({ ...audit, phase: "completed", request, result: `state ${record.state}` });
+    const { tenant: record, existing, verification } = onboarded;
+    const check = options.verify === false ? undefined : verification ? { result: verification } : { skipped: firstLine(onboarded.verifyError) };
     if (out.mode !== "table") out.json({ ...record, ...(check?.result ? { verification: check.result } : {}) });
     else {
       out.line(`${existing ? "updated" : "added"} tenant ${record.id} (${record.name}), state ${record.state}`);
@@ -74,24 +76,12 @@ export async function runTenantsAdd(tenantId: string, options: TenantAddOptions,
 
 /**
  * Verifies a just-added tenant as `tenants verify` would. A credential that cannot be read (its
- * variable unset in this shell) skips the check rather than failing the add: the tenant is recorded.
+ * variable unset in this shell) fails the check rather than the add: the tenant is recorded.
  */
-async function verifyAdded(
-  store: Store,
-  config: PartnerConfig,
-  tenant: TenantRecord,
-  ctx: CommandContext,
-): Promise<{ result?: VerifyResult; skipped?: string }> {
-  let partner: ReturnType<typeof openPartner>;
+async function verifyAdded(store: Store, config: PartnerConfig, tenantId: string, ctx: CommandContext): Promise<VerifyResult> {
+  const partner = openPartner(config, ctx);
   try {
-    partner = openPartner(config, ctx);
-  } catch (error) {
-    return { skipped: firstLine(error) };
-  }
-  try {
-    return { result: await verifyTenant({ store, partner, tenantId: tenant.id, ...verifyRequirements(config) }) };
-  } catch (error) {
-    return { skipped: firstLine(error) };
+    return await verifyTenant({ store, partner, tenantId, ...verifyRequirements(config) });
   } finally {
     await partner.close();
   }
@@ -150,21 +140,4 @@ export async function runTenantsRemove(
     else out.line(`removed tenant ${tenant.id} (${tenant.name}); its audit entries are kept`);
     return EXIT.ok;
   });
-}
-
-/**
- * Who the audit log names for CLI actions: `MDE_PARTNER_ACTOR` when set (a shared service account
- * naming the operator), else the operating system's account running the command — from the
- * password database, not `$USER` (unset under cron, systemd and `env -i`) — else its uid.
- */
-export function actorName(env: NodeJS.ProcessEnv): string {
-  const explicit = env.MDE_PARTNER_ACTOR?.trim();
-  if (explicit) return `cli:${explicit}`;
-  let account: string | undefined;
-  try {
-    account = userInfo().username || undefined;
-  } catch {
-    account = undefined; // a uid without a passwd entry (containers)
-  }
-  return `cli:${account ?? env.USER ?? env.USERNAME ?? `uid:${process.getuid?.() ?? "unknown"}`}`;
 }

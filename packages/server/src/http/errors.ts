@@ -1,7 +1,7 @@
 import { isMdeError } from "@mde-partner/client";
 import type { ErrorHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { InputError, NotFoundError } from "../services/tenant-api.js";
+import { InputError, NotFoundError } from "../services/errors.js";
 import { errorPage } from "../views/pages/error-page.js";
 import type { ConsoleEnv } from "./env.js";
 

@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { auditRefused, refusalAudited } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
-import { InputError } from "../services/tenant-api.js";
+import { InputError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
 import { passwordProblem } from "../password.js";
 import { addUser, type Role, readUsers, removeUser } from "../users-file.js";

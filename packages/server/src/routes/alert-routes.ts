@@ -1,11 +1,12 @@
 import { performance } from "node:perf_hooks";
+import { tenantOf } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { parseAlertQuery, updateAlert } from "../services/alerts.js";
-import { NotFoundError, tenantApi } from "../services/tenant-api.js";
+import { NotFoundError } from "../services/errors.js";
 import { checkWrite } from "../services/write-permissions.js";
 import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";
@@ -43,7 +44,9 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     // The list sync may store alerts without evidence; the single-alert GET includes it (mde-api.md §5.1).
     if (!Array.isArray(alert.payload.evidence) || alert.payload.evidence.length === 0) {
       try {
-        live = (await (await tenantApi(store, options.partner, tenant)).alerts.get(alertId)) as unknown as Record<string, unknown>;
+        const record = await store.getTenant(tenant);
+        if (!record) throw new NotFoundError(`tenant ${tenant} is not in the console`);
+        live = (await tenantOf(options.partner, record).alerts.get(alertId)) as unknown as Record<string, unknown>;
       } catch (error) {
         liveError = classify(error).message;
       }

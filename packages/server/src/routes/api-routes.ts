@@ -11,7 +11,7 @@ import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
 import { boundListItem } from "../services/bound-list.js";
 import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction } from "../services/devices.js";
-import { InputError, NotFoundError } from "../services/tenant-api.js";
+import { InputError, NotFoundError } from "../services/errors.js";
 import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import { parseAuditQuery } from "./admin-routes.js";

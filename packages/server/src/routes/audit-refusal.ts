@@ -5,7 +5,7 @@
  * happens (alert updates, response actions), so they are not written twice.
  */
 import type { Store } from "@mde-partner/sync";
-import { InputError, NotFoundError } from "../services/tenant-api.js";
+import { InputError, NotFoundError } from "../services/errors.js";
 
 export interface RefusedWrite {
   actor: string;

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
-import { NotFoundError } from "../services/tenant-api.js";
+import { NotFoundError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
 import { batchDetailPage, batchesPage } from "../views/pages/batches-page.js";
 

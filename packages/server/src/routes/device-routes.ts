@@ -4,7 +4,7 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { DEVICE_ACTIONS, listDevices, refreshAction, requestAction } from "../services/devices.js";
-import { NotFoundError } from "../services/tenant-api.js";
+import { NotFoundError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
 import { actionStatusPage, confirmActionPage, deviceDetailPage, devicesPage } from "../views/pages/devices-page.js";
 import { tenantId } from "./tenant-routes.js";

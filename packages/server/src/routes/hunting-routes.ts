@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { huntCsv } from "../services/hunting.js";
-import { InputError, NotFoundError } from "../services/tenant-api.js";
+import { InputError, NotFoundError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
 import { huntingPage } from "../views/pages/hunting-page.js";
 

@@ -9,7 +9,7 @@ import { auditRefused, refusalAudited } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { completeConsent } from "../services/consent.js";
-import { InputError, NotFoundError } from "../services/tenant-api.js";
+import { InputError, NotFoundError } from "../services/errors.js";
 import { previewSourceSwitch, startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";

@@ -3,11 +3,11 @@
  * page and the API filter alike), and alert updates written through the MDE
  * API first and then into the store, with an audit trail.
  */
-import { randomUUID } from "node:crypto";
 import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate } from "@mde-partner/client";
+import * as sync from "@mde-partner/sync";
 import type { AlertQuery, StoredAlert } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
-import { InputError, NotFoundError, tenantApi } from "./tenant-api.js";
+import { InputError, NotFoundError } from "./errors.js";
 
 export const ALERT_STATUSES = ["New", "InProgress", "Resolved"] as const;
 export const ALERT_SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
@@ -146,9 +146,8 @@ export function checkAlertUpdate(input: AlertUpdateInput): AlertUpdate {
 }
 
 /**
- * PATCHes the alert through the MDE API (the source of truth), then stores the
- * alert the API returned, so the console shows the change without waiting for
- * the next sync. The stored cursor is written back unchanged.
+ * Updates the alert through the engine (read, audited PATCH through the MDE API, the answer stored
+ * so the console shows the change without waiting for the next sync), then returns it as stored.
  */
 export async function updateAlert(
   options: ResolvedConsoleOptions,
@@ -161,43 +160,7 @@ export async function updateAlert(
   const update = checkAlertUpdate(input);
   const stored = await store.getAlert(tenantId, alertId);
   if (!stored) throw new NotFoundError(`alert ${alertId} of tenant ${tenantId} is not in the console`);
-  const api = await tenantApi(store, partner, tenantId);
-  const correlationId = randomUUID();
-  await store.appendAudit({
-    actor,
-    action: "alert.update",
-    phase: "requested",
-    tenantId,
-    target: alertId,
-    request: update,
-    comment: update.comment ?? null,
-    correlationId,
-  });
-  try {
-    const updated = await api.alerts.update(alertId, update);
-    const cursor = (await store.getCursor(tenantId, "alerts")) ?? { value: null, seenIds: [] };
-    await store.applyAlertPage(tenantId, [updated], { value: cursor.value, seenIds: cursor.seenIds });
-    await store.appendAudit({
-      actor,
-      action: "alert.update",
-      phase: "completed",
-      tenantId,
-      target: alertId,
-      result: `status ${updated.status}`,
-      correlationId,
-    });
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    await store.appendAudit({
-      actor,
-      action: "alert.update",
-      phase: "failed",
-      tenantId,
-      target: alertId,
-      result: `${typeof code === "string" ? code : "ERR_UNEXPECTED"}: ${(error as Error).message}`,
-      correlationId,
-    });
-    throw error;
-  }
+  if (!(await store.getTenant(tenantId))) throw new NotFoundError(`tenant ${tenantId} is not in the console`);
+  await sync.updateAlert({ store, partner, actor }, { tenantId, alertId, update });
   return (await store.getAlert(tenantId, alertId)) ?? stored;
 }

@@ -5,10 +5,10 @@
  * `refreshMs`, and stored).
  */
 import { FINAL_MACHINE_ACTION_STATUSES } from "@mde-partner/client";
-import type { ResponseActionKind, ResponseActionOutcome, StoredMachine, StoredMachineAction } from "@mde-partner/sync";
+import { type ResponseActionKind, type ResponseActionOutcome, type StoredMachine, type StoredMachineAction, tenantOf } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import type { ConsoleEngine } from "./engine.js";
-import { InputError, NotFoundError, tenantApi } from "./tenant-api.js";
+import { InputError, NotFoundError } from "./errors.js";
 
 /** Actions the console offers, with what the confirmation page says and asks, and the MDE operation each calls. */
 export const DEVICE_ACTIONS: ReadonlyArray<{ kind: ResponseActionKind; label: string; warning: string; operation: string }> = [
@@ -121,8 +121,9 @@ export async function refreshAction(
   const stored = await store.getMachineAction(tenantId, actionId);
   const fresh = stored && (isFinalStatus(stored.status) || clock.now() - Date.parse(stored.updatedAt) < refreshMs);
   if (stored && fresh) return stored;
-  const api = await tenantApi(store, partner, tenantId);
-  const action = await api.machineActions.get(actionId);
+  const tenant = await store.getTenant(tenantId);
+  if (!tenant) throw new NotFoundError(`tenant ${tenantId} is not in the console`);
+  const action = await tenantOf(partner, tenant).machineActions.get(actionId);
   await store.upsertMachineActions(tenantId, [action]);
   const after = await store.getMachineAction(tenantId, actionId);
   if (!after) throw new NotFoundError(`machine action ${actionId} is unknown`);

@@ -4,7 +4,7 @@
  * routes do not repeat the wiring.
  */
 
-import type { PartnerClient } from "@mde-partner/client";
+import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
 import type { HuntResult, ResponseActionKind, ResponseActionOutcome, Store, SyncReport, VerifyResult } from "@mde-partner/sync";
 import * as sync from "@mde-partner/sync";
 
@@ -25,7 +25,7 @@ export interface ConsoleEngine {
   runAction(request: ActionRequest): Promise<ResponseActionOutcome>;
 }
 
-export function createConsoleEngine(deps: { store: Store; partner: PartnerClient; requiredPermissions: readonly string[] }): ConsoleEngine {
+export function createConsoleEngine(deps: { store: Store; partner: PartnerClient<PartnerTenant>; requiredPermissions: readonly string[] }): ConsoleEngine {
   const { store, partner } = deps;
   return {
     verifyTenant: (tenantId) => sync.verifyTenant({ store, partner, tenantId, requiredPermissions: deps.requiredPermissions }),

@@ -5,7 +5,7 @@
  * (graph-security.md §5).
  */
 import { type IncidentQuery, incidentSummary, type StoredAlert, type StoredIncident, type Store } from "@mde-partner/sync";
-import { InputError, NotFoundError } from "./tenant-api.js";
+import { InputError, NotFoundError } from "./errors.js";
 
 /** `incidentStatus` values (graph-security.md §5). */
 export const INCIDENT_STATUSES = ["active", "inProgress", "awaitingAction", "resolved", "redirected"] as const;

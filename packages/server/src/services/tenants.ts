@@ -13,7 +13,7 @@ import {
 } from "@mde-partner/client";
 import { permissionsNeeded, type SyncRunRecord, type TenantRecord, tenantCapabilities } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
-import { InputError, NotFoundError } from "./tenant-api.js";
+import { InputError, NotFoundError } from "./errors.js";
 
 export const SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
 

@@ -36,7 +36,7 @@ import { createRunCursor, readFrom } from "./alert-cursor.js";
 import { MDE_SERVICE_SOURCE, toGraphAlertInput, toIncidentInput } from "./graph-alert-model.js";
 import { emitProgress, Stopped } from "./run-control.js";
 import type { TenantSyncSettings } from "./sync-tenant.js";
-import { graphApi } from "./tenant-api.js";
+import { tenantOf } from "./tenant-of.js";
 
 /** Cursor (and sync-run) stream names of the Graph source. */
 export const GRAPH_ALERTS_STREAM = "graph-alerts";
@@ -57,7 +57,7 @@ export const emptyPass = (): PassTotals => ({ fetched: 0, inserted: 0, updated: 
 /** alerts_v2 of one tenant into the store, normalised to the MDE alert model. */
 export async function syncGraphAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
   const { store, signal } = settings;
-  const graph = graphApi(settings.partner, tenant.id, tenant.region);
+  const graph = tenantOf(settings.partner, tenant).graph;
   const runStart = settings.clock.now();
   const previous = await store.getCursor(tenant.id, GRAPH_ALERTS_STREAM);
   const cursor = createRunCursor(previous, runStart);
@@ -99,7 +99,7 @@ export async function syncGraphAlerts(settings: TenantSyncSettings, tenant: Tena
  */
 export async function syncGraphIncidents(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
   const { store, signal } = settings;
-  const graph = graphApi(settings.partner, tenant.id, tenant.region);
+  const graph = tenantOf(settings.partner, tenant).graph;
   const runStart = settings.clock.now();
   const previous = await store.getCursor(tenant.id, GRAPH_INCIDENTS_STREAM);
   const cursor = createRunCursor(previous, runStart);

@@ -9,15 +9,9 @@
  */
 
 import { mapWithConcurrency } from "./pool.js";
-import { tenantApi } from "./tenant-api.js";
+import { tenantOf } from "./tenant-of.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { HuntOptions, HuntResult, HuntTenantOutcome } from "./types.js";
-
-/** The partner tenant's Graph hunting (`tenant.hunt`), when the partner client offers it. */
-type GraphHunt = (
-  query: string,
-  options: { signal?: AbortSignal },
-) => Promise<{ schema: Array<{ name: unknown; type: unknown }>; results: unknown[] }>;
 
 /** One tenant's part of a hunt: its rows (with `TenantId`/`TenantName`) and columns, or its error. */
 export interface TenantRows {
@@ -40,17 +34,16 @@ export async function huntTenant(
   const started = Date.now();
   try {
     options.signal?.throwIfAborted();
-    const api = tenantApi(options.partner, tenantId, record?.region);
+    const tenant = tenantOf(options.partner, { id: tenantId, region: record?.region });
     const signal = options.signal ? { signal: options.signal } : {};
-    const graphHunt = (api as { hunt?: GraphHunt }).hunt;
     let schema: Array<{ name: string; type: string }>;
     let results: unknown[];
-    if ((options.backend ?? "graph") === "graph" && typeof graphHunt === "function") {
-      const result = await graphHunt.call(api, options.query, signal);
+    if ((options.backend ?? "graph") === "graph") {
+      const result = await tenant.hunt(options.query, signal);
       schema = result.schema.map((c) => ({ name: String(c.name), type: String(c.type) }));
       results = result.results;
     } else {
-      const result = await api.hunting.run(options.query, signal);
+      const result = await tenant.hunting.run(options.query, signal);
       schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
       results = result.Results;
     }

@@ -5,7 +5,7 @@
  * interval, backing off tenants that are throttled or failing without
  * holding up the others.
  */
-import type { TenantRecord, TenantState } from "../store/index.js";
+import type { Store, TenantRecord, TenantState } from "../store/index.js";
 import { mapWithConcurrency } from "./pool.js";
 import { resolveSyncSettings, syncTenant } from "./sync-tenant.js";
 import type { SkippedTenant, SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
@@ -40,17 +40,37 @@ export function partitionSyncable(tenants: readonly TenantRecord[]): { syncable:
   return { syncable, skipped };
 }
 
-async function selectTenants(options: SyncOptions): Promise<{ tenants: TenantRecord[]; unknown: string[]; skipped: SkippedTenant[] }> {
-  if (options.tenantIds === undefined) {
-    const { syncable, skipped } = partitionSyncable(await options.store.listTenants());
+/** Which tenants a multi-tenant operation runs on. */
+export interface TenantSelection {
+  /** Named tenants (ids as stored), each taken whatever its state; ids not in the store come back in `unknown`. */
+  readonly tenantIds?: readonly string[] | undefined;
+  /** Without named tenants: `syncable` (default) takes those a sync takes and lists the rest in `skipped`; `all` takes every tenant. */
+  readonly include?: "syncable" | "all";
+}
+
+/**
+ * The tenants a sync, hunt or CLI command runs on: the named ones (without repeats, in the order
+ * given), or every stored tenant a sync takes, naming each one it leaves out and why.
+ *
+ * @example
+ * const { tenants, skipped } = await selectTenants(store); // every consented/verified/degraded tenant
+ */
+export async function selectTenants(
+  store: Store,
+  selection: TenantSelection = {},
+): Promise<{ tenants: TenantRecord[]; unknown: string[]; skipped: SkippedTenant[] }> {
+  if (selection.tenantIds === undefined) {
+    const all = await store.listTenants();
+    if (selection.include === "all") return { tenants: all, unknown: [], skipped: [] };
+    const { syncable, skipped } = partitionSyncable(all);
     return { tenants: syncable, unknown: [], skipped };
   }
   const tenants: TenantRecord[] = [];
   const unknown: string[] = [];
-  for (const id of new Set(options.tenantIds)) {
-    const t = await options.store.getTenant(id);
-    if (t) tenants.push(t);
-    else unknown.push(id);
+  for (const id of new Set(selection.tenantIds)) {
+    const t = await store.getTenant(id);
+    if (!t) unknown.push(id);
+    else if (!tenants.some((o) => o.id === t.id)) tenants.push(t);
   }
   return { tenants, unknown, skipped: [] };
 }
@@ -68,7 +88,7 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
   const startedAt = new Date(settings.clock.now()).toISOString();
-  const { tenants, unknown, skipped } = await selectTenants(options);
+  const { tenants, unknown, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds });
   const results = await mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantSyncResult> => {
     if (settings.signal?.aborted) {
       return {
@@ -162,7 +182,7 @@ export function syncWatch(options: WatchOptions): { stop(): Promise<void>; done:
   const done = (async () => {
     while (!signal.aborted) {
       const started = settings.clock.now();
-      const { tenants, skipped } = await selectTenants(options);
+      const { tenants, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds });
       const due = tenants.filter((t) => backoff.due(t.id, started)).map((t) => t.id);
       if (due.length > 0) {
         const report = { ...(await syncOnce({ ...options, tenantIds: due, signal })), skipped };

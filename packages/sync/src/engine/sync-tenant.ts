@@ -8,21 +8,21 @@
  * the others (sync-all.ts).
  */
 
-import type { PartnerClient } from "@mde-partner/client";
+import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
 import { type Alert, alertFilter, type Machine } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
 import { createRunCursor, readFrom } from "./alert-cursor.js";
 import { emptyPass, GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, type PassTotals, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
 import { emitProgress, Stopped } from "./run-control.js";
-import { tenantApi } from "./tenant-api.js";
+import { tenantOf } from "./tenant-of.js";
 import { isAbort, problemForTenant, type TenantProblem, tenantProblem } from "./tenant-problem.js";
-import type { EngineClock, SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
+import type { SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
 
 /** Resolved options of one run, shared by its tenants. */
 export interface TenantSyncSettings {
   readonly store: Store;
-  readonly partner: PartnerClient;
-  readonly clock: EngineClock;
+  readonly partner: PartnerClient<PartnerTenant>;
+  readonly clock: Clock;
   readonly overlapMs: number;
   readonly since: string | undefined;
   readonly pageSize: number;
@@ -60,7 +60,7 @@ type AlertPass = PassTotals;
 
 async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: AlertPass): Promise<void> {
   const { store, signal } = settings;
-  const api = tenantApi(settings.partner, tenant.id, tenant.region);
+  const api = tenantOf(settings.partner, tenant);
   const runStart = settings.clock.now();
   const previous = await store.getCursor(tenant.id, "alerts");
   const cursor = createRunCursor(previous, runStart);
@@ -101,7 +101,7 @@ async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pa
 }
 
 async function syncMachines(settings: TenantSyncSettings, tenant: TenantRecord): Promise<{ fetched: number; pages: number }> {
-  const api = tenantApi(settings.partner, tenant.id, tenant.region);
+  const api = tenantOf(settings.partner, tenant);
   emit(settings, { type: "tenant-start", tenantId: tenant.id, stream: "machines" });
   // Machines have no change time to page by (machine.md): read them all, then
   // replace the tenant's inventory in one transaction.

@@ -3,15 +3,21 @@
  * Implementations live beside this file (sync-tenant.ts, sync-all.ts, hunt.ts,
  * response-actions.ts, export.ts, verify-tenant.ts, webhook.ts).
  */
-import type { PartnerClient } from "@mde-partner/client";
+import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
 import type { Store, TenantState } from "../store/index.js";
 
 /** Onboarding states of a customer tenant (pending consent → consented → verified, or degraded/failed); the store's `TenantState`. */
 export type TenantOnboardingState = TenantState;
 
-/** Milliseconds since the epoch; injectable so cursors and backoff are tested with a fake clock. */
-export interface EngineClock {
-  now(): number;
+/**
+ * Who writes, and through what: the store the write is recorded in (audit log, stored copies) and
+ * the partner client it goes out through. `actor` is the operator the audit log names
+ * (`cli:<account>`, a console user).
+ */
+export interface OperatorContext {
+  readonly store: Store;
+  readonly partner: PartnerClient<PartnerTenant>;
+  readonly actor: string;
 }
 
 /** Per-tenant progress for progress bars (CLI) and live views (console). */
@@ -62,7 +68,7 @@ export interface SkippedTenant {
 
 export interface SyncOptions {
   store: Store;
-  partner: PartnerClient;
+  partner: PartnerClient<PartnerTenant>;
   /** Tenants to sync; default: every tenant in the store that is consented/verified/degraded. */
   tenantIds?: readonly string[];
   /** Tenants synced at once (default 8). */
@@ -79,7 +85,7 @@ export interface SyncOptions {
   /** Alerts per request (`$top`; default and maximum 10,000). */
   pageSize?: number;
   /** Our clock (cursor caps, durations). Default: the system clock. */
-  clock?: EngineClock;
+  clock?: Clock;
 }
 
 export interface WatchOptions extends SyncOptions {
@@ -92,7 +98,7 @@ export interface WatchOptions extends SyncOptions {
 }
 
 export interface HuntOptions {
-  partner: PartnerClient;
+  partner: PartnerClient<PartnerTenant>;
   store?: Store;
   tenantIds: readonly string[];
   query: string;
@@ -135,7 +141,7 @@ export type ResponseActionKind =
 
 export interface ResponseActionRequest {
   store: Store;
-  partner: PartnerClient;
+  partner: PartnerClient<PartnerTenant>;
   /** Who asks (operator name / "cli:<user>"); recorded in the audit log. */
   actor: string;
   tenantId: string;

@@ -16,18 +16,19 @@ import {
   findMissingPermissions,
   findPermission,
   type PartnerClient,
+  type PartnerTenant,
   type PlanInput,
   planPermissions,
   type TokenInspection,
 } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
-import { graphApi, tenantApi } from "./tenant-api.js";
+import { tenantOf } from "./tenant-of.js";
 import { problemForTenant, tenantProblem } from "./tenant-problem.js";
 import type { CapabilityVerification, ResourceVerification, TenantOnboardingState, VerifyResult } from "./types.js";
 
 export interface VerifyTenantOptions {
   store: Store;
-  partner: PartnerClient;
+  partner: PartnerClient<PartnerTenant>;
   tenantId: string;
   /**
    * Application permissions the integration needs, of either resource (e.g. `Alert.Read.All`,
@@ -151,7 +152,7 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
   }
 
   if (!result.error) {
-    const api = tenantApi(partner, tenant.id, tenant.region);
+    const api = tenantOf(partner, tenant);
     try {
       const inspection = await api.inspectToken({ requiredRoles: needed.mde });
       mde.roles = inspection.summary?.roles ?? [];
@@ -203,7 +204,7 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
       const lower = new Set(graph.roles.map((r) => r.toLowerCase()));
       if (lower.has("securityalert.read.all") || lower.has("securityalert.readwrite.all")) {
         try {
-          await graphApi(partner, tenant.id, tenant.region).alerts.list({ top: 1, ...signalOpt });
+          await tenantOf(partner, tenant).graph.alerts.list({ top: 1, ...signalOpt });
           checks.push({ name: "graph.api", ok: true, detail: "GET /v1.0/security/alerts_v2 answered" });
         } catch (error) {
           if (graphNeeded) fail(error, "graph.api");

@@ -17,9 +17,9 @@
  *   receiver's API key never reach another host.
  */
 import { createHmac } from "node:crypto";
+import type { Clock } from "@mde-partner/client";
 import type { Store, StoredAlert } from "../store/index.js";
 import { toTimeKey } from "../store/index.js";
-import type { EngineClock } from "./types.js";
 import { createWebhookSender, type WebhookResponse, type WebhookSend } from "./webhook-http.js";
 import { checkWebhookUrl, type ResolveAll, WebhookTargetError } from "./webhook-target.js";
 
@@ -59,7 +59,7 @@ export interface WebhookForwarderOptions {
   fetch?: WebhookSend;
   /** Resolves the receiver's name for the connect-time check (tests; default: the system resolver). */
   resolveAll?: ResolveAll;
-  clock?: EngineClock;
+  clock?: Clock;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 

@@ -1,23 +1,19 @@
+import type { Clock } from "@mde-partner/client";
 import type { Kysely } from "kysely";
 import type { StoreDialect } from "./dialect.js";
 import type { StoreDatabase } from "./schema-types.js";
 import { isoNow } from "./time.js";
 
-/** Milliseconds since the Unix epoch; injectable so expiry is tested with a fake clock. */
-export interface StoreClock {
-  now(): number;
-}
-
 /** What every repository of one store shares. Instance state only. */
 export interface StoreContext {
   readonly dialect: StoreDialect;
   readonly db: Kysely<StoreDatabase>;
-  readonly clock: StoreClock;
+  readonly clock: Clock;
   /** The clock's time as our ISO text. */
   now(): string;
 }
 
-export function createStoreContext(dialect: StoreDialect, clock: StoreClock): StoreContext {
+export function createStoreContext(dialect: StoreDialect, clock: Clock): StoreContext {
   return Object.freeze({ dialect, db: dialect.db, clock, now: () => isoNow(clock) });
 }
 

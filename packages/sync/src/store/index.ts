@@ -1,6 +1,5 @@
 export type { AlertCount, AlertFilter, AlertPage, AlertQuery, AlertSort } from "./alerts-query.js";
 export { SEVERITY_RANK } from "./alerts-write.js";
-export type { StoreClock } from "./context.js";
 export { advanceCursor, cursorCovers } from "./cursors.js";
 export type { DialectName, Migration, MigrationContext, MigrationOutcome } from "./dialect.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";

@@ -1,10 +1,11 @@
+import type { Clock } from "@mde-partner/client";
 import { join } from "node:path";
 import { createAlertReader } from "./alerts-query.js";
 import { createAlertWriter } from "./alerts-write.js";
 import { createAuditLog } from "./audit-log.js";
 import { createBatchRepository } from "./batches.js";
 import { createConsentRequestRepository } from "./consent-requests.js";
-import { createStoreContext, type StoreClock } from "./context.js";
+import { createStoreContext } from "./context.js";
 import { createCursorRepository } from "./cursors.js";
 import type { DialectName, Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { createIncidentRepository } from "./incidents.js";
@@ -27,7 +28,7 @@ export interface StoreOptions {
   /** PostgreSQL schema for the store's tables (created when missing); overrides `?schema=`. */
   readonly schema?: string;
   /** Injectable time (consent expiry, created/updated stamps). Default: the system clock. */
-  readonly clock?: StoreClock;
+  readonly clock?: Clock;
   /** SQLite: how long to wait for another process's write lock (default 5000 ms). */
   readonly busyTimeoutMs?: number;
   /** SQLite: told when an existing store file was readable by other users (it is tightened to 0600 when ours). */

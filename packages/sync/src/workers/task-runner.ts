@@ -11,7 +11,7 @@
  * attempt created (`adoptSince`) and continues with that one.
  */
 import type PgBoss from "pg-boss";
-import { FINAL_MACHINE_ACTION_STATUSES, type PartnerClient } from "@mde-partner/client";
+import { FINAL_MACHINE_ACTION_STATUSES, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { huntTenant } from "../engine/hunt.js";
 import { runResponseAction } from "../engine/response-actions.js";
 import type { ResponseActionOutcome, ResponseActionRequest } from "../engine/types.js";
@@ -43,7 +43,7 @@ type ItemEnd =
 
 export interface TaskRunnerDeps {
   store: Store;
-  partner: PartnerClient;
+  partner: PartnerClient<PartnerTenant>;
   boss: PgBoss;
   workerId: string;
   /** The worker's stop signal: a hunt or a wait in progress ends and its job goes back for another worker. */

@@ -3,8 +3,8 @@
  * reports.
  */
 import { hostname } from "node:os";
-import type { PartnerClient } from "@mde-partner/client";
-import type { EngineClock, SyncProgressEvent, TenantSyncResult } from "../engine/types.js";
+import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
+import type { SyncProgressEvent, TenantSyncResult } from "../engine/types.js";
 import type { Store } from "../store/index.js";
 import { parseStoreUrl } from "../store/index.js";
 import type { SyncJobSettings } from "./sync-queue.js";
@@ -17,7 +17,7 @@ export interface SyncWorkerOptions {
   /** The store on that database (opened by the caller, closed by the caller). */
   store: Store;
   /** The partner client; give it a shared budget store (`createPostgresBudgetStore`) so workers share the app+tenant budgets. */
-  partner: PartnerClient;
+  partner: PartnerClient<PartnerTenant>;
   /** How often each tenant is synced. */
   intervalMs: number;
   /** Tenants (and hunt or response-action items) this worker runs at once (default 4). */
@@ -54,7 +54,7 @@ export interface SyncWorkerOptions {
   pageSize?: number;
   overlapMs?: number;
   machines?: boolean;
-  clock?: EngineClock;
+  clock?: Clock;
   onEvent?: (event: WorkerEvent) => void;
   /** Page-level progress of the runs (as `syncOnce`'s). */
   onProgress?: (event: SyncProgressEvent) => void;
@@ -108,7 +108,7 @@ export interface ResolvedWorkerOptions extends SyncJobSettings, TaskJobSettings 
   readonly maintenanceIntervalSec: number;
   readonly scheduleEveryMs: number;
   readonly workerId: string;
-  readonly clock: EngineClock;
+  readonly clock: Clock;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -1,0 +1,11 @@
+/** Something asked for does not exist (404). */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+  readonly code = "not_found";
+}
+
+/** The request is wrong (400); the message says what to change. */
+export class InputError extends Error {
+  override name = "InputError";
+  readonly code = "bad_request";
+}
