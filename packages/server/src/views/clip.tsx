@@ -48,3 +48,16 @@ export function ClipDetail({ value, full }: { value: string; full: string }) {
     </>
   );
 }
+
+/** A titled paragraph of tenant text on a detail page (a description, a summary); nothing when there is no text. */
+export function TextSection({ title, id, value, full }: { title: string; id?: string; value: string | null; full: string }) {
+  if (!value) return null;
+  return (
+    <>
+      <h2>{title}</h2>
+      <p id={id}>
+        <ClipDetail value={value} full={full} />
+      </p>
+    </>
+  );
+}

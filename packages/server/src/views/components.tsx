@@ -145,6 +145,17 @@ export function Choices(props: {
   );
 }
 
+/** A filter's checkboxes under a legend, the chosen values checked. */
+export function CheckboxSet({ legend, name, values, chosen }: { legend: string; name: string; values: readonly string[]; chosen: readonly string[] | undefined }) {
+  const set = new Set(chosen ?? []);
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <Choices name={name} values={values} checked={(v) => set.has(v)} />
+    </fieldset>
+  );
+}
+
 /** The tenant filter of a list: every tenant by name, "All tenants" first. */
 export function TenantSelect({ id, tenants, selected }: { id: string; tenants: readonly TenantRecord[]; selected: readonly string[] | string }) {
   const names = new Map(tenants.map((t) => [t.id, t.name]));

@@ -4,8 +4,8 @@ import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_SEVERITIES, ALERT_ST
 import type { Session } from "../../sessions.js";
 import { missingPermissionText, type WriteCheck } from "../../services/write-permissions.js";
 import { roleAtLeast } from "../../users-file.js";
-import { clip, ClipDetail } from "../clip.js";
-import { Choices, Fact, FilterForm, Options, Pager, PostForm, SeverityChip, Table, TenantSelect, Time } from "../components.js";
+import { clip, ClipDetail, TextSection } from "../clip.js";
+import { CheckboxSet, Fact, FilterForm, Options, Pager, PostForm, SeverityChip, Table, TenantSelect, Time } from "../components.js";
 import { PortalLink } from "../portal-link.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
@@ -25,22 +25,14 @@ export function alertsPage(session: Session, m: AlertListModel, flash?: PageOpti
   const names = new Map(m.tenants.map((t) => [t.id, t.name]));
   const q = m.query;
   const dateOf = (name: string) => (m.params.get(name) ?? "").slice(0, 10);
-  const severities = new Set<string>(q.severities ?? []);
-  const statuses = new Set<string>(q.statuses ?? []);
   return layout(
     session,
     { title: "Alerts", section: "alerts", flash },
     <>
       <FilterForm action="/alerts" label="Filter alerts" applyId="apply-filters">
         <TenantSelect id="f-tenant" tenants={m.tenants} selected={q.tenantIds ?? []} />
-        <fieldset>
-          <legend>Severity</legend>
-          <Choices name="severity" values={ALERT_SEVERITIES} checked={(v) => severities.has(v)} />
-        </fieldset>
-        <fieldset>
-          <legend>Status</legend>
-          <Choices name="status" values={ALERT_STATUSES} checked={(v) => statuses.has(v)} />
-        </fieldset>
+        <CheckboxSet legend="Severity" name="severity" values={ALERT_SEVERITIES} chosen={q.severities} />
+        <CheckboxSet legend="Status" name="status" values={ALERT_STATUSES} chosen={q.statuses} />
         <label for="f-from">
           Updated from
           <input id="f-from" type="date" name="from" value={text(dateOf("from"))} />
@@ -124,12 +116,10 @@ function EvidenceTable({ list, full }: { list: readonly Evidence[]; full: string
   const details = (e: Evidence) => [e.filePath, e.processCommandLine, e.sha256 ?? e.sha1].filter((x): x is string => !!x);
   return (
     <>
-      {list.length > SHOWN_ENTRIES ? (
+      {list.length > SHOWN_ENTRIES && (
         <p class="muted">
           {SHOWN_ENTRIES} of {list.length} shown; <a href={text(full)}>all as JSON</a>.
         </p>
-      ) : (
-        ""
       )}
       <Table
         id="evidence"
@@ -168,6 +158,17 @@ export interface AlertDetailModel {
   readonly update: WriteCheck;
 }
 
+/** A field of the update form that leaves the value as it is unless a value is picked. */
+const Unchanged = ({ id, label, name, values }: { id: string; label: string; name: string; values: readonly string[] }) => (
+  <label for={id}>
+    {label}
+    <select id={id} name={name}>
+      <option value="">(unchanged)</option>
+      <Options values={values} selected={[]} />
+    </select>
+  </label>
+);
+
 function UpdateForm({ session, alert, update }: { session: Session; alert: StoredAlert; update: WriteCheck }) {
   if (!update.allowed) {
     return (
@@ -180,31 +181,13 @@ function UpdateForm({ session, alert, update }: { session: Session; alert: Store
   return (
     <PostForm action={`/alerts/${alert.tenantId}/${encodeURIComponent(alert.id)}`} session={session} class="card stack" id="alert-update">
       <h2>Update</h2>
-      <label for="u-status">
-        Status
-        <select id="u-status" name="status">
-          <option value="">(unchanged)</option>
-          <Options values={ALERT_STATUSES} selected={[]} />
-        </select>
-      </label>
+      <Unchanged id="u-status" label="Status" name="status" values={ALERT_STATUSES} />
       <label for="u-assigned">
         Assigned to
         <input id="u-assigned" name="assignedTo" placeholder="analyst@contoso.com" value="" />
       </label>
-      <label for="u-class">
-        Classification
-        <select id="u-class" name="classification">
-          <option value="">(unchanged)</option>
-          <Options values={ALERT_CLASSIFICATIONS} selected={[]} />
-        </select>
-      </label>
-      <label for="u-det">
-        Determination
-        <select id="u-det" name="determination">
-          <option value="">(unchanged)</option>
-          <Options values={ALERT_DETERMINATIONS} selected={[]} />
-        </select>
-      </label>
+      <Unchanged id="u-class" label="Classification" name="classification" values={ALERT_CLASSIFICATIONS} />
+      <Unchanged id="u-det" label="Determination" name="determination" values={ALERT_DETERMINATIONS} />
       <label for="u-comment">
         Comment
         <textarea id="u-comment" name="comment" maxlength={1000} rows={3}></textarea>
@@ -253,8 +236,6 @@ export function alertDetailPage(session: Session, m: AlertDetailModel, flash?: P
   const payloadText = (k: string) => (typeof p[k] === "string" ? (p[k] as string) : null);
   const full = `/api/v1/alerts/${a.tenantId}/${encodeURIComponent(a.id)}`;
   const determination = payloadText("determination");
-  const description = payloadText("description");
-  const recommended = payloadText("recommendedAction");
   return layout(
     session,
     { title: a.title ?? a.id, section: "alerts", flash },
@@ -281,25 +262,21 @@ export function alertDetailPage(session: Session, m: AlertDetailModel, flash?: P
           <Fact label="Alert id">
             <code>{text(clip(a.id))}</code>
           </Fact>
-          {p.alertWebUrl ? (
+          {!!p.alertWebUrl && (
             <Fact label="Defender portal" id="alert-portal">
               <PortalLink value={p.alertWebUrl} hosts={m.portalHosts} label="open the alert" />
             </Fact>
-          ) : (
-            ""
           )}
           <Fact label="Synced from" id="alert-source" data-source={a.source}>
             {a.source === "graph" ? "Microsoft Graph (alerts_v2)" : "MDE API"}
-            {a.graphId && a.graphId !== a.id ? (
+            {a.graphId && a.graphId !== a.id && (
               <>
                 {" "}
                 — Graph id <code>{text(clip(a.graphId))}</code>
               </>
-            ) : (
-              ""
             )}
           </Fact>
-          {a.incidentId ? (
+          {a.incidentId && (
             <Fact label="Incident">
               {m.tenant?.alertSource === "graph" ? (
                 <a href={text(`/incidents/${a.tenantId}/${encodeURIComponent(a.incidentId)}`)}>{text(clip(a.incidentId))}</a>
@@ -307,37 +284,15 @@ export function alertDetailPage(session: Session, m: AlertDetailModel, flash?: P
                 clip(a.incidentId)
               )}
             </Fact>
-          ) : (
-            ""
           )}
-          {a.title && a.title.length > 300 ? (
+          {a.title && a.title.length > 300 && (
             <Fact label="Title" id="alert-title">
               <ClipDetail value={a.title} full={full} />
             </Fact>
-          ) : (
-            ""
           )}
         </dl>
-        {description ? (
-          <>
-            <h2>Description</h2>
-            <p id="alert-description">
-              <ClipDetail value={description} full={full} />
-            </p>
-          </>
-        ) : (
-          ""
-        )}
-        {recommended ? (
-          <>
-            <h2>Recommended action</h2>
-            <p>
-              <ClipDetail value={recommended} full={full} />
-            </p>
-          </>
-        ) : (
-          ""
-        )}
+        <TextSection title="Description" id="alert-description" value={payloadText("description")} full={full} />
+        <TextSection title="Recommended action" value={payloadText("recommendedAction")} full={full} />
       </section>
       <h2>Device</h2>
       <section class="card">

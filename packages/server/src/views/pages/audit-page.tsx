@@ -79,12 +79,10 @@ export function auditPage(
         ]}
         empty={<p class="card">No entries.</p>}
       />
-      {m.nextBeforeId !== undefined ? (
+      {m.nextBeforeId !== undefined && (
         <nav class="pager" aria-label="Pages">
           <a href={text(`/audit${qs({ ...f, before: String(m.nextBeforeId) })}`)} rel="next">Older entries</a>
         </nav>
-      ) : (
-        ""
       )}
     </>,
   );

@@ -108,7 +108,7 @@ export function deviceDetailPage(
           <Fact label="Tags">{tags.length ? tags.slice(0, 50).map((t) => clip(t)).join(", ") : "—"}</Fact>
         </dl>
       </section>
-      {responder ? (
+      {responder && (
         <>
           <h2>Response actions</h2>
           <ul class="row plain-list" id="action-links">
@@ -130,8 +130,6 @@ export function deviceDetailPage(
             ""
           )}
         </>
-      ) : (
-        ""
       )}
       <h2>Actions on this device</h2>
       <Table
@@ -181,13 +179,11 @@ export function confirmActionPage(
       <p>
         Device <strong>{text(name)}</strong> (<code>{text(d.id)}</code>) of tenant <code>{text(d.tenantId)}</code>.
       </p>
-      {choice ? (
+      {choice && (
         <fieldset>
           <legend>{choice.legend}</legend>
           <Choices type="radio" name={choice.name} values={choice.values} checked={(_, i) => i === 0} />
         </fieldset>
-      ) : (
-        ""
       )}
       <label for="action-comment">
         Comment (required: why, ticket number)

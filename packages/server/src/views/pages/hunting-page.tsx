@@ -30,7 +30,7 @@ function ResultBlock({ hunt, names }: { hunt: StoredHunt; names: Map<string, str
         {r.schema.length > SHOWN_COLUMNS ? `; ${SHOWN_COLUMNS} of ${r.schema.length} columns are shown` : ""}. Long values are cut short here; the CSV has them
         in full. <a href={text(`/hunting/${hunt.id}.csv`)} id="download-csv" download="">Download CSV</a>
       </p>
-      {r.errors.length ? (
+      {r.errors.length > 0 && (
         <section class="card" id="hunt-errors">
           <h2>Tenants that failed</h2>
           <ul>
@@ -41,8 +41,6 @@ function ResultBlock({ hunt, names }: { hunt: StoredHunt; names: Map<string, str
             ))}
           </ul>
         </section>
-      ) : (
-        ""
       )}
       <Table
         id="hunt-results"

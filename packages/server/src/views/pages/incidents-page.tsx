@@ -2,8 +2,8 @@
 import type { IncidentQuery, StoredAlert, StoredIncident, TenantRecord } from "@mde-partner/sync";
 import { INCIDENT_SEVERITIES, INCIDENT_STATUSES } from "../../services/incidents.js";
 import type { Session } from "../../sessions.js";
-import { clip, ClipDetail } from "../clip.js";
-import { Choices, Chip, Fact, FilterForm, Pager, SeverityChip, Table, TenantSelect, Time } from "../components.js";
+import { clip, ClipDetail, TextSection } from "../clip.js";
+import { CheckboxSet, Chip, Fact, FilterForm, Pager, SeverityChip, Table, TenantSelect, Time } from "../components.js";
 import { PortalLink } from "../portal-link.js";
 import { text } from "../html.js";
 import { layout } from "../layout.js";
@@ -32,22 +32,14 @@ export function incidentsPage(session: Session, m: IncidentListModel): string {
   const names = new Map(m.tenants.map((t) => [t.id, t.name]));
   const q = m.query;
   const graphTenants = m.tenants.filter((t) => t.alertSource === "graph");
-  const severities = new Set<string>(q.severities ?? []);
-  const statuses = new Set<string>(q.statuses ?? []);
   return layout(
     session,
     { title: "Incidents", section: "incidents" },
     <>
       <FilterForm action="/incidents" label="Filter incidents" applyId="apply-incident-filters">
         <TenantSelect id="i-tenant" tenants={m.tenants} selected={q.tenantIds ?? []} />
-        <fieldset>
-          <legend>Severity</legend>
-          <Choices name="severity" values={INCIDENT_SEVERITIES} checked={(v) => severities.has(v)} />
-        </fieldset>
-        <fieldset>
-          <legend>Status</legend>
-          <Choices name="status" values={INCIDENT_STATUSES} checked={(v) => statuses.has(v)} />
-        </fieldset>
+        <CheckboxSet legend="Severity" name="severity" values={INCIDENT_SEVERITIES} chosen={q.severities} />
+        <CheckboxSet legend="Status" name="status" values={INCIDENT_STATUSES} chosen={q.statuses} />
         <label for="i-q">
           Name contains
           <input id="i-q" name="q" value={text(m.params.get("q") ?? "")} />
@@ -119,8 +111,6 @@ export function incidentDetailPage(session: Session, m: IncidentDetailModel): st
   const missing = i.alertIds.filter((id) => !m.alerts.some((a) => a.id === id));
   const full = `/api/v1/incidents/${i.tenantId}/${encodeURIComponent(i.id)}`;
   const portal = payloadText("incidentWebUrl");
-  const description = payloadText("description");
-  const summary = payloadText("summary");
   return layout(
     session,
     { title: i.displayName ?? `Incident ${i.id}`, section: "incidents" },
@@ -146,41 +136,19 @@ export function incidentDetailPage(session: Session, m: IncidentDetailModel): st
           <Fact label="Incident id">
             <code>{text(clip(i.id))}</code>
           </Fact>
-          {portal ? (
+          {portal && (
             <Fact label="Defender portal" id="incident-portal">
               <PortalLink value={portal} hosts={m.portalHosts} label="open the incident" />
             </Fact>
-          ) : (
-            ""
           )}
-          {i.displayName && i.displayName.length > 300 ? (
+          {i.displayName && i.displayName.length > 300 && (
             <Fact label="Name">
               <ClipDetail value={i.displayName} full={full} />
             </Fact>
-          ) : (
-            ""
           )}
         </dl>
-        {description ? (
-          <>
-            <h2>Description</h2>
-            <p id="incident-description">
-              <ClipDetail value={description} full={full} />
-            </p>
-          </>
-        ) : (
-          ""
-        )}
-        {summary ? (
-          <>
-            <h2>Summary</h2>
-            <p>
-              <ClipDetail value={summary} full={full} />
-            </p>
-          </>
-        ) : (
-          ""
-        )}
+        <TextSection title="Description" id="incident-description" value={payloadText("description")} full={full} />
+        <TextSection title="Summary" value={payloadText("summary")} full={full} />
       </section>
       <h2>Alerts ({i.alertIds.length})</h2>
       <Table
@@ -207,12 +175,10 @@ export function incidentDetailPage(session: Session, m: IncidentDetailModel): st
         ]}
         empty={<p class="muted">No alert of this incident is stored yet.</p>}
       />
-      {missing.length ? (
+      {missing.length > 0 && (
         <p class="warn">
           {missing.length} alert(s) of this incident are not in the store yet: {text(missing.slice(0, SHOWN_ENTRIES).map((id) => clip(id)).join(", "))}
         </p>
-      ) : (
-        ""
       )}
       <p>
         <a href={text(`/incidents?tenant=${i.tenantId}`)}>Incidents of this tenant</a>

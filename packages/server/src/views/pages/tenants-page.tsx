@@ -54,12 +54,10 @@ function DriftCell({ session, row }: { session: Session; row: TenantOverview }) 
     return (
       <>
         <span class="warn">granted roles not read yet</span>
-        {admin ? (
+        {admin && (
           <PostForm action={`/tenants/${tenant.id}/verify`} session={session}>
             <button class="secondary" type="submit">Verify</button>
           </PostForm>
-        ) : (
-          ""
         )}
       </>
     );
@@ -68,12 +66,10 @@ function DriftCell({ session, row }: { session: Session; row: TenantOverview }) 
   return (
     <>
       <Drift row={row} />
-      {missingPermissions.length > 0 && admin ? (
+      {missingPermissions.length > 0 && admin && (
         <PostForm action={`/tenants/${tenant.id}/consent-link`} session={session}>
           <button class="secondary" type="submit">Re-consent link</button>
         </PostForm>
-      ) : (
-        ""
       )}
     </>
   );
@@ -202,13 +198,11 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
       cell: (r) => (
         <>
           {age(r.tenant.lastSyncAt, now)}
-          {r.lastRun ? (
+          {r.lastRun && (
             <>
               <br />
               <small class="muted">{text(`${r.lastRun.status}, ${r.lastRun.items} items`)}</small>
             </>
-          ) : (
-            ""
           )}
         </>
       ),
@@ -228,12 +222,10 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
     <>
       <div class="row">
         {admin ? <a class="button" href="/tenants/new" id="add-customer">Add a customer</a> : ""}
-        {responder ? (
+        {responder && (
           <PostForm action="/sync" session={session}>
             <button type="submit" class="secondary" id="sync-all">Sync all tenants now</button>
           </PostForm>
-        ) : (
-          ""
         )}
       </div>
       <Table
@@ -245,13 +237,11 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
         empty={
           <p class="card">
             No customers yet.
-            {admin ? (
+            {admin && (
               <>
                 {" "}
                 <a href="/tenants/new">Add the first one</a>.
               </>
-            ) : (
-              ""
             )}
           </p>
         }
@@ -302,13 +292,11 @@ export function onboardingPage(session: Session, started: StartedOnboarding): st
         </p>
         <p class="muted">
           The link works once and expires {text(when(started.expiresAt))}.
-          {started.tenantId ? (
+          {started.tenantId && (
             <>
               {" "}
               Tenant <code>{text(started.tenantId)}</code> is listed as pending until then.
             </>
-          ) : (
-            ""
           )}
         </p>
       </div>
@@ -335,7 +323,7 @@ export function VerifyResultBlock({ result }: { result: VerifyResult }) {
         ))}
       </ul>
       {result.missingPermissions.length ? <p class="bad">Missing permissions: {text(result.missingPermissions.join(", "))}</p> : ""}
-      {resources ? (
+      {resources && (
         <ul class="drift-per-resource">
           {(["mde", "graph"] as const).map((r) => {
             const v = resources[r];
@@ -347,8 +335,6 @@ export function VerifyResultBlock({ result }: { result: VerifyResult }) {
             );
           })}
         </ul>
-      ) : (
-        ""
       )}
       {result.error ? <p class="bad">{text(`${clip(result.error.code, 80)}: ${clip(result.error.message, 2_000)}`)}</p> : ""}
       {result.consentUrl ? (
@@ -379,26 +365,20 @@ export function tenantDetailPage(
     { title: tenant.name, section: "tenants", flash: extra.flash },
     <>
       <div class="row">
-        {responder ? (
+        {responder && (
           <PostForm action={`${base}/sync`} session={session}>
             <button type="submit" id="sync-now">Sync now</button>
           </PostForm>
-        ) : (
-          ""
         )}
-        {admin ? (
+        {admin && (
           <PostForm action={`${base}/verify`} session={session}>
             <button type="submit" class="secondary" id="verify-now">Verify now</button>
           </PostForm>
-        ) : (
-          ""
         )}
-        {admin ? (
+        {admin && (
           <PostForm action={`${base}/consent-link`} session={session}>
             <button type="submit" class="secondary">New consent link</button>
           </PostForm>
-        ) : (
-          ""
         )}
         <a class="button secondary" href={text(`/alerts?tenant=${tenant.id}`)}>Alerts</a>
         <a class="button secondary" href={text(`/devices?tenant=${tenant.id}`)}>Devices</a>
@@ -415,13 +395,11 @@ export function tenantDetailPage(
           <Fact label="Cloud / region">{`${tenant.cloud}${tenant.region ? ` / ${tenant.region}` : ""}`}</Fact>
           <Fact label="Alert source">
             <SourceCell session={session} row={row} from="detail" />
-            {tenant.alertSource === "graph" ? (
+            {tenant.alertSource === "graph" && (
               <>
                 {" "}
                 <a href={text(`/incidents?tenant=${tenant.id}`)}>Incidents</a>
               </>
-            ) : (
-              ""
             )}
           </Fact>
           <Fact label="Granted permissions (MDE API)">{tenant.grantedRoles.length ? tenant.grantedRoles.join(", ") : "—"}</Fact>
