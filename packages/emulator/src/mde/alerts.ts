@@ -3,9 +3,9 @@ import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
 import { alertJson } from "../data/alert-store.js";
 import { tenantProfile } from "../data/tenant-profile.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
-import type { CompiledFilter, FieldMap } from "./odata-filter.js";
+import { columnFields, type CompiledFilter, type FieldMap } from "./odata-filter.js";
 import { MAX_PAGE, nextLinkFor, parseListQuery, queryCount, queryPage } from "./odata-query.js";
-import { collectionResponse, entityResponse, type OperationContext, type OperationSpec } from "./operation-context.js";
+import { collectionResponse, entityResponse, operation, type OperationContext, type OperationSpec } from "./operation-context.js";
 import { checkBody, optionalEnum, optionalString, readJsonObject } from "./request-body.js";
 
 const READ = ["Alert.Read.All", "Alert.ReadWrite.All"] as const;
@@ -17,20 +17,10 @@ const WRITE = ["Alert.ReadWrite.All"] as const;
  * case-insensitive names; the triple-s typo is not accepted) plus `machineId`,
  * which the emulator adds for per-device queries.
  */
-export const ALERT_FIELDS: FieldMap = {
-  alertcreationtime: { column: "alert_creation_time", type: "datetime" },
-  lastupdatetime: { column: "last_update_time", type: "datetime" },
-  lasteventtime: { column: "last_event_time", type: "datetime" },
-  incidentid: { column: "incident_id", type: "int" },
-  investigationid: { column: "investigation_id", type: "int" },
-  id: { column: "id", type: "string" },
-  assignedto: { column: "assigned_to", type: "string" },
-  detectionsource: { column: "detection_source", type: "string" },
-  status: { column: "status", type: "string" },
-  severity: { column: "severity", type: "string" },
-  category: { column: "category", type: "string" },
-  machineid: { column: "machine_id", type: "string", lowercase: true },
-};
+export const ALERT_FIELDS: FieldMap = columnFields(`
+  alert_creation_time:datetime last_update_time:datetime last_event_time:datetime incident_id:int
+  investigation_id:int id assigned_to detection_source status severity category machine_id:lower
+`);
 
 const STATUSES = ["New", "InProgress", "Resolved"] as const;
 const CLASSIFICATIONS = ["TruePositive", "InformationalExpectedActivity", "FalsePositive"] as const;
@@ -225,42 +215,14 @@ const RELATED = { perMinute: 100, perHour: 1500 };
 
 /** Alert operations of mde-api.md §5.1. */
 export const alertOperations: OperationSpec[] = [
-  { method: "GET", path: "alerts", name: "ListAlerts", roles: READ, handler: (ctx) => listAlerts(ctx) },
-  {
-    method: "POST",
-    path: "alerts/batchUpdate",
-    name: "BatchUpdateAlerts",
-    roles: WRITE,
-    limits: { perMinute: 10, perHour: 500 },
-    handler: batchUpdate,
-  },
-  { method: "POST", path: "alerts/CreateAlertByReference", name: "CreateAlertByReference", roles: WRITE, limits: { perMinute: 15 } },
-  { method: "GET", path: "alerts/{id}", name: "GetAlert", roles: READ, handler: getAlert },
-  { method: "PATCH", path: "alerts/{id}", name: "UpdateAlert", roles: WRITE, handler: updateAlert },
-  {
-    method: "GET",
-    path: "alerts/{id}/domains",
-    name: "GetAlertRelatedDomains",
-    roles: ["URL.Read.All"],
-    limits: RELATED,
-    handler: relatedDomains,
-  },
-  {
-    method: "GET",
-    path: "alerts/{id}/files",
-    name: "GetAlertRelatedFiles",
-    roles: ["File.Read.All"],
-    limits: RELATED,
-    handler: relatedFiles,
-  },
-  { method: "GET", path: "alerts/{id}/ips", name: "GetAlertRelatedIps", roles: ["Ip.Read.All"], limits: RELATED, handler: relatedIps },
-  {
-    method: "GET",
-    path: "alerts/{id}/machine",
-    name: "GetAlertRelatedMachine",
-    roles: ["Machine.Read.All", "Machine.ReadWrite.All"],
-    limits: RELATED,
-    handler: relatedMachine,
-  },
-  { method: "GET", path: "alerts/{id}/user", name: "GetAlertRelatedUser", roles: ["User.Read.All"], limits: RELATED, handler: relatedUser },
+  operation("GET", "alerts", "ListAlerts", READ, (ctx) => listAlerts(ctx)),
+  operation("POST", "alerts/batchUpdate", "BatchUpdateAlerts", WRITE, batchUpdate, { perMinute: 10, perHour: 500 }),
+  operation("POST", "alerts/CreateAlertByReference", "CreateAlertByReference", WRITE, undefined, { perMinute: 15 }),
+  operation("GET", "alerts/{id}", "GetAlert", READ, getAlert),
+  operation("PATCH", "alerts/{id}", "UpdateAlert", WRITE, updateAlert),
+  operation("GET", "alerts/{id}/domains", "GetAlertRelatedDomains", ["URL.Read.All"], relatedDomains, RELATED),
+  operation("GET", "alerts/{id}/files", "GetAlertRelatedFiles", ["File.Read.All"], relatedFiles, RELATED),
+  operation("GET", "alerts/{id}/ips", "GetAlertRelatedIps", ["Ip.Read.All"], relatedIps, RELATED),
+  operation("GET", "alerts/{id}/machine", "GetAlertRelatedMachine", ["Machine.Read.All", "Machine.ReadWrite.All"], relatedMachine, RELATED),
+  operation("GET", "alerts/{id}/user", "GetAlertRelatedUser", ["User.Read.All"], relatedUser, RELATED),
 ];

@@ -2,9 +2,9 @@ import { isIP } from "node:net";
 import { toMdeTime } from "../core/clock.js";
 import { type IndicatorRecord, insertIndicatorRow, nextIndicatorId } from "../data/indicator-store.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
-import { type FieldMap, normalizeDateTime } from "./odata-filter.js";
+import { columnFields, type FieldMap, normalizeDateTime } from "./odata-filter.js";
 import { parseListQuery, queryPage } from "./odata-query.js";
-import { collectionResponse, entityResponse, jsonResponse, type OperationContext, type OperationSpec } from "./operation-context.js";
+import { collectionResponse, entityResponse, jsonResponse, operation, type OperationContext, type OperationSpec } from "./operation-context.js";
 import { checkBody, readJsonObject } from "./request-body.js";
 
 const ROLES = ["Ti.ReadWrite", "Ti.ReadWrite.All"] as const;
@@ -30,21 +30,11 @@ const REQUIRED = ["indicatorValue", "indicatorType", "action", "title", "descrip
 export const MAX_ACTIVE_INDICATORS = 15_000;
 
 /** Filterable indicator properties (get-ti-indicators-collection.md; mde-api.md §5.5). */
-export const INDICATOR_FIELDS: FieldMap = {
-  application: { column: "application", type: "string" },
-  createdbydisplayname: { column: "created_by_display_name", type: "string" },
-  expirationtime: { column: "expiration_time", type: "datetime" },
-  generatealert: { column: "generate_alert", type: "bool" },
-  title: { column: "title", type: "string" },
-  rbacgroupnames: { column: "rbac_group_names", type: "stringList" },
-  rbacgroupids: { column: "rbac_group_ids", type: "stringList" },
-  indicatorvalue: { column: "indicator_value", type: "string" },
-  indicatortype: { column: "indicator_type", type: "string" },
-  creationtimedatetimeutc: { column: "creation_time", type: "datetime" },
-  createdby: { column: "created_by", type: "string" },
-  action: { column: "action", type: "string" },
-  severity: { column: "severity", type: "string" },
-};
+export const INDICATOR_FIELDS: FieldMap = columnFields(`
+  application created_by_display_name expiration_time:datetime generate_alert:bool title
+  rbac_group_names:stringList rbac_group_ids:stringList indicator_value indicator_type
+  creationtimedatetimeutc=creation_time:datetime created_by action severity
+`);
 
 /** With only Ti.ReadWrite an app sees the indicators it created (mde-api.md §4). */
 function visibility(ctx: OperationContext): { sql: string; params: unknown[] } {
@@ -200,14 +190,19 @@ async function submitIndicator(ctx: OperationContext): Promise<Response> {
   return entityResponse(ctx, "Indicators/$entity", json);
 }
 
+/** The one property of a bulk request body: a non-empty array of at most 500 items. */
+async function readBatch(ctx: OperationContext, key: string): Promise<unknown[]> {
+  const body = await readJsonObject(ctx.c);
+  checkBody(body, [key], [key]);
+  const items = body[key];
+  if (!Array.isArray(items) || items.length === 0) fail("InvalidRequestBody", `Request body is incorrect: ${key} must be a non-empty array.`);
+  if (items.length > 500) fail("MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${items.length}, allowed: 500.`);
+  return items;
+}
+
 /** Import (import-ti-indicators.md): ≤ 500 per call, one result per item. */
 async function importIndicators(ctx: OperationContext): Promise<Response> {
-  const body = await readJsonObject(ctx.c);
-  checkBody(body, ["Indicators"], ["Indicators"]);
-  const items = body.Indicators;
-  if (!Array.isArray(items) || items.length === 0)
-    fail("InvalidRequestBody", "Request body is incorrect: Indicators must be a non-empty array.");
-  if (items.length > 500) fail("MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${items.length}, allowed: 500.`);
+  const items = await readBatch(ctx, "Indicators");
   const results = ctx.state.db.transaction(() =>
     items.map((item: unknown) => {
       const value = typeof item === "object" && item !== null ? String((item as Record<string, unknown>).indicatorValue ?? "") : "";
@@ -243,12 +238,7 @@ function deleteIndicator(ctx: OperationContext): Response {
 
 /** BatchDelete (batch-delete-ti-indicators.md): all-or-nothing; empty/over 500/invalid → 400, unknown → 404. */
 async function batchDelete(ctx: OperationContext): Promise<Response> {
-  const body = await readJsonObject(ctx.c);
-  checkBody(body, ["IndicatorIds"], ["IndicatorIds"]);
-  const ids = body.IndicatorIds;
-  if (!Array.isArray(ids) || ids.length === 0)
-    fail("InvalidRequestBody", "Request body is incorrect: IndicatorIds must be a non-empty array.");
-  if (ids.length > 500) fail("MaximumBatchSizeExceeded", `Maximum batch size exceeded. Received: ${ids.length}, allowed: 500.`);
+  const ids = await readBatch(ctx, "IndicatorIds");
   const bad = ids.find((i) => typeof i !== "string" || !/^\d+$/.test(i));
   if (bad !== undefined) fail("InvalidInput", `Invalid input ${String(bad)}`);
   const rows = (ids as string[]).map((id) => ({ id, row: findVisible(ctx, id) }));
@@ -262,23 +252,9 @@ async function batchDelete(ctx: OperationContext): Promise<Response> {
 
 /** Indicator operations of mde-api.md §5.5. */
 export const indicatorOperations: OperationSpec[] = [
-  { method: "GET", path: "indicators", name: "ListIndicators", roles: ROLES, handler: listIndicators },
-  { method: "POST", path: "indicators", name: "SubmitIndicator", roles: ROLES, handler: submitIndicator },
-  {
-    method: "POST",
-    path: "indicators/import",
-    name: "ImportIndicators",
-    roles: ROLES,
-    limits: { perMinute: 30 },
-    handler: importIndicators,
-  },
-  {
-    method: "POST",
-    path: "indicators/BatchDelete",
-    name: "BatchDeleteIndicators",
-    roles: ROLES,
-    limits: { perMinute: 30, perHour: 1500 },
-    handler: batchDelete,
-  },
-  { method: "DELETE", path: "indicators/{id}", name: "DeleteIndicator", roles: ROLES, handler: deleteIndicator },
+  operation("GET", "indicators", "ListIndicators", ROLES, listIndicators),
+  operation("POST", "indicators", "SubmitIndicator", ROLES, submitIndicator),
+  operation("POST", "indicators/import", "ImportIndicators", ROLES, importIndicators, { perMinute: 30 }),
+  operation("POST", "indicators/BatchDelete", "BatchDeleteIndicators", ROLES, batchDelete, { perMinute: 30, perHour: 1500 }),
+  operation("DELETE", "indicators/{id}", "DeleteIndicator", ROLES, deleteIndicator),
 ];

@@ -4,16 +4,9 @@ import { advanceMachineActions, FINAL_STATUSES, insertMachineAction, type Machin
 import { osFamily } from "../data/machine-factory.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
 import { requireMachine } from "./machines.js";
-import type { FieldMap } from "./odata-filter.js";
+import { columnFields, type FieldMap } from "./odata-filter.js";
 import { parseListQuery, queryPage } from "./odata-query.js";
-import {
-  collectionResponse,
-  contextUrl,
-  entityResponse,
-  jsonResponse,
-  type OperationContext,
-  type OperationSpec,
-} from "./operation-context.js";
+import { collectionResponse, contextUrl, entityResponse, jsonResponse, operation, type OperationContext, type OperationSpec } from "./operation-context.js";
 import { checkBody, optionalEnum, optionalString, readJsonObject } from "./request-body.js";
 
 const READ = ["Machine.Read.All", "Machine.ReadWrite.All"] as const;
@@ -25,14 +18,9 @@ const READ = ["Machine.Read.All", "Machine.ReadWrite.All"] as const;
 export const OFFBOARD_SUCCESS_STATUS = 201;
 
 /** Filterable machine-action properties (get-machineactions-collection.md; mde-api.md §5.3). */
-export const MACHINE_ACTION_FIELDS: FieldMap = {
-  id: { column: "id", type: "string", lowercase: true },
-  status: { column: "status", type: "string" },
-  machineid: { column: "machine_id", type: "string", lowercase: true },
-  type: { column: "type", type: "string" },
-  requestor: { column: "requestor", type: "string" },
-  creationdatetimeutc: { column: "creation_time", type: "datetime" },
-};
+export const MACHINE_ACTION_FIELDS: FieldMap = columnFields(`
+  id:lower status machine_id:lower type requestor creationdatetimeutc=creation_time:datetime
+`);
 
 // Actions that cannot run while the other one is still open on the same machine.
 const CONFLICTS: Partial<Record<MachineActionType, MachineActionType[]>> = {
@@ -44,8 +32,9 @@ const CONFLICTS: Partial<Record<MachineActionType, MachineActionType[]>> = {
 
 interface ActionRule {
   type: MachineActionType;
-  keys: readonly string[];
-  required: readonly string[];
+  /** Body keys allowed and required; both default to `Comment` alone. */
+  keys?: readonly string[];
+  required?: readonly string[];
   /** The action's `scope` from the body (isolation type, scan type). */
   scope?: (body: Record<string, unknown>) => string | null;
   /** OS families the action supports (mde-api.md §5.3, "OS constraints"). */
@@ -56,7 +45,7 @@ interface ActionRule {
 function createAction(rule: ActionRule) {
   return async (ctx: OperationContext): Promise<Response> => {
     const body = await readJsonObject(ctx.c);
-    checkBody(body, rule.keys, rule.required);
+    checkBody(body, rule.keys ?? ["Comment"], rule.required ?? ["Comment"]);
     const comment = optionalString(body, "Comment") ?? "";
     const scope = rule.scope ? rule.scope(body) : null;
     let relatedFileInfo: { fileIdentifier: string; fileIdentifierType: string } | null = null;
@@ -162,6 +151,8 @@ function packageUri(ctx: OperationContext): Response {
 }
 
 const WINDOWS = ["windows"] as const;
+const isolationType = (body: Record<string, unknown>) => optionalEnum(body, "IsolationType", ["Full", "Selective", "UnManagedDevice"] as const) ?? "Full";
+const scanType = (body: Record<string, unknown>) => optionalEnum(body, "ScanType", ["Quick", "Full"] as const) ?? null;
 const ACTION_ROLES = [
   "Machine.CollectForensics",
   "Machine.Isolate",
@@ -174,101 +165,18 @@ const ACTION_ROLES = [
 
 /** Machine action operations of mde-api.md §5.3. */
 export const machineActionOperations: OperationSpec[] = [
-  { method: "GET", path: "machineactions", name: "ListMachineActions", roles: READ, handler: listActions },
-  { method: "GET", path: "machineactions/{id}", name: "GetMachineAction", roles: READ, handler: getAction },
-  { method: "POST", path: "machineactions/{id}/cancel", name: "CancelMachineAction", roles: ACTION_ROLES, handler: cancelAction },
-  {
-    method: "GET",
-    path: "machineactions/{id}/getPackageUri",
-    name: "GetPackageUri",
-    roles: READ,
-    limits: { perMinute: 2, perHour: 120 },
-    handler: packageUri,
-  },
-  {
-    method: "GET",
-    path: "machineactions/{id}/GetLiveResponseResultDownloadLink({index})",
-    name: "GetLiveResponseResultDownloadLink",
-    roles: READ,
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/isolate",
-    name: "IsolateMachine",
-    roles: ["Machine.Isolate"],
-    handler: createAction({
-      type: "Isolate",
-      keys: ["Comment", "IsolationType"],
-      required: ["Comment"],
-      scope: (body) => optionalEnum(body, "IsolationType", ["Full", "Selective", "UnManagedDevice"] as const) ?? "Full",
-    }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/unisolate",
-    name: "UnisolateMachine",
-    roles: ["Machine.Isolate"],
-    handler: createAction({ type: "Unisolate", keys: ["Comment"], required: ["Comment"] }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/restrictCodeExecution",
-    name: "RestrictCodeExecution",
-    roles: ["Machine.RestrictExecution"],
-    handler: createAction({ type: "RestrictCodeExecution", keys: ["Comment"], required: ["Comment"], families: WINDOWS }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/unrestrictCodeExecution",
-    name: "UnrestrictCodeExecution",
-    roles: ["Machine.RestrictExecution"],
-    handler: createAction({ type: "UnrestrictCodeExecution", keys: ["Comment"], required: ["Comment"], families: WINDOWS }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/runAntiVirusScan",
-    name: "RunAntiVirusScan",
-    roles: ["Machine.Scan"],
-    handler: createAction({
-      type: "RunAntiVirusScan",
-      keys: ["Comment", "ScanType"],
-      required: ["Comment", "ScanType"],
-      scope: (body) => optionalEnum(body, "ScanType", ["Quick", "Full"] as const) ?? null,
-      families: WINDOWS,
-    }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/collectInvestigationPackage",
-    name: "CollectInvestigationPackage",
-    roles: ["Machine.CollectForensics"],
-    handler: createAction({ type: "CollectInvestigationPackage", keys: ["Comment"], required: ["Comment"], families: WINDOWS }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/StopAndQuarantineFile",
-    name: "StopAndQuarantineFile",
-    roles: ["Machine.StopAndQuarantine"],
-    handler: createAction({ type: "StopAndQuarantineFile", keys: ["Comment", "Sha1"], required: ["Comment", "Sha1"], families: WINDOWS }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/offboard",
-    name: "OffboardMachine",
-    roles: ["Machine.Offboard"],
-    handler: createAction({
-      type: "Offboard",
-      keys: ["Comment"],
-      required: ["Comment"],
-      families: WINDOWS,
-      status: OFFBOARD_SUCCESS_STATUS,
-    }),
-  },
-  {
-    method: "POST",
-    path: "machines/{id}/runliveresponse",
-    name: "RunLiveResponse",
-    roles: ["Machine.LiveResponse"],
-    limits: { perMinute: 10 },
-  },
+  operation("GET", "machineactions", "ListMachineActions", READ, listActions),
+  operation("GET", "machineactions/{id}", "GetMachineAction", READ, getAction),
+  operation("POST", "machineactions/{id}/cancel", "CancelMachineAction", ACTION_ROLES, cancelAction),
+  operation("GET", "machineactions/{id}/getPackageUri", "GetPackageUri", READ, packageUri, { perMinute: 2, perHour: 120 }),
+  operation("GET", "machineactions/{id}/GetLiveResponseResultDownloadLink({index})", "GetLiveResponseResultDownloadLink", READ),
+  operation("POST", "machines/{id}/isolate", "IsolateMachine", ["Machine.Isolate"], createAction({ type: "Isolate", keys: ["Comment", "IsolationType"], required: ["Comment"], scope: isolationType })),
+  operation("POST", "machines/{id}/unisolate", "UnisolateMachine", ["Machine.Isolate"], createAction({ type: "Unisolate" })),
+  operation("POST", "machines/{id}/restrictCodeExecution", "RestrictCodeExecution", ["Machine.RestrictExecution"], createAction({ type: "RestrictCodeExecution", families: WINDOWS })),
+  operation("POST", "machines/{id}/unrestrictCodeExecution", "UnrestrictCodeExecution", ["Machine.RestrictExecution"], createAction({ type: "UnrestrictCodeExecution", families: WINDOWS })),
+  operation("POST", "machines/{id}/runAntiVirusScan", "RunAntiVirusScan", ["Machine.Scan"], createAction({ type: "RunAntiVirusScan", keys: ["Comment", "ScanType"], required: ["Comment", "ScanType"], scope: scanType, families: WINDOWS })),
+  operation("POST", "machines/{id}/collectInvestigationPackage", "CollectInvestigationPackage", ["Machine.CollectForensics"], createAction({ type: "CollectInvestigationPackage", families: WINDOWS })),
+  operation("POST", "machines/{id}/StopAndQuarantineFile", "StopAndQuarantineFile", ["Machine.StopAndQuarantine"], createAction({ type: "StopAndQuarantineFile", keys: ["Comment", "Sha1"], required: ["Comment", "Sha1"], families: WINDOWS })),
+  operation("POST", "machines/{id}/offboard", "OffboardMachine", ["Machine.Offboard"], createAction({ type: "Offboard", families: WINDOWS, status: OFFBOARD_SUCCESS_STATUS })),
+  operation("POST", "machines/{id}/runliveresponse", "RunLiveResponse", ["Machine.LiveResponse"], undefined, { perMinute: 10 }),
 ];

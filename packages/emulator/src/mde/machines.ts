@@ -1,8 +1,8 @@
 import { countAlerts, listAlerts } from "./alerts.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
-import { type FieldMap, normalizeDateTime } from "./odata-filter.js";
+import { columnFields, type FieldMap, normalizeDateTime } from "./odata-filter.js";
 import { MAX_PAGE, nextLinkFor, parseListQuery, queryPage } from "./odata-query.js";
-import { collectionResponse, entityResponse, type OperationContext, type OperationSpec } from "./operation-context.js";
+import { collectionResponse, entityResponse, operation, type OperationContext, type OperationSpec } from "./operation-context.js";
 import { checkBody, optionalEnum, optionalString, readJsonObject } from "./request-body.js";
 
 const READ = ["Machine.Read.All", "Machine.ReadWrite.All"] as const;
@@ -10,22 +10,11 @@ const WRITE = ["Machine.ReadWrite.All"] as const;
 const DEVICE_VALUES = ["Normal", "Low", "High"] as const;
 
 /** Filterable machine properties (get-machines.md; mde-api.md §5.2). */
-export const MACHINE_FIELDS: FieldMap = {
-  computerdnsname: { column: "computer_dns_name", type: "string", lowercase: true },
-  id: { column: "id", type: "string", lowercase: true },
-  version: { column: "version", type: "string" },
-  devicevalue: { column: "device_value", type: "string" },
-  aaddeviceid: { column: "aad_device_id", type: "string", lowercase: true },
-  machinetags: { column: "machine_tags", type: "stringList" },
-  lastseen: { column: "last_seen", type: "datetime" },
-  exposurelevel: { column: "exposure_level", type: "string" },
-  onboardingstatus: { column: "onboarding_status", type: "string" },
-  lastipaddress: { column: "last_ip_address", type: "string" },
-  healthstatus: { column: "health_status", type: "string" },
-  osplatform: { column: "os_platform", type: "string" },
-  riskscore: { column: "risk_score", type: "string" },
-  rbacgroupid: { column: "rbac_group_id", type: "int" },
-};
+export const MACHINE_FIELDS: FieldMap = columnFields(`
+  computer_dns_name:lower id:lower version device_value aad_device_id:lower machine_tags:stringList
+  last_seen:datetime exposure_level onboarding_status last_ip_address health_status os_platform risk_score
+  rbac_group_id:int
+`);
 
 export interface MachineRow {
   seq: number;
@@ -241,34 +230,16 @@ function findByIp(ctx: OperationContext): Response {
 
 /** Machine operations of mde-api.md §5.2 (export and TVM sub-resources are in other-operations.ts). */
 export const machineOperations: OperationSpec[] = [
-  { method: "GET", path: "machines", name: "ListMachines", roles: READ, handler: listMachines },
-  { method: "GET", path: "machines/findbytag", name: "FindMachinesByTag", roles: READ, handler: findByTag },
-  { method: "GET", path: "machines/findbyip({args})", name: "FindMachinesByIp", roles: READ, handler: findByIp },
-  { method: "GET", path: "machines/find({args})", name: "FindMachineInfoByIp", roles: READ },
-  {
-    method: "POST",
-    path: "machines/AddOrRemoveTagForMultipleMachines",
-    name: "AddOrRemoveTagForMultipleMachines",
-    roles: WRITE,
-    handler: machineTagsMany,
-  },
-  { method: "GET", path: "machines/{id}", name: "GetMachine", roles: READ, handler: getMachine },
-  { method: "PATCH", path: "machines/{id}", name: "UpdateMachine", roles: WRITE, handler: updateMachine },
-  { method: "GET", path: "machines/{id}/logonusers", name: "GetMachineLogonUsers", roles: ["User.Read.All"], handler: logonUsers },
-  {
-    method: "GET",
-    path: "machines/{id}/alerts",
-    name: "GetMachineRelatedAlerts",
-    roles: ["Alert.Read.All", "Alert.ReadWrite.All"],
-    handler: machineAlerts,
-  },
-  {
-    method: "GET",
-    path: "machines/{id}/alerts/$count",
-    name: "GetMachineRelatedAlerts",
-    roles: ["Alert.Read.All", "Alert.ReadWrite.All"],
-    handler: machineAlertsCount,
-  },
-  { method: "POST", path: "machines/{id}/tags", name: "AddOrRemoveMachineTags", roles: WRITE, handler: machineTags },
-  { method: "POST", path: "machines/{id}/setDeviceValue", name: "SetDeviceValue", roles: WRITE, handler: setDeviceValue },
+  operation("GET", "machines", "ListMachines", READ, listMachines),
+  operation("GET", "machines/findbytag", "FindMachinesByTag", READ, findByTag),
+  operation("GET", "machines/findbyip({args})", "FindMachinesByIp", READ, findByIp),
+  operation("GET", "machines/find({args})", "FindMachineInfoByIp", READ),
+  operation("POST", "machines/AddOrRemoveTagForMultipleMachines", "AddOrRemoveTagForMultipleMachines", WRITE, machineTagsMany),
+  operation("GET", "machines/{id}", "GetMachine", READ, getMachine),
+  operation("PATCH", "machines/{id}", "UpdateMachine", WRITE, updateMachine),
+  operation("GET", "machines/{id}/logonusers", "GetMachineLogonUsers", ["User.Read.All"], logonUsers),
+  operation("GET", "machines/{id}/alerts", "GetMachineRelatedAlerts", ["Alert.Read.All", "Alert.ReadWrite.All"], machineAlerts),
+  operation("GET", "machines/{id}/alerts/$count", "GetMachineRelatedAlerts", ["Alert.Read.All", "Alert.ReadWrite.All"], machineAlertsCount),
+  operation("POST", "machines/{id}/tags", "AddOrRemoveMachineTags", WRITE, machineTags),
+  operation("POST", "machines/{id}/setDeviceValue", "SetDeviceValue", WRITE, setDeviceValue),
 ];

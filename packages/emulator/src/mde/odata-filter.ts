@@ -21,6 +21,29 @@ export interface FieldSpec {
 /** Filterable properties of one entity set, keyed by lowercased OData property name. */
 export type FieldMap = Readonly<Record<string, FieldSpec>>;
 
+const FIELD_TYPES: readonly string[] = ["string", "datetime", "int", "bool", "stringList"] satisfies FieldType[];
+
+/**
+ * A FieldMap over plain columns, one `column:type` entry per field in the order
+ * error messages list them: the type is `string` when left out, and `lower` is a
+ * lowercased string column. The OData name is the column without underscores,
+ * or is written in front where it differs (`creationdatetimeutc=creation_time:datetime`).
+ */
+export function columnFields(entries: string): FieldMap {
+  return Object.fromEntries(
+    entries
+      .trim()
+      .split(/\s+/)
+      .map((entry) => {
+        const [head = "", type = "string"] = entry.split(":");
+        const [name = "", column = name] = head.includes("=") ? head.split("=") : [head.replace(/_/g, ""), head];
+        if (type === "lower") return [name, { column, type: "string", lowercase: true }];
+        if (!FIELD_TYPES.includes(type)) throw new TypeError(`unknown field type in ${entry}`);
+        return [name, { column, type: type as FieldType }];
+      }),
+  );
+}
+
 /** A `$filter` (or other query option) the emulator refuses; rendered as 400 ODataError. */
 export class ODataQueryError extends Error {
   override name = "ODataQueryError";

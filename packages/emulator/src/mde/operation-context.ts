@@ -36,6 +36,22 @@ export interface OperationSpec {
   external?: boolean;
 }
 
+/**
+ * One row of an operation table: method, path (`{param}` segments), the
+ * documented operation name, the roles that grant it, and optionally its
+ * handler (none: 501 naming the operation) and rate limits (none: the defaults).
+ */
+export function operation(
+  method: OperationSpec["method"],
+  path: string,
+  name: string,
+  roles: readonly string[],
+  handler?: OperationHandler,
+  limits?: RateLimits,
+): OperationSpec {
+  return { method, path, name, roles, ...(limits ? { limits } : {}), ...(handler ? { handler } : {}) };
+}
+
 const CONTENT_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8";
 
 /** A JSON response with the OData content type. */

@@ -1,5 +1,5 @@
 import type { RateLimits } from "../core/rate-limit.js";
-import type { OperationSpec } from "./operation-context.js";
+import { operation, type OperationSpec } from "./operation-context.js";
 
 const ALERT_READ = ["Alert.Read.All", "Alert.ReadWrite.All"] as const;
 const MACHINE_READ = ["Machine.Read.All", "Machine.ReadWrite.All"] as const;
@@ -9,19 +9,8 @@ const EXPORT_FILES: RateLimits = { perMinute: 5, perHour: 20 };
 /** Software, vulnerability, recommendation, score and remediation limits are DOC-SILENT (mde-api.md §7): none enforced. */
 const UNLIMITED: RateLimits = {};
 
-const op = (
-  method: OperationSpec["method"],
-  path: string,
-  name: string,
-  roles: readonly string[],
-  limits: RateLimits = HUNDRED,
-): OperationSpec => ({
-  method,
-  path,
-  name,
-  roles,
-  limits,
-});
+const op = (method: OperationSpec["method"], path: string, name: string, roles: readonly string[], limits: RateLimits = HUNDRED) =>
+  operation(method, path, name, roles, undefined, limits);
 
 /**
  * The rest of mde-api.md §5 (§5.4, §5.6–§5.18 and the TVM sub-resources of
@@ -87,29 +76,11 @@ export const otherOperations: OperationSpec[] = [
   op("GET", "public/avdeviceshealth", "GetDeviceAvInfo", ["Machine.Read.All"], EXPORT_JSON),
   op("GET", "machines/InfoGatheringExport", "ExportInfoGathering", ["Vulnerability.Read.All"], EXPORT_JSON),
   // §5.17 Export assessments.
-  op(
-    "GET",
-    "machines/SecureConfigurationsAssessmentByMachine",
-    "ExportSecureConfigurationsAssessment",
-    ["Vulnerability.Read.All"],
-    EXPORT_JSON,
-  ),
+  op("GET", "machines/SecureConfigurationsAssessmentByMachine", "ExportSecureConfigurationsAssessment", ["Vulnerability.Read.All"], EXPORT_JSON),
   op("GET", "machines/SoftwareVulnerabilitiesByMachine", "ExportSoftwareVulnerabilities", ["Vulnerability.Read.All"], EXPORT_JSON),
   op("GET", "machines/SoftwareInventoryByMachine", "ExportSoftwareInventory", ["Software.Read.All"], EXPORT_JSON),
-  op(
-    "GET",
-    "machines/SoftwareVulnerabilityChangesByMachine",
-    "ExportSoftwareVulnerabilityChanges",
-    ["Vulnerability.Read.All"],
-    EXPORT_JSON,
-  ),
-  op(
-    "GET",
-    "machines/SecureConfigurationsAssessmentExport",
-    "ExportSecureConfigurationsAssessmentFiles",
-    ["Vulnerability.Read.All"],
-    EXPORT_FILES,
-  ),
+  op("GET", "machines/SoftwareVulnerabilityChangesByMachine", "ExportSoftwareVulnerabilityChanges", ["Vulnerability.Read.All"], EXPORT_JSON),
+  op("GET", "machines/SecureConfigurationsAssessmentExport", "ExportSecureConfigurationsAssessmentFiles", ["Vulnerability.Read.All"], EXPORT_FILES),
   op("GET", "machines/SoftwareVulnerabilitiesExport", "ExportSoftwareVulnerabilitiesFiles", ["Vulnerability.Read.All"], EXPORT_FILES),
   op("GET", "machines/SoftwareInventoryExport", "ExportSoftwareInventoryFiles", ["Software.Read.All"], EXPORT_FILES),
   op("GET", "machines/SoftwareInventoryNonCpeExport", "ExportSoftwareInventoryNonCpeFiles", ["Software.Read.All"], EXPORT_FILES),
