@@ -12,7 +12,7 @@ export { problemForTenant, type TenantProblem, tenantProblem } from "./engine/te
 export { tenantOf } from "./engine/tenant-of.js";
 export type * from "./engine/types.js";
 export { type AlertUpdateRequest, auditReason, updateAlert } from "./engine/update-alert.js";
-export { permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";
+export { GRAPH_SOURCE_NEEDS, permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";
 export {
   createWebhookForwarder,
   idempotencyKey,

@@ -1,5 +1,6 @@
 /** The audit log (every role) and operator accounts (admin). */
 
+import { isTenantGuid } from "@mde-partner/client";
 import type { AuditQuery } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused, refusalAudited } from "./audit-refusal.js";
@@ -12,12 +13,10 @@ import { addUser, type Role, readUsers, removeUser } from "../users-file.js";
 import { auditPage } from "../views/pages/audit-page.js";
 import { usersPage } from "../views/pages/users-page.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** `actor`, `action`, `tenant`, `before`, `limit` → an audit query. */
 export function parseAuditQuery(params: URLSearchParams, maxLimit = 500): AuditQuery {
   const tenant = params.get("tenant")?.trim();
-  if (tenant && !GUID.test(tenant)) throw new InputError("tenant must be a tenant id (GUID)");
+  if (tenant && !isTenantGuid(tenant)) throw new InputError("tenant must be a tenant id (GUID)");
   const before = params.get("before");
   const beforeId = before ? Number(before) : undefined;
   if (beforeId !== undefined && !(Number.isInteger(beforeId) && beforeId > 0)) throw new InputError("before must be an entry id");

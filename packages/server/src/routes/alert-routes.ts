@@ -46,7 +46,7 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       try {
         const record = await store.getTenant(tenant);
         if (!record) throw new NotFoundError(`tenant ${tenant} is not in the console`);
-        live = (await tenantOf(options.partner, record).alerts.get(alertId)) as unknown as Record<string, unknown>;
+        live = (await tenantOf(options.partner, record).mde.alerts.get(alertId)) as unknown as Record<string, unknown>;
       } catch (error) {
         liveError = classify(error).message;
       }

@@ -3,6 +3,7 @@
  * the consent callback, verify now, sync now.
  */
 
+import { isTenantGuid } from "@mde-partner/client";
 import { partitionSyncable, type SkippedTenant, type VerifyResult } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused, refusalAudited } from "./audit-refusal.js";
@@ -16,11 +17,9 @@ import type { PageOptions } from "../views/layout.js";
 import { consentResultPage } from "../views/pages/consent-page.js";
 import { confirmSourcePage, newTenantPage, onboardingPage, tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function tenantId(c: ConsoleContext): string {
   const id = c.req.param("tenantId") ?? "";
-  if (!GUID.test(id)) throw new NotFoundError("no such tenant");
+  if (!isTenantGuid(id)) throw new NotFoundError("no such tenant");
   return id.toLowerCase();
 }
 

@@ -3,7 +3,7 @@
  * page and the API filter alike), and alert updates written through the MDE
  * API first and then into the store, with an audit trail.
  */
-import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate } from "@mde-partner/client";
+import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate, isTenantGuid } from "@mde-partner/client";
 import * as sync from "@mde-partner/sync";
 import type { AlertQuery, StoredAlert } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
@@ -16,7 +16,6 @@ export const ALERT_CLASSIFICATIONS = ALERT_UPDATE_CLASSIFICATIONS;
 export const ALERT_DETERMINATIONS = ALERT_UPDATE_DETERMINATIONS;
 export const ALERT_SORTS = ["lastUpdateTime", "alertCreationTime", "severity"] as const;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 function oneOf<T extends string>(values: readonly string[], allowed: readonly T[], name: string): T[] {
@@ -56,7 +55,7 @@ export interface AlertQueryLimits {
  */
 export function parseAlertQuery(params: URLSearchParams, limits: AlertQueryLimits = { defaultLimit: 50, maxLimit: 500 }): AlertQuery {
   const tenantIds = list(params, "tenant").map((t) => {
-    if (!GUID.test(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
+    if (!isTenantGuid(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
     return t.toLowerCase();
   });
   const severities = oneOf(list(params, "severity"), ALERT_SEVERITIES, "severity");

@@ -16,7 +16,7 @@
  * answer and does use it up. Nothing is written to the tenants for a refused callback.
  */
 import { isMdeError, isTenantGuid, parseConsentCallback } from "@mde-partner/client";
-import type { ConsentRequestRecord, TenantRecord, VerifyResult } from "@mde-partner/sync";
+import { type ConsentRequestRecord, onboardTenant, type TenantRecord, type VerifyResult } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import type { ConsoleEngine } from "./engine.js";
 
@@ -37,6 +37,19 @@ const UNKNOWN_STATE = refuse(
   "unknown-state",
   "This consent response does not match a consent link the console is waiting for: the link was already used, has expired, or was not issued by this console. Nothing was recorded. Ask for a new consent link.",
 );
+
+/** A verification that could not run: the tenant stays recorded, degraded with why. */
+function unverified(tenantId: string, error: unknown): VerifyResult {
+  const code = isMdeError(error) ? error.code : ((error as { code?: string }).code ?? "ERR_UNEXPECTED");
+  return {
+    tenantId,
+    state: "degraded",
+    checks: [{ name: "verify", ok: false, detail: (error as Error).message }],
+    roles: [],
+    missingPermissions: [],
+    error: { code: String(code), message: (error as Error).message },
+  };
+}
 
 async function onboardingName(options: ResolvedConsoleOptions, request: ConsentRequestRecord): Promise<string | undefined> {
   const [entry] = await options.store.queryAudit({ correlationId: request.id, limit: 1 });
@@ -122,23 +135,8 @@ export async function completeConsent(
 
   const existing = await store.getTenant(tenantId);
   const name = existing?.name ?? (await onboardingName(options, request)) ?? request.tenantHint ?? tenantId;
-  await store.upsertTenant({ id: tenantId, name, initialState: "consented" });
-  if (existing && existing.state !== "consented") await store.setTenantState(tenantId, "consented", "admin consent received");
-  let verify: VerifyResult;
-  try {
-    verify = await engine.verifyTenant(tenantId);
-  } catch (error) {
-    const code = isMdeError(error) ? error.code : ((error as { code?: string }).code ?? "ERR_UNEXPECTED");
-    verify = {
-      tenantId,
-      state: "degraded",
-      checks: [{ name: "verify", ok: false, detail: (error as Error).message }],
-      roles: [],
-      missingPermissions: [],
-      error: { code: String(code), message: (error as Error).message },
-    };
-  }
+  const onboarded = await onboardTenant(store, { tenantId, name, consented: true }, { verify: (id) => engine.verifyTenant(id) });
+  const verify = onboarded.verification ?? unverified(tenantId, onboarded.verifyError);
   await audit("completed", tenantId, `consent recorded; verification: ${verify.state}`);
-  const tenant = (await store.getTenant(tenantId)) ?? (await store.upsertTenant({ id: tenantId, name }));
-  return { ok: true, tenant, verify };
+  return { ok: true, tenant: onboarded.tenant, verify };
 }

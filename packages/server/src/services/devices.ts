@@ -123,7 +123,7 @@ export async function refreshAction(
   if (stored && fresh) return stored;
   const tenant = await store.getTenant(tenantId);
   if (!tenant) throw new NotFoundError(`tenant ${tenantId} is not in the console`);
-  const action = await tenantOf(partner, tenant).machineActions.get(actionId);
+  const action = await tenantOf(partner, tenant).mde.machineActions.get(actionId);
   await store.upsertMachineActions(tenantId, [action]);
   const after = await store.getMachineAction(tenantId, actionId);
   if (!after) throw new NotFoundError(`machine action ${actionId} is unknown`);

@@ -4,6 +4,7 @@
  * sync fills for tenants whose alert source is Microsoft Graph
  * (graph-security.md §5).
  */
+import { isTenantGuid } from "@mde-partner/client";
 import { type IncidentQuery, incidentSummary, type StoredAlert, type StoredIncident, type Store } from "@mde-partner/sync";
 import { InputError, NotFoundError } from "./errors.js";
 
@@ -11,8 +12,6 @@ import { InputError, NotFoundError } from "./errors.js";
 export const INCIDENT_STATUSES = ["active", "inProgress", "awaitingAction", "resolved", "redirected"] as const;
 /** `alertSeverity` values, highest first (graph-security.md §4.4). */
 export const INCIDENT_SEVERITIES = ["high", "medium", "low", "informational", "unknown"] as const;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const list = (params: URLSearchParams, name: string) =>
   params
@@ -29,7 +28,7 @@ function oneOf(values: readonly string[], allowed: readonly string[], name: stri
 /** `tenant`, `status`, `severity` (repeatable or comma separated), `q` (name text), `assignedTo`, `order`, `limit`, `pageToken` → the store's query. */
 export function parseIncidentQuery(params: URLSearchParams, maxLimit = 500): IncidentQuery {
   const tenantIds = list(params, "tenant").map((t) => {
-    if (!GUID.test(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
+    if (!isTenantGuid(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
     return t.toLowerCase();
   });
   const statuses = oneOf(list(params, "status"), INCIDENT_STATUSES, "status");

@@ -11,7 +11,7 @@ import {
   isMdeError,
   normalizeTenantId,
 } from "@mde-partner/client";
-import { permissionsNeeded, type SyncRunRecord, type TenantRecord, tenantCapabilities } from "@mde-partner/sync";
+import { GRAPH_SOURCE_NEEDS, permissionsNeeded, type SyncRunRecord, type TenantRecord, tenantCapabilities } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
 
@@ -43,12 +43,6 @@ export interface TenantOverview {
   readonly alertCounts: Readonly<Record<string, number>>;
   readonly alertTotal: number;
   readonly lastRun: SyncRunRecord | undefined;
-}
-
-/** Permissions in `required` that `granted` lacks (case-insensitive, as role values are compared by Entra ID). */
-export function missingPermissions(required: readonly string[], granted: readonly string[]): string[] {
-  const have = new Set(granted.map((g) => g.toLowerCase()));
-  return required.filter((r) => !have.has(r.toLowerCase()));
 }
 
 /**
@@ -222,7 +216,7 @@ export async function switchSource(options: ResolvedConsoleOptions, actor: strin
     result: source,
   });
   const name = source === "graph" ? "Microsoft Graph (alerts_v2 and incidents)" : "the MDE API";
-  const needs = source === "graph" ? " It needs SecurityAlert.Read.All and SecurityIncident.Read.All on Microsoft Graph: verify the tenant." : "";
+  const needs = source === "graph" ? ` It needs ${GRAPH_SOURCE_NEEDS.join(" and ")} on Microsoft Graph: verify the tenant.` : "";
   return before.alertSource === after.alertSource
     ? `${before.name} already syncs from ${name}.`
     : `${before.name} now syncs its alerts from ${name}; the next sync reads them there.${needs}`;

@@ -43,7 +43,7 @@ export async function huntTenant(
       schema = result.schema.map((c) => ({ name: String(c.name), type: String(c.type) }));
       results = result.results;
     } else {
-      const result = await tenant.hunting.run(options.query, signal);
+      const result = await tenant.mde.hunting.run(options.query, signal);
       schema = result.Schema.map((c) => ({ name: String(c.Name), type: String(c.Type) }));
       results = result.Results;
     }

@@ -28,7 +28,7 @@ export async function submitIndicator(
   const entry = { actor: ctx.actor, action: "indicator.add", tenantId: record.id, request: request.submission } as const;
   let created: Indicator;
   try {
-    created = await tenantOf(ctx.partner, record).indicators.submit(request.submission);
+    created = await tenantOf(ctx.partner, record).mde.indicators.submit(request.submission);
   } catch (error) {
     await ctx.store.appendAudit({ ...entry, phase: "failed", result: firstLine(error) }).catch(() => {});
     throw error;
@@ -47,7 +47,7 @@ export async function removeIndicator(ctx: OperatorContext, request: { readonly 
   const record = await storedTenant(ctx, request.tenantId);
   const entry = { actor: ctx.actor, action: "indicator.remove", tenantId: record.id, target: request.indicatorId } as const;
   try {
-    await tenantOf(ctx.partner, record).indicators.delete(request.indicatorId);
+    await tenantOf(ctx.partner, record).mde.indicators.delete(request.indicatorId);
   } catch (error) {
     await ctx.store.appendAudit({ ...entry, phase: "failed", result: firstLine(error) }).catch(() => {});
     throw error;

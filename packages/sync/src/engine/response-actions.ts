@@ -6,7 +6,7 @@
  * unknown (the client's retry policy does not either).
  */
 import { randomUUID } from "node:crypto";
-import { FINAL_MACHINE_ACTION_STATUSES, isMdeError, type MachineAction, machineActionFilter, type PartnerTenant } from "@mde-partner/client";
+import { FINAL_MACHINE_ACTION_STATUSES, isMdeError, type MachineAction, machineActionFilter, type MdeApi } from "@mde-partner/client";
 import { tenantOf } from "./tenant-of.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { ResponseActionKind, ResponseActionOutcome, ResponseActionRequest } from "./types.js";
@@ -48,7 +48,7 @@ function auditedRequest(r: ResponseActionRequest): Record<string, unknown> {
   return out;
 }
 
-function create(api: PartnerTenant, r: ResponseActionRequest): Promise<MachineAction> {
+function create(api: MdeApi, r: ResponseActionRequest): Promise<MachineAction> {
   const base = { comment: r.comment, ...(r.signal ? { signal: r.signal } : {}) };
   const m = api.machineActions;
   switch (r.action) {
@@ -83,7 +83,7 @@ function isAlreadyInProgress(error: unknown): boolean {
 }
 
 /** The open action that blocks `r` on its machine, if the list shows one. */
-async function findOpenAction(api: PartnerTenant, r: ResponseActionRequest): Promise<MachineAction | undefined> {
+async function findOpenAction(api: MdeApi, r: ResponseActionRequest): Promise<MachineAction | undefined> {
   const types = ACTION_TYPES[r.action as keyof typeof ACTION_TYPES] ?? [];
   const f = machineActionFilter;
   const list = api.machineActions.list({
@@ -102,7 +102,7 @@ async function findOpenAction(api: PartnerTenant, r: ResponseActionRequest): Pro
 const ADOPT_SKEW_MS = 2 * 60_000;
 
 /** The action an earlier attempt of `r` created (same machine, type and comment, since `since`), if any. */
-async function findEarlierAttempt(api: PartnerTenant, r: ResponseActionRequest, since: string): Promise<MachineAction | undefined> {
+async function findEarlierAttempt(api: MdeApi, r: ResponseActionRequest, since: string): Promise<MachineAction | undefined> {
   const type = ACTION_TYPES[r.action as keyof typeof ACTION_TYPES]?.[0];
   if (!type) return undefined;
   const f = machineActionFilter;
@@ -166,7 +166,7 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
 
   try {
     const tenant = await store.getTenant(tenantId).catch(() => null);
-    const api = tenantOf(request.partner, tenant ?? { id: tenantId });
+    const api = tenantOf(request.partner, tenant ?? { id: tenantId }).mde;
     if (action === "tag-add" || action === "tag-remove") {
       const opts = request.signal ? { signal: request.signal } : {};
       if (action === "tag-add") await api.machines.addTag(machineId, request.tag as string, opts);

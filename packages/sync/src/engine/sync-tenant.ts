@@ -60,7 +60,7 @@ type AlertPass = PassTotals;
 
 async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: AlertPass): Promise<void> {
   const { store, signal } = settings;
-  const api = tenantOf(settings.partner, tenant);
+  const api = tenantOf(settings.partner, tenant).mde;
   const runStart = settings.clock.now();
   const previous = await store.getCursor(tenant.id, "alerts");
   const cursor = createRunCursor(previous, runStart);
@@ -101,7 +101,7 @@ async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pa
 }
 
 async function syncMachines(settings: TenantSyncSettings, tenant: TenantRecord): Promise<{ fetched: number; pages: number }> {
-  const api = tenantOf(settings.partner, tenant);
+  const api = tenantOf(settings.partner, tenant).mde;
   emit(settings, { type: "tenant-start", tenantId: tenant.id, stream: "machines" });
   // Machines have no change time to page by (machine.md): read them all, then
   // replace the tenant's inventory in one transaction.

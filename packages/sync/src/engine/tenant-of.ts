@@ -8,7 +8,7 @@ import type { TenantRecord } from "../store/index.js";
  *
  * @example
  * const tenant = tenantOf(partner, await store.getTenant(id));
- * const alert = await tenant.alerts.get(alertId);
+ * const alert = await tenant.mde.alerts.get(alertId);
  */
 export function tenantOf(partner: PartnerClient<PartnerTenant>, record: Pick<TenantRecord, "id"> & { readonly region?: string | null | undefined }): PartnerTenant {
   const region = record.region?.toLowerCase();

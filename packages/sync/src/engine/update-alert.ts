@@ -39,7 +39,7 @@ export async function updateAlert(ctx: OperatorContext, request: AlertUpdateRequ
   const tenant = tenantOf(partner, record);
   const entry = { actor, action: "alert.update", tenantId: record.id, target: alertId } as const;
   try {
-    await tenant.alerts.get(alertId);
+    await tenant.mde.alerts.get(alertId);
   } catch (error) {
     await store
       .appendAudit({ ...entry, phase: "failed", comment: update.comment ?? null, request: update, result: auditReason(error) })
@@ -49,7 +49,7 @@ export async function updateAlert(ctx: OperatorContext, request: AlertUpdateRequ
   const correlationId = randomUUID();
   await store.appendAudit({ ...entry, phase: "requested", comment: update.comment ?? null, request: update, correlationId });
   try {
-    const updated = await tenant.alerts.update(alertId, update);
+    const updated = await tenant.mde.alerts.update(alertId, update);
     const cursor = (await store.getCursor(record.id, "alerts")) ?? { value: null, seenIds: [] };
     await store.applyAlertPage(record.id, [updated], { value: cursor.value, seenIds: cursor.seenIds });
     await store.appendAudit({ ...entry, phase: "completed", result: `status ${updated.status}`, correlationId });

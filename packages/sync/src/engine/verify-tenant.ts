@@ -59,7 +59,7 @@ const READS: ReadonlyArray<readonly [string[], "alerts" | "machines"]> = [
  * `sync:graph` capability (alerts_v2 and incidents; its machines come from the MDE API, which every
  * tenant's required permissions already cover).
  */
-const GRAPH_SOURCE_NEEDS: readonly string[] = planPermissions(["sync:graph"])
+export const GRAPH_SOURCE_NEEDS: readonly string[] = planPermissions(["sync:graph"])
   .roles.filter((r) => r.resource === "graph")
   .map((r) => r.name);
 
@@ -171,8 +171,8 @@ export async function verifyTenant(options: VerifyTenantOptions): Promise<Verify
       if (probe) {
         try {
           const opts = { top: 1, ...signalOpt };
-          if (probe === "alerts") await api.alerts.list(opts);
-          else await api.machines.list(opts);
+          if (probe === "alerts") await api.mde.alerts.list(opts);
+          else await api.mde.machines.list(opts);
           checks.push({ name: "api", ok: true, detail: `GET /api/${probe} answered` });
         } catch (error) {
           fail(error, "api");

@@ -1,4 +1,4 @@
-import type { Clock } from "@mde-partner/client";
+import { type Clock, isTenantGuid } from "@mde-partner/client";
 import type { Kysely } from "kysely";
 import type { StoreDialect } from "./dialect.js";
 import type { StoreDatabase } from "./schema-types.js";
@@ -17,15 +17,13 @@ export function createStoreContext(dialect: StoreDialect, clock: Clock): StoreCo
   return Object.freeze({ dialect, db: dialect.db, clock, now: () => isoNow(clock) });
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * Tenant ids are GUIDs (DESIGN.md / STYLE.md habit 4); stored lower-case so
  * the same tenant never appears twice under different spellings.
  */
 export function tenantKey(tenantId: string): string {
   const id = typeof tenantId === "string" ? tenantId.trim().toLowerCase() : "";
-  if (!GUID.test(id)) throw new TypeError(`tenant id must be a GUID, got ${JSON.stringify(tenantId)}`);
+  if (!isTenantGuid(id)) throw new TypeError(`tenant id must be a GUID, got ${JSON.stringify(tenantId)}`);
   return id;
 }
 
