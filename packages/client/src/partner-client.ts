@@ -19,7 +19,7 @@ import type { ApiResource } from "./permissions/planner.js";
 import { resolveTenantDomain } from "./auth/tenant-domain.js";
 import { createPipeline } from "./pipeline/pipeline.js";
 import { createRateBudgets } from "./pipeline/rate-budget.js";
-import { createSharedRateBudgets } from "./pipeline/rate-budget-shared.js";
+import { createMemoryBudgetStore } from "./pipeline/rate-budget-store.js";
 import { normalizeTenantId } from "./tenant-id.js";
 import { createTokenCache, tokenCacheKey } from "./auth/token-cache.js";
 import { createTokenSource } from "./auth/token-sources.js";
@@ -122,12 +122,17 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
   };
   const legacyHunting = createLegacyHuntingWarning(logger);
   const cache = createTokenCache({ clock, logger, refreshWindowMs: state.refreshWindowMs, mustRefreshWindowMs: state.mustRefreshWindowMs });
+  // One algorithm: the counts live in the shared store when one is given, else in this client's memory.
   const budgets =
     state.rateBudgets === false
       ? undefined
-      : state.budgetStore
-        ? createSharedRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET, store: state.budgetStore })
-        : createRateBudgets({ clock, sleep: state.sleep, budgets: state.rateBudgets, fallback: FALLBACK_BUDGET });
+      : createRateBudgets({
+          clock,
+          sleep: state.sleep,
+          budgets: state.rateBudgets,
+          fallback: FALLBACK_BUDGET,
+          store: state.budgetStore ?? createMemoryBudgetStore(),
+        });
   const authority = loginHost(cloud);
   let keySource: KeySource | undefined;
   const tenants = new Map<string, PartnerTenant>();

@@ -14,9 +14,12 @@
  * window's guard band (its last 1/60, at most 1 s) is counted in that window
  * *and* the next, and the server never sees more than the limit in any window.
  *
- * `createMemoryBudgetStore` keeps the counts in this process (several clients in
- * one process can share it); `@mde-partner/sync` has the PostgreSQL one that
- * workers on several machines share.
+ * `createMemoryBudgetStore` keeps the counts in this process (every partner
+ * client has one unless given a `budgetStore`; several clients in one process
+ * can share one); `@mde-partner/sync` has the PostgreSQL one that workers on
+ * several machines share.
+ *
+ * What a store implementer needs is exported as `@mde-partner/client/budget-store`.
  */
 
 /** One fixed window of a budget: at most `limit` sends per `ms`, aligned to the epoch. */

@@ -10,17 +10,20 @@
  * many keys (every tenant × every budget) with two windows each, an injectable
  * clock/sleep, abort support, and a pause when the server says `Retry-After`.
  *
- * Windows are sliding: at most N sends in *any* 60 s (3,600 s) span. The docs do
- * not say whether the server's windows are fixed or sliding (DOC-SILENT, §3.4); a
- * sliding count never exceeds a fixed-window limit either way. The budget is per
- * process: several workers sharing one app+tenant should each get a share
- * (`rateBudgets` option).
+ * The counts live in a {@link RateBudgetStore} (rate-budget-store.ts: fixed,
+ * clock-aligned windows with a guard band): by default one in this client's
+ * memory; a shared one (`budgetStore` option, e.g. `@mde-partner/sync`'s
+ * PostgreSQL store) when several processes send for one app+tenant. Callers of
+ * this process wait in one FIFO queue per bucket; only the head of each queue
+ * asks the store, so a full window costs one store round trip per wake-up, not
+ * one per waiting call.
  *
  * A third window, per second, serves Microsoft Graph's global budget of 2,000
  * requests per second per app across all tenants (graph-security.md §6); the
  * scope of that bucket is the app alone.
  */
 import type { Clock, Sleep } from "../clock.js";
+import type { BudgetWindow, RateBudgetStore } from "./rate-budget-store.js";
 
 export interface BudgetLimits {
   readonly perSecond?: number;
@@ -35,6 +38,8 @@ export interface RateBudgetsOptions {
   budgets: Readonly<Record<string, BudgetLimits>>;
   /** Limits for a budget name the table does not know, or knows without numbers (DOC-SILENT). */
   fallback: BudgetLimits;
+  /** Where the sends are counted. */
+  store: RateBudgetStore;
 }
 
 export interface RateBudgets {
@@ -52,11 +57,14 @@ const WINDOWS = [
   ["perHour", 3_600_000],
 ] as const;
 
+/** Longest single wait before asking the store again (a sharer's pause may have been lifted early). */
+const MAX_WAIT_MS = 5_000;
+
 /** The windows of `budget` (its own limits, or the fallback when it names none), shortest first. */
-export function budgetWindows(options: Pick<RateBudgetsOptions, "budgets" | "fallback">, budget: string): Array<{ ms: number; limit: number }> {
+function budgetWindows(options: Pick<RateBudgetsOptions, "budgets" | "fallback">, budget: string): BudgetWindow[] {
   const own = options.budgets[budget];
   const limits = own && WINDOWS.some(([k]) => own[k] !== undefined) ? own : options.fallback;
-  const out: Array<{ ms: number; limit: number }> = [];
+  const out: BudgetWindow[] = [];
   for (const [k, ms] of WINDOWS) {
     const limit = limits[k];
     if (limit !== undefined) out.push({ ms, limit });
@@ -67,69 +75,58 @@ export function budgetWindows(options: Pick<RateBudgetsOptions, "budgets" | "fal
 interface Waiter {
   resolve: () => void;
   reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-interface Window {
-  limit: number;
-  ms: number;
-  /** Send times inside the window, oldest first. */
-  stamps: number[];
 }
 
 interface Bucket {
-  windows: Window[];
+  key: string;
+  windows: BudgetWindow[];
   pausedUntil: number;
   queue: Waiter[];
   pumping: boolean;
 }
 
+/** Rate budgets counted in `options.store`. */
 export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
-  const { clock, sleep } = options;
+  const { clock, sleep, store } = options;
   const buckets = new Map<string, Bucket>();
 
   const bucketFor = (scope: string, budget: string): Bucket => {
     const key = `${scope}|${budget}`;
     let bucket = buckets.get(key);
     if (!bucket) {
-      const windows: Window[] = budgetWindows(options, budget).map((w) => ({ ...w, stamps: [] }));
-      bucket = { windows, pausedUntil: 0, queue: [], pumping: false };
+      const windows: BudgetWindow[] = budgetWindows(options, budget);
+      bucket = { key, windows, pausedUntil: 0, queue: [], pumping: false };
       buckets.set(key, bucket);
     }
     return bucket;
   };
 
-  /** Milliseconds until the next send is allowed (0 = now). */
-  const delay = (bucket: Bucket, now: number): number => {
-    let wait = Math.max(0, bucket.pausedUntil - now);
-    for (const w of bucket.windows) {
-      while (w.stamps.length > 0 && (w.stamps[0] ?? 0) <= now - w.ms) w.stamps.shift();
-      if (w.stamps.length >= w.limit) wait = Math.max(wait, (w.stamps[w.stamps.length - w.limit] ?? now) + w.ms - now);
-    }
-    return wait;
-  };
-
-  const release = (bucket: Bucket, waiter: Waiter, now: number) => {
-    for (const w of bucket.windows) w.stamps.push(now);
-    if (waiter.onAbort) waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    waiter.resolve();
-  };
-
-  // One pump per bucket serves the queue in order; it sleeps only as long as the window requires.
   const pump = async (bucket: Bucket) => {
     if (bucket.pumping) return;
     bucket.pumping = true;
     try {
       while (bucket.queue.length > 0) {
+        const head = bucket.queue[0] as Waiter;
         const now = clock.now();
-        const wait = delay(bucket, now);
-        if (wait <= 0) {
-          const waiter = bucket.queue.shift();
-          if (waiter) release(bucket, waiter, now);
+        if (bucket.pausedUntil > now) {
+          await sleep(Math.min(MAX_WAIT_MS, bucket.pausedUntil - now));
           continue;
         }
-        await sleep(wait);
+        let decision: Awaited<ReturnType<RateBudgetStore["take"]>>;
+        try {
+          decision = bucket.windows.length === 0 ? { ok: true } : await store.take(bucket.key, bucket.windows, now);
+        } catch (error) {
+          // The store is unreachable: this call fails (the caller sees why); the next ones ask again.
+          if (bucket.queue[0] === head) bucket.queue.shift();
+          head.reject(error);
+          continue;
+        }
+        if (decision.ok) {
+          // The slot goes to whoever is first now (the head may have given up meanwhile).
+          bucket.queue.shift()?.resolve();
+          continue;
+        }
+        await sleep(Math.max(1, Math.min(MAX_WAIT_MS, decision.waitMs)));
       }
     } finally {
       bucket.pumping = false;
@@ -140,22 +137,23 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
     acquire(scope, budget, signal) {
       signal?.throwIfAborted();
       const bucket = bucketFor(scope, budget);
-      const now = clock.now();
-      // Fast path: nobody queued and room in both windows.
-      if (bucket.queue.length === 0 && delay(bucket, now) <= 0) {
-        for (const w of bucket.windows) w.stamps.push(now);
-        return Promise.resolve();
-      }
       return new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
-        if (signal) {
-          waiter.onAbort = () => {
-            const i = bucket.queue.indexOf(waiter);
-            if (i >= 0) bucket.queue.splice(i, 1);
-            reject(signal.reason);
-          };
-          signal.addEventListener("abort", waiter.onAbort, { once: true });
-        }
+        const onAbort = () => {
+          const i = bucket.queue.indexOf(waiter);
+          if (i >= 0) bucket.queue.splice(i, 1);
+          reject(signal?.reason);
+        };
+        const waiter: Waiter = {
+          resolve: () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+          reject: (reason) => {
+            signal?.removeEventListener("abort", onAbort);
+            reject(reason);
+          },
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
         bucket.queue.push(waiter);
         void pump(bucket);
       });
@@ -163,6 +161,8 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
     pause(scope, budget, untilMs) {
       const bucket = bucketFor(scope, budget);
       bucket.pausedUntil = Math.max(bucket.pausedUntil, untilMs);
+      // Tell the other sharers too; a failure only means they find the 429 themselves.
+      store.pause(bucket.key, untilMs).catch(() => {});
     },
     waiting: (scope, budget) => buckets.get(`${scope}|${budget}`)?.queue.length ?? 0,
   };

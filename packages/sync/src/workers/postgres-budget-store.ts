@@ -3,7 +3,7 @@
  * its sends here, so N workers together stay within each app+tenant budget
  * (mde-api.md §3.4: limits are per application + tenant). Fixed windows with a
  * guard band, as the client's `RateBudgetStore` contract says
- * (client/src/pipeline/rate-budget-store.ts).
+ * (`@mde-partner/client/budget-store`).
  *
  * A take is one transaction of conditional upserts, one per window slot:
  * `INSERT … ON CONFLICT … DO UPDATE SET count = count + 1 WHERE count < limit
@@ -11,9 +11,8 @@
  * queue on it and each sees the count the previous one committed; a slot that
  * is full returns no row and the whole take is rolled back (all windows or none).
  */
-import type { BudgetDecision, BudgetWindow, RateBudgetStore } from "@mde-partner/client";
-import { slotsFor } from "@mde-partner/client";
-import pg from "pg";
+import { type BudgetDecision, type BudgetWindow, type RateBudgetStore, slotsFor } from "@mde-partner/client/budget-store";
+import { loadPg } from "../store/pg-modules.js";
 
 /** Options of {@link createPostgresBudgetStore}. */
 export interface PostgresBudgetStoreOptions {
@@ -48,7 +47,7 @@ export function createPostgresBudgetStore(options: PostgresBudgetStoreOptions): 
   const prefix = schema ? `"${schema}".` : "";
   const windows = `${prefix}mde_rate_budget_windows`;
   const pauses = `${prefix}mde_rate_budget_pauses`;
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: options.connectionString,
     max: options.maxConnections ?? 4,
     application_name: "mde-partner-budgets",
