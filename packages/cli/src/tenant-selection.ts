@@ -26,17 +26,6 @@ export async function requireTenant(store: Store, value: string): Promise<Tenant
 
 const notAdded = (id: string) => usageError(`tenant ${id} has not been added`, `add it first: mde-partner tenants add ${id} --name "…"`);
 
-/** Commander collector for repeatable, comma-separable options (`--tenant a --tenant b,c`). */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [
-    ...(previous ?? []),
-    ...value
-      .split(",")
-      .map((v) => v.trim())
-      .filter((v) => v !== ""),
-  ];
-}
-
 /** What an operator does about a tenant sync and `--all` skip, by its state. */
 export function skippedHint(s: Pick<SkippedTenant, "tenantId" | "state">): string {
   if (s.state === "pending_consent")

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runAppAz, runAppManifest, runAppPermissions } from "../src/commands/app.js";
+import { runAppAz, runAppManifest, runAppPermissions } from "../src/commands/app/run.js";
 import { runInit } from "../src/commands/init/run.js";
 import { loadConfig } from "../src/config.js";
 import { createContext } from "../src/context.js";

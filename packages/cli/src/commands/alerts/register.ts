@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
-import type { AlertsListOptions, AlertsUpdateOptions } from "../alerts.js";
+import type { AlertsListOptions, AlertsUpdateOptions } from "./run.js";
 
 const LIST = {
   ...TENANT_FLAGS,
@@ -27,24 +27,24 @@ const UPDATE = {
   determination: { flags: "--determination <d>", description: "Malware, Phishing, SecurityTesting, …" },
   comment: { flags: "--comment <text>", description: "add a comment" },
   ...OUTPUT_FLAGS,
-} satisfies Flags<Omit<AlertsUpdateOptions, "ndjson">>;
+} satisfies Flags<AlertsUpdateOptions>;
 
 export function register(alerts: Command, { result, context }: Wiring): void {
   addFlags(alerts.command("list").description("every matching alert of the tenants, each with its tenant id"), LIST).action(
     async (options: AlertsListOptions) => {
-      const { runAlertsList } = await import("../alerts.js");
+      const { runAlertsList } = await import("./run.js");
       result.exitCode = await runAlertsList(options, context());
     },
   );
   addFlags(alerts.command("get").argument("<tenant-id>").argument("<alert-id>"), STREAM_OUTPUT_FLAGS).action(
     async (tenantId: string, alertId: string, options: OutputFlags) => {
-      const { runAlertsGet } = await import("../alerts.js");
+      const { runAlertsGet } = await import("./run.js");
       result.exitCode = await runAlertsGet(tenantId, alertId, options, context());
     },
   );
   addFlags(alerts.command("update").argument("<tenant-id>").argument("<alert-id>"), UPDATE).action(
     async (tenantId: string, alertId: string, options: AlertsUpdateOptions) => {
-      const { runAlertsUpdate } = await import("../alerts.js");
+      const { runAlertsUpdate } = await import("./run.js");
       result.exitCode = await runAlertsUpdate(tenantId, alertId, options, context());
     },
   );

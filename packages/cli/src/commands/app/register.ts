@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, OUTPUT_FLAGS } from "../../flags.js";
-import type { AppOptions } from "../app.js";
+import type { AppOptions } from "./run.js";
 
 const FOR = {
   for: {
@@ -17,12 +17,12 @@ export function register(app: Command, { result, context }: Wiring): void {
     ...FOR,
     ...OUTPUT_FLAGS,
   } satisfies Flags<Omit<AppOptions, "appId">>).action(async (options: AppOptions) => {
-    const { runAppPermissions } = await import("../app.js");
+    const { runAppPermissions } = await import("./run.js");
     result.exitCode = await runAppPermissions(options, context());
   });
   addFlags(app.command("manifest").description("the app manifest's requiredResourceAccess fragment (JSON)"), FOR).action(
     async (options: AppOptions) => {
-      const { runAppManifest } = await import("../app.js");
+      const { runAppManifest } = await import("./run.js");
       result.exitCode = await runAppManifest(options, context());
     },
   );
@@ -31,7 +31,7 @@ export function register(app: Command, { result, context }: Wiring): void {
     appId: { flags: "--app-id <guid>", description: "app id (default: the configured one)" },
     ...OUTPUT_FLAGS,
   } satisfies Flags<AppOptions>).action(async (options: AppOptions) => {
-    const { runAppAz } = await import("../app.js");
+    const { runAppAz } = await import("./run.js");
     result.exitCode = await runAppAz(options, context());
   });
 }

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
-import type { BatchesOptions } from "../batches.js";
+import type { BatchesOptions } from "./run.js";
 
 const DB = {
   db: { flags: "--db <url>", description: "the workers' PostgreSQL store (default: the configured one)" },
@@ -22,24 +22,24 @@ const PRUNE = {
 
 export function register(batches: Command, { result, context }: Wiring): void {
   addFlags(batches.command("list").description("the newest batches and their progress"), LIST).action(async (options: BatchesOptions) => {
-    const { runBatchesList } = await import("../batches.js");
+    const { runBatchesList } = await import("./run.js");
     result.exitCode = await runBatchesList(options, context());
   });
   addFlags(batches.command("show").description("a batch's results so far").argument("<batch-id>"), DB).action(
     async (id: string, options: BatchesOptions) => {
-      const { runBatchesShow } = await import("../batches.js");
+      const { runBatchesShow } = await import("./run.js");
       result.exitCode = await runBatchesShow(id, options, context());
     },
   );
   addFlags(batches.command("wait").description("follow a batch to its end, then print its results").argument("<batch-id>"), DB).action(
     async (id: string, options: BatchesOptions) => {
-      const { runBatchesShow } = await import("../batches.js");
+      const { runBatchesShow } = await import("./run.js");
       result.exitCode = await runBatchesShow(id, { ...options, wait: true }, context());
     },
   );
   addFlags(batches.command("prune").description("delete finished batches and their results"), PRUNE).action(
     async (options: BatchesOptions & { olderThan?: string }) => {
-      const { runBatchesPrune } = await import("../batches.js");
+      const { runBatchesPrune } = await import("./run.js");
       result.exitCode = await runBatchesPrune(options, context());
     },
   );

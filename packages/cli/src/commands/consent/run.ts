@@ -13,7 +13,7 @@ import { EXIT, toCliError, usageError } from "../../errors.js";
 import { createOutput, type OutputOptions } from "../../output/output.js";
 import { openPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant } from "../../tenant-selection.js";
-import { consentResources } from "../app.js";
+import { consentResources } from "../app/run.js";
 
 export interface ConsentLinkOptions extends OutputOptions {
   v2?: boolean;

@@ -20,15 +20,15 @@ import { parseDuration } from "../../duration.js";
 import { EXIT, parseCount } from "../../errors.js";
 import { createOutput } from "../../output/output.js";
 import { openPartner } from "../../partner.js";
-import { runAlertsList } from "../alerts.js";
-import { planFor, runAppPermissions } from "../app.js";
+import { runAlertsList } from "../alerts/run.js";
+import { planFor, runAppPermissions } from "../app/run.js";
 import { runConsentLink } from "../consent/run.js";
 import { acceptConsent } from "./consent.js";
 import { runDemoLive } from "./live.js";
 import { runInit } from "../init/run.js";
 import { runSync } from "../sync/run.js";
-import { runTenantsAdd } from "../tenants.js";
-import { runTenantsVerify } from "../tenants-verify.js";
+import { runTenantsAdd } from "../tenants/run.js";
+import { runTenantsVerify } from "../tenants/verify.js";
 
 export interface DemoOptions {
   serve: boolean;

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
-import type { HuntCommandOptions } from "../hunt.js";
+import type { HuntCommandOptions } from "./run.js";
 
 const FLAGS = {
   file: { flags: "--file <file>", description: "read the query from a file" },
@@ -20,7 +20,7 @@ const FLAGS = {
 
 export function register(hunt: Command, { result, context }: Wiring): void {
   addFlags(hunt.argument("[kql]", "the query"), FLAGS).action(async (kql: string | undefined, options: HuntCommandOptions) => {
-    const { runHunt } = await import("../hunt.js");
+    const { runHunt } = await import("./run.js");
     result.exitCode = await runHunt(kql, options, context());
   });
 }

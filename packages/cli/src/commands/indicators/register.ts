@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS, type TenantSelectionOptions } from "../../flags.js";
-import type { OutputFlags } from "../../output/output.js";
-import type { IndicatorAddOptions } from "../indicators.js";
+import type { OutputFlags, OutputOptions } from "../../output/output.js";
+import type { IndicatorAddOptions } from "./run.js";
 
 const ADD = {
   type: { flags: "--type <type>", description: "FileSha1, FileSha256, FileMd5, CertificateThumbprint, IpAddress, DomainName, Url" },
@@ -14,22 +14,22 @@ const ADD = {
   severity: { flags: "--severity <level>", description: "Informational, Low, Medium, High" },
   expires: { flags: "--expires <time>", description: "ISO time or a duration from now (30d)" },
   ...OUTPUT_FLAGS,
-} satisfies Flags<Omit<IndicatorAddOptions, "ndjson">>;
+} satisfies Flags<IndicatorAddOptions>;
 
 export function register(indicators: Command, { result, context }: Wiring): void {
   addFlags(indicators.command("list"), { ...TENANT_FLAGS, ...STREAM_OUTPUT_FLAGS }).action(
     async (options: OutputFlags & TenantSelectionOptions) => {
-      const { runIndicatorsList } = await import("../indicators.js");
+      const { runIndicatorsList } = await import("./run.js");
       result.exitCode = await runIndicatorsList(options, context());
     },
   );
   addFlags(indicators.command("add").argument("<tenant-id>"), ADD).action(async (tenantId: string, options: IndicatorAddOptions) => {
-    const { runIndicatorsAdd } = await import("../indicators.js");
+    const { runIndicatorsAdd } = await import("./run.js");
     result.exitCode = await runIndicatorsAdd(tenantId, options, context());
   });
   addFlags(indicators.command("remove").argument("<tenant-id>").argument("<indicator-id>"), OUTPUT_FLAGS).action(
-    async (tenantId: string, id: string, options: OutputFlags) => {
-      const { runIndicatorsRemove } = await import("../indicators.js");
+    async (tenantId: string, id: string, options: OutputOptions) => {
+      const { runIndicatorsRemove } = await import("./run.js");
       result.exitCode = await runIndicatorsRemove(tenantId, id, options, context());
     },
   );

@@ -26,7 +26,7 @@ import { createOutput, type OutputOptions } from "../../output/output.js";
 import { openCliStore } from "../../partner.js";
 import { readPassword } from "../../password-input.js";
 import { redactStoreUrl, storeUrlHasPassword, withPasswordReference } from "../../store-password.js";
-import { planFor } from "../app.js";
+import { planFor } from "../app/run.js";
 
 export interface InitOptions extends OutputOptions {
   clientId?: string;

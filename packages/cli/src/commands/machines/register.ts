@@ -3,8 +3,9 @@ import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
-import { MACHINE_ACTIONS, type MachineActionOptions } from "../machine-actions.js";
-import type { MachinesListOptions } from "../machines.js";
+import type { MachineActionOptions } from "./actions.js";
+import { MACHINE_ACTIONS } from "./response-actions.js";
+import type { MachinesListOptions } from "./run.js";
 
 const LIST = {
   ...TENANT_FLAGS,
@@ -31,12 +32,12 @@ const typeFlag = (types: readonly string[]) =>
 
 export function register(machines: Command, { result, context }: Wiring): void {
   addFlags(machines.command("list").description("machines of the tenants"), LIST).action(async (options: MachinesListOptions) => {
-    const { runMachinesList } = await import("../machines.js");
+    const { runMachinesList } = await import("./run.js");
     result.exitCode = await runMachinesList(options, context());
   });
   addFlags(machines.command("get").argument("<tenant-id>").argument("<machine-id>"), STREAM_OUTPUT_FLAGS).action(
     async (tenantId: string, machineId: string, options: OutputFlags) => {
-      const { runMachinesGet } = await import("../machines.js");
+      const { runMachinesGet } = await import("./run.js");
       result.exitCode = await runMachinesGet(tenantId, machineId, options, context());
     },
   );
@@ -49,7 +50,7 @@ export function register(machines: Command, { result, context }: Wiring): void {
         .argument("<machine-id...>"),
       { ...ACTION, ...(spec.types ? typeFlag(spec.types) : {}), ...STREAM_OUTPUT_FLAGS },
     ).action(async (tenantId: string, machineIds: string[], options: MachineActionOptions) => {
-      const { runMachineAction } = await import("../machine-actions.js");
+      const { runMachineAction } = await import("./actions.js");
       result.exitCode = await runMachineAction(name, tenantId, machineIds, options, context());
     });
   }

@@ -6,16 +6,16 @@
  */
 import { type Alert, ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate, type PagedResult } from "@mde-partner/client";
 import { tenantOf, updateAlert } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
-import { forEachTenantReported } from "../fan-out.js";
-import { checkRawFilter, enumValues, parseSince, rawFilterList, SEVERITIES, STATUSES } from "../odata-options.js";
-import { createOutput, type Output, type OutputFlags } from "../output/output.js";
-import { createProgress } from "../output/progress.js";
-import { openPartner, withStore } from "../partner.js";
-import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
-import { actorName } from "../cli-audit.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, parseCount, toCliError, usageError } from "../../errors.js";
+import { forEachTenantReported } from "../../fan-out.js";
+import { checkRawFilter, enumValues, parseSince, rawFilterList, SEVERITIES, STATUSES } from "../../odata-options.js";
+import { createOutput, type Output, type OutputFlags, type OutputOptions } from "../../output/output.js";
+import { createProgress } from "../../output/progress.js";
+import { openPartner, withStore } from "../../partner.js";
+import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
+import { actorName } from "../../cli-audit.js";
 
 export interface AlertsListOptions extends OutputFlags {
   tenant?: string[];
@@ -167,7 +167,7 @@ export function checkAlertId(value: string): string {
   return v;
 }
 
-export interface AlertsUpdateOptions extends OutputFlags {
+export interface AlertsUpdateOptions extends OutputOptions {
   status?: string;
   assign?: string;
   classification?: string;

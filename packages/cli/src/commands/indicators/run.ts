@@ -1,15 +1,15 @@
 /** `mde-partner indicators list|add|remove`: custom threat indicators (mde-api.md §5.5). */
 import type { Indicator, IndicatorSubmission } from "@mde-partner/client";
 import { removeIndicator, submitIndicator, tenantOf } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, toCliError, usageError } from "../errors.js";
-import { forEachTenantReported } from "../fan-out.js";
-import { enumValues, parseSince } from "../odata-options.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openPartner, withStore } from "../partner.js";
-import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
-import { actorName } from "../cli-audit.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, toCliError, usageError } from "../../errors.js";
+import { forEachTenantReported } from "../../fan-out.js";
+import { enumValues, parseSince } from "../../odata-options.js";
+import { createOutput, type OutputFlags, type OutputOptions } from "../../output/output.js";
+import { openPartner, withStore } from "../../partner.js";
+import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
+import { actorName } from "../../cli-audit.js";
 
 const TYPES = ["FileSha1", "FileSha256", "FileMd5", "CertificateThumbprint", "IpAddress", "DomainName", "Url"];
 const ACTIONS = ["Warn", "Block", "Audit", "BlockAndRemediate", "Allowed"];
@@ -53,7 +53,7 @@ export async function runIndicatorsList(options: OutputFlags & { tenant?: string
   }
 }
 
-export interface IndicatorAddOptions extends OutputFlags {
+export interface IndicatorAddOptions extends OutputOptions {
   type?: string;
   value?: string;
   action?: string;
@@ -108,7 +108,7 @@ function expiry(value: string): string {
   return date.toISOString();
 }
 
-export async function runIndicatorsRemove(tenantId: string, id: string, options: OutputFlags, ctx: CommandContext): Promise<number> {
+export async function runIndicatorsRemove(tenantId: string, id: string, options: OutputOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   const config = loadConfig(ctx.home);
   parseTenantId(tenantId);

@@ -6,15 +6,15 @@
  */
 import { readFileSync } from "node:fs";
 import { type HuntResult, huntAcrossTenants } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { parseCount, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openCliStore, openPartner } from "../partner.js";
-import { parseTenantId, selectTenants } from "../tenant-selection.js";
-import { submitToWorkers, workersStoreUrl } from "./batches.js";
-import { printHuntResult } from "./results-output.js";
-import { actorName } from "../cli-audit.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { parseCount, toCliError, usageError } from "../../errors.js";
+import { createOutput, type OutputFlags } from "../../output/output.js";
+import { openCliStore, openPartner } from "../../partner.js";
+import { parseTenantId, selectTenants } from "../../tenant-selection.js";
+import { submitToWorkers, workersStoreUrl } from "../batches/run.js";
+import { printHuntResult } from "../results-output.js";
+import { actorName } from "../../cli-audit.js";
 
 export interface HuntCommandOptions extends OutputFlags {
   /** Run as jobs on the distributed workers (the store must be their PostgreSQL database). */

@@ -16,10 +16,10 @@ import {
   type PlanInput,
   planPermissions,
 } from "@mde-partner/client";
-import { configPath, loadConfig, type PartnerConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, usageError } from "../errors.js";
-import { createOutput, type OutputOptions } from "../output/output.js";
+import { configPath, loadConfig, type PartnerConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, usageError } from "../../errors.js";
+import { createOutput, type OutputOptions } from "../../output/output.js";
 
 /** What this CLI itself uses when `--for` is not given. */
 export const CLI_CAPABILITIES = [

@@ -2,14 +2,14 @@
 import type { Machine, MachineAction, PagedResult, PartnerTenant } from "@mde-partner/client";
 import { isMdeError, machineId } from "@mde-partner/client";
 import { type IsolationState, isolationStateOf, tenantOf } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
-import { forEachTenantReported } from "../fan-out.js";
-import { checkRawFilter, enumValues, rawFilterList } from "../odata-options.js";
-import { createOutput, type Output, type OutputFlags } from "../output/output.js";
-import { openPartner, withStore } from "../partner.js";
-import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, parseCount, toCliError, usageError } from "../../errors.js";
+import { forEachTenantReported } from "../../fan-out.js";
+import { checkRawFilter, enumValues, rawFilterList } from "../../odata-options.js";
+import { createOutput, type Output, type OutputFlags } from "../../output/output.js";
+import { openPartner, withStore } from "../../partner.js";
+import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 
 export interface MachinesListOptions extends OutputFlags {
   tenant?: string[];

@@ -1,16 +1,16 @@
 /** `mde-partner tenants add|list|remove`: the customer tenants the partner serves. (`verify` is in tenants-verify.ts.) */
 import { type OnboardedTenant, onboardTenant, type Store, type TenantRecord, type VerifyResult, verifyTenant } from "@mde-partner/sync";
-import { loadConfig, type PartnerConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, firstLine, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openPartner, withStore } from "../partner.js";
-import { parseTenantId, requireTenant } from "../tenant-selection.js";
-import { actorName } from "../cli-audit.js";
-import { confirm } from "./confirm.js";
-import { verifyRequirements } from "./tenants-verify.js";
+import { loadConfig, type PartnerConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, firstLine, toCliError, usageError } from "../../errors.js";
+import { createOutput, type OutputFlags, type OutputOptions } from "../../output/output.js";
+import { openPartner, withStore } from "../../partner.js";
+import { parseTenantId, requireTenant } from "../../tenant-selection.js";
+import { actorName } from "../../cli-audit.js";
+import { confirm } from "../confirm.js";
+import { verifyRequirements } from "./verify.js";
 
-export interface TenantAddOptions extends OutputFlags {
+export interface TenantAddOptions extends OutputOptions {
   name?: string;
   region?: string;
   db?: string;
@@ -116,7 +116,7 @@ export function tenantColumns(palette: { green(t: string): string; yellow(t: str
 
 export async function runTenantsRemove(
   tenantId: string,
-  options: OutputFlags & { yes?: boolean; db?: string },
+  options: OutputOptions & { yes?: boolean; db?: string },
   ctx: CommandContext,
 ): Promise<number> {
   const out = createOutput(ctx.io, options);

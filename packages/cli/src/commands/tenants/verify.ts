@@ -9,14 +9,14 @@
 
 import { findPermission } from "@mde-partner/client";
 import { type VerifyResult, verifyTenant } from "@mde-partner/sync";
-import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, type PartnerConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { CliError, EXIT, multiTenantExit, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { createProgress } from "../output/progress.js";
-import { openCliStore, openPartner } from "../partner.js";
-import { parseTenantId, requireTenant, selectTenants } from "../tenant-selection.js";
-import { CLI_CAPABILITIES } from "./app.js";
+import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, type PartnerConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { CliError, EXIT, multiTenantExit, toCliError, usageError } from "../../errors.js";
+import { createOutput, type OutputFlags } from "../../output/output.js";
+import { createProgress } from "../../output/progress.js";
+import { openCliStore, openPartner } from "../../partner.js";
+import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
+import { CLI_CAPABILITIES } from "../app/run.js";
 
 const RESOURCE_NAME = { mde: "WindowsDefenderATP", graph: "Microsoft Graph" } as const;
 

@@ -15,16 +15,16 @@ import {
   type Store,
   waitForBatch,
 } from "@mde-partner/sync";
-import { auditedWrite } from "../cli-audit.js";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { EXIT, parseCount, toCliError, usageError } from "../errors.js";
-import { createOutput, type Output, type OutputFlags } from "../output/output.js";
-import { parseSince } from "../odata-options.js";
-import { openCliStore } from "../partner.js";
-import { resolveStoreUrl } from "../store-password.js";
-import { untilStopped } from "../signals.js";
-import { printActionOutcomes, printHuntResult } from "./results-output.js";
+import { auditedWrite } from "../../cli-audit.js";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { EXIT, parseCount, toCliError, usageError } from "../../errors.js";
+import { createOutput, type Output, type OutputFlags } from "../../output/output.js";
+import { parseSince } from "../../odata-options.js";
+import { openCliStore } from "../../partner.js";
+import { resolveStoreUrl } from "../../store-password.js";
+import { untilStopped } from "../../signals.js";
+import { printActionOutcomes, printHuntResult } from "../results-output.js";
 
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

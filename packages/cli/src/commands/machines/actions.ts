@@ -6,29 +6,20 @@
  * anything is sent or recorded. On a terminal it asks before acting (`--yes`
  * skips the question).
  */
-import { type ResponseActionKind, type ResponseActionOutcome, runResponseAction, tenantOf } from "@mde-partner/sync";
-import { loadConfig } from "../config.js";
-import type { CommandContext } from "../context.js";
-import { parseDuration } from "../duration.js";
-import { EXIT, toCliError, usageError } from "../errors.js";
-import { createOutput, type OutputFlags } from "../output/output.js";
-import { openCliStore, openPartner } from "../partner.js";
-import { parseTenantId, requireTenant } from "../tenant-selection.js";
-import { submitToWorkers, workersStoreUrl } from "./batches.js";
-import { confirm } from "./confirm.js";
-import { printActionOutcomes } from "./results-output.js";
-import { checkMachineId } from "./machines.js";
-import { actorName } from "../cli-audit.js";
-
-/** CLI verb → engine action, with the `--type` values it takes (mde-api.md §5.3). */
-export const MACHINE_ACTIONS: Record<string, { kind: ResponseActionKind; verb: string; types?: string[] }> = {
-  isolate: { kind: "isolate", verb: "Isolate", types: ["Full", "Selective", "UnManagedDevice"] },
-  unisolate: { kind: "unisolate", verb: "Release from isolation" },
-  scan: { kind: "scan", verb: "Run an antivirus scan on", types: ["Quick", "Full"] },
-  collect: { kind: "collect", verb: "Collect an investigation package from" },
-  restrict: { kind: "restrict", verb: "Restrict app execution on" },
-  unrestrict: { kind: "unrestrict", verb: "Remove the app restriction from" },
-};
+import { type ResponseActionOutcome, runResponseAction, tenantOf } from "@mde-partner/sync";
+import { loadConfig } from "../../config.js";
+import type { CommandContext } from "../../context.js";
+import { parseDuration } from "../../duration.js";
+import { EXIT, toCliError, usageError } from "../../errors.js";
+import { createOutput, type OutputFlags } from "../../output/output.js";
+import { openCliStore, openPartner } from "../../partner.js";
+import { parseTenantId, requireTenant } from "../../tenant-selection.js";
+import { submitToWorkers, workersStoreUrl } from "../batches/run.js";
+import { confirm } from "../confirm.js";
+import { printActionOutcomes } from "../results-output.js";
+import { MACHINE_ACTIONS } from "./response-actions.js";
+import { checkMachineId } from "./run.js";
+import { actorName } from "../../cli-audit.js";
 
 export interface MachineActionOptions extends OutputFlags {
   comment?: string;
