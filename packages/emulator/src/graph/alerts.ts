@@ -5,7 +5,7 @@ import { CLASSIFICATION_TO_MDE, DETERMINATION_TO_MDE, matchEnum, STATUS_TO_MDE }
 import { graphContext, graphJson } from "./graph-call.js";
 import { GraphApiError } from "./graph-error.js";
 import { type GraphContext, type GraphOperationSpec, readGraphJson, unknownProperty } from "./graph-operation.js";
-import { collectionBody, parseGraphListQuery } from "./odata.js";
+import { collectionBody, cutPage, parseGraphListQuery } from "./odata.js";
 
 const READ = ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"] as const;
 const WRITE = ["SecurityAlert.ReadWrite.All"] as const;
@@ -18,12 +18,7 @@ const view = (ctx: GraphContext) => ({ includeUnknownEnums: ctx.includeUnknownEn
  * `@odata.nextLink` with `$skip` while more rows exist.
  */
 function listAlerts(ctx: GraphContext): Response {
-  const query = parseGraphListQuery(ctx.url, {
-    entity: "alerts_v2",
-    fields: GRAPH_ALERT_FIELDS,
-    maxTop: ctx.options.alertsMaxTop,
-    defaultPageSize: ctx.options.alertsPageSize,
-  });
+  const query = parseGraphListQuery(ctx.url, { entity: "alerts_v2", fields: GRAPH_ALERT_FIELDS, ...ctx.options.alerts_v2 });
   const conditions = ["tenant_id = ?"];
   const params: unknown[] = [ctx.tenantId];
   if (query.filter) {
@@ -34,8 +29,7 @@ function listAlerts(ctx: GraphContext): Response {
   const rows = ctx.state.db
     .prepare(`SELECT json, evidence, machine_id FROM alerts WHERE ${where} ORDER BY ${ALERTS_ORDER} LIMIT ? OFFSET ?`)
     .all(...params, query.pageSize + 1, query.skip) as Array<{ json: string; evidence: string; machine_id: string | null }>;
-  const hasMore = query.pageSize > 0 && rows.length > query.pageSize;
-  if (rows.length > query.pageSize) rows.length = query.pageSize;
+  const hasMore = cutPage(rows, query.pageSize);
   const total = query.count
     ? (ctx.state.db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${where}`).get(...params) as { n: number }).n
     : undefined;

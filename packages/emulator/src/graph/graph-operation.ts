@@ -18,14 +18,13 @@ export interface GraphRouteOptions {
   incidentsMaxTop?: number;
 }
 
-export type ResolvedGraphOptions = Required<GraphRouteOptions>;
+/** Each list's paging: the page size without `$top` and the largest `$top`. */
+export type ResolvedGraphOptions = Readonly<Record<"alerts_v2" | "incidents", Readonly<{ defaultPageSize: number; maxTop: number }>>>;
 
 export function resolveGraphOptions(options: GraphRouteOptions = {}): ResolvedGraphOptions {
   return Object.freeze({
-    alertsPageSize: options.alertsPageSize ?? 100,
-    alertsMaxTop: options.alertsMaxTop ?? 1000,
-    incidentsPageSize: options.incidentsPageSize ?? 50,
-    incidentsMaxTop: options.incidentsMaxTop ?? 50,
+    alerts_v2: Object.freeze({ defaultPageSize: options.alertsPageSize ?? 100, maxTop: options.alertsMaxTop ?? 1000 }),
+    incidents: Object.freeze({ defaultPageSize: options.incidentsPageSize ?? 50, maxTop: options.incidentsMaxTop ?? 50 }),
   });
 }
 

@@ -16,7 +16,7 @@ import {
   saveIncidentOverride,
   toGraphIncident,
 } from "./incident-store.js";
-import { collectionBody, parseGraphListQuery } from "./odata.js";
+import { collectionBody, cutPage, parseGraphListQuery } from "./odata.js";
 
 const READ = ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"] as const;
 const WRITE = ["SecurityIncident.ReadWrite.All"] as const;
@@ -35,16 +35,9 @@ function incidentView(ctx: GraphContext, row: IncidentRow, alerts?: Map<number, 
  * `$filter`/`$top` (≤ 50)/`$skip`/`$count`/`$expand=alerts`.
  */
 function listIncidents(ctx: GraphContext): Response {
-  const query = parseGraphListQuery(ctx.url, {
-    entity: "incidents",
-    fields: GRAPH_INCIDENT_FIELDS,
-    maxTop: ctx.options.incidentsMaxTop,
-    defaultPageSize: ctx.options.incidentsPageSize,
-    expandable: ["alerts"],
-  });
+  const query = parseGraphListQuery(ctx.url, { entity: "incidents", fields: GRAPH_INCIDENT_FIELDS, ...ctx.options.incidents, expandable: ["alerts"] });
   const rows = queryIncidents(ctx.state.db, ctx.tenantId, query.filter, query.pageSize + 1, query.skip);
-  const hasMore = query.pageSize > 0 && rows.length > query.pageSize;
-  if (rows.length > query.pageSize) rows.length = query.pageSize;
+  const hasMore = cutPage(rows, query.pageSize);
   const total = query.count ? countIncidents(ctx.state.db, ctx.tenantId, query.filter) : undefined;
   const expand = query.expand.has("alerts");
   const alerts = expand ? alertsOfIncidents(ctx.state, ctx.tenantId, rows.map((r) => r.iid)) : undefined;

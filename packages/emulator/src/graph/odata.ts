@@ -24,6 +24,16 @@ export interface GraphListRules {
   expandable?: readonly string[];
 }
 
+/**
+ * Cuts the one extra row a list fetches (`pageSize + 1`) to learn whether
+ * another page follows; true when one does.
+ */
+export function cutPage(rows: unknown[], pageSize: number): boolean {
+  const hasMore = pageSize > 0 && rows.length > pageSize;
+  if (rows.length > pageSize) rows.length = pageSize;
+  return hasMore;
+}
+
 const SUPPORTED = new Set(["$filter", "$top", "$skip", "$count", "$expand"]);
 
 function nonNegativeInt(name: string, raw: string): number {

@@ -3,7 +3,7 @@ import type { Value } from "../kql/values.js";
 import { TICKS_PER_DAY, TICKS_PER_SECOND } from "../kql/values.js";
 import { CONNECTIONS, type Family, LAUNCHES } from "./catalog.js";
 import { activeWindow, addressFor, type BuildContext, fileHashes, joinPath } from "./context.js";
-import { type Account, binaryOf, deviceFields, initiatingFields, systemAccount, userAccount } from "./fields.js";
+import { type Account, binaryOf, deviceFields, initiatingFields, systemAccount, userAccount, versionInfo } from "./fields.js";
 import type { SourceMachine } from "./source.js";
 
 /** Rows per Device*Events table per tenant before per-device counts shrink; keeps a tenant in the tens of thousands. */
@@ -64,12 +64,7 @@ function processEvent(ctx: BuildContext, m: SourceMachine, random: Random, at: b
     SHA256: hashes.sha256,
     MD5: hashes.md5,
     FileSize: child.size || null,
-    ProcessVersionInfoCompanyName: child.company,
-    ProcessVersionInfoProductName: child.product,
-    ProcessVersionInfoProductVersion: child.version,
-    ProcessVersionInfoInternalFileName: child.company ? child.name.replace(/\.exe$/i, "") : "",
-    ProcessVersionInfoOriginalFileName: child.company ? child.name : "",
-    ProcessVersionInfoFileDescription: child.description,
+    ...versionInfo("Process", child),
     ProcessId: random.int(600, 40_000),
     ProcessCommandLine: fill(template, random, account),
     ProcessIntegrityLevel: m.family === "windows" ? (account.system ? "System" : "Medium") : "",

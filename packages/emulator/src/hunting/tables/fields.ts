@@ -36,6 +36,18 @@ export function usualParent(name: string, family: Family): string {
   return family === "linux" ? "systemd" : "launchd";
 }
 
+/** A binary's `<prefix>VersionInfo…` columns; the internal and original names are empty without a vendor. */
+export function versionInfo(prefix: "Process" | "InitiatingProcess", binary: Binary): Record<string, Value> {
+  return {
+    [`${prefix}VersionInfoCompanyName`]: binary.company,
+    [`${prefix}VersionInfoProductName`]: binary.product,
+    [`${prefix}VersionInfoProductVersion`]: binary.version,
+    [`${prefix}VersionInfoInternalFileName`]: binary.company ? binary.name.replace(/\.exe$/i, "") : "",
+    [`${prefix}VersionInfoOriginalFileName`]: binary.company ? binary.name : "",
+    [`${prefix}VersionInfoFileDescription`]: binary.description,
+  };
+}
+
 /** Fills the Initiating-process columns shared by the Device*Events tables. */
 export function initiatingFields(
   binary: Binary,
@@ -58,12 +70,7 @@ export function initiatingFields(
     InitiatingProcessMD5: hashes.md5,
     InitiatingProcessFileName: binary.name,
     InitiatingProcessFileSize: binary.size || null,
-    InitiatingProcessVersionInfoCompanyName: binary.company,
-    InitiatingProcessVersionInfoProductName: binary.product,
-    InitiatingProcessVersionInfoProductVersion: binary.version,
-    InitiatingProcessVersionInfoInternalFileName: binary.company ? binary.name.replace(/\.exe$/i, "") : "",
-    InitiatingProcessVersionInfoOriginalFileName: binary.company ? binary.name : "",
-    InitiatingProcessVersionInfoFileDescription: binary.description,
+    ...versionInfo("InitiatingProcess", binary),
     InitiatingProcessId: p.pid,
     InitiatingProcessCommandLine: p.commandLine,
     InitiatingProcessCreationTime: p.created,
