@@ -1,4 +1,4 @@
-import { type VerifiedToken, verifyAccessToken } from "../core/access-token.js";
+import { type Authorization, bearerToken, grantsAny } from "../core/bearer.js";
 import type { Clock } from "../core/clock.js";
 import { type AppContext, applyFaults } from "../core/http.js";
 import type { RateLimits } from "../core/rate-limit.js";
@@ -75,10 +75,8 @@ export async function authorizeGraph(
   call: GraphCall,
   op: GraphOperation,
   appBudget: AppBudget,
-): Promise<{ ok: true; token: VerifiedToken } | { ok: false; response: Response }> {
-  const journal = c.get("journal");
-  journal.kind = "graph";
-  journal.operation = op.name;
+): Promise<Authorization> {
+  const journal = Object.assign(c.get("journal"), { kind: "graph", operation: op.name });
   const fail = (status: number, code: string, message: string, headers?: Record<string, string>) => {
     journal.error = code;
     return { ok: false as const, response: graphError(call, status, code, message, headers ? { headers } : {}) };
@@ -87,24 +85,20 @@ export async function authorizeGraph(
   const challenge = {
     "WWW-Authenticate": `Bearer realm="", authorization_uri="${state.baseUrl}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
   };
-  const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) return fail(401, "InvalidAuthenticationToken", "Access token is empty.", challenge);
-  const verified = await verifyAccessToken(state, match[1], "graph");
-  if (!verified.ok) {
-    const message = TOKEN_MESSAGES.find(([re]) => re.test(verified.reason))?.[1] ?? "Access token validation failure.";
+  const bearer = await bearerToken(state, c, "graph");
+  if (!bearer.ok) {
+    const { reason } = bearer;
+    const message = reason === null ? "Access token is empty." : (TOKEN_MESSAGES.find(([re]) => re.test(reason))?.[1] ?? "Access token validation failure.");
     return fail(401, "InvalidAuthenticationToken", message, challenge);
   }
-  journal.tenantId = verified.tenantId;
-  journal.clientId = verified.clientId;
+  const verified = bearer.token;
   const faulted = await applyFaults(state, c, "graph", verified.tenantId, (status, retryAfter) =>
     status === 429
       ? graphThrottled(call, String(retryAfter ?? 1))
       : graphError(call, status, graphCodeForStatus(status), status >= 500 ? "" : "Injected fault."),
   );
   if (faulted) return { ok: false, response: faulted };
-  const granted = new Set(verified.roles.map((r) => r.toLowerCase()));
-  if (!op.roles.some((r) => granted.has(r.toLowerCase()))) {
+  if (!grantsAny(verified.roles, op.roles)) {
     // DOC-SILENT: the pages document only the permission table; the code is the status name, as Graph's security errors use.
     return fail(
       403,
@@ -128,6 +122,5 @@ export async function authorizeGraph(
       return { ok: false, response: graphThrottled(call, formatRetryAfter(windowMs - (now % windowMs))) };
     }
   }
-  const { ok: _ok, ...token } = verified;
-  return { ok: true, token };
+  return { ok: true, token: verified };
 }

@@ -1,4 +1,4 @@
-import { type VerifiedToken, verifyAccessToken } from "../core/access-token.js";
+import { type Authorization, bearerToken, grantsAny } from "../core/bearer.js";
 import { type AppContext, applyFaults } from "../core/http.js";
 import type { RateLimits } from "../core/rate-limit.js";
 import type { EmulatorState } from "../core/state.js";
@@ -18,36 +18,21 @@ export interface MdeOperation {
   bucket?: string;
 }
 
-const normalizeRole = (role: string) => role.toLowerCase();
-
 /**
  * Authenticates and authorizes one MDE API call: bearer token (signature,
  * issuer, audience, lifetime), injected faults, the operation's role (any one
- * of the listed ones; compared case-insensitively because the docs spell
- * `URL.Read.All` where tokens carry `Url.Read.All`, mde-api.md §1.10), and the
+ * of the listed ones, case-insensitively), and the
  * per app+tenant rate limit. Returns the verified token or the error response.
  */
-export async function authorize(
-  state: EmulatorState,
-  c: AppContext,
-  op: MdeOperation,
-): Promise<{ ok: true; token: VerifiedToken } | { ok: false; response: Response }> {
-  const journal = c.get("journal");
-  journal.kind = "api";
-  journal.operation = op.name;
-  const header = c.req.header("authorization") ?? "";
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match?.[1]) {
+export async function authorize(state: EmulatorState, c: AppContext, op: MdeOperation): Promise<Authorization> {
+  const journal = Object.assign(c.get("journal"), { kind: "api", operation: op.name });
+  const bearer = await bearerToken(state, c, "mde");
+  if (!bearer.ok) {
     journal.error = "Unauthorized";
-    return { ok: false, response: mdeError(401, "Unauthorized", "Authorization header is missing or is not a bearer token.") };
+    const message = bearer.reason === null ? "Authorization header is missing or is not a bearer token." : `Invalid or expired authorization header: ${bearer.reason}.`;
+    return { ok: false, response: mdeError(401, "Unauthorized", message) };
   }
-  const verified = await verifyAccessToken(state, match[1], "mde");
-  if (!verified.ok) {
-    journal.error = "Unauthorized";
-    return { ok: false, response: mdeError(401, "Unauthorized", `Invalid or expired authorization header: ${verified.reason}.`) };
-  }
-  journal.tenantId = verified.tenantId;
-  journal.clientId = verified.clientId;
+  const verified = bearer.token;
   const faulted = await applyFaults(state, c, "api", verified.tenantId, (status, retryAfter) =>
     mdeError(
       status,
@@ -56,8 +41,7 @@ export async function authorize(
     ),
   );
   if (faulted) return { ok: false, response: faulted };
-  const granted = new Set(verified.roles.map(normalizeRole));
-  if (!op.roles.some((r) => granted.has(normalizeRole(r)))) {
+  if (!grantsAny(verified.roles, op.roles)) {
     journal.error = "Forbidden";
     const needed = op.roles.join(", ");
     return {
@@ -85,6 +69,5 @@ export async function authorize(
       };
     }
   }
-  const { ok: _ok, ...token } = verified;
-  return { ok: true, token };
+  return { ok: true, token: verified };
 }
