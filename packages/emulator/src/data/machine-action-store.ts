@@ -2,16 +2,7 @@ import { toMdeTime } from "../core/clock.js";
 import type { EmulatorState } from "../core/state.js";
 
 /** Machine action types (machineaction.md; mde-api.md §6.3). */
-export type MachineActionType =
-  | "RunAntiVirusScan"
-  | "Offboard"
-  | "LiveResponse"
-  | "CollectInvestigationPackage"
-  | "Isolate"
-  | "Unisolate"
-  | "StopAndQuarantineFile"
-  | "RestrictCodeExecution"
-  | "UnrestrictCodeExecution";
+export type MachineActionType = "Isolate" | "Unisolate" | "RestrictCodeExecution" | "UnrestrictCodeExecution" | "RunAntiVirusScan" | "CollectInvestigationPackage" | "StopAndQuarantineFile" | "Offboard" | "LiveResponse";
 
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(["Succeeded", "Failed", "TimeOut", "Cancelled"]);
 

@@ -34,50 +34,35 @@ export const CLASSIFICATION_TO_GRAPH: Readonly<Record<string, string>> = {
  * (graph-security.md §4.4, DOC-CONFLICT); the emulator emits the enum-table
  * names (`compromisedAccount`, `notMalicious`, `notEnoughDataToValidate`,
  * `confirmedActivity`) and accepts both on input.
+ *
+ * One line per determination: the MDE spellings (the first is what the MDE API
+ * stores), then after `=` the Graph spellings (the first is what Graph emits).
  */
-export const DETERMINATION_TO_GRAPH: Readonly<Record<string, string>> = {
-  Apt: "apt",
-  APT: "apt",
-  Malware: "malware",
-  SecurityPersonnel: "securityPersonnel",
-  SecurityTesting: "securityTesting",
-  UnwantedSoftware: "unwantedSoftware",
-  Other: "other",
-  MultiStagedAttack: "multiStagedAttack",
-  CompromisedUser: "compromisedAccount",
-  CompromisedAccount: "compromisedAccount",
-  Phishing: "phishing",
-  MaliciousUserActivity: "maliciousUserActivity",
-  NotMalicious: "notMalicious",
-  Clean: "notMalicious",
-  InsufficientData: "notEnoughDataToValidate",
-  NotEnoughDataToValidate: "notEnoughDataToValidate",
-  ConfirmedActivity: "confirmedActivity",
-  ConfirmedUserActivity: "confirmedActivity",
-  LineOfBusinessApplication: "lineOfBusinessApplication",
-};
+const DETERMINATIONS = `
+  Apt APT = apt
+  Malware = malware
+  SecurityPersonnel = securityPersonnel
+  SecurityTesting = securityTesting
+  UnwantedSoftware = unwantedSoftware
+  Other = other
+  MultiStagedAttack = multiStagedAttack
+  CompromisedUser CompromisedAccount = compromisedAccount compromisedUser
+  Phishing = phishing
+  MaliciousUserActivity = maliciousUserActivity
+  NotMalicious Clean = notMalicious clean
+  InsufficientData NotEnoughDataToValidate = notEnoughDataToValidate insufficientData
+  ConfirmedActivity ConfirmedUserActivity = confirmedActivity confirmedUserActivity
+  LineOfBusinessApplication = lineOfBusinessApplication`
+  .trim()
+  .split("\n")
+  .map((line) => line.split("=").map((side) => side.trim().split(" ")) as [mde: [string, ...string[]], graph: [string, ...string[]]]);
+
+export const DETERMINATION_TO_GRAPH: Readonly<Record<string, string>> = Object.fromEntries(DETERMINATIONS.flatMap(([mde, graph]) => mde.map((m) => [m, graph[0]])));
 
 /** Graph determination (either spelling) → the MDE name the MDE API stores; `unknown` clears it. */
 export const DETERMINATION_TO_MDE: Readonly<Record<string, string | null>> = {
   unknown: null,
-  apt: "Apt",
-  malware: "Malware",
-  securityPersonnel: "SecurityPersonnel",
-  securityTesting: "SecurityTesting",
-  unwantedSoftware: "UnwantedSoftware",
-  other: "Other",
-  multiStagedAttack: "MultiStagedAttack",
-  compromisedAccount: "CompromisedUser",
-  compromisedUser: "CompromisedUser",
-  phishing: "Phishing",
-  maliciousUserActivity: "MaliciousUserActivity",
-  notMalicious: "NotMalicious",
-  clean: "NotMalicious",
-  notEnoughDataToValidate: "InsufficientData",
-  insufficientData: "InsufficientData",
-  confirmedActivity: "ConfirmedActivity",
-  confirmedUserActivity: "ConfirmedActivity",
-  lineOfBusinessApplication: "LineOfBusinessApplication",
+  ...Object.fromEntries(DETERMINATIONS.flatMap(([mde, graph]) => graph.map((g) => [g, mde[0]]))),
 };
 
 export const STATUS_TO_MDE: Readonly<Record<string, string>> = { new: "New", inProgress: "InProgress", resolved: "Resolved" };

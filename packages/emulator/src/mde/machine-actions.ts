@@ -153,15 +153,8 @@ function packageUri(ctx: OperationContext): Response {
 const WINDOWS = ["windows"] as const;
 const isolationType = (body: Record<string, unknown>) => optionalEnum(body, "IsolationType", ["Full", "Selective", "UnManagedDevice"] as const) ?? "Full";
 const scanType = (body: Record<string, unknown>) => optionalEnum(body, "ScanType", ["Quick", "Full"] as const) ?? null;
-const ACTION_ROLES = [
-  "Machine.CollectForensics",
-  "Machine.Isolate",
-  "Machine.RestrictExecution",
-  "Machine.Scan",
-  "Machine.Offboard",
-  "Machine.StopAndQuarantine",
-  "Machine.LiveResponse",
-] as const;
+/** Any response-action role may cancel an action (cancel-machine-action.md), listed in the page's order. */
+const ACTION_ROLES = ["CollectForensics", "Isolate", "RestrictExecution", "Scan", "Offboard", "StopAndQuarantine", "LiveResponse"].map((role) => `Machine.${role}`);
 
 /** Machine action operations of mde-api.md §5.3. */
 export const machineActionOperations: OperationSpec[] = [
