@@ -15,7 +15,9 @@ import { previewSourceSwitch, startOnboarding, switchSource, tenantOverview } fr
 import type { Session } from "../sessions.js";
 import type { PageOptions } from "../views/layout.js";
 import { consentResultPage } from "../views/pages/consent-page.js";
-import { confirmSourcePage, newTenantPage, onboardingPage, tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
+import { newTenantPage, onboardingPage } from "../views/pages/onboarding-page.js";
+import { confirmSourcePage } from "../views/pages/source-switch-page.js";
+import { tenantDetailPage, tenantsPage } from "../views/pages/tenants-page.js";
 
 export function tenantId(c: ConsoleContext): string {
   const id = c.req.param("tenantId") ?? "";

@@ -99,7 +99,14 @@ export const Csrf = ({ session }: { session: Session | undefined }) =>
   session ? <input type="hidden" name="_csrf" value={text(session.csrfToken)} /> : "";
 
 /** A post form with the session's CSRF token first. */
-export function PostForm(props: { action: string; session: Session; class?: string; id?: string; children?: Child; [data: `data-${string}`]: string | undefined }) {
+export function PostForm(props: {
+  action: string;
+  session: Session;
+  class?: string;
+  id?: string;
+  children?: Child;
+  [data: `data-${string}`]: string | undefined;
+}) {
   const { action, session, children, class: cls, id, ...data } = props;
   return (
     <form class={cls} method="post" action={text(action)} id={id} {...attributes(data)}>
@@ -120,7 +127,8 @@ export function FilterForm({ action, label, applyId, children }: { action: strin
 }
 
 /** `<option>`s with the chosen ones selected. */
-export function Options({ values, selected, labels }: { values: readonly string[]; selected: readonly string[] | string | undefined; labels?: (v: string) => string }) {
+export function Options(props: { values: readonly string[]; selected: readonly string[] | string | undefined; labels?: (v: string) => string }) {
+  const { values, selected, labels } = props;
   const chosen = new Set(typeof selected === "string" ? [selected] : (selected ?? []));
   return <>{values.map((v) => <option value={text(v)} selected={chosen.has(v)}>{text(labels ? labels(v) : v)}</option>)}</>;
 }
@@ -146,7 +154,8 @@ export function Choices(props: {
 }
 
 /** A filter's checkboxes under a legend, the chosen values checked. */
-export function CheckboxSet({ legend, name, values, chosen }: { legend: string; name: string; values: readonly string[]; chosen: readonly string[] | undefined }) {
+export function CheckboxSet(props: { legend: string; name: string; values: readonly string[]; chosen: readonly string[] | undefined }) {
+  const { legend, name, values, chosen } = props;
   const set = new Set(chosen ?? []);
   return (
     <fieldset>

@@ -3,6 +3,11 @@
  * (`hono/jsx`), which escape every text and attribute value by default; tenant
  * text goes through {@link text}, which bounds it and escapes it as numeric
  * character references, and the document is written in HTML5 syntax.
+ *
+ * Every .tsx file of the package opens with the pragma
+ * `@jsxRuntime automatic @jsxImportSource hono/jsx`: tsconfig.json here says
+ * the same for `tsc`, but tsx (tests, running from source) reads the root
+ * tsconfig.json, a solution file without compiler options.
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";

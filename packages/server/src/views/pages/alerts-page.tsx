@@ -20,6 +20,7 @@ export interface AlertListModel {
 }
 
 const SORT_LABELS: Readonly<Record<string, string>> = { lastUpdateTime: "Last update", alertCreationTime: "Created", severity: "Severity" };
+const ORDER_LABELS: Readonly<Record<string, string>> = { desc: "Newest / highest first", asc: "Oldest / lowest first" };
 
 export function alertsPage(session: Session, m: AlertListModel, flash?: PageOptions["flash"]): string {
   const names = new Map(m.tenants.map((t) => [t.id, t.name]));
@@ -54,7 +55,7 @@ export function alertsPage(session: Session, m: AlertListModel, flash?: PageOpti
         <label for="f-order">
           Order
           <select id="f-order" name="order">
-            <Options values={["desc", "asc"]} selected={q.order ?? "desc"} labels={(v) => (v === "desc" ? "Newest / highest first" : "Oldest / lowest first")} />
+            <Options values={Object.keys(ORDER_LABELS)} selected={q.order ?? "desc"} labels={(v) => ORDER_LABELS[v] ?? v} />
           </select>
         </label>
       </FilterForm>
@@ -107,7 +108,10 @@ const SHOWN_ENTRIES = 100;
 const ENTRY_TEXT_MAX = 1_000;
 
 /** An evidence field as bounded text (the payload is the tenant's: any type). */
-const entryText = (v: unknown) => (typeof v === "string" ? clip(v, ENTRY_TEXT_MAX) : v === null || v === undefined ? "—" : clip(JSON.stringify(v), ENTRY_TEXT_MAX));
+function entryText(v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  return clip(typeof v === "string" ? v : JSON.stringify(v), ENTRY_TEXT_MAX);
+}
 
 function EvidenceTable({ list, full }: { list: readonly Evidence[]; full: string }) {
   if (!list.length) return <p class="muted">No evidence recorded.</p>;

@@ -59,7 +59,9 @@ function itemResult(b: BatchRecord, i: BatchItemRecord): Child {
   const r = i.result as Record<string, unknown>;
   if (b.kind === "hunt") return `${Array.isArray(r.rows) ? r.rows.length : 0} row(s)`;
   const action = r.machineAction as { id?: string; status?: string } | undefined;
-  return `${clip(String(r.result ?? ""))}${r.adopted ? " (adopted from an earlier attempt)" : ""}${action?.id ? `; action ${clip(String(action.id), 80)} ${clip(String(action.status ?? ""), 40)}` : ""}`;
+  const adopted = r.adopted ? " (adopted from an earlier attempt)" : "";
+  const machineAction = action?.id ? `; action ${clip(String(action.id), 80)} ${clip(String(action.status ?? ""), 40)}` : "";
+  return `${clip(String(r.result ?? ""))}${adopted}${machineAction}`;
 }
 
 export function batchDetailPage(session: Session, m: { batch: BatchRecord; items: readonly BatchItemRecord[]; tenants: readonly TenantRecord[] }): string {

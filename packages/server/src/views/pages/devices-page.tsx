@@ -9,6 +9,12 @@ import { Choices, Fact, FilterForm, Options, PostForm, Table, TenantSelect, Time
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
 
+/** The one choice an action takes besides its comment (the first value is preselected). */
+const CHOICES: Readonly<Record<string, { legend: string; name: string; values: readonly string[] }>> = {
+  isolate: { legend: "Isolation type", name: "isolationType", values: ISOLATION_TYPES },
+  scan: { legend: "Scan type", name: "scanType", values: SCAN_TYPES },
+};
+
 const HEALTH = ["Active", "Inactive", "ImpairedCommunication", "NoSensorData", "NoSensorDataImpairedCommunication"];
 
 export function devicesPage(
@@ -60,7 +66,8 @@ export function requestedBy(a: StoredMachineAction): string {
 
 /** How the isolation state reads on the device page. */
 export function isolationLabel(i: IsolationState): string {
-  const base = i.state === "Isolated" ? `Isolated${i.scope ? ` (${i.scope})` : ""}` : i.state === "NotIsolated" ? "Not isolated" : "Unknown (no isolation action recorded)";
+  const scope = i.scope ? ` (${i.scope})` : "";
+  const base = i.state === "Isolated" ? `Isolated${scope}` : i.state === "NotIsolated" ? "Not isolated" : "Unknown (no isolation action recorded)";
   return i.pending === "Isolate" ? `${base}; isolation pending` : i.pending === "Unisolate" ? `${base}; release pending` : base;
 }
 
@@ -149,7 +156,8 @@ export function deviceDetailPage(
         <ul>
           {m.alerts.map((a) => (
             <li>
-              <a href={text(`/alerts/${a.tenantId}/${encodeURIComponent(a.id)}`)}>{text(clip(a.title ?? a.id))}</a> — {text(`${clip(a.severity ?? "")}, ${clip(a.status ?? "")}`)}
+              <a href={text(`/alerts/${a.tenantId}/${encodeURIComponent(a.id)}`)}>{text(clip(a.title ?? a.id))}</a> —{" "}
+              {text(`${clip(a.severity ?? "")}, ${clip(a.status ?? "")}`)}
             </li>
           ))}
         </ul>
@@ -169,7 +177,7 @@ export function confirmActionPage(
   const d = m.machine;
   const name = clip(d.computerDnsName ?? d.id);
   const label = spec?.label ?? m.action;
-  const choice = m.action === "isolate" ? { legend: "Isolation type", name: "isolationType", values: ISOLATION_TYPES } : m.action === "scan" ? { legend: "Scan type", name: "scanType", values: SCAN_TYPES } : null;
+  const choice = CHOICES[m.action];
   return layout(
     session,
     { title: `${label}: ${name}?`, section: "devices", flash: m.error ? { kind: "error", text: m.error } : undefined },

@@ -36,7 +36,8 @@ function ResultBlock({ hunt, names }: { hunt: StoredHunt; names: Map<string, str
           <ul>
             {r.errors.map((e) => (
               <li data-tenant={text(e.tenantId)}>
-                <strong>{text(clip(e.tenantName ?? names.get(e.tenantId) ?? e.tenantId))}</strong>: <code>{text(clip(e.code, 80))}</code> {text(clip(e.message, 2_000))}
+                <strong>{text(clip(e.tenantName ?? names.get(e.tenantId) ?? e.tenantId))}</strong>: <code>{text(clip(e.code, 80))}</code>{" "}
+                {text(clip(e.message, 2_000))}
               </li>
             ))}
           </ul>

@@ -1,26 +1,17 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
+import { html } from "hono/html";
 import { text } from "../html.js";
 import { layout } from "../layout.js";
 
 /**
  * How to get back in: a one-time sign-in link works once, so after signing out
  * an operator needs a name and password (the demo prints one in its terminal).
+ * Constant markup without values, so Hono's `html` template keeps it as written.
  */
-const SignInHelp = () => (
-  <section class="card" id="sign-in-help">
-    <h2>Getting back in</h2>
-    <p>Sign in with your operator name and password. A one-time sign-in link works only once.</p>
-    <ul>
-      <li>
-        No operator account yet? On the machine that runs the console, run <code>mde-partner users add NAME --role admin</code> (with the console's{" "}
-        <code>MDE_PARTNER_HOME</code>; it asks for the password), then sign in here.
-      </li>
-      <li>
-        Running <code>mde-partner demo</code> (<code>npm start</code>)? Its terminal shows a demo operator's name and password on the line <q>sign in again</q>.
-      </li>
-    </ul>
-  </section>
-);
+const SIGN_IN_HELP = html`<section class="card" id="sign-in-help"><h2>Getting back in</h2>
+<p>Sign in with your operator name and password. A one-time sign-in link works only once.</p>
+<ul><li>No operator account yet? On the machine that runs the console, run <code>mde-partner users add NAME --role admin</code> (with the console's <code>MDE_PARTNER_HOME</code>; it asks for the password), then sign in here.</li>
+<li>Running <code>mde-partner demo</code> (<code>npm start</code>)? Its terminal shows a demo operator's name and password on the line <q>sign in again</q>.</li></ul></section>`;
 
 export function loginPage(model: {
   csrf: string;
@@ -53,7 +44,7 @@ export function loginPage(model: {
           <button type="submit" id="sign-in">Sign in</button>
         </div>
       </form>
-      {model.help ? <SignInHelp /> : ""}
+      {model.help && SIGN_IN_HELP}
     </>,
   );
 }

@@ -1,13 +1,14 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner/sync";
-import { SEVERITIES, type SourceSwitchPreview, type StartedOnboarding, stateLabel, type TenantOverview } from "../../services/tenants.js";
+import { SEVERITIES, stateLabel, type TenantOverview } from "../../services/tenants.js";
 import type { Session } from "../../sessions.js";
 import { roleAtLeast } from "../../users-file.js";
 import { clip, ClipDetail } from "../clip.js";
 import { Chip, Fact, PostForm, Table, Time, type Column } from "../components.js";
-import { age, when } from "../format.js";
+import { age } from "../format.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
+import { API_LABEL, SourceCell } from "./source-switch-page.js";
 
 const StateChip = ({ state }: { state: string }) => (
   <Chip kind={`state-${state}`} data-state={state}>
@@ -15,15 +16,13 @@ const StateChip = ({ state }: { state: string }) => (
   </Chip>
 );
 
-const RESOURCE_LABEL = { mde: "MDE API", graph: "Microsoft Graph" } as const;
-
 /** One resource's line: unknown until verified, nothing needed, all granted, or what is missing. */
 function ResourceDrift({ row, resource }: { row: TenantOverview; resource: "mde" | "graph" }) {
   const d = row.drift[resource];
   const granted = resource === "mde" ? row.tenant.grantedRoles.length : (row.tenant.graphRoles?.length ?? 0);
   return (
     <div class="drift" data-resource={resource} data-drifted={d.missing.length > 0 ? "true" : "false"}>
-      <strong>{RESOURCE_LABEL[resource]}</strong>:{" "}
+      <strong>{API_LABEL[resource]}</strong>:{" "}
       {d.needed.length === 0 ? (
         <span class="muted">nothing needed</span>
       ) : !d.known ? (
@@ -72,106 +71,6 @@ function DriftCell({ session, row }: { session: Session; row: TenantOverview }) 
         </PostForm>
       )}
     </>
-  );
-}
-
-const SOURCE_LABEL = { mde: "MDE API", graph: "Microsoft Graph" } as const;
-/** The same in a sentence. */
-const SOURCE_NAME = { mde: "the MDE API", graph: "Microsoft Graph" } as const;
-/** What the switch does, said on the button: it changes where every later sync reads the tenant's alerts. */
-const SWITCH_LABEL = { mde: "Use the MDE API as this tenant's alert source", graph: "Use Microsoft Graph as this tenant's alert source" } as const;
-
-/** The tenant's alert source; admins get a link to the switch's confirmation step (nothing changes on this page). */
-function SourceCell({ session, row, from = "list" }: { session: Session; row: TenantOverview; from?: "list" | "detail" }) {
-  const { tenant } = row;
-  const current = (
-    <Chip kind={`source-${tenant.alertSource}`} data-source={tenant.alertSource}>
-      {SOURCE_LABEL[tenant.alertSource]}
-    </Chip>
-  );
-  if (!roleAtLeast(session.role, "admin")) return current;
-  const other = tenant.alertSource === "graph" ? "mde" : "graph";
-  return (
-    <>
-      {current}{" "}
-      <a class="button secondary" data-switch-source={other} href={`/tenants/${tenant.id}/source?to=${other}&from=${from}`}>
-        {SWITCH_LABEL[other]}…
-      </a>
-    </>
-  );
-}
-
-/**
- * The confirmation step of an alert-source switch: what changes (every later
- * sync of the tenant, from the console, the CLI or the workers, reads the other
- * API), what stays, what it needs, and a real submit button. No script: the
- * form posts `confirm=yes`, and a post without it changes nothing.
- */
-export function confirmSourcePage(
-  session: Session,
-  preview: SourceSwitchPreview,
-  from: "list" | "detail",
-  error?: string,
-): string {
-  const { tenant, to } = preview;
-  const name = text(clip(tenant.name));
-  const back = from === "detail" ? `/tenants/${tenant.id}` : "/tenants";
-  const commands = (
-    <>
-      (Sync now here, <code>mde-partner sync</code>, <code>sync --watch</code>, the demo and the workers)
-    </>
-  );
-  const needed = text(preview.needed.join(", "));
-  return layout(
-    session,
-    { title: `Use ${SOURCE_NAME[to]} as ${clip(tenant.name)}'s alert source?`, section: "tenants", flash: error ? { kind: "error", text: error } : undefined },
-    <PostForm action={`/tenants/${tenant.id}/source`} session={session} class="card stack" id="confirm-source" data-source={to}>
-      <input type="hidden" name="source" value={to} />
-      <input type="hidden" name="from" value={from} />
-      <input type="hidden" name="confirm" value="yes" />
-      <p>
-        {name} (<code>{text(tenant.id)}</code>) reads its alerts from the <strong>{SOURCE_LABEL[tenant.alertSource]}</strong> today. Switching changes that
-        setting for everything that syncs this tenant:
-      </p>
-      <ul id="source-switch-effects">
-        {to === "graph" ? (
-          <li>
-            Every later sync of {name} {commands} reads its alerts from <strong>Microsoft Graph</strong> (alerts_v2, the alerts Defender for Endpoint raised)
-            instead of the MDE API, and reads its incidents too (the Incidents page).
-          </li>
-        ) : (
-          <li>
-            Every later sync of {name} {commands} reads its alerts from the <strong>MDE API</strong> instead of Microsoft Graph. Its incidents are no longer
-            synced; those already stored stay.
-          </li>
-        )}
-        <li>Nothing is read now: the next sync reads from the new source. Alerts already stored stay, under the same MDE ids, so none is duplicated or lost.</li>
-        <li>
-          Permissions it needs:{" "}
-          {preview.needed.length === 0 ? (
-            `nothing more on ${SOURCE_NAME[to]}.`
-          ) : preview.missing === null ? (
-            <>
-              {needed} on {SOURCE_NAME[to]}; the tenant is not verified yet, so whether it granted them is unknown (verify it after switching).
-            </>
-          ) : preview.missing.length ? (
-            <>
-              {needed} on {SOURCE_NAME[to]}. <strong class="bad">Not granted at the last verification: {text(preview.missing.join(", "))}</strong>: its syncs
-              will fail until the customer consents again.
-            </>
-          ) : (
-            <>
-              {needed} on {SOURCE_NAME[to]}, all granted at the last verification.
-            </>
-          )}
-        </li>
-        <li>You can switch back at any time on the Tenants page; the switch is in the audit log.</li>
-      </ul>
-      <div class="row">
-        <button type="submit" id="confirm">Switch {name} to {SOURCE_NAME[to]}</button>
-        <a href={text(back)} id="cancel">Cancel</a>
-      </div>
-    </PostForm>,
   );
 }
 
@@ -250,63 +149,6 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
   );
 }
 
-export function newTenantPage(session: Session, error?: string, values: { name?: string; tenant?: string } = {}): string {
-  return layout(
-    session,
-    { title: "Add a customer", section: "tenants", flash: error ? { kind: "error", text: error } : undefined },
-    <PostForm action="/tenants" session={session} class="card stack">
-      <label for="customer-name">
-        Customer name
-        <input id="customer-name" name="name" required maxlength={120} value={text(values.name ?? "")} />
-      </label>
-      <label for="customer-tenant">
-        Tenant id or domain (optional)
-        <input id="customer-tenant" name="tenant" placeholder="contoso.onmicrosoft.com or 00000000-…" value={text(values.tenant ?? "")} />
-      </label>
-      <p class="muted">With a tenant the link works only for that tenant. Without one the customer's administrator picks the organization.</p>
-      <div>
-        <button type="submit" id="create-link">Create consent link</button>
-      </div>
-    </PostForm>,
-  );
-}
-
-export function onboardingPage(session: Session, started: StartedOnboarding): string {
-  const url = text(started.consentUrl);
-  return layout(
-    session,
-    { title: `Consent link for ${started.name}`, section: "tenants" },
-    <>
-      <div class="card stack">
-        <p>
-          Send this link to the customer's Global Administrator. When they accept, they come back to this console, which records the tenant and verifies it
-          at once.
-        </p>
-        <div class="consent-link">
-          <label for="consent-link" class="sr">Consent link</label>
-          <input id="consent-link" readonly value={url} />
-          <button type="button" data-copy="#consent-link" id="copy-link">Copy link</button>
-        </div>
-        <p>
-          <a href={url} id="open-consent-link" rel="noreferrer">Open the consent link</a> (only if you are the customer's administrator)
-        </p>
-        <p class="muted">
-          The link works once and expires {text(when(started.expiresAt))}.
-          {started.tenantId && (
-            <>
-              {" "}
-              Tenant <code>{text(started.tenantId)}</code> is listed as pending until then.
-            </>
-          )}
-        </p>
-      </div>
-      <p>
-        <a href="/tenants">Back to tenants</a>
-      </p>
-    </>,
-  );
-}
-
 /** What a verification found: each check, the permissions missing per resource, the error and the next step. */
 export function VerifyResultBlock({ result }: { result: VerifyResult }) {
   const resources = result.resources;
@@ -329,7 +171,7 @@ export function VerifyResultBlock({ result }: { result: VerifyResult }) {
             const v = resources[r];
             return (
               <li data-resource={r} class={v.missing.length ? "bad" : "ok"}>
-                <strong>{RESOURCE_LABEL[r]}</strong>:{" "}
+                <strong>{API_LABEL[r]}</strong>:{" "}
                 {text(v.roles === null ? "token not read" : v.missing.length ? `missing ${v.missing.join(", ")}` : `${v.needed.length} needed, all granted`)}
               </li>
             );
