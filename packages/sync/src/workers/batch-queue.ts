@@ -9,13 +9,12 @@
  * between, the workers' reconciler queues the missing jobs a minute later
  * (reconcile-batches.ts), so a recorded batch always runs.
  */
-import PgBoss from "pg-boss";
-import pg from "pg";
 import { checkResponseActionRequest } from "../engine/response-actions.js";
 import { mergeHuntParts, type TenantRows } from "../engine/hunt.js";
 import type { HuntResult, ResponseActionOutcome } from "../engine/types.js";
 import type { BatchRecord, Store } from "../store/index.js";
 import { parseStoreUrl } from "../store/index.js";
+import { loadPg, loadPgBoss } from "../store/pg-modules.js";
 import { createQueues } from "./sync-queue.js";
 import type { HuntBatchRequest, ResponseActionBatchRequest } from "./task-runner.js";
 import { DEFAULT_TASK_SETTINGS, TASK_QUEUE, type TaskJobSettings, taskJobOptions, taskJobs, taskLeaseFor } from "./task-queue.js";
@@ -67,9 +66,9 @@ export function openBatchQueue(options: BatchQueueOptions): BatchQueue {
   if (location.dialect !== "postgres") throw new TypeError("batches run on the workers' PostgreSQL store: url must be postgres://…");
   const { connectionString } = location;
   const settings: TaskJobSettings = { ...DEFAULT_TASK_SETTINGS, ...options.taskSettings };
-  const pool = new pg.Pool({ connectionString, max: 2, application_name: "mde-partner-submit" });
+  const pool = new (loadPg().Pool)({ connectionString, max: 2, application_name: "mde-partner-submit" });
   pool.on("error", () => {});
-  const boss = new PgBoss({ connectionString, schema: queueSchema, max: 2, schedule: false, supervise: false, application_name: "mde-partner-submit" });
+  const boss = new (loadPgBoss())({ connectionString, schema: queueSchema, max: 2, schedule: false, supervise: false, application_name: "mde-partner-submit" });
   boss.on("error", () => {});
   let ready: Promise<void> | undefined;
   const start = () =>

@@ -22,8 +22,7 @@
  *   commits the page it has, queues its tenant to continue at once, and the
  *   worker leaves. `start()` and `stop()` are safe to call twice.
  */
-import PgBoss from "pg-boss";
-import pg from "pg";
+import type PgBoss from "pg-boss";
 import { SYNCABLE_STATES } from "../engine/sync-all.js";
 import { resolveSyncSettings, syncTenant } from "../engine/sync-tenant.js";
 import type { TenantSyncResult } from "../engine/types.js";
@@ -37,6 +36,7 @@ import { createTaskRunner } from "./task-runner.js";
 import { createTenantLocks } from "./tenant-lock.js";
 import { resolveWorkerOptions, type SyncWorkerOptions, type WorkerEvent } from "./worker-options.js";
 import { firstLine } from "../engine/tenant-problem.js";
+import { loadPg, loadPgBoss } from "../store/pg-modules.js";
 
 /** A running (or stopped) sync worker. */
 export interface SyncWorker {
@@ -77,7 +77,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     ...(options.machines !== undefined ? { machines: options.machines } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: settings.connectionString,
     // A lock connection per running tenant, plus transactions of finishing jobs and the scheduler.
     max: settings.concurrency * 2 + 2,
@@ -87,7 +87,7 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
   // process: the query that needs it fails instead, and the pool replaces it.
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
-  const boss = new PgBoss({
+  const boss = new (loadPgBoss())({
     connectionString: settings.connectionString,
     schema: settings.queueSchema,
     application_name: `mde-partner-queue ${workerId}`.slice(0, 63),
