@@ -3,11 +3,12 @@
  * page and the API filter alike), and alert updates written through the MDE
  * API first and then into the store, with an audit trail.
  */
-import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate, isTenantGuid } from "@mde-partner/client";
+import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate } from "@mde-partner/client";
 import * as sync from "@mde-partner/sync";
 import type { AlertQuery, StoredAlert } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
+import { limitParam, listParam, oneOf, tenantIdsParam } from "./query-params.js";
 
 export const ALERT_STATUSES = ["New", "InProgress", "Resolved"] as const;
 export const ALERT_SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
@@ -17,12 +18,6 @@ export const ALERT_DETERMINATIONS = ALERT_UPDATE_DETERMINATIONS;
 export const ALERT_SORTS = ["lastUpdateTime", "alertCreationTime", "severity"] as const;
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-function oneOf<T extends string>(values: readonly string[], allowed: readonly T[], name: string): T[] {
-  for (const v of values)
-    if (!allowed.includes(v as T)) throw new InputError(`${name} must be one of ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
-  return values as T[];
-}
 
 /** A time bound: ISO-8601, or a date (a `to` date includes that whole day). */
 function timeBound(value: string, name: string, endOfDay: boolean): string {
@@ -34,13 +29,6 @@ function timeBound(value: string, name: string, endOfDay: boolean): string {
   if (Number.isNaN(Date.parse(value))) throw new InputError(`${name} must be an ISO-8601 time or a yyyy-mm-dd date`);
   return value;
 }
-
-const list = (params: URLSearchParams, name: string) =>
-  params
-    .getAll(name)
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter(Boolean);
 
 /** Options of `parseAlertQuery`. */
 export interface AlertQueryLimits {
@@ -54,21 +42,15 @@ export interface AlertQueryLimits {
  * `sort`, `order`, `limit`, `pageToken` → the store's `AlertQuery`.
  */
 export function parseAlertQuery(params: URLSearchParams, limits: AlertQueryLimits = { defaultLimit: 50, maxLimit: 500 }): AlertQuery {
-  const tenantIds = list(params, "tenant").map((t) => {
-    if (!isTenantGuid(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
-    return t.toLowerCase();
-  });
-  const severities = oneOf(list(params, "severity"), ALERT_SEVERITIES, "severity");
-  const statuses = oneOf(list(params, "status"), [...ALERT_STATUSES, "Unknown"], "status");
-  const classifications = oneOf(list(params, "classification"), [...ALERT_CLASSIFICATIONS, "Unknown"], "classification");
+  const tenantIds = tenantIdsParam(params);
+  const severities = oneOf(listParam(params, "severity"), ALERT_SEVERITIES, "severity");
+  const statuses = oneOf(listParam(params, "status"), [...ALERT_STATUSES, "Unknown"], "status");
+  const classifications = oneOf(listParam(params, "classification"), [...ALERT_CLASSIFICATIONS, "Unknown"], "classification");
   const sort = params.get("sort") || "lastUpdateTime";
   oneOf([sort], ALERT_SORTS, "sort");
   const order = params.get("order") || "desc";
   oneOf([order], ["asc", "desc"], "order");
-  const limitText = params.get("limit");
-  const limit = limitText ? Number(limitText) : limits.defaultLimit;
-  if (!Number.isInteger(limit) || limit < 1 || limit > limits.maxLimit)
-    throw new InputError(`limit must be an integer from 1 to ${limits.maxLimit}`);
+  const limit = limitParam(params, limits.defaultLimit, limits.maxLimit);
   const from = params.get("from");
   const to = params.get("to");
   const q = params.get("q")?.trim();

@@ -4,40 +4,23 @@
  * sync fills for tenants whose alert source is Microsoft Graph
  * (graph-security.md §5).
  */
-import { isTenantGuid } from "@mde-partner/client";
 import { type IncidentQuery, incidentSummary, type StoredAlert, type StoredIncident, type Store } from "@mde-partner/sync";
-import { InputError, NotFoundError } from "./errors.js";
+import { NotFoundError } from "./errors.js";
+import { limitParam, listParam, oneOf, tenantIdsParam } from "./query-params.js";
 
 /** `incidentStatus` values (graph-security.md §5). */
 export const INCIDENT_STATUSES = ["active", "inProgress", "awaitingAction", "resolved", "redirected"] as const;
 /** `alertSeverity` values, highest first (graph-security.md §4.4). */
 export const INCIDENT_SEVERITIES = ["high", "medium", "low", "informational", "unknown"] as const;
 
-const list = (params: URLSearchParams, name: string) =>
-  params
-    .getAll(name)
-    .flatMap((v) => v.split(","))
-    .map((v) => v.trim())
-    .filter(Boolean);
-
-function oneOf(values: readonly string[], allowed: readonly string[], name: string): string[] {
-  for (const v of values) if (!allowed.includes(v)) throw new InputError(`${name} must be one of ${allowed.join(", ")}; got ${JSON.stringify(v)}`);
-  return [...values];
-}
-
 /** `tenant`, `status`, `severity` (repeatable or comma separated), `q` (name text), `assignedTo`, `order`, `limit`, `pageToken` → the store's query. */
 export function parseIncidentQuery(params: URLSearchParams, maxLimit = 500): IncidentQuery {
-  const tenantIds = list(params, "tenant").map((t) => {
-    if (!isTenantGuid(t)) throw new InputError(`tenant must be a tenant id (GUID); got ${JSON.stringify(t)}`);
-    return t.toLowerCase();
-  });
-  const statuses = oneOf(list(params, "status"), INCIDENT_STATUSES, "status");
-  const severities = oneOf(list(params, "severity"), INCIDENT_SEVERITIES, "severity");
+  const tenantIds = tenantIdsParam(params);
+  const statuses = oneOf(listParam(params, "status"), INCIDENT_STATUSES, "status");
+  const severities = oneOf(listParam(params, "severity"), INCIDENT_SEVERITIES, "severity");
   const order = params.get("order") || "desc";
   oneOf([order], ["asc", "desc"], "order");
-  const limitText = params.get("limit");
-  const limit = limitText ? Number(limitText) : 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) throw new InputError(`limit must be an integer from 1 to ${maxLimit}`);
+  const limit = limitParam(params, 50, maxLimit);
   const q = params.get("q")?.trim();
   const assignedTo = params.get("assignedTo")?.trim();
   const pageToken = params.get("pageToken");
