@@ -1,8 +1,16 @@
-import "reflect-metadata";
 import { createHash, webcrypto } from "node:crypto";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+/**
+ * The certificate library (with the reflect-metadata polyfill it needs), loaded
+ * when the first certificate is made: importing the emulator does not pay for it.
+ */
+async function x509Library(): Promise<typeof X509> {
+  await import("reflect-metadata");
+  const x509 = await import("@peculiar/x509");
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  return x509;
+}
 
 const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const RSA = {
@@ -37,6 +45,7 @@ const YEAR = 365 * 24 * 3600 * 1000;
 
 /** A local certificate authority for the emulator's HTTPS listener. */
 export async function createCertificateAuthority(now: number): Promise<CertificateBundle> {
+  const x509 = await x509Library();
   const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -60,6 +69,7 @@ export async function createServerCertificate(
   hosts: readonly string[],
   now: number,
 ): Promise<CertificateBundle> {
+  const x509 = await x509Library();
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importPkcs8(ca.keyPem, EC);
   const keys = (await webcrypto.subtle.generateKey(EC, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
@@ -92,6 +102,7 @@ export async function createServerCertificate(
  * certificates behind the token-signing keys (their `x5c`/`x5t` in the JWKS).
  */
 export async function createRsaCertificate(subject: string, now: number, years = 2): Promise<CertificateBundle> {
+  const x509 = await x509Library();
   const keys = (await webcrypto.subtle.generateKey(RSA, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
