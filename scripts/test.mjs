@@ -5,10 +5,13 @@
 // The fault-injection suite (packages/sync/test/faults-*.test.ts) runs in its short form by default;
 // --faults=full (`npm run test:faults`) holds each fault for its full length, one file at a time
 // (the full form may restart the local PostgreSQL); --faults=skip leaves it out.
+// Files run slowest first (by their time in earlier runs on this machine, kept in
+// node_modules/.cache/mde-partner/test-times.json; files without a time first of all), so the
+// lanes end together instead of one long file starting last.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
@@ -51,17 +54,50 @@ const files = readdirSync(join(root, "packages"))
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .filter((f) => faults !== "skip" || !/\/faults-[^/]*\.test\.ts$/.test(f))
   .sort();
+const timesFile = join(root, "node_modules/.cache/mde-partner/test-times.json");
+const readTimes = (file) => {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return {};
+  }
+};
+const known = readTimes(timesFile);
+files.sort((a, b) => (known[b] ?? Infinity) - (known[a] ?? Infinity) || a.localeCompare(b));
 if (files.length === 0) {
   process.stderr.write("test: no test files matched\n");
   process.exit(1);
 }
 
-// Tests get a throwaway MDE_PARTNER_HOME so they never touch the user's state.
+// Tests get a throwaway MDE_PARTNER_HOME so they never touch the user's state, and one folder
+// for the test kit's emulator credentials, created once and shared by every test process.
 const home = mkdtempSync(join(tmpdir(), "mde-partner-test-home-"));
+const scratch = mkdtempSync(join(tmpdir(), "mde-partner-test-run-"));
+const timesOut = join(scratch, "times.json");
 const r = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--conditions=development", "--test", "--test-reporter=spec", `--test-concurrency=${faults === "full" ? 1 : 2}`, ...files],
-  { stdio: "inherit", cwd: root, env: { ...process.env, MDE_PARTNER_HOME: home, NODE_OPTIONS: "", MDE_PARTNER_FAULTS: faults } },
+  [
+    "--import",
+    "tsx",
+    "--conditions=development",
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${join(root, "scripts/test-times.mjs")}`,
+    `--test-reporter-destination=${timesOut}`,
+    `--test-concurrency=${faults === "full" ? 1 : 2}`,
+    ...files,
+  ],
+  {
+    stdio: "inherit",
+    cwd: root,
+    env: { ...process.env, MDE_PARTNER_HOME: home, NODE_OPTIONS: "", MDE_PARTNER_FAULTS: faults, MDE_TEST_KIT_CREDENTIALS: scratch },
+  },
 );
+if (existsSync(timesOut)) {
+  mkdirSync(dirname(timesFile), { recursive: true });
+  writeFileSync(timesFile, JSON.stringify({ ...known, ...readTimes(timesOut) }, null, 1));
+}
 rmSync(home, { recursive: true, force: true });
+rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -31,6 +31,7 @@ before(async () => {
   await new Promise<void>((resolve) => callbackServer.listen(0, "127.0.0.1", resolve));
   callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/consent/callback`;
   started = await startEmulator({
+    serve: true,
     tenants: [{ name: "Contoso" }, { name: "Fabrikam", consented: false }, { name: "Litware", consented: false }],
     redirectUris: [callbackUrl],
   });

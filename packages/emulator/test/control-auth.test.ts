@@ -34,7 +34,7 @@ test("the emulator listens on 127.0.0.1 by default and refuses a non-loopback ho
 });
 
 test("on every interface with a control token: /_control needs the bearer token, the rest of the emulator does not", async () => {
-  const env = await startEmulator({ host: "0.0.0.0", controlToken: TOKEN, tenants: 1 });
+  const env = await startEmulator({ serve: true, host: "0.0.0.0", controlToken: TOKEN, tenants: 1 });
   try {
     const info = `${env.info.controlUrl}/info`;
     const none = await httpsRequest(info, env.ca);
@@ -79,7 +79,7 @@ function withHost(url: string, ca: string, host: string): Promise<number> {
 }
 
 test("without a control token, /_control answers only requests addressed to a loopback host name", async () => {
-  const env = await startEmulator({ tenants: 1 });
+  const env = await startEmulator({ serve: true, tenants: 1 });
   try {
     const port = new URL(env.info.controlUrl).port;
     assert.equal(await withHost(`${env.info.controlUrl}/info`, env.ca, `127.0.0.1:${port}`), 200);

@@ -2,7 +2,7 @@
 // emulated world (tenants, consent, faults, journal, ground truth, keys).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { httpsRequest, type StartedEmulator, startEmulator } from "./entra-support.js";
+import { send, type StartedEmulator, startEmulator } from "./entra-support.js";
 
 let env: StartedEmulator;
 before(async () => {
@@ -11,14 +11,14 @@ before(async () => {
 after(() => env.stop());
 
 const control = (path: string, init: { method?: string; body?: unknown } = {}) =>
-  httpsRequest(`${env.info.controlUrl}${path}`, env.ca, {
+  send(env, `${env.info.controlUrl}${path}`, {
     method: init.method ?? "GET",
     headers: { "content-type": "application/json" },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
 
 const token = (tenantId: string) =>
-  httpsRequest(`${env.info.loginUrl}/${tenantId}/oauth2/v2.0/token`, env.ca, {
+  send(env, `${env.info.loginUrl}/${tenantId}/oauth2/v2.0/token`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
@@ -64,14 +64,14 @@ test("an injected 429 storm hits only its tenant, with Retry-After and the MDE e
   const tokenB = (await token(b!.id)).json<{ access_token: string }>().access_token;
   const rule = await control("/faults", { method: "POST", body: { target: "api", tenantId: a!.id, status: 429, retryAfterSec: 2, durationMs: 400 } });
   assert.equal(rule.status, 201);
-  const stormed = await httpsRequest(`${env.info.apiUrl}/api/alerts?$top=1`, env.ca, { headers: { authorization: `Bearer ${tokenA}` } });
+  const stormed = await send(env, `${env.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${tokenA}` } });
   assert.equal(stormed.status, 429);
   assert.equal(stormed.headers["retry-after"], "2");
   assert.equal(stormed.json<{ error: { code: string } }>().error.code, "TooManyRequests");
-  const calm = await httpsRequest(`${env.info.apiUrl}/api/alerts?$top=1`, env.ca, { headers: { authorization: `Bearer ${tokenB}` } });
+  const calm = await send(env, `${env.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${tokenB}` } });
   assert.equal(calm.status, 200);
   await new Promise((r) => setTimeout(r, 450));
-  const after = await httpsRequest(`${env.info.apiUrl}/api/alerts?$top=1`, env.ca, { headers: { authorization: `Bearer ${tokenA}` } });
+  const after = await send(env, `${env.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${tokenA}` } });
   assert.equal(after.status, 200, "the storm is over after its duration");
 });
 
@@ -121,7 +121,7 @@ test("ground truth follows added and updated alerts", async () => {
 test("key rotation publishes the new key and keeps the old one in the JWKS", async () => {
   const tenantId = env.info.tenants[0]!.id;
   const jwks = async () =>
-    (await httpsRequest(`${env.info.loginUrl}/${tenantId}/discovery/v2.0/keys`, env.ca)).json<{ keys: Array<{ kid: string }> }>().keys.map((k) => k.kid);
+    (await send(env, `${env.info.loginUrl}/${tenantId}/discovery/v2.0/keys`)).json<{ keys: Array<{ kid: string }> }>().keys.map((k) => k.kid);
   const before = await jwks();
   const rotated = (await control("/keys/rotate", { method: "POST", body: { graceSec: 60 } })).json<{ kid: string }>();
   const afterKeys = await jwks();
@@ -134,7 +134,7 @@ test("key rotation publishes the new key and keeps the old one in the JWKS", asy
 
 test("bad control requests get a clear 4xx", async () => {
   assert.equal((await control("/tenants/00000000-0000-0000-0000-000000000000/ground-truth")).status, 404);
-  const bad = await httpsRequest(`${env.info.controlUrl}/faults`, env.ca, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+  const bad = await send(env, `${env.info.controlUrl}/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
   assert.equal(bad.status, 400);
   assert.match(bad.json<{ error: string }>().error, /JSON/);
   assert.equal((await control("/faults", { method: "POST", body: { target: "everything" } })).status, 400);

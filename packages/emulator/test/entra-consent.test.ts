@@ -4,7 +4,7 @@
 // when the request itself is wrong (mde-api.md §1.2).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { type HttpsResponse, httpsRequest, MDE_SCOPE, postToken, type StartedEmulator, startEmulator } from "./entra-support.js";
+import { type HttpsResponse, MDE_SCOPE, postToken, send, type StartedEmulator, startEmulator } from "./entra-support.js";
 
 const CALLBACK = "https://partner.example.com/consent";
 let started: StartedEmulator;
@@ -36,7 +36,7 @@ function link(path: string, query: Record<string, string>): string {
 const hidden = (html: string) => /<input type="hidden" name="session" value="([^"]+)">/.exec(html)?.[1] ?? "";
 
 function decide(path: string, fields: Record<string, string>): Promise<HttpsResponse> {
-  return httpsRequest(`${started.info.loginUrl}${path}`, started.ca, {
+  return send(started, `${started.info.loginUrl}${path}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams(fields).toString(),
@@ -63,9 +63,9 @@ test("a script consents through /{tenant}/adminconsent: GET, read the hidden ses
   assert.deepEqual((await tokenFor(contoso.id)).json().error_codes, [700016]);
   const path = `/${contoso.domain}/adminconsent`;
   // The client-credentials page allows extra path segments after a registered redirect URI.
-  const page = await httpsRequest(
+  const page = await send(
+    started,
     link(path, { client_id: started.info.partnerApp.clientId, redirect_uri: `${CALLBACK}/step2`, state: "12345" }),
-    started.ca,
   );
   assert.equal(page.status, 200);
   assert.match(String(page.headers["content-type"]), /^text\/html; charset=utf-8/);
@@ -96,14 +96,14 @@ test("a script consents through /{tenant}/adminconsent: GET, read the hidden ses
 test("v2 consent via /organizations: the admin names the tenant; only the scoped resource is added to earlier grants", async () => {
   const fabrikam = tenant("Fabrikam");
   const path = "/organizations/v2.0/adminconsent";
-  const page = await httpsRequest(
+  const page = await send(
+    started,
     link(path, {
       client_id: started.info.partnerApp.clientId,
       redirect_uri: CALLBACK,
       scope: "https://graph.microsoft.com/.default",
       state: "s",
     }),
-    started.ca,
   );
   assert.equal(page.status, 200);
   assert.match(page.text, /Microsoft Graph \(3\)/);
@@ -113,9 +113,9 @@ test("v2 consent via /organizations: the admin names the tenant; only the scoped
 
   const again = hidden(
     (
-      await httpsRequest(
+      await send(
+        started,
         link(path, { client_id: started.info.partnerApp.clientId, redirect_uri: CALLBACK, scope: "https://graph.microsoft.com/.default" }),
-        started.ca,
       )
     ).text,
   );
@@ -136,9 +136,9 @@ test("a page for one tenant cannot be used to consent for another", async () => 
   const contoso = tenant("Contoso");
   const litware = tenant("Litware");
   const path = `/${contoso.id}/v2.0/adminconsent`;
-  const page = await httpsRequest(
+  const page = await send(
+    started,
     link(path, { client_id: started.info.partnerApp.clientId, redirect_uri: CALLBACK, scope: MDE_SCOPE }),
-    started.ca,
   );
   assertErrorPage(await decide(path, { session: hidden(page.text), tenant: litware.id, decision: "accept" }), 90002);
   assert.deepEqual((await tokenFor(litware.id)).json().error_codes, [700016]);
@@ -146,9 +146,9 @@ test("a page for one tenant cannot be used to consent for another", async () => 
 
 test("Cancel on the no-version form redirects with access_denied and no admin_consent", async () => {
   const path = "/common/adminconsent";
-  const page = await httpsRequest(
+  const page = await send(
+    started,
     link(path, { client_id: started.info.partnerApp.clientId, redirect_uri: CALLBACK, state: "c" }),
-    started.ca,
   );
   const res = await decide(path, { session: hidden(page.text), decision: "cancel" });
   assert.equal(res.status, 302);
@@ -162,36 +162,36 @@ test("Cancel on the no-version form redirects with access_denied and no admin_co
 test("bad requests show an error page and never redirect", async () => {
   const contoso = tenant("Contoso");
   const clientId = started.info.partnerApp.clientId;
-  const unregistered = await httpsRequest(
+  const unregistered = await send(
+    started,
     link(`/${contoso.id}/v2.0/adminconsent`, { client_id: clientId, redirect_uri: "https://evil.example.com/", scope: MDE_SCOPE }),
-    started.ca,
   );
   assertErrorPage(unregistered, 50011);
   assert.match(unregistered.text, /https:\/\/evil\.example\.com\//);
   // Extra path segments are only allowed on the no-version form.
   assertErrorPage(
-    await httpsRequest(
+    await send(
+      started,
       link(`/${contoso.id}/v2.0/adminconsent`, { client_id: clientId, redirect_uri: `${CALLBACK}/x`, scope: MDE_SCOPE }),
-      started.ca,
     ),
     50011,
   );
-  const unknown = await httpsRequest(
+  const unknown = await send(
+    started,
     link("/common/oauth2/authorize", { prompt: "consent", client_id: "00000000-1111-2222-3333-444444444444", response_type: "code" }),
-    started.ca,
   );
   assertErrorPage(unknown, 700016);
   assert.match(unknown.text, /Application with identifier &#39;00000000-1111-2222-3333-444444444444&#39; was not found/);
   assertErrorPage(
-    await httpsRequest(
+    await send(
+      started,
       link("/common/v2.0/adminconsent", { client_id: clientId, redirect_uri: CALLBACK, scope: "https://foo.example.com/.default" }),
-      started.ca,
     ),
     70011,
   );
   assertErrorPage(
-    await httpsRequest(link("/common/v2.0/adminconsent", { client_id: clientId, redirect_uri: CALLBACK }), started.ca),
+    await send(started, link("/common/v2.0/adminconsent", { client_id: clientId, redirect_uri: CALLBACK })),
     900144,
   );
-  assertErrorPage(await httpsRequest(link("/nosuchtenant.example.com/adminconsent", { client_id: clientId }), started.ca), 90002);
+  assertErrorPage(await send(started, link("/nosuchtenant.example.com/adminconsent", { client_id: clientId })), 90002);
 });

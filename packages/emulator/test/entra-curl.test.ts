@@ -13,6 +13,7 @@ let started: StartedEmulator;
 
 before(async () => {
   started = await startEmulator({
+    serve: true,
     tenants: [{ name: "Contoso" }, { name: "Fabrikam", roles: ALERT_ROLES, graphRoles: ["ThreatHunting.Read.All"] }],
   });
 });

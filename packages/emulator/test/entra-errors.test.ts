@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { assertStsError, httpsRequest, MDE_RESOURCE, MDE_SCOPE, postToken, type StartedEmulator, startEmulator } from "./entra-support.js";
+import { assertStsError, MDE_RESOURCE, MDE_SCOPE, postToken, send, type StartedEmulator, startEmulator } from "./entra-support.js";
 
 let started: StartedEmulator;
 let clientId: string;
@@ -104,7 +104,7 @@ describe("request parameters", () => {
   });
 
   test("GET on a token endpoint is refused", async () => {
-    const res = await httpsRequest(`${started.info.loginUrl}/${contoso.id}/oauth2/v2.0/token`, started.ca);
+    const res = await send(started, `${started.info.loginUrl}/${contoso.id}/oauth2/v2.0/token`);
     assertStsError(res, 400, "invalid_request", 900561);
   });
 });

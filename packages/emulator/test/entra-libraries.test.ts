@@ -17,7 +17,7 @@ import { assertStsError, httpsRequest, MDE_RESOURCE, MDE_SCOPE, postToken, type 
 let started: StartedEmulator;
 
 before(async () => {
-  started = await startEmulator({ tenants: [{ name: "Contoso" }, { name: "Fabrikam", roles: ["Alert.Read.All"] }] });
+  started = await startEmulator({ serve: true, tenants: [{ name: "Contoso" }, { name: "Fabrikam", roles: ["Alert.Read.All"] }] });
 });
 after(() => started.stop());
 
@@ -286,7 +286,7 @@ test("discovery documents and key sets have the real shape", async () => {
 
 test("key rotation: old tokens verify during the grace period, new tokens carry the new kid", async () => {
   const clock = createManualClock(Date.now());
-  const s = await startEmulator({ tenants: 1, clock });
+  const s = await startEmulator({ serve: true, tenants: 1, clock });
   try {
     const t = s.info.tenants[0];
     assert.ok(t);

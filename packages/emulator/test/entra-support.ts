@@ -1,36 +1,15 @@
-// Shared setup for the Entra ID tests: a started emulator on a private state
-// directory, and HTTPS requests that trust the emulator's CA (never disabling
-// verification).
+// Shared setup for the Entra ID tests: an emulator on a private state directory
+// (in-process unless served: curl, the libraries, browsers and Python need the
+// socket), requests to it in-process or over HTTPS trusting the emulator's CA
+// (never disabling verification).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createEmulator, type Emulator, type EmulatorInfo, type EmulatorOptions } from "@mde-partner/emulator";
+import { emulatorWorld, type EmulatorWorld, type WorldOptions } from "@mde-partner/test-kit";
 
-export interface StartedEmulator {
-  emulator: Emulator;
-  info: EmulatorInfo;
-  /** PEM of the emulator's CA (`info.caCertFile`). */
-  ca: string;
-  stateDir: string;
-  stop(): Promise<void>;
-}
+export type StartedEmulator = EmulatorWorld;
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<StartedEmulator> {
-  const stateDir = mkdtempSync(join(tmpdir(), "mde-entra-test-"));
-  const emulator = await createEmulator({ alertsPerTenant: 1, machinesPerTenant: 1, ...options, stateDir });
-  const info = await emulator.start();
-  return {
-    emulator,
-    info,
-    ca: readFileSync(info.caCertFile, "utf8"),
-    stateDir,
-    async stop() {
-      await emulator.stop();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+export function startEmulator(options: WorldOptions = {}): Promise<StartedEmulator> {
+  return emulatorWorld({ alertsPerTenant: 1, machinesPerTenant: 1, ...options });
 }
 
 export interface HttpsResponse {
@@ -44,7 +23,7 @@ export interface HttpsResponse {
 export function httpsRequest(
   url: string,
   ca: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: RequestInit = {},
 ): Promise<HttpsResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? "GET", headers: init.headers ?? {}, ca }, (res) => {
@@ -62,6 +41,18 @@ export function httpsRequest(
   });
 }
 
+type RequestInit = { method?: string; headers?: Record<string, string>; body?: string };
+
+/** One request to the emulator: in-process, or over the socket (HTTPS, trusting only its CA) when it is served. */
+export async function send(started: StartedEmulator, url: string, init: RequestInit = {}): Promise<HttpsResponse> {
+  if (!started.fetch) return httpsRequest(url, started.ca, init);
+  const res = await started.fetch(url, { method: init.method ?? "GET", headers: init.headers ?? {}, ...(init.body === undefined ? {} : { body: init.body }) });
+  const text = await res.text();
+  const headers: HttpsResponse["headers"] = Object.fromEntries(res.headers);
+  if (res.headers.has("set-cookie")) headers["set-cookie"] = res.headers.getSetCookie();
+  return { status: res.status, headers, text, json: <T>() => JSON.parse(text) as T };
+}
+
 /** POSTs a form to a token endpoint (`v1` → `/oauth2/token`, `v2` → `/oauth2/v2.0/token`). */
 export function postToken(
   started: StartedEmulator,
@@ -72,7 +63,7 @@ export function postToken(
 ): Promise<HttpsResponse> {
   const path = version === "v1" ? "oauth2/token" : "oauth2/v2.0/token";
   const body = typeof form === "string" ? form : new URLSearchParams(form).toString();
-  return httpsRequest(`${started.info.loginUrl}/${tenant}/${path}`, started.ca, {
+  return send(started, `${started.info.loginUrl}/${tenant}/${path}`, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
     body,

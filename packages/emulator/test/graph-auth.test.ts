@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { TenantInfo } from "@mde-partner/emulator";
 import { decodeJwt } from "jose";
-import { type HttpsResponse, httpsRequest, MDE_RESOURCE, MDE_SCOPE, postToken, type StartedEmulator, startEmulator } from "./entra-support.js";
+import { type HttpsResponse, MDE_RESOURCE, MDE_SCOPE, postToken, send, type StartedEmulator, startEmulator } from "./entra-support.js";
 import { example } from "./graph-support.js";
 
 describe("Graph security API authorization", () => {
@@ -28,7 +28,7 @@ describe("Graph security API authorization", () => {
   };
 
   const call = (path: string, bearer: string | undefined, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<HttpsResponse> =>
-    httpsRequest(`${s.info.graphUrl}${path}`, s.ca, {
+    send(s, `${s.info.graphUrl}${path}`, {
       method: init.method ?? "GET",
       headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), "content-type": "application/json", ...init.headers },
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
@@ -86,10 +86,10 @@ describe("Graph security API authorization", () => {
     assert.equal(error.message, "Access token validation failure. Invalid audience.");
     assert.match(String(refused.headers["www-authenticate"]), /^Bearer /);
     // The same MDE token works where it belongs.
-    assert.equal((await httpsRequest(`${s.info.apiUrl}/api/alerts?$top=1`, s.ca, { headers: { authorization: `Bearer ${mde}` } })).status, 200);
+    assert.equal((await send(s, `${s.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${mde}` } })).status, 200);
 
     const graph = await token(full, "v1", "https://graph.microsoft.com");
-    const mdeRefused = await httpsRequest(`${s.info.apiUrl}/api/alerts?$top=1`, s.ca, { headers: { authorization: `Bearer ${graph}` } });
+    const mdeRefused = await send(s, `${s.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${graph}` } });
     assert.equal(mdeRefused.status, 401, mdeRefused.text);
     assert.equal(mdeRefused.json<{ error: { code: string } }>().error.code, "Unauthorized");
     const v1Mde = await token(full, "v1", MDE_RESOURCE);
@@ -154,7 +154,7 @@ describe("Graph security API authorization", () => {
     // The MDE API is another target: unaffected by a Graph fault.
     s.emulator.control.addFault({ target: "graph", tenantId: full.id, status: 500, count: 1 });
     const mde = await token(full, "v2", MDE_SCOPE);
-    assert.equal((await httpsRequest(`${s.info.apiUrl}/api/alerts?$top=1`, s.ca, { headers: { authorization: `Bearer ${mde}` } })).status, 200);
+    assert.equal((await send(s, `${s.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${mde}` } })).status, 200);
     assertGraphError(await call("/v1.0/security/incidents", bearer), 500, "UnknownError");
   });
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { HOSTILE_LONG_LENGTH, HOSTILE_STRINGS, type HostileMarker } from "@mde-partner/emulator";
-import { httpsRequest, postToken, type StartedEmulator, startEmulator } from "./entra-support.js";
+import { postToken, send, type StartedEmulator, startEmulator } from "./entra-support.js";
 import { example as graphExample } from "./graph-support.js";
 import { example as mdeExample } from "./mde-support.js";
 import { assertShape } from "./shape-support.js";
@@ -37,7 +37,7 @@ const MDE = "https://api.securitycenter.microsoft.com/.default";
 const GRAPH = "https://graph.microsoft.com/.default";
 
 async function get(tenantId: string, scope: string, path: string, init: { method?: string; body?: unknown } = {}) {
-  const res = await httpsRequest(`${env.info.apiUrl}${path}`, env.ca, {
+  const res = await send(env, `${env.info.apiUrl}${path}`, {
     method: init.method ?? "GET",
     headers: { authorization: `Bearer ${await token(tenantId, scope)}`, "content-type": "application/json" },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
@@ -151,7 +151,7 @@ test("hunting tables derived from a hostile tenant carry the markers", async () 
 });
 
 test("a hostile tenant added through the control API, its new alerts, and a plain tenant untouched", async () => {
-  const added = await httpsRequest(`${env.info.controlUrl}/tenants`, env.ca, {
+  const added = await send(env, `${env.info.controlUrl}/tenants`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ hostile: true, alerts: 3, machines: 2 }),
@@ -160,7 +160,7 @@ test("a hostile tenant added through the control API, its new alerts, and a plai
   const tenant = added.json<{ id: string; hostile?: boolean; alerts: number }>();
   assert.equal(tenant.hostile, true);
   assert.equal(tenant.alerts, 3);
-  const bad = await httpsRequest(`${env.info.controlUrl}/tenants`, env.ca, {
+  const bad = await send(env, `${env.info.controlUrl}/tenants`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ hostile: "yes" }),
@@ -172,7 +172,7 @@ test("a hostile tenant added through the control API, its new alerts, and a plai
     const a = await get(hostileId, MDE, `/api/alerts/${id}`);
     assert.ok(SHORT.some((n) => a.title.startsWith(HOSTILE_STRINGS[n])));
   }
-  const plain = await httpsRequest(`${env.info.apiUrl}/api/alerts?$expand=evidence`, env.ca, {
+  const plain = await send(env, `${env.info.apiUrl}/api/alerts?$expand=evidence`, {
     headers: { authorization: `Bearer ${await token(plainId, MDE)}` },
   });
   assert.equal(plain.status, 200);

@@ -30,7 +30,7 @@ const skip = python ? false : "python3-msal is not installed (scripts/test-setup
 
 let env: StartedEmulator;
 before(async () => {
-  if (python) env = await startEmulator({ tenants: [{ name: "Contoso" }] });
+  if (python) env = await startEmulator({ serve: true, tenants: [{ name: "Contoso" }] });
 });
 after(async () => {
   if (python) await env.stop();

@@ -12,10 +12,11 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
-import { createEmulator, type Emulator, type EmulatorInfo } from "@mde-partner/emulator";
+import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
+import type { EmulatorInfo } from "@mde-partner/emulator";
 import { addUser, createApiMetrics, createConsole, type PartnerConsole, spkiHash } from "@mde-partner/server";
 import { openStore, type Store } from "@mde-partner/sync";
+import { type EmulatorWorld, partnerFor, servedEmulator } from "@mde-partner/test-kit";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { REQUIRED } from "./support.js";
 
@@ -24,7 +25,7 @@ const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Deb
 const RESULTS = new URL("../test-results/", import.meta.url).pathname;
 
 let dir: string;
-let emulator: Emulator;
+let emulator: EmulatorWorld;
 let info: EmulatorInfo;
 let partner: PartnerClient<PartnerTenant>;
 let store: Store;
@@ -45,7 +46,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "mde-console-browser-"));
   const port = await freePort();
   const callback = `https://127.0.0.1:${port}/consent/callback`;
-  emulator = await createEmulator({
+  emulator = await servedEmulator({
     seed: "console-browser",
     tenants: [{ name: "Contoso" }, { name: "Fabrikam", consented: false }],
     alertsPerTenant: 30,
@@ -53,17 +54,10 @@ before(async () => {
     actionPendingMs: 400,
     actionInProgressMs: 600,
     redirectUris: [callback],
-    stateDir: join(dir, "emulator"),
   });
-  info = await emulator.start();
+  info = emulator.info;
   const metrics = createApiMetrics();
-  partner = createPartnerClient({
-    clientId: info.partnerApp.clientId,
-    credential: { clientSecret: info.partnerApp.clientSecret },
-    cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, ca: info.caCertFile },
-    userAgent: "MdePartner-Test-Console/1.0.0",
-    logger: metrics.logger,
-  });
+  partner = partnerFor(emulator, { userAgent: "MdePartner-Test-Console/1.0.0", logger: metrics.logger });
   store = await openStore({ url: join(dir, "console.db") });
   // Contoso was onboarded earlier; Fabrikam is onboarded in the browser.
   await store.upsertTenant({ id: info.tenants[0]!.id, name: "Contoso", initialState: "consented" });
@@ -83,7 +77,7 @@ before(async () => {
   const started = await consoleApp.start();
   base = started.url;
   if (!skip) {
-    const emulatorCert = new X509Certificate(readFileSync(join(dir, "emulator", "server.pem")));
+    const emulatorCert = new X509Certificate(readFileSync(join(emulator.stateDir, "server.pem")));
     const emulatorSpki = createHash("sha256")
       .update(emulatorCert.publicKey.export({ type: "spki", format: "der" }))
       .digest("base64");
@@ -107,7 +101,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await consoleApp?.stop();
-  await partner?.close();
   await store?.close();
   await emulator?.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -1,16 +1,15 @@
 /**
- * Shared setup of the console tests: an emulator (HTTPS, its own CA), a
- * partner client trusting that CA, an in-memory store, a users file with one
- * operator per role, and helpers to drive the console in-process
- * (`app.request`) with a cookie jar, as a browser would.
+ * Shared setup of the console tests: an in-process emulator, a partner client
+ * on it, an in-memory store, a users file with one operator per role, and
+ * helpers to drive the console in-process (`app.request`) with a cookie jar,
+ * as a browser would.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
-import { createEmulator, type Emulator, type EmulatorInfo, type EmulatorOptions } from "@mde-partner/emulator";
+import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
+import type { Emulator, EmulatorInfo, EmulatorOptions } from "@mde-partner/emulator";
 import { type ApiMetrics, addUser, type ConsoleOptions, createApiMetrics, createConsole, type PartnerConsole } from "@mde-partner/server";
 import { openStore, type Store } from "@mde-partner/sync";
+import { emulatorWorld, partnerFor, removeTemp, tempDir } from "@mde-partner/test-kit";
 
 export const PASSWORDS = { admin: "admin-password-1", responder: "responder-password-1", viewer: "viewer-password-1" } as const;
 
@@ -32,28 +31,20 @@ export const REQUIRED = ["Alert.ReadWrite.All", "Machine.ReadWrite.All", "Machin
 export async function createWorld(
   options: { emulator?: EmulatorOptions; console?: Partial<ConsoleOptions>; callbackUrl?: string } = {},
 ): Promise<World> {
-  const dir = mkdtempSync(join(tmpdir(), "mde-console-test-"));
+  const dir = tempDir("mde-console-test-");
   const callbackUrl = options.callbackUrl ?? "https://console.test/consent/callback";
-  const emulator = await createEmulator({
+  const world = await emulatorWorld({
     seed: "console-tests",
     tenants: [{ name: "Contoso" }, { name: "Fabrikam", consented: false }],
     alertsPerTenant: 20,
     machinesPerTenant: 4,
     actionPendingMs: 50,
     actionInProgressMs: 50,
-    stateDir: join(dir, "emulator"),
     ...options.emulator,
     redirectUris: [callbackUrl, ...(options.emulator?.redirectUris ?? [])],
   });
-  const info = await emulator.start();
   const metrics = createApiMetrics();
-  const partner = createPartnerClient({
-    clientId: info.partnerApp.clientId,
-    credential: { clientSecret: info.partnerApp.clientSecret },
-    cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, ca: info.caCertFile },
-    userAgent: "MdePartner-Test-Console/1.0.0",
-    logger: metrics.logger,
-  });
+  const partner = partnerFor(world, { userAgent: "MdePartner-Test-Console/1.0.0", logger: metrics.logger });
   const store = await openStore({ url: ":memory:" });
   const usersFile = join(dir, "users.json");
   for (const role of ["admin", "responder", "viewer"] as const) await addUser(usersFile, { name: role, password: PASSWORDS[role], role });
@@ -68,8 +59,8 @@ export async function createWorld(
     ...options.console,
   });
   return {
-    emulator,
-    info,
+    emulator: world.emulator,
+    info: world.info,
     partner,
     store,
     console,
@@ -79,10 +70,9 @@ export async function createWorld(
     callbackUrl,
     async close() {
       await console.stop();
-      await partner.close();
       await store.close();
-      await emulator.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await world.stop();
+      removeTemp(dir);
     },
   };
 }

@@ -10,7 +10,7 @@
  * const page = await partner.tenant(world.info.tenants[0]!.id).alerts.list({ top: 2 });
  * await world.stop(); // closes the partner clients, the emulator and its state folder
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPartnerClient, type PartnerClient, type PartnerClientOptions, type PartnerTenant } from "@mde-partner/client";
@@ -41,6 +41,39 @@ export function removeTemp(dir: string): void {
   made.delete(dir);
 }
 
+// Creating the emulator's CA, server and partner-app certificates (RSA keys) is most of the cost of a
+// fresh state folder, so worlds share one set: the first world's, or the test run's
+// (MDE_TEST_KIT_CREDENTIALS, a folder scripts/test.mjs makes for all test processes of one run).
+const CREDENTIAL_FILES = ["ca.pem", "ca-key.pem", "server.pem", "server-key.pem", "server-hosts.txt", "partner-app.pem", "partner-app-key.pem"];
+const shared = process.env.MDE_TEST_KIT_CREDENTIALS ? join(process.env.MDE_TEST_KIT_CREDENTIALS, "credentials") : undefined;
+let credentials = shared && existsSync(shared) ? shared : undefined;
+
+function copyCredentials(from: string, to: string): void {
+  for (const name of CREDENTIAL_FILES) copyFileSync(join(from, name), join(to, name));
+}
+
+/** Gives a state folder without credentials the shared ones (the emulator creates them where missing). */
+function seedCredentials(stateDir: string): void {
+  credentials ??= shared && existsSync(shared) ? shared : undefined;
+  if (!credentials || existsSync(join(stateDir, "ca.pem"))) return;
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  copyCredentials(credentials, stateDir);
+}
+
+/** Keeps the credentials the emulator just created in `stateDir` for the next worlds (and processes). */
+function keepCredentials(stateDir: string): void {
+  if (credentials || !CREDENTIAL_FILES.every((name) => existsSync(join(stateDir, name)))) return;
+  const kept = tempDir("mde-test-credentials-");
+  copyCredentials(stateDir, kept);
+  credentials = kept;
+  if (!shared) return;
+  try {
+    // A whole folder appears at once; when another process was first, its set is as good.
+    renameSync(kept, shared);
+    credentials = shared;
+  } catch {}
+}
+
 export interface WorldOptions extends EmulatorOptions {
   /** Listen on a real HTTPS socket on 127.0.0.1 (a free port unless `port`). Default: in-process only. */
   serve?: boolean;
@@ -51,7 +84,7 @@ export interface EmulatorWorld {
   /** The emulator's info at start (URLs, partner app, tenants); `emulator.info()` for later tenants. */
   readonly info: EmulatorInfo;
   /** The emulator's custom cloud, as `createPartnerClient`'s `cloud` takes it. */
-  readonly cloud: { name: "custom"; loginUrl: string; apiUrl: string; ca: string };
+  readonly cloud: { name: "custom"; loginUrl: string; apiUrl: string; graphUrl: string; ca: string };
   /** The in-process fetch; undefined when the world is served (clients then use the socket). */
   readonly fetch: Emulator["fetch"] | undefined;
   /** PEM of the emulator's CA. */
@@ -63,19 +96,27 @@ export interface EmulatorWorld {
   stop(): Promise<void>;
 }
 
+/** An emulator that never listened names port 443, which URLs print without a port: the same URLs, as clients see them. */
+function inProcessInfo(info: EmulatorInfo): EmulatorInfo {
+  const origin = (url: string) => url.replace(/^(https:\/\/[^/]+):443(?=\/|$)/, "$1");
+  return { ...info, loginUrl: origin(info.loginUrl), apiUrl: origin(info.apiUrl), graphUrl: origin(info.graphUrl), controlUrl: origin(info.controlUrl) };
+}
+
 /** An emulator on a private temp state folder, in-process unless `serve`. */
 export async function emulatorWorld(options: WorldOptions = {}): Promise<EmulatorWorld> {
   const { serve = false, ...emulatorOptions } = options;
   const ownDir = options.stateDir === undefined;
   const stateDir = options.stateDir ?? tempDir("mde-emulator-");
+  seedCredentials(stateDir);
   const emulator = await createEmulator({ ...(serve ? { host: "127.0.0.1", port: 0 } : {}), ...emulatorOptions, stateDir });
-  const info = serve ? await emulator.start() : emulator.info();
+  keepCredentials(stateDir);
+  const info = serve ? await emulator.start() : inProcessInfo(emulator.info());
   const deferred: Array<() => unknown> = [];
   let stopped: Promise<void> | undefined;
   return {
     emulator,
     info,
-    cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, ca: info.caCertFile },
+    cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, graphUrl: info.graphUrl, ca: info.caCertFile },
     fetch: serve ? undefined : emulator.fetch,
     ca: readFileSync(info.caCertFile, "utf8"),
     stateDir,
