@@ -14,6 +14,35 @@ export interface ForEachTenantOptions {
 }
 
 /**
+ * Runs `fn` over `items` with at most `limit` in flight; results keep the
+ * input order. `fn` is expected to catch its own errors (each tenant reports
+ * its outcome); a throw still rejects the whole run.
+ *
+ * @example
+ * const counts = await mapWithConcurrency(tenantIds, 4, async (id) => (await partner.tenant(id).mde.alerts.list().all()).length);
+ */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R> | R,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`concurrency must be a positive integer, got ${limit}`);
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const index = next++;
+      if (index >= items.length) return;
+      results[index] = await fn(items[index] as T, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Runs `fn` once per tenant, at most `concurrency` at once (default 8); every tenant gets a result.
+ *
  * @example
  * const results = await forEachTenant(tenantIds, (id) => partner.tenant(id).getToken(), { concurrency: 4 });
  * const failed = results.filter((r) => !r.ok);
@@ -27,24 +56,12 @@ export async function forEachTenant<T>(
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
   if (typeof fn !== "function") throw new TypeError("fn must be a function");
-  const results = new Array<TenantResult<T>>(list.length);
-  let next = 0;
-  const worker = async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= list.length) return;
-      const tenantId = list[index] as string;
-      if (options.signal?.aborted) {
-        results[index] = { tenantId, ok: false, error: options.signal.reason };
-        continue;
-      }
-      try {
-        results[index] = { tenantId, ok: true, value: await fn(tenantId, index) };
-      } catch (error) {
-        results[index] = { tenantId, ok: false, error };
-      }
+  return mapWithConcurrency(list, concurrency, async (tenantId, index): Promise<TenantResult<T>> => {
+    if (options.signal?.aborted) return { tenantId, ok: false, error: options.signal.reason };
+    try {
+      return { tenantId, ok: true, value: await fn(tenantId, index) };
+    } catch (error) {
+      return { tenantId, ok: false, error };
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, worker));
-  return results;
+  });
 }

@@ -11,9 +11,18 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/i;
 const RESERVED = new Set(["common", "organizations", "consumers"]);
 
+/**
+ * True for a GUID in its 8-4-4-4-12 hex form (any case): tenant, alert, action, app ids.
+ *
+ * @example isGuid("72f988bf-86f1-41af-91ab-2d7cd011db47") // true
+ */
+export function isGuid(value: string): boolean {
+  return GUID.test(value);
+}
+
 /** True for a tenant GUID (any case). */
 export function isTenantGuid(value: string): boolean {
-  return GUID.test(value);
+  return isGuid(value);
 }
 
 /**

@@ -7,15 +7,15 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 import {
-  createGraphClient,
-  createTenantClient,
+  createGraphApi,
+  createMdeApi,
   type GraphAlert,
-  type GraphClient,
+  type GraphApi,
   type GraphHuntingResult,
   huntingValue,
   isEvidence,
   evidenceKind,
-} from "../src/api-exports.js";
+} from "@mde-partner/client";
 import { createTestTransport, EXAMPLES_DIR, example, respondWith } from "./resources-fixture.js";
 
 const GRAPH_DIR = `${EXAMPLES_DIR}graph/`;
@@ -25,7 +25,7 @@ type Shape = "entity" | "collection";
 interface Row {
   file: string;
   shape: Shape;
-  call: (c: GraphClient) => unknown;
+  call: (c: GraphApi) => unknown;
   /** Documented request body the call must send (semantically). */
   request?: { file: string; method: string; path: string; query?: Record<string, string> };
 }
@@ -115,7 +115,7 @@ const NOT_GRAPH_RESPONSES: Record<string, string> = {
 
 function graphClientAnswering(body: unknown) {
   const transport = createTestTransport(respondWith(body), "https://graph.microsoft.com");
-  return { client: createGraphClient(transport), transport };
+  return { client: createGraphApi(transport), transport };
 }
 
 describe("Graph models round-trip: documented responses survive parsing unchanged", () => {
@@ -201,7 +201,7 @@ describe("Graph models round-trip: documented responses survive parsing unchange
 
   it("the retiring XDR hunting answer still parses through the legacy call (Schema/Results/Stats kept)", async () => {
     const body = example("graph/xdr-advancedhunting-run.response.json") as { Schema: unknown[]; Results: unknown[] };
-    const client = createTenantClient(createTestTransport(respondWith(body)));
+    const client = createMdeApi(createTestTransport(respondWith(body)));
     const result = await client.hunting.run("DeviceProcessEvents | limit 2");
     assert.deepStrictEqual(result, body);
     assert.deepStrictEqual(result.results, body.Results);

@@ -7,12 +7,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   ForeignNextLinkError,
-  GRAPH_BUDGETS,
   MdeBadRequestError,
   MdeForbiddenError,
   MdeRateLimitedError,
 } from "@mde-partner/client";
 import { readFileSync } from "node:fs";
+import { GRAPH_BUDGETS } from "../src/graph/operations.js";
 import { EXAMPLES_DIR } from "./resources-fixture.js";
 import { audienceOf, GRAPH_SCOPE, graphPartner, MDE_SCOPE } from "./graph-fixture.js";
 import { fakeTime, json, scriptedFetch, type Seen, TENANT_A, TENANT_B } from "./pipeline-fakes.js";

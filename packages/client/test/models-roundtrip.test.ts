@@ -5,14 +5,14 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
-import { createTenantClient, type TenantClient } from "../src/api-exports.js";
+import { createMdeApi, type MdeApi } from "@mde-partner/client";
 import { createTestTransport, EXAMPLES_DIR, example, respondWith } from "./resources-fixture.js";
 
 type Shape = "entity" | "collection" | "array" | "value";
 interface Row {
   file: string;
   shape: Shape;
-  call: (c: TenantClient) => unknown;
+  call: (c: MdeApi) => unknown;
 }
 
 const ALERT = "da637472900382838869_1364969609";
@@ -174,7 +174,7 @@ describe("models round-trip: documented responses survive parsing unchanged", ()
   for (const row of TABLE) {
     it(`${row.file} → client`, async () => {
       const body = example(row.file) as Record<string, unknown>;
-      const client = createTenantClient(createTestTransport(respondWith(body)));
+      const client = createMdeApi(createTestTransport(respondWith(body)));
       const result = await (row.call(client) as PromiseLike<unknown>);
       switch (row.shape) {
         case "entity":
@@ -199,7 +199,7 @@ describe("models round-trip: documented responses survive parsing unchanged", ()
 
   it("hunting keeps Schema/Results and offers schema/results aliases", async () => {
     const body = example("advanced-hunting.response.json") as { Schema: unknown[]; Results: unknown[] };
-    const client = createTenantClient(createTestTransport(respondWith(body)));
+    const client = createMdeApi(createTestTransport(respondWith(body)));
     const result = await client.hunting.run<{ DeviceId: string }>("DeviceProcessEvents | limit 2");
     assert.deepStrictEqual(result.schema, body.Schema);
     assert.equal(result.results[0]?.DeviceId, "10cbf9182d4e95660362f65cfa67c7731f62fdb3");

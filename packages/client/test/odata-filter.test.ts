@@ -1,7 +1,8 @@
 /** `$filter` builder: escaping, datetime formatting, precedence, and `$top` limits. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { alertFilter, createTenantClient, DateTimeLiteral, filter as f, machineFilter, validateTop } from "../src/api-exports.js";
+import { alertFilter, createMdeApi, DateTimeLiteral, filter as f, machineFilter } from "@mde-partner/client";
+import { validateTop } from "../src/odata/query.js";
 import { createTestTransport, respondWith } from "./resources-fixture.js";
 
 describe("odata filter builder", () => {
@@ -83,7 +84,7 @@ describe("odata $top limits", () => {
 
   it("list calls reject top over 10,000 (8,000 for vulnerabilities) before sending", () => {
     const transport = createTestTransport(respondWith({ value: [] }));
-    const c = createTenantClient(transport);
+    const c = createMdeApi(transport);
     assert.throws(() => c.alerts.list({ top: 10_001 }), TypeError);
     assert.throws(() => c.machines.list({ pageSize: 20_000 }), TypeError);
     assert.throws(() => c.vulnerabilities.list({ top: 8_001 }), /8000/);
@@ -96,10 +97,10 @@ describe("odata $top limits", () => {
 
   it("passes $select and $orderby through, validated", async () => {
     const transport = createTestTransport(respondWith({ value: [] }));
-    await createTenantClient(transport).alerts.list({ select: ["id", "status"], orderby: ["lastUpdateTime desc"], top: 1 });
+    await createMdeApi(transport).alerts.list({ select: ["id", "status"], orderby: ["lastUpdateTime desc"], top: 1 });
     const q = Object.fromEntries(transport.captured[0]!.url.searchParams);
     assert.deepStrictEqual(q, { $select: "id,status", $orderby: "lastUpdateTime desc", $top: "1" });
-    assert.throws(() => createTenantClient(transport).alerts.list({ orderby: ["id; drop"] }), TypeError);
+    assert.throws(() => createMdeApi(transport).alerts.list({ orderby: ["id; drop"] }), TypeError);
   });
 });
 
@@ -112,6 +113,6 @@ export function typedFilterChecks(): void {
   // @ts-expect-error incidentId is a number
   alertFilter.eq("incidentId", "7");
   // @ts-expect-error a machines filter cannot be used for alerts
-  createTenantClient(null as never).alerts.list({ filter: machineFilter.eq("id", "x") });
-  createTenantClient(null as never).alerts.list({ filter: alertFilter.gt("lastUpdateTime", new Date()) });
+  createMdeApi(null as never).alerts.list({ filter: machineFilter.eq("id", "x") });
+  createMdeApi(null as never).alerts.list({ filter: alertFilter.gt("lastUpdateTime", new Date()) });
 }

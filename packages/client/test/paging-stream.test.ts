@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { createTenantClient, ForeignNextLinkError } from "../src/api-exports.js";
+import { createMdeApi, ForeignNextLinkError } from "@mde-partner/client";
 import type { MdeRequest, MdeTransport } from "../src/pipeline/transport.js";
 import { createTestTransport, type FetchLike } from "./resources-fixture.js";
 
@@ -47,7 +47,7 @@ describe("paging", () => {
       return json(body);
     }, BASE);
     const seen: number[] = [];
-    for await (const row of createTenantClient(transport).exports.listSecureConfigurations({ pageSize: 2 }))
+    for await (const row of createMdeApi(transport).exports.listSecureConfigurations({ pageSize: 2 }))
       seen.push((row as unknown as { n: number }).n);
     assert.deepStrictEqual(seen, [1, 2, 3, 4, 5]);
     assert.equal(transport.captured.length, 3);
@@ -60,7 +60,7 @@ describe("paging", () => {
 
   it("awaiting a list gives the first page with its nextLink, without following it", async () => {
     const transport = createTestTransport(async () => json({ value: [{ id: 1 }], "@odata.nextLink": `${BASE}/api/alerts?$skip=1` }), BASE);
-    const page = await createTenantClient(transport).alerts.list();
+    const page = await createMdeApi(transport).alerts.list();
     assert.deepStrictEqual(page.value, [{ id: 1 }]);
     assert.equal(page.nextLink, `${BASE}/api/alerts?$skip=1`);
     assert.equal(transport.captured.length, 1);
@@ -80,7 +80,7 @@ describe("paging", () => {
       const seen: unknown[] = [];
       await assert.rejects(
         (async () => {
-          for await (const a of createTenantClient(transport).alerts.listDomains("da1")) seen.push(a);
+          for await (const a of createMdeApi(transport).alerts.listDomains("da1")) seen.push(a);
         })(),
         (e: unknown) =>
           e instanceof ForeignNextLinkError && e.code === "ERR_MDE_INVALID_RESPONSE" && e.message.includes(new URL(foreign).origin),
@@ -96,7 +96,7 @@ describe("paging", () => {
   it("pages with $top and $skip until a short page when the service sends no next link", async () => {
     const transport = createTestTransport(skipService(25), BASE);
     const ids: string[] = [];
-    for await (const a of createTenantClient(transport).alerts.list({ pageSize: 10 })) ids.push(a.id);
+    for await (const a of createMdeApi(transport).alerts.list({ pageSize: 10 })) ids.push(a.id);
     assert.equal(ids.length, 25);
     assert.equal(new Set(ids).size, 25);
     assert.deepStrictEqual(
@@ -112,7 +112,7 @@ describe("paging", () => {
   it("an exact multiple ends with one empty page", async () => {
     const transport = createTestTransport(skipService(20), BASE);
     let n = 0;
-    for await (const _ of createTenantClient(transport).machines.list({ pageSize: 10 })) n++;
+    for await (const _ of createMdeApi(transport).machines.list({ pageSize: 10 })) n++;
     assert.equal(n, 20);
     assert.equal(transport.captured.length, 3);
   });
@@ -127,11 +127,11 @@ describe("paging", () => {
       });
     }, BASE);
     const ids: string[] = [];
-    for await (const a of createTenantClient(transport).alerts.list({ top: 150 })) ids.push(a.id);
+    for await (const a of createMdeApi(transport).alerts.list({ top: 150 })) ids.push(a.id);
     assert.equal(ids.length, 150);
     assert.equal(transport.captured.length, 2);
     assert.equal(transport.captured[0]!.url.searchParams.get("$top"), "150");
-    const first = await createTenantClient(createTestTransport(skipService(500), BASE)).alerts.list({ top: 7, skip: 3 });
+    const first = await createMdeApi(createTestTransport(skipService(500), BASE)).alerts.list({ top: 7, skip: 3 });
     assert.deepStrictEqual(
       first.value.map((a) => a.id),
       ["a3", "a4", "a5", "a6", "a7", "a8", "a9"],
@@ -140,7 +140,7 @@ describe("paging", () => {
 
   it("pages() yields pages; an AbortSignal stops the iteration", async () => {
     const transport = createTestTransport(skipService(30), BASE);
-    const client = createTenantClient(transport);
+    const client = createMdeApi(transport);
     const sizes: number[] = [];
     for await (const p of client.alerts.list({ pageSize: 10 }).pages()) sizes.push(p.value.length);
     assert.deepStrictEqual(sizes, [10, 10, 10, 0]);
@@ -181,7 +181,7 @@ describe("paging", () => {
       const before = process.memoryUsage().heapUsed;
       let peak = before;
       let count = 0;
-      for await (const a of createTenantClient(makeTransport(total)).alerts.list({ pageSize: 1000 })) {
+      for await (const a of createMdeApi(makeTransport(total)).alerts.list({ pageSize: 1000 })) {
         count++;
         if (a.id.length === 0) throw new Error("unreachable");
         if (count % 1000 === 0) {

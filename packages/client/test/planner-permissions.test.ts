@@ -14,7 +14,7 @@ import {
   PERMISSIONS,
   planPermissions,
   WINDOWS_DEFENDER_ATP_APP_ID,
-} from "../src/api-exports.js";
+} from "@mde-partner/client";
 
 const ROLE = {
   alertRead: "71fe6b80-7034-4028-9ed8-0f316df9c3ff",

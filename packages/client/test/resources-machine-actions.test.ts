@@ -1,12 +1,12 @@
 /** `waitForCompletion` polls until a final status, honours timeout and abort, with an injected clock. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createTenantClient, MachineActionWaitTimeoutError, type PollingClock } from "../src/api-exports.js";
+import { type Clock, createMdeApi, MachineActionWaitTimeoutError } from "@mde-partner/client";
 import { createTestTransport } from "./resources-fixture.js";
 
 const ACTION = "5382f7ea-7557-4ab7-9782-d50480024a4e";
 
-function fakeClock(): PollingClock & { slept: number[] } {
+function fakeClock(): Required<Clock> & { slept: number[] } {
   let t = 0;
   const slept: number[] = [];
   return {
@@ -32,7 +32,7 @@ describe("machineActions.waitForCompletion", () => {
   it("polls until Succeeded and returns the final action", async () => {
     const clock = fakeClock();
     const transport = statuses("Pending", "InProgress", "InProgress", "Succeeded");
-    const action = await createTenantClient(transport, { clock }).machineActions.waitForCompletion(ACTION, { intervalMs: 1000 });
+    const action = await createMdeApi(transport, { clock }).machineActions.waitForCompletion(ACTION, { intervalMs: 1000 });
     assert.equal(action.status, "Succeeded");
     assert.equal(transport.captured.length, 4);
     assert.ok(transport.captured.every((c) => c.request.path === `/api/machineactions/${ACTION}` && c.method === "GET"));
@@ -41,7 +41,7 @@ describe("machineActions.waitForCompletion", () => {
 
   for (const final of ["Failed", "TimeOut", "Cancelled"]) {
     it(`stops at ${final}`, async () => {
-      const action = await createTenantClient(statuses("Pending", final), { clock: fakeClock() }).machineActions.waitForCompletion(ACTION);
+      const action = await createMdeApi(statuses("Pending", final), { clock: fakeClock() }).machineActions.waitForCompletion(ACTION);
       assert.equal(action.status, final);
     });
   }
@@ -49,7 +49,7 @@ describe("machineActions.waitForCompletion", () => {
   it("times out with the last seen action", async () => {
     const clock = fakeClock();
     await assert.rejects(
-      createTenantClient(statuses("Pending"), { clock }).machineActions.waitForCompletion(ACTION, { intervalMs: 1000, timeoutMs: 3500 }),
+      createMdeApi(statuses("Pending"), { clock }).machineActions.waitForCompletion(ACTION, { intervalMs: 1000, timeoutMs: 3500 }),
       (e: unknown) => e instanceof MachineActionWaitTimeoutError && e.action.status === "Pending" && e.code === "ERR_MDE_TIMEOUT",
     );
     assert.deepStrictEqual(clock.slept, [1000, 1000, 1000, 500]);
@@ -58,7 +58,7 @@ describe("machineActions.waitForCompletion", () => {
   it("stops when aborted (real timers)", async () => {
     const controller = new AbortController();
     const transport = statuses("Pending");
-    const done = createTenantClient(transport).machineActions.waitForCompletion(ACTION, { intervalMs: 60_000, signal: controller.signal });
+    const done = createMdeApi(transport).machineActions.waitForCompletion(ACTION, { intervalMs: 60_000, signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await assert.rejects(done, (e: unknown) => (e as Error).name === "AbortError");
     assert.equal(transport.captured.length, 1);

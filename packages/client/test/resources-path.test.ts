@@ -1,7 +1,7 @@
 /** The `path` helper encodes every interpolated segment and the id validators reject malformed ids. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { actionId, createTenantClient, cveId, encodeSegment, fileHash, machineId, path } from "../src/api-exports.js";
+import { actionId, createMdeApi, cveId, encodeSegment, fileHash, machineId, path } from "@mde-partner/client";
 import { createTestTransport, respondWith } from "./resources-fixture.js";
 
 describe("path helper", () => {
@@ -24,7 +24,7 @@ describe("path helper", () => {
 
   it("an odd id reaches the transport encoded as one segment", async () => {
     const transport = createTestTransport(respondWith({}));
-    await createTenantClient(transport).alerts.get("da1/../../machines 'x'");
+    await createMdeApi(transport).alerts.get("da1/../../machines 'x'");
     assert.equal(transport.captured[0]!.request.path, "/api/alerts/da1%2F..%2F..%2Fmachines%20%27x%27");
     assert.equal(transport.captured[0]!.url.pathname, "/api/alerts/da1%2F..%2F..%2Fmachines%20%27x%27");
   });
@@ -53,7 +53,7 @@ describe("path helper", () => {
 
   it("resource methods validate before sending", async () => {
     const transport = createTestTransport(respondWith({}));
-    const c = createTenantClient(transport);
+    const c = createMdeApi(transport);
     assert.throws(() => c.machineActions.isolate("../../alerts", { comment: "x" }), /"..\/..\/alerts"/);
     assert.throws(() => c.machineActions.get("not-a-guid"), /not-a-guid/);
     assert.throws(() => c.vulnerabilities.get("nope"), /nope/);

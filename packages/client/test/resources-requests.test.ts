@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createTenantClient, OPERATIONS, type TenantClient } from "../src/api-exports.js";
+import { createMdeApi, OPERATIONS, type MdeApi } from "@mde-partner/client";
 import { type Captured, createTestTransport, example, type FetchLike } from "./resources-fixture.js";
 
 const MACHINE = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";
@@ -17,7 +17,7 @@ const NOW = Date.parse("2024-06-10T12:00:00Z");
 
 interface Row {
   op: keyof typeof OPERATIONS;
-  call: (c: TenantClient) => unknown;
+  call: (c: MdeApi) => unknown;
   method: string;
   path: string;
   query?: Record<string, string>;
@@ -612,7 +612,7 @@ async function run(row: Row): Promise<Captured[]> {
       headers: { "content-type": "application/json" },
     });
   const transport = createTestTransport(fetchImpl);
-  const client = createTenantClient(transport, { clock: { now: () => NOW, sleep: async () => {} } });
+  const client = createMdeApi(transport, { clock: { now: () => NOW, sleep: async () => {} } });
   await (row.call(client) as PromiseLike<unknown>);
   return transport.captured;
 }
@@ -671,14 +671,14 @@ describe("resources send the documented requests", () => {
 
   it("drops wrongly cased or unknown body properties instead of sending them", async () => {
     const transport = createTestTransport(async () => new Response("{}", { status: 200 }));
-    const client = createTenantClient(transport);
+    const client = createMdeApi(transport);
     await client.alerts.update(ALERT, { status: "Resolved", Status: "New", extra: 1 } as never);
     assert.deepStrictEqual(transport.captured[0]!.body, { status: "Resolved" });
   });
 
   it("removeTag sends Action Remove", async () => {
     const transport = createTestTransport(async () => new Response("{}", { status: 200 }));
-    await createTenantClient(transport).machines.removeTag(MACHINE, "old");
+    await createMdeApi(transport).machines.removeTag(MACHINE, "old");
     assert.deepStrictEqual(transport.captured[0]!.body, { Value: "old", Action: "Remove" });
   });
 
@@ -700,7 +700,7 @@ describe("resources send the documented requests", () => {
       title: "t",
       description: "d",
     }));
-    const results = await createTenantClient(transport).indicators.import(indicators);
+    const results = await createMdeApi(transport).indicators.import(indicators);
     assert.deepStrictEqual(
       transport.captured.map((c) => (c.body as { Indicators: unknown[] }).Indicators.length),
       [500, 500, 201],
@@ -715,7 +715,7 @@ describe("resources send the documented requests", () => {
   it("multi-machine tagging is split into calls of at most 500 machines", async () => {
     const transport = createTestTransport(async () => new Response("{}", { status: 200 }));
     const ids = Array.from({ length: 750 }, (_, i) => i.toString(16).padStart(40, "0"));
-    await createTenantClient(transport).machines.tagMany(ids, "t", "Add");
+    await createMdeApi(transport).machines.tagMany(ids, "t", "Add");
     assert.deepStrictEqual(
       transport.captured.map((c) => (c.body as { MachineIds: string[] }).MachineIds.length),
       [500, 250],
@@ -724,7 +724,7 @@ describe("resources send the documented requests", () => {
 
   it("caller mistakes are TypeErrors before any request", async () => {
     const transport = createTestTransport(async () => new Response("{}", { status: 200 }));
-    const c = createTenantClient(transport);
+    const c = createMdeApi(transport);
     assert.throws(() => c.machineActions.isolate(MACHINE, { comment: "" }), TypeError);
     assert.throws(() => c.machineActions.runAntiVirusScan(MACHINE, { comment: "x" } as never), TypeError);
     assert.throws(() => c.machineActions.stopAndQuarantineFile(MACHINE, { comment: "x", sha1: "abc" }), TypeError);

@@ -1,6 +1,6 @@
 export { csvField, csvRecord } from "./engine/csv.js";
 export { CSV_COLUMNS, exportAlerts } from "./engine/export.js";
-export { graphAlertToMde, MDE_SERVICE_SOURCE, mdeAlertId, toGraphAlertInput, toIncidentInput } from "./engine/graph-alert-model.js";
+export { graphAlertToMde, MDE_SERVICE_SOURCE, mdeAlertId, toGraphAlertInput, toIncidentInput } from "@mde-partner/client";
 export { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM } from "./engine/graph-sync.js";
 export { removeIndicator, submitIndicator } from "./engine/indicators.js";
 export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "./engine/hunt.js";

@@ -33,7 +33,7 @@
 import { type GraphAlert, type GraphIncident, graphAlertFilter, graphIncidentFilter, MAX_GRAPH_ALERTS_TOP, MAX_GRAPH_INCIDENTS_TOP } from "@mde-partner/client";
 import type { TenantRecord } from "../store/index.js";
 import { createRunCursor, readFrom } from "./alert-cursor.js";
-import { MDE_SERVICE_SOURCE, toGraphAlertInput, toIncidentInput } from "./graph-alert-model.js";
+import { MDE_SERVICE_SOURCE, toGraphAlertInput, toIncidentInput } from "@mde-partner/client";
 import { emitProgress, Stopped } from "./run-control.js";
 import type { TenantSyncSettings } from "./sync-tenant.js";
 import { tenantOf } from "./tenant-of.js";

@@ -1,35 +1,51 @@
 import type { MdeDateTime, ODataEntity, OpenEnum } from "./common.js";
 
+const SEVERITIES = Object.freeze(["UnSpecified", "Informational", "Low", "Medium", "High"] as const);
+const STATUSES = Object.freeze(["Unknown", "New", "InProgress", "Resolved"] as const);
+const CLASSIFICATIONS = Object.freeze(["TruePositive", "InformationalExpectedActivity", "FalsePositive"] as const);
+const DETERMINATIONS = Object.freeze([
+  "MultiStagedAttack",
+  "MaliciousUserActivity",
+  "CompromisedUser",
+  "Malware",
+  "Phishing",
+  "UnwantedSoftware",
+  "SecurityTesting",
+  "LineOfBusinessApplication",
+  "ConfirmedUserActivity",
+  "ConfirmedActivity",
+  "Clean",
+  "NotMalicious",
+  "InsufficientData",
+  "Other",
+  "Apt",
+  "SecurityPersonnel",
+] as const);
+
 /** Alert severity (mde-api.md §6.1). */
-export type AlertSeverity = OpenEnum<"UnSpecified" | "Informational" | "Low" | "Medium" | "High">;
+export type AlertSeverity = OpenEnum<(typeof SEVERITIES)[number]>;
 /** Alert status; PATCH accepts New, InProgress, Resolved (mde-api.md §6.1). */
-export type AlertStatus = OpenEnum<"Unknown" | "New" | "InProgress" | "Resolved">;
+export type AlertStatus = OpenEnum<(typeof STATUSES)[number]>;
 /** Classification as sent on the wire (update-alert.md spelling; mde-api.md §6.1). */
-export type AlertClassification = OpenEnum<"TruePositive" | "InformationalExpectedActivity" | "FalsePositive">;
+export type AlertClassification = OpenEnum<(typeof CLASSIFICATIONS)[number]>;
 /**
  * Determination. Both spellings of the DOC-CONFLICT pairs are listed
  * (ConfirmedUserActivity/ConfirmedActivity, Clean/NotMalicious; mde-api.md §6.1, §8.7).
  */
-export type AlertDetermination = OpenEnum<
-  | "MultiStagedAttack"
-  | "MaliciousUserActivity"
-  | "CompromisedUser"
-  | "Malware"
-  | "Phishing"
-  | "UnwantedSoftware"
-  | "SecurityTesting"
-  | "LineOfBusinessApplication"
-  | "ConfirmedUserActivity"
-  | "ConfirmedActivity"
-  | "Clean"
-  | "NotMalicious"
-  | "InsufficientData"
-  | "Other"
-  | "Apt"
-  | "SecurityPersonnel"
->;
+export type AlertDetermination = OpenEnum<(typeof DETERMINATIONS)[number]>;
+
+/** Alert severities, lowest first (mde-api.md §6.1). @example ALERT_SEVERITIES.includes("High") // true */
+export const ALERT_SEVERITIES: readonly string[] = SEVERITIES;
+/** Alert statuses an alert may have (mde-api.md §6.1). */
+export const ALERT_STATUSES: readonly string[] = STATUSES;
+/** Statuses an alert update may set (mde-api.md §6.1). */
+export const ALERT_UPDATE_STATUSES: readonly string[] = Object.freeze(STATUSES.filter((s) => s !== "Unknown"));
+/** Alert classifications (update-alert.md spelling; mde-api.md §6.1). */
+export const ALERT_CLASSIFICATIONS: readonly string[] = CLASSIFICATIONS;
 /** Classifications an alert update may set (update-alert.md; mde-api.md §6.1). */
-export const ALERT_UPDATE_CLASSIFICATIONS: readonly string[] = Object.freeze(["TruePositive", "InformationalExpectedActivity", "FalsePositive"]);
+export const ALERT_UPDATE_CLASSIFICATIONS: readonly string[] = CLASSIFICATIONS;
+/** Alert determinations, both spellings of the DOC-CONFLICT pairs and the retired Apt and SecurityPersonnel. */
+export const ALERT_DETERMINATIONS: readonly string[] = DETERMINATIONS;
 /**
  * Determinations an alert update may set: both spellings of the DOC-CONFLICT
  * pairs (ConfirmedUserActivity/ConfirmedActivity, Clean/NotMalicious;

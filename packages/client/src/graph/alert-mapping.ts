@@ -1,34 +1,41 @@
 /**
- * One alert model for the store whichever API delivered it: a Microsoft Graph
- * alerts_v2 alert becomes the MDE API's alert shape (mde-api.md §6.1), so the
- * console, the CLI and exports read one model. Microsoft documents no mapping
- * between the two (graph-security.md §7.2, DOC-SILENT); this is the inverse of
- * the INFERRED table there. What has no MDE counterpart stays in the Graph
- * object, which the store keeps as received beside the normalised payload.
+ * One alert model whichever API delivered it: a Microsoft Graph alerts_v2 alert
+ * becomes the MDE API's alert shape (mde-api.md §6.1), so stores, consoles and
+ * exports read one model. Microsoft documents no mapping between the two
+ * (graph-security.md §7.2, DOC-SILENT); this is the inverse of the INFERRED
+ * table there. What has no MDE counterpart stays in the Graph object.
+ *
+ * @example
+ * for await (const alert of tenant.graph.alerts.list()) save(graphAlertToMde(alert));
  */
-import type { GraphAlert, GraphIncident } from "@mde-partner/client";
-import type { AlertInput, GraphAlertInput, IncidentInput } from "../store/index.js";
+import { ALERT_CLASSIFICATIONS, ALERT_DETERMINATIONS, ALERT_SEVERITIES, ALERT_STATUSES } from "../mde/models/alert.js";
+import type { GraphAlert } from "./models/alert.js";
+import type { GraphIncident } from "./models/incident.js";
 
 /** The Graph `serviceSource` of alerts created by Defender for Endpoint (graph-security.md §4.4). */
 export const MDE_SERVICE_SOURCE = "microsoftDefenderForEndpoint";
 
-const SEVERITY: Readonly<Record<string, string>> = {
-  unknown: "UnSpecified",
-  informational: "Informational",
-  low: "Low",
-  medium: "Medium",
-  high: "High",
-};
+/**
+ * Graph value → MDE value: Graph spells each MDE enum value in camelCase
+ * (`InProgress` → `inProgress`); `exceptions` adds Graph's own spellings and its
+ * `unknown`.
+ */
+function fromGraph<E>(mdeValues: readonly string[], exceptions: Readonly<Record<string, E>>): Readonly<Record<string, string | E>> {
+  const table: Record<string, string | E> = {};
+  for (const value of mdeValues) table[`${value[0]!.toLowerCase()}${value.slice(1)}`] = value;
+  return Object.freeze(Object.assign(table, exceptions));
+}
 
-const STATUS: Readonly<Record<string, string>> = { unknown: "Unknown", new: "New", inProgress: "InProgress", resolved: "Resolved" };
+/** Graph `unknown` severity is MDE `UnSpecified`. */
+const SEVERITY = fromGraph(
+  ALERT_SEVERITIES.filter((s) => s !== "UnSpecified"),
+  { unknown: "UnSpecified" },
+);
+
+const STATUS = fromGraph<never>(ALERT_STATUSES, {});
 
 /** Graph `unknown` classification is MDE `null` (§7.2). */
-const CLASSIFICATION: Readonly<Record<string, string | null>> = {
-  unknown: null,
-  truePositive: "TruePositive",
-  falsePositive: "FalsePositive",
-  informationalExpectedActivity: "InformationalExpectedActivity",
-};
+const CLASSIFICATION = fromGraph(ALERT_CLASSIFICATIONS, { unknown: null });
 
 /**
  * Graph determination (either spelling of the DOC-CONFLICT in §4.4) → the MDE
@@ -36,27 +43,13 @@ const CLASSIFICATION: Readonly<Record<string, string | null>> = {
  * Clean vs NotMalicious, ConfirmedUserActivity vs ConfirmedActivity,
  * InsufficientData), the update-alert spelling is used, as on the wire.
  */
-const DETERMINATION: Readonly<Record<string, string | null>> = {
+const DETERMINATION = fromGraph(ALERT_DETERMINATIONS, {
   unknown: null,
-  apt: "Apt",
-  malware: "Malware",
-  securityPersonnel: "SecurityPersonnel",
-  securityTesting: "SecurityTesting",
-  unwantedSoftware: "UnwantedSoftware",
-  other: "Other",
-  multiStagedAttack: "MultiStagedAttack",
   compromisedAccount: "CompromisedUser",
-  compromisedUser: "CompromisedUser",
-  phishing: "Phishing",
-  maliciousUserActivity: "MaliciousUserActivity",
-  notMalicious: "NotMalicious",
   clean: "NotMalicious",
   notEnoughDataToValidate: "InsufficientData",
-  insufficientData: "InsufficientData",
-  confirmedActivity: "ConfirmedActivity",
   confirmedUserActivity: "ConfirmedActivity",
-  lineOfBusinessApplication: "LineOfBusinessApplication",
-};
+});
 
 /** Graph `detectionSource` → the MDE API's vocabulary (mde-api.md §6.1 examples); others keep Graph's value. */
 const DETECTION_SOURCE: Readonly<Record<string, string>> = {
@@ -99,7 +92,7 @@ function evidenceOf(alert: GraphAlert, kind: string): Evidence[] {
  * service that prints fewer fractional digits through Graph still orders and
  * de-duplicates correctly.
  */
-export function graphAlertToMde(alert: GraphAlert): AlertInput & Record<string, unknown> {
+export function graphAlertToMde(alert: GraphAlert) {
   const device = evidenceOf(alert, "deviceEvidence")[0];
   const user = evidenceOf(alert, "userEvidence")[0]?.userAccount as Record<string, unknown> | undefined;
   const severity = str(alert.severity);
@@ -146,13 +139,13 @@ export function graphAlertToMde(alert: GraphAlert): AlertInput & Record<string, 
   };
 }
 
-/** A Graph alert ready for `store.applyGraphAlertPage`. */
-export function toGraphAlertInput(alert: GraphAlert): GraphAlertInput {
+/** A Graph alert as a store takes it: in the MDE shape, with its Graph id and the object as received. */
+export function toGraphAlertInput(alert: GraphAlert): { alert: ReturnType<typeof graphAlertToMde>; graphId: string; original: GraphAlert } {
   return { alert: graphAlertToMde(alert), graphId: alert.id, original: alert };
 }
 
-/** A Graph incident (with or without `$expand=alerts`) ready for `store.applyIncidentPage`. */
-export function toIncidentInput(incident: GraphIncident, alertIds: readonly string[] = []): IncidentInput {
+/** A Graph incident (with or without `$expand=alerts`) as a store takes it: indexed fields, MDE alert ids, the rest as received. */
+export function toIncidentInput(incident: GraphIncident, alertIds: readonly string[] = []) {
   const { alerts, ...payload } = incident as GraphIncident & { alerts?: GraphAlert[] };
   const expanded = Array.isArray(alerts) ? alerts.map(mdeAlertId) : [];
   return {
