@@ -46,10 +46,9 @@ export function show(child: Child): Child {
 
 // Hono writes XHTML-style void elements (`<input/>`) and boolean attributes as `checked=""`.
 // Text and attribute values are escaped (`>` and `"` included), so both patterns occur only as markup.
-const VOID_END = /\/>/g;
-const BOOLEAN_ATTRIBUTE = / (checked|selected|readonly|required|autofocus|defer|download|data-error)=""/g;
+const XHTML = /\/>| (checked|selected|readonly|required|autofocus|defer|download|data-error)=""/g;
 
 /** The whole document for a page's root element. */
 export function renderDocument(root: Child): string {
-  return `<!DOCTYPE html>\n${String(root).replace(VOID_END, ">").replace(BOOLEAN_ATTRIBUTE, " $1")}`;
+  return `<!DOCTYPE html>\n${String(root).replace(XHTML, (_, attribute?: string) => (attribute ? ` ${attribute}` : ">"))}`;
 }
