@@ -3,6 +3,7 @@
  * submitted with `--workers`): list and detail, pages and JSON. Read-only:
  * they are submitted from the CLI or the library.
  */
+import { isGuid } from "@mde-partner/client";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
@@ -10,15 +11,13 @@ import { NotFoundError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
 import { batchDetailPage, batchesPage } from "../views/pages/batches-page.js";
 
-const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function createBatchRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const { store } = deps.options;
   const session = (c: ConsoleContext) => c.get("session") as Session;
   const load = async (c: ConsoleContext) => {
     const id = c.req.param("batchId") ?? "";
-    if (!BATCH_ID.test(id)) throw new TypeError(`not a batch id: ${JSON.stringify(id.slice(0, 64))}`);
+    if (!isGuid(id)) throw new TypeError(`not a batch id: ${JSON.stringify(id.slice(0, 64))}`);
     const batch = await store.getBatch(id);
     if (!batch) throw new NotFoundError(`no batch ${id}`);
     return { batch, items: await store.listBatchItems(id) };

@@ -3,15 +3,23 @@
  * page and the API filter alike), and alert updates written through the MDE
  * API first and then into the store, with an audit trail.
  */
-import { ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate } from "@mde-partner/client";
+import {
+  ALERT_SEVERITIES as CLIENT_ALERT_SEVERITIES,
+  ALERT_UPDATE_CLASSIFICATIONS,
+  ALERT_UPDATE_DETERMINATIONS,
+  ALERT_UPDATE_STATUSES,
+  type AlertUpdate,
+} from "@mde-partner/client";
 import * as sync from "@mde-partner/sync";
 import type { AlertQuery, StoredAlert } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
 import { limitParam, listParam, oneOf, tenantIdsParam } from "./query-params.js";
 
-export const ALERT_STATUSES = ["New", "InProgress", "Resolved"] as const;
-export const ALERT_SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
+/** The statuses an update sets, and the console's status filter (with `Unknown`): the client's list. */
+export const ALERT_STATUSES = ALERT_UPDATE_STATUSES;
+/** Severities as the console lists them, highest first (the client's list is lowest first). */
+export const ALERT_SEVERITIES: readonly string[] = Object.freeze([...CLIENT_ALERT_SEVERITIES].reverse());
 /** PATCH values (mde-api.md §6.1): the client's lists. */
 export const ALERT_CLASSIFICATIONS = ALERT_UPDATE_CLASSIFICATIONS;
 export const ALERT_DETERMINATIONS = ALERT_UPDATE_DETERMINATIONS;

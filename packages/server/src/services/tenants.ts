@@ -15,7 +15,8 @@ import { GRAPH_SOURCE_NEEDS, permissionsNeeded, type SyncRunRecord, type TenantR
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
 
-export const SEVERITIES = ["High", "Medium", "Low", "Informational", "UnSpecified"] as const;
+/** Severities highest first, as the alert list shows them. */
+export { ALERT_SEVERITIES as SEVERITIES } from "./alerts.js";
 
 /** Permission drift on one resource, from the roles the last verification recorded. */
 export interface ResourceDriftView {

@@ -8,7 +8,7 @@
  * Values belong in the query only through `kql`/`quoteKqlString` (kql.ts).
  */
 
-import { mapWithConcurrency } from "./pool.js";
+import { mapWithConcurrency } from "@mde-partner/client";
 import { tenantOf } from "./tenant-of.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { HuntOptions, HuntResult, HuntTenantOutcome } from "./types.js";

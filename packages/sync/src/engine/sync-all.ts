@@ -5,8 +5,8 @@
  * interval, backing off tenants that are throttled or failing without
  * holding up the others.
  */
+import { mapWithConcurrency } from "@mde-partner/client";
 import type { Store, TenantRecord, TenantState } from "../store/index.js";
-import { mapWithConcurrency } from "./pool.js";
 import { resolveSyncSettings, syncTenant } from "./sync-tenant.js";
 import type { SkippedTenant, SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
 

@@ -1,3 +1,4 @@
+import { isGuid } from "@mde-partner/client";
 import { randomUUID } from "node:crypto";
 import type { Selectable } from "kysely";
 import { chunks, parseJson, rowsPerStatement, type StoreContext, tenantKey } from "./context.js";
@@ -16,12 +17,11 @@ import type { BatchesTable, BatchItemsTable } from "./schema-types.js";
 const KINDS: ReadonlySet<string> = new Set<BatchKind>(["hunt", "response-action"]);
 const FINAL: readonly BatchItemState[] = ["done", "failed"];
 const ITEM_COLUMNS = 12;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Machine ids are 40 hex characters (mde-api.md §6.2); kept loose here, the caller checks them. */
 const MACHINE_ID = /^[0-9A-Za-z-]{1,64}$/;
 
 function batchKey(id: string): string {
-  if (typeof id !== "string" || !UUID.test(id.toLowerCase())) throw new TypeError(`batch id must be a GUID, got ${JSON.stringify(id)}`);
+  if (typeof id !== "string" || !isGuid(id)) throw new TypeError(`batch id must be a GUID, got ${JSON.stringify(id)}`);
   return id.toLowerCase();
 }
 

@@ -5,6 +5,7 @@
  * by the scheduler once (schedule-tenants.ts); after that each run queues the
  * next one in the transaction that completes it (sync-worker.ts).
  */
+import { isTenantGuid } from "@mde-partner/client";
 import type pg from "pg";
 import type PgBoss from "pg-boss";
 
@@ -73,11 +74,9 @@ export async function createQueues(
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The job's tenant id, or undefined for a job this version does not understand. */
 export function jobTenant(data: unknown): SyncJobData | undefined {
   const d = data as Partial<SyncJobData> | null;
-  if (!d || typeof d.tenantId !== "string" || !GUID.test(d.tenantId)) return undefined;
+  if (!d || typeof d.tenantId !== "string" || !isTenantGuid(d.tenantId)) return undefined;
   return { tenantId: d.tenantId, ...(typeof d.parkedReason === "string" ? { parkedReason: d.parkedReason } : {}) };
 }

@@ -7,6 +7,7 @@
  * Jobs carry only the batch id and the item key; what to run is the batch's
  * request in the store, so a job never holds more than it needs.
  */
+import { isGuid } from "@mde-partner/client";
 import type PgBoss from "pg-boss";
 
 /** Name of the task queue. */
@@ -59,12 +60,10 @@ export function taskJobs(batchId: string, keys: readonly string[], settings: Tas
   }));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** The job's batch and item, or undefined for a job this version does not understand. */
 export function taskJobData(data: unknown): TaskJobData | undefined {
   const d = data as Partial<TaskJobData> | null;
-  if (!d || typeof d.batchId !== "string" || !UUID.test(d.batchId) || typeof d.key !== "string" || d.key === "") return undefined;
+  if (!d || typeof d.batchId !== "string" || !isGuid(d.batchId) || typeof d.key !== "string" || d.key === "") return undefined;
   return { batchId: d.batchId, key: d.key };
 }
 
