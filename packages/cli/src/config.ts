@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import type { CloudOptions, CredentialInput } from "@mde-partner/client";
+import { type CloudOptions, type CredentialInput, isGuid } from "@mde-partner/client";
 import { CliError, EXIT, usageError } from "./errors.js";
 import { secretFromEnv, secretFromFile } from "./secret-reference.js";
 import { type WebhookConfig, webhookConfigProblem } from "./webhook-config.js";
@@ -47,7 +47,6 @@ export interface PartnerConfig {
 /** What `tenants verify` requires when the config names nothing: what a sync reads. */
 export const DEFAULT_REQUIRED_PERMISSIONS = ["Alert.Read.All", "Machine.Read.All"];
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function configPath(home: string): string {
@@ -80,7 +79,7 @@ export function validateConfig(raw: unknown): PartnerConfig {
   if (o.version > CONFIG_VERSION) {
     throw new ConfigTooNewError(o.version);
   }
-  if (!str(o.clientId) || !GUID.test(o.clientId)) throw bad("clientId is not a GUID");
+  if (!str(o.clientId) || !isGuid(o.clientId)) throw bad("clientId is not a GUID");
   const cloud = o.cloud as Record<string, unknown> | undefined;
   if (!cloud || typeof cloud !== "object") throw bad("cloud is missing");
   if (cloud.name === "custom") {

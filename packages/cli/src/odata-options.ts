@@ -4,11 +4,21 @@
  * friendly flags (`--severity`, `--status`, `--since`) built with the client's
  * typed filter builder (no string concatenation, STYLE.md habit 6).
  */
-import { getOperation, type MdeRequest, type OperationName, PagedResult, type TenantClient } from "@mde-partner/client";
+import {
+  ALERT_SEVERITIES,
+  ALERT_STATUSES,
+  ALERT_UPDATE_STATUSES,
+  getOperation,
+  type MdeRequest,
+  type OperationName,
+  PagedResult,
+  type TenantClient,
+} from "@mde-partner/client";
 import { usageError } from "./errors.js";
 
-export const SEVERITIES = ["UnSpecified", "Informational", "Low", "Medium", "High"] as const;
-export const STATUSES = ["New", "InProgress", "Resolved", "Unknown"] as const;
+export const SEVERITIES = ALERT_SEVERITIES;
+/** The statuses `--status` filters on, listed as ever: the settable ones first, then Unknown. */
+export const STATUSES = [...ALERT_UPDATE_STATUSES, ...ALERT_STATUSES.filter((s) => !ALERT_UPDATE_STATUSES.includes(s))];
 
 /** Normalises enum values case-insensitively; a wrong one is bad input naming the choices. */
 export function enumValues(flag: string, values: readonly string[] | undefined, allowed: readonly string[]): string[] | undefined {

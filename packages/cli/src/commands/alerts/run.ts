@@ -4,7 +4,14 @@
  * through every matching alert of every tenant, streaming, unless `--top`
  * caps it per tenant; each alert carries its `tenantId`.
  */
-import { type Alert, ALERT_UPDATE_CLASSIFICATIONS, ALERT_UPDATE_DETERMINATIONS, type AlertUpdate, type PagedResult } from "@mde-partner/client";
+import {
+  type Alert,
+  ALERT_UPDATE_CLASSIFICATIONS,
+  ALERT_UPDATE_DETERMINATIONS,
+  ALERT_UPDATE_STATUSES,
+  type AlertUpdate,
+  type PagedResult,
+} from "@mde-partner/client";
 import { tenantOf, updateAlert } from "@mde-partner/sync";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
@@ -187,7 +194,7 @@ export async function runAlertsUpdate(
   const id = checkAlertId(alertId);
   const update: AlertUpdate = {};
   // PATCH accepts New, InProgress, Resolved only (mde-api.md §6.1).
-  if (options.status !== undefined) update.status = enumValues("--status", [options.status], ["New", "InProgress", "Resolved"])![0]!;
+  if (options.status !== undefined) update.status = enumValues("--status", [options.status], ALERT_UPDATE_STATUSES)![0]!;
   if (options.assign !== undefined) {
     if (options.assign.trim() === "" || options.assign.length > 256) throw usageError("--assign takes a user (e.g. secop2@contoso.com)");
     update.assignedTo = options.assign.trim();

@@ -5,6 +5,7 @@
  * read batches back from the store. The store must be the workers'
  * PostgreSQL database.
  */
+import { isGuid } from "@mde-partner/client";
 import {
   type BatchRecord,
   openBatchQueue,
@@ -25,8 +26,6 @@ import { openCliStore } from "../../partner.js";
 import { resolveStoreUrl } from "../../store-password.js";
 import { untilStopped } from "../../signals.js";
 import { printActionOutcomes, printHuntResult } from "../results-output.js";
-
-const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The workers' store URL (`--db` or the configured one), checked to be PostgreSQL. */
 export function workersStoreUrl(db: string | undefined, configured: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -138,7 +137,7 @@ async function printBatch(out: Output, store: Store, batch: BatchRecord): Promis
 }
 
 function checkBatchId(id: string): string {
-  if (!BATCH_ID.test(id)) throw usageError(`not a batch id: ${JSON.stringify(id)}`, "list them: mde-partner batches list");
+  if (!isGuid(id)) throw usageError(`not a batch id: ${JSON.stringify(id)}`, "list them: mde-partner batches list");
   return id.toLowerCase();
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkRedirectUri } from "@mde-partner/client";
+import { checkRedirectUri, isGuid } from "@mde-partner/client";
 import { defaultStoreUrl } from "@mde-partner/sync";
 import {
   absolutePath,
@@ -51,7 +51,6 @@ export interface InitOptions extends OutputOptions {
   adminUser?: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CLOUDS = ["public", "gcc", "gcc-high", "dod", "custom"];
 
 function checkUrl(flag: string, value: string): string {
@@ -143,8 +142,8 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   }
   if (options.clientId === undefined)
     throw usageError("--client-id is required", "the Application (client) ID of your multi-tenant app registration");
-  if (!GUID.test(options.clientId)) throw usageError(`--client-id must be a GUID, got ${JSON.stringify(options.clientId.slice(0, 60))}`);
-  if (options.partnerTenant !== undefined && !GUID.test(options.partnerTenant)) {
+  if (!isGuid(options.clientId)) throw usageError(`--client-id must be a GUID, got ${JSON.stringify(options.clientId.slice(0, 60))}`);
+  if (options.partnerTenant !== undefined && !isGuid(options.partnerTenant)) {
     throw usageError(`--partner-tenant must be your tenant's GUID, got ${JSON.stringify(options.partnerTenant.slice(0, 60))}`);
   }
   const cloud = cloudConfig(options);
