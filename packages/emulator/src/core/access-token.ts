@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { GRAPH_APP_ID, GRAPH_RESOURCE_IDS, MDE_APP_ID, MDE_RESOURCE_IDS } from "./constants.js";
 import type { EmulatorState, TokenVersion } from "./state.js";
 
@@ -89,6 +88,7 @@ export async function mintAccessToken(state: EmulatorState, req: MintRequest): P
           ver: "2.0",
         };
   const header = version === "1.0" ? { typ: "JWT", alg: "RS256", x5t: key.x5t, kid: key.kid } : { typ: "JWT", alg: "RS256", kid: key.kid };
+  const { SignJWT } = await import("jose");
   const accessToken = await new SignJWT(claims).setProtectedHeader(header).sign(key.privateKey);
   return { accessToken, expiresIn: lifetime, expiresOn: exp, notBefore: nbf, version };
 }
@@ -114,6 +114,7 @@ export async function verifyAccessToken(
   token: string,
   expected: ResourceKind,
 ): Promise<({ ok: true } & VerifiedToken) | VerifyFailure> {
+  const { decodeProtectedHeader, errors: joseErrors, jwtVerify } = await import("jose");
   let kid: string | undefined;
   try {
     const header = decodeProtectedHeader(token);

@@ -1,5 +1,4 @@
 import { createPublicKey } from "node:crypto";
-import { compactVerify, decodeProtectedHeader } from "jose";
 import type { AppCertificate, EmulatorState, PartnerApp, Tenant } from "../core/state.js";
 import { sts } from "./sts-codes.js";
 import type { StsErrorSpec } from "./sts-error.js";
@@ -87,6 +86,7 @@ export async function verifyClientAssertion(
   target: AssertionTarget,
 ): Promise<{ ok: true } | { ok: false; spec: StsErrorSpec }> {
   const fail = (spec: StsErrorSpec) => ({ ok: false as const, spec });
+  const { compactVerify, decodeProtectedHeader } = await import("jose");
   let header: Record<string, unknown>;
   try {
     header = decodeProtectedHeader(assertion) as Record<string, unknown>;

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { decodeJwt } from "jose";
 import { mintAccessToken } from "../core/access-token.js";
 import { type AppContext, applyFaults } from "../core/http.js";
 import type { EmulatorState, PartnerApp, Tenant } from "../core/state.js";
@@ -18,8 +17,9 @@ function findApp(state: EmulatorState, clientId: string): PartnerApp | undefined
 }
 
 /** `client_id` may be left out when a client assertion names the client (RFC 7523 §3: `iss`). */
-function clientIdFromAssertion(assertion: string | undefined): string | undefined {
+async function clientIdFromAssertion(assertion: string | undefined): Promise<string | undefined> {
   if (!assertion) return undefined;
+  const { decodeJwt } = await import("jose");
   try {
     const iss = decodeJwt(assertion).iss;
     return typeof iss === "string" && iss ? iss : undefined;
@@ -70,7 +70,7 @@ export function createTokenHandler(state: EmulatorState, version: TokenEndpointV
     if (basic && bodyClientId !== undefined && bodyClientId.toLowerCase() !== basic.clientId.toLowerCase()) {
       return fail(sts.basicClientMismatch());
     }
-    const clientId = basic?.clientId ?? bodyClientId ?? clientIdFromAssertion(params.get("client_assertion"));
+    const clientId = basic?.clientId ?? bodyClientId ?? (await clientIdFromAssertion(params.get("client_assertion")));
     if (!clientId) return fail(sts.missingParameter("client_id"));
     journal.clientId = clientId;
 
