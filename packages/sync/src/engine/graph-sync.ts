@@ -32,9 +32,8 @@
  */
 import { type GraphAlert, type GraphIncident, graphAlertFilter, graphIncidentFilter, MAX_GRAPH_ALERTS_TOP, MAX_GRAPH_INCIDENTS_TOP } from "@mde-partner/client";
 import type { TenantRecord } from "../store/index.js";
-import { createRunCursor, readFrom } from "./alert-cursor.js";
+import { type PassTotals, runCursorPass } from "./cursor-pass.js";
 import { MDE_SERVICE_SOURCE, toGraphAlertInput, toIncidentInput } from "@mde-partner/client";
-import { emitProgress, Stopped } from "./run-control.js";
 import type { TenantSyncSettings } from "./sync-tenant.js";
 import { tenantOf } from "./tenant-of.js";
 
@@ -42,55 +41,28 @@ import { tenantOf } from "./tenant-of.js";
 export const GRAPH_ALERTS_STREAM = "graph-alerts";
 export const GRAPH_INCIDENTS_STREAM = "graph-incidents";
 
-/** Running totals of one pass. */
-export interface PassTotals {
-  fetched: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  pages: number;
-  cursor: string | null;
-}
-
-export const emptyPass = (): PassTotals => ({ fetched: 0, inserted: 0, updated: 0, unchanged: 0, pages: 0, cursor: null });
-
 /** alerts_v2 of one tenant into the store, normalised to the MDE alert model. */
 export async function syncGraphAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
-  const { store, signal } = settings;
   const graph = tenantOf(settings.partner, tenant).graph;
-  const runStart = settings.clock.now();
-  const previous = await store.getCursor(tenant.id, GRAPH_ALERTS_STREAM);
-  const cursor = createRunCursor(previous, runStart);
-  const from = readFrom(previous, settings.overlapMs, settings.since);
-  emitProgress(settings.onProgress, { type: "tenant-start", tenantId: tenant.id, stream: "alerts" });
   const f = graphAlertFilter;
   const mde = f.eq("serviceSource", MDE_SERVICE_SOURCE);
-  const list = graph.alerts.list({
-    filter: from !== undefined ? f.and(mde, f.ge("lastUpdateDateTime", new Date(Math.max(0, from)))) : mde,
-    pageSize: Math.min(settings.pageSize, MAX_GRAPH_ALERTS_TOP),
-    ...(signal ? { signal } : {}),
-  });
-  let ended = false;
-  for await (const page of list.pages()) {
-    const items = (page.value as GraphAlert[]).map(toGraphAlertInput);
+  await runCursorPass(settings, tenant.id, pass, {
+    cursor: GRAPH_ALERTS_STREAM,
+    progress: "alerts",
+    pages: (from) =>
+      graph.alerts
+        .list({
+          filter: from !== undefined ? f.and(mde, f.ge("lastUpdateDateTime", new Date(Math.max(0, from)))) : mde,
+          pageSize: Math.min(settings.pageSize, MAX_GRAPH_ALERTS_TOP),
+          ...(settings.signal ? { signal: settings.signal } : {}),
+        })
+        .pages(),
+    rows: (items: GraphAlert[]) => items.map(toGraphAlertInput),
+    versions: (rows) => rows.map((i) => i.alert),
     // Graph pages only by @odata.nextLink: the page without one ends the pass.
-    const last = page.nextLink === undefined;
-    cursor.see(items.map((i) => i.alert));
-    const r = await store.applyGraphAlertPage(tenant.id, items, last ? cursor.final() : cursor.unchanged(), GRAPH_ALERTS_STREAM);
-    pass.pages++;
-    pass.fetched += items.length;
-    pass.inserted += r.inserted;
-    pass.updated += r.updated;
-    pass.unchanged += r.unchanged;
-    pass.cursor = r.cursor.value;
-    emitProgress(settings.onProgress, { type: "page", tenantId: tenant.id, stream: "alerts", page: pass.pages, items: items.length, total: pass.fetched });
-    if (last) {
-      ended = true;
-      break;
-    }
-    if (signal?.aborted) throw new Stopped("stopped");
-  }
-  if (!ended) pass.cursor = (await store.setCursor(tenant.id, GRAPH_ALERTS_STREAM, cursor.final())).value;
+    isLast: (page) => page.nextLink === undefined,
+    apply: (rows, position) => settings.store.applyGraphAlertPage(tenant.id, rows, position, GRAPH_ALERTS_STREAM),
+  });
 }
 
 /**
@@ -98,44 +70,22 @@ export async function syncGraphAlerts(settings: TenantSyncSettings, tenant: Tena
  * MDE ids). `$top` stays at 50, the observed cap (§5).
  */
 export async function syncGraphIncidents(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
-  const { store, signal } = settings;
   const graph = tenantOf(settings.partner, tenant).graph;
-  const runStart = settings.clock.now();
-  const previous = await store.getCursor(tenant.id, GRAPH_INCIDENTS_STREAM);
-  const cursor = createRunCursor(previous, runStart);
-  const from = readFrom(previous, settings.overlapMs, settings.since);
-  emitProgress(settings.onProgress, { type: "tenant-start", tenantId: tenant.id, stream: "incidents" });
-  const list = graph.incidents.list({
-    ...(from !== undefined ? { filter: graphIncidentFilter.ge("lastUpdateDateTime", new Date(Math.max(0, from))) } : {}),
-    expand: ["alerts"],
-    pageSize: MAX_GRAPH_INCIDENTS_TOP,
-    ...(signal ? { signal } : {}),
+  await runCursorPass(settings, tenant.id, pass, {
+    cursor: GRAPH_INCIDENTS_STREAM,
+    progress: "incidents",
+    pages: (from) =>
+      graph.incidents
+        .list({
+          ...(from !== undefined ? { filter: graphIncidentFilter.ge("lastUpdateDateTime", new Date(Math.max(0, from))) } : {}),
+          expand: ["alerts"],
+          pageSize: MAX_GRAPH_INCIDENTS_TOP,
+          ...(settings.signal ? { signal: settings.signal } : {}),
+        })
+        .pages(),
+    rows: (items: GraphIncident[]) => items.map((i) => toIncidentInput(i)),
+    versions: (rows) => rows.map((i) => ({ id: i.id, lastUpdateTime: i.lastUpdateDateTime ?? null })),
+    isLast: (page) => page.nextLink === undefined,
+    apply: (rows, position) => settings.store.applyIncidentPage(tenant.id, rows, position, GRAPH_INCIDENTS_STREAM),
   });
-  let ended = false;
-  for await (const page of list.pages()) {
-    const items = (page.value as GraphIncident[]).map((i) => toIncidentInput(i));
-    const last = page.nextLink === undefined;
-    cursor.see(items.map((i) => ({ id: i.id, lastUpdateTime: i.lastUpdateDateTime ?? null })));
-    const r = await store.applyIncidentPage(tenant.id, items, last ? cursor.final() : cursor.unchanged(), GRAPH_INCIDENTS_STREAM);
-    pass.pages++;
-    pass.fetched += items.length;
-    pass.inserted += r.inserted;
-    pass.updated += r.updated;
-    pass.unchanged += r.unchanged;
-    pass.cursor = r.cursor.value;
-    emitProgress(settings.onProgress, {
-      type: "page",
-      tenantId: tenant.id,
-      stream: "incidents",
-      page: pass.pages,
-      items: items.length,
-      total: pass.fetched,
-    });
-    if (last) {
-      ended = true;
-      break;
-    }
-    if (signal?.aborted) throw new Stopped("stopped");
-  }
-  if (!ended) pass.cursor = (await store.setCursor(tenant.id, GRAPH_INCIDENTS_STREAM, cursor.final())).value;
 }

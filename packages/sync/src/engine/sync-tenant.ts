@@ -11,8 +11,8 @@
 import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
 import { type Alert, alertFilter, type Machine } from "@mde-partner/client";
 import type { Store, TenantRecord } from "../store/index.js";
-import { createRunCursor, readFrom } from "./alert-cursor.js";
-import { emptyPass, GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, type PassTotals, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
+import { emptyPass, type PassTotals, runCursorPass } from "./cursor-pass.js";
+import { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
 import { emitProgress, Stopped } from "./run-control.js";
 import { tenantOf } from "./tenant-of.js";
 import { isAbort, problemForTenant, type TenantProblem, tenantProblem } from "./tenant-problem.js";
@@ -56,48 +56,25 @@ function emit(settings: TenantSyncSettings, event: SyncProgressEvent) {
   emitProgress(settings.onProgress, event);
 }
 
-type AlertPass = PassTotals;
-
-async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: AlertPass): Promise<void> {
-  const { store, signal } = settings;
+function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
   const api = tenantOf(settings.partner, tenant).mde;
-  const runStart = settings.clock.now();
-  const previous = await store.getCursor(tenant.id, "alerts");
-  const cursor = createRunCursor(previous, runStart);
-  const from = readFrom(previous, settings.overlapMs, settings.since);
-  emit(settings, { type: "tenant-start", tenantId: tenant.id, stream: "alerts" });
-  const list = api.alerts.list({
-    ...(from !== undefined ? { filter: alertFilter.ge("lastUpdateTime", new Date(Math.max(0, from))) } : {}),
-    pageSize: settings.pageSize,
-    ...(signal ? { signal } : {}),
-  });
-  let ended = false;
-  for await (const page of list.pages()) {
-    const items: Alert[] = page.value;
+  return runCursorPass(settings, tenant.id, pass, {
+    cursor: "alerts",
+    progress: "alerts",
+    pages: (from) =>
+      api.alerts
+        .list({
+          ...(from !== undefined ? { filter: alertFilter.ge("lastUpdateTime", new Date(Math.max(0, from))) } : {}),
+          pageSize: settings.pageSize,
+          ...(settings.signal ? { signal: settings.signal } : {}),
+        })
+        .pages(),
+    rows: (items: Alert[]) => items,
+    versions: (rows) => rows,
     // A short page without a next link ends the pass (paging.ts: `$top`/`$skip` until a short page).
-    const last = items.length < settings.pageSize && page.nextLink === undefined;
-    cursor.see(items);
-    const position = last ? cursor.final() : cursor.unchanged();
-    // Not aborted mid-transaction: the signal is only looked at between pages.
-    const r = await store.applyAlertPage(tenant.id, items, position);
-    pass.pages++;
-    pass.fetched += items.length;
-    pass.inserted += r.inserted;
-    pass.updated += r.updated;
-    pass.unchanged += r.unchanged;
-    pass.cursor = r.cursor.value;
-    emit(settings, { type: "page", tenantId: tenant.id, stream: "alerts", page: pass.pages, items: items.length, total: pass.fetched });
-    if (last) {
-      ended = true;
-      break;
-    }
-    if (signal?.aborted) throw new Stopped("stopped");
-  }
-  if (!ended) {
-    // The pager ended on a next link's empty tail: the pass is complete all the same.
-    const r = await store.setCursor(tenant.id, "alerts", cursor.final());
-    pass.cursor = r.value;
-  }
+    isLast: (page) => page.value.length < settings.pageSize && page.nextLink === undefined,
+    apply: (rows, position) => settings.store.applyAlertPage(tenant.id, rows, position),
+  });
 }
 
 async function syncMachines(settings: TenantSyncSettings, tenant: TenantRecord): Promise<{ fetched: number; pages: number }> {
@@ -134,7 +111,7 @@ async function recordOutcome(store: Store, tenant: TenantRecord, problem: Tenant
 export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRecord): Promise<TenantSyncResult> {
   const { store, clock, signal } = settings;
   const started = clock.now();
-  const pass: AlertPass = emptyPass();
+  const pass: PassTotals = emptyPass();
   const incidents = emptyPass();
   const graph = tenant.alertSource === "graph";
   let machines = { fetched: 0, pages: 0 };
