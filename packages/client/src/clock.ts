@@ -43,3 +43,25 @@ export const systemSleep: Sleep = (ms, signal) =>
     );
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+
+/**
+ * Lets one caller stop waiting for `promise` when `signal` aborts, without
+ * cancelling the work itself (others may be waiting on it too).
+ */
+export function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

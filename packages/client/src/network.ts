@@ -4,7 +4,7 @@
  * never process-wide, never by turning verification off
  * (certificate verification stays on; the process-wide trust store is not touched).
  */
-import { Agent, fetch as undiciFetch } from "undici";
+import type { Agent, fetch as UndiciFetch } from "undici";
 
 /** fetch's signature; inject any implementation (the emulator's in-process `fetch`, a recorder, …). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -20,22 +20,30 @@ export interface DefaultFetch {
  * cloud's certificates are issued by it); without, Node's default roots.
  */
 export function createDefaultFetch(options: { ca?: string | undefined; connectTimeoutMs?: number } = {}): DefaultFetch {
-  const agent = new Agent({
-    connect: { ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.connectTimeoutMs ?? 10_000 },
-    keepAliveTimeout: 10_000,
-  });
+  // undici is loaded at the first request, not when the client is imported (CLI start-up time).
+  let undici: Promise<{ agent: Agent; fetch: typeof UndiciFetch }> | undefined;
+  const load = () =>
+    (undici ??= import("undici").then(({ Agent, fetch }) => ({
+      agent: new Agent({
+        connect: { ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.connectTimeoutMs ?? 10_000 },
+        keepAliveTimeout: 10_000,
+      }),
+      fetch,
+    })));
   let closed = false;
-  const fetch: FetchLike = (input, init) =>
-    undiciFetch(
+  const fetch: FetchLike = async (input, init) => {
+    const { agent, fetch: undiciFetch } = await load();
+    return undiciFetch(
       input as Parameters<typeof undiciFetch>[0],
       { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1],
     ) as unknown as Promise<Response>;
+  };
   return {
     fetch,
     async close() {
       if (closed) return;
       closed = true;
-      await agent.close();
+      if (undici) await (await undici).agent.close();
     },
   };
 }

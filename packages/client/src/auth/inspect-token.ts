@@ -13,7 +13,7 @@
  * resource identifiers), `tid` = the expected customer, `nbf`/`exp` with skew,
  * `roles` ⊇ required, app-only (`idtyp` = app, no `scp`).
  */
-import { compactVerify, decodeJwt, decodeProtectedHeader, importJWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import type { JWTPayload, ProtectedHeaderParameters } from "jose";
 import { type Clock, systemClock } from "../clock.js";
 import type { KeySource, TokenVersionClaim } from "./jwks-source.js";
 import { isTenantGuid, normalizeTenantId } from "../tenant-id.js";
@@ -79,6 +79,22 @@ const fail = (name: CheckName, reason: string): InspectionCheck => ({ name, stat
 const skip = (name: CheckName, reason: string): InspectionCheck => ({ name, status: "skipped", reason });
 
 /**
+ * The `roles` claim of an access token, read without verifying it (the API verifies; we only look
+ * ahead): `[]` when Entra left it out (nothing granted). Throws when the token is not a JWS compact
+ * token with a JSON object payload.
+ *
+ * @example tokenRoles(await tenant.getToken()) // ["Alert.Read.All", "Machine.Isolate"]
+ */
+export function tokenRoles(token: string): string[] {
+  const parts = token.split(".");
+  if (parts.length !== 3) throw new TypeError("not a JWS compact token");
+  const claims: unknown = JSON.parse(Buffer.from(parts[1] ?? "", "base64url").toString("utf8"));
+  if (claims === null || typeof claims !== "object" || Array.isArray(claims)) throw new TypeError("the token's payload is not a JSON object");
+  const roles = (claims as { roles?: unknown }).roles;
+  return Array.isArray(roles) ? roles.map(String) : [];
+}
+
+/**
  * Inspects an access token and reports every check.
  *
  * @example
@@ -87,6 +103,8 @@ const skip = (name: CheckName, reason: string): InspectionCheck => ({ name, stat
  */
 export async function inspectToken(token: string, options: InspectTokenOptions): Promise<TokenInspection> {
   if (typeof token !== "string") throw new TypeError("token must be a string");
+  // jose is loaded at first use, not when the client is imported (CLI start-up time).
+  const { compactVerify, decodeJwt, decodeProtectedHeader, importJWK } = await import("jose");
   const clock = options.clock ?? systemClock;
   const skewSec = options.skewSec ?? 300;
   const algorithms = options.algorithms ?? ["RS256"];

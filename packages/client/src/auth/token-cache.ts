@@ -13,7 +13,7 @@
  *   (never a constant: the real lifetime is 60–90 min, mde-api.md §1.6).
  * - Entries are evicted on expiry and when the API refused the token (401).
  */
-import type { Clock } from "../clock.js";
+import { abortable, type Clock } from "../clock.js";
 import type { AcquiredToken } from "./grants/token-source.js";
 import type { Logger } from "../logger.js";
 
@@ -141,22 +141,4 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       backgroundFailedAt.clear();
     },
   };
-}
-
-/** Lets one caller stop waiting without cancelling the shared request others wait on. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }

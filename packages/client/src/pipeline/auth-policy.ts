@@ -1,4 +1,4 @@
-import { decodeJwt } from "jose";
+import { tokenRoles } from "../auth/inspect-token.js";
 import { MdeForbiddenError, MdeInvalidResponseError } from "../errors.js";
 import { discard, type PipelinePolicy } from "./policy.js";
 
@@ -89,8 +89,7 @@ export function authPolicy(
 
 function rolesOf(token: string): string[] | undefined {
   try {
-    const roles = decodeJwt(token).roles;
-    return Array.isArray(roles) ? roles.map(String) : [];
+    return tokenRoles(token);
   } catch {
     return undefined;
   }

@@ -7,7 +7,6 @@
  * (both accepted by Entra ID; DOC-CONFLICT §8.19, so it is an option).
  */
 import { createHash, createPrivateKey, randomUUID, X509Certificate } from "node:crypto";
-import { SignJWT } from "jose";
 import type { Clock } from "../../clock.js";
 import type { ClientCertificateCredential } from "../credentials.js";
 
@@ -30,6 +29,8 @@ export async function signCertificateAssertion(
     );
   }
   const now = Math.floor(params.clock.now() / 1000);
+  // jose is loaded at first use, not when the client is imported (CLI start-up time).
+  const { SignJWT } = await import("jose");
   return new SignJWT({})
     .setProtectedHeader(header as { alg: string })
     .setAudience(params.tokenEndpoint)

@@ -18,8 +18,8 @@
  *   in its throttling cache and refuse the tenant's next requests for up to a
  *   minute with an error that reads like a configuration problem.
  */
-import { ConfidentialClientApplication, type Configuration, LogLevel } from "@azure/msal-node";
-import type { Clock } from "../../clock.js";
+import type { ConfidentialClientApplication, Configuration } from "@azure/msal-node";
+import { abortable, type Clock } from "../../clock.js";
 import { type CloudProfile, loginHost } from "../../clouds.js";
 import type { ClientAssertionCredential, ClientCertificateCredential, ClientSecretCredential } from "../credentials.js";
 import { MdeAuthError, MdeError, MdeInvalidResponseError, MdeTimeoutError } from "../../errors.js";
@@ -144,8 +144,12 @@ export function createMsalGrant(options: MsalGrantOptions): TokenSource {
   const apps = new Map<string, { app: ConfidentialClientApplication; network: ReturnType<typeof createNetworkModule> }>();
   const exchange = createTokenExchange(options.fetch, options.retry, options.timeoutMs);
 
-  const appFor = (tenantId: string) => {
+  const appFor = async (tenantId: string) => {
     let entry = apps.get(tenantId);
+    if (entry) return entry;
+    // MSAL is loaded at the first token request, not when the client is imported (CLI start-up time).
+    const { ConfidentialClientApplication, LogLevel } = await import("@azure/msal-node");
+    entry = apps.get(tenantId);
     if (entry) return entry;
     const network = createNetworkModule(exchange, tenantId, options.userAgent, options.clock);
     const auth: Configuration["auth"] = {
@@ -190,13 +194,13 @@ export function createMsalGrant(options: MsalGrantOptions): TokenSource {
   return {
     audience: options.scope,
     async acquire(tenantId: string, acquireOptions: AcquireOptions = {}): Promise<AcquiredToken> {
-      const { app, network } = appFor(tenantId);
+      const { app, network } = await appFor(tenantId);
       const requestedAt = options.clock.now();
       const systemBefore = Date.now();
       let result: Awaited<ReturnType<ConfidentialClientApplication["acquireTokenByClientCredential"]>>;
       try {
         const pending = app.acquireTokenByClientCredential({ scopes: [options.scope], skipCache: true });
-        result = acquireOptions.signal ? await raceAbort(pending, acquireOptions.signal) : await pending;
+        result = acquireOptions.signal ? await abortable(pending, acquireOptions.signal) : await pending;
       } catch (error) {
         if (acquireOptions.signal?.aborted) throw acquireOptions.signal.reason;
         throw mapMsalError(error, tenantId, network.state, options.errorContext);
@@ -209,24 +213,6 @@ export function createMsalGrant(options: MsalGrantOptions): TokenSource {
       return { accessToken: result.accessToken, expiresInSec, requestedAt };
     },
   };
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 function mapMsalError(
