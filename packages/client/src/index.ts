@@ -91,8 +91,8 @@ export {
   ALERT_UPDATE_CLASSIFICATIONS,
   ALERT_UPDATE_DETERMINATIONS,
   ALERT_UPDATE_STATUSES,
-  FINAL_MACHINE_ACTION_STATUSES,
-} from "./mde/models/index.js";
+} from "./mde/models/alert.js";
+export { FINAL_MACHINE_ACTION_STATUSES } from "./mde/models/machine-action.js";
 export * from "./odata/fields.js";
 export {
   type ComparisonOperator,

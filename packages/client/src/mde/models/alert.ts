@@ -12,15 +12,17 @@ const DETERMINATIONS = Object.freeze([
   "UnwantedSoftware",
   "SecurityTesting",
   "LineOfBusinessApplication",
-  "ConfirmedUserActivity",
   "ConfirmedActivity",
-  "Clean",
+  "ConfirmedUserActivity",
   "NotMalicious",
+  "Clean",
   "InsufficientData",
   "Other",
   "Apt",
   "SecurityPersonnel",
 ] as const);
+/** Determinations the service retired: still read, no longer set. */
+const RETIRED_DETERMINATIONS: readonly string[] = ["Apt", "SecurityPersonnel"];
 
 /** Alert severity (mde-api.md §6.1). */
 export type AlertSeverity = OpenEnum<(typeof SEVERITIES)[number]>;
@@ -51,22 +53,7 @@ export const ALERT_DETERMINATIONS: readonly string[] = DETERMINATIONS;
  * pairs (ConfirmedUserActivity/ConfirmedActivity, Clean/NotMalicious;
  * mde-api.md §6.1, §8.7), without the retired Apt and SecurityPersonnel.
  */
-export const ALERT_UPDATE_DETERMINATIONS: readonly string[] = Object.freeze([
-  "MultiStagedAttack",
-  "MaliciousUserActivity",
-  "CompromisedUser",
-  "Malware",
-  "Phishing",
-  "UnwantedSoftware",
-  "SecurityTesting",
-  "LineOfBusinessApplication",
-  "ConfirmedActivity",
-  "ConfirmedUserActivity",
-  "NotMalicious",
-  "Clean",
-  "InsufficientData",
-  "Other",
-]);
+export const ALERT_UPDATE_DETERMINATIONS: readonly string[] = Object.freeze(DETERMINATIONS.filter((d) => !RETIRED_DETERMINATIONS.includes(d)));
 
 /** Automated investigation state (shared by alerts and investigations; mde-api.md §6.1, §6.5). */
 export type InvestigationState = OpenEnum<

@@ -9,16 +9,6 @@ export type * from "./investigation.js";
 export type * from "./library-file.js";
 export type * from "./machine.js";
 export type * from "./machine-action.js";
-export {
-  ALERT_CLASSIFICATIONS,
-  ALERT_DETERMINATIONS,
-  ALERT_SEVERITIES,
-  ALERT_STATUSES,
-  ALERT_UPDATE_CLASSIFICATIONS,
-  ALERT_UPDATE_DETERMINATIONS,
-  ALERT_UPDATE_STATUSES,
-} from "./alert.js";
-export { FINAL_MACHINE_ACTION_STATUSES } from "./machine-action.js";
 export type * from "./recommendation.js";
 export type * from "./remediation-task.js";
 export type * from "./score.js";
