@@ -1,28 +1,16 @@
-// Shared setup for the Graph security API tests: an emulator on a private state
-// directory, app-only tokens from the emulator's own token endpoint (in-process),
+// Shared setup for the Graph security API tests: an in-process emulator on a private
+// state directory, app-only tokens from the emulator's own token endpoint (in-process),
 // callers for Graph and the MDE API, the documented Graph examples, and the
 // recursive shape comparison the MDE shape tests use.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createEmulator, type Emulator, type EmulatorOptions } from "@mde-partner/emulator";
+import { readFileSync } from "node:fs";
+import type { Emulator, EmulatorOptions } from "@mde-partner/emulator";
+import { emulatorWorld, type EmulatorWorld } from "@mde-partner/test-kit";
 
-export interface TestEmulator {
-  emulator: Emulator;
-  stop(): Promise<void>;
-}
+export type TestEmulator = EmulatorWorld;
 
-export async function makeEmulator(options: EmulatorOptions): Promise<TestEmulator> {
-  const stateDir = mkdtempSync(join(tmpdir(), "mde-graph-test-"));
-  const emulator = await createEmulator({ ...options, stateDir });
-  return {
-    emulator,
-    async stop() {
-      await emulator.stop();
-      rmSync(stateDir, { recursive: true, force: true });
-    },
-  };
+export function makeEmulator(options: EmulatorOptions): Promise<TestEmulator> {
+  return emulatorWorld(options);
 }
 
 /** A token from the emulator's token endpoint: v2 `scope=` or v1 `resource=`, client secret. */

@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createEmulator, createManualClock, type Emulator, type EmulatorInfo, type TenantInfo } from "@mde-partner/emulator";
+import { createManualClock, type Emulator, type EmulatorInfo, type TenantInfo } from "@mde-partner/emulator";
+import { type EmulatorWorld, servedEmulator } from "@mde-partner/test-kit";
 import { mintAccessToken } from "../src/core/access-token.js";
 import { servicePrincipalId } from "../src/core/directory.js";
 import { addAlerts } from "../src/data/alert-changes.js";
 import { runHuntingQuery } from "../src/hunting/run-query.js";
+import { httpsRequest } from "./entra-support.js";
 
 const MDE_RESOURCE = { kind: "mde" as const, identifier: "https://api.securitycenter.microsoft.com" };
 const DAY = 86_400_000;
@@ -25,7 +23,7 @@ interface HuntingResponse {
 
 describe("advanced hunting API", () => {
   const clock = createManualClock(Date.UTC(2026, 2, 15, 12, 30));
-  const stateDir = mkdtempSync(join(tmpdir(), "mde-hunting-test-"));
+  let world: EmulatorWorld;
   let emulator: Emulator;
   let info: EmulatorInfo;
   let tenantA: TenantInfo;
@@ -67,14 +65,13 @@ describe("advanced hunting API", () => {
   };
 
   before(async () => {
-    emulator = await createEmulator({ tenants: 3, alertsPerTenant: 60, machinesPerTenant: 8, clock, stateDir, seed: 7 });
-    info = await emulator.start();
+    world = await servedEmulator({ tenants: 3, alertsPerTenant: 60, machinesPerTenant: 8, clock, seed: 7 });
+    ({ emulator, info } = world);
     [tenantA, tenantB, tenantC] = info.tenants as [TenantInfo, TenantInfo, TenantInfo];
   });
 
   after(async () => {
-    await emulator.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    await world.stop();
   });
 
   test("the documented example query answers in the documented shape", async () => {
@@ -237,18 +234,11 @@ describe("advanced hunting API", () => {
   });
 
   test("a real HTTPS client gets the same answer", async () => {
-    const ca = readFileSync(info.caCertFile, "utf8");
     const bearer = await token(tenantA);
-    const body = JSON.stringify({ Query: "DeviceInfo | distinct DeviceId | count" });
-    const result = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request(`${info.apiUrl}/api/advancedqueries/run`, { method: "POST", ca, headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" } }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on("error", reject);
-      req.end(body);
+    const result = await httpsRequest(`${info.apiUrl}/api/advancedqueries/run`, world.ca, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bearer}`, "content-type": "application/json" },
+      body: JSON.stringify({ Query: "DeviceInfo | distinct DeviceId | count" }),
     });
     assert.equal(result.status, 200);
     assert.deepEqual(JSON.parse(result.text), { Schema: [{ Name: "Count", Type: "Int64" }], Results: [{ Count: tenantA.machines }] });

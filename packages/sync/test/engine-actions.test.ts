@@ -8,17 +8,18 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { machineActionFilter } from "@mde-partner/client";
 import { openStore, runResponseAction, type Store } from "@mde-partner/sync";
-import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
+import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
+import { addTenants } from "./fixtures/engine-world.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
 
 describe("runResponseAction", () => {
-  let world: World;
+  let world: EmulatorWorld;
   let db: TestDatabase;
   let store: Store;
   let tenantId: string;
   let machines: string[];
   before(async () => {
-    world = await startWorld({
+    world = await emulatorWorld({
       seed: "engine-actions",
       tenants: [{ alerts: 5, machines: 6 }],
       actionPendingMs: 200,
@@ -28,7 +29,7 @@ describe("runResponseAction", () => {
     store = await openStore(db.options);
     await addTenants(store, world.info);
     tenantId = world.info.tenants[0]!.id;
-    const tenant = world.partner().tenant(tenantId);
+    const tenant = partnerFor(world).tenant(tenantId);
     machines = [];
     // Windows machines: isolation is supported there (mde-api.md §5.3 OS notes).
     for await (const m of tenant.machines.list()) if (String(m.osPlatform).startsWith("Windows1")) machines.push(m.id);
@@ -42,8 +43,7 @@ describe("runResponseAction", () => {
 
   const isolations = async (machineId: string) => {
     const f = machineActionFilter;
-    const list = world
-      .partner()
+    const list = partnerFor(world)
       .tenant(tenantId)
       .machineActions.list({ filter: f.and(f.eq("machineId", machineId), f.eq("type", "Isolate")) });
     const out = [];
@@ -55,7 +55,7 @@ describe("runResponseAction", () => {
     const machineId = machines[0]!;
     const outcome = await runResponseAction({
       store,
-      partner: world.partner(),
+      partner: partnerFor(world),
       actor: "cli:alice",
       tenantId,
       machineId,
@@ -92,7 +92,7 @@ describe("runResponseAction", () => {
     const machineId = machines[1]!;
     const request = {
       store,
-      partner: world.partner(),
+      partner: partnerFor(world),
       actor: "cli:bob",
       tenantId,
       machineId,
@@ -128,7 +128,7 @@ describe("runResponseAction", () => {
     const machineId = machines[2]!;
     const out = await runResponseAction({
       store,
-      partner: world.partner(),
+      partner: partnerFor(world),
       actor: "cli:carol",
       tenantId,
       machineId,
@@ -137,11 +137,11 @@ describe("runResponseAction", () => {
       comment: "INC-1003",
     });
     assert.equal(out.result, "tagged");
-    const machine = await world.partner().tenant(tenantId).machines.get(machineId);
+    const machine = await partnerFor(world).tenant(tenantId).machines.get(machineId);
     assert.ok(machine.machineTags?.includes("quarantine-zone"));
     const before = (await store.queryAudit({ tenantId })).length;
     await assert.rejects(
-      runResponseAction({ store, partner: world.partner(), actor: "cli:carol", tenantId, machineId, action: "isolate", comment: " " }),
+      runResponseAction({ store, partner: partnerFor(world), actor: "cli:carol", tenantId, machineId, action: "isolate", comment: " " }),
       TypeError,
     );
     assert.equal((await store.queryAudit({ tenantId })).length, before);
@@ -150,7 +150,7 @@ describe("runResponseAction", () => {
   it("a refused action is audited as failed with the error's code", async () => {
     const out = await runResponseAction({
       store,
-      partner: world.partner(),
+      partner: partnerFor(world),
       actor: "cli:dave",
       tenantId,
       machineId: "0".repeat(40),

@@ -8,25 +8,18 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store, type SyncReport, syncOnce, syncWatch } from "@mde-partner/sync";
-import { addTenants, mismatches, startWorld, type World } from "./fixtures/engine-world.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { type Store, type SyncReport, syncOnce, syncWatch } from "@mde-partner/sync";
+import { partnerFor } from "@mde-partner/test-kit";
+import { engineWorld, type EngineWorld, mismatches } from "./fixtures/engine-world.js";
 
 describe("sync with failing tenants", () => {
-  let world: World;
-  let db: TestDatabase;
+  let world: EngineWorld;
   let store: Store;
   before(async () => {
-    world = await startWorld({ seed: "engine-faults", tenants: 8, alertsPerTenant: 2000, machinesPerTenant: 5, rateLimits: false });
-    db = await createTestDatabase("sqlite");
-    store = await openStore(db.options);
-    await addTenants(store, world.info);
+    world = await engineWorld({ seed: "engine-faults", tenants: 8, alertsPerTenant: 2000, machinesPerTenant: 5, rateLimits: false });
+    ({ store } = world);
   });
-  after(async () => {
-    await store.close();
-    await db.drop();
-    await world.stop();
-  });
+  after(() => world.stop());
 
   it("reports the storm, the revoked and the failing tenant; the others finish on time; the storm tenant catches up", async () => {
     const { emulator, info } = world;
@@ -38,7 +31,7 @@ describe("sync with failing tenants", () => {
     emulator.control.revokeConsent(revoked);
     emulator.control.addFault({ target: "api", tenantId: flaky, status: 500, errorRatio: 0.5 });
 
-    const partner = world.partner();
+    const partner = partnerFor(world);
     const done = new Map<string, number>();
     const report = await syncOnce({
       store,
@@ -117,7 +110,7 @@ describe("sync with failing tenants", () => {
     const { emulator, info } = world;
     const [first, broken] = info.tenants.map((t) => t.id) as [string, string];
     emulator.control.revokeConsent(broken);
-    const partner = world.partner();
+    const partner = partnerFor(world);
     const reports: SyncReport[] = [];
     const backoffs: Array<{ tenantId: string; retryAt: number }> = [];
     const watch = syncWatch({

@@ -1,6 +1,6 @@
 /**
- * Microsoft Graph as a tenant's alert source, against the emulator over
- * HTTPS, on SQLite and PostgreSQL: alerts_v2 + incidents of 10 tenants equal
+ * Microsoft Graph as a tenant's alert source, against the emulator in-process,
+ * on SQLite and PostgreSQL: alerts_v2 + incidents of 10 tenants equal
  * the emulator's ground truth, incrementally; tenants switched from the MDE
  * API to Graph mid-life (and back) keep an exact store; changes made during a
  * Graph pass are caught by the next one (graph-sync.ts).
@@ -21,7 +21,8 @@ import { graphAlertFilter, type PartnerClient, type PartnerTenant } from "@mde-p
 import { createManualClock } from "@mde-partner/emulator";
 import { type GraphAlert } from "@mde-partner/client";
 import { openStore, type Store, type SyncProgressEvent, syncOnce, toGraphAlertInput } from "@mde-partner/sync";
-import { addTenants, mismatches, startWorld, type World } from "./fixtures/engine-world.js";
+import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
+import { addTenants, mismatches } from "./fixtures/engine-world.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./helpers/databases.js";
 
 async function withStore<T>(dialect: (typeof DIALECTS)[number], fn: (store: Store, db: TestDatabase) => Promise<T>): Promise<T> {
@@ -33,11 +34,6 @@ async function withStore<T>(dialect: (typeof DIALECTS)[number], fn: (store: Stor
     await store.close();
     await db.drop();
   }
-}
-
-function graphPartner(world: World): PartnerClient<PartnerTenant> {
-  const { info } = world;
-  return world.partner({ cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, graphUrl: info.graphUrl, ca: info.caCertFile } });
 }
 
 /** Ground truth computed from Graph's own answer: providerAlertId + lastUpdateDateTime of every MDE alert in alerts_v2. */
@@ -60,9 +56,9 @@ async function historyRows(db: TestDatabase): Promise<number> {
 }
 
 describe("alerts_v2 + incidents sync of 10 tenants", () => {
-  let world: World;
+  let world: EmulatorWorld;
   before(async () => {
-    world = await startWorld({ seed: "engine-graph", tenants: 10, alertsPerTenant: 400, machinesPerTenant: 4, rateLimits: false });
+    world = await emulatorWorld({ seed: "engine-graph", tenants: 10, alertsPerTenant: 400, machinesPerTenant: 4, rateLimits: false });
   });
   after(() => world.stop());
 
@@ -71,7 +67,7 @@ describe("alerts_v2 + incidents sync of 10 tenants", () => {
       await withStore(dialect, async (store) => {
         const { emulator, info } = world;
         const truth = (id: string) => emulator.control.groundTruth(id);
-        const partner = graphPartner(world);
+        const partner = partnerFor(world);
         await addTenants(store, info);
         for (const t of info.tenants) assert.equal((await store.setTenantSource(t.id, "graph")).alertSource, "graph");
 
@@ -167,9 +163,9 @@ describe("alerts_v2 + incidents sync of 10 tenants", () => {
 });
 
 describe("switching tenants from the MDE API to Graph mid-life", () => {
-  let world: World;
+  let world: EmulatorWorld;
   before(async () => {
-    world = await startWorld({ seed: "engine-graph-switch", tenants: 5, alertsPerTenant: 600, machinesPerTenant: 3, rateLimits: false });
+    world = await emulatorWorld({ seed: "engine-graph-switch", tenants: 5, alertsPerTenant: 600, machinesPerTenant: 3, rateLimits: false });
   });
   after(() => world.stop());
 
@@ -179,7 +175,7 @@ describe("switching tenants from the MDE API to Graph mid-life", () => {
         const { emulator, info } = world;
         const truth = (id: string) => emulator.control.groundTruth(id);
         const total = () => info.tenants.reduce((n, t) => n + truth(t.id).alerts, 0);
-        const partner = graphPartner(world);
+        const partner = partnerFor(world);
         await addTenants(store, info);
         const switched = info.tenants.slice(0, 3).map((t) => t.id);
 
@@ -233,10 +229,10 @@ describe("switching tenants from the MDE API to Graph mid-life", () => {
 });
 
 describe("changes during a Graph pass", () => {
-  let world: World;
+  let world: EmulatorWorld;
   const clock = createManualClock(Date.now());
   before(async () => {
-    world = await startWorld({ seed: "engine-graph-midrun", tenants: 2, alertsPerTenant: 1200, machinesPerTenant: 2, rateLimits: false, clock });
+    world = await emulatorWorld({ seed: "engine-graph-midrun", tenants: 2, alertsPerTenant: 1200, machinesPerTenant: 2, rateLimits: false, clock });
   });
   after(() => world.stop());
 
@@ -244,7 +240,7 @@ describe("changes during a Graph pass", () => {
     await withStore("sqlite", async (store) => {
       const { emulator, info } = world;
       const truth = (id: string) => emulator.control.groundTruth(id);
-      const partner = graphPartner(world);
+      const partner = partnerFor(world);
       await addTenants(store, info);
       for (const t of info.tenants) await store.setTenantSource(t.id, "graph");
       let injected = 0;

@@ -7,18 +7,17 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store, verifyTenant } from "@mde-partner/sync";
-import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { type Store, verifyTenant } from "@mde-partner/sync";
+import { partnerFor } from "@mde-partner/test-kit";
+import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
 
 const REQUIRED = ["Alert.Read.All", "Machine.Read.All", "ThreatHunting.Read.All", "SecurityAlert.Read.All"];
 
 describe("verifyTenant on the MDE API and Microsoft Graph", () => {
-  let world: World;
-  let db: TestDatabase;
+  let world: EngineWorld;
   let store: Store;
   before(async () => {
-    world = await startWorld({
+    world = await engineWorld({
       seed: "engine-graph-verify",
       tenants: [
         { alerts: 3, machines: 2 },
@@ -26,23 +25,11 @@ describe("verifyTenant on the MDE API and Microsoft Graph", () => {
         { alerts: 3, machines: 2, graphRoles: ["ThreatHunting.Read.All"] },
       ],
     });
-    db = await createTestDatabase("sqlite");
-    store = await openStore(db.options);
-    await addTenants(store, world.info);
+    ({ store } = world);
   });
-  after(async () => {
-    await store.close();
-    await db.drop();
-    await world.stop();
-  });
+  after(() => world.stop());
 
-  const partner = () => {
-    const { info } = world;
-    return world.partner({
-      cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, graphUrl: info.graphUrl, ca: info.caCertFile },
-      consentRedirectUri: info.partnerApp.redirectUris[0]!,
-    });
-  };
+  const partner = () => partnerFor(world, { consentRedirectUri: world.info.partnerApp.redirectUris[0]! });
   const ids = () => world.info.tenants.map((t) => t.id);
 
   it("verifies a tenant that granted everything on both resources", async () => {

@@ -6,36 +6,29 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { huntAcrossTenants, kql, openStore, quoteKqlString, type Store } from "@mde-partner/sync";
-import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { huntAcrossTenants, kql, quoteKqlString, type Store } from "@mde-partner/sync";
+import { partnerFor } from "@mde-partner/test-kit";
+import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
 
 describe("huntAcrossTenants", () => {
-  let world: World;
-  let db: TestDatabase;
+  let world: EngineWorld;
   let store: Store;
   before(async () => {
-    world = await startWorld({
+    world = await engineWorld({
       seed: "engine-hunt",
       tenants: [
         ...Array.from({ length: 10 }, (_, i) => ({ alerts: 20, machines: 3 + i })),
         { alerts: 5, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"], graphRoles: [] },
       ],
     });
-    db = await createTestDatabase("sqlite");
-    store = await openStore(db.options);
-    await addTenants(store, world.info);
+    ({ store } = world);
   });
-  after(async () => {
-    await store.close();
-    await db.drop();
-    await world.stop();
-  });
+  after(() => world.stop());
 
   it("runs one query on 10 tenants and merges the rows with tenant columns", async () => {
     const ten = world.info.tenants.slice(0, 10);
     const result = await huntAcrossTenants({
-      partner: world.partner(),
+      partner: partnerFor(world),
       store,
       tenantIds: ten.map((t) => t.id),
       query: "DeviceInfo | summarize arg_max(Timestamp, *) by DeviceId | project DeviceId, DeviceName, OSPlatform",
@@ -60,7 +53,7 @@ describe("huntAcrossTenants", () => {
   it("reports a syntax error once per tenant, cleanly, and no rows", async () => {
     const ten = world.info.tenants.slice(0, 10);
     const result = await huntAcrossTenants({
-      partner: world.partner(),
+      partner: partnerFor(world),
       store,
       tenantIds: ten.map((t) => t.id),
       query: "DeviceInfo | where",
@@ -78,7 +71,7 @@ describe("huntAcrossTenants", () => {
   it("reports a tenant without the hunting permission beside the others' rows", async () => {
     const [a, , , , , , , , , , limited] = world.info.tenants;
     const result = await huntAcrossTenants({
-      partner: world.partner(),
+      partner: partnerFor(world),
       store,
       tenantIds: [a!.id, limited!.id],
       query: "DeviceInfo | distinct DeviceId",
@@ -91,7 +84,7 @@ describe("huntAcrossTenants", () => {
 
   it("puts values into a query only as literals", async () => {
     const [a] = world.info.tenants;
-    const partner = world.partner();
+    const partner = partnerFor(world);
     const evil = `x" or DeviceName != "`;
     const injected = await huntAcrossTenants({
       partner,

@@ -8,7 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openStore, syncOnce, type TenantSyncResult } from "@mde-partner/sync";
-import { addTenants, mismatches, startWorld, type World } from "./fixtures/engine-world.js";
+import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
+import { addTenants, mismatches } from "./fixtures/engine-world.js";
 import { createTestDatabase, DIALECTS } from "./helpers/databases.js";
 
 // An overlap window reaching back before every alert: each sync re-reads them all.
@@ -22,9 +23,9 @@ const counts = (r: TenantSyncResult | undefined) => ({
 });
 
 describe("sync counts: inserted, updated, unchanged", () => {
-  let world: World;
+  let world: EmulatorWorld;
   before(async () => {
-    world = await startWorld({ seed: "engine-sync-counts", tenants: 2, alertsPerTenant: 120, machinesPerTenant: 2, rateLimits: false });
+    world = await emulatorWorld({ seed: "engine-sync-counts", tenants: 2, alertsPerTenant: 120, machinesPerTenant: 2, rateLimits: false });
   });
   after(() => world.stop());
 
@@ -38,7 +39,7 @@ describe("sync counts: inserted, updated, unchanged", () => {
         await addTenants(store, info);
         const [mde, graph] = info.tenants as [{ id: string }, { id: string }];
         await store.setTenantSource(graph.id, "graph");
-        const partner = world.partner();
+        const partner = partnerFor(world);
         const sync = async () => {
           const report = await syncOnce({ store, partner, overlapMs: EVERYTHING_MS, pageSize: 50 });
           assert.equal(report.ok, true, JSON.stringify(report.tenants.find((t) => t.status !== "ok")));

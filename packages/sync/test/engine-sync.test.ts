@@ -1,5 +1,5 @@
 /**
- * Incremental alert sync against the emulator over HTTPS, on SQLite and
+ * Incremental alert sync against the emulator in-process, on SQLite and
  * PostgreSQL: a 20 × 5,000 backfill, then new and updated alerts (some
  * sharing one lastUpdateTime) brought in by the next run; and changes made
  * *during* a run (the paging gap of alert-cursor.ts), which the run may miss
@@ -10,7 +10,8 @@ import { after, before, describe, it } from "node:test";
 import { createManualClock } from "@mde-partner/emulator";
 import { openStore, type Store, type SyncProgressEvent, syncOnce } from "@mde-partner/sync";
 import { createRunCursor } from "../src/engine/alert-cursor.js";
-import { addTenants, mismatches, startWorld, type World } from "./fixtures/engine-world.js";
+import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
+import { addTenants, mismatches } from "./fixtures/engine-world.js";
 import { createTestDatabase, DIALECTS, type TestDatabase } from "./helpers/databases.js";
 
 async function withStore<T>(dialect: (typeof DIALECTS)[number], fn: (store: Store, db: TestDatabase) => Promise<T>): Promise<T> {
@@ -25,9 +26,9 @@ async function withStore<T>(dialect: (typeof DIALECTS)[number], fn: (store: Stor
 }
 
 describe("sync of 20 tenants × 5,000 alerts", () => {
-  let world: World;
+  let world: EmulatorWorld;
   before(async () => {
-    world = await startWorld({ seed: "engine-sync", tenants: 20, alertsPerTenant: 5000, machinesPerTenant: 12, rateLimits: false });
+    world = await emulatorWorld({ seed: "engine-sync", tenants: 20, alertsPerTenant: 5000, machinesPerTenant: 12, rateLimits: false });
   });
   after(() => world.stop());
 
@@ -37,7 +38,7 @@ describe("sync of 20 tenants × 5,000 alerts", () => {
         const { emulator, info } = world;
         const truth = (id: string) => emulator.control.groundTruth(id);
         await addTenants(store, info);
-        const partner = world.partner();
+        const partner = partnerFor(world);
         const events: SyncProgressEvent[] = [];
 
         const first = await syncOnce({ store, partner, concurrency: 8, onProgress: (e) => events.push(e) });
@@ -85,12 +86,12 @@ describe("sync of 20 tenants × 5,000 alerts", () => {
 });
 
 describe("changes during a run", () => {
-  let world: World;
+  let world: EmulatorWorld;
   // One clock for the emulator and the engine, moved by the test: changes made
   // during a run land minutes apart, farther than the overlap window.
   const clock = createManualClock(Date.now());
   before(async () => {
-    world = await startWorld({ seed: "engine-midrun", tenants: 2, alertsPerTenant: 3000, machinesPerTenant: 5, rateLimits: false, clock });
+    world = await emulatorWorld({ seed: "engine-midrun", tenants: 2, alertsPerTenant: 3000, machinesPerTenant: 5, rateLimits: false, clock });
   });
   after(() => world.stop());
 
@@ -99,7 +100,7 @@ describe("changes during a run", () => {
       const { emulator, info } = world;
       const truth = (id: string) => emulator.control.groundTruth(id);
       await addTenants(store, info);
-      const partner = world.partner();
+      const partner = partnerFor(world);
       let injected = 0;
       // After a few pages of each tenant: update alerts already read and not
       // yet read (half sharing one timestamp) and add new ones.

@@ -6,18 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { openStore, type Store, verifyTenant } from "@mde-partner/sync";
-import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { type Store, verifyTenant } from "@mde-partner/sync";
+import { partnerFor } from "@mde-partner/test-kit";
+import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
 
 const MDE_READS = ["Alert.Read.All", "Machine.Read.All"];
 
 describe("verifyTenant: what each tenant can and cannot do", () => {
-  let world: World;
-  let db: TestDatabase;
+  let world: EngineWorld;
   let store: Store;
   before(async () => {
-    world = await startWorld({
+    world = await engineWorld({
       seed: "engine-verify-capabilities",
       tenants: [
         // Can sync and hunt on Graph.
@@ -26,19 +25,13 @@ describe("verifyTenant: what each tenant can and cannot do", () => {
         { alerts: 2, machines: 1, roles: [...MDE_READS, "AdvancedQuery.Read.All"], graphRoles: [] },
       ],
     });
-    db = await createTestDatabase("sqlite");
-    store = await openStore(db.options);
-    await addTenants(store, world.info);
+    ({ store } = world);
   });
-  after(async () => {
-    await store.close();
-    await db.drop();
-    await world.stop();
-  });
+  after(() => world.stop());
 
   const partner = () => {
     const { info } = world;
-    return world.partner({ cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, graphUrl: info.graphUrl, ca: info.caCertFile } });
+    return partnerFor(world, { cloud: { name: "custom", loginUrl: info.loginUrl, apiUrl: info.apiUrl, graphUrl: info.graphUrl, ca: info.caCertFile } });
   };
 
   it("a tenant granted what sync and hunting:run call is verified, every capability ok", async () => {

@@ -7,17 +7,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openStore, type Store, syncOnce, verifyTenant } from "@mde-partner/sync";
-import { addTenants, startWorld, type World } from "./fixtures/engine-world.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { partnerFor } from "@mde-partner/test-kit";
+import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
+import { createTestDatabase } from "./helpers/databases.js";
 
 const REQUIRED = ["Alert.Read.All", "Machine.Read.All", "Machine.Isolate"];
 
 describe("verifyTenant", () => {
-  let world: World;
-  let db: TestDatabase;
+  let world: EngineWorld;
   let store: Store;
   before(async () => {
-    world = await startWorld({
+    world = await engineWorld({
       seed: "engine-verify",
       tenants: [
         { alerts: 3, machines: 2 },
@@ -26,21 +26,15 @@ describe("verifyTenant", () => {
         { alerts: 0, machines: 0, mdeProvisioned: false },
       ],
     });
-    db = await createTestDatabase("sqlite");
-    store = await openStore(db.options);
-    await addTenants(store, world.info);
+    ({ store } = world);
   });
-  after(async () => {
-    await store.close();
-    await db.drop();
-    await world.stop();
-  });
+  after(() => world.stop());
 
   const ids = () => world.info.tenants.map((t) => t.id);
 
   it("verifies a tenant that granted everything", async () => {
     const [id] = ids();
-    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    const v = await verifyTenant({ store, partner: partnerFor(world), tenantId: id!, requiredPermissions: REQUIRED });
     assert.equal(v.state, "verified", JSON.stringify(v.checks));
     assert.deepEqual(v.missingPermissions, []);
     assert.ok(v.checks.every((c) => c.ok));
@@ -54,7 +48,7 @@ describe("verifyTenant", () => {
 
   it("degrades a tenant with a missing permission and names it", async () => {
     const [, id] = ids();
-    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    const v = await verifyTenant({ store, partner: partnerFor(world), tenantId: id!, requiredPermissions: REQUIRED });
     assert.equal(v.state, "degraded");
     assert.deepEqual(v.missingPermissions, ["Machine.Isolate"]);
     assert.ok(v.checks.find((c) => c.name === "api")?.ok, "the API probe itself works");
@@ -64,7 +58,7 @@ describe("verifyTenant", () => {
 
   it("degrades an unconsented tenant with its consent link", async () => {
     const [, , id] = ids();
-    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    const v = await verifyTenant({ store, partner: partnerFor(world), tenantId: id!, requiredPermissions: REQUIRED });
     assert.equal(v.state, "degraded");
     assert.equal(v.error?.code, "ERR_MDE_CONSENT_REQUIRED");
     assert.ok(v.consentUrl?.includes(world.info.partnerApp.clientId));
@@ -78,11 +72,11 @@ describe("verifyTenant", () => {
     const fresh = await openStore((await createTestDatabase("sqlite")).options);
     try {
       await fresh.upsertTenant({ id: unconsented!, name: "Never consented" }); // pending_consent, as tenants add makes it
-      const v = await verifyTenant({ store: fresh, partner: world.partner(), tenantId: unconsented!, requiredPermissions: REQUIRED });
+      const v = await verifyTenant({ store: fresh, partner: partnerFor(world), tenantId: unconsented!, requiredPermissions: REQUIRED });
       assert.equal(v.state, "pending_consent");
       assert.equal(v.error?.code, "ERR_MDE_CONSENT_REQUIRED");
       assert.match(v.action ?? "", /consent link/);
-      const report = await syncOnce({ store: fresh, partner: world.partner(), tenantIds: [unconsented!] });
+      const report = await syncOnce({ store: fresh, partner: partnerFor(world), tenantIds: [unconsented!] });
       assert.equal(report.tenants[0]?.state, "pending_consent");
       const transitions = await fresh.listTenantTransitions(unconsented!);
       assert.ok(transitions.every((t) => t.to === "pending_consent"), JSON.stringify(transitions));
@@ -93,9 +87,9 @@ describe("verifyTenant", () => {
       const [, second] = ids();
       const reads = ["Alert.Read.All", "Machine.Read.All"];
       await fresh.upsertTenant({ id: second!, name: "Consented once" });
-      assert.equal((await verifyTenant({ store: fresh, partner: world.partner(), tenantId: second!, requiredPermissions: reads })).state, "verified");
+      assert.equal((await verifyTenant({ store: fresh, partner: partnerFor(world), tenantId: second!, requiredPermissions: reads })).state, "verified");
       world.emulator.control.revokeConsent(second!);
-      const revoked = await verifyTenant({ store: fresh, partner: world.partner(), tenantId: second!, requiredPermissions: reads });
+      const revoked = await verifyTenant({ store: fresh, partner: partnerFor(world), tenantId: second!, requiredPermissions: reads });
       assert.equal(revoked.state, "degraded");
       assert.equal((await fresh.listTenantTransitions(second!)).at(-1)?.reason, "consent revoked");
     } finally {
@@ -105,7 +99,7 @@ describe("verifyTenant", () => {
 
   it("degrades a tenant without Defender for Endpoint", async () => {
     const [, , , id] = ids();
-    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    const v = await verifyTenant({ store, partner: partnerFor(world), tenantId: id!, requiredPermissions: REQUIRED });
     assert.equal(v.state, "degraded");
     assert.equal(v.error?.code, "ERR_MDE_NOT_PROVISIONED");
     assert.equal((await store.listTenantTransitions(id!)).at(-1)?.reason, "MDE not provisioned");
@@ -114,7 +108,7 @@ describe("verifyTenant", () => {
   it("degrades on an expired secret", async () => {
     const [id] = ids();
     world.emulator.control.updateApp(world.info.partnerApp.clientId, { expireSecrets: true });
-    const v = await verifyTenant({ store, partner: world.partner(), tenantId: id!, requiredPermissions: REQUIRED });
+    const v = await verifyTenant({ store, partner: partnerFor(world), tenantId: id!, requiredPermissions: REQUIRED });
     assert.equal(v.state, "degraded");
     assert.equal(v.error?.code, "ERR_MDE_SECRET_EXPIRED");
     assert.match(v.action ?? "", /secret/);

@@ -11,7 +11,7 @@ import { setMaxListeners } from "node:events";
 import { after, before, describe, it } from "node:test";
 import { type BudgetWindow, createMemoryBudgetStore, type RateBudgetStore } from "@mde-partner/client";
 import { createPostgresBudgetStore, type PostgresBudgetStore } from "@mde-partner/sync";
-import { startWorld, type World } from "./fixtures/engine-world.js";
+import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
 import { createWorkerDatabase } from "./fixtures/worker-world.js";
 import { PG_URL } from "./helpers/databases.js";
 
@@ -108,9 +108,9 @@ describe("shared rate budgets", () => {
   });
 
   describe("three partner clients, one app+tenant", () => {
-    let world: World;
+    let world: EmulatorWorld;
     before(async () => {
-      world = await startWorld({ seed: "workers-budget", tenants: 1, alertsPerTenant: 20, machinesPerTenant: 1, rateLimits: true });
+      world = await emulatorWorld({ seed: "workers-budget", tenants: 1, alertsPerTenant: 20, machinesPerTenant: 1, rateLimits: true });
     });
     after(() => world.stop());
 
@@ -121,7 +121,7 @@ describe("shared rate budgets", () => {
       const tenantId = world.info.tenants[0]!.id;
       const budget = 12;
       const clients = ["c1", "c2", "c3"].map((name) =>
-        world.partner({
+        partnerFor(world, {
           userAgent: `budget-test/${name}`,
           budgetStore: pgStore(),
           rateBudgets: { alerts: { perMinute: budget, perHour: 1500 } },

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createPostgresBudgetStore, createSyncWorker, openStore, type Store, type TenantSyncResult, type WorkerEvent } from "@mde-partner/sync";
 import { decideOutcome } from "../src/workers/job-outcome.js";
-import { startWorld, type World } from "./fixtures/engine-world.js";
+import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
 import { createWorkerDatabase } from "./fixtures/worker-world.js";
 import { PG_URL } from "./helpers/databases.js";
 
@@ -49,12 +49,12 @@ describe("what a worker does after a run", () => {
 });
 
 describe("a sync worker in-process", () => {
-  let world: World;
+  let world: EmulatorWorld;
   let db: Awaited<ReturnType<typeof createWorkerDatabase>>;
   let store: Store;
   const budgets: Array<ReturnType<typeof createPostgresBudgetStore>> = [];
   before(async () => {
-    world = await startWorld({ seed: "workers-lifecycle", tenants: 3, alertsPerTenant: 60, machinesPerTenant: 2 });
+    world = await emulatorWorld({ seed: "workers-lifecycle", tenants: 3, alertsPerTenant: 60, machinesPerTenant: 2 });
     db = await createWorkerDatabase();
     store = await openStore({ url: db.url });
     for (const t of world.info.tenants) await store.upsertTenant({ id: t.id, name: t.name, initialState: "consented" });
@@ -72,7 +72,7 @@ describe("a sync worker in-process", () => {
     return createSyncWorker({
       url: db.url,
       store,
-      partner: world.partner({ budgetStore }),
+      partner: partnerFor(world, { budgetStore }),
       workerId: id,
       intervalMs: 60_000,
       pollMs: 500,
@@ -118,7 +118,7 @@ describe("a sync worker in-process", () => {
   });
 
   it("refuses a store that is not PostgreSQL and a missing interval", () => {
-    const partner = world.partner();
+    const partner = partnerFor(world);
     assert.throws(() => createSyncWorker({ url: "sqlite:/tmp/x.db", store, partner, intervalMs: 1000 }), TypeError);
     assert.throws(() => createSyncWorker({ url: db.url, store, partner } as never), /intervalMs/);
     assert.throws(() => createSyncWorker({ url: db.url, store, partner, intervalMs: 1000, pollMs: 100 }), /pollMs/);
