@@ -30,9 +30,8 @@ export interface SecureConfigAssessment {
   recommendationReference: string | null;
 }
 
-/** A row of `SoftwareVulnerabilitiesByMachine` (and the delta variant, which adds `status` and `eventTimestamp`). */
-export interface SoftwareVulnerabilityAssessment {
-  id?: string;
+/** The device and software columns the software export rows share. */
+export interface SoftwareOnDevice {
   deviceId: string;
   deviceName?: string | null;
   rbacGroupName?: string | null;
@@ -42,6 +41,11 @@ export interface SoftwareVulnerabilityAssessment {
   softwareVendor?: string | null;
   softwareName?: string | null;
   softwareVersion?: string | null;
+}
+
+/** A row of `SoftwareVulnerabilitiesByMachine` (and the delta variant, which adds `status` and `eventTimestamp`). */
+export interface SoftwareVulnerabilityAssessment extends SoftwareOnDevice {
+  id?: string;
   cveId?: string | null;
   vulnerabilitySeverityLevel?: string | null;
   recommendedSecurityUpdate?: string | null;
@@ -60,16 +64,7 @@ export interface SoftwareVulnerabilityAssessment {
 }
 
 /** A row of `SoftwareInventoryByMachine`. */
-export interface SoftwareInventoryAssessment {
-  deviceId: string;
-  deviceName?: string | null;
-  rbacGroupName?: string | null;
-  osPlatform?: string | null;
-  osVersion?: string | null;
-  osArchitecture?: string | null;
-  softwareVendor?: string | null;
-  softwareName?: string | null;
-  softwareVersion?: string | null;
+export interface SoftwareInventoryAssessment extends SoftwareOnDevice {
   numberOfWeaknesses?: number | null;
   diskPaths?: string[];
   registryPaths?: string[];
