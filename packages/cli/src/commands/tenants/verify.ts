@@ -7,7 +7,7 @@
  * when some fail.
  */
 
-import { findPermission } from "@mde-partner/client";
+import { findPermission, mapWithConcurrency } from "@mde-partner/client";
 import { type VerifyResult, verifyTenant } from "@mde-partner/sync";
 import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, type PartnerConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
@@ -82,37 +82,31 @@ export async function runTenantsVerify(tenantId: string | undefined, options: Te
       enabled: out.mode === "table" && !out.quiet && tenants.length > 1,
       palette: out.errPalette,
     });
-    const results: VerifyResult[] = [];
+    let results: VerifyResult[];
     try {
-      let next = 0;
-      const worker = async () => {
-        for (;;) {
-          const t = tenants[next++];
-          if (!t) return;
-          progress.update(t.id, t.name, { done: 0, total: 1, status: "verifying" });
-          try {
-            results.push(await verifyTenant({ store, partner, tenantId: t.id, requiredPermissions: required, capabilities, reportCapabilities }));
-          } catch (error) {
-            const e = toCliError(error);
-            results.push({
-              tenantId: t.id,
-              state: "failed",
-              checks: [],
-              roles: [],
-              missingPermissions: [],
-              error: { code: "ERR_CLI", message: e.message },
-            });
-          }
-          progress.update(t.id, t.name, { done: 1, total: 1, status: results.at(-1)?.state });
+      results = await mapWithConcurrency(tenants, 4, async (t): Promise<VerifyResult> => {
+        progress.update(t.id, t.name, { done: 0, total: 1, status: "verifying" });
+        let result: VerifyResult;
+        try {
+          result = await verifyTenant({ store, partner, tenantId: t.id, requiredPermissions: required, capabilities, reportCapabilities });
+        } catch (error) {
+          const e = toCliError(error);
+          result = {
+            tenantId: t.id,
+            state: "failed",
+            checks: [],
+            roles: [],
+            missingPermissions: [],
+            error: { code: "ERR_CLI", message: e.message },
+          };
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(4, tenants.length) }, worker));
+        progress.update(t.id, t.name, { done: 1, total: 1, status: result.state });
+        return result;
+      });
     } finally {
       progress.finish();
       await partner.close();
     }
-    const order = new Map(tenants.map((t, i) => [t.id, i]));
-    results.sort((a, b) => (order.get(a.tenantId) ?? 0) - (order.get(b.tenantId) ?? 0));
     const names = new Map(tenants.map((t) => [t.id, t.name]));
     if (out.mode === "json") out.json(results);
     else if (out.mode === "ndjson") for (const r of results) out.record(r);

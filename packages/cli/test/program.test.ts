@@ -1,0 +1,45 @@
+/** The program by noun: a command line loads only the noun it names; the whole tree is there for help. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createProgram, nounsFor } from "../src/main.js";
+
+describe("program by noun", () => {
+  it("a command line needs only the noun it names; --version and an unknown command need none; help needs them all", () => {
+    assert.deepEqual(nounsFor(["alerts", "list", "--tenant", "x"]), ["alerts"]);
+    assert.deepEqual(nounsFor(["--debug", "tenants", "list"]), ["tenants"]);
+    assert.deepEqual(nounsFor(["help", "machines"]), ["machines"]);
+    assert.deepEqual(nounsFor(["machines", "--help"]), ["machines"]);
+    assert.deepEqual(nounsFor(["--version"]), []);
+    assert.deepEqual(nounsFor(["alrets"]), []);
+    const all = nounsFor(["--help"]);
+    assert.ok(all.includes("alerts") && all.includes("users") && all.length === 20);
+    assert.deepEqual(nounsFor([]), all);
+    assert.deepEqual(nounsFor(["help"]), all);
+    assert.deepEqual(nounsFor(["alrets", "--help"]), all);
+  });
+
+  it("registers the named noun in full and the others by name and description", async () => {
+    const program = await createProgram({ exitCode: 0 }, ["alerts"]);
+    const alerts = program.commands.find((c) => c.name() === "alerts");
+    const tenants = program.commands.find((c) => c.name() === "tenants");
+    assert.deepEqual(
+      alerts?.commands.map((c) => c.name()),
+      ["list", "get", "update"],
+    );
+    assert.equal(tenants?.commands.length, 0);
+    assert.equal(tenants?.description(), "customer tenants");
+  });
+
+  it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
+    const program = await createProgram({ exitCode: 0 });
+    assert.equal(program.commands.length, 20);
+    const machines = program.commands.find((c) => c.name() === "machines");
+    assert.deepEqual(
+      machines?.commands.map((c) => c.name()),
+      ["list", "get", "isolate", "unisolate", "scan", "collect", "restrict", "unrestrict"],
+    );
+    const scan = machines?.commands.find((c) => c.name() === "scan");
+    assert.ok(scan?.options.some((o) => o.long === "--type"));
+    assert.ok(!machines?.commands.find((c) => c.name() === "unisolate")?.options.some((o) => o.long === "--type"));
+  });
+});
