@@ -11,7 +11,7 @@ import {
   isMdeError,
   normalizeTenantId,
 } from "@mde-partner/client";
-import { GRAPH_SOURCE_NEEDS, permissionsNeeded, type SyncRunRecord, type TenantRecord, tenantCapabilities } from "@mde-partner/sync";
+import { GRAPH_SOURCE_NEEDS, onboardTenant, permissionsNeeded, type SyncRunRecord, type TenantRecord, tenantCapabilities } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
 
@@ -176,7 +176,8 @@ export async function startOnboarding(options: ResolvedConsoleOptions, actor: st
     tenantHint: tenantId,
     ttlMs: options.consentTtlMs,
   });
-  if (tenantId && !existing) await store.upsertTenant({ id: tenantId, name, initialState: "pending_consent" });
+  // Listed at once, pending its consent; a tenant already recorded is left as it is.
+  if (tenantId && !existing) await onboardTenant(store, { tenantId, name });
   const consentUrl = adminConsentUrl({
     loginUrl: partner.cloud.loginUrl,
     clientId: partner.clientId,
