@@ -2,31 +2,22 @@
  * Crash safety: a sync process is killed (SIGKILL) at random points — during
  * the backfill, during incremental runs, while the emulator changes alerts
  * under it — and after each restart the store equals the emulator's ground
- * truth exactly, without duplicates. The emulator runs in its own process;
- * the store is a SQLite file.
+ * truth exactly, without duplicates. The emulator listens on a real socket in
+ * the test's process (the killed sync process reaches it over HTTPS); the store is a SQLite file.
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
+import type { EmulatorInfo } from "@mde-partner/emulator";
 import { openStore } from "@mde-partner/sync";
-import { Agent, fetch } from "undici";
+import { type EmulatorWorld, servedEmulator, tempDir } from "@mde-partner/test-kit";
 
 const root = new URL("../../../", import.meta.url).pathname;
 const fixtures = new URL("./fixtures/", import.meta.url).pathname;
-const NODE_ARGS = ["--import", "tsx", "--conditions=development"];
 const RUNS = 10;
-
-interface Info {
-  controlUrl: string;
-  caCertFile: string;
-  tenants: Array<{ id: string; name: string }>;
-  [key: string]: unknown;
-}
 
 /** Deterministic random numbers for the kill points (the seed is printed on failure). */
 function seeded(seed: number) {
@@ -40,41 +31,21 @@ function seeded(seed: number) {
 }
 
 describe("sync killed at random points", () => {
-  let emulator: ChildProcess;
-  let info: Info;
+  let emulator: EmulatorWorld;
+  let info: EmulatorInfo;
   let dir: string;
-  let dispatcher: Agent;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "mde-sync-crash-"));
-    const options = {
-      seed: "engine-crash",
-      tenants: 5,
-      alertsPerTenant: 5000,
-      machinesPerTenant: 5,
-      rateLimits: false,
-      stateDir: join(dir, "emulator"),
-    };
-    emulator = spawn(process.execPath, [...NODE_ARGS, join(fixtures, "emulator-process.ts"), JSON.stringify(options)], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const [line] = (await once(createInterface({ input: emulator.stdout! }), "line")) as [string];
-    info = JSON.parse(line) as Info;
-    dispatcher = new Agent({ connect: { ca: readFileSync(info.caCertFile, "utf8") } });
+    dir = tempDir("mde-sync-crash-");
+    emulator = await servedEmulator({ seed: "engine-crash", tenants: 5, alertsPerTenant: 5000, machinesPerTenant: 5, rateLimits: false });
+    info = emulator.info;
   });
 
-  after(async () => {
-    emulator.kill("SIGTERM");
-    await once(emulator, "exit");
-    await dispatcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => emulator.stop());
 
   const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${info.controlUrl}${path}`, {
+    const res = await emulator.emulator.fetch(`${info.controlUrl}${path}`, {
       method,
-      dispatcher,
       ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
     });
     assert.ok(res.ok, `${method} ${path}: ${res.status}`);
@@ -82,7 +53,7 @@ describe("sync killed at random points", () => {
   };
 
   const startChild = (storeUrl: string) => {
-    const child = spawn(process.execPath, [...NODE_ARGS, join(fixtures, "sync-child.ts")], {
+    const child = spawn(process.execPath, [join(fixtures, "sync-child.mjs")], {
       cwd: root,
       env: { ...process.env, SYNC_CHILD: JSON.stringify({ storeUrl, info, pageSize: 400 }) },
       stdio: ["ignore", "pipe", "pipe"],
