@@ -6,46 +6,28 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { emulatorInitArgs, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
-
-interface Entry {
-  actor: string;
-  action: string;
-  phase: string;
-  tenantId: string | null;
-  target: string | null;
-  result: string | null;
-}
+import { type AuditEntry, type CliHome, emulatorHome, type EmulatorWorld, servedEmulator } from "./helpers.js";
 
 describe("every CLI write is audited, succeeded and failed", () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  let info: ReadyLine;
-  const home = tempDir("mde-cli-audit-writes-");
-  const cli = (args: string[], input?: string) =>
-    runCli(args, { home, env: { MDE_TEST_SECRET: info.partnerApp.clientSecret, MDE_PARTNER_ACTOR: "alice" }, ...(input !== undefined ? { input } : {}) });
-  const ok = async (args: string[], input?: string) => {
-    const r = await cli(args, input);
-    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-    return r;
-  };
+  let world: EmulatorWorld;
+  let cli: CliHome;
   const refused = async (args: string[], input?: string) => {
-    const r = await cli(args, input);
+    const r = await cli.run(args, input !== undefined ? { input } : {});
     assert.notEqual(r.code, 0, `${args.join(" ")} should fail: ${r.stdout}`);
     return r;
   };
+  const ok = (args: string[], input?: string) => cli.ok(args, input !== undefined ? { input } : {});
 
   before(async () => {
-    emulator = await startEmulator(["--tenants", "1", "--alerts-per-tenant", "2", "--machines-per-tenant", "6", "--seed", "41"]);
-    info = emulator.info;
+    world = await servedEmulator({ tenants: 1, alertsPerTenant: 2, machinesPerTenant: 6, seed: 41 });
   });
   after(async () => {
-    await emulator?.stop();
+    await world?.stop();
   });
 
   it("records each write with the operator, completed and failed", async () => {
-    const t = info.tenants[0]!.id;
-    await ok(emulatorInitArgs(info, "MDE_TEST_SECRET"));
-    await ok(["tenants", "add", t, "--name", "Contoso"]);
+    const t = world.info.tenants[0]!.id;
+    cli = await emulatorHome(world.info, { env: { MDE_PARTNER_ACTOR: "alice" }, tenants: [{ id: t, name: "Contoso" }] });
 
     await ok(["users", "add", "bob", "--role", "viewer"], "a-long-enough-password");
     await refused(["users", "add", "carol", "--role", "viewer"], "short");
@@ -74,7 +56,7 @@ describe("every CLI write is audited, succeeded and failed", () => {
     await refused(["indicators", "remove", t, "999999"]);
 
     const r = await ok(["audit", "--top", "1000", "--json"]);
-    const entries = JSON.parse(r.stdout) as Entry[];
+    const entries = JSON.parse(r.stdout) as AuditEntry[];
     const seen = new Set(entries.map((e) => `${e.action}:${e.phase}`));
     const expected = [
       "config.init:completed",

@@ -9,7 +9,19 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { auditSince, dumpStore, emulatorInitArgs, lastAuditId, oneLineError, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+import {
+  auditSince,
+  type CliHome,
+  dumpStore,
+  emulatorCloudArgs,
+  emulatorHome,
+  type EmulatorWorld,
+  lastAuditId,
+  oneLineError,
+  runCli,
+  servedEmulator,
+  tempDir,
+} from "./helpers.js";
 
 interface Case {
   name: string;
@@ -22,64 +34,45 @@ interface Case {
 }
 
 describe("mde-partner: bad input", () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  let info: ReadyLine;
+  let world: EmulatorWorld;
   let garbage: ReturnType<typeof createServer>;
+  let cli: CliHome;
   const home = tempDir("mde-cli-bad-");
   const garbageHome = tempDir("mde-cli-garbage-");
   const newerHome = tempDir("mde-cli-newer-");
   const emptyHome = tempDir("mde-cli-empty-");
   const db = join(home, "mde-partner.db");
-  let env: Record<string, string>;
   let machine = "";
 
   before(async () => {
-    emulator = await startEmulator(["--tenants", "2", "--alerts-per-tenant", "5", "--machines-per-tenant", "2", "--seed", "3"]);
-    info = emulator.info;
-    env = { MDE_TEST_SECRET: info.partnerApp.clientSecret };
-    const init = (h: string, apiUrl: string) =>
-      runCli(emulatorInitArgs(info, "MDE_TEST_SECRET", apiUrl), { home: h, env });
+    world = await servedEmulator({ tenants: 2, alertsPerTenant: 5, machinesPerTenant: 2, seed: 3 });
     // A server that answers every API call with HTML, behind a certificate of the emulator's CA.
-    const stateDir = info.caCertFile.replace(/\/ca\.pem$/, "");
     garbage = createServer(
-      { cert: readFileSync(join(stateDir, "server.pem")), key: readFileSync(join(stateDir, "server-key.pem")) },
+      { cert: readFileSync(join(world.stateDir, "server.pem")), key: readFileSync(join(world.stateDir, "server-key.pem")) },
       (_req, res) => {
         res.writeHead(200, { "content-type": "text/html" }).end("<html>not an API</html>");
       },
     );
     await new Promise<void>((resolve) => garbage.listen(0, "127.0.0.1", resolve));
     const garbageUrl = `https://127.0.0.1:${(garbage.address() as AddressInfo).port}`;
-    const [a, b] = await Promise.all([init(home, info.apiUrl), init(garbageHome, garbageUrl)]);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(b.code, 0, b.stderr);
-    const t0 = info.tenants[0]!.id;
-    assert.equal((await runCli(["tenants", "add", t0, "--name", "Contoso"], { home, env })).code, 0);
-    assert.equal((await runCli(["tenants", "add", t0, "--name", "Contoso"], { home: garbageHome, env })).code, 0);
-    const machines = await runCli(["machines", "list", "--tenant", t0, "--json"], { home, env });
-    assert.equal(machines.code, 0, machines.stderr);
-    machine = (JSON.parse(machines.stdout) as Array<{ id: string }>)[0]!.id;
+    const tenants = [{ id: world.info.tenants[0]!.id, name: "Contoso" }];
+    [cli] = await Promise.all([
+      emulatorHome(world.info, { home, tenants }),
+      emulatorHome(world.info, { home: garbageHome, apiUrl: garbageUrl, tenants }),
+    ]);
+    machine = (await cli.json<Array<{ id: string }>>(["machines", "list", "--tenant", tenants[0]!.id, "--json"]))[0]!.id;
     mkdirSync(newerHome, { recursive: true });
-    writeFileSync(join(newerHome, "config.json"), JSON.stringify({ version: 99, clientId: info.partnerApp.clientId, future: true }));
+    writeFileSync(join(newerHome, "config.json"), JSON.stringify({ version: 99, clientId: world.info.partnerApp.clientId, future: true }));
   });
   after(async () => {
     garbage?.close();
-    await emulator?.stop();
+    await world?.stop();
   });
 
   it("answers at least 25 kinds of bad input with one line, the documented exit code, and no change", async () => {
-    const t0 = info.tenants[0]!.id;
+    const t0 = world.info.tenants[0]!.id;
     const unknown = "00000000-0000-4000-8000-000000000001";
-    const initArgs = [
-      "init",
-      "--client-id",
-      info.partnerApp.clientId,
-      "--cloud",
-      "custom",
-      "--login-url",
-      info.loginUrl,
-      "--api-url",
-      info.apiUrl,
-    ];
+    const initArgs = ["init", ...emulatorCloudArgs(world.info)];
     const cases: Case[] = [
       { name: "malformed tenant id", args: ["tenants", "add", "not-a-tenant"], code: 2, match: /not a tenant id/ },
       { name: "domain instead of GUID", args: ["tenants", "add", "contoso.onmicrosoft.com"], code: 2 },
@@ -258,7 +251,7 @@ describe("mde-partner: bad input", () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
         const r = await runCli(c.args, {
           home: c.home ?? home,
-          env: { ...env, ...c.env },
+          env: { MDE_TEST_SECRET: world.info.partnerApp.clientSecret, ...c.env },
           ...(c.input !== undefined ? { input: c.input } : {}),
         });
         try {

@@ -10,16 +10,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { JournalEntry } from "@mde-partner/emulator";
 import { expandPlanInputs, findPermission, GRAPH_OPERATIONS, OPERATIONS, type PlanInput, planPermissions } from "@mde-partner/client";
-import { consentThroughPage, emulatorInitArgs, https, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
-
-interface JournalEntry {
-  seq: number;
-  kind: string;
-  method: string;
-  path: string;
-  status: number;
-}
+import { type CliHome, consentThroughPage, emulatorHome, emulatorInitArgs, SECRET_ENV, type EmulatorWorld, servedEmulator } from "./helpers.js";
 
 /** The registry operation a request was (method + documented path template), or the request itself when none matches. */
 function operationOf(entry: JournalEntry): string {
@@ -39,39 +32,28 @@ function operationOf(entry: JournalEntry): string {
 }
 
 describe("mde-partner: every command works with exactly the permissions planned for its capability", () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  let info: ReadyLine;
+  let world: EmulatorWorld;
+  let cli: CliHome;
   let tenant: string;
   let machine: string;
-  const home = tempDir("mde-cli-permissions-");
-  const cli = (args: string[]) => runCli(args, { home, env: { MDE_TEST_CLIENT_SECRET: info.partnerApp.clientSecret } });
-  const grant = async (id: string, permissions: readonly string[]) => {
+  const grant = (id: string, permissions: readonly string[]) => {
     const roles = permissions.filter((p) => findPermission(p)?.resource !== "graph");
     const graphRoles = permissions.filter((p) => findPermission(p)?.resource === "graph");
-    const r = await https(`${info.controlUrl}/tenants/${id}/consent`, emulator.ca, { method: "PUT", json: { roles, graphRoles } });
-    assert.ok(r.status < 300, `consent: ${r.status} ${r.body}`);
+    world.emulator.control.setConsent(id, { roles, graphRoles });
   };
-  const journal = async (afterSeq: number) => {
-    const r = await https(`${info.controlUrl}/journal?tenantId=${tenant}&afterSeq=${afterSeq}`, emulator.ca);
-    return JSON.parse(r.body) as { lastSeq: number; entries: JournalEntry[] };
-  };
+  const journal = (afterSeq: number) => ({
+    lastSeq: world.emulator.state.journal.lastSeq(),
+    entries: world.emulator.control.journal({ tenantId: tenant, afterSeq }),
+  });
 
   before(async () => {
-    emulator = await startEmulator(["--tenants", "2", "--alerts-per-tenant", "6", "--machines-per-tenant", "2", "--seed", "12"]);
-    info = emulator.info;
-    tenant = info.tenants[0]!.id;
-    let r = await cli([...emulatorInitArgs(info, "MDE_TEST_CLIENT_SECRET"), "--consent-redirect-uri", info.partnerApp.redirectUris[0]!]);
-    assert.equal(r.code, 0, r.stderr);
-    for (const t of info.tenants) {
-      r = await cli(["tenants", "add", t.id, "--name", t.name]);
-      assert.equal(r.code, 0, r.stderr);
-    }
-    r = await cli(["machines", "list", "--tenant", tenant, "--json"]);
-    assert.equal(r.code, 0, r.stderr);
-    machine = (JSON.parse(r.stdout) as Array<{ id: string }>)[0]!.id;
+    world = await servedEmulator({ tenants: 2, alertsPerTenant: 6, machinesPerTenant: 2, seed: 12 });
+    tenant = world.info.tenants[0]!.id;
+    cli = await emulatorHome(world.info, { initArgs: ["--consent-redirect-uri", world.info.partnerApp.redirectUris[0]!], tenants: world.info.tenants });
+    machine = (await cli.json<Array<{ id: string }>>(["machines", "list", "--tenant", tenant, "--json"]))[0]!.id;
   });
   after(async () => {
-    await emulator?.stop();
+    await world?.stop();
   });
 
   const COMMANDS: Array<{ capability: PlanInput; args: () => string[] }> = [
@@ -88,21 +70,21 @@ describe("mde-partner: every command works with exactly the permissions planned 
     it(`${capability}: works with exactly its planned permissions, calls nothing else, and fails naming any one taken away`, async () => {
       const planned = planPermissions([capability]).permissions;
       const allowed = new Set(expandPlanInputs([capability]));
-      await grant(tenant, planned);
-      const { lastSeq } = await journal(0);
-      const ok = await cli(args());
+      grant(tenant, planned);
+      const { lastSeq } = journal(0);
+      const ok = await cli.run(args());
       assert.equal(ok.code, 0, `${args().join(" ")} with ${planned.join(", ")}:\n${ok.stderr}`);
-      const called = (await journal(lastSeq)).entries.filter((e) => e.kind === "api" || e.kind === "graph").map(operationOf);
+      const called = journal(lastSeq).entries.filter((e) => e.kind === "api" || e.kind === "graph").map(operationOf);
       assert.ok(called.length > 0, "the command called the API");
       const outside = called.filter((op) => !allowed.has(op as never));
       assert.deepEqual(outside, [], `${args()[0]} called operations its capability ${capability} does not list`);
 
       for (const taken of planned) {
-        await grant(
+        grant(
           tenant,
           planned.filter((p) => p !== taken),
         );
-        const r = await cli(args());
+        const r = await cli.run(args());
         assert.notEqual(r.code, 0, `${args().join(" ")} worked without ${taken}`);
         assert.match(r.stderr, new RegExp(taken.replace(/\./g, "\\.")), `the failure names ${taken}:\n${r.stderr}`);
       }
@@ -111,17 +93,15 @@ describe("mde-partner: every command works with exactly the permissions planned 
 
   it("tenants verify names what a tenant cannot do, and consent link --v2 asks for both resources", async () => {
     // The tour's tenant: alerts, isolation and hunting (init --for), granted all but the Graph hunting role.
-    let r = await cli([
-      ...emulatorInitArgs(info, "MDE_TEST_CLIENT_SECRET"),
+    await cli.ok([
+      ...emulatorInitArgs(world.info, SECRET_ENV),
       "--consent-redirect-uri",
-      info.partnerApp.redirectUris[0]!,
+      world.info.partnerApp.redirectUris[0]!,
       "--for",
       "alerts:read,machines:isolate,hunting:run",
     ]);
-    assert.equal(r.code, 0, r.stderr);
-    await grant(tenant, ["Alert.Read.All", "Machine.Read.All", "Machine.Isolate", "AdvancedQuery.Read.All"]);
-    r = await cli(["tenants", "verify", tenant, "--json"]);
-    assert.equal(r.code, 1, r.stderr);
+    grant(tenant, ["Alert.Read.All", "Machine.Read.All", "Machine.Isolate", "AdvancedQuery.Read.All"]);
+    let r = await cli.expect(1, ["tenants", "verify", tenant, "--json"]);
     const [v] = JSON.parse(r.stdout) as Array<{
       state: string;
       missingPermissions: string[];
@@ -132,11 +112,10 @@ describe("mde-partner: every command works with exactly the permissions planned 
     const hunting = v!.capabilities.find((c) => c.capability === "hunting:run");
     assert.deepEqual(hunting, { capability: "hunting:run", required: true, status: "missing", ok: false, missing: [{ permission: "ThreatHunting.Read.All", resource: "graph" }] });
     assert.equal(v!.capabilities.find((c) => c.capability === "machines:isolate")?.status, "ok");
-    r = await cli(["tenants", "verify", tenant]);
+    r = await cli.run(["tenants", "verify", tenant]);
     assert.match(r.stdout, /cannot: hunting:run \(ThreatHunting\.Read\.All on Microsoft Graph\)/);
 
-    r = await cli(["consent", "link", tenant, "--v2", "--json"]);
-    assert.equal(r.code, 0, r.stderr);
+    r = await cli.ok(["consent", "link", tenant, "--v2", "--json"]);
     const link = new URL((JSON.parse(r.stdout) as { url: string }).url);
     assert.deepEqual(link.searchParams.get("scope")?.split(" "), [
       "https://api.securitycenter.microsoft.com/.default",
@@ -145,25 +124,21 @@ describe("mde-partner: every command works with exactly the permissions planned 
   });
 
   it("the re-consent link in a hint goes through the consent page and the tenant is verified after", async () => {
-    const other = info.tenants[1]!.id;
-    const revoke = await https(`${info.controlUrl}/tenants/${other}/consent`, emulator.ca, { method: "DELETE" });
-    assert.ok(revoke.status < 300);
-    let r = await cli(["tenants", "verify", other]);
-    assert.equal(r.code, 1, r.stderr);
+    const other = world.info.tenants[1]!.id;
+    world.emulator.control.revokeConsent(other);
+    const r = await cli.expect(1, ["tenants", "verify", other]);
     const hinted = /^hint: .*?(https:\/\/\S+)/m.exec(r.stderr)?.[1];
     assert.ok(hinted, `a hint with a link:\n${r.stderr}`);
     // The legacy link of the MDE partner pages: no redirect URI and no state, so it never reaches a
     // consent callback that would have to refuse it; it asks for every permission of the app.
     const link = new URL(hinted);
     assert.equal(link.pathname, "/common/oauth2/authorize");
-    assert.equal(link.searchParams.get("client_id"), info.partnerApp.clientId);
+    assert.equal(link.searchParams.get("client_id"), world.info.partnerApp.clientId);
     assert.equal(link.searchParams.get("redirect_uri"), null);
     assert.equal(link.searchParams.get("state"), null);
-    const landed = await consentThroughPage(hinted, other, emulator.ca);
+    const landed = await consentThroughPage(hinted, other, world.ca);
     assert.equal(landed.searchParams.get("admin_consent"), "True");
     assert.equal(landed.searchParams.get("tenant"), other);
-    r = await cli(["tenants", "verify", other, "--json"]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(r.stdout) as Array<{ state: string }>)[0]?.state, "verified");
+    assert.equal((await cli.json<Array<{ state: string }>>(["tenants", "verify", other, "--json"]))[0]?.state, "verified");
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `mde-partner serve` and `mde-partner users` through the real binary, against
- * a separately started emulator: the console answers over HTTPS with the
- * certificate it generated into the home (trusted explicitly, never by turning
+ * the emulator (served on a socket by the test's process): the console answers
+ * over HTTPS with the certificate it generated into the home (trusted explicitly, never by turning
  * verification off), sends strangers to sign-in, lets an operator added with
  * `users add` sign in (the form's CSRF token), counts the partner client's API
  * calls on /metrics, stops on SIGTERM with exit 0, and reuses its certificate
@@ -12,7 +12,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Agent, fetch } from "undici";
-import { emulatorInitArgs, type ReadyLine, runCli, startCli, startEmulator, tempDir } from "./helpers.js";
+import { type CliHome, emulatorHome, type EmulatorWorld, servedEmulator, tempDir } from "./helpers.js";
 
 /** A browser-like client of the console: its own cookie jar, no redirects followed, the console's certificate trusted. */
 function browser(base: string, ca: string) {
@@ -44,48 +44,36 @@ function browser(base: string, ca: string) {
 const hidden = (html: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
 
 describe("mde-partner serve", () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  let info: ReadyLine;
+  let world: EmulatorWorld;
+  let cli: CliHome;
   const home = tempDir("mde-cli-serve-");
   const password = "correct horse battery staple";
-  let env: Record<string, string>;
 
   before(async () => {
-    emulator = await startEmulator(["--tenants", "2", "--alerts-per-tenant", "5", "--machines-per-tenant", "2", "--seed", "5"]);
-    info = emulator.info;
-    env = { MDE_TEST_SECRET: info.partnerApp.clientSecret };
-    const init = await runCli(emulatorInitArgs(info, "MDE_TEST_SECRET"), { home, env });
-    assert.equal(init.code, 0, init.stderr);
-    const add = await runCli(["tenants", "add", info.tenants[0]!.id, "--name", "Contoso"], { home, env });
-    assert.equal(add.code, 0, add.stderr);
+    world = await servedEmulator({ tenants: 2, alertsPerTenant: 5, machinesPerTenant: 2, seed: 5 });
+    cli = await emulatorHome(world.info, { home, tenants: [{ id: world.info.tenants[0]!.id, name: "Contoso" }] });
   });
   after(async () => {
-    await emulator?.stop();
+    await world?.stop();
   });
 
   it("manages operators: the password comes from stdin or the environment, and the file is private", async () => {
-    let r = await runCli(["users", "add", "alice", "--role", "admin"], { home, env, input: `${password}\n` });
-    assert.equal(r.code, 0, r.stderr);
+    const r = await cli.ok(["users", "add", "alice", "--role", "admin"], { input: `${password}\n` });
     assert.match(r.stdout, /added alice \(admin\)/);
-    r = await runCli(["users", "add", "bob", "--role", "viewer"], { home, env: { ...env, MDE_PARTNER_PASSWORD: "bobs-password-1" } });
-    assert.equal(r.code, 0, r.stderr);
+    await cli.ok(["users", "add", "bob", "--role", "viewer"], { env: { MDE_PARTNER_PASSWORD: "bobs-password-1" } });
     const file = join(home, "console-users.json");
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const text = readFileSync(file, "utf8");
     assert.ok(!text.includes(password) && !text.includes("bobs-password-1"), "no password in the users file");
-    r = await runCli(["users", "list", "--json"], { home, env });
-    assert.equal(r.code, 0, r.stderr);
-    const list = JSON.parse(r.stdout) as Array<{ name: string; role: string; passwordHash?: string }>;
+    const list = await cli.json<Array<{ name: string; role: string; passwordHash?: string }>>(["users", "list", "--json"]);
     assert.deepEqual(list.map((u) => [u.name, u.role]), [["alice", "admin"], ["bob", "viewer"]]);
     assert.ok(list.every((u) => u.passwordHash === undefined), "list shows no hashes");
-    r = await runCli(["users", "remove", "bob"], { home, env });
-    assert.equal(r.code, 0, r.stderr);
-    r = await runCli(["users", "list", "--json"], { home, env });
-    assert.deepEqual((JSON.parse(r.stdout) as Array<{ name: string }>).map((u) => u.name), ["alice"]);
+    await cli.ok(["users", "remove", "bob"]);
+    assert.deepEqual((await cli.json<Array<{ name: string }>>(["users", "list", "--json"])).map((u) => u.name), ["alice"]);
   });
 
   it("serves the console over HTTPS with a certificate made once; sign-in, CSRF, metrics; SIGTERM exits 0", async () => {
-    const serve = startCli(["serve", "--port", "0"], { home, env });
+    const serve = cli.start(["serve", "--port", "0"]);
     let ca: string;
     let url: string;
     try {
@@ -126,7 +114,7 @@ describe("mde-partner serve", () => {
         assert.ok(csrf, "pages carry the session's CSRF token");
 
         // A state change needs the session's token; with it, the console verifies the tenant through the partner client.
-        const tenant = info.tenants[0]!.id;
+        const tenant = world.info.tenants[0]!.id;
         r = await b.request(`/api/v1/tenants/${tenant}/verify`, { method: "POST" });
         assert.equal(r.status, 403);
         r = await b.request(`/api/v1/tenants/${tenant}/verify`, { method: "POST", headers: { "x-csrf-token": csrf! } });
@@ -142,7 +130,7 @@ describe("mde-partner serve", () => {
     }
 
     // The next start reuses the certificate: a browser exception or a pinned certificate keeps working.
-    const again = startCli(["serve", "--port", "0", "--one-time-login"], { home, env });
+    const again = cli.start(["serve", "--port", "0", "--one-time-login"]);
     try {
       const next = (await again.waitFor(/mde-partner console (https:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
       await again.waitFor(/certificate +\S+ \(self-signed;/);

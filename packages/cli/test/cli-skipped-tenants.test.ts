@@ -6,10 +6,8 @@
  * failed: exit 0. A named `--tenant` is still queried, and `tenants verify --all` still takes it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { after, before, describe, it } from "node:test";
-import { bin, emulatorInitArgs, https, type ReadyLine, runCli, startEmulator, tempDir } from "./helpers.js";
+import { type CliHome, emulatorHome, type EmulatorWorld, servedEmulator } from "./helpers.js";
 
 interface SyncJson {
   ok: boolean;
@@ -18,32 +16,25 @@ interface SyncJson {
 }
 
 describe("tenants a sync and --all skip are named", () => {
-  let emulator: Awaited<ReturnType<typeof startEmulator>>;
-  let info: ReadyLine;
-  const home = tempDir("mde-cli-skipped-");
-  const env = () => ({ MDE_TEST_SECRET: info.partnerApp.clientSecret });
-  const cli = (args: string[]) => runCli(args, { home, env: env() });
+  let world: EmulatorWorld;
+  let cli: CliHome;
   let ready: string;
   let pending: string;
 
   before(async () => {
-    emulator = await startEmulator(["--tenants", "2", "--alerts-per-tenant", "3", "--machines-per-tenant", "1", "--seed", "31"]);
-    info = emulator.info;
-    ready = info.tenants[0]!.id;
-    pending = info.tenants[1]!.id;
-    const r = await https(`${info.controlUrl}/tenants/${pending}/consent`, emulator.ca, { method: "DELETE" });
-    assert.ok(r.status < 300, `revoke consent: ${r.status}`);
-    for (const args of [
-      emulatorInitArgs(info, "MDE_TEST_SECRET"),
-      ["tenants", "add", ready, "--name", "Contoso"],
-      ["tenants", "add", pending, "--name", "Fabrikam"],
-    ]) {
-      const run = await cli(args);
-      assert.equal(run.code, 0, `${args.join(" ")}: ${run.stderr}`);
-    }
+    world = await servedEmulator({ tenants: 2, alertsPerTenant: 3, machinesPerTenant: 1, seed: 31 });
+    ready = world.info.tenants[0]!.id;
+    pending = world.info.tenants[1]!.id;
+    world.emulator.control.revokeConsent(pending);
+    cli = await emulatorHome(world.info, {
+      tenants: [
+        { id: ready, name: "Contoso" },
+        { id: pending, name: "Fabrikam" },
+      ],
+    });
   });
   after(async () => {
-    await emulator?.stop();
+    await world?.stop();
   });
 
   const skippedLine = () =>
@@ -52,12 +43,12 @@ describe("tenants a sync and --all skip are named", () => {
     );
 
   it("sync names the pending tenant on stderr and exits 0; --json lists it under skipped", async () => {
-    let r = await cli(["sync"]);
+    let r = await cli.run(["sync"]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, skippedLine());
     assert.equal(r.stderr.match(/skipped tenant/g)?.length, 1);
 
-    r = await cli(["sync", "--json"]);
+    r = await cli.run(["sync", "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as SyncJson;
     assert.equal(report.ok, true);
@@ -68,36 +59,24 @@ describe("tenants a sync and --all skip are named", () => {
     assert.deepEqual(report.skipped, [{ tenantId: pending, name: "Fabrikam", state: "pending_consent", reason: "consent not given yet" }]);
 
     // Named tenants: nothing is skipped, and the field is still there.
-    r = await cli(["sync", "--tenant", ready, "--json"]);
+    r = await cli.run(["sync", "--tenant", ready, "--json"]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as SyncJson).skipped, []);
     assert.doesNotMatch(r.stderr, /skipped tenant/);
   });
 
   it("sync --watch names a skipped tenant once, not every interval", async () => {
-    const child = spawn(process.execPath, [bin, "sync", "--watch", "--interval", "5s", "--json"], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, MDE_PARTNER_HOME: home, NO_COLOR: "1", ...env() },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const closed = once(child, "close");
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no second report in time: ${stderr}`)), 60_000);
-      child.stdout.on("data", (d) => {
-        stdout += d;
-        if (stdout.split("\n").filter((l) => l.trim() !== "").length >= 2) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    child.kill("SIGINT");
-    const [code] = (await closed) as [number];
-    assert.equal(code, 0, stderr);
+    const watch = cli.start(["sync", "--watch", "--interval", "5s", "--json"]);
+    let code: number | null;
+    try {
+      // Two reports: the first run and one interval later.
+      await watch.waitFor(/^.+\n.+\n/, 60_000);
+    } finally {
+      code = await watch.stop("SIGINT");
+    }
+    assert.equal(code, 0, watch.stderr());
+    const stdout = watch.stdout();
+    const stderr = watch.stderr();
     const reports = stdout
       .trim()
       .split("\n")
@@ -109,7 +88,7 @@ describe("tenants a sync and --all skip are named", () => {
   });
 
   it("alerts list --all leaves the pending tenant out the same way; --tenant still queries it; verify --all takes it", async () => {
-    let r = await cli(["alerts", "list", "--all", "--json"]);
+    let r = await cli.run(["alerts", "list", "--all", "--json"]);
     assert.equal(r.code, 0, r.stderr);
     const alerts = JSON.parse(r.stdout) as Array<{ tenantId: string }>;
     assert.ok(alerts.length > 0);
@@ -117,12 +96,12 @@ describe("tenants a sync and --all skip are named", () => {
     assert.match(r.stderr, skippedLine());
     assert.doesNotMatch(r.stderr, /ERR_MDE_CONSENT_REQUIRED/);
 
-    r = await cli(["alerts", "list", "--tenant", pending]);
+    r = await cli.run(["alerts", "list", "--tenant", pending]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /ERR_MDE_CONSENT_REQUIRED/);
     assert.doesNotMatch(r.stderr, /skipped tenant/);
 
-    r = await cli(["tenants", "verify", "--all"]);
+    r = await cli.run(["tenants", "verify", "--all"]);
     assert.equal(r.code, 3, r.stderr + r.stdout);
     assert.match(r.stderr, new RegExp(`error: tenant .*${pending}`));
     assert.doesNotMatch(r.stderr, /skipped tenant/);

@@ -6,29 +6,15 @@ import { describe, it } from "node:test";
 import { runAppAz, runAppManifest, runAppPermissions } from "../src/commands/app/run.js";
 import { runInit } from "../src/commands/init/run.js";
 import { loadConfig } from "../src/config.js";
-import { createContext } from "../src/context.js";
 import { CliError, EXIT, multiTenantExit, toCliError } from "../src/errors.js";
-import type { CliIo } from "../src/io.js";
-import { tempDir } from "./helpers.js";
-
-function ctxFor(home: string, env: NodeJS.ProcessEnv = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (s: string) => out.push(s) > 0 },
-    stderr: { write: (s: string) => err.push(s) > 0 },
-    stdin: process.stdin,
-    env,
-  };
-  return { ctx: createContext({ io, home }), out, err };
-}
+import { commandContext, tempDir } from "./helpers.js";
 
 const APP = "11111111-2222-3333-4444-555555555555";
 
 describe("commands as functions", () => {
   it("init writes a 0600 config that references the secret and refuses a newer config", async () => {
     const home = tempDir("mde-cli-init-");
-    const { ctx } = ctxFor(home, { MY_SECRET: "abc~supersecret" });
+    const { ctx } = commandContext(home, { env: { MY_SECRET: "abc~supersecret" } });
     assert.equal(await runInit({ clientId: APP, clientSecretEnv: "MY_SECRET", quiet: true }, ctx), EXIT.ok);
     const text = readFileSync(join(home, "config.json"), "utf8");
     assert.doesNotMatch(text, /supersecret/);
@@ -40,7 +26,7 @@ describe("commands as functions", () => {
     mkdirSync(newer, { recursive: true });
     writeFileSync(join(newer, "config.json"), JSON.stringify({ version: 2 }));
     await assert.rejects(
-      () => runInit({ clientId: APP, clientSecretEnv: "X" }, ctxFor(newer).ctx),
+      () => runInit({ clientId: APP, clientSecretEnv: "X" }, commandContext(newer).ctx),
       (e: CliError) => e.exitCode === EXIT.usage && /newer/.test(e.message),
     );
     assert.equal(readFileSync(join(newer, "config.json"), "utf8"), JSON.stringify({ version: 2 }), "left alone");
@@ -48,21 +34,21 @@ describe("commands as functions", () => {
 
   it("plans least-privilege permissions, the manifest fragment and the az commands", async () => {
     const home = tempDir("mde-cli-app-");
-    const a = ctxFor(home);
+    const a = commandContext(home);
     await runAppPermissions({ for: ["alerts:read", "machines:isolate", "hunting:run"], json: true }, a.ctx);
     // `hunt` calls Graph runHuntingQuery; `machines isolate` looks each machine up first.
     assert.deepEqual(JSON.parse(a.out.join("")).permissions, ["Alert.Read.All", "Machine.Isolate", "Machine.Read.All", "ThreatHunting.Read.All"]);
     assert.deepEqual(JSON.parse(a.out.join("")).resources, ["mde", "graph"]);
     // The README tour runs `machines list` and `sync`: what this CLI uses needs Machine.Read.All.
-    const d = ctxFor(home);
+    const d = commandContext(home);
     await runAppPermissions({ json: true }, d.ctx);
     assert.ok(JSON.parse(d.out.join("")).permissions.includes("Machine.Read.All"));
-    const g = ctxFor(home);
+    const g = commandContext(home);
     await runAppManifest({ for: ["hunting:run"] }, g.ctx);
     assert.deepEqual(JSON.parse(g.out.join("")).requiredResourceAccess, [
       { resourceAppId: "00000003-0000-0000-c000-000000000000", resourceAccess: [{ id: "dd98c7f5-2d42-42d3-a0e4-633161547251", type: "Role" }] },
     ]);
-    const m = ctxFor(home);
+    const m = commandContext(home);
     await runAppManifest({ for: ["alerts:read"] }, m.ctx);
     assert.deepEqual(JSON.parse(m.out.join("")).requiredResourceAccess, [
       {
@@ -70,7 +56,7 @@ describe("commands as functions", () => {
         resourceAccess: [{ id: "71fe6b80-7034-4028-9ed8-0f316df9c3ff", type: "Role" }],
       },
     ]);
-    const z = ctxFor(home);
+    const z = commandContext(home);
     await runAppAz({ for: ["alerts:read"], appId: APP }, z.ctx);
     assert.match(
       z.out.join(""),

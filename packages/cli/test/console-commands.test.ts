@@ -7,58 +7,43 @@
 import assert from "node:assert/strict";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 import { runInit } from "../src/commands/init/run.js";
 import { runServe } from "../src/commands/serve/run.js";
 import { runUsersAdd, runUsersList } from "../src/commands/users/run.js";
 import { homeCertificate } from "../src/console-certificate.js";
-import { createContext } from "../src/context.js";
 import { type CliError, EXIT } from "../src/errors.js";
-import type { CliIo } from "../src/io.js";
-import { tempDir } from "./helpers.js";
+import { commandContext, tempDir } from "./helpers.js";
 
 const APP = "11111111-2222-3333-4444-555555555555";
-
-function ctxFor(home: string, options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (s: string) => out.push(s) > 0 },
-    stderr: { write: (s: string) => err.push(s) > 0 },
-    stdin: Readable.from([Buffer.from(options.stdin ?? "")]),
-    env: options.env ?? {},
-  };
-  return { ctx: createContext({ io, home }), out, err };
-}
 
 describe("console commands as functions", () => {
   it("init --admin-user creates the first admin from piped stdin; users add refuses a short password", async () => {
     const home = tempDir("mde-cli-console-init-");
-    const { ctx } = ctxFor(home, { env: { S: "x" }, stdin: "first-admin-password\n" });
+    const { ctx } = commandContext(home, { env: { S: "x" }, stdin: "first-admin-password\n" });
     assert.equal(await runInit({ clientId: APP, clientSecretEnv: "S", adminUser: "root", quiet: true }, ctx), EXIT.ok);
-    const list = ctxFor(home);
+    const list = commandContext(home);
     await runUsersList({ json: true }, list.ctx);
     assert.deepEqual(
       (JSON.parse(list.out.join("")) as Array<{ name: string; role: string }>).map((u) => [u.name, u.role]),
       [["root", "admin"]],
     );
     await assert.rejects(
-      () => runUsersAdd("eve", { role: "viewer" }, ctxFor(home, { stdin: "short\n" }).ctx),
+      () => runUsersAdd("eve", { role: "viewer" }, commandContext(home, { stdin: "short\n" }).ctx),
       (e: CliError) => e.exitCode === EXIT.usage && /at least 12/.test(e.message),
     );
-    assert.equal(await runUsersAdd("eve", { role: "viewer", quiet: true }, ctxFor(home, { stdin: "long enough pw" }).ctx), EXIT.ok);
+    assert.equal(await runUsersAdd("eve", { role: "viewer", quiet: true }, commandContext(home, { stdin: "long enough pw" }).ctx), EXIT.ok);
     assert.equal(statSync(join(home, "console-users.json")).mode & 0o777, 0o600);
   });
 
   it("serve --http on loopback answers /healthz until stopped, then returns 0", async () => {
     const home = tempDir("mde-cli-console-serve-");
-    assert.equal(await runInit({ clientId: APP, clientSecretEnv: "S", quiet: true }, ctxFor(home, { env: { S: "x" } }).ctx), EXIT.ok);
-    const { ctx, out, err } = ctxFor(home, { env: { S: "x" } });
+    assert.equal(await runInit({ clientId: APP, clientSecretEnv: "S", quiet: true }, commandContext(home, { env: { S: "x" } }).ctx), EXIT.ok);
+    const { ctx, out, err, waitFor } = commandContext(home, { env: { S: "x" } });
     const stop = new AbortController();
     const exit = runServe({ http: true, port: "0" }, ctx, stop.signal);
     // Ready once it says how to stop it (after the URL and every warning).
-    for (let i = 0; i < 200 && !/press Ctrl\+C/.test(err.join("")); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(/press Ctrl\+C/);
     const url = /console (http:\/\/127\.0\.0\.1:\d+)/.exec(out.join(""))?.[1];
     assert.ok(url, `no URL printed: ${out.join("")}${err.join("")}`);
     const health = await fetch(`${url}/healthz`);
