@@ -7,7 +7,7 @@
  * @example
  * const world = await emulatorWorld({ tenants: 2, alertsPerTenant: 5 });
  * const partner = partnerFor(world);
- * const page = await partner.tenant(world.info.tenants[0]!.id).alerts.list({ top: 2 });
+ * const page = await partner.tenant(world.info.tenants[0]!.id).mde.alerts.list({ top: 2 });
  * await world.stop(); // closes the partner clients, the emulator and its state folder
  */
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";

@@ -13,7 +13,7 @@ test("partnerFor reaches an in-process emulator: a token and an alerts page, no 
     const token = await partner.getToken(tenantId);
     assert.equal(typeof token, "string");
     assert.ok(token.length > 100);
-    const page = await partner.tenant(tenantId).alerts.list({ top: 2 });
+    const page = await partner.tenant(tenantId).mde.alerts.list({ top: 2 });
     assert.equal(page.value.length, 2);
     const kinds = world.emulator.state.journal.list({}).map((e) => e.kind);
     assert.ok(kinds.includes("token") && kinds.includes("api"), kinds.join(","));
@@ -28,7 +28,7 @@ test("servedEmulator listens on 127.0.0.1 over HTTPS; partnerFor then uses the s
   try {
     assert.match(world.info.apiUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(world.fetch, undefined);
-    const page = await partnerFor(world).tenant(world.info.tenants[0]!.id).alerts.list({ top: 1 });
+    const page = await partnerFor(world).tenant(world.info.tenants[0]!.id).mde.alerts.list({ top: 1 });
     assert.equal(page.value.length, 1);
   } finally {
     await world.stop();
