@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { type StoreContext, tenantKey } from "./context.js";
+import { findTenantRow } from "./tenant-rows.js";
 import type { AlertSource, StoredAlert } from "./records.js";
 import type { AlertsTable, StoreDatabase } from "./schema-types.js";
 import { toTimeKey } from "./time.js";
@@ -198,13 +199,7 @@ export function createAlertReader(ctx: StoreContext) {
     queryAlerts,
 
     async getAlert(tenantId: string, id: string): Promise<StoredAlert | null> {
-      const row = await db
-        .selectFrom("alerts")
-        .selectAll()
-        .where("tenant_id", "=", tenantKey(tenantId))
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row ? toStoredAlert(row) : null;
+      return findTenantRow(db, "alerts", tenantId, id, toStoredAlert);
     },
 
     /** Several alerts of one tenant by id (the ones stored), in the order of `ids`. */

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
+import { fromExcluded } from "./tenant-rows.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { AlertChange, AlertInput, AlertSource, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
@@ -170,23 +171,7 @@ export function createAlertWriter(ctx: StoreContext) {
         oc
           .columns(["tenant_id", "id"])
           .doUpdateSet((eb) => ({
-            payload: eb.ref("excluded.payload"),
-            title: eb.ref("excluded.title"),
-            title_lc: eb.ref("excluded.title_lc"),
-            severity: eb.ref("excluded.severity"),
-            severity_rank: eb.ref("excluded.severity_rank"),
-            status: eb.ref("excluded.status"),
-            classification: eb.ref("excluded.classification"),
-            assigned_to: eb.ref("excluded.assigned_to"),
-            machine_id: eb.ref("excluded.machine_id"),
-            alert_creation_time: eb.ref("excluded.alert_creation_time"),
-            alert_creation_key: eb.ref("excluded.alert_creation_key"),
-            last_update_time: eb.ref("excluded.last_update_time"),
-            last_update_key: eb.ref("excluded.last_update_key"),
-            ingested_at: eb.ref("excluded.ingested_at"),
-            source: eb.ref("excluded.source"),
-            incident_id: eb.ref("excluded.incident_id"),
-            graph_payload: eb.ref("excluded.graph_payload"),
+            ...fromExcluded("alerts", ["payload", "title", "title_lc", "severity", "severity_rank", "status", "classification", "assigned_to", "machine_id", "alert_creation_time", "alert_creation_key", "last_update_time", "last_update_key", "ingested_at", "source", "incident_id", "graph_payload"]),
             // The id mapping survives a version from the MDE API (which does not know the Graph id).
             graph_id: eb.fn.coalesce(eb.ref("excluded.graph_id"), eb.ref("alerts.graph_id")),
           }))

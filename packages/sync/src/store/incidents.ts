@@ -1,5 +1,6 @@
 import { type Insertable, type Selectable, sql } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
+import { fromExcluded, findTenantRow } from "./tenant-rows.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { ApplyIncidentPageResult, CursorPosition, IncidentInput, StoredIncident } from "./records.js";
@@ -197,23 +198,7 @@ export function createIncidentRepository(ctx: StoreContext) {
             .onConflict((oc) =>
               oc
                 .columns(["tenant_id", "id"])
-                .doUpdateSet((eb) => ({
-                  status: eb.ref("excluded.status"),
-                  severity: eb.ref("excluded.severity"),
-                  severity_rank: eb.ref("excluded.severity_rank"),
-                  classification: eb.ref("excluded.classification"),
-                  determination: eb.ref("excluded.determination"),
-                  assigned_to: eb.ref("excluded.assigned_to"),
-                  display_name: eb.ref("excluded.display_name"),
-                  display_name_lc: eb.ref("excluded.display_name_lc"),
-                  created_date_time: eb.ref("excluded.created_date_time"),
-                  created_key: eb.ref("excluded.created_key"),
-                  last_update_date_time: eb.ref("excluded.last_update_date_time"),
-                  last_update_key: eb.ref("excluded.last_update_key"),
-                  alert_ids: eb.ref("excluded.alert_ids"),
-                  payload: eb.ref("excluded.payload"),
-                  ingested_at: eb.ref("excluded.ingested_at"),
-                }))
+                .doUpdateSet(fromExcluded("incidents", ["status", "severity", "severity_rank", "classification", "determination", "assigned_to", "display_name", "display_name_lc", "created_date_time", "created_key", "last_update_date_time", "last_update_key", "alert_ids", "payload", "ingested_at"]))
                 .where((eb) => eb("incidents.last_update_key", "<=", eb.ref("excluded.last_update_key"))),
             )
             .execute();
@@ -224,13 +209,7 @@ export function createIncidentRepository(ctx: StoreContext) {
     },
 
     async getIncident(tenantId: string, id: string): Promise<StoredIncident | null> {
-      const row = await db
-        .selectFrom("incidents")
-        .selectAll()
-        .where("tenant_id", "=", tenantKey(tenantId))
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row ? toStoredIncident(row) : null;
+      return findTenantRow(db, "incidents", tenantId, id, toStoredIncident);
     },
 
     /** Incidents matching `query`, newest update first (ties by tenant and id), with keyset paging. */

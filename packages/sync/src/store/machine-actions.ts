@@ -1,3 +1,4 @@
+import { fromExcluded, findTenantRow } from "./tenant-rows.js";
 import type { Insertable, Selectable } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
 import { StoreError } from "./errors.js";
@@ -146,19 +147,7 @@ export function createMachineActionRepository(ctx: StoreContext) {
             .onConflict((oc) =>
               oc
                 .columns(["tenant_id", "id"])
-                .doUpdateSet((eb) => ({
-                  machine_id: eb.ref("excluded.machine_id"),
-                  type: eb.ref("excluded.type"),
-                  status: eb.ref("excluded.status"),
-                  requestor: eb.ref("excluded.requestor"),
-                  comment: eb.ref("excluded.comment"),
-                  payload: eb.ref("excluded.payload"),
-                  creation_time: eb.ref("excluded.creation_time"),
-                  creation_key: eb.ref("excluded.creation_key"),
-                  last_update_time: eb.ref("excluded.last_update_time"),
-                  last_update_key: eb.ref("excluded.last_update_key"),
-                  updated_at: eb.ref("excluded.updated_at"),
-                }))
+                .doUpdateSet(fromExcluded("machine_actions", ["machine_id", "type", "status", "requestor", "comment", "payload", "creation_time", "creation_key", "last_update_time", "last_update_key", "updated_at"]))
                 .where((eb) => eb("machine_actions.last_update_key", "<=", eb.ref("excluded.last_update_key"))),
             )
             .execute();
@@ -168,13 +157,7 @@ export function createMachineActionRepository(ctx: StoreContext) {
     },
 
     async getMachineAction(tenantId: string, id: string): Promise<StoredMachineAction | null> {
-      const row = await db
-        .selectFrom("machine_actions")
-        .selectAll()
-        .where("tenant_id", "=", tenantKey(tenantId))
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row ? toStored(row) : null;
+      return findTenantRow(db, "machine_actions", tenantId, id, toStored);
     },
 
     /** The isolation state of a machine from its stored Isolate/Unisolate actions (see `isolationStateOf`). */

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
+import { fromExcluded, findTenantRow } from "./tenant-rows.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { CursorPosition, MachineInput, StoredMachine } from "./records.js";
@@ -72,17 +73,7 @@ export function createMachineRepository(ctx: StoreContext) {
         .insertInto("machines")
         .values([...byId.values()])
         .onConflict((oc) =>
-          oc.columns(["tenant_id", "id"]).doUpdateSet((eb) => ({
-            payload: eb.ref("excluded.payload"),
-            computer_dns_name: eb.ref("excluded.computer_dns_name"),
-            dns_name_lc: eb.ref("excluded.dns_name_lc"),
-            health_status: eb.ref("excluded.health_status"),
-            risk_score: eb.ref("excluded.risk_score"),
-            os_platform: eb.ref("excluded.os_platform"),
-            last_seen: eb.ref("excluded.last_seen"),
-            last_seen_key: eb.ref("excluded.last_seen_key"),
-            updated_at: eb.ref("excluded.updated_at"),
-          })),
+          oc.columns(["tenant_id", "id"]).doUpdateSet(fromExcluded("machines", ["payload", "computer_dns_name", "dns_name_lc", "health_status", "risk_score", "os_platform", "last_seen", "last_seen_key", "updated_at"])),
         )
         .execute();
     }
@@ -113,13 +104,7 @@ export function createMachineRepository(ctx: StoreContext) {
     },
 
     async getMachine(tenantId: string, id: string): Promise<StoredMachine | null> {
-      const row = await db
-        .selectFrom("machines")
-        .selectAll()
-        .where("tenant_id", "=", tenantKey(tenantId))
-        .where("id", "=", id)
-        .executeTakeFirst();
-      return row ? toStored(row) : null;
+      return findTenantRow(db, "machines", tenantId, id, toStored);
     },
 
     /** A tenant's machines, by DNS name then id. */

@@ -1,0 +1,38 @@
+import { type Kysely, type RawBuilder, type Selectable, type SelectType, sql } from "kysely";
+import { tenantKey } from "./context.js";
+import type { StoreDatabase } from "./schema-types.js";
+
+/** Tables of API objects keyed by (tenant, id). */
+export type TenantRowTable = "alerts" | "incidents" | "machines" | "machine_actions";
+
+/**
+ * The ON CONFLICT update that takes `columns` from the row being inserted
+ * (`excluded.<column>`), for a `doUpdateSet`.
+ *
+ * @example .onConflict((oc) => oc.columns(["tenant_id", "id"]).doUpdateSet(fromExcluded("machines", ["payload", "updated_at"])))
+ */
+export function fromExcluded<T extends keyof StoreDatabase, C extends keyof StoreDatabase[T] & string>(
+  _table: T,
+  columns: readonly C[],
+): { [K in C]: RawBuilder<SelectType<StoreDatabase[T][K]>> } {
+  return Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)])) as { [K in C]: RawBuilder<SelectType<StoreDatabase[T][K]>> };
+}
+
+/** One stored API object of a tenant by id, mapped by `toStored`, or null. */
+export async function findTenantRow<T extends TenantRowTable, R>(
+  db: Kysely<StoreDatabase>,
+  table: T,
+  tenantId: string,
+  id: string,
+  toStored: (row: Selectable<StoreDatabase[T]>) => R,
+): Promise<R | null> {
+  // Every such table has the same key columns; Kysely cannot see them through a generic table name.
+  const keyed = db as unknown as Kysely<Record<TenantRowTable, { tenant_id: string; id: string }>>;
+  const row = await keyed
+    .selectFrom(table as TenantRowTable)
+    .selectAll()
+    .where("tenant_id", "=", tenantKey(tenantId))
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ? toStored(row as Selectable<StoreDatabase[T]>) : null;
+}
