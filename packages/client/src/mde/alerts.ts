@@ -10,7 +10,7 @@ import type { AlertFilterFields } from "../odata/fields.js";
 import type { PagedResult } from "../odata/paging.js";
 import { path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildRequest, type ListOptions, linkedList, MAX_TOP, odataList, pick, type RequestOptions, sendJson, sendVoid } from "./call.js";
+import { buildRequest, entitySet, type ListOptions, MAX_TOP, pick, type RequestOptions, sendJson, sendVoid } from "./call.js";
 
 /** Options of `alerts.list`. */
 export interface AlertListOptions extends ListOptions<AlertFilterFields> {
@@ -44,10 +44,10 @@ export interface AlertsResource {
 
 /** Creates the alerts resource over a transport. */
 export function createAlertsResource(transport: MdeTransport): AlertsResource {
+  const set = entitySet(transport, "/api/alerts");
   return {
-    list: (options = {}) =>
-      odataList<Alert, AlertFilterFields>(transport, "ListAlerts", "/api/alerts", options, { maxTop: MAX_TOP, expand: ["evidence"] }),
-    get: (id, options = {}) => sendJson(transport, buildRequest("GetAlert", path`/api/alerts/${id}`, options)),
+    list: set.list<Alert, AlertFilterFields>("ListAlerts", { maxTop: MAX_TOP, expand: ["evidence"] }),
+    get: set.get("GetAlert"),
     update: (id, update, options = {}) =>
       sendJson(
         transport,
@@ -72,11 +72,11 @@ export function createAlertsResource(transport: MdeTransport): AlertsResource {
           signal: options.signal,
         }),
       ),
-    listDomains: (id, options = {}) => linkedList(transport, "ListAlertDomains", path`/api/alerts/${id}/domains`, options),
-    listFiles: (id, options = {}) => linkedList(transport, "ListAlertFiles", path`/api/alerts/${id}/files`, options),
-    listIps: (id, options = {}) => linkedList(transport, "ListAlertIps", path`/api/alerts/${id}/ips`, options),
-    getMachine: (id, options = {}) => sendJson(transport, buildRequest("GetAlertMachine", path`/api/alerts/${id}/machine`, options)),
-    getUser: (id, options = {}) => sendJson(transport, buildRequest("GetAlertUser", path`/api/alerts/${id}/user`, options)),
+    listDomains: set.related("ListAlertDomains", "domains"),
+    listFiles: set.related("ListAlertFiles", "files"),
+    listIps: set.related("ListAlertIps", "ips"),
+    getMachine: set.get("GetAlertMachine", "machine"),
+    getUser: set.get("GetAlertUser", "user"),
   };
 }
 

@@ -7,6 +7,7 @@ import { MdeInvalidResponseError } from "../errors.js";
 import { buildQueryOptions, type ODataCapabilities, type ODataQueryOptions, validateSkip, validateTop } from "../odata/query.js";
 import { getOperation, type OperationName } from "./operations.js";
 import { PagedResult, type PagingPlan } from "../odata/paging.js";
+import { encodeSegment } from "../pipeline/path.js";
 import type { MdeRequest, MdeTransport } from "../pipeline/transport.js";
 
 /** Options every call takes. */
@@ -145,6 +146,54 @@ export function exportList<T>(
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
   return new PagedResult<T>(plan);
+}
+
+/** The reads of one entity set, each made into a resource method by naming its operation. */
+export interface EntitySet {
+  /** `GET {set}` as an OData list (`$top` capped by `caps.maxTop`, {@link MAX_TOP} by default). */
+  list<T, F>(
+    name: OperationName,
+    caps?: ODataCapabilities,
+  ): (options?: ListOptions<F> & { expand?: readonly string[] }) => PagedResult<T>;
+  /** `GET {set}/{id}` or, with `sub`, `GET {set}/{id}/{sub}`: one JSON object. */
+  get<T>(name: OperationName, sub?: string): (id: string, options?: RequestOptions) => Promise<T>;
+  /** `GET {set}/{id}/{sub}`: a related collection that pages by next link. */
+  related<T>(name: OperationName, sub: string): (id: string, options?: RequestOptions) => PagedResult<T>;
+}
+
+/**
+ * The reads of the entity set at `setPath` (`/api/Software`, …). `key` checks an id (and may
+ * normalise it) before it is encoded as the path segment after the set.
+ *
+ * @example
+ * const set = entitySet(transport, "/api/Software", textId("software id"));
+ * const get: (id: string) => Promise<Software> = set.get("GetSoftware");
+ */
+export function entitySet(transport: MdeTransport, setPath: string, key: (id: string) => string = (id) => id): EntitySet {
+  const item = (id: string, sub: string | undefined) =>
+    `${setPath}/${encodeSegment(key(id))}${sub !== undefined ? `/${sub}` : ""}`;
+  return {
+    list:
+      <T, F>(name: OperationName, caps: ODataCapabilities = { maxTop: MAX_TOP }) =>
+        (options: ListOptions<F> & { expand?: readonly string[] } = {}) =>
+          odataList<T, F>(transport, name, setPath, options, caps),
+    get:
+      <T>(name: OperationName, sub?: string) =>
+        (id: string, options: RequestOptions = {}) =>
+          sendJson<T>(transport, buildRequest(name, item(id, sub), options)),
+    related:
+      <T>(name: OperationName, sub: string) =>
+        (id: string, options: RequestOptions = {}) =>
+          linkedList<T>(transport, name, item(id, sub), options),
+  };
+}
+
+/** An entity key that must be a non-empty string (`what` names it in the `TypeError`). */
+export function textId(what: string): (id: string) => string {
+  return (id) => {
+    requireText(id, what);
+    return id;
+  };
 }
 
 /** The documented `$top` maximum of most lists (mde-api.md §3.6). */

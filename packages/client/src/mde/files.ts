@@ -6,7 +6,7 @@ import type { FileStats } from "./models/stats.js";
 import type { PagedResult } from "../odata/paging.js";
 import { fileHash, path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildRequest, linkedList, type RequestOptions, sendJson } from "./call.js";
+import { buildRequest, entitySet, type RequestOptions, sendJson } from "./call.js";
 import { type StatsOptions, statsQuery } from "./stats-options.js";
 
 /** The files API of one tenant. */
@@ -23,12 +23,11 @@ export interface FilesResource {
 
 /** Creates the files resource over a transport. */
 export function createFilesResource(transport: MdeTransport): FilesResource {
+  const bySha1 = entitySet(transport, "/api/files", (sha1) => fileHash(sha1, ["sha1"]));
   return {
-    get: (hash, options = {}) => sendJson(transport, buildRequest("GetFile", path`/api/files/${fileHash(hash)}`, options)),
-    listAlerts: (sha1, options = {}) =>
-      linkedList(transport, "ListFileAlerts", path`/api/files/${fileHash(sha1, ["sha1"])}/alerts`, options),
-    listMachines: (sha1, options = {}) =>
-      linkedList(transport, "ListFileMachines", path`/api/files/${fileHash(sha1, ["sha1"])}/machines`, options),
+    get: entitySet(transport, "/api/files", fileHash).get("GetFile"),
+    listAlerts: bySha1.related("ListFileAlerts", "alerts"),
+    listMachines: bySha1.related("ListFileMachines", "machines"),
     getStats: (hash, options = {}) => {
       const query = statsQuery(options);
       return sendJson(

@@ -15,10 +15,9 @@ import { machineId, path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 import {
   buildRequest,
+  entitySet,
   type ListOptions,
   linkedList,
-  MAX_TOP,
-  odataList,
   pick,
   type RequestOptions,
   requireText,
@@ -87,15 +86,14 @@ export function createMachinesResource(transport: MdeTransport): MachinesResourc
       }),
     );
   };
+  const set = entitySet(transport, "/api/machines", machineId);
   const alertsQuery = (options: MachineAlertsOptions) =>
     options.filter !== undefined ? { $filter: renderFilter(options.filter) } : undefined;
 
   return {
-    list: (options = {}) =>
-      odataList<Machine, MachineFilterFields>(transport, "ListMachines", "/api/machines", options, { maxTop: MAX_TOP }),
-    get: (id, options = {}) => sendJson(transport, buildRequest("GetMachine", path`/api/machines/${machineId(id)}`, options)),
-    listLogonUsers: (id, options = {}) =>
-      linkedList(transport, "ListMachineLogonUsers", path`/api/machines/${machineId(id)}/logonusers`, options),
+    list: set.list<Machine, MachineFilterFields>("ListMachines"),
+    get: set.get("GetMachine"),
+    listLogonUsers: set.related("ListMachineLogonUsers", "logonusers"),
     listAlerts: (id, options = {}) => {
       const query = alertsQuery(options);
       return linkedList(transport, "ListMachineAlerts", path`/api/machines/${machineId(id)}/alerts`, {
@@ -115,14 +113,10 @@ export function createMachinesResource(transport: MdeTransport): MachinesResourc
       if (typeof count !== "number") throw new TypeError(`CountMachineAlerts: expected a number, got ${typeof count}`);
       return count;
     },
-    listSoftware: (id, options = {}) =>
-      linkedList(transport, "ListMachineSoftware", path`/api/machines/${machineId(id)}/software`, options),
-    listVulnerabilities: (id, options = {}) =>
-      linkedList(transport, "ListMachineVulnerabilities", path`/api/machines/${machineId(id)}/vulnerabilities`, options),
-    listRecommendations: (id, options = {}) =>
-      linkedList(transport, "ListMachineRecommendations", path`/api/machines/${machineId(id)}/recommendations`, options),
-    listMissingKbs: (id, options = {}) =>
-      linkedList(transport, "ListMachineMissingKbs", path`/api/machines/${machineId(id)}/getmissingkbs`, options),
+    listSoftware: set.related("ListMachineSoftware", "software"),
+    listVulnerabilities: set.related("ListMachineVulnerabilities", "vulnerabilities"),
+    listRecommendations: set.related("ListMachineRecommendations", "recommendations"),
+    listMissingKbs: set.related("ListMachineMissingKbs", "getmissingkbs"),
     addTag: (id, value, options = {}) => tag(id, value, "Add", options),
     removeTag: (id, value, options = {}) => tag(id, value, "Remove", options),
     tagMany: async (machineIds, value, action, options = {}) => {

@@ -5,9 +5,8 @@ import type { Software } from "./models/software.js";
 import type { Vulnerability } from "./models/vulnerability.js";
 import type { RecommendationFilterFields } from "../odata/fields.js";
 import type { PagedResult } from "../odata/paging.js";
-import { path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildRequest, type ListOptions, linkedList, MAX_TOP, odataList, type RequestOptions, requireText, sendJson } from "./call.js";
+import { entitySet, type ListOptions, type RequestOptions, textId } from "./call.js";
 
 /** The recommendations API of one tenant. */
 export interface RecommendationsResource {
@@ -25,21 +24,12 @@ export interface RecommendationsResource {
 
 /** Creates the recommendations resource over a transport. */
 export function createRecommendationsResource(transport: MdeTransport): RecommendationsResource {
-  const rec = (id: string) => {
-    requireText(id, "recommendation id");
-    return id;
-  };
+  const set = entitySet(transport, "/api/recommendations", textId("recommendation id"));
   return {
-    list: (options = {}) =>
-      odataList<Recommendation, RecommendationFilterFields>(transport, "ListRecommendations", "/api/recommendations", options, {
-        maxTop: MAX_TOP,
-      }),
-    get: (id, options = {}) => sendJson(transport, buildRequest("GetRecommendation", path`/api/recommendations/${rec(id)}`, options)),
-    getSoftware: (id, options = {}) =>
-      sendJson(transport, buildRequest("GetRecommendationSoftware", path`/api/recommendations/${rec(id)}/software`, options)),
-    listMachineReferences: (id, options = {}) =>
-      linkedList(transport, "ListRecommendationMachineReferences", path`/api/recommendations/${rec(id)}/machineReferences`, options),
-    listVulnerabilities: (id, options = {}) =>
-      linkedList(transport, "ListRecommendationVulnerabilities", path`/api/recommendations/${rec(id)}/vulnerabilities`, options),
+    list: set.list<Recommendation, RecommendationFilterFields>("ListRecommendations"),
+    get: set.get("GetRecommendation"),
+    getSoftware: set.get("GetRecommendationSoftware", "software"),
+    listMachineReferences: set.related("ListRecommendationMachineReferences", "machineReferences"),
+    listVulnerabilities: set.related("ListRecommendationVulnerabilities", "vulnerabilities"),
   };
 }

@@ -4,9 +4,8 @@ import type { Software, SoftwareDistribution } from "./models/software.js";
 import type { Vulnerability } from "./models/vulnerability.js";
 import type { SoftwareFilterFields } from "../odata/fields.js";
 import type { PagedResult } from "../odata/paging.js";
-import { path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildRequest, type ListOptions, linkedList, MAX_TOP, odataList, type RequestOptions, requireText, sendJson } from "./call.js";
+import { entitySet, type ListOptions, type RequestOptions, textId } from "./call.js";
 
 /** The software API of one tenant. */
 export interface SoftwareResource {
@@ -26,21 +25,13 @@ export interface SoftwareResource {
 
 /** Creates the software resource over a transport. */
 export function createSoftwareResource(transport: MdeTransport): SoftwareResource {
-  const sw = (id: string) => {
-    requireText(id, "software id");
-    return id;
-  };
+  const set = entitySet(transport, "/api/Software", textId("software id"));
   return {
-    list: (options = {}) =>
-      odataList<Software, SoftwareFilterFields>(transport, "ListSoftware", "/api/Software", options, { maxTop: MAX_TOP }),
-    get: (id, options = {}) => sendJson(transport, buildRequest("GetSoftware", path`/api/Software/${sw(id)}`, options)),
-    listDistributions: (id, options = {}) =>
-      linkedList(transport, "ListSoftwareDistributions", path`/api/Software/${sw(id)}/distributions`, options),
-    listMachineReferences: (id, options = {}) =>
-      linkedList(transport, "ListSoftwareMachineReferences", path`/api/Software/${sw(id)}/machineReferences`, options),
-    listVulnerabilities: (id, options = {}) =>
-      linkedList(transport, "ListSoftwareVulnerabilities", path`/api/Software/${sw(id)}/vulnerabilities`, options),
-    listMissingKbs: (id, options = {}) =>
-      linkedList(transport, "ListSoftwareMissingKbs", path`/api/Software/${sw(id)}/getmissingkbs`, options),
+    list: set.list<Software, SoftwareFilterFields>("ListSoftware"),
+    get: set.get("GetSoftware"),
+    listDistributions: set.related("ListSoftwareDistributions", "distributions"),
+    listMachineReferences: set.related("ListSoftwareMachineReferences", "machineReferences"),
+    listVulnerabilities: set.related("ListSoftwareVulnerabilities", "vulnerabilities"),
+    listMissingKbs: set.related("ListSoftwareMissingKbs", "getmissingkbs"),
   };
 }

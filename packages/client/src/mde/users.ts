@@ -2,9 +2,8 @@
 import type { Alert } from "./models/alert.js";
 import type { Machine } from "./models/machine.js";
 import type { PagedResult } from "../odata/paging.js";
-import { path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { linkedList, type RequestOptions, requireText } from "./call.js";
+import { entitySet, type RequestOptions, textId } from "./call.js";
 
 /** The users API of one tenant. */
 export interface UsersResource {
@@ -16,12 +15,9 @@ export interface UsersResource {
 
 /** Creates the users resource over a transport. */
 export function createUsersResource(transport: MdeTransport): UsersResource {
-  const user = (name: string) => {
-    requireText(name, "user name");
-    return name;
-  };
+  const set = entitySet(transport, "/api/users", textId("user name"));
   return {
-    listAlerts: (name, options = {}) => linkedList(transport, "ListUserAlerts", path`/api/users/${user(name)}/alerts`, options),
-    listMachines: (name, options = {}) => linkedList(transport, "ListUserMachines", path`/api/users/${user(name)}/machines`, options),
+    listAlerts: set.related("ListUserAlerts", "alerts"),
+    listMachines: set.related("ListUserMachines", "machines"),
   };
 }

@@ -3,18 +3,9 @@ import type { MachineRef } from "./models/machine.js";
 import type { MachineVulnerability, Vulnerability } from "./models/vulnerability.js";
 import type { MachineVulnerabilityFilterFields, VulnerabilityFilterFields } from "../odata/fields.js";
 import type { PagedResult } from "../odata/paging.js";
-import { cveId, path } from "../pipeline/path.js";
+import { cveId } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import {
-  buildRequest,
-  type ListOptions,
-  linkedList,
-  MAX_TOP,
-  MAX_TOP_VULNERABILITIES,
-  odataList,
-  type RequestOptions,
-  sendJson,
-} from "./call.js";
+import { entitySet, type ListOptions, MAX_TOP, MAX_TOP_VULNERABILITIES, odataList, type RequestOptions } from "./call.js";
 
 /** The vulnerabilities API of one tenant. */
 export interface VulnerabilitiesResource {
@@ -30,14 +21,11 @@ export interface VulnerabilitiesResource {
 
 /** Creates the vulnerabilities resource over a transport. */
 export function createVulnerabilitiesResource(transport: MdeTransport): VulnerabilitiesResource {
+  const set = entitySet(transport, "/api/vulnerabilities", cveId);
   return {
-    list: (options = {}) =>
-      odataList<Vulnerability, VulnerabilityFilterFields>(transport, "ListVulnerabilities", "/api/vulnerabilities", options, {
-        maxTop: MAX_TOP_VULNERABILITIES,
-      }),
-    get: (cve, options = {}) => sendJson(transport, buildRequest("GetVulnerability", path`/api/vulnerabilities/${cveId(cve)}`, options)),
-    listMachineReferences: (cve, options = {}) =>
-      linkedList(transport, "ListVulnerabilityMachineReferences", path`/api/vulnerabilities/${cveId(cve)}/machineReferences`, options),
+    list: set.list<Vulnerability, VulnerabilityFilterFields>("ListVulnerabilities", { maxTop: MAX_TOP_VULNERABILITIES }),
+    get: set.get("GetVulnerability"),
+    listMachineReferences: set.related("ListVulnerabilityMachineReferences", "machineReferences"),
     listMachinesVulnerabilities: (options = {}) =>
       odataList<MachineVulnerability, MachineVulnerabilityFilterFields>(
         transport,
