@@ -10,15 +10,18 @@ export interface BossDb {
   executeSql(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, unknown>>; rowCount?: number | null }>;
 }
 
-/** Runs `fn` in a transaction on a pooled connection: commits its work, or rolls back when it throws. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (db: BossDb) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` in a transaction on a pooled connection: commits its work, or rolls
+ * back when it throws — or when `commitIf` says its result must not be kept.
+ */
+export async function inTransaction<T>(pool: pg.Pool, fn: (db: BossDb) => Promise<T>, commitIf: (value: T) => boolean = () => true): Promise<T> {
   const client = await pool.connect();
   let broken = false;
   try {
     await client.query("begin");
     const db: BossDb = { executeSql: (text, values) => client.query(text, values as unknown[]) };
     const value = await fn(db);
-    await client.query("commit");
+    await client.query(commitIf(value) ? "commit" : "rollback");
     return value;
   } catch (error) {
     broken = true;

@@ -13,6 +13,7 @@
  */
 import { type BudgetDecision, type BudgetWindow, type RateBudgetStore, slotsFor } from "@mde-partner/client/budget-store";
 import { loadPg } from "../store/pg-modules.js";
+import { inTransaction } from "./boss-transaction.js";
 
 /** Options of {@link createPostgresBudgetStore}. */
 export interface PostgresBudgetStoreOptions {
@@ -103,31 +104,23 @@ export function createPostgresBudgetStore(options: PostgresBudgetStoreOptions): 
       const until = Number(paused.rows[0]?.until_ms ?? 0);
       if (until > now) return { ok: false, waitMs: until - now };
       const slots = slotsFor(list, now);
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        await client.query("begin");
-        for (const s of slots) {
-          const r = await client.query(
-            `insert into ${windows} as w (key, window_ms, window_start, count) values ($1, $2, $3, 1)
-             on conflict (key, window_ms, window_start) do update set count = w.count + 1 where w.count < $4
-             returning count`,
-            [key, s.ms, s.start, s.limit],
-          );
-          if (r.rowCount === 0) {
-            await client.query("rollback");
-            return { ok: false, waitMs: Math.max(1, s.start + s.ms - now) };
+      // All windows or none: a full slot rolls back the counts already taken.
+      return inTransaction(
+        pool,
+        async (db): Promise<BudgetDecision> => {
+          for (const s of slots) {
+            const r = await db.executeSql(
+              `insert into ${windows} as w (key, window_ms, window_start, count) values ($1, $2, $3, 1)
+               on conflict (key, window_ms, window_start) do update set count = w.count + 1 where w.count < $4
+               returning count`,
+              [key, s.ms, s.start, s.limit],
+            );
+            if (r.rowCount === 0) return { ok: false, waitMs: Math.max(1, s.start + s.ms - now) };
           }
-        }
-        await client.query("commit");
-        return { ok: true };
-      } catch (error) {
-        broken = true;
-        await client.query("rollback").catch(() => {});
-        throw error;
-      } finally {
-        client.release(broken);
-      }
+          return { ok: true };
+        },
+        (decision) => decision.ok,
+      );
     },
 
     async pause(key: string, untilMs: number): Promise<void> {
