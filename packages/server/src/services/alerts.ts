@@ -111,24 +111,25 @@ export interface AlertUpdateInput {
 
 /** Validates an update; empty fields mean "leave as is". */
 export function checkAlertUpdate(input: AlertUpdateInput): AlertUpdate {
-  const update: AlertUpdate = {};
   const text = (v: string | undefined) => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
-  const status = text(input.status);
-  if (status !== undefined) update.status = oneOf([status], ALERT_STATUSES, "status")[0]!;
-  const assignedTo = text(input.assignedTo);
-  if (assignedTo !== undefined) {
-    if (assignedTo.length > 200) throw new InputError("assignedTo is too long");
-    update.assignedTo = assignedTo;
-  }
-  const classification = text(input.classification);
-  if (classification !== undefined) update.classification = oneOf([classification], ALERT_CLASSIFICATIONS, "classification")[0]!;
-  const determination = text(input.determination);
-  if (determination !== undefined) update.determination = oneOf([determination], ALERT_DETERMINATIONS, "determination")[0]!;
-  const comment = text(input.comment);
-  if (comment !== undefined) {
-    if (comment.length > 1000) throw new InputError("comment must be at most 1000 characters");
-    update.comment = comment;
-  }
+  const choice = <T extends string>(v: string | undefined, allowed: readonly T[], name: string) => {
+    const t = text(v);
+    return t === undefined ? undefined : oneOf([t], allowed, name)[0]!;
+  };
+  const capped = (v: string | undefined, max: number, tooLong: string) => {
+    const t = text(v);
+    if (t !== undefined && t.length > max) throw new InputError(tooLong);
+    return t;
+  };
+  // Checked in this order, so the first bad field is the one reported.
+  const fields = {
+    status: choice(input.status, ALERT_STATUSES, "status"),
+    assignedTo: capped(input.assignedTo, 200, "assignedTo is too long"),
+    classification: choice(input.classification, ALERT_CLASSIFICATIONS, "classification"),
+    determination: choice(input.determination, ALERT_DETERMINATIONS, "determination"),
+    comment: capped(input.comment, 1000, "comment must be at most 1000 characters"),
+  };
+  const update = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as AlertUpdate;
   if (Object.keys(update).length === 0)
     throw new InputError("nothing to change: set a status, assignment, classification, determination or comment");
   return update;
