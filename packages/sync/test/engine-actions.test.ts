@@ -5,29 +5,22 @@
  * created; tags; refusals before anything is sent.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { machineActionFilter } from "@mde-partner/client";
-import { openStore, runResponseAction, type Store } from "@mde-partner/sync";
-import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
-import { addTenants } from "./fixtures/engine-world.js";
-import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { runResponseAction } from "@mde-partner/sync";
+import { partnerFor } from "@mde-partner/test-kit";
+import { suiteEngineWorld } from "./fixtures/engine-world.js";
 
 describe("runResponseAction", () => {
-  let world: EmulatorWorld;
-  let db: TestDatabase;
-  let store: Store;
+  const { world, store } = suiteEngineWorld({
+    seed: "engine-actions",
+    tenants: [{ alerts: 5, machines: 6 }],
+    actionPendingMs: 200,
+    actionInProgressMs: 300,
+  });
   let tenantId: string;
   let machines: string[];
   before(async () => {
-    world = await emulatorWorld({
-      seed: "engine-actions",
-      tenants: [{ alerts: 5, machines: 6 }],
-      actionPendingMs: 200,
-      actionInProgressMs: 300,
-    });
-    db = await createTestDatabase("sqlite");
-    store = await openStore(db.options);
-    await addTenants(store, world.info);
     tenantId = world.info.tenants[0]!.id;
     const tenant = partnerFor(world).tenant(tenantId);
     machines = [];
@@ -35,11 +28,10 @@ describe("runResponseAction", () => {
     for await (const m of tenant.machines.list()) if (String(m.osPlatform).startsWith("Windows1")) machines.push(m.id);
     assert.ok(machines.length >= 2, "the tenant has Windows machines");
   });
-  after(async () => {
-    await store.close();
-    await db.drop();
-    await world.stop();
-  });
+
+  /** Runs a response action on the suite's tenant, through its store and a partner client. */
+  const act = (request: Omit<Parameters<typeof runResponseAction>[0], "store" | "partner" | "tenantId">) =>
+    runResponseAction({ store, partner: partnerFor(world), tenantId, ...request });
 
   const isolations = async (machineId: string) => {
     const f = machineActionFilter;
@@ -53,11 +45,8 @@ describe("runResponseAction", () => {
 
   it("isolates a machine: two audit entries, ends with the action's final status", async () => {
     const machineId = machines[0]!;
-    const outcome = await runResponseAction({
-      store,
-      partner: partnerFor(world),
+    const outcome = await act({
       actor: "cli:alice",
-      tenantId,
       machineId,
       action: "isolate",
       isolationType: "Full",
@@ -91,18 +80,15 @@ describe("runResponseAction", () => {
   it("isolating again while the first is in progress creates no second action", async () => {
     const machineId = machines[1]!;
     const request = {
-      store,
-      partner: partnerFor(world),
       actor: "cli:bob",
-      tenantId,
       machineId,
       action: "isolate" as const,
       comment: "INC-1002",
     };
-    const first = await runResponseAction(request);
+    const first = await act(request);
     assert.equal(first.result, "created");
     assert.ok(["Pending", "InProgress"].includes(first.machineAction?.status ?? ""));
-    const second = await runResponseAction({ ...request, comment: "INC-1002 again" });
+    const second = await act({ ...request, comment: "INC-1002 again" });
     assert.equal(second.result, "already-in-progress");
     assert.equal(second.error, undefined, "not a failure");
     assert.equal(second.machineAction?.id, first.machineAction?.id, "the open action is reported");
@@ -119,18 +105,15 @@ describe("runResponseAction", () => {
     );
     assert.match(audit[3]?.result ?? "", /already-in-progress/);
     // Waiting on it afterwards ends with its final status.
-    const waited = await runResponseAction({ ...request, comment: "INC-1002 wait", wait: true, pollIntervalMs: 100 });
+    const waited = await act({ ...request, comment: "INC-1002 wait", wait: true, pollIntervalMs: 100 });
     assert.ok(["already-in-progress", "succeeded"].includes(waited.result));
     assert.equal(waited.machineAction?.status, "Succeeded");
   });
 
   it("adds a tag, and refuses a request without a comment before sending or auditing anything", async () => {
     const machineId = machines[2]!;
-    const out = await runResponseAction({
-      store,
-      partner: partnerFor(world),
+    const out = await act({
       actor: "cli:carol",
-      tenantId,
       machineId,
       action: "tag-add",
       tag: "quarantine-zone",
@@ -141,18 +124,15 @@ describe("runResponseAction", () => {
     assert.ok(machine.machineTags?.includes("quarantine-zone"));
     const before = (await store.queryAudit({ tenantId })).length;
     await assert.rejects(
-      runResponseAction({ store, partner: partnerFor(world), actor: "cli:carol", tenantId, machineId, action: "isolate", comment: " " }),
+      act({ actor: "cli:carol", machineId, action: "isolate", comment: " " }),
       TypeError,
     );
     assert.equal((await store.queryAudit({ tenantId })).length, before);
   });
 
   it("a refused action is audited as failed with the error's code", async () => {
-    const out = await runResponseAction({
-      store,
-      partner: partnerFor(world),
+    const out = await act({
       actor: "cli:dave",
-      tenantId,
       machineId: "0".repeat(40),
       action: "isolate",
       comment: "INC-1004 unknown machine",

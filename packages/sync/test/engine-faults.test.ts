@@ -7,19 +7,13 @@
  * stops cleanly.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { type Store, type SyncReport, syncOnce, syncWatch } from "@mde-partner/sync";
+import { describe, it } from "node:test";
+import { type SyncReport, syncOnce, syncWatch } from "@mde-partner/sync";
 import { partnerFor } from "@mde-partner/test-kit";
-import { engineWorld, type EngineWorld, mismatches } from "./fixtures/engine-world.js";
+import { mismatches, suiteEngineWorld } from "./fixtures/engine-world.js";
 
 describe("sync with failing tenants", () => {
-  let world: EngineWorld;
-  let store: Store;
-  before(async () => {
-    world = await engineWorld({ seed: "engine-faults", tenants: 8, alertsPerTenant: 2000, machinesPerTenant: 5, rateLimits: false });
-    ({ store } = world);
-  });
-  after(() => world.stop());
+  const { world, store } = suiteEngineWorld({ seed: "engine-faults", tenants: 8, alertsPerTenant: 2000, machinesPerTenant: 5, rateLimits: false });
 
   it("reports the storm, the revoked and the failing tenant; the others finish on time; the storm tenant catches up", async () => {
     const { emulator, info } = world;

@@ -16,25 +16,14 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { graphAlertFilter, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { createManualClock } from "@mde-partner/emulator";
 import { type GraphAlert } from "@mde-partner/client";
-import { openStore, type Store, type SyncProgressEvent, syncOnce, toGraphAlertInput } from "@mde-partner/sync";
-import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
-import { addTenants, mismatches } from "./fixtures/engine-world.js";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "./helpers/databases.js";
-
-async function withStore<T>(dialect: (typeof DIALECTS)[number], fn: (store: Store, db: TestDatabase) => Promise<T>): Promise<T> {
-  const db = await createTestDatabase(dialect);
-  const store = await openStore(db.options);
-  try {
-    return await fn(store, db);
-  } finally {
-    await store.close();
-    await db.drop();
-  }
-}
+import { type SyncProgressEvent, syncOnce, toGraphAlertInput } from "@mde-partner/sync";
+import { partnerFor, suiteWorld } from "@mde-partner/test-kit";
+import { addTenants, mismatches, withStore } from "./fixtures/engine-world.js";
+import { DIALECTS, type TestDatabase } from "./helpers/databases.js";
 
 /** Ground truth computed from Graph's own answer: providerAlertId + lastUpdateDateTime of every MDE alert in alerts_v2. */
 async function graphTruth(partner: PartnerClient<PartnerTenant>, tenantId: string) {
@@ -56,11 +45,7 @@ async function historyRows(db: TestDatabase): Promise<number> {
 }
 
 describe("alerts_v2 + incidents sync of 10 tenants", () => {
-  let world: EmulatorWorld;
-  before(async () => {
-    world = await emulatorWorld({ seed: "engine-graph", tenants: 10, alertsPerTenant: 400, machinesPerTenant: 4, rateLimits: false });
-  });
-  after(() => world.stop());
+  const world = suiteWorld({ seed: "engine-graph", tenants: 10, alertsPerTenant: 400, machinesPerTenant: 4, rateLimits: false });
 
   for (const dialect of DIALECTS) {
     it(`equals ground truth after a backfill and after adds and updates (${dialect})`, async () => {
@@ -163,11 +148,7 @@ describe("alerts_v2 + incidents sync of 10 tenants", () => {
 });
 
 describe("switching tenants from the MDE API to Graph mid-life", () => {
-  let world: EmulatorWorld;
-  before(async () => {
-    world = await emulatorWorld({ seed: "engine-graph-switch", tenants: 5, alertsPerTenant: 600, machinesPerTenant: 3, rateLimits: false });
-  });
-  after(() => world.stop());
+  const world = suiteWorld({ seed: "engine-graph-switch", tenants: 5, alertsPerTenant: 600, machinesPerTenant: 3, rateLimits: false });
 
   for (const dialect of DIALECTS) {
     it(`loses nothing and duplicates nothing, either way (${dialect})`, async () => {
@@ -229,12 +210,8 @@ describe("switching tenants from the MDE API to Graph mid-life", () => {
 });
 
 describe("changes during a Graph pass", () => {
-  let world: EmulatorWorld;
   const clock = createManualClock(Date.now());
-  before(async () => {
-    world = await emulatorWorld({ seed: "engine-graph-midrun", tenants: 2, alertsPerTenant: 1200, machinesPerTenant: 2, rateLimits: false, clock });
-  });
-  after(() => world.stop());
+  const world = suiteWorld({ seed: "engine-graph-midrun", tenants: 2, alertsPerTenant: 1200, machinesPerTenant: 2, rateLimits: false, clock });
 
   it("a pass may miss what changes under it, but its cursors never pass it: the next pass catches up", async () => {
     await withStore("sqlite", async (store) => {

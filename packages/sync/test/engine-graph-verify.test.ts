@@ -6,28 +6,22 @@
  * consented before the partner app asked for Graph permissions.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { type Store, verifyTenant } from "@mde-partner/sync";
+import { describe, it } from "node:test";
+import { verifyTenant } from "@mde-partner/sync";
 import { partnerFor } from "@mde-partner/test-kit";
-import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
+import { suiteEngineWorld } from "./fixtures/engine-world.js";
 
 const REQUIRED = ["Alert.Read.All", "Machine.Read.All", "ThreatHunting.Read.All", "SecurityAlert.Read.All"];
 
 describe("verifyTenant on the MDE API and Microsoft Graph", () => {
-  let world: EngineWorld;
-  let store: Store;
-  before(async () => {
-    world = await engineWorld({
-      seed: "engine-graph-verify",
-      tenants: [
-        { alerts: 3, machines: 2 },
-        { alerts: 3, machines: 2, graphRoles: [] },
-        { alerts: 3, machines: 2, graphRoles: ["ThreatHunting.Read.All"] },
-      ],
-    });
-    ({ store } = world);
+  const { world, store } = suiteEngineWorld({
+    seed: "engine-graph-verify",
+    tenants: [
+      { alerts: 3, machines: 2 },
+      { alerts: 3, machines: 2, graphRoles: [] },
+      { alerts: 3, machines: 2, graphRoles: ["ThreatHunting.Read.All"] },
+    ],
   });
-  after(() => world.stop());
 
   const partner = () => partnerFor(world, { consentRedirectUri: world.info.partnerApp.redirectUris[0]! });
   const ids = () => world.info.tenants.map((t) => t.id);

@@ -6,9 +6,9 @@
  * rest unchanged — and the data still equals the emulator's ground truth.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { openStore, syncOnce, type TenantSyncResult } from "@mde-partner/sync";
-import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
+import { partnerFor, suiteWorld } from "@mde-partner/test-kit";
 import { addTenants, mismatches } from "./fixtures/engine-world.js";
 import { createTestDatabase, DIALECTS } from "./helpers/databases.js";
 
@@ -23,11 +23,7 @@ const counts = (r: TenantSyncResult | undefined) => ({
 });
 
 describe("sync counts: inserted, updated, unchanged", () => {
-  let world: EmulatorWorld;
-  before(async () => {
-    world = await emulatorWorld({ seed: "engine-sync-counts", tenants: 2, alertsPerTenant: 120, machinesPerTenant: 2, rateLimits: false });
-  });
-  after(() => world.stop());
+  const world = suiteWorld({ seed: "engine-sync-counts", tenants: 2, alertsPerTenant: 120, machinesPerTenant: 2, rateLimits: false });
 
   for (const dialect of DIALECTS) {
     it(`an unchanged re-sync reports every alert unchanged; 8 changes are 8 updates (${dialect})`, async () => {

@@ -6,31 +6,16 @@
  * but the cursor must never pass.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createManualClock } from "@mde-partner/emulator";
-import { openStore, type Store, type SyncProgressEvent, syncOnce } from "@mde-partner/sync";
+import { type SyncProgressEvent, syncOnce } from "@mde-partner/sync";
 import { createRunCursor } from "../src/engine/alert-cursor.js";
-import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
-import { addTenants, mismatches } from "./fixtures/engine-world.js";
-import { createTestDatabase, DIALECTS, type TestDatabase } from "./helpers/databases.js";
-
-async function withStore<T>(dialect: (typeof DIALECTS)[number], fn: (store: Store, db: TestDatabase) => Promise<T>): Promise<T> {
-  const db = await createTestDatabase(dialect);
-  const store = await openStore(db.options);
-  try {
-    return await fn(store, db);
-  } finally {
-    await store.close();
-    await db.drop();
-  }
-}
+import { partnerFor, suiteWorld } from "@mde-partner/test-kit";
+import { addTenants, mismatches, withStore } from "./fixtures/engine-world.js";
+import { DIALECTS } from "./helpers/databases.js";
 
 describe("sync of 20 tenants × 5,000 alerts", () => {
-  let world: EmulatorWorld;
-  before(async () => {
-    world = await emulatorWorld({ seed: "engine-sync", tenants: 20, alertsPerTenant: 5000, machinesPerTenant: 12, rateLimits: false });
-  });
-  after(() => world.stop());
+  const world = suiteWorld({ seed: "engine-sync", tenants: 20, alertsPerTenant: 5000, machinesPerTenant: 12, rateLimits: false });
 
   for (const dialect of DIALECTS) {
     it(`backfills, then a second sync after adds and updates equals the emulator's ground truth (${dialect})`, async () => {
@@ -86,14 +71,10 @@ describe("sync of 20 tenants × 5,000 alerts", () => {
 });
 
 describe("changes during a run", () => {
-  let world: EmulatorWorld;
   // One clock for the emulator and the engine, moved by the test: changes made
   // during a run land minutes apart, farther than the overlap window.
   const clock = createManualClock(Date.now());
-  before(async () => {
-    world = await emulatorWorld({ seed: "engine-midrun", tenants: 2, alertsPerTenant: 3000, machinesPerTenant: 5, rateLimits: false, clock });
-  });
-  after(() => world.stop());
+  const world = suiteWorld({ seed: "engine-midrun", tenants: 2, alertsPerTenant: 3000, machinesPerTenant: 5, rateLimits: false, clock });
 
   it("a run may miss what changes under it, but its cursor never passes it: the next run catches up", async () => {
     await withStore("sqlite", async (store) => {

@@ -5,29 +5,23 @@
  * tenant can and cannot do — which permission, on which resource.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { type Store, verifyTenant } from "@mde-partner/sync";
+import { describe, it } from "node:test";
+import { verifyTenant } from "@mde-partner/sync";
 import { partnerFor } from "@mde-partner/test-kit";
-import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
+import { suiteEngineWorld } from "./fixtures/engine-world.js";
 
 const MDE_READS = ["Alert.Read.All", "Machine.Read.All"];
 
 describe("verifyTenant: what each tenant can and cannot do", () => {
-  let world: EngineWorld;
-  let store: Store;
-  before(async () => {
-    world = await engineWorld({
-      seed: "engine-verify-capabilities",
-      tenants: [
-        // Can sync and hunt on Graph.
-        { alerts: 2, machines: 1, roles: MDE_READS, graphRoles: ["ThreatHunting.Read.All"] },
-        // Can sync, granted only the legacy MDE hunting permission: `hunt` (Graph) does not work.
-        { alerts: 2, machines: 1, roles: [...MDE_READS, "AdvancedQuery.Read.All"], graphRoles: [] },
-      ],
-    });
-    ({ store } = world);
+  const { world, store } = suiteEngineWorld({
+    seed: "engine-verify-capabilities",
+    tenants: [
+      // Can sync and hunt on Graph.
+      { alerts: 2, machines: 1, roles: MDE_READS, graphRoles: ["ThreatHunting.Read.All"] },
+      // Can sync, granted only the legacy MDE hunting permission: `hunt` (Graph) does not work.
+      { alerts: 2, machines: 1, roles: [...MDE_READS, "AdvancedQuery.Read.All"], graphRoles: [] },
+    ],
   });
-  after(() => world.stop());
 
   const partner = () => {
     const { info } = world;

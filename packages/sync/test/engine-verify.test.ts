@@ -5,30 +5,24 @@
  * MDE not provisioned, secret expired) — and say what to do.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { openStore, type Store, syncOnce, verifyTenant } from "@mde-partner/sync";
+import { describe, it } from "node:test";
+import { openStore, syncOnce, verifyTenant } from "@mde-partner/sync";
 import { partnerFor } from "@mde-partner/test-kit";
-import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
+import { suiteEngineWorld } from "./fixtures/engine-world.js";
 import { createTestDatabase } from "./helpers/databases.js";
 
 const REQUIRED = ["Alert.Read.All", "Machine.Read.All", "Machine.Isolate"];
 
 describe("verifyTenant", () => {
-  let world: EngineWorld;
-  let store: Store;
-  before(async () => {
-    world = await engineWorld({
-      seed: "engine-verify",
-      tenants: [
-        { alerts: 3, machines: 2 },
-        { alerts: 3, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"] },
-        { alerts: 3, machines: 2, consented: false },
-        { alerts: 0, machines: 0, mdeProvisioned: false },
-      ],
-    });
-    ({ store } = world);
+  const { world, store } = suiteEngineWorld({
+    seed: "engine-verify",
+    tenants: [
+      { alerts: 3, machines: 2 },
+      { alerts: 3, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"] },
+      { alerts: 3, machines: 2, consented: false },
+      { alerts: 0, machines: 0, mdeProvisioned: false },
+    ],
   });
-  after(() => world.stop());
 
   const ids = () => world.info.tenants.map((t) => t.id);
 

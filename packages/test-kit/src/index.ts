@@ -13,6 +13,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { createPartnerClient, type PartnerClient, type PartnerClientOptions, type PartnerTenant } from "@mde-partner/client";
 import { createEmulator, type Emulator, type EmulatorInfo, type EmulatorOptions, type TenantSpec } from "@mde-partner/emulator";
 
@@ -172,4 +173,49 @@ export async function hostileWorld(
     hostileId: tenants.find((t) => t.hostile)!.id,
     plainIds: tenants.filter((t) => !t.hostile).map((t) => t.id),
   });
+}
+
+/**
+ * A stand-in for a value that a suite's `before` hook makes: every property
+ * read goes to the current value (methods bound to it). Reading it before the
+ * value exists throws.
+ */
+export function lateBound<T extends object>(current: () => T | undefined, what = "value"): T {
+  const value = (): T => {
+    const v = current();
+    if (v === undefined) throw new Error(`the suite's ${what} is read before its before hook made it`);
+    return v;
+  };
+  return new Proxy({} as T, {
+    get(_, key) {
+      const target = value();
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === "function" ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+    },
+    has: (_, key) => Reflect.has(value(), key),
+  });
+}
+
+/**
+ * Something the enclosing `describe` starts in its `before` hook and stops in
+ * its `after` hook; the stand-in returned reads the started value.
+ *
+ * @example
+ * describe("alerts", () => {
+ *   const world = suiteResource(() => emulatorWorld({ tenants: 2 }));
+ *   it("lists", async () => { await partnerFor(world).tenant(world.info.tenants[0]!.id).mde.alerts.list(); });
+ * });
+ */
+export function suiteResource<T extends { stop(): unknown }>(start: () => Promise<T>, what = "world"): T {
+  let current: T | undefined;
+  before(async () => {
+    current = await start();
+  });
+  after(() => current?.stop());
+  return lateBound(() => current, what);
+}
+
+/** An emulator world for the enclosing `describe`: started in `before`, stopped in `after`. */
+export function suiteWorld(options: WorldOptions = {}): EmulatorWorld {
+  return suiteResource(() => emulatorWorld(options));
 }
