@@ -4,7 +4,7 @@
 // why; and "sync now" names the tenant it skipped (consent not given yet).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Agent, createWorld, PASSWORDS, unescapeHtml, type World } from "./support.js";
+import { type Agent, createWorld, signedIn, unescapeHtml, type World } from "./support.js";
 
 let world: World;
 let admin: Agent;
@@ -16,8 +16,7 @@ before(async () => {
   [contoso, fabrikam] = world.info.tenants.map((t) => t.id) as [string, string];
   await world.store.upsertTenant({ id: contoso, name: "Contoso", initialState: "consented" });
   await world.store.upsertTenant({ id: fabrikam, name: "Fabrikam" }); // pending_consent
-  admin = new Agent(world.console);
-  assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
+  admin = await signedIn(world, "admin");
 });
 after(() => world.close());
 

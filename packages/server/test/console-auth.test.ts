@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { after, before, describe, it } from "node:test";
-import { addUser, createConsole } from "@mde-partner/server";
-import { Agent, createWorld, PASSWORDS, REQUIRED, type World } from "./support.js";
+import { addUser } from "@mde-partner/server";
+import { Agent, consoleOf, createWorld, PASSWORDS, type World } from "./support.js";
 
 let world: World;
 let tenantId: string;
@@ -150,14 +150,7 @@ describe("security headers and cookies", () => {
   });
 
   it("with TLS the cookie is Secure and __Host- prefixed; plain HTTP off loopback is refused", async () => {
-    const tlsConsole = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      tls: "self-signed",
-    });
+    const tlsConsole = consoleOf(world, { tls: "self-signed" });
     const agent = new Agent(tlsConsole, "https://127.0.0.1:8443");
     const res = await agent.signIn("viewer", PASSWORDS.viewer);
     assert.equal(res.status, 303);
@@ -168,15 +161,7 @@ describe("security headers and cookies", () => {
     assert.ok((await agent.request("/tenants")).headers.get("strict-transport-security"));
     assert.throws(
       () =>
-        createConsole({
-          store: world.store,
-          partner: world.partner,
-          requiredPermissions: REQUIRED,
-          consentRedirectUri: world.callbackUrl,
-          usersFile: world.usersFile,
-          tls: false,
-          host: "0.0.0.0",
-        }),
+        consoleOf(world, { tls: false, host: "0.0.0.0" }),
       /plain HTTP is only allowed on a loopback address/,
     );
   });
@@ -212,15 +197,7 @@ describe("sign-in", () => {
     let now = Date.parse("2030-01-01T00:00:00Z");
     const clock = { now: () => now };
     await addUser(world.usersFile, { name: "locky", password: "locky-password-1", role: "viewer" });
-    const c = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      tls: false,
-      clock,
-    });
+    const c = consoleOf(world, { tls: false, clock });
     const agent = new Agent(c);
     for (let i = 0; i < 4; i++) assert.equal((await agent.signIn("locky", `bad-password-${i}`)).status, 401);
     const fifth = await agent.signIn("locky", "bad-password-5");
@@ -238,15 +215,7 @@ describe("sign-in", () => {
   });
 
   it("too many attempts from one address are answered 429", async () => {
-    const c = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      tls: false,
-      login: { attemptsPerWindow: 3 },
-    });
+    const c = consoleOf(world, { tls: false, login: { attemptsPerWindow: 3 } });
     const agent = new Agent(c);
     for (const name of ["a1", "a2", "a3"]) assert.equal((await agent.signIn(name, "whatever-pass")).status, 401);
     const res = await agent.signIn("viewer", PASSWORDS.viewer);
@@ -256,16 +225,7 @@ describe("sign-in", () => {
 
   it("sessions expire when idle", async () => {
     let now = Date.parse("2030-01-01T00:00:00Z");
-    const c = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      tls: false,
-      clock: { now: () => now },
-      sessions: { idleMs: 60_000 },
-    });
+    const c = consoleOf(world, { tls: false, clock: { now: () => now }, sessions: { idleMs: 60_000 } });
     const agent = new Agent(c);
     await agent.signIn("viewer", PASSWORDS.viewer);
     now += 30_000;

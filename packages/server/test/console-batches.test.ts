@@ -5,7 +5,7 @@
 // what a user typed (the query, the comment) is escaped.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Agent, createWorld, PASSWORDS, type World } from "./support.js";
+import { Agent, createWorld, signedIn, type World } from "./support.js";
 
 let world: World;
 let viewer: Agent;
@@ -15,8 +15,7 @@ before(async () => {
   world = await createWorld({ emulator: { tenants: [{ name: "Contoso" }], alertsPerTenant: 5, machinesPerTenant: 2 } });
   contoso = world.info.tenants[0]!.id;
   await world.store.upsertTenant({ id: contoso, name: "Contoso", initialState: "consented" });
-  viewer = new Agent(world.console);
-  assert.equal((await viewer.signIn("viewer", PASSWORDS.viewer)).status, 303);
+  viewer = await signedIn(world, "viewer");
 });
 after(() => world.close());
 

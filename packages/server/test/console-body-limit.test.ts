@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { Agent, createWorld, PASSWORDS, type World } from "./support.js";
+import { Agent, createWorld, signedIn, type World } from "./support.js";
 
 let world: World;
 let port: number;
@@ -92,8 +92,7 @@ describe("request body limits", () => {
     // Unauthenticated hunting gets the small limit too.
     assert.equal((await anonymous.form("/hunting", { query: big }, { csrf: false })).status, 413);
 
-    const admin = new Agent(world.console);
-    assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
+    const admin = await signedIn(world, "admin");
     const onboard = await admin.json("POST", "/api/v1/tenants", { name: big });
     assert.equal(onboard.status, 413);
     assert.equal(((await onboard.json()) as { error: { code: string } }).error.code, "payload_too_large");

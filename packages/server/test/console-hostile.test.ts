@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HOSTILE_STRINGS } from "@mde-partner/emulator";
 import { chromium } from "playwright-core";
-import { Agent, createWorld, PASSWORDS, unescapeHtml, type World } from "./support.js";
+import { type Agent, createWorld, PASSWORDS, signedIn, unescapeHtml, type World } from "./support.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 /** Characters of a tenant value in a list cell (the console's clip.ts). */
@@ -32,8 +32,7 @@ before(async () => {
   });
   mallory = world.info.tenants.find((t) => t.name === "Mallory")!.id;
   await world.store.upsertTenant({ id: mallory, name: "Mallory", initialState: "consented" });
-  responder = new Agent(world.console);
-  assert.equal((await responder.signIn("responder", PASSWORDS.responder)).status, 303);
+  responder = await signedIn(world, "responder");
   // MDE first (devices and MDE alerts), then Graph (alerts_v2 with portal links, incidents).
   assert.equal((await responder.form(`/tenants/${mallory}/sync`, {})).status, 200);
   await world.store.setTenantSource(mallory, "graph");

@@ -5,7 +5,7 @@
 // resource (a tenant that consented before Graph permissions were added).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Agent, createWorld, PASSWORDS, unescapeHtml, type World } from "./support.js";
+import { type Agent, createWorld, signedIn, unescapeHtml, type World } from "./support.js";
 
 let world: World;
 let admin: Agent;
@@ -31,10 +31,8 @@ before(async () => {
     [litware, "Litware"],
   ] as const)
     await world.store.upsertTenant({ id, name, initialState: "consented" });
-  admin = new Agent(world.console);
-  assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
-  viewer = new Agent(world.console);
-  assert.equal((await viewer.signIn("viewer", PASSWORDS.viewer)).status, 303);
+  admin = await signedIn(world, "admin");
+  viewer = await signedIn(world, "viewer");
 });
 after(() => world.close());
 

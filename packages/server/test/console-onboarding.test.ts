@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createConsole } from "@mde-partner/server";
-import { Agent, consentInEmulator, createWorld, PASSWORDS, REQUIRED, unescapeHtml, type World } from "./support.js";
+import { Agent, consentInEmulator, consoleOf, createWorld, PASSWORDS, REQUIRED, signedIn, unescapeHtml, type World } from "./support.js";
 
 let world: World;
 let admin: Agent;
@@ -25,8 +24,7 @@ before(async () => {
     },
   });
   fabrikam = world.info.tenants.find((t) => t.name === "Fabrikam")!.id;
-  admin = new Agent(world.console);
-  assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
+  admin = await signedIn(world, "admin");
 });
 after(() => world.close());
 
@@ -191,15 +189,7 @@ describe("onboarding by admin consent", () => {
   });
 
   it("an expired consent link is refused", async () => {
-    const shortLived = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      tls: false,
-      consentTtlMs: 1,
-    });
+    const shortLived = consoleOf(world, { tls: false, consentTtlMs: 1 });
     const agent = new Agent(shortLived);
     await agent.signIn("admin", PASSWORDS.admin);
     const res = await agent.json("POST", "/api/v1/tenants", { name: "Late" });

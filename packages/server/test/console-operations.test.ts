@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { createConsole, createOneTimeLogin } from "@mde-partner/server";
+import { createOneTimeLogin } from "@mde-partner/server";
 import { Agent as UndiciAgent, fetch as undiciFetch } from "undici";
-import { Agent, createWorld, PASSWORDS, REQUIRED, unescapeHtml, type World } from "./support.js";
+import { Agent, consoleOf, createWorld, PASSWORDS, REQUIRED, signedIn, unescapeHtml, type World } from "./support.js";
 
 let world: World;
 let responder: Agent;
@@ -34,8 +34,7 @@ before(async () => {
     [northwind, "Northwind"],
   ] as const)
     await world.store.upsertTenant({ id, name, initialState: "consented" });
-  responder = new Agent(world.console);
-  assert.equal((await responder.signIn("responder", PASSWORDS.responder)).status, 303);
+  responder = await signedIn(world, "responder");
 });
 after(() => world.close());
 
@@ -263,15 +262,7 @@ describe("operations", () => {
     assert.match(text, new RegExp(`mde_console_api_calls_total\\{tenant="${contoso}",status="2xx"\\} [1-9]`));
     assert.match(text, /# TYPE mde_console_api_throttled_total counter/);
     const token = "metrics-token-0123456789";
-    const scraped = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      tls: false,
-      metricsToken: token,
-    });
+    const scraped = consoleOf(world, { tls: false, metricsToken: token });
     assert.equal((await scraped.app.request("/metrics")).status, 401);
     assert.equal((await scraped.app.request("/metrics", { headers: { authorization: "Bearer wrong-token-0123456789" } })).status, 401);
     assert.equal((await scraped.app.request("/metrics", { headers: { authorization: `Bearer ${token}` } })).status, 200);
@@ -288,14 +279,7 @@ describe("operations", () => {
   });
 
   it("real socket: HTTPS with a self-signed certificate for the host, trusted explicitly", async () => {
-    const c = createConsole({
-      store: world.store,
-      partner: world.partner,
-      requiredPermissions: REQUIRED,
-      consentRedirectUri: world.callbackUrl,
-      usersFile: world.usersFile,
-      port: 0,
-    });
+    const c = consoleOf(world, { port: 0 });
     const { url, certPem } = await c.start();
     try {
       assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { addUser, MIN_PASSWORD_LENGTH, passwordProblem } from "@mde-partner/server";
-import { Agent, createWorld, PASSWORDS, type World } from "./support.js";
+import { createWorld, signedIn, type World } from "./support.js";
 
 let world: World;
 before(async () => {
@@ -18,8 +18,7 @@ describe("the operator password rule", () => {
     const message = "the password must be at least 12 characters";
     assert.equal(passwordProblem("ten-chars!"), message);
     await assert.rejects(addUser(world.usersFile, { name: "bob", password: "ten-chars!", role: "viewer" }), { message });
-    const admin = new Agent(world.console);
-    assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
+    const admin = await signedIn(world, "admin");
     const form = await admin.form("/users", { name: "bob", password: "ten-chars!", role: "viewer" });
     assert.equal(form.status, 400);
     assert.match(await form.text(), new RegExp(message));

@@ -5,7 +5,7 @@
 // only that step's form switches; the way back is confirmed the same way.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Agent, createWorld, PASSWORDS, unescapeHtml, type World } from "./support.js";
+import { type Agent, createWorld, signedIn, unescapeHtml, type World } from "./support.js";
 
 let world: World;
 let admin: Agent;
@@ -19,10 +19,8 @@ before(async () => {
   world = await createWorld({ emulator: { tenants: [{ name: "Contoso" }], alertsPerTenant: 5, machinesPerTenant: 1 } });
   contoso = world.info.tenants[0]!.id;
   await world.store.upsertTenant({ id: contoso, name: "Contoso", initialState: "consented" });
-  admin = new Agent(world.console);
-  assert.equal((await admin.signIn("admin", PASSWORDS.admin)).status, 303);
-  viewer = new Agent(world.console);
-  assert.equal((await viewer.signIn("viewer", PASSWORDS.viewer)).status, 303);
+  admin = await signedIn(world, "admin");
+  viewer = await signedIn(world, "viewer");
 });
 after(() => world.close());
 

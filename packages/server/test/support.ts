@@ -4,6 +4,7 @@
  * helpers to drive the console in-process (`app.request`) with a cookie jar,
  * as a browser would.
  */
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
 import type { Emulator, EmulatorInfo, EmulatorOptions } from "@mde-partner/emulator";
@@ -75,6 +76,25 @@ export async function createWorld(
       removeTemp(dir);
     },
   };
+}
+
+/** A browser-like client of the world's console, signed in as the `role` operator (asserted). */
+export async function signedIn(world: World, role: keyof typeof PASSWORDS): Promise<Agent> {
+  const agent = new Agent(world.console);
+  assert.equal((await agent.signIn(role, PASSWORDS[role])).status, 303);
+  return agent;
+}
+
+/** Another console on the world's store, partner, users file and consent callback, with `options` on top. */
+export function consoleOf(world: World, options: Partial<ConsoleOptions> = {}): PartnerConsole {
+  return createConsole({
+    store: world.store,
+    partner: world.partner,
+    requiredPermissions: REQUIRED,
+    consentRedirectUri: world.callbackUrl,
+    usersFile: world.usersFile,
+    ...options,
+  });
 }
 
 /** A browser-like client of the in-process app: keeps cookies, follows nothing by itself. */
