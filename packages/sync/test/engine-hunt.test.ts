@@ -5,34 +5,26 @@
  * as such; values only through the KQL quoting helper.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
-import { huntAcrossTenants, kql, quoteKqlString, type Store } from "@mde-partner/sync";
+import { describe, it } from "node:test";
+import { huntAcrossTenants, kql, quoteKqlString } from "@mde-partner/sync";
 import { partnerFor } from "@mde-partner/test-kit";
-import { engineWorld, type EngineWorld } from "./fixtures/engine-world.js";
+import { suiteEngineWorld } from "./fixtures/engine-world.js";
 
 describe("huntAcrossTenants", () => {
-  let world: EngineWorld;
-  let store: Store;
-  before(async () => {
-    world = await engineWorld({
-      seed: "engine-hunt",
-      tenants: [
-        ...Array.from({ length: 10 }, (_, i) => ({ alerts: 20, machines: 3 + i })),
-        { alerts: 5, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"], graphRoles: [] },
-      ],
-    });
-    ({ store } = world);
+  const { world, store } = suiteEngineWorld({
+    seed: "engine-hunt",
+    tenants: [
+      ...Array.from({ length: 10 }, (_, i) => ({ alerts: 20, machines: 3 + i })),
+      { alerts: 5, machines: 2, roles: ["Alert.Read.All", "Machine.Read.All"], graphRoles: [] },
+    ],
   });
-  after(() => world.stop());
+
+  /** One query on the tenants, through the store and a partner client. */
+  const hunt = (tenantIds: string[], query: string) => huntAcrossTenants({ partner: partnerFor(world), store, tenantIds, query });
 
   it("runs one query on 10 tenants and merges the rows with tenant columns", async () => {
     const ten = world.info.tenants.slice(0, 10);
-    const result = await huntAcrossTenants({
-      partner: partnerFor(world),
-      store,
-      tenantIds: ten.map((t) => t.id),
-      query: "DeviceInfo | summarize arg_max(Timestamp, *) by DeviceId | project DeviceId, DeviceName, OSPlatform",
-    });
+    const result = await hunt(ten.map((t) => t.id), "DeviceInfo | summarize arg_max(Timestamp, *) by DeviceId | project DeviceId, DeviceName, OSPlatform");
     assert.deepEqual(result.errors, []);
     assert.deepEqual(
       result.schema.map((c) => c.name),
@@ -52,12 +44,7 @@ describe("huntAcrossTenants", () => {
 
   it("reports a syntax error once per tenant, cleanly, and no rows", async () => {
     const ten = world.info.tenants.slice(0, 10);
-    const result = await huntAcrossTenants({
-      partner: partnerFor(world),
-      store,
-      tenantIds: ten.map((t) => t.id),
-      query: "DeviceInfo | where",
-    });
+    const result = await hunt(ten.map((t) => t.id), "DeviceInfo | where");
     assert.deepEqual(result.rows, []);
     assert.equal(result.errors.length, 10);
     assert.deepEqual(new Set(result.errors.map((e) => e.tenantId)), new Set(ten.map((t) => t.id)));
@@ -70,12 +57,7 @@ describe("huntAcrossTenants", () => {
 
   it("reports a tenant without the hunting permission beside the others' rows", async () => {
     const [a, , , , , , , , , , limited] = world.info.tenants;
-    const result = await huntAcrossTenants({
-      partner: partnerFor(world),
-      store,
-      tenantIds: [a!.id, limited!.id],
-      query: "DeviceInfo | distinct DeviceId",
-    });
+    const result = await hunt([a!.id, limited!.id], "DeviceInfo | distinct DeviceId");
     assert.equal(result.rows.length, a!.machines);
     assert.equal(result.errors.length, 1);
     assert.equal(result.errors[0]?.tenantId, limited!.id);

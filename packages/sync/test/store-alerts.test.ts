@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { type AlertInput, advanceCursor, cursorCovers, openStore, type Store, StoreError, toTimeKey } from "@mde-partner/sync";
-import { createTestDatabase, DIALECTS, randomTenantId, type TestDatabase } from "./helpers/databases.js";
+import { beforeEach, describe, it } from "node:test";
+import { advanceCursor, type AlertInput, cursorCovers, StoreError, toTimeKey } from "@mde-partner/sync";
+import { DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
 /** A small alert shaped like mde-api.md §6.1. */
 function alert(id: string, lastUpdateTime: string, extra: Record<string, unknown> = {}): AlertInput & Record<string, unknown> {
@@ -36,17 +36,10 @@ function expectedChecksum(alerts: ReadonlyArray<{ id: string; lastUpdateTime?: s
 
 for (const dialect of DIALECTS) {
   describe(`store alerts (${dialect})`, () => {
-    let db: TestDatabase;
-    let store: Store;
+    const { store } = storePerTest(dialect);
     let tenant: string;
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect);
-      store = await openStore(db.options);
+    beforeEach(() => {
       tenant = randomTenantId();
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.drop();
     });
 
     it("upserts a page by (tenant, id) and writes the cursor with it", async () => {

@@ -6,22 +6,13 @@
  * refused before anything is written.
  */
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { openStore, type Store } from "@mde-partner/sync";
-import { createTestDatabase, DIALECTS, randomTenantId, type TestDatabase } from "./helpers/databases.js";
+import { describe, it } from "node:test";
+import { openStore } from "@mde-partner/sync";
+import { DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
 for (const dialect of DIALECTS) {
   describe(`store batches (${dialect})`, () => {
-    let db: TestDatabase;
-    let store: Store;
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect);
-      store = await openStore(db.options);
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.drop();
-    });
+    const { store, db } = storePerTest(dialect);
 
     it("records a batch, claims and finishes its items once, and is done with the last one", async () => {
       const [a, b] = [randomTenantId(), randomTenantId()];

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { openStore, type Store } from "@mde-partner/sync";
-import { createTestDatabase, DIALECTS, randomTenantId, type TestDatabase } from "./helpers/databases.js";
+import { beforeEach, describe, it } from "node:test";
+import { DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
 const machine = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
@@ -15,17 +14,10 @@ const machine = (id: string, extra: Record<string, unknown> = {}) => ({
 
 for (const dialect of DIALECTS) {
   describe(`store machines, actions, audit and runs (${dialect})`, () => {
-    let db: TestDatabase;
-    let store: Store;
+    const { store } = storePerTest(dialect);
     let tenant: string;
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect);
-      store = await openStore(db.options);
+    beforeEach(() => {
       tenant = randomTenantId();
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.drop();
     });
 
     it("upserts machines and replaces a tenant's inventory atomically", async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { afterEach, beforeEach, describe, it } from "node:test";
-import { openStore, type Store, StoreError } from "@mde-partner/sync";
-import { createTestDatabase, DIALECTS, randomTenantId, type TestDatabase } from "./helpers/databases.js";
+import { describe, it } from "node:test";
+import { openStore, StoreError } from "@mde-partner/sync";
+import { DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
 /** A clock the test moves by hand. */
 function manualClock(start = Date.parse("2025-01-01T00:00:00Z")) {
@@ -16,17 +16,10 @@ function manualClock(start = Date.parse("2025-01-01T00:00:00Z")) {
 
 for (const dialect of DIALECTS) {
   describe(`store tenants and consent (${dialect})`, () => {
-    let db: TestDatabase;
-    let store: Store;
     let clock: ReturnType<typeof manualClock>;
-    beforeEach(async () => {
-      db = await createTestDatabase(dialect);
+    const { store, db } = storePerTest(dialect, (db) => {
       clock = manualClock();
-      store = await openStore({ ...db.options, clock });
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.drop();
+      return openStore({ ...db.options, clock });
     });
 
     it("upserts, gets and lists tenants; updates keep unspecified fields", async () => {

@@ -6,6 +6,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "node:test";
+import { openStore, type Store } from "@mde-partner/sync";
+import { lateBound } from "@mde-partner/test-kit";
 import Database from "better-sqlite3";
 import pg from "pg";
 
@@ -77,4 +80,26 @@ export async function createTestDatabase(dialect: TestDialect): Promise<TestData
 /** A random tenant id (GUID). */
 export function randomTenantId(): string {
   return crypto.randomUUID();
+}
+
+/**
+ * A fresh store on `dialect` for every test of the enclosing `describe`:
+ * opened in `beforeEach` (by `open`, default the database's own options),
+ * closed and dropped in `afterEach`. The stand-ins returned read the current ones.
+ */
+export function storePerTest(
+  dialect: TestDialect,
+  open: (db: TestDatabase) => Promise<Store> = (db) => openStore(db.options),
+): { store: Store; db: TestDatabase } {
+  let db: TestDatabase | undefined;
+  let store: Store | undefined;
+  beforeEach(async () => {
+    db = await createTestDatabase(dialect);
+    store = await open(db);
+  });
+  afterEach(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+  return { store: lateBound(() => store, "store"), db: lateBound(() => db, "database") };
 }
