@@ -19,6 +19,9 @@ before(async () => {
 });
 after(() => started.stop());
 
+/** curl's `-d` arguments for the form fields, in order. */
+const formFields = (...fields: string[]) => fields.flatMap((field) => ["-d", field]);
+
 /** Runs curl asynchronously: the emulator answers from this same process, so blocking would deadlock. */
 function curl(args: string[]): Promise<{ status: number; headers: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -72,14 +75,12 @@ test("the documented curl v2 request gets the documented answer and a token with
     "POST",
     "-H",
     "Content-Type:application/x-www-form-urlencoded",
-    "-d",
-    "grant_type=client_credentials",
-    "-d",
-    `client_id=${clientId}`,
-    "-d",
-    "scope=https://securitycenter.onmicrosoft.com/windowsatpservice/.default",
-    "-d",
-    `client_secret=${clientSecret}`,
+    ...formFields(
+      "grant_type=client_credentials",
+      `client_id=${clientId}`,
+      "scope=https://securitycenter.onmicrosoft.com/windowsatpservice/.default",
+      `client_secret=${clientSecret}`,
+    ),
     `${started.info.loginUrl}/${tenant.id}/oauth2/v2.0/token`,
   ]);
   assert.equal(res.status, 200);
@@ -106,14 +107,7 @@ test("the v1 resource= request gets string-typed numbers, the resource echoed, a
     "POST",
     "-H",
     "Content-Type:application/x-www-form-urlencoded",
-    "-d",
-    "grant_type=client_credentials",
-    "-d",
-    `client_id=${clientId}`,
-    "-d",
-    `client_secret=${clientSecret}`,
-    "-d",
-    `resource=${MDE_RESOURCE}`,
+    ...formFields("grant_type=client_credentials", `client_id=${clientId}`, `client_secret=${clientSecret}`, `resource=${MDE_RESOURCE}`),
     `${started.info.loginUrl}/${tenant.domain}/oauth2/token`,
   ]);
   assert.equal(res.status, 200);
@@ -150,14 +144,7 @@ test("a Graph token carries the Graph roles, and the partner's own tenant grants
   const graph = await curl([
     "-X",
     "POST",
-    "-d",
-    "grant_type=client_credentials",
-    "-d",
-    `client_id=${clientId}`,
-    "-d",
-    `client_secret=${clientSecret}`,
-    "-d",
-    "scope=https://graph.microsoft.com/.default",
+    ...formFields("grant_type=client_credentials", `client_id=${clientId}`, `client_secret=${clientSecret}`, "scope=https://graph.microsoft.com/.default"),
     `${started.info.loginUrl}/${fabrikam.id}/oauth2/v2.0/token`,
     "-i",
   ]);
@@ -169,14 +156,7 @@ test("a Graph token carries the Graph roles, and the partner's own tenant grants
     "-i",
     "-X",
     "POST",
-    "-d",
-    "grant_type=client_credentials",
-    "-d",
-    `client_id=${clientId}`,
-    "-d",
-    `client_secret=${clientSecret}`,
-    "-d",
-    `resource=${MDE_RESOURCE}`,
+    ...formFields("grant_type=client_credentials", `client_id=${clientId}`, `client_secret=${clientSecret}`, `resource=${MDE_RESOURCE}`),
     `${started.info.loginUrl}/${homeTenantId}/oauth2/token`,
   ]);
   assert.equal(home.status, 200);

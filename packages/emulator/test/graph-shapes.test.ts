@@ -31,8 +31,8 @@ function assertEvidence(evidence: Array<Record<string, unknown>>): void {
   ]) {
     if (!documented.has(item["@odata.type"])) documented.set(item["@odata.type"], item);
   }
-  // registryValueEvidence has no example: its keys are the v1.0 resource table's.
-  documented.set("#microsoft.graph.security.registryValueEvidence", {
+  // The properties every evidence type has (the v1.0 alertEvidence resource).
+  const base = {
     "@odata.type": "",
     createdDateTime: "",
     verdict: "",
@@ -41,6 +41,10 @@ function assertEvidence(evidence: Array<Record<string, unknown>>): void {
     roles: [],
     detailedRoles: [],
     tags: [],
+  };
+  // registryValueEvidence has no example: its keys are the v1.0 resource table's.
+  documented.set("#microsoft.graph.security.registryValueEvidence", {
+    ...base,
     mdeDeviceId: "",
     registryHive: "",
     registryKey: "",
@@ -50,14 +54,7 @@ function assertEvidence(evidence: Array<Record<string, unknown>>): void {
   });
   // urlEvidence has no example either: base properties plus `url` (security-urlevidence.md).
   documented.set("#microsoft.graph.security.urlEvidence", {
-    "@odata.type": "",
-    createdDateTime: "",
-    verdict: "",
-    remediationStatus: "",
-    remediationStatusDetails: null,
-    roles: [],
-    detailedRoles: [],
-    tags: [],
+    ...base,
     url: "",
   });
   for (const item of evidence) {
