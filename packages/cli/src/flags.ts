@@ -96,3 +96,8 @@ export const TENANT_FLAGS = {
   tenant: { flags: "--tenant <id>", description: "customer tenant (repeat, or comma-separate)", parse: collect },
   all: { flags: "--all", description: "every added tenant (the default)" },
 } satisfies Flags<TenantSelectionOptions>;
+
+/** `--db <url>`: the store to use instead of the configured one. */
+export const DB_FLAG = {
+  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+} satisfies Flags<{ db?: string }>;

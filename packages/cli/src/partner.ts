@@ -86,3 +86,20 @@ export async function withStore<T>(url: string, fn: (store: Store) => Promise<T>
     await store.close();
   }
 }
+
+/** Runs `fn` with the partner client, turns its errors into CLI errors and always closes the client. */
+export async function withPartner<T>(
+  config: PartnerConfig,
+  ctx: CommandContext,
+  fn: (partner: PartnerClient<PartnerTenant>) => Promise<T>,
+  options: PartnerOptions = {},
+): Promise<T> {
+  const partner = openPartner(config, ctx, options);
+  try {
+    return await fn(partner);
+  } catch (error) {
+    throw toCliError(error);
+  } finally {
+    await partner.close();
+  }
+}

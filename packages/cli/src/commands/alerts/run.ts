@@ -15,12 +15,12 @@ import {
 import { tenantOf, updateAlert } from "@mde-partner/sync";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
-import { EXIT, parseCount, toCliError, usageError } from "../../errors.js";
+import { EXIT, parseCount, usageError } from "../../errors.js";
 import { forEachTenantReported } from "../../fan-out.js";
 import { checkRawFilter, enumValues, parseSince, rawFilterList, SEVERITIES, STATUSES } from "../../odata-options.js";
 import { createOutput, type Output, type OutputFlags, type OutputOptions } from "../../output/output.js";
 import { createProgress } from "../../output/progress.js";
-import { openPartner, withStore } from "../../partner.js";
+import { openPartner, withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 import { actorName } from "../../cli-audit.js";
 
@@ -131,16 +131,11 @@ export async function runAlertsGet(tenantId: string, alertId: string, options: O
   parseTenantId(tenantId);
   const id = checkAlertId(alertId);
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
-  const partner = openPartner(config, ctx);
-  try {
+  return withPartner(config, ctx, async (partner) => {
     const alert = withTenant(tenant.id, await tenantOf(partner, tenant).alerts.get(id));
     printAlert(alert, out);
     return EXIT.ok;
-  } catch (error) {
-    throw toCliError(error);
-  } finally {
-    await partner.close();
-  }
+  });
 }
 
 function printAlert(alert: TenantAlert, out: Output) {
@@ -211,15 +206,10 @@ export async function runAlertsUpdate(
     throw usageError("nothing to update", "give --status, --assign, --classification, --determination or --comment");
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
-    const partner = openPartner(config, ctx);
-    try {
+    return withPartner(config, ctx, async (partner) => {
       const updated = await updateAlert({ store, partner, actor: actorName(ctx.io.env) }, { tenantId: tenant.id, alertId: id, update });
       printAlert(withTenant(tenant.id, updated), out);
       return EXIT.ok;
-    } catch (error) {
-      throw toCliError(error);
-    } finally {
-      await partner.close();
-    }
+    });
   });
 }

@@ -1,7 +1,7 @@
 /** `mde-partner audit`: the audit log, newest first. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { AuditOptions } from "./run.js";
 
 const FLAGS = {
@@ -11,7 +11,7 @@ const FLAGS = {
   since: { flags: "--since <when>", description: "entries since a time or for a duration back (24h, 7d)" },
   result: { flags: "--result <result>", description: "ok, failed or requested" },
   top: { flags: "--top <n>", description: "at most this many entries (default 100)" },
-  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  ...DB_FLAG,
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<AuditOptions>;
 

@@ -1,7 +1,7 @@
 /** `mde-partner export`: the store's data as files. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, collect, type Flags } from "../../flags.js";
+import { addFlags, DB_FLAG, collect, type Flags } from "../../flags.js";
 import type { ExportCommandOptions } from "./run.js";
 
 const ALERTS = {
@@ -12,7 +12,7 @@ const ALERTS = {
   since: { flags: "--since <time>", description: "lastUpdateTime at or after (ISO time or 7d)" },
   until: { flags: "--until <time>", description: "lastUpdateTime before" },
   out: { flags: "--out <file>", description: "write to a file instead of stdout" },
-  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  ...DB_FLAG,
   quiet: { flags: "-q, --quiet", description: "no notes" },
 } satisfies Flags<ExportCommandOptions>;
 

@@ -1,7 +1,7 @@
 /** `mde-partner incidents`: Microsoft Graph incidents from the store. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
+import { addFlags, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { IncidentsListOptions } from "./run.js";
 
 const LIST = {
@@ -10,7 +10,7 @@ const LIST = {
     description: "active, inProgress, awaitingAction, resolved or redirected (comma-separate several)",
   },
   top: { flags: "--top <n>", description: "at most this many" },
-  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  ...DB_FLAG,
   ...TENANT_FLAGS,
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<IncidentsListOptions>;

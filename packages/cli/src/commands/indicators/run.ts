@@ -3,11 +3,11 @@ import type { Indicator, IndicatorSubmission } from "@mde-partner/client";
 import { removeIndicator, submitIndicator, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
-import { EXIT, toCliError, usageError } from "../../errors.js";
+import { EXIT, usageError } from "../../errors.js";
 import { forEachTenantReported } from "../../fan-out.js";
 import { enumValues, parseSince } from "../../odata-options.js";
 import { createOutput, type OutputFlags, type OutputOptions } from "../../output/output.js";
-import { openPartner, withStore } from "../../partner.js";
+import { openPartner, withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 import { actorName } from "../../cli-audit.js";
 
@@ -82,17 +82,12 @@ export async function runIndicatorsAdd(tenantId: string, options: IndicatorAddOp
   };
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
-    const partner = openPartner(config, ctx);
-    try {
+    return withPartner(config, ctx, async (partner) => {
       const created = await submitIndicator({ store, partner, actor: actorName(ctx.io.env) }, { tenantId: tenant.id, submission });
       if (out.mode !== "table") out.json(Object.assign({ tenantId: tenant.id }, created));
       else out.line(`added indicator ${created.id} (${created.indicatorType} ${created.indicatorValue} → ${created.action})`);
       return EXIT.ok;
-    } catch (error) {
-      throw toCliError(error);
-    } finally {
-      await partner.close();
-    }
+    });
   });
 }
 
@@ -116,16 +111,11 @@ export async function runIndicatorsRemove(tenantId: string, id: string, options:
     throw usageError(`${JSON.stringify(String(id).slice(0, 40))} is not an indicator id (a number)`);
   return withStore(config.storeUrl, async (store) => {
     const tenant = await requireTenant(store, tenantId);
-    const partner = openPartner(config, ctx);
-    try {
+    return withPartner(config, ctx, async (partner) => {
       await removeIndicator({ store, partner, actor: actorName(ctx.io.env) }, { tenantId: tenant.id, indicatorId: id.trim() });
       if (out.mode !== "table") out.json({ tenantId: tenant.id, removed: id.trim() });
       else out.line(`removed indicator ${id.trim()}`);
       return EXIT.ok;
-    } catch (error) {
-      throw toCliError(error);
-    } finally {
-      await partner.close();
-    }
+    });
   });
 }

@@ -4,11 +4,11 @@ import { isMdeError, machineId } from "@mde-partner/client";
 import { type IsolationState, isolationStateOf, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
-import { EXIT, parseCount, toCliError, usageError } from "../../errors.js";
+import { EXIT, parseCount, usageError } from "../../errors.js";
 import { forEachTenantReported } from "../../fan-out.js";
 import { checkRawFilter, enumValues, rawFilterList } from "../../odata-options.js";
 import { createOutput, type Output, type OutputFlags } from "../../output/output.js";
-import { openPartner, withStore } from "../../partner.js";
+import { openPartner, withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 
 export interface MachinesListOptions extends OutputFlags {
@@ -101,8 +101,7 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
   parseTenantId(tenantId);
   const mid = checkMachineId(id);
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
-  const partner = openPartner(config, ctx);
-  try {
+  return withPartner(config, ctx, async (partner) => {
     const api = tenantOf(partner, tenant);
     const machine = await api.machines.get(mid);
     const isolation = await isolationOf(api, machine, config.storeUrl, tenant.id, out);
@@ -130,11 +129,7 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
         ].map((key) => [key, key === "isolationState" ? isolationText(isolationState, isolation) : (row as unknown as Record<string, unknown>)[key]] as const),
       );
     return EXIT.ok;
-  } catch (error) {
-    throw toCliError(error);
-  } finally {
-    await partner.close();
-  }
+  });
 }
 
 /** The machine's isolation: where it came from and what `isolationStateOf` makes of the actions. */

@@ -1,7 +1,7 @@
 /** `mde-partner serve`: the partner console. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, type Flags, OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, DB_FLAG, type Flags, OUTPUT_FLAGS } from "../../flags.js";
 import type { ServeOptions } from "./run.js";
 
 const FLAGS = {
@@ -10,7 +10,7 @@ const FLAGS = {
   http: { flags: "--http", description: "plain HTTP (loopback addresses only)" },
   cert: { flags: "--cert <file>", description: "TLS certificate (PEM; default: one generated once into $MDE_PARTNER_HOME)" },
   key: { flags: "--key <file>", description: "the certificate's private key (PEM)" },
-  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  ...DB_FLAG,
   consentRedirectUri: {
     flags: "--consent-redirect-uri <url>",
     description: "the console's public /consent/callback URL (default: from the config, else its own)",

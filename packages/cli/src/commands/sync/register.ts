@@ -1,14 +1,14 @@
 /** `mde-partner sync`: alerts and machines of every consented tenant into the store. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, DB_FLAG, collect, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { SyncCommandOptions } from "./run.js";
 
 const FLAGS = {
   once: { flags: "--once", description: "one pass (the default)" },
   watch: { flags: "--watch", description: "keep syncing" },
   interval: { flags: "--interval <duration>", description: "with --watch: time between passes", default: "5m" },
-  db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
+  ...DB_FLAG,
   tenant: { flags: "--tenant <id>", description: "only these tenants (repeat, or comma-separate)", parse: collect },
   since: { flags: "--since <time>", description: "first sync of a tenant: only alerts updated since (ISO time or 30d)" },
   concurrency: { flags: "--concurrency <n>", description: "tenants at once", default: "8" },

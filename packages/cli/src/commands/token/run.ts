@@ -7,10 +7,10 @@
 import { findPermission, type InspectionCheck, type TokenInspection } from "@mde-partner/client";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
-import { EXIT, toCliError, usageError } from "../../errors.js";
+import { EXIT, usageError } from "../../errors.js";
 import { readAll } from "../../io.js";
 import { createOutput, type OutputOptions } from "../../output/output.js";
-import { openPartner, withStore } from "../../partner.js";
+import { withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant } from "../../tenant-selection.js";
 
 export interface TokenGetOptions extends OutputOptions {
@@ -38,24 +38,24 @@ export async function runTokenGet(tenantId: string, options: TokenGetOptions, ct
   const version = tokenVersion(options);
   parseTenantId(tenantId);
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
-  const partner = openPartner(config, ctx, version ? { tokenVersion: version } : {});
-  try {
-    const token = await partner.getToken(tenant.id);
-    const exp = expiresAt(token);
-    if (out.mode !== "table")
-      out.json({ tenantId: tenant.id, accessToken: token, tokenType: "Bearer", ...(exp ? { expiresOn: exp } : {}) });
-    else {
-      if (ctx.io.stdout.isTTY) {
-        out.warn(`this is a bearer token for ${tenant.name}: anyone holding it can call the API as your app until ${exp ?? "it expires"}`);
+  return withPartner(
+    config,
+    ctx,
+    async (partner) => {
+      const token = await partner.getToken(tenant.id);
+      const exp = expiresAt(token);
+      if (out.mode !== "table")
+        out.json({ tenantId: tenant.id, accessToken: token, tokenType: "Bearer", ...(exp ? { expiresOn: exp } : {}) });
+      else {
+        if (ctx.io.stdout.isTTY) {
+          out.warn(`this is a bearer token for ${tenant.name}: anyone holding it can call the API as your app until ${exp ?? "it expires"}`);
+        }
+        out.data(token);
       }
-      out.data(token);
-    }
-    return EXIT.ok;
-  } catch (error) {
-    throw toCliError(error);
-  } finally {
-    await partner.close();
-  }
+      return EXIT.ok;
+    },
+    version ? { tokenVersion: version } : {},
+  );
 }
 
 export interface TokenInspectOptions extends OutputOptions {
@@ -99,16 +99,15 @@ export async function runTokenInspect(target: string | undefined, options: Token
   if (token !== undefined && !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
     throw usageError("that is not a JWT (three base64url parts separated by dots)");
   }
-  const partner = openPartner(config, ctx, { inspectOnly: token !== undefined, ...(version ? { tokenVersion: version } : {}) });
-  let report: TokenInspection;
-  try {
-    const jwt = token ?? (await partner.getToken(expectedTenant!));
-    report = await partner.inspectToken(jwt, { ...(expectedTenant ? { expectedTenantId: expectedTenant } : {}), requiredRoles: required });
-  } catch (error) {
-    throw toCliError(error);
-  } finally {
-    await partner.close();
-  }
+  const report = await withPartner(
+    config,
+    ctx,
+    async (partner) => {
+      const jwt = token ?? (await partner.getToken(expectedTenant!));
+      return partner.inspectToken(jwt, { ...(expectedTenant ? { expectedTenantId: expectedTenant } : {}), requiredRoles: required });
+    },
+    { inspectOnly: token !== undefined, ...(version ? { tokenVersion: version } : {}) },
+  );
   printInspection(report, out);
   return report.ok ? EXIT.ok : EXIT.failed;
 }
