@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
   adminConsentUrl,
+  type AdminConsentUrlOptions,
   checkRedirectUri,
   consentStateMatches,
   createConsentState,
@@ -12,6 +13,12 @@ import {
 const CLIENT = "11111111-2222-4333-8444-555555555555";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
+/** The admin-consent link of `CLIENT` in the public cloud, parsed; `options` override any part. */
+const consentUrl = (options: Partial<AdminConsentUrlOptions>) =>
+  new URL(
+    adminConsentUrl({ loginUrl: "https://login.microsoftonline.com", clientId: CLIENT, redirectUri: "https://p.example/cb", ...options }),
+  );
+
 describe("consent links", () => {
   it("builds the legacy link the MDE partner pages print", () => {
     assert.equal(
@@ -21,48 +28,18 @@ describe("consent links", () => {
   });
 
   it("builds the v2 admin-consent link (organizations by default, tenant-specific on request)", () => {
-    const url = new URL(
-      adminConsentUrl({
-        loginUrl: "https://login.microsoftonline.com",
-        clientId: CLIENT,
-        redirectUri: "https://partner.example/cb?x=1&y=2",
-        state: "s t",
-      }),
-    );
+    const url = consentUrl({ redirectUri: "https://partner.example/cb?x=1&y=2", state: "s t" });
     assert.equal(url.pathname, "/organizations/v2.0/adminconsent");
     assert.equal(url.searchParams.get("scope"), "https://api.securitycenter.microsoft.com/.default");
     assert.equal(url.searchParams.get("redirect_uri"), "https://partner.example/cb?x=1&y=2");
     assert.equal(url.searchParams.get("state"), "s t");
-    const tenant = new URL(
-      adminConsentUrl({
-        loginUrl: "https://login.microsoftonline.us",
-        clientId: CLIENT,
-        redirectUri: "https://p.example/cb",
-        tenant: "Contoso.onmicrosoft.com",
-      }),
-    );
+    const tenant = consentUrl({ loginUrl: "https://login.microsoftonline.us", tenant: "Contoso.onmicrosoft.com" });
     assert.equal(tenant.href.startsWith("https://login.microsoftonline.us/contoso.onmicrosoft.com/v2.0/adminconsent?"), true);
-    assert.throws(
-      () =>
-        adminConsentUrl({
-          loginUrl: "https://login.microsoftonline.com",
-          clientId: CLIENT,
-          redirectUri: "https://p.example/cb",
-          tenant: "common",
-        }),
-      TypeError,
-    );
+    assert.throws(() => consentUrl({ tenant: "common" }), TypeError);
   });
 
   it("builds the no-version admin-consent link (common allowed there, no scope)", () => {
-    const url = new URL(
-      adminConsentUrl({
-        loginUrl: "https://login.microsoftonline.com",
-        clientId: CLIENT,
-        redirectUri: "https://p.example/cb",
-        endpoint: "none",
-      }),
-    );
+    const url = consentUrl({ endpoint: "none" });
     assert.equal(url.pathname, "/common/adminconsent");
     assert.equal(url.searchParams.has("scope"), false);
   });

@@ -1,6 +1,6 @@
 /** Test doubles for the Graph tests: a TokenCredential whose tokens name their audience and roles per resource. */
-import { createPartnerClient, type PartnerClientOptions } from "@mde-partner/client";
-import { CLIENT_ID, fakeJwt, fakeTime } from "./pipeline-fakes.js";
+import type { PartnerClientOptions } from "@mde-partner/client";
+import { fakeJwt, fakeTime, fakeTimePartner } from "./pipeline-fakes.js";
 
 export const MDE_SCOPE = "https://api.securitycenter.microsoft.com/.default";
 export const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
@@ -36,15 +36,5 @@ export function graphPartner(
   extra: Partial<PartnerClientOptions> & { fetch: NonNullable<PartnerClientOptions["fetch"]> },
   options: { roles?: { mde?: string[]; graph?: string[] }; time?: ReturnType<typeof fakeTime> } = {},
 ) {
-  const time = options.time ?? fakeTime();
-  const credential = audienceCredential(options.roles);
-  const partner = createPartnerClient({
-    clientId: CLIENT_ID,
-    credential,
-    clock: time.clock,
-    sleep: time.sleep,
-    random: () => 0.5,
-    ...extra,
-  });
-  return { partner, credential, time };
+  return fakeTimePartner(audienceCredential(options.roles), extra, options.time ?? fakeTime());
 }

@@ -30,6 +30,9 @@ interface Row {
   request?: { file: string; method: string; path: string; query?: Record<string, string> };
 }
 
+/** A `GET` without a body (no request example to compare). */
+const getRequest = (path: string, query?: Record<string, string>): Row["request"] => ({ file: "", method: "GET", path, ...(query ? { query } : {}) });
+
 const TABLE: Row[] = [
   {
     file: "run-hunting-query.response.json",
@@ -56,18 +59,18 @@ const TABLE: Row[] = [
     shape: "entity",
     call: (c) => c.hunting.run("DeviceProcessEvents | limit 2"),
   },
-  { file: "list-alerts-v2.response.json", shape: "collection", call: (c) => c.alerts.list(), request: { file: "", method: "GET", path: "/v1.0/security/alerts_v2" } },
+  { file: "list-alerts-v2.response.json", shape: "collection", call: (c) => c.alerts.list(), request: getRequest("/v1.0/security/alerts_v2") },
   {
     file: "list-alerts-v2-sentinel.response.json",
     shape: "collection",
     call: (c) => c.alerts.list({ filter: (f) => f.eq("serviceSource", "microsoftSentinel") }),
-    request: { file: "", method: "GET", path: "/v1.0/security/alerts_v2", query: { $filter: "serviceSource eq 'microsoftSentinel'" } },
+    request: getRequest("/v1.0/security/alerts_v2", { $filter: "serviceSource eq 'microsoftSentinel'" }),
   },
   {
     file: "get-alert-v2.response.json",
     shape: "entity",
     call: (c) => c.alerts.get("da637578995287051192_756343937"),
-    request: { file: "", method: "GET", path: "/v1.0/security/alerts_v2/da637578995287051192_756343937" },
+    request: getRequest("/v1.0/security/alerts_v2/da637578995287051192_756343937"),
   },
   {
     file: "update-alert-v2.response.json",
@@ -85,18 +88,18 @@ const TABLE: Row[] = [
       path: "/v1.0/security/alerts_v2/da637865765418431569_-773071023/comments",
     },
   },
-  { file: "list-incidents.response.json", shape: "collection", call: (c) => c.incidents.list(), request: { file: "", method: "GET", path: "/v1.0/security/incidents" } },
+  { file: "list-incidents.response.json", shape: "collection", call: (c) => c.incidents.list(), request: getRequest("/v1.0/security/incidents") },
   {
     file: "list-incidents-expand-alerts.response.json",
     shape: "collection",
     call: (c) => c.incidents.list({ expand: ["alerts"] }),
-    request: { file: "", method: "GET", path: "/v1.0/security/incidents", query: { $expand: "alerts" } },
+    request: getRequest("/v1.0/security/incidents", { $expand: "alerts" }),
   },
   {
     file: "get-incident.response.json",
     shape: "entity",
     call: (c) => c.incidents.get("29"),
-    request: { file: "", method: "GET", path: "/v1.0/security/incidents/29" },
+    request: getRequest("/v1.0/security/incidents/29"),
   },
   {
     file: "update-incident.response.json",

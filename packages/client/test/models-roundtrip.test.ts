@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import { describe, it } from "node:test";
 import { createMdeApi, type MdeApi } from "@mde-partner/client";
-import { createTestTransport, EXAMPLES_DIR, example, respondWith } from "./resources-fixture.js";
+import { createTestTransport, EXAMPLES_DIR, example, MACHINE, respondWith, SHA1, TVM_MACHINE } from "./resources-fixture.js";
 
 type Shape = "entity" | "collection" | "array" | "value";
 interface Row {
@@ -17,10 +17,7 @@ interface Row {
 
 const ALERT = "da637472900382838869_1364969609";
 const RELATED_ALERT = "636688558380765161_2136280442";
-const MACHINE = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";
-const TVM_MACHINE = "ac233fa6208e1579620bf44207c4006ed7cc4501";
 const ACTION = "5382f7ea-7557-4ab7-9782-d50480024a4e";
-const SHA1 = "4388963aaa83afe2042a46a3c017ad50bdcdafb3";
 
 const TABLE: Row[] = [
   { file: "get-alert.response.json", shape: "entity", call: (c) => c.alerts.get(ALERT) },

@@ -89,7 +89,15 @@ export function networkError(code: string): Error {
 }
 
 export function pipelineClient(extra: Partial<PartnerClientOptions> & { fetch: PartnerClientOptions["fetch"] }, time = fakeTime()) {
-  const credential = fakeCredential();
+  return fakeTimePartner(fakeCredential(), extra, time);
+}
+
+/** A partner client over `credential` on the fake clock `time`, with retry jitter fixed at the middle. */
+export function fakeTimePartner<C extends PartnerClientOptions["credential"]>(
+  credential: C,
+  extra: Partial<PartnerClientOptions>,
+  time: ReturnType<typeof fakeTime>,
+) {
   const partner = createPartnerClient({
     clientId: CLIENT_ID,
     credential,

@@ -9,6 +9,11 @@ import type { MdeRequest, MdeTransport } from "../src/pipeline/transport.js";
 /** The documented example payloads, kept in the repository (docs/reference/examples, with their sources). */
 export const EXAMPLES_DIR = fileURLToPath(new URL("../../../docs/reference/examples/", import.meta.url));
 
+/** Ids the documented examples use: a device, a device with TVM data, a file's SHA-1. */
+export const MACHINE = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";
+export const TVM_MACHINE = "ac233fa6208e1579620bf44207c4006ed7cc4501";
+export const SHA1 = "4388963aaa83afe2042a46a3c017ad50bdcdafb3";
+
 /** Reads an example file as JSON. */
 export function example(name: string): unknown {
   return JSON.parse(readFileSync(`${EXAMPLES_DIR}${name}`, "utf8"));

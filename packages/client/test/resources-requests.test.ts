@@ -5,13 +5,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createMdeApi, OPERATIONS, type MdeApi } from "@mde-partner/client";
-import { type Captured, createTestTransport, example, type FetchLike } from "./resources-fixture.js";
+import { type Captured, createTestTransport, example, type FetchLike, MACHINE, SHA1, TVM_MACHINE } from "./resources-fixture.js";
 
-const MACHINE = "1e5bc9d7e413ddd7902c2932e418702b84d0cc07";
-const TVM_MACHINE = "ac233fa6208e1579620bf44207c4006ed7cc4501";
 const ALERT = "121688558380765161_2136280442";
 const ACTION = "988cc94e-7a8f-4b28-ab65-54970c5d5018";
-const SHA1 = "4388963aaa83afe2042a46a3c017ad50bdcdafb3";
 const TASK = "03942ef5-aecb-4c6e-b555-d6a97013844c";
 const NOW = Date.parse("2024-06-10T12:00:00Z");
 
@@ -29,6 +26,10 @@ interface Row {
 
 const ex = (name: string) => example(name);
 const list = { body: { value: [] } };
+/** A plain `GET` of a collection, answered with an empty list. */
+const getList = (op: Row["op"], call: Row["call"], path: string): Row => ({ op, call, method: "GET", path, respond: list });
+/** A plain `GET` of one entity. */
+const getOne = (op: Row["op"], call: Row["call"], path: string): Row => ({ op, call, method: "GET", path });
 
 const ROWS: Row[] = [
   // §5.1 Alerts
@@ -78,13 +79,7 @@ const ROWS: Row[] = [
     respond: list,
   },
   { op: "GetMachine", call: (c) => c.machines.get("mymachine1.contoso.com"), method: "GET", path: "/api/machines/mymachine1.contoso.com" },
-  {
-    op: "ListMachineLogonUsers",
-    call: (c) => c.machines.listLogonUsers(MACHINE),
-    method: "GET",
-    path: `/api/machines/${MACHINE}/logonusers`,
-    respond: list,
-  },
+  getList("ListMachineLogonUsers", (c) => c.machines.listLogonUsers(MACHINE), `/api/machines/${MACHINE}/logonusers`),
   {
     op: "ListMachineAlerts",
     call: (c) => c.machines.listAlerts(MACHINE, { filter: (f) => f.ne("status", "Resolved") }),
@@ -101,34 +96,10 @@ const ROWS: Row[] = [
     query: { $filter: "status ne 'Resolved'" },
     respond: { body: 4 },
   },
-  {
-    op: "ListMachineSoftware",
-    call: (c) => c.machines.listSoftware(TVM_MACHINE),
-    method: "GET",
-    path: `/api/machines/${TVM_MACHINE}/software`,
-    respond: list,
-  },
-  {
-    op: "ListMachineVulnerabilities",
-    call: (c) => c.machines.listVulnerabilities(TVM_MACHINE),
-    method: "GET",
-    path: `/api/machines/${TVM_MACHINE}/vulnerabilities`,
-    respond: list,
-  },
-  {
-    op: "ListMachineRecommendations",
-    call: (c) => c.machines.listRecommendations(TVM_MACHINE),
-    method: "GET",
-    path: `/api/machines/${TVM_MACHINE}/recommendations`,
-    respond: list,
-  },
-  {
-    op: "ListMachineMissingKbs",
-    call: (c) => c.machines.listMissingKbs(TVM_MACHINE),
-    method: "GET",
-    path: `/api/machines/${TVM_MACHINE}/getmissingkbs`,
-    respond: list,
-  },
+  getList("ListMachineSoftware", (c) => c.machines.listSoftware(TVM_MACHINE), `/api/machines/${TVM_MACHINE}/software`),
+  getList("ListMachineVulnerabilities", (c) => c.machines.listVulnerabilities(TVM_MACHINE), `/api/machines/${TVM_MACHINE}/vulnerabilities`),
+  getList("ListMachineRecommendations", (c) => c.machines.listRecommendations(TVM_MACHINE), `/api/machines/${TVM_MACHINE}/recommendations`),
+  getList("ListMachineMissingKbs", (c) => c.machines.listMissingKbs(TVM_MACHINE), `/api/machines/${TVM_MACHINE}/getmissingkbs`),
   {
     op: "TagMachine",
     call: (c) => c.machines.addTag(MACHINE, "test Tag 2"),
@@ -143,20 +114,8 @@ const ROWS: Row[] = [
     path: "/api/machines/AddOrRemoveTagForMultipleMachines",
     body: ex("machine-tags-multiple.request.json"),
   },
-  {
-    op: "FindMachinesByIp",
-    call: (c) => c.machines.findByIp("10.248.240.38", new Date("2019-09-22T08:44:05Z")),
-    method: "GET",
-    path: "/api/machines/findbyip(ip='10.248.240.38',timestamp=2019-09-22T08:44:05Z)",
-    respond: list,
-  },
-  {
-    op: "FindMachinesByIpLegacy",
-    call: (c) => c.machines.findByIpLegacy("10.166.93.61", "2018-06-19T10:00:00Z"),
-    method: "GET",
-    path: "/api/machines/find(timestamp=2018-06-19T10:00:00Z,key='10.166.93.61')",
-    respond: list,
-  },
+  getList("FindMachinesByIp", (c) => c.machines.findByIp("10.248.240.38", new Date("2019-09-22T08:44:05Z")), "/api/machines/findbyip(ip='10.248.240.38',timestamp=2019-09-22T08:44:05Z)"),
+  getList("FindMachinesByIpLegacy", (c) => c.machines.findByIpLegacy("10.166.93.61", "2018-06-19T10:00:00Z"), "/api/machines/find(timestamp=2018-06-19T10:00:00Z,key='10.166.93.61')"),
   {
     op: "FindMachinesByTag",
     call: (c) => c.machines.findByTag("test tag", { useStartsWithFilter: true }),
@@ -233,12 +192,7 @@ const ROWS: Row[] = [
     path: "/api/machines/fb9ab6be3965095a09c057be7c90f0a2/collectInvestigationPackage",
     body: ex("collect-investigation-package.request.json"),
   },
-  {
-    op: "GetPackageUri",
-    call: (c) => c.machineActions.getPackageUri(ACTION),
-    method: "GET",
-    path: `/api/machineactions/${ACTION}/getPackageUri`,
-  },
+  getOne("GetPackageUri", (c) => c.machineActions.getPackageUri(ACTION), `/api/machineactions/${ACTION}/getPackageUri`),
   {
     op: "StopAndQuarantineFile",
     call: (c) =>
@@ -267,12 +221,7 @@ const ROWS: Row[] = [
     path: `/api/machines/${MACHINE}/runliveresponse`,
     body: ex("run-live-response.request.json"),
   },
-  {
-    op: "GetLiveResponseResultLink",
-    call: (c) => c.machineActions.getLiveResponseResultLink(ACTION, 0),
-    method: "GET",
-    path: `/api/machineactions/${ACTION}/GetLiveResponseResultDownloadLink(index=0)`,
-  },
+  getOne("GetLiveResponseResultLink", (c) => c.machineActions.getLiveResponseResultLink(ACTION, 0), `/api/machineactions/${ACTION}/GetLiveResponseResultDownloadLink(index=0)`),
   {
     op: "CancelMachineAction",
     call: (c) => c.machineActions.cancel(ACTION, { comment: "Machine action was canceled by automation" }),
@@ -356,20 +305,8 @@ const ROWS: Row[] = [
     path: `/api/files/${SHA1}/stats`,
     query: { lookBackHours: "48" },
   },
-  {
-    op: "ListDomainAlerts",
-    call: (c) => c.domains.listAlerts("example.com"),
-    method: "GET",
-    path: "/api/domains/example.com/alerts",
-    respond: list,
-  },
-  {
-    op: "ListDomainMachines",
-    call: (c) => c.domains.listMachines("example.com"),
-    method: "GET",
-    path: "/api/domains/example.com/machines",
-    respond: list,
-  },
+  getList("ListDomainAlerts", (c) => c.domains.listAlerts("example.com"), "/api/domains/example.com/alerts"),
+  getList("ListDomainMachines", (c) => c.domains.listMachines("example.com"), "/api/domains/example.com/machines"),
   {
     op: "GetDomainStats",
     call: (c) => c.domains.getStats("example.com", { lookBackHours: 720 }),
@@ -391,34 +328,10 @@ const ROWS: Row[] = [
     respond: list,
   },
   { op: "GetSoftware", call: (c) => c.software.get("microsoft-_-edge"), method: "GET", path: "/api/Software/microsoft-_-edge" },
-  {
-    op: "ListSoftwareDistributions",
-    call: (c) => c.software.listDistributions("microsoft-_-edge"),
-    method: "GET",
-    path: "/api/Software/microsoft-_-edge/distributions",
-    respond: list,
-  },
-  {
-    op: "ListSoftwareMachineReferences",
-    call: (c) => c.software.listMachineReferences("microsoft-_-edge"),
-    method: "GET",
-    path: "/api/Software/microsoft-_-edge/machineReferences",
-    respond: list,
-  },
-  {
-    op: "ListSoftwareVulnerabilities",
-    call: (c) => c.software.listVulnerabilities("microsoft-_-edge"),
-    method: "GET",
-    path: "/api/Software/microsoft-_-edge/vulnerabilities",
-    respond: list,
-  },
-  {
-    op: "ListSoftwareMissingKbs",
-    call: (c) => c.software.listMissingKbs("microsoft-_-edge"),
-    method: "GET",
-    path: "/api/Software/microsoft-_-edge/getmissingkbs",
-    respond: list,
-  },
+  getList("ListSoftwareDistributions", (c) => c.software.listDistributions("microsoft-_-edge"), "/api/Software/microsoft-_-edge/distributions"),
+  getList("ListSoftwareMachineReferences", (c) => c.software.listMachineReferences("microsoft-_-edge"), "/api/Software/microsoft-_-edge/machineReferences"),
+  getList("ListSoftwareVulnerabilities", (c) => c.software.listVulnerabilities("microsoft-_-edge"), "/api/Software/microsoft-_-edge/vulnerabilities"),
+  getList("ListSoftwareMissingKbs", (c) => c.software.listMissingKbs("microsoft-_-edge"), "/api/Software/microsoft-_-edge/getmissingkbs"),
   // §5.12 Vulnerabilities
   {
     op: "ListVulnerabilities",
@@ -428,19 +341,8 @@ const ROWS: Row[] = [
     query: { $filter: "cvssV3 gt 7.5", $top: "8000" },
     respond: list,
   },
-  {
-    op: "GetVulnerability",
-    call: (c) => c.vulnerabilities.get("CVE-2019-0608"),
-    method: "GET",
-    path: "/api/vulnerabilities/CVE-2019-0608",
-  },
-  {
-    op: "ListVulnerabilityMachineReferences",
-    call: (c) => c.vulnerabilities.listMachineReferences("CVE-2019-0608"),
-    method: "GET",
-    path: "/api/vulnerabilities/CVE-2019-0608/machineReferences",
-    respond: list,
-  },
+  getOne("GetVulnerability", (c) => c.vulnerabilities.get("CVE-2019-0608"), "/api/vulnerabilities/CVE-2019-0608"),
+  getList("ListVulnerabilityMachineReferences", (c) => c.vulnerabilities.listMachineReferences("CVE-2019-0608"), "/api/vulnerabilities/CVE-2019-0608/machineReferences"),
   {
     op: "ListMachinesVulnerabilities",
     call: (c) => c.vulnerabilities.listMachinesVulnerabilities({ filter: (f) => f.eq("cveId", "CVE-2020-6494") }),
@@ -458,42 +360,14 @@ const ROWS: Row[] = [
     query: { $top: "10000" },
     respond: list,
   },
-  {
-    op: "GetRecommendation",
-    call: (c) => c.recommendations.get("va-_-google-_-chrome"),
-    method: "GET",
-    path: "/api/recommendations/va-_-google-_-chrome",
-  },
-  {
-    op: "GetRecommendationSoftware",
-    call: (c) => c.recommendations.getSoftware("va-_-google-_-chrome"),
-    method: "GET",
-    path: "/api/recommendations/va-_-google-_-chrome/software",
-  },
-  {
-    op: "ListRecommendationMachineReferences",
-    call: (c) => c.recommendations.listMachineReferences("va-_-google-_-chrome"),
-    method: "GET",
-    path: "/api/recommendations/va-_-google-_-chrome/machineReferences",
-    respond: list,
-  },
-  {
-    op: "ListRecommendationVulnerabilities",
-    call: (c) => c.recommendations.listVulnerabilities("va-_-google-_-chrome"),
-    method: "GET",
-    path: "/api/recommendations/va-_-google-_-chrome/vulnerabilities",
-    respond: list,
-  },
+  getOne("GetRecommendation", (c) => c.recommendations.get("va-_-google-_-chrome"), "/api/recommendations/va-_-google-_-chrome"),
+  getOne("GetRecommendationSoftware", (c) => c.recommendations.getSoftware("va-_-google-_-chrome"), "/api/recommendations/va-_-google-_-chrome/software"),
+  getList("ListRecommendationMachineReferences", (c) => c.recommendations.listMachineReferences("va-_-google-_-chrome"), "/api/recommendations/va-_-google-_-chrome/machineReferences"),
+  getList("ListRecommendationVulnerabilities", (c) => c.recommendations.listVulnerabilities("va-_-google-_-chrome"), "/api/recommendations/va-_-google-_-chrome/vulnerabilities"),
   // §5.14 Scores
   { op: "GetExposureScore", call: (c) => c.scores.getExposureScore(), method: "GET", path: "/api/exposureScore" },
   { op: "GetConfigurationScore", call: (c) => c.scores.getConfigurationScore(), method: "GET", path: "/api/configurationScore" },
-  {
-    op: "ListExposureScoreByMachineGroups",
-    call: (c) => c.scores.listExposureScoreByMachineGroups(),
-    method: "GET",
-    path: "/api/exposureScore/ByMachineGroups",
-    respond: list,
-  },
+  getList("ListExposureScoreByMachineGroups", (c) => c.scores.listExposureScoreByMachineGroups(), "/api/exposureScore/ByMachineGroups"),
   // §5.15 Remediation tasks
   {
     op: "ListRemediationTasks",
@@ -504,13 +378,7 @@ const ROWS: Row[] = [
     respond: list,
   },
   { op: "GetRemediationTask", call: (c) => c.remediationTasks.get(TASK), method: "GET", path: `/api/remediationTasks/${TASK}` },
-  {
-    op: "ListRemediationTaskMachineReferences",
-    call: (c) => c.remediationTasks.listMachineReferences(TASK),
-    method: "GET",
-    path: `/api/remediationTasks/${TASK}/machineReferences`,
-    respond: list,
-  },
+  getList("ListRemediationTaskMachineReferences", (c) => c.remediationTasks.listMachineReferences(TASK), `/api/remediationTasks/${TASK}/machineReferences`),
   // §5.16 Device AV health
   {
     op: "ListDeviceAvInfo",
@@ -567,18 +435,8 @@ const ROWS: Row[] = [
     path: "/api/machines/SecureConfigurationsAssessmentExport",
     query: { sasValidHours: "6" },
   },
-  {
-    op: "ExportSoftwareVulnerabilitiesFiles",
-    call: (c) => c.exports.exportSoftwareVulnerabilitiesFiles(),
-    method: "GET",
-    path: "/api/machines/SoftwareVulnerabilitiesExport",
-  },
-  {
-    op: "ExportSoftwareInventoryFiles",
-    call: (c) => c.exports.exportSoftwareInventoryFiles(),
-    method: "GET",
-    path: "/api/machines/SoftwareInventoryExport",
-  },
+  getOne("ExportSoftwareVulnerabilitiesFiles", (c) => c.exports.exportSoftwareVulnerabilitiesFiles(), "/api/machines/SoftwareVulnerabilitiesExport"),
+  getOne("ExportSoftwareInventoryFiles", (c) => c.exports.exportSoftwareInventoryFiles(), "/api/machines/SoftwareInventoryExport"),
   // §5.18 Library
   { op: "ListLibraryFiles", call: (c) => c.library.list(), method: "GET", path: "/api/libraryfiles", respond: list },
   {
