@@ -20,7 +20,7 @@ import { forEachTenantReported } from "../../fan-out.js";
 import { checkRawFilter, enumValues, parseSince, rawFilterList, SEVERITIES, STATUSES } from "../../odata-options.js";
 import { createOutput, type Output, type OutputFlags, type OutputOptions } from "../../output/output.js";
 import { createProgress } from "../../output/progress.js";
-import { openPartner, withPartner, withStore } from "../../partner.js";
+import { withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 import { actorName } from "../../cli-audit.js";
 
@@ -70,13 +70,12 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
 
   const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options, out));
   const names = new Map(tenants.map((t) => [t.id, t.name]));
-  const partner = openPartner(config, ctx);
-  const progress = createProgress(ctx.io.stderr, {
-    enabled: out.mode === "table" && !out.quiet && tenants.length > 1,
-    palette: out.errPalette,
-  });
-  const rows: TenantAlert[] = [];
-  try {
+  return withPartner(config, ctx, async (partner) => {
+    const progress = createProgress(ctx.io.stderr, {
+      enabled: out.mode === "table" && !out.quiet && tenants.length > 1,
+      palette: out.errPalette,
+    });
+    const rows: TenantAlert[] = [];
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
@@ -120,9 +119,7 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
       if (run.results.length > 0) out.note(`${rows.length} alerts from ${run.results.length} of ${tenants.length} tenants`);
     }
     return run.exitCode;
-  } finally {
-    await partner.close();
-  }
+  });
 }
 
 export async function runAlertsGet(tenantId: string, alertId: string, options: OutputFlags, ctx: CommandContext): Promise<number> {

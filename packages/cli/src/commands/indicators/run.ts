@@ -7,7 +7,7 @@ import { EXIT, usageError } from "../../errors.js";
 import { forEachTenantReported } from "../../fan-out.js";
 import { enumValues, parseSince } from "../../odata-options.js";
 import { createOutput, type OutputFlags, type OutputOptions } from "../../output/output.js";
-import { openPartner, withPartner, withStore } from "../../partner.js";
+import { withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 import { actorName } from "../../cli-audit.js";
 
@@ -20,9 +20,8 @@ export async function runIndicatorsList(options: OutputFlags & { tenant?: string
   const config = loadConfig(ctx.home);
   for (const id of options.tenant ?? []) parseTenantId(id);
   const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options, out));
-  const partner = openPartner(config, ctx);
-  const rows: Array<{ tenantId: string } & Indicator> = [];
-  try {
+  return withPartner(config, ctx, async (partner) => {
+    const rows: Array<{ tenantId: string } & Indicator> = [];
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
@@ -48,9 +47,7 @@ export async function runIndicatorsList(options: OutputFlags & { tenant?: string
         rows,
       );
     return run.exitCode;
-  } finally {
-    await partner.close();
-  }
+  });
 }
 
 export interface IndicatorAddOptions extends OutputOptions {

@@ -8,7 +8,7 @@ import { EXIT, parseCount, usageError } from "../../errors.js";
 import { forEachTenantReported } from "../../fan-out.js";
 import { checkRawFilter, enumValues, rawFilterList } from "../../odata-options.js";
 import { createOutput, type Output, type OutputFlags } from "../../output/output.js";
-import { openPartner, withPartner, withStore } from "../../partner.js";
+import { withPartner, withStore } from "../../partner.js";
 import { parseTenantId, requireTenant, selectTenants } from "../../tenant-selection.js";
 
 export interface MachinesListOptions extends OutputFlags {
@@ -56,9 +56,8 @@ export async function runMachinesList(options: MachinesListOptions, ctx: Command
   for (const id of options.tenant ?? []) parseTenantId(id);
   const tenants = await withStore(config.storeUrl, (store) => selectTenants(store, options, out));
   const names = new Map(tenants.map((t) => [t.id, t.name]));
-  const partner = openPartner(config, ctx);
-  const rows: TenantMachine[] = [];
-  try {
+  return withPartner(config, ctx, async (partner) => {
+    const rows: TenantMachine[] = [];
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
@@ -90,9 +89,7 @@ export async function runMachinesList(options: MachinesListOptions, ctx: Command
     if (out.mode === "json") out.json(rows);
     else if (out.mode === "table") out.table(columns(out, names), rows);
     return run.exitCode;
-  } finally {
-    await partner.close();
-  }
+  });
 }
 
 export async function runMachinesGet(tenantId: string, id: string, options: OutputFlags, ctx: CommandContext): Promise<number> {
