@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
 import { type StoreContext, tenantKey } from "./context.js";
-import { findTenantRow } from "./tenant-rows.js";
 import type { AlertSource, StoredAlert } from "./records.js";
 import type { AlertsTable, StoreDatabase } from "./schema-types.js";
+import { findTenantRow } from "./tenant-rows.js";
 import { toTimeKey } from "./time.js";
 
 /** Server-side filter of alert queries, counts and exports. Every field narrows; absent fields do not. */

@@ -1,10 +1,10 @@
 import type { Insertable, Kysely } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
-import { fromExcluded } from "./tenant-rows.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { AlertChange, AlertInput, AlertSource, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
 import type { AlertHistoryTable, AlertsTable, StoreDatabase } from "./schema-types.js";
+import { fromExcluded, newestById, requireId } from "./tenant-rows.js";
 import { timeKeyOrEmpty, toTimeKey } from "./time.js";
 
 /** Severity order for sorting (mde-api.md §6.1: UnSpecified, Informational, Low, Medium, High). */
@@ -47,9 +47,7 @@ function incidentText(value: unknown): string | null {
 
 /** Validates one alert and turns it into its row. */
 function toRow(tenantId: string, alert: AlertInput, index: number, now: string, origin: RowOrigin = { source: "mde" }): Insertable<AlertsTable> {
-  if (alert === null || typeof alert !== "object" || typeof alert.id !== "string" || alert.id === "") {
-    throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has no id`);
-  }
+  requireId(alert, "alert", index);
   const lastUpdate = optionalTime(alert, "lastUpdateTime", index);
   const created = optionalTime(alert, "alertCreationTime", index);
   const title = stringOrNull(alert.title);
@@ -119,13 +117,7 @@ export function createAlertWriter(ctx: StoreContext) {
   const perStatement = rowsPerStatement(dialect, ALERT_COLUMNS);
 
   async function writeBatch(trx: Kysely<StoreDatabase>, rows: Insertable<AlertsTable>[], now: string) {
-    // Keep the newest version of an id that appears twice in one statement:
-    // PostgreSQL refuses to touch the same row twice in one INSERT … ON CONFLICT.
-    const byId = new Map<string, Insertable<AlertsTable>>();
-    for (const row of rows) {
-      const prior = byId.get(row.id);
-      if (!prior || (prior.last_update_key ?? "") <= (row.last_update_key ?? "")) byId.set(row.id, row);
-    }
+    const byId = newestById(rows);
     const unique = [...byId.values()];
     const existing = await trx
       .selectFrom("alerts")

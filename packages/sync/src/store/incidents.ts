@@ -1,10 +1,10 @@
 import { type Insertable, type Selectable, sql } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
-import { fromExcluded, findTenantRow } from "./tenant-rows.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { ApplyIncidentPageResult, CursorPosition, IncidentInput, StoredIncident } from "./records.js";
 import type { IncidentsTable } from "./schema-types.js";
+import { findTenantRow, fromExcluded, newestById, requireId } from "./tenant-rows.js";
 import { timeKeyOrEmpty, toTimeKey } from "./time.js";
 
 /** Graph `alertSeverity` order (graph-security.md §4.4), for sorting incidents by severity. */
@@ -44,9 +44,7 @@ export interface IncidentPage {
 }
 
 function toRow(tenantId: string, incident: IncidentInput, index: number, now: string): Insertable<IncidentsTable> {
-  if (incident === null || typeof incident !== "object" || typeof incident.id !== "string" || incident.id === "") {
-    throw new StoreError("ERR_STORE_INVALID_ROW", `incident at index ${index} has no id`);
-  }
+  requireId(incident, "incident", index);
   for (const field of ["createdDateTime", "lastUpdateDateTime"] as const) {
     const v = incident[field];
     if (v !== undefined && v !== null && (typeof v !== "string" || toTimeKey(v) === null)) {
@@ -169,13 +167,9 @@ export function createIncidentRepository(ctx: StoreContext) {
         let unchanged = 0;
         let offset = 0;
         for (const part of chunks(incidents, perStatement)) {
-          const byId = new Map<string, Insertable<IncidentsTable>>();
-          for (const [i, incident] of part.entries()) {
-            const row = toRow(tenant, incident, offset + i, now);
-            const prior = byId.get(row.id);
-            if (prior) unchanged++;
-            if (!prior || (prior.last_update_key ?? "") <= (row.last_update_key ?? "")) byId.set(row.id, row);
-          }
+          const rows = part.map((incident, i) => toRow(tenant, incident, offset + i, now));
+          const byId = newestById(rows);
+          unchanged += rows.length - byId.size;
           offset += part.length;
           const existing = await trx
             .selectFrom("incidents")

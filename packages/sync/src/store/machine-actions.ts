@@ -1,9 +1,8 @@
-import { fromExcluded, findTenantRow } from "./tenant-rows.js";
 import type { Insertable, Selectable } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
-import { StoreError } from "./errors.js";
 import type { MachineActionInput, StoredMachineAction } from "./records.js";
 import type { MachineActionsTable } from "./schema-types.js";
+import { findTenantRow, fromExcluded, newestById, requireId } from "./tenant-rows.js";
 import { timeKeyOrEmpty } from "./time.js";
 
 const ACTION_COLUMNS = 13;
@@ -64,9 +63,7 @@ export function isolationStateOf(actions: Iterable<ActionLike>): IsolationState 
 }
 
 function toRow(tenantId: string, a: MachineActionInput, index: number, now: string): Insertable<MachineActionsTable> {
-  if (a === null || typeof a !== "object" || typeof a.id !== "string" || a.id === "") {
-    throw new StoreError("ERR_STORE_INVALID_ROW", `machine action at index ${index} has no id`);
-  }
+  requireId(a, "machine action", index);
   // mde-api.md §6.3: `lastUpdateDateTimeUtc` in the entity table, `lastUpdateTimeUtc` in list examples (DOC-CONFLICT).
   const lastUpdate = stringOrNull(a.lastUpdateDateTimeUtc) ?? stringOrNull(a.lastUpdateTimeUtc);
   const created = stringOrNull(a.creationDateTimeUtc);
@@ -121,12 +118,7 @@ export function createMachineActionRepository(ctx: StoreContext) {
         const now = ctx.now();
         let offset = 0;
         for (const part of chunks(actions, perStatement)) {
-          const byId = new Map<string, Insertable<MachineActionsTable>>();
-          for (const [i, a] of part.entries()) {
-            const row = toRow(tenant, a, offset + i, now);
-            const prior = byId.get(row.id);
-            if (!prior || (prior.last_update_key ?? "") <= (row.last_update_key ?? "")) byId.set(row.id, row);
-          }
+          const byId = newestById(part.map((a, i) => toRow(tenant, a, offset + i, now)));
           offset += part.length;
           // Later writes (a status refresh) do not know the operator: carry over the recorded one.
           const recorded = await trx

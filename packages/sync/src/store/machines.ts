@@ -1,18 +1,15 @@
 import type { Insertable, Kysely, Selectable } from "kysely";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
-import { fromExcluded, findTenantRow } from "./tenant-rows.js";
 import { writeCursor } from "./cursors.js";
-import { StoreError } from "./errors.js";
 import type { CursorPosition, MachineInput, StoredMachine } from "./records.js";
 import type { MachinesTable, StoreDatabase } from "./schema-types.js";
+import { findTenantRow, fromExcluded, requireId } from "./tenant-rows.js";
 import { timeKeyOrEmpty } from "./time.js";
 
 const MACHINE_COLUMNS = 11;
 
 function toRow(tenantId: string, m: MachineInput, index: number, now: string): Insertable<MachinesTable> {
-  if (m === null || typeof m !== "object" || typeof m.id !== "string" || m.id === "") {
-    throw new StoreError("ERR_STORE_INVALID_ROW", `machine at index ${index} has no id`);
-  }
+  requireId(m, "machine", index);
   const dns = stringOrNull(m.computerDnsName);
   const lastSeen = stringOrNull(m.lastSeen);
   return {
