@@ -19,6 +19,8 @@ before(async () => {
 });
 after(() => started.stop());
 
+/** The documented requests' curl options: headers shown, a form POST. */
+const FORM_POST = ["-i", "-X", "POST", "-H", "Content-Type:application/x-www-form-urlencoded"];
 /** curl's `-d` arguments for the form fields, in order. */
 const formFields = (...fields: string[]) => fields.flatMap((field) => ["-d", field]);
 
@@ -70,11 +72,7 @@ test("the documented curl v2 request gets the documented answer and a token with
   const tenant = started.info.tenants[1];
   assert.ok(tenant);
   const res = await curl([
-    "-i",
-    "-X",
-    "POST",
-    "-H",
-    "Content-Type:application/x-www-form-urlencoded",
+    ...FORM_POST,
     ...formFields(
       "grant_type=client_credentials",
       `client_id=${clientId}`,
@@ -102,11 +100,7 @@ test("the v1 resource= request gets string-typed numbers, the resource echoed, a
   const tenant = started.info.tenants[0];
   assert.ok(tenant);
   const res = await curl([
-    "-i",
-    "-X",
-    "POST",
-    "-H",
-    "Content-Type:application/x-www-form-urlencoded",
+    ...FORM_POST,
     ...formFields("grant_type=client_credentials", `client_id=${clientId}`, `client_secret=${clientSecret}`, `resource=${MDE_RESOURCE}`),
     `${started.info.loginUrl}/${tenant.domain}/oauth2/token`,
   ]);

@@ -32,16 +32,24 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
       20_000,
     );
   const since = async () => (await world.emulator.journal({ kind: "control" })).at(-1)?.seq ?? 0;
+  /**
+   * Adds the faults for `ms` while the customers keep changing alerts, waits
+   * `settleMs` longer, then until every tenant converges; returns the journal
+   * entries of `kind` since the faults were added.
+   */
+  const underFaults = async (kind: "api" | "token", ms: number, faults: Array<Record<string, unknown>>, settleMs = 0) => {
+    const from = await since();
+    for (const fault of faults) await world.emulator.control("POST", "/faults", { ...fault, durationMs: ms });
+    await world.churn();
+    await sleep(ms + settleMs);
+    await converge();
+    return world.emulator.journal({ kind, afterSeq: from });
+  };
 
   it("429 storm: the stormed tenants are throttled, back off, and catch up", async () => {
     const storm = world.tenantIds.slice(0, 3);
-    const from = await since();
-    const ms = faultMs(30_000, 5000);
-    for (const tenantId of storm) await world.emulator.control("POST", "/faults", { target: "api", tenantId, status: 429, retryAfterSec: 1, durationMs: ms });
-    await world.churn();
-    await sleep(ms);
-    await converge();
-    const throttled = (await world.emulator.journal({ kind: "api", afterSeq: from })).filter((e) => e.status === 429);
+    const faults = storm.map((tenantId) => ({ target: "api", tenantId, status: 429, retryAfterSec: 1 }));
+    const throttled = (await underFaults("api", faultMs(30_000, 5000), faults)).filter((e) => e.status === 429);
     assert.ok(throttled.length > 0, "the storm happened");
     assert.ok(throttled.every((e) => storm.includes(e.tenantId ?? "")), "only the stormed tenants saw 429s");
     const reasons = await world.reasons(storm[0]!);
@@ -50,26 +58,15 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
   });
 
   it("20 % 5xx: retried until everything is in", async () => {
-    const from = await since();
-    const ms = faultMs(30_000, 5000);
-    await world.emulator.control("POST", "/faults", { target: "api", errorRatio: 0.2, status: 500, durationMs: ms });
-    await world.churn();
-    await sleep(ms);
-    await converge();
-    const failures = (await world.emulator.journal({ kind: "api", afterSeq: from })).filter((e) => e.status === 500);
+    const failures = (await underFaults("api", faultMs(30_000, 5000), [{ target: "api", errorRatio: 0.2, status: 500 }])).filter((e) => e.status === 500);
     assert.ok(failures.length > 0, "5xx happened");
     // A 5xx that beat the client's retry shows as "service failing" in its tenant's history (how many do is chance).
     await allVerified();
   });
 
   it("latency spikes past the client's timeout: timed-out pages are read again", async () => {
-    const from = await since();
-    const ms = faultMs(30_000, 4000);
-    await world.emulator.control("POST", "/faults", { target: "api", latencyMs: 3500, errorRatio: 0, durationMs: ms });
-    await world.churn();
-    await sleep(ms + 3500);
-    await converge();
-    const slow = (await world.emulator.journal({ kind: "api", afterSeq: from })).filter((e) => e.endTime - e.time >= 3500);
+    const spike = { target: "api", latencyMs: 3500, errorRatio: 0 };
+    const slow = (await underFaults("api", faultMs(30_000, 4000), [spike], 3500)).filter((e) => e.endTime - e.time >= 3500);
     assert.ok(slow.length > 0, "the spike happened");
     const failing = await Promise.all(world.tenantIds.map(async (id) => (await world.reasons(id)).includes("service failing")));
     assert.ok(failing.some(Boolean), "timeouts show in the tenants' histories");
@@ -77,13 +74,8 @@ describe(`workers under API faults (${FULL ? "full" : "short"} form)`, () => {
   });
 
   it("token endpoint down: tenants that need a token wait it out, then catch up", async () => {
-    const from = await since();
-    const ms = faultMs(30_000, 12_000);
-    await world.emulator.control("POST", "/faults", { target: "token", status: 503, retryAfterSec: 1, durationMs: ms });
-    await world.churn();
-    await sleep(ms);
-    await converge();
-    const refused = (await world.emulator.journal({ kind: "token", afterSeq: from })).filter((e) => e.status === 503);
+    const outage = { target: "token", status: 503, retryAfterSec: 1 };
+    const refused = (await underFaults("token", faultMs(30_000, 12_000), [outage])).filter((e) => e.status === 503);
     assert.ok(refused.length > 0, "token requests were refused during the outage");
     const hit = [...new Set(refused.map((e) => e.tenantId))].filter((id): id is string => !!id && world.tenantIds.includes(id));
     assert.ok(hit.length > 0);
