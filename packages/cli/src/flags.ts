@@ -101,3 +101,23 @@ export const TENANT_FLAGS = {
 export const DB_FLAG = {
   db: { flags: "--db <url>", description: "store URL (default: the configured one)" },
 } satisfies Flags<{ db?: string }>;
+
+/** `--concurrency <n>`: how many tenants at once. */
+export const concurrencyFlag = (defaultValue: string) =>
+  ({ concurrency: { flags: "--concurrency <n>", description: "tenants at once", default: defaultValue } }) satisfies Flags<{
+    concurrency?: string;
+  }>;
+
+export interface WorkersOptions {
+  workers?: boolean;
+  db?: string;
+  detach?: boolean;
+}
+
+/** `--workers`, `--db`, `--detach`: run as jobs (one per `unit`) on the distributed workers. */
+export const workersFlags = (unit: string) =>
+  ({
+    workers: { flags: "--workers", description: `run as jobs on the distributed workers (mde-partner worker), one per ${unit}` },
+    db: { flags: "--db <url>", description: "with --workers: the workers' PostgreSQL store (default: the configured one)" },
+    detach: { flags: "--detach", description: "with --workers: print the batch id and return instead of following it" },
+  }) satisfies Flags<WorkersOptions>;

@@ -1,7 +1,7 @@
 /** `mde-partner alerts`: alerts of customer tenants, live from the API. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, collect, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
+import { addFlags, collect, concurrencyFlag, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
 import type { AlertsListOptions, AlertsUpdateOptions } from "./run.js";
 
@@ -16,7 +16,7 @@ const LIST = {
   status: { flags: "--status <status>", description: "New, InProgress, Resolved (repeat or comma-separate)", parse: collect },
   since: { flags: "--since <time>", description: "updated since an ISO time or a duration (24h, 7d)" },
   top: { flags: "--top <n>", description: "at most N alerts per tenant" },
-  concurrency: { flags: "--concurrency <n>", description: "tenants at once", default: "4" },
+  ...concurrencyFlag("4"),
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<AlertsListOptions>;
 

@@ -1,7 +1,7 @@
 /** `mde-partner machines`: devices and the response actions on them. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
+import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS, workersFlags } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
 import type { MachineActionOptions } from "./actions.js";
 import { MACHINE_ACTIONS } from "./response-actions.js";
@@ -21,9 +21,7 @@ const ACTION = {
   wait: { flags: "--wait", description: "wait until each action is final" },
   timeout: { flags: "--timeout <duration>", description: "how long --wait waits", default: "10m" },
   yes: { flags: "-y, --yes", description: "do not ask for confirmation" },
-  workers: { flags: "--workers", description: "run as jobs on the distributed workers (mde-partner worker), one per machine" },
-  db: { flags: "--db <url>", description: "with --workers: the workers' PostgreSQL store (default: the configured one)" },
-  detach: { flags: "--detach", description: "with --workers: print the batch id and return instead of following it" },
+  ...workersFlags("machine"),
 } satisfies Flags<Omit<MachineActionOptions, "type" | keyof OutputFlags>>;
 
 /** `--type`, for the actions that have types. */

@@ -1,7 +1,7 @@
 /** `mde-partner sync`: alerts and machines of every consented tenant into the store. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, DB_FLAG, collect, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, collect, concurrencyFlag, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { SyncCommandOptions } from "./run.js";
 
 const FLAGS = {
@@ -11,7 +11,7 @@ const FLAGS = {
   ...DB_FLAG,
   tenant: { flags: "--tenant <id>", description: "only these tenants (repeat, or comma-separate)", parse: collect },
   since: { flags: "--since <time>", description: "first sync of a tenant: only alerts updated since (ISO time or 30d)" },
-  concurrency: { flags: "--concurrency <n>", description: "tenants at once", default: "8" },
+  ...concurrencyFlag("8"),
   machines: { flags: "--no-machines", description: "skip the machines refresh" },
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<SyncCommandOptions>;
