@@ -8,7 +8,7 @@ import type { PagedResult } from "../odata/paging.js";
 import { path } from "../pipeline/path.js";
 import { pick, type RequestOptions, sendJson } from "../mde/call.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildGraphRequest, type GraphListOptions, graphList, requireComment } from "./call.js";
+import { buildGraphRequest, type GraphListOptions, graphList, postComment } from "./call.js";
 import type { GraphAlertFilterFields } from "./filter-fields.js";
 
 /**
@@ -53,14 +53,7 @@ export function createGraphAlertsResource(transport: MdeTransport): GraphAlertsR
       if (Object.keys(body).length === 0) throw new TypeError("update needs at least one of status, classification, determination, assignedTo");
       return sendJson(transport, buildGraphRequest("UpdateAlertV2", path`/v1.0/security/alerts_v2/${id}`, { body, signal: options.signal }));
     },
-    addComment: (id, comment, options = {}) => {
-      requireComment(comment);
-      // The documented body carries the type annotation (security-alert-post-comments.md).
-      const body = { "@odata.type": "microsoft.graph.security.alertComment", comment };
-      return sendJson(
-        transport,
-        buildGraphRequest("CreateAlertV2Comment", path`/v1.0/security/alerts_v2/${id}/comments`, { body, signal: options.signal }),
-      );
-    },
+    addComment: (id, comment, options = {}) =>
+      postComment(transport, "CreateAlertV2Comment", "/v1.0/security/alerts_v2", id, comment, options),
   };
 }

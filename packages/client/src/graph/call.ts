@@ -7,11 +7,11 @@ import { renderFilter } from "../odata/filter.js";
 import type { ODataQueryOptions } from "../odata/query.js";
 import { validateSkip, validateTop } from "../odata/query.js";
 import { PagedResult, type PagingPlan } from "../odata/paging.js";
-import { type RequestOptions, requestFromSpec } from "../mde/call.js";
+import { type Query, type RequestExtra, type RequestOptions, requestFromSpec, sendJson } from "../mde/call.js";
+import { encodeSegment } from "../pipeline/path.js";
 import type { MdeRequest, MdeTransport } from "../pipeline/transport.js";
+import type { GraphCommentsResponse } from "./models/alert.js";
 import { type GraphOperationName, getGraphOperation } from "./operations.js";
-
-type Query = Record<string, string | number | boolean | undefined>;
 
 /** Options of a Graph security list (`$filter`, `$top`, `$skip`, `$count`). */
 export interface GraphListOptions<F> extends Pick<ODataQueryOptions<F>, "filter" | "top" | "skip">, RequestOptions {
@@ -22,11 +22,7 @@ export interface GraphListOptions<F> extends Pick<ODataQueryOptions<F>, "filter"
 }
 
 /** Builds the request of Graph operation `name`. */
-export function buildGraphRequest(
-  name: GraphOperationName,
-  path: string,
-  extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
-): MdeRequest {
+export function buildGraphRequest(name: GraphOperationName, path: string, extra: RequestExtra = {}): MdeRequest {
   return requestFromSpec(name, getGraphOperation(name), path, extra);
 }
 
@@ -68,7 +64,24 @@ export function graphList<T, F>(
   return new PagedResult<T>(plan);
 }
 
+/**
+ * `POST {entitySet}/{id}/comments` with one comment → the entity's comments. The documented body
+ * carries the type annotation (security-alert-post-comments.md).
+ */
+export function postComment(
+  transport: MdeTransport,
+  name: GraphOperationName,
+  entitySet: string,
+  id: string,
+  comment: string,
+  options: RequestOptions,
+): Promise<GraphCommentsResponse> {
+  requireComment(comment);
+  const body = { "@odata.type": "microsoft.graph.security.alertComment", comment };
+  return sendJson(transport, buildGraphRequest(name, `${entitySet}/${encodeSegment(id)}/comments`, { body, signal: options.signal }));
+}
+
 /** Throws `TypeError` unless `value` is a non-empty comment. */
-export function requireComment(value: unknown): asserts value is string {
+function requireComment(value: unknown): asserts value is string {
   if (typeof value !== "string" || value.trim() === "") throw new TypeError("comment must be a non-empty string");
 }

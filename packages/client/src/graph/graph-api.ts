@@ -6,6 +6,7 @@
  * const { results } = await tenant.graph.hunting.run("DeviceInfo | take 5");
  * for await (const incident of tenant.graph.incidents.list({ filter: (f) => f.eq("status", "active") })) console.log(incident.id);
  */
+import { apiOver } from "../mde/call.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 import { createGraphAlertsResource, type GraphAlertsResource } from "./alerts.js";
 import { createGraphHuntingResource, type GraphHuntingResource } from "./hunting.js";
@@ -23,14 +24,11 @@ export interface GraphApi {
 
 /** Creates the Graph security API over a Graph transport. */
 export function createGraphApi(transport: MdeTransport): GraphApi {
-  if (!transport || typeof transport.send !== "function") throw new TypeError("createGraphClient needs a transport");
-  return Object.freeze({
-    transport,
-    tenantId: transport.tenantId,
+  return apiOver(transport, "createGraphClient needs a transport", () => ({
     hunting: createGraphHuntingResource(transport),
     alerts: createGraphAlertsResource(transport),
     incidents: createGraphIncidentsResource(transport),
-  });
+  }));
 }
 
 /** @deprecated The Graph security API is {@link GraphApi} (`tenant.graph`). */

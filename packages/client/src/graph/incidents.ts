@@ -9,7 +9,7 @@ import type { PagedResult } from "../odata/paging.js";
 import { path } from "../pipeline/path.js";
 import { pick, type RequestOptions, sendJson } from "../mde/call.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildGraphRequest, type GraphListOptions, graphList, requireComment } from "./call.js";
+import { buildGraphRequest, type GraphListOptions, graphList, postComment } from "./call.js";
 import type { GraphIncidentFilterFields } from "./filter-fields.js";
 
 /**
@@ -85,13 +85,7 @@ export function createGraphIncidentsResource(transport: MdeTransport): GraphInci
       if (Object.keys(body).length === 0) throw new TypeError(`update needs at least one of ${UPDATE_KEYS.join(", ")}`);
       return sendJson(transport, buildGraphRequest("UpdateIncident", path`/v1.0/security/incidents/${id}`, { body, signal: options.signal }));
     },
-    addComment: (id, comment, options = {}) => {
-      requireComment(comment);
-      const body = { "@odata.type": "microsoft.graph.security.alertComment", comment };
-      return sendJson(
-        transport,
-        buildGraphRequest("CreateIncidentComment", path`/v1.0/security/incidents/${id}/comments`, { body, signal: options.signal }),
-      );
-    },
+    addComment: (id, comment, options = {}) =>
+      postComment(transport, "CreateIncidentComment", "/v1.0/security/incidents", id, comment, options),
   };
 }

@@ -22,7 +22,15 @@ export interface ListOptions<F> extends ODataQueryOptions<F>, RequestOptions {
   pageSize?: number;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** Query parameters of a request (`undefined` values are left out). */
+export type Query = Record<string, string | number | boolean | undefined>;
+
+/** What a request carries besides its operation and path. */
+export interface RequestExtra {
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal | undefined;
+}
 
 /** What a registry (MDE or Graph) says about one operation. */
 export interface OperationSpecLike {
@@ -33,11 +41,7 @@ export interface OperationSpecLike {
 }
 
 /** Builds the request of operation `name` (method, permissions, budget, idempotency from the registry). */
-export function buildRequest(
-  name: OperationName,
-  path: string,
-  extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
-): MdeRequest {
+export function buildRequest(name: OperationName, path: string, extra: RequestExtra = {}): MdeRequest {
   return requestFromSpec(name, getOperation(name), path, extra);
 }
 
@@ -46,7 +50,7 @@ export function requestFromSpec(
   name: string,
   spec: OperationSpecLike,
   path: string,
-  extra: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
+  extra: RequestExtra = {},
 ): MdeRequest {
   const request: MdeRequest = {
     method: spec.method,
@@ -119,13 +123,17 @@ export function linkedList<T>(
   path: string,
   options: RequestOptions & { query?: Query } = {},
 ): PagedResult<T> {
-  const plan: PagingPlan = {
+  return new PagedResult<T>(nextLinkPlan(transport, name, path, options));
+}
+
+/** The paging plan of a list that only follows next links. */
+function nextLinkPlan(transport: MdeTransport, name: OperationName, path: string, options: RequestOptions & { query?: Query }): PagingPlan {
+  return {
     transport,
     request: buildRequest(name, path, options.query !== undefined ? { query: options.query } : {}),
     mode: "next-link",
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   };
-  return new PagedResult<T>(plan);
 }
 
 /** Starts an export-assessment list: pages only by `@odata.nextLink` (`$skiptoken`), sized by `pageSize` (mde-api.md §5.17). */
@@ -136,16 +144,12 @@ export function exportList<T>(
   options: RequestOptions & { pageSize?: number; query?: Query },
   maxPageSize: number,
 ): PagedResult<T> {
-  const plan: PagingPlan = {
-    transport,
-    request: buildRequest(name, path, options.query !== undefined ? { query: options.query } : {}),
-    mode: "next-link",
+  return new PagedResult<T>({
+    ...nextLinkPlan(transport, name, path, options),
     ...(options.pageSize !== undefined
       ? { pageSizeParam: { name: "pageSize", value: validateTop(options.pageSize, maxPageSize, "pageSize") } }
       : {}),
-    ...(options.signal !== undefined ? { signal: options.signal } : {}),
-  };
-  return new PagedResult<T>(plan);
+  });
 }
 
 /** The reads of one entity set, each made into a resource method by naming its operation. */
@@ -194,6 +198,19 @@ export function textId(what: string): (id: string) => string {
     requireText(id, what);
     return id;
   };
+}
+
+/**
+ * A tenant's API object over `transport`: the transport, its tenant and the resources `create`
+ * makes, frozen. `misuse` is the `TypeError` message for something that is not a transport.
+ */
+export function apiOver<R extends object>(
+  transport: MdeTransport,
+  misuse: string,
+  create: () => R,
+): Readonly<{ transport: MdeTransport; tenantId: string } & R> {
+  if (!transport || typeof transport.send !== "function") throw new TypeError(misuse);
+  return Object.freeze({ transport, tenantId: transport.tenantId, ...create() });
 }
 
 /** The documented `$top` maximum of most lists (mde-api.md §3.6). */

@@ -27,6 +27,7 @@ import { createSoftwareResource, type SoftwareResource } from "./software.js";
 import { createUsersResource, type UsersResource } from "./users.js";
 import { createVulnerabilitiesResource, type VulnerabilitiesResource } from "./vulnerabilities.js";
 import type { Clock } from "../clock.js";
+import { apiOver } from "./call.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 
 /** Options of {@link createMdeApi}. */
@@ -66,10 +67,7 @@ export interface MdeApi {
 
 /** Creates the typed MDE API over a transport for one tenant. */
 export function createMdeApi(transport: MdeTransport, options: MdeApiOptions = {}): MdeApi {
-  if (!transport || typeof transport.send !== "function") throw new TypeError("createTenantClient needs an MdeTransport");
-  return Object.freeze({
-    transport,
-    tenantId: transport.tenantId,
+  return apiOver(transport, "createTenantClient needs an MdeTransport", () => ({
     alerts: createAlertsResource(transport),
     machines: createMachinesResource(transport),
     machineActions: createMachineActionsResource(transport, options.clock),
@@ -88,7 +86,7 @@ export function createMdeApi(transport: MdeTransport, options: MdeApiOptions = {
     deviceAvHealth: createDeviceAvHealthResource(transport),
     exports: createExportsResource(transport, options.clock ? () => options.clock!.now() : undefined),
     library: createLibraryResource(transport),
-  });
+  }));
 }
 
 /** @deprecated The typed MDE API is {@link MdeApi} (`tenant.mde`). */
