@@ -1,4 +1,5 @@
-import type { Migration } from "./dialect.js";
+import type { CompiledQuery } from "kysely";
+import type { Migration, MigrationContext, MigrationOutcome } from "./dialect.js";
 import { StoreError } from "./errors.js";
 
 /**
@@ -41,4 +42,35 @@ export function assertMigrations(migrations: readonly Migration[]): void {
     }
     seen.add(m.version);
   }
+}
+
+/**
+ * What brings a database found at version `from` up to date, for the dialect's
+ * runner to execute in order inside its lock: each pending migration's
+ * statements and its `store_migrations` row, then the new `store_schema` version.
+ */
+export function migrationPlan(
+  context: MigrationContext,
+  from: number,
+  migrations: readonly Migration[],
+  now: string,
+): { readonly statements: CompiledQuery[]; readonly outcome: MigrationOutcome } {
+  const { db } = context;
+  const pending = pendingMigrations(from, migrations);
+  const statements: CompiledQuery[] = [];
+  for (const m of pending) {
+    statements.push(...m.statements(context));
+    statements.push(db.insertInto("store_migrations").values({ version: m.version, name: m.name, applied_at: now }).compile());
+  }
+  const to = Math.max(from, latestVersion(migrations));
+  if (pending.length > 0) {
+    statements.push(
+      db
+        .insertInto("store_schema")
+        .values({ id: 1, version: to, updated_at: now })
+        .onConflict((oc) => oc.column("id").doUpdateSet({ version: to, updated_at: now }))
+        .compile(),
+    );
+  }
+  return { statements, outcome: { from, to, applied: pending.map((m) => m.version) } };
 }

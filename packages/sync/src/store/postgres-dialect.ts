@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import { loadPg } from "./pg-modules.js";
 import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
-import { latestVersion, pendingMigrations } from "./migrator.js";
+import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
 import { advisoryLockKey } from "./advisory-lock.js";
 
@@ -66,21 +66,9 @@ export function createPostgresDialect(options: PostgresDialectOptions): StoreDia
         if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
         for (const q of bootstrapStatements(context)) await trx.executeQuery(q);
         const row = await trx.selectFrom("store_schema").select("version").where("id", "=", 1).executeTakeFirst();
-        const from = row?.version ?? 0;
-        const pending = pendingMigrations(from, list);
-        for (const m of pending) {
-          for (const q of m.statements(context)) await trx.executeQuery(q);
-          await trx.insertInto("store_migrations").values({ version: m.version, name: m.name, applied_at: now }).execute();
-        }
-        const to = Math.max(from, latestVersion(list));
-        if (pending.length > 0) {
-          await trx
-            .insertInto("store_schema")
-            .values({ id: 1, version: to, updated_at: now })
-            .onConflict((oc) => oc.column("id").doUpdateSet({ version: to, updated_at: now }))
-            .execute();
-        }
-        return { from, to, applied: pending.map((m) => m.version) };
+        const plan = migrationPlan(context, row?.version ?? 0, list, now);
+        for (const q of plan.statements) await trx.executeQuery(q);
+        return plan.outcome;
       });
     },
 

@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { Kysely, SqliteDialect, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
-import { latestVersion, pendingMigrations } from "./migrator.js";
+import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
 import { secureSqliteFile } from "./sqlite-file-mode.js";
 
@@ -55,23 +55,9 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
       const migrateNow = raw.transaction((): MigrationOutcome => {
         for (const q of bootstrapStatements(context)) run(q);
         const row = raw.prepare("select version from store_schema where id = 1").get() as { version: number } | undefined;
-        const from = row?.version ?? 0;
-        const pending = pendingMigrations(from, list);
-        for (const m of pending) {
-          for (const q of m.statements(context)) run(q);
-          run(db.insertInto("store_migrations").values({ version: m.version, name: m.name, applied_at: now }).compile());
-        }
-        const to = Math.max(from, latestVersion(list));
-        if (pending.length > 0) {
-          run(
-            db
-              .insertInto("store_schema")
-              .values({ id: 1, version: to, updated_at: now })
-              .onConflict((oc) => oc.column("id").doUpdateSet({ version: to, updated_at: now }))
-              .compile(),
-          );
-        }
-        return { from, to, applied: pending.map((m) => m.version) };
+        const plan = migrationPlan(context, row?.version ?? 0, list, now);
+        for (const q of plan.statements) run(q);
+        return plan.outcome;
       });
       return migrateNow.immediate();
     },
