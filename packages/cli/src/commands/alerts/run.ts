@@ -79,7 +79,7 @@ export async function runAlertsList(options: AlertsListOptions, ctx: CommandCont
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
-        const api = tenantOf(partner, t);
+        const api = tenantOf(partner, t).mde;
         let list: PagedResult<Alert>;
         if (raw !== undefined) list = rawFilterList<Alert>(api, "ListAlerts", "/api/alerts", raw, top);
         else {
@@ -129,7 +129,7 @@ export async function runAlertsGet(tenantId: string, alertId: string, options: O
   const id = checkAlertId(alertId);
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
   return withPartner(config, ctx, async (partner) => {
-    const alert = withTenant(tenant.id, await tenantOf(partner, tenant).alerts.get(id));
+    const alert = withTenant(tenant.id, await tenantOf(partner, tenant).mde.alerts.get(id));
     printAlert(alert, out);
     return EXIT.ok;
   });

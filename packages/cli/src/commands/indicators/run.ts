@@ -25,7 +25,7 @@ export async function runIndicatorsList(options: OutputFlags & { tenant?: string
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
-        for await (const indicator of tenantOf(partner, t).indicators.list()) {
+        for await (const indicator of tenantOf(partner, t).mde.indicators.list()) {
           const row = Object.assign({ tenantId: t.id }, indicator, { tenantId: t.id });
           if (out.mode === "ndjson") out.record(row);
           else rows.push(row);

@@ -77,7 +77,7 @@ export async function runMachineAction(
       const names = new Map<string, string>();
       for (const id of ids) {
         try {
-          const m = await api.machines.get(id);
+          const m = await api.mde.machines.get(id);
           names.set(id, String(m.computerDnsName ?? id));
         } catch (error) {
           const e =

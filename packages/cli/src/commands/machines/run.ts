@@ -1,5 +1,5 @@
 /** `mde-partner machines list|get`: devices of one or many customer tenants, from the MDE API. (Response actions: machine-actions.ts.) */
-import type { Machine, MachineAction, PagedResult, PartnerTenant } from "@mde-partner/client";
+import type { Machine, MachineAction, MdeApi, PagedResult } from "@mde-partner/client";
 import { isMdeError, machineId } from "@mde-partner/client";
 import { type IsolationState, isolationStateOf, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../../config.js";
@@ -61,7 +61,7 @@ export async function runMachinesList(options: MachinesListOptions, ctx: Command
     const run = await forEachTenantReported(
       tenants,
       async (t) => {
-        const api = tenantOf(partner, t);
+        const api = tenantOf(partner, t).mde;
         let list: PagedResult<Machine>;
         if (raw !== undefined) list = rawFilterList<Machine>(api, "ListMachines", "/api/machines", raw, top);
         else
@@ -99,7 +99,7 @@ export async function runMachinesGet(tenantId: string, id: string, options: Outp
   const mid = checkMachineId(id);
   const tenant = await withStore(config.storeUrl, (store) => requireTenant(store, tenantId));
   return withPartner(config, ctx, async (partner) => {
-    const api = tenantOf(partner, tenant);
+    const api = tenantOf(partner, tenant).mde;
     const machine = await api.machines.get(mid);
     const isolation = await isolationOf(api, machine, config.storeUrl, tenant.id, out);
     // `isolationState` as MDE would name it (the machine's own field when it has one), `isolation` with the details.
@@ -141,7 +141,7 @@ export interface MachineIsolation extends IsolationState {
  * taken in the portal; the same Machine.Read.All permission as the machine),
  * or from the store when that list cannot be read.
  */
-async function isolationOf(api: PartnerTenant, machine: Machine, storeUrl: string, tenantId: string, out: Output): Promise<MachineIsolation> {
+async function isolationOf(api: MdeApi, machine: Machine, storeUrl: string, tenantId: string, out: Output): Promise<MachineIsolation> {
   try {
     const actions: MachineAction[] = [];
     const list = api.machineActions.list({ filter: (f) => f.and(f.eq("machineId", machine.id), f.anyOf("type", ["Isolate", "Unisolate"])) });
