@@ -36,3 +36,17 @@ export function createDebugLogger(io: CliIo, secrets: readonly string[]): Logger
   };
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
 }
+
+/**
+ * A command's action: loads the noun's run code only when the command runs (so `--help` and other
+ * nouns never load it), runs it with the context, and records its exit code.
+ */
+export function lazyAction<M, A extends unknown[]>(
+  wiring: Wiring,
+  load: () => Promise<M>,
+  run: (module: M, context: CommandContext, ...args: A) => Promise<number>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    wiring.result.exitCode = await run(await load(), wiring.context(), ...args);
+  };
+}

@@ -1,6 +1,6 @@
 /** `mde-partner alerts`: alerts of customer tenants, live from the API. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, concurrencyFlag, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
 import type { AlertsListOptions, AlertsUpdateOptions } from "./run.js";
@@ -29,23 +29,8 @@ const UPDATE = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<AlertsUpdateOptions>;
 
-export function register(alerts: Command, { result, context }: Wiring): void {
-  addFlags(alerts.command("list").description("every matching alert of the tenants, each with its tenant id"), LIST).action(
-    async (options: AlertsListOptions) => {
-      const { runAlertsList } = await import("./run.js");
-      result.exitCode = await runAlertsList(options, context());
-    },
-  );
-  addFlags(alerts.command("get").argument("<tenant-id>").argument("<alert-id>"), STREAM_OUTPUT_FLAGS).action(
-    async (tenantId: string, alertId: string, options: OutputFlags) => {
-      const { runAlertsGet } = await import("./run.js");
-      result.exitCode = await runAlertsGet(tenantId, alertId, options, context());
-    },
-  );
-  addFlags(alerts.command("update").argument("<tenant-id>").argument("<alert-id>"), UPDATE).action(
-    async (tenantId: string, alertId: string, options: AlertsUpdateOptions) => {
-      const { runAlertsUpdate } = await import("./run.js");
-      result.exitCode = await runAlertsUpdate(tenantId, alertId, options, context());
-    },
-  );
+export function register(alerts: Command, wiring: Wiring): void {
+  addFlags(alerts.command("list").description("every matching alert of the tenants, each with its tenant id"), LIST).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: AlertsListOptions) => m.runAlertsList(options, ctx)));
+  addFlags(alerts.command("get").argument("<tenant-id>").argument("<alert-id>"), STREAM_OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, alertId: string, options: OutputFlags) => m.runAlertsGet(tenantId, alertId, options, ctx)));
+  addFlags(alerts.command("update").argument("<tenant-id>").argument("<alert-id>"), UPDATE).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, alertId: string, options: AlertsUpdateOptions) => m.runAlertsUpdate(tenantId, alertId, options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner app`: the partner app registration's least-privilege permissions. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, OUTPUT_FLAGS } from "../../flags.js";
 import type { AppOptions } from "./run.js";
 
@@ -12,26 +12,15 @@ const FOR = {
   },
 } satisfies Flags<Pick<AppOptions, "for">>;
 
-export function register(app: Command, { result, context }: Wiring): void {
+export function register(app: Command, wiring: Wiring): void {
   addFlags(app.command("permissions").description("the least-privilege WindowsDefenderATP permissions"), {
     ...FOR,
     ...OUTPUT_FLAGS,
-  } satisfies Flags<Omit<AppOptions, "appId">>).action(async (options: AppOptions) => {
-    const { runAppPermissions } = await import("./run.js");
-    result.exitCode = await runAppPermissions(options, context());
-  });
-  addFlags(app.command("manifest").description("the app manifest's requiredResourceAccess fragment (JSON)"), FOR).action(
-    async (options: AppOptions) => {
-      const { runAppManifest } = await import("./run.js");
-      result.exitCode = await runAppManifest(options, context());
-    },
-  );
+  } satisfies Flags<Omit<AppOptions, "appId">>).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: AppOptions) => m.runAppPermissions(options, ctx)));
+  addFlags(app.command("manifest").description("the app manifest's requiredResourceAccess fragment (JSON)"), FOR).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: AppOptions) => m.runAppManifest(options, ctx)));
   addFlags(app.command("az").description("the az CLI commands that add the permissions"), {
     ...FOR,
     appId: { flags: "--app-id <guid>", description: "app id (default: the configured one)" },
     ...OUTPUT_FLAGS,
-  } satisfies Flags<AppOptions>).action(async (options: AppOptions) => {
-    const { runAppAz } = await import("./run.js");
-    result.exitCode = await runAppAz(options, context());
-  });
+  } satisfies Flags<AppOptions>).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: AppOptions) => m.runAppAz(options, ctx)));
 }

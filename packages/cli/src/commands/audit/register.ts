@@ -1,6 +1,6 @@
 /** `mde-partner audit`: the audit log, newest first. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { AuditOptions } from "./run.js";
 
@@ -15,9 +15,6 @@ const FLAGS = {
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<AuditOptions>;
 
-export function register(audit: Command, { result, context }: Wiring): void {
-  addFlags(audit, FLAGS).action(async (options: AuditOptions) => {
-    const { runAudit } = await import("./run.js");
-    result.exitCode = await runAudit(options, context());
-  });
+export function register(audit: Command, wiring: Wiring): void {
+  addFlags(audit, FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: AuditOptions) => m.runAudit(options, ctx)));
 }

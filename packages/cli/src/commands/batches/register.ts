@@ -1,6 +1,6 @@
 /** `mde-partner batches`: hunts and response actions run by the distributed workers. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { BatchesOptions } from "./run.js";
 
@@ -20,27 +20,9 @@ const PRUNE = {
   ...DB,
 } satisfies Flags<Omit<BatchesOptions, "state" | "top"> & { olderThan?: string }>;
 
-export function register(batches: Command, { result, context }: Wiring): void {
-  addFlags(batches.command("list").description("the newest batches and their progress"), LIST).action(async (options: BatchesOptions) => {
-    const { runBatchesList } = await import("./run.js");
-    result.exitCode = await runBatchesList(options, context());
-  });
-  addFlags(batches.command("show").description("a batch's results so far").argument("<batch-id>"), DB).action(
-    async (id: string, options: BatchesOptions) => {
-      const { runBatchesShow } = await import("./run.js");
-      result.exitCode = await runBatchesShow(id, options, context());
-    },
-  );
-  addFlags(batches.command("wait").description("follow a batch to its end, then print its results").argument("<batch-id>"), DB).action(
-    async (id: string, options: BatchesOptions) => {
-      const { runBatchesShow } = await import("./run.js");
-      result.exitCode = await runBatchesShow(id, { ...options, wait: true }, context());
-    },
-  );
-  addFlags(batches.command("prune").description("delete finished batches and their results"), PRUNE).action(
-    async (options: BatchesOptions & { olderThan?: string }) => {
-      const { runBatchesPrune } = await import("./run.js");
-      result.exitCode = await runBatchesPrune(options, context());
-    },
-  );
+export function register(batches: Command, wiring: Wiring): void {
+  addFlags(batches.command("list").description("the newest batches and their progress"), LIST).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: BatchesOptions) => m.runBatchesList(options, ctx)));
+  addFlags(batches.command("show").description("a batch's results so far").argument("<batch-id>"), DB).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, id: string, options: BatchesOptions) => m.runBatchesShow(id, options, ctx)));
+  addFlags(batches.command("wait").description("follow a batch to its end, then print its results").argument("<batch-id>"), DB).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, id: string, options: BatchesOptions) => m.runBatchesShow(id, { ...options, wait: true }, ctx)));
+  addFlags(batches.command("prune").description("delete finished batches and their results"), PRUNE).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: BatchesOptions & { olderThan?: string }) => m.runBatchesPrune(options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner consent`: admin consent links for customer tenants. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags, OUTPUT_FLAGS } from "../../flags.js";
 import type { ConsentLinkOptions } from "./run.js";
 
@@ -11,12 +11,9 @@ const LINK = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<Omit<ConsentLinkOptions, "db">>;
 
-export function register(consent: Command, { result, context }: Wiring): void {
+export function register(consent: Command, wiring: Wiring): void {
   addFlags(
     consent.command("link").description("the link to send to the customer's Global Administrator").argument("<tenant-id>"),
     LINK,
-  ).action(async (tenantId: string, options: ConsentLinkOptions) => {
-    const { runConsentLink } = await import("./run.js");
-    result.exitCode = await runConsentLink(tenantId, options, context());
-  });
+  ).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, options: ConsentLinkOptions) => m.runConsentLink(tenantId, options, ctx)));
 }

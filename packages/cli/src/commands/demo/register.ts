@@ -1,6 +1,6 @@
 /** `mde-partner demo`: the whole partner flow on the embedded emulator. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags } from "../../flags.js";
 import type { DemoOptions } from "./run.js";
 
@@ -11,9 +11,6 @@ const FLAGS = {
   interval: { flags: "--interval <duration>", description: "sync interval while serving", default: "10s" },
 } satisfies Flags<DemoOptions>;
 
-export function register(demo: Command, { result, context }: Wiring): void {
-  addFlags(demo, FLAGS).action(async (options: DemoOptions) => {
-    const { runDemo } = await import("./run.js");
-    result.exitCode = await runDemo(options, context());
-  });
+export function register(demo: Command, wiring: Wiring): void {
+  addFlags(demo, FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: DemoOptions) => m.runDemo(options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner export`: the store's data as files. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, DB_FLAG, collect, type Flags } from "../../flags.js";
 import type { ExportCommandOptions } from "./run.js";
 
@@ -16,9 +16,6 @@ const ALERTS = {
   quiet: { flags: "-q, --quiet", description: "no notes" },
 } satisfies Flags<ExportCommandOptions>;
 
-export function register(exp: Command, { result, context }: Wiring): void {
-  addFlags(exp.command("alerts").description("the store's alerts as NDJSON or CSV"), ALERTS).action(async (options: ExportCommandOptions) => {
-    const { runExportAlerts } = await import("./run.js");
-    result.exitCode = await runExportAlerts(options, context());
-  });
+export function register(exp: Command, wiring: Wiring): void {
+  addFlags(exp.command("alerts").description("the store's alerts as NDJSON or CSV"), ALERTS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: ExportCommandOptions) => m.runExportAlerts(options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner hunt`: an advanced hunting query across tenants. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, concurrencyFlag, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS, workersFlags } from "../../flags.js";
 import type { HuntCommandOptions } from "./run.js";
 
@@ -16,9 +16,6 @@ const FLAGS = {
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<HuntCommandOptions>;
 
-export function register(hunt: Command, { result, context }: Wiring): void {
-  addFlags(hunt.argument("[kql]", "the query"), FLAGS).action(async (kql: string | undefined, options: HuntCommandOptions) => {
-    const { runHunt } = await import("./run.js");
-    result.exitCode = await runHunt(kql, options, context());
-  });
+export function register(hunt: Command, wiring: Wiring): void {
+  addFlags(hunt.argument("[kql]", "the query"), FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, kql: string | undefined, options: HuntCommandOptions) => m.runHunt(kql, options, ctx)));
 }

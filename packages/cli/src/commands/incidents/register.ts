@@ -1,6 +1,6 @@
 /** `mde-partner incidents`: Microsoft Graph incidents from the store. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { IncidentsListOptions } from "./run.js";
 
@@ -15,11 +15,6 @@ const LIST = {
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<IncidentsListOptions>;
 
-export function register(incidents: Command, { result, context }: Wiring): void {
-  addFlags(incidents.command("list").description("incidents across tenants, newest first"), LIST).action(
-    async (options: IncidentsListOptions) => {
-      const { runIncidentsList } = await import("./run.js");
-      result.exitCode = await runIncidentsList(options, context());
-    },
-  );
+export function register(incidents: Command, wiring: Wiring): void {
+  addFlags(incidents.command("list").description("incidents across tenants, newest first"), LIST).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: IncidentsListOptions) => m.runIncidentsList(options, ctx)));
 }

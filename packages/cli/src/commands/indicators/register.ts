@@ -1,6 +1,6 @@
 /** `mde-partner indicators`: custom threat indicators. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS, TENANT_FLAGS, type TenantSelectionOptions } from "../../flags.js";
 import type { OutputFlags, OutputOptions } from "../../output/output.js";
 import type { IndicatorAddOptions } from "./run.js";
@@ -16,21 +16,8 @@ const ADD = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<IndicatorAddOptions>;
 
-export function register(indicators: Command, { result, context }: Wiring): void {
-  addFlags(indicators.command("list"), { ...TENANT_FLAGS, ...STREAM_OUTPUT_FLAGS }).action(
-    async (options: OutputFlags & TenantSelectionOptions) => {
-      const { runIndicatorsList } = await import("./run.js");
-      result.exitCode = await runIndicatorsList(options, context());
-    },
-  );
-  addFlags(indicators.command("add").argument("<tenant-id>"), ADD).action(async (tenantId: string, options: IndicatorAddOptions) => {
-    const { runIndicatorsAdd } = await import("./run.js");
-    result.exitCode = await runIndicatorsAdd(tenantId, options, context());
-  });
-  addFlags(indicators.command("remove").argument("<tenant-id>").argument("<indicator-id>"), OUTPUT_FLAGS).action(
-    async (tenantId: string, id: string, options: OutputOptions) => {
-      const { runIndicatorsRemove } = await import("./run.js");
-      result.exitCode = await runIndicatorsRemove(tenantId, id, options, context());
-    },
-  );
+export function register(indicators: Command, wiring: Wiring): void {
+  addFlags(indicators.command("list"), { ...TENANT_FLAGS, ...STREAM_OUTPUT_FLAGS }).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: OutputFlags & TenantSelectionOptions) => m.runIndicatorsList(options, ctx)));
+  addFlags(indicators.command("add").argument("<tenant-id>"), ADD).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, options: IndicatorAddOptions) => m.runIndicatorsAdd(tenantId, options, ctx)));
+  addFlags(indicators.command("remove").argument("<tenant-id>").argument("<indicator-id>"), OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, id: string, options: OutputOptions) => m.runIndicatorsRemove(tenantId, id, options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner init`: the configuration in $MDE_PARTNER_HOME. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, OUTPUT_FLAGS, refusedOnCommandLine } from "../../flags.js";
 import type { InitOptions } from "./run.js";
 
@@ -34,11 +34,8 @@ const FLAGS = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<InitOptions>;
 
-export function register(init: Command, { result, context }: Wiring): void {
+export function register(init: Command, wiring: Wiring): void {
   addFlags(init, FLAGS)
     .addOption(refusedOnCommandLine("--client-secret <value>", "secrets", "export it and pass its name: --client-secret-env MDE_CLIENT_SECRET"))
-    .action(async (options: InitOptions) => {
-      const { runInit } = await import("./run.js");
-      result.exitCode = await runInit(options, context());
-    });
+    .action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: InitOptions) => m.runInit(options, ctx)));
 }

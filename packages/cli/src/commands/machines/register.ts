@@ -1,6 +1,6 @@
 /** `mde-partner machines`: devices and the response actions on them. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS, workersFlags } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
 import type { MachineActionOptions } from "./actions.js";
@@ -28,17 +28,9 @@ const ACTION = {
 const typeFlag = (types: readonly string[]) =>
   ({ type: { flags: "--type <type>", description: types.join(" | ") } }) satisfies Flags<Pick<MachineActionOptions, "type">>;
 
-export function register(machines: Command, { result, context }: Wiring): void {
-  addFlags(machines.command("list").description("machines of the tenants"), LIST).action(async (options: MachinesListOptions) => {
-    const { runMachinesList } = await import("./run.js");
-    result.exitCode = await runMachinesList(options, context());
-  });
-  addFlags(machines.command("get").argument("<tenant-id>").argument("<machine-id>"), STREAM_OUTPUT_FLAGS).action(
-    async (tenantId: string, machineId: string, options: OutputFlags) => {
-      const { runMachinesGet } = await import("./run.js");
-      result.exitCode = await runMachinesGet(tenantId, machineId, options, context());
-    },
-  );
+export function register(machines: Command, wiring: Wiring): void {
+  addFlags(machines.command("list").description("machines of the tenants"), LIST).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: MachinesListOptions) => m.runMachinesList(options, ctx)));
+  addFlags(machines.command("get").argument("<tenant-id>").argument("<machine-id>"), STREAM_OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, machineId: string, options: OutputFlags) => m.runMachinesGet(tenantId, machineId, options, ctx)));
   for (const [name, spec] of Object.entries(MACHINE_ACTIONS)) {
     addFlags(
       machines
@@ -47,9 +39,6 @@ export function register(machines: Command, { result, context }: Wiring): void {
         .argument("<tenant-id>")
         .argument("<machine-id...>"),
       { ...ACTION, ...(spec.types ? typeFlag(spec.types) : {}), ...STREAM_OUTPUT_FLAGS },
-    ).action(async (tenantId: string, machineIds: string[], options: MachineActionOptions) => {
-      const { runMachineAction } = await import("./actions.js");
-      result.exitCode = await runMachineAction(name, tenantId, machineIds, options, context());
-    });
+    ).action(lazyAction(wiring, () => import("./actions.js"), (m, ctx, tenantId: string, machineIds: string[], options: MachineActionOptions) => m.runMachineAction(name, tenantId, machineIds, options, ctx)));
   }
 }

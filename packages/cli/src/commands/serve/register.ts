@@ -1,6 +1,6 @@
 /** `mde-partner serve`: the partner console. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, DB_FLAG, type Flags, OUTPUT_FLAGS } from "../../flags.js";
 import type { ServeOptions } from "./run.js";
 
@@ -19,9 +19,6 @@ const FLAGS = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<ServeOptions>;
 
-export function register(serve: Command, { result, context }: Wiring): void {
-  addFlags(serve, FLAGS).action(async (options: ServeOptions) => {
-    const { runServe } = await import("./run.js");
-    result.exitCode = await runServe(options, context());
-  });
+export function register(serve: Command, wiring: Wiring): void {
+  addFlags(serve, FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: ServeOptions) => m.runServe(options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner tenants`: customer tenants, their onboarding and verification. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, OUTPUT_FLAGS, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { OutputFlags, OutputOptions } from "../../output/output.js";
 import type { TenantAddOptions } from "./run.js";
@@ -28,31 +28,17 @@ const VERIFY = {
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<Omit<TenantsVerifyOptions, "tenant" | "db">>;
 
-export function register(tenants: Command, { result, context }: Wiring): void {
-  addFlags(tenants.command("add").argument("<tenant-id>", "the customer's Directory (tenant) ID"), ADD).action(
-    async (tenantId: string, options: TenantAddOptions) => {
-      const { runTenantsAdd } = await import("./run.js");
-      result.exitCode = await runTenantsAdd(tenantId, options, context());
-    },
-  );
-  addFlags(tenants.command("list").description("added tenants with their state"), STREAM_OUTPUT_FLAGS).action(async (options: OutputFlags) => {
-    const { runTenantsList } = await import("./run.js");
-    result.exitCode = await runTenantsList(options, context());
-  });
+export function register(tenants: Command, wiring: Wiring): void {
+  addFlags(tenants.command("add").argument("<tenant-id>", "the customer's Directory (tenant) ID"), ADD).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, options: TenantAddOptions) => m.runTenantsAdd(tenantId, options, ctx)));
+  addFlags(tenants.command("list").description("added tenants with their state"), STREAM_OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: OutputFlags) => m.runTenantsList(options, ctx)));
   addFlags(tenants.command("remove").argument("<tenant-id>"), REMOVE)
     .description("remove a tenant and its synced data")
-    .action(async (tenantId: string, options: { yes?: boolean } & OutputOptions) => {
-      const { runTenantsRemove } = await import("./run.js");
-      result.exitCode = await runTenantsRemove(tenantId, options, context());
-    });
+    .action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, options: { yes?: boolean } & OutputOptions) => m.runTenantsRemove(tenantId, options, ctx)));
   addFlags(
     tenants
       .command("verify")
       .description("token + inspection + one API probe per tenant; records the state and says what to do")
       .argument("[tenant-id]"),
     VERIFY,
-  ).action(async (tenantId: string | undefined, options: TenantsVerifyOptions) => {
-    const { runTenantsVerify } = await import("./verify.js");
-    result.exitCode = await runTenantsVerify(tenantId, options, context());
-  });
+  ).action(lazyAction(wiring, () => import("./verify.js"), (m, ctx, tenantId: string | undefined, options: TenantsVerifyOptions) => m.runTenantsVerify(tenantId, options, ctx)));
 }

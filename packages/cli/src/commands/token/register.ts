@@ -1,6 +1,6 @@
 /** `mde-partner token`: app-only access tokens and their inspection. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, OUTPUT_FLAGS } from "../../flags.js";
 import type { TokenGetOptions, TokenInspectOptions } from "./run.js";
 
@@ -19,21 +19,13 @@ const INSPECT = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<TokenInspectOptions>;
 
-export function register(token: Command, { result, context }: Wiring): void {
-  addFlags(token.command("get").description("print a tenant's access token (for curl)").argument("<tenant-id>"), GET).action(
-    async (tenantId: string, options: TokenGetOptions) => {
-      const { runTokenGet } = await import("./run.js");
-      result.exitCode = await runTokenGet(tenantId, options, context());
-    },
-  );
+export function register(token: Command, wiring: Wiring): void {
+  addFlags(token.command("get").description("print a tenant's access token (for curl)").argument("<tenant-id>"), GET).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, options: TokenGetOptions) => m.runTokenGet(tenantId, options, ctx)));
   addFlags(
     token
       .command("inspect")
       .description("check a token: signature, issuer, audience, tenant, lifetime, roles (offline jwt.ms)")
       .argument("[tenant-id|-]", "a tenant (its current token), or - to read a token from stdin"),
     INSPECT,
-  ).action(async (target: string | undefined, options: TokenInspectOptions) => {
-    const { runTokenInspect } = await import("./run.js");
-    result.exitCode = await runTokenInspect(target, options, context());
-  });
+  ).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, target: string | undefined, options: TokenInspectOptions) => m.runTokenInspect(target, options, ctx)));
 }

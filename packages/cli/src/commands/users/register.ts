@@ -1,7 +1,7 @@
 /** `mde-partner users`: the console's operator accounts. */
 import type { Command } from "commander";
 import { CONSOLE_ROLES } from "../../console-files.js";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags, OUTPUT_FLAGS, refusedOnCommandLine, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { OutputFlags, OutputOptions } from "../../output/output.js";
 import { PASSWORD_ENV } from "../../password-input.js";
@@ -17,7 +17,7 @@ const ADD = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<UsersAddOptions>;
 
-export function register(users: Command, { result, context }: Wiring): void {
+export function register(users: Command, wiring: Wiring): void {
   addFlags(
     users
       .command("add")
@@ -28,18 +28,7 @@ export function register(users: Command, { result, context }: Wiring): void {
     .addOption(
       refusedOnCommandLine("--password <value>", "passwords", `pipe it on stdin, type it at the prompt, or set ${PASSWORD_ENV}`),
     )
-    .action(async (name: string, options: UsersAddOptions) => {
-      const { runUsersAdd } = await import("./run.js");
-      result.exitCode = await runUsersAdd(name, options, context());
-    });
-  addFlags(users.command("list").description("the operators and their roles"), STREAM_OUTPUT_FLAGS).action(async (options: OutputFlags) => {
-    const { runUsersList } = await import("./run.js");
-    result.exitCode = await runUsersList(options, context());
-  });
-  addFlags(users.command("remove").description("remove an operator").argument("<name>"), OUTPUT_FLAGS).action(
-    async (name: string, options: OutputOptions) => {
-      const { runUsersRemove } = await import("./run.js");
-      result.exitCode = await runUsersRemove(name, options, context());
-    },
-  );
+    .action(lazyAction(wiring, () => import("./run.js"), (m, ctx, name: string, options: UsersAddOptions) => m.runUsersAdd(name, options, ctx)));
+  addFlags(users.command("list").description("the operators and their roles"), STREAM_OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: OutputFlags) => m.runUsersList(options, ctx)));
+  addFlags(users.command("remove").description("remove an operator").argument("<name>"), OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, name: string, options: OutputOptions) => m.runUsersRemove(name, options, ctx)));
 }

@@ -1,6 +1,6 @@
 /** `mde-partner webhook`: where new and changed alerts are forwarded. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags, OUTPUT_FLAGS } from "../../flags.js";
 import type { OutputOptions } from "../../output/output.js";
 import type { WebhookSetOptions } from "./run.js";
@@ -14,23 +14,14 @@ const SET = {
   ...OUTPUT_FLAGS,
 } satisfies Flags<WebhookSetOptions>;
 
-export function register(webhook: Command, { result, context }: Wiring): void {
+export function register(webhook: Command, wiring: Wiring): void {
   addFlags(
     webhook
       .command("set")
       .description("forward alerts to this https URL (http only for 127.0.0.1/localhost); secrets by reference only")
       .argument("<url>"),
     SET,
-  ).action(async (url: string, options: WebhookSetOptions) => {
-    const { runWebhookSet } = await import("./run.js");
-    result.exitCode = await runWebhookSet(url, options, context());
-  });
-  addFlags(webhook.command("show").description("the configured webhook"), OUTPUT_FLAGS).action(async (options: OutputOptions) => {
-    const { runWebhookShow } = await import("./run.js");
-    result.exitCode = await runWebhookShow(options, context());
-  });
-  addFlags(webhook.command("clear").description("stop forwarding alerts"), OUTPUT_FLAGS).action(async (options: OutputOptions) => {
-    const { runWebhookClear } = await import("./run.js");
-    result.exitCode = await runWebhookClear(options, context());
-  });
+  ).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, url: string, options: WebhookSetOptions) => m.runWebhookSet(url, options, ctx)));
+  addFlags(webhook.command("show").description("the configured webhook"), OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: OutputOptions) => m.runWebhookShow(options, ctx)));
+  addFlags(webhook.command("clear").description("stop forwarding alerts"), OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: OutputOptions) => m.runWebhookClear(options, ctx)));
 }

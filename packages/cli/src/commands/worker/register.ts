@@ -1,6 +1,6 @@
 /** `mde-partner worker`: a distributed worker sharing work through pg-boss on PostgreSQL. */
 import type { Command } from "commander";
-import type { Wiring } from "../../context.js";
+import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, type Flags } from "../../flags.js";
 import type { WorkerCommandOptions } from "./run.js";
 
@@ -10,9 +10,6 @@ const FLAGS = {
   interval: { flags: "--interval <duration>", description: "how often each tenant is synced (e.g. 5m)" },
 } satisfies Flags<WorkerCommandOptions>;
 
-export function register(worker: Command, { result, context }: Wiring): void {
-  addFlags(worker, FLAGS).action(async (options: WorkerCommandOptions) => {
-    const { runWorkerCommand } = await import("./run.js");
-    result.exitCode = await runWorkerCommand(options, context());
-  });
+export function register(worker: Command, wiring: Wiring): void {
+  addFlags(worker, FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: WorkerCommandOptions) => m.runWorkerCommand(options, ctx)));
 }
