@@ -16,6 +16,8 @@ for (const n of names) if (!all.includes(n)) throw new Error(`no benchmark bench
 if (names.length > 0) {
   const build = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"], { stdio: "inherit", cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  const bundle = spawnSync(process.execPath, [join(root, "packages/cli/scripts/bundle.mjs")], { stdio: "inherit", cwd: root });
+  if (bundle.status !== 0) process.exit(bundle.status ?? 1);
 }
 for (const name of names) {
   console.log(`\n=== bench/${name}.bench.ts`);

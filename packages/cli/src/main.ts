@@ -14,30 +14,108 @@ type NounModule = { register(command: Command, wiring: Wiring): void };
  * when the noun is used (or when the whole tree is shown), so a command loads
  * only what it runs.
  */
-const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Promise<NounModule> }> = (
-  [
-    ["emulator", "run the offline Entra ID + Defender for Endpoint emulator; prints one JSON ready line"],
-    ["demo", "the whole partner flow end to end on the embedded emulator (npm start)"],
-    ["init", "create the configuration in $MDE_PARTNER_HOME (secrets are referenced, never stored)"],
-    ["app", "the partner app registration: least-privilege permissions"],
-    ["tenants", "customer tenants"],
-    ["audit", "the audit log: every write from the CLI, the console and the workers, newest first"],
-    ["consent", "admin consent of customer tenants"],
-    ["token", "app-only access tokens"],
-    ["alerts", "alerts of customer tenants (live from the API)"],
-    ["machines", "devices and response actions"],
-    ["indicators", "custom threat indicators"],
-    ["incidents", "incidents (Microsoft Graph) of the tenants synced from Graph, from the store"],
-    ["hunt", "an advanced hunting query across tenants, merged with TenantId/TenantName"],
-    ["sync", "copy alerts (incrementally) and machines of every consented tenant into the store"],
-    ["webhook", "where sync --watch, worker and serve forward new and changed alerts"],
-    ["export", "export from the store"],
-    ["batches", "hunts and response actions run by the distributed workers"],
-    ["worker", "a distributed worker (sync, hunts and response actions) sharing work through pg-boss on PostgreSQL"],
-    ["serve", "the partner console: onboarding by consent, tenants, alerts, devices, hunting, audit (HTTPS)"],
-    ["users", "the console's operator accounts ($MDE_PARTNER_HOME/console-users.json)"],
-  ] as const
-).map(([name, description]) => ({ name, description, load: () => import(`./commands/${name}/register.js`) as Promise<NounModule> }));
+const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Promise<NounModule> }> = [
+  {
+    name: "emulator",
+    description: "run the offline Entra ID + Defender for Endpoint emulator; prints one JSON ready line",
+    load: () => import("./commands/emulator/register.js"),
+  },
+  {
+    name: "demo",
+    description: "the whole partner flow end to end on the embedded emulator (npm start)",
+    load: () => import("./commands/demo/register.js"),
+  },
+  {
+    name: "init",
+    description: "create the configuration in $MDE_PARTNER_HOME (secrets are referenced, never stored)",
+    load: () => import("./commands/init/register.js"),
+  },
+  {
+    name: "app",
+    description: "the partner app registration: least-privilege permissions",
+    load: () => import("./commands/app/register.js"),
+  },
+  {
+    name: "tenants",
+    description: "customer tenants",
+    load: () => import("./commands/tenants/register.js"),
+  },
+  {
+    name: "audit",
+    description: "the audit log: every write from the CLI, the console and the workers, newest first",
+    load: () => import("./commands/audit/register.js"),
+  },
+  {
+    name: "consent",
+    description: "admin consent of customer tenants",
+    load: () => import("./commands/consent/register.js"),
+  },
+  {
+    name: "token",
+    description: "app-only access tokens",
+    load: () => import("./commands/token/register.js"),
+  },
+  {
+    name: "alerts",
+    description: "alerts of customer tenants (live from the API)",
+    load: () => import("./commands/alerts/register.js"),
+  },
+  {
+    name: "machines",
+    description: "devices and response actions",
+    load: () => import("./commands/machines/register.js"),
+  },
+  {
+    name: "indicators",
+    description: "custom threat indicators",
+    load: () => import("./commands/indicators/register.js"),
+  },
+  {
+    name: "incidents",
+    description: "incidents (Microsoft Graph) of the tenants synced from Graph, from the store",
+    load: () => import("./commands/incidents/register.js"),
+  },
+  {
+    name: "hunt",
+    description: "an advanced hunting query across tenants, merged with TenantId/TenantName",
+    load: () => import("./commands/hunt/register.js"),
+  },
+  {
+    name: "sync",
+    description: "copy alerts (incrementally) and machines of every consented tenant into the store",
+    load: () => import("./commands/sync/register.js"),
+  },
+  {
+    name: "webhook",
+    description: "where sync --watch, worker and serve forward new and changed alerts",
+    load: () => import("./commands/webhook/register.js"),
+  },
+  {
+    name: "export",
+    description: "export from the store",
+    load: () => import("./commands/export/register.js"),
+  },
+  {
+    name: "batches",
+    description: "hunts and response actions run by the distributed workers",
+    load: () => import("./commands/batches/register.js"),
+  },
+  {
+    name: "worker",
+    description: "a distributed worker (sync, hunts and response actions) sharing work through pg-boss on PostgreSQL",
+    load: () => import("./commands/worker/register.js"),
+  },
+  {
+    name: "serve",
+    description: "the partner console: onboarding by consent, tenants, alerts, devices, hunting, audit (HTTPS)",
+    load: () => import("./commands/serve/register.js"),
+  },
+  {
+    name: "users",
+    description: "the console's operator accounts ($MDE_PARTNER_HOME/console-users.json)",
+    load: () => import("./commands/users/register.js"),
+  },
+];
 
 /**
  * The nouns a command line needs registered in full: the one it names (also

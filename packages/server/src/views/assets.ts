@@ -2,13 +2,14 @@
  * The console's only static files: one stylesheet and one script, served by the
  * app itself (no CDN, works air-gapped); the path carries a content hash so
  * browsers may cache them for good. The stylesheet is `assets/console.css` of
- * this package, read once at start-up (src/views and dist/views are at the same
- * depth, so the same relative URL finds it from source and from the build).
+ * this package, read once at start-up and found through the package's own export
+ * (the same from source, from dist and from the CLI's bundle, whose code lives
+ * in another folder).
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-const CSS = readFileSync(new URL("../../assets/console.css", import.meta.url), "utf8");
+const CSS = readFileSync(new URL(import.meta.resolve("@mde-partner/server/assets/console.css")), "utf8");
 
 // Two behaviours, both progressive: a copy button (the link is also in a
 // read-only field to select by hand) and live status of a response action
