@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // `npm test`: machine setup (PostgreSQL, Chromium, curl, python3), a full type
-// check and build (with the CLI's bundle, which the tests' binary runs), the linter,
-// then every package's tests through node:test, each test file bundled first (test-bundle.mjs).
-// Usage: node scripts/test.mjs [--faults=short|full|skip] [--save-times] [path-substring …]   (filters test files)
+// check and build (with the CLI's bundle, which the tests' binary runs), then every
+// package's tests through node:test, four files at a time (MDE_TEST_CONCURRENCY), each file bundled first
+// (test-bundle.mjs), with the linter running beside them.
+// Usage: node scripts/test.mjs [--faults=short|full|skip] [--save-times] [--tsx] [path-substring …]   (filters test files)
 // The fault-injection suite (packages/sync/test/faults-*.test.ts) runs in its short form by default;
 // --faults=full (`npm run test:faults`) holds each fault for its full length, one file at a time
 // (the full form may restart the local PostgreSQL); --faults=skip leaves it out.
 // Files run slowest first (by their time in earlier runs on this machine, kept in
 // node_modules/.cache/mde-partner/test-times.json; files without a time first of all), so the
 // lanes end together instead of one long file starting last.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -19,6 +21,8 @@ const root = new URL("..", import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const faults = (process.argv.find((a) => a.startsWith("--faults=")) ?? `--faults=${process.env.MDE_PARTNER_FAULTS ?? "short"}`).slice(9);
 const saveTimes = process.argv.includes("--save-times");
+// `--tsx`: run the test files through tsx's loader instead of as bundles (slower, same tests).
+const viaTsx = process.argv.includes("--tsx");
 if (!["short", "full", "skip"].includes(faults)) {
   process.stderr.write(`test: --faults takes short, full or skip, got ${JSON.stringify(faults)}\n`);
   process.exit(2);
@@ -45,7 +49,6 @@ function findTests(dir, out = []) {
 if (!process.env.MDE_PARTNER_SKIP_SETUP) run("bash", ["scripts/test-setup.sh"]);
 run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-b"]);
 run(process.execPath, [join(root, "packages/cli/scripts/bundle.mjs")]);
-if (!process.env.MDE_PARTNER_SKIP_LINT) run(process.execPath, [join(root, "node_modules/eslint/bin/eslint.js"), "."]);
 
 const files = readdirSync(join(root, "packages"))
   .flatMap((pkg) => {
@@ -84,23 +87,36 @@ const scratch = mkdtempSync(join(tmpdir(), "mde-partner-test-run-"));
 const timesOut = join(scratch, "times.json");
 const bundles = join(root, "node_modules/.cache/mde-partner/test-bundles");
 rmSync(bundles, { recursive: true, force: true });
-try {
-  await bundleTests(root, files, bundles);
-} catch (error) {
-  process.stderr.write(`test: bundling the test files failed: ${error.message}\n`);
-  process.exit(1);
+if (!viaTsx) {
+  try {
+    await bundleTests(root, files, bundles);
+  } catch (error) {
+    process.stderr.write(`test: bundling the test files failed: ${error.message}\n`);
+    process.exit(1);
+  }
 }
-const r = spawnSync(
+// The linter runs beside the tests (the test processes leave a core idle often enough); its
+// report comes after theirs, and a lint error fails the run like a failed test.
+const lint = process.env.MDE_PARTNER_SKIP_LINT
+  ? Promise.resolve({ status: 0, output: "" })
+  : new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, "node_modules/eslint/bin/eslint.js"), "."], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (status) => resolve({ status, output }));
+  });
+const tests = spawn(
   process.execPath,
   [
-    "--enable-source-maps",
+    ...(viaTsx ? ["--import", "tsx", "--conditions=development"] : ["--enable-source-maps"]),
     "--test",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     `--test-reporter=${join(root, "scripts/test-times.mjs")}`,
     `--test-reporter-destination=${timesOut}`,
-    `--test-concurrency=${faults === "full" ? 1 : 2}`,
-    ...files.map((f) => bundleOf(bundles, f)),
+    `--test-concurrency=${faults === "full" ? 1 : Number(process.env.MDE_TEST_CONCURRENCY ?? 4)}`,
+    ...(viaTsx ? files : files.map((f) => bundleOf(bundles, f))),
   ],
   {
     stdio: "inherit",
@@ -108,6 +124,10 @@ const r = spawnSync(
     env: { ...process.env, MDE_PARTNER_HOME: home, NODE_OPTIONS: "", MDE_PARTNER_FAULTS: faults, MDE_TEST_KIT_CREDENTIALS: scratch, MDE_TEST_BUNDLES: bundles },
   },
 );
+const [status] = await once(tests, "close");
+const linted = await lint;
+if (linted.status !== 0) process.stderr.write(`${linted.output}test: the linter (eslint .) found problems\n`);
+const r = { status: status !== 0 ? (status ?? 1) : linted.status !== 0 ? 1 : 0 };
 if (existsSync(timesOut)) {
   mkdirSync(dirname(timesFile), { recursive: true });
   writeFileSync(timesFile, JSON.stringify({ ...known, ...readTimes(timesOut) }, null, 1));
