@@ -55,8 +55,9 @@ await run(forms.modules, ["init", "--client-id", "11111111-1111-4111-8111-111111
 const commands: Array<[string, string[]]> = [
   ["--version", ["--version"]],
   ["tenants list (config, store)", ["tenants", "list"]],
-  ["alerts list --json (store)", ["alerts", "list", "--json"]],
+  ["app permissions --for alerts:read (client)", ["app", "permissions", "--for", "alerts:read"]],
   ["audit --json (store)", ["audit", "--json"]],
+  ["export alerts --format ndjson (store)", ["export", "alerts", "--format", "ndjson"]],
 ];
 const rows: Array<[string, string]> = [];
 for (const [name, args] of commands) {
