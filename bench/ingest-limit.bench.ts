@@ -1,12 +1,15 @@
-// What SQLite can ingest on this machine, against what the store does with the same pages.
-// The alert pages of N tenants × 5,000 alerts are read once from an in-process emulator (the
-// JSON text the API returns), then written, alternating, into fresh SQLite files by:
-//   limit — JSON.parse, then one transaction per page: one prepared upsert reused for every alert
-//           (by tenant + id, a newer lastUpdateTime wins, never an older one) and the tenant's
-//           cursor row; a primary key and no other index; WAL, synchronous NORMAL.
+// What SQLite and PostgreSQL can ingest on this machine, against what the store does with the same
+// pages. The alert pages of N tenants × 5,000 alerts are read once from an in-process emulator (the
+// JSON text the API returns), then written, alternating, into a fresh SQLite file or PostgreSQL
+// schema by:
+//   limit — JSON.parse, then one transaction per page: every alert upserted by tenant + id (a newer
+//           lastUpdateTime wins, never an older one) and the tenant's cursor row; a primary key and
+//           no other index. SQLite: one prepared statement reused for every row, WAL, synchronous
+//           NORMAL. PostgreSQL: one INSERT … SELECT FROM json_array_elements(the page) per page.
 //   store — JSON.parse, then the store's applyAlertPage (the path a sync takes).
 // Both keep the guarantees a sync needs (upsert, newer wins, cursor in the page's transaction).
-// Figures: CPU per alert (this process's user + system time), alerts/s, file size per alert.
+// Figures: CPU per alert (this process's user + system time; for PostgreSQL the server's own
+// work is not in it, so alerts/s is the figure to compare), alerts/s, SQLite file size per alert.
 // Rounds: BENCH_ROUNDS (default 3); tenants: BENCH_TENANTS (default 20).
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,12 +18,14 @@ import { performance } from "node:perf_hooks";
 import { partnerFor, emulatorWorld } from "@mde-partner/test-kit";
 import { advanceCursor, openStore } from "@mde-partner/sync";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { median, saveResult } from "./lib.js";
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
 const PER_TENANT = 5000;
 const TOP = 10_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PG_URL = process.env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 const world = await emulatorWorld({ tenants: TENANTS, alertsPerTenant: PER_TENANT, machinesPerTenant: 12, seed: "bench-ingest", rateLimits: false });
 const partner = partnerFor(world);
@@ -54,7 +59,7 @@ interface Alert {
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-ingest-"));
 const fileSize = (file: string) => ["", "-wal"].reduce((n, s) => n + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
 
-function limit(file: string): void {
+function sqliteLimit(file: string): void {
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
@@ -79,8 +84,46 @@ function limit(file: string): void {
   db.close();
 }
 
-async function store(file: string): Promise<void> {
-  const s = await openStore({ url: `sqlite:${file}` });
+const COLUMNS = ["payload", "title", "severity", "status", "classification", "assigned_to", "machine_id", "alert_creation_time", "last_update_time"];
+
+async function pgLimit(schema: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};
+      CREATE TABLE alerts (tenant_id text NOT NULL, id text NOT NULL, ${COLUMNS.map((n) => `${n} text`).join(", ")}, PRIMARY KEY (tenant_id, id));
+      CREATE TABLE cursors (tenant_id text PRIMARY KEY, position text NOT NULL);`);
+    // The page goes to the server as it came (one json parameter); the server splits it into rows.
+    const field = (f: string) => `a->>'${f}'`;
+    const upsert = `INSERT INTO alerts SELECT $1, ${field("id")}, a::text, ${["title", "severity", "status", "classification", "assignedTo", "machineId", "alertCreationTime", "lastUpdateTime"].map(field).join(", ")}
+      FROM json_array_elements(($2::json)->'value') AS a
+      ON CONFLICT (tenant_id, id) DO UPDATE SET ${COLUMNS.map((n) => `${n} = excluded.${n}`).join(", ")}
+      WHERE alerts.last_update_time <= excluded.last_update_time`;
+    for (const p of pages) {
+      const alerts = (JSON.parse(p.text) as { value: Alert[] }).value;
+      await c.query("BEGIN");
+      await c.query(upsert, [p.tenantId, p.text]);
+      await c.query("INSERT INTO cursors VALUES ($1, $2) ON CONFLICT (tenant_id) DO UPDATE SET position = excluded.position", [
+        p.tenantId,
+        alerts.at(-1)?.lastUpdateTime ?? "",
+      ]);
+      await c.query("COMMIT");
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+async function sqliteStore(file: string): Promise<void> {
+  await store({ url: `sqlite:${file}` });
+}
+
+async function pgStore(schema: string): Promise<void> {
+  await store({ url: PG_URL, schema });
+}
+
+async function store(options: { url: string; schema?: string }): Promise<void> {
+  const s = await openStore(options);
   for (const t of new Set(pages.map((p) => p.tenantId))) await s.upsertTenant({ id: t, name: t, initialState: "consented" });
   for (const p of pages) {
     const alerts = (JSON.parse(p.text) as { value: Alert[] }).value;
@@ -90,37 +133,57 @@ async function store(file: string): Promise<void> {
   await s.close();
 }
 
-const forms = { limit, store } as const;
-const samples: Record<keyof typeof forms, Array<{ cpuUs: number; ms: number; size: number }>> = { limit: [], store: [] };
-for (let round = 0; round < ROUNDS; round++) {
-  for (const name of (round % 2 === 0 ? ["limit", "store"] : ["store", "limit"]) as Array<keyof typeof forms>) {
-    const file = join(dir, `${name}-${round}.db`);
-    globalThis.gc?.();
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await forms[name](file);
-    const ms = performance.now() - t0;
-    const cpu = process.cpuUsage(cpu0);
-    samples[name].push({ cpuUs: cpu.user + cpu.system, ms, size: fileSize(file) });
-  }
+const forms = { sqliteLimit, sqliteStore, pgLimit, pgStore } as const;
+type Form = keyof typeof forms;
+interface Sample {
+  cpuUs: number;
+  ms: number;
+  size: number;
 }
-rmSync(dir, { recursive: true, force: true });
+const samples: Record<Form, Sample[]> = { sqliteLimit: [], sqliteStore: [], pgLimit: [], pgStore: [] };
+const schemas: string[] = [];
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order: Form[] = round % 2 === 0 ? ["sqliteLimit", "sqliteStore", "pgLimit", "pgStore"] : ["pgStore", "pgLimit", "sqliteStore", "sqliteLimit"];
+    for (const name of order) {
+      const target = name.startsWith("sqlite") ? join(dir, `${name}-${round}.db`) : `bench_ingest_${process.pid}_${name.toLowerCase()}_${round}`;
+      if (!name.startsWith("sqlite")) schemas.push(target);
+      globalThis.gc?.();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await forms[name](target);
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      samples[name].push({ cpuUs: cpu.user + cpu.system, ms, size: name.startsWith("sqlite") ? fileSize(target) : 0 });
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  for (const schema of schemas) await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await c.end();
+}
 
-const med = (name: keyof typeof forms, pick: (s: { cpuUs: number; ms: number; size: number }) => number) => median(samples[name].map(pick));
-const perAlertUs = (name: keyof typeof forms) => med(name, (s) => s.cpuUs) / total;
-const rate = (name: keyof typeof forms) => total / (med(name, (s) => s.ms) / 1000);
-const kbPerAlert = (name: keyof typeof forms) => med(name, (s) => s.size) / total / 1024;
+const med = (name: Form, pick: (s: Sample) => number) => median(samples[name].map(pick));
+const perAlertUs = (name: Form) => med(name, (s) => s.cpuUs) / total;
+const rate = (name: Form) => total / (med(name, (s) => s.ms) / 1000);
+const kbPerAlert = (name: Form) => med(name, (s) => s.size) / total / 1024;
+const figure = (name: Form) => `${Math.round(rate(name)).toLocaleString("en-US")} alerts/s, ${perAlertUs(name).toFixed(1)} µs CPU per alert`;
 saveResult("ingest-limit", {
-  title: `SQLite ingest: the store against the machine's limit (${TENANTS} tenants × ${PER_TENANT.toLocaleString("en-US")} alerts, the same pages)`,
+  title: `Ingest: the store against the machine's limit (${TENANTS} tenants × ${PER_TENANT.toLocaleString("en-US")} alerts, the same pages)`,
   command: "npm run bench -- ingest-limit",
   rows: [
     ["alerts / pages / JSON", `${total.toLocaleString("en-US")} / ${pages.length} / ${(bytes / 2 ** 20).toFixed(0)} MiB`],
-    ["limit: CPU per alert, median of " + ROUNDS, `${perAlertUs("limit").toFixed(1)} µs (${Math.round(rate("limit")).toLocaleString("en-US")} alerts/s)`],
-    ["store: CPU per alert, median of " + ROUNDS, `${perAlertUs("store").toFixed(1)} µs (${Math.round(rate("store")).toLocaleString("en-US")} alerts/s)`],
-    ["store / limit, CPU per alert", `${(perAlertUs("store") / perAlertUs("limit")).toFixed(2)}×`],
-    ["file size per alert: limit / store", `${kbPerAlert("limit").toFixed(2)} KiB / ${kbPerAlert("store").toFixed(2)} KiB`],
+    [`SQLite limit, median of ${ROUNDS}`, figure("sqliteLimit")],
+    [`SQLite store, median of ${ROUNDS}`, figure("sqliteStore")],
+    ["SQLite store / limit, CPU per alert", `${(perAlertUs("sqliteStore") / perAlertUs("sqliteLimit")).toFixed(2)}×`],
+    ["SQLite file size per alert: limit / store", `${kbPerAlert("sqliteLimit").toFixed(2)} KiB / ${kbPerAlert("sqliteStore").toFixed(2)} KiB`],
+    [`PostgreSQL limit, median of ${ROUNDS}`, figure("pgLimit")],
+    [`PostgreSQL store, median of ${ROUNDS}`, figure("pgStore")],
+    ["PostgreSQL store / limit, time", `${(rate("pgLimit") / rate("pgStore")).toFixed(2)}×`],
   ],
   notes: [
-    "Both write into a fresh SQLite file per round, the two alternating; CPU is this process's user + system time (SQLite runs in it), file size is the database plus its WAL at the end. The limit keeps the guarantees a sync needs — upsert by tenant and id, an older version never replaces a newer one, the cursor written in the page's transaction — with one prepared statement reused for every row and no index but the primary key; the store adds its derived columns, its indexes for the console's queries, its alert history and its inserted/updated/unchanged counts. The gap between the two is what the store can still win.",
+    "Each form writes into a fresh SQLite file or PostgreSQL schema per round, the order reversed every other round. CPU is this process's user + system time: for SQLite that is all the work (SQLite runs in the process), for PostgreSQL the server's share is not in it, so its ratio is one of times. File size is the SQLite database plus its WAL at the end. The limit keeps the guarantees a sync needs — upsert by tenant and id, an older version never replaces a newer one, the cursor written in the page's transaction — with no index but the primary key; the store adds its derived columns, its indexes for the console's queries, its alert history and its inserted/updated/unchanged counts. The gap between the two is what the store can still win.",
   ],
 });
