@@ -8,8 +8,8 @@
 // --faults=full (`npm run test:faults`) holds each fault for its full length, one file at a time
 // (the full form may restart the local PostgreSQL); --faults=skip leaves it out.
 // Files run slowest first (by their time in earlier runs on this machine, kept in
-// node_modules/.cache/mde-partner/test-times.json; files without a time first of all), so the
-// lanes end together instead of one long file starting last.
+// node_modules/.cache/mde-partner/test-times.json, else in scripts/test-times.json; files without
+// a time first of all), so the lanes end together instead of one long file starting last.
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -127,15 +127,15 @@ const tests = spawn(
 const [status] = await once(tests, "close");
 const linted = await lint;
 if (linted.status !== 0) process.stderr.write(`${linted.output}test: the linter (eslint .) found problems\n`);
-const r = { status: status !== 0 ? (status ?? 1) : linted.status !== 0 ? 1 : 0 };
+const exitCode = status !== 0 ? (status ?? 1) : linted.status !== 0 ? 1 : 0;
 if (existsSync(timesOut)) {
   mkdirSync(dirname(timesFile), { recursive: true });
   writeFileSync(timesFile, JSON.stringify({ ...known, ...readTimes(timesOut) }, null, 1));
-  if (saveTimes && filters.length === 0 && r.status === 0) {
+  if (saveTimes && filters.length === 0 && exitCode === 0) {
     const measured = Object.entries(readTimes(timesOut)).sort(([a], [b]) => a.localeCompare(b));
     writeFileSync(shippedTimes, `${JSON.stringify(Object.fromEntries(measured.map(([f, ms]) => [f, Math.round(ms)])), null, 1)}\n`);
   }
 }
 rmSync(home, { recursive: true, force: true });
 rmSync(scratch, { recursive: true, force: true });
-process.exit(r.status ?? 1);
+process.exit(exitCode);

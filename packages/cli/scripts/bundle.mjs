@@ -3,7 +3,7 @@
 // included) into dist/bundle/, which bin/mde-partner.js runs. Every command is a new process,
 // and loading ~430 small ES modules one by one cost a store command ~0.5 s of CPU before it
 // did anything; one bundle with a chunk per lazily imported noun costs ~0.2 s
-// (bench/cli-startup.mjs measures both side by side).
+// (bench/cli-startup.bench.ts measures both side by side).
 //
 // Runs after `tsc -b` (`npm run build`, `npm ci`'s prepare, `npm test`) on the JavaScript tsc
 // wrote, so the bundle holds exactly the code the type check passed. Left outside the bundle:
