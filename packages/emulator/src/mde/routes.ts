@@ -10,11 +10,13 @@ import { machineOperations } from "./machines.js";
 import { ODataQueryError } from "./odata-filter.js";
 import { authorize } from "./operation.js";
 import type { OperationContext, OperationSpec } from "./operation-context.js";
+import { entityOperations } from "./entity-operations.js";
 import { otherOperations } from "./other-operations.js";
+import { tvmOperations } from "./tvm-operations.js";
 
 /** Every operation of mde-api.md §5, implemented or answering 501. */
 export function mdeOperations(): OperationSpec[] {
-  return [...alertOperations, ...machineOperations, ...machineActionOperations, ...indicatorOperations, ...otherOperations];
+  return [...alertOperations, ...machineOperations, ...machineActionOperations, ...indicatorOperations, ...otherOperations, ...tvmOperations, ...entityOperations];
 }
 
 type Segment = { kind: "literal"; text: string } | { kind: "param"; name: string } | { kind: "call"; prefix: string; name: string };
