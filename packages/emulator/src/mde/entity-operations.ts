@@ -32,8 +32,4 @@ export const entityOperations: OperationSpec[] = [
   // §5.10 Users.
   op("GET", "users/{id}/alerts", "GetUserRelatedAlerts", ALERT_READ),
   op("GET", "users/{id}/machines", "GetUserRelatedMachines", ["Machine.ReadWrite.All"]),
-  // §5.18 Live response library.
-  op("GET", "libraryfiles", "ListLibraryFiles", ["Library.Manage"]),
-  op("POST", "libraryfiles", "UploadLibraryFile", ["Library.Manage"]),
-  op("DELETE", "libraryfiles/{fileName}", "DeleteLibraryFile", ["Library.Manage"]),
 ];

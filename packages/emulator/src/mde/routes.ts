@@ -5,6 +5,7 @@ import { createHuntingHandler } from "../hunting/route.js";
 import { alertOperations } from "./alerts.js";
 import { MdeApiError, mdeError, notImplemented } from "./errors.js";
 import { indicatorOperations } from "./indicators.js";
+import { libraryOperations } from "./library-operations.js";
 import { machineActionOperations } from "./machine-actions.js";
 import { machineOperations } from "./machines.js";
 import { ODataQueryError } from "./odata-filter.js";
@@ -16,7 +17,7 @@ import { tvmOperations } from "./tvm-operations.js";
 
 /** Every operation of mde-api.md §5, implemented or answering 501. */
 export function mdeOperations(): OperationSpec[] {
-  return [...alertOperations, ...machineOperations, ...machineActionOperations, ...indicatorOperations, ...otherOperations, ...tvmOperations, ...entityOperations];
+  return [...alertOperations, ...machineOperations, ...machineActionOperations, ...indicatorOperations, ...otherOperations, ...tvmOperations, ...entityOperations, ...libraryOperations];
 }
 
 type Segment = { kind: "literal"; text: string } | { kind: "param"; name: string } | { kind: "call"; prefix: string; name: string };
