@@ -103,6 +103,23 @@ test("cancel works only before a final state; the package URI appears only after
   assert.equal(uri.status, 200, uri.text);
   assert.match(uri.json()["@odata.context"], /#Edm\.String$/);
   assert.match(uri.json().value, /^https:\/\//);
+
+  // The link is the credential (a SAS-style URL): no bearer token, refused when tampered with or expired.
+  const link = new URL(uri.json().value);
+  assert.equal(link.searchParams.get("sp"), "r");
+  const download = await t.emulator.fetch(link.pathname + link.search);
+  assert.equal(download.status, 200);
+  assert.equal(download.headers.get("content-type"), "application/zip");
+  assert.deepEqual([...new Uint8Array(await download.arrayBuffer()).slice(0, 4)], [0x50, 0x4b, 0x05, 0x06]);
+  const tampered = new URL(link);
+  tampered.pathname = tampered.pathname.replace(collect.id, machineId);
+  const refused = await t.emulator.fetch(tampered.pathname + tampered.search);
+  assert.equal(refused.status, 403);
+  assert.match(await refused.text(), /<Code>AuthenticationFailed<\/Code>/);
+  clock.advance(2 * 3_600_000);
+  const expired = await t.emulator.fetch(link.pathname + link.search);
+  assert.equal(expired.status, 403);
+  assert.match(await expired.text(), /not valid in the specified time frame/);
 });
 
 test("401 without a token or with a bad one; 403 with the MDE error body when the role is missing", async () => {

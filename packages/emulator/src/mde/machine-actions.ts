@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { toMdeTime } from "../core/clock.js";
+import { defineDownload, signedLink } from "../core/signed-links.js";
 import { advanceMachineActions, FINAL_STATUSES, insertMachineAction, type MachineActionType } from "../data/machine-action-store.js";
 import { osFamily } from "../data/machine-factory.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
@@ -140,13 +141,32 @@ async function cancelAction(ctx: OperationContext): Promise<Response> {
  * action succeeded. The link points at a download path of this emulator that
  * serves nothing; clients only need a short-lived URL.
  */
+/** The package link is short-lived ("use it immediately", get-package-sas-uri.md); an hour is DOC-SILENT but SAS-typical. */
+const PACKAGE_LINK_MS = 60 * 60_000;
+
+/**
+ * An investigation package: an empty zip archive (its end-of-central-directory
+ * record alone), named as the portal names it. The content is not the point;
+ * the link's expiry and signature are.
+ */
+defineDownload("investigation-package", () =>
+  new Response(new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]), {
+    headers: { "content-type": "application/zip", "content-disposition": 'attachment; filename="WDATP_Investigation_Package.zip"' },
+  }),
+);
+
 function packageUri(ctx: OperationContext): Response {
   const row = loadAction(ctx);
   if (row.type !== "CollectInvestigationPackage" || row.status !== "Succeeded") {
     throw new MdeApiError(404, "ResourceNotFound", `Investigation package for machine action ${ctx.params.id} was not found`);
   }
-  const token = Buffer.from(randomUUID()).toString("base64url");
-  const value = `${ctx.origin}/safedownload/WDATP_Investigation_Package.zip?token=${token}`;
+  const value = signedLink(ctx.state, ctx.origin, {
+    kind: "investigation-package",
+    tenantId: ctx.tenantId,
+    ref: ctx.params.id ?? "",
+    fileName: "WDATP_Investigation_Package.zip",
+    validMs: PACKAGE_LINK_MS,
+  });
   return jsonResponse(200, { "@odata.context": contextUrl(ctx, "Edm.String"), value });
 }
 
