@@ -21,6 +21,7 @@ import { createAlertRoutes } from "./routes/alert-routes.js";
 import { createApiRoutes } from "./routes/api-routes.js";
 import { createAuthRoutes } from "./routes/auth-routes.js";
 import { createDeviceRoutes } from "./routes/device-routes.js";
+import { createEntityRoutes } from "./routes/entity-routes.js";
 import { createHuntingRoutes } from "./routes/hunting-routes.js";
 import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
@@ -100,6 +101,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.route("/", createTenantRoutes(deps));
   app.route("/", createAlertRoutes(deps));
   app.route("/", createDeviceRoutes(deps));
+  app.route("/", createEntityRoutes(deps));
   app.route("/", createHuntingRoutes(deps));
   app.route("/", createAdminRoutes(deps));
   app.notFound((c) => {
