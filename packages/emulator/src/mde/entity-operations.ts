@@ -1,5 +1,6 @@
 import type { RateLimits } from "../core/rate-limit.js";
 import { domainAlerts, domainMachines, domainStats, fileAlerts, fileMachines, fileStats, getFile, ipAlerts, ipStats, userAlerts, userMachines } from "./entities.js";
+import { getInvestigation, listInvestigations, startMachineInvestigation } from "./investigations.js";
 import { operation, type OperationHandler, type OperationSpec } from "./operation-context.js";
 
 const ALERT_READ = ["Alert.Read.All", "Alert.ReadWrite.All"] as const;
@@ -21,9 +22,9 @@ const op = (
  */
 export const entityOperations: OperationSpec[] = [
   // §5.6 Automated investigations.
-  op("GET", "investigations", "ListInvestigations", ALERT_READ),
-  op("GET", "investigations/{id}", "GetInvestigation", ALERT_READ),
-  op("POST", "machines/{id}/startInvestigation", "StartInvestigation", ["Alert.ReadWrite.All"], undefined, { perHour: 50 }),
+  op("GET", "investigations", "ListInvestigations", ALERT_READ, listInvestigations),
+  op("GET", "investigations/{id}", "GetInvestigation", ALERT_READ, getInvestigation),
+  op("POST", "machines/{id}/startInvestigation", "StartInvestigation", ["Alert.ReadWrite.All"], startMachineInvestigation, { perHour: 50 }),
   // §5.7 Files.
   op("GET", "files/{id}", "GetFile", ["File.Read.All"], getFile),
   op("GET", "files/{id}/alerts", "GetFileRelatedAlerts", ALERT_READ, fileAlerts),
