@@ -11,7 +11,7 @@ import { isMdeError } from "@mde-partner/client";
 import type { TenantRecord } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError } from "./errors.js";
-import { acrossTenants, type BriefCache, readableTenants, type Section, section, type TenantPart, TenantReadError } from "./tenant-reads.js";
+import { acrossTenants, type BriefCache, readableTenants, type Section, section, stopIfThrottled, type TenantPart, TenantReadError } from "./tenant-reads.js";
 
 export type EntityKind = "file" | "ip" | "domain" | "user";
 
@@ -132,15 +132,17 @@ function firstFailure(sections: ReadonlyArray<Section<unknown>>): TenantReadErro
   return new TenantReadError(first.error);
 }
 
-async function readFile(api: MdeApi, hash: string): Promise<TenantEntity> {
-  const file = await section(() => orNull(api.files.get(hash)));
+async function readFile(api: MdeApi, hash: string, signal: AbortSignal): Promise<TenantEntity> {
+  const o = { signal };
+  const file = await section(() => orNull(api.files.get(hash, o)));
+  stopIfThrottled(file);
   // Related alerts and machines take the SHA-1 only: a SHA-256 lookup uses the SHA-1 the file profile gave.
   const sha1 = SHA1.test(hash) ? hash : file.ok && file.value?.sha1 && SHA1.test(file.value.sha1) ? file.value.sha1 : null;
   const none: Section<Related<never>> = { ok: true, value: { items: [], total: 0 } };
   const [stats, alerts, machines] = await Promise.all([
-    section(() => orNull(api.files.getStats(hash))),
-    sha1 ? section(() => related(api.files.listAlerts(sha1))) : Promise.resolve(none),
-    sha1 ? section(() => related(api.files.listMachines(sha1))) : Promise.resolve(none),
+    section(() => orNull(api.files.getStats(hash, o))),
+    sha1 ? section(() => related(api.files.listAlerts(sha1, o))) : Promise.resolve(none),
+    sha1 ? section(() => related(api.files.listMachines(sha1, o))) : Promise.resolve(none),
   ]);
   const view: FileEntity = { kind: "file", file, stats, alerts, machines };
   const failed = firstFailure([file, stats, alerts, machines]);
@@ -159,18 +161,22 @@ function machinesOfAlerts(alerts: Section<Related<Alert>>): Section<Related<Mach
   return { ok: true, value: { items: [...seen.values()], total: seen.size } };
 }
 
-async function readIp(api: MdeApi, ip: string): Promise<TenantEntity> {
-  const [stats, alerts] = await Promise.all([section(() => api.ips.getStats(ip)), section(() => related(api.ips.listAlerts(ip)))]);
+async function readIp(api: MdeApi, ip: string, signal: AbortSignal): Promise<TenantEntity> {
+  const stats = await section(() => api.ips.getStats(ip, { signal }));
+  stopIfThrottled(stats);
+  const alerts = await section(() => related(api.ips.listAlerts(ip, { signal })));
   const failed = firstFailure([stats, alerts]);
   if (failed) throw failed;
   return { known: prevalent(stats) || count(alerts) > 0, view: { kind: "ip", stats, alerts, machines: machinesOfAlerts(alerts) } };
 }
 
-async function readDomain(api: MdeApi, domain: string): Promise<TenantEntity> {
-  const [stats, alerts, machines] = await Promise.all([
-    section(() => api.domains.getStats(domain)),
-    section(() => related(api.domains.listAlerts(domain))),
-    section(() => related(api.domains.listMachines(domain))),
+async function readDomain(api: MdeApi, domain: string, signal: AbortSignal): Promise<TenantEntity> {
+  const o = { signal };
+  const stats = await section(() => api.domains.getStats(domain, o));
+  stopIfThrottled(stats);
+  const [alerts, machines] = await Promise.all([
+    section(() => related(api.domains.listAlerts(domain, o))),
+    section(() => related(api.domains.listMachines(domain, o))),
   ]);
   const failed = firstFailure([stats, alerts, machines]);
   if (failed) throw failed;
@@ -179,23 +185,23 @@ async function readDomain(api: MdeApi, domain: string): Promise<TenantEntity> {
 
 const sameAccount = (u: User, name: string) => (u.accountName ?? u.id?.split("\\").pop() ?? "").toLowerCase() === name.toLowerCase();
 
-async function readUser(api: MdeApi, name: string): Promise<TenantEntity> {
-  const [alerts, machines] = await Promise.all([
-    section(() => related(api.users.listAlerts(name))),
-    section(() => related(api.users.listMachines(name))),
-  ]);
+async function readUser(api: MdeApi, name: string, signal: AbortSignal): Promise<TenantEntity> {
+  const o = { signal };
+  const alerts = await section(() => related(api.users.listAlerts(name, o)));
+  stopIfThrottled(alerts);
+  const machines = await section(() => related(api.users.listMachines(name, o)));
   const failed = firstFailure([alerts, machines]);
   if (failed) throw failed;
   // There is no GET /api/users/{id} (mde-api.md §5.10): the profile is the one an alert or a device reports.
   const user = await section(async (): Promise<User | null> => {
     const alert = alerts.ok ? alerts.value.items[0] : undefined;
     if (alert) {
-      const u = await orNull(api.alerts.getUser(alert.id));
+      const u = await orNull(api.alerts.getUser(alert.id, o));
       if (u && sameAccount(u, name)) return u;
     }
     const machine = machines.ok ? machines.value.items[0] : undefined;
     if (machine) {
-      const logons = await api.machines.listLogonUsers(machine.id);
+      const logons = await api.machines.listLogonUsers(machine.id, o);
       return logons.value.find((u) => sameAccount(u, name)) ?? null;
     }
     return null;
@@ -203,7 +209,7 @@ async function readUser(api: MdeApi, name: string): Promise<TenantEntity> {
   return { known: count(alerts) + count(machines) > 0 || (user.ok && user.value !== null), view: { kind: "user", user, alerts, machines } };
 }
 
-const READERS: Readonly<Record<EntityKind, (api: MdeApi, key: string) => Promise<TenantEntity>>> = {
+const READERS: Readonly<Record<EntityKind, (api: MdeApi, key: string, signal: AbortSignal) => Promise<TenantEntity>>> = {
   file: readFile,
   ip: readIp,
   domain: readDomain,
@@ -224,10 +230,10 @@ export async function lookUpEntity(
   const key = parseEntity(kind, raw);
   const tenants = await readableTenants(options.store, tenantId);
   const cacheKey = (t: TenantRecord) => `entity\n${kind}\n${key}\n${t.id}`;
-  const parts = await acrossTenants(options.partner, tenants, async (api, tenant) => {
+  const parts = await acrossTenants(options.partner, tenants, async (api, tenant, signal) => {
     const hit = cache.get<TenantEntity>(cacheKey(tenant));
     if (hit) return hit;
-    const found = await READERS[kind](api, key);
+    const found = await READERS[kind](api, key, signal);
     if (complete(found.view)) cache.set(cacheKey(tenant), found);
     return found;
   });

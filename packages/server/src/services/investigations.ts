@@ -68,12 +68,13 @@ export async function listInvestigations(
   const state = parseInvestigationState(filter.state);
   const machineId = filter.machineId && /^[0-9a-f]{40}$/i.test(filter.machineId) ? filter.machineId.toLowerCase() : undefined;
   const tenants = await readableTenants(options.store, filter.tenantId);
-  const parts = await acrossTenants(options.partner, tenants, async (api, tenant) => {
+  const parts = await acrossTenants(options.partner, tenants, async (api, tenant, signal) => {
     const key = `investigations\n${tenant.id}\n${state ?? ""}\n${machineId ?? ""}`;
     const hit = cache.get<Investigation[]>(key);
     if (hit) return hit;
     const list = api.investigations.list({
       top: INVESTIGATIONS_PER_TENANT + 1,
+      signal,
       ...(state || machineId
         ? {
             filter: (f) =>

@@ -30,8 +30,10 @@ export const LIVE_RESPONSE_LIMITS = Object.freeze({
   comment: 1_000,
   /** Library files listed on the form. */
   library: 500,
-  /** Bytes of a RunScript transcript read from its result link. */
-  transcriptBytes: 1024 * 1024,
+  /** Bytes of a RunScript transcript read from its result link (a hostile device's runs to megabytes). */
+  transcriptBytes: 8 * 1024 * 1024,
+  /** Characters of each transcript stream kept for the page (the raw transcript is a download). */
+  transcriptShown: 100_000,
   /** Bytes of a collected file passed through to the browser. */
   fileBytes: 200 * 1024 * 1024,
 });
@@ -157,12 +159,18 @@ export function commandsOf(action: StoredMachineAction): CommandProgress[] {
   });
 }
 
-/** A RunScript transcript (mde-api.md §5.3: `script_name`, `exit_code`, `script_output`, `script_errors`). */
+/**
+ * A RunScript transcript (mde-api.md §5.3: `script_name`, `exit_code`, `script_output`,
+ * `script_errors`), each stream cut to {@link LIVE_RESPONSE_LIMITS.transcriptShown} characters.
+ */
 export interface Transcript {
   readonly scriptName: string | null;
   readonly exitCode: number | null;
   readonly output: string;
   readonly errors: string;
+  /** Characters of each stream in the file. */
+  readonly outputLength: number;
+  readonly errorsLength: number;
 }
 
 export type TranscriptResult = { readonly ok: true; readonly transcript: Transcript } | { readonly ok: false; readonly message: string };
@@ -263,13 +271,18 @@ export function parseTranscript(bytes: Buffer): TranscriptResult {
   if (!json || typeof json !== "object" || Array.isArray(json)) return { ok: false, message: "the result is not a script transcript" };
   const t = json as Record<string, unknown>;
   const text = (v: unknown) => (typeof v === "string" ? v : v === null || v === undefined ? "" : JSON.stringify(v));
+  const output = text(t.script_output);
+  const errors = text(t.script_errors);
+  const max = LIVE_RESPONSE_LIMITS.transcriptShown;
   return {
     ok: true,
     transcript: {
-      scriptName: typeof t.script_name === "string" ? t.script_name : null,
+      scriptName: typeof t.script_name === "string" ? t.script_name.slice(0, 1_000) : null,
       exitCode: typeof t.exit_code === "number" ? t.exit_code : null,
-      output: text(t.script_output),
-      errors: text(t.script_errors),
+      output: output.slice(0, max),
+      errors: errors.slice(0, max),
+      outputLength: output.length,
+      errorsLength: errors.length,
     },
   };
 }

@@ -15,6 +15,13 @@ import { NotFoundError } from "./errors.js";
 /** Tenants read at once by one page view. */
 export const TENANT_READ_CONCURRENCY = 4;
 
+/**
+ * How long one tenant's part of a page may take. The client waits out a
+ * 429's `Retry-After` (up to a minute) and backs off on 5xx: right for sync,
+ * too long for a page, where that tenant is shown as not answering instead.
+ */
+export const TENANT_READ_TIMEOUT_MS = 20_000;
+
 /** Why one tenant's read failed, as the page shows it (text from the tenant's API: escape and clip it). */
 export interface TenantFailure {
   /** The client's stable code (`ERR_MDE_FORBIDDEN`, `ERR_MDE_RATE_LIMITED`, …). */
@@ -43,6 +50,13 @@ export class TenantReadError extends Error {
 /** The failure of a call as one line and a hint; never throws. */
 export function failureOf(error: unknown): TenantFailure {
   if (error instanceof TenantReadError) return error.failure;
+  if ((error as { name?: unknown })?.name === "TimeoutError" || (error as { name?: unknown })?.name === "AbortError") {
+    return {
+      code: "timeout",
+      message: `no answer within ${TENANT_READ_TIMEOUT_MS / 1000} s`,
+      hint: "the tenant's API is slow or throttling this app: try again shortly",
+    };
+  }
   if (error instanceof MdeForbiddenError) {
     const missing = error.missingPermissions.length ? error.missingPermissions.join(" or ") : "a permission";
     return {
@@ -57,6 +71,15 @@ export function failureOf(error: unknown): TenantFailure {
   }
   const p = tenantProblem(error);
   return { code: p.code, message: p.message, hint: isMdeError(error) ? p.action : "see the console's log" };
+}
+
+/**
+ * Throws the section's failure as the tenant's when it says the tenant is not
+ * answering (throttled, timed out): its other sections would only queue behind
+ * the same rate budget.
+ */
+export function stopIfThrottled(s: Section<unknown>): void {
+  if (!s.ok && (s.error.code === "ERR_MDE_RATE_LIMITED" || s.error.code === "timeout")) throw new TenantReadError(s.error);
 }
 
 /** Runs `read` and keeps its failure as a value. */
@@ -90,12 +113,12 @@ export async function readableTenants(store: Store, only?: string): Promise<Tena
 export function acrossTenants<T>(
   partner: PartnerClient<PartnerTenant>,
   tenants: readonly TenantRecord[],
-  read: (api: MdeApi, tenant: TenantRecord) => Promise<T>,
+  read: (api: MdeApi, tenant: TenantRecord, signal: AbortSignal) => Promise<T>,
   concurrency = TENANT_READ_CONCURRENCY,
 ): Promise<TenantPart<T>[]> {
   return mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantPart<T>> => {
     try {
-      return { tenant, ok: true, value: await read(tenantOf(partner, tenant).mde, tenant) };
+      return { tenant, ok: true, value: await read(tenantOf(partner, tenant).mde, tenant, AbortSignal.timeout(TENANT_READ_TIMEOUT_MS)) };
     } catch (error) {
       return { tenant, ok: false, error: failureOf(error) };
     }

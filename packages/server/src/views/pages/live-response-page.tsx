@@ -24,9 +24,6 @@ import { layout, type PageOptions } from "../layout.js";
 import { requestedBy } from "./devices-page.js";
 import { sectionOf, value } from "./entity-parts.js";
 
-/** Characters of one transcript stream shown on the page (the raw transcript is a download). */
-export const TRANSCRIPT_SHOWN = 100_000;
-
 /**
  * Text as it may be shown from a device: line breaks and tabs kept, every other
  * control character as its visible symbol (U+2400 block; ESC → ␛), C1 controls
@@ -75,7 +72,7 @@ export function liveResponseFormPage(
   status?: PageOptions["flash"],
 ): string {
   const d = m.machine;
-  const name = clip(d.computerDnsName ?? d.id);
+  const name = visibleControls(clip(d.computerDnsName ?? d.id));
   return layout(
     session,
     { title: `Live response: ${name}`, section: "devices", flash: m.error ? { kind: "error", text: m.error } : status },
@@ -121,7 +118,7 @@ export function liveResponseReviewPage(
   m: { machine: StoredMachine; commands: readonly LiveResponseCommand[]; values: LiveResponseValues; error?: string | undefined },
 ): string {
   const d = m.machine;
-  const name = clip(d.computerDnsName ?? d.id);
+  const name = visibleControls(clip(d.computerDnsName ?? d.id));
   return layout(
     session,
     { title: `Run live response on ${name}?`, section: "devices", flash: m.error ? { kind: "error", text: m.error } : undefined },
@@ -156,15 +153,15 @@ export function liveResponseReviewPage(
 
 const param = (c: CommandProgress, key: string) => c.params.find((p) => p.key === key)?.value ?? "";
 
-function Stream({ label, value: v, field }: { label: string; value: string; field: string }) {
-  if (v === "") return <p class="muted">{label}: none.</p>;
-  const shown = visibleControls(clip(v, TRANSCRIPT_SHOWN));
+function Stream({ label, value: v, length, field }: { label: string; value: string; length: number; field: string }) {
+  if (length === 0) return <p class="muted">{label}: none.</p>;
+  const shown = visibleControls(v);
   return (
     <>
       <h4>{label}</h4>
-      {v.length > TRANSCRIPT_SHOWN && (
-        <p class="muted">
-          {TRANSCRIPT_SHOWN.toLocaleString("en-US")} of {v.length.toLocaleString("en-US")} characters shown.
+      {length > v.length && (
+        <p class="muted truncated">
+          {v.length.toLocaleString("en-US")} of {length.toLocaleString("en-US")} characters shown; the raw transcript has them all.
         </p>
       )}
       <pre class="transcript" data-field={field}>{text(shown)}</pre>
@@ -218,8 +215,8 @@ function CommandResult(props: {
               </>
             )}
           </p>
-          <Stream label="Output" value={transcript.transcript.output} field="script_output" />
-          <Stream label="Errors" value={transcript.transcript.errors} field="script_errors" />
+          <Stream label="Output" value={transcript.transcript.output} length={transcript.transcript.outputLength} field="script_output" />
+          <Stream label="Errors" value={transcript.transcript.errors} length={transcript.transcript.errorsLength} field="script_errors" />
         </div>
       )}
       {c.type === "GetFile" && c.status === "Completed" && (
@@ -256,7 +253,7 @@ export function liveResponseActionPage(
   const canDownload = roleAtLeast(session.role, "responder");
   return layout(
     session,
-    { title: `Live response on ${clip(m.deviceName ?? a.machineId ?? "?")}`, section: "devices", flash },
+    { title: `Live response on ${visibleControls(clip(m.deviceName ?? a.machineId ?? "?"))}`, section: "devices", flash },
     <>
       <section class="card" id="action-status" aria-live="polite" {...poll} data-status={text(a.status ?? "")}>
         <dl class="facts">
