@@ -149,7 +149,19 @@ describe("entity pages", () => {
 
     // Northwind: a file of its own, whose profile needs the permission it did not grant.
     const { value: theirs } = await alertWith(northwind, (e) => (e.entityType === "File" || e.entityType === "Process" ? e.sha1 : null));
+    // Tailspin asked for 7 s: until then the console shows it as throttled without calling it again.
+    const journal = async (after: number) =>
+      (await (await world.emulator.fetch(`${world.info.controlUrl}/journal?afterSeq=${after}&tenantId=${tailspin}&kind=api`)).json()) as {
+        lastSeq: number;
+        entries: unknown[];
+      };
+    const before = await journal(0);
+    assert.ok(before.entries.length > 0, "the journal holds the throttled calls");
+    const mark = before.lastSeq;
     const html = await page(`/files/${theirs}`);
+    assert.equal(partOf(html, tailspin)?.[1], "failed");
+    assert.match(partOf(html, tailspin)![0], /throttled by the customer&#39;s API: try again in [1-7] s/);
+    assert.deepEqual((await journal(mark)).entries, [], "the throttled tenant was not called");
     const part = partOf(html, northwind);
     assert.equal(part?.[1], "known", "its alerts and devices are still read");
     assert.match(part![0], /data-code="ERR_MDE_FORBIDDEN"[^>]*>ERR_MDE_FORBIDDEN: [^<]*<span class="muted">— the tenant has not granted File\.Read\.All/);

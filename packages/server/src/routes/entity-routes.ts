@@ -11,7 +11,7 @@ import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { type EntityKind, lookUpEntity } from "../services/entities.js";
 import { NotFoundError } from "../services/errors.js";
 import { getInvestigation, listInvestigations } from "../services/investigations.js";
-import { createBriefCache, failureOf } from "../services/tenant-reads.js";
+import { createBriefCache, createThrottleMemory, failureOf } from "../services/tenant-reads.js";
 import type { Session } from "../sessions.js";
 import { entityPage, logonUsersPage } from "../views/pages/entity-page.js";
 import { investigationPage, investigationsPage } from "../views/pages/investigations-page.js";
@@ -29,7 +29,7 @@ export function createEntityRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const { options } = deps;
   const { store } = options;
-  const cache = createBriefCache(options.clock, { ttlMs: 30_000 });
+  const memory = { cache: createBriefCache(options.clock, { ttlMs: 30_000 }), throttle: createThrottleMemory(options.clock) };
   const session = (c: ConsoleContext) => c.get("session") as Session;
   /** `?tenant=` when it names a known tenant; "" (all) otherwise. */
   const tenantFilter = async (c: ConsoleContext) => {
@@ -41,7 +41,7 @@ export function createEntityRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   for (const [kind, path] of ENTITY_ROUTES) {
     app.get(path, requireRole("viewer"), async (c) => {
       const { tenants, tenant } = await tenantFilter(c);
-      const lookup = await lookUpEntity(options, cache, kind, c.req.param("key") ?? "", tenant || undefined);
+      const lookup = await lookUpEntity(options, memory, kind, c.req.param("key") ?? "", tenant || undefined);
       return c.html(entityPage(session(c), { lookup, tenants, tenant }));
     });
   }
@@ -63,7 +63,7 @@ export function createEntityRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/investigations", requireRole("viewer"), async (c) => {
     const { tenants, tenant } = await tenantFilter(c);
     const state = c.req.query("state") ?? "";
-    const list = await listInvestigations(options, cache, { tenantId: tenant || undefined, state, machineId: c.req.query("machine") });
+    const list = await listInvestigations(options, memory, { tenantId: tenant || undefined, state, machineId: c.req.query("machine") });
     return c.html(investigationsPage(session(c), { list, tenants, tenant, state }));
   });
 

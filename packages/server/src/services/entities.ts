@@ -11,7 +11,17 @@ import { isMdeError } from "@mde-partner/client";
 import type { TenantRecord } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError } from "./errors.js";
-import { acrossTenants, type BriefCache, readableTenants, type Section, section, stopIfThrottled, type TenantPart, TenantReadError } from "./tenant-reads.js";
+import {
+  acrossTenants,
+  type BriefCache,
+  readableTenants,
+  type Section,
+  section,
+  stopIfThrottled,
+  type TenantPart,
+  TenantReadError,
+  type ThrottleMemory,
+} from "./tenant-reads.js";
 
 export type EntityKind = "file" | "ip" | "domain" | "user";
 
@@ -222,7 +232,7 @@ const READERS: Readonly<Record<EntityKind, (api: MdeApi, key: string, signal: Ab
  */
 export async function lookUpEntity(
   options: ResolvedConsoleOptions,
-  cache: BriefCache,
+  memory: { cache: BriefCache; throttle: ThrottleMemory },
   kind: EntityKind,
   raw: string,
   tenantId?: string,
@@ -231,12 +241,12 @@ export async function lookUpEntity(
   const tenants = await readableTenants(options.store, tenantId);
   const cacheKey = (t: TenantRecord) => `entity\n${kind}\n${key}\n${t.id}`;
   const parts = await acrossTenants(options.partner, tenants, async (api, tenant, signal) => {
-    const hit = cache.get<TenantEntity>(cacheKey(tenant));
+    const hit = memory.cache.get<TenantEntity>(cacheKey(tenant));
     if (hit) return hit;
     const found = await READERS[kind](api, key, signal);
-    if (complete(found.view)) cache.set(cacheKey(tenant), found);
+    if (complete(found.view)) memory.cache.set(cacheKey(tenant), found);
     return found;
-  });
+  }, { throttle: memory.throttle });
   return { kind, key, parts };
 }
 

@@ -8,7 +8,7 @@ import type { TenantRecord } from "@mde-partner/sync";
 import { tenantOf } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
-import { acrossTenants, type BriefCache, readableTenants, type TenantFailure } from "./tenant-reads.js";
+import { acrossTenants, type BriefCache, readableTenants, type TenantFailure, type ThrottleMemory } from "./tenant-reads.js";
 
 /** Investigations read per tenant for the list (newest first is the page's order, not the API's: `$orderby` is DOC-SILENT). */
 export const INVESTIGATIONS_PER_TENANT = 100;
@@ -62,7 +62,7 @@ export function parseInvestigationState(state: string | undefined): string | und
 /** Investigations across the readable tenants (or one), with each tenant's failure beside them. */
 export async function listInvestigations(
   options: ResolvedConsoleOptions,
-  cache: BriefCache,
+  memory: { cache: BriefCache; throttle: ThrottleMemory },
   filter: { tenantId?: string | undefined; state?: string | undefined; machineId?: string | undefined },
 ): Promise<InvestigationList> {
   const state = parseInvestigationState(filter.state);
@@ -70,7 +70,7 @@ export async function listInvestigations(
   const tenants = await readableTenants(options.store, filter.tenantId);
   const parts = await acrossTenants(options.partner, tenants, async (api, tenant, signal) => {
     const key = `investigations\n${tenant.id}\n${state ?? ""}\n${machineId ?? ""}`;
-    const hit = cache.get<Investigation[]>(key);
+    const hit = memory.cache.get<Investigation[]>(key);
     if (hit) return hit;
     const list = api.investigations.list({
       top: INVESTIGATIONS_PER_TENANT + 1,
@@ -84,9 +84,9 @@ export async function listInvestigations(
     });
     const items: Investigation[] = [];
     for await (const i of list) items.push(i);
-    cache.set(key, items);
+    memory.cache.set(key, items);
     return items;
-  });
+  }, { throttle: memory.throttle });
   const rows: InvestigationRow[] = [];
   const failures: Array<{ tenant: TenantRecord; error: TenantFailure }> = [];
   const capped: TenantRecord[] = [];

@@ -29,6 +29,8 @@ export interface TenantFailure {
   readonly message: string;
   /** What the operator can do about it. */
   readonly hint: string;
+  /** After a 429: how long the tenant's API asked the app to wait. */
+  readonly retryAfterMs?: number;
 }
 
 /** One tenant's part of a read across tenants. */
@@ -67,7 +69,12 @@ export function failureOf(error: unknown): TenantFailure {
   }
   if (error instanceof MdeRateLimitedError) {
     const wait = error.retryAfterMs !== undefined ? ` in ${Math.max(1, Math.ceil(error.retryAfterMs / 1000))} s` : " in a minute";
-    return { code: error.code, message: error.message.split("\n")[0] ?? "", hint: `throttled by the customer's API: try again${wait}` };
+    return {
+      code: error.code,
+      message: error.message.split("\n")[0] ?? "",
+      hint: `throttled by the customer's API: try again${wait}`,
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
   }
   const p = tenantProblem(error);
   return { code: p.code, message: p.message, hint: isMdeError(error) ? p.action : "see the console's log" };
@@ -107,20 +114,56 @@ export async function readableTenants(store: Store, only?: string): Promise<Tena
 }
 
 /**
+ * Tenants whose API answered 429, until the wait it asked for has passed: a
+ * page shows them as throttled at once instead of queueing behind the
+ * client's paused rate budget (which would hold the page for the whole wait).
+ */
+export interface ThrottleMemory {
+  /** The failure to show while `tenantId` is still asked to wait. */
+  current(tenantId: string): TenantFailure | undefined;
+  note(tenantId: string, failure: TenantFailure): void;
+}
+
+export function createThrottleMemory(clock: Clock): ThrottleMemory {
+  const until = new Map<string, { at: number; failure: TenantFailure }>();
+  return {
+    current(tenantId) {
+      const hit = until.get(tenantId);
+      if (!hit) return undefined;
+      const left = hit.at - clock.now();
+      if (left <= 0) {
+        until.delete(tenantId);
+        return undefined;
+      }
+      return { ...hit.failure, hint: `throttled by the customer's API: try again in ${Math.ceil(left / 1000)} s`, retryAfterMs: left };
+    },
+    note(tenantId, failure) {
+      if (failure.code !== "ERR_MDE_RATE_LIMITED" || failure.retryAfterMs === undefined) return;
+      until.set(tenantId, { at: clock.now() + failure.retryAfterMs, failure });
+    },
+  };
+}
+
+/**
  * `read` once per tenant, at most {@link TENANT_READ_CONCURRENCY} at a time;
- * every tenant gets a part, in the order given.
+ * every tenant gets a part, in the order given. A tenant `throttle` says is
+ * still throttled is not called.
  */
 export function acrossTenants<T>(
   partner: PartnerClient<PartnerTenant>,
   tenants: readonly TenantRecord[],
   read: (api: MdeApi, tenant: TenantRecord, signal: AbortSignal) => Promise<T>,
-  concurrency = TENANT_READ_CONCURRENCY,
+  options: { throttle?: ThrottleMemory; concurrency?: number } = {},
 ): Promise<TenantPart<T>[]> {
-  return mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantPart<T>> => {
+  return mapWithConcurrency(tenants, options.concurrency ?? TENANT_READ_CONCURRENCY, async (tenant): Promise<TenantPart<T>> => {
+    const waiting = options.throttle?.current(tenant.id);
+    if (waiting) return { tenant, ok: false, error: waiting };
     try {
       return { tenant, ok: true, value: await read(tenantOf(partner, tenant).mde, tenant, AbortSignal.timeout(TENANT_READ_TIMEOUT_MS)) };
     } catch (error) {
-      return { tenant, ok: false, error: failureOf(error) };
+      const failure = failureOf(error);
+      options.throttle?.note(tenant.id, failure);
+      return { tenant, ok: false, error: failure };
     }
   });
 }
