@@ -215,6 +215,9 @@ describe("entity pages", () => {
     assert.equal(partOf(html, mallory)?.[1], "known");
     assertInert(html, "hostile file page");
     assert.ok(html.length < 400 * 1024, `${html.length} bytes`);
+    assertInert(await page(`/investigations?tenant=${mallory}`), "hostile investigations");
+    const [machine] = await world.store.listMachines(mallory, { limit: 1 });
+    assertInert(await page(`/devices/${mallory}/${machine!.id}/users`), "hostile logged-on users");
   });
 });
 

@@ -172,6 +172,16 @@ describe("live response", () => {
     }
   });
 
+  it("a script that fails: the action fails, the command's error and the script's own error stream are shown", async () => {
+    const res = await run(responder, windows, { script: "process-dump.ps1", comment: "no process named" });
+    assert.equal(res.status, 303);
+    const html = unescapeHtml(await finalPage(responder, res.headers.get("location")!.split("?")[0]!));
+    assert.match(html, /data-status="Failed"/);
+    assert.match(html, /<section class="card" data-command="0" data-type="RunScript" data-status="Failed">[\s\S]*?<ul class="warn"><li>Script process-dump\.ps1 exited with code 1\.<\/li>/);
+    assert.match(html, /Exit code <strong data-field="exit_code">1<\/strong>/);
+    assert.match(html, /<pre class="transcript" data-field="script_errors">Cannot process command because of one or more missing mandatory parameters: ProcessName\.<\/pre>/);
+  });
+
   it("a session already running on the device, and a throttled API, are clear messages", async () => {
     const first = await run(responder, windows, { script: "collect-triage.ps1", comment: "first" });
     assert.equal(first.status, 303);

@@ -146,7 +146,8 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (!Number.isSafeInteger(index) || index < 0 || index > 99) throw new NotFoundError("no such result");
     const action = await refreshAction(options, tenant, c.req.param("actionId"));
     const command = action.type === "LiveResponse" ? commandsOf(action).find((x) => x.index === index) : undefined;
-    if (!command || command.status !== "Completed" || (command.type !== "GetFile" && command.type !== "RunScript"))
+    const hasResult = command && (command.type === "GetFile" ? command.status === "Completed" : command.type === "RunScript" && command.status !== "Created");
+    if (!command || !hasResult)
       throw new NotFoundError("this command has no result to download");
     const entry = {
       actor: session(c).user,

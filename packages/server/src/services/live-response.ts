@@ -300,7 +300,8 @@ export async function readTranscripts(
   commands: readonly CommandProgress[],
 ): Promise<Map<number, TranscriptResult>> {
   const out = new Map<number, TranscriptResult>();
-  const scripts = commands.filter((c) => c.type === "RunScript" && c.status === "Completed");
+  // A script that exited non-zero fails its command but may have left a transcript (DOC-SILENT): it is asked for, and a refusal shown.
+  const scripts = commands.filter((c) => c.type === "RunScript" && (c.status === "Completed" || c.status === "Failed"));
   if (!scripts.length) return out;
   const tenant = await options.store.getTenant(action.tenantId);
   if (!tenant) return out;
