@@ -83,7 +83,7 @@ function vulnerabilityRow(m: TvmMachine, r: InstallRow, osVersion: string): Reco
     softwareName: name,
     softwareVersion: r.version,
     cveId: r.cve_id,
-    cvssScore: c ? c.cvssV3 : null,
+    cvssScore: c ? String(c.cvssV3) : null,
     vulnerabilitySeverityLevel: c?.severity ?? null,
     recommendedSecurityUpdate: kb?.name ?? null,
     recommendedSecurityUpdateId: kb?.id ?? null,
