@@ -157,9 +157,9 @@ test("the 101st call in a minute is 429 with Retry-After; the next minute is ope
 });
 
 test("operations the emulator does not implement answer 501 naming the operation", async () => {
-  const res = await call("/api/Software");
+  const res = await call("/api/machines/find(timestamp=2026-03-10T09:00:00Z,key=10.0.0.1)");
   assert.equal(res.status, 501);
-  assert.match(res.json().error.message, /ListSoftware/);
+  assert.match(res.json().error.message, /FindMachineInfoByIp/);
   const investigation = await call(`/api/machines/${machineIds[0]}/startInvestigation`, { method: "POST", body: { Comment: "x" } });
   assert.equal(investigation.status, 501);
   assert.match(investigation.json().error.message, /StartInvestigation/);
