@@ -1,3 +1,4 @@
+import { createAlertByReference } from "./alert-by-reference.js";
 import { DETERMINATIONS } from "../data/alert-catalog.js";
 import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
 import { alertJson } from "../data/alert-store.js";
@@ -217,7 +218,7 @@ const RELATED = { perMinute: 100, perHour: 1500 };
 export const alertOperations: OperationSpec[] = [
   operation("GET", "alerts", "ListAlerts", READ, (ctx) => listAlerts(ctx)),
   operation("POST", "alerts/batchUpdate", "BatchUpdateAlerts", WRITE, batchUpdate, { perMinute: 10, perHour: 500 }),
-  operation("POST", "alerts/CreateAlertByReference", "CreateAlertByReference", WRITE, undefined, { perMinute: 15 }),
+  operation("POST", "alerts/CreateAlertByReference", "CreateAlertByReference", WRITE, (ctx) => createAlertByReference(ctx), { perMinute: 15 }),
   operation("GET", "alerts/{id}", "GetAlert", READ, getAlert),
   operation("PATCH", "alerts/{id}", "UpdateAlert", WRITE, updateAlert),
   operation("GET", "alerts/{id}/domains", "GetAlertRelatedDomains", ["URL.Read.All"], relatedDomains, RELATED),
