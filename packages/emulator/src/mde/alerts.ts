@@ -1,4 +1,6 @@
 import { createAlertByReference } from "./alert-by-reference.js";
+import { fileEntity } from "./entities.js";
+import { entityIndex } from "../data/entity-index.js";
 import { DETERMINATIONS } from "../data/alert-catalog.js";
 import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
 import { alertJson } from "../data/alert-store.js";
@@ -151,29 +153,17 @@ function relatedDomains(ctx: OperationContext): Response {
   );
 }
 
+/**
+ * The alert's files (File and Process evidence), each as GET /api/files/{sha1}
+ * answers it (entities.ts), so both views of a file agree.
+ */
 function relatedFiles(ctx: OperationContext): Response {
-  const files = evidenceOf(ctx).filter((e) => e.sha1 && (e.entityType === "File" || e.entityType === "Process"));
-  const items = files.map((e) =>
-    JSON.stringify({
-      sha1: e.sha1,
-      sha256: e.sha256,
-      md5: e.sha1 ? e.sha1.slice(0, 32) : null,
-      globalPrevalence: null,
-      globalFirstObserved: e.evidenceCreationTime,
-      globalLastObserved: e.evidenceCreationTime,
-      size: null,
-      fileType: null,
-      isPeFile: /\.(exe|dll|sys)$/i.test(e.fileName ?? ""),
-      filePublisher: null,
-      fileProductName: null,
-      signer: null,
-      issuer: null,
-      signerHash: null,
-      isValidCertificate: false,
-      determinationType: "Unknown",
-      determinationValue: null,
-    }),
-  );
+  const sha1s = [...new Set(evidenceOf(ctx).flatMap((e) => (e.sha1 && (e.entityType === "File" || e.entityType === "Process") ? [e.sha1.toLowerCase()] : [])))];
+  const index = entityIndex(ctx.state, ctx.tenantId);
+  const items = sha1s.flatMap((sha1) => {
+    const facts = index.files.get(sha1);
+    return facts ? [JSON.stringify(fileEntity(facts))] : [];
+  });
   return collectionResponse(ctx, "Files", items);
 }
 
