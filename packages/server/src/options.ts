@@ -2,7 +2,7 @@
  * `ConsoleOptions` in, a frozen resolved state inside (STYLE.md habit 3):
  * validated once, here.
  */
-import { checkRedirectUri, type Clock, type FetchLike, isLoopbackHost, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { checkRedirectUri, type Clock, isLoopbackHost, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import type { Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
@@ -50,12 +50,6 @@ export interface ConsoleOptions {
   readonly metrics?: ApiMetrics;
   /** A bearer token that may read /metrics without a session (for a Prometheus scraper). */
   readonly metricsToken?: string;
-  /**
-   * fetch for result downloads (live response transcripts and collected files): signed links
-   * that get no bearer token. Default: the global fetch (Azure Storage's certificates are
-   * publicly trusted); a custom cloud with its own CA passes a fetch that trusts it.
-   */
-  readonly downloadFetch?: FetchLike;
 }
 
 export interface ResolvedConsoleOptions {
@@ -76,7 +70,6 @@ export interface ResolvedConsoleOptions {
   readonly login: LoginGuardOptions;
   readonly metrics: ApiMetrics | undefined;
   readonly metricsToken: string | undefined;
-  readonly downloadFetch: FetchLike;
 }
 
 
@@ -108,7 +101,6 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
   }
   const port = options.port ?? (tls === false ? 8080 : 8443);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port must be an integer 0-65535, got ${port}`);
-  if (options.downloadFetch !== undefined && typeof options.downloadFetch !== "function") throw new TypeError("downloadFetch must be a fetch function");
   const scopes = options.consentScopes ?? [partner.cloud.scope, partner.cloud.graphScope];
   if (scopes.length === 0 || scopes.some((s) => typeof s !== "string" || !s.endsWith("/.default"))) {
     throw new TypeError("consentScopes must be '/.default' scopes");
@@ -133,6 +125,5 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     login: options.login ?? {},
     metrics: options.metrics,
     metricsToken: options.metricsToken,
-    downloadFetch: options.downloadFetch ?? ((input: string | URL | Request, init?: RequestInit) => globalThis.fetch(input, init)),
   });
 }

@@ -74,8 +74,7 @@ before(async () => {
     fetch: world.emulator.fetch,
     retry: { maxThrottleRetries: 0 },
   });
-  // The in-process emulator's fetch for the signed result links (a real deployment downloads from Azure Storage).
-  console_ = consoleOf(world, { partner, tls: false, downloadFetch: world.emulator.fetch });
+  console_ = consoleOf(world, { partner, tls: false });
   await world.store.upsertTenant({ id: contoso, name: "Contoso", initialState: "consented" });
   await world.store.upsertTenant({ id: mallory, name: "Mallory", initialState: "consented" });
   responder = await signIn("responder");

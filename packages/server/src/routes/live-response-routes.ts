@@ -132,7 +132,7 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     if (action.type !== "LiveResponse") return next();
     const [machine, commands] = [action.machineId ? await store.getMachine(tenant, action.machineId) : null, commandsOf(action)];
     const results = action.status === "Succeeded" || action.status === "Failed"
-      ? await readTranscripts(options, options.downloadFetch, transcripts, action, commands)
+      ? await readTranscripts(options, transcripts, action, commands)
       : new Map();
     const flash = c.req.query("requested")
       ? ({ kind: "ok", text: "Live response requested. Progress updates here; the results show when the session has finished." } as const)
@@ -158,7 +158,7 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     };
     let result: Awaited<ReturnType<typeof openResult>>;
     try {
-      result = await openResult(options, options.downloadFetch, tenant, action.id, index);
+      result = await openResult(options, tenant, action.id, index);
     } catch (error) {
       const message = error instanceof ResultDownloadError ? error.message : classify(error).message;
       await store.appendAudit({ ...entry, phase: "failed", result: message.slice(0, 500) }).catch(() => {});

@@ -5,15 +5,16 @@
  * the results read back through the result links.
  *
  * Result links are time-limited signed URLs (SAS; valid 30 minutes) on
- * another host than the API. They are downloaded here, server-side, with no
- * `Authorization` header, and never handed to the browser: a SAS URL is itself
+ * another host than the API. They are downloaded here, server-side, through
+ * the client's credential-less `transport.download` (no `Authorization`
+ * header), and never handed to the browser: a SAS URL is itself
  * a credential (anyone holding it reads the customer's file until it expires),
  * and proxying keeps the console's role check and audit record in front of
  * every download. A link must point at the tenant's API origin or at Azure
  * Storage over HTTPS; redirects are not followed (the tenant's API chose the
  * link, so it is not trusted to choose where the server connects).
  */
-import type { FetchLike, LibraryFile, LiveResponseCommand, MdeApi } from "@mde-partner/client";
+import type { LibraryFile, LiveResponseCommand, MdeApi } from "@mde-partner/client";
 import { isMdeError } from "@mde-partner/client";
 import { type ResponseActionOutcome, type StoredMachineAction, tenantOf } from "@mde-partner/sync";
 import type { ResolvedConsoleOptions } from "../options.js";
@@ -200,26 +201,27 @@ export function allowedResultLink(link: string, apiOrigin: string): URL {
   throw new ResultDownloadError(`the service's result link points at ${url.protocol}//${url.hostname.slice(0, 100)}, which is neither the tenant's API nor Azure Storage: not followed`);
 }
 
-/** Fetches a result link without credentials; the body stops with an error past `maxBytes`. */
-export async function fetchResult(fetch: FetchLike, url: URL, maxBytes: number, signal?: AbortSignal): Promise<ResultStream> {
+/**
+ * Downloads a result link through the tenant's transport (`transport.download`: the partner
+ * client's own fetch, no credentials, no redirects); the body stops with an error past `maxBytes`.
+ */
+export async function fetchResult(api: MdeApi, url: URL, maxBytes: number, signal?: AbortSignal): Promise<ResultStream> {
+  if (!api.transport.download) throw new ResultDownloadError("this client cannot download result links (its transport has no fetch)");
   let res: Response;
   try {
-    res = await fetch(url.toString(), { method: "GET", redirect: "manual", headers: { accept: "*/*" }, ...(signal ? { signal } : {}) });
-  } catch {
-    // The error's text may carry the URL (and so its signature): it is not repeated.
-    throw new ResultDownloadError("the result could not be downloaded (network error); try again");
+    res = await api.transport.download(url.href, { operation: "DownloadLiveResponseResult", ...(signal ? { signal } : {}) });
+  } catch (error) {
+    if (isMdeError(error, "ERR_MDE_FORBIDDEN"))
+      throw new ResultDownloadError("the result link was refused (links expire after 30 minutes): open the action again for a fresh one");
+    if (isMdeError(error, "ERR_MDE_NOT_FOUND")) throw new ResultDownloadError("the result no longer exists on the service");
+    // The client's messages name the link's host and path, never its signature.
+    if (isMdeError(error)) throw new ResultDownloadError(`the result could not be downloaded: ${error.message.split("\n")[0]}`);
+    throw error;
   }
-  if (res.status === 403) {
-    await res.body?.cancel();
-    throw new ResultDownloadError("the result link was refused (expired or not valid): open the action again for a fresh one");
-  }
-  if (res.status !== 200 || !res.body) {
-    await res.body?.cancel();
-    throw new ResultDownloadError(`the result's storage answered HTTP ${res.status}`);
-  }
+  if (!res.body) throw new ResultDownloadError("the result's storage sent no body");
   const declared = Number(res.headers.get("content-length") ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body.cancel();
+    await res.body.cancel().catch(() => undefined);
     throw new ResultDownloadError(`the result is ${declared} bytes; the console passes at most ${maxBytes}`);
   }
   let seen = 0;
@@ -241,17 +243,11 @@ async function resultLink(api: MdeApi, actionId: string, index: number): Promise
 }
 
 /** Opens the result file of command `index` for passing through (GetFile's file, or a transcript as JSON). */
-export async function openResult(
-  options: ResolvedConsoleOptions,
-  fetch: FetchLike,
-  tenantId: string,
-  actionId: string,
-  index: number,
-): Promise<ResultStream> {
+export async function openResult(options: ResolvedConsoleOptions, tenantId: string, actionId: string, index: number): Promise<ResultStream> {
   const tenant = await options.store.getTenant(tenantId);
   if (!tenant) throw new NotFoundError(`tenant ${tenantId} is not in the console`);
   const api = tenantOf(options.partner, tenant).mde;
-  return fetchResult(fetch, await resultLink(api, actionId, index), LIVE_RESPONSE_LIMITS.fileBytes);
+  return fetchResult(api, await resultLink(api, actionId, index), LIVE_RESPONSE_LIMITS.fileBytes);
 }
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
@@ -294,7 +290,6 @@ export function parseTranscript(bytes: Buffer): TranscriptResult {
  */
 export async function readTranscripts(
   options: ResolvedConsoleOptions,
-  fetch: FetchLike,
   cache: BriefCache,
   action: StoredMachineAction,
   commands: readonly CommandProgress[],
@@ -315,7 +310,7 @@ export async function readTranscripts(
     }
     let result: TranscriptResult;
     try {
-      const stream = await fetchResult(fetch, await resultLink(api, action.id, c.index), LIVE_RESPONSE_LIMITS.transcriptBytes);
+      const stream = await fetchResult(api, await resultLink(api, action.id, c.index), LIVE_RESPONSE_LIMITS.transcriptBytes);
       result = parseTranscript(await readAll(stream.body));
       cache.set(key, result);
     } catch (error) {
