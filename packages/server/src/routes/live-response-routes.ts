@@ -95,7 +95,15 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     });
     if (!roleAtLeast(who.role, "responder")) {
       const message = `Running live response needs the responder role; you are signed in as ${who.user} (${who.role}).`;
-      await auditRefused(store, refused(c.req.param("machineId") ?? "", c.req.param("tenantId") ?? null), new Error(message), true);
+      // The path's values as checked (an unknown or malformed one is recorded as absent, not as given).
+      const checked = <T>(read: () => T) => {
+        try {
+          return read();
+        } catch {
+          return null;
+        }
+      };
+      await auditRefused(store, refused(checked(() => machineIdParam(c)) ?? "", checked(() => tenantId(c))), new Error(message), true);
       return c.html(errorPage(who, 403, message), 403);
     }
     const machine = await machineOf(c);
