@@ -14,6 +14,8 @@ import { HOSTILE_STRINGS } from "@mde-partner/emulator";
 import type { PartnerConsole } from "@mde-partner/server";
 import type { StoredMachine } from "@mde-partner/sync";
 import { chromium } from "playwright-core";
+import { allowedResultLink } from "../src/services/live-response.js";
+import { visibleControls } from "../src/views/pages/live-response-page.js";
 import { Agent, consoleOf, createWorld, PASSWORDS, REQUIRED, unescapeHtml, type World } from "./support.js";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -254,5 +256,34 @@ describe("live response", () => {
       await browser.close();
       rmSync(userDataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("what the console follows and shows", () => {
+  it("a result link is followed only to the tenant's API origin or Azure Storage over HTTPS", () => {
+    const api = "https://api.security.microsoft.com";
+    const ok = [
+      "https://core.windows.net/investigation-actions-data/ID/CustomPlaybookCommandOutput/4ed5?se=2021-02-04T16%3A13%3A50Z&sp=r&sig=x",
+      "https://wdatpprd.blob.core.windows.net/results/1?sig=x",
+      "https://x.blob.core.usgovcloudapi.net/r?sig=x",
+      "https://api.security.microsoft.com/_downloads/live-response/t/a/0/out.json?sig=x",
+    ];
+    for (const link of ok) assert.equal(allowedResultLink(link, api).href, new URL(link).href);
+    const refused = [
+      "http://wdatpprd.blob.core.windows.net/results/1",
+      "https://169.254.169.254/metadata/identity",
+      "https://core.windows.net.evil.example/x",
+      "https://evilcore.windows.net/x",
+      "http://api.security.microsoft.com:8080/x",
+      "file:///etc/passwd",
+      "not a url",
+    ];
+    for (const link of refused) assert.throws(() => allowedResultLink(link, api), /not followed|not a URL/, link);
+  });
+
+  it("control characters show as visible symbols; line breaks and tabs stay", () => {
+    assert.equal(visibleControls("a\u001b[31mb\u0007\r\nc\td\u0000"), "a\u241b[31mb\u2407\nc\td\u2400");
+    assert.equal(visibleControls("x\u009b31m\u202eevil"), "x<U+009B>31m<U+202E>evil");
+    assert.equal(visibleControls("del\u007f"), "del\u2421");
   });
 });
