@@ -83,6 +83,11 @@ describe("live response library", () => {
     assert.ok(((await lib.list()).value).some((f) => f.fileName === "whoami.ps1" && f.sha256 === replaced.sha256));
     await lib.delete("whoami.ps1");
     await assert.rejects(lib.delete("whoami.ps1"), MdeNotFoundError);
+    // A name that needs encoding in the path round-trips.
+    await lib.upload({ fileName: "dump #1 (x86).ps1", content: "exit 0\n" });
+    assert.ok((await lib.list()).value.some((f) => f.fileName === "dump #1 (x86).ps1"));
+    await lib.delete("dump #1 (x86).ps1");
+    assert.ok(!(await lib.list()).value.some((f) => f.fileName === "dump #1 (x86).ps1"));
     assert.throws(() => lib.upload({ fileName: "big.bin", content: new Uint8Array(20 * 1024 * 1024 + 1) }), TypeError);
   });
 });

@@ -193,7 +193,6 @@ export function replaySession(
 ): SessionState {
   const { actionPendingMs: pending, actionInProgressMs: step } = state.options;
   const machine = machineFacts(state, tenantId, session.machineId);
-  const hostile = state.tenants.get(tenantId)?.hostile ?? false;
   const startedAt = session.createdMs + pending;
   const commands = session.commands.map((c): LiveResponseCommandEntry => ({ ...c, startTime: null, endTime: null, commandStatus: "Created", errors: [] }));
   if (now < startedAt) return { status: "Pending", changedAt: session.createdMs, commands, errorHResult: 0 };
@@ -205,7 +204,7 @@ export function replaySession(
     c.startTime = toMdeTime(start);
     if (now < end) return { status: "InProgress", changedAt: start, commands, errorHResult: 0 };
     c.endTime = toMdeTime(end);
-    const failure = machine ? outcome(state, tenantId, machine, c, written, hostile) : { message: "The device is no longer available.", hresult: HRESULT_FAIL };
+    const failure = machine ? outcome(state, tenantId, machine, c, written) : { message: "The device is no longer available.", hresult: HRESULT_FAIL };
     if (failure) {
       c.commandStatus = "Failed";
       c.errors = [failure.message];
@@ -223,7 +222,6 @@ function outcome(
   machine: MachineFacts,
   c: LiveResponseCommandEntry,
   written: string[],
-  hostile: boolean,
 ): { message: string; hresult: number } | undefined {
   if (c.command.type === "PutFile") {
     const name = param(c, "FileName");
@@ -232,7 +230,8 @@ function outcome(
     return undefined;
   }
   if (c.command.type === "RunScript") {
-    const run = runScript(state, tenantId, machine, param(c, "ScriptName"), param(c, "Args"), hostile);
+    // Only the outcome and the files written matter here, not the (possibly huge, hostile) output.
+    const run = runScript(state, tenantId, machine, param(c, "ScriptName"), param(c, "Args"), false);
     if (run.failure) return { message: run.failure, hresult: HRESULT_FAIL };
     written.push(...run.writes);
     return undefined;
