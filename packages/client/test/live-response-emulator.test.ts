@@ -61,7 +61,8 @@ after(async () => {
 const tenant = (i = 0) => partner.tenant(info.tenants[i]!.id).mde;
 
 async function machineOf(i: number, platform: RegExp): Promise<string> {
-  for await (const m of tenant(i).machines.list()) if (platform.test(m.osPlatform ?? "")) return m.id;
+  // Sessions on devices that do not report stay queued: pick an active one.
+  for await (const m of tenant(i).machines.list()) if (platform.test(m.osPlatform ?? "") && m.healthStatus === "Active") return m.id;
   throw new Error(`no ${platform} machine in tenant ${i}`);
 }
 
