@@ -24,6 +24,7 @@ before(async () => {
     tenants: [{ alerts: 80, machines: 30 }, { hostile: true, alerts: 10, machines: 4 }],
     actionPendingMs: 1_000,
     actionInProgressMs: 2_000,
+    liveResponseQueuesOnInactive: true,
   });
   [tenantId, hostileId] = t.emulator.info().tenants.map((x) => x.id) as [string, string];
   token = await tokenFor(t.emulator, tenantId, ROLES);

@@ -10,8 +10,9 @@ import { osFamily } from "./machine-factory.js";
  * mde-api.md §5.3 "Live response details"): its commands run one after the
  * other once the session leaves Pending, each taking `actionInProgressMs` of
  * the emulator clock; the first failing command stops the session, the later
- * ones stay `Created` and the action ends Failed. On a device that is not
- * Active the session stays Pending and times out after 3 days. Everything is recomputed
+ * ones stay `Created` and the action ends Failed. With the option
+ * `liveResponseQueuesOnInactive`, a session on an Inactive device (one that
+ * stopped reporting) stays Pending and times out after 3 days. Everything is recomputed
  * from the stored request, the machine, its alerts' evidence and the library,
  * so the same session always ends the same way and its results need no
  * storage.
@@ -70,7 +71,7 @@ export interface MachineFacts {
   osPlatform: string;
   lastIpAddress: string | null;
   family: "windows" | "linux" | "macos";
-  /** `Active` when the device reports; otherwise a session waits for it. */
+  /** `Inactive` when the device has stopped reporting: a session waits for it. */
   healthStatus: string;
 }
 
@@ -210,7 +211,7 @@ export function replaySession(
   const commands = session.commands.map((c): LiveResponseCommandEntry => ({ ...c, startTime: null, endTime: null, commandStatus: "Created", errors: [] }));
   if (now < startedAt) return { status: "Pending", changedAt: session.createdMs, commands, errorHResult: 0 };
   // A device that does not report keeps the session queued, for up to 3 days (run-live-response.md; mde-api.md §5.3).
-  if (machine && machine.healthStatus !== "Active") {
+  if (state.options.liveResponseQueuesOnInactive && machine?.healthStatus === "Inactive") {
     const expires = session.createdMs + QUEUE_MS;
     return now < expires
       ? { status: "Pending", changedAt: session.createdMs, commands, errorHResult: 0 }
