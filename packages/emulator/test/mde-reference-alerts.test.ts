@@ -85,6 +85,22 @@ test("CreateAlertByReference creates a New alert for a hunting event; it is list
   assert.equal(v2.json().title, alert.title);
 });
 
+test("an alert created from a network event holds its public address: the IP lookup finds it", async () => {
+  const res = await call("/api/advancedqueries/run", {
+    method: "POST",
+    body: { Query: "DeviceNetworkEvents | where RemoteIPType == 'Public' | take 1 | project Timestamp, DeviceId, ReportId, RemoteIP" },
+  });
+  const event = res.json().Results[0];
+  assert.ok(event, "some device talked to a public address");
+  const created = await call("/api/alerts/CreateAlertByReference", { method: "POST", body: body(event, "Beaconing to a rare address") });
+  assert.equal(created.status, 200, created.text);
+  const alert = created.json();
+  assert.ok(alert.evidence.some((e: any) => e.entityType === "Ip" && e.ipAddress === event.RemoteIP));
+  const related = (await call(`/api/ips/${event.RemoteIP}/alerts`)).json().value;
+  assert.ok(related.some((a: any) => a.id === alert.id));
+  assert.ok((await call(`/api/ips/${event.RemoteIP}/stats`)).json().organizationPrevalence >= 1);
+});
+
 test("an open alert with the same title on the same device absorbs the new one", async () => {
   const event = await processEvent();
   const first = (await call("/api/alerts/CreateAlertByReference", { method: "POST", body: body(event, "Repeated finding") })).json();
