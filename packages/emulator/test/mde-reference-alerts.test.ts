@@ -132,6 +132,9 @@ test("CreateAlertByReference: 404 when no event matches, 400 for a missing, misc
   assert.equal((await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...rest, Title: title } })).json().error.code, "InvalidRequestBody");
   assert.equal((await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...body(event), severity: "Informational" } })).status, 400);
   assert.equal((await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...body(event), category: "Nope" } })).status, 400);
+  const long = await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...body(event), title: "x".repeat(10_001) } });
+  assert.equal(long.status, 400);
+  assert.equal(long.json().error.code, "InvalidInput");
   const reader = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ["Alert.Read.All"]));
   assert.equal((await reader("/api/alerts/CreateAlertByReference", { method: "POST", body: body(event) })).status, 403);
 });
