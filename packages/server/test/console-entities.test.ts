@@ -243,6 +243,16 @@ describe("investigations", () => {
     const investigation = await partner.tenant(contoso).mde.investigations.get(String(carried.payload.investigationId));
     assert.match(detail, new RegExp(`<dd id="investigation-state"><span class="chip state-[a-z]+">${investigation.state}</span>`));
     assert.ok(detail.includes(`href="/alerts/${contoso}/${encodeURIComponent(carried.id)}"`), "back to its triggering alert");
+
+    // From the device: its investigations only.
+    const device = await page(`/devices/${contoso}/${carried.machineId}`);
+    const own = /<a href="([^"]+)" id="device-investigations-link">/.exec(device)?.[1];
+    assert.equal(unescapeHtml(own!), `/investigations?tenant=${contoso}&machine=${carried.machineId}`);
+    const ofDevice = await page(unescapeHtml(own!));
+    const ids = [...ofDevice.matchAll(/<tr data-investigation="([^"]+)"/g)].map((m) => m[1]);
+    const expected = remote.value.filter((i) => i.machineId === carried.machineId).map((i) => String(i.id));
+    assert.deepEqual(new Set(ids), new Set(expected));
+    assert.ok(ids.includes(String(carried.payload.investigationId)));
   });
 });
 

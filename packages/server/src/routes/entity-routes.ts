@@ -64,7 +64,7 @@ export function createEntityRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const { tenants, tenant } = await tenantFilter(c);
     const state = c.req.query("state") ?? "";
     const list = await listInvestigations(options, memory, { tenantId: tenant || undefined, state, machineId: c.req.query("machine") });
-    return c.html(investigationsPage(session(c), { list, tenants, tenant, state }));
+    return c.html(investigationsPage(session(c), { list, tenants, tenant, state, machine: list.machineId }));
   });
 
   app.get("/investigations/:tenantId/:id", requireRole("viewer"), async (c) => {

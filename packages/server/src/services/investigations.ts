@@ -44,6 +44,8 @@ export interface InvestigationRow {
 }
 
 export interface InvestigationList {
+  /** The device filter as applied (a device id), if any. */
+  readonly machineId: string | undefined;
   readonly rows: readonly InvestigationRow[];
   readonly failures: ReadonlyArray<{ tenant: TenantRecord; error: TenantFailure }>;
   /** Tenants that had more than {@link INVESTIGATIONS_PER_TENANT} (only the newest read are shown). */
@@ -100,7 +102,7 @@ export async function listInvestigations(
     for (const investigation of items.slice(0, INVESTIGATIONS_PER_TENANT)) rows.push({ tenant: part.tenant, investigation });
   }
   rows.sort((a, b) => byStartDesc(a.investigation, b.investigation));
-  return { rows, failures, capped, tenantsRead: tenants.length };
+  return { machineId, rows, failures, capped, tenantsRead: tenants.length };
 }
 
 const byStartDesc = (a: Investigation, b: Investigation) => String(b.startTime ?? "").localeCompare(String(a.startTime ?? ""));

@@ -31,7 +31,7 @@ const StateChip = ({ state }: { state: unknown }) => (
 
 export function investigationsPage(
   session: Session,
-  m: { list: InvestigationList; tenants: readonly TenantRecord[]; tenant: string; state: string },
+  m: { list: InvestigationList; tenants: readonly TenantRecord[]; tenant: string; state: string; machine?: string | undefined },
   flash?: PageOptions["flash"],
 ): string {
   const { list } = m;
@@ -48,9 +48,10 @@ export function investigationsPage(
             <Options values={INVESTIGATION_STATES} selected={m.state} />
           </select>
         </label>
+        {m.machine ? <input type="hidden" name="machine" value={text(m.machine)} /> : ""}
       </FilterForm>
       <p class="muted" id="investigations-summary">
-        {list.rows.length} investigation(s) from {list.tenantsRead - list.failures.length} of {list.tenantsRead} tenant(s), newest first; read
+        {list.rows.length} investigation(s){m.machine ? " of one device" : ""} from {list.tenantsRead - list.failures.length} of {list.tenantsRead} tenant(s), newest first; read
         live from each customer's API (the newest {INVESTIGATIONS_PER_TENANT} per tenant).
       </p>
       {list.capped.length > 0 && (

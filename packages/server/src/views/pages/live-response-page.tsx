@@ -46,7 +46,7 @@ export interface LiveResponseValues {
   readonly comment: string;
 }
 
-/** On the device page: the logged-on users (everyone) and live response (responders whose tenant granted it). */
+/** On the device page: its logged-on users and investigations (everyone), and live response (responders whose tenant granted it). */
 export function DeviceLiveLinks({ session, machine, tenant }: { session: Session; machine: StoredMachine; tenant: TenantRecord | null }) {
   const check = checkWrite(tenant, "RunLiveResponse");
   const responder = roleAtLeast(session.role, "responder");
@@ -54,6 +54,9 @@ export function DeviceLiveLinks({ session, machine, tenant }: { session: Session
     <ul class="row plain-list" id="device-live-links">
       <li>
         <a href={text(`${device(machine)}/users`)} id="logon-users-link">Logged-on users</a>
+      </li>
+      <li>
+        <a href={text(`/investigations?tenant=${machine.tenantId}&machine=${machine.id}`)} id="device-investigations-link">Investigations</a>
       </li>
       {responder && check.allowed && (
         <li>
