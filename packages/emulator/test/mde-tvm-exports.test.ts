@@ -15,7 +15,7 @@ let tenantId = "";
 let call: ReturnType<typeof apiCaller>;
 
 before(async () => {
-  t = await makeEmulator({ clock, tenants: [{ alerts: 10, machines: 30 }] });
+  t = await makeEmulator({ clock, tenants: [{ alerts: 10, machines: 30 }, { alerts: 2, machines: 12, hostile: true }] });
   tenantId = t.emulator.info().tenants[0]?.id ?? "";
   call = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ["Machine.Read.All", "Vulnerability.Read.All", "Software.Read.All"]));
 });
@@ -141,4 +141,39 @@ test("the export APIs ask for their documented permissions", async () => {
   const softwareOnly = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ["Software.Read.All"]));
   assert.equal((await softwareOnly("/api/machines/SoftwareInventoryByMachine?$top=1")).status, 200);
   assert.equal((await softwareOnly("/api/deviceavinfo")).status, 403);
+});
+
+test("a hostile tenant's export files hold its marked machine names verbatim, one row per line", async () => {
+  const hostileId = t.emulator.info().tenants[1]?.id ?? "";
+  const hostile = apiCaller(t.emulator, await tokenFor(t.emulator, hostileId, ["Vulnerability.Read.All", "Software.Read.All"]));
+  const json = await hostile("/api/machines/SoftwareInventoryByMachine");
+  assert.equal(json.status, 200);
+  const rows = json.json().value;
+  assert.ok(rows.some((r: any) => /[\u001b\u0085<]/.test(r.deviceName)), "machine names carry the markers");
+  const files = await hostile("/api/machines/SoftwareInventoryExport");
+  const lines: any[] = [];
+  for (const url of files.json().exportFiles as string[]) {
+    const link = new URL(url);
+    const res = await t.emulator.fetch(link.pathname + link.search);
+    lines.push(...gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+  }
+  assert.deepEqual(lines, rows);
+  const machines = (await hostile("/api/Software/microsoft-_-edge_chromium-based/machineReferences")).json().value;
+  const names = new Set(rows.map((r: any) => r.deviceName));
+  assert.ok(machines.every((m: any) => names.has(m.computerDnsName)));
+});
+
+test("the file exports are limited to 5 calls a minute per app and tenant (mde-api.md §7)", async () => {
+  const limited = await makeEmulator({ clock, tenants: [{ alerts: 1, machines: 2 }] });
+  try {
+    const id = limited.emulator.info().tenants[0]?.id ?? "";
+    const c = apiCaller(limited.emulator, await tokenFor(limited.emulator, id, ["Vulnerability.Read.All"]));
+    for (let i = 0; i < 5; i++) assert.equal((await c("/api/machines/SecureConfigurationsAssessmentExport")).status, 200);
+    const refused = await c("/api/machines/SecureConfigurationsAssessmentExport");
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.equal((await c("/api/machines/SecureConfigurationsAssessmentByMachine?$top=1")).status, 200, "the JSON variant has its own budget");
+  } finally {
+    await limited.stop();
+  }
 });
