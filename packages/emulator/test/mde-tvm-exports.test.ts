@@ -7,7 +7,12 @@ import { after, before, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { createManualClock } from "@mde-partner/emulator";
 import { apiCaller, example, makeEmulator, type TestEmulator, tokenFor } from "./mde-support.js";
+import { readFileSync } from "node:fs";
 import { assertShape } from "./shape-support.js";
+
+/** The project's property lists for rows without a documented example (test/fixtures/tvm-properties.json). */
+const PROPERTIES = JSON.parse(readFileSync(new URL("./fixtures/tvm-properties.json", import.meta.url), "utf8")) as Record<string, string[]>;
+const sameKeys = (row: object, entity: string) => assert.deepEqual(Object.keys(row).sort(), [...(PROPERTIES[entity] ?? [])].sort(), entity);
 
 const clock = createManualClock(Date.UTC(2026, 2, 10, 9, 30));
 let t: TestEmulator;
@@ -53,15 +58,10 @@ async function fileRows(path: string): Promise<any[]> {
   return rows;
 }
 
-const AV_PROPERTIES = `id machineId computerDnsName osKind osPlatform osVersion avMode avSignatureVersion avEngineVersion avPlatformVersion
-  avIsSignatureUpToDate avIsEngineUpToDate avIsPlatformUpToDate avSignatureUpdateTime avEngineUpdateTime avPlatformUpdateTime
-  avSignaturePublishTime lastSeenTime quickScanResult quickScanError quickScanTime fullScanResult fullScanError fullScanTime
-  dataRefreshTimestamp rbacGroupName rbacGroupId`.split(/\s+/);
-
 test("deviceavinfo: every documented property, 20 rows a page with @odata.nextLink, $filter on documented fields, the alias path", async () => {
   const first = await ok("/api/deviceavinfo");
   assert.equal(first.value.length, 20);
-  assert.deepEqual(Object.keys(first.value[0]).sort(), [...AV_PROPERTIES].sort());
+  sameKeys(first.value[0], "DeviceAvInfo");
   assert.ok(first["@odata.nextLink"]);
   const all = await allRows("/api/deviceavinfo?pageSize=7");
   assert.equal(all.length, 30);
@@ -88,11 +88,13 @@ test("JSON exports: documented shape, pageSize and $skiptoken paging, $top witho
   assert.equal((await call("/api/machines/SoftwareVulnerabilitiesByMachine?$skiptoken=bogus")).status, 400);
 
   const vulns = await allRows("/api/machines/SoftwareVulnerabilitiesByMachine?pageSize=100");
+  for (const row of vulns) sameKeys(row, "SoftwareVulnerabilityRow");
   const withCve = vulns.filter((r) => r.cveId);
   const exposures = await ok("/api/vulnerabilities/machinesVulnerabilities");
   assert.equal(withCve.length, exposures.value.length, "one CVE row per machinesVulnerabilities row");
   assert.ok(vulns.some((r) => r.cveId === null), "installed versions without CVEs are listed too");
   const inventory = await allRows("/api/machines/SoftwareInventoryByMachine");
+  sameKeys(inventory[0], "SoftwareInventoryRow");
   assert.equal(new Set(vulns.map((r) => `${r.deviceId}/${r.softwareName}`)).size, inventory.length);
 });
 
@@ -106,6 +108,7 @@ test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; rows
   const rows = await allRows(`/api/machines/SoftwareVulnerabilityChangesByMachine?sinceTime=${since}`);
   assert.ok(rows.length > 0, "some exposures began in the last 14 days");
   for (const r of rows) {
+    sameKeys(r, "SoftwareVulnerabilityChangeRow");
     assert.equal(r.status, "New");
     assert.ok(r.eventTimestamp >= since, `${r.eventTimestamp} after ${since}`);
   }
