@@ -98,7 +98,7 @@ test("JSON exports: documented shape, pageSize and $skiptoken paging, $top witho
   assert.equal(new Set(vulns.map((r) => `${r.deviceId}/${r.softwareName}`)).size, inventory.length);
 });
 
-test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; rows add status and eventTimestamp", async () => {
+test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; New rows are current exposures, Fixed rows the versions devices left", async () => {
   const missing = await call("/api/machines/SoftwareVulnerabilityChangesByMachine");
   assert.equal(missing.status, 400);
   assert.equal(missing.json().error.code, "MissingRequiredParameter");
@@ -106,11 +106,19 @@ test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; rows
   assert.equal((await call(`/api/machines/SoftwareVulnerabilityChangesByMachine?sinceTime=${old}`)).status, 400);
   const since = new Date(clock.now() - 14 * 86_400_000 + 60_000).toISOString();
   const rows = await allRows(`/api/machines/SoftwareVulnerabilityChangesByMachine?sinceTime=${since}`);
-  assert.ok(rows.length > 0, "some exposures began in the last 14 days");
+  assert.ok(rows.some((r) => r.status === "New"), "some exposures began in the last 14 days");
+  assert.ok(rows.some((r) => r.status === "Fixed"), "some updates in the last 14 days fixed CVEs");
+  const inventory = await allRows("/api/machines/SoftwareInventoryByMachine");
+  const installed = new Map(inventory.map((r) => [`${r.deviceId}/${r.softwareName}`, r.softwareVersion]));
+  const exposures = new Set((await ok("/api/vulnerabilities/machinesVulnerabilities")).value.map((e: any) => `${e.machineId}/${e.cveId}/${e.productVersion}`));
   for (const r of rows) {
     sameKeys(r, "SoftwareVulnerabilityChangeRow");
-    assert.equal(r.status, "New");
     assert.ok(r.eventTimestamp >= since, `${r.eventTimestamp} after ${since}`);
+    if (r.status === "New") assert.ok(exposures.has(`${r.deviceId}/${r.cveId}/${r.softwareVersion}`), "a new exposure is a current one");
+    else {
+      assert.equal(r.status, "Fixed");
+      assert.notEqual(installed.get(`${r.deviceId}/${r.softwareName}`), r.softwareVersion, "a fixed row names the version the device left");
+    }
   }
 });
 
