@@ -1,5 +1,8 @@
 /** Reading export files over a fake transport: line splitting across chunks, and what a hostile file cannot make the reader do. */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { MAX_EXPORT_LINE_BYTES, MdeInvalidResponseError, type MdeTransport, readExportFile, readExportFiles } from "@mde-partner/client";
@@ -35,7 +38,46 @@ const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
   return out;
 };
 
+/** A download of `lines` generated rows of about 1 KB (random, so gzip shrinks them as little as real rows), gzip'd while it is read. */
+function generatedDownload(lines: number): MdeTransport {
+  let n = 0;
+  const rows = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (n >= lines) return controller.close();
+      let text = "";
+      for (let i = 0; i < 200 && n < lines; i++, n++) text += `${JSON.stringify({ n, pad: randomBytes(500).toString("hex") })}\n`;
+      controller.enqueue(new TextEncoder().encode(text));
+    },
+  });
+  return {
+    baseUrl: "https://api.securitycenter.microsoft.com",
+    tenantId: "00000000-0000-4000-8000-000000000001",
+    send: () => Promise.reject(new Error("no API calls expected")),
+    download: async () => new Response(rows.pipeThrough(new CompressionStream("gzip"))),
+  };
+}
+
 describe("readExportFile", () => {
+  it("reads a 12 MB export while the live heap grows by less than half of it (rows are not accumulated)", async () => {
+    // The live heap is measured after a full collection, so garbage waiting for the collector does not count.
+    v8.setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const lines = 12_000;
+    gc();
+    const start = process.memoryUsage().heapUsed;
+    let peak = 0;
+    let count = 0;
+    for await (const row of readExportFile<{ n: number }>(generatedDownload(lines), "https://blob.example/big.json.gz")) {
+      assert.equal(row.n, count++);
+      if (count % 3000 === 0) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - start);
+      }
+    }
+    assert.equal(count, lines);
+    assert.ok(peak < 6 * 1024 * 1024, `live heap grew by ${(peak / 1024 / 1024).toFixed(1)} MB while reading about 12 MB`);
+  });
+
   it("yields one row per line whatever the chunking, including a last line without a newline and a NEL inside a value", async () => {
     const rows = [{ a: 1 }, { deviceName: "pc\u0085tenant=ok" }, { b: "x\ny" }];
     const text = `${rows.map((r) => JSON.stringify(r)).join("\n")}`;
