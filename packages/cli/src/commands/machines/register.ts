@@ -4,6 +4,7 @@ import { lazyAction, type Wiring } from "../../context.js";
 import { addFlags, collect, type Flags, STREAM_OUTPUT_FLAGS, TENANT_FLAGS, workersFlags } from "../../flags.js";
 import type { OutputFlags } from "../../output/output.js";
 import type { MachineActionOptions } from "./actions.js";
+import type { MachineCancelOptions } from "./cancel.js";
 import { MACHINE_ACTIONS } from "./response-actions.js";
 import type { MachinesListOptions } from "./run.js";
 
@@ -22,7 +23,16 @@ const ACTION = {
   timeout: { flags: "--timeout <duration>", description: "how long --wait waits", default: "10m" },
   yes: { flags: "-y, --yes", description: "do not ask for confirmation" },
   ...workersFlags("machine"),
-} satisfies Flags<Omit<MachineActionOptions, "type" | keyof OutputFlags>>;
+} satisfies Flags<Omit<MachineActionOptions, "type" | "sha1" | keyof OutputFlags>>;
+
+const SHA1 = {
+  sha1: { flags: "--sha1 <sha1>", description: "the file's SHA-1 (required)" },
+} satisfies Flags<Pick<MachineActionOptions, "sha1">>;
+
+const CANCEL = {
+  comment: { flags: "--comment <text>", description: "why (required; recorded by MDE and in the audit log)" },
+  ...STREAM_OUTPUT_FLAGS,
+} satisfies Flags<MachineCancelOptions>;
 
 /** `--type`, for the actions that have types. */
 const typeFlag = (types: readonly string[]) =>
@@ -35,10 +45,14 @@ export function register(machines: Command, wiring: Wiring): void {
     addFlags(
       machines
         .command(name)
-        .description(`${spec.verb.toLowerCase()} machines (audited)`)
+        .description(`${spec.verb.toLowerCase()} machines (audited${spec.irreversible ? "; asks first, and needs --yes without a terminal" : ""})`)
         .argument("<tenant-id>")
         .argument("<machine-id...>"),
-      { ...ACTION, ...(spec.types ? typeFlag(spec.types) : {}), ...STREAM_OUTPUT_FLAGS },
+      { ...ACTION, ...(spec.types ? typeFlag(spec.types) : {}), ...(spec.sha1 ? SHA1 : {}), ...STREAM_OUTPUT_FLAGS },
     ).action(lazyAction(wiring, () => import("./actions.js"), (m, ctx, tenantId: string, machineIds: string[], options: MachineActionOptions) => m.runMachineAction(name, tenantId, machineIds, options, ctx)));
   }
+  addFlags(
+    machines.command("cancel").description("cancel a response action that is not final yet (audited)").argument("<tenant-id>").argument("<action-id>"),
+    CANCEL,
+  ).action(lazyAction(wiring, () => import("./cancel.js"), (m, ctx, tenantId: string, id: string, options: MachineCancelOptions) => m.runMachineCancel(tenantId, id, options, ctx)));
 }
