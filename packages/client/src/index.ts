@@ -196,3 +196,6 @@ export { MAX_LOOK_BACK_HOURS, type StatsOptions } from "./mde/stats-options.js";
 export type { UsersResource } from "./mde/users.js";
 export type { VulnerabilitiesResource } from "./mde/vulnerabilities.js";
 export { createMdeApi, createTenantClient, type MdeApi, type MdeApiOptions, type TenantClient, type TenantClientOptions } from "./mde/mde-api.js";
+
+// Time-limited links (live response results, investigation packages): fetched with no bearer token.
+export { DEFAULT_DOWNLOAD_MAX_BYTES, type DownloadLinkOptions, downloadLink, type LinkDownload } from "./download-link.js";

@@ -21,6 +21,8 @@ const ACTION_TYPES: Readonly<Record<Exclude<ResponseActionKind, "tag-add" | "tag
   collect: ["CollectInvestigationPackage"],
   quarantine: ["StopAndQuarantineFile"],
   offboard: ["Offboard"],
+  // One live response session per machine at a time (run-live-response.md).
+  "live-response": ["LiveResponse"],
 };
 
 const KINDS = new Set<string>([...Object.keys(ACTION_TYPES), "tag-add", "tag-remove"]);
@@ -37,6 +39,8 @@ export function checkResponseActionRequest(r: Omit<ResponseActionRequest, "store
     throw new TypeError("scanType must be Quick or Full");
   if (r.action === "quarantine" && (typeof r.sha1 !== "string" || !/^[0-9a-fA-F]{40}$/.test(r.sha1)))
     throw new TypeError("quarantine needs the file's sha1 (40 hex characters)");
+  if (r.action === "live-response" && (!Array.isArray(r.commands) || r.commands.length === 0))
+    throw new TypeError("live-response needs at least one command");
   if ((r.action === "tag-add" || r.action === "tag-remove") && (typeof r.tag !== "string" || r.tag.trim() === ""))
     throw new TypeError(`${r.action} needs a tag`);
 }
@@ -45,6 +49,7 @@ export function checkResponseActionRequest(r: Omit<ResponseActionRequest, "store
 function auditedRequest(r: ResponseActionRequest): Record<string, unknown> {
   const out: Record<string, unknown> = { action: r.action, machineId: r.machineId, wait: r.wait === true };
   for (const k of ["isolationType", "scanType", "sha1", "tag"] as const) if (r[k] !== undefined) out[k] = r[k];
+  if (r.commands !== undefined) out.commands = r.commands.map((c) => ({ type: c.type, params: c.params.map((p) => ({ key: p.key, value: p.value })) }));
   return out;
 }
 
@@ -68,6 +73,8 @@ function create(api: MdeApi, r: ResponseActionRequest): Promise<MachineAction> {
       return m.stopAndQuarantineFile(r.machineId, { ...base, sha1: r.sha1 as string });
     case "offboard":
       return m.offboard(r.machineId, base);
+    case "live-response":
+      return m.runLiveResponse(r.machineId, { ...base, commands: r.commands ?? [] });
     default:
       throw new TypeError(`not a machine action: ${r.action}`);
   }
@@ -186,7 +193,8 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
         machineAction = await create(api, request);
         outcome.result = "created";
       } catch (error) {
-        if (!isAlreadyInProgress(error)) throw error;
+        // A live response session already running is another session (other commands): never adopted.
+        if (action === "live-response" || !isAlreadyInProgress(error)) throw error;
         outcome.result = "already-in-progress";
         const open = await findOpenAction(api, request).catch(() => undefined);
         if (!open) {
@@ -234,7 +242,8 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
   } catch (error) {
     const p = tenantProblem(error);
     outcome.result = "failed";
-    outcome.error = { code: p.code, message: p.message };
+    const apiCode = (error as { apiCode?: unknown }).apiCode;
+    outcome.error = { code: p.code, message: p.message, ...(typeof apiCode === "string" ? { apiCode } : {}) };
     await finish("failed", `${p.code}: ${p.message}`);
     return outcome;
   }

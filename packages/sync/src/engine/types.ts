@@ -3,7 +3,7 @@
  * Implementations live beside this file (sync-tenant.ts, sync-all.ts, hunt.ts,
  * response-actions.ts, export.ts, verify-tenant.ts, webhook.ts).
  */
-import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
+import type { Clock, LiveResponseCommand, PartnerClient, PartnerTenant } from "@mde-partner/client";
 import type { Store, TenantState } from "../store/index.js";
 
 /** Onboarding states of a customer tenant (pending consent → consented → verified, or degraded/failed); the store's `TenantState`. */
@@ -137,7 +137,8 @@ export type ResponseActionKind =
   | "quarantine"
   | "tag-add"
   | "tag-remove"
-  | "offboard";
+  | "offboard"
+  | "live-response";
 
 export interface ResponseActionRequest {
   store: Store;
@@ -154,6 +155,8 @@ export interface ResponseActionRequest {
   scanType?: string;
   sha1?: string;
   tag?: string;
+  /** live-response: the session's commands (PutFile, RunScript, GetFile, in that order; run-live-response.md). */
+  commands?: readonly LiveResponseCommand[];
   /** Wait until the MachineAction is final. */
   wait?: boolean;
   waitTimeoutMs?: number;
@@ -181,7 +184,8 @@ export interface ResponseActionOutcome {
   result: "created" | "already-in-progress" | "succeeded" | "failed" | "tagged";
   /** With `adoptSince`: the action was found created by an earlier attempt, not sent again. */
   adopted?: boolean;
-  error?: { code: string; message: string };
+  /** `apiCode`: the service's own error code when it sent one (`ActiveRequestAlreadyExists`, `OsPlatformNotSupported`, …). */
+  error?: { code: string; message: string; apiCode?: string };
   auditIds: string[];
 }
 
