@@ -20,7 +20,7 @@ import { actorName } from "../../cli-audit.js";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
 import { parseDuration } from "../../duration.js";
-import { type CliError, EXIT, multiTenantExit, parseCount, toCliError, usageError } from "../../errors.js";
+import { CliError, EXIT, multiTenantExit, parseCount, toCliError, usageError } from "../../errors.js";
 import { createOutput, type OutputFlags } from "../../output/output.js";
 import { openPartner, withStore } from "../../partner.js";
 import { requireTenant } from "../../tenant-selection.js";
@@ -130,7 +130,8 @@ export async function runLiveResponseCommand(tenantId: string | undefined, machi
         session.computerDnsName = names.get(`${t.tenantId}:${t.machineId}`) ?? t.machineId;
         if (session.error) {
           const e = toCliError(Object.assign(new Error(session.error.message), { code: session.error.code }));
-          failures.push(session.error.hint ? Object.assign(e, { hint: session.error.hint }) : e);
+          // A session already running is not bad input (the 400 says so): the run failed for that machine.
+          failures.push(session.error.apiCode === "ActiveRequestAlreadyExists" ? new CliError(e.message, EXIT.failed) : e);
           out.error(`machine ${session.computerDnsName} of ${tenant.name}: ${session.error.message}`, session.error.hint ?? e.hint);
         }
         if (out.mode === "ndjson") out.record(session);
