@@ -12,7 +12,7 @@ export interface PipelineRequest {
   readonly url: URL;
   readonly headers: Headers;
   /** JSON text, or multipart form data (library uploads; fetch sets its content type). */
-  readonly body: string | FormData | undefined;
+  readonly body: string | Uint8Array | FormData | undefined;
   readonly tenantId: string;
   readonly operation: string;
   readonly permissions: readonly string[];

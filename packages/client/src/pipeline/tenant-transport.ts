@@ -74,9 +74,13 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
       request.signal?.throwIfAborted();
       const url = buildUrl(request);
       const headers = new Headers({ accept: "application/json" });
-      let body: string | FormData | undefined;
+      let body: string | Uint8Array | undefined;
       if (request.body instanceof FormData) {
-        body = request.body; // fetch writes the multipart boundary into content-type itself
+        // Encoded here, boundary and all: a fetch from another copy of undici (the default fetch, with its
+        // own CA agent) does not recognise this runtime's FormData and would send "[object FormData]".
+        const encoded = new Response(request.body);
+        body = new Uint8Array(await encoded.arrayBuffer());
+        headers.set("content-type", encoded.headers.get("content-type") ?? "multipart/form-data");
       } else if (request.body !== undefined) {
         body = JSON.stringify(request.body);
         headers.set("content-type", "application/json");
