@@ -175,16 +175,20 @@ export {
   MAX_EXPORT_PAGE_SIZE,
   MAX_EXPORT_SAS_VALID_HOURS,
 } from "./mde/exports.js";
+export { MAX_EXPORT_LINE_BYTES, readExportFile, readExportFiles, type ReadExportOptions } from "./mde/export-files.js";
 export type { FilesResource } from "./mde/files.js";
 export type { HuntingResource } from "./mde/hunting.js";
 export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./mde/indicators.js";
 export type { InvestigationsResource } from "./mde/investigations.js";
 export type { IpsResource } from "./mde/ips.js";
 export { type LibraryResource, type LibraryUpload, MAX_LIBRARY_FILE_BYTES } from "./mde/library.js";
+export { DEFAULT_DOWNLOAD_MAX_BYTES, downloadResultLink, type ResultDownloadOptions } from "./mde/result-download.js";
 export {
   type CommentOptions,
   type MachineActionsResource,
   MachineActionWaitTimeoutError,
+  type ResultDownloader,
+  type ResultOptions,
   type WaitOptions,
 } from "./mde/machine-actions.js";
 export { MAX_MACHINES_PER_TAG_CALL, type MachineAlertsOptions, type MachinesResource } from "./mde/machines.js";
@@ -196,6 +200,3 @@ export { MAX_LOOK_BACK_HOURS, type StatsOptions } from "./mde/stats-options.js";
 export type { UsersResource } from "./mde/users.js";
 export type { VulnerabilitiesResource } from "./mde/vulnerabilities.js";
 export { createMdeApi, createTenantClient, type MdeApi, type MdeApiOptions, type TenantClient, type TenantClientOptions } from "./mde/mde-api.js";
-
-// Time-limited links (live response results, investigation packages): fetched with no bearer token.
-export { DEFAULT_DOWNLOAD_MAX_BYTES, type DownloadLinkOptions, downloadLink, type LinkDownload } from "./download-link.js";

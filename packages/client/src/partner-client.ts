@@ -4,7 +4,6 @@
  * rate budgets, the JWKS cache and the HTTP agent; `.tenant(id)` hands out one
  * customer's {@link PartnerTenant} (partner-tenant.ts).
  */
-import { type DownloadLinkOptions, downloadLink, type LinkDownload } from "./download-link.js";
 import { apiUrlFor, type CloudProfile, isLoopback, loginHost } from "./clouds.js";
 import { adminConsentUrl, legacyConsentUrl } from "./auth/consent.js";
 import { type ForEachTenantOptions, forEachTenant, type TenantResult } from "./fan-out.js";
@@ -74,12 +73,6 @@ export interface PartnerClient<TTenant extends PartnerTenant = PartnerTenant> {
     fn: (tenant: TTenant) => Promise<T> | T,
     options?: ForEachTenantOptions,
   ): Promise<TenantResult<T>[]>;
-  /**
-   * Downloads a time-limited link the API gave (a live response result, an investigation
-   * package): through this client's network (its CA), with no bearer token — the link is
-   * its own credential and may point at any host (see `downloadLink`).
-   */
-  downloadLink(url: string, options?: DownloadLinkOptions): Promise<LinkDownload>;
   /** Closes pooled connections. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -218,6 +211,8 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         graphTransport: createTransport(id, "graph", cloud.graphUrl),
         clock: clockWithSleep,
         onLegacyHunting: legacyHunting,
+        // Result links are fetched with the bare fetch: no auth policy, so no token leaves the API host.
+        downloads: { fetch, allowInsecureRequests: state.allowInsecureRequests },
         getToken: (o) => getToken(id, o),
         inspect: (token, resource, o) => inspect(token, { audiences: resource === "graph" ? cloud.graphAudiences : cloud.audiences, ...o }),
         consentUrl: () => consentLink(state, id),
@@ -238,7 +233,6 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
     consentUrl: (tenantId, o = {}) => consentLink(state, tenantId === undefined ? undefined : normalizeTenantId(tenantId), o.state),
     resolveTenant: (value) => resolveTenantDomain(value, { loginUrl: cloud.loginUrl, fetch, timeoutMs: Math.min(state.timeoutMs, 15_000) }),
     forEachTenant: (list, fn, o) => forEachTenant(list, (id) => fn(tenant(id)), o),
-    downloadLink: (url, o = {}) => downloadLink(fetch, url, { ...o, allowInsecureLoopback: state.allowInsecureRequests }),
     async close() {
       if (closed) return;
       closed = true;

@@ -5,6 +5,8 @@
  */
 import type { Clock } from "../clock.js";
 import { MdeInvalidResponseError } from "../errors.js";
+import type { FetchLike } from "../network.js";
+import { downloadLink } from "./download.js";
 import type { MdeRequest, MdeTransport } from "./transport.js";
 import { errorFromResponse } from "./error-response.js";
 import type { PipelineRequest, SendRequest } from "./policy.js";
@@ -15,6 +17,10 @@ export interface TenantTransportOptions {
   pipeline: SendRequest;
   clock: Clock;
   timeoutMs: number;
+  /** Fetch for credential-less download links (`download`); without it the transport has no `download`. */
+  fetch?: FetchLike;
+  /** User agent sent with downloads. */
+  userAgent?: string;
 }
 
 const METHODS = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
@@ -65,7 +71,15 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
     return url;
   };
 
+  const fetch = options.fetch;
+  const download: Pick<MdeTransport, "download"> = fetch
+    ? {
+        download: (url, call = {}) =>
+          downloadLink({ fetch, apiOrigin: base.origin, tenantId: options.tenantId, userAgent: options.userAgent, timeoutMs: options.timeoutMs }, url, call),
+      }
+    : {};
   return Object.freeze({
+    ...download,
     baseUrl: `${base.origin}${basePath}`,
     tenantId: options.tenantId,
     async send(request: MdeRequest): Promise<Response> {
@@ -76,11 +90,12 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
       const headers = new Headers({ accept: "application/json" });
       let body: string | Uint8Array | undefined;
       if (request.body instanceof FormData) {
-        // Encoded here, boundary and all: a fetch from another copy of undici (the default fetch, with its
-        // own CA agent) does not recognise this runtime's FormData and would send "[object FormData]".
+        // Encoded here rather than by fetch: a fetch only recognises its own FormData class (undici's
+        // npm fetch sends the global one as the text "[object FormData]"), and bytes can be re-sent
+        // by the retry policy.
         const encoded = new Response(request.body);
-        body = new Uint8Array(await encoded.arrayBuffer());
         headers.set("content-type", encoded.headers.get("content-type") ?? "multipart/form-data");
+        body = new Uint8Array(await encoded.arrayBuffer());
       } else if (request.body !== undefined) {
         body = JSON.stringify(request.body);
         headers.set("content-type", "application/json");

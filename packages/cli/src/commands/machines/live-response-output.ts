@@ -18,9 +18,8 @@ export interface CommandResult {
   errors: string[];
   /** RunScript: the transcript (run-live-response.md: script_name, exit_code, script_output, script_errors). */
   transcript?: { script_name: string | null; exit_code: number | null; script_output: string; script_errors: string };
-  /** Bytes downloaded, whether the download stopped at its bound, and their SHA-256. */
+  /** Bytes downloaded and their SHA-256. */
   bytes?: number;
-  truncated?: boolean;
   sha256?: string;
   /** With --out: where the result was written. */
   savedTo?: string;
@@ -63,7 +62,7 @@ export function printSession(out: Output, s: MachineSession): void {
       block(out, "errors", c.transcript.script_errors);
     }
     if (c.type === "GetFile" && c.commandStatus === "Completed")
-      out.line(c.savedTo ? `    saved ${c.bytes} bytes to ${c.savedTo}${c.truncated ? " (cut at the size bound)" : ""}` : "    not downloaded: give --out DIR to save fetched files");
+      out.line(c.savedTo ? `    saved ${c.bytes} bytes to ${c.savedTo}` : "    not downloaded: give --out DIR to save fetched files");
     else if (c.savedTo) out.line(`    transcript saved to ${c.savedTo}`);
     if (c.resultError) out.line(`    result not downloaded: ${c.resultError}`);
   }

@@ -4,7 +4,7 @@
  * files fetched (`--get-file PATH`), in the order the API requires
  * (run-live-response.md) — on one or many machines of one or many tenants,
  * waits for each session (`--timeout`), then downloads each command's result
- * through its time-limited link (no bearer token: `partner.downloadLink`).
+ * through its time-limited link (the client sends no bearer token there).
  * Transcripts are printed made safe for the terminal and bounded, or written to
  * `--out DIR` under names made of validated ids only. Each session goes through
  * the engine's `runResponseAction` (audited `machine.live-response`). The API
@@ -211,7 +211,7 @@ async function runSession(
     session.commands.push(result);
     if (!session.actionId || result.commandStatus !== "Completed" || (sent.type !== "RunScript" && sent.type !== "GetFile")) continue;
     try {
-      await fetchResult(partner, api, session, result, dir);
+      await fetchResult(api, session, result, dir);
     } catch (error) {
       const e = toCliError(error);
       result.resultError = e.message;
@@ -229,18 +229,18 @@ async function openSession(api: MdeApi, machineId: string): Promise<string | und
   return undefined;
 }
 
-/** Downloads one command's result through its link and keeps it: a transcript parsed, a file's size and hash; with `dir`, written there. */
-async function fetchResult(partner: ReturnType<typeof openPartner>, api: MdeApi, session: MachineSession, result: CommandResult, dir: string | undefined): Promise<void> {
+/** Downloads one command's result through its link (the client sends no bearer token there): a transcript parsed, a file's size and hash; with `dir`, written there. */
+async function fetchResult(api: MdeApi, session: MachineSession, result: CommandResult, dir: string | undefined): Promise<void> {
   // Without --out a fetched file is not downloaded: it is not shown on a terminal or in JSON.
   if (result.type === "GetFile" && !dir) return;
   const actionId = guid(String(session.actionId), "machine action id");
-  const link = await api.machineActions.getLiveResponseResultLink(actionId, result.index);
-  const got = await partner.downloadLink(String(link.value), { maxBytes: result.type === "RunScript" ? TRANSCRIPT_MAX_BYTES : FILE_MAX_BYTES });
-  result.bytes = got.bytes.byteLength;
-  result.truncated = got.truncated;
-  result.sha256 = createHash("sha256").update(got.bytes).digest("hex");
+  const bytes = await api.machineActions.downloadLiveResponseResult(actionId, result.index, {
+    maxBytes: result.type === "RunScript" ? TRANSCRIPT_MAX_BYTES : FILE_MAX_BYTES,
+  });
+  result.bytes = bytes.byteLength;
+  result.sha256 = createHash("sha256").update(bytes).digest("hex");
   if (result.type === "RunScript") {
-    const text = new TextDecoder().decode(got.bytes);
+    const text = new TextDecoder().decode(bytes);
     try {
       const t = JSON.parse(text) as Record<string, unknown>;
       result.transcript = {
@@ -259,7 +259,7 @@ async function fetchResult(partner: ReturnType<typeof openPartner>, api: MdeApi,
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     const name = `${session.machineId}_${actionId.slice(0, 8)}_${result.index}-${result.type === "RunScript" ? "transcript.json" : "file.bin"}`;
     const file = join(folder, name);
-    writeFileSync(file, got.bytes, { mode: 0o600 });
+    writeFileSync(file, bytes, { mode: 0o600 });
     result.savedTo = file;
   }
 }
