@@ -61,7 +61,8 @@ after(async () => {
 const tenant = (i = 0) => partner.tenant(info.tenants[i]!.id).mde;
 
 async function machineOf(i: number, platform: RegExp): Promise<string> {
-  for await (const m of tenant(i).machines.list()) if (platform.test(m.osPlatform ?? "")) return m.id;
+  // Sessions on devices that do not report stay queued: pick an active one.
+  for await (const m of tenant(i).machines.list()) if (platform.test(m.osPlatform ?? "") && m.healthStatus === "Active") return m.id;
   throw new Error(`no ${platform} machine in tenant ${i}`);
 }
 
@@ -83,6 +84,11 @@ describe("live response library", () => {
     assert.ok(((await lib.list()).value).some((f) => f.fileName === "whoami.ps1" && f.sha256 === replaced.sha256));
     await lib.delete("whoami.ps1");
     await assert.rejects(lib.delete("whoami.ps1"), MdeNotFoundError);
+    // A name that needs encoding in the path round-trips.
+    await lib.upload({ fileName: "dump #1 (x86).ps1", content: "exit 0\n" });
+    assert.ok((await lib.list()).value.some((f) => f.fileName === "dump #1 (x86).ps1"));
+    await lib.delete("dump #1 (x86).ps1");
+    assert.ok(!(await lib.list()).value.some((f) => f.fileName === "dump #1 (x86).ps1"));
     assert.throws(() => lib.upload({ fileName: "big.bin", content: new Uint8Array(20 * 1024 * 1024 + 1) }), TypeError);
   });
 });
