@@ -36,6 +36,10 @@ describe("permissions planner", () => {
     assert.ok(!plan.permissions.includes("AdvancedQuery.Read.All"));
   });
 
+  it("lookup needs the entity roles, and the write roles the domain-alert and user-machine pages list alone", () => {
+    assert.deepStrictEqual(planPermissions(["lookup"]).permissions, ["Alert.ReadWrite.All", "File.Read.All", "Ip.Read.All", "Machine.ReadWrite.All", "Url.Read.All"]);
+  });
+
   it("sync needs alerts and machines on the alert source it reads", () => {
     assert.deepStrictEqual(planPermissions(["sync"]).permissions, ["Alert.Read.All", "Machine.Read.All"]);
     assert.deepStrictEqual(planPermissions(["sync:graph"]).permissions, ["Machine.Read.All", "SecurityAlert.Read.All", "SecurityIncident.Read.All"]);

@@ -63,6 +63,22 @@ export const CAPABILITIES = Object.freeze({
   "domains:read": ops("GetDomainStats", "ListAlertDomains"),
   "ips:read": ops("GetIpStats", "ListAlertIps"),
   "users:read": ops("GetAlertUser", "ListMachineLogonUsers"),
+  // `lookup file|ip|domain|user` and the console's entity pages: each entity, its org statistics,
+  // its related alerts and machines (domain alerts need Alert.ReadWrite.All and user machines
+  // Machine.ReadWrite.All: those pages list only the write permission).
+  lookup: ops(
+    "GetFile",
+    "GetFileStats",
+    "ListFileAlerts",
+    "ListFileMachines",
+    "GetIpStats",
+    "ListIpAlerts",
+    "GetDomainStats",
+    "ListDomainAlerts",
+    "ListDomainMachines",
+    "ListUserAlerts",
+    "ListUserMachines",
+  ),
   "software:read": ops(
     "ListSoftware",
     "GetSoftware",
