@@ -26,6 +26,7 @@ import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
 import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
+import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
 import { createConsoleEngine } from "./services/engine.js";
 import { createHuntCache } from "./services/hunting.js";
 import { createSessionStore } from "./sessions.js";
@@ -100,6 +101,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.route("/", createTenantRoutes(deps));
   app.route("/", createAlertRoutes(deps));
   app.route("/", createDeviceRoutes(deps));
+  app.route("/", createVulnerabilityRoutes(deps));
   app.route("/", createHuntingRoutes(deps));
   app.route("/", createAdminRoutes(deps));
   app.notFound((c) => {

@@ -15,7 +15,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "devices" | "hunting" | "batches" | "audit" | "users";
+  readonly section?: "tenants" | "alerts" | "incidents" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -24,6 +24,7 @@ const SECTIONS = [
   ["alerts", "/alerts", "Alerts", "viewer"],
   ["incidents", "/incidents", "Incidents", "viewer"],
   ["devices", "/devices", "Devices", "viewer"],
+  ["vulnerabilities", "/vulnerabilities", "Vulnerabilities", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],
   ["batches", "/batches", "Batches", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],
