@@ -19,7 +19,9 @@ function Count({ rows, what }: { rows: readonly unknown[]; what: string }) {
   return <p class="muted">{rows.length > n ? `The first ${n} ${what} shown.` : `${rows.length} ${what}.`}</p>;
 }
 
-const shown = <T,>(rows: readonly T[]) => rows.slice(0, PAGE_ROWS.device);
+function shown<T>(rows: readonly T[]): readonly T[] {
+  return rows.slice(0, PAGE_ROWS.device);
+}
 
 /** Where the data comes from: the snapshot's time, its last failure, the permissions it lacks. */
 function SnapshotLine({ tvm, now }: { tvm: DeviceTvm; now: number }) {
