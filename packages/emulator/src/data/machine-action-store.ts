@@ -1,5 +1,6 @@
 import { toMdeTime } from "../core/clock.js";
 import type { EmulatorState } from "../core/state.js";
+import { type LiveResponseCommandEntry, replaySession } from "./live-response-sim.js";
 
 /** Machine action types (machineaction.md; mde-api.md §6.3). */
 export type MachineActionType = "Isolate" | "Unisolate" | "RestrictCodeExecution" | "UnrestrictCodeExecution" | "RunAntiVirusScan" | "CollectInvestigationPackage" | "StopAndQuarantineFile" | "Offboard" | "LiveResponse";
@@ -22,6 +23,8 @@ export interface NewMachineAction {
   lastUpdateMs?: number;
   relatedFileInfo?: { fileIdentifier: string; fileIdentifierType: string } | null;
   externalId?: string | null;
+  /** Live response commands (`LiveResponse` actions only). */
+  commands?: LiveResponseCommandEntry[];
 }
 
 const TITLES: Record<MachineActionType, string> = {
@@ -63,7 +66,7 @@ export function insertMachineAction(state: EmulatorState, a: NewMachineAction): 
     cancellationDateTimeUtc: null,
     errorHResult: 0,
     externalId: a.externalId ?? null,
-    commands: [],
+    commands: a.commands ?? [],
     relatedFileInfo: a.relatedFileInfo ?? null,
   };
   state.db
@@ -93,6 +96,10 @@ export function advanceMachineActions(state: EmulatorState, tenantId: string): v
   const update = state.db.prepare("UPDATE machine_actions SET status = ?, json = ? WHERE seq = ?");
   const apply = state.db.transaction(() => {
     for (const row of open) {
+      if (row.type === "LiveResponse") {
+        advanceLiveResponse(state, tenantId, row, now, update);
+        continue;
+      }
       const startedAt = row.created_ms + pending;
       const doneAt = startedAt + inProgress;
       const [status, changedAt] =
@@ -106,6 +113,26 @@ export function advanceMachineActions(state: EmulatorState, tenantId: string): v
     }
   });
   apply();
+}
+
+/** A live response session moves command by command (data/live-response-sim.ts). */
+function advanceLiveResponse(
+  state: EmulatorState,
+  tenantId: string,
+  row: { seq: number; machine_id: string; status: string; created_ms: number; json: string },
+  now: number,
+  update: { run(...params: unknown[]): unknown },
+): void {
+  const json = JSON.parse(row.json) as Record<string, unknown> & { commands: LiveResponseCommandEntry[] };
+  const next = replaySession(state, tenantId, { machineId: row.machine_id, createdMs: row.created_ms, commands: json.commands }, now);
+  const before = JSON.stringify(json.commands);
+  const after = JSON.stringify(next.commands);
+  if (next.status === row.status && before === after) return;
+  json.status = next.status;
+  json.commands = next.commands;
+  json.errorHResult = next.errorHResult;
+  json.lastUpdateDateTimeUtc = toMdeTime(next.changedAt);
+  update.run(next.status, JSON.stringify(json), row.seq);
 }
 
 function applyEffect(state: EmulatorState, tenantId: string, machineId: string, type: MachineActionType): void {

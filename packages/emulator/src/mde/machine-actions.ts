@@ -4,6 +4,7 @@ import { defineDownload, signedLink } from "../core/signed-links.js";
 import { advanceMachineActions, FINAL_STATUSES, insertMachineAction, type MachineActionType } from "../data/machine-action-store.js";
 import { osFamily } from "../data/machine-factory.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
+import { liveResponseResultLink, runLiveResponse } from "./live-response.js";
 import { requireMachine } from "./machines.js";
 import { columnFields, type FieldMap } from "./odata-filter.js";
 import { parseListQuery, queryPage } from "./odata-query.js";
@@ -182,7 +183,8 @@ export const machineActionOperations: OperationSpec[] = [
   operation("GET", "machineactions/{id}", "GetMachineAction", READ, getAction),
   operation("POST", "machineactions/{id}/cancel", "CancelMachineAction", ACTION_ROLES, cancelAction),
   operation("GET", "machineactions/{id}/getPackageUri", "GetPackageUri", READ, packageUri, { perMinute: 2, perHour: 120 }),
-  operation("GET", "machineactions/{id}/GetLiveResponseResultDownloadLink({index})", "GetLiveResponseResultDownloadLink", READ),
+  // get-live-response-result.md's table names Machine.LiveResponse; mde-api.md §5.3 lists the read roles: either works.
+  operation("GET", "machineactions/{id}/GetLiveResponseResultDownloadLink({index})", "GetLiveResponseResultDownloadLink", [...READ, "Machine.LiveResponse"], liveResponseResultLink),
   operation("POST", "machines/{id}/isolate", "IsolateMachine", ["Machine.Isolate"], createAction({ type: "Isolate", keys: ["Comment", "IsolationType"], required: ["Comment"], scope: isolationType })),
   operation("POST", "machines/{id}/unisolate", "UnisolateMachine", ["Machine.Isolate"], createAction({ type: "Unisolate" })),
   operation("POST", "machines/{id}/restrictCodeExecution", "RestrictCodeExecution", ["Machine.RestrictExecution"], createAction({ type: "RestrictCodeExecution", families: WINDOWS })),
@@ -191,5 +193,5 @@ export const machineActionOperations: OperationSpec[] = [
   operation("POST", "machines/{id}/collectInvestigationPackage", "CollectInvestigationPackage", ["Machine.CollectForensics"], createAction({ type: "CollectInvestigationPackage", families: WINDOWS })),
   operation("POST", "machines/{id}/StopAndQuarantineFile", "StopAndQuarantineFile", ["Machine.StopAndQuarantine"], createAction({ type: "StopAndQuarantineFile", keys: ["Comment", "Sha1"], required: ["Comment", "Sha1"], families: WINDOWS })),
   operation("POST", "machines/{id}/offboard", "OffboardMachine", ["Machine.Offboard"], createAction({ type: "Offboard", families: WINDOWS, status: OFFBOARD_SUCCESS_STATUS })),
-  operation("POST", "machines/{id}/runliveresponse", "RunLiveResponse", ["Machine.LiveResponse"], undefined, { perMinute: 10 }),
+  operation("POST", "machines/{id}/runliveresponse", "RunLiveResponse", ["Machine.LiveResponse"], runLiveResponse, { perMinute: 10 }),
 ];

@@ -8,7 +8,7 @@
  * 400 `ODataError` whose message names the problem.
  */
 
-export type FieldType = "string" | "datetime" | "int" | "bool" | "stringList";
+export type FieldType = "string" | "datetime" | "int" | "double" | "bool" | "stringList";
 
 export interface FieldSpec {
   /** SQL column (or expression) holding the value; trusted, never from the request. */
@@ -21,7 +21,7 @@ export interface FieldSpec {
 /** Filterable properties of one entity set, keyed by lowercased OData property name. */
 export type FieldMap = Readonly<Record<string, FieldSpec>>;
 
-const FIELD_TYPES: readonly string[] = ["string", "datetime", "int", "bool", "stringList"] satisfies FieldType[];
+const FIELD_TYPES: readonly string[] = ["string", "datetime", "int", "double", "bool", "stringList"] satisfies FieldType[];
 
 /**
  * A FieldMap over plain columns, one `column:type` entry per field in the order
@@ -193,6 +193,9 @@ export function compileFilter(text: string, fields: FieldMap, entity: string): C
       case "int":
         if (t.kind !== "number" || !Number.isInteger(t.value)) throw mismatch();
         return t.value;
+      case "double":
+        if (t.kind !== "number") throw mismatch();
+        return t.value;
       case "bool":
         if (isWord(t, "true")) return 1;
         if (isWord(t, "false")) return 0;
@@ -351,6 +354,7 @@ function edmType(type: FieldType): string {
     string: "Edm.String",
     datetime: "Edm.DateTimeOffset",
     int: "Edm.Int64",
+    double: "Edm.Double",
     bool: "Edm.Boolean",
     stringList: "Collection(Edm.String)",
   }[type];
