@@ -9,7 +9,7 @@ import type { TvmCveSummary, TvmSnapshotRecord } from "@mde-partner/sync";
 import type { CustomerExposure, CveDetail, VulnerabilityOverview } from "../../services/vulnerabilities.js";
 import { PAGE_ROWS } from "../../services/vulnerabilities.js";
 import type { Session } from "../../sessions.js";
-import { clip, ClipDetail } from "../clip.js";
+import { clip } from "../clip.js";
 import { Chip, Fact, SeverityChip, Table, Time } from "../components.js";
 import { age } from "../format.js";
 import { text } from "../html.js";
@@ -134,7 +134,8 @@ export function cvePage(session: Session, d: CveDetail, now: number): string {
               {first.exploitTypes.length ? <> {text(first.exploitTypes.map((t) => clip(t, 64)).join(", "))}</> : ""}
             </Fact>
             <Fact label="Description" id="cve-description">
-              {first.description ? <ClipDetail value={first.description} full={`/vulnerabilities/${encodeURIComponent(d.cveId)}`} /> : "—"}
+              {/* The store keeps at most 2,000 characters of it (store/tvm-write.ts). */}
+              {first.description ? text(clip(first.description, 2_000)) : "—"}
             </Fact>
           </dl>
           <p class="muted">As {text(name(first.tenantId))}'s vulnerability catalog describes it.</p>
