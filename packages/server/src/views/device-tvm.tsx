@@ -7,11 +7,10 @@
  */
 import type { DeviceTvm } from "../services/vulnerabilities.js";
 import { PAGE_ROWS } from "../services/vulnerabilities.js";
-import { clip } from "./clip.js";
 import { SeverityChip, Table, Time } from "./components.js";
 import { age } from "./format.js";
 import { text } from "./html.js";
-import { ExploitFlags, score } from "./pages/vulnerabilities-page.js";
+import { ExploitFlags, score, tenantText } from "./pages/vulnerabilities-page.js";
 
 /** "N shown" or "the first N shown" when the list was cut (the service reads one row more than it shows). */
 function Count({ rows, what }: { rows: readonly unknown[]; what: string }) {
@@ -30,16 +29,16 @@ function SnapshotLine({ tvm, now }: { tvm: DeviceTvm; now: number }) {
     return (
       <p class="card" id="tvm-snapshot" data-state="none">
         No vulnerability-management snapshot of this tenant yet: sync takes one on its own interval (every 6 hours by default).
-        {s?.lastError ? <span class="warn"> The last attempt failed: {text(clip(s.lastError, 300))}</span> : ""}
+        {s?.lastError ? <span class="warn"> The last attempt failed: {text(tenantText(s.lastError, 300))}</span> : ""}
       </p>
     );
   }
   return (
     <p class="muted" id="tvm-snapshot" data-state="taken" data-taken={text(s.takenAt)}>
       From the tenant's TVM snapshot taken <Time iso={s.takenAt} /> ({age(s.takenAt, now)}).
-      {s.lastError ? <span class="warn"> The last refresh failed ({text(clip(s.lastError, 300))}); this is the snapshot before it.</span> : ""}
+      {s.lastError ? <span class="warn"> The last refresh failed ({text(tenantText(s.lastError, 300))}); this is the snapshot before it.</span> : ""}
       {s.missingPermissions.length ? (
-        <span class="warn"> Parts needing {text(s.missingPermissions.map((p) => clip(p, 64)).join(", "))} are missing: the tenant did not grant them.</span>
+        <span class="warn"> Parts needing {text(s.missingPermissions.map((p) => tenantText(p, 64)).join(", "))} are missing: the tenant did not grant them.</span>
       ) : (
         ""
       )}
@@ -59,14 +58,14 @@ export function DeviceTvmSections({ tvm, now }: { tvm: DeviceTvm; now: number })
       <Table
         id="device-vulnerabilities"
         rows={shown(tvm.vulnerabilities)}
-        row={(v) => ({ "data-cve": clip(v.cveId, 64) })}
+        row={(v) => ({ "data-cve": tenantText(v.cveId, 64) })}
         columns={[
-          { head: "CVE", cell: (v) => <a href={text(`/vulnerabilities/${encodeURIComponent(v.cveId)}`)}>{text(clip(v.cveId, 64))}</a> },
+          { head: "CVE", cell: (v) => <a href={text(`/vulnerabilities/${encodeURIComponent(v.cveId)}`)}>{text(tenantText(v.cveId, 64))}</a> },
           { head: "Severity", cell: (v) => <SeverityChip severity={v.severity} /> },
           { head: "CVSS", num: true, cell: (v) => score(v.cvssV3) },
-          { head: "Product", cell: (v) => clip([v.productVendor, v.productName].filter(Boolean).join(" ")) || "—" },
-          { head: "Version", cell: (v) => clip(v.productVersion, 60) ?? "—" },
-          { head: "Fixing KB", cell: (v) => clip(v.fixingKbId, 60) ?? "—" },
+          { head: "Product", cell: (v) => tenantText([v.productVendor, v.productName].filter(Boolean).join(" ")) || "—" },
+          { head: "Version", cell: (v) => tenantText(v.productVersion, 60) ?? "—" },
+          { head: "Fixing KB", cell: (v) => tenantText(v.fixingKbId, 60) ?? "—" },
           { head: "Exploit", cell: (v) => <ExploitFlags v={v} /> },
         ]}
         empty={none("vulnerabilities")}
@@ -77,9 +76,9 @@ export function DeviceTvmSections({ tvm, now }: { tvm: DeviceTvm; now: number })
         id="device-missing-kbs"
         rows={shown(tvm.missingKbs)}
         columns={[
-          { head: "KB", cell: (k) => clip(k.kbId, 60) },
+          { head: "KB", cell: (k) => tenantText(k.kbId, 60) },
           { head: "CVEs addressed", num: true, cell: (k) => k.cves },
-          { head: "Products", cell: (k) => clip(k.products.join(", ")) || "—" },
+          { head: "Products", cell: (k) => tenantText(k.products.join(", ")) || "—" },
         ]}
         empty={none("missing KBs")}
       />
@@ -89,11 +88,11 @@ export function DeviceTvmSections({ tvm, now }: { tvm: DeviceTvm; now: number })
         id="device-software"
         rows={shown(tvm.software)}
         columns={[
-          { head: "Software", cell: (s) => clip(s.name ?? s.softwareId) },
-          { head: "Vendor", cell: (s) => clip(s.vendor) ?? "—" },
-          { head: "Version", cell: (s) => clip(s.version, 60) || "—" },
+          { head: "Software", cell: (s) => tenantText(s.name ?? s.softwareId) },
+          { head: "Vendor", cell: (s) => tenantText(s.vendor) ?? "—" },
+          { head: "Version", cell: (s) => tenantText(s.version, 60) || "—" },
           { head: "Weaknesses", num: true, cell: (s) => s.weaknesses },
-          { head: "End of support", cell: (s) => clip(s.endOfSupport, 60) ?? "—" },
+          { head: "End of support", cell: (s) => tenantText(s.endOfSupport, 60) ?? "—" },
         ]}
         empty={none("software inventory")}
       />
@@ -103,12 +102,12 @@ export function DeviceTvmSections({ tvm, now }: { tvm: DeviceTvm; now: number })
         id="device-recommendations"
         rows={shown(tvm.recommendations)}
         columns={[
-          { head: "Recommendation", cell: (r) => clip(r.name ?? r.id) },
-          { head: "Product", cell: (r) => clip([r.vendor, r.productName].filter(Boolean).join(" ")) || "—" },
+          { head: "Recommendation", cell: (r) => tenantText(r.name ?? r.id) },
+          { head: "Product", cell: (r) => tenantText([r.vendor, r.productName].filter(Boolean).join(" ")) || "—" },
           { head: "Severity score", num: true, cell: (r) => score(r.severityScore) },
-          { head: "Remediation", cell: (r) => clip(r.remediationType, 60) ?? "—" },
+          { head: "Remediation", cell: (r) => tenantText(r.remediationType, 60) ?? "—" },
           { head: "Exposed machines", num: true, cell: (r) => r.exposedMachines },
-          { head: "Status", cell: (r) => clip(r.status, 60) ?? "—" },
+          { head: "Status", cell: (r) => tenantText(r.status, 60) ?? "—" },
         ]}
         empty={none("recommendations")}
       />

@@ -15,6 +15,17 @@ import { age } from "../format.js";
 import { text } from "../html.js";
 import { layout } from "../layout.js";
 
+/** C0 and C1 controls, DEL, and the bidi overrides and isolates: shown as U+FFFD, so no tenant text reaches a terminal (a copied cell) or reorders a line. */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Tenant text of the TVM pages: control characters neutralised, then cut to
+ * `max` like every list cell (clip.tsx). Escaping is left to the views.
+ */
+export function tenantText<T extends string | null | undefined>(value: T, max?: number): T {
+  return clip(typeof value === "string" ? (value.replace(CONTROLS, "\ufffd") as T) : value, max);
+}
+
 /** A score with one decimal, or an em dash. */
 export const score = (n: number | null | undefined) => (typeof n === "number" && Number.isFinite(n) ? n.toFixed(1) : "—");
 
@@ -29,8 +40,8 @@ export function snapshotNotes(s: TvmSnapshotRecord | null): string[] {
   if (!s) return ["no TVM snapshot yet"];
   const notes: string[] = [];
   if (!s.takenAt) notes.push("no TVM snapshot yet");
-  if (s.lastError) notes.push(`last read failed: ${clip(s.lastError, 200)}`);
-  if (s.missingPermissions.length) notes.push(`not granted: ${s.missingPermissions.map((p) => clip(p, 64)).join(", ")}`);
+  if (s.lastError) notes.push(`last read failed: ${tenantText(s.lastError, 200)}`);
+  if (s.missingPermissions.length) notes.push(`not granted: ${s.missingPermissions.map((p) => tenantText(p, 64)).join(", ")}`);
   if (s.truncated.length) notes.push(`cut at the store's limit: ${s.truncated.join(", ")}`);
   return notes;
 }
@@ -42,7 +53,7 @@ function Exposure({ rows, now }: { rows: readonly CustomerExposure[]; now: numbe
       rows={rows}
       row={(r) => ({ "data-tenant": r.tenant.id, "data-exposure": score(r.snapshot?.exposureScore) })}
       columns={[
-        { head: "Customer", cell: (r) => <a href={text(`/tenants/${r.tenant.id}`)}>{text(clip(r.tenant.name))}</a> },
+        { head: "Customer", cell: (r) => <a href={text(`/tenants/${r.tenant.id}`)}>{text(tenantText(r.tenant.name))}</a> },
         { head: "Exposure score", num: true, attrs: () => ({ "data-field": "exposure" }), cell: (r) => score(r.snapshot?.exposureScore) },
         { head: "Secure score", num: true, cell: (r) => score(r.snapshot?.secureScore) },
         { head: "Machines", num: true, cell: (r) => (r.snapshot?.takenAt ? r.snapshot.machines : "—") },
@@ -78,9 +89,9 @@ function TopCves({ rows }: { rows: readonly TvmCveSummary[] }) {
     <Table
       id="top-cves"
       rows={rows}
-      row={(c) => ({ "data-cve": clip(c.cveId, 64) })}
+      row={(c) => ({ "data-cve": tenantText(c.cveId, 64) })}
       columns={[
-        { head: "CVE", cell: (c) => <a href={text(`/vulnerabilities/${encodeURIComponent(c.cveId)}`)}>{text(clip(c.cveId, 64))}</a> },
+        { head: "CVE", cell: (c) => <a href={text(`/vulnerabilities/${encodeURIComponent(c.cveId)}`)}>{text(tenantText(c.cveId, 64))}</a> },
         { head: "Customers", num: true, attrs: () => ({ "data-field": "customers" }), cell: (c) => c.customers },
         { head: "Machines", num: true, attrs: () => ({ "data-field": "machines" }), cell: (c) => c.machines },
         { head: "Severity", cell: (c) => <SeverityChip severity={c.severity} /> },
@@ -111,7 +122,7 @@ export function vulnerabilitiesPage(session: Session, m: VulnerabilityOverview, 
 export function cvePage(session: Session, d: CveDetail, now: number): string {
   // The facts of the CVE as the customer with the most machines reports them (a tenant's catalog, so tenant text).
   const first = d.customers[0];
-  const name = (tenantId: string) => clip(d.names.get(tenantId) ?? tenantId);
+  const name = (tenantId: string) => tenantText(d.names.get(tenantId) ?? tenantId);
   return layout(
     session,
     { title: d.cveId, section: "vulnerabilities" },
@@ -131,11 +142,11 @@ export function cvePage(session: Session, d: CveDetail, now: number): string {
             </Fact>
             <Fact label="Exploit" id="cve-exploit">
               <ExploitFlags v={first} />
-              {first.exploitTypes.length ? <> {text(first.exploitTypes.map((t) => clip(t, 64)).join(", "))}</> : ""}
+              {first.exploitTypes.length ? <> {text(first.exploitTypes.map((t) => tenantText(t, 64)).join(", "))}</> : ""}
             </Fact>
             <Fact label="Description" id="cve-description">
               {/* The store keeps at most 2,000 characters of it (store/tvm-write.ts). */}
-              {first.description ? text(clip(first.description, 2_000)) : "—"}
+              {first.description ? text(tenantText(first.description, 2_000)) : "—"}
             </Fact>
           </dl>
           <p class="muted">As {text(name(first.tenantId))}'s vulnerability catalog describes it.</p>
@@ -176,10 +187,10 @@ export function cvePage(session: Session, d: CveDetail, now: number): string {
         rows={d.machines}
         row={(m) => ({ "data-machine": m.machineId, "data-tenant": m.tenantId })}
         columns={[
-          { head: "Device", cell: (m) => <a href={text(`/devices/${m.tenantId}/${encodeURIComponent(m.machineId)}`)}>{text(clip(m.computerDnsName ?? m.machineId))}</a> },
+          { head: "Device", cell: (m) => <a href={text(`/devices/${m.tenantId}/${encodeURIComponent(m.machineId)}`)}>{text(tenantText(m.computerDnsName ?? m.machineId))}</a> },
           { head: "Customer", cell: (m) => name(m.tenantId) },
-          { head: "Products", cell: (m) => clip(m.products.slice(0, 5).join("; ")) || "—" },
-          { head: "Fixing KB", cell: (m) => clip(m.fixingKbIds.slice(0, 5).join(", ")) || "—" },
+          { head: "Products", cell: (m) => tenantText(m.products.slice(0, 5).join("; ")) || "—" },
+          { head: "Fixing KB", cell: (m) => tenantText(m.fixingKbIds.slice(0, 5).join(", ")) || "—" },
         ]}
       />
     </>,
