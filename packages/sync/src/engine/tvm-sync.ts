@@ -13,13 +13,14 @@
  * - installed software per machine: `GET /api/machines/SoftwareInventoryByMachine` (§5.17);
  * - recommendations: `GET /api/recommendations` (§5.13).
  *
- * A part the tenant did not grant (403) is left out and its permission named;
+ * A part the tenant did not grant (its token's roles lack the permission, or
+ * the API answers 403) is not read, and its permission is named;
  * any other failure drops the whole read and records the failure beside the
  * last good snapshot, which stays. Nothing here throws for the tenant's own
  * trouble, and none of it changes the tenant's onboarding state: alerts and
  * machines synced fine, and TVM permissions are optional.
  */
-import { isMdeError, MdeForbiddenError, type Page } from "@mde-partner/client";
+import { type AnyOperationName, isMdeError, MdeForbiddenError, type Page, type PartnerTenant } from "@mde-partner/client";
 import type { Store, TenantRecord, TvmSnapshotInput } from "../store/index.js";
 import { TVM_LIMITS } from "../store/index.js";
 import { emitProgress } from "./run-control.js";
@@ -43,6 +44,34 @@ const PART_PERMISSION = {
   software: "Software.Read.All",
   recommendations: "SecurityRecommendation.Read.All",
 } as const;
+
+type Part = keyof typeof PART_PERMISSION;
+
+/** The client operations each part calls (the client's registry names). */
+const PART_OPERATIONS: Readonly<Record<Part, readonly AnyOperationName[]>> = {
+  scores: ["GetExposureScore", "GetConfigurationScore"],
+  machineVulnerabilities: ["ListMachinesVulnerabilities"],
+  vulnerabilities: ["ListVulnerabilities"],
+  software: ["ListSoftwareInventoryAssessment"],
+  recommendations: ["ListRecommendations"],
+};
+
+/**
+ * The parts the tenant's MDE token does not allow, read from its `roles`
+ * (the token is cached, so this costs no API call): a part the tenant did not
+ * grant is not called at all. `undefined` when the roles cannot be read — then
+ * every part is tried and a 403 says the same.
+ */
+async function refusedByToken(tenant: PartnerTenant, signal: AbortSignal | undefined): Promise<Set<Part> | undefined> {
+  try {
+    const report = await tenant.checkPermissions(Object.values(PART_OPERATIONS).flat(), signal ? { signal } : {});
+    const unmet = new Set(report.mde.unmet.map((r) => r.operation));
+    return new Set((Object.keys(PART_OPERATIONS) as Part[]).filter((p) => PART_OPERATIONS[p].some((o) => unmet.has(o))));
+  } catch (error) {
+    if (isAbort(error, signal)) throw error;
+    return undefined;
+  }
+}
 
 /**
  * Whether the tenant's TVM snapshot is due at `now`: none yet, or the last
@@ -79,17 +108,24 @@ export async function syncTenantTvm(settings: TenantSyncSettings, tenant: Tenant
     return { status: "not-due", takenAt: snapshot?.takenAt ?? null };
   }
   emitProgress(settings.onProgress, { type: "tenant-start", tenantId: tenant.id, stream: "tvm" });
-  const api = tenantOf(settings.partner, tenant).mde;
+  const client = tenantOf(settings.partner, tenant);
+  const api = client.mde;
   const s = signal ? { signal } : {};
   const missing = new Set<string>();
-  const refused = new Set<keyof typeof PART_PERMISSION>();
+  const refused = new Set<Part>();
+  const notGranted = await refusedByToken(client, signal);
   let pages = 0;
   const progress = (total: number) => {
     pages++;
     emitProgress(settings.onProgress, { type: "page", tenantId: tenant.id, stream: "tvm", page: pages, items: total, total });
   };
   /** The part's value, or `fallback` when the tenant did not grant its permission. */
-  const part = async <T>(name: keyof typeof PART_PERMISSION, read: () => Promise<T>, fallback: T): Promise<T> => {
+  const part = async <T>(name: Part, read: () => Promise<T>, fallback: T): Promise<T> => {
+    if (notGranted?.has(name)) {
+      missing.add(PART_PERMISSION[name]);
+      refused.add(name);
+      return fallback;
+    }
     try {
       return await read();
     } catch (error) {
