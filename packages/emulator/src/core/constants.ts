@@ -80,6 +80,8 @@ export const DEFAULT_REQUESTED_ROLES: readonly string[] = [
   "Machine.CollectForensics",
   "Machine.StopAndQuarantine",
   "Machine.Offboard",
+  "Machine.LiveResponse",
+  "Library.Manage",
   "AdvancedQuery.Read.All",
   "Ti.ReadWrite.All",
   "File.Read.All",
@@ -90,4 +92,5 @@ export const DEFAULT_REQUESTED_ROLES: readonly string[] = [
   "Vulnerability.Read.All",
   "SecurityRecommendation.Read.All",
   "Score.Read.All",
+  "RemediationTasks.Read.All",
 ];
