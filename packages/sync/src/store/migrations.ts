@@ -316,7 +316,6 @@ const tvmSnapshots: Migration = {
     snap = reals(snap, ["exposure_score", "secure_score"]);
     snap = ints(snap, ["machines", "vulnerabilities", "software", "recommendations"]);
     out.push(snap.addPrimaryKeyConstraint("tvm_snapshots_pk", ["tenant_id"]).compile());
-    index("tvm_snapshots_exposure", "tvm_snapshots", ["exposure_score"]);
 
     // machinesVulnerabilities rows (§5.12): machine × CVE × product.
     let mv = texts(s.createTable("tvm_machine_vulnerabilities") as Builder, ["tenant_id", "machine_id", "cve_id", "row_key"], [
@@ -363,8 +362,8 @@ const tvmSnapshots: Migration = {
       "end_of_support",
     ]);
     sw = ints(sw, ["weaknesses"]);
+    // The primary key serves the device page (tenant, machine) and its recommendations (installed software ids).
     out.push(sw.addPrimaryKeyConstraint("tvm_software_pk", ["tenant_id", "machine_id", "software_id", "version"]).compile());
-    index("tvm_software_tenant_software", "tvm_software", ["tenant_id", "software_id"]);
 
     // The tenant's security recommendations (§6.10); software ones name their product (`va-_-vendor-_-product`).
     let r = texts(s.createTable("tvm_recommendations") as Builder, ["tenant_id", "id"], [
