@@ -175,6 +175,7 @@ export {
   MAX_EXPORT_PAGE_SIZE,
   MAX_EXPORT_SAS_VALID_HOURS,
 } from "./mde/exports.js";
+export { MAX_EXPORT_LINE_BYTES, readExportFile, readExportFiles, type ReadExportOptions } from "./mde/export-files.js";
 export type { FilesResource } from "./mde/files.js";
 export type { HuntingResource } from "./mde/hunting.js";
 export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./mde/indicators.js";

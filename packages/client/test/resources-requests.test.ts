@@ -437,6 +437,7 @@ const ROWS: Row[] = [
   },
   getOne("ExportSoftwareVulnerabilitiesFiles", (c) => c.exports.exportSoftwareVulnerabilitiesFiles(), "/api/machines/SoftwareVulnerabilitiesExport"),
   getOne("ExportSoftwareInventoryFiles", (c) => c.exports.exportSoftwareInventoryFiles(), "/api/machines/SoftwareInventoryExport"),
+  getOne("ExportSoftwareInventoryNonCpeFiles", (c) => c.exports.exportSoftwareInventoryNonCpeFiles(), "/api/machines/SoftwareInventoryNonCpeExport"),
   // §5.18 Library
   { op: "ListLibraryFiles", call: (c) => c.library.list(), method: "GET", path: "/api/libraryfiles", respond: list },
   {

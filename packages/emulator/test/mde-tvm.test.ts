@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { createManualClock } from "@mde-partner/emulator";
 import { apiCaller, makeEmulator, type TestEmulator, tokenFor, example } from "./mde-support.js";
+import { runHuntingQuery } from "../src/hunting/run-query.js";
 import { assertShape } from "./shape-support.js";
 
 const clock = createManualClock(Date.UTC(2026, 2, 10, 9, 30));
@@ -201,4 +202,26 @@ test("a token without the permission gets 403; machines added later get their TV
   const software = await ok(`/api/machines/${json.id}/software`);
   assert.ok(software.value.some((s: any) => s.id === "microsoft-_-edge_chromium-based"), "every Windows machine has Edge");
   assert.equal((await ok("/api/Software/microsoft-_-edge_chromium-based/machineReferences")).value.length, before + 1);
+});
+
+test("hunting: DeviceTvmSoftwareVulnerabilities and DeviceTvmSoftwareInventory hold the API's rows; the KB table the catalogue", async () => {
+  const exposures = (await ok("/api/vulnerabilities/machinesVulnerabilities")).value;
+  const hunted = runHuntingQuery(t.emulator.state, tenantId, "DeviceTvmSoftwareVulnerabilities | project DeviceId, CveId, SoftwareName, SoftwareVersion, RecommendedSecurityUpdateId");
+  const key = (machine: unknown, cve: unknown, name: unknown, version: unknown) => `${machine}|${cve}|${name}|${version}`;
+  assert.deepEqual(
+    new Set(hunted.rows.map((r) => key(r[0], r[1], r[2], r[3]))),
+    new Set(exposures.map((e: any) => key(e.machineId, e.cveId, e.productName, e.productVersion))),
+  );
+  for (const r of hunted.rows) {
+    const e = exposures.find((x: any) => x.machineId === r[0] && x.cveId === r[1]);
+    assert.equal(r[4] || null, e.fixingKbId);
+  }
+  const critical = runHuntingQuery(t.emulator.state, tenantId, "DeviceTvmSoftwareVulnerabilities | where VulnerabilitySeverityLevel == 'Critical' | summarize dcount(DeviceId)");
+  const criticalApi = new Set(exposures.filter((e: any) => e.severity === "Critical").map((e: any) => e.machineId));
+  assert.equal(Number(critical.rows[0]?.[0]), criticalApi.size);
+  const edge = runHuntingQuery(t.emulator.state, tenantId, "DeviceTvmSoftwareInventory | where SoftwareName == 'edge_chromium-based' | count");
+  const refs = (await ok("/api/Software/microsoft-_-edge_chromium-based/machineReferences")).value;
+  assert.equal(Number(edge.rows[0]?.[0]), refs.length);
+  const kb = runHuntingQuery(t.emulator.state, tenantId, "DeviceTvmSoftwareVulnerabilitiesKB | count");
+  assert.equal(Number(kb.rows[0]?.[0]), (await ok("/api/vulnerabilities?$top=8000")).value.length);
 });

@@ -8,9 +8,9 @@ import type { Machine } from "./models/machine.js";
 import type { User } from "./models/user.js";
 import type { AlertFilterFields } from "../odata/fields.js";
 import type { PagedResult } from "../odata/paging.js";
-import { path } from "../pipeline/path.js";
+import { machineId, path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { buildRequest, entitySet, type ListOptions, MAX_TOP, pick, type RequestOptions, sendJson, sendVoid } from "./call.js";
+import { buildRequest, entitySet, type ListOptions, MAX_TOP, pick, type RequestOptions, requireText, sendJson, sendVoid } from "./call.js";
 
 /** Options of `alerts.list`. */
 export interface AlertListOptions extends ListOptions<AlertFilterFields> {
@@ -64,14 +64,19 @@ export function createAlertsResource(transport: MdeTransport): AlertsResource {
         }),
       );
     },
-    createByReference: (alert, options = {}) =>
-      sendJson(
+    createByReference: (alert, options = {}) => {
+      // Every property is required (create-alert-by-reference.md); the service answers 400 otherwise.
+      for (const key of CREATE_KEYS) requireText(alert?.[key], `createByReference: ${key}`);
+      machineId(alert.machineId);
+      if (!/^\d+$/.test(alert.reportId)) throw new TypeError(`createByReference: reportId must be the event's ReportId (digits), got ${JSON.stringify(alert.reportId.slice(0, 40))}`);
+      return sendJson(
         transport,
         buildRequest("CreateAlertByReference", "/api/alerts/CreateAlertByReference", {
           body: pick(alert, CREATE_KEYS),
           signal: options.signal,
         }),
-      ),
+      );
+    },
     listDomains: set.related("ListAlertDomains", "domains"),
     listFiles: set.related("ListAlertFiles", "files"),
     listIps: set.related("ListAlertIps", "ips"),

@@ -11,6 +11,7 @@ import type {
   SoftwareVulnerabilityAssessment,
 } from "./models/export.js";
 import type { OperationName } from "./operations.js";
+import { readExportFile, readExportFiles, type ReadExportOptions } from "./export-files.js";
 import type { PagedResult } from "../odata/paging.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 import { buildRequest, exportList, type RequestOptions, sendJson } from "./call.js";
@@ -50,6 +51,15 @@ export interface ExportsResource {
   exportSoftwareVulnerabilitiesFiles(options?: ExportFilesOptions): Promise<ExportFilesResponse>;
   /** `GET /api/machines/SoftwareInventoryExport`. */
   exportSoftwareInventoryFiles(options?: ExportFilesOptions): Promise<ExportFilesResponse>;
+  /** `GET /api/machines/SoftwareInventoryNonCpeExport`. */
+  exportSoftwareInventoryNonCpeFiles(options?: ExportFilesOptions): Promise<ExportFilesResponse>;
+  /**
+   * Streams the rows of one export file (a URL of `exportFiles`), downloaded without the bearer
+   * token and never held whole in memory.
+   */
+  readFile<T = Record<string, unknown>>(url: string, options?: ReadExportOptions): AsyncGenerator<T, void, undefined>;
+  /** Streams the rows of every file of an export response, file after file. */
+  readFiles<T = Record<string, unknown>>(exported: Pick<ExportFilesResponse, "exportFiles">, options?: ReadExportOptions): AsyncGenerator<T, void, undefined>;
 }
 
 /** The `sasValidHours` query, validated. */
@@ -86,5 +96,9 @@ export function createExportsResource(transport: MdeTransport, now: () => number
     exportSoftwareVulnerabilitiesFiles: (options = {}) =>
       files("ExportSoftwareVulnerabilitiesFiles", "/api/machines/SoftwareVulnerabilitiesExport", options),
     exportSoftwareInventoryFiles: (options = {}) => files("ExportSoftwareInventoryFiles", "/api/machines/SoftwareInventoryExport", options),
+    exportSoftwareInventoryNonCpeFiles: (options = {}) =>
+      files("ExportSoftwareInventoryNonCpeFiles", "/api/machines/SoftwareInventoryNonCpeExport", options),
+    readFile: (url, options) => readExportFile(transport, url, options),
+    readFiles: (exported, options) => readExportFiles(transport, exported, options),
   };
 }

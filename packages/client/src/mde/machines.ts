@@ -3,7 +3,7 @@
  * Tag and device-value bodies are PascalCase, PATCH is camelCase (mde-api.md §3.2).
  */
 import type { Alert } from "./models/alert.js";
-import type { DeviceValue, Machine, MachineTagAction, MachineUpdate, MissingKb } from "./models/machine.js";
+import type { DeviceValue, Machine, MachineInfoByIp, MachineTagAction, MachineUpdate, MissingKb } from "./models/machine.js";
 import type { Recommendation } from "./models/recommendation.js";
 import type { Software } from "./models/software.js";
 import type { User } from "./models/user.js";
@@ -65,7 +65,7 @@ export interface MachinesResource {
   /** `GET /api/machines/findbyip(ip='…',timestamp=…)` — machines seen with `ip` within ±15 minutes of `timestamp`. */
   findByIp(ip: string, timestamp: Date | string, options?: RequestOptions): PagedResult<Machine>;
   /** The older `GET /api/machines/find(timestamp=…,key='…')` form (find-machine-info-by-ip.md). */
-  findByIpLegacy(ip: string, timestamp: Date | string, options?: RequestOptions): PagedResult<Machine>;
+  findByIpLegacy(ip: string, timestamp: Date | string, options?: RequestOptions): PagedResult<MachineInfoByIp>;
   /** `GET /api/machines/findbytag?tag=…&useStartsWithFilter=…`. */
   findByTag(tag: string, options?: RequestOptions & { useStartsWithFilter?: boolean }): PagedResult<Machine>;
   /** `POST /api/machines/{id}/setDeviceValue` with `{DeviceValue}` → the updated machine. */

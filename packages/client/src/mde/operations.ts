@@ -401,6 +401,13 @@ export const OPERATIONS = Object.freeze({
     "export-files",
     "get-assessment-software-inventory.md",
   ),
+  ExportSoftwareInventoryNonCpeFiles: op(
+    "GET",
+    "/api/machines/SoftwareInventoryNonCpeExport",
+    ["Software.Read.All"],
+    "export-files",
+    "get-assessment-non-cpe-software-inventory.md",
+  ),
 
   // §5.18 Live response library
   ListLibraryFiles: op("GET", "/api/libraryfiles", ["Library.Manage"], "library", "list-library-files.md"),

@@ -3,7 +3,18 @@ import type { Alert } from "./models/alert.js";
 import type { Machine } from "./models/machine.js";
 import type { PagedResult } from "../odata/paging.js";
 import type { MdeTransport } from "../pipeline/transport.js";
-import { entitySet, type RequestOptions, textId } from "./call.js";
+import { entitySet, type RequestOptions, requireText } from "./call.js";
+
+/**
+ * Returns `name` when it is an account name; `domain\user` and UPNs are refused with a `TypeError`
+ * (the users API takes "the user name only, not the full UPN", get-user-related-alerts.md).
+ */
+export function userName(name: string): string {
+  requireText(name, "user name");
+  if (name.includes("\\")) throw new TypeError(`user name ${JSON.stringify(name.slice(0, 80))}: pass the account name without its domain (user1, not contoso\\user1)`);
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(name)) throw new TypeError(`user name ${JSON.stringify(name.slice(0, 80))}: pass the account name, not the UPN`);
+  return name;
+}
 
 /** The users API of one tenant. */
 export interface UsersResource {
@@ -15,7 +26,7 @@ export interface UsersResource {
 
 /** Creates the users resource over a transport. */
 export function createUsersResource(transport: MdeTransport): UsersResource {
-  const set = entitySet(transport, "/api/users", textId("user name"));
+  const set = entitySet(transport, "/api/users", userName);
   return {
     listAlerts: set.related("ListUserAlerts", "alerts"),
     listMachines: set.related("ListUserMachines", "machines"),

@@ -92,6 +92,7 @@ export const CAPABILITIES = Object.freeze({
     "ExportSecureConfigurationsAssessmentFiles",
     "ExportSoftwareVulnerabilitiesFiles",
     "ExportSoftwareInventoryFiles",
+    "ExportSoftwareInventoryNonCpeFiles",
   ),
   "av-health:read": ops("ListDeviceAvInfo", "ExportDeviceAvInfoFiles"),
   "library:manage": ops("ListLibraryFiles", "UploadLibraryFile", "DeleteLibraryFile"),

@@ -75,6 +75,8 @@ export function createPipeline(p: PipelineOptions): MdeTransport {
     tenantId: p.tenantId,
     baseUrl: p.baseUrl,
     pipeline: composePipeline(policies, fetchSink(p.fetch)),
+    fetch: p.fetch,
+    userAgent,
     clock,
     timeoutMs,
   });

@@ -5,6 +5,8 @@
  */
 import type { Clock } from "../clock.js";
 import { MdeInvalidResponseError } from "../errors.js";
+import type { FetchLike } from "../network.js";
+import { downloadLink } from "./download.js";
 import type { MdeRequest, MdeTransport } from "./transport.js";
 import { errorFromResponse } from "./error-response.js";
 import type { PipelineRequest, SendRequest } from "./policy.js";
@@ -15,6 +17,10 @@ export interface TenantTransportOptions {
   pipeline: SendRequest;
   clock: Clock;
   timeoutMs: number;
+  /** Fetch for credential-less download links (`download`); without it the transport has no `download`. */
+  fetch?: FetchLike;
+  /** User agent sent with downloads. */
+  userAgent?: string;
 }
 
 const METHODS = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
@@ -65,7 +71,15 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
     return url;
   };
 
+  const fetch = options.fetch;
+  const download: Pick<MdeTransport, "download"> = fetch
+    ? {
+        download: (url, call = {}) =>
+          downloadLink({ fetch, apiOrigin: base.origin, tenantId: options.tenantId, userAgent: options.userAgent, timeoutMs: options.timeoutMs }, url, call),
+      }
+    : {};
   return Object.freeze({
+    ...download,
     baseUrl: `${base.origin}${basePath}`,
     tenantId: options.tenantId,
     async send(request: MdeRequest): Promise<Response> {

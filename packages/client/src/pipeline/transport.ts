@@ -38,4 +38,11 @@ export interface MdeTransport {
   readonly tenantId: string;
   /** Resolves with the successful response; rejects with an `MdeError` subclass otherwise. */
   send(request: MdeRequest): Promise<Response>;
+  /**
+   * GETs a download link the API handed out (an export file's SAS URL) without any credential:
+   * such a link carries its own signature and usually points at another host (Azure Storage),
+   * so the bearer token is never sent with it. Resolves with the streaming response; rejects
+   * with an `MdeError` subclass for a refused link. Absent on transports that have no fetch.
+   */
+  download?(url: string, options?: { signal?: AbortSignal | undefined; operation?: string }): Promise<Response>;
 }

@@ -66,21 +66,22 @@ function spread(id: string, n: number): number {
  */
 function syncFromAlerts(state: EmulatorState, tenantId: string): void {
   const last = getCounter(state.db, tenantId, "investigationsSeq", 0);
+  const top = (state.db.prepare("SELECT max(seq) AS seq FROM alerts WHERE tenant_id = ?").get(tenantId) as { seq: number | null }).seq ?? 0;
+  if (top <= last) return;
+  // Only the investigated alerts, and only the properties needed: no JSON parsing of every alert.
   const rows = state.db
     .prepare(
-      `SELECT seq, id, investigation_id AS inv, alert_creation_time AS created, json FROM alerts
-       WHERE tenant_id = ? AND seq > ? ORDER BY seq`,
+      `SELECT id, investigation_id AS inv, alert_creation_time AS created, machine_id AS machineId,
+         json_extract(json, '$.investigationState') AS invState, json_extract(json, '$.computerDnsName') AS dnsName
+       FROM alerts WHERE tenant_id = ? AND seq > ? AND seq <= ? AND investigation_id IS NOT NULL ORDER BY seq`,
     )
-    .all(tenantId, last) as Array<{ seq: number; id: string; inv: number | null; created: string; json: string }>;
-  if (rows.length === 0) return;
+    .all(tenantId, last, top) as Array<{ id: string; inv: number; created: string; machineId: string | null; invState: string | null; dnsName: string | null }>;
   const now = state.clock.now();
   state.db.transaction(() => {
     for (const row of rows) {
-      if (row.inv === null) continue;
-      const alert = JSON.parse(row.json) as { investigationState?: string; machineId?: string; computerDnsName?: string };
       const id = String(row.inv);
       const startMs = Math.min(Date.parse(row.created) + (1 + spread(id, 9)) * MIN, now);
-      const invState = alert.investigationState ?? "Running";
+      const invState = row.invState ?? "Running";
       const endMs = Math.min(startMs + (10 + spread(`${id}/end`, 230)) * MIN, now);
       insert(
         state,
@@ -92,14 +93,14 @@ function syncFromAlerts(state: EmulatorState, tenantId: string): void {
           state: invState,
           cancelledBy: null,
           statusDetails: null,
-          machineId: alert.machineId ?? null,
-          computerDnsName: alert.computerDnsName ?? null,
+          machineId: row.machineId,
+          computerDnsName: row.dnsName,
           triggeringAlertId: row.id,
         },
         null,
       );
     }
-    setCounter(state.db, tenantId, "investigationsSeq", rows[rows.length - 1]?.seq ?? last);
+    setCounter(state.db, tenantId, "investigationsSeq", top);
   })();
 }
 

@@ -40,7 +40,8 @@ export function runHuntingQuery(state: EmulatorState, tenantId: string, query: s
     resolveTable: (name) => {
       if (!(HUNTING_TABLES as readonly string[]).includes(name)) return undefined;
       const table = tables.table(name as HuntingTableName);
-      // Column 0 of every hunting table is Timestamp.
+      // Column 0 of every event table is Timestamp; state tables (DeviceTvm…) have none and are not time-filtered.
+      if (table.columns[0]?.name !== "Timestamp") return table;
       return {
         columns: table.columns,
         rows: table.rows.filter((row) => (row[0] as bigint) >= oldest && (newest === undefined || (row[0] as bigint) <= newest)),

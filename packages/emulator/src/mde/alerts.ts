@@ -1,3 +1,6 @@
+import { createAlertByReference } from "./alert-by-reference.js";
+import { fileEntity } from "./entities.js";
+import { entityIndex } from "../data/entity-index.js";
 import { DETERMINATIONS } from "../data/alert-catalog.js";
 import { type AlertPatch, patchAlert } from "../data/alert-changes.js";
 import { alertJson } from "../data/alert-store.js";
@@ -150,29 +153,17 @@ function relatedDomains(ctx: OperationContext): Response {
   );
 }
 
+/**
+ * The alert's files (File and Process evidence), each as GET /api/files/{sha1}
+ * answers it (entities.ts), so both views of a file agree.
+ */
 function relatedFiles(ctx: OperationContext): Response {
-  const files = evidenceOf(ctx).filter((e) => e.sha1 && (e.entityType === "File" || e.entityType === "Process"));
-  const items = files.map((e) =>
-    JSON.stringify({
-      sha1: e.sha1,
-      sha256: e.sha256,
-      md5: e.sha1 ? e.sha1.slice(0, 32) : null,
-      globalPrevalence: null,
-      globalFirstObserved: e.evidenceCreationTime,
-      globalLastObserved: e.evidenceCreationTime,
-      size: null,
-      fileType: null,
-      isPeFile: /\.(exe|dll|sys)$/i.test(e.fileName ?? ""),
-      filePublisher: null,
-      fileProductName: null,
-      signer: null,
-      issuer: null,
-      signerHash: null,
-      isValidCertificate: false,
-      determinationType: "Unknown",
-      determinationValue: null,
-    }),
-  );
+  const sha1s = [...new Set(evidenceOf(ctx).flatMap((e) => (e.sha1 && (e.entityType === "File" || e.entityType === "Process") ? [e.sha1.toLowerCase()] : [])))];
+  const index = entityIndex(ctx.state, ctx.tenantId);
+  const items = sha1s.flatMap((sha1) => {
+    const facts = index.files.get(sha1);
+    return facts ? [JSON.stringify(fileEntity(facts))] : [];
+  });
   return collectionResponse(ctx, "Files", items);
 }
 
@@ -217,7 +208,7 @@ const RELATED = { perMinute: 100, perHour: 1500 };
 export const alertOperations: OperationSpec[] = [
   operation("GET", "alerts", "ListAlerts", READ, (ctx) => listAlerts(ctx)),
   operation("POST", "alerts/batchUpdate", "BatchUpdateAlerts", WRITE, batchUpdate, { perMinute: 10, perHour: 500 }),
-  operation("POST", "alerts/CreateAlertByReference", "CreateAlertByReference", WRITE, undefined, { perMinute: 15 }),
+  operation("POST", "alerts/CreateAlertByReference", "CreateAlertByReference", WRITE, (ctx) => createAlertByReference(ctx), { perMinute: 15 }),
   operation("GET", "alerts/{id}", "GetAlert", READ, getAlert),
   operation("PATCH", "alerts/{id}", "UpdateAlert", WRITE, updateAlert),
   operation("GET", "alerts/{id}/domains", "GetAlertRelatedDomains", ["URL.Read.All"], relatedDomains, RELATED),

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { countAlerts, listAlerts } from "./alerts.js";
 import { MdeApiError, resourceNotFound } from "./errors.js";
 import { columnFields, type FieldMap, normalizeDateTime } from "./odata-filter.js";
@@ -197,35 +198,64 @@ function findByTag(ctx: OperationContext): Response {
   );
 }
 
-/**
- * findbyip: machines seen with the internal IP around the timestamp
- * (find-machines-by-ip.md). The emulator keeps no IP history: it matches the
- * machines' current addresses, after checking the timestamp is within 30 days.
- */
-function findByIp(ctx: OperationContext): Response {
-  const args = ctx.params.args ?? "";
-  const ip = /ip\s*=\s*'([^']*)'/i.exec(args)?.[1];
-  const ts = /timestamp\s*=\s*([0-9TZ:.+-]+)/i.exec(args)?.[1];
-  if (!ip || !ts) throw new MdeApiError(400, "InvalidInput", `Invalid input ${args}: expected findbyip(ip='<ip>',timestamp=<datetime>).`);
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(ip) && !ip.includes(":"))
-    throw new MdeApiError(400, "InvalidIpAddress", `IP address ${ip} is invalid`);
+/** Checks an IP address and a timestamp within the last 30 days (find-machines-by-ip.md, find-machine-info-by-ip.md). */
+function checkIpAndTime(ctx: OperationContext, args: string, ip: string | undefined, ts: string | undefined, form: string): string {
+  if (!ip || !ts) throw new MdeApiError(400, "InvalidInput", `Invalid input ${args}: expected ${form}.`);
+  if (isIP(ip) === 0) throw new MdeApiError(400, "InvalidIpAddress", `IP address ${ip} is invalid`);
   const normalized = normalizeDateTime(ts);
   if (!normalized) throw new MdeApiError(400, "InvalidInput", `Invalid input ${ts}`);
   const at = Date.parse(`${normalized.slice(0, 23)}Z`);
   const now = ctx.state.clock.now();
   if (at < now - 30 * 86_400_000 || at > now + 60_000)
     throw new MdeApiError(400, "InvalidInput", `Invalid input ${ts}: the timestamp must be within the last 30 days.`);
-  const rows = ctx.state.db
+  return ip;
+}
+
+/**
+ * The tenant's machines with the address. The emulator keeps no IP history:
+ * it matches the machines' current addresses (so the ±15/±16 minute window
+ * around the timestamp, DOC-CONFLICT §8.12, is not modelled).
+ */
+function machinesWithIp(ctx: OperationContext, ip: string): Array<{ json: string }> {
+  return ctx.state.db
     .prepare(
       `SELECT json FROM machines WHERE tenant_id = ? AND (last_ip_address = ? OR EXISTS (
          SELECT 1 FROM json_each(json, '$.ipAddresses') WHERE json_extract(value, '$.ipAddress') = ?)) ORDER BY seq`,
     )
     .all(ctx.tenantId, ip, ip) as Array<{ json: string }>;
+}
+
+/** findbyip: machines seen with the internal IP around the timestamp (find-machines-by-ip.md). */
+function findByIp(ctx: OperationContext): Response {
+  const args = ctx.params.args ?? "";
+  const ip = /ip\s*=\s*'([^']*)'/i.exec(args)?.[1];
+  const ts = /timestamp\s*=\s*([0-9TZ:.+-]+)/i.exec(args)?.[1];
+  checkIpAndTime(ctx, args, ip, ts, "findbyip(ip='<ip>',timestamp=<datetime>)");
   return collectionResponse(
     ctx,
     "Machines",
-    rows.map((r) => r.json),
+    machinesWithIp(ctx, ip as string).map((r) => r.json),
   );
+}
+
+/**
+ * The older form `find(timestamp=…,key=…)` (find-machine-info-by-ip.md): the
+ * key may be quoted or not; the answer is the reduced machine of the
+ * documented example (`id`, `computerDnsName`, `firstSeen`, `osPlatform`),
+ * and 404 when no machine had the address.
+ */
+function findMachineInfoByIp(ctx: OperationContext): Response {
+  const args = ctx.params.args ?? "";
+  const key = /key\s*=\s*(?:'([^']*)'|([^,'\s)]+))/i.exec(args);
+  const ts = /timestamp\s*=\s*([0-9TZ:.+-]+)/i.exec(args)?.[1];
+  const ip = checkIpAndTime(ctx, args, key?.[1] ?? key?.[2], ts, "find(timestamp=<datetime>,key='<ip>')");
+  const rows = machinesWithIp(ctx, ip);
+  if (rows.length === 0) throw new MdeApiError(404, "ResourceNotFound", `No machine was found with IP ${ip} around ${ts}`);
+  const items = rows.map((r) => {
+    const m = JSON.parse(r.json) as Record<string, unknown>;
+    return JSON.stringify({ id: m.id, computerDnsName: m.computerDnsName, firstSeen: m.firstSeen, osPlatform: m.osPlatform });
+  });
+  return collectionResponse(ctx, "Machines", items);
 }
 
 /** Machine operations of mde-api.md §5.2 (export and TVM sub-resources are in other-operations.ts). */
@@ -233,7 +263,7 @@ export const machineOperations: OperationSpec[] = [
   operation("GET", "machines", "ListMachines", READ, listMachines),
   operation("GET", "machines/findbytag", "FindMachinesByTag", READ, findByTag),
   operation("GET", "machines/findbyip({args})", "FindMachinesByIp", READ, findByIp),
-  operation("GET", "machines/find({args})", "FindMachineInfoByIp", READ),
+  operation("GET", "machines/find({args})", "FindMachineInfoByIp", READ, findMachineInfoByIp),
   operation("POST", "machines/AddOrRemoveTagForMultipleMachines", "AddOrRemoveTagForMultipleMachines", WRITE, machineTagsMany),
   operation("GET", "machines/{id}", "GetMachine", READ, getMachine),
   operation("PATCH", "machines/{id}", "UpdateMachine", WRITE, updateMachine),

@@ -1,5 +1,6 @@
 import type { RateLimits } from "../core/rate-limit.js";
 import { operation, type OperationHandler, type OperationSpec } from "./operation-context.js";
+import * as exp from "./tvm-exports.js";
 import * as rec from "./tvm-recommendations.js";
 import * as views from "./tvm-views.js";
 
@@ -48,16 +49,16 @@ export const tvmOperations: OperationSpec[] = [
   op("GET", "remediationTasks/{id}", "GetRemediationTask", ["RemediationTasks.Read.All"], UNLIMITED, rec.getRemediationTask),
   op("GET", "remediationTasks/{id}/machineReferences", "GetRemediationTaskMachines", ["RemediationTasks.Read.All"], UNLIMITED, rec.remediationTaskMachineReferences),
   // §5.16 Device antivirus health (the release notes' /api/public/avdeviceshealth name is DOC-CONFLICT §8.15).
-  op("GET", "deviceavinfo", "GetDeviceAvInfo", ["Machine.Read.All"], EXPORT_JSON),
-  op("GET", "public/avdeviceshealth", "GetDeviceAvInfo", ["Machine.Read.All"], EXPORT_JSON),
-  op("GET", "machines/InfoGatheringExport", "ExportInfoGathering", ["Vulnerability.Read.All"], EXPORT_JSON),
+  op("GET", "deviceavinfo", "GetDeviceAvInfo", ["Machine.Read.All"], EXPORT_JSON, exp.deviceAvInfo),
+  op("GET", "public/avdeviceshealth", "GetDeviceAvInfo", ["Machine.Read.All"], EXPORT_JSON, exp.deviceAvInfo),
+  op("GET", "machines/InfoGatheringExport", "ExportInfoGathering", ["Vulnerability.Read.All"], EXPORT_JSON, exp.infoGatheringExport),
   // §5.17 Export assessments.
-  op("GET", "machines/SecureConfigurationsAssessmentByMachine", "ExportSecureConfigurationsAssessment", ["Vulnerability.Read.All"], EXPORT_JSON),
-  op("GET", "machines/SoftwareVulnerabilitiesByMachine", "ExportSoftwareVulnerabilities", ["Vulnerability.Read.All"], EXPORT_JSON),
-  op("GET", "machines/SoftwareInventoryByMachine", "ExportSoftwareInventory", ["Software.Read.All"], EXPORT_JSON),
-  op("GET", "machines/SoftwareVulnerabilityChangesByMachine", "ExportSoftwareVulnerabilityChanges", ["Vulnerability.Read.All"], EXPORT_JSON),
-  op("GET", "machines/SecureConfigurationsAssessmentExport", "ExportSecureConfigurationsAssessmentFiles", ["Vulnerability.Read.All"], EXPORT_FILES),
-  op("GET", "machines/SoftwareVulnerabilitiesExport", "ExportSoftwareVulnerabilitiesFiles", ["Vulnerability.Read.All"], EXPORT_FILES),
-  op("GET", "machines/SoftwareInventoryExport", "ExportSoftwareInventoryFiles", ["Software.Read.All"], EXPORT_FILES),
-  op("GET", "machines/SoftwareInventoryNonCpeExport", "ExportSoftwareInventoryNonCpeFiles", ["Software.Read.All"], EXPORT_FILES),
+  op("GET", "machines/SecureConfigurationsAssessmentByMachine", "ExportSecureConfigurationsAssessment", ["Vulnerability.Read.All"], EXPORT_JSON, exp.secureConfigurationsByMachine),
+  op("GET", "machines/SoftwareVulnerabilitiesByMachine", "ExportSoftwareVulnerabilities", ["Vulnerability.Read.All"], EXPORT_JSON, exp.softwareVulnerabilitiesByMachine),
+  op("GET", "machines/SoftwareInventoryByMachine", "ExportSoftwareInventory", ["Software.Read.All"], EXPORT_JSON, exp.softwareInventoryByMachine),
+  op("GET", "machines/SoftwareVulnerabilityChangesByMachine", "ExportSoftwareVulnerabilityChanges", ["Vulnerability.Read.All"], EXPORT_JSON, exp.softwareVulnerabilityChangesByMachine),
+  op("GET", "machines/SecureConfigurationsAssessmentExport", "ExportSecureConfigurationsAssessmentFiles", ["Vulnerability.Read.All"], EXPORT_FILES, exp.secureConfigurationsExport),
+  op("GET", "machines/SoftwareVulnerabilitiesExport", "ExportSoftwareVulnerabilitiesFiles", ["Vulnerability.Read.All"], EXPORT_FILES, exp.softwareVulnerabilitiesExport),
+  op("GET", "machines/SoftwareInventoryExport", "ExportSoftwareInventoryFiles", ["Software.Read.All"], EXPORT_FILES, exp.softwareInventoryExport),
+  op("GET", "machines/SoftwareInventoryNonCpeExport", "ExportSoftwareInventoryNonCpeFiles", ["Software.Read.All"], EXPORT_FILES, exp.softwareInventoryNonCpeExport),
 ];

@@ -47,6 +47,8 @@ export interface SoftwareOnDevice {
 export interface SoftwareVulnerabilityAssessment extends SoftwareOnDevice {
   id?: string;
   cveId?: string | null;
+  /** CVSS score, typed String on the page (`"6.2"`). */
+  cvssScore?: string | null;
   vulnerabilitySeverityLevel?: string | null;
   recommendedSecurityUpdate?: string | null;
   recommendedSecurityUpdateId?: string | null;
@@ -65,10 +67,17 @@ export interface SoftwareVulnerabilityAssessment extends SoftwareOnDevice {
 
 /** A row of `SoftwareInventoryByMachine`. */
 export interface SoftwareInventoryAssessment extends SoftwareOnDevice {
+  id?: string;
   numberOfWeaknesses?: number | null;
   diskPaths?: string[];
   registryPaths?: string[];
   softwareFirstSeenTimestamp?: ExportTimestamp | null;
   endOfSupportStatus?: string | null;
   endOfSupportDate?: string | null;
+}
+
+/** A line of a `SoftwareInventoryNonCpeExport` file: software without a CPE (get-assessment-non-cpe-software-inventory.md). */
+export interface SoftwareInventoryNonCpeAssessment extends SoftwareOnDevice {
+  rbacGroupId?: number | null;
+  softwareLastSeenTimestamp?: ExportTimestamp | null;
 }

@@ -54,6 +54,12 @@ export interface Machine extends ODataEntity {
 }
 
 /** TVM machine reference row (software/vulnerability/recommendation/remediation exposed devices; mde-api.md §6.2). */
+/**
+ * A row of the older find-by-IP form (`find(timestamp=…,key=…)`): the documented example shows only
+ * these four properties (find-machine-info-by-ip.md).
+ */
+export type MachineInfoByIp = Pick<Machine, "id" | "computerDnsName" | "firstSeen" | "osPlatform">;
+
 export interface MachineRef {
   id: string;
   computerDnsName: string | null;

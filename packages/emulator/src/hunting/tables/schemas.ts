@@ -1,4 +1,5 @@
 import type { Column, KqlType } from "../kql/values.js";
+import { TVM_TABLE_SPECS, TVM_TABLES, type TvmTableName } from "./tvm-tables.js";
 
 /*
  * Column names and types of the hunting tables, as the advanced hunting schema
@@ -63,6 +64,7 @@ const SPECS: Record<string, string> = {
     ProcessCommandLine string, RegistryKey string, RegistryValueName string, RegistryValueData string,
     AdditionalFields string, Severity string, CloudResource string, CloudPlatform string, ResourceType string,
     ResourceID string, SubscriptionId string`,
+  ...TVM_TABLE_SPECS,
 };
 
 function parseSpec(spec: string): Column[] {
@@ -77,7 +79,7 @@ function parseSpec(spec: string): Column[] {
 }
 
 /** The hunting tables the emulator serves, in the order the schema reference lists their columns. */
-export type HuntingTableName = "DeviceInfo" | "DeviceProcessEvents" | "DeviceNetworkEvents" | "DeviceLogonEvents" | "AlertInfo" | "AlertEvidence";
+export type HuntingTableName = "DeviceInfo" | "DeviceProcessEvents" | "DeviceNetworkEvents" | "DeviceLogonEvents" | "AlertInfo" | "AlertEvidence" | TvmTableName;
 
 export const HUNTING_TABLES: readonly HuntingTableName[] = Object.freeze([
   "DeviceInfo",
@@ -86,6 +88,7 @@ export const HUNTING_TABLES: readonly HuntingTableName[] = Object.freeze([
   "DeviceLogonEvents",
   "AlertInfo",
   "AlertEvidence",
+  ...TVM_TABLES,
 ]);
 
 /** Columns of each hunting table. */

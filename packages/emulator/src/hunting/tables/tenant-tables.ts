@@ -8,6 +8,7 @@ import { buildBackgroundEvents } from "./device-events.js";
 import { buildDeviceInfo } from "./device-info.js";
 import { HUNTING_TABLES, type HuntingTableName, TABLE_COLUMNS } from "./schemas.js";
 import { loadTenantSource, sourceSignature } from "./source.js";
+import { type TvmTableName, tvmTableBuilders } from "./tvm-tables.js";
 
 /** One tenant's hunting tables, each built on first use. */
 export interface TenantTables {
@@ -18,7 +19,7 @@ export interface TenantTables {
   table(name: HuntingTableName): Table;
 }
 
-type Builders = Record<HuntingTableName, () => Array<Record<string, Value>>>;
+type Builders = Record<Exclude<HuntingTableName, TvmTableName>, () => Array<Record<string, Value>>>;
 
 function builders(ctx: BuildContext): Builders {
   let activity: ReturnType<typeof buildAlertActivity> | undefined;
@@ -38,7 +39,7 @@ function createTenantTables(state: EmulatorState, tenantId: string, signature: s
   const source = loadTenantSource(state, tenantId);
   // Seeded by the emulator's seed and the tenant id: same seed, same telemetry.
   const ctx = createBuildContext(source, createRandom(`${state.options.seed}/hunting/${tenantId}`), builtAt);
-  const build = builders(ctx);
+  const build = { ...builders(ctx), ...tvmTableBuilders(state, tenantId) };
   const tables = new Map<HuntingTableName, Table>();
   return {
     signature,
