@@ -71,6 +71,26 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Prom
     load: () => import("./commands/indicators/register.js"),
   },
   {
+    name: "investigations",
+    description: "automated investigations (AIR) of customer tenants",
+    load: () => import("./commands/investigations/register.js"),
+  },
+  {
+    name: "library",
+    description: "the live response library of customer tenants (scripts and files live response uses)",
+    load: () => import("./commands/library/register.js"),
+  },
+  {
+    name: "lookup",
+    description: "a file, IP, domain or user across tenants: prevalence, first/last seen, related alerts and machines",
+    load: () => import("./commands/lookup/register.js"),
+  },
+  {
+    name: "tvm",
+    description: "vulnerability management: vulnerabilities, software, recommendations, missing KBs, scores",
+    load: () => import("./commands/tvm/register.js"),
+  },
+  {
     name: "incidents",
     description: "incidents (Microsoft Graph) of the tenants synced from Graph, from the store",
     load: () => import("./commands/incidents/register.js"),

@@ -5,8 +5,10 @@
  * its audit entry fails this test.
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AuditEntry, type CliHome, emulatorHome, type EmulatorWorld, servedEmulator } from "./helpers.js";
+import { type AuditEntry, type CliHome, emulatorHome, type EmulatorWorld, servedEmulator, tempDir } from "./helpers.js";
 
 describe("every CLI write is audited, succeeded and failed", () => {
   let world: EmulatorWorld;
@@ -19,7 +21,7 @@ describe("every CLI write is audited, succeeded and failed", () => {
   const ok = (args: string[], input?: string) => cli.ok(args, input !== undefined ? { input } : {});
 
   before(async () => {
-    world = await servedEmulator({ tenants: 1, alertsPerTenant: 2, machinesPerTenant: 6, seed: 41 });
+    world = await servedEmulator({ tenants: 1, alertsPerTenant: 2, machinesPerTenant: 8, seed: 41, actionPendingMs: 60_000 });
   });
   after(async () => {
     await world?.stop();
@@ -51,6 +53,29 @@ describe("every CLI write is audited, succeeded and failed", () => {
     await ok(["machines", "scan", t, windows.id, "--comment", "INC-1", "--yes"]);
     await refused(["machines", "scan", t, "f".repeat(40), "--comment", "INC-2", "--yes"]);
 
+    // The other response actions, a cancel, an investigation and the live response library.
+    const [, collectOn, quarantineOn, offboardOn] = machines.filter((m) => /^Windows/i.test(m.osPlatform ?? ""));
+    assert.ok(offboardOn, "four Windows machines");
+    const collected = JSON.parse((await ok(["machines", "collect", t, collectOn!.id, "--comment", "INC-3", "--yes", "--json"])).stdout) as Array<{
+      machineAction: { id: string };
+    }>;
+    await refused(["machines", "collect", t, "f".repeat(40), "--comment", "INC-3", "--yes"]);
+    await ok(["machines", "cancel", t, collected[0]!.machineAction.id, "--comment", "not needed"]);
+    await refused(["machines", "cancel", t, "00000000-0000-0000-0000-000000000000", "--comment", "none such"]);
+    await ok(["machines", "stop-and-quarantine", t, quarantineOn!.id, "--sha1", "b".repeat(40), "--comment", "INC-4", "--yes"]);
+    await refused(["machines", "stop-and-quarantine", t, "f".repeat(40), "--sha1", "b".repeat(40), "--comment", "INC-4", "--yes"]);
+    await ok(["machines", "offboard", t, offboardOn.id, "--comment", "retired", "--yes"]);
+    await refused(["machines", "offboard", t, "f".repeat(40), "--comment", "retired", "--yes"]);
+    await ok(["investigations", "start", t, windows.id, "--comment", "INC-5"]);
+    await refused(["investigations", "start", t, "f".repeat(40), "--comment", "INC-5"]);
+    world.emulator.control.setConsent(t, { roles: [...world.info.tenants[0]!.roles, "Library.Manage"] });
+    const script = join(tempDir("mde-cli-audit-lib-"), "triage.ps1");
+    writeFileSync(script, "Get-Process\n");
+    await ok(["library", "upload", t, script]);
+    await refused(["library", "upload", t, script]);
+    await ok(["library", "delete", t, "triage.ps1", "--yes"]);
+    await refused(["library", "delete", t, "triage.ps1", "--yes"]);
+
     const added = await ok(["indicators", "add", t, "--type", "FileSha256", "--value", "a".repeat(64), "--action", "Audit", "--title", "t", "--json"]);
     await ok(["indicators", "remove", t, String((JSON.parse(added.stdout) as { id: string | number }).id)]);
     await refused(["indicators", "remove", t, "999999"]);
@@ -74,6 +99,20 @@ describe("every CLI write is audited, succeeded and failed", () => {
       "alert.update:failed",
       "machine.scan:completed",
       "machine.scan:failed",
+      "machine.collect:completed",
+      "machine.collect:failed",
+      "machine.cancel:completed",
+      "machine.cancel:failed",
+      "machine.quarantine:completed",
+      "machine.quarantine:failed",
+      "machine.offboard:completed",
+      "machine.offboard:failed",
+      "investigation.start:completed",
+      "investigation.start:failed",
+      "library.upload:completed",
+      "library.upload:failed",
+      "library.delete:completed",
+      "library.delete:failed",
       "indicator.add:completed",
       "indicator.remove:completed",
       "indicator.remove:failed",

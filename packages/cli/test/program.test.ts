@@ -12,7 +12,7 @@ describe("program by noun", () => {
     assert.deepEqual(nounsFor(["--version"]), []);
     assert.deepEqual(nounsFor(["alrets"]), []);
     const all = nounsFor(["--help"]);
-    assert.ok(all.includes("alerts") && all.includes("users") && all.length === 20);
+    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 24);
     assert.deepEqual(nounsFor([]), all);
     assert.deepEqual(nounsFor(["help"]), all);
     assert.deepEqual(nounsFor(["alrets", "--help"]), all);
@@ -24,7 +24,7 @@ describe("program by noun", () => {
     const tenants = program.commands.find((c) => c.name() === "tenants");
     assert.deepEqual(
       alerts?.commands.map((c) => c.name()),
-      ["list", "get", "update"],
+      ["list", "get", "update", "related"],
     );
     assert.equal(tenants?.commands.length, 0);
     assert.equal(tenants?.description(), "customer tenants");
@@ -32,12 +32,21 @@ describe("program by noun", () => {
 
   it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
     const program = await createProgram({ exitCode: 0 });
-    assert.equal(program.commands.length, 20);
+    assert.equal(program.commands.length, 24);
     const machines = program.commands.find((c) => c.name() === "machines");
     assert.deepEqual(
       machines?.commands.map((c) => c.name()),
-      ["list", "get", "isolate", "unisolate", "scan", "collect", "restrict", "unrestrict"],
+      ["list", "get", "isolate", "unisolate", "scan", "collect", "restrict", "unrestrict", "stop-and-quarantine", "offboard", "cancel", "live-response"],
     );
+    assert.ok(machines?.commands.find((c) => c.name() === "stop-and-quarantine")?.options.some((o) => o.long === "--sha1"));
+    assert.ok(!machines?.commands.find((c) => c.name() === "offboard")?.options.some((o) => o.long === "--sha1"));
+    for (const [noun, subcommands] of [
+      ["lookup", ["file", "ip", "domain", "user"]],
+      ["investigations", ["list", "get", "start"]],
+      ["library", ["list", "upload", "delete"]],
+      ["tvm", ["vulnerabilities", "software", "recommendations", "missing-kbs", "exposure-score", "secure-score", "machines-by-cve"]],
+    ] as const)
+      assert.deepEqual(program.commands.find((c) => c.name() === noun)?.commands.map((c) => c.name()), subcommands, noun);
     const scan = machines?.commands.find((c) => c.name() === "scan");
     assert.ok(scan?.options.some((o) => o.long === "--type"));
     assert.ok(!machines?.commands.find((c) => c.name() === "unisolate")?.options.some((o) => o.long === "--type"));

@@ -182,10 +182,13 @@ export { type IndicatorsResource, MAX_INDICATORS_PER_BATCH } from "./mde/indicat
 export type { InvestigationsResource } from "./mde/investigations.js";
 export type { IpsResource } from "./mde/ips.js";
 export { type LibraryResource, type LibraryUpload, MAX_LIBRARY_FILE_BYTES } from "./mde/library.js";
+export { DEFAULT_DOWNLOAD_MAX_BYTES, downloadResultLink, type ResultDownloadOptions } from "./mde/result-download.js";
 export {
   type CommentOptions,
   type MachineActionsResource,
   MachineActionWaitTimeoutError,
+  type ResultDownloader,
+  type ResultOptions,
   type WaitOptions,
 } from "./mde/machine-actions.js";
 export { MAX_MACHINES_PER_TAG_CALL, type MachineAlertsOptions, type MachinesResource } from "./mde/machines.js";

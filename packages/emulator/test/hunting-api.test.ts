@@ -189,9 +189,9 @@ describe("advanced hunting API", () => {
     assert.match(body.error.message, /^Syntax error at line 3, column 1: expected .* but found '\|'/);
     assert.match(body.error.target, /^[0-9a-f-]{36}$/);
 
-    const table = await post(tenantA, { Query: "DeviceEvents | take 1" });
+    const table = await post(tenantA, { Query: "EmailEvents | take 1" });
     assert.equal(table.status, 400);
-    assert.match(((await table.json()) as { error: { message: string } }).error.message, /Failed to resolve table or column expression named 'DeviceEvents'/);
+    assert.match(((await table.json()) as { error: { message: string } }).error.message, /Failed to resolve table or column expression named 'EmailEvents'/);
 
     const aggregate = await post(tenantA, { Query: "DeviceInfo | summarize percentile(OSBuild, 50)" });
     assert.equal(aggregate.status, 400);

@@ -81,7 +81,9 @@ test("file → alerts → evidence holds the file; its machines are those alerts
 
 test("an alert's related files are the same File entities GET /api/files/{sha1} answers", async () => {
   const alert = alerts.find((a) => evidenceOf(a).filter((e) => e.sha1).length >= 1);
-  const related = (await call(`/api/alerts/${alert.id}/files`)).json().value as any[];
+  const res = (await call(`/api/alerts/${alert.id}/files`)).json();
+  assertShape(res, example("alert-related-files.response.json"), "alertFiles");
+  const related = res.value as any[];
   assert.deepEqual(related.map((f) => f.sha1).sort(), [...new Set(evidenceOf(alert).flatMap((e) => (e.sha1 ? [e.sha1] : [])))].sort());
   for (const f of related) {
     const { "@odata.context": _context, ...own } = (await call(`/api/files/${f.sha1}`)).json();

@@ -77,7 +77,7 @@ test("$filter on state, machineId, triggeringAlertId, startTime and id; $top and
 
 test("startInvestigation answers 201 Queued, shows in the list, and progresses Queued → Running → final on the clock", async () => {
   const machine = machines.find((m) => m.osPlatform === "Windows10" || m.osPlatform === "Windows11");
-  const res = await call(`/api/machines/${machine.id}/startInvestigation`, { method: "POST", body: { Comment: "Test investigation" } });
+  const res = await call(`/api/machines/${machine.id}/startInvestigation`, { method: "POST", body: example("start-investigation.request.json") });
   assert.equal(res.status, 201, res.text);
   const inv = res.json();
   assertShape(inv, example("investigation-entity.json"), "started", new Set(["@odata.context"]));

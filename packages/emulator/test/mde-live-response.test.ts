@@ -16,6 +16,7 @@ let token = "";
 let call: ReturnType<typeof apiCaller>;
 let windows: string[] = [];
 let linux = "";
+let inactive = "";
 
 before(async () => {
   t = await makeEmulator({
@@ -23,14 +24,17 @@ before(async () => {
     tenants: [{ alerts: 80, machines: 30 }, { hostile: true, alerts: 10, machines: 4 }],
     actionPendingMs: 1_000,
     actionInProgressMs: 2_000,
+    liveResponseQueuesOnInactive: true,
   });
   [tenantId, hostileId] = t.emulator.info().tenants.map((x) => x.id) as [string, string];
   token = await tokenFor(t.emulator, tenantId, ROLES);
   call = apiCaller(t.emulator, token);
-  const list = (await call("/api/machines")).json().value as Array<{ id: string; osPlatform: string }>;
-  windows = list.filter((m) => m.osPlatform.startsWith("Windows")).map((m) => m.id);
-  linux = list.find((m) => m.osPlatform === "Linux")?.id ?? "";
-  assert.ok(windows.length >= 6 && linux, "Windows and Linux machines to work on");
+  const list = (await call("/api/machines")).json().value as Array<{ id: string; osPlatform: string; healthStatus: string }>;
+  const active = list.filter((m) => m.healthStatus === "Active");
+  windows = active.filter((m) => m.osPlatform.startsWith("Windows")).map((m) => m.id);
+  linux = active.find((m) => m.osPlatform === "Linux")?.id ?? "";
+  inactive = list.find((m) => m.healthStatus === "Inactive")?.id ?? "";
+  assert.ok(windows.length >= 6 && linux && inactive, "active Windows and Linux machines and an inactive one to work on");
 });
 after(async () => t.stop());
 
@@ -284,6 +288,24 @@ test("one session per machine (ActiveRequestAlreadyExists); cancel while pending
   assert.deepEqual([...bytes.slice(0, 2)], [0x4d, 0x5a]);
 });
 
+test("a session on a device that does not report stays queued and times out after 3 days", async () => {
+  clock.advance(61_000);
+  const res = await call(`/api/machines/${inactive}/runliveresponse`, { method: "POST", body: runBody([["GetFile", { Path: "/etc/hosts" }]]) });
+  assert.equal(res.status, 201, res.text);
+  clock.advance(2 * 86_400_000);
+  // Tokens last an hour: later calls need one minted now.
+  call = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ROLES));
+  const waiting = (await call(`/api/machineactions/${res.json().id}`)).json();
+  assert.equal(waiting.status, "Pending");
+  assert.equal(waiting.commands[0].startTime, null);
+  clock.advance(86_400_000);
+  call = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ROLES));
+  const timedOut = (await call(`/api/machineactions/${res.json().id}`)).json();
+  assert.equal(timedOut.status, "TimeOut");
+  assert.equal(timedOut.commands[0].commandStatus, "Created", "the command never ran");
+  assert.notEqual(timedOut.errorHResult, 0);
+});
+
 test("10 calls a minute, then 429; at most 25 sessions at once per tenant", async () => {
   // A fresh tenant whose sessions stay pending for an hour.
   const slow = await makeEmulator({ clock, tenants: [{ alerts: 0, machines: 30 }], actionPendingMs: 3_600_000 });
@@ -311,7 +333,7 @@ test("10 calls a minute, then 429; at most 25 sessions at once per tenant", asyn
 test("a hostile tenant's script output carries the markers and a huge line", async () => {
   const hToken = await tokenFor(t.emulator, hostileId, ROLES);
   const h = apiCaller(t.emulator, hToken);
-  const machines = (await h("/api/machines")).json().value as Array<{ id: string; osPlatform: string }>;
+  const machines = ((await h("/api/machines")).json().value as Array<{ id: string; osPlatform: string; healthStatus: string }>).filter((m) => m.healthStatus === "Active");
   const target = machines.find((m) => m.osPlatform.startsWith("Windows")) ?? machines.find((m) => m.osPlatform === "Linux" || m.osPlatform === "macOS");
   assert.ok(target);
   const script = target.osPlatform.startsWith("Windows") ? "collect-triage.ps1" : "network-connections.sh";

@@ -85,6 +85,22 @@ test("CreateAlertByReference creates a New alert for a hunting event; it is list
   assert.equal(v2.json().title, alert.title);
 });
 
+test("an alert created from a network event holds its public address: the IP lookup finds it", async () => {
+  const res = await call("/api/advancedqueries/run", {
+    method: "POST",
+    body: { Query: "DeviceNetworkEvents | where RemoteIPType == 'Public' | take 1 | project Timestamp, DeviceId, ReportId, RemoteIP" },
+  });
+  const event = res.json().Results[0];
+  assert.ok(event, "some device talked to a public address");
+  const created = await call("/api/alerts/CreateAlertByReference", { method: "POST", body: body(event, "Beaconing to a rare address") });
+  assert.equal(created.status, 200, created.text);
+  const alert = created.json();
+  assert.ok(alert.evidence.some((e: any) => e.entityType === "Ip" && e.ipAddress === event.RemoteIP));
+  const related = (await call(`/api/ips/${event.RemoteIP}/alerts`)).json().value;
+  assert.ok(related.some((a: any) => a.id === alert.id));
+  assert.ok((await call(`/api/ips/${event.RemoteIP}/stats`)).json().organizationPrevalence >= 1);
+});
+
 test("an open alert with the same title on the same device absorbs the new one", async () => {
   const event = await processEvent();
   const first = (await call("/api/alerts/CreateAlertByReference", { method: "POST", body: body(event, "Repeated finding") })).json();
@@ -116,6 +132,9 @@ test("CreateAlertByReference: 404 when no event matches, 400 for a missing, misc
   assert.equal((await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...rest, Title: title } })).json().error.code, "InvalidRequestBody");
   assert.equal((await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...body(event), severity: "Informational" } })).status, 400);
   assert.equal((await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...body(event), category: "Nope" } })).status, 400);
+  const long = await call("/api/alerts/CreateAlertByReference", { method: "POST", body: { ...body(event), title: "x".repeat(10_001) } });
+  assert.equal(long.status, 400);
+  assert.equal(long.json().error.code, "InvalidInput");
   const reader = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ["Alert.Read.All"]));
   assert.equal((await reader("/api/alerts/CreateAlertByReference", { method: "POST", body: body(event) })).status, 403);
 });

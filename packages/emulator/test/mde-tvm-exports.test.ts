@@ -7,7 +7,12 @@ import { after, before, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { createManualClock } from "@mde-partner/emulator";
 import { apiCaller, example, makeEmulator, type TestEmulator, tokenFor } from "./mde-support.js";
+import { readFileSync } from "node:fs";
 import { assertShape } from "./shape-support.js";
+
+/** The project's property lists for rows without a documented example (test/fixtures/tvm-properties.json). */
+const PROPERTIES = JSON.parse(readFileSync(new URL("./fixtures/tvm-properties.json", import.meta.url), "utf8")) as Record<string, string[]>;
+const sameKeys = (row: object, entity: string) => assert.deepEqual(Object.keys(row).sort(), [...(PROPERTIES[entity] ?? [])].sort(), entity);
 
 const clock = createManualClock(Date.UTC(2026, 2, 10, 9, 30));
 let t: TestEmulator;
@@ -15,7 +20,7 @@ let tenantId = "";
 let call: ReturnType<typeof apiCaller>;
 
 before(async () => {
-  t = await makeEmulator({ clock, tenants: [{ alerts: 10, machines: 30 }] });
+  t = await makeEmulator({ clock, tenants: [{ alerts: 10, machines: 30 }, { alerts: 2, machines: 12, hostile: true }] });
   tenantId = t.emulator.info().tenants[0]?.id ?? "";
   call = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ["Machine.Read.All", "Vulnerability.Read.All", "Software.Read.All"]));
 });
@@ -53,15 +58,10 @@ async function fileRows(path: string): Promise<any[]> {
   return rows;
 }
 
-const AV_PROPERTIES = `id machineId computerDnsName osKind osPlatform osVersion avMode avSignatureVersion avEngineVersion avPlatformVersion
-  avIsSignatureUpToDate avIsEngineUpToDate avIsPlatformUpToDate avSignatureUpdateTime avEngineUpdateTime avPlatformUpdateTime
-  avSignaturePublishTime lastSeenTime quickScanResult quickScanError quickScanTime fullScanResult fullScanError fullScanTime
-  dataRefreshTimestamp rbacGroupName rbacGroupId`.split(/\s+/);
-
 test("deviceavinfo: every documented property, 20 rows a page with @odata.nextLink, $filter on documented fields, the alias path", async () => {
   const first = await ok("/api/deviceavinfo");
   assert.equal(first.value.length, 20);
-  assert.deepEqual(Object.keys(first.value[0]).sort(), [...AV_PROPERTIES].sort());
+  sameKeys(first.value[0], "DeviceAvInfo");
   assert.ok(first["@odata.nextLink"]);
   const all = await allRows("/api/deviceavinfo?pageSize=7");
   assert.equal(all.length, 30);
@@ -88,15 +88,17 @@ test("JSON exports: documented shape, pageSize and $skiptoken paging, $top witho
   assert.equal((await call("/api/machines/SoftwareVulnerabilitiesByMachine?$skiptoken=bogus")).status, 400);
 
   const vulns = await allRows("/api/machines/SoftwareVulnerabilitiesByMachine?pageSize=100");
+  for (const row of vulns) sameKeys(row, "SoftwareVulnerabilityRow");
   const withCve = vulns.filter((r) => r.cveId);
   const exposures = await ok("/api/vulnerabilities/machinesVulnerabilities");
   assert.equal(withCve.length, exposures.value.length, "one CVE row per machinesVulnerabilities row");
   assert.ok(vulns.some((r) => r.cveId === null), "installed versions without CVEs are listed too");
   const inventory = await allRows("/api/machines/SoftwareInventoryByMachine");
+  sameKeys(inventory[0], "SoftwareInventoryRow");
   assert.equal(new Set(vulns.map((r) => `${r.deviceId}/${r.softwareName}`)).size, inventory.length);
 });
 
-test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; rows add status and eventTimestamp", async () => {
+test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; New rows are current exposures, Fixed rows the versions devices left", async () => {
   const missing = await call("/api/machines/SoftwareVulnerabilityChangesByMachine");
   assert.equal(missing.status, 400);
   assert.equal(missing.json().error.code, "MissingRequiredParameter");
@@ -104,10 +106,19 @@ test("SoftwareVulnerabilityChangesByMachine needs sinceTime within 14 days; rows
   assert.equal((await call(`/api/machines/SoftwareVulnerabilityChangesByMachine?sinceTime=${old}`)).status, 400);
   const since = new Date(clock.now() - 14 * 86_400_000 + 60_000).toISOString();
   const rows = await allRows(`/api/machines/SoftwareVulnerabilityChangesByMachine?sinceTime=${since}`);
-  assert.ok(rows.length > 0, "some exposures began in the last 14 days");
+  assert.ok(rows.some((r) => r.status === "New"), "some exposures began in the last 14 days");
+  assert.ok(rows.some((r) => r.status === "Fixed"), "some updates in the last 14 days fixed CVEs");
+  const inventory = await allRows("/api/machines/SoftwareInventoryByMachine");
+  const installed = new Map(inventory.map((r) => [`${r.deviceId}/${r.softwareName}`, r.softwareVersion]));
+  const exposures = new Set((await ok("/api/vulnerabilities/machinesVulnerabilities")).value.map((e: any) => `${e.machineId}/${e.cveId}/${e.productVersion}`));
   for (const r of rows) {
-    assert.equal(r.status, "New");
+    sameKeys(r, "SoftwareVulnerabilityChangeRow");
     assert.ok(r.eventTimestamp >= since, `${r.eventTimestamp} after ${since}`);
+    if (r.status === "New") assert.ok(exposures.has(`${r.deviceId}/${r.cveId}/${r.softwareVersion}`), "a new exposure is a current one");
+    else {
+      assert.equal(r.status, "Fixed");
+      assert.notEqual(installed.get(`${r.deviceId}/${r.softwareName}`), r.softwareVersion, "a fixed row names the version the device left");
+    }
   }
 });
 
@@ -141,4 +152,39 @@ test("the export APIs ask for their documented permissions", async () => {
   const softwareOnly = apiCaller(t.emulator, await tokenFor(t.emulator, tenantId, ["Software.Read.All"]));
   assert.equal((await softwareOnly("/api/machines/SoftwareInventoryByMachine?$top=1")).status, 200);
   assert.equal((await softwareOnly("/api/deviceavinfo")).status, 403);
+});
+
+test("a hostile tenant's export files hold its marked machine names verbatim, one row per line", async () => {
+  const hostileId = t.emulator.info().tenants[1]?.id ?? "";
+  const hostile = apiCaller(t.emulator, await tokenFor(t.emulator, hostileId, ["Vulnerability.Read.All", "Software.Read.All"]));
+  const json = await hostile("/api/machines/SoftwareInventoryByMachine");
+  assert.equal(json.status, 200);
+  const rows = json.json().value;
+  assert.ok(rows.some((r: any) => /[\u001b\u0085<]/.test(r.deviceName)), "machine names carry the markers");
+  const files = await hostile("/api/machines/SoftwareInventoryExport");
+  const lines: any[] = [];
+  for (const url of files.json().exportFiles as string[]) {
+    const link = new URL(url);
+    const res = await t.emulator.fetch(link.pathname + link.search);
+    lines.push(...gunzipSync(Buffer.from(await res.arrayBuffer())).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)));
+  }
+  assert.deepEqual(lines, rows);
+  const machines = (await hostile("/api/Software/microsoft-_-edge_chromium-based/machineReferences")).json().value;
+  const names = new Set(rows.map((r: any) => r.deviceName));
+  assert.ok(machines.every((m: any) => names.has(m.computerDnsName)));
+});
+
+test("the file exports are limited to 5 calls a minute per app and tenant (mde-api.md §7)", async () => {
+  const limited = await makeEmulator({ clock, tenants: [{ alerts: 1, machines: 2 }] });
+  try {
+    const id = limited.emulator.info().tenants[0]?.id ?? "";
+    const c = apiCaller(limited.emulator, await tokenFor(limited.emulator, id, ["Vulnerability.Read.All"]));
+    for (let i = 0; i < 5; i++) assert.equal((await c("/api/machines/SecureConfigurationsAssessmentExport")).status, 200);
+    const refused = await c("/api/machines/SecureConfigurationsAssessmentExport");
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.equal((await c("/api/machines/SecureConfigurationsAssessmentByMachine?$top=1")).status, 200, "the JSON variant has its own budget");
+  } finally {
+    await limited.stop();
+  }
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -10,6 +10,7 @@ import { createEmulator, type Emulator, type EmulatorInfo, type TenantInfo } fro
 
 const run = promisify(execFile);
 const SAMPLE = fileURLToPath(new URL("./fixtures/mde_sample.py", import.meta.url));
+const DOCS_SAMPLE = fileURLToPath(new URL("./fixtures/hunting_sample_docs.py", import.meta.url));
 
 let emulator: Emulator;
 let info: EmulatorInfo;
@@ -74,4 +75,40 @@ test("the sample's query errors surface as HTTP 400 from urllib", async () => {
     assert.match(error.stderr ?? "", /HTTP Error 400/);
     return true;
   });
+});
+
+test("the docs' Advanced Hunting Python page, block by block: DeviceRegistryEvents rows printed, written as CSV and as JSON", async () => {
+  const out = mkdtempSync(join(tmpdir(), "mde-python-docs-"));
+  try {
+    const { stdout } = await run("python3", [DOCS_SAMPLE], {
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        SSL_CERT_FILE: info.caCertFile,
+        MDE_LOGIN_URL: info.loginUrl,
+        MDE_API_URL: info.apiUrl,
+        MDE_TENANT_ID: tenant.id,
+        MDE_APP_ID: info.partnerApp.clientId,
+        MDE_APP_SECRET: info.partnerApp.clientSecret,
+        MDE_SAMPLE_OUT: out,
+      },
+    });
+    const results = JSON.parse(readFileSync(join(out, "file1.json"), "utf8")) as Array<Record<string, unknown>>;
+    assert.equal(results.length, 10, "limit 10 over a tenant with registry activity");
+    const devices = new Set((emulator.state.db.prepare("SELECT id FROM machines WHERE tenant_id = ?").all(tenant.id) as Array<{ id: string }>).map((r) => r.id));
+    for (const row of results) {
+      assert.ok(devices.has(row.DeviceId as string), "every event is on one of the tenant's devices");
+      assert.match(String(row.ActionType), /^Registry/);
+      assert.match(String(row.Timestamp), /^\d{4}-\d\d-\d\dT/);
+    }
+    // The page prints each row, then its time: two lines per row.
+    const lines = stdout.trim().split("\n");
+    assert.equal(lines.length, 20);
+    assert.deepEqual(lines.filter((_, i) => i % 2 === 1), results.map((r) => String(r.Timestamp)));
+    const csv = readFileSync(join(out, "file1.csv"), "utf8").split(/\r?\n/).filter(Boolean);
+    assert.equal(csv[0], Object.keys(results[0] ?? {}).join(","), "the CSV header is the result's columns in schema order");
+    assert.ok(csv.length >= 11, "a header and ten rows (fields with newlines may span lines)");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

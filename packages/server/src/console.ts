@@ -21,6 +21,8 @@ import { createAlertRoutes } from "./routes/alert-routes.js";
 import { createApiRoutes } from "./routes/api-routes.js";
 import { createAuthRoutes } from "./routes/auth-routes.js";
 import { createDeviceRoutes } from "./routes/device-routes.js";
+import { createEntityRoutes } from "./routes/entity-routes.js";
+import { createLiveResponseRoutes } from "./routes/live-response-routes.js";
 import { createHuntingRoutes } from "./routes/hunting-routes.js";
 import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
@@ -100,8 +102,11 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.route("/api/v1", createApiRoutes(deps));
   app.route("/", createTenantRoutes(deps));
   app.route("/", createAlertRoutes(deps));
+  // Before the device routes: the action page of a LiveResponse action is the live response module's.
+  app.route("/", createLiveResponseRoutes(deps));
   app.route("/", createDeviceRoutes(deps));
   app.route("/", createVulnerabilityRoutes(deps));
+  app.route("/", createEntityRoutes(deps));
   app.route("/", createHuntingRoutes(deps));
   app.route("/", createAdminRoutes(deps));
   app.notFound((c) => {

@@ -127,6 +127,8 @@ describe("runResponseAction", () => {
       act({ actor: "cli:carol", machineId, action: "isolate", comment: " " }),
       TypeError,
     );
+    // A live response session without commands is a caller's mistake too.
+    await assert.rejects(act({ actor: "cli:carol", machineId, action: "live-response", comment: "INC-1003", commands: [] }), /at least one command/);
     assert.equal((await store.queryAudit({ tenantId })).length, before);
   });
 
@@ -139,6 +141,8 @@ describe("runResponseAction", () => {
     });
     assert.equal(out.result, "failed");
     assert.equal(out.error?.code, "ERR_MDE_NOT_FOUND");
+    // The service's own code is kept beside the stable one (a caller tells ActiveRequestAlreadyExists from other 400s by it).
+    assert.equal(typeof out.error?.apiCode, "string");
     const audit = await store.queryAudit({ tenantId, actor: "cli:dave" });
     assert.deepEqual(
       audit.map((e) => e.phase),

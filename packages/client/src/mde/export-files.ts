@@ -13,7 +13,7 @@ import type { MdeTransport } from "../pipeline/transport.js";
 import type { ExportFilesResponse } from "./models/export.js";
 import type { RequestOptions } from "./call.js";
 
-/** Longest line accepted in an export file (a documented row is about 1 KB). */
+/** Longest line (in characters) accepted in an export file (a documented row is about 1 KB). */
 export const MAX_EXPORT_LINE_BYTES = 1 << 20;
 
 /** Options of {@link readExportFile}. */
@@ -44,6 +44,9 @@ export async function* readExportFile<T = Record<string, unknown>>(
   const text = response.body.pipeThrough(new DecompressionStream("gzip")).pipeThrough(new TextDecoderStream("utf-8", { fatal: true }));
   let pending = "";
   let lineNumber = 0;
+  const tooLong = (line: number): never => {
+    throw new MdeInvalidResponseError(`${operation}: line ${line} of the export file is longer than ${MAX_EXPORT_LINE_BYTES} characters`, details);
+  };
   const parse = (line: string): T => {
     try {
       return JSON.parse(line) as T;
@@ -56,14 +59,14 @@ export async function* readExportFile<T = Record<string, unknown>>(
       pending += chunk;
       let newline = pending.indexOf("\n");
       while (newline >= 0) {
+        if (newline > MAX_EXPORT_LINE_BYTES) tooLong(lineNumber + 1);
         const line = pending.slice(0, newline).trim();
         pending = pending.slice(newline + 1);
         lineNumber++;
         if (line !== "") yield parse(line);
         newline = pending.indexOf("\n");
       }
-      if (pending.length > MAX_EXPORT_LINE_BYTES)
-        throw new MdeInvalidResponseError(`${operation}: line ${lineNumber + 1} of the export file is longer than ${MAX_EXPORT_LINE_BYTES} bytes`, details);
+      if (pending.length > MAX_EXPORT_LINE_BYTES) tooLong(lineNumber + 1);
     }
   } catch (error) {
     if (error instanceof MdeInvalidResponseError) throw error;

@@ -4,12 +4,14 @@
  * MachineAction that moves Pending → InProgress → Succeeded/Failed/TimeOut/Cancelled.
  */
 import { type Clock, systemClock, systemSleep } from "../clock.js";
-import { MdeTimeoutError } from "../errors.js";
+import { MdeInvalidResponseError, MdeTimeoutError } from "../errors.js";
+import type { FetchLike } from "../network.js";
 import type { ODataString } from "./models/common.js";
 import {
   FINAL_MACHINE_ACTION_STATUSES,
   type IsolationType,
   type LiveResponseCommand,
+  type LiveResponseScriptTranscript,
   type MachineAction,
   type ScanType,
 } from "./models/machine-action.js";
@@ -19,6 +21,7 @@ import type { PagedResult } from "../odata/paging.js";
 import { actionId, fileHash, machineId, path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 import { buildRequest, type ListOptions, MAX_TOP, odataList, type RequestOptions, requireText, sendJson } from "./call.js";
+import { downloadResultLink } from "./result-download.js";
 
 /** Options of actions that only take a comment. */
 export interface CommentOptions extends RequestOptions {
@@ -32,6 +35,23 @@ export interface WaitOptions extends RequestOptions {
   intervalMs?: number;
   /** Give up after this long (default 30 minutes). */
   timeoutMs?: number;
+  /** Called with the action after every poll (e.g. to show a live response session's command progress). */
+  onPoll?: (action: MachineAction) => void;
+}
+
+/** Options of a result download (`downloadLiveResponseResult`, `getLiveResponseScriptTranscript`). */
+export interface ResultOptions extends RequestOptions {
+  /** Refuse results larger than this (default 100 MB). */
+  maxBytes?: number;
+  /** Give up on the download after this long (default 5 minutes). */
+  timeoutMs?: number;
+}
+
+/** How result links are downloaded: a fetch that sends no credentials (the partner client's own). */
+export interface ResultDownloader {
+  fetch?: FetchLike;
+  /** Follow `http://` loopback links too (an emulator without TLS). */
+  allowInsecureRequests?: boolean;
 }
 
 /** @deprecated Use {@link Clock} (with its `sleep`). */
@@ -77,12 +97,51 @@ export interface MachineActionsResource {
   getPackageUri(id: string, options?: RequestOptions): Promise<ODataString>;
   /** `GET /api/machineactions/{id}/GetLiveResponseResultDownloadLink(index=n)` → `{value: "<SAS URL, 30 min>"}`. */
   getLiveResponseResultLink(id: string, commandIndex: number, options?: RequestOptions): Promise<ODataString>;
-  /** Polls `get(id)` until the status is Succeeded, Failed, TimeOut or Cancelled; resolves with that action. */
+  /**
+   * Polls `get(id)` until the status is Succeeded, Failed, TimeOut or Cancelled; resolves with that
+   * action (a live response session is final once its commands ran or one failed).
+   */
   waitForCompletion(id: string, options?: WaitOptions): Promise<MachineAction>;
+  /**
+   * The result of live response command `commandIndex` (RunScript's transcript JSON, GetFile's file):
+   * asks for its link, then downloads it without the bearer token (https only, at most `maxBytes`).
+   *
+   * @example
+   * const done = await actions.waitForCompletion(action.id);
+   * const zip = await actions.downloadLiveResponseResult(done.id, 1, { maxBytes: 200 * 1024 * 1024 });
+   */
+  downloadLiveResponseResult(id: string, commandIndex: number, options?: ResultOptions): Promise<Uint8Array>;
+  /** The transcript of a RunScript command (`{script_name, exit_code, script_output, script_errors}`), downloaded as above. */
+  getLiveResponseScriptTranscript(id: string, commandIndex: number, options?: ResultOptions): Promise<LiveResponseScriptTranscript>;
+}
+
+/** A RunScript transcript read from downloaded bytes; anything else is an invalid response. */
+function parseTranscript(bytes: Uint8Array, details: { tenantId: string; operation: string }): LiveResponseScriptTranscript {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new MdeInvalidResponseError(`${details.operation}: the result is not a script transcript (not JSON)`, details);
+  }
+  const t = value as Partial<Record<keyof LiveResponseScriptTranscript, unknown>> | null;
+  if (
+    typeof t !== "object" ||
+    t === null ||
+    typeof t.script_name !== "string" ||
+    typeof t.exit_code !== "number" ||
+    typeof t.script_output !== "string" ||
+    typeof t.script_errors !== "string"
+  )
+    throw new MdeInvalidResponseError(`${details.operation}: the result is not a script transcript (script_name, exit_code, script_output, script_errors)`, details);
+  return { script_name: t.script_name, exit_code: t.exit_code, script_output: t.script_output, script_errors: t.script_errors };
 }
 
 /** Creates the machine actions resource over a transport. */
-export function createMachineActionsResource(transport: MdeTransport, clock: Clock = systemClock): MachineActionsResource {
+export function createMachineActionsResource(
+  transport: MdeTransport,
+  clock: Clock = systemClock,
+  downloader: ResultDownloader = {},
+): MachineActionsResource {
   const act = (name: OperationName, machine: string, verb: string, options: CommentOptions, extra: Record<string, unknown> = {}) => {
     requireText(options?.comment, "comment");
     const body = { Comment: options.comment, ...extra };
@@ -93,6 +152,25 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Clo
   };
   const get = (id: string, options: RequestOptions = {}) =>
     sendJson<MachineAction>(transport, buildRequest("GetMachineAction", path`/api/machineactions/${actionId(id)}`, options));
+  const resultLink = (id: string, commandIndex: number, options: RequestOptions = {}) => {
+    if (!Number.isSafeInteger(commandIndex) || commandIndex < 0)
+      throw new TypeError(`commandIndex must be a non-negative integer, got ${commandIndex}`);
+    // The index is a validated integer, so it cannot break out of the OData call syntax.
+    const url = `${path`/api/machineactions/${actionId(id)}`}/GetLiveResponseResultDownloadLink(index=${commandIndex})`;
+    return sendJson<ODataString>(transport, buildRequest("GetLiveResponseResultLink", url, options));
+  };
+  const download = async (id: string, commandIndex: number, options: ResultOptions = {}) => {
+    const link = await resultLink(id, commandIndex, options.signal ? { signal: options.signal } : {});
+    return downloadResultLink(link?.value, {
+      ...(downloader.fetch ? { fetch: downloader.fetch } : {}),
+      ...(downloader.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
+      ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+      tenantId: transport.tenantId,
+      operation: "DownloadLiveResponseResult",
+    });
+  };
 
   return {
     list: (options = {}) =>
@@ -146,13 +224,10 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Clo
     },
     getPackageUri: (id, options = {}) =>
       sendJson<ODataString>(transport, buildRequest("GetPackageUri", path`/api/machineactions/${actionId(id)}/getPackageUri`, options)),
-    getLiveResponseResultLink: (id, commandIndex, options = {}) => {
-      if (!Number.isSafeInteger(commandIndex) || commandIndex < 0)
-        throw new TypeError(`commandIndex must be a non-negative integer, got ${commandIndex}`);
-      // The index is a validated integer, so it cannot break out of the OData call syntax.
-      const url = `${path`/api/machineactions/${actionId(id)}`}/GetLiveResponseResultDownloadLink(index=${commandIndex})`;
-      return sendJson<ODataString>(transport, buildRequest("GetLiveResponseResultLink", url, options));
-    },
+    getLiveResponseResultLink: resultLink,
+    downloadLiveResponseResult: download,
+    getLiveResponseScriptTranscript: async (id, commandIndex, options = {}) =>
+      parseTranscript(await download(id, commandIndex, options), { tenantId: transport.tenantId, operation: "GetLiveResponseScriptTranscript" }),
     waitForCompletion: async (id, options = {}) => {
       const intervalMs = options.intervalMs ?? 5_000;
       const timeoutMs = options.timeoutMs ?? 30 * 60_000;
@@ -162,6 +237,7 @@ export function createMachineActionsResource(transport: MdeTransport, clock: Clo
       for (;;) {
         options.signal?.throwIfAborted();
         const action = await get(id, options.signal ? { signal: options.signal } : {});
+        options.onPoll?.(action);
         if (FINAL_MACHINE_ACTION_STATUSES.includes(action.status)) return action;
         const left = deadline - clock.now();
         if (left <= 0) throw new MachineActionWaitTimeoutError(action, timeoutMs, transport.tenantId);

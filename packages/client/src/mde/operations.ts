@@ -195,10 +195,11 @@ export const OPERATIONS = Object.freeze({
     "live-response",
     "run-live-response.md",
   ),
+  // mde-api.md §5.3 lists the read permissions; the page's own table names Machine.LiveResponse: either allows it.
   GetLiveResponseResultLink: op(
     "GET",
     "/api/machineactions/{actionId}/GetLiveResponseResultDownloadLink(index={commandIndex})",
-    MACHINE_R,
+    [...MACHINE_R, "Machine.LiveResponse"],
     "live-response-result",
     "get-live-response-result.md",
   ),

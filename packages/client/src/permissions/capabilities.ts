@@ -41,7 +41,8 @@ export const CAPABILITIES = Object.freeze({
   "machines:collect": action("CollectInvestigationPackage"),
   "machines:quarantine": action("StopAndQuarantineFile"),
   "machines:offboard": action("OffboardMachine"),
-  "machines:live-response": action("RunLiveResponse"),
+  // A session is only useful with its results: the result link (Machine.LiveResponse allows it too).
+  "machines:live-response": action("RunLiveResponse", "GetLiveResponseResultLink"),
   "machines:cancel": ops("CancelMachineAction"),
   "machine-actions:read": ops("ListMachineActions", "GetMachineAction", "GetPackageUri", "GetLiveResponseResultLink"),
   // `hunt`: Microsoft Graph runHuntingQuery by default (the legacy MDE endpoint stops returning data on 2027-02-01).

@@ -12,7 +12,8 @@ export interface PipelineRequest {
   readonly url: URL;
   readonly headers: Headers;
   /** JSON text, or multipart form data (library uploads; fetch sets its content type). */
-  readonly body: string | FormData | undefined;
+  /** JSON text, or an encoded multipart body (its content-type header carries the boundary). */
+  readonly body: string | Uint8Array | undefined;
   readonly tenantId: string;
   readonly operation: string;
   readonly permissions: readonly string[];

@@ -88,9 +88,14 @@ export function createTenantTransport(options: TenantTransportOptions): MdeTrans
       request.signal?.throwIfAborted();
       const url = buildUrl(request);
       const headers = new Headers({ accept: "application/json" });
-      let body: string | FormData | undefined;
+      let body: string | Uint8Array | undefined;
       if (request.body instanceof FormData) {
-        body = request.body; // fetch writes the multipart boundary into content-type itself
+        // Encoded here rather than by fetch: a fetch only recognises its own FormData class (undici's
+        // npm fetch sends the global one as the text "[object FormData]"), and bytes can be re-sent
+        // by the retry policy.
+        const encoded = new Response(request.body);
+        headers.set("content-type", encoded.headers.get("content-type") ?? "multipart/form-data");
+        body = new Uint8Array(await encoded.arrayBuffer());
       } else if (request.body !== undefined) {
         body = JSON.stringify(request.body);
         headers.set("content-type", "application/json");

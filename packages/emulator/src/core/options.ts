@@ -66,6 +66,8 @@ export interface EmulatorOptions {
   nextLinkWithoutTop?: boolean;
   actionPendingMs?: number;
   actionInProgressMs?: number;
+  /** Queue live response sessions on Inactive machines (up to 3 days, then TimeOut) instead of running them. Default false. */
+  liveResponseQueuesOnInactive?: boolean;
   clockSkewSec?: number;
   rateLimits?: boolean;
   /** Redirect URIs registered on the partner app (consent callbacks). */
@@ -111,6 +113,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedEmulatorOption
     nextLinkWithoutTop: options.nextLinkWithoutTop ?? true,
     actionPendingMs: options.actionPendingMs ?? 2000,
     actionInProgressMs: options.actionInProgressMs ?? 3000,
+    liveResponseQueuesOnInactive: options.liveResponseQueuesOnInactive ?? false,
     clockSkewSec: options.clockSkewSec ?? 300,
     rateLimits: options.rateLimits ?? true,
   });

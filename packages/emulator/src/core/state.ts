@@ -112,6 +112,8 @@ export interface ResolvedEmulatorOptions {
   /** Milliseconds a machine action stays Pending, then InProgress, before it succeeds. */
   readonly actionPendingMs: number;
   readonly actionInProgressMs: number;
+  /** Live response sessions on Inactive machines stay queued (3 days, then TimeOut). */
+  readonly liveResponseQueuesOnInactive: boolean;
   /** Clock skew the API tolerates on `nbf`/`exp` (seconds). */
   readonly clockSkewSec: number;
   /** Enforce the documented per app+tenant rate limits. */

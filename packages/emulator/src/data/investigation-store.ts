@@ -19,7 +19,8 @@ const SCHEMA = `
     start_time TEXT, state TEXT NOT NULL, machine_id TEXT, triggering_alert_id TEXT,
     created_ms INTEGER, json TEXT NOT NULL);
   CREATE UNIQUE INDEX IF NOT EXISTS investigations_id ON investigations (tenant_id, id);
-  CREATE INDEX IF NOT EXISTS investigations_alert ON investigations (tenant_id, triggering_alert_id);`;
+  CREATE INDEX IF NOT EXISTS investigations_alert ON investigations (tenant_id, triggering_alert_id);
+  CREATE INDEX IF NOT EXISTS investigations_open ON investigations (tenant_id, state) WHERE created_ms IS NOT NULL;`;
 
 // The table is created on first use, so tenant generation does not pay for it.
 const ready = new WeakSet<EmulatorState>();

@@ -10,7 +10,9 @@ import { osFamily } from "./machine-factory.js";
  * mde-api.md §5.3 "Live response details"): its commands run one after the
  * other once the session leaves Pending, each taking `actionInProgressMs` of
  * the emulator clock; the first failing command stops the session, the later
- * ones stay `Created` and the action ends Failed. Everything is recomputed
+ * ones stay `Created` and the action ends Failed. With the option
+ * `liveResponseQueuesOnInactive`, a session on an Inactive device (one that
+ * stopped reporting) stays Pending and times out after 3 days. Everything is recomputed
  * from the stored request, the machine, its alerts' evidence and the library,
  * so the same session always ends the same way and its results need no
  * storage.
@@ -56,9 +58,12 @@ const OS_FILES: Readonly<Record<"windows" | "linux" | "macos", readonly string[]
   macos: ["/etc/hosts", "/var/log/system.log", "/bin/zsh", "/usr/bin/python3"],
 };
 
-/** HRESULTs on failed sessions: ERROR_FILE_NOT_FOUND and E_FAIL. */
+/** HRESULTs on failed sessions: ERROR_FILE_NOT_FOUND, E_FAIL and ERROR_TIMEOUT. */
 const HRESULT_FILE_NOT_FOUND = -2147024894;
 const HRESULT_FAIL = -2147467259;
+const HRESULT_TIMEOUT = -2147023436;
+/** How long a session waits for a device that does not report. */
+export const QUEUE_MS = 3 * 24 * 3_600_000;
 
 export interface MachineFacts {
   id: string;
@@ -66,13 +71,22 @@ export interface MachineFacts {
   osPlatform: string;
   lastIpAddress: string | null;
   family: "windows" | "linux" | "macos";
+  /** `Inactive` when the device has stopped reporting: a session waits for it. */
+  healthStatus: string;
 }
 
 export function machineFacts(state: EmulatorState, tenantId: string, machineId: string): MachineFacts | undefined {
   const row = state.db.prepare("SELECT json FROM machines WHERE tenant_id = ? AND id = ?").get(tenantId, machineId) as { json: string } | undefined;
   if (!row) return undefined;
-  const m = JSON.parse(row.json) as { id: string; computerDnsName: string; osPlatform: string; lastIpAddress?: string | null };
-  return { id: m.id, computerDnsName: m.computerDnsName, osPlatform: m.osPlatform, lastIpAddress: m.lastIpAddress ?? null, family: osFamily(m.osPlatform) };
+  const m = JSON.parse(row.json) as { id: string; computerDnsName: string; osPlatform: string; lastIpAddress?: string | null; healthStatus?: string };
+  return {
+    id: m.id,
+    computerDnsName: m.computerDnsName,
+    osPlatform: m.osPlatform,
+    lastIpAddress: m.lastIpAddress ?? null,
+    family: osFamily(m.osPlatform),
+    healthStatus: m.healthStatus ?? "Active",
+  };
 }
 
 const pathKey = (p: string) => p.replace(/\//g, "\\").toLowerCase();
@@ -175,7 +189,7 @@ export function runScript(state: EmulatorState, tenantId: string, machine: Machi
 
 /** The state of one session at a point in time. */
 export interface SessionState {
-  status: "Pending" | "InProgress" | "Succeeded" | "Failed";
+  status: "Pending" | "InProgress" | "Succeeded" | "Failed" | "TimeOut";
   changedAt: number;
   commands: LiveResponseCommandEntry[];
   errorHResult: number;
@@ -193,10 +207,16 @@ export function replaySession(
 ): SessionState {
   const { actionPendingMs: pending, actionInProgressMs: step } = state.options;
   const machine = machineFacts(state, tenantId, session.machineId);
-  const hostile = state.tenants.get(tenantId)?.hostile ?? false;
   const startedAt = session.createdMs + pending;
   const commands = session.commands.map((c): LiveResponseCommandEntry => ({ ...c, startTime: null, endTime: null, commandStatus: "Created", errors: [] }));
   if (now < startedAt) return { status: "Pending", changedAt: session.createdMs, commands, errorHResult: 0 };
+  // A device that does not report keeps the session queued, for up to 3 days (run-live-response.md; mde-api.md §5.3).
+  if (state.options.liveResponseQueuesOnInactive && machine?.healthStatus === "Inactive") {
+    const expires = session.createdMs + QUEUE_MS;
+    return now < expires
+      ? { status: "Pending", changedAt: session.createdMs, commands, errorHResult: 0 }
+      : { status: "TimeOut", changedAt: expires, commands, errorHResult: HRESULT_TIMEOUT };
+  }
   const written: string[] = [];
   for (const [i, c] of commands.entries()) {
     const start = startedAt + i * step;
@@ -205,7 +225,7 @@ export function replaySession(
     c.startTime = toMdeTime(start);
     if (now < end) return { status: "InProgress", changedAt: start, commands, errorHResult: 0 };
     c.endTime = toMdeTime(end);
-    const failure = machine ? outcome(state, tenantId, machine, c, written, hostile) : { message: "The device is no longer available.", hresult: HRESULT_FAIL };
+    const failure = machine ? outcome(state, tenantId, machine, c, written) : { message: "The device is no longer available.", hresult: HRESULT_FAIL };
     if (failure) {
       c.commandStatus = "Failed";
       c.errors = [failure.message];
@@ -223,7 +243,6 @@ function outcome(
   machine: MachineFacts,
   c: LiveResponseCommandEntry,
   written: string[],
-  hostile: boolean,
 ): { message: string; hresult: number } | undefined {
   if (c.command.type === "PutFile") {
     const name = param(c, "FileName");
@@ -232,7 +251,8 @@ function outcome(
     return undefined;
   }
   if (c.command.type === "RunScript") {
-    const run = runScript(state, tenantId, machine, param(c, "ScriptName"), param(c, "Args"), hostile);
+    // Only the outcome and the files written matter here, not the (possibly huge, hostile) output.
+    const run = runScript(state, tenantId, machine, param(c, "ScriptName"), param(c, "Args"), false);
     if (run.failure) return { message: run.failure, hresult: HRESULT_FAIL };
     written.push(...run.writes);
     return undefined;

@@ -1,6 +1,6 @@
 import type { EmulatorState } from "../core/state.js";
 import { createRandom } from "../core/random.js";
-import { CONFIGURATIONS, cveById, KBS, productById } from "./tvm-catalog.js";
+import { CONFIGURATIONS, cveById, cvesOf, KBS, productById } from "./tvm-catalog.js";
 import type { TvmMachine } from "./tvm-store.js";
 
 /**
@@ -24,6 +24,7 @@ export function exportTime(iso: string): string {
   return Number.isFinite(ms) ? new Date(ms).toISOString().replace("T", " ").slice(0, 23) : "";
 }
 
+const DAY = 86_400_000;
 const osVersionOf = (m: TvmMachine, versions: Map<string, string>) => versions.get(m.id) ?? m.version;
 const architecture = (m: TvmMachine) => (m.osArchitecture === "32-bit" ? "x86" : "x64");
 const group = (m: TvmMachine) => m.rbacGroupName || "Unassigned";
@@ -123,22 +124,17 @@ export function* exportRows(
 ): Generator<Record<string, unknown>> {
   const db = state.db;
   const versions = osVersions(state, tenantId);
-  if (kind === "SoftwareVulnerabilities" || kind === "SoftwareVulnerabilityChanges") {
-    const changes = kind === "SoftwareVulnerabilityChanges";
-    const sql = changes
-      ? `SELECT i.machine_id, i.product_id, i.version, i.first_seen, i.last_seen, e.cve_id, e.first_seen AS e_first_seen
-         FROM tvm_exposures e JOIN tvm_installs i ON i.tenant_id = e.tenant_id AND i.machine_id = e.machine_id AND i.product_id = e.product_id
-         WHERE e.tenant_id = ? AND e.first_seen >= ? ORDER BY e.seq LIMIT ? OFFSET ?`
-      : `SELECT i.machine_id, i.product_id, i.version, i.first_seen, i.last_seen, e.cve_id, e.first_seen AS e_first_seen
+  if (kind === "SoftwareVulnerabilityChanges") {
+    yield* windowed(vulnerabilityChanges(state, tenantId, machines, versions, window.since ?? ""), window);
+    return;
+  }
+  if (kind === "SoftwareVulnerabilities") {
+    const sql = `SELECT i.machine_id, i.product_id, i.version, i.first_seen, i.last_seen, e.cve_id, e.first_seen AS e_first_seen
          FROM tvm_installs i LEFT JOIN tvm_exposures e ON e.tenant_id = i.tenant_id AND e.machine_id = i.machine_id AND e.product_id = i.product_id
          WHERE i.tenant_id = ? ORDER BY i.seq, e.seq LIMIT ? OFFSET ?`;
-    const params = changes ? [tenantId, window.since ?? "", sqlLimit(window), window.offset] : [tenantId, sqlLimit(window), window.offset];
-    for (const r of db.prepare(sql).iterate(...params) as IterableIterator<InstallRow>) {
+    for (const r of db.prepare(sql).iterate(tenantId, sqlLimit(window), window.offset) as IterableIterator<InstallRow>) {
       const m = machines.get(r.machine_id);
-      if (!m) continue;
-      const row = vulnerabilityRow(m, r, osVersionOf(m, versions));
-      // A change row adds `status` and `eventTimestamp` (§3.5 of the page); every change the emulator records is a new exposure.
-      yield changes ? { ...row, status: "New", eventTimestamp: new Date(Date.parse(r.e_first_seen ?? "")).toISOString() } : row;
+      if (m) yield vulnerabilityRow(m, r, osVersionOf(m, versions));
     }
     return;
   }
@@ -208,6 +204,54 @@ export function* exportRows(
       if (index++ < window.offset) continue;
       if (emitted++ >= window.limit) return;
       yield row;
+    }
+  }
+}
+
+/** The rows of `source` from `window.offset` on, at most `window.limit` of them. */
+function* windowed<T>(source: Iterable<T>, window: RowWindow): Generator<T> {
+  let index = 0;
+  let emitted = 0;
+  for (const row of source) {
+    if (index++ < window.offset) continue;
+    if (emitted++ >= window.limit) return;
+    yield row;
+  }
+}
+
+/**
+ * Changes since `since` (get-assessment-software-vulnerabilities.md §3): a
+ * `New` row for each exposure first seen since then and, where that exposure
+ * came with an update of the product (the version was first seen after the
+ * machine itself, so it replaced the previous one), a `Fixed` row for each
+ * CVE of the previous version, at the same instant, as the page's
+ * "1.0 → 2.0" clarification describes. Rows add `status` and `eventTimestamp`.
+ */
+function* vulnerabilityChanges(
+  state: EmulatorState,
+  tenantId: string,
+  machines: Map<string, TvmMachine>,
+  versions: Map<string, string>,
+  since: string,
+): Generator<Record<string, unknown>> {
+  const event = (iso: string) => new Date(Date.parse(iso)).toISOString();
+  const fresh = `SELECT i.machine_id, i.product_id, i.version, i.first_seen, i.last_seen, e.cve_id, e.first_seen AS e_first_seen
+       FROM tvm_exposures e JOIN tvm_installs i ON i.tenant_id = e.tenant_id AND i.machine_id = e.machine_id AND i.product_id = e.product_id
+       WHERE e.tenant_id = ? AND e.first_seen >= ? ORDER BY e.seq`;
+  for (const r of state.db.prepare(fresh).all(tenantId, since) as InstallRow[]) {
+    const m = machines.get(r.machine_id);
+    if (m) yield { ...vulnerabilityRow(m, r, osVersionOf(m, versions)), status: "New", eventTimestamp: event(r.first_seen) };
+  }
+  const updated = "SELECT machine_id, product_id, version, first_seen, last_seen FROM tvm_installs WHERE tenant_id = ? AND first_seen >= ? ORDER BY seq";
+  for (const r of state.db.prepare(updated).all(tenantId, since) as InstallRow[]) {
+    const m = machines.get(r.machine_id);
+    const product = productById(r.product_id);
+    const index = product ? product.versions.indexOf(r.version) : -1;
+    if (!m || !product || index < 1 || Date.parse(r.first_seen) - Date.parse(m.firstSeen) < DAY) continue;
+    const previous = product.versions[index - 1] as string;
+    for (const c of cvesOf(product, previous)) {
+      const row = { ...r, version: previous, cve_id: c.id, e_first_seen: m.firstSeen, last_seen: r.first_seen };
+      yield { ...vulnerabilityRow(m, row, osVersionOf(m, versions)), status: "Fixed", eventTimestamp: event(r.first_seen) };
     }
   }
 }

@@ -49,7 +49,7 @@ const num = (v: Value | undefined): number | null => (typeof v === "number" ? v 
 const time = (v: Value | undefined): string | null => (typeof v === "bigint" ? formatDateTime(v) : null);
 
 /** Evidence items (mde-api.md §6.1.1, every key present) describing the event: its process or file, remote address, account. */
-function evidenceFor(event: EventRow, created: string): Array<Record<string, unknown>> {
+function evidenceFor(table: string, event: EventRow, created: string): Array<Record<string, unknown>> {
   const blank = () => Object.fromEntries(EVIDENCE_KEYS.map((k) => [k, null])) as Record<string, unknown>;
   const items: Array<Record<string, unknown>> = [];
   const sha1 = text(event.SHA1) ?? text(event.InitiatingProcessSHA1);
@@ -59,7 +59,8 @@ function evidenceFor(event: EventRow, created: string): Array<Record<string, unk
     const path = own ? text(event.FolderPath) : text(event.InitiatingProcessFolderPath);
     const name = own ? text(event.FileName) : text(event.InitiatingProcessFileName);
     Object.assign(e, {
-      entityType: "Process",
+      // A process event's own hash is the process; a file or image-load event's is a file; otherwise the initiating process.
+      entityType: own && table !== "DeviceProcessEvents" ? "File" : "Process",
       evidenceCreationTime: created,
       sha1,
       sha256: own ? text(event.SHA256) : text(event.InitiatingProcessSHA256),
@@ -162,7 +163,7 @@ export async function createAlertByReference(ctx: OperationContext): Promise<Res
   const now = ctx.state.clock.now();
   const created = toMdeTime(now);
   const tenantSalt = salt32(`${ctx.state.options.seed}/${ctx.tenantId}`);
-  const evidence = evidenceFor(event.row, created);
+  const evidence = evidenceFor(event.table, event.row, created);
   const user = evidence.find((e) => e.entityType === "User" && e.domainName && String(e.domainName).toLowerCase() !== "nt authority");
   const json = ctx.state.db.transaction(() => {
     const index = reserve(ctx.state.db, ctx.tenantId, "alertIndex", 1);

@@ -2,7 +2,7 @@ import { findInvestigation, refreshInvestigations, startInvestigation } from "..
 import { MdeApiError, resourceNotFound } from "./errors.js";
 import { requireMachine } from "./machines.js";
 import { columnFields, type FieldMap } from "./odata-filter.js";
-import { parseListQuery, queryPage } from "./odata-query.js";
+import { MAX_PAGE, nextLinkFor, parseListQuery, queryPage } from "./odata-query.js";
 import { collectionResponse, entityResponse, type OperationContext } from "./operation-context.js";
 import { checkBody, optionalString, readJsonObject } from "./request-body.js";
 
@@ -16,15 +16,19 @@ export const INVESTIGATION_FIELDS: FieldMap = columnFields("start_time:datetime 
  */
 const AIR_PLATFORMS: ReadonlySet<string> = new Set(["windows10", "windows11", "windowsserver2019", "windowsserver2022", "windowsserver2025"]);
 
-/** GET /api/investigations: `$filter` on startTime, id, state, machineId, triggeringAlertId; `$top` ≤ 10,000; `$skip`. */
+/** GET /api/investigations: `$filter` on startTime, id, state, machineId, triggeringAlertId; `$top` ≤ 10,000; `$skip` (get-investigation-collection.md). */
 export function listInvestigations(ctx: OperationContext): Response {
   refreshInvestigations(ctx.state, ctx.tenantId);
   const query = parseListQuery(ctx.url, { entity: "Investigations", fields: INVESTIGATION_FIELDS });
   const page = queryPage<{ json: string }>(ctx.state.db, { table: "investigations", select: "json", tenantId: ctx.tenantId, query });
+  // Past a full page, a next link (with `$skip`) when the client sent no `$top`, as on alerts (mde-api.md §3.6).
+  const next =
+    page.hasMore && query.top === undefined && ctx.state.options.nextLinkWithoutTop ? nextLinkFor(ctx.url, query.skip + MAX_PAGE) : undefined;
   return collectionResponse(
     ctx,
     "Investigations",
     page.rows.map((r) => r.json),
+    next,
   );
 }
 

@@ -89,12 +89,16 @@ function givenTwice(list: readonly unknown[], key: string): boolean {
   return list.filter((p) => (p as { key?: unknown }).key === key).length > 1;
 }
 
-const openSessions = (ctx: OperationContext, extra = "", ...args: unknown[]): number =>
-  (
-    ctx.state.db
-      .prepare(`SELECT count(*) AS n FROM machine_actions WHERE tenant_id = ? AND type = 'LiveResponse' AND status IN ('Pending', 'InProgress')${extra}`)
-      .get(ctx.tenantId, ...args) as { n: number }
-  ).n;
+/** Open (Pending or InProgress) live response sessions of the tenant, or of one of its machines. */
+function openSessions(ctx: OperationContext, machineId?: string): number {
+  const open = "tenant_id = ? AND type = 'LiveResponse' AND status IN ('Pending', 'InProgress')";
+  const row = (
+    machineId === undefined
+      ? ctx.state.db.prepare(`SELECT count(*) AS n FROM machine_actions WHERE ${open}`).get(ctx.tenantId)
+      : ctx.state.db.prepare(`SELECT count(*) AS n FROM machine_actions WHERE ${open} AND machine_id = ?`).get(ctx.tenantId, machineId)
+  ) as { n: number };
+  return row.n;
+}
 
 /** `POST /api/machines/{id}/runliveresponse`. */
 export async function runLiveResponse(ctx: OperationContext): Promise<Response> {
@@ -105,7 +109,7 @@ export async function runLiveResponse(ctx: OperationContext): Promise<Response> 
   const commands = parseCommands(ctx.state, ctx.tenantId, body.Commands);
   advanceMachineActions(ctx.state, ctx.tenantId);
   // One session per machine; the next is refused, not queued (run-live-response.md).
-  if (openSessions(ctx, " AND machine_id = ?", machine.id) > 0)
+  if (openSessions(ctx, machine.id) > 0)
     throw new MdeApiError(400, "ActiveRequestAlreadyExists", `A live response session is already running on machine ${machine.id}.`);
   if (openSessions(ctx) >= MAX_CONCURRENT_SESSIONS)
     throw new MdeApiError(429, "TooManyRequests", `Maximum of ${MAX_CONCURRENT_SESSIONS} concurrent live response sessions reached.`);

@@ -16,6 +16,8 @@ export interface ActionRequest {
   readonly comment: string;
   readonly isolationType?: string;
   readonly scanType?: string;
+  /** live-response: the commands to run. */
+  readonly commands?: ReadonlyArray<{ type: string; params: ReadonlyArray<{ key: string; value: string }> }>;
 }
 
 export interface ConsoleEngine {
@@ -42,6 +44,7 @@ export function createConsoleEngine(deps: { store: Store; partner: PartnerClient
         comment: request.comment,
         ...(request.isolationType !== undefined ? { isolationType: request.isolationType } : {}),
         ...(request.scanType !== undefined ? { scanType: request.scanType } : {}),
+        ...(request.commands !== undefined ? { commands: request.commands } : {}),
         wait: false,
       }),
   };

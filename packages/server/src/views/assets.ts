@@ -41,7 +41,7 @@ document.addEventListener("DOMContentLoaded", function () {
         el.textContent = v === null || v === undefined || v === "" ? "—" : String(v);
       });
       box.setAttribute("data-status", a.status || "");
-      if (data.final) { box.setAttribute("data-final", "true"); return; }
+      if (data.final) { box.setAttribute("data-final", "true"); if (box.hasAttribute("data-reload-when-final")) location.reload(); return; }
       setTimeout(tick, interval);
     }).catch(function (e) {
       var err = box.querySelector("[data-error]");

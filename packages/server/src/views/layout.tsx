@@ -15,7 +15,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users";
+  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -23,6 +23,7 @@ const SECTIONS = [
   ["tenants", "/tenants", "Tenants", "viewer"],
   ["alerts", "/alerts", "Alerts", "viewer"],
   ["incidents", "/incidents", "Incidents", "viewer"],
+  ["investigations", "/investigations", "Investigations", "viewer"],
   ["devices", "/devices", "Devices", "viewer"],
   ["vulnerabilities", "/vulnerabilities", "Vulnerabilities", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],

@@ -6,7 +6,16 @@
  * unknown (the client's retry policy does not either).
  */
 import { randomUUID } from "node:crypto";
-import { FINAL_MACHINE_ACTION_STATUSES, isMdeError, type MachineAction, machineActionFilter, type MdeApi } from "@mde-partner/client";
+import {
+  FINAL_MACHINE_ACTION_STATUSES,
+  isMdeError,
+  type LiveResponseCommand,
+  type MachineAction,
+  machineActionFilter,
+  type MdeApi,
+  MdeHttpError,
+  MdeRateLimitedError,
+} from "@mde-partner/client";
 import { tenantOf } from "./tenant-of.js";
 import { tenantProblem } from "./tenant-problem.js";
 import type { ResponseActionKind, ResponseActionOutcome, ResponseActionRequest } from "./types.js";
@@ -21,7 +30,11 @@ const ACTION_TYPES: Readonly<Record<Exclude<ResponseActionKind, "tag-add" | "tag
   collect: ["CollectInvestigationPackage"],
   quarantine: ["StopAndQuarantineFile"],
   offboard: ["Offboard"],
+  "live-response": ["LiveResponse"],
 };
+
+/** Live response command types in the order the API requires them (mde-api.md §5.3). */
+const LIVE_RESPONSE_ORDER = ["PutFile", "RunScript", "GetFile"];
 
 const KINDS = new Set<string>([...Object.keys(ACTION_TYPES), "tag-add", "tag-remove"]);
 const FINAL: ReadonlySet<string> = new Set(FINAL_MACHINE_ACTION_STATUSES);
@@ -39,12 +52,28 @@ export function checkResponseActionRequest(r: Omit<ResponseActionRequest, "store
     throw new TypeError("quarantine needs the file's sha1 (40 hex characters)");
   if ((r.action === "tag-add" || r.action === "tag-remove") && (typeof r.tag !== "string" || r.tag.trim() === ""))
     throw new TypeError(`${r.action} needs a tag`);
+  if (r.action === "live-response") checkCommands(r.commands);
+}
+
+/** Live response commands: at least one, known types in PutFile → RunScript → GetFile order, string params. */
+function checkCommands(commands: ResponseActionRequest["commands"]): void {
+  if (!Array.isArray(commands) || commands.length === 0) throw new TypeError("live-response needs at least one command");
+  let last = 0;
+  for (const c of commands) {
+    const rank = LIVE_RESPONSE_ORDER.indexOf(c?.type);
+    if (rank < 0) throw new TypeError(`unknown live response command ${JSON.stringify(c?.type)}; use ${LIVE_RESPONSE_ORDER.join(", ")}`);
+    if (rank < last) throw new TypeError(`live response commands must come in the order ${LIVE_RESPONSE_ORDER.join(", ")}`);
+    last = rank;
+    if (!Array.isArray(c.params) || c.params.some((p: { key?: unknown; value?: unknown } | null) => typeof p?.key !== "string" || typeof p?.value !== "string"))
+      throw new TypeError(`live response command ${c.type} needs params of {key, value} strings`);
+  }
 }
 
 /** The request as recorded in the audit log (no secrets in it). */
 function auditedRequest(r: ResponseActionRequest): Record<string, unknown> {
   const out: Record<string, unknown> = { action: r.action, machineId: r.machineId, wait: r.wait === true };
   for (const k of ["isolationType", "scanType", "sha1", "tag"] as const) if (r[k] !== undefined) out[k] = r[k];
+  if (r.commands !== undefined) out.commands = r.commands.map((c) => ({ type: c.type, params: c.params.map((p) => ({ key: p.key, value: p.value })) }));
   return out;
 }
 
@@ -68,6 +97,8 @@ function create(api: MdeApi, r: ResponseActionRequest): Promise<MachineAction> {
       return m.stopAndQuarantineFile(r.machineId, { ...base, sha1: r.sha1 as string });
     case "offboard":
       return m.offboard(r.machineId, base);
+    case "live-response":
+      return m.runLiveResponse(r.machineId, { ...base, commands: (r.commands ?? []) as readonly LiveResponseCommand[] });
     default:
       throw new TypeError(`not a machine action: ${r.action}`);
   }
@@ -186,7 +217,9 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
         machineAction = await create(api, request);
         outcome.result = "created";
       } catch (error) {
-        if (!isAlreadyInProgress(error)) throw error;
+        // A live response session already running (400 ActiveRequestAlreadyExists) runs other
+        // commands: it is a refusal to report, never an action to adopt as this one.
+        if (action === "live-response" || !isAlreadyInProgress(error)) throw error;
         outcome.result = "already-in-progress";
         const open = await findOpenAction(api, request).catch(() => undefined);
         if (!open) {
@@ -234,7 +267,12 @@ export async function runResponseAction(request: ResponseActionRequest): Promise
   } catch (error) {
     const p = tenantProblem(error);
     outcome.result = "failed";
-    outcome.error = { code: p.code, message: p.message };
+    outcome.error = {
+      code: p.code,
+      message: p.message,
+      ...(error instanceof MdeHttpError && error.apiCode !== undefined ? { apiCode: error.apiCode } : {}),
+      ...(error instanceof MdeRateLimitedError && error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    };
     await finish("failed", `${p.code}: ${p.message}`);
     return outcome;
   }

@@ -163,7 +163,8 @@ export type ResponseActionKind =
   | "quarantine"
   | "tag-add"
   | "tag-remove"
-  | "offboard";
+  | "offboard"
+  | "live-response";
 
 export interface ResponseActionRequest {
   store: Store;
@@ -180,6 +181,8 @@ export interface ResponseActionRequest {
   scanType?: string;
   sha1?: string;
   tag?: string;
+  /** live-response: the commands (PutFile, RunScript, GetFile in that order; mde-api.md §5.3). */
+  commands?: ReadonlyArray<{ type: string; params: ReadonlyArray<{ key: string; value: string }> }>;
   /** Wait until the MachineAction is final. */
   wait?: boolean;
   waitTimeoutMs?: number;
@@ -207,7 +210,14 @@ export interface ResponseActionOutcome {
   result: "created" | "already-in-progress" | "succeeded" | "failed" | "tagged";
   /** With `adoptSince`: the action was found created by an earlier attempt, not sent again. */
   adopted?: boolean;
-  error?: { code: string; message: string };
+  error?: {
+    code: string;
+    message: string;
+    /** The API's own `error.code` when it sent one (`ActiveRequestAlreadyExists`, `TooManyRequests`, …). */
+    apiCode?: string;
+    /** The service's wait after a 429, when it said. */
+    retryAfterMs?: number;
+  };
   auditIds: string[];
 }
 

@@ -33,4 +33,12 @@ export function register(alerts: Command, wiring: Wiring): void {
   addFlags(alerts.command("list").description("every matching alert of the tenants, each with its tenant id"), LIST).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, options: AlertsListOptions) => m.runAlertsList(options, ctx)));
   addFlags(alerts.command("get").argument("<tenant-id>").argument("<alert-id>"), STREAM_OUTPUT_FLAGS).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, alertId: string, options: OutputFlags) => m.runAlertsGet(tenantId, alertId, options, ctx)));
   addFlags(alerts.command("update").argument("<tenant-id>").argument("<alert-id>"), UPDATE).action(lazyAction(wiring, () => import("./run.js"), (m, ctx, tenantId: string, alertId: string, options: AlertsUpdateOptions) => m.runAlertsUpdate(tenantId, alertId, options, ctx)));
+  addFlags(
+    alerts
+      .command("related")
+      .description("an alert's machine, user, files, IPs and domains in one view (a relation that cannot be read is reported, the others shown)")
+      .argument("<tenant-id>")
+      .argument("<alert-id>"),
+    STREAM_OUTPUT_FLAGS,
+  ).action(lazyAction(wiring, () => import("./related.js"), (m, ctx, tenantId: string, alertId: string, options: OutputFlags) => m.runAlertsRelated(tenantId, alertId, options, ctx)));
 }

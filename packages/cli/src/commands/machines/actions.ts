@@ -1,10 +1,11 @@
 /**
- * `mde-partner machines isolate|unisolate|scan|collect|restrict|unrestrict
- * <tenant> <machine-id…> --comment TEXT`: response actions through the
+ * `mde-partner machines isolate|unisolate|scan|collect|restrict|unrestrict|
+ * stop-and-quarantine|offboard <tenant> <machine-id…> --comment TEXT`: response actions through the
  * engine's `runResponseAction`, so the audit log records who asked what, and
  * why. Every machine is looked up first: a wrong id stops the command before
  * anything is sent or recorded. On a terminal it asks before acting (`--yes`
- * skips the question).
+ * skips the question); offboarding cannot be undone, so without a terminal it
+ * is refused unless `--yes` says so.
  */
 import { type ResponseActionOutcome, runResponseAction, tenantOf } from "@mde-partner/sync";
 import { loadConfig } from "../../config.js";
@@ -15,7 +16,7 @@ import { createOutput, type OutputFlags } from "../../output/output.js";
 import { openCliStore, openPartner } from "../../partner.js";
 import { parseTenantId, requireTenant } from "../../tenant-selection.js";
 import { submitToWorkers, workersStoreUrl } from "../batches/run.js";
-import { confirm } from "../confirm.js";
+import { confirm, confirmIrreversible, refuseUnattended } from "../confirm.js";
 import { printActionOutcomes } from "../results-output.js";
 import { MACHINE_ACTIONS } from "./response-actions.js";
 import { checkMachineId } from "./run.js";
@@ -24,6 +25,8 @@ import { actorName } from "../../cli-audit.js";
 export interface MachineActionOptions extends OutputFlags {
   comment?: string;
   type?: string;
+  /** stop-and-quarantine: the file's SHA-1. */
+  sha1?: string;
   wait?: boolean;
   timeout?: string;
   yes?: boolean;
@@ -60,7 +63,18 @@ export async function runMachineAction(
     type = spec.types.find((t) => t.toLowerCase() === options.type!.toLowerCase());
     if (!type) throw usageError(`--type for ${name} must be one of ${spec.types.join(", ")}, got ${JSON.stringify(options.type)}`);
   }
+  let sha1: string | undefined;
+  if (options.sha1 !== undefined && !spec.sha1) throw usageError(`--sha1 does not apply to ${name}`);
+  if (spec.sha1) {
+    sha1 = options.sha1?.trim();
+    if (sha1 === undefined || sha1 === "") throw usageError(`${name} needs --sha1 <sha1>`, "the SHA-1 of the file to stop and quarantine (40 hex characters)");
+    if (!/^[0-9a-fA-F]{40}$/.test(sha1))
+      throw usageError(`--sha1 must be 40 hex characters, got ${JSON.stringify(sha1.slice(0, 60))}`, "stop and quarantine takes the file's SHA-1 (not SHA-256 or MD5)");
+    sha1 = sha1.toLowerCase();
+  }
   if (machineIds.length === 0) throw usageError(`${name} needs at least one machine id`);
+  // Refused before anything is looked up or recorded: a script offboards only with --yes.
+  if (spec.irreversible && !options.yes) refuseUnattended(ctx.io, `machines ${name}`);
   const ids = [...new Set(machineIds.map(checkMachineId))];
   const waitTimeoutMs = options.timeout !== undefined ? parseDuration("--timeout", options.timeout, { minMs: 1000 }) : 10 * 60_000;
 
@@ -96,7 +110,7 @@ export async function runMachineAction(
               tenantId: tenant.id,
               target: id,
               comment: options.comment!,
-              request: { action: spec.kind, ...(type ? { type } : {}) },
+              request: { action: spec.kind, ...(type ? { type } : {}), ...(sha1 ? { sha1 } : {}) },
               result: e.message,
             })
             .catch(() => {});
@@ -104,13 +118,16 @@ export async function runMachineAction(
         }
       }
       const targets = ids.map((id) => names.get(id) ?? id).join(", ");
-      if (!options.yes && !(await confirm(ctx.io, `${spec.verb} ${ids.length} machine(s) of ${tenant.name}: ${targets}?`))) {
+      const question = `${spec.verb} ${ids.length} machine(s) of ${tenant.name}: ${targets}?`;
+      const ask = spec.irreversible ? () => confirmIrreversible(ctx.io, question, `machines ${name}`) : () => confirm(ctx.io, question);
+      if (!options.yes && !(await ask())) {
         out.note("nothing done");
         return EXIT.failed;
       }
       const extra = {
         ...(type && spec.kind === "isolate" ? { isolationType: type } : {}),
         ...(type && spec.kind === "scan" ? { scanType: type } : {}),
+        ...(sha1 ? { sha1 } : {}),
         ...(options.wait ? { wait: true, waitTimeoutMs } : {}),
       };
       if (options.workers) {

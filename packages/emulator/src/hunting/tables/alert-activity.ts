@@ -10,7 +10,7 @@ const num = (v: unknown): number | null => (typeof v === "number" ? v : null);
 const time = (v: unknown): bigint | null => (typeof v === "string" ? (parseDateTime(v) ?? null) : null);
 
 /** The device an alert fired on: the stored machine, or a stand-in built from the alert's own fields. */
-function alertMachine(ctx: BuildContext, alert: SourceAlert): SourceMachine | undefined {
+export function alertMachine(ctx: BuildContext, alert: SourceAlert): SourceMachine | undefined {
   const id = str(alert.json.machineId);
   if (!id) return undefined;
   const known = ctx.machineById.get(id);
@@ -24,7 +24,7 @@ function alertMachine(ctx: BuildContext, alert: SourceAlert): SourceMachine | un
   };
 }
 
-function alertAccount(ctx: BuildContext, alert: SourceAlert, machine: SourceMachine): Account {
+export function alertAccount(ctx: BuildContext, alert: SourceAlert, machine: SourceMachine): Account {
   const userEvidence = alert.evidence.find((e) => e.entityType === "User" && str(e.accountName));
   const related = alert.json.relatedUser as { userName?: unknown; domainName?: unknown } | null | undefined;
   const name = str(userEvidence?.accountName) || str(related?.userName);

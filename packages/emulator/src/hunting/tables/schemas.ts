@@ -1,4 +1,5 @@
 import type { Column, KqlType } from "../kql/values.js";
+import { DEVICE_TABLE_SPECS, DEVICE_TABLES, type DeviceTableName } from "./device-schemas.js";
 import { TVM_TABLE_SPECS, TVM_TABLES, type TvmTableName } from "./tvm-tables.js";
 
 /*
@@ -65,6 +66,7 @@ const SPECS: Record<string, string> = {
     AdditionalFields string, Severity string, CloudResource string, CloudPlatform string, ResourceType string,
     ResourceID string, SubscriptionId string`,
   ...TVM_TABLE_SPECS,
+  ...DEVICE_TABLE_SPECS,
 };
 
 function parseSpec(spec: string): Column[] {
@@ -79,7 +81,7 @@ function parseSpec(spec: string): Column[] {
 }
 
 /** The hunting tables the emulator serves, in the order the schema reference lists their columns. */
-export type HuntingTableName = "DeviceInfo" | "DeviceProcessEvents" | "DeviceNetworkEvents" | "DeviceLogonEvents" | "AlertInfo" | "AlertEvidence" | TvmTableName;
+export type HuntingTableName = "DeviceInfo" | "DeviceProcessEvents" | "DeviceNetworkEvents" | "DeviceLogonEvents" | "AlertInfo" | "AlertEvidence" | TvmTableName | DeviceTableName;
 
 export const HUNTING_TABLES: readonly HuntingTableName[] = Object.freeze([
   "DeviceInfo",
@@ -88,6 +90,7 @@ export const HUNTING_TABLES: readonly HuntingTableName[] = Object.freeze([
   "DeviceLogonEvents",
   "AlertInfo",
   "AlertEvidence",
+  ...DEVICE_TABLES,
   ...TVM_TABLES,
 ]);
 

@@ -22,6 +22,8 @@ export interface SourceMachine {
   exposureLevel: string;
   deviceValue: string;
   tags: string[];
+  /** The Machine's `ipAddresses` (address, MAC, status), when it lists them. */
+  ipAddresses?: ReadonlyArray<{ ipAddress: string; macAddress: string; operationalStatus: string }>;
   /** Ticks, or null when the JSON does not say. */
   firstSeen: bigint | null;
   lastSeen: bigint | null;
@@ -76,6 +78,9 @@ function toMachine(id: string, json: Record<string, unknown>): SourceMachine {
     exposureLevel: str(json.exposureLevel),
     deviceValue: str(json.deviceValue) || "Normal",
     tags: Array.isArray(json.machineTags) ? json.machineTags.map(str) : [],
+    ipAddresses: Array.isArray(json.ipAddresses)
+      ? (json.ipAddresses as Array<Record<string, unknown>>).map((a) => ({ ipAddress: str(a?.ipAddress), macAddress: str(a?.macAddress), operationalStatus: str(a?.operationalStatus) }))
+      : [],
     firstSeen: time(json.firstSeen),
     lastSeen: time(json.lastSeen),
   };

@@ -6,6 +6,7 @@ import { buildAlertEvidence, buildAlertInfo } from "./alert-tables.js";
 import { type BuildContext, createBuildContext, toRows } from "./context.js";
 import { buildBackgroundEvents } from "./device-events.js";
 import { buildDeviceInfo } from "./device-info.js";
+import { deviceTableBuilders } from "./device-tables.js";
 import { HUNTING_TABLES, type HuntingTableName, TABLE_COLUMNS } from "./schemas.js";
 import { loadTenantSource, sourceSignature } from "./source.js";
 import { type TvmTableName, tvmTableBuilders } from "./tvm-tables.js";
@@ -31,6 +32,7 @@ function builders(ctx: BuildContext): Builders {
     DeviceLogonEvents: () => [...buildBackgroundEvents(ctx, "logon"), ...alertActivity().logon],
     AlertInfo: () => buildAlertInfo(ctx),
     AlertEvidence: () => buildAlertEvidence(ctx),
+    ...deviceTableBuilders(ctx),
   };
 }
 

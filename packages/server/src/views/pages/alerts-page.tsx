@@ -7,6 +7,7 @@ import { roleAtLeast } from "../../users-file.js";
 import { clip, ClipDetail, TextSection } from "../clip.js";
 import { CheckboxSet, Fact, FilterForm, Options, Pager, PostForm, SeverityChip, Table, TenantSelect, Time } from "../components.js";
 import { PortalLink } from "../portal-link.js";
+import { EvidenceLinks, InvestigationLink } from "./entity-links.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
 
@@ -142,6 +143,7 @@ function EvidenceTable({ list, full }: { list: readonly Evidence[]; full: string
               )),
           },
           { head: "Detection", cell: (e) => entryText(e.detectionStatus) },
+          { head: "Look up", cell: (e) => <EvidenceLinks e={e} /> },
         ]}
       />
     </>
@@ -266,6 +268,7 @@ export function alertDetailPage(session: Session, m: AlertDetailModel, flash?: P
           <Fact label="Alert id">
             <code>{text(clip(a.id))}</code>
           </Fact>
+          <InvestigationLink tenantId={a.tenantId} id={p.investigationId} />
           {!!p.alertWebUrl && (
             <Fact label="Defender portal" id="alert-portal">
               <PortalLink value={p.alertWebUrl} hosts={m.portalHosts} label="open the alert" />

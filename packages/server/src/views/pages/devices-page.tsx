@@ -9,6 +9,7 @@ import { clip } from "../clip.js";
 import { Choices, Fact, FilterForm, Options, PostForm, Table, TenantSelect, Time } from "../components.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
+import { DeviceLiveLinks } from "./live-response-page.js";
 
 /** The one choice an action takes besides its comment (the first value is preselected). */
 const CHOICES: Readonly<Record<string, { legend: string; name: string; values: readonly string[] }>> = {
@@ -118,6 +119,7 @@ export function deviceDetailPage(
           <Fact label="Tags">{tags.length ? tags.slice(0, 50).map((t) => clip(t)).join(", ") : "—"}</Fact>
         </dl>
       </section>
+      <DeviceLiveLinks session={session} machine={d} tenant={m.tenant} />
       {responder && (
         <>
           <h2>Response actions</h2>
