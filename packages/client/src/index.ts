@@ -187,7 +187,6 @@ export {
   type CommentOptions,
   type MachineActionsResource,
   MachineActionWaitTimeoutError,
-  type ResultDownloader,
   type ResultOptions,
   type WaitOptions,
 } from "./mde/machine-actions.js";

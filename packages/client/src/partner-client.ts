@@ -211,8 +211,6 @@ export function createPartnerClient(options: PartnerClientOptions): PartnerClien
         graphTransport: createTransport(id, "graph", cloud.graphUrl),
         clock: clockWithSleep,
         onLegacyHunting: legacyHunting,
-        // Result links are fetched with the bare fetch: no auth policy, so no token leaves the API host.
-        downloads: { fetch, allowInsecureRequests: state.allowInsecureRequests },
         getToken: (o) => getToken(id, o),
         inspect: (token, resource, o) => inspect(token, { audiences: resource === "graph" ? cloud.graphAudiences : cloud.audiences, ...o }),
         consentUrl: () => consentLink(state, id),

@@ -4,7 +4,6 @@
  * default (`tenant.hunt`), a per-resource permission check (`tenant.checkPermissions`) and its
  * admin's consent link (`tenant.consentUrl()`).
  */
-import type { ResultDownloader } from "./mde/machine-actions.js";
 import { type InspectTokenOptions, type TokenInspection, tokenRoles } from "./auth/inspect-token.js";
 import type { KeySource } from "./auth/jwks-source.js";
 import type { Clock } from "./clock.js";
@@ -148,8 +147,6 @@ export interface PartnerTenantDeps {
   readonly clock: Clock;
   /** Warns once per client that legacy hunting retires on 2027-02-01. */
   onLegacyHunting(): void;
-  /** How result links are downloaded (the client's fetch, which sends no token by itself). */
-  readonly downloads?: ResultDownloader;
   getToken(options?: TokenRequestOptions): Promise<string>;
   /** Inspects a token of this tenant against the cloud's keys (`audiences` default: the resource's). */
   inspect(token: string, resource: ApiResource | undefined, options: InspectOptions): Promise<TokenInspection>;
@@ -173,7 +170,6 @@ export function createPartnerTenant(deps: PartnerTenantDeps): PartnerTenant {
   const mde = createMdeApi(deps.mdeTransport, {
     clock: deps.clock,
     onLegacyHunting: deps.onLegacyHunting,
-    ...(deps.downloads ? { downloads: deps.downloads } : {}),
   });
   const graph = createGraphApi(deps.graphTransport);
   const hunt = (async (query: string, options: TenantHuntOptions | LegacyHuntOptions = {}) => {

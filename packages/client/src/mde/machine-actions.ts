@@ -5,7 +5,6 @@
  */
 import { type Clock, systemClock, systemSleep } from "../clock.js";
 import { MdeInvalidResponseError, MdeTimeoutError } from "../errors.js";
-import type { FetchLike } from "../network.js";
 import type { ODataString } from "./models/common.js";
 import {
   FINAL_MACHINE_ACTION_STATUSES,
@@ -21,7 +20,7 @@ import type { PagedResult } from "../odata/paging.js";
 import { actionId, fileHash, machineId, path } from "../pipeline/path.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 import { buildRequest, type ListOptions, MAX_TOP, odataList, type RequestOptions, requireText, sendJson } from "./call.js";
-import { downloadResultLink } from "./result-download.js";
+import { downloadThroughTransport } from "./result-download.js";
 
 /** Options of actions that only take a comment. */
 export interface CommentOptions extends RequestOptions {
@@ -45,13 +44,6 @@ export interface ResultOptions extends RequestOptions {
   maxBytes?: number;
   /** Give up on the download after this long (default 5 minutes). */
   timeoutMs?: number;
-}
-
-/** How result links are downloaded: a fetch that sends no credentials (the partner client's own). */
-export interface ResultDownloader {
-  fetch?: FetchLike;
-  /** Follow `http://` loopback links too (an emulator without TLS). */
-  allowInsecureRequests?: boolean;
 }
 
 /** @deprecated Use {@link Clock} (with its `sleep`). */
@@ -140,7 +132,6 @@ function parseTranscript(bytes: Uint8Array, details: { tenantId: string; operati
 export function createMachineActionsResource(
   transport: MdeTransport,
   clock: Clock = systemClock,
-  downloader: ResultDownloader = {},
 ): MachineActionsResource {
   const act = (name: OperationName, machine: string, verb: string, options: CommentOptions, extra: Record<string, unknown> = {}) => {
     requireText(options?.comment, "comment");
@@ -161,13 +152,10 @@ export function createMachineActionsResource(
   };
   const download = async (id: string, commandIndex: number, options: ResultOptions = {}) => {
     const link = await resultLink(id, commandIndex, options.signal ? { signal: options.signal } : {});
-    return downloadResultLink(link?.value, {
-      ...(downloader.fetch ? { fetch: downloader.fetch } : {}),
-      ...(downloader.allowInsecureRequests ? { allowInsecureRequests: true } : {}),
+    return downloadThroughTransport(transport, link?.value, {
       ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      tenantId: transport.tenantId,
       operation: "DownloadLiveResponseResult",
     });
   };

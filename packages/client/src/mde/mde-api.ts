@@ -18,7 +18,7 @@ import { createIndicatorsResource, type IndicatorsResource } from "./indicators.
 import { createInvestigationsResource, type InvestigationsResource } from "./investigations.js";
 import { createIpsResource, type IpsResource } from "./ips.js";
 import { createLibraryResource, type LibraryResource } from "./library.js";
-import { createMachineActionsResource, type MachineActionsResource, type ResultDownloader } from "./machine-actions.js";
+import { createMachineActionsResource, type MachineActionsResource } from "./machine-actions.js";
 import { createMachinesResource, type MachinesResource } from "./machines.js";
 import { createRecommendationsResource, type RecommendationsResource } from "./recommendations.js";
 import { createRemediationTasksResource, type RemediationTasksResource } from "./remediation-tasks.js";
@@ -36,11 +36,6 @@ export interface MdeApiOptions {
   clock?: Clock;
   /** Runs before each legacy hunting call (the partner client warns about the 2027-02-01 retirement). */
   onLegacyHunting?: () => void;
-  /**
-   * How result links (live response results) are downloaded: a fetch that sends no credentials
-   * (default: the global fetch). The partner client passes its own, which trusts the cloud's CA.
-   */
-  downloads?: ResultDownloader;
 }
 
 /** The typed MDE API of one tenant (`partner.tenant(id).mde`). */
@@ -75,7 +70,7 @@ export function createMdeApi(transport: MdeTransport, options: MdeApiOptions = {
   return apiOver(transport, "createTenantClient needs an MdeTransport", () => ({
     alerts: createAlertsResource(transport),
     machines: createMachinesResource(transport),
-    machineActions: createMachineActionsResource(transport, options.clock, options.downloads),
+    machineActions: createMachineActionsResource(transport, options.clock),
     hunting: createHuntingResource(transport, options.onLegacyHunting),
     indicators: createIndicatorsResource(transport),
     investigations: createInvestigationsResource(transport),

@@ -1,21 +1,25 @@
 /**
  * Downloads through the short-lived links the MDE API hands out (live response results,
- * investigation packages, export files; mde-api.md §5.3, §5.17). Such a link is an Azure Storage
- * SAS URL on another host (`…core.windows.net/…?se=…&sp=r&sig=…`): the link is the credential, so
- * the request carries no bearer token — the token must never leave the API host (STYLE.md habit 7).
- * The link comes from the service, which is tenant-controlled territory, so only `https` links are
- * followed, redirects are refused, and the body is read only up to `maxBytes`.
+ * investigation packages, export files; mde-api.md §5.3, §5.17), read whole into memory up to a
+ * bound. The request itself is the pipeline's one credential-less download (pipeline/download.ts:
+ * no bearer token, no redirects, `https` only); this adds the link checks a caller without a
+ * transport needs, the size bound and an overall time limit. Exports that can be large stream
+ * instead (`exports.readFile`).
  */
-import { MdeHttpError, MdeInvalidResponseError, MdeNetworkError, MdeTimeoutError } from "../errors.js";
-import type { FetchLike } from "../network.js";
 import { isLoopback } from "../clouds.js";
+import { MdeInvalidResponseError, MdeTimeoutError } from "../errors.js";
+import type { FetchLike } from "../network.js";
+import { downloadLink, readBounded } from "../pipeline/download.js";
+import type { MdeTransport } from "../pipeline/transport.js";
 
 /** Default size bound of a download (100 MB). */
 export const DEFAULT_DOWNLOAD_MAX_BYTES = 100 * 1024 * 1024;
+/** Default time limit of a whole download (5 minutes). */
+const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 
 /** Options of {@link downloadResultLink}. */
 export interface ResultDownloadOptions {
-  /** fetch without authentication (default: the global fetch; the partner client passes its own, which trusts the cloud's CA). */
+  /** fetch without authentication (default: the global fetch; the partner client uses its own, which trusts the cloud's CA). */
   fetch?: FetchLike;
   /** Refuse bodies larger than this (default 100 MB). */
   maxBytes?: number;
@@ -29,27 +33,43 @@ export interface ResultDownloadOptions {
   operation?: string;
 }
 
-function checkLink(link: unknown, allowInsecure: boolean, details: { tenantId?: string | undefined; operation: string }): URL {
-  let url: URL | undefined;
-  try {
-    url = typeof link === "string" ? new URL(link) : undefined;
-  } catch {
-    url = undefined;
-  }
-  const insecureOk = url?.protocol === "http:" && allowInsecure && isLoopback(url);
-  if (!url || !(url.protocol === "https:" || insecureOk) || url.username !== "" || url.password !== "")
-    throw new MdeInvalidResponseError(`${details.operation}: the service returned a download link that is not a plain https URL; it was not followed`, details);
-  return url;
-}
+type Bounds = Pick<ResultDownloadOptions, "maxBytes" | "timeoutMs" | "signal">;
 
-/** The `<Code>` of an Azure Storage XML error body, if it is a plain word. */
-function storageCode(text: string): string | undefined {
-  const code = /<Code>([A-Za-z]{1,64})<\/Code>/.exec(text)?.[1];
-  return code;
+function checkBounds(options: Bounds): { maxBytes: number; timeoutMs: number } {
+  const maxBytes = options.maxBytes ?? DEFAULT_DOWNLOAD_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new TypeError(`maxBytes must be a positive integer, got ${String(options.maxBytes)}`);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new TypeError(`timeoutMs must be a positive number, got ${String(options.timeoutMs)}`);
+  return { maxBytes, timeoutMs };
 }
 
 /**
- * Downloads the bytes behind a result link, without any `Authorization` header.
+ * Runs one bounded download: `get` sends the request (with the combined signal), the body is
+ * read up to `maxBytes`, and the whole takes at most `timeoutMs`.
+ */
+async function bounded(
+  get: (signal: AbortSignal) => Promise<Response>,
+  options: Bounds,
+  details: { tenantId?: string | undefined; operation: string },
+): Promise<Uint8Array> {
+  const { maxBytes, timeoutMs } = checkBounds(options);
+  options.signal?.throwIfAborted();
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const tooLarge = () =>
+    new MdeInvalidResponseError(`${details.operation}: the result is larger than maxBytes (${maxBytes} bytes); raise maxBytes to download it`, details);
+  try {
+    return await readBounded(await get(signal), maxBytes, tooLarge, signal);
+  } catch (error) {
+    if (timeout.aborted && !options.signal?.aborted)
+      throw new MdeTimeoutError(`${details.operation}: the download did not finish within ${timeoutMs} ms`, { ...details, cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Downloads the bytes behind a result link, without any `Authorization` header. The link comes
+ * from the service (tenant-controlled territory): only a plain `https` URL is followed.
  *
  * @example
  * const { value } = await tenant.mde.machineActions.getLiveResponseResultLink(actionId, 1);
@@ -58,75 +78,34 @@ function storageCode(text: string): string | undefined {
 export async function downloadResultLink(link: string, options: ResultDownloadOptions = {}): Promise<Uint8Array> {
   const operation = options.operation ?? "DownloadResult";
   const details = { tenantId: options.tenantId, operation };
-  const maxBytes = options.maxBytes ?? DEFAULT_DOWNLOAD_MAX_BYTES;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) throw new TypeError(`maxBytes must be a positive integer, got ${String(options.maxBytes)}`);
-  const timeoutMs = options.timeoutMs ?? 5 * 60_000;
-  if (!(timeoutMs > 0)) throw new TypeError(`timeoutMs must be a positive number, got ${String(options.timeoutMs)}`);
-  const url = checkLink(link, options.allowInsecureRequests === true, details);
-  options.signal?.throwIfAborted();
+  let url: URL | undefined;
+  try {
+    url = typeof link === "string" ? new URL(link) : undefined;
+  } catch {
+    url = undefined;
+  }
+  const insecureOk = url?.protocol === "http:" && options.allowInsecureRequests === true && isLoopback(url);
+  if (!url || !(url.protocol === "https:" || insecureOk))
+    throw new MdeInvalidResponseError(`${operation}: the service returned a download link that is not a plain https URL; it was not followed`, details);
+  const target = url;
   const fetch = options.fetch ?? globalThis.fetch;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const timedOut = () => timeout.aborted && !options.signal?.aborted;
-  let response: Response;
-  try {
-    // No credentials of any kind, and no redirect: a redirect could lead anywhere.
-    response = await fetch(url.href, { method: "GET", redirect: "error", signal, headers: { accept: "*/*" } });
-  } catch (error) {
-    if (timedOut()) throw new MdeTimeoutError(`${operation}: the download did not answer within ${timeoutMs} ms`, { ...details, cause: error });
-    if (options.signal?.aborted) throw options.signal.reason;
-    throw new MdeNetworkError(`${operation}: the download link could not be reached (${url.host})`, false, { ...details, cause: error });
-  }
-  if (response.status < 200 || response.status > 299) {
-    const text = await readCapped(response, 16 * 1024, signal).then((b) => new TextDecoder().decode(b)).catch(() => "");
-    const apiCode = storageCode(text);
-    const hint = response.status === 403 ? ": the link expired (they last 30 minutes) or was altered; request a new link" : "";
-    throw new MdeHttpError(`${operation}: the download was refused with HTTP ${response.status}${apiCode ? ` ${apiCode}` : ""}${hint}`, {
-      ...details,
-      status: response.status,
-      apiCode,
-    });
-  }
-  const declared = Number(response.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(operation, maxBytes, details);
-  }
-  try {
-    const bytes = await readCapped(response, maxBytes, signal);
-    if (bytes === undefined) throw tooLarge(operation, maxBytes, details);
-    return bytes;
-  } catch (error) {
-    if (timedOut()) throw new MdeTimeoutError(`${operation}: the download did not finish within ${timeoutMs} ms`, { ...details, cause: error });
-    throw error;
-  }
+  return bounded(
+    (signal) =>
+      downloadLink(
+        { fetch, apiOrigin: insecureOk ? target.origin : "", tenantId: options.tenantId ?? "", timeoutMs: checkBounds(options).timeoutMs },
+        target.href,
+        { signal, operation },
+      ),
+    options,
+    details,
+  );
 }
 
-const tooLarge = (operation: string, maxBytes: number, details: { tenantId?: string | undefined; operation: string }) =>
-  new MdeInvalidResponseError(`${operation}: the result is larger than maxBytes (${maxBytes} bytes); raise maxBytes to download it`, details);
-
-/** Reads at most `limit` bytes; undefined (and the stream cancelled) when the body is longer. */
-async function readCapped(response: Response, limit: number, signal: AbortSignal): Promise<Uint8Array | undefined> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    signal.throwIfAborted();
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+/** The same through a tenant's transport (`transport.download`: the partner client's own credential-less fetch). */
+export function downloadThroughTransport(transport: MdeTransport, link: unknown, options: Bounds & { operation: string }): Promise<Uint8Array> {
+  const details = { tenantId: transport.tenantId, operation: options.operation };
+  const download = transport.download;
+  if (!download) throw new TypeError("this transport cannot download links (it was built without a fetch)");
+  if (typeof link !== "string") throw new MdeInvalidResponseError(`${options.operation}: the service returned no download link`, details);
+  return bounded((signal) => download(link, { signal, operation: options.operation }), options, details);
 }

@@ -1,6 +1,6 @@
 /**
  * Unauthenticated GET of a download link the API returned (export files' SAS URLs, mde-api.md
- * §5.16–§5.17). The link is the credential (its query carries an expiry and a signature), and in
+ * §5.16–§5.17; live response results and investigation packages, §5.3). The link is the credential (its query carries an expiry and a signature), and in
  * the real cloud it lives on Azure Storage, not on the API host: no `Authorization` header is ever
  * attached, redirects are not followed, and only `https:` links are fetched (a plain-http link is
  * accepted only on the API's own origin, which the caller configured explicitly).
@@ -72,10 +72,45 @@ export async function downloadLink(
   const details = { tenantId: options.tenantId, operation, status: response.status, apiCode: code };
   if (response.status === 403)
     throw new MdeForbiddenError(
-      `${operation}: the storage host refused the download link (${code ?? "403"}); links expire (sasValidHours), so ask for a new export`,
+      `${operation}: the storage host refused the download link (${code ?? "403"}): it expired or was altered; request a new link`,
       [],
       details,
     );
-  if (response.status === 404) throw new MdeNotFoundError(`${operation}: the export file no longer exists; ask for a new export`, details);
+  if (response.status === 404) throw new MdeNotFoundError(`${operation}: the file behind the link no longer exists; request a new link`, details);
   throw new MdeHttpError(`${operation}: the download failed with HTTP ${response.status}`, details);
+}
+
+/**
+ * Reads a download's body, at most `maxBytes` of it: a declared or streamed length past the
+ * bound cancels the stream and throws `tooLarge()`, so an endless answer costs no more memory
+ * than the bound.
+ */
+export async function readBounded(response: Response, maxBytes: number, tooLarge: () => Error, signal?: AbortSignal): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
 }

@@ -9,7 +9,8 @@
  * `--out DIR` under names made of validated ids only. Each session goes through
  * the engine's `runResponseAction` (audited `machine.live-response`). The API
  * takes 10 sessions a minute and 25 at once per tenant: the client paces the
- * calls, and a session still refused with 429 is tried again after a minute.
+ * calls, and a session still refused with 429 is tried again after the wait the
+ * service asked for (at most a minute).
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -175,9 +176,12 @@ async function runSession(
       wait: true,
       waitTimeoutMs: Math.max(1000, timeoutMs - (Date.now() - started)),
     });
-    // 429 after the client's own retries: nothing was started; a minute later the tenant's budget is back.
-    if (outcome.error?.code !== "ERR_MDE_RATE_LIMITED" || attempt >= THROTTLE_RETRIES || Date.now() - started + 60_000 > timeoutMs) break;
-    await sleep(60_000);
+    // 429 after the client's own retries: nothing was started. Wait what the service said (at most the
+    // minute after which a tenant's 10 sessions a minute are back), if the timeout leaves room for it.
+    if (outcome.error?.code !== "ERR_MDE_RATE_LIMITED" || attempt >= THROTTLE_RETRIES) break;
+    const wait = Math.min(Math.max(outcome.error.retryAfterMs ?? 60_000, 1000), 60_000);
+    if (Date.now() - started + wait > timeoutMs) break;
+    await sleep(wait);
   }
   const action = outcome.machineAction as (MachineAction & Record<string, unknown>) | undefined;
   session.actionId = action?.id ?? null;
