@@ -139,6 +139,8 @@ describe("mde-partner: bad input", () => {
       { name: "empty query", args: ["hunt", "   "], code: 2 },
       { name: "--interval without --watch", args: ["sync", "--interval", "5m"], code: 2 },
       { name: "watch interval too short", args: ["sync", "--watch", "--interval", "1s"], code: 2 },
+      { name: "TVM interval not a duration", args: ["sync", "--tvm-interval", "6 hours"], code: 2, match: /--tvm-interval takes a duration/ },
+      { name: "TVM interval past a week", args: ["sync", "--tvm-interval", "200h"], code: 2, match: /--tvm-interval must be between/ },
       { name: "export in an unknown format", args: ["export", "alerts", "--format", "xml"], code: 2 },
       { name: "bad store URL", args: ["tenants", "list", "--db", "mysql://db.example/x"], code: 2 },
       { name: "init: client id not a GUID", args: ["init", "--client-id", "my-app", "--client-secret-env", "X"], code: 2 },

@@ -28,6 +28,7 @@ import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
 import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
+import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
 import { createConsoleEngine } from "./services/engine.js";
 import { createHuntCache } from "./services/hunting.js";
 import { createSessionStore } from "./sessions.js";
@@ -104,6 +105,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   // Before the device routes: the action page of a LiveResponse action is the live response module's.
   app.route("/", createLiveResponseRoutes(deps));
   app.route("/", createDeviceRoutes(deps));
+  app.route("/", createVulnerabilityRoutes(deps));
   app.route("/", createEntityRoutes(deps));
   app.route("/", createHuntingRoutes(deps));
   app.route("/", createAdminRoutes(deps));

@@ -10,6 +10,7 @@ export { type OnboardedTenant, type OnboardingOptions, onboardTenant, type Tenan
 export { partitionSyncable, SYNCABLE_STATES, selectTenants, skipReason, syncOnce, syncWatch, type TenantSelection } from "./engine/sync-all.js";
 export { problemForTenant, type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
 export { tenantOf } from "./engine/tenant-of.js";
+export { DEFAULT_TVM_INTERVAL_MS, TVM_RETRY_MS, TVM_STREAM, tvmDue } from "./engine/tvm-sync.js";
 export type * from "./engine/types.js";
 export { type AlertUpdateRequest, auditReason, updateAlert } from "./engine/update-alert.js";
 export { GRAPH_SOURCE_NEEDS, permissionsNeeded, tenantCapabilities, type VerifyTenantOptions, verifyTenant } from "./engine/verify-tenant.js";

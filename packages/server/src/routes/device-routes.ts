@@ -4,8 +4,10 @@ import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { DEVICE_ACTIONS, listDevices, refreshAction, requestAction } from "../services/devices.js";
+import { deviceTvm } from "../services/vulnerabilities.js";
 import { NotFoundError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
+import { DeviceTvmSections } from "../views/device-tvm.js";
 import { actionStatusPage, confirmActionPage, deviceDetailPage, devicesPage } from "../views/pages/devices-page.js";
 import { tenantId } from "./tenant-routes.js";
 
@@ -42,13 +44,15 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
     const machine = await machineOf(c);
-    const [tenant, actions, alerts, isolation] = await Promise.all([
+    const [tenant, actions, alerts, isolation, tvm] = await Promise.all([
       store.getTenant(machine.tenantId),
       store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 20 }),
       store.queryAlerts({ tenantIds: [machine.tenantId], machineId: machine.id, limit: 20 }),
       store.machineIsolation(machine.tenantId, machine.id),
+      deviceTvm(store, machine.tenantId, machine.id),
     ]);
-    return c.html(deviceDetailPage(session(c), { machine, tenant, actions, alerts: alerts.items, isolation }));
+    const extra = DeviceTvmSections({ tvm, now: options.clock.now() });
+    return c.html(deviceDetailPage(session(c), { machine, tenant, actions, alerts: alerts.items, isolation, extra }));
   });
 
   app.get("/devices/:tenantId/:machineId/actions/new", requireRole("responder"), async (c) => {

@@ -15,7 +15,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "hunting" | "batches" | "audit" | "users";
+  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -25,6 +25,7 @@ const SECTIONS = [
   ["incidents", "/incidents", "Incidents", "viewer"],
   ["investigations", "/investigations", "Investigations", "viewer"],
   ["devices", "/devices", "Devices", "viewer"],
+  ["vulnerabilities", "/vulnerabilities", "Vulnerabilities", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],
   ["batches", "/batches", "Batches", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],

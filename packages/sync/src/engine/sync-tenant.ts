@@ -16,7 +16,8 @@ import { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, syncGraphAlerts, syncGraph
 import { emitProgress, Stopped } from "./run-control.js";
 import { tenantOf } from "./tenant-of.js";
 import { isAbort, problemForTenant, type TenantProblem, tenantProblem } from "./tenant-problem.js";
-import type { SyncOptions, SyncProgressEvent, TenantSyncResult } from "./types.js";
+import { DEFAULT_TVM_INTERVAL_MS, syncTenantTvm } from "./tvm-sync.js";
+import type { SyncOptions, SyncProgressEvent, TenantSyncResult, TvmSyncResult } from "./types.js";
 
 /** Resolved options of one run, shared by its tenants. */
 export interface TenantSyncSettings {
@@ -27,6 +28,9 @@ export interface TenantSyncSettings {
   readonly since: string | undefined;
   readonly pageSize: number;
   readonly machines: boolean;
+  /** Take TVM snapshots when due (tvm-sync.ts). */
+  readonly tvm: boolean;
+  readonly tvmIntervalMs: number;
   readonly onProgress: ((event: SyncProgressEvent) => void) | undefined;
   readonly signal: AbortSignal | undefined;
 }
@@ -39,6 +43,8 @@ export function resolveSyncSettings(options: SyncOptions): TenantSyncSettings {
   const pageSize = options.pageSize ?? 10_000;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new TypeError("pageSize must be an integer from 1 to 10000");
   if (options.since !== undefined && Number.isNaN(Date.parse(options.since))) throw new TypeError("since must be an ISO-8601 time");
+  const tvmIntervalMs = options.tvmIntervalMs ?? DEFAULT_TVM_INTERVAL_MS;
+  if (!Number.isFinite(tvmIntervalMs) || tvmIntervalMs < 0) throw new TypeError("tvmIntervalMs must be a non-negative number");
   return Object.freeze({
     store: options.store,
     partner: options.partner,
@@ -47,6 +53,8 @@ export function resolveSyncSettings(options: SyncOptions): TenantSyncSettings {
     since: options.since,
     pageSize,
     machines: options.machines ?? true,
+    tvm: options.tvm ?? true,
+    tvmIntervalMs,
     onProgress: options.onProgress,
     signal: options.signal,
   });
@@ -153,6 +161,15 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
       })
       .catch(() => {});
   }
+  // TVM on its own interval, after the rest went well; its trouble is reported, not the tenant's state.
+  let tvm: TvmSyncResult | undefined;
+  if (settings.tvm && !aborted && !problem && !signal?.aborted) {
+    try {
+      tvm = await syncTenantTvm(settings, tenant);
+    } catch (error) {
+      tvm = { status: "failed", error: { code: "ERR_UNEXPECTED", message: String((error as Error)?.message ?? error).split("\n")[0]! } };
+    }
+  }
   const finished = clock.now();
   let state = tenant.state;
   if (!aborted) {
@@ -172,6 +189,7 @@ export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRec
     pages: pass.pages + incidents.pages + machines.pages,
     durationMs: finished - started,
     cursor: pass.cursor,
+    ...(tvm ? { tvm } : {}),
   };
   if (aborted)
     result.error = { code: "ERR_SYNC_STOPPED", message: "stopped before the tenant finished; the next run continues from the cursor" };

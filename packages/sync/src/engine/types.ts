@@ -22,8 +22,8 @@ export interface OperatorContext {
 
 /** Per-tenant progress for progress bars (CLI) and live views (console). */
 export type SyncProgressEvent =
-  | { type: "tenant-start"; tenantId: string; stream: "alerts" | "incidents" | "machines" }
-  | { type: "page"; tenantId: string; stream: "alerts" | "incidents" | "machines"; page: number; items: number; total: number }
+  | { type: "tenant-start"; tenantId: string; stream: "alerts" | "incidents" | "machines" | "tvm" }
+  | { type: "page"; tenantId: string; stream: "alerts" | "incidents" | "machines" | "tvm"; page: number; items: number; total: number }
   | { type: "tenant-done"; tenantId: string; result: TenantSyncResult }
   | { type: "backoff"; tenantId: string; retryAt: number; reason: string };
 
@@ -46,6 +46,28 @@ export interface TenantSyncResult {
   error?: { code: string; message: string; consentUrl?: string; missingPermissions?: string[]; retryAfterMs?: number };
   /** Cursor value committed by this run (the `lastUpdateTime` the next run reads from, minus the overlap). */
   cursor?: string | null;
+  /** The tenant's vulnerability-management snapshot (on its own interval; absent when TVM sync is off or the run failed before it). */
+  tvm?: TvmSyncResult;
+}
+
+/**
+ * What a run did about the tenant's TVM snapshot (engine/tvm-sync.ts): `ok` — a new snapshot
+ * was stored (`missingPermissions` names parts the tenant did not grant); `not-due` — the last
+ * one is younger than the interval; `failed` — nothing was stored, the last good snapshot stays.
+ */
+export interface TvmSyncResult {
+  status: "ok" | "not-due" | "failed";
+  /** When the stored snapshot was taken (null: there is none yet). */
+  takenAt?: string | null;
+  machines?: number;
+  vulnerabilities?: number;
+  machineVulnerabilities?: number;
+  software?: number;
+  recommendations?: number;
+  missingPermissions?: string[];
+  /** Parts cut at the store's row limits. */
+  truncated?: string[];
+  error?: { code: string; message: string };
 }
 
 export interface SyncReport {
@@ -79,6 +101,10 @@ export interface SyncOptions {
   overlapMs?: number;
   /** Also refresh machines (full refresh; default true). */
   machines?: boolean;
+  /** Also take each tenant's vulnerability-management snapshot when it is due (default true). */
+  tvm?: boolean;
+  /** Time between two TVM snapshots of a tenant (default 6 h); `0` takes one on every run. */
+  tvmIntervalMs?: number;
   onProgress?: (event: SyncProgressEvent) => void;
   /** Graceful stop: the current page's transaction finishes, then the run ends. */
   signal?: AbortSignal;

@@ -10,3 +10,26 @@ export { defaultStoreUrl, openStore, STORE_SCHEMA_VERSION, type Store, type Stor
 export type * from "./records.js";
 export { parseStoreUrl, type StoreLocation } from "./store-url.js";
 export { toTimeKey } from "./time.js";
+export type {
+  TvmCveMachine,
+  TvmCveSummary,
+  TvmCveTenant,
+  TvmMachineVulnerability,
+  TvmMissingKb,
+  TvmRecommendationRecord,
+  TvmSnapshotRecord,
+  TvmSoftwareRecord,
+} from "./tvm-query.js";
+export {
+  recommendationSoftwareId,
+  softwareIdOf,
+  TVM_LIMITS,
+  TVM_SEVERITY_RANK,
+  type TvmMachineVulnerabilityInput,
+  type TvmRecommendationInput,
+  type TvmScoreInput,
+  type TvmSnapshotInput,
+  type TvmSnapshotWrite,
+  type TvmSoftwareInput,
+  type TvmVulnerabilityInput,
+} from "./tvm-write.js";

@@ -278,5 +278,111 @@ const batches: Migration = {
   },
 };
 
+/*
+ * Vulnerability management (mde-api.md §5.11–§5.14): one snapshot per tenant,
+ * replaced whole on its own interval (engine/tvm-sync.ts, store/tvm.ts).
+ * Additive: existing stores get empty tables. Scores and CVSS are floating
+ * point (`real` on SQLite, `double precision` on PostgreSQL).
+ */
+const tvmSnapshots: Migration = {
+  version: 5,
+  name: "vulnerability management snapshots",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const out: CompiledQuery[] = [];
+    const real = ctx.dialect === "postgres" ? sql`double precision` : sql`real`;
+    const reals = (t: Builder, names: string[]) => names.reduce((b, n) => b.addColumn(n, real), t);
+    const texts = (t: Builder, required: string[], optional: string[] = []) => {
+      let b = t;
+      for (const n of required) b = c.text(b, n, true);
+      for (const n of optional) b = c.text(b, n);
+      return b;
+    };
+    const ints = (t: Builder, names: string[]) => names.reduce((b, n) => c.int(b, n), t);
+    const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
+
+    // One row per tenant: the last good snapshot's time and totals, and the last attempt (which may have failed).
+    let snap = texts(s.createTable("tvm_snapshots") as Builder, ["tenant_id"], [
+      "taken_at",
+      "exposure_time",
+      "secure_score_time",
+      "missing_permissions",
+      "truncated",
+      "attempted_at",
+      "last_error",
+      "last_error_code",
+    ]);
+    snap = reals(snap, ["exposure_score", "secure_score"]);
+    snap = ints(snap, ["machines", "vulnerabilities", "software", "recommendations"]);
+    out.push(snap.addPrimaryKeyConstraint("tvm_snapshots_pk", ["tenant_id"]).compile());
+
+    // machinesVulnerabilities rows (§5.12): machine × CVE × product.
+    let mv = texts(s.createTable("tvm_machine_vulnerabilities") as Builder, ["tenant_id", "machine_id", "cve_id", "row_key"], [
+      "product_vendor",
+      "product_name",
+      "product_version",
+      "fixing_kb_id",
+      "severity",
+    ]);
+    mv = ints(mv, ["severity_rank"]);
+    out.push(mv.addPrimaryKeyConstraint("tvm_machine_vulnerabilities_pk", ["tenant_id", "machine_id", "row_key"]).compile());
+    // "Which machines of which customers have CVE X": an index range on the CVE.
+    index("tvm_machine_vulnerabilities_cve", "tvm_machine_vulnerabilities", ["cve_id", "tenant_id", "machine_id"]);
+
+    // The tenant's CVE catalog (§6.9), only CVEs seen on its machines, with how many machines have each.
+    let v = texts(s.createTable("tvm_vulnerabilities") as Builder, ["tenant_id", "cve_id"], [
+      "name",
+      "severity",
+      "published_on",
+      "updated_on",
+      "description",
+      "exploit_types",
+    ]);
+    v = reals(v, ["cvss_v3"]);
+    v = ints(v, ["severity_rank", "public_exploit", "exploit_verified", "exploit_in_kit", "exposed_machines", "machines"]);
+    out.push(v.addPrimaryKeyConstraint("tvm_vulnerabilities_pk", ["tenant_id", "cve_id"]).compile());
+    // The cross-tenant "top CVEs" groups this table (a few thousand rows per tenant), not the machine rows;
+    // the index holds every column it reads, so the grouping is one ordered index scan.
+    index("tvm_vulnerabilities_cve", "tvm_vulnerabilities", [
+      "cve_id",
+      "machines",
+      "tenant_id",
+      "severity_rank",
+      "cvss_v3",
+      "public_exploit",
+      "exploit_verified",
+      "exploit_in_kit",
+    ]);
+
+    // Installed software per machine (SoftwareInventoryByMachine, §5.17).
+    let sw = texts(s.createTable("tvm_software") as Builder, ["tenant_id", "machine_id", "software_id", "version"], [
+      "name",
+      "vendor",
+      "end_of_support",
+    ]);
+    sw = ints(sw, ["weaknesses"]);
+    // The primary key serves the device page (tenant, machine) and its recommendations (installed software ids).
+    out.push(sw.addPrimaryKeyConstraint("tvm_software_pk", ["tenant_id", "machine_id", "software_id", "version"]).compile());
+
+    // The tenant's security recommendations (§6.10); software ones name their product (`va-_-vendor-_-product`).
+    let r = texts(s.createTable("tvm_recommendations") as Builder, ["tenant_id", "id"], [
+      "software_id",
+      "name",
+      "product_name",
+      "vendor",
+      "category",
+      "remediation_type",
+      "status",
+      "recommended_version",
+    ]);
+    r = reals(r, ["severity_score", "exposure_impact", "config_score_impact"]);
+    r = ints(r, ["exposed_machines", "weaknesses", "public_exploit", "active_alert"]);
+    out.push(r.addPrimaryKeyConstraint("tvm_recommendations_pk", ["tenant_id", "id"]).compile());
+    index("tvm_recommendations_software", "tvm_recommendations", ["tenant_id", "software_id"]);
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches, tvmSnapshots]);

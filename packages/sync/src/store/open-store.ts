@@ -19,6 +19,8 @@ import { parseStoreUrl } from "./store-url.js";
 import { createSyncRunRepository } from "./sync-runs.js";
 import { createTenantRepository } from "./tenants.js";
 import { isoNow } from "./time.js";
+import { createTvmReader } from "./tvm-query.js";
+import { createTvmWriter } from "./tvm-write.js";
 import { createWebhookDeliveryRepository } from "./webhook-deliveries.js";
 
 /** Options of {@link openStore}. */
@@ -50,7 +52,9 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createSyncRunRepository> &
   ReturnType<typeof createWebhookDeliveryRepository> &
   ReturnType<typeof createIncidentRepository> &
-  ReturnType<typeof createBatchRepository>;
+  ReturnType<typeof createBatchRepository> &
+  ReturnType<typeof createTvmWriter> &
+  ReturnType<typeof createTvmReader>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -120,6 +124,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createWebhookDeliveryRepository(ctx),
     ...createIncidentRepository(ctx),
     ...createBatchRepository(ctx),
+    ...createTvmWriter(ctx),
+    ...createTvmReader(ctx),
     dialect: dialect.name,
     migration,
     close: () => dialect.close(),

@@ -225,6 +225,104 @@ export interface BatchItemsTable {
   error_message: string | null;
 }
 
+/** One tenant's vulnerability-management snapshot: when it was taken, its scores and sizes, and the last attempt (schema v5). */
+export interface TvmSnapshotsTable {
+  tenant_id: string;
+  /** When the last good snapshot was taken (our clock); null before the first. */
+  taken_at: string | null;
+  exposure_score: number | null;
+  /** The score's `time` as the API sent it. */
+  exposure_time: string | null;
+  secure_score: number | null;
+  secure_score_time: string | null;
+  machines: number;
+  vulnerabilities: number;
+  software: number;
+  recommendations: number;
+  /** JSON list of the permissions whose parts the snapshot lacks (403), or null. */
+  missing_permissions: string | null;
+  /** JSON list of the parts cut at their bound, or null. */
+  truncated: string | null;
+  /** The last attempt, good or not. */
+  attempted_at: string | null;
+  /** Why the last attempt failed (the last good snapshot stays), or null. */
+  last_error: string | null;
+  last_error_code: string | null;
+}
+
+/** A machine × CVE × product row of `vulnerabilities/machinesVulnerabilities` (schema v5). */
+export interface TvmMachineVulnerabilitiesTable {
+  tenant_id: string;
+  machine_id: string;
+  cve_id: string;
+  /** Product, version and fixing KB: what makes the row unique on its machine. */
+  row_key: string;
+  product_vendor: string | null;
+  product_name: string | null;
+  product_version: string | null;
+  fixing_kb_id: string | null;
+  severity: string | null;
+  severity_rank: number;
+}
+
+/** A CVE of a tenant's catalog, with how many of its machines have it (schema v5). */
+export interface TvmVulnerabilitiesTable {
+  tenant_id: string;
+  cve_id: string;
+  name: string | null;
+  severity: string | null;
+  severity_rank: number;
+  cvss_v3: number | null;
+  published_on: string | null;
+  updated_on: string | null;
+  /** Bounded (store/tvm.ts). */
+  description: string | null;
+  /** JSON list. */
+  exploit_types: string | null;
+  public_exploit: number;
+  exploit_verified: number;
+  exploit_in_kit: number;
+  /** `exposedMachines` as the API sent it. */
+  exposed_machines: number;
+  /** Machines of the snapshot's machine rows that have the CVE. */
+  machines: number;
+}
+
+/** A software product installed on a machine (schema v5). */
+export interface TvmSoftwareTable {
+  tenant_id: string;
+  machine_id: string;
+  /** `{vendor}-_-{product}` (mde-api.md §3.7). */
+  software_id: string;
+  version: string;
+  name: string | null;
+  vendor: string | null;
+  end_of_support: string | null;
+  weaknesses: number;
+}
+
+/** A security recommendation of a tenant (schema v5). */
+export interface TvmRecommendationsTable {
+  tenant_id: string;
+  id: string;
+  /** The product a `va-_-{vendor}-_-{product}` recommendation is about, as a software id; null otherwise. */
+  software_id: string | null;
+  name: string | null;
+  product_name: string | null;
+  vendor: string | null;
+  category: string | null;
+  remediation_type: string | null;
+  status: string | null;
+  recommended_version: string | null;
+  severity_score: number | null;
+  exposure_impact: number | null;
+  config_score_impact: number | null;
+  exposed_machines: number;
+  weaknesses: number;
+  public_exploit: number;
+  active_alert: number;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -243,4 +341,9 @@ export interface StoreDatabase {
   incidents: IncidentsTable;
   batches: BatchesTable;
   batch_items: BatchItemsTable;
+  tvm_snapshots: TvmSnapshotsTable;
+  tvm_machine_vulnerabilities: TvmMachineVulnerabilitiesTable;
+  tvm_vulnerabilities: TvmVulnerabilitiesTable;
+  tvm_software: TvmSoftwareTable;
+  tvm_recommendations: TvmRecommendationsTable;
 }

@@ -75,6 +75,8 @@ export function createSyncWorker(options: SyncWorkerOptions): SyncWorker {
     ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
     ...(options.overlapMs !== undefined ? { overlapMs: options.overlapMs } : {}),
     ...(options.machines !== undefined ? { machines: options.machines } : {}),
+    ...(options.tvm !== undefined ? { tvm: options.tvm } : {}),
+    ...(options.tvmIntervalMs !== undefined ? { tvmIntervalMs: options.tvmIntervalMs } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   const pool = new (loadPg().Pool)({

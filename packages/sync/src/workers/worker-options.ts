@@ -54,6 +54,9 @@ export interface SyncWorkerOptions {
   pageSize?: number;
   overlapMs?: number;
   machines?: boolean;
+  /** Take each tenant's TVM snapshot when due (default true), every `tvmIntervalMs` (default 6 h). */
+  tvm?: boolean;
+  tvmIntervalMs?: number;
   clock?: Clock;
   onEvent?: (event: WorkerEvent) => void;
   /** Page-level progress of the runs (as `syncOnce`'s). */

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
 import { addFlags, collect, concurrencyFlag, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import { TVM_FLAGS } from "../../tvm-flags.js";
 import type { SyncCommandOptions } from "./run.js";
 
 const FLAGS = {
@@ -13,6 +14,7 @@ const FLAGS = {
   since: { flags: "--since <time>", description: "first sync of a tenant: only alerts updated since (ISO time or 30d)" },
   ...concurrencyFlag("8"),
   machines: { flags: "--no-machines", description: "skip the machines refresh" },
+  ...TVM_FLAGS,
   ...STREAM_OUTPUT_FLAGS,
 } satisfies Flags<SyncCommandOptions>;
 

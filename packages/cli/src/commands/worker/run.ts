@@ -18,11 +18,12 @@ import { createOutput } from "../../output/output.js";
 import { openCliStore } from "../../partner.js";
 import { resolveStoreUrl } from "../../store-password.js";
 import { untilStopped } from "../../signals.js";
+import { type TvmFlagOptions, tvmEngineOptions } from "../../tvm-flags.js";
 import { CLI_VERSION } from "../../version.js";
 import { type RunningWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
 
 /** Options of `mde-partner worker`. */
-export interface WorkerCommandOptions {
+export interface WorkerCommandOptions extends TvmFlagOptions {
   /** PostgreSQL URL of the shared store and queue (required). */
   db?: string;
   /** Tenants this worker syncs at once. */
@@ -86,6 +87,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
     );
   }
   const intervalMs = parseDuration("--interval", options.interval ?? "5m", { minMs: 5000 });
+  const tvm = tvmEngineOptions(options);
   const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 4;
   const workerId = `${hostname()}-${process.pid}`;
 
@@ -107,6 +109,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
       intervalMs,
       concurrency,
       workerId,
+      ...tvm,
       onEvent: (e) => {
         const text = describeEvent(e);
         if (text) out.note(`${new Date().toISOString()} ${text}`);

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 import type { IsolationState, StoredAlert, StoredMachine, StoredMachineAction, TenantRecord } from "@mde-partner/sync";
+import type { Child } from "hono/jsx";
 import { DEVICE_ACTIONS, ISOLATION_TYPES, isFinalStatus, SCAN_TYPES } from "../../services/devices.js";
 import type { Session } from "../../sessions.js";
 import { checkWrite, missingPermissionText } from "../../services/write-permissions.js";
@@ -80,6 +81,8 @@ export function deviceDetailPage(
     actions: readonly StoredMachineAction[];
     alerts: readonly StoredAlert[];
     isolation: IsolationState;
+    /** Sections after the device's own (vulnerability management, device-tvm.tsx). */
+    extra?: Child;
   },
 ): string {
   const d = m.machine;
@@ -166,6 +169,7 @@ export function deviceDetailPage(
       ) : (
         <p class="muted">None stored.</p>
       )}
+      {m.extra ?? ""}
     </>,
   );
 }
