@@ -59,6 +59,15 @@ describe("retry policy", () => {
     assert.deepEqual(gaps, [750, 1500, 3000]);
   });
 
+  it("does not repeat a 501: an operation the service does not implement stays unimplemented", async () => {
+    const time = fakeTime();
+    const { fetch, seen } = scriptedFetch([mdeError(501, "NotImplemented"), ok()], time);
+    const { partner } = pipelineClient({ fetch }, time);
+    const response = await partner.tenant(TENANT_A).transport.send(listAlerts).catch((e: unknown) => e);
+    assert.equal(seen.length, 1);
+    assert.ok(response instanceof MdeError || (response as Response).status === 501);
+  });
+
   it("repeats a GET after a reset connection but never a POST whose outcome is unknown", async () => {
     const getFetch = scriptedFetch([networkError("ECONNRESET"), ok()]);
     await pipelineClient({ fetch: getFetch.fetch }).partner.tenant(TENANT_A).transport.send(listAlerts);

@@ -56,6 +56,8 @@ export async function createWorld(
     consentRedirectUri: callbackUrl,
     usersFile,
     tls: false,
+    // A free port: test files run side by side, and a browser test starts the console for real.
+    port: 0,
     metrics,
     ...options.console,
   });
@@ -93,6 +95,7 @@ export function consoleOf(world: World, options: Partial<ConsoleOptions> = {}): 
     requiredPermissions: REQUIRED,
     consentRedirectUri: world.callbackUrl,
     usersFile: world.usersFile,
+    port: 0,
     ...options,
   });
 }

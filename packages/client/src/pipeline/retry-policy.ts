@@ -94,7 +94,9 @@ export function retryPolicy(options: RetryPolicyOptions): PipelinePolicy {
           await repeat(request);
           continue;
         }
-        if (status >= 500) {
+        // 501 Not Implemented and 505 HTTP Version Not Supported will not change on a repeat
+        // (azure-core's default retry strategy leaves them out for the same reason).
+        if (status >= 500 && status !== 501 && status !== 505) {
           const safe = request.idempotent || status === 503;
           if (!safe || transient >= settings.maxTransientRetries) return response;
           await discard(response);
