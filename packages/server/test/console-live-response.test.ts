@@ -15,7 +15,7 @@ import type { PartnerConsole } from "@mde-partner/server";
 import type { StoredMachine } from "@mde-partner/sync";
 import { chromium } from "playwright-core";
 import { allowedResultLink } from "../src/services/live-response.js";
-import { visibleControls } from "../src/views/pages/live-response-page.js";
+import { visibleControls } from "../src/views/html.js";
 import { Agent, consoleOf, createWorld, PASSWORDS, REQUIRED, unescapeHtml, type World } from "./support.js";
 
 const CHROMIUM = "/usr/bin/chromium";

@@ -37,6 +37,19 @@ export function text(value: string | number | null | undefined): HtmlEscapedStri
   return raw(escapeHtml(s.length > MAX_INTERPOLATED ? `${s.slice(0, MAX_INTERPOLATED)}…` : s));
 }
 
+/**
+ * Tenant text as a page shows it (script output, names, versions): line breaks and tabs kept, every other
+ * control character as its visible symbol (U+2400 block; ESC → ␛), C1 controls
+ * and bidirectional overrides as `<U+XXXX>`, so nothing reorders or styles
+ * what follows it.
+ */
+export function visibleControls(s: string): string {
+  return s
+    .replace(/\r\n/g, "\n")
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => (ch === "\u007f" ? "\u2421" : String.fromCharCode(0x2400 + ch.charCodeAt(0))))
+    .replace(/[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => `<U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
+}
+
 /** `child` with every string in it as {@link text} (what the shared components do with the values they are given). */
 export function show(child: Child): Child {
   if (typeof child === "string") return text(child);

@@ -19,23 +19,10 @@ import type { Session } from "../../sessions.js";
 import { roleAtLeast } from "../../users-file.js";
 import { clip } from "../clip.js";
 import { Fact, PostForm, Time } from "../components.js";
-import { text } from "../html.js";
+import { text, visibleControls } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
 import { requestedBy } from "./devices-page.js";
 import { sectionOf, value } from "./entity-parts.js";
-
-/**
- * Text as it may be shown from a device: line breaks and tabs kept, every other
- * control character as its visible symbol (U+2400 block; ESC → ␛), C1 controls
- * and bidirectional overrides as `<U+XXXX>`, so nothing reorders or styles
- * what follows it.
- */
-export function visibleControls(s: string): string {
-  return s
-    .replace(/\r\n/g, "\n")
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (ch) => (ch === "\u007f" ? "\u2421" : String.fromCharCode(0x2400 + ch.charCodeAt(0))))
-    .replace(/[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => `<U+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}>`);
-}
 
 const device = (d: StoredMachine) => `/devices/${d.tenantId}/${d.id}`;
 

@@ -12,18 +12,15 @@ import type { Session } from "../../sessions.js";
 import { clip } from "../clip.js";
 import { Chip, Fact, SeverityChip, Table, Time } from "../components.js";
 import { age } from "../format.js";
-import { text } from "../html.js";
+import { text, visibleControls } from "../html.js";
 import { layout } from "../layout.js";
-
-/** C0 and C1 controls, DEL, and the bidi overrides and isolates: shown as U+FFFD, so no tenant text reaches a terminal (a copied cell) or reorders a line. */
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
  * Tenant text of the TVM pages: control characters neutralised, then cut to
  * `max` like every list cell (clip.tsx). Escaping is left to the views.
  */
 export function tenantText<T extends string | null | undefined>(value: T, max?: number): T {
-  return clip(typeof value === "string" ? (value.replace(CONTROLS, "\ufffd") as T) : value, max);
+  return clip(typeof value === "string" ? (visibleControls(value) as T) : value, max);
 }
 
 /** A score with one decimal, or an em dash. */
