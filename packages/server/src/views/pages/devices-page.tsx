@@ -213,6 +213,29 @@ export function confirmActionPage(
   );
 }
 
+/**
+ * An action's status card. `poll` carries the attributes the page's script reads:
+ * `data-poll` (the JSON API to poll until final) or `data-final`.
+ */
+export function ActionStatus({ a, poll }: { a: StoredMachineAction; poll: Record<string, unknown> }) {
+  return (
+    <section class="card" id="action-status" aria-live="polite" {...poll} data-status={text(a.status ?? "")}>
+      <dl class="facts">
+        <Fact label="Status" data-field="status" id="action-state">{clip(a.status) ?? "—"}</Fact>
+        <Fact label="Type" data-field="type">{clip(a.type) ?? "—"}</Fact>
+        <Fact label="Requested by" id="requested-by">{requestedBy(a)}</Fact>
+        <Fact label="Comment" data-field="comment">{clip(a.comment, 1_000) ?? "—"}</Fact>
+        <Fact label="Created" data-field="creationTime">{clip(a.creationTime, 40) ?? "—"}</Fact>
+        <Fact label="Last update" data-field="lastUpdateTime">{clip(a.lastUpdateTime, 40) ?? "—"}</Fact>
+        <Fact label="Action id">
+          <code>{text(clip(a.id))}</code>
+        </Fact>
+      </dl>
+      <p class="warn" data-error=""></p>
+    </section>
+  );
+}
+
 /** An action's live status: the static script polls the JSON API until it is final. */
 export function actionStatusPage(
   session: Session,
@@ -225,20 +248,7 @@ export function actionStatusPage(
     session,
     { title: `${clip(a.type ?? "Action", 60)} on ${clip(deviceName ?? a.machineId ?? "?")}`, section: "devices", flash },
     <>
-      <section class="card" id="action-status" aria-live="polite" {...poll} data-status={text(a.status ?? "")}>
-        <dl class="facts">
-          <Fact label="Status" data-field="status" id="action-state">{clip(a.status) ?? "—"}</Fact>
-          <Fact label="Type" data-field="type">{clip(a.type) ?? "—"}</Fact>
-          <Fact label="Requested by" id="requested-by">{requestedBy(a)}</Fact>
-          <Fact label="Comment" data-field="comment">{clip(a.comment, 1_000) ?? "—"}</Fact>
-          <Fact label="Created" data-field="creationTime">{clip(a.creationTime, 40) ?? "—"}</Fact>
-          <Fact label="Last update" data-field="lastUpdateTime">{clip(a.lastUpdateTime, 40) ?? "—"}</Fact>
-          <Fact label="Action id">
-            <code>{text(clip(a.id))}</code>
-          </Fact>
-        </dl>
-        <p class="warn" data-error=""></p>
-      </section>
+      <ActionStatus a={a} poll={poll} />
       <p>
         <a href={text(`/actions/${a.tenantId}/${a.id}`)}>Refresh</a> · <a href={text(`/devices/${a.tenantId}/${a.machineId ?? ""}`)}>Back to the device</a>
       </p>

@@ -18,10 +18,10 @@ import { checkWrite, missingPermissionText } from "../../services/write-permissi
 import type { Session } from "../../sessions.js";
 import { roleAtLeast } from "../../users-file.js";
 import { clip } from "../clip.js";
-import { Fact, PostForm, Time } from "../components.js";
+import { PostForm, Time } from "../components.js";
 import { text, visibleControls } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
-import { requestedBy } from "./devices-page.js";
+import { ActionStatus } from "./devices-page.js";
 import { sectionOf, value } from "./entity-parts.js";
 
 const device = (d: StoredMachine) => `/devices/${d.tenantId}/${d.id}`;
@@ -245,20 +245,7 @@ export function liveResponseActionPage(
     session,
     { title: `Live response on ${visibleControls(clip(m.deviceName ?? a.machineId ?? "?"))}`, section: "devices", flash },
     <>
-      <section class="card" id="action-status" aria-live="polite" {...poll} data-status={text(a.status ?? "")}>
-        <dl class="facts">
-          <Fact label="Status" data-field="status" id="action-state">{clip(a.status) ?? "—"}</Fact>
-          <Fact label="Type" data-field="type">{clip(a.type) ?? "—"}</Fact>
-          <Fact label="Requested by" id="requested-by">{requestedBy(a)}</Fact>
-          <Fact label="Comment" data-field="comment">{clip(a.comment, 1_000) ?? "—"}</Fact>
-          <Fact label="Created" data-field="creationTime">{clip(a.creationTime, 40) ?? "—"}</Fact>
-          <Fact label="Last update" data-field="lastUpdateTime">{clip(a.lastUpdateTime, 40) ?? "—"}</Fact>
-          <Fact label="Action id">
-            <code>{text(clip(a.id))}</code>
-          </Fact>
-        </dl>
-        <p class="warn" data-error=""></p>
-      </section>
+      <ActionStatus a={a} poll={poll} />
       <h2>Commands</h2>
       {final ? "" : <p class="muted">Results appear here when the session has finished.</p>}
       {m.commands.length ? (
