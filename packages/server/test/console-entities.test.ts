@@ -5,17 +5,12 @@
 // and from the alert that carries one; a hostile tenant's values inert. One Chromium run
 // follows the links a user would click.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import type { PartnerConsole } from "@mde-partner/server";
 import type { StoredAlert } from "@mde-partner/sync";
-import { chromium } from "playwright-core";
-import { Agent, consoleOf, createWorld, PASSWORDS, unescapeHtml, type World } from "./support.js";
+import { Agent, consoleOf, createWorld, inChromium, PASSWORDS, unescapeHtml, type World, withoutChromium } from "./support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 
 let world: World;
 let partner: PartnerClient<PartnerTenant>;
@@ -258,22 +253,12 @@ describe("investigations", () => {
 
 describe("in Chromium", () => {
   it("from an alert's evidence to the file's page and on to its device", {
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing`,
+    skip: withoutChromium(),
     timeout: 90_000,
   }, async () => {
     const { alert, value: sha1 } = await alertWith(contoso, (e) => (e.entityType === "File" || e.entityType === "Process" ? e.sha1 : null));
     const base = (await console_.start()).url;
-    const userDataDir = mkdtempSync(join(tmpdir(), "mde-console-entities-chromium-"));
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    try {
-      const tab = await browser.newPage();
-      await tab.goto(`${base}/login`);
-      await tab.fill("input[name=name]", "viewer");
-      await tab.fill("input[name=password]", PASSWORDS.viewer);
-      await Promise.all([tab.waitForURL(/\/tenants/), tab.click("button[type=submit]")]);
+    await inChromium(base, "viewer", async (tab) => {
       await tab.goto(`${base}/alerts/${contoso}/${encodeURIComponent(alert.id)}`);
       await Promise.all([tab.waitForURL(new RegExp(`/files/${sha1}$`)), tab.click(`#evidence a[href="/files/${sha1}"] >> nth=0`)]);
       const part = tab.locator(`section[data-tenant="${contoso}"]`);
@@ -283,9 +268,6 @@ describe("in Chromium", () => {
         await Promise.all([tab.waitForURL(new RegExp(`/devices/${contoso}/${alert.machineId}$`)), part.locator(`a[href="/devices/${contoso}/${alert.machineId}"]`).first().click()]);
         assert.equal(await tab.locator("h1").count(), 1);
       }
-    } finally {
-      await browser.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -4,15 +4,10 @@
 // and description (in hunting results too, and in a tenant's error text). Every page that shows them escapes them, links only to the
 // cloud's Defender portal, and stays small; in real Chromium nothing runs.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HOSTILE_STRINGS } from "@mde-partner/emulator";
-import { chromium } from "playwright-core";
-import { type Agent, createWorld, PASSWORDS, signedIn, unescapeHtml, type World } from "./support.js";
+import { type Agent, createWorld, inChromium, signedIn, unescapeHtml, type World, withoutChromium } from "./support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 /** Characters of a tenant value in a list cell (the console's clip.ts). */
 const LIST_CELL = 200;
 /** What a page may weigh with a 2 MB title in it. */
@@ -173,26 +168,11 @@ describe("a hostile tenant's data in the console", () => {
   });
 
   it("in Chromium, nothing hostile runs on the alerts, incidents and detail pages (no dialog, no script error)", {
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing`,
+    skip: withoutChromium(),
     timeout: 90_000,
   }, async () => {
     const base = (await world.console.start()).url;
-    const userDataDir = mkdtempSync(join(tmpdir(), "mde-console-hostile-chromium-"));
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    try {
-      const tab = await browser.newPage();
-      const dialogs: string[] = [];
-      tab.on("dialog", (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      await tab.goto(`${base}/login`);
-      await tab.fill("input[name=name]", "responder");
-      await tab.fill("input[name=password]", PASSWORDS.responder);
-      await Promise.all([tab.waitForURL(/\/tenants/), tab.click("button[type=submit]")]);
+    await inChromium(base, "responder", async (tab, dialogs) => {
       for (const path of [
         `/alerts?tenant=${mallory}`,
         `/alerts/${mallory}/${encodeURIComponent(longAlert.id)}`,
@@ -213,9 +193,6 @@ describe("a hostile tenant's data in the console", () => {
         if (!tab.url().startsWith(base)) await tab.goBack();
       }
       assert.deepEqual(dialogs, [], "no dialog fired");
-    } finally {
-      await browser.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

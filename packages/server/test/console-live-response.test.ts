@@ -5,20 +5,15 @@
 // no form and a viewer's run is refused and audited; a session already running and a
 // throttled API are clear messages; a hostile device's script output is inert (in Chromium too).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { HOSTILE_STRINGS } from "@mde-partner/emulator";
 import type { PartnerConsole } from "@mde-partner/server";
 import type { StoredMachine } from "@mde-partner/sync";
-import { chromium } from "playwright-core";
 import { allowedResultLink } from "../src/services/live-response.js";
 import { visibleControls } from "../src/views/html.js";
-import { Agent, consoleOf, createWorld, PASSWORDS, REQUIRED, unescapeHtml, type World } from "./support.js";
+import { Agent, consoleOf, createWorld, inChromium, PASSWORDS, REQUIRED, unescapeHtml, type World, withoutChromium } from "./support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ROLES = [...REQUIRED, "Machine.Read.All", "Machine.LiveResponse", "Library.Manage", "File.Read.All"];
 
 let world: World;
@@ -218,26 +213,11 @@ describe("live response", () => {
   });
 
   it("in Chromium: device page → live response → review → confirm → transcript, on the hostile tenant, with nothing running", {
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing`,
+    skip: withoutChromium(),
     timeout: 90_000,
   }, async () => {
     const base = (await console_.start()).url;
-    const userDataDir = mkdtempSync(join(tmpdir(), "mde-console-live-response-chromium-"));
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    try {
-      const tab = await browser.newPage();
-      const dialogs: string[] = [];
-      tab.on("dialog", (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      await tab.goto(`${base}/login`);
-      await tab.fill("input[name=name]", "responder");
-      await tab.fill("input[name=password]", PASSWORDS.responder);
-      await Promise.all([tab.waitForURL(/\/tenants/), tab.click("button[type=submit]")]);
+    await inChromium(base, "responder", async (tab, dialogs) => {
       await tab.goto(`${base}/devices/${mallory}/${hostileDevice.id}`);
       await Promise.all([tab.waitForURL(/\/live-response$/), tab.click("#live-response-link")]);
       await tab.selectOption("#lr-script", scriptFor(hostileDevice));
@@ -252,10 +232,7 @@ describe("live response", () => {
       }));
       assert.deepEqual(live, { injected: 0, escShown: true });
       assert.deepEqual(dialogs, [], "no dialog fired");
-    } finally {
-      await browser.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    }
+    });
   });
 });
 

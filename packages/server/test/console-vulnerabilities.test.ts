@@ -4,16 +4,11 @@
 // page's TVM sections — all from the store, with no API call on a page view.
 // A hostile tenant's TVM text stays inert and bounded, in real Chromium too.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { HOSTILE_STRINGS } from "@mde-partner/emulator";
 import { syncOnce } from "@mde-partner/sync";
-import { chromium } from "playwright-core";
-import { type Agent, createWorld, PASSWORDS, signedIn, type World } from "./support.js";
+import { type Agent, createWorld, inChromium, signedIn, type World, withoutChromium } from "./support.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PAGE_BUDGET = 300 * 1024;
 
 let world: World;
@@ -172,26 +167,11 @@ describe("the device page's vulnerability sections", () => {
   });
 
   it("in Chromium, nothing hostile runs on the vulnerability pages and the links lead to the device page", {
-    skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing`,
+    skip: withoutChromium(),
     timeout: 90_000,
   }, async () => {
     const base = (await world.console.start()).url;
-    const userDataDir = mkdtempSync(join(tmpdir(), "mde-console-tvm-chromium-"));
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
-    try {
-      const tab = await browser.newPage();
-      const dialogs: string[] = [];
-      tab.on("dialog", (d) => {
-        dialogs.push(d.message());
-        void d.dismiss();
-      });
-      await tab.goto(`${base}/login`);
-      await tab.fill("input[name=name]", "viewer");
-      await tab.fill("input[name=password]", PASSWORDS.viewer);
-      await Promise.all([tab.waitForURL(/\/tenants/), tab.click("button[type=submit]")]);
+    await inChromium(base, "viewer", async (tab, dialogs) => {
       await Promise.all([tab.waitForURL(/\/vulnerabilities$/), tab.click("nav >> text=Vulnerabilities")]);
       await Promise.all([tab.waitForURL(/\/vulnerabilities\/CVE-/), tab.locator("#top-cves tbody tr a").first().click()]);
       assert.equal(await tab.locator("#cve-customers tbody tr").count(), 2);
@@ -200,9 +180,6 @@ describe("the device page's vulnerability sections", () => {
       const live = await tab.evaluate(() => document.querySelectorAll("main img, main script, main iframe").length);
       assert.equal(live, 0);
       assert.deepEqual(dialogs, []);
-    } finally {
-      await browser.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    }
+    });
   });
 });

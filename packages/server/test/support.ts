@@ -5,12 +5,15 @@
  * as a browser would.
  */
 import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
 import type { Emulator, EmulatorInfo, EmulatorOptions } from "@mde-partner/emulator";
 import { type ApiMetrics, addUser, type ConsoleOptions, createApiMetrics, createConsole, type PartnerConsole } from "@mde-partner/server";
 import { openStore, type Store } from "@mde-partner/sync";
 import { emulatorWorld, partnerFor, removeTemp, tempDir } from "@mde-partner/test-kit";
+import { chromium, type Page } from "playwright-core";
 
 export const PASSWORDS = { admin: "admin-password-1", responder: "responder-password-1", viewer: "viewer-password-1" } as const;
 
@@ -182,3 +185,37 @@ export async function consentInEmulator(
 /** Undoes the console's HTML escaping (numeric entities) of an attribute value. */
 export const unescapeHtml = (text: string) =>
   text.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&amp;/g, "&");
+
+/** The Debian chromium the browser tests drive (scripts/test-setup.sh installs it). */
+export const CHROMIUM = "/usr/bin/chromium";
+/** `skip` of a browser test: why it cannot run here, or false. */
+export const withoutChromium = () => (existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing`);
+
+/**
+ * Runs `fn` in a headless Chromium of a fresh profile, signed in to the console at `base` as
+ * `role`. Dialogs the page opens are dismissed and their messages collected in `dialogs`
+ * (a hostile page's `alert()` shows up there). The browser and its profile go away afterwards.
+ */
+export async function inChromium(base: string, role: keyof typeof PASSWORDS, fn: (tab: Page, dialogs: string[]) => Promise<void>): Promise<void> {
+  const userDataDir = mkdtempSync(join(tmpdir(), "mde-console-chromium-"));
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  try {
+    const tab = await browser.newPage();
+    const dialogs: string[] = [];
+    tab.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await tab.goto(`${base}/login`);
+    await tab.fill("input[name=name]", role);
+    await tab.fill("input[name=password]", PASSWORDS[role]);
+    await Promise.all([tab.waitForURL(/\/tenants/), tab.click("button[type=submit]")]);
+    await fn(tab, dialogs);
+  } finally {
+    await browser.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
