@@ -9,14 +9,14 @@
  * `--out DIR` under names made of validated ids only. Each session goes through
  * the engine's `runResponseAction` (audited `machine.live-response`). The API
  * takes 10 sessions a minute and 25 at once per tenant: the client paces the
- * calls, and a session still refused with 429 is tried again after the wait the
- * service asked for (at most a minute).
+ * calls and waits out a 429 as it does for every operation (its retry policy);
+ * a session still refused after that is that machine's error.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { guid, type LiveResponseCommand, machineActionFilter, type MachineAction, type MdeApi, mapWithConcurrency } from "@mde-partner/client";
-import { type ResponseActionOutcome, runResponseAction, type TenantRecord, tenantOf } from "@mde-partner/sync";
+import { runResponseAction, type TenantRecord, tenantOf } from "@mde-partner/sync";
 import { actorName } from "../../cli-audit.js";
 import { loadConfig } from "../../config.js";
 import type { CommandContext } from "../../context.js";
@@ -48,8 +48,6 @@ export interface LiveResponseOptions extends OutputFlags {
 const TRANSCRIPT_MAX_BYTES = 10 * 1024 * 1024;
 /** A fetched file is kept up to this size (written to --out). */
 const FILE_MAX_BYTES = 200 * 1024 * 1024;
-/** How often a session refused with 429 is tried again, a minute apart. */
-const THROTTLE_RETRIES = 2;
 
 /** The session's commands in the documented order: PutFile…, RunScript, GetFile…. */
 export function liveResponseCommands(options: Pick<LiveResponseOptions, "script" | "args" | "putFile" | "getFile">): LiveResponseCommand[] {
@@ -85,7 +83,6 @@ function outDir(dir: string): string {
   return dir;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runLiveResponseCommand(tenantId: string | undefined, machineIds: string[], options: LiveResponseOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
@@ -161,28 +158,18 @@ async function runSession(
 ): Promise<MachineSession> {
   const session: MachineSession = { tenantId: tenant.id, tenantName: tenant.name, machineId: t.machineId, computerDnsName: t.machineId, actionId: null, status: null, commands: [] };
   const api = tenantOf(partner, tenant).mde;
-  const started = Date.now();
-  let outcome: ResponseActionOutcome | undefined;
-  for (let attempt = 0; ; attempt++) {
-    outcome = await runResponseAction({
-      store,
-      partner,
-      actor: actorName(ctx.io.env),
-      tenantId: tenant.id,
-      machineId: t.machineId,
-      action: "live-response",
-      comment,
-      commands,
-      wait: true,
-      waitTimeoutMs: Math.max(1000, timeoutMs - (Date.now() - started)),
-    });
-    // 429 after the client's own retries: nothing was started. Wait what the service said (at most the
-    // minute after which a tenant's 10 sessions a minute are back), if the timeout leaves room for it.
-    if (outcome.error?.code !== "ERR_MDE_RATE_LIMITED" || attempt >= THROTTLE_RETRIES) break;
-    const wait = Math.min(Math.max(outcome.error.retryAfterMs ?? 60_000, 1000), 60_000);
-    if (Date.now() - started + wait > timeoutMs) break;
-    await sleep(wait);
-  }
+  const outcome = await runResponseAction({
+    store,
+    partner,
+    actor: actorName(ctx.io.env),
+    tenantId: tenant.id,
+    machineId: t.machineId,
+    action: "live-response",
+    comment,
+    commands,
+    wait: true,
+    waitTimeoutMs: timeoutMs,
+  });
   const action = outcome.machineAction as (MachineAction & Record<string, unknown>) | undefined;
   session.actionId = action?.id ?? null;
   session.status = action ? String(action.status) : null;
