@@ -31,7 +31,7 @@ export interface StoreOptions {
   readonly schema?: string;
   /** Injectable time (consent expiry, created/updated stamps). Default: the system clock. */
   readonly clock?: Clock;
-  /** SQLite: how long to wait for another process's write lock (default 5000 ms). */
+  /** SQLite: how long to wait for another process's write lock (default 15,000 ms). */
   readonly busyTimeoutMs?: number;
   /** SQLite: told when an existing store file was readable by other users (it is tightened to 0600 when ours). */
   readonly onWarning?: (message: string) => void;

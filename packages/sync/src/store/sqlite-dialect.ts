@@ -10,7 +10,7 @@ import { secureSqliteFile } from "./sqlite-file-mode.js";
 export interface SqliteDialectOptions {
   /** File path, or `:memory:`. Parent directories are created (0700), the file 0600. */
   readonly path: string;
-  /** How long a writer waits for another process's write lock (default 5000 ms). */
+  /** How long a writer waits for another process's write lock (default 15,000 ms). */
   readonly busyTimeoutMs?: number;
   /** Told when an existing store file was readable by others (tightened, or not ours to tighten). */
   readonly onWarning?: (message: string) => void;
@@ -29,7 +29,10 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
     for (const f of files.tightened) options.onWarning?.(`${f} was readable by other users: its mode is now 0600`);
     for (const w of files.warnings) options.onWarning?.(w);
   }
-  const raw = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
+  // 15 s: a sync's page transaction or a first open's migrations in another process can hold the
+  // write lock for seconds on a loaded two-core machine (seen: a second process's first open
+  // failing with SQLITE_BUSY after 5 s while the first migrated); waiting is what a user wants.
+  const raw = new Database(options.path, { timeout: options.busyTimeoutMs ?? 15_000 });
   if (!memory) raw.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
   raw.pragma("synchronous = NORMAL");
