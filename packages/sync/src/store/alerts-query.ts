@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { type Selectable, type SelectQueryBuilder, sql } from "kysely";
-import { type StoreContext, tenantKey } from "./context.js";
+import { type Kysely, type Selectable, type SelectQueryBuilder, sql } from "kysely";
+import { decodeAlertPayload } from "./alert-payload.js";
+import { stringOrNull, type StoreContext, tenantKey } from "./context.js";
 import type { AlertSource, StoredAlert } from "./records.js";
 import type { AlertsTable, StoreDatabase } from "./schema-types.js";
-import { findTenantRow } from "./tenant-rows.js";
-import { toTimeKey } from "./time.js";
+import { type TimeParts, timeKeyParts, toTimeKey, usToIso } from "./time.js";
 
 /** Server-side filter of alert queries, counts and exports. Every field narrows; absent fields do not. */
 export interface AlertFilter {
@@ -57,12 +57,31 @@ export interface AlertCount {
 }
 
 type Query = SelectQueryBuilder<StoreDatabase, "alerts", object>;
-type SortColumn = "last_update_key" | "alert_creation_key" | "severity_rank" | "tenant_id" | "id";
+type SortColumn = "updated_us" | "updated_sub" | "created_us" | "severity_rank" | "tenant_id" | "id";
 
-function timeBound(value: string | Date, name: string): string {
+/** The tenant's id of an alert row, for ties between tenants (rows hold the tenant's integer key). */
+const TENANT_ID_OF_ROW = sql`(select tenant_keys.tenant_id from tenant_keys where tenant_keys.key = alerts.tenant_key)`;
+const sortExpression = (c: SortColumn) => (c === "tenant_id" ? TENANT_ID_OF_ROW : sql.ref(`alerts.${c}`));
+
+/** A stored alert row with its tenant's id (alert rows hold the tenant's integer key). */
+export type AlertRow = Selectable<AlertsTable> & { tenant_id: string };
+
+function timeBound(value: string | Date, name: string): TimeParts {
   const key = toTimeKey(value);
   if (key === null) throw new TypeError(`${name} is not an ISO-8601 time: ${JSON.stringify(String(value))}`);
-  return key;
+  return timeKeyParts(key);
+}
+
+/** The integer keys of `tenantIds` (a subquery: keys are never cached, other processes may add tenants). */
+export function tenantKeysOf(db: Kysely<StoreDatabase>, tenantIds: readonly string[]) {
+  return db.selectFrom("tenant_keys").select("key").where("tenant_id", "in", tenantIds.map(tenantKey));
+}
+
+/** Every column of the alert row plus its tenant's id. */
+export function selectAlertRow<O>(query: SelectQueryBuilder<StoreDatabase, "alerts", O>) {
+  return query
+    .selectAll("alerts")
+    .select(sql<string>`${TENANT_ID_OF_ROW}`.as("tenant_id"));
 }
 
 function list(values: readonly string[] | undefined, name: string): readonly string[] | undefined {
@@ -78,14 +97,19 @@ function applyFilter<O>(
   filter: AlertFilter,
 ): SelectQueryBuilder<StoreDatabase, "alerts", O> {
   let q = query;
-  const inOrEq = (column: "tenant_id" | "severity" | "status" | "classification", values: readonly string[] | undefined) => {
+  const tenants = list(filter.tenantIds, "tenantIds")?.map(tenantKey);
+  if (tenants !== undefined) {
+    if (tenants.length === 0) q = q.where(sql<boolean>`1 = 0`);
+    else if (tenants.length === 1) q = q.where("alerts.tenant_key", "=", (eb) => eb.selectFrom("tenant_keys").select("key").where("tenant_id", "=", tenants[0]!));
+    else q = q.where("alerts.tenant_key", "in", tenantKeysOf(ctx.db, tenants));
+  }
+  const inOrEq = (column: "severity" | "status" | "classification", values: readonly string[] | undefined) => {
     if (values === undefined) return;
     // An empty list matches nothing; one value is an equality (the form index planners like best).
     if (values.length === 0) q = q.where(sql<boolean>`1 = 0`);
     else if (values.length === 1) q = q.where(column, "=", values[0]!);
     else q = q.where(column, "in", values);
   };
-  inOrEq("tenant_id", list(filter.tenantIds, "tenantIds")?.map(tenantKey));
   inOrEq("severity", list(filter.severities, "severities"));
   inOrEq("status", list(filter.statuses, "statuses"));
   inOrEq("classification", list(filter.classifications, "classifications"));
@@ -93,9 +117,20 @@ function applyFilter<O>(
   if (filter.machineId !== undefined) q = q.where("machine_id", "=", filter.machineId);
   if (filter.incidentId !== undefined) q = q.where("incident_id", "=", filter.incidentId);
   if (filter.source !== undefined) q = q.where("source", "=", filter.source);
-  const timeColumn = filter.timeField === "alertCreationTime" ? "alert_creation_key" : "last_update_key";
-  if (filter.from !== undefined) q = q.where(timeColumn, ">=", timeBound(filter.from, "from"));
-  if (filter.to !== undefined) q = q.where(timeColumn, "<", timeBound(filter.to, "to"));
+  // (us, sub) ranges; creation times are kept to the microsecond (their seventh digit counts as 0).
+  const created = filter.timeField === "alertCreationTime";
+  const column = created ? "created_us" : "updated_us";
+  if (filter.from !== undefined) {
+    const b = timeBound(filter.from, "from");
+    if (b.sub === 0) q = q.where(column, ">=", b.us);
+    else if (created) q = q.where(column, ">", b.us);
+    else q = q.where((eb) => eb.or([eb("updated_us", ">", b.us), eb.and([eb("updated_us", "=", b.us), eb("updated_sub", ">=", b.sub)])]));
+  }
+  if (filter.to !== undefined) {
+    const b = timeBound(filter.to, "to");
+    if (b.sub === 0 || created) q = q.where(column, created && b.sub > 0 ? "<=" : "<", b.us);
+    else q = q.where((eb) => eb.or([eb("updated_us", "<", b.us), eb.and([eb("updated_us", "=", b.us), eb("updated_sub", "<", b.sub)])]));
+  }
   if (filter.search !== undefined && filter.search !== "") {
     // title_lc is lower-cased in JS when written, and the needle here, so the
     // match is the same on both engines (SQLite's lower() is ASCII-only).
@@ -108,32 +143,33 @@ function applyFilter<O>(
 function sortColumns(sort: AlertSort, singleTenant: boolean): SortColumn[] {
   const head: SortColumn[] =
     sort === "severity"
-      ? ["severity_rank", "last_update_key"]
+      ? ["severity_rank", "updated_us", "updated_sub"]
       : sort === "alertCreationTime"
-        ? ["alert_creation_key"]
-        : ["last_update_key"];
-  // With one tenant the tenant column is constant: leaving it out lets the
-  // keyset condition be a range on the (tenant_id, key, id) indexes.
+        ? ["created_us"]
+        : ["updated_us", "updated_sub"];
+  // With one tenant the tenant is constant: leaving it out lets the keyset
+  // condition be a range on the (tenant_key, time) indexes.
   return singleTenant ? [...head, "id"] : [...head, "tenant_id", "id"];
 }
 
-export function toStoredAlert(row: Selectable<AlertsTable>): StoredAlert {
+export function toStoredAlert(row: AlertRow): StoredAlert {
+  const payload = decodeAlertPayload(row.payload) as StoredAlert["payload"];
   return {
     tenantId: row.tenant_id,
     id: row.id,
-    title: row.title,
+    title: stringOrNull(payload.title),
     severity: row.severity,
     status: row.status,
     classification: row.classification,
     assignedTo: row.assigned_to,
     machineId: row.machine_id,
-    alertCreationTime: row.alert_creation_time,
-    lastUpdateTime: row.last_update_time,
-    ingestedAt: row.ingested_at,
+    alertCreationTime: stringOrNull(payload.alertCreationTime),
+    lastUpdateTime: stringOrNull(payload.lastUpdateTime),
+    ingestedAt: usToIso(row.ingested_us),
     incidentId: row.incident_id,
     source: row.source === "graph" ? "graph" : "mde",
     graphId: row.graph_id,
-    payload: JSON.parse(row.payload) as StoredAlert["payload"],
+    payload,
     graphPayload: row.graph_payload === null ? null : (JSON.parse(row.graph_payload) as Record<string, unknown>),
   };
 }
@@ -173,17 +209,18 @@ export function createAlertReader(ctx: StoreContext) {
     let q: Query = applyFilter(ctx, db.selectFrom("alerts"), query);
     if (query.pageToken !== undefined) {
       const after = decodeToken(query.pageToken, sort, order, columns.length);
-      const tuple = sql.join(columns.map((c) => sql.ref(c)));
+      const tuple = sql.join(columns.map(sortExpression));
       const values = sql.join(after.map((v) => sql.val(v)));
       q = q.where(order === "desc" ? sql<boolean>`(${tuple}) < (${values})` : sql<boolean>`(${tuple}) > (${values})`);
+      // The same bound on the first column alone, which every planner turns into an index range.
+      q = q.where(`alerts.${columns[0] as Exclude<SortColumn, "tenant_id">}`, order === "desc" ? "<=" : ">=", after[0] as number);
     } else if (query.offset !== undefined) {
       if (!Number.isInteger(query.offset) || query.offset < 0) throw new TypeError("offset must be a non-negative integer");
       q = q.offset(query.offset);
     }
-    for (const c of columns) q = q.orderBy(c, order);
+    for (const c of columns) q = q.orderBy(sortExpression(c), order);
     // One row more than asked tells whether another page exists.
-    const rows = await q
-      .selectAll()
+    const rows = await selectAlertRow(q)
       .limit(limit + 1)
       .execute();
     const items = rows.slice(0, limit);
@@ -199,7 +236,10 @@ export function createAlertReader(ctx: StoreContext) {
     queryAlerts,
 
     async getAlert(tenantId: string, id: string): Promise<StoredAlert | null> {
-      return findTenantRow(db, "alerts", tenantId, id, toStoredAlert);
+      const row = await selectAlertRow(applyFilter(ctx, db.selectFrom("alerts"), { tenantIds: [tenantId] }))
+        .where("alerts.id", "=", id)
+        .executeTakeFirst();
+      return row ? toStoredAlert(row) : null;
     },
 
     /** Several alerts of one tenant by id (the ones stored), in the order of `ids`. */
@@ -207,11 +247,8 @@ export function createAlertReader(ctx: StoreContext) {
       if (ids.length === 0) return [];
       const found = new Map<string, StoredAlert>();
       for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db
-          .selectFrom("alerts")
-          .selectAll()
-          .where("tenant_id", "=", tenantKey(tenantId))
-          .where("id", "in", ids.slice(i, i + 500))
+        const rows = await selectAlertRow(applyFilter(ctx, db.selectFrom("alerts"), { tenantIds: [tenantId] }))
+          .where("alerts.id", "in", ids.slice(i, i + 500))
           .execute();
         for (const r of rows) found.set(r.id, toStoredAlert(r));
       }
@@ -232,12 +269,14 @@ export function createAlertReader(ctx: StoreContext) {
     /** Alert counts per tenant and severity (for the console's overview), matching `filter`. */
     async countAlertsByTenantAndSeverity(filter: AlertFilter = {}): Promise<AlertCount[]> {
       const rows = await applyFilter(ctx, db.selectFrom("alerts"), filter)
-        .select(["tenant_id", "severity", (eb) => eb.fn.countAll<number>().as("n")])
-        .groupBy(["tenant_id", "severity"])
-        .orderBy("tenant_id")
-        .orderBy("severity")
+        .select(["tenant_key", "severity", (eb) => eb.fn.countAll<number>().as("n")])
+        .groupBy(["tenant_key", "severity"])
         .execute();
-      return rows.map((r) => ({ tenantId: r.tenant_id, severity: r.severity, count: Number(r.n) }));
+      const keys = await db.selectFrom("tenant_keys").select(["key", "tenant_id"]).execute();
+      const idOf = new Map(keys.map((k) => [k.key, k.tenant_id]));
+      return rows
+        .map((r) => ({ tenantId: idOf.get(r.tenant_key) ?? "", severity: r.severity, count: Number(r.n) }))
+        .sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : (a.severity ?? "") < (b.severity ?? "") ? -1 : (a.severity ?? "") > (b.severity ?? "") ? 1 : 0));
     },
 
     /**
@@ -265,10 +304,10 @@ export function createAlertReader(ctx: StoreContext) {
      * can change the order.
      */
     async groundTruth(tenantId: string): Promise<{ alerts: number; checksum: string }> {
-      const rows = await db.selectFrom("alerts").select(["id", "last_update_time"]).where("tenant_id", "=", tenantKey(tenantId)).execute();
+      const rows = await applyFilter(ctx, db.selectFrom("alerts"), { tenantIds: [tenantId] }).select(["id", "payload"]).execute();
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const hash = createHash("sha256");
-      for (const r of rows) hash.update(`${r.id}\t${r.last_update_time ?? ""}\n`);
+      for (const r of rows) hash.update(`${r.id}\t${stringOrNull(decodeAlertPayload(r.payload).lastUpdateTime) ?? ""}\n`);
       return { alerts: rows.length, checksum: hash.digest("hex") };
     },
   };

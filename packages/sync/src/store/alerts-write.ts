@@ -1,11 +1,13 @@
+import type Database from "better-sqlite3";
 import { type Insertable, type Kysely, sql } from "kysely";
+import { encodeAlertPayload } from "./alert-payload.js";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { AlertChange, AlertInput, AlertSource, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
 import type { AlertHistoryTable, AlertsTable, StoreDatabase } from "./schema-types.js";
-import { fromExcluded, newestById, requireId } from "./tenant-rows.js";
-import { timeKeyOrEmpty, toTimeKey } from "./time.js";
+import { fromExcluded, requireId } from "./tenant-rows.js";
+import { isoToUs, timeKeyParts, toTimeKey } from "./time.js";
 
 /** Severity order for sorting (mde-api.md §6.1: UnSpecified, Informational, Low, Medium, High). */
 export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
@@ -16,13 +18,15 @@ export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
   High: 4,
 });
 
-const ALERT_COLUMNS = 20;
 const HISTORY_COLUMNS = 7;
 const TRACKED = [
   ["status", "status"],
   ["assignedTo", "assigned_to"],
   ["classification", "classification"],
 ] as const;
+
+/** Alerts per round trip to PostgreSQL (one json parameter each); SQLite writes row by row in-process. */
+const PG_BATCH = 2000;
 
 function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): string | null {
   const value = alert[field];
@@ -45,68 +49,251 @@ function incidentText(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
 }
 
+/** An incoming alert as its row (without the tenant key), plus the lastUpdateTime text its history entries carry. */
+type AlertRow = Omit<Insertable<AlertsTable>, "tenant_key" | "seq"> & {
+  readonly id: string;
+  readonly updated_us: number;
+  readonly updated_sub: number;
+  readonly status: string | null;
+  readonly assigned_to: string | null;
+  readonly classification: string | null;
+  readonly payload: string;
+  readonly source: string;
+  readonly graph_id: string | null;
+  readonly graph_payload: string | null;
+};
+
+/** The stored version an incoming row is compared with. */
+interface StoredVersion {
+  readonly seq: number;
+  readonly updated_us: number;
+  readonly updated_sub: number;
+  readonly status: string | null;
+  readonly assigned_to: string | null;
+  readonly classification: string | null;
+}
+
 /** Validates one alert and turns it into its row. */
-function toRow(tenantId: string, alert: AlertInput, index: number, now: string, origin: RowOrigin = { source: "mde" }): Insertable<AlertsTable> {
+function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: RowOrigin = { source: "mde" }): { row: AlertRow; lastUpdate: string | null } {
   requireId(alert, "alert", index);
   const lastUpdate = optionalTime(alert, "lastUpdateTime", index);
   const created = optionalTime(alert, "alertCreationTime", index);
   const title = stringOrNull(alert.title);
   const severity = stringOrNull(alert.severity);
+  const updated = timeKeyParts(lastUpdate === null ? null : toTimeKey(lastUpdate));
   return {
-    tenant_id: tenantId,
-    id: alert.id,
-    payload: JSON.stringify(alert),
-    title,
-    title_lc: (title ?? "").toLowerCase(),
-    severity,
-    severity_rank: (severity !== null ? SEVERITY_RANK[severity] : undefined) ?? 0,
-    status: stringOrNull(alert.status),
-    classification: stringOrNull(alert.classification),
-    assigned_to: stringOrNull(alert.assignedTo),
-    machine_id: stringOrNull(alert.machineId),
-    alert_creation_time: created,
-    alert_creation_key: timeKeyOrEmpty(created),
-    last_update_time: lastUpdate,
-    last_update_key: timeKeyOrEmpty(lastUpdate),
-    ingested_at: now,
-    source: origin.source,
-    graph_id: origin.graphId ?? null,
-    incident_id: incidentText(alert.incidentId),
-    graph_payload: origin.source === "graph" ? JSON.stringify(origin.original ?? null) : null,
+    lastUpdate,
+    row: {
+      id: alert.id,
+      payload: encodeAlertPayload(alert),
+      title_lc: (title ?? "").toLowerCase(),
+      severity,
+      severity_rank: (severity !== null ? SEVERITY_RANK[severity] : undefined) ?? 0,
+      status: stringOrNull(alert.status),
+      classification: stringOrNull(alert.classification),
+      assigned_to: stringOrNull(alert.assignedTo),
+      machine_id: stringOrNull(alert.machineId),
+      created_us: timeKeyParts(created === null ? null : toTimeKey(created)).us,
+      updated_us: updated.us,
+      updated_sub: updated.sub,
+      ingested_us: ingestedUs,
+      source: origin.source,
+      graph_id: origin.graphId ?? null,
+      incident_id: incidentText(alert.incidentId),
+      graph_payload: origin.source === "graph" ? JSON.stringify(origin.original ?? null) : null,
+    },
+  };
+}
+
+const newer = (a: { updated_us: number; updated_sub: number }, b: { updated_us: number; updated_sub: number }) =>
+  a.updated_us > b.updated_us || (a.updated_us === b.updated_us && a.updated_sub > b.updated_sub);
+
+/** The newest version of each id in a page (a page may carry one alert twice); equal versions: the later one. */
+function newestOfPage(rows: ReadonlyArray<{ row: AlertRow; lastUpdate: string | null }>) {
+  const byId = new Map<string, { row: AlertRow; lastUpdate: string | null }>();
+  for (const r of rows) {
+    const prior = byId.get(r.row.id);
+    if (!prior || !newer(prior.row, r.row)) byId.set(r.row.id, r);
+  }
+  return byId;
+}
+
+/** What one incoming row does to its stored version. */
+type Outcome = "insert" | "update" | "unchanged" | "same-time";
+
+function outcomeOf(row: AlertRow, old: StoredVersion | undefined): Outcome {
+  if (!old) return "insert";
+  if (newer(old, row)) return "unchanged";
+  if (old.updated_us === row.updated_us && old.updated_sub === row.updated_sub) return "same-time";
+  return "update";
+}
+
+/** History entries of an update: one per tracked field that changed. */
+function historyOf(tenantId: string, row: AlertRow, lastUpdate: string | null, old: StoredVersion, now: string): Insertable<AlertHistoryTable>[] {
+  const out: Insertable<AlertHistoryTable>[] = [];
+  for (const [field, column] of TRACKED) {
+    if (old[column] !== row[column]) {
+      out.push({ tenant_id: tenantId, alert_id: row.id, field, old_value: old[column], new_value: row[column], changed_at: lastUpdate, recorded_at: now });
+    }
+  }
+  return out;
+}
+
+const ROW_COLUMNS = [
+  "tenant_key",
+  "id",
+  "payload",
+  "title_lc",
+  "severity",
+  "severity_rank",
+  "status",
+  "classification",
+  "assigned_to",
+  "machine_id",
+  "created_us",
+  "updated_us",
+  "updated_sub",
+  "ingested_us",
+  "source",
+  "graph_id",
+  "incident_id",
+  "graph_payload",
+] as const;
+const UPDATED_COLUMNS = ROW_COLUMNS.filter((c) => c !== "tenant_key" && c !== "id" && c !== "graph_id");
+
+interface PageTotals {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * SQLite: every row through statements prepared once per store and reused (bench/ingest-limit.bench.ts
+ * measured a new multi-row INSERT text per batch, its IN-list SELECT and Kysely's compilation at about
+ * three times the CPU per alert of this). A row's stored version is one point read on the
+ * (tenant_key, id) index; the decision is made here, inside the page's BEGIN IMMEDIATE transaction,
+ * so no other writer can come between the read and the write.
+ */
+function sqliteRowWriter(raw: Database.Database) {
+  const statements = () => ({
+    keyOf: raw.prepare<[string], { key: number }>("select key from tenant_keys where tenant_id = ?"),
+    addKey: raw.prepare<[string]>("insert into tenant_keys (tenant_id) values (?)"),
+    find: raw.prepare<[number, string], StoredVersion>(
+      "select seq, updated_us, updated_sub, status, assigned_to, classification from alerts where tenant_key = ? and id = ?",
+    ),
+    content: raw.prepare<[number], { payload: string; source: string; graph_payload: string | null }>(
+      "select payload, source, graph_payload from alerts where seq = ?",
+    ),
+    insert: raw.prepare(`insert into alerts (${ROW_COLUMNS.join(", ")}) values (${ROW_COLUMNS.map(() => "?").join(", ")})`),
+    update: raw.prepare(
+      `update alerts set ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(", ")}, graph_id = coalesce(?, graph_id) where seq = ?`,
+    ),
+    history: raw.prepare(
+      "insert into alert_history (tenant_id, alert_id, field, old_value, new_value, changed_at, recorded_at) values (?, ?, ?, ?, ?, ?, ?)",
+    ),
+  });
+  let s: ReturnType<typeof statements> | undefined;
+
+  return (tenantId: string, rows: Iterable<{ row: AlertRow; lastUpdate: string | null }>, now: string, totals: PageTotals) => {
+    s ??= statements();
+    let key = s.keyOf.get(tenantId)?.key;
+    if (key === undefined) key = Number(s.addKey.run(tenantId).lastInsertRowid);
+    for (const { row, lastUpdate } of rows) {
+      const old = s.find.get(key, row.id);
+      let outcome = outcomeOf(row, old);
+      if (outcome === "same-time") {
+        // Re-read by the overlap window or --since: counted as unchanged when nothing differs.
+        // Same source too: the same version read through the other API replaces the Graph mapping columns.
+        const c = s.content.get(old!.seq)!;
+        outcome = c.payload === row.payload && c.source === row.source && c.graph_payload === row.graph_payload ? "unchanged" : "update";
+      }
+      if (outcome === "insert") {
+        s.insert.run(key, row.id, row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to,
+          row.machine_id, row.created_us, row.updated_us, row.updated_sub, row.ingested_us, row.source, row.graph_id, row.incident_id, row.graph_payload);
+        totals.inserted++;
+      } else if (outcome === "update") {
+        s.update.run(row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to, row.machine_id,
+          row.created_us, row.updated_us, row.updated_sub, row.ingested_us, row.source, row.incident_id, row.graph_payload, row.graph_id, old!.seq);
+        for (const h of historyOf(tenantId, row, lastUpdate, old!, now)) {
+          s.history.run(h.tenant_id, h.alert_id, h.field, h.old_value, h.new_value, h.changed_at, h.recorded_at);
+        }
+        totals.updated++;
+      } else totals.unchanged++;
+    }
   };
 }
 
 /**
- * Ids of `rows` whose stored version has the same `lastUpdateTime` and the
- * same content: the overlap window and `--since` re-read them, and they are
- * counted as unchanged, not updated. One query per batch, and only for the
- * rows whose time keys are equal (the stored payload is read for those alone).
+ * PostgreSQL: per batch one read of the stored versions and one upsert that sends the rows as a
+ * single json parameter the server turns into rows (json_populate_recordset over the table's row
+ * type) — binding a parameter per cell cost the client about five times the CPU per alert
+ * (bench/ingest-limit.bench.ts). The upsert keeps its guard: an older version never replaces a newer one.
  */
-async function identicalVersions(
-  trx: Kysely<StoreDatabase>,
-  rows: readonly Insertable<AlertsTable>[],
-  before: ReadonlyMap<string, { readonly last_update_key: string }>,
-): Promise<Set<string>> {
-  const equalKey = rows.filter((r) => before.get(r.id)?.last_update_key === (r.last_update_key ?? ""));
-  if (equalKey.length === 0) return new Set();
-  const stored = await trx
-    .selectFrom("alerts")
-    .select(["id", "payload", "source", "graph_payload"])
-    .where("tenant_id", "=", equalKey[0]!.tenant_id)
-    .where(
-      "id",
-      "in",
-      equalKey.map((r) => r.id),
-    )
-    .execute();
-  const byId = new Map(stored.map((r) => [r.id, r]));
-  const same = new Set<string>();
-  for (const row of equalKey) {
-    const old = byId.get(row.id);
-    // Same source too: the same version read through the other API replaces the Graph mapping columns.
-    if (old && old.payload === row.payload && old.source === row.source && old.graph_payload === (row.graph_payload ?? null)) same.add(row.id);
-  }
-  return same;
+function postgresRowWriter(ctx: StoreContext) {
+  return async (trx: Kysely<StoreDatabase>, tenantId: string, rows: Array<{ row: AlertRow; lastUpdate: string | null }>, now: string, totals: PageTotals) => {
+    await trx.insertInto("tenant_keys").values({ tenant_id: tenantId }).onConflict((oc) => oc.column("tenant_id").doNothing()).execute();
+    const { key } = await trx.selectFrom("tenant_keys").select("key").where("tenant_id", "=", tenantId).executeTakeFirstOrThrow();
+    for (const part of chunks(rows, PG_BATCH)) {
+      const stored = await trx
+        .selectFrom("alerts")
+        .select(["id", "seq", "updated_us", "updated_sub", "status", "assigned_to", "classification"])
+        .where("tenant_key", "=", key)
+        .where("id", "in", part.map((r) => r.row.id))
+        .execute();
+      const before = new Map(stored.map((r) => [r.id, r]));
+      const sameTime = part.filter((r) => outcomeOf(r.row, before.get(r.row.id)) === "same-time");
+      const content = sameTime.length
+        ? new Map(
+            (
+              await trx
+                .selectFrom("alerts")
+                .select(["id", "payload", "source", "graph_payload"])
+                .where("tenant_key", "=", key)
+                .where("id", "in", sameTime.map((r) => r.row.id))
+                .execute()
+            ).map((r) => [r.id, r]),
+          )
+        : new Map();
+      const writes: Insertable<AlertsTable>[] = [];
+      const history: Insertable<AlertHistoryTable>[] = [];
+      for (const { row, lastUpdate } of part) {
+        const old = before.get(row.id);
+        let outcome = outcomeOf(row, old);
+        if (outcome === "same-time") {
+          const c = content.get(row.id);
+          outcome = c && c.payload === row.payload && c.source === row.source && c.graph_payload === row.graph_payload ? "unchanged" : "update";
+        }
+        if (outcome === "unchanged") {
+          totals.unchanged++;
+          continue;
+        }
+        writes.push({ ...row, tenant_key: key });
+        if (outcome === "insert") totals.inserted++;
+        else {
+          totals.updated++;
+          history.push(...historyOf(tenantId, row, lastUpdate, old!, now));
+        }
+      }
+      if (writes.length > 0) {
+        await trx
+          .insertInto("alerts")
+          .columns([...ROW_COLUMNS])
+          .expression(trx.selectFrom(sql<AlertsTable>`json_populate_recordset(null::alerts, ${JSON.stringify(writes)})`.as("r")).select([...ROW_COLUMNS]))
+          .onConflict((oc) =>
+            oc
+              .columns(["tenant_key", "id"])
+              .doUpdateSet((eb) => ({
+                ...fromExcluded("alerts", UPDATED_COLUMNS),
+                // The id mapping survives a version from the MDE API (which does not know the Graph id).
+                graph_id: eb.fn.coalesce(eb.ref("excluded.graph_id"), eb.ref("alerts.graph_id")),
+              }))
+              .where(sql<boolean>`(alerts.updated_us, alerts.updated_sub) <= (excluded.updated_us, excluded.updated_sub)`),
+          )
+          .execute();
+      }
+      for (const h of chunks(history, rowsPerStatement(ctx.dialect, HISTORY_COLUMNS))) await trx.insertInto("alert_history").values(h).execute();
+    }
+  };
 }
 
 /**
@@ -114,104 +301,25 @@ async function identicalVersions(
  */
 export function createAlertWriter(ctx: StoreContext) {
   const { dialect } = ctx;
-  const perStatement = rowsPerStatement(dialect, ALERT_COLUMNS);
-
-  /**
-   * The INSERT of a batch's rows. PostgreSQL gets the batch as one json parameter that the server
-   * turns into rows (json_populate_recordset over the table's own row type), not as a bind
-   * parameter per cell: binding ~60,000 parameters per statement cost the client about five times
-   * the CPU per alert of sending one json value (bench/ingest-limit.bench.ts). SQLite binds
-   * in-process and keeps VALUES.
-   */
-  function rowsOf(trx: Kysely<StoreDatabase>, rows: Insertable<AlertsTable>[]) {
-    if (dialect.name !== "postgres") return trx.insertInto("alerts").values(rows);
-    const columns = Object.keys(rows[0]!) as Array<keyof AlertsTable & string>;
-    return trx
-      .insertInto("alerts")
-      .columns(columns)
-      .expression(trx.selectFrom(sql<AlertsTable>`json_populate_recordset(null::alerts, ${JSON.stringify(rows)})`.as("r")).select(columns));
-  }
-
-  async function writeBatch(trx: Kysely<StoreDatabase>, rows: Insertable<AlertsTable>[], now: string) {
-    const byId = newestById(rows);
-    const unique = [...byId.values()];
-    const existing = await trx
-      .selectFrom("alerts")
-      .select(["id", "last_update_key", "status", "assigned_to", "classification"])
-      .where("tenant_id", "=", unique[0]!.tenant_id)
-      .where("id", "in", [...byId.keys()])
-      .execute();
-    const before = new Map(existing.map((r) => [r.id, r]));
-    const same = await identicalVersions(trx, unique, before);
-    let inserted = 0;
-    let updated = 0;
-    let unchanged = rows.length - unique.length;
-    const history: Insertable<AlertHistoryTable>[] = [];
-    for (const row of unique) {
-      const old = before.get(row.id);
-      if (!old) {
-        inserted++;
-        continue;
-      }
-      if (old.last_update_key > (row.last_update_key ?? "") || same.has(row.id)) {
-        unchanged++;
-        continue;
-      }
-      updated++;
-      for (const [field, column] of TRACKED) {
-        if (old[column] !== row[column]) {
-          history.push({
-            tenant_id: row.tenant_id,
-            alert_id: row.id,
-            field,
-            old_value: old[column],
-            new_value: row[column] ?? null,
-            changed_at: row.last_update_time ?? null,
-            recorded_at: now,
-          });
-        }
-      }
-    }
-    await rowsOf(trx, unique)
-      .onConflict((oc) =>
-        oc
-          .columns(["tenant_id", "id"])
-          .doUpdateSet((eb) => ({
-            ...fromExcluded("alerts", ["payload", "title", "title_lc", "severity", "severity_rank", "status", "classification", "assigned_to", "machine_id", "alert_creation_time", "alert_creation_key", "last_update_time", "last_update_key", "ingested_at", "source", "incident_id", "graph_payload"]),
-            // The id mapping survives a version from the MDE API (which does not know the Graph id).
-            graph_id: eb.fn.coalesce(eb.ref("excluded.graph_id"), eb.ref("alerts.graph_id")),
-          }))
-          // The guard that makes re-delivery and out-of-order pages harmless:
-          // an older version never overwrites a newer one (equal re-applies).
-          .where((eb) => eb("alerts.last_update_key", "<=", eb.ref("excluded.last_update_key"))),
-      )
-      .execute();
-    for (const part of chunks(history, rowsPerStatement(dialect, HISTORY_COLUMNS))) {
-      await trx.insertInto("alert_history").values(part).execute();
-    }
-    return { inserted, updated, unchanged };
-  }
+  const sqlite = dialect.sqliteHandle ? sqliteRowWriter(dialect.sqliteHandle) : undefined;
+  const postgres = postgresRowWriter(ctx);
 
   async function applyRows(
     tenantId: string,
     items: readonly unknown[],
-    toRows: (part: readonly unknown[], offset: number, now: string) => Insertable<AlertsTable>[],
+    toRows: (ingestedUs: number) => Array<{ row: AlertRow; lastUpdate: string | null }>,
     stream: string,
     nextCursor: CursorPosition,
   ): Promise<ApplyPageResult> {
     const tenant = tenantKey(tenantId);
     return dialect.writeTransaction(async (trx) => {
       const now = ctx.now();
-      const totals = { inserted: 0, updated: 0, unchanged: 0 };
-      let offset = 0;
-      for (const part of chunks(items, perStatement)) {
-        const rows = toRows(part, offset, now).map((r) => ({ ...r, tenant_id: tenant }));
-        offset += part.length;
-        const r = await writeBatch(trx, rows, now);
-        totals.inserted += r.inserted;
-        totals.updated += r.updated;
-        totals.unchanged += r.unchanged;
-      }
+      // Every row is validated before anything is written: an invalid row rolls back the whole page.
+      const rows = toRows(isoToUs(now));
+      const unique = newestOfPage(rows);
+      const totals: PageTotals = { inserted: 0, updated: 0, unchanged: items.length - unique.size };
+      if (sqlite) sqlite(tenant, unique.values(), now, totals);
+      else await postgres(trx, tenant, [...unique.values()], now, totals);
       const cursor = await writeCursor(trx, tenant, stream, nextCursor, now);
       return { ...totals, cursor };
     });
@@ -233,7 +341,7 @@ export function createAlertWriter(ctx: StoreContext) {
     async applyAlertPage(tenantId: string, alerts: readonly AlertInput[], nextCursor: CursorPosition): Promise<ApplyPageResult> {
       const tenant = tenantKey(tenantId);
       if (!Array.isArray(alerts)) throw new TypeError("alerts must be an array");
-      return applyRows(tenant, alerts, (part, offset, now) => part.map((a, i) => toRow(tenant, a as AlertInput, offset + i, now)), "alerts", nextCursor);
+      return applyRows(tenant, alerts, (ingestedUs) => alerts.map((a, i) => toRow(a, i, ingestedUs)), "alerts", nextCursor);
     },
 
     /**
@@ -256,13 +364,12 @@ export function createAlertWriter(ctx: StoreContext) {
       return applyRows(
         tenant,
         items,
-        (part, offset, now) =>
-          part.map((item, i) => {
-            const g = item as GraphAlertInput;
+        (ingestedUs) =>
+          items.map((g, i) => {
             if (!g || typeof g !== "object" || typeof g.graphId !== "string" || g.graphId === "") {
-              throw new StoreError("ERR_STORE_INVALID_ROW", `graph alert at index ${offset + i} has no Graph id`);
+              throw new StoreError("ERR_STORE_INVALID_ROW", `graph alert at index ${i} has no Graph id`);
             }
-            return toRow(tenant, g.alert, offset + i, now, { source: "graph", graphId: g.graphId, original: g.original });
+            return toRow(g.alert, i, ingestedUs, { source: "graph", graphId: g.graphId, original: g.original });
           }),
         stream,
         nextCursor,

@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { CompiledQuery, Expression, Kysely, SqlBool } from "kysely";
 import type { StoreDatabase } from "./schema-types.js";
 
@@ -35,6 +36,11 @@ export interface MigrationOutcome {
 export interface StoreDialect {
   readonly name: DialectName;
   readonly db: Kysely<StoreDatabase>;
+  /**
+   * SQLite only: the connection under Kysely, for the hot write paths that reuse prepared
+   * statements (alerts-write.ts). Used only inside {@link writeTransaction}, which holds it.
+   */
+  readonly sqliteHandle?: Database.Database;
   /** Most bind parameters one statement may carry (batched inserts are sized from it). */
   readonly maxParameters: number;
   /** Applies pending migrations under the engine's cross-process lock; refuses a newer schema. */

@@ -1,4 +1,4 @@
-import { type ColumnDefinitionBuilder, type CompiledQuery, type CreateTableBuilder, type Expression, sql } from "kysely";
+import { type ColumnDefinitionBuilder, type CompiledQuery, type CreateTableBuilder, type Expression, type SqlBool, sql } from "kysely";
 import type { Migration, MigrationContext } from "./dialect.js";
 
 /*
@@ -384,5 +384,101 @@ const tvmSnapshots: Migration = {
   },
 };
 
+/*
+ * Compact alert rows (schema v6). The alerts table held its tenant as a 36-character GUID and its
+ * times as 28-character keys in the row and again in nine indexes; at a million alerts that was
+ * most of the file and most of the write time (bench/ingest-limit.bench.ts). Now:
+ * - tenants get a small integer key (`tenant_keys`), used by the alert rows and their indexes;
+ * - API times are integers — microseconds since the epoch plus the seventh fractional digit
+ *   (time.ts `timeKeyParts`) — and our ingest time is microseconds too; the times as the API sent
+ *   them stay in the payload;
+ * - the payload keeps the documented fields' values without their names (alert-payload.ts);
+ * - the indexes are the ones the console's queries use (alerts-query.ts, webhook-deliveries.ts);
+ *   each secondary index ends at its sort column, and rows tie-break on the row's own key.
+ * Existing rows are copied with their time keys converted and their payload kept as it was.
+ */
+const compactAlerts: Migration = {
+  version: 6,
+  name: "compact alert rows: integer tenant keys and times, only the indexes queries use",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const pg = ctx.dialect === "postgres";
+    const text: Expression<unknown> | "text" = pg ? sql`text collate "C"` : "text";
+    const big = pg ? "bigint" : "integer";
+    const out: CompiledQuery[] = [];
+    const raw = (q: ReturnType<typeof sql>) => out.push(q.compile(ctx.db));
+    const index = (name: string, cols: string[], where?: string) => {
+      let b = s.createIndex(name).on("alerts").columns(cols);
+      if (where) b = b.where(sql.raw<SqlBool>(where));
+      out.push(b.compile());
+    };
+
+    out.push(
+      c
+        .text(
+          pg
+            ? s.createTable("tenant_keys").addColumn("key", "integer", (col) => col.primaryKey().generatedByDefaultAsIdentity())
+            : s.createTable("tenant_keys").addColumn("key", "integer", (col) => col.primaryKey().autoIncrement()),
+          "tenant_id",
+          true,
+          (col) => col.unique(),
+        )
+        .compile(),
+    );
+    raw(sql`insert into tenant_keys (tenant_id) select id from (select id from tenants union select distinct tenant_id from alerts) t order by id`);
+
+    let t: Builder = pg
+      ? s.createTable("alerts_v6").addColumn("seq", "bigint", (col) => col.primaryKey().generatedByDefaultAsIdentity())
+      : s.createTable("alerts_v6").addColumn("seq", "integer", (col) => col.primaryKey());
+    t = t.addColumn("tenant_key", "integer", (col) => col.notNull());
+    t = c.text(t, "id", true);
+    t = c.text(t, "payload", true);
+    t = c.text(t, "title_lc", true);
+    t = c.text(t, "severity");
+    t = c.int(t, "severity_rank");
+    for (const n of ["status", "classification", "assigned_to", "machine_id"]) t = c.text(t, n);
+    for (const n of ["created_us", "updated_us", "ingested_us"]) t = t.addColumn(n, big, (col) => col.notNull());
+    t = c.int(t, "updated_sub");
+    t = t.addColumn("source", text, (col) => col.notNull().defaultTo("mde"));
+    for (const n of ["graph_id", "incident_id", "graph_payload"]) t = c.text(t, n);
+    out.push(t.addUniqueConstraint("alerts_tenant_id", ["tenant_key", "id"]).compile());
+
+    // Old time keys (`YYYY-MM-DDTHH:MM:SS.fffffffZ` or "") and our ISO times to integers.
+    const epoch = (v: string) => (pg ? `extract(epoch from substr(${v}, 1, 19)::timestamp)::bigint` : `cast(strftime('%s', substr(${v}, 1, 19)) as integer)`);
+    const int = (v: string) => (pg ? `(${v})::bigint` : `cast(${v} as integer)`);
+    const us = (k: string) => `case when ${k} = '' then ${Number.MIN_SAFE_INTEGER} else ${epoch(k)} * 1000000 + ${int(`substr(${k}, 21, 6)`)} end`;
+    const sub = (k: string) => `case when ${k} = '' then 0 else ${int(`substr(${k}, 27, 1)`)} end`;
+    const isoUs = (v: string) => `${epoch(v)} * 1000000 + ${int(`substr(${v}, 21, 3)`)} * 1000`;
+    raw(
+      sql.raw(`insert into alerts_v6 (tenant_key, id, payload, title_lc, severity, severity_rank, status, classification, assigned_to,
+        machine_id, created_us, updated_us, updated_sub, ingested_us, source, graph_id, incident_id, graph_payload)
+        select k.key, a.id, a.payload, a.title_lc, a.severity, a.severity_rank, a.status, a.classification, a.assigned_to, a.machine_id,
+          ${us("a.alert_creation_key")}, ${us("a.last_update_key")}, ${sub("a.last_update_key")}, ${isoUs("a.ingested_at")},
+          a.source, a.graph_id, a.incident_id, a.graph_payload
+        from alerts a join tenant_keys k on k.tenant_id = a.tenant_id order by a.ingested_at, a.tenant_id, a.id`),
+    );
+    out.push(s.dropTable("alerts").compile());
+    out.push(s.alterTable("alerts_v6").renameTo("alerts").compile());
+    // The console's lists: one tenant newest first (and its time ranges), one tenant by severity and
+    // status, every tenant newest first; the webhook forwarder's scan; a device's and an incident's
+    // alerts; the Graph id mapping (only rows that have one).
+    index("alerts_tenant_updated_us", ["tenant_key", "updated_us"]);
+    index("alerts_tenant_sev_status_us", ["tenant_key", "severity", "status", "updated_us"]);
+    index("alerts_updated_us", ["updated_us"]);
+    index("alerts_ingested_us", ["ingested_us"]);
+    index("alerts_tenant_machine_id", ["tenant_key", "machine_id"]);
+    index("alerts_tenant_incident_id", ["tenant_key", "incident_id"]);
+    index("alerts_tenant_graph_ref", ["tenant_key", "graph_id"], "graph_id is not null");
+
+    // What a webhook target received, as the same integers (the text key stays for older readers).
+    for (const [n, fallback] of [["updated_us", Number.MIN_SAFE_INTEGER], ["updated_sub", 0]] as const) {
+      out.push(s.alterTable("webhook_deliveries").addColumn(n, big, (col) => col.notNull().defaultTo(fallback)).compile());
+    }
+    raw(sql.raw(`update webhook_deliveries set updated_us = ${us("last_update_key")}, updated_sub = ${sub("last_update_key")}`));
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches, tvmSnapshots]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches, tvmSnapshots, compactAlerts]);

@@ -59,11 +59,22 @@ export interface ConsentRequestsTable {
   used_at: string | null;
 }
 
-export interface AlertsTable {
+/** A tenant's small integer key, used by the alert rows and their indexes (schema v6). */
+export interface TenantKeysTable {
+  key: Generated<number>;
   tenant_id: string;
+}
+
+/**
+ * One alert (schema v6, migrations.ts `compactAlerts`): the tenant by its integer key, API times as
+ * integers (time.ts `timeKeyParts`), the payload in alert-payload.ts's form; the API's own time
+ * texts, title and severity are read from the payload.
+ */
+export interface AlertsTable {
+  seq: Generated<number>;
+  tenant_key: number;
   id: string;
   payload: string;
-  title: string | null;
   title_lc: string;
   severity: string | null;
   severity_rank: number;
@@ -71,18 +82,20 @@ export interface AlertsTable {
   classification: string | null;
   assigned_to: string | null;
   machine_id: string | null;
-  alert_creation_time: string | null;
-  alert_creation_key: string;
-  last_update_time: string | null;
-  last_update_key: string;
-  ingested_at: string;
-  /** Which API the stored version came from (`mde` or `graph`). Schema v3. */
+  /** alertCreationTime in microseconds since the epoch (`NO_TIME_US` when absent). */
+  created_us: number;
+  /** lastUpdateTime in microseconds since the epoch, and its seventh fractional digit. */
+  updated_us: number;
+  updated_sub: number;
+  /** When this version was written (our clock), in microseconds. */
+  ingested_us: number;
+  /** Which API the stored version came from (`mde` or `graph`). */
   source: ColumnType<string, string | undefined, string>;
-  /** The alert's Microsoft Graph id (alerts_v2 `id`), once seen through Graph; `id` stays the MDE id. Schema v3. */
+  /** The alert's Microsoft Graph id (alerts_v2 `id`), once seen through Graph; `id` stays the MDE id. */
   graph_id: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The alert's incident id as text (MDE's number or Graph's string). Schema v3. */
+  /** The alert's incident id as text (MDE's number or Graph's string). */
   incident_id: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The alerts_v2 object as received, when the stored version came from Graph. Schema v3. */
+  /** The alerts_v2 object as received, when the stored version came from Graph. */
   graph_payload: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
@@ -168,6 +181,9 @@ export interface WebhookDeliveriesTable {
   alert_id: string;
   /** Time key of the alert version last delivered. */
   last_update_key: string;
+  /** The same time as integers, compared with the alert row's (schema v6). */
+  updated_us: ColumnType<number, number | undefined, number>;
+  updated_sub: ColumnType<number, number | undefined, number>;
   delivered_at: string;
 }
 
@@ -330,6 +346,7 @@ export interface StoreDatabase {
   tenants: TenantsTable;
   tenant_state_transitions: TenantStateTransitionsTable;
   consent_requests: ConsentRequestsTable;
+  tenant_keys: TenantKeysTable;
   alerts: AlertsTable;
   alert_history: AlertHistoryTable;
   machines: MachinesTable;

@@ -45,6 +45,7 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   return {
     name: "sqlite",
     db,
+    sqliteHandle: raw,
     // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32; stay below it.
     maxParameters: 30000,
 

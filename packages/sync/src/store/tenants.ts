@@ -176,8 +176,11 @@ export function createTenantRepository(ctx: StoreContext) {
     async removeTenant(tenantId: string): Promise<boolean> {
       const id = tenantKey(tenantId);
       return dialect.writeTransaction(async (trx) => {
+        await trx
+          .deleteFrom("alerts")
+          .where("tenant_key", "in", (eb) => eb.selectFrom("tenant_keys").select("key").where("tenant_id", "=", id))
+          .execute();
         for (const table of [
-          "alerts",
           "alert_history",
           "incidents",
           "machines",

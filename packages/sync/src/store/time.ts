@@ -44,3 +44,35 @@ export function timeKeyOrEmpty(value: unknown): string {
 export function isoNow(clock: { now(): number }): string {
   return new Date(clock.now()).toISOString();
 }
+
+/**
+ * A time key split into the integers the alert tables index (schema v6): microseconds since the
+ * epoch (exact in a double until the year 2255) and the key's seventh fractional digit, so
+ * `(us, sub)` orders exactly as the 7-digit key does. No time (`""`) orders before every time.
+ */
+export interface TimeParts {
+  readonly us: number;
+  readonly sub: number;
+}
+
+/** `us` of an absent time: before every real one. */
+export const NO_TIME_US = Number.MIN_SAFE_INTEGER;
+
+/** The parts of a time key from {@link toTimeKey} (`""` or null: no time). */
+export function timeKeyParts(key: string | null): TimeParts {
+  if (key === null || key === "") return { us: NO_TIME_US, sub: 0 };
+  const ms = Date.parse(`${key.slice(0, 19)}Z`);
+  return { us: ms * 1000 + Number(key.slice(20, 26)), sub: key.charCodeAt(26) - 48 };
+}
+
+/** The 7-digit time key of stored parts (the inverse of {@link timeKeyParts}). */
+export function timeKeyOfParts(us: number, sub: number): string {
+  if (us === NO_TIME_US) return "";
+  const ms = Math.floor(us / 1000);
+  const micros = us - ms * 1000;
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(micros).padStart(3, "0")}${sub}Z`;
+}
+
+/** Microseconds of one of our own ISO times (ms precision), and back. */
+export const isoToUs = (iso: string): number => Date.parse(iso) * 1000;
+export const usToIso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();

@@ -1,6 +1,8 @@
+import { sql } from "kysely";
 import { toStoredAlert } from "./alerts-query.js";
 import { chunks, rowsPerStatement, type StoreContext, tenantKey } from "./context.js";
 import type { PendingDelivery } from "./records.js";
+import { isoToUs, timeKeyParts, usToIso } from "./time.js";
 
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
@@ -34,20 +36,22 @@ export function createWebhookDeliveryRepository(ctx: StoreContext) {
       const name = checkTarget(target);
       const limit = options.limit ?? 500;
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new TypeError("limit must be an integer from 1 to 10000");
+      if (options.tenantIds !== undefined && options.tenantIds.length === 0) return [];
       let q = db
-        .selectFrom("alerts as a")
+        .selectFrom("alerts")
+        .innerJoin("tenant_keys as k", "k.key", "alerts.tenant_key")
         .leftJoin("webhook_deliveries as d", (join) =>
-          join.on("d.target", "=", name).onRef("d.tenant_id", "=", "a.tenant_id").onRef("d.alert_id", "=", "a.id"),
+          join.on("d.target", "=", name).onRef("d.tenant_id", "=", "k.tenant_id").onRef("d.alert_id", "=", "alerts.id"),
         )
-        .selectAll("a")
-        .where((eb) => eb.or([eb("d.alert_id", "is", null), eb("d.last_update_key", "<", eb.ref("a.last_update_key"))]));
-      if (options.since !== undefined) q = q.where("a.ingested_at", ">=", options.since);
-      if (options.tenantIds !== undefined) {
-        if (options.tenantIds.length === 0) return [];
-        q = q.where("a.tenant_id", "in", options.tenantIds.map(tenantKey));
-      }
-      const rows = await q.orderBy("a.ingested_at").orderBy("a.tenant_id").orderBy("a.id").limit(limit).execute();
-      return rows.map((r) => ({ alert: toStoredAlert(r), ingestedAt: r.ingested_at }));
+        .selectAll("alerts")
+        .select("k.tenant_id")
+        .where((eb) =>
+          eb.or([eb("d.alert_id", "is", null), sql<boolean>`(d.updated_us, d.updated_sub) < (alerts.updated_us, alerts.updated_sub)`]),
+        );
+      if (options.since !== undefined) q = q.where("alerts.ingested_us", ">=", isoToUs(options.since));
+      if (options.tenantIds !== undefined) q = q.where("k.tenant_id", "in", options.tenantIds.map(tenantKey));
+      const rows = await q.orderBy("alerts.ingested_us").orderBy("alerts.tenant_key").orderBy("alerts.id").limit(limit).execute();
+      return rows.map((r) => ({ alert: toStoredAlert(r), ingestedAt: usToIso(r.ingested_us) }));
     },
 
     /** Records deliveries; a delivered version never goes back to an older one. */
@@ -63,6 +67,8 @@ export function createWebhookDeliveryRepository(ctx: StoreContext) {
         tenant_id: tenantKey(i.tenantId),
         alert_id: i.alertId,
         last_update_key: i.lastUpdateKey,
+        updated_us: timeKeyParts(i.lastUpdateKey).us,
+        updated_sub: timeKeyParts(i.lastUpdateKey).sub,
         delivered_at: now,
       }));
       await dialect.writeTransaction(async (trx) => {
@@ -76,9 +82,11 @@ export function createWebhookDeliveryRepository(ctx: StoreContext) {
                 .columns(["target", "tenant_id", "alert_id"])
                 .doUpdateSet((eb) => ({
                   last_update_key: eb.ref("excluded.last_update_key"),
+                  updated_us: eb.ref("excluded.updated_us"),
+                  updated_sub: eb.ref("excluded.updated_sub"),
                   delivered_at: eb.ref("excluded.delivered_at"),
                 }))
-                .where((eb) => eb("webhook_deliveries.last_update_key", "<", eb.ref("excluded.last_update_key"))),
+                .where(sql<boolean>`(webhook_deliveries.updated_us, webhook_deliveries.updated_sub) < (excluded.updated_us, excluded.updated_sub)`),
             )
             .execute();
         }
