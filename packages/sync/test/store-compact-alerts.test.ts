@@ -29,6 +29,66 @@ function alert(id: string, lastUpdateTime: string | null, extra: Record<string, 
 
 const q = (v: string | null) => (v === null ? "null" : `'${v.replaceAll("'", "''")}'`);
 
+/** An alert with exactly the documented fields in the documented order (stored without field names). */
+function documented(id: string, status: string | null) {
+  return {
+    id,
+    incidentId: 424711,
+    investigationId: null,
+    assignedTo: "soc.analyst@contoso.onmicrosoft.com",
+    severity: "Medium",
+    status,
+    classification: null,
+    determination: null,
+    investigationState: "Running",
+    detectionSource: "WindowsDefenderAtp",
+    detectorId: "522bdae1-2252-4c0a-9a59-6801e1a82edd",
+    category: "Execution",
+    threatFamilyName: null,
+    title: "Low-reputation arbitrary code executed by signed executable",
+    description: "Binaries signed by Microsoft can be used to run low-reputation arbitrary code.",
+    alertCreationTime: "2026-11-02T22:19:00.9800232Z",
+    firstEventTime: "2026-11-02T21:56:53.1513582Z",
+    lastEventTime: "2026-11-02T22:03:10.6618999Z",
+    lastUpdateTime: "2026-11-03T19:13:20.1950719Z",
+    resolvedTime: null,
+    machineId: "df954b18aaa4562f4fe5262cd99278ebeb3fae82",
+    computerDnsName: "lt-slopez-01.contoso.local",
+    rbacGroupName: "Domain Controllers",
+    aadTenantId: "01f72b17-0e87-4cfd-bb2e-701baa7ba581",
+    threatName: null,
+    mitreTechniques: ["T1064"],
+    relatedUser: { userName: "msmith", domainName: "CONTOSO" },
+    comments: [],
+    evidence: [],
+  };
+}
+
+describe("compact alert payloads", () => {
+  for (const dialect of DIALECTS) {
+    describe(dialect, () => {
+      const { store } = storePerTest(dialect);
+
+      it("gives back every shape as written, and tells same-time versions apart by the values kept in columns", async () => {
+        const t = randomTenantId();
+        const plain = documented("da-plain", "New");
+        const extra = { ...documented("da-extra", "New"), newField: { nested: [1, "two"] } };
+        const reordered = { title: "first", ...documented("da-order", "New") };
+        const odd = { ...documented("da-odd", "New"), status: 3 };
+        const page = [plain, extra, reordered, odd];
+        assert.equal((await store.applyAlertPage(t, page, { value: null, seenIds: [] })).inserted, 4);
+        for (const a of page) assert.deepEqual((await store.getAlert(t, a.id))?.payload, a);
+        // The same lastUpdateTime with only the status changed (a value the payload keeps in its column) is an update.
+        const r = await store.applyAlertPage(t, [documented("da-plain", "Resolved"), documented("da-extra", "New")], { value: null, seenIds: [] });
+        assert.deepEqual([r.inserted, r.updated, r.unchanged], [0, 2, 0]);
+        const again = await store.applyAlertPage(t, [documented("da-plain", "Resolved")], { value: null, seenIds: [] });
+        assert.deepEqual([again.updated, again.unchanged], [0, 1]);
+        assert.equal((await store.getAlert(t, "da-plain"))?.payload.status, "Resolved");
+      });
+    });
+  }
+});
+
 describe("compact alert rows migration", () => {
   for (const dialect of DIALECTS) {
     describe(`a store made before v6 (${dialect})`, () => {

@@ -42,24 +42,60 @@ export const ALERT_FIELDS: readonly string[] = Object.freeze([
 
 const FIELD_COUNT = ALERT_FIELDS.length;
 
-/** The stored text of an alert object. */
+/** The alert row's own columns, from which the payload's copies of them are restored. */
+export interface AlertColumns {
+  readonly id: string;
+  readonly severity: string | null;
+  readonly status: string | null;
+  readonly classification: string | null;
+  readonly assigned_to: string | null;
+  readonly machine_id: string | null;
+}
+
+/** Payload fields that the row also holds as a column: left out of the array when the column has them exactly. */
+const IN_COLUMNS: ReadonlyArray<readonly [number, keyof AlertColumns]> = (
+  [
+    ["id", "id"],
+    ["severity", "severity"],
+    ["status", "status"],
+    ["classification", "classification"],
+    ["assignedTo", "assigned_to"],
+    ["machineId", "machine_id"],
+  ] as const
+).map(([field, column]) => [ALERT_FIELDS.indexOf(field), column] as const);
+const COLUMN_OF = new Map<number, keyof AlertColumns>(IN_COLUMNS);
+
+/**
+ * The stored text of an alert object: `[mask, …values]` when the alert has exactly the documented
+ * fields in order — bit i of `mask` set means field i's value is the row's column (a string or
+ * null, stored there as is) and is left out — else the object's JSON.
+ */
 export function encodeAlertPayload(alert: object): string {
-  const values: unknown[] = new Array(FIELD_COUNT);
+  const values: unknown[] = [0];
+  let mask = 0;
   let i = 0;
   for (const key in alert) {
     if (i >= FIELD_COUNT || key !== ALERT_FIELDS[i]) return JSON.stringify(alert);
-    values[i] = (alert as Record<string, unknown>)[key];
+    const value = (alert as Record<string, unknown>)[key];
+    if (value === undefined) return JSON.stringify(alert);
+    if (COLUMN_OF.has(i) && (typeof value === "string" || value === null)) mask |= 1 << i;
+    else values.push(value);
     i++;
   }
-  if (i !== FIELD_COUNT || values.includes(undefined)) return JSON.stringify(alert);
+  if (i !== FIELD_COUNT) return JSON.stringify(alert);
+  values[0] = mask;
   return JSON.stringify(values);
 }
 
-/** The alert object of a stored text (either form). */
-export function decodeAlertPayload(text: string): Record<string, unknown> {
+/** The alert object of a stored text (either form); `row` gives the values kept only in columns. */
+export function decodeAlertPayload(text: string, row: AlertColumns): Record<string, unknown> {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  const mask = parsed[0] as number;
   const alert: Record<string, unknown> = {};
-  for (let i = 0; i < FIELD_COUNT; i++) alert[ALERT_FIELDS[i]!] = parsed[i];
+  let next = 1;
+  for (let i = 0; i < FIELD_COUNT; i++) {
+    alert[ALERT_FIELDS[i]!] = mask & (1 << i) ? row[COLUMN_OF.get(i)!] : parsed[next++];
+  }
   return alert;
 }

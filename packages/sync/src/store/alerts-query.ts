@@ -153,7 +153,7 @@ function sortColumns(sort: AlertSort, singleTenant: boolean): SortColumn[] {
 }
 
 export function toStoredAlert(row: AlertRow): StoredAlert {
-  const payload = decodeAlertPayload(row.payload) as StoredAlert["payload"];
+  const payload = decodeAlertPayload(row.payload, row) as StoredAlert["payload"];
   return {
     tenantId: row.tenant_id,
     id: row.id,
@@ -304,10 +304,10 @@ export function createAlertReader(ctx: StoreContext) {
      * can change the order.
      */
     async groundTruth(tenantId: string): Promise<{ alerts: number; checksum: string }> {
-      const rows = await applyFilter(ctx, db.selectFrom("alerts"), { tenantIds: [tenantId] }).select(["id", "payload"]).execute();
+      const rows = await applyFilter(ctx, db.selectFrom("alerts"), { tenantIds: [tenantId] }).select(["id", "payload", "severity", "status", "classification", "assigned_to", "machine_id"]).execute();
       rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const hash = createHash("sha256");
-      for (const r of rows) hash.update(`${r.id}\t${stringOrNull(decodeAlertPayload(r.payload).lastUpdateTime) ?? ""}\n`);
+      for (const r of rows) hash.update(`${r.id}\t${stringOrNull(decodeAlertPayload(r.payload, r).lastUpdateTime) ?? ""}\n`);
       return { alerts: rows.length, checksum: hash.digest("hex") };
     },
   };

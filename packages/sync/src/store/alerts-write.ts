@@ -139,6 +139,18 @@ function historyOf(tenantId: string, row: AlertRow, lastUpdate: string | null, o
   return out;
 }
 
+/**
+ * What makes two versions with the same lastUpdateTime the same: the payload and the columns that
+ * hold some of its values (alert-payload.ts leaves those out of the payload), and the source — the
+ * same version read through the other API replaces the Graph mapping columns.
+ */
+const CONTENT_COLUMNS = ["payload", "severity", "status", "classification", "assigned_to", "machine_id", "source", "graph_payload"] as const;
+type StoredContent = { [K in (typeof CONTENT_COLUMNS)[number]]: string | null };
+
+function sameContent(stored: StoredContent | undefined, row: AlertRow): boolean {
+  return stored !== undefined && CONTENT_COLUMNS.every((c) => stored[c] === (row[c] ?? null));
+}
+
 const ROW_COLUMNS = [
   "tenant_key",
   "id",
@@ -181,9 +193,7 @@ function sqliteRowWriter(raw: Database.Database) {
     find: raw.prepare<[number, string], StoredVersion>(
       "select seq, updated_us, updated_sub, status, assigned_to, classification from alerts where tenant_key = ? and id = ?",
     ),
-    content: raw.prepare<[number], { payload: string; source: string; graph_payload: string | null }>(
-      "select payload, source, graph_payload from alerts where seq = ?",
-    ),
+    content: raw.prepare<[number], StoredContent>(`select ${CONTENT_COLUMNS.join(", ")} from alerts where seq = ?`),
     insert: raw.prepare(`insert into alerts (${ROW_COLUMNS.join(", ")}) values (${ROW_COLUMNS.map(() => "?").join(", ")})`),
     update: raw.prepare(
       `update alerts set ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(", ")}, graph_id = coalesce(?, graph_id) where seq = ?`,
@@ -203,9 +213,7 @@ function sqliteRowWriter(raw: Database.Database) {
       let outcome = outcomeOf(row, old);
       if (outcome === "same-time") {
         // Re-read by the overlap window or --since: counted as unchanged when nothing differs.
-        // Same source too: the same version read through the other API replaces the Graph mapping columns.
-        const c = s.content.get(old!.seq)!;
-        outcome = c.payload === row.payload && c.source === row.source && c.graph_payload === row.graph_payload ? "unchanged" : "update";
+        outcome = sameContent(s.content.get(old!.seq), row) ? "unchanged" : "update";
       }
       if (outcome === "insert") {
         s.insert.run(key, row.id, row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to,
@@ -247,7 +255,7 @@ function postgresRowWriter(ctx: StoreContext) {
             (
               await trx
                 .selectFrom("alerts")
-                .select(["id", "payload", "source", "graph_payload"])
+                .select(["id", ...CONTENT_COLUMNS])
                 .where("tenant_key", "=", key)
                 .where("id", "in", sameTime.map((r) => r.row.id))
                 .execute()
@@ -260,8 +268,7 @@ function postgresRowWriter(ctx: StoreContext) {
         const old = before.get(row.id);
         let outcome = outcomeOf(row, old);
         if (outcome === "same-time") {
-          const c = content.get(row.id);
-          outcome = c && c.payload === row.payload && c.source === row.source && c.graph_payload === row.graph_payload ? "unchanged" : "update";
+          outcome = sameContent(content.get(row.id), row) ? "unchanged" : "update";
         }
         if (outcome === "unchanged") {
           totals.unchanged++;
