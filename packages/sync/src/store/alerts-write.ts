@@ -7,7 +7,7 @@ import { StoreError } from "./errors.js";
 import type { AlertChange, AlertInput, AlertSource, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
 import type { AlertHistoryTable, AlertsTable, StoreDatabase } from "./schema-types.js";
 import { fromExcluded, requireId } from "./tenant-rows.js";
-import { isoToUs, timeKeyParts, toTimeKey } from "./time.js";
+import { isoToUs, NO_TIME_US, type TimeParts, timeKeyParts, toTimeKey } from "./time.js";
 
 /** Severity order for sorting (mde-api.md §6.1: UnSpecified, Informational, Low, Medium, High). */
 export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
@@ -28,13 +28,13 @@ const TRACKED = [
 /** Alerts per round trip to PostgreSQL (one json parameter each); SQLite writes row by row in-process. */
 const PG_BATCH = 2000;
 
-function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): string | null {
+/** The integer parts of an optional API time (no time: `NO_TIME_US`); a value that is not a time refuses the page. */
+function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): TimeParts {
   const value = alert[field];
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string" || toTimeKey(value) === null) {
-    throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has an invalid ${field}: ${JSON.stringify(value)}`);
-  }
-  return value;
+  if (value === undefined || value === null) return timeKeyParts(null);
+  const key = typeof value === "string" ? toTimeKey(value) : null;
+  if (key === null) throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has an invalid ${field}: ${JSON.stringify(value)}`);
+  return timeKeyParts(key);
 }
 
 /** Where a row's version came from: the source, and for Graph the alert's Graph id and the object as received. */
@@ -76,11 +76,11 @@ interface StoredVersion {
 /** Validates one alert and turns it into its row. */
 function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: RowOrigin = { source: "mde" }): { row: AlertRow; lastUpdate: string | null } {
   requireId(alert, "alert", index);
-  const lastUpdate = optionalTime(alert, "lastUpdateTime", index);
+  const updated = optionalTime(alert, "lastUpdateTime", index);
   const created = optionalTime(alert, "alertCreationTime", index);
+  const lastUpdate = updated.us === NO_TIME_US ? null : (alert.lastUpdateTime as string);
   const title = stringOrNull(alert.title);
   const severity = stringOrNull(alert.severity);
-  const updated = timeKeyParts(lastUpdate === null ? null : toTimeKey(lastUpdate));
   return {
     lastUpdate,
     row: {
@@ -93,7 +93,7 @@ function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: Row
       classification: stringOrNull(alert.classification),
       assigned_to: stringOrNull(alert.assignedTo),
       machine_id: stringOrNull(alert.machineId),
-      created_us: timeKeyParts(created === null ? null : toTimeKey(created)).us,
+      created_us: created.us,
       updated_us: updated.us,
       updated_sub: updated.sub,
       ingested_us: ingestedUs,
