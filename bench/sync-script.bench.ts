@@ -13,7 +13,8 @@
 //   Once, for information: sync --once with its defaults (machines and TVM too).
 //   Round trips: a second emulator world, BENCH_RTT_TENANTS (100) × BENCH_RTT_ALERTS (1,000), every
 //   token and API call answered BENCH_RTT_MS (300) ms late; once: the script, sync --once (alerts
-//   only) at its default concurrency and at BENCH_RTT_CONCURRENCY (32), the baseline's if set.
+//   only) at its default concurrency and at BENCH_RTT_CONCURRENCY (32); the baseline's too with
+//   BENCH_RTT_BASELINE=1.
 // Every sync's store is counted afterwards (alerts per tenant, against the emulator's): a shortfall fails.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -34,6 +35,7 @@ const RTT_ALERTS = Number(process.env.BENCH_RTT_ALERTS ?? 1000);
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 300);
 const RTT_CONCURRENCY = Number(process.env.BENCH_RTT_CONCURRENCY ?? 32);
 const BASELINE = process.env.BENCH_BASELINE_ROOT?.replace(/\/$/, "");
+const RTT_BASELINE = BASELINE && process.env.BENCH_RTT_BASELINE === "1" ? BASELINE : undefined;
 const TOP = 10_000;
 const PRELOAD = join(root, "bench/rusage-preload.cjs");
 const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
@@ -85,7 +87,8 @@ function collect(child: ChildProcess): Promise<{ code: number; stdout: string; s
 
 /** Plain `node args…` (setup steps, not measured). */
 async function run(label: string, args: string[], env: Record<string, string>, cwd = root): Promise<string> {
-  const { code, stdout, stderr } = await collect(spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] }));
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const { code, stdout, stderr } = await collect(child);
   if (code !== 0) throw new Error(`${label}: exit ${code}\n${stderr.slice(-4000)}`);
   return stdout;
 }
@@ -192,7 +195,8 @@ async function syncRun(checkout: string, home: string, w: World, args: string[])
       (db.prepare("SELECT tenant_id AS t, COUNT(*) AS n FROM alerts GROUP BY tenant_id").all() as Array<{ t: string; n: number }>).map((r) => [r.t, r.n]),
     );
     for (const t of w.info.tenants)
-      if (counts.get(t.id) !== t.alerts) throw new Error(`sync ${args.join(" ")} (${checkout}): tenant ${t.id} has ${counts.get(t.id) ?? 0} alerts in the store, the emulator ${t.alerts}`);
+      if (counts.get(t.id) !== t.alerts)
+        throw new Error(`sync ${args.join(" ")} (${checkout}): tenant ${t.id} has ${counts.get(t.id) ?? 0} alerts in the store, the emulator ${t.alerts}`);
   } finally {
     db.close();
   }
@@ -216,7 +220,8 @@ async function scriptRun(w: World): Promise<SyncSample> {
   const text = readFileSync(out);
   let lines = 0;
   for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
-  if (Number(m.stdout.trim()) !== w.total || lines !== w.total) throw new Error(`script wrote ${lines} alerts (said ${m.stdout.trim()}), the emulator has ${w.total}`);
+  if (Number(m.stdout.trim()) !== w.total || lines !== w.total)
+    throw new Error(`script wrote ${lines} alerts (said ${m.stdout.trim()}), the emulator has ${w.total}`);
   rmSync(out, { force: true });
   return { ...m, bytes: text.length };
 }
@@ -238,7 +243,10 @@ async function fetchPages(w: World): Promise<AlertPageText[]> {
     if (!res.ok) throw new Error(`token of ${t.id}: HTTP ${res.status}`);
     const token = ((await res.json()) as { access_token: string }).access_token;
     for (let skip = 0; ; skip += TOP) {
-      const page = await fetch(`${w.info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, { headers: { authorization: `Bearer ${token}` }, dispatcher: w.dispatcher });
+      const page = await fetch(`${w.info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher: w.dispatcher,
+      });
       if (!page.ok) throw new Error(`alerts page of ${t.id}: HTTP ${page.status}`);
       const text = await page.text();
       pages.push({ tenantId: t.id, text });
@@ -267,6 +275,7 @@ const samples: Record<Side, Array<{ ms: number; cpuUs: number; bytes: number; ma
 const ALERTS_ONLY = ["--no-machines", "--no-tvm"];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
+let startCpuUs = 0;
 let pagesBytes = 0;
 const rtt: Partial<Record<"script" | "sync" | "syncHigh" | "baseline", SyncSample>> = {};
 let rttTotal = 0;
@@ -295,6 +304,7 @@ try {
       }
     }
     pages.length = 0;
+    startCpuUs = (await measure("start", [join(root, "packages/cli/bin/mde-partner.js"), "--version"], { MDE_PARTNER_HOME: home })).cpuUs;
     defaultSync = await syncRun(root, home, loop, []);
     console.log(`  sync --once (defaults): ${(defaultSync.ms / 1000).toFixed(2)} s`);
   } finally {
@@ -305,15 +315,15 @@ try {
   try {
     rttTotal = slow.total;
     const home = await cliHome(root, slow);
-    const baselineHome = BASELINE ? await cliHome(BASELINE, slow) : undefined;
+    const baselineHome = RTT_BASELINE ? await cliHome(RTT_BASELINE, slow) : undefined;
     await slow.control("POST", "/faults", { target: "token", latencyMs: RTT_MS });
     await slow.control("POST", "/faults", { target: "api", latencyMs: RTT_MS });
     rtt.sync = await syncRun(root, home, slow, ALERTS_ONLY);
     console.log(`  ${RTT_MS} ms round trips, sync: ${(rtt.sync.ms / 1000).toFixed(2)} s`);
     rtt.syncHigh = await syncRun(root, home, slow, [...ALERTS_ONLY, "--concurrency", String(RTT_CONCURRENCY)]);
     console.log(`  ${RTT_MS} ms round trips, sync --concurrency ${RTT_CONCURRENCY}: ${(rtt.syncHigh.ms / 1000).toFixed(2)} s`);
-    if (BASELINE && baselineHome) {
-      rtt.baseline = await syncRun(BASELINE, baselineHome, slow, ALERTS_ONLY);
+    if (RTT_BASELINE && baselineHome) {
+      rtt.baseline = await syncRun(RTT_BASELINE, baselineHome, slow, ALERTS_ONLY);
       console.log(`  ${RTT_MS} ms round trips, baseline sync: ${(rtt.baseline.ms / 1000).toFixed(2)} s`);
     }
     rtt.script = await scriptRun(slow);
@@ -331,7 +341,10 @@ const sec = (side: Side) => med(side, (s) => s.ms) / 1000;
 const cpuPerAlert = (side: Side) => med(side, (s) => s.cpuUs) / loopTotal;
 const kib = (bytes: number, alerts: number) => `${(bytes / alerts / 1024).toFixed(2)} KiB`;
 const mib = (kiB: number) => `${Math.round(kiB / 1024)} MiB`;
-const line = (s: { ms: number; cpuUs: number }, total: number) => `${(s.ms / 1000).toFixed(2)} s — ${fmt(total / (s.ms / 1000))} alerts/s, ${(s.cpuUs / total).toFixed(1)} µs CPU per alert`;
+const line = (s: { ms: number; cpuUs: number }, total: number) =>
+  `${(s.ms / 1000).toFixed(2)} s — ${fmt(total / (s.ms / 1000))} alerts/s, ${(s.cpuUs / total).toFixed(1)} µs CPU per alert`;
+const sides = (pick: (side: Side) => string, withLimit: boolean) =>
+  [pick("script"), pick("sync"), ...(BASELINE ? [pick("baseline")] : []), ...(withLimit ? [pick("limit")] : [])].join(" / ");
 const sideLine = (side: Side) => line({ ms: sec(side) * 1000, cpuUs: med(side, (s) => s.cpuUs) }, loopTotal);
 const n = `median of ${ROUNDS}`;
 const rows: Array<[string, string]> = [
@@ -352,14 +365,22 @@ rows.push(
   ["CPU per alert limit / sync (aim ≥ 0.7)", (cpuPerAlert("limit") / cpuPerAlert("sync")).toFixed(2)],
   [
     "peak RSS script / sync" + (BASELINE ? " / baseline" : ""),
-    [mib(med("script", (s) => s.maxRssKiB ?? 0)), mib(med("sync", (s) => s.maxRssKiB ?? 0)), ...(BASELINE ? [mib(med("baseline", (s) => s.maxRssKiB ?? 0))] : [])].join(" / "),
+    sides((side) => mib(med(side, (s) => s.maxRssKiB ?? 0)), false),
   ],
   [
     "output per alert: script NDJSON / sync SQLite (db + WAL)" + (BASELINE ? " / baseline SQLite" : "") + " / limit SQLite",
-    [kib(med("script", (s) => s.bytes), loopTotal), kib(med("sync", (s) => s.bytes), loopTotal), ...(BASELINE ? [kib(med("baseline", (s) => s.bytes), loopTotal)] : []), kib(med("limit", (s) => s.bytes), loopTotal)].join(" / "),
+    sides((side) => kib(med(side, (s) => s.bytes), loopTotal), true),
   ],
 );
-if (defaultSync) rows.push(["for information: sync --once with its defaults (machines, TVM too), once", `${line(defaultSync, loopTotal)}, ${kib(defaultSync.bytes, loopTotal)} per alert`]);
+rows.push([
+  "for information: CPU of a CLI process that only starts and exits (mde-partner --version), and per alert of the loopback world",
+  `${(startCpuUs / 1000).toFixed(0)} ms — ${(startCpuUs / loopTotal).toFixed(1)} µs per alert`,
+]);
+if (defaultSync)
+  rows.push([
+    "for information: sync --once with its defaults (machines, TVM too), once",
+    `${line(defaultSync, loopTotal)}, ${kib(defaultSync.bytes, loopTotal)} per alert`,
+  ]);
 const rttAt = `${RTT_MS} ms round trips, ${RTT_TENANTS} tenants × ${fmt(RTT_ALERTS)}`;
 if (rtt.script && rtt.sync && rtt.syncHigh) {
   rows.push(
@@ -377,24 +398,37 @@ if (rtt.script && rtt.sync && rtt.syncHigh) {
 }
 
 saveResult("sync-script", {
-  title: `Sync: mde-partner sync --once against a documentation-style sync script (${TENANTS} tenants × ${fmt(PER_TENANT)} alerts; ${RTT_TENANTS} × ${fmt(RTT_ALERTS)} with ${RTT_MS} ms round trips)`,
-  command: `${BASELINE ? "BENCH_BASELINE_ROOT=<older checkout, built> " : ""}npm run bench -- sync-script`,
+  title:
+    `Sync: mde-partner sync --once against a documentation-style sync script (${TENANTS} tenants × ${fmt(PER_TENANT)} alerts; ` +
+    `${RTT_TENANTS} × ${fmt(RTT_ALERTS)} with ${RTT_MS} ms round trips)`,
+  // The command as run: every BENCH_ variable given (the baseline's path by what it is).
+  command: `${Object.entries(process.env)
+    .filter(([k]) => k.startsWith("BENCH_"))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${k === "BENCH_BASELINE_ROOT" ? "<older checkout, built>" : v} `)
+    .join("")}npm run bench -- sync-script`,
   rows,
   notes: [
-    "The emulator runs in its own process (`mde-partner emulator`, HTTPS on loopback, its documented rate limits on, their counters reset before each run so no run spends another's budget); " +
-      "each side is a process of its own, its wall time taken from spawn to exit (Node's start included) and its CPU (user + system, every thread, plus any child process it waited for) " +
-      "recorded at its exit by bench/rusage-preload.cjs. CPU per alert is that CPU over the alerts copied.",
-    "Documentation-style script (bench/doc-style-sync.mjs, Node's own fetch): one tenant after another, a client-credentials token per tenant, " +
-      "`GET /api/alerts?$top=10000&$skip=N` until a short page, every alert appended as one JSON line (with its tenant id) to a file. " +
-      "It keeps nothing else: no cursor, no upsert, no retry, no query-able store. Its file is checked to hold every alert.",
-    "sync: `mde-partner sync --once --no-machines --no-tvm --db sqlite:<fresh file>` of the checkout's CLI bundle, configured by its own `init` (custom cloud at the emulator, its CA, " +
-      "the secret from an environment variable), the tenants put into the store as consented beforehand by the checkout's own `openStore` / `upsertTenant` (not timed). " +
-      "Afterwards the store is counted: every tenant's alerts must all be there, else the benchmark fails. Size: the SQLite file plus its WAL after the CLI exited." +
+    "The emulator runs in its own process (`mde-partner emulator`, HTTPS on loopback) on the same machine as the measured process, " +
+      "with its documented rate limits on; their counters are reset before each run, so no run spends another's budget. " +
+      "Each side is a process of its own: its wall time is taken from spawn to exit (Node's start included), its CPU (user + system, " +
+      "every thread, plus any child process it waited for) recorded at its exit by bench/rusage-preload.cjs. CPU per alert is that CPU " +
+      "over the alerts copied.",
+    "Documentation-style script (bench/doc-style-sync.mjs, Node's own fetch): one tenant after another, a client-credentials token per " +
+      "tenant, `GET /api/alerts?$top=10000&$skip=N` until a short page, every alert appended as one JSON line (with its tenant id) to a " +
+      "file. It keeps nothing else: no cursor, no upsert, no retry, no store to query. Its file is checked to hold every alert.",
+    "sync: `mde-partner sync --once --no-machines --no-tvm --db sqlite:<fresh file>` of the checkout's CLI bundle, configured by that " +
+      "checkout's own `init` (custom cloud at the emulator, its CA, the secret from an environment variable), the tenants put into the " +
+      "store as consented beforehand by the checkout's own `openStore` / `upsertTenant` (not timed). Afterwards the store is counted: " +
+      "every tenant's alerts must all be there, else the benchmark fails. Size: the SQLite file plus its WAL after the CLI exited." +
       (BASELINE ? " The baseline is the same command with an older checkout's CLI, in the same rounds." : ""),
-    "Limit: the same alerts' pages (as the script reads them, fetched beforehand and not timed), JSON.parse and the fastest correct SQLite write (bench/lib.ts sqliteLimit: " +
-      "upsert by tenant and id where a newer lastUpdateTime wins, the cursor in the page's transaction, one prepared statement, WAL, synchronous NORMAL, no index but the primary key), " +
-      "measured in the benchmark's own process. It has no network, TLS, token or process start to pay for, so a sync's CPU cannot go below it.",
-    `Round trips: a second emulator world whose token and API answers each come ${RTT_MS} ms late (control API faults), one run of each: ` +
-      `the script pays two round trips per tenant one tenant after another; sync --once overlaps tenants up to its --concurrency (default 8, then ${RTT_CONCURRENCY}).`,
+    "Limit: the same alerts' pages (as the script reads them, fetched beforehand and not timed), JSON.parse and the fastest correct " +
+      "SQLite write (bench/lib.ts sqliteLimit: upsert by tenant and id where a newer lastUpdateTime wins, the cursor in the page's " +
+      "transaction, one prepared statement, WAL, synchronous NORMAL, no index but the primary key), measured in the benchmark's own " +
+      "process. It pays for no network, TLS, token, process start, derived column or index: it is the floor a sync's CPU is held against.",
+    `Round trips: a second emulator world whose every token and API answer comes ${RTT_MS} ms late (control API faults), one run of ` +
+      `each: the script pays two round trips per tenant, one tenant after another; sync --once overlaps tenants up to its --concurrency ` +
+      `(default 8, then ${RTT_CONCURRENCY})` +
+      (RTT_BASELINE ? "; the baseline's sync --once at its default too." : "."),
   ],
 });
