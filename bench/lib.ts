@@ -54,3 +54,54 @@ export function saveResult(name: string, result: { title: string; command: strin
   console.log(`\n${result.title}`);
   for (const [k, v] of result.rows) console.log(`  ${k.padEnd(58)} ${v}`);
 }
+
+/** One page of alerts as the API returned it (the JSON text), with the tenant it belongs to. */
+export interface AlertPageText {
+  tenantId: string;
+  text: string;
+}
+
+interface LimitAlert {
+  id: string;
+  title?: string;
+  severity?: string;
+  status?: string;
+  classification?: string | null;
+  assignedTo?: string | null;
+  machineId?: string | null;
+  alertCreationTime?: string | null;
+  lastUpdateTime?: string | null;
+}
+
+/**
+ * The machine's SQLite limit for alert pages (the form bench/ingest-limit.bench.ts measures):
+ * JSON.parse, then one transaction per page: every alert upserted by tenant + id (a newer
+ * lastUpdateTime wins, never an older one) and the tenant's cursor row; a primary key and no
+ * other index; one prepared statement reused for every row, WAL, synchronous NORMAL. Writes
+ * into a new SQLite file; runs in this process (its CPU is this process's).
+ */
+export async function sqliteLimit(file: string, pages: readonly AlertPageText[]): Promise<void> {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec(`CREATE TABLE alerts (tenant_id TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, title TEXT, severity TEXT,
+    status TEXT, classification TEXT, assigned_to TEXT, machine_id TEXT, alert_creation_time TEXT, last_update_time TEXT,
+    PRIMARY KEY (tenant_id, id));
+    CREATE TABLE cursors (tenant_id TEXT PRIMARY KEY, position TEXT NOT NULL);`);
+  const upsert = db.prepare(`INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET payload = excluded.payload, title = excluded.title, severity = excluded.severity,
+      status = excluded.status, classification = excluded.classification, assigned_to = excluded.assigned_to,
+      machine_id = excluded.machine_id, alert_creation_time = excluded.alert_creation_time, last_update_time = excluded.last_update_time
+    WHERE alerts.last_update_time <= excluded.last_update_time`);
+  const cursor = db.prepare("INSERT INTO cursors VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET position = excluded.position");
+  const page = db.transaction((tenantId: string, alerts: LimitAlert[]) => {
+    for (const a of alerts) {
+      upsert.run(tenantId, a.id, JSON.stringify(a), a.title ?? null, a.severity ?? null, a.status ?? null, a.classification ?? null,
+        a.assignedTo ?? null, a.machineId ?? null, a.alertCreationTime ?? null, a.lastUpdateTime ?? null);
+    }
+    cursor.run(tenantId, alerts.at(-1)?.lastUpdateTime ?? "");
+  });
+  for (const p of pages) page(p.tenantId, (JSON.parse(p.text) as { value: LimitAlert[] }).value);
+  db.close();
+}

@@ -1,0 +1,434 @@
+// `mde-partner sync --once` against a sync script written the way Microsoft's documentation samples
+// write one (bench/doc-style-sync.mjs), side by side against one emulator process, each side a
+// process of its own whose CPU time and peak memory bench/rusage-preload.cjs records at its exit.
+//   Loopback: BENCH_TENANTS (40) × BENCH_ALERTS (3,000) alerts, BENCH_ROUNDS (3) rounds, the order
+//   reversed every other round, medians:
+//     script    — node bench/doc-style-sync.mjs: one tenant after another, a token per tenant,
+//                 $top=10000/$skip pages, every alert appended to an NDJSON file.
+//     sync      — mde-partner sync --once --no-machines --no-tvm --db sqlite:<fresh file>, the
+//                 tenants put into the store as consented beforehand (the same alerts as the script).
+//     baseline  — the same with the CLI of BENCH_BASELINE_ROOT (an older checkout, built), if set.
+//     limit     — in this process: JSON.parse of the same pages (fetched beforehand, not timed) and
+//                 the fastest correct SQLite write (lib.ts sqliteLimit); its CPU is this process's.
+//   Once, for information: sync --once with its defaults (machines and TVM too).
+//   Round trips: a second emulator world, BENCH_RTT_TENANTS (100) × BENCH_RTT_ALERTS (1,000), every
+//   token and API call answered BENCH_RTT_MS (300) ms late; once: the script, sync --once (alerts
+//   only) at its default concurrency and at BENCH_RTT_CONCURRENCY (32); the baseline's too with
+//   BENCH_RTT_BASELINE=1.
+// Every sync's store is counted afterwards (alerts per tenant, against the emulator's): a shortfall fails.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
+import { Agent, fetch } from "undici";
+import { type AlertPageText, ca, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
+
+const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 40);
+const PER_TENANT = Number(process.env.BENCH_ALERTS ?? 3000);
+const RTT_TENANTS = Number(process.env.BENCH_RTT_TENANTS ?? 100);
+const RTT_ALERTS = Number(process.env.BENCH_RTT_ALERTS ?? 1000);
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 300);
+const RTT_CONCURRENCY = Number(process.env.BENCH_RTT_CONCURRENCY ?? 32);
+const BASELINE = process.env.BENCH_BASELINE_ROOT?.replace(/\/$/, "");
+const RTT_BASELINE = BASELINE && process.env.BENCH_RTT_BASELINE === "1" ? BASELINE : undefined;
+const TOP = 10_000;
+const PRELOAD = join(root, "bench/rusage-preload.cjs");
+const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
+const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
+
+interface Measured {
+  ms: number;
+  cpuUs: number;
+  maxRssKiB: number;
+  stdout: string;
+}
+
+/** Runs `node args…` as its own process with the rusage preload: wall time from spawn to exit, its CPU. */
+async function measure(label: string, args: string[], env: Record<string, string>, cwd = root): Promise<Measured> {
+  const usageFile = join(dir, `rusage-${label}-${process.hrtime.bigint()}.json`);
+  const { PATH, HOME, TMPDIR } = process.env;
+  const childEnv: Record<string, string> = {
+    ...(PATH ? { PATH } : {}),
+    ...(HOME ? { HOME } : {}),
+    ...(TMPDIR ? { TMPDIR } : {}),
+    NO_COLOR: "1",
+    NODE_OPTIONS: `--require ${PRELOAD}`,
+    MDE_BENCH_RUSAGE_FILE: usageFile,
+    ...env,
+  };
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  const { code, stdout, stderr } = await collect(child);
+  const ms = performance.now() - t0;
+  if (code !== 0) throw new Error(`${label}: exit ${code}\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`);
+  const usage = JSON.parse(readFileSync(usageFile, "utf8")) as { cpuUs: number; maxRssKiB: number };
+  return { ms, cpuUs: usage.cpuUs, maxRssKiB: usage.maxRssKiB, stdout };
+}
+
+function collect(child: ChildProcess): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** Plain `node args…` (setup steps, not measured). */
+async function run(label: string, args: string[], env: Record<string, string>, cwd = root): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const { code, stdout, stderr } = await collect(child);
+  if (code !== 0) throw new Error(`${label}: exit ${code}\n${stderr.slice(-4000)}`);
+  return stdout;
+}
+
+/** One emulator world: its process, a connection trusting its CA, its control API. */
+async function world(tenants: number, alertsPerTenant: number, seed: string) {
+  const emulator = await startEmulatorProcess([
+    "--tenants",
+    String(tenants),
+    "--alerts-per-tenant",
+    String(alertsPerTenant),
+    "--seed",
+    seed,
+    "--state-dir",
+    mkdtempSync(join(dir, "emulator-")),
+  ]);
+  const { info } = emulator;
+  // A connection per control call: the emulator may have closed an idle kept-alive one unnoticed.
+  const controlDispatcher = new Agent({ connect: { ca: ca(info) }, pipelining: 0 });
+  const dispatcher = new Agent({ connect: { ca: ca(info) } });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${info.controlUrl}${path}`, {
+      method,
+      dispatcher: controlDispatcher,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+    });
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
+    await res.arrayBuffer();
+  };
+  return {
+    info,
+    dispatcher,
+    control,
+    total: info.tenants.reduce((n, t) => n + t.alerts, 0),
+    async stop() {
+      await dispatcher.close();
+      await controlDispatcher.close();
+      await emulator.stop();
+    },
+  };
+}
+type World = Awaited<ReturnType<typeof world>>;
+
+/** A CLI home configured against the emulator by that checkout's own `init`. */
+async function cliHome(checkout: string, w: World): Promise<string> {
+  const home = mkdtempSync(join(dir, "home-"));
+  const { info } = w;
+  await run(
+    `init (${checkout})`,
+    [
+      `${checkout}/packages/cli/bin/mde-partner.js`,
+      "init",
+      "--client-id",
+      info.partnerApp.clientId,
+      "--cloud",
+      "custom",
+      "--login-url",
+      info.loginUrl,
+      "--api-url",
+      info.apiUrl,
+      "--ca-cert",
+      info.caCertFile,
+      "--client-secret-env",
+      SECRET_ENV,
+      "--db",
+      `sqlite:${join(home, "config.db")}`,
+    ],
+    { MDE_PARTNER_HOME: home, [SECRET_ENV]: info.partnerApp.clientSecret },
+  );
+  return home;
+}
+
+// The store and its consented tenants, made by the checkout's own store code (so an older checkout's works too).
+const PREPARE = `
+const { openStore } = await import(process.env.MDE_BENCH_SYNC_MODULE);
+const store = await openStore({ url: process.env.MDE_BENCH_STORE });
+for (const t of JSON.parse(process.env.MDE_BENCH_TENANTS)) await store.upsertTenant({ id: t.id, name: t.name, initialState: "consented" });
+await store.close();`;
+
+let stores = 0;
+interface SyncSample extends Measured {
+  bytes: number;
+}
+
+/** `mde-partner sync --once …` of `checkout` into a fresh SQLite store; checks every alert is in it. */
+async function syncRun(checkout: string, home: string, w: World, args: string[]): Promise<SyncSample> {
+  const file = join(dir, `store-${++stores}.db`);
+  await run(`prepare store (${checkout})`, ["--input-type=module", "-e", PREPARE], {
+    MDE_BENCH_SYNC_MODULE: pathToFileURL(`${checkout}/packages/sync/dist/index.js`).href,
+    MDE_BENCH_STORE: `sqlite:${file}`,
+    MDE_BENCH_TENANTS: JSON.stringify(w.info.tenants.map((t) => ({ id: t.id, name: t.name }))),
+  });
+  await w.control("POST", "/rate-limits/reset");
+  const m = await measure(
+    "sync",
+    [`${checkout}/packages/cli/bin/mde-partner.js`, "sync", "--once", "--db", `sqlite:${file}`, ...args],
+    { MDE_PARTNER_HOME: home, [SECRET_ENV]: w.info.partnerApp.clientSecret },
+    checkout,
+  );
+  const bytes = ["", "-wal"].reduce((n, s) => n + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const counts = new Map(
+      (db.prepare("SELECT tenant_id AS t, COUNT(*) AS n FROM alerts GROUP BY tenant_id").all() as Array<{ t: string; n: number }>).map((r) => [r.t, r.n]),
+    );
+    for (const t of w.info.tenants)
+      if (counts.get(t.id) !== t.alerts)
+        throw new Error(`sync ${args.join(" ")} (${checkout}): tenant ${t.id} has ${counts.get(t.id) ?? 0} alerts in the store, the emulator ${t.alerts}`);
+  } finally {
+    db.close();
+  }
+  rmSync(file, { force: true });
+  rmSync(`${file}-wal`, { force: true });
+  rmSync(`${file}-shm`, { force: true });
+  return { ...m, bytes };
+}
+
+/** The documentation-style script into a fresh NDJSON file; checks it wrote every alert. */
+async function scriptRun(w: World): Promise<SyncSample> {
+  const out = join(dir, `script-${++stores}.ndjson`);
+  await w.control("POST", "/rate-limits/reset");
+  const m = await measure("script", [join(root, "bench/doc-style-sync.mjs"), out, ...w.info.tenants.map((t) => t.id)], {
+    NODE_EXTRA_CA_CERTS: w.info.caCertFile,
+    MDE_LOGIN_URL: w.info.loginUrl,
+    MDE_API_URL: w.info.apiUrl,
+    MDE_CLIENT_ID: w.info.partnerApp.clientId,
+    MDE_CLIENT_SECRET: w.info.partnerApp.clientSecret,
+  });
+  const text = readFileSync(out);
+  let lines = 0;
+  for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
+  if (Number(m.stdout.trim()) !== w.total || lines !== w.total)
+    throw new Error(`script wrote ${lines} alerts (said ${m.stdout.trim()}), the emulator has ${w.total}`);
+  rmSync(out, { force: true });
+  return { ...m, bytes: text.length };
+}
+
+/** Every alert page of every tenant as the API returns it ($top=10000/$skip, as the script reads them). */
+async function fetchPages(w: World): Promise<AlertPageText[]> {
+  const pages: AlertPageText[] = [];
+  for (const t of w.info.tenants) {
+    const res = await fetch(`${w.info.loginUrl}/${t.id}/oauth2/v2.0/token`, {
+      method: "POST",
+      dispatcher: w.dispatcher,
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: w.info.partnerApp.clientId,
+        client_secret: w.info.partnerApp.clientSecret,
+        scope: "https://api.securitycenter.microsoft.com/.default",
+      }),
+    });
+    if (!res.ok) throw new Error(`token of ${t.id}: HTTP ${res.status}`);
+    const token = ((await res.json()) as { access_token: string }).access_token;
+    for (let skip = 0; ; skip += TOP) {
+      const page = await fetch(`${w.info.apiUrl}/api/alerts?$top=${TOP}&$skip=${skip}`, {
+        headers: { authorization: `Bearer ${token}` },
+        dispatcher: w.dispatcher,
+      });
+      if (!page.ok) throw new Error(`alerts page of ${t.id}: HTTP ${page.status}`);
+      const text = await page.text();
+      pages.push({ tenantId: t.id, text });
+      if ((JSON.parse(text) as { value: unknown[] }).value.length < TOP) break;
+    }
+  }
+  await w.control("POST", "/rate-limits/reset");
+  return pages;
+}
+
+async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; cpuUs: number; bytes: number }> {
+  const file = join(dir, `limit-${++stores}.db`);
+  globalThis.gc?.();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await sqliteLimit(file, pages);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const bytes = ["", "-wal"].reduce((n, s) => n + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
+  for (const s of ["", "-wal", "-shm"]) rmSync(file + s, { force: true });
+  return { ms, cpuUs: cpu.user + cpu.system, bytes };
+}
+
+type Side = "script" | "sync" | "baseline" | "limit";
+const samples: Record<Side, Array<{ ms: number; cpuUs: number; bytes: number; maxRssKiB?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
+const ALERTS_ONLY = ["--no-machines", "--no-tvm"];
+let loopTotal = 0;
+let defaultSync: SyncSample | undefined;
+let startCpuUs = 0;
+let pagesBytes = 0;
+const rtt: Partial<Record<"script" | "sync" | "syncHigh" | "baseline", SyncSample>> = {};
+let rttTotal = 0;
+
+try {
+  const loop = await world(TENANTS, PER_TENANT, "bench-sync-script");
+  try {
+    loopTotal = loop.total;
+    const home = await cliHome(root, loop);
+    const baselineHome = BASELINE ? await cliHome(BASELINE, loop) : undefined;
+    const pages = await fetchPages(loop);
+    pagesBytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
+    const runs: Record<Side, () => Promise<void>> = {
+      script: async () => void samples.script.push(await scriptRun(loop)),
+      sync: async () => void samples.sync.push(await syncRun(root, home, loop, ALERTS_ONLY)),
+      baseline: async () => {
+        if (BASELINE && baselineHome) samples.baseline.push(await syncRun(BASELINE, baselineHome, loop, ALERTS_ONLY));
+      },
+      limit: async () => void samples.limit.push(await limitRun(pages)),
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit"] : ["limit", "baseline", "sync", "script"];
+      for (const side of order) {
+        await runs[side]();
+        console.log(`  round ${round + 1}/${ROUNDS} ${side}: ${((samples[side].at(-1)?.ms ?? 0) / 1000).toFixed(2)} s`);
+      }
+    }
+    pages.length = 0;
+    startCpuUs = (await measure("start", [join(root, "packages/cli/bin/mde-partner.js"), "--version"], { MDE_PARTNER_HOME: home })).cpuUs;
+    defaultSync = await syncRun(root, home, loop, []);
+    console.log(`  sync --once (defaults): ${(defaultSync.ms / 1000).toFixed(2)} s`);
+  } finally {
+    await loop.stop();
+  }
+
+  const slow = await world(RTT_TENANTS, RTT_ALERTS, "bench-sync-script-rtt");
+  try {
+    rttTotal = slow.total;
+    const home = await cliHome(root, slow);
+    const baselineHome = RTT_BASELINE ? await cliHome(RTT_BASELINE, slow) : undefined;
+    await slow.control("POST", "/faults", { target: "token", latencyMs: RTT_MS });
+    await slow.control("POST", "/faults", { target: "api", latencyMs: RTT_MS });
+    rtt.sync = await syncRun(root, home, slow, ALERTS_ONLY);
+    console.log(`  ${RTT_MS} ms round trips, sync: ${(rtt.sync.ms / 1000).toFixed(2)} s`);
+    rtt.syncHigh = await syncRun(root, home, slow, [...ALERTS_ONLY, "--concurrency", String(RTT_CONCURRENCY)]);
+    console.log(`  ${RTT_MS} ms round trips, sync --concurrency ${RTT_CONCURRENCY}: ${(rtt.syncHigh.ms / 1000).toFixed(2)} s`);
+    if (RTT_BASELINE && baselineHome) {
+      rtt.baseline = await syncRun(RTT_BASELINE, baselineHome, slow, ALERTS_ONLY);
+      console.log(`  ${RTT_MS} ms round trips, baseline sync: ${(rtt.baseline.ms / 1000).toFixed(2)} s`);
+    }
+    rtt.script = await scriptRun(slow);
+    console.log(`  ${RTT_MS} ms round trips, script: ${(rtt.script.ms / 1000).toFixed(2)} s`);
+  } finally {
+    await slow.stop();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const med = (side: Side, pick: (s: (typeof samples)[Side][number]) => number) => median(samples[side].map(pick));
+const sec = (side: Side) => med(side, (s) => s.ms) / 1000;
+const cpuPerAlert = (side: Side) => med(side, (s) => s.cpuUs) / loopTotal;
+const kib = (bytes: number, alerts: number) => `${(bytes / alerts / 1024).toFixed(2)} KiB`;
+const mib = (kiB: number) => `${Math.round(kiB / 1024)} MiB`;
+const line = (s: { ms: number; cpuUs: number }, total: number) =>
+  `${(s.ms / 1000).toFixed(2)} s — ${fmt(total / (s.ms / 1000))} alerts/s, ${(s.cpuUs / total).toFixed(1)} µs CPU per alert`;
+const sides = (pick: (side: Side) => string, withLimit: boolean) =>
+  [pick("script"), pick("sync"), ...(BASELINE ? [pick("baseline")] : []), ...(withLimit ? [pick("limit")] : [])].join(" / ");
+const sideLine = (side: Side) => line({ ms: sec(side) * 1000, cpuUs: med(side, (s) => s.cpuUs) }, loopTotal);
+const n = `median of ${ROUNDS}`;
+const rows: Array<[string, string]> = [
+  ["alerts (loopback world) / JSON of their pages", `${fmt(loopTotal)} (${TENANTS} tenants × ${fmt(PER_TENANT)}) / ${(pagesBytes / 2 ** 20).toFixed(0)} MiB`],
+  [`documentation-style script (NDJSON), ${n}`, sideLine("script")],
+  [`sync --once --no-machines --no-tvm (SQLite), ${n}`, sideLine("sync")],
+  ["speedup sync / script, loopback (aim ≥ 1.5×)", `${(sec("script") / sec("sync")).toFixed(2)}×`],
+];
+if (BASELINE) {
+  rows.push(
+    [`baseline: the same sync --once of ${BASELINE}, ${n}`, sideLine("baseline")],
+    ["speedup sync / baseline sync, loopback", `${(sec("baseline") / sec("sync")).toFixed(2)}×`],
+    ["CPU per alert sync / baseline (aim ≤ 0.33)", (cpuPerAlert("sync") / cpuPerAlert("baseline")).toFixed(2)],
+  );
+}
+rows.push(
+  [`limit: JSON.parse + fastest correct SQLite write, in this process, ${n}`, sideLine("limit")],
+  ["CPU per alert limit / sync (aim ≥ 0.7)", (cpuPerAlert("limit") / cpuPerAlert("sync")).toFixed(2)],
+  [
+    "peak RSS script / sync" + (BASELINE ? " / baseline" : ""),
+    sides((side) => mib(med(side, (s) => s.maxRssKiB ?? 0)), false),
+  ],
+  [
+    "output per alert: script NDJSON / sync SQLite (db + WAL)" + (BASELINE ? " / baseline SQLite" : "") + " / limit SQLite",
+    sides((side) => kib(med(side, (s) => s.bytes), loopTotal), true),
+  ],
+);
+rows.push([
+  "for information: CPU of a CLI process that only starts and exits (mde-partner --version), and per alert of the loopback world",
+  `${(startCpuUs / 1000).toFixed(0)} ms — ${(startCpuUs / loopTotal).toFixed(1)} µs per alert`,
+]);
+if (defaultSync)
+  rows.push([
+    "for information: sync --once with its defaults (machines, TVM too), once",
+    `${line(defaultSync, loopTotal)}, ${kib(defaultSync.bytes, loopTotal)} per alert`,
+  ]);
+const rttAt = `${RTT_MS} ms round trips, ${RTT_TENANTS} tenants × ${fmt(RTT_ALERTS)}`;
+if (rtt.script && rtt.sync && rtt.syncHigh) {
+  rows.push(
+    [`${rttAt}: documentation-style script, once`, line(rtt.script, rttTotal)],
+    [`${rttAt}: sync --once --no-machines --no-tvm (default concurrency), once`, line(rtt.sync, rttTotal)],
+    [`speedup sync / script, ${RTT_MS} ms round trips (aim ≥ 8×)`, `${(rtt.script.ms / rtt.sync.ms).toFixed(2)}×`],
+    [`${rttAt}: the same sync --once --concurrency ${RTT_CONCURRENCY}, once`, line(rtt.syncHigh, rttTotal)],
+    [`speedup sync --concurrency ${RTT_CONCURRENCY} / script, ${RTT_MS} ms round trips`, `${(rtt.script.ms / rtt.syncHigh.ms).toFixed(2)}×`],
+  );
+  if (rtt.baseline)
+    rows.push(
+      [`${rttAt}: baseline sync --once (default concurrency), once`, line(rtt.baseline, rttTotal)],
+      [`speedup baseline sync / script, ${RTT_MS} ms round trips`, `${(rtt.script.ms / rtt.baseline.ms).toFixed(2)}×`],
+    );
+}
+
+saveResult("sync-script", {
+  title:
+    `Sync: mde-partner sync --once against a documentation-style sync script (${TENANTS} tenants × ${fmt(PER_TENANT)} alerts; ` +
+    `${RTT_TENANTS} × ${fmt(RTT_ALERTS)} with ${RTT_MS} ms round trips)`,
+  // The command as run: every BENCH_ variable given (the baseline's path by what it is).
+  command: `${Object.entries(process.env)
+    .filter(([k]) => k.startsWith("BENCH_"))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${k === "BENCH_BASELINE_ROOT" ? "<older checkout, built>" : v} `)
+    .join("")}npm run bench -- sync-script`,
+  rows,
+  notes: [
+    "The emulator runs in its own process (`mde-partner emulator`, HTTPS on loopback) on the same machine as the measured process, " +
+      "with its documented rate limits on; their counters are reset before each run, so no run spends another's budget. " +
+      "Each side is a process of its own: its wall time is taken from spawn to exit (Node's start included), its CPU (user + system, " +
+      "every thread, plus any child process it waited for) recorded at its exit by bench/rusage-preload.cjs. CPU per alert is that CPU " +
+      "over the alerts copied.",
+    "Documentation-style script (bench/doc-style-sync.mjs, Node's own fetch): one tenant after another, a client-credentials token per " +
+      "tenant, `GET /api/alerts?$top=10000&$skip=N` until a short page, every alert appended as one JSON line (with its tenant id) to a " +
+      "file. It keeps nothing else: no cursor, no upsert, no retry, no store to query. Its file is checked to hold every alert.",
+    "sync: `mde-partner sync --once --no-machines --no-tvm --db sqlite:<fresh file>` of the checkout's CLI bundle, configured by that " +
+      "checkout's own `init` (custom cloud at the emulator, its CA, the secret from an environment variable), the tenants put into the " +
+      "store as consented beforehand by the checkout's own `openStore` / `upsertTenant` (not timed). Afterwards the store is counted: " +
+      "every tenant's alerts must all be there, else the benchmark fails. Size: the SQLite file plus its WAL after the CLI exited." +
+      (BASELINE ? " The baseline is the same command with an older checkout's CLI, in the same rounds." : ""),
+    "Limit: the same alerts' pages (as the script reads them, fetched beforehand and not timed), JSON.parse and the fastest correct " +
+      "SQLite write (bench/lib.ts sqliteLimit: upsert by tenant and id where a newer lastUpdateTime wins, the cursor in the page's " +
+      "transaction, one prepared statement, WAL, synchronous NORMAL, no index but the primary key), measured in the benchmark's own " +
+      "process. It pays for no network, TLS, token, process start, derived column or index: it is the floor a sync's CPU is held against.",
+    `Round trips: a second emulator world whose every token and API answer comes ${RTT_MS} ms late (control API faults), one run of ` +
+      `each: the script pays two round trips per tenant, one tenant after another; sync --once overlaps tenants up to its --concurrency ` +
+      `(default 8, then ${RTT_CONCURRENCY})` +
+      (RTT_BASELINE ? "; the baseline's sync --once at its default too." : "."),
+  ],
+});
