@@ -18,7 +18,7 @@
 // Every sync's store is counted afterwards (alerts per tenant, against the emulator's): a shortfall fails.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
@@ -40,6 +40,7 @@ const TOP = 10_000;
 const PRELOAD = join(root, "bench/rusage-preload.cjs");
 const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
+const loadAtStart = loadavg()[0] ?? 0;
 
 interface Measured {
   ms: number;
@@ -348,6 +349,8 @@ const sides = (pick: (side: Side) => string, withLimit: boolean) =>
 const sideLine = (side: Side) => line({ ms: sec(side) * 1000, cpuUs: med(side, (s) => s.cpuUs) }, loopTotal);
 const n = `median of ${ROUNDS}`;
 const rows: Array<[string, string]> = [
+  // Wall times are only comparable when the machine was not busier for one side than the other.
+  ["machine load (1-minute load average) at start / end", `${loadAtStart.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)}`],
   ["alerts (loopback world) / JSON of their pages", `${fmt(loopTotal)} (${TENANTS} tenants × ${fmt(PER_TENANT)}) / ${(pagesBytes / 2 ** 20).toFixed(0)} MiB`],
   [`documentation-style script (NDJSON), ${n}`, sideLine("script")],
   [`sync --once --no-machines --no-tvm (SQLite), ${n}`, sideLine("sync")],
