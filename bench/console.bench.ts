@@ -130,7 +130,7 @@ try {
       ],
     ],
     notes: [
-      'The target is "well under a second" for the filtered page; the store\'s index (tenant_id, severity, status, last_update_key, id) makes it a short range scan, and the console adds session lookup, query-string validation and JSON encoding on top.',
+      'The target is "well under a second" for the filtered page; the store\'s index (tenant_key, severity, status, updated_us) makes it a short range scan, and the console adds session lookup, query-string validation and JSON encoding on top.',
     ],
   });
 } finally {

@@ -3,7 +3,7 @@
 // a time range, newest first, 50 rows — against a plain `SELECT … LIMIT 50`
 // without filters read from the same file. Both medians of 20 in the same run;
 // the ratio is the figure that matters.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -43,7 +43,16 @@ try {
     rows = page.items.length;
   }
   const matching = await store.countAlerts(filter);
+  // The console's default list: every tenant, newest first.
+  const everyTenant: number[] = [];
+  for (let i = 0; i < ROUNDS + 2; i++) {
+    const t = performance.now();
+    await store.queryAlerts({ limit: 50 });
+    if (i >= 2) everyTenant.push(performance.now() - t);
+  }
   await store.close();
+  // Closing the last connection checkpoints the WAL into the file.
+  const bytesPerAlert = statSync(file).size / TOTAL;
 
   // Baseline: the cheapest read of 50 alerts there is, on its own connection,
   // with the payloads parsed as the store does.
@@ -70,11 +79,13 @@ try {
         `filtered page (tenant+severity+status+range, lastUpdateTime desc, ${rows} of ${matching} rows), median of ${ROUNDS}`,
         `${f.toFixed(2)} ms`,
       ],
+      [`every tenant, newest first, 50 rows, median of ${ROUNDS}`, `${median(everyTenant).toFixed(2)} ms`],
       [`plain SELECT * FROM alerts LIMIT 50, median of ${ROUNDS}`, `${b.toFixed(2)} ms`],
       ["ratio filtered / plain", `${(f / b).toFixed(2)}×`],
+      ["store file per alert (after close)", `${(bytesPerAlert / 1024).toFixed(2)} KiB (${Math.round(bytesPerAlert)} bytes)`],
     ],
     notes: [
-      "The filtered page is served by the index (tenant_id, severity, status, last_update_key, id): a range scan that stops after 51 rows.",
+      "The filtered page is served by the index (tenant_key, severity, status, updated_us) (store schema v6): a range scan that stops after 51 rows. The file size covers the rows, their key and six indexes and the bench's alert shape (bench/fill-store.ts), not the emulator's; the ingest-limit benchmark measures the emulator's alerts.",
     ],
   });
 } finally {

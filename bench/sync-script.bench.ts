@@ -40,6 +40,9 @@ const TOP = 10_000;
 const PRELOAD = join(root, "bench/rusage-preload.cjs");
 const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
+// BENCH_QUICK=1: the loopback rounds only, figures printed, nothing saved (for profiling and iterating).
+const QUICK = process.env.BENCH_QUICK === "1";
+class Quick extends Error {}
 const loadAtStart = loadavg()[0] ?? 0;
 
 interface Measured {
@@ -63,7 +66,9 @@ async function measure(label: string, args: string[], env: Record<string, string
     ...env,
   };
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_CHILD_NODE_ARGS: more flags for the measured processes, e.g. `--cpu-prof --cpu-prof-dir=DIR`.
+  const extra = process.env.BENCH_CHILD_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extra, ...args], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   const { code, stdout, stderr } = await collect(child);
   const ms = performance.now() - t0;
   if (code !== 0) throw new Error(`${label}: exit ${code}\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`);
@@ -193,7 +198,16 @@ async function syncRun(checkout: string, home: string, w: World, args: string[])
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const counts = new Map(
-      (db.prepare("SELECT tenant_id AS t, COUNT(*) AS n FROM alerts GROUP BY tenant_id").all() as Array<{ t: string; n: number }>).map((r) => [r.t, r.n]),
+      (
+        db
+          .prepare(
+            // Schema v6 keys alert rows by an integer tenant key; older stores by the tenant id.
+            db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tenant_keys'").get()
+              ? "SELECT k.tenant_id AS t, COUNT(*) AS n FROM alerts a JOIN tenant_keys k ON k.key = a.tenant_key GROUP BY k.tenant_id"
+              : "SELECT tenant_id AS t, COUNT(*) AS n FROM alerts GROUP BY tenant_id",
+          )
+          .all() as Array<{ t: string; n: number }>
+      ).map((r) => [r.t, r.n]),
     );
     for (const t of w.info.tenants)
       if (counts.get(t.id) !== t.alerts)
@@ -305,6 +319,7 @@ try {
       }
     }
     pages.length = 0;
+    if (QUICK) throw new Quick();
     startCpuUs = (await measure("start", [join(root, "packages/cli/bin/mde-partner.js"), "--version"], { MDE_PARTNER_HOME: home })).cpuUs;
     defaultSync = await syncRun(root, home, loop, []);
     console.log(`  sync --once (defaults): ${(defaultSync.ms / 1000).toFixed(2)} s`);
@@ -332,8 +347,17 @@ try {
   } finally {
     await slow.stop();
   }
+} catch (error) {
+  if (!(error instanceof Quick)) throw error;
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+if (QUICK) {
+  for (const side of ["script", "sync", "baseline", "limit"] as const) {
+    const got = samples[side];
+    if (got.length) console.log(`  ${side}: ${(median(got.map((s) => s.ms)) / 1000).toFixed(2)} s, ${(median(got.map((s) => s.cpuUs)) / loopTotal).toFixed(1)} µs CPU per alert`);
+  }
+  process.exit(0);
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");

@@ -1,4 +1,4 @@
-import { type ColumnDefinitionBuilder, type CompiledQuery, type CreateTableBuilder, type Expression, type SqlBool, sql } from "kysely";
+import { type ColumnDefinitionBuilder, type CompiledQuery, type CreateTableBuilder, type Expression, sql } from "kysely";
 import type { Migration, MigrationContext } from "./dialect.js";
 
 /*
@@ -393,7 +393,7 @@ const tvmSnapshots: Migration = {
  *   (time.ts `timeKeyParts`) — and our ingest time is microseconds too; the times as the API sent
  *   them stay in the payload;
  * - the payload keeps the documented fields' values without their names (alert-payload.ts);
- * - the indexes are the ones the console's queries use (alerts-query.ts, webhook-deliveries.ts);
+ * - the indexes are the six the console's queries use (alerts-query.ts, webhook-deliveries.ts);
  *   each secondary index ends at its sort column, and rows tie-break on the row's own key.
  * Existing rows are copied with their time keys converted and their payload kept as it was.
  */
@@ -408,11 +408,7 @@ const compactAlerts: Migration = {
     const big = pg ? "bigint" : "integer";
     const out: CompiledQuery[] = [];
     const raw = (q: ReturnType<typeof sql>) => out.push(q.compile(ctx.db));
-    const index = (name: string, cols: string[], where?: string) => {
-      let b = s.createIndex(name).on("alerts").columns(cols);
-      if (where) b = b.where(sql.raw<SqlBool>(where));
-      out.push(b.compile());
-    };
+    const index = (name: string, cols: string[]) => out.push(s.createIndex(name).on("alerts").columns(cols).compile());
 
     out.push(
       c
@@ -462,14 +458,13 @@ const compactAlerts: Migration = {
     out.push(s.alterTable("alerts_v6").renameTo("alerts").compile());
     // The console's lists: one tenant newest first (and its time ranges), one tenant by severity and
     // status, every tenant newest first; the webhook forwarder's scan; a device's and an incident's
-    // alerts; the Graph id mapping (only rows that have one).
+    // alerts. Nothing looks alerts up by their Graph id, so it has no index (v3's is gone with the old table).
     index("alerts_tenant_updated_us", ["tenant_key", "updated_us"]);
     index("alerts_tenant_sev_status_us", ["tenant_key", "severity", "status", "updated_us"]);
     index("alerts_updated_us", ["updated_us"]);
     index("alerts_ingested_us", ["ingested_us"]);
     index("alerts_tenant_machine_id", ["tenant_key", "machine_id"]);
     index("alerts_tenant_incident_id", ["tenant_key", "incident_id"]);
-    index("alerts_tenant_graph_ref", ["tenant_key", "graph_id"], "graph_id is not null");
 
     // What a webhook target received, as the same integers (the text key stays for older readers).
     for (const [n, fallback] of [["updated_us", Number.MIN_SAFE_INTEGER], ["updated_sub", 0]] as const) {
