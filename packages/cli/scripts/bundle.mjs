@@ -20,7 +20,9 @@ const outdir = `${cli}dist/bundle`;
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: `${cli}dist/main.js` },
+  // The store's alert writer thread (packages/sync/src/store/alert-writer-client.ts) starts the module
+  // beside the code that starts it, which in the bundle is this directory.
+  entryPoints: { main: `${cli}dist/main.js`, "alert-writer-thread": `${cli}../sync/dist/store/alert-writer-thread.js` },
   outdir,
   bundle: true,
   splitting: true,

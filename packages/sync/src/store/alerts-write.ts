@@ -1,6 +1,18 @@
-import type Database from "better-sqlite3";
 import { type Insertable, type Kysely, sql } from "kysely";
 import { encodeAlertPayload } from "./alert-payload.js";
+import type { AlertWriterThread } from "./alert-writer-client.js";
+import {
+  CONTENT_COLUMNS,
+  historyOf,
+  type IncomingRow,
+  newer,
+  outcomeOf,
+  type PageTotals,
+  ROW_COLUMNS,
+  sameContent,
+  sqliteRowWriter,
+  UPDATED_COLUMNS,
+} from "./alert-rows.js";
 import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
@@ -19,12 +31,6 @@ export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
 });
 
 const HISTORY_COLUMNS = 7;
-const TRACKED = [
-  ["status", "status"],
-  ["assignedTo", "assigned_to"],
-  ["classification", "classification"],
-] as const;
-
 /** Alerts per round trip to PostgreSQL (one json parameter each); SQLite writes row by row in-process. */
 const PG_BATCH = 2000;
 
@@ -49,32 +55,8 @@ function incidentText(value: unknown): string | null {
   return typeof value === "string" && value !== "" ? value : null;
 }
 
-/** An incoming alert as its row (without the tenant key), plus the lastUpdateTime text its history entries carry. */
-type AlertRow = Omit<Insertable<AlertsTable>, "tenant_key" | "seq"> & {
-  readonly id: string;
-  readonly updated_us: number;
-  readonly updated_sub: number;
-  readonly status: string | null;
-  readonly assigned_to: string | null;
-  readonly classification: string | null;
-  readonly payload: string;
-  readonly source: string;
-  readonly graph_id: string | null;
-  readonly graph_payload: string | null;
-};
-
-/** The stored version an incoming row is compared with. */
-interface StoredVersion {
-  readonly seq: number;
-  readonly updated_us: number;
-  readonly updated_sub: number;
-  readonly status: string | null;
-  readonly assigned_to: string | null;
-  readonly classification: string | null;
-}
-
 /** Validates one alert and turns it into its row. */
-function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: RowOrigin = { source: "mde" }): { row: AlertRow; lastUpdate: string | null } {
+function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: RowOrigin = { source: "mde" }): IncomingRow {
   requireId(alert, "alert", index);
   const updated = optionalTime(alert, "lastUpdateTime", index);
   const created = optionalTime(alert, "alertCreationTime", index);
@@ -105,130 +87,14 @@ function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: Row
   };
 }
 
-const newer = (a: { updated_us: number; updated_sub: number }, b: { updated_us: number; updated_sub: number }) =>
-  a.updated_us > b.updated_us || (a.updated_us === b.updated_us && a.updated_sub > b.updated_sub);
-
 /** The newest version of each id in a page (a page may carry one alert twice); equal versions: the later one. */
-function newestOfPage(rows: ReadonlyArray<{ row: AlertRow; lastUpdate: string | null }>) {
-  const byId = new Map<string, { row: AlertRow; lastUpdate: string | null }>();
+function newestOfPage(rows: ReadonlyArray<IncomingRow>) {
+  const byId = new Map<string, IncomingRow>();
   for (const r of rows) {
     const prior = byId.get(r.row.id);
     if (!prior || !newer(prior.row, r.row)) byId.set(r.row.id, r);
   }
   return byId;
-}
-
-/** What one incoming row does to its stored version. */
-type Outcome = "insert" | "update" | "unchanged" | "same-time";
-
-function outcomeOf(row: AlertRow, old: StoredVersion | undefined): Outcome {
-  if (!old) return "insert";
-  if (newer(old, row)) return "unchanged";
-  if (old.updated_us === row.updated_us && old.updated_sub === row.updated_sub) return "same-time";
-  return "update";
-}
-
-/** History entries of an update: one per tracked field that changed. */
-function historyOf(tenantId: string, row: AlertRow, lastUpdate: string | null, old: StoredVersion, now: string): Insertable<AlertHistoryTable>[] {
-  const out: Insertable<AlertHistoryTable>[] = [];
-  for (const [field, column] of TRACKED) {
-    if (old[column] !== row[column]) {
-      out.push({ tenant_id: tenantId, alert_id: row.id, field, old_value: old[column], new_value: row[column], changed_at: lastUpdate, recorded_at: now });
-    }
-  }
-  return out;
-}
-
-/**
- * What makes two versions with the same lastUpdateTime the same: the payload and the columns that
- * hold some of its values (alert-payload.ts leaves those out of the payload), and the source — the
- * same version read through the other API replaces the Graph mapping columns.
- */
-const CONTENT_COLUMNS = ["payload", "severity", "status", "classification", "assigned_to", "machine_id", "source", "graph_payload"] as const;
-type StoredContent = { [K in (typeof CONTENT_COLUMNS)[number]]: string | null };
-
-function sameContent(stored: StoredContent | undefined, row: AlertRow): boolean {
-  return stored !== undefined && CONTENT_COLUMNS.every((c) => stored[c] === (row[c] ?? null));
-}
-
-const ROW_COLUMNS = [
-  "tenant_key",
-  "id",
-  "payload",
-  "title_lc",
-  "severity",
-  "severity_rank",
-  "status",
-  "classification",
-  "assigned_to",
-  "machine_id",
-  "created_us",
-  "updated_us",
-  "updated_sub",
-  "ingested_us",
-  "source",
-  "graph_id",
-  "incident_id",
-  "graph_payload",
-] as const;
-const UPDATED_COLUMNS = ROW_COLUMNS.filter((c) => c !== "tenant_key" && c !== "id" && c !== "graph_id");
-
-interface PageTotals {
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
-
-/**
- * SQLite: every row through statements prepared once per store and reused (bench/ingest-limit.bench.ts
- * measured a new multi-row INSERT text per batch, its IN-list SELECT and Kysely's compilation at about
- * three times the CPU per alert of this). A row's stored version is one point read on the
- * (tenant_key, id) index; the decision is made here, inside the page's BEGIN IMMEDIATE transaction,
- * so no other writer can come between the read and the write.
- */
-function sqliteRowWriter(raw: Database.Database) {
-  const statements = () => ({
-    keyOf: raw.prepare<[string], { key: number }>("select key from tenant_keys where tenant_id = ?"),
-    addKey: raw.prepare<[string]>("insert into tenant_keys (tenant_id) values (?)"),
-    find: raw.prepare<[number, string], StoredVersion>(
-      "select seq, updated_us, updated_sub, status, assigned_to, classification from alerts where tenant_key = ? and id = ?",
-    ),
-    content: raw.prepare<[number], StoredContent>(`select ${CONTENT_COLUMNS.join(", ")} from alerts where seq = ?`),
-    insert: raw.prepare(`insert into alerts (${ROW_COLUMNS.join(", ")}) values (${ROW_COLUMNS.map(() => "?").join(", ")})`),
-    update: raw.prepare(
-      `update alerts set ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(", ")}, graph_id = coalesce(?, graph_id) where seq = ?`,
-    ),
-    history: raw.prepare(
-      "insert into alert_history (tenant_id, alert_id, field, old_value, new_value, changed_at, recorded_at) values (?, ?, ?, ?, ?, ?, ?)",
-    ),
-  });
-  let s: ReturnType<typeof statements> | undefined;
-
-  return (tenantId: string, rows: Iterable<{ row: AlertRow; lastUpdate: string | null }>, now: string, totals: PageTotals) => {
-    s ??= statements();
-    let key = s.keyOf.get(tenantId)?.key;
-    if (key === undefined) key = Number(s.addKey.run(tenantId).lastInsertRowid);
-    for (const { row, lastUpdate } of rows) {
-      const old = s.find.get(key, row.id);
-      let outcome = outcomeOf(row, old);
-      if (outcome === "same-time") {
-        // Re-read by the overlap window or --since: counted as unchanged when nothing differs.
-        outcome = sameContent(s.content.get(old!.seq), row) ? "unchanged" : "update";
-      }
-      if (outcome === "insert") {
-        s.insert.run(key, row.id, row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to,
-          row.machine_id, row.created_us, row.updated_us, row.updated_sub, row.ingested_us, row.source, row.graph_id, row.incident_id, row.graph_payload);
-        totals.inserted++;
-      } else if (outcome === "update") {
-        s.update.run(row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to, row.machine_id,
-          row.created_us, row.updated_us, row.updated_sub, row.ingested_us, row.source, row.incident_id, row.graph_payload, row.graph_id, old!.seq);
-        for (const h of historyOf(tenantId, row, lastUpdate, old!, now)) {
-          s.history.run(h.tenant_id, h.alert_id, h.field, h.old_value, h.new_value, h.changed_at, h.recorded_at);
-        }
-        totals.updated++;
-      } else totals.unchanged++;
-    }
-  };
 }
 
 /**
@@ -238,7 +104,7 @@ function sqliteRowWriter(raw: Database.Database) {
  * (bench/ingest-limit.bench.ts). The upsert keeps its guard: an older version never replaces a newer one.
  */
 function postgresRowWriter(ctx: StoreContext) {
-  return async (trx: Kysely<StoreDatabase>, tenantId: string, rows: Array<{ row: AlertRow; lastUpdate: string | null }>, now: string, totals: PageTotals) => {
+  return async (trx: Kysely<StoreDatabase>, tenantId: string, rows: Array<IncomingRow>, now: string, totals: PageTotals) => {
     await trx.insertInto("tenant_keys").values({ tenant_id: tenantId }).onConflict((oc) => oc.column("tenant_id").doNothing()).execute();
     const { key } = await trx.selectFrom("tenant_keys").select("key").where("tenant_id", "=", tenantId).executeTakeFirstOrThrow();
     for (const part of chunks(rows, PG_BATCH)) {
@@ -306,7 +172,7 @@ function postgresRowWriter(ctx: StoreContext) {
 /**
  * Writes pages of alerts. See {@link AlertWriter.applyAlertPage}.
  */
-export function createAlertWriter(ctx: StoreContext) {
+export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWriterThread | undefined = () => undefined) {
   const { dialect } = ctx;
   const sqlite = dialect.sqliteHandle ? sqliteRowWriter(dialect.sqliteHandle) : undefined;
   const postgres = postgresRowWriter(ctx);
@@ -314,11 +180,19 @@ export function createAlertWriter(ctx: StoreContext) {
   async function applyRows(
     tenantId: string,
     items: readonly unknown[],
-    toRows: (ingestedUs: number) => Array<{ row: AlertRow; lastUpdate: string | null }>,
+    toRows: (ingestedUs: number) => Array<IncomingRow>,
     stream: string,
     nextCursor: CursorPosition,
   ): Promise<ApplyPageResult> {
     const tenant = tenantKey(tenantId);
+    const thread = writerThread();
+    if (thread) {
+      // Validated here (an invalid row refuses the page before anything is sent), written there:
+      // the transaction is the thread's, on its own connection.
+      const now = ctx.now();
+      const unique = newestOfPage(toRows(isoToUs(now)));
+      return thread.write({ tenantId: tenant, rows: [...unique.values()], duplicates: items.length - unique.size, stream, nextCursor, now });
+    }
     return dialect.writeTransaction(async (trx) => {
       const now = ctx.now();
       // Every row is validated before anything is written: an invalid row rolls back the whole page.

@@ -41,6 +41,8 @@ export interface StoreDialect {
    * statements (alerts-write.ts). Used only inside {@link writeTransaction}, which holds it.
    */
   readonly sqliteHandle?: Database.Database;
+  /** SQLite file stores: the file (absent for `:memory:` and PostgreSQL). */
+  readonly sqlitePath?: string;
   /** Most bind parameters one statement may carry (batched inserts are sized from it). */
   readonly maxParameters: number;
   /** Applies pending migrations under the engine's cross-process lock; refuses a newer schema. */

@@ -1,5 +1,5 @@
 /** Stable codes of {@link StoreError}; code branches on these, never on message text. */
-export type StoreErrorCode = "ERR_STORE_SCHEMA_NEWER" | "ERR_STORE_INVALID_ROW" | "ERR_STORE_TENANT_UNKNOWN" | "ERR_STORE_CLOSED";
+export type StoreErrorCode = "ERR_STORE_SCHEMA_NEWER" | "ERR_STORE_INVALID_ROW" | "ERR_STORE_TENANT_UNKNOWN" | "ERR_STORE_CLOSED" | "ERR_STORE_WRITER";
 
 /**
  * Error raised by the store with a stable `code`. Caller mistakes (a malformed

@@ -1,5 +1,6 @@
 import type { Clock } from "@mde-partner/client";
 import { join } from "node:path";
+import { AlertWriterThread } from "./alert-writer-client.js";
 import { createAlertReader } from "./alerts-query.js";
 import { createAlertWriter } from "./alerts-write.js";
 import { createAuditLog } from "./audit-log.js";
@@ -37,6 +38,12 @@ export interface StoreOptions {
   readonly onWarning?: (message: string) => void;
   /** PostgreSQL pool size (default 10). */
   readonly maxConnections?: number;
+  /**
+   * SQLite file stores: write alert pages on a thread of their own (alert-writer-thread.ts),
+   * started at the first page, so a sync parses the next pages while the last ones are written.
+   * Default true; false writes them in the caller's thread.
+   */
+  readonly alertWriterThread?: boolean;
   /** Schema versions to apply; only tests pass their own. */
   readonly migrations?: readonly Migration[];
 }
@@ -111,10 +118,20 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw error;
   }
   const ctx = createStoreContext(dialect, clock);
+  const path = options.alertWriterThread !== false ? dialect.sqlitePath : undefined;
+  let thread: AlertWriterThread | undefined;
+  let started = path === undefined;
+  const writerThread = () => {
+    if (!started) {
+      started = true;
+      thread = AlertWriterThread.start({ path: path!, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
+    }
+    return thread;
+  };
   return Object.freeze({
     ...createTenantRepository(ctx),
     ...createConsentRequestRepository(ctx),
-    ...createAlertWriter(ctx),
+    ...createAlertWriter(ctx, writerThread),
     ...createAlertReader(ctx),
     ...createCursorRepository(ctx),
     ...createMachineRepository(ctx),
@@ -128,7 +145,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createTvmReader(ctx),
     dialect: dialect.name,
     migration,
-    close: () => dialect.close(),
+    close: async () => {
+      started = true;
+      try {
+        await thread?.close();
+      } finally {
+        await dialect.close();
+      }
+    },
   });
 }
 

@@ -46,6 +46,7 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
     name: "sqlite",
     db,
     sqliteHandle: raw,
+    ...(memory ? {} : { sqlitePath: options.path }),
     // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32; stay below it.
     maxParameters: 30000,
 
