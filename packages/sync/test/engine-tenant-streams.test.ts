@@ -3,7 +3,8 @@
  * the TVM snapshot of a tenant run at the same time, each with its own sync
  * run, and the tenant's outcome is recorded once after all of them. A failing
  * machines refresh does not lose the alert pass; a failing alert pass cancels
- * the machines refresh and the snapshot, and records no TVM failure.
+ * the machines refresh and the snapshot, and records no TVM failure. The
+ * tenants next in line get their tokens while the running ones sync.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -111,6 +112,37 @@ describe("a tenant's streams side by side", () => {
     } finally {
       emulator.control.removeFault(fault.id);
       emulator.control.removeFault(slow.id);
+      await partner.close();
+    }
+  });
+});
+
+describe("tokens of the tenants next in line", () => {
+  const { world, store } = suiteEngineWorld({ seed: "engine-token-warm", tenants: 6, alertsPerTenant: 20, machinesPerTenant: 1, rateLimits: false });
+
+  it("are asked for while the running tenants sync, once per tenant", async () => {
+    const { emulator, info } = world;
+    const faults = [
+      emulator.control.addFault({ target: "token", latencyMs: 200 }),
+      emulator.control.addFault({ target: "api", latencyMs: 400 }),
+    ];
+    const partner = partnerFor(world);
+    try {
+      const after = emulator.state.journal.lastSeq();
+      const report = await syncOnce({ store, partner, concurrency: 2, machines: false, tvm: false });
+      assert.equal(report.ok, true, JSON.stringify(report.tenants.find((t) => t.status !== "ok")));
+      // The report lists the tenants in the order they were taken.
+      const order = report.tenants.map((t) => t.tenantId);
+      assert.equal(order.length, info.tenants.length);
+      for (const [index, tenantId] of order.entries()) {
+        const tokens = emulator.control.journal({ kind: "token", tenantId, afterSeq: after });
+        assert.equal(tokens.length, 1, "one token request per tenant");
+        const first = emulator.control.journal({ kind: "api", tenantId, afterSeq: after })[0]!;
+        // The first two start at once and wait for their tokens; the others find theirs ready.
+        if (index >= 2) assert.ok(first.time - tokens[0]!.endTime >= 100, `tenant ${index}: its token was ready before its turn`);
+      }
+    } finally {
+      for (const f of faults) emulator.control.removeFault(f.id);
       await partner.close();
     }
   });
