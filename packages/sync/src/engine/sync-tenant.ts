@@ -1,11 +1,11 @@
 /**
  * One tenant's sync: incremental alerts from the tenant's alert source — the
  * MDE API (see alert-cursor.ts for why the cursor moves the way it does) or
- * Microsoft Graph alerts_v2 plus incidents (graph-sync.ts) — then a full
- * refresh of its machines (the MDE API either way: Graph has no device
- * inventory, graph-security.md §1). Every
- * outcome is a result, never a throw: one tenant's trouble is reported beside
- * the others (sync-all.ts).
+ * Microsoft Graph alerts_v2 plus incidents (graph-sync.ts) — and, at the same
+ * time, a full refresh of its machines (the MDE API either way: Graph has no
+ * device inventory, graph-security.md §1) and the TVM snapshot when due
+ * (tvm-sync.ts). Every outcome is a result, never a throw: one tenant's
+ * trouble is reported beside the others (sync-all.ts).
  */
 
 import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
