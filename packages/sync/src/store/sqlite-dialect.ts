@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { setTimeout as sleep } from "node:timers/promises";
+import { type DatabaseConnection, type Driver, Kysely, SqliteDialect, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
@@ -14,6 +15,63 @@ export interface SqliteDialectOptions {
   readonly busyTimeoutMs?: number;
   /** Told when an existing store file was readable by others (tightened, or not ours to tighten). */
   readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
+ * between tries without blocking this thread, until `timeoutMs` have passed. Only statements that
+ * take the lock themselves come here busy — `begin immediate` and single writes outside a
+ * transaction — and those did nothing before failing, so running them again is safe.
+ */
+async function retryBusy<T>(statement: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      await sleep(wait);
+    }
+  }
+}
+
+/**
+ * Kysely's SQLite dialect with {@link retryBusy} around every statement: better-sqlite3's own busy
+ * timeout waits inside the call, which stops this thread's event loop — a console freezes, a sync
+ * stops reading the network — for as long as another writer (the alert writer thread, another
+ * process) holds the lock.
+ */
+class NonBlockingSqliteDialect extends SqliteDialect {
+  readonly #timeoutMs: number;
+
+  constructor(database: Database.Database, timeoutMs: number) {
+    super({ database });
+    this.#timeoutMs = timeoutMs;
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const timeoutMs = this.#timeoutMs;
+    const wrap = (connection: DatabaseConnection): DatabaseConnection => ({
+      executeQuery: (query) => retryBusy(() => connection.executeQuery(query), timeoutMs),
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    });
+    return new Proxy(driver, {
+      get(target, property) {
+        if (property === "acquireConnection") return async () => wrap(await target.acquireConnection());
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+}
+
+function tryOptimize(raw: Database.Database): void {
+  try {
+    raw.pragma("optimize");
+  } catch (error) {
+    if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
+  }
 }
 
 /**
@@ -32,14 +90,15 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   // 15 s: a sync's page transaction or a first open's migrations in another process can hold the
   // write lock for seconds on a loaded two-core machine (seen: a second process's first open
   // failing with SQLITE_BUSY after 5 s while the first migrated); waiting is what a user wants.
-  const raw = new Database(options.path, { timeout: options.busyTimeoutMs ?? 15_000 });
+  const busyTimeoutMs = options.busyTimeoutMs ?? 15_000;
+  const raw = new Database(options.path, { timeout: busyTimeoutMs });
   if (!memory) raw.pragma("journal_mode = WAL");
   // NORMAL is durable across application crashes in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
   raw.pragma("synchronous = NORMAL");
   // The default 2 MiB page cache thrashes once the alert indexes outgrow it
   // (measured: 1M alerts inserted ~2× slower); 64 MiB is a cap, not an allocation.
   raw.pragma("cache_size = -65536");
-  const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
   let closed: Promise<void> | undefined;
 
   return {
@@ -64,7 +123,10 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
         for (const q of plan.statements) run(q);
         return plan.outcome;
       });
-      return migrateNow.immediate();
+      const outcome = migrateNow.immediate();
+      // From here on a busy lock is waited for without blocking the thread (NonBlockingSqliteDialect).
+      raw.pragma("busy_timeout = 0");
+      return outcome;
     },
 
     async writeTransaction(fn) {
@@ -91,7 +153,8 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
     close() {
       closed ??= (async () => {
         try {
-          if (raw.open && !raw.readonly) raw.pragma("optimize");
+          // Best effort: skipped while another connection holds the write lock.
+          if (raw.open && !raw.readonly) tryOptimize(raw);
         } finally {
           await db.destroy();
         }
