@@ -17,6 +17,12 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   statements(context: MigrationContext): CompiledQuery[];
+  /**
+   * The migration rewrites a large table: SQLite gives the old table's pages back to the file
+   * system afterwards (VACUUM, outside the migration's transaction). PostgreSQL frees a dropped
+   * table's storage by itself.
+   */
+  readonly rewritesTable?: boolean;
 }
 
 /** Outcome of applying migrations at open time. */

@@ -400,6 +400,7 @@ const tvmSnapshots: Migration = {
 const compactAlerts: Migration = {
   version: 6,
   name: "compact alert rows: integer tenant keys and times, only the indexes queries use",
+  rewritesTable: true,
   statements(ctx) {
     const c = columns(ctx);
     const s = ctx.db.schema;

@@ -124,6 +124,16 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
         return plan.outcome;
       });
       const outcome = migrateNow.immediate();
+      // Without it a rewritten alerts table would leave the file as large as both tables together.
+      if (!memory && list.some((m) => m.rewritesTable && outcome.applied.includes(m.version))) {
+        try {
+          raw.exec("VACUUM");
+        } catch (error) {
+          // Best effort: the migration is done; another connection kept the file busy.
+          if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
+          options.onWarning?.(`${options.path} was migrated but not compacted (in use elsewhere): run "VACUUM" on it to reclaim the space`);
+        }
+      }
       // From here on a busy lock is waited for without blocking the thread (NonBlockingSqliteDialect).
       raw.pragma("busy_timeout = 0");
       return outcome;
