@@ -145,12 +145,10 @@ export function sqliteRowWriter(raw: Database.Database) {
         outcome = sameContent(s.content.get(old!.seq), row) ? "unchanged" : "update";
       }
       if (outcome === "insert") {
-        s.insert.run(key, row.id, row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to,
-          row.machine_id, row.created_us, row.updated_us, row.updated_sub, row.ingested_us, row.source, row.graph_id, row.incident_id, row.graph_payload);
+        s.insert.run(ROW_COLUMNS.map((c) => (c === "tenant_key" ? key : (row[c] ?? null))));
         totals.inserted++;
       } else if (outcome === "update") {
-        s.update.run(row.payload, row.title_lc, row.severity, row.severity_rank, row.status, row.classification, row.assigned_to, row.machine_id,
-          row.created_us, row.updated_us, row.updated_sub, row.ingested_us, row.source, row.incident_id, row.graph_payload, row.graph_id, old!.seq);
+        s.update.run([...UPDATED_COLUMNS.map((c) => row[c] ?? null), row.graph_id, old!.seq]);
         for (const h of historyOf(tenantId, row, lastUpdate, old!, now)) {
           s.history.run(h.tenant_id, h.alert_id, h.field, h.old_value, h.new_value, h.changed_at, h.recorded_at);
         }
