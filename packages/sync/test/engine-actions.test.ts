@@ -15,8 +15,9 @@ describe("runResponseAction", () => {
   const { world, store } = suiteEngineWorld({
     seed: "engine-actions",
     tenants: [{ alerts: 5, machines: 6 }],
-    actionPendingMs: 200,
-    actionInProgressMs: 300,
+    // Long enough that a second request on a loaded machine still finds the first action open.
+    actionPendingMs: 1000,
+    actionInProgressMs: 1500,
   });
   let tenantId: string;
   let machines: string[];
