@@ -16,7 +16,7 @@
 //   only) at its default concurrency and at BENCH_RTT_CONCURRENCY (32); the baseline's too with
 //   BENCH_RTT_BASELINE=1.
 // Every sync's store is counted afterwards (alerts per tenant, against the emulator's): a shortfall fails.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -372,6 +372,11 @@ const sides = (pick: (side: Side) => string, withLimit: boolean) =>
   [pick("script"), pick("sync"), ...(BASELINE ? [pick("baseline")] : []), ...(withLimit ? [pick("limit")] : [])].join(" / ");
 const sideLine = (side: Side) => line({ ms: sec(side) * 1000, cpuUs: med(side, (s) => s.cpuUs) }, loopTotal);
 const n = `median of ${ROUNDS}`;
+/** The baseline checkout by its commit (a local path means nothing to a reader of the results). */
+function baselineName(): string {
+  const r = spawnSync("git", ["-C", BASELINE!, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  return r.status === 0 ? `commit ${r.stdout.trim()}` : "the baseline checkout";
+}
 const rows: Array<[string, string]> = [
   // Wall times are only comparable when the machine was not busier for one side than the other.
   ["machine load (1-minute load average) at start / end", `${loadAtStart.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)}`],
@@ -382,7 +387,7 @@ const rows: Array<[string, string]> = [
 ];
 if (BASELINE) {
   rows.push(
-    [`baseline: the same sync --once of ${BASELINE}, ${n}`, sideLine("baseline")],
+    [`baseline: the same sync --once of ${baselineName()}, ${n}`, sideLine("baseline")],
     ["speedup sync / baseline sync, loopback", `${(sec("baseline") / sec("sync")).toFixed(2)}×`],
     ["CPU per alert sync / baseline (aim ≤ 0.33)", (cpuPerAlert("sync") / cpuPerAlert("baseline")).toFixed(2)],
   );
