@@ -5,10 +5,9 @@
  * interval, backing off tenants that are throttled or failing without
  * holding up the others.
  */
-import { mapWithConcurrency, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { mapWithConcurrency } from "@mde-partner/client";
 import type { Store, TenantRecord, TenantState } from "../store/index.js";
 import { resolveSyncSettings, syncTenant } from "./sync-tenant.js";
-import { tenantOf } from "./tenant-of.js";
 import type { SkippedTenant, SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
 
 /** States whose tenants a sync takes by default. */
@@ -77,18 +76,6 @@ export async function selectTenants(
 }
 
 /**
- * Asks for `tenant`'s tokens (MDE's, and Graph's for a Graph alert source) without waiting for
- * them: the client caches them and a later request joins the one in flight, so the tenant's first
- * call does not wait a round trip for its token. A failure is left to the tenant's own sync, which
- * asks again and reports it.
- */
-function warmToken(partner: PartnerClient<PartnerTenant>, tenant: TenantRecord): void {
-  const client = tenantOf(partner, tenant);
-  client.getToken().catch(() => {});
-  if (tenant.alertSource === "graph") client.getToken({ resource: "graph" }).catch(() => {});
-}
-
-/**
  * Syncs alerts (incrementally) and machines (fully) of every selected tenant.
  * Resolves with one result per tenant; it rejects only for caller mistakes.
  *
@@ -102,10 +89,7 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
   const startedAt = new Date(settings.clock.now()).toISOString();
   const { tenants, unknown, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds });
-  const results = await mapWithConcurrency(tenants, concurrency, async (tenant, index): Promise<TenantSyncResult> => {
-    // The tenant that takes this one's place when it ends gets its token now (see warmToken).
-    const next = tenants[index + concurrency];
-    if (next && !settings.signal?.aborted) warmToken(options.partner, next);
+  const results = await mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantSyncResult> => {
     if (settings.signal?.aborted) {
       return {
         tenantId: tenant.id,

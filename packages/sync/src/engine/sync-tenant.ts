@@ -1,11 +1,11 @@
 /**
  * One tenant's sync: incremental alerts from the tenant's alert source — the
  * MDE API (see alert-cursor.ts for why the cursor moves the way it does) or
- * Microsoft Graph alerts_v2 plus incidents (graph-sync.ts) — and, at the same
- * time, a full refresh of its machines (the MDE API either way: Graph has no
- * device inventory, graph-security.md §1) and the TVM snapshot when due
- * (tvm-sync.ts). Every outcome is a result, never a throw: one tenant's
- * trouble is reported beside the others (sync-all.ts).
+ * Microsoft Graph alerts_v2 plus incidents (graph-sync.ts) — then a full
+ * refresh of its machines (the MDE API either way: Graph has no device
+ * inventory, graph-security.md §1). Every
+ * outcome is a result, never a throw: one tenant's trouble is reported beside
+ * the others (sync-all.ts).
  */
 
 import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
@@ -15,7 +15,7 @@ import { emptyPass, type PassTotals, runCursorPass } from "./cursor-pass.js";
 import { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
 import { emitProgress, Stopped } from "./run-control.js";
 import { tenantOf } from "./tenant-of.js";
-import { firstLine, isAbort, problemForTenant, type TenantProblem, tenantProblem } from "./tenant-problem.js";
+import { isAbort, problemForTenant, type TenantProblem, tenantProblem } from "./tenant-problem.js";
 import { DEFAULT_TVM_INTERVAL_MS, syncTenantTvm } from "./tvm-sync.js";
 import type { SyncOptions, SyncProgressEvent, TenantSyncResult, TvmSyncResult } from "./types.js";
 
@@ -98,8 +98,6 @@ async function syncMachines(settings: TenantSyncSettings, tenant: TenantRecord):
     all.push(...page.value);
     emit(settings, { type: "page", tenantId: tenant.id, stream: "machines", page: pages, items: page.value.length, total: all.length });
   }
-  // Stopped, or cancelled by a sibling stream's failure, while the last page was read: nothing is written.
-  signal?.throwIfAborted();
   await settings.store.replaceMachines(tenant.id, all);
   return { fetched: all.length, pages };
 }
@@ -117,62 +115,17 @@ async function recordOutcome(store: Store, tenant: TenantRecord, problem: Tenant
     .then((r) => ({ ...r, state: current.state }));
 }
 
-/** How one stream of a tenant's run ended: fine, with the tenant's problem, stopped, or cancelled for a sibling's failure. */
-interface StreamEnd {
-  readonly problem?: TenantProblem;
-  readonly aborted?: boolean;
-  readonly cancelled?: boolean;
-}
-
-/**
- * Resolves `true` once each of `count` streams has read its first page (the tenant answers), or
- * `false` as soon as one of them ends without having read one.
- */
-function firstPagesGate(count: number) {
-  let resolve!: (ok: boolean) => void;
-  const opened = new Promise<boolean>((r) => {
-    resolve = r;
-  });
-  const reached = new Set<string>();
-  if (count === 0) resolve(true);
-  return {
-    opened,
-    reached(stream: string) {
-      reached.add(stream);
-      if (reached.size >= count) resolve(true);
-    },
-    ended(stream: string) {
-      if (!reached.has(stream)) resolve(false);
-    },
-  };
-}
-
-/** The settings with `signal` for a stream, and `onFirstPage` called on its first page event. */
-function streamSettings(settings: TenantSyncSettings, signal: AbortSignal | undefined, onFirstPage: () => void): TenantSyncSettings {
-  const onProgress = settings.onProgress;
-  return {
-    ...settings,
-    signal,
-    onProgress: (event) => {
-      if (event.type === "page") onFirstPage();
-      onProgress?.(event);
-    },
-  };
-}
-
-/** Why a stream threw: the run's stop (`stop`), a sibling's failure (`cancel`), or the tenant's problem. */
-function streamEnd(error: unknown, stop: AbortSignal | undefined, cancel: AbortSignal | undefined, tenant: TenantRecord): StreamEnd {
-  const stopped = error instanceof Stopped || isAbort(error, stop);
-  if (stopped && !stop?.aborted && cancel?.aborted) return { cancelled: true };
-  if (stopped) return { aborted: true };
-  return { problem: problemForTenant(tenantProblem(error), tenant) };
-}
-
-/** The alert source's passes (MDE alerts, or Graph alerts then incidents), each with its own sync run. */
-async function alertStreams(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals, incidents: PassTotals): Promise<StreamEnd> {
-  const { store, signal } = settings;
+/** Syncs one tenant; never throws for the tenant's own failures. */
+export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRecord): Promise<TenantSyncResult> {
+  const { store, clock, signal } = settings;
+  const started = clock.now();
+  const pass: PassTotals = emptyPass();
+  const incidents = emptyPass();
   const graph = tenant.alertSource === "graph";
-  // The run being written when a failure ends the stream.
+  let machines = { fetched: 0, pages: 0 };
+  let problem: TenantProblem | undefined;
+  let aborted = false;
+  // The run being written when a failure ends the tenant's sync.
   let current = await store.startSyncRun(tenant.id, graph ? GRAPH_ALERTS_STREAM : "alerts");
   let currentPass = pass;
   try {
@@ -185,109 +138,38 @@ async function alertStreams(settings: TenantSyncSettings, tenant: TenantRecord, 
       await syncGraphIncidents(settings, tenant, incidents);
       await store.finishSyncRun(current.id, { status: "succeeded", pages: incidents.pages, items: incidents.fetched });
     }
-    return {};
+    if (settings.machines && !signal?.aborted) {
+      const machineRun = await store.startSyncRun(tenant.id, "machines");
+      try {
+        machines = await syncMachines(settings, tenant);
+        await store.finishSyncRun(machineRun.id, { status: "succeeded", pages: machines.pages, items: machines.fetched });
+      } catch (error) {
+        await store.finishSyncRun(machineRun.id, { status: "failed", error: String((error as Error)?.message ?? error) }).catch(() => {});
+        throw error;
+      }
+    }
   } catch (error) {
-    const end = streamEnd(error, signal, undefined, tenant);
+    aborted = error instanceof Stopped || isAbort(error, signal);
+    if (!aborted) problem = problemForTenant(tenantProblem(error), tenant);
+    const status = aborted || currentPass.pages > 0 ? "partial" : "failed";
     await store
       .finishSyncRun(current.id, {
-        status: end.aborted || currentPass.pages > 0 ? "partial" : "failed",
+        status,
         pages: currentPass.pages,
         items: currentPass.fetched,
-        error: end.aborted ? "stopped" : (end.problem?.message ?? null),
+        error: aborted ? "stopped" : (problem?.message ?? null),
       })
       .catch(() => {});
-    return end;
   }
-}
-
-/** The machines refresh in its own sync run; `stop` is the run's stop, `cancel` is aborted when the alert passes failed. */
-async function machineStream(
-  settings: TenantSyncSettings,
-  tenant: TenantRecord,
-  stop: AbortSignal | undefined,
-  cancel: AbortSignal,
-  out: { fetched: number; pages: number },
-): Promise<StreamEnd> {
-  const { store } = settings;
-  const run = await store.startSyncRun(tenant.id, "machines");
-  try {
-    const machines = await syncMachines(settings, tenant);
-    out.fetched = machines.fetched;
-    out.pages = machines.pages;
-    await store.finishSyncRun(run.id, { status: "succeeded", pages: machines.pages, items: machines.fetched });
-    return {};
-  } catch (error) {
-    const end = streamEnd(error, stop, cancel, tenant);
-    const message = end.aborted ? "stopped" : end.cancelled ? "not finished: the tenant's alert pass failed" : firstLine(error);
-    await store.finishSyncRun(run.id, { status: end.aborted ? "partial" : "failed", error: message }).catch(() => {});
-    return end;
+  // TVM on its own interval, after the rest went well; its trouble is reported, not the tenant's state.
+  let tvm: TvmSyncResult | undefined;
+  if (settings.tvm && !aborted && !problem && !signal?.aborted) {
+    try {
+      tvm = await syncTenantTvm(settings, tenant);
+    } catch (error) {
+      tvm = { status: "failed", error: { code: "ERR_UNEXPECTED", message: String((error as Error)?.message ?? error).split("\n")[0]! } };
+    }
   }
-}
-
-/**
- * Syncs one tenant; never throws for the tenant's own failures.
- *
- * The tenant's streams run side by side, each with its own sync run and transactions: the alert
- * passes, the machines refresh, and the TVM snapshot when due. The snapshot starts once the alert
- * passes and the machines refresh have each read a first page (the tenant answers), so a tenant
- * that cannot be reached records no TVM failure. A failure of the alert passes cancels the
- * machines refresh and the snapshot (as if they had waited for the alerts); a failure of the
- * machines refresh cancels the snapshot. The tenant's outcome is recorded once, after all of them.
- */
-export async function syncTenant(settings: TenantSyncSettings, tenant: TenantRecord): Promise<TenantSyncResult> {
-  const { store, clock, signal } = settings;
-  const started = clock.now();
-  const pass: PassTotals = emptyPass();
-  const incidents = emptyPass();
-  const graph = tenant.alertSource === "graph";
-  const machines = { fetched: 0, pages: 0 };
-  // Cancels the machines refresh and the snapshot (the alert passes failed), and the snapshot alone (the machines refresh failed).
-  const alertsFailed = new AbortController();
-  const machinesFailed = new AbortController();
-  const withStop = (...signals: AbortSignal[]) => AbortSignal.any(signal ? [signal, ...signals] : signals);
-  const gate = firstPagesGate(settings.machines ? 2 : 1);
-
-  const alertsDone = alertStreams(
-    streamSettings(settings, signal, () => gate.reached("alerts")),
-    tenant,
-    pass,
-    incidents,
-  ).then((end) => {
-    gate.ended("alerts");
-    if (end.problem) alertsFailed.abort();
-    return end;
-  });
-  const machinesDone: Promise<StreamEnd> = settings.machines
-    ? machineStream(
-        streamSettings(settings, withStop(alertsFailed.signal), () => gate.reached("machines")),
-        tenant,
-        signal,
-        alertsFailed.signal,
-        machines,
-      ).then((end) => {
-        gate.ended("machines");
-        if (end.problem) machinesFailed.abort();
-        return end;
-      })
-    : Promise.resolve({});
-  // TVM on its own interval, once the tenant answered; its trouble is reported, not the tenant's state.
-  const tvmDone: Promise<TvmSyncResult | undefined> = settings.tvm
-    ? gate.opened.then(async (answered) => {
-        const tvmSignal = withStop(alertsFailed.signal, machinesFailed.signal);
-        if (!answered || tvmSignal.aborted) return undefined;
-        try {
-          return await syncTenantTvm({ ...settings, signal: tvmSignal }, tenant);
-        } catch (error) {
-          return { status: "failed", error: { code: "ERR_UNEXPECTED", message: firstLine(error) } } satisfies TvmSyncResult;
-        }
-      })
-    : Promise.resolve(undefined);
-  const [alertsEnd, machinesEnd, tvmResult] = await Promise.all([alertsDone, machinesDone, tvmDone]);
-  // The alert passes' failure is the tenant's first; the machines' is reported when the alerts went well.
-  const aborted = Boolean(alertsEnd.aborted || machinesEnd.aborted);
-  const problem = aborted ? undefined : (alertsEnd.problem ?? machinesEnd.problem);
-  // A snapshot cut short by a failure or a stop is not reported (it was never the tenant's trouble).
-  const tvm = tvmResult?.status === "failed" && tvmResult.error?.code === "ERR_SYNC_STOPPED" && (aborted || problem) ? undefined : tvmResult;
   const finished = clock.now();
   let state = tenant.state;
   if (!aborted) {

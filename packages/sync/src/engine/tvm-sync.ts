@@ -139,37 +139,25 @@ export async function syncTenantTvm(settings: TenantSyncSettings, tenant: Tenant
 
   const run = await store.startSyncRun(tenant.id, TVM_STREAM);
   try {
-    // The parts are read side by side (each call still waits on the tenant's rate budget, which the
-    // client enforces); a failure is the first failing part's, once every part has ended.
-    const reads = await Promise.allSettled([
-      part("scores", () => api.scores.getExposureScore(s), null),
-      part("scores", () => api.scores.getConfigurationScore(s), null),
-      part(
+    const input: TvmSnapshotInput = {
+      exposureScore: await part("scores", () => api.scores.getExposureScore(s), null),
+      secureScore: await part("scores", () => api.scores.getConfigurationScore(s), null),
+      machineVulnerabilities: await part(
         "machineVulnerabilities",
         () => collect(api.vulnerabilities.listMachinesVulnerabilities({ pageSize: 10_000, ...s }).pages(), TVM_LIMITS.machineVulnerabilities, progress),
         [],
       ),
-      part(
+      vulnerabilities: await part(
         "vulnerabilities",
         () => collect(api.vulnerabilities.list({ pageSize: 8_000, ...s }).pages(), TVM_LIMITS.vulnerabilities * 4, progress),
         [],
       ),
-      part("software", () => collect(api.exports.listSoftwareInventory(s).pages(), TVM_LIMITS.software, progress), []),
-      part(
+      software: await part("software", () => collect(api.exports.listSoftwareInventory(s).pages(), TVM_LIMITS.software, progress), []),
+      recommendations: await part(
         "recommendations",
         () => collect(api.recommendations.list({ pageSize: 10_000, ...s }).pages(), TVM_LIMITS.recommendations, progress),
         [],
       ),
-    ] as const);
-    for (const r of reads) if (r.status === "rejected") throw r.reason;
-    const value = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
-    const input: TvmSnapshotInput = {
-      exposureScore: value(reads[0]),
-      secureScore: value(reads[1]),
-      machineVulnerabilities: value(reads[2]),
-      vulnerabilities: value(reads[3]),
-      software: value(reads[4]),
-      recommendations: value(reads[5]),
     };
     const missingPermissions = [...missing].sort();
     // Every part refused: nothing to show, and the last good snapshot (if any) stays.

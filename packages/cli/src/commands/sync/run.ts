@@ -36,28 +36,21 @@ export interface SyncCommandOptions extends OutputFlags, TvmFlagOptions {
   machines?: boolean;
 }
 
-/**
- * Feeds engine progress events into the progress bars. A tenant's streams run side by side, so
- * the count is the alerts (and incidents) read, whichever stream's page came last.
- */
+/** Feeds engine progress events into the progress bars. */
 export function progressListener(progress: Progress, names: Map<string, string>) {
-  const read = new Map<string, Map<string, number>>();
-  const fetched = (tenantId: string) => [...(read.get(tenantId)?.values() ?? [])].reduce((n, v) => n + v, 0);
+  const fetched = new Map<string, number>();
   return (event: SyncProgressEvent) => {
     const label = names.get(event.tenantId) ?? event.tenantId;
     if (event.type === "tenant-start")
-      progress.update(event.tenantId, label, { done: fetched(event.tenantId), status: event.stream });
+      progress.update(event.tenantId, label, { done: fetched.get(event.tenantId) ?? 0, status: event.stream });
     else if (event.type === "page") {
-      if (event.stream === "alerts" || event.stream === "incidents") {
-        const streams = read.get(event.tenantId) ?? new Map<string, number>();
-        streams.set(event.stream, event.total);
-        read.set(event.tenantId, streams);
-      }
-      progress.update(event.tenantId, label, { done: fetched(event.tenantId), status: event.stream });
+      fetched.set(event.tenantId, event.total);
+      progress.update(event.tenantId, label, { done: event.total, status: event.stream });
     } else if (event.type === "tenant-done") {
       const n = event.result.alerts.fetched;
       progress.update(event.tenantId, label, { done: n, total: n, status: event.result.status === "ok" ? "done" : event.result.status });
-    } else if (event.type === "backoff") progress.update(event.tenantId, label, { done: fetched(event.tenantId), status: "backing off" });
+    } else if (event.type === "backoff")
+      progress.update(event.tenantId, label, { done: fetched.get(event.tenantId) ?? 0, status: "backing off" });
   };
 }
 
