@@ -17,9 +17,8 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { partnerFor, emulatorWorld } from "@mde-partner/test-kit";
 import { advanceCursor, openStore } from "@mde-partner/sync";
-import Database from "better-sqlite3";
 import pg from "pg";
-import { median, saveResult } from "./lib.js";
+import { median, saveResult, sqliteLimit } from "./lib.js";
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
 const PER_TENANT = 5000;
@@ -58,31 +57,6 @@ interface Alert {
 
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-ingest-"));
 const fileSize = (file: string) => ["", "-wal"].reduce((n, s) => n + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
-
-function sqliteLimit(file: string): void {
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.exec(`CREATE TABLE alerts (tenant_id TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, title TEXT, severity TEXT,
-    status TEXT, classification TEXT, assigned_to TEXT, machine_id TEXT, alert_creation_time TEXT, last_update_time TEXT,
-    PRIMARY KEY (tenant_id, id));
-    CREATE TABLE cursors (tenant_id TEXT PRIMARY KEY, position TEXT NOT NULL);`);
-  const upsert = db.prepare(`INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (tenant_id, id) DO UPDATE SET payload = excluded.payload, title = excluded.title, severity = excluded.severity,
-      status = excluded.status, classification = excluded.classification, assigned_to = excluded.assigned_to,
-      machine_id = excluded.machine_id, alert_creation_time = excluded.alert_creation_time, last_update_time = excluded.last_update_time
-    WHERE alerts.last_update_time <= excluded.last_update_time`);
-  const cursor = db.prepare("INSERT INTO cursors VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET position = excluded.position");
-  const page = db.transaction((tenantId: string, alerts: Alert[]) => {
-    for (const a of alerts) {
-      upsert.run(tenantId, a.id, JSON.stringify(a), a.title ?? null, a.severity ?? null, a.status ?? null, a.classification ?? null,
-        a.assignedTo ?? null, a.machineId ?? null, a.alertCreationTime ?? null, a.lastUpdateTime ?? null);
-    }
-    cursor.run(tenantId, alerts.at(-1)?.lastUpdateTime ?? "");
-  });
-  for (const p of pages) page(p.tenantId, (JSON.parse(p.text) as { value: Alert[] }).value);
-  db.close();
-}
 
 const COLUMNS = ["payload", "title", "severity", "status", "classification", "assigned_to", "machine_id", "alert_creation_time", "last_update_time"];
 
@@ -133,7 +107,7 @@ async function store(options: { url: string; schema?: string }): Promise<void> {
   await s.close();
 }
 
-const forms = { sqliteLimit, sqliteStore, pgLimit, pgStore } as const;
+const forms = { sqliteLimit: (file: string) => sqliteLimit(file, pages), sqliteStore, pgLimit, pgStore } as const;
 type Form = keyof typeof forms;
 interface Sample {
   cpuUs: number;

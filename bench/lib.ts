@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { createInterface } from "node:readline";
+import { type Dispatcher, fetch } from "undici";
 
 export interface ReadyInfo {
   loginUrl: string;
@@ -104,4 +105,15 @@ export async function sqliteLimit(file: string, pages: readonly AlertPageText[])
   });
   for (const p of pages) page(p.tenantId, (JSON.parse(p.text) as { value: LimitAlert[] }).value);
   db.close();
+}
+
+/** One call to the emulator's control API (faults, journal, resets); `dispatcher` trusts the emulator's CA. */
+export async function controlCall(info: ReadyInfo, dispatcher: Dispatcher, method: string, path: string, body?: unknown): Promise<void> {
+  const res = await fetch(`${info.controlUrl}${path}`, {
+    method,
+    dispatcher,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
+  await res.arrayBuffer();
 }

@@ -24,7 +24,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { Agent, fetch } from "undici";
-import { type AlertPageText, ca, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
+import { type AlertPageText, ca, controlCall, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -115,15 +115,7 @@ async function world(tenants: number, alertsPerTenant: number, seed: string) {
   // A connection per control call: the emulator may have closed an idle kept-alive one unnoticed.
   const controlDispatcher = new Agent({ connect: { ca: ca(info) }, pipelining: 0 });
   const dispatcher = new Agent({ connect: { ca: ca(info) } });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${info.controlUrl}${path}`, {
-      method,
-      dispatcher: controlDispatcher,
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
-    });
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
-    await res.arrayBuffer();
-  };
+  const control = (method: string, path: string, body?: unknown) => controlCall(info, controlDispatcher, method, path, body);
   return {
     info,
     dispatcher,

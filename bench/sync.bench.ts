@@ -12,7 +12,7 @@ import { performance } from "node:perf_hooks";
 import { createPartnerClient } from "@mde-partner/client";
 import { openStore, syncOnce } from "@mde-partner/sync";
 import { Agent, fetch } from "undici";
-import { ca, saveResult, startEmulatorProcess } from "./lib.js";
+import { ca, controlCall, saveResult, startEmulatorProcess } from "./lib.js";
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
 const PER_TENANT = 5000;
@@ -40,15 +40,7 @@ const fresh = async (name: string) => {
   return store;
 };
 
-const control = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${info.controlUrl}${path}`, {
-    method,
-    dispatcher: controlDispatcher,
-    ...(body !== undefined ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status}`);
-  await res.arrayBuffer();
-};
+const control = (method: string, path: string, body?: unknown) => controlCall(info, controlDispatcher, method, path, body);
 
 async function engineRun(name: string): Promise<{ sec: number; rssBefore: number; rssPeak: number }> {
   const store = await fresh(name);
