@@ -62,15 +62,18 @@ export function createWebhookDeliveryRepository(ctx: StoreContext) {
       const name = checkTarget(target);
       if (items.length === 0) return;
       const now = ctx.now();
-      const rows = items.map((i) => ({
-        target: name,
-        tenant_id: tenantKey(i.tenantId),
-        alert_id: i.alertId,
-        last_update_key: i.lastUpdateKey,
-        updated_us: timeKeyParts(i.lastUpdateKey).us,
-        updated_sub: timeKeyParts(i.lastUpdateKey).sub,
-        delivered_at: now,
-      }));
+      const rows = items.map((i) => {
+        const { us, sub } = timeKeyParts(i.lastUpdateKey);
+        return {
+          target: name,
+          tenant_id: tenantKey(i.tenantId),
+          alert_id: i.alertId,
+          last_update_key: i.lastUpdateKey,
+          updated_us: us,
+          updated_sub: sub,
+          delivered_at: now,
+        };
+      });
       await dialect.writeTransaction(async (trx) => {
         for (const part of chunks(rows, perStatement)) {
           const unique = [...new Map(part.map((r) => [`${r.tenant_id}\u0000${r.alert_id}`, r])).values()];
