@@ -128,7 +128,7 @@ describe("mde-partner: customer groups, --group, API tokens and access", () => {
       { args: ["sync", "--group", "nope"], match: /does not exist/, hint: /mde-partner groups list/ },
       { args: ["export", "alerts", "--group", "nope"], match: /does not exist/, hint: /mde-partner groups list/ },
       { args: ["alerts", "list", "--group", "bad name!"], match: /is not a group name/ },
-      { args: ["tvm", "software", a, "--group", "eu"], match: /either as an argument or with --tenant\/--group\/--all/ },
+      { args: ["tvm", "software", a, "--group", "eu"], match: /either as an argument or with --group, not both/ },
       { args: ["groups", "add", "eu", crypto.randomUUID()], match: /not in the store/ },
       { args: ["groups", "add", "eu", "not-a-guid"], match: /is not a tenant id/ },
       { args: ["groups", "add", "a/b", a], match: /is not a group name/ },

@@ -67,8 +67,8 @@ export function tenantSelection(tenantId: string | undefined, options: TvmOption
       ...(options.all ? { all: true } : {}),
       ...(options.group ? { group: options.group } : {}),
     };
-  if ((options.tenant?.length ?? 0) > 0 || options.all || (options.group?.length ?? 0) > 0)
-    throw usageError("give the tenant either as an argument or with --tenant/--group/--all, not both");
+  if ((options.tenant?.length ?? 0) > 0 || options.all) throw usageError("give the tenant either as an argument or with --tenant/--all, not both");
+  if ((options.group?.length ?? 0) > 0) throw usageError("give the tenant either as an argument or with --group, not both");
   return { tenant: [tenantId] };
 }
 
