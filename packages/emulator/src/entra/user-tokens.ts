@@ -66,8 +66,8 @@ export interface UserTokenInput {
  * A v2.0 ID token with the claims of id-token-claims-reference.md: `name`,
  * `preferred_username` and `oid` need the `profile` scope, `email` the `email`
  * scope; `roles` are the app roles assigned to the user, `groups` its group
- * object ids. `amr` and `auth_time` are there for the console's checks (real v2.0
- * ID tokens leave `amr` out unless configured; see docs/reference note).
+ * object ids. `amr` and `auth_time` unless `idTokenAuthClaims` is off (real v2.0 ID
+ * tokens carry them only as configured optional claims; docs/reference/entra-sign-in.md).
  */
 export async function mintIdToken(state: EmulatorState, input: UserTokenInput): Promise<string> {
   const { grant, user, app } = input;
@@ -80,8 +80,7 @@ export async function mintIdToken(state: EmulatorState, input: UserTokenInput): 
     iat,
     nbf: iat,
     exp: iat + ID_TOKEN_LIFETIME_SEC,
-    amr: [...grant.amr],
-    auth_time: grant.authTime,
+    ...(state.options.idTokenAuthClaims ? { amr: [...grant.amr], auth_time: grant.authTime } : {}),
     ...(oidc.has("email") ? { email: user.username } : {}),
     ...(user.groups.length > 0 ? { groups: [...user.groups] } : {}),
     ...(oidc.has("profile") ? { name: user.displayName } : {}),
