@@ -79,11 +79,6 @@ export function withinScope<T>(scope: TenantScope, items: readonly T[], tenantOf
   return scope.all ? [...items] : items.filter((item) => scope.tenantIds.includes(tenantOf(item).toLowerCase()));
 }
 
-/** The store's customer groups, as far as the access code needs them (a `Store` has these). */
-interface GroupStore {
-  listGroups(): Promise<ReadonlyArray<{ readonly name: string; readonly tenantIds: readonly string[] }>>;
-}
-
 /** A page's `?group=` filter: the groups the operator may pick from, the chosen one and its tenants (in scope). */
 export interface GroupFilter {
   readonly groups: readonly string[];
@@ -102,7 +97,7 @@ export interface GroupFilter {
 export async function groupFilter(c: ConsoleContext, deps: ConsoleDeps): Promise<GroupFilter> {
   const session = sessionOf(c) as Session;
   const scope = await tenantScope(c, deps, "viewer");
-  const all = await (deps.options.store as unknown as GroupStore).listGroups();
+  const all = await deps.options.store.listGroups();
   const own = new Set(session.grants.filter((g) => g.group !== null).map((g) => g.group as string));
   const groups = all.filter((g) => scope.all || own.has(g.name));
   const wanted = c.req.query("group")?.trim() ?? "";
