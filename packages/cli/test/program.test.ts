@@ -12,7 +12,7 @@ describe("program by noun", () => {
     assert.deepEqual(nounsFor(["--version"]), []);
     assert.deepEqual(nounsFor(["alrets"]), []);
     const all = nounsFor(["--help"]);
-    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 24);
+    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 27);
     assert.deepEqual(nounsFor([]), all);
     assert.deepEqual(nounsFor(["help"]), all);
     assert.deepEqual(nounsFor(["alrets", "--help"]), all);

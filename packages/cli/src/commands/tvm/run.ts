@@ -26,6 +26,7 @@ export type TvmKind = "vulnerabilities" | "software" | "recommendations" | "miss
 export interface TvmOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   severity?: string[];
   cve?: string[];
   machine?: string;
@@ -277,6 +278,7 @@ export async function runTvm(kind: TvmKind, tenantId: string | undefined, option
 export interface MachinesByCveOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   concurrency?: string;
 }
 
