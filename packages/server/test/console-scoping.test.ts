@@ -424,6 +424,21 @@ describe("access scoped to customer groups", () => {
     assert.match(devices, /<option value="B"/);
   });
 
+  it("an operator with different roles on two groups gets each tenant's buttons by the role there", async () => {
+    await addUser(world.usersFile, { name: "otto", password: PASSWORD, role: "viewer" });
+    await world.store.putGrant({ principalKind: "user", principal: "otto", role: "admin", group: "A" });
+    await world.store.putGrant({ principalKind: "user", principal: "otto", role: "viewer", group: "B" });
+    const otto = await signIn("otto");
+    const page = await (await otto.request("/tenants")).text();
+    assert.match(page, /2 customer tenants</);
+    assert.ok(page.includes(`href="/tenants/${contoso}/source?to=`), "admin on A: the source switch is offered");
+    assert.ok(!page.includes(`href="/tenants/${northwind}/source?to=`), "viewer on B: not offered");
+    const detail = await (await otto.request(`/alerts/${northwind}/${b.alert}`)).text();
+    assert.doesNotMatch(detail, /name="status"/, "no update form on B's alert");
+    assert.match(await (await otto.request(`/alerts/${contoso}/${a.alert}`)).text(), /name="status"/);
+    assert.equal((await otto.form(`/alerts/${northwind}/${b.alert}`, { comment: "x" })).status, 403, "seen, so 403 rather than 404");
+  });
+
   it("a grant taken away counts at once", async () => {
     const mallory = "mallory";
     await addUser(world.usersFile, { name: mallory, password: PASSWORD, role: "viewer" });
