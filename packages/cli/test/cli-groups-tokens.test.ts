@@ -105,6 +105,10 @@ describe("mde-partner: customer groups, --group, API tokens and access", () => {
     assert.deepEqual(new Set(report.tenants.map((t) => t.tenantId)), inGroup);
     assert.deepEqual(await readTable("select tenant_id from sync_cursors where tenant_id = '" + c + "'"), [], "the outsider was not synced");
 
+    const scores = await cli.ok(["tvm", "exposure-score", "--group", "eu", "--json"]);
+    assert.ok(scores.stdout.includes(a) && scores.stdout.includes(b), scores.stdout.slice(0, 400));
+    assert.ok(!scores.stdout.includes(c), "tvm: the outsider is not there");
+
     const exported = await cli.ok(["export", "alerts", "--group", "eu"]);
     const lines = exported.stdout.trim().split("\n").map((l) => JSON.parse(l) as { tenantId: string });
     assert.equal(lines.length, 12);
@@ -124,6 +128,7 @@ describe("mde-partner: customer groups, --group, API tokens and access", () => {
       { args: ["sync", "--group", "nope"], match: /does not exist/, hint: /mde-partner groups list/ },
       { args: ["export", "alerts", "--group", "nope"], match: /does not exist/, hint: /mde-partner groups list/ },
       { args: ["alerts", "list", "--group", "bad name!"], match: /is not a group name/ },
+      { args: ["tvm", "software", a, "--group", "eu"], match: /either as an argument or with --tenant\/--group\/--all/ },
       { args: ["groups", "add", "eu", crypto.randomUUID()], match: /not in the store/ },
       { args: ["groups", "add", "eu", "not-a-guid"], match: /is not a tenant id/ },
       { args: ["groups", "add", "a/b", a], match: /is not a group name/ },

@@ -60,9 +60,15 @@ function checkSoftwareId(value: string): string {
 }
 
 /** `[tenant-id]` or `--tenant`/`--all`: the same selection either way. */
-export function tenantSelection(tenantId: string | undefined, options: TvmOptions): { tenant?: string[]; all?: boolean } {
-  if (tenantId === undefined) return { ...(options.tenant ? { tenant: options.tenant } : {}), ...(options.all ? { all: true } : {}) };
-  if ((options.tenant?.length ?? 0) > 0 || options.all) throw usageError("give the tenant either as an argument or with --tenant/--all, not both");
+export function tenantSelection(tenantId: string | undefined, options: TvmOptions): { tenant?: string[]; all?: boolean; group?: string[] } {
+  if (tenantId === undefined)
+    return {
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+      ...(options.all ? { all: true } : {}),
+      ...(options.group ? { group: options.group } : {}),
+    };
+  if ((options.tenant?.length ?? 0) > 0 || options.all || (options.group?.length ?? 0) > 0)
+    throw usageError("give the tenant either as an argument or with --tenant/--group/--all, not both");
   return { tenant: [tenantId] };
 }
 
