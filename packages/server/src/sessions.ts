@@ -5,15 +5,21 @@
  * own CSRF token for forms and the `x-csrf-token` header.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { AccessGrant, Identity } from "./access.js";
 import type { Clock } from "./options.js";
 import type { Role } from "./users-file.js";
 
-export interface Session {
-  readonly user: string;
-  readonly role: Role;
+/** What the session store keeps: who signed in and how, never their grants (read per request). */
+export interface StoredSession extends Identity {
   readonly csrfToken: string;
   readonly createdAt: number;
   lastSeenAt: number;
+}
+
+/** A session as one request sees it: the stored one with the grants it holds now and their highest role. */
+export interface Session extends StoredSession {
+  readonly role: Role;
+  readonly grants: readonly AccessGrant[];
 }
 
 export interface SessionStoreOptions {
@@ -25,9 +31,9 @@ export interface SessionStoreOptions {
 
 export interface SessionStore {
   /** Starts a session; returns the cookie value. */
-  create(user: string, role: Role): { id: string; session: Session };
+  create(identity: Identity): { id: string; session: StoredSession };
   /** The live session of a cookie value (touching it), or undefined. */
-  get(id: string | undefined): Session | undefined;
+  get(id: string | undefined): StoredSession | undefined;
   destroy(id: string | undefined): void;
   /** Ends every session of a user (removed or demoted account). */
   destroyUser(user: string): void;
@@ -39,20 +45,28 @@ const hash = (id: string) => createHash("sha256").update(id).digest("base64url")
 export function createSessionStore(clock: Clock, options: SessionStoreOptions = {}): SessionStore {
   const idleMs = options.idleMs ?? 60 * 60_000;
   const absoluteMs = options.absoluteMs ?? 12 * 60 * 60_000;
-  const sessions = new Map<string, Session>();
+  const sessions = new Map<string, StoredSession>();
 
-  const expired = (s: Session, now: number) => now - s.lastSeenAt >= idleMs || now - s.createdAt >= absoluteMs;
+  const expired = (s: StoredSession, now: number) => now - s.lastSeenAt >= idleMs || now - s.createdAt >= absoluteMs;
   const sweep = () => {
     const now = clock.now();
     for (const [k, s] of sessions) if (expired(s, now)) sessions.delete(k);
   };
 
   return {
-    create(user, role) {
+    create(identity) {
       sweep();
       const id = randomBytes(32).toString("base64url");
       const now = clock.now();
-      const session: Session = { user, role, csrfToken: randomBytes(32).toString("base64url"), createdAt: now, lastSeenAt: now };
+      const session: StoredSession = {
+        user: identity.user,
+        via: identity.via,
+        baseRole: identity.baseRole,
+        entraGroups: Object.freeze([...identity.entraGroups]),
+        csrfToken: randomBytes(32).toString("base64url"),
+        createdAt: now,
+        lastSeenAt: now,
+      };
       sessions.set(hash(id), session);
       return { id, session };
     },

@@ -5,18 +5,34 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import { type AccessStore, grantsOf, highestRole } from "../access.js";
 import { csrfMatches } from "../sessions.js";
 import { type Role, roleAtLeast } from "../users-file.js";
 import { errorPage } from "../views/pages/error-page.js";
+import type { Session } from "../sessions.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "./env.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Loads the session named by the cookie (if any) into `c.var.session`. */
+/** The store as the access functions read it. */
+export const accessStore = (deps: ConsoleDeps): AccessStore => deps.options.store as unknown as AccessStore;
+
+/**
+ * Loads the session named by the cookie (if any) into `c.var.session`, with the
+ * grants its operator holds now. A session whose operator has no grant left
+ * (a revoked or emptied access) is ended.
+ */
 export function loadSession(deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const id = getCookie(c, deps.cookieName);
-    const session = deps.sessions.get(id);
+    const stored = deps.sessions.get(id);
+    let session: Session | undefined;
+    if (stored) {
+      const grants = await grantsOf(accessStore(deps), stored);
+      const role = highestRole(grants);
+      if (role) session = { ...stored, role, grants };
+      else deps.sessions.destroy(id);
+    }
     c.set("session", session);
     c.set("sessionId", session ? id : undefined);
     await next();
@@ -25,7 +41,11 @@ export function loadSession(deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {
 
 const isApi = (c: ConsoleContext) => c.req.path.startsWith("/api/");
 
-/** Pages: no session → sign-in page (with `next`); too small a role → 403. API: 401/403 JSON. */
+/**
+ * Pages: no session → sign-in page (with `next`); no grant of at least `role`
+ * anywhere → 403. API: 401/403 JSON. Which tenants the role reaches is the
+ * route's question (`scopeOf`, `roleOn` in access.ts).
+ */
 export function requireRole(role: Role): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const session = c.get("session");

@@ -4,6 +4,7 @@
  * is no session yet to hold one.
  */
 import { randomBytes } from "node:crypto";
+import type { Identity } from "../access.js";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { requireRole } from "../http/auth.js";
@@ -11,7 +12,7 @@ import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { DECOY_HASH, verifyPassword } from "../password.js";
 import { csrfMatches } from "../sessions.js";
-import { type Role, readUsers } from "../users-file.js";
+import { readUsers } from "../users-file.js";
 import { loginPage } from "../views/pages/login-page.js";
 
 /** Only same-site paths, never `//host` or a scheme. */
@@ -31,9 +32,9 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const secure = options.secureCookies;
   const loginCookie = cookieName("mdep-login", secure);
 
-  const startSession = (c: ConsoleContext, user: string, role: Role) => {
+  const startSession = (c: ConsoleContext, identity: Identity) => {
     sessions.destroy(c.get("sessionId"));
-    const { id } = sessions.create(user, role);
+    const { id } = sessions.create(identity);
     setStrictCookie(c, deps.cookieName, id, secure);
     clearCookie(c, loginCookie, secure);
   };
@@ -102,7 +103,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       }
       return form(c, 401, { message: "Wrong user name or password.", name, next });
     }
-    startSession(c, user.name, user.role);
+    startSession(c, { user: user.name, via: "password", baseRole: user.role, entraGroups: [] });
     await options.store.appendAudit({ actor: user.name, action: "operator.sign-in", phase: "completed", result: user.role });
     return c.redirect(next, 303);
   });
@@ -116,7 +117,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/login/one-time", async (c) => {
     const identity = deps.oneTime.consume(c.req.query("token"));
     if (!identity) return form(c, 401, { message: "This sign-in link is invalid, expired or already used.", help: true });
-    startSession(c, identity.user, identity.role);
+    startSession(c, { user: identity.user, via: "one-time", baseRole: identity.role, entraGroups: [] });
     await options.store.appendAudit({
       actor: identity.user,
       action: "operator.sign-in",

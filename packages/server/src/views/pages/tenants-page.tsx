@@ -2,9 +2,10 @@
 import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner/sync";
 import { SEVERITIES, stateLabel, type TenantOverview } from "../../services/tenants.js";
 import type { Session } from "../../sessions.js";
-import { roleAtLeast } from "../../users-file.js";
+import { hasEverywhere } from "../../access.js";
+import { type Role, roleAtLeast } from "../../users-file.js";
 import { clip, ClipDetail } from "../clip.js";
-import { Chip, Fact, PostForm, Table, Time, type Column } from "../components.js";
+import { Chip, Fact, FilterForm, GroupSelect, PostForm, Table, Time, type Column } from "../components.js";
 import { age } from "../format.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
@@ -74,8 +75,28 @@ function DriftCell({ session, row }: { session: Session; row: TenantOverview }) 
   );
 }
 
-export function tenantsPage(session: Session, rows: readonly TenantOverview[], now: number, flash?: PageOptions["flash"]): string {
-  const admin = roleAtLeast(session.role, "admin");
+/** The customer groups the operator may filter the list by, and the chosen one ("" = none). */
+export interface TenantGroups {
+  readonly groups: readonly string[];
+  readonly group: string;
+  /** The operator's role on each listed tenant, when it differs between them (which row buttons show). */
+  readonly rolesOn?: ReadonlyMap<string, Role>;
+}
+
+export function tenantsPage(
+  session: Session,
+  rows: readonly TenantOverview[],
+  now: number,
+  flash?: PageOptions["flash"],
+  groups: TenantGroups = { groups: [], group: "" },
+): string {
+  // Adding a customer is console-wide: it needs the admin role on every tenant.
+  const admin = hasEverywhere(session.grants, "admin");
+  // A row's buttons follow the operator's role on that tenant.
+  const on = (r: TenantOverview): Session => {
+    const role = groups.rolesOn?.get(r.tenant.id);
+    return role && role !== session.role ? { ...session, role } : session;
+  };
   const responder = roleAtLeast(session.role, "responder");
   const columns: Column<TenantOverview>[] = [
     {
@@ -89,8 +110,8 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
       ),
     },
     { head: "State", cell: (r) => <StateChip state={r.tenant.state} /> },
-    { head: "Permissions (granted vs needed)", cell: (r) => <DriftCell session={session} row={r} /> },
-    { head: "Alert source", cell: (r) => <SourceCell session={session} row={r} /> },
+    { head: "Permissions (granted vs needed)", cell: (r) => <DriftCell session={on(r)} row={r} /> },
+    { head: "Alert source", cell: (r) => <SourceCell session={on(r)} row={r} /> },
     {
       head: "Last sync",
       attrs: (r) => ({ title: r.tenant.lastSyncAt ?? "" }),
@@ -119,6 +140,13 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
     session,
     { title: "Tenants", section: "tenants", flash },
     <>
+      {groups.groups.length ? (
+        <FilterForm action="/tenants" label="Filter tenants">
+          <GroupSelect id="t-group" groups={groups.groups} selected={groups.group} />
+        </FilterForm>
+      ) : (
+        ""
+      )}
       <div class="row">
         {admin ? <a class="button" href="/tenants/new" id="add-customer">Add a customer</a> : ""}
         {responder && (
@@ -134,8 +162,8 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
         row={(r) => ({ "data-tenant": r.tenant.id })}
         columns={columns}
         empty={
-          <p class="card">
-            No customers yet.
+          <p class="card" id="no-tenants">
+            {hasEverywhere(session.grants, "viewer") ? "No customers yet." : "No customer tenant in your customer groups yet."}
             {admin && (
               <>
                 {" "}
