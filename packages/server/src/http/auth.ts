@@ -15,7 +15,7 @@ import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "./env.js";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** The store as the access functions read it. */
-export const accessStore = (deps: ConsoleDeps): AccessStore => deps.options.store as unknown as AccessStore;
+export const accessStore = (deps: ConsoleDeps): AccessStore => deps.options.store;
 
 /**
  * Loads the session named by the cookie (if any) into `c.var.session`, with the
