@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
-import { type ApprovalRequest, openStore, StoreError } from "@mde-partner/sync";
+import { type ApprovalRequest, openStore, StoreError, selectTenants } from "@mde-partner/sync";
 import { migrations } from "../src/store/migrations.js";
 import { createTestDatabase, DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
@@ -115,6 +115,25 @@ for (const dialect of DIALECTS) {
       await store.removeTenant(a);
       assert.deepEqual((await store.getGroup("g"))?.tenantIds, [b]);
       assert.deepEqual(await store.tenantIdsOfGroups(["g"]), [b]);
+    });
+
+    it("selectTenants with groups: only the groups' tenants, skipped ones named only inside them", async () => {
+      const [a, b, c, d] = (await tenants(4)) as [string, string, string, string];
+      for (const id of [a, b, c]) await store.setTenantState(id, "verified");
+      // d stays pending consent.
+      await store.addToGroup("eu", [a, d]);
+      await store.addToGroup("us", [b]);
+      const eu = await selectTenants(store, { groups: ["eu"] });
+      assert.deepEqual(eu.tenants.map((t) => t.id), [a]);
+      assert.deepEqual(eu.skipped.map((s) => s.tenantId), [d]);
+      assert.deepEqual((await selectTenants(store, { groups: ["eu", "us"] })).tenants.map((t) => t.id).sort(), [a, b].sort());
+      assert.deepEqual((await selectTenants(store, { groups: ["eu"], include: "all" })).tenants.map((t) => t.id).sort(), [a, d].sort());
+      const named = await selectTenants(store, { groups: ["eu"], tenantIds: [a, c] });
+      assert.deepEqual(named.tenants.map((t) => t.id), [a]);
+      assert.deepEqual(named.unknown, [c], "a tenant outside the groups reads as unknown");
+      assert.deepEqual((await selectTenants(store, { groups: [] })).tenants, []);
+      await assert.rejects(selectTenants(store, { groups: ["nope"] }), code("ERR_STORE_GROUP_UNKNOWN"));
+      assert.equal((await selectTenants(store)).tenants.length, 3, "without groups: every ready tenant");
     });
 
     it("grants: upsert by principal and group, filter, remove; a removed group takes its grants", async () => {

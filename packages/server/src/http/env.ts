@@ -1,16 +1,20 @@
 import type { Context } from "hono";
+import type { TenantScope } from "../access.js";
 import type { LoginGuard } from "../login-guard.js";
 import type { OneTimeLogins } from "../one-time-login.js";
 import type { ResolvedConsoleOptions } from "../options.js";
 import type { ConsoleEngine } from "../services/engine.js";
 import type { HuntCache } from "../services/hunting.js";
 import type { Session, SessionStore } from "../sessions.js";
+import type { Role } from "../users-file.js";
 
 /** Per-request values set by the middleware. */
 export interface ConsoleEnv {
   Variables: {
     session: Session | undefined;
     sessionId: string | undefined;
+    /** The operator's tenant scope per role, resolved once per request (http/scope.ts). */
+    scopes: Map<Role, Promise<TenantScope>> | undefined;
   };
 }
 

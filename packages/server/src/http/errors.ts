@@ -1,7 +1,7 @@
 import { isMdeError } from "@mde-partner/client";
 import type { ErrorHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { InputError, NotFoundError } from "../services/errors.js";
+import { ForbiddenError, InputError, NotFoundError } from "../services/errors.js";
 import { errorPage } from "../views/pages/error-page.js";
 import type { ConsoleEnv } from "./env.js";
 
@@ -10,6 +10,7 @@ export function classify(error: unknown): { status: ContentfulStatusCode; code: 
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof InputError || error instanceof TypeError) return { status: 400, code: "bad_request", message };
   if (error instanceof NotFoundError) return { status: 404, code: "not_found", message };
+  if (error instanceof ForbiddenError) return { status: 403, code: "forbidden", message };
   if (isMdeError(error)) {
     // The customer's API refused or failed: not the console's fault, so 502 with the client's stable code.
     return { status: error.code === "ERR_MDE_NOT_FOUND" ? 404 : 502, code: error.code, message };

@@ -5,6 +5,7 @@ import type { AuditQuery } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused, refusalAudited } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
+import { requireEverywhere, tenantScope, withinScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { InputError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
@@ -33,6 +34,17 @@ export function parseAuditQuery(params: URLSearchParams, maxLimit = 500): AuditQ
   };
 }
 
+/**
+ * What of the audit log the operator may read: all of it when they see every
+ * tenant; otherwise the entries of their tenants and their own entries that
+ * name no tenant (an attempt of theirs on another tenant stays for the admins).
+ */
+export async function auditScope(c: ConsoleContext, deps: ConsoleDeps): Promise<Pick<AuditQuery, "visibleTo">> {
+  const scope = await tenantScope(c, deps);
+  if (scope.all) return {};
+  return { visibleTo: { tenantIds: scope.tenantIds, actor: (c.get("session") as Session).user } };
+}
+
 export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const { options, sessions } = deps;
@@ -41,7 +53,7 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/audit", requireRole("viewer"), async (c) => {
     const params = new URL(c.req.url).searchParams;
     const query = parseAuditQuery(params);
-    const entries = await options.store.queryAudit(query);
+    const entries = await options.store.queryAudit({ ...query, ...(await auditScope(c, deps)) });
     const filters: Record<string, string> = {};
     for (const k of ["actor", "action", "tenant"]) {
       const v = params.get(k);
@@ -49,7 +61,8 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     }
     const last = entries.at(-1);
     // Names beside the GUIDs: tenants from the store, devices for the machine.* entries' targets.
-    const tenantNames = new Map((await options.store.listTenants()).map((t) => [t.id, t.name]));
+    const scope = await tenantScope(c, deps);
+    const tenantNames = new Map(withinScope(scope, await options.store.listTenants(), (t) => t.id).map((t) => [t.id, t.name]));
     const deviceNames = new Map<string, string>();
     for (const e of entries) {
       if (!e.tenantId || !e.target || !e.action.startsWith("machine.")) continue;
@@ -69,9 +82,10 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     );
   });
 
-  app.get("/users", requireRole("admin"), async (c) => c.html(usersPage(session(c), await readUsers(options.usersFile))));
+  // Operator accounts are console-wide: admins of every tenant only.
+  app.get("/users", requireRole("admin"), requireEverywhere("admin"), async (c) => c.html(usersPage(session(c), await readUsers(options.usersFile))));
 
-  app.post("/users", requireRole("admin"), async (c) => {
+  app.post("/users", requireRole("admin"), requireEverywhere("admin"), async (c) => {
     const body = await c.req.parseBody();
     const name = typeof body.name === "string" ? body.name.trim() : "";
     const password = typeof body.password === "string" ? body.password : "";
@@ -91,7 +105,7 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.html(usersPage(session(c), await readUsers(options.usersFile), { kind: "ok", text: `Saved ${name} (${role}).` }));
   });
 
-  app.post("/users/:name/delete", requireRole("admin"), async (c) => {
+  app.post("/users/:name/delete", requireRole("admin"), requireEverywhere("admin"), async (c) => {
     const name = c.req.param("name");
     const entry = { actor: session(c).user, action: "operator.remove", target: name };
     const removed = await refusalAudited(

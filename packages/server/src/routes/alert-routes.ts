@@ -3,6 +3,7 @@ import { tenantOf } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
+import { groupFilter, narrowed, requireTenantRole, sessionOn, tenantScope, withinScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { parseAlertQuery, updateAlert } from "../services/alerts.js";
@@ -22,8 +23,16 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/alerts", requireRole("viewer"), async (c) => {
     const params = new URL(c.req.url).searchParams;
     const query = parseAlertQuery(params);
+    const scope = await tenantScope(c, deps);
+    const groups = await groupFilter(c, deps);
+    // The tenants asked for (the tenant filter, then the group), narrowed to the operator's scope.
+    const wanted = groups.tenantIds ? narrowed({ all: false, tenantIds: groups.tenantIds }, query.tenantIds) : query.tenantIds;
+    const tenantIds = narrowed(scope, wanted);
     const started = performance.now();
-    const [page, tenants] = await Promise.all([store.queryAlerts(query), store.listTenants()]);
+    const [page, tenants] = await Promise.all([
+      store.queryAlerts({ ...query, ...(tenantIds ? { tenantIds } : {}) }),
+      store.listTenants().then((all) => withinScope(scope, all, (t) => t.id)),
+    ]);
     return c.html(
       alertsPage(session(c), {
         query,
@@ -32,11 +41,14 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         nextPageToken: page.nextPageToken,
         tenants,
         elapsedMs: performance.now() - started,
+        groups: groups.groups,
+        group: groups.group,
       }),
     );
   });
 
   const detail = async (c: ConsoleContext, tenant: string, alertId: string, flash?: PageOptions["flash"]) => {
+    await requireTenantRole(c, deps, tenant, "viewer");
     const alert = await store.getAlert(tenant, alertId);
     if (!alert) throw new NotFoundError(`alert ${alertId} is not in the console`);
     let live: Record<string, unknown> | null = null;
@@ -58,7 +70,7 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     ]);
     return c.html(
       alertDetailPage(
-        session(c),
+        await sessionOn(c, deps, tenant),
         {
           alert,
           tenant: tenantRecord,
@@ -82,6 +94,7 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const body = await c.req.parseBody();
     const field = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
     try {
+      await requireTenantRole(c, deps, tenant, "responder");
       const updated = await updateAlert(options, session(c).user, tenant, alertId, {
         status: field("status"),
         assignedTo: field("assignedTo"),
@@ -93,7 +106,7 @@ export function createAlertRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     } catch (error) {
       await auditRefused(options.store, { actor: session(c).user, action: "alert.update", tenantId: tenant, target: alertId }, error);
       const { status, message } = classify(error);
-      if (status === 500 || status === 404) throw error;
+      if (status === 500 || status === 404 || status === 403) throw error;
       c.status(status);
       return detail(c, tenant, alertId, { kind: "error", text: `Not saved: ${message}` });
     }

@@ -7,6 +7,7 @@
 import { performance } from "node:perf_hooks";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
+import { groupFilter, narrowed, requireEverywhere, requireTenantRole, tenantScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
 import { boundListItem } from "../services/bound-list.js";
@@ -14,7 +15,7 @@ import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction
 import { InputError, NotFoundError } from "../services/errors.js";
 import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
-import { parseAuditQuery } from "./admin-routes.js";
+import { auditScope, parseAuditQuery } from "./admin-routes.js";
 import { refusalAudited } from "./audit-refusal.js";
 import { machineIdParam } from "./device-routes.js";
 import { checkHunt } from "./hunting-routes.js";
@@ -47,7 +48,8 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   api.get("/tenants", requireRole("viewer"), async (c) => {
-    const rows = await tenantOverview(options);
+    const groups = await groupFilter(c, deps);
+    const rows = await tenantOverview(options, undefined, narrowed(await tenantScope(c, deps), groups.tenantIds));
     return c.json({
       tenants: rows.map((r) => ({
         ...r.tenant,
@@ -64,7 +66,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   api.get("/tenants/:tenantId", requireRole("viewer"), async (c) => {
-    const [row] = await tenantOverview(options, tenantId(c));
+    const [row] = await tenantOverview(options, await requireTenantRole(c, deps, tenantId(c), "viewer"));
     if (!row) throw new NotFoundError("tenant not in the console");
     const transitions = await store.listTenantTransitions(row.tenant.id);
     return c.json({
@@ -79,7 +81,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     });
   });
 
-  api.post("/tenants", requireRole("admin"), async (c) => {
+  api.post("/tenants", requireRole("admin"), requireEverywhere("admin"), async (c) => {
     const body = await jsonBody(c);
     const input = { name: str(body.name) ?? "", tenant: str(body.tenant) };
     const started = await refusalAudited(store, { actor: session(c).user, action: "tenant.onboard", target: input.tenant ?? null, request: input }, () =>
@@ -95,6 +97,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       store,
       entry,
       async () => {
+        await requireTenantRole(c, deps, id, "admin");
         if (!(await store.getTenant(id))) throw new NotFoundError("tenant not in the console");
         return engine.verifyTenant(id);
       },
@@ -108,28 +111,32 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const id = tenantId(c);
     const body = await jsonBody(c);
     const source = str(body.source) ?? "";
-    const message = await refusalAudited(store, { actor: session(c).user, action: "tenant.source", tenantId: id, request: { to: source } }, () =>
-      switchSource(options, session(c).user, id, source),
-    );
+    const message = await refusalAudited(store, { actor: session(c).user, action: "tenant.source", tenantId: id, request: { to: source } }, async () => {
+      await requireTenantRole(c, deps, id, "admin");
+      return switchSource(options, session(c).user, id, source);
+    });
     return c.json({ tenant: await store.getTenant(id), message });
   });
 
   api.post("/tenants/:tenantId/sync", requireRole("responder"), async (c) => {
-    const id = tenantId(c);
+    const id = await requireTenantRole(c, deps, tenantId(c), "responder");
     if (!(await store.getTenant(id))) throw new NotFoundError("tenant not in the console");
     return c.json(await engine.sync([id]));
   });
 
   api.get("/alerts", requireRole("viewer"), async (c) => {
     const query = parseAlertQuery(new URL(c.req.url).searchParams, { defaultLimit: 50, maxLimit: 1000 });
+    const groups = await groupFilter(c, deps);
+    const wanted = groups.tenantIds ? narrowed({ all: false, tenantIds: groups.tenantIds }, query.tenantIds) : query.tenantIds;
+    const tenantIds = narrowed(await tenantScope(c, deps), wanted);
     const started = performance.now();
-    const page = await store.queryAlerts(query);
+    const page = await store.queryAlerts({ ...query, ...(tenantIds ? { tenantIds } : {}) });
     c.header("server-timing", `store;dur=${(performance.now() - started).toFixed(1)}`);
     return c.json({ items: page.items.map((a) => boundListItem(alertSummary(a))), nextPageToken: page.nextPageToken });
   });
 
   api.get("/alerts/:tenantId/:alertId", requireRole("viewer"), async (c) => {
-    const alert = await store.getAlert(tenantId(c), c.req.param("alertId"));
+    const alert = await store.getAlert(await requireTenantRole(c, deps, tenantId(c), "viewer"), c.req.param("alertId"));
     if (!alert) throw new NotFoundError("alert not in the console");
     const history = await store.alertHistory(alert.tenantId, alert.id);
     return c.json({ ...alertSummary(alert), payload: alert.payload, history });
@@ -145,9 +152,10 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       determination: str(body.determination),
       comment: str(body.comment),
     };
-    const updated = await refusalAudited(store, { actor: session(c).user, action: "alert.update", tenantId: tenant, target: alertId, request: input }, () =>
-      updateAlert(options, session(c).user, tenant, alertId, input),
-    );
+    const updated = await refusalAudited(store, { actor: session(c).user, action: "alert.update", tenantId: tenant, target: alertId, request: input }, async () => {
+      await requireTenantRole(c, deps, tenant, "responder");
+      return updateAlert(options, session(c).user, tenant, alertId, input);
+    });
     return c.json({ ...alertSummary(updated), payload: updated.payload });
   });
 
@@ -155,8 +163,12 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const tenant = c.req.query("tenant");
     const limit = Number(c.req.query("limit") ?? 500);
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new InputError("limit must be 1-5000");
+    const groups = await groupFilter(c, deps);
+    // The group's tenants are within the scope already; a tenant outside it lists nothing.
+    const within = groups.tenantIds ? { all: false as const, tenantIds: groups.tenantIds } : await tenantScope(c, deps);
+    const tenantIds = narrowed(within, tenant ? [tenant.toLowerCase()] : undefined);
     const machines = await listDevices(options, {
-      ...(tenant ? { tenantIds: [tenant.toLowerCase()] } : {}),
+      ...(tenantIds ? { tenantIds } : {}),
       q: c.req.query("q") ?? "",
       ...(c.req.query("health") ? { healthStatus: c.req.query("health") as string } : {}),
       limit,
@@ -165,7 +177,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   api.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
-    const machine = await store.getMachine(tenantId(c), machineIdParam(c));
+    const machine = await store.getMachine(await requireTenantRole(c, deps, tenantId(c), "viewer"), machineIdParam(c));
     if (!machine) throw new NotFoundError("device not in the console");
     const actions = await store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 50 });
     const isolation = await store.machineIsolation(machine.tenantId, machine.id);
@@ -183,7 +195,10 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       scanType: str(body.scanType),
     };
     const refused = { actor: session(c).user, action: `machine.${input.action.slice(0, 40)}`, tenantId: input.tenantId, target: input.machineId, request: input };
-    const outcome = await refusalAudited(store, refused, () => requestAction(options, engine, session(c).user, input));
+    const outcome = await refusalAudited(store, refused, async () => {
+      await requireTenantRole(c, deps, input.tenantId, "responder");
+      return requestAction(options, engine, session(c).user, input);
+    });
     if (outcome.machineAction && !(await store.getMachineAction(outcome.tenantId, outcome.machineAction.id))) {
       await store.upsertMachineActions(outcome.tenantId, [outcome.machineAction], { operator: session(c).user });
     }
@@ -191,14 +206,14 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   api.get("/actions/:tenantId/:actionId", requireRole("viewer"), async (c) => {
-    const action = await refreshAction(options, tenantId(c), c.req.param("actionId"));
+    const action = await refreshAction(options, await requireTenantRole(c, deps, tenantId(c), "viewer"), c.req.param("actionId"));
     return c.json({ action: actionSummary(action), final: isFinalStatus(action.status) });
   });
 
   api.post("/hunting", requireRole("viewer"), async (c) => {
     const body = await jsonBody(c);
     const ids = Array.isArray(body.tenantIds) ? body.tenantIds.filter((t): t is string => typeof t === "string") : [];
-    const checked = await checkHunt(deps, body.query, ids);
+    const checked = await checkHunt(deps, body.query, ids, await tenantScope(c, deps));
     const result = await engine.hunt(checked.tenantIds, checked.query);
     await store.appendAudit({
       actor: session(c).user,
@@ -211,7 +226,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   api.get("/audit", requireRole("viewer"), async (c) => {
-    const entries = await store.queryAudit(parseAuditQuery(new URL(c.req.url).searchParams, 1000));
+    const entries = await store.queryAudit({ ...parseAuditQuery(new URL(c.req.url).searchParams, 1000), ...(await auditScope(c, deps)) });
     return c.json({ entries: entries.map(boundListItem) });
   });
 

@@ -5,7 +5,7 @@
  * happens (alert updates, response actions), so they are not written twice.
  */
 import type { Store } from "@mde-partner/sync";
-import { InputError, NotFoundError } from "../services/errors.js";
+import { ForbiddenError, InputError, NotFoundError } from "../services/errors.js";
 
 export interface RefusedWrite {
   actor: string;
@@ -17,7 +17,7 @@ export interface RefusedWrite {
 
 /** Records `error` as a failed `entry` when it refused the write before the call (and always with `always`). */
 export async function auditRefused(store: Store, entry: RefusedWrite, error: unknown, always = false): Promise<void> {
-  const before = error instanceof InputError || error instanceof NotFoundError || error instanceof TypeError;
+  const before = error instanceof InputError || error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof TypeError;
   if (!before && !always) return;
   const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
   const code = (error as { code?: unknown }).code;

@@ -1,6 +1,8 @@
 import { Hono } from "hono";
 import { auditRefused } from "./audit-refusal.js";
+import type { Role } from "../users-file.js";
 import { requireRole } from "../http/auth.js";
+import { groupFilter, narrowed, requireTenantRole, sessionOn, tenantScope, withinScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { DEVICE_ACTIONS, listDevices, refreshAction, requestAction } from "../services/devices.js";
@@ -25,25 +27,31 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { store } = options;
   const session = (c: ConsoleContext) => c.get("session") as Session;
 
-  const machineOf = async (c: ConsoleContext) => {
-    const tenant = tenantId(c);
+  /** The device named by the path, when the operator holds `role` on its tenant. */
+  const machineOf = async (c: ConsoleContext, role: Role) => {
+    const tenant = await requireTenantRole(c, deps, tenantId(c), role);
     const machine = await store.getMachine(tenant, machineIdParam(c));
     if (!machine) throw new NotFoundError("this device is not in the console (sync its tenant first)");
     return machine;
   };
 
   app.get("/devices", requireRole("viewer"), async (c) => {
-    const tenant = c.req.query("tenant") ?? "";
+    const tenant = (c.req.query("tenant") ?? "").toLowerCase();
     const q = c.req.query("q") ?? "";
     const health = c.req.query("health") ?? "";
-    const tenants = await store.listTenants();
+    const scope = await tenantScope(c, deps);
+    const groups = await groupFilter(c, deps);
+    const tenants = withinScope(scope, await store.listTenants(), (t) => t.id);
+    // An unknown tenant, or one outside the operator's scope, is no filter (as before: an unknown one was ignored).
     const known = tenants.some((t) => t.id === tenant);
-    const machines = await listDevices(options, { ...(known ? { tenantIds: [tenant] } : {}), q, healthStatus: health });
-    return c.html(devicesPage(session(c), { machines, tenants, tenant: known ? tenant : "", q, health }));
+    const wanted = narrowed(groups.tenantIds ? { all: false, tenantIds: groups.tenantIds } : scope, known ? [tenant] : undefined);
+    const tenantIds = wanted ?? tenants.map((t) => t.id);
+    const machines = await listDevices(options, { tenantIds, q, healthStatus: health });
+    return c.html(devicesPage(session(c), { machines, tenants, tenant: known ? tenant : "", q, health, groups: groups.groups, group: groups.group }));
   });
 
   app.get("/devices/:tenantId/:machineId", requireRole("viewer"), async (c) => {
-    const machine = await machineOf(c);
+    const machine = await machineOf(c, "viewer");
     const [tenant, actions, alerts, isolation, tvm] = await Promise.all([
       store.getTenant(machine.tenantId),
       store.listMachineActions(machine.tenantId, { machineId: machine.id, limit: 20 }),
@@ -52,18 +60,18 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       deviceTvm(store, machine.tenantId, machine.id),
     ]);
     const extra = DeviceTvmSections({ tvm, now: options.clock.now() });
-    return c.html(deviceDetailPage(session(c), { machine, tenant, actions, alerts: alerts.items, isolation, extra }));
+    return c.html(deviceDetailPage(await sessionOn(c, deps, machine.tenantId), { machine, tenant, actions, alerts: alerts.items, isolation, extra }));
   });
 
   app.get("/devices/:tenantId/:machineId/actions/new", requireRole("responder"), async (c) => {
-    const machine = await machineOf(c);
+    const machine = await machineOf(c, "responder");
     const action = c.req.query("action") ?? "";
     if (!DEVICE_ACTIONS.some((a) => a.kind === action)) throw new NotFoundError(`unknown action ${JSON.stringify(action)}`);
     return c.html(confirmActionPage(session(c), { machine, action }));
   });
 
   app.post("/devices/:tenantId/:machineId/actions", requireRole("responder"), async (c) => {
-    const machine = await machineOf(c);
+    const machine = await machineOf(c, "responder");
     const body = await c.req.parseBody();
     const field = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : undefined);
     const action = field("action") ?? "";
@@ -99,7 +107,7 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.get("/actions/:tenantId/:actionId", requireRole("viewer"), async (c) => {
-    const tenant = tenantId(c);
+    const tenant = await requireTenantRole(c, deps, tenantId(c), "viewer");
     const action = await refreshAction(options, tenant, c.req.param("actionId"));
     const machine = action.machineId ? await store.getMachine(tenant, action.machineId) : null;
     const flash = c.req.query("existing")
@@ -107,7 +115,7 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       : c.req.query("requested")
         ? ({ kind: "ok", text: "Action requested. Its status updates here until it finishes." } as const)
         : undefined;
-    return c.html(actionStatusPage(session(c), action, machine?.computerDnsName ?? null, flash));
+    return c.html(actionStatusPage(await sessionOn(c, deps, tenant), action, machine?.computerDnsName ?? null, flash));
   });
 
   return app;

@@ -7,6 +7,7 @@
 import { tenantOf } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
+import { requireTenantRole, tenantScope, withinScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { type EntityKind, lookUpEntity } from "../services/entities.js";
 import { NotFoundError } from "../services/errors.js";
@@ -31,23 +32,24 @@ export function createEntityRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { store } = options;
   const memory = { cache: createBriefCache(options.clock, { ttlMs: 30_000 }), throttle: createThrottleMemory(options.clock) };
   const session = (c: ConsoleContext) => c.get("session") as Session;
-  /** `?tenant=` when it names a known tenant; "" (all) otherwise. */
+  /** The operator's tenants, and `?tenant=` when it names one of them; "" (all of them) otherwise. */
   const tenantFilter = async (c: ConsoleContext) => {
-    const tenants = await store.listTenants();
+    const scope = await tenantScope(c, deps);
+    const tenants = withinScope(scope, await store.listTenants(), (t) => t.id);
     const wanted = (c.req.query("tenant") ?? "").toLowerCase();
-    return { tenants, tenant: tenants.some((t) => t.id === wanted) ? wanted : "" };
+    return { scope, tenants, tenant: tenants.some((t) => t.id === wanted) ? wanted : "" };
   };
 
   for (const [kind, path] of ENTITY_ROUTES) {
     app.get(path, requireRole("viewer"), async (c) => {
-      const { tenants, tenant } = await tenantFilter(c);
-      const lookup = await lookUpEntity(options, memory, kind, c.req.param("key") ?? "", tenant || undefined);
+      const { scope, tenants, tenant } = await tenantFilter(c);
+      const lookup = await lookUpEntity(options, memory, kind, c.req.param("key") ?? "", tenant || undefined, scope);
       return c.html(entityPage(session(c), { lookup, tenants, tenant }));
     });
   }
 
   app.get("/devices/:tenantId/:machineId/users", requireRole("viewer"), async (c) => {
-    const tenant = tenantId(c);
+    const tenant = await requireTenantRole(c, deps, tenantId(c), "viewer");
     const machineId = machineIdParam(c);
     const [record, machine] = await Promise.all([store.getTenant(tenant), store.getMachine(tenant, machineId)]);
     if (!record) throw new NotFoundError(`tenant ${tenant} is not in the console`);
@@ -61,14 +63,14 @@ export function createEntityRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.get("/investigations", requireRole("viewer"), async (c) => {
-    const { tenants, tenant } = await tenantFilter(c);
+    const { scope, tenants, tenant } = await tenantFilter(c);
     const state = c.req.query("state") ?? "";
-    const list = await listInvestigations(options, memory, { tenantId: tenant || undefined, state, machineId: c.req.query("machine") });
+    const list = await listInvestigations(options, memory, { tenantId: tenant || undefined, state, machineId: c.req.query("machine"), scope });
     return c.html(investigationsPage(session(c), { list, tenants, tenant, state, machine: list.machineId }));
   });
 
   app.get("/investigations/:tenantId/:id", requireRole("viewer"), async (c) => {
-    const row = await getInvestigation(options, tenantId(c), c.req.param("id"));
+    const row = await getInvestigation(options, await requireTenantRole(c, deps, tenantId(c), "viewer"), c.req.param("id"));
     return c.html(investigationPage(session(c), row));
   });
 

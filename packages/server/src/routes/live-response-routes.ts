@@ -10,6 +10,8 @@ import { tenantOf } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
+import { inScope } from "../access.js";
+import { requireTenantRole, sessionOn, tenantScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
 import { refreshAction } from "../services/devices.js";
@@ -42,8 +44,9 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const transcripts = createBriefCache(options.clock, { ttlMs: 10 * 60_000, max: 20 });
   const session = (c: ConsoleContext) => c.get("session") as Session;
 
+  /** The device named by the path, when the operator may run live response on its tenant (responder there). */
   const machineOf = async (c: ConsoleContext) => {
-    const tenant = tenantId(c);
+    const tenant = await requireTenantRole(c, deps, tenantId(c), "responder");
     const machine = await store.getMachine(tenant, machineIdParam(c));
     if (!machine) throw new NotFoundError("this device is not in the console (sync its tenant first)");
     return machine;
@@ -93,17 +96,22 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       comment: values.comment || null,
       request: { script: values.script, args: values.args, path: values.path },
     });
-    if (!roleAtLeast(who.role, "responder")) {
-      const message = `Running live response needs the responder role; you are signed in as ${who.user} (${who.role}).`;
-      // The path's values as checked (an unknown or malformed one is recorded as absent, not as given).
-      const checked = <T>(read: () => T) => {
-        try {
-          return read();
-        } catch {
-          return null;
-        }
-      };
-      await auditRefused(store, refused(checked(() => machineIdParam(c)) ?? "", checked(() => tenantId(c))), new Error(message), true);
+    // The path's values as checked (an unknown or malformed one is recorded as absent, not as given).
+    const checked = <T>(read: () => T) => {
+      try {
+        return read();
+      } catch {
+        return null;
+      }
+    };
+    const pathTenant = checked(() => tenantId(c));
+    // A tenant the operator may not see answers like an unknown one (404), and is not put on their record.
+    if (pathTenant) await requireTenantRole(c, deps, pathTenant, "viewer");
+    const mayRun = pathTenant ? inScope(await tenantScope(c, deps, "responder"), pathTenant) : roleAtLeast(who.role, "responder");
+    if (!mayRun) {
+      const role = pathTenant ? (await sessionOn(c, deps, pathTenant)).role : who.role;
+      const message = `Running live response needs the responder role; you are signed in as ${who.user} (${role}${pathTenant ? " on this tenant" : ""}).`;
+      await auditRefused(store, refused(checked(() => machineIdParam(c)) ?? "", pathTenant), new Error(message), true);
       return c.html(errorPage(who, 403, message), 403);
     }
     const machine = await machineOf(c);
@@ -135,7 +143,7 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.get("/actions/:tenantId/:actionId", requireRole("viewer"), async (c, next) => {
-    const tenant = tenantId(c);
+    const tenant = await requireTenantRole(c, deps, tenantId(c), "viewer");
     const action = await refreshAction(options, tenant, c.req.param("actionId"));
     if (action.type !== "LiveResponse") return next();
     const [machine, commands] = [action.machineId ? await store.getMachine(tenant, action.machineId) : null, commandsOf(action)];
@@ -145,11 +153,11 @@ export function createLiveResponseRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const flash = c.req.query("requested")
       ? ({ kind: "ok", text: "Live response requested. Progress updates here; the results show when the session has finished." } as const)
       : undefined;
-    return c.html(liveResponseActionPage(session(c), { action, deviceName: machine?.computerDnsName ?? null, commands, transcripts: results }, flash));
+    return c.html(liveResponseActionPage(await sessionOn(c, deps, tenant), { action, deviceName: machine?.computerDnsName ?? null, commands, transcripts: results }, flash));
   });
 
   app.get("/actions/:tenantId/:actionId/results/:index", requireRole("responder"), async (c) => {
-    const tenant = tenantId(c);
+    const tenant = await requireTenantRole(c, deps, tenantId(c), "responder");
     const index = Number(c.req.param("index"));
     if (!Number.isSafeInteger(index) || index < 0 || index > 99) throw new NotFoundError("no such result");
     const action = await refreshAction(options, tenant, c.req.param("actionId"));

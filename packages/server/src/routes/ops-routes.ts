@@ -1,11 +1,12 @@
 /**
  * `/healthz` (public: a load balancer's probe; says only whether the store answers),
- * `/metrics` (Prometheus text; a signed-in session or the configured bearer token),
+ * `/metrics` (Prometheus text; the configured bearer token, or a session that sees every tenant),
  * and the static files.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import type { ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { seesEverything } from "../http/scope.js";
 import { ASSETS } from "../views/assets.js";
 
 /** Prometheus label value escaping (exposition format: backslash, quote, newline). */
@@ -62,6 +63,9 @@ export function createOpsRoutes(deps: ConsoleDeps, http: HttpCounters): Hono<Con
     const bearer = auth.startsWith("Bearer ") ? auth.slice(7) : undefined;
     const tokenOk = options.metricsToken !== undefined && bearer !== undefined && same(bearer, options.metricsToken);
     if (!tokenOk && !c.get("session")) return c.text("sign in or send the metrics bearer token\n", 401);
+    // The figures are console-wide (every tenant's labels, every operator's sign-ins and requests):
+    // a session scoped to some customer groups reads its tenants' figures on the tenants page instead.
+    if (!tokenOk && !seesEverything(c.get("session"))) return c.text("the metrics are for operators of every tenant\n", 403);
     const now = options.clock.now();
     const tenants = await store.listTenants();
     if (!countCache || now - countCache.at > 30_000) countCache = { at: now, counts: await store.countAlertsByTenantAndSeverity() };

@@ -8,6 +8,7 @@ import { partitionSyncable, type SkippedTenant, type VerifyResult } from "@mde-p
 import { Hono } from "hono";
 import { auditRefused, refusalAudited } from "./audit-refusal.js";
 import { requireRole } from "../http/auth.js";
+import { groupFilter, narrowed, requireEverywhere, requireTenantRole, sessionOn, tenantScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { completeConsent } from "../services/consent.js";
 import { InputError, NotFoundError } from "../services/errors.js";
@@ -53,24 +54,30 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const session = (c: ConsoleContext) => c.get("session") as Session;
 
   const detail = async (c: ConsoleContext, id: string, extra: { flash?: PageOptions["flash"]; verify?: VerifyResult } = {}) => {
+    await requireTenantRole(c, deps, id, "viewer");
     const [row] = await tenantOverview(options, id);
     if (!row) throw new NotFoundError(`tenant ${id} is not in the console`);
     const [transitions, runs] = await Promise.all([
       options.store.listTenantTransitions(id),
       options.store.listSyncRuns({ tenantId: id, limit: 10 }),
     ]);
-    return c.html(tenantDetailPage(session(c), row, transitions, runs, options.clock.now(), extra));
+    return c.html(tenantDetailPage(await sessionOn(c, deps, id), row, transitions, runs, options.clock.now(), extra));
+  };
+  /** The tenants list as the operator may see it (their scope, narrowed to `?group=`). */
+  const list = async (c: ConsoleContext, flash?: PageOptions["flash"]) => {
+    const groups = await groupFilter(c, deps);
+    const rows = await tenantOverview(options, undefined, narrowed(await tenantScope(c, deps), groups.tenantIds));
+    return c.html(tenantsPage(session(c), rows, options.clock.now(), flash, groups));
   };
 
   app.get("/", requireRole("viewer"), (c) => c.redirect("/tenants", 302));
 
-  app.get("/tenants", requireRole("viewer"), async (c) =>
-    c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now())),
-  );
+  app.get("/tenants", requireRole("viewer"), (c) => list(c));
 
-  app.get("/tenants/new", requireRole("admin"), (c) => c.html(newTenantPage(session(c))));
+  // A new customer is in no group yet: adding one is for admins of every tenant.
+  app.get("/tenants/new", requireRole("admin"), requireEverywhere("admin"), (c) => c.html(newTenantPage(session(c))));
 
-  app.post("/tenants", requireRole("admin"), async (c) => {
+  app.post("/tenants", requireRole("admin"), requireEverywhere("admin"), async (c) => {
     const body = await c.req.parseBody();
     const name = typeof body.name === "string" ? body.name : "";
     const tenant = typeof body.tenant === "string" ? body.tenant : "";
@@ -87,7 +94,7 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get("/tenants/:tenantId", requireRole("viewer"), (c) => detail(c, tenantId(c)));
 
   app.post("/tenants/:tenantId/consent-link", requireRole("admin"), async (c) => {
-    const id = tenantId(c);
+    const id = await requireTenantRole(c, deps, tenantId(c), "admin");
     const tenant = await options.store.getTenant(id);
     if (!tenant) throw new NotFoundError(`tenant ${id} is not in the console`);
     const started = await startOnboarding(options, session(c).user, { name: tenant.name, tenant: id });
@@ -100,6 +107,7 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       options.store,
       { actor: session(c).user, action: "tenant.verify", tenantId: id },
       async () => {
+        await requireTenantRole(c, deps, id, "admin");
         if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
         return engine.verifyTenant(id);
       },
@@ -117,7 +125,7 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   // The switch's confirmation step: what changes for every later sync of the tenant, before anything does.
   app.get("/tenants/:tenantId/source", requireRole("admin"), async (c) => {
-    const id = tenantId(c);
+    const id = await requireTenantRole(c, deps, tenantId(c), "admin");
     const from = c.req.query("from") === "detail" ? "detail" : "list";
     try {
       return c.html(confirmSourcePage(session(c), await previewSourceSwitch(options, id, c.req.query("to") ?? ""), from));
@@ -137,6 +145,7 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     let text: string;
     try {
       // Only the confirmation step's form (confirm=yes) switches: a bare post shows that step and changes nothing.
+      await requireTenantRole(c, deps, id, "admin");
       if (body.confirm !== "yes")
         return c.html(confirmSourcePage(session(c), await previewSourceSwitch(options, id, source), from, "Nothing changed yet: confirm the switch below."), 400);
       text = await switchSource(options, session(c).user, id, source);
@@ -145,23 +154,25 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       if (!(error instanceof InputError)) throw error;
       c.status(400);
       const flash = { kind: "error" as const, text: error.message };
-      return from === "detail" ? detail(c, id, { flash }) : c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), flash));
+      return from === "detail" ? detail(c, id, { flash }) : list(c, flash);
     }
     const flash = { kind: "ok" as const, text };
-    return from === "detail" ? detail(c, id, { flash }) : c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), flash));
+    return from === "detail" ? detail(c, id, { flash }) : list(c, flash);
   });
 
   app.post("/tenants/:tenantId/sync", requireRole("responder"), async (c) => {
-    const id = tenantId(c);
+    const id = await requireTenantRole(c, deps, tenantId(c), "responder");
     if (!(await options.store.getTenant(id))) throw new NotFoundError(`tenant ${id} is not in the console`);
     const report = await engine.sync([id]);
     return detail(c, id, { flash: syncSummary(report) });
   });
 
+  // "Sync all": every tenant the operator may sync (responder or more), no other.
   app.post("/sync", requireRole("responder"), async (c) => {
-    const { syncable, skipped } = partitionSyncable(await options.store.listTenants());
+    const scope = await tenantScope(c, deps, "responder");
+    const { syncable, skipped } = partitionSyncable((await options.store.listTenants()).filter((t) => scope.all || scope.tenantIds.includes(t.id)));
     const report = await engine.sync(syncable.map((t) => t.id));
-    return c.html(tenantsPage(session(c), await tenantOverview(options), options.clock.now(), syncSummary(report, skipped)));
+    return list(c, syncSummary(report, skipped));
   });
 
   // Public by necessity: the customer's administrator lands here from Entra ID, usually

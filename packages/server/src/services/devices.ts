@@ -46,11 +46,11 @@ export interface DeviceFilter {
   readonly limit?: number;
 }
 
-/** Machines of the given (default: all) tenants, by tenant then name. */
+/** Machines of the given (undefined: every; empty: no) tenants, by tenant then name. */
 export async function listDevices(options: ResolvedConsoleOptions, filter: DeviceFilter = {}): Promise<StoredMachine[]> {
   const { store } = options;
   const limit = filter.limit ?? 500;
-  const tenants = filter.tenantIds?.length ? filter.tenantIds : (await store.listTenants()).map((t) => t.id);
+  const tenants = filter.tenantIds ?? (await store.listTenants()).map((t) => t.id);
   const needle = filter.q?.trim().toLowerCase();
   const out: StoredMachine[] = [];
   for (const tenantId of tenants) {

@@ -9,6 +9,7 @@ import { isIP } from "node:net";
 import type { Alert, DomainStats, FileInfo, FileStats, IpStats, Machine, MdeApi, User } from "@mde-partner/client";
 import { isMdeError } from "@mde-partner/client";
 import type { TenantRecord } from "@mde-partner/sync";
+import type { TenantScope } from "../access.js";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError } from "./errors.js";
 import {
@@ -236,9 +237,10 @@ export async function lookUpEntity(
   kind: EntityKind,
   raw: string,
   tenantId?: string,
+  scope?: TenantScope,
 ): Promise<EntityLookup> {
   const key = parseEntity(kind, raw);
-  const tenants = await readableTenants(options.store, tenantId);
+  const tenants = await readableTenants(options.store, tenantId, scope);
   const cacheKey = (t: TenantRecord) => `entity\n${kind}\n${key}\n${t.id}`;
   const parts = await acrossTenants(options.partner, tenants, async (api, tenant, signal) => {
     const hit = memory.cache.get<TenantEntity>(cacheKey(tenant));

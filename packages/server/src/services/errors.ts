@@ -9,3 +9,9 @@ export class InputError extends Error {
   override name = "InputError";
   readonly code = "bad_request";
 }
+
+/** The operator may see this tenant but their role on it is too low for the request (403). */
+export class ForbiddenError extends Error {
+  override name = "ForbiddenError";
+  readonly code = "forbidden";
+}

@@ -6,6 +6,7 @@
 import type { Investigation } from "@mde-partner/client";
 import type { TenantRecord } from "@mde-partner/sync";
 import { tenantOf } from "@mde-partner/sync";
+import type { TenantScope } from "../access.js";
 import type { ResolvedConsoleOptions } from "../options.js";
 import { InputError, NotFoundError } from "./errors.js";
 import { acrossTenants, type BriefCache, readableTenants, type TenantFailure, type ThrottleMemory } from "./tenant-reads.js";
@@ -65,11 +66,11 @@ export function parseInvestigationState(state: string | undefined): string | und
 export async function listInvestigations(
   options: ResolvedConsoleOptions,
   memory: { cache: BriefCache; throttle: ThrottleMemory },
-  filter: { tenantId?: string | undefined; state?: string | undefined; machineId?: string | undefined },
+  filter: { tenantId?: string | undefined; state?: string | undefined; machineId?: string | undefined; scope?: TenantScope },
 ): Promise<InvestigationList> {
   const state = parseInvestigationState(filter.state);
   const machineId = filter.machineId && /^[0-9a-f]{40}$/i.test(filter.machineId) ? filter.machineId.toLowerCase() : undefined;
-  const tenants = await readableTenants(options.store, filter.tenantId);
+  const tenants = await readableTenants(options.store, filter.tenantId, filter.scope);
   const parts = await acrossTenants(options.partner, tenants, async (api, tenant, signal) => {
     const key = `investigations\n${tenant.id}\n${state ?? ""}\n${machineId ?? ""}`;
     const hit = memory.cache.get<Investigation[]>(key);

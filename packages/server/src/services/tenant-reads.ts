@@ -9,6 +9,7 @@
  */
 import { isMdeError, type MdeApi, mapWithConcurrency, MdeForbiddenError, MdeRateLimitedError, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { type Store, SYNCABLE_STATES, type TenantRecord, tenantOf, tenantProblem } from "@mde-partner/sync";
+import type { TenantScope } from "../access.js";
 import type { Clock } from "../options.js";
 import { NotFoundError } from "./errors.js";
 
@@ -99,12 +100,13 @@ export async function section<T>(read: () => Promise<T>): Promise<Section<T>> {
 }
 
 /**
- * The tenants a read goes to: every tenant the console can call (consented,
- * verified or degraded; not those waiting for consent or failed), or the one
- * named by `only` (which must be known: 404 otherwise).
+ * The tenants a read goes to: every tenant of the operator's `scope` the
+ * console can call (consented, verified or degraded; not those waiting for
+ * consent or failed), or the one named by `only` (which must be known and in
+ * the scope: 404 otherwise).
  */
-export async function readableTenants(store: Store, only?: string): Promise<TenantRecord[]> {
-  const tenants = await store.listTenants();
+export async function readableTenants(store: Store, only?: string, scope: TenantScope = { all: true }): Promise<TenantRecord[]> {
+  const tenants = (await store.listTenants()).filter((t) => scope.all || scope.tenantIds.includes(t.id));
   if (only) {
     const one = tenants.find((t) => t.id === only.toLowerCase());
     if (!one) throw new NotFoundError(`tenant ${only} is not in the console`);

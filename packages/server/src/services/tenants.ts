@@ -82,11 +82,21 @@ function driftOf(tenant: TenantRecord, required: readonly string[]): TenantOverv
   };
 }
 
-export async function tenantOverview(options: ResolvedConsoleOptions, only?: string): Promise<TenantOverview[]> {
+/**
+ * The overview of every tenant, of the one named by `only`, or of those in
+ * `within` (an operator's scope; undefined = every tenant): counts and runs
+ * are read for those tenants only.
+ */
+export async function tenantOverview(options: ResolvedConsoleOptions, only?: string, within?: readonly string[]): Promise<TenantOverview[]> {
   const { store } = options;
-  const tenants = only ? [await store.getTenant(only)].filter((t): t is TenantRecord => t !== null) : await store.listTenants();
-  const counts = await store.countAlertsByTenantAndSeverity(only ? { tenantIds: [only] } : {});
-  const runs = await store.listSyncRuns({ limit: Math.max(100, tenants.length * 4), ...(only ? { tenantId: only } : {}) });
+  const inside = (id: string) => within === undefined || within.includes(id);
+  const tenants = only
+    ? [await store.getTenant(only)].filter((t): t is TenantRecord => t !== null && inside(t.id))
+    : (await store.listTenants()).filter((t) => inside(t.id));
+  if (tenants.length === 0) return [];
+  const ids = only || within !== undefined ? tenants.map((t) => t.id) : undefined;
+  const counts = await store.countAlertsByTenantAndSeverity(ids ? { tenantIds: ids } : {});
+  const runs = await store.listSyncRuns({ limit: Math.max(100, tenants.length * 4), ...(ids ? { tenantIds: ids } : {}) });
   return tenants.map((tenant) => {
     const alertCounts: Record<string, number> = {};
     let alertTotal = 0;

@@ -16,6 +16,7 @@ import type {
   TvmSnapshotRecord,
   TvmSoftwareRecord,
 } from "@mde-partner/sync";
+import type { TenantScope } from "../access.js";
 import { NotFoundError } from "./errors.js";
 
 /** CVE ids as the API prints them (`CVE-2019-0708`); other text never reaches a query. */
@@ -36,10 +37,17 @@ export interface VulnerabilityOverview {
   readonly topCves: readonly TvmCveSummary[];
 }
 
-/** The overview page: exposure per customer and the CVEs on the most customers. */
-export async function vulnerabilityOverview(store: Store): Promise<VulnerabilityOverview> {
-  const [tenants, snapshots, topCves] = await Promise.all([store.listTenants(), store.listTvmSnapshots(), store.topTvmCves({ limit: PAGE_ROWS.cves })]);
-  const byId = new Map(tenants.map((t) => [t.id, t]));
+const EVERY: TenantScope = { all: true };
+const within = (scope: TenantScope, tenantId: string) => scope.all || scope.tenantIds.includes(tenantId);
+
+/** The overview page: exposure per customer and the CVEs on the most customers, of the tenants in `scope`. */
+export async function vulnerabilityOverview(store: Store, scope: TenantScope = EVERY): Promise<VulnerabilityOverview> {
+  const [tenants, snapshots, topCves] = await Promise.all([
+    store.listTenants(),
+    store.listTvmSnapshots(),
+    store.topTvmCves({ limit: PAGE_ROWS.cves, ...(scope.all ? {} : { tenantIds: scope.tenantIds }) }),
+  ]);
+  const byId = new Map(tenants.filter((t) => within(scope, t.id)).map((t) => [t.id, t]));
   const customers: CustomerExposure[] = [];
   for (const s of snapshots) {
     const tenant = byId.get(s.tenantId);
@@ -60,16 +68,17 @@ export interface CveDetail {
   readonly snapshots: ReadonlyMap<string, TvmSnapshotRecord>;
 }
 
-/** One CVE: which customers and which machines have it. */
-export async function cveDetail(store: Store, cve: string): Promise<CveDetail> {
+/** One CVE: which customers (of those in `scope`) and which of their machines have it. */
+export async function cveDetail(store: Store, cve: string, scope: TenantScope = EVERY): Promise<CveDetail> {
   if (!CVE_ID.test(cve)) throw new NotFoundError("no such CVE (ids look like CVE-2024-12345)");
   const cveId = cve.toUpperCase();
-  const [customers, machines, tenants, snapshots] = await Promise.all([
+  const [allCustomers, machines, tenants, snapshots] = await Promise.all([
     store.listTvmCveTenants(cveId),
-    store.listTvmCveMachines(cveId, { limit: PAGE_ROWS.machines }),
-    store.listTenants(),
-    store.listTvmSnapshots(),
+    store.listTvmCveMachines(cveId, { limit: PAGE_ROWS.machines, ...(scope.all ? {} : { tenantIds: scope.tenantIds }) }),
+    store.listTenants().then((all) => all.filter((t) => within(scope, t.id))),
+    store.listTvmSnapshots().then((all) => all.filter((s) => within(scope, s.tenantId))),
   ]);
+  const customers = allCustomers.filter((c) => within(scope, c.tenantId));
   if (customers.length === 0 && machines.length === 0) throw new NotFoundError(`${cveId} is on no machine of the stored snapshots`);
   return {
     cveId,

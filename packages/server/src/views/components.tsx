@@ -179,6 +179,20 @@ export function TenantSelect({ id, tenants, selected }: { id: string; tenants: r
   );
 }
 
+/** The customer-group filter (`?group=`): only the groups the operator may see; nothing when there are none. */
+export function GroupSelect({ id, groups, selected }: { id: string; groups: readonly string[]; selected: string }) {
+  if (groups.length === 0) return "";
+  return (
+    <label for={id}>
+      Customer group
+      <select id={id} name="group">
+        <option value="">All groups</option>
+        <Options values={groups} selected={selected} />
+      </select>
+    </label>
+  );
+}
+
 /** First and next page links of a list paged by `pageToken`, keeping the other query parameters. */
 export function Pager({ path, params, next, nextId }: { path: string; params: URLSearchParams; next: string | null; nextId: string }) {
   const base: Record<string, string[]> = {};

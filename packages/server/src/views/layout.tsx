@@ -6,6 +6,7 @@
  */
 import type { Child } from "hono/jsx";
 import type { Session } from "../sessions.js";
+import { hasEverywhere } from "../access.js";
 import { roleAtLeast } from "../users-file.js";
 import { ASSET_PATHS } from "./assets.js";
 import { clip } from "./clip.js";
@@ -39,7 +40,8 @@ function Navigation({ session, section }: { session: Session; section: PageOptio
     <>
       <nav aria-label="Main">
         <ul>
-          {SECTIONS.filter(([, , , role]) => roleAtLeast(session.role, role)).map(([id, href, label]) => (
+          {/* Operator accounts are console-wide: shown to admins of every tenant only. */}
+          {SECTIONS.filter(([id, , , role]) => (id === "users" ? hasEverywhere(session.grants, role) : roleAtLeast(session.role, role))).map(([id, href, label]) => (
             <li>
               <a href={href} aria-current={section === id ? "page" : undefined}>{label}</a>
             </li>

@@ -63,6 +63,16 @@ export function createAuditLog(ctx: StoreContext) {
     async queryAudit(query: AuditQuery = {}): Promise<AuditEntry[]> {
       let q = db.selectFrom("audit_log").selectAll();
       if (query.tenantId !== undefined) q = q.where("tenant_id", "=", tenantKey(query.tenantId));
+      if (query.visibleTo !== undefined) {
+        const { tenantIds, actor } = query.visibleTo;
+        const keys = tenantIds.map(tenantKey);
+        q = q.where((eb) =>
+          eb.or([
+            ...(keys.length ? [eb("tenant_id", "in", keys)] : []),
+            eb.and([eb("tenant_id", "is", null), eb("actor", "=", actor)]),
+          ]),
+        );
+      }
       if (query.actor !== undefined) q = q.where("actor", "=", query.actor);
       if (query.action !== undefined) q = q.where("action", "=", query.action);
       if (query.correlationId !== undefined) q = q.where("correlation_id", "=", query.correlationId);

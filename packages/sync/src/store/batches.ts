@@ -144,9 +144,25 @@ export function createBatchRepository(ctx: StoreContext) {
       return toBatch(row, (await countsOf([key])).get(key) ?? none);
     },
 
-    /** Newest first (default 50). */
-    async listBatches(query: { limit?: number; state?: BatchState; kind?: BatchKind } = {}): Promise<BatchRecord[]> {
+    /** Newest first (default 50); with `tenantIds`, only batches whose every item is of those tenants. */
+    async listBatches(
+      query: { limit?: number; state?: BatchState; kind?: BatchKind; tenantIds?: readonly string[] } = {},
+    ): Promise<BatchRecord[]> {
       let q = db.selectFrom("batches").selectAll();
+      if (query.tenantIds !== undefined) {
+        const keys = query.tenantIds.map(tenantKey);
+        if (keys.length === 0) return [];
+        q = q.where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom("batch_items")
+                .select("batch_items.item_key")
+                .whereRef("batch_items.batch_id", "=", "batches.id")
+                .where("batch_items.tenant_id", "not in", keys),
+            ),
+          ),
+        );
+      }
       if (query.state !== undefined) q = q.where("state", "=", query.state);
       if (query.kind !== undefined) q = q.where("kind", "=", query.kind);
       const rows = await q

@@ -292,6 +292,11 @@ export interface AuditEntry {
 
 export interface AuditQuery {
   readonly tenantId?: string;
+  /**
+   * What an operator scoped to some tenants may read: entries of these
+   * tenants, and `actor`'s own entries that name no tenant.
+   */
+  readonly visibleTo?: { readonly tenantIds: readonly string[]; readonly actor: string };
   readonly actor?: string;
   readonly action?: string;
   readonly correlationId?: string;

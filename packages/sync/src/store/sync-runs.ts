@@ -55,10 +55,14 @@ export function createSyncRunRepository(ctx: StoreContext) {
 
     /** Runs, newest first. */
     async listSyncRuns(
-      filter: { readonly tenantId?: string; readonly stream?: string; readonly limit?: number } = {},
+      filter: { readonly tenantId?: string; readonly tenantIds?: readonly string[]; readonly stream?: string; readonly limit?: number } = {},
     ): Promise<SyncRunRecord[]> {
       let q = db.selectFrom("sync_runs").selectAll();
       if (filter.tenantId !== undefined) q = q.where("tenant_id", "=", tenantKey(filter.tenantId));
+      if (filter.tenantIds !== undefined) {
+        if (filter.tenantIds.length === 0) return [];
+        q = q.where("tenant_id", "in", filter.tenantIds.map(tenantKey));
+      }
       if (filter.stream !== undefined) q = q.where("stream", "=", filter.stream);
       const rows = await q
         .orderBy("id", "desc")

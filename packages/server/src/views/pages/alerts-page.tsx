@@ -5,7 +5,7 @@ import type { Session } from "../../sessions.js";
 import { missingPermissionText, type WriteCheck } from "../../services/write-permissions.js";
 import { roleAtLeast } from "../../users-file.js";
 import { clip, ClipDetail, TextSection } from "../clip.js";
-import { CheckboxSet, Fact, FilterForm, Options, Pager, PostForm, SeverityChip, Table, TenantSelect, Time } from "../components.js";
+import { CheckboxSet, Fact, FilterForm, GroupSelect, Options, Pager, PostForm, SeverityChip, Table, TenantSelect, Time } from "../components.js";
 import { PortalLink } from "../portal-link.js";
 import { EvidenceLinks, InvestigationLink } from "./entity-links.js";
 import { text } from "../html.js";
@@ -18,6 +18,9 @@ export interface AlertListModel {
   readonly nextPageToken: string | null;
   readonly tenants: readonly TenantRecord[];
   readonly elapsedMs: number;
+  /** The customer groups the operator may filter by, and the chosen one ("" = none). */
+  readonly groups?: readonly string[];
+  readonly group?: string;
 }
 
 const SORT_LABELS: Readonly<Record<string, string>> = { lastUpdateTime: "Last update", alertCreationTime: "Created", severity: "Severity" };
@@ -32,6 +35,7 @@ export function alertsPage(session: Session, m: AlertListModel, flash?: PageOpti
     { title: "Alerts", section: "alerts", flash },
     <>
       <FilterForm action="/alerts" label="Filter alerts" applyId="apply-filters">
+        <GroupSelect id="f-group" groups={m.groups ?? []} selected={m.group ?? ""} />
         <TenantSelect id="f-tenant" tenants={m.tenants} selected={q.tenantIds ?? []} />
         <CheckboxSet legend="Severity" name="severity" values={ALERT_SEVERITIES} chosen={q.severities} />
         <CheckboxSet legend="Status" name="status" values={ALERT_STATUSES} chosen={q.statuses} />

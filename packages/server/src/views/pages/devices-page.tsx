@@ -6,7 +6,7 @@ import type { Session } from "../../sessions.js";
 import { checkWrite, missingPermissionText } from "../../services/write-permissions.js";
 import { roleAtLeast } from "../../users-file.js";
 import { clip } from "../clip.js";
-import { Choices, Fact, FilterForm, Options, PostForm, Table, TenantSelect, Time } from "../components.js";
+import { Choices, Fact, FilterForm, GroupSelect, Options, PostForm, Table, TenantSelect, Time } from "../components.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
 import { DeviceLiveLinks } from "./live-response-page.js";
@@ -21,7 +21,16 @@ const HEALTH = ["Active", "Inactive", "ImpairedCommunication", "NoSensorData", "
 
 export function devicesPage(
   session: Session,
-  m: { machines: readonly StoredMachine[]; tenants: readonly TenantRecord[]; tenant: string; q: string; health: string },
+  m: {
+    machines: readonly StoredMachine[];
+    tenants: readonly TenantRecord[];
+    tenant: string;
+    q: string;
+    health: string;
+    /** The customer groups the operator may filter by, and the chosen one ("" = none). */
+    groups?: readonly string[];
+    group?: string;
+  },
 ): string {
   const names = new Map(m.tenants.map((t) => [t.id, t.name]));
   return layout(
@@ -29,6 +38,7 @@ export function devicesPage(
     { title: "Devices", section: "devices" },
     <>
       <FilterForm action="/devices" label="Filter devices">
+        <GroupSelect id="d-group" groups={m.groups ?? []} selected={m.group ?? ""} />
         <TenantSelect id="d-tenant" tenants={m.tenants} selected={m.tenant} />
         <label for="d-q">
           Name contains

@@ -2,9 +2,10 @@
 import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner/sync";
 import { SEVERITIES, stateLabel, type TenantOverview } from "../../services/tenants.js";
 import type { Session } from "../../sessions.js";
+import { hasEverywhere } from "../../access.js";
 import { roleAtLeast } from "../../users-file.js";
 import { clip, ClipDetail } from "../clip.js";
-import { Chip, Fact, PostForm, Table, Time, type Column } from "../components.js";
+import { Chip, Fact, FilterForm, GroupSelect, PostForm, Table, Time, type Column } from "../components.js";
 import { age } from "../format.js";
 import { text } from "../html.js";
 import { layout, type PageOptions } from "../layout.js";
@@ -74,8 +75,21 @@ function DriftCell({ session, row }: { session: Session; row: TenantOverview }) 
   );
 }
 
-export function tenantsPage(session: Session, rows: readonly TenantOverview[], now: number, flash?: PageOptions["flash"]): string {
-  const admin = roleAtLeast(session.role, "admin");
+/** The customer groups the operator may filter the list by, and the chosen one ("" = none). */
+export interface TenantGroups {
+  readonly groups: readonly string[];
+  readonly group: string;
+}
+
+export function tenantsPage(
+  session: Session,
+  rows: readonly TenantOverview[],
+  now: number,
+  flash?: PageOptions["flash"],
+  groups: TenantGroups = { groups: [], group: "" },
+): string {
+  // Adding a customer is console-wide: it needs the admin role on every tenant.
+  const admin = hasEverywhere(session.grants, "admin");
   const responder = roleAtLeast(session.role, "responder");
   const columns: Column<TenantOverview>[] = [
     {
@@ -119,6 +133,13 @@ export function tenantsPage(session: Session, rows: readonly TenantOverview[], n
     session,
     { title: "Tenants", section: "tenants", flash },
     <>
+      {groups.groups.length ? (
+        <FilterForm action="/tenants" label="Filter tenants">
+          <GroupSelect id="t-group" groups={groups.groups} selected={groups.group} />
+        </FilterForm>
+      ) : (
+        ""
+      )}
       <div class="row">
         {admin ? <a class="button" href="/tenants/new" id="add-customer">Add a customer</a> : ""}
         {responder && (
