@@ -253,12 +253,13 @@ const OPERATIONS: readonly Operation[] = [
   {
     method: "post",
     path: "/devices/{tenantId}/{machineId}/actions",
-    summary: "A response action on one machine",
+    summary:
+      "A response action on one machine (the action's outcome). With the console's wide-action threshold at 0 an isolation or restriction becomes a four-eyes request ({approval}) instead",
     tag: "devices",
     role: "responder",
     status: 202,
     body: obj({ action: str(), comment: str(), isolationType: str(), scanType: str() }, ["action", "comment"]),
-    response: ref("ActionOutcome"),
+    response: { oneOf: [ref("ActionOutcome"), obj({ approval: ref("ApprovalRequest") })] },
   },
   { method: "get", path: "/actions/{tenantId}/{actionId}", summary: "A machine action's status (refreshed from the API while not final)", tag: "devices", role: "viewer", response: obj({ action: ref("MachineAction"), final: bool }) },
   {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { addUser } from "@mde-partner/server";
-import { Agent, createWorld, signedIn, type World } from "./support.js";
+import { Agent, consoleOf, createWorld, PASSWORDS, signedIn, type World } from "./support.js";
 
 const HOUR = 60 * 60_000;
 // The store stamps requests with the real time; the console's clock starts there and only moves on.
@@ -225,5 +225,23 @@ describe("four-eyes approval", () => {
     const byToken = await call(`/api/v1/approvals/${other.id}/approve`, {});
     assert.equal(byToken.status, 403);
     assert.equal(((await byToken.json()) as ErrorBody).error.code, "approval.person");
+  });
+
+  it("with a threshold of 0 one isolation is already wide: the single-device routes ask for approval too", async () => {
+    const strict = consoleOf(world, { clock, tls: false, approvals: { wideActionThreshold: 0 } });
+    const agent = new Agent(strict);
+    assert.equal((await agent.signIn("responder", PASSWORDS.responder)).status, 303);
+    const api = await agent.json("POST", `/api/v1/devices/${contoso}/${machines[5]}/actions`, { action: "isolate", comment: "one is enough" });
+    assert.equal(api.status, 202);
+    const { approval } = (await api.json()) as { approval: Approval };
+    assert.equal(approval.status, "pending");
+    const page = await agent.form(`/devices/${contoso}/${machines[5]}/actions`, { action: "restrict", comment: "one is enough" });
+    assert.equal(page.status, 303);
+    assert.match(page.headers.get("location") ?? "", /^\/approvals\?requested=[0-9a-f]+$/);
+    assert.deepEqual((await actionsAtCustomer("Isolate")).filter((a) => a.machineId === machines[5]), [], "nothing ran");
+    // A scan is never wide.
+    const scan = await agent.json("POST", `/api/v1/devices/${contoso}/${machines[5]}/actions`, { action: "scan", comment: "check it" });
+    assert.equal(scan.status, 202);
+    assert.ok(((await scan.json()) as { machineAction?: unknown }).machineAction);
   });
 });

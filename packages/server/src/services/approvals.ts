@@ -20,7 +20,7 @@ import type { ResolvedConsoleOptions } from "../options.js";
 import { type Role, roleAtLeast } from "../users-file.js";
 import { DEVICE_ACTIONS, requestAction } from "./devices.js";
 import type { ConsoleEngine } from "./engine.js";
-import { InputError, NotFoundError } from "./errors.js";
+import { ForbiddenError, InputError, NotFoundError } from "./errors.js";
 
 /** The actions that can wait for approval, and the role requester and approver need on each of their tenants. */
 export const APPROVAL_ACTIONS: Readonly<Record<string, Role>> = Object.freeze({
@@ -114,6 +114,14 @@ export interface Approvals {
   requestOffboard(actor: Actor, tenantId: string): Promise<ApprovalRequest>;
   /** A bulk action: run now when it is not wide, else the request it became. */
   machineActions(actor: Actor, input: MachineActionsInput): Promise<{ approval: ApprovalRequest } | { result: MachineActionsResult }>;
+  /**
+   * A one-machine action of the single-device routes: the request it became when one machine is
+   * already wide (`wideActionThreshold: 0`), else undefined (the route runs it as before).
+   */
+  holdSingle(
+    actor: Actor,
+    input: { tenantId: string; machineId: string; action: string; comment: string | undefined; isolationType?: string | undefined },
+  ): Promise<ApprovalRequest | undefined>;
   /** Approves (then runs) or rejects a request. */
   decide(actor: Actor, id: string, decision: "approve" | "reject"): Promise<ApprovalRequest>;
   /** Requests whose every tenant the actor can see, newest first; `status` as of the console's clock. */
@@ -138,7 +146,7 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
     for (const id of new Set(tenantIds)) {
       const held = await roleOn(access, actor.grants, id);
       if (!held) throw new NotFoundError(`tenant ${id} is not in the console`);
-      if (!roleAtLeast(held, role)) throw new ApprovalError(403, "forbidden", `This needs the ${role} role on tenant ${id}; you have ${held}.`);
+      if (!roleAtLeast(held, role)) throw new ForbiddenError(`This needs the ${role} role on tenant ${id}; you have ${held}.`);
     }
   };
 
@@ -233,7 +241,7 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
     return current(found);
   };
 
-  return {
+  const approvals: Approvals = {
     current,
 
     async requestOffboard(actor, tenantId) {
@@ -269,6 +277,13 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
         summary: `${input.action} ${input.machines.length} machines in ${tenantIds.length} tenant(s): ${input.comment.slice(0, 200)}`,
       });
       return { approval };
+    },
+
+    async holdSingle(actor, input) {
+      if (!(WIDE_ACTION_KINDS as readonly string[]).includes(input.action) || 1 <= wideActionThreshold) return undefined;
+      const parsed = parseMachineActions({ ...input, machines: [{ tenantId: input.tenantId, machineId: input.machineId }] });
+      const outcome = await approvals.machineActions(actor, parsed);
+      return "approval" in outcome ? outcome.approval : undefined;
     },
 
     async decide(actor, id, decision) {
@@ -315,4 +330,5 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
 
     get: load,
   };
+  return approvals;
 }
