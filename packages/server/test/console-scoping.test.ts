@@ -200,6 +200,11 @@ const MATRIX: Readonly<Record<string, Row>> = {
   "/api/v1/batches": { a: { url: () => "/api/v1/batches", status: 200 } },
   "/api/v1/batches/:batchId": { a: { url: () => `/api/v1/batches/${a.batch}`, status: 200 }, b: { url: () => `/api/v1/batches/${b.batch}`, control: 200 } },
   "/api/v1/audit": { a: { url: () => "/api/v1/audit?limit=1000", status: 200 } },
+  "/approvals": { a: { url: () => "/approvals", status: 200 } },
+  "/admin/tokens": { a: { url: () => "/admin/tokens", status: 403 } },
+  "/api/v1/approvals": { a: { url: () => "/api/v1/approvals", status: 200 } },
+  "/api/v1/approvals/:id": { a: { url: () => "/api/v1/approvals/0123456789abcdef", status: 404 } },
+  "/api/v1/openapi.json": { a: { url: () => "/api/v1/openapi.json", status: 200 } },
 };
 
 describe("access scoped to customer groups", () => {
