@@ -16,6 +16,7 @@ let world: World;
 let contoso: string;
 let fabrikam: string;
 let machines: string[];
+let machinesOfFabrikam: string[];
 let responder: Agent;
 let responder2: Agent;
 let admin: Agent;
@@ -46,6 +47,7 @@ before(async () => {
     const list = await world.partner.tenant(id).machines.list({ top: 6 });
     await world.store.upsertMachines(id, list.value);
     if (id === contoso) machines = list.value.map((m) => m.id);
+    else machinesOfFabrikam = list.value.map((m) => m.id);
   }
   await addUser(world.usersFile, { name: "responder2", password: "responder2-password", role: "responder" });
   await addUser(world.usersFile, { name: "admin2", password: "admin2-password-x", role: "admin" });
@@ -156,6 +158,27 @@ describe("four-eyes approval", () => {
       ["approval.reject", "responder2"],
       ["approval.request", "responder"],
     ]);
+  });
+
+  it("an operator scoped to a customer group neither sees nor decides requests on other tenants", async () => {
+    await world.store.addToGroup("east", [contoso]);
+    await addUser(world.usersFile, { name: "alice", password: "alice-password-1", role: "viewer" });
+    await world.store.putGrant({ principalKind: "user", principal: "alice", role: "responder", group: "east" });
+    const alice = new Agent(world.console);
+    assert.equal((await alice.signIn("alice", "alice-password-1")).status, 303);
+    const res = await responder.json("POST", "/api/v1/devices/actions", {
+      action: "isolate",
+      comment: "Fabrikam outbreak",
+      machines: machinesOfFabrikam.slice(0, 3).map((machineId) => ({ tenantId: fabrikam, machineId })),
+    });
+    const { approval } = (await res.json()) as { approval: Approval };
+    const listed = (await (await alice.request("/api/v1/approvals")).json()) as { items: Approval[] };
+    assert.ok(listed.items.length > 0, "she sees the requests on her tenants");
+    assert.ok(!listed.items.some((r) => r.id === approval.id));
+    assert.ok(!(await (await alice.request("/approvals")).text()).includes("Fabrikam"));
+    assert.equal((await alice.request(`/api/v1/approvals/${approval.id}`)).status, 404);
+    assert.equal((await alice.json("POST", `/api/v1/approvals/${approval.id}/approve`, {})).status, 404);
+    assert.equal(((await (await responder2.request(`/api/v1/approvals/${approval.id}`)).json()) as Approval).status, "pending");
   });
 
   it("offboarding is always a request; a responder may not approve it, another admin does, and then the tenant goes", async () => {
