@@ -182,6 +182,8 @@ describe("four-eyes approval", () => {
   });
 
   it("offboarding is always a request; a responder may not approve it, another admin does, and then the tenant goes", async () => {
+    const detail = await (await admin.request(`/tenants/${fabrikam}`)).text();
+    assert.match(detail, new RegExp(`<form method="post" action="/tenants/${fabrikam}/offboard"`), "the tenant's page offers it");
     const asked = await admin.form(`/tenants/${fabrikam}/offboard`, {});
     assert.equal(asked.status, 303);
     const id = new URL(asked.headers.get("location") ?? "", "http://x").searchParams.get("requested") ?? "";
