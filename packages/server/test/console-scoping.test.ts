@@ -207,6 +207,51 @@ const MATRIX: Readonly<Record<string, Row>> = {
   "/api/v1/openapi.json": { a: { url: () => "/api/v1/openapi.json", status: 200 } },
 };
 
+/**
+ * Every route that changes something, sent naming tenant B by an operator whose role would
+ * allow it on A (Alice, or Gina for the admin routes): refused as unknown (404), as a bad
+ * request (400: a hunt naming B), or as console-wide (403). `public` and own-session routes say so.
+ */
+interface Write {
+  readonly send?: () => Promise<Response>;
+  readonly status?: number;
+  readonly public?: true;
+}
+
+const WRITES: Readonly<Record<string, Write>> = {
+  "POST /login": { public: true },
+  "POST /logout": { public: true },
+  "POST /tenants": { send: () => gina.form("/tenants", { name: "Tailspin" }), status: 403 },
+  "POST /tenants/:tenantId/consent-link": { send: () => gina.form(`/tenants/${northwind}/consent-link`, {}), status: 404 },
+  "POST /tenants/:tenantId/verify": { send: () => gina.form(`/tenants/${northwind}/verify`, {}), status: 404 },
+  "POST /tenants/:tenantId/source": { send: () => gina.form(`/tenants/${northwind}/source`, { source: "graph", confirm: "yes" }), status: 404 },
+  "POST /tenants/:tenantId/sync": { send: () => alice.form(`/tenants/${northwind}/sync`, {}), status: 404 },
+  // "Sync all" is hers to press: it syncs her tenants only (the body is checked for B like every other).
+  "POST /sync": { send: () => alice.form("/sync", {}), status: 200 },
+  "POST /alerts/:tenantId/:alertId": { send: () => alice.form(`/alerts/${northwind}/${b.alert}`, { status: "Resolved" }), status: 404 },
+  "POST /devices/:tenantId/:machineId/actions": {
+    send: () => alice.form(`/devices/${northwind}/${b.machine}/actions`, { action: "isolate", comment: "contain" }),
+    status: 404,
+  },
+  "POST /devices/:tenantId/:machineId/live-response": {
+    send: () => alice.form(`/devices/${northwind}/${b.machine}/live-response`, { script: "collect-triage.ps1", comment: "triage" }),
+    status: 404,
+  },
+  "POST /hunting": { send: () => alice.form("/hunting", { query: "DeviceInfo", tenant: northwind }), status: 400 },
+  "POST /users": { send: () => gina.form("/users", { name: "eve", password: "eve-password-12345", role: "admin" }), status: 403 },
+  "POST /users/:name/delete": { send: () => gina.form("/users/alice/delete", {}), status: 403 },
+  "POST /api/v1/tenants": { send: () => gina.json("POST", "/api/v1/tenants", { name: "Tailspin" }), status: 403 },
+  "POST /api/v1/tenants/:tenantId/verify": { send: () => gina.json("POST", `/api/v1/tenants/${northwind}/verify`, {}), status: 404 },
+  "POST /api/v1/tenants/:tenantId/source": { send: () => gina.json("POST", `/api/v1/tenants/${northwind}/source`, { source: "graph" }), status: 404 },
+  "POST /api/v1/tenants/:tenantId/sync": { send: () => alice.json("POST", `/api/v1/tenants/${northwind}/sync`, {}), status: 404 },
+  "PATCH /api/v1/alerts/:tenantId/:alertId": { send: () => alice.json("PATCH", `/api/v1/alerts/${northwind}/${b.alert}`, { status: "Resolved" }), status: 404 },
+  "POST /api/v1/devices/:tenantId/:machineId/actions": {
+    send: () => alice.json("POST", `/api/v1/devices/${northwind}/${b.machine}/actions`, { action: "isolate", comment: "contain" }),
+    status: 404,
+  },
+  "POST /api/v1/hunting": { send: () => alice.json("POST", "/api/v1/hunting", { query: "DeviceInfo", tenantIds: [northwind] }), status: 400 },
+};
+
 describe("access scoped to customer groups", () => {
   it("every GET route of the app is in the matrix (a new route needs its scope decided here)", () => {
     const routes = new Set(world.console.app.routes.filter((r) => r.method === "GET").map((r) => r.path));
@@ -214,6 +259,38 @@ describe("access scoped to customer groups", () => {
     assert.deepEqual(missing, [], "GET routes without a scope expectation");
     const stale = Object.keys(MATRIX).filter((p) => !routes.has(p));
     assert.deepEqual(stale, [], "matrix rows without a route");
+  });
+
+  it("every write route is refused on B (and the audit she reads afterwards still names nothing of B)", async () => {
+    const routes = new Set(
+      world.console.app.routes.filter((r) => r.method !== "GET" && r.method !== "ALL").map((r) => `${r.method} ${r.path}`),
+    );
+    assert.deepEqual([...routes].filter((r) => !(r in WRITES)), [], "write routes without a scope expectation");
+    assert.deepEqual(Object.keys(WRITES).filter((r) => !routes.has(r)), [], "write rows without a route");
+    const tenantB = await world.store.getTenant(northwind);
+    const alertB = await world.store.getAlert(northwind, b.alert);
+    const actionsB = (await world.store.listMachineActions(northwind, { limit: 100 })).length;
+    const failures: string[] = [];
+    for (const [route, w] of Object.entries(WRITES)) {
+      if (w.public) continue;
+      const res = await w.send!();
+      const body = await res.text();
+      if (res.status !== w.status) failures.push(`${route}: ${res.status}, not ${w.status}: ${body.slice(0, 200)}`);
+      // What the request itself named may be said back ("tenant X is not in the console"), nothing else of B.
+      const found = leaks([northwind, b.alert, b.machine].reduce((text, named) => text.replaceAll(named, "…"), body));
+      if (found.length) failures.push(`${route}: the answer shows B's ${found.join(", ")}`);
+    }
+    assert.deepEqual(failures, []);
+    const after = await world.store.getTenant(northwind);
+    assert.equal(after?.alertSource, tenantB?.alertSource);
+    assert.equal(after?.state, tenantB?.state);
+    assert.equal(after?.lastSyncAt, tenantB?.lastSyncAt, "B was not synced");
+    assert.deepEqual(await world.store.getAlert(northwind, b.alert), alertB);
+    assert.equal((await world.store.listMachineActions(northwind, { limit: 100 })).length, actionsB);
+    for (const url of ["/audit", "/api/v1/audit?limit=1000"]) assert.deepEqual(leaks(await (await alice.request(url)).text()), [], url);
+    // The refused attempts are on record for the admins of every tenant.
+    const refused = await world.store.queryAudit({ tenantId: northwind, actor: "alice", phases: ["failed"] });
+    assert.ok(refused.length > 0);
   });
 
   it("each route gives Alice (responder on A) her side and nothing of B; URLs naming B answer 404 like unknown ones", async () => {
@@ -350,6 +427,21 @@ describe("access scoped to customer groups", () => {
     const devices = await (await admin.request("/devices?group=A")).text();
     assert.ok(devices.includes(a.machine) && !devices.includes(b.machine));
     assert.match(devices, /<option value="B"/);
+  });
+
+  it("an operator with different roles on two groups gets each tenant's buttons by the role there", async () => {
+    await addUser(world.usersFile, { name: "otto", password: PASSWORD, role: "viewer" });
+    await world.store.putGrant({ principalKind: "user", principal: "otto", role: "admin", group: "A" });
+    await world.store.putGrant({ principalKind: "user", principal: "otto", role: "viewer", group: "B" });
+    const otto = await signIn("otto");
+    const page = await (await otto.request("/tenants")).text();
+    assert.match(page, /2 customer tenants</);
+    assert.ok(page.includes(`href="/tenants/${contoso}/source?to=`), "admin on A: the source switch is offered");
+    assert.ok(!page.includes(`href="/tenants/${northwind}/source?to=`), "viewer on B: not offered");
+    const detail = await (await otto.request(`/alerts/${northwind}/${b.alert}`)).text();
+    assert.doesNotMatch(detail, /name="status"/, "no update form on B's alert");
+    assert.match(await (await otto.request(`/alerts/${contoso}/${a.alert}`)).text(), /name="status"/);
+    assert.equal((await otto.form(`/alerts/${northwind}/${b.alert}`, { comment: "x" })).status, 403, "seen, so 403 rather than 404");
   });
 
   it("a grant taken away counts at once", async () => {

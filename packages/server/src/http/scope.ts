@@ -23,6 +23,10 @@ const sessionOf = (c: ConsoleContext): Session | undefined => c.get("session");
  * The tenants on which the operator holds at least `minRole`, resolved once
  * per request and role (grants and group members are read from the store).
  * No session: no tenant.
+ *
+ * @example
+ * const tenantIds = narrowed(await tenantScope(c, deps), query.tenantIds);
+ * const page = await store.queryAlerts({ ...query, ...(tenantIds ? { tenantIds } : {}) });
  */
 export function tenantScope(c: ConsoleContext, deps: ConsoleDeps, minRole: Role = "viewer"): Promise<TenantScope> {
   const session = sessionOf(c);
@@ -45,6 +49,9 @@ export function tenantScope(c: ConsoleContext, deps: ConsoleDeps, minRole: Role 
  * the same as an unknown tenant) when they may not even see it, 403
  * (ForbiddenError) when they see it with a lower role. Returns the id
  * lower-cased.
+ *
+ * @example
+ * const id = await requireTenantRole(c, deps, tenantId(c), "responder");
  */
 export async function requireTenantRole(c: ConsoleContext, deps: ConsoleDeps, tenantId: string, role: Role): Promise<string> {
   const id = tenantId.toLowerCase();

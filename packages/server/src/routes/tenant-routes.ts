@@ -7,6 +7,7 @@ import { isTenantGuid } from "@mde-partner/client";
 import { partitionSyncable, type SkippedTenant, type VerifyResult } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { auditRefused, refusalAudited } from "./audit-refusal.js";
+import { inScope } from "../access.js";
 import { requireRole } from "../http/auth.js";
 import { groupFilter, narrowed, requireEverywhere, requireTenantRole, sessionOn, tenantScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
@@ -67,7 +68,9 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const list = async (c: ConsoleContext, flash?: PageOptions["flash"]) => {
     const groups = await groupFilter(c, deps);
     const rows = await tenantOverview(options, undefined, narrowed(await tenantScope(c, deps), groups.tenantIds));
-    return c.html(tenantsPage(session(c), rows, options.clock.now(), flash, groups));
+    const [responder, admin] = [await tenantScope(c, deps, "responder"), await tenantScope(c, deps, "admin")];
+    const rolesOn = new Map(rows.map((r) => [r.tenant.id, inScope(admin, r.tenant.id) ? "admin" : inScope(responder, r.tenant.id) ? "responder" : "viewer"] as const));
+    return c.html(tenantsPage(session(c), rows, options.clock.now(), flash, { ...groups, rolesOn }));
   };
 
   app.get("/", requireRole("viewer"), (c) => c.redirect("/tenants", 302));

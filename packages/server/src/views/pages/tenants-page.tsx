@@ -3,7 +3,7 @@ import type { SyncRunRecord, TenantTransition, VerifyResult } from "@mde-partner
 import { SEVERITIES, stateLabel, type TenantOverview } from "../../services/tenants.js";
 import type { Session } from "../../sessions.js";
 import { hasEverywhere } from "../../access.js";
-import { roleAtLeast } from "../../users-file.js";
+import { type Role, roleAtLeast } from "../../users-file.js";
 import { clip, ClipDetail } from "../clip.js";
 import { Chip, Fact, FilterForm, GroupSelect, PostForm, Table, Time, type Column } from "../components.js";
 import { age } from "../format.js";
@@ -79,6 +79,8 @@ function DriftCell({ session, row }: { session: Session; row: TenantOverview }) 
 export interface TenantGroups {
   readonly groups: readonly string[];
   readonly group: string;
+  /** The operator's role on each listed tenant, when it differs between them (which row buttons show). */
+  readonly rolesOn?: ReadonlyMap<string, Role>;
 }
 
 export function tenantsPage(
@@ -90,6 +92,11 @@ export function tenantsPage(
 ): string {
   // Adding a customer is console-wide: it needs the admin role on every tenant.
   const admin = hasEverywhere(session.grants, "admin");
+  // A row's buttons follow the operator's role on that tenant.
+  const on = (r: TenantOverview): Session => {
+    const role = groups.rolesOn?.get(r.tenant.id);
+    return role && role !== session.role ? { ...session, role } : session;
+  };
   const responder = roleAtLeast(session.role, "responder");
   const columns: Column<TenantOverview>[] = [
     {
@@ -103,8 +110,8 @@ export function tenantsPage(
       ),
     },
     { head: "State", cell: (r) => <StateChip state={r.tenant.state} /> },
-    { head: "Permissions (granted vs needed)", cell: (r) => <DriftCell session={session} row={r} /> },
-    { head: "Alert source", cell: (r) => <SourceCell session={session} row={r} /> },
+    { head: "Permissions (granted vs needed)", cell: (r) => <DriftCell session={on(r)} row={r} /> },
+    { head: "Alert source", cell: (r) => <SourceCell session={on(r)} row={r} /> },
     {
       head: "Last sync",
       attrs: (r) => ({ title: r.tenant.lastSyncAt ?? "" }),
