@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
-import { ApprovalError, type Actor, createApprovals, parseMachineActions } from "../services/approvals.js";
+import { ApprovalError, type Actor, createApprovals, parseMachineActions, refusedTenant } from "../services/approvals.js";
 import { InputError } from "../services/errors.js";
 import type { Session } from "../sessions.js";
 import { roleAtLeast } from "../users-file.js";
@@ -121,7 +121,8 @@ export function createApprovalRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       return "approval" in outcome ? c.json(outcome, 202) : c.json(outcome.result);
     } catch (error) {
       const action = typeof body.action === "string" ? body.action.slice(0, 40) : "";
-      await auditRefused(store, { actor: session(c).user, action: `machines.${action}`, request: { machines: Array.isArray(body.machines) ? body.machines.length : 0 } }, error);
+      const request = { machines: Array.isArray(body.machines) ? body.machines.length : 0 };
+      await auditRefused(store, { actor: session(c).user, action: `machines.${action}`, tenantId: refusedTenant(error), request }, error);
       return refusedJson(c, error);
     }
   });

@@ -106,6 +106,20 @@ export function parseMachineActions(body: Record<string, unknown>): MachineActio
   return { action: action as ResponseActionKind, machines: [...seen.values()], comment, ...(isolationType !== undefined ? { isolationType } : {}) };
 }
 
+/** `error`, marked with the tenant it is about (see {@link refusedTenant}). */
+function refusedOn<E extends Error>(error: E, tenantId: string): E {
+  return Object.assign(error, { refusedTenant: tenantId });
+}
+
+/**
+ * The tenant a refusal is about, if any: its audit entry is filed under that tenant, so an
+ * operator of other tenants never reads it (the message names the tenant).
+ */
+export const refusedTenant = (error: unknown): string | null => {
+  const id = (error as { refusedTenant?: unknown } | null)?.refusedTenant;
+  return typeof id === "string" ? id : null;
+};
+
 /** The audit correlation id of a request's entries. */
 export const approvalCorrelation = (id: string) => `approval:${id}`;
 
@@ -141,12 +155,15 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
   const current = (r: ApprovalRequest): ApprovalRequest =>
     r.status === "pending" && Date.parse(r.expiresAt) <= clock.now() ? { ...r, status: "expired" } : r;
 
-  /** Refuses unless the actor holds `role` on every tenant; a tenant it cannot even see reads as unknown. */
+  /**
+   * Refuses unless the actor holds `role` on every tenant; a tenant it cannot even see reads as
+   * unknown. The error carries the tenant (`refusedTenant`) so its audit entry is filed under it.
+   */
   const requireRoleOn = async (actor: Actor, role: Role, tenantIds: readonly string[]) => {
     for (const id of new Set(tenantIds)) {
       const held = await roleOn(access, actor.grants, id);
-      if (!held) throw new NotFoundError(`tenant ${id} is not in the console`);
-      if (!roleAtLeast(held, role)) throw new ForbiddenError(`This needs the ${role} role on tenant ${id}; you have ${held}.`);
+      if (!held) throw refusedOn(new NotFoundError(`tenant ${id} is not in the console`), id);
+      if (!roleAtLeast(held, role)) throw refusedOn(new ForbiddenError(`This needs the ${role} role on tenant ${id}; you have ${held}.`), id);
     }
   };
 
@@ -266,7 +283,7 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
       await requireRoleOn(actor, "responder", tenantIds);
       for (const m of input.machines) {
         if (!(await store.getMachine(m.tenantId, m.machineId)))
-          throw new NotFoundError(`device ${m.machineId} of tenant ${m.tenantId} is not in the console`);
+          throw refusedOn(new NotFoundError(`device ${m.machineId} of tenant ${m.tenantId} is not in the console`), m.tenantId);
       }
       const wide = WIDE_ACTION_KINDS.includes(input.action) && input.machines.length > wideActionThreshold;
       if (!wide) return { result: await runMachineActions(actor.user, input) };
