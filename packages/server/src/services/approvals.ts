@@ -13,7 +13,7 @@
  * `approval.reject`, then the action's own entries, whose comment names the
  * requester and the approver.
  */
-import { isTenantGuid } from "@mde-partner/client";
+import { isTenantGuid, mapWithConcurrency } from "@mde-partner/client";
 import { type ApprovalRequest, type ApprovalStatus, type ResponseActionKind, StoreError } from "@mde-partner/sync";
 import { type AccessGrant, type AccessStore, inScope, roleOn, scopeOf, type SignInMethod, type TenantScope } from "../access.js";
 import type { ResolvedConsoleOptions } from "../options.js";
@@ -33,6 +33,9 @@ export const WIDE_ACTION_KINDS: readonly ResponseActionKind[] = ["isolate", "res
 
 /** At most this many machines in one bulk request. */
 export const MAX_BULK_MACHINES = 500;
+
+/** Machines asked at the same time in a bulk action. */
+const BULK_CONCURRENCY = 8;
 
 /** A refusal with the HTTP status and stable code the routes answer with. */
 export class ApprovalError extends Error {
@@ -190,8 +193,8 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
 
   /** The bulk action itself: the direct path and the approved one both run this. */
   const runMachineActions = async (actor: string, input: MachineActionsInput, note = ""): Promise<MachineActionsResult> => {
-    const machines: Array<MachineActionsResult["machines"][number]> = [];
-    for (const m of input.machines) {
+    // A few at a time: the partner client keeps each tenant within its rate budget.
+    const machines = await mapWithConcurrency(input.machines, BULK_CONCURRENCY, async (m): Promise<MachineActionsResult["machines"][number]> => {
       try {
         const outcome = await requestAction(options, engine, actor, {
           tenantId: m.tenantId,
@@ -203,16 +206,16 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
         if (outcome.machineAction && !(await store.getMachineAction(outcome.tenantId, outcome.machineAction.id))) {
           await store.upsertMachineActions(outcome.tenantId, [outcome.machineAction], { operator: actor });
         }
-        machines.push({
+        return {
           ...m,
           result: outcome.result,
           actionId: outcome.machineAction?.id ?? null,
           error: outcome.error ? `${outcome.error.code}: ${outcome.error.message}` : null,
-        });
+        };
       } catch (error) {
-        machines.push({ ...m, result: "failed", actionId: null, error: (error as Error).message.split("\n")[0] ?? "failed" });
+        return { ...m, result: "failed", actionId: null, error: (error as Error).message.split("\n")[0] ?? "failed" };
       }
-    }
+    });
     const created = machines.filter((m) => m.actionId !== null).length;
     return { created, failed: machines.length - created, machines };
   };
