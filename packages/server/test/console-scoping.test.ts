@@ -457,6 +457,24 @@ describe("access scoped to customer groups", () => {
     assert.equal((await otto.form(`/alerts/${northwind}/${b.alert}`, { comment: "x" })).status, 403, "seen, so 403 rather than 404");
   });
 
+  it("a grant on a group with no tenant (yet) shows empty lists, not every tenant", async () => {
+    await world.store.addToGroup("Empty", [contoso]);
+    await world.store.removeFromGroup("Empty", [contoso]);
+    await addUser(world.usersFile, { name: "nora", password: PASSWORD, role: "admin" });
+    await world.store.putGrant({ principalKind: "user", principal: "nora", role: "responder", group: "Empty" });
+    const nora = await signIn("nora");
+    assert.match(await (await nora.request("/tenants")).text(), /id="no-tenants">\s*No customer tenant in your customer groups yet\./);
+    for (const url of ["/api/v1/alerts", "/api/v1/devices", "/api/v1/incidents", "/api/v1/batches"]) {
+      const json = (await (await nora.request(url)).json()) as { items: unknown[] };
+      assert.deepEqual(json.items, [], url);
+    }
+    for (const url of ["/alerts", "/devices", "/vulnerabilities", "/hunting", "/batches", "/audit", "/investigations", "/ips/10.1.2.3"]) {
+      const body = await (await nora.request(url)).text();
+      assert.ok(!body.includes(contoso) && !body.includes("Contoso") && leaks(body).length === 0, url);
+    }
+    assert.match(await (await nora.form("/sync", {})).text(), /Synced 0 tenant\(s\)/);
+  });
+
   it("a grant taken away counts at once", async () => {
     const mallory = "mallory";
     await addUser(world.usersFile, { name: mallory, password: PASSWORD, role: "viewer" });

@@ -162,8 +162,8 @@ export function tenantsPage(
         row={(r) => ({ "data-tenant": r.tenant.id })}
         columns={columns}
         empty={
-          <p class="card">
-            No customers yet.
+          <p class="card" id="no-tenants">
+            {hasEverywhere(session.grants, "viewer") ? "No customers yet." : "No customer tenant in your customer groups yet."}
             {admin && (
               <>
                 {" "}
