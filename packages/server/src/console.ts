@@ -19,6 +19,7 @@ import { type ConsoleOptions, resolveConsoleOptions } from "./options.js";
 import { createAdminRoutes } from "./routes/admin-routes.js";
 import { createAlertRoutes } from "./routes/alert-routes.js";
 import { createApiRoutes } from "./routes/api-routes.js";
+import { createApprovalRoutes } from "./routes/approval-routes.js";
 import { createAuthRoutes } from "./routes/auth-routes.js";
 import { createDeviceRoutes } from "./routes/device-routes.js";
 import { createEntityRoutes } from "./routes/entity-routes.js";
@@ -27,7 +28,9 @@ import { createHuntingRoutes } from "./routes/hunting-routes.js";
 import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
 import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
+import { createOpenApiRoutes } from "./routes/openapi-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
+import { createTokenRoutes } from "./routes/token-routes.js";
 import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
 import { createConsoleEngine } from "./services/engine.js";
 import { createHuntCache } from "./services/hunting.js";
@@ -96,9 +99,12 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.use("*", csrfProtection(new URL(options.consentRedirectUri).origin));
   app.route("/", createOpsRoutes(deps, http));
   app.route("/", createAuthRoutes(deps));
-  // Before the JSON API's catch-all: the incident and batch routes carry their own /api/v1/… routes.
+  // Before the JSON API's catch-all: the incident, batch, approval and OpenAPI routes carry their own /api/v1/… routes.
   app.route("/", createIncidentRoutes(deps));
   app.route("/", createBatchRoutes(deps));
+  app.route("/", createApprovalRoutes(deps));
+  app.route("/", createTokenRoutes(deps));
+  app.route("/", createOpenApiRoutes());
   app.route("/api/v1", createApiRoutes(deps));
   app.route("/", createTenantRoutes(deps));
   app.route("/", createAlertRoutes(deps));

@@ -50,6 +50,16 @@ export interface ConsoleOptions {
   readonly metrics?: ApiMetrics;
   /** A bearer token that may read /metrics without a session (for a Prometheus scraper). */
   readonly metricsToken?: string;
+  /** Four-eyes approval of destructive or wide actions (see services/approvals.ts). */
+  readonly approvals?: ApprovalOptions;
+}
+
+/** When an action waits for a second person's approval, and for how long. */
+export interface ApprovalOptions {
+  /** Isolating or restricting more machines than this at once needs approval (default 10). */
+  readonly wideActionThreshold?: number;
+  /** How long a request waits for its approval (default 24 hours). */
+  readonly ttlMs?: number;
 }
 
 export interface ResolvedConsoleOptions {
@@ -70,6 +80,7 @@ export interface ResolvedConsoleOptions {
   readonly login: LoginGuardOptions;
   readonly metrics: ApiMetrics | undefined;
   readonly metricsToken: string | undefined;
+  readonly approvals: Required<ApprovalOptions>;
 }
 
 
@@ -108,6 +119,11 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
   if (options.metricsToken !== undefined && (typeof options.metricsToken !== "string" || options.metricsToken.length < 16)) {
     throw new TypeError("metricsToken must be a string of at least 16 characters");
   }
+  const wideActionThreshold = options.approvals?.wideActionThreshold ?? 10;
+  if (!Number.isInteger(wideActionThreshold) || wideActionThreshold < 0)
+    throw new TypeError(`approvals.wideActionThreshold must be an integer of at least 0, got ${wideActionThreshold}`);
+  const approvalTtlMs = options.approvals?.ttlMs ?? 24 * 60 * 60_000;
+  if (!Number.isFinite(approvalTtlMs) || approvalTtlMs < 60_000) throw new TypeError(`approvals.ttlMs must be at least 60000 (a minute), got ${approvalTtlMs}`);
   return Object.freeze({
     store,
     partner,
@@ -125,5 +141,6 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     login: options.login ?? {},
     metrics: options.metrics,
     metricsToken: options.metricsToken,
+    approvals: Object.freeze({ wideActionThreshold, ttlMs: approvalTtlMs }),
   });
 }

@@ -200,6 +200,11 @@ const MATRIX: Readonly<Record<string, Row>> = {
   "/api/v1/batches": { a: { url: () => "/api/v1/batches", status: 200 } },
   "/api/v1/batches/:batchId": { a: { url: () => `/api/v1/batches/${a.batch}`, status: 200 }, b: { url: () => `/api/v1/batches/${b.batch}`, control: 200 } },
   "/api/v1/audit": { a: { url: () => "/api/v1/audit?limit=1000", status: 200 } },
+  "/approvals": { a: { url: () => "/approvals", status: 200 } },
+  "/admin/tokens": { a: { url: () => "/admin/tokens", status: 403 } },
+  "/api/v1/approvals": { a: { url: () => "/api/v1/approvals", status: 200 } },
+  "/api/v1/approvals/:id": { a: { url: () => "/api/v1/approvals/0123456789abcdef", status: 404 } },
+  "/api/v1/openapi.json": { a: { url: () => "/api/v1/openapi.json", status: 200 } },
 };
 
 /**
@@ -245,6 +250,19 @@ const WRITES: Readonly<Record<string, Write>> = {
     status: 404,
   },
   "POST /api/v1/hunting": { send: () => alice.json("POST", "/api/v1/hunting", { query: "DeviceInfo", tenantIds: [northwind] }), status: 400 },
+  // Four-eyes requests and API tokens (console-approvals.test.ts decides real requests on B).
+  "POST /tenants/:tenantId/offboard": { send: () => gina.form(`/tenants/${northwind}/offboard`, {}), status: 404 },
+  "POST /api/v1/tenants/:tenantId/offboard": { send: () => gina.json("POST", `/api/v1/tenants/${northwind}/offboard`, {}), status: 404 },
+  "POST /api/v1/devices/actions": {
+    send: () => alice.json("POST", "/api/v1/devices/actions", { action: "isolate", comment: "contain", machines: [{ tenantId: northwind, machineId: b.machine }] }),
+    status: 404,
+  },
+  "POST /approvals/:id/approve": { send: () => alice.form("/approvals/0123456789abcdef/approve", {}), status: 404 },
+  "POST /approvals/:id/reject": { send: () => alice.form("/approvals/0123456789abcdef/reject", {}), status: 404 },
+  "POST /api/v1/approvals/:id/approve": { send: () => alice.json("POST", "/api/v1/approvals/0123456789abcdef/approve", {}), status: 404 },
+  "POST /api/v1/approvals/:id/reject": { send: () => alice.json("POST", "/api/v1/approvals/0123456789abcdef/reject", {}), status: 404 },
+  "POST /admin/tokens": { send: () => gina.form("/admin/tokens", { name: "gina-token", role: "admin", group: "", expires: "7" }), status: 403 },
+  "POST /admin/tokens/:id/revoke": { send: () => gina.form("/admin/tokens/0123456789ab/revoke", {}), status: 403 },
 };
 
 describe("access scoped to customer groups", () => {

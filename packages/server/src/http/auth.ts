@@ -1,11 +1,12 @@
 /**
- * Who is asking and may they: the session cookie, role checks for pages
- * (redirect to sign-in) and the JSON API (401/403 JSON), and CSRF on every
- * state change.
+ * Who is asking and may they: the session cookie (or, on the JSON API, an API
+ * token: bearer.ts), role checks for pages (redirect to sign-in) and the JSON
+ * API (401/403 JSON), and CSRF on every state change of a cookie session.
  */
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { type AccessStore, grantsOf, highestRole } from "../access.js";
+import { bearerCredential, createBearerAuth, viaBearer } from "./bearer.js";
 import { csrfMatches } from "../sessions.js";
 import { type Role, roleAtLeast } from "../users-file.js";
 import { errorPage } from "../views/pages/error-page.js";
@@ -17,13 +18,19 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** The store as the access functions read it. */
 export const accessStore = (deps: ConsoleDeps): AccessStore => deps.options.store;
 
+const isApi = (c: ConsoleContext) => c.req.path.startsWith("/api/");
+
 /**
  * Loads the session named by the cookie (if any) into `c.var.session`, with the
  * grants its operator holds now. A session whose operator has no grant left
- * (a revoked or emptied access) is ended.
+ * (a revoked or emptied access) is ended. On the JSON API a bearer header
+ * decides alone: its API token, or 401 (the cookie is not looked at).
  */
 export function loadSession(deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {
+  const bearer = createBearerAuth(deps);
   return async (c, next) => {
+    const token = isApi(c) ? bearerCredential(c) : undefined;
+    if (token !== undefined) return bearer(c, token, next);
     const id = getCookie(c, deps.cookieName);
     const stored = deps.sessions.get(id);
     let session: Session | undefined;
@@ -39,8 +46,6 @@ export function loadSession(deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {
   };
 }
 
-const isApi = (c: ConsoleContext) => c.req.path.startsWith("/api/");
-
 /**
  * Pages: no session → sign-in page (with `next`); no grant of at least `role`
  * anywhere → 403. API: 401/403 JSON. Which tenants the role reaches is the
@@ -50,7 +55,10 @@ export function requireRole(role: Role): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
     const session = c.get("session");
     if (!session) {
-      if (isApi(c)) return c.json({ error: { code: "unauthenticated", message: "sign in first" } }, 401);
+      if (isApi(c)) {
+        c.header("www-authenticate", 'Bearer realm="mde-partner"');
+        return c.json({ error: { code: "unauthenticated", message: "sign in first" } }, 401);
+      }
       if (c.req.method !== "GET") return c.html(errorPage(undefined, 401, "Your session has ended. Sign in again."), 401);
       const nextUrl = new URL(c.req.url);
       return c.redirect(`/login?next=${encodeURIComponent(nextUrl.pathname + nextUrl.search)}`, 302);
@@ -81,7 +89,8 @@ async function submittedToken(c: ConsoleContext): Promise<string | undefined> {
  * Every state change (any method but GET/HEAD/OPTIONS) of a signed-in
  * session needs the session's CSRF token; a cross-origin `Origin` is refused
  * outright (unless it is the console's public origin). Routes without a session are left to `requireRole` (401) and the
- * sign-in form's own token.
+ * sign-in form's own token. A request authenticated by an API token (bearer
+ * header) needs none; a cookie session needs it whatever other headers come along.
  */
 export function csrfProtection(publicOrigin: string): MiddlewareHandler<ConsoleEnv> {
   return async (c, next) => {
@@ -94,7 +103,7 @@ export function csrfProtection(publicOrigin: string): MiddlewareHandler<ConsoleE
       return refuse(c, "cross-origin request refused");
     }
     const session = c.get("session");
-    if (!session) return next();
+    if (!session || viaBearer(c)) return next();
     if (!csrfMatches(await submittedToken(c), session.csrfToken)) {
       return refuse(c, "missing or wrong CSRF token: reload the page and try again");
     }

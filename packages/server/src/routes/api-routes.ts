@@ -12,6 +12,7 @@ import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { alertSummary, parseAlertQuery, updateAlert } from "../services/alerts.js";
 import { boundListItem } from "../services/bound-list.js";
 import { actionSummary, isFinalStatus, listDevices, refreshAction, requestAction } from "../services/devices.js";
+import { createApprovals } from "../services/approvals.js";
 import { InputError, NotFoundError } from "../services/errors.js";
 import { startOnboarding, switchSource, tenantOverview } from "../services/tenants.js";
 import type { Session } from "../sessions.js";
@@ -41,6 +42,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { options, engine } = deps;
   const { store } = options;
   const session = (c: ConsoleContext) => c.get("session") as Session;
+  const approvals = createApprovals(options, engine);
 
   api.get("/me", requireRole("viewer"), (c) => {
     const s = session(c);
@@ -195,6 +197,9 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       scanType: str(body.scanType),
     };
     const refused = { actor: session(c).user, action: `machine.${input.action.slice(0, 40)}`, tenantId: input.tenantId, target: input.machineId, request: input };
+    // Four eyes: with `approvals.wideActionThreshold: 0` one isolation is already wide, and waits for approval.
+    const held = await refusalAudited(store, refused, () => approvals.holdSingle(session(c), input));
+    if (held) return c.json({ approval: held }, 202);
     const outcome = await refusalAudited(store, refused, async () => {
       await requireTenantRole(c, deps, input.tenantId, "responder");
       return requestAction(options, engine, session(c).user, input);

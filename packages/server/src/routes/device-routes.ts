@@ -5,6 +5,7 @@ import { requireRole } from "../http/auth.js";
 import { groupFilter, narrowed, requireTenantRole, sessionOn, tenantScope, withinScope } from "../http/scope.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { classify } from "../http/errors.js";
+import { createApprovals } from "../services/approvals.js";
 import { DEVICE_ACTIONS, listDevices, refreshAction, requestAction } from "../services/devices.js";
 import { deviceTvm } from "../services/vulnerabilities.js";
 import { NotFoundError } from "../services/errors.js";
@@ -26,6 +27,7 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const { options, engine } = deps;
   const { store } = options;
   const session = (c: ConsoleContext) => c.get("session") as Session;
+  const approvals = createApprovals(options, engine);
 
   /** The device named by the path, when the operator holds `role` on its tenant. */
   const machineOf = async (c: ConsoleContext, role: Role) => {
@@ -79,6 +81,10 @@ export function createDeviceRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       c.html(confirmActionPage(session(c), { machine, action, error: message, comment: field("comment") ?? "" }), status);
     let outcome: Awaited<ReturnType<typeof requestAction>>;
     try {
+      // Four eyes: with `approvals.wideActionThreshold: 0` one isolation is already wide, and waits for approval.
+      const input = { tenantId: machine.tenantId, machineId: machine.id, action, comment: field("comment"), isolationType: field("isolationType") };
+      const held = await approvals.holdSingle(session(c), input);
+      if (held) return c.redirect(`/approvals?requested=${encodeURIComponent(held.id)}`, 303);
       outcome = await requestAction(options, engine, session(c).user, {
         tenantId: machine.tenantId,
         machineId: machine.id,

@@ -16,7 +16,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users";
+  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -30,7 +30,9 @@ const SECTIONS = [
   ["hunting", "/hunting", "Hunting", "viewer"],
   ["batches", "/batches", "Batches", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],
+  ["approvals", "/approvals", "Approvals", "responder"],
   ["users", "/users", "Users", "admin"],
+  ["tokens", "/admin/tokens", "API tokens", "admin"],
 ] as const;
 
 function Navigation({ session, section }: { session: Session; section: PageOptions["section"] }) {

@@ -250,6 +250,13 @@ export function tenantDetailPage(
             <button type="submit" class="secondary">New consent link</button>
           </PostForm>
         )}
+        {admin && (
+          <PostForm action={`${base}/offboard`} session={session}>
+            <button type="submit" class="secondary" id="offboard" title="Removes the tenant and everything synced for it, once another admin approves">
+              Offboard…
+            </button>
+          </PostForm>
+        )}
         <a class="button secondary" href={text(`/alerts?tenant=${tenant.id}`)}>Alerts</a>
         <a class="button secondary" href={text(`/devices?tenant=${tenant.id}`)}>Devices</a>
       </div>
