@@ -6,6 +6,7 @@
 export { type ConsoleAddress, createConsole, createOneTimeLogin, type PartnerConsole } from "./console.js";
 export { type ApiMetrics, createApiMetrics, type TenantApiCounters } from "./metrics.js";
 export type { Clock, ConsoleOptions, TlsPem } from "./options.js";
+export { SSO_CALLBACK_PATH, type SsoOptions } from "./sso/sso-options.js";
 export { MIN_PASSWORD_LENGTH, passwordProblem } from "./password.js";
 export { createSelfSignedCertificate, spkiHash } from "./tls.js";
 export { addUser, ROLES, type Role, readUsers, removeUser, type UserRecord } from "./users-file.js";

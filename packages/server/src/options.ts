@@ -7,6 +7,7 @@ import type { Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { SessionStoreOptions } from "./sessions.js";
+import { type ResolvedSsoOptions, resolveSsoOptions, type SsoOptions } from "./sso/sso-options.js";
 
 /** The console's clock is the client's (`now()` in ms since the epoch; injectable so expiry is tested with a fake clock). */
 export type { Clock };
@@ -50,6 +51,8 @@ export interface ConsoleOptions {
   readonly metrics?: ApiMetrics;
   /** A bearer token that may read /metrics without a session (for a Prometheus scraper). */
   readonly metricsToken?: string;
+  /** Operators sign in with Entra ID (OpenID Connect); local accounts stay as break-glass unless `sso.localAccounts` is false. */
+  readonly sso?: SsoOptions;
 }
 
 export interface ResolvedConsoleOptions {
@@ -70,6 +73,9 @@ export interface ResolvedConsoleOptions {
   readonly login: LoginGuardOptions;
   readonly metrics: ApiMetrics | undefined;
   readonly metricsToken: string | undefined;
+  readonly sso: ResolvedSsoOptions | undefined;
+  /** The users file's accounts may sign in with a password (always without `sso`). */
+  readonly localAccounts: boolean;
 }
 
 
@@ -108,6 +114,7 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
   if (options.metricsToken !== undefined && (typeof options.metricsToken !== "string" || options.metricsToken.length < 16)) {
     throw new TypeError("metricsToken must be a string of at least 16 characters");
   }
+  const sso = options.sso === undefined ? undefined : resolveSsoOptions(options.sso, partner.cloud.ca);
   return Object.freeze({
     store,
     partner,
@@ -125,5 +132,7 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     login: options.login ?? {},
     metrics: options.metrics,
     metricsToken: options.metricsToken,
+    sso,
+    localAccounts: options.sso?.localAccounts ?? true,
   });
 }

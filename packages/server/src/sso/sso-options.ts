@@ -1,0 +1,101 @@
+/**
+ * The console's single sign-on with Entra ID (OpenID Connect): what it is
+ * given and how that is checked, once (STYLE.md habit 3).
+ */
+import { checkRedirectUri, type FetchLike } from "@mde-partner/client";
+
+/** The path of the sign-in callback; `redirectUri` must end in it. */
+export const SSO_CALLBACK_PATH = "/login/sso/callback";
+
+/**
+ * Sign-in with Entra ID for the console (`ConsoleOptions.sso`).
+ *
+ * @example
+ * sso: {
+ *   issuer: `https://login.microsoftonline.com/${partnerTenantId}/v2.0`,
+ *   clientId: "…app (client) id…",
+ *   clientSecret, // resolved by the caller from an env var or a file, never from config
+ *   redirectUri: "https://console.mssp.example/login/sso/callback",
+ * }
+ */
+export interface SsoOptions {
+  /**
+   * The OpenID Connect issuer: `https://login.microsoftonline.com/{partner tenant id}/v2.0`
+   * (a custom cloud's: its login URL + `/{tenant}/v2.0`). Its discovery document is read from
+   * `{issuer}/.well-known/openid-configuration`, and ID tokens must name exactly this issuer.
+   */
+  readonly issuer: string;
+  /** Application (client) id of the console's app registration. */
+  readonly clientId: string;
+  /** The app registration's client secret (the caller resolves it from a secret reference). */
+  readonly clientSecret: string;
+  /** The console's public `/login/sso/callback` URL, registered as a Web redirect URI of the app. */
+  readonly redirectUri: string;
+  /**
+   * PEM of a CA to trust for the issuer's endpoints (a custom cloud's, e.g. the offline
+   * emulator's). Default: the partner client's cloud CA, else Node's roots.
+   */
+  readonly caCertPem?: string;
+  /** The local (users-file) accounts, as break-glass access (default true). `false` hides the form and refuses it. */
+  readonly localAccounts?: boolean;
+  /** Refuse ID tokens whose `amr` claim does not include `mfa` (default false). */
+  readonly requireMfa?: boolean;
+  /** The fetch the OpenID client uses (default: one that trusts `caCertPem` only for these requests). */
+  readonly fetch?: FetchLike;
+}
+
+/** {@link SsoOptions}, checked and frozen. */
+export interface ResolvedSsoOptions {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  readonly caCertPem: string | undefined;
+  readonly requireMfa: boolean;
+  readonly fetch: FetchLike | undefined;
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/;
+
+/** Checks `sso`; `partnerCa` is the partner client's cloud CA (the default CA to trust). */
+export function resolveSsoOptions(sso: SsoOptions, partnerCa: string | undefined): ResolvedSsoOptions {
+  if (!sso || typeof sso !== "object") throw new TypeError("sso must be an object");
+  let issuer: URL;
+  try {
+    issuer = new URL(sso.issuer);
+  } catch {
+    throw new TypeError("sso.issuer must be an absolute URL, e.g. https://login.microsoftonline.com/{tenant id}/v2.0");
+  }
+  if (issuer.protocol !== "https:") throw new TypeError("sso.issuer must be an https URL");
+  if (issuer.search || issuer.hash || issuer.username || issuer.password) throw new TypeError("sso.issuer must not carry a query, fragment or credentials");
+  if (typeof sso.clientId !== "string" || !/^[A-Za-z0-9._:-]{1,128}$/.test(sso.clientId)) {
+    throw new TypeError("sso.clientId must be the app registration's application (client) id");
+  }
+  if (typeof sso.clientSecret !== "string" || sso.clientSecret.length === 0) throw new TypeError("sso.clientSecret is required");
+  let redirect: URL;
+  try {
+    redirect = new URL(sso.redirectUri);
+  } catch {
+    throw new TypeError(`sso.redirectUri must be the absolute URL of the console's ${SSO_CALLBACK_PATH}`);
+  }
+  if (redirect.pathname !== SSO_CALLBACK_PATH || redirect.search || redirect.hash) {
+    throw new TypeError(`sso.redirectUri must end in ${SSO_CALLBACK_PATH} (no query)`);
+  }
+  // Entra ID's rule for Web redirect URIs (https; http only to localhost), the one consent links use too.
+  checkRedirectUri(redirect.toString());
+  const ca = sso.caCertPem ?? partnerCa;
+  if (ca !== undefined && (typeof ca !== "string" || !PEM_CERTIFICATE.test(ca))) throw new TypeError("sso.caCertPem must be a PEM certificate");
+  if (sso.localAccounts !== undefined && typeof sso.localAccounts !== "boolean") throw new TypeError("sso.localAccounts must be a boolean");
+  if (sso.requireMfa !== undefined && typeof sso.requireMfa !== "boolean") throw new TypeError("sso.requireMfa must be a boolean");
+  if (sso.fetch !== undefined && typeof sso.fetch !== "function") throw new TypeError("sso.fetch must be a function");
+  return Object.freeze({
+    // The issuer as configured, without a trailing slash: ID tokens must name it exactly.
+    issuer: issuer.toString().replace(/\/+$/, ""),
+    clientId: sso.clientId,
+    clientSecret: sso.clientSecret,
+    redirectUri: redirect.toString(),
+    caCertPem: ca,
+    requireMfa: sso.requireMfa ?? false,
+    fetch: sso.fetch,
+  });
+}
