@@ -46,21 +46,32 @@ export interface TenantSelection {
   readonly tenantIds?: readonly string[] | undefined;
   /** Without named tenants: `syncable` (default) takes those a sync takes and lists the rest in `skipped`; `all` takes every tenant. */
   readonly include?: "syncable" | "all";
+  /**
+   * Only tenants of these customer groups (any of them). Named tenants outside them come back in
+   * `unknown`, as if they were not in the store, and a skipped tenant is named only when it is in
+   * them: a selection scoped to groups says nothing of the tenants outside. An unknown group
+   * rejects with `ERR_STORE_GROUP_UNKNOWN`; an empty list selects nothing.
+   */
+  readonly groups?: readonly string[] | undefined;
 }
 
 /**
  * The tenants a sync, hunt or CLI command runs on: the named ones (without repeats, in the order
- * given), or every stored tenant a sync takes, naming each one it leaves out and why.
+ * given), or every stored tenant a sync takes, naming each one it leaves out and why; either way
+ * limited to the tenants of `groups` when given.
  *
  * @example
  * const { tenants, skipped } = await selectTenants(store); // every consented/verified/degraded tenant
+ * const eu = await selectTenants(store, { groups: ["eu-retail"] }); // those of one customer group
  */
 export async function selectTenants(
   store: Store,
   selection: TenantSelection = {},
 ): Promise<{ tenants: TenantRecord[]; unknown: string[]; skipped: SkippedTenant[] }> {
+  const inGroups = selection.groups === undefined ? undefined : new Set(await store.tenantIdsOfGroups(selection.groups));
   if (selection.tenantIds === undefined) {
-    const all = await store.listTenants();
+    let all = await store.listTenants();
+    if (inGroups) all = all.filter((t) => inGroups.has(t.id));
     if (selection.include === "all") return { tenants: all, unknown: [], skipped: [] };
     const { syncable, skipped } = partitionSyncable(all);
     return { tenants: syncable, unknown: [], skipped };
@@ -69,7 +80,7 @@ export async function selectTenants(
   const unknown: string[] = [];
   for (const id of new Set(selection.tenantIds)) {
     const t = await store.getTenant(id);
-    if (!t) unknown.push(id);
+    if (!t || (inGroups && !inGroups.has(t.id))) unknown.push(id);
     else if (!tenants.some((o) => o.id === t.id)) tenants.push(t);
   }
   return { tenants, unknown, skipped: [] };
@@ -88,7 +99,7 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
   const concurrency = options.concurrency ?? 8;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
   const startedAt = new Date(settings.clock.now()).toISOString();
-  const { tenants, unknown, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds });
+  const { tenants, unknown, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds, groups: options.groups });
   const results = await mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantSyncResult> => {
     if (settings.signal?.aborted) {
       return {
@@ -182,10 +193,11 @@ export function syncWatch(options: WatchOptions): { stop(): Promise<void>; done:
   const done = (async () => {
     while (!signal.aborted) {
       const started = settings.clock.now();
-      const { tenants, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds });
+      // Selected again every pass, so a tenant added to (or taken out of) a group is followed.
+      const { tenants, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds, groups: options.groups });
       const due = tenants.filter((t) => backoff.due(t.id, started)).map((t) => t.id);
       if (due.length > 0) {
-        const report = { ...(await syncOnce({ ...options, tenantIds: due, signal })), skipped };
+        const report = { ...(await syncOnce({ ...options, tenantIds: due, groups: undefined, signal })), skipped };
         const now = settings.clock.now();
         for (const r of report.tenants) {
           const b = backoff.record(r, now);

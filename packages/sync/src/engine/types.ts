@@ -93,6 +93,8 @@ export interface SyncOptions {
   partner: PartnerClient<PartnerTenant>;
   /** Tenants to sync; default: every tenant in the store that is consented/verified/degraded. */
   tenantIds?: readonly string[];
+  /** Only tenants of these customer groups (with `tenantIds`: those of them in the groups). */
+  groups?: readonly string[] | undefined;
   /** Tenants synced at once (default 8). */
   concurrency?: number;
   /** First sync of a tenant only backfills alerts updated at or after this ISO time. */

@@ -1,5 +1,24 @@
 /** Stable codes of {@link StoreError}; code branches on these, never on message text. */
-export type StoreErrorCode = "ERR_STORE_SCHEMA_NEWER" | "ERR_STORE_INVALID_ROW" | "ERR_STORE_TENANT_UNKNOWN" | "ERR_STORE_CLOSED" | "ERR_STORE_WRITER";
+export type StoreErrorCode =
+  | "ERR_STORE_SCHEMA_NEWER"
+  | "ERR_STORE_INVALID_ROW"
+  | "ERR_STORE_TENANT_UNKNOWN"
+  | "ERR_STORE_CLOSED"
+  | "ERR_STORE_WRITER"
+  /** A customer group named by the caller does not exist. */
+  | "ERR_STORE_GROUP_UNKNOWN"
+  /** An API token that is not revoked already has this name. */
+  | "ERR_STORE_NAME_TAKEN"
+  /** Approvals (approvals.ts): no such request. */
+  | "approval.unknown"
+  /** The requester tried to approve or reject their own request (four eyes). */
+  | "approval.self"
+  /** The request was already decided (or executed). */
+  | "approval.not-pending"
+  /** The request expired before the decision; it is now marked expired. */
+  | "approval.expired"
+  /** `finishApproval` on a request that is not approved. */
+  | "approval.not-approved";
 
 /**
  * Error raised by the store with a stable `code`. Caller mistakes (a malformed

@@ -3,12 +3,15 @@ export { SEVERITY_RANK } from "./alerts-write.js";
 export { advanceCursor, cursorCovers } from "./cursors.js";
 export type { DialectName, Migration, MigrationContext, MigrationOutcome } from "./dialect.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
+export { checkRole, ROLES } from "./grants.js";
+export { checkGroupName, GROUP_NAME } from "./groups.js";
 export { GRAPH_SEVERITY_RANK, type IncidentFilter, type IncidentPage, type IncidentQuery, incidentSummary } from "./incidents.js";
 export { type IsolationState, isolationStateOf, type MachineActionWriteOptions } from "./machine-actions.js";
 export type { MachineFilter } from "./machines.js";
 export { defaultStoreUrl, openStore, STORE_SCHEMA_VERSION, type Store, type StoreOptions } from "./open-store.js";
 export type * from "./records.js";
 export { parseStoreUrl, type StoreLocation } from "./store-url.js";
+export type * from "./team-records.js";
 export { toTimeKey } from "./time.js";
 export type {
   TvmCveMachine,

@@ -476,5 +476,75 @@ const compactAlerts: Migration = {
   },
 };
 
+/*
+ * The team layer (schema v7, issue 16): customer groups and their member tenants, access grants
+ * (a role for a user or an Entra group on a group or on every tenant), API tokens (their SHA-256
+ * only) and four-eyes approval requests. Additive: existing stores get empty tables, so every
+ * operator keeps the access the users file gives until grants are added.
+ */
+const teamLayer: Migration = {
+  version: 7,
+  name: "customer groups, access grants, API tokens, approval requests",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const out: CompiledQuery[] = [];
+    const texts = (t: Builder, required: string[], optional: string[] = []) => {
+      let b = t;
+      for (const n of required) b = c.text(b, n, true);
+      for (const n of optional) b = c.text(b, n);
+      return b;
+    };
+    const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
+
+    out.push(texts(s.createTable("customer_groups") as Builder, ["name", "created_at"], ["created_by"]).addPrimaryKeyConstraint("customer_groups_pk", ["name"]).compile());
+    out.push(
+      texts(s.createTable("customer_group_members") as Builder, ["group_name", "tenant_id", "added_at"])
+        .addPrimaryKeyConstraint("customer_group_members_pk", ["group_name", "tenant_id"])
+        .compile(),
+    );
+    // Offboarding a tenant removes its memberships.
+    index("customer_group_members_tenant", "customer_group_members", ["tenant_id"]);
+
+    // `group_name` "" is "every tenant", so the key holds no NULL and the upsert finds its row on both engines.
+    out.push(
+      texts(s.createTable("access_grants") as Builder, ["principal_kind", "principal", "group_name", "role", "granted_at"], ["granted_by"])
+        .addPrimaryKeyConstraint("access_grants_pk", ["principal_kind", "principal", "group_name"])
+        .compile(),
+    );
+    index("access_grants_principal", "access_grants", ["principal", "principal_kind"]);
+    index("access_grants_group", "access_grants", ["group_name"]);
+
+    out.push(
+      c
+        .text(
+          texts(
+            s.createTable("api_tokens") as Builder,
+            ["id", "name", "role", "created_at", "created_by"],
+            ["group_name", "expires_at", "last_used_at", "revoked_at", "revoked_by"],
+          ),
+          "token_hash",
+          true,
+          (col) => col.unique(),
+        )
+        .addPrimaryKeyConstraint("api_tokens_pk", ["id"])
+        .compile(),
+    );
+    index("api_tokens_name", "api_tokens", ["name"]);
+
+    out.push(
+      texts(
+        s.createTable("approval_requests") as Builder,
+        ["id", "action", "tenant_ids", "params", "summary", "requested_by", "requested_at", "expires_at", "status"],
+        ["decided_by", "decided_at", "result"],
+      )
+        .addPrimaryKeyConstraint("approval_requests_pk", ["id"])
+        .compile(),
+    );
+    index("approval_requests_status", "approval_requests", ["status", "requested_at"]);
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
-export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches, tvmSnapshots, compactAlerts]);
+export const migrations: readonly Migration[] = Object.freeze([initialSchema, onboardingStatesAndWebhooks, graphSourceAndIncidents, batches, tvmSnapshots, compactAlerts, teamLayer]);

@@ -3,11 +3,15 @@ import { join } from "node:path";
 import { AlertWriterThread } from "./alert-writer-client.js";
 import { createAlertReader } from "./alerts-query.js";
 import { createAlertWriter } from "./alerts-write.js";
+import { createApiTokenRepository } from "./api-tokens.js";
+import { createApprovalRepository } from "./approvals.js";
 import { createAuditLog } from "./audit-log.js";
 import { createBatchRepository } from "./batches.js";
 import { createConsentRequestRepository } from "./consent-requests.js";
 import { createStoreContext } from "./context.js";
 import { createCursorRepository } from "./cursors.js";
+import { createGrantRepository } from "./grants.js";
+import { createGroupRepository } from "./groups.js";
 import type { DialectName, Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { createIncidentRepository } from "./incidents.js";
 import { createMachineActionRepository } from "./machine-actions.js";
@@ -61,7 +65,11 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createIncidentRepository> &
   ReturnType<typeof createBatchRepository> &
   ReturnType<typeof createTvmWriter> &
-  ReturnType<typeof createTvmReader>;
+  ReturnType<typeof createTvmReader> &
+  ReturnType<typeof createGroupRepository> &
+  ReturnType<typeof createGrantRepository> &
+  ReturnType<typeof createApiTokenRepository> &
+  ReturnType<typeof createApprovalRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -143,6 +151,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createBatchRepository(ctx),
     ...createTvmWriter(ctx),
     ...createTvmReader(ctx),
+    ...createGroupRepository(ctx),
+    ...createGrantRepository(ctx),
+    ...createApiTokenRepository(ctx),
+    ...createApprovalRepository(ctx),
     dialect: dialect.name,
     migration,
     close: async () => {

@@ -339,6 +339,61 @@ export interface TvmRecommendationsTable {
   active_alert: number;
 }
 
+/** A customer group (schema v7). */
+export interface CustomerGroupsTable {
+  name: string;
+  created_at: string;
+  created_by: string | null;
+}
+
+/** One tenant in one customer group (schema v7). */
+export interface CustomerGroupMembersTable {
+  group_name: string;
+  tenant_id: string;
+  added_at: string;
+}
+
+/** A role for a user or an Entra group on a customer group; `group_name` `""` is every tenant (schema v7). */
+export interface AccessGrantsTable {
+  principal_kind: string;
+  principal: string;
+  group_name: string;
+  role: string;
+  granted_at: string;
+  granted_by: string | null;
+}
+
+/** An API token: only the SHA-256 of its text is kept (schema v7). */
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  role: string;
+  group_name: string | null;
+  created_at: string;
+  created_by: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** A four-eyes approval request; id lists, params and result are JSON (schema v7). */
+export interface ApprovalRequestsTable {
+  id: string;
+  action: string;
+  tenant_ids: string;
+  params: string;
+  summary: string;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  status: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  result: string | null;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -363,4 +418,9 @@ export interface StoreDatabase {
   tvm_vulnerabilities: TvmVulnerabilitiesTable;
   tvm_software: TvmSoftwareTable;
   tvm_recommendations: TvmRecommendationsTable;
+  customer_groups: CustomerGroupsTable;
+  customer_group_members: CustomerGroupMembersTable;
+  access_grants: AccessGrantsTable;
+  api_tokens: ApiTokensTable;
+  approval_requests: ApprovalRequestsTable;
 }

@@ -170,7 +170,7 @@ export function createTenantRepository(ctx: StoreContext) {
 
     /**
      * Removes the tenant and everything synced for it (alerts, machines,
-     * actions, cursors, runs, transitions). The audit log is kept: it records
+     * actions, cursors, runs, transitions, group memberships). The audit log is kept: it records
      * what was done, also for tenants that are gone. Returns false when unknown.
      */
     async removeTenant(tenantId: string): Promise<boolean> {
@@ -188,6 +188,7 @@ export function createTenantRepository(ctx: StoreContext) {
           "sync_cursors",
           "sync_runs",
           "tenant_state_transitions",
+          "customer_group_members",
         ] as const) {
           await trx.deleteFrom(table).where("tenant_id", "=", id).execute();
         }
