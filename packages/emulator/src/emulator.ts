@@ -19,8 +19,10 @@ import { type EmulatorOptions, resolveOptions, type TenantSpec } from "./core/op
 import { pemToDer, thumbprintSha1, thumbprintSha256 } from "./core/pki.js";
 import { createRandom } from "./core/random.js";
 import { createRateLimiter } from "./core/rate-limit.js";
+import { createSignInState } from "./core/sign-in-state.js";
 import { createSigningKeyRing } from "./core/signing-keys.js";
 import type { EmulatorState, PartnerApp, Tenant } from "./core/state.js";
+import { generatePartnerDirectory } from "./core/users.js";
 import { generateTenantData, tenantCounts } from "./data/generator.js";
 import { initSchema } from "./data/schema.js";
 
@@ -61,7 +63,27 @@ export interface EmulatorInfo {
     redirectUris: string[];
     requiredRoles: string[];
   };
+  /** The partner's own (home) tenant: where its app is registered and its people sign in. */
+  partnerTenantId: string;
+  /** People of the home tenant who can sign in to the partner's apps (authorization code flow). */
+  partnerUsers: PartnerUserInfo[];
+  /** Security groups of the home tenant (`groups` claim values and their names). */
+  partnerGroups: Array<{ id: string; displayName: string }>;
   tenants: TenantInfo[];
+}
+
+/** One home-tenant user as the ready line reports it. */
+export interface PartnerUserInfo {
+  username: string;
+  password: string;
+  displayName: string;
+  oid: string;
+  /** App roles assigned (the ID token's `roles`); empty = not assigned (AADSTS50105 when the app requires assignment). */
+  roles: string[];
+  /** Group object ids (the ID token's `groups`). */
+  groups: string[];
+  /** Signs in with MFA (`amr` `["pwd","mfa"]`). */
+  mfa: boolean;
 }
 
 export interface Emulator {
@@ -126,6 +148,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     baseUrl: `${resolved.insecureHttp ? "http" : "https"}://${resolved.host}:${resolved.port || 443}`,
     seenAssertionIds: new Map(),
     consentSessions: new Map(),
+    signIn: createSignInState([], []),
   };
 
   // The partner's own tenant, home of the multi-tenant app registration.
@@ -158,10 +181,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     requiredGraphRoles: [...(options.requestedGraphRoles ?? DEFAULT_GRAPH_ROLES)],
     redirectUris: [...(options.redirectUris ?? ["https://localhost/consent/callback", "http://localhost/consent/callback"])],
     enabled: true,
+    appRoleAssignmentRequired: true,
   };
   for (const s of partnerApp.secrets) s.hint = s.value.slice(0, 3);
   state.apps.set(partnerApp.clientId, partnerApp);
   grantConsent(state, home, partnerApp, [], []);
+  // The partner's people, from their own fork of the seed so tenant data stays as it was.
+  const directory = generatePartnerDirectory(random.fork("partner-users"), home.domains[0] ?? "partnermssp.onmicrosoft.com");
+  for (const user of directory.users) state.signIn.users.set(user.username.toLowerCase(), user);
+  state.signIn.groups.push(...directory.groups);
 
   const defaultMachines = options.machinesPerTenant ?? Math.max(5, Math.min(500, Math.ceil(defaultAlerts / 10)));
   let tenantIndex = 0;
@@ -210,6 +238,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       redirectUris: [...partnerApp.redirectUris],
       requiredRoles: [...partnerApp.requiredRoles],
     },
+    partnerTenantId: home.id,
+    partnerUsers: [...state.signIn.users.values()].map((u) => ({
+      username: u.username,
+      password: u.password,
+      displayName: u.displayName,
+      oid: u.oid,
+      roles: [...u.roles],
+      groups: [...u.groups],
+      mfa: u.mfa,
+    })),
+    partnerGroups: state.signIn.groups.map((g) => ({ ...g })),
     tenants: [...state.tenants.values()].filter((t) => t.id !== home.id).map(tenantInfo),
   });
 

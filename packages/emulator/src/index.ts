@@ -1,5 +1,6 @@
 export { createEmulator, DEFAULT_GRAPH_ROLES } from "./emulator.js";
-export type { Emulator, EmulatorInfo, TenantInfo } from "./emulator.js";
+export type { Emulator, EmulatorInfo, PartnerUserInfo, TenantInfo } from "./emulator.js";
+export type { UserChange } from "./control/control.js";
 export type { EmulatorOptions, LiveModeOptions, TenantSpec } from "./core/options.js";
 export { createManualClock, systemClock } from "./core/clock.js";
 export { isLoopbackHost, MIN_CONTROL_TOKEN_LENGTH } from "./control/control-auth.js";

@@ -5,6 +5,7 @@ import type { JournalEntry, JournalQuery } from "../core/journal.js";
 import type { TenantSpec } from "../core/options.js";
 import { createRandom } from "../core/random.js";
 import type { EmulatorState, PartnerApp, Tenant } from "../core/state.js";
+import { type DirectoryUser, findUser } from "../core/users.js";
 
 /** Raised for control requests that name something that does not exist or make no sense. */
 export class ControlError extends Error {
@@ -45,7 +46,24 @@ export interface AppChange {
   addSecret?: { lifetimeSec?: number };
   requiredRoles?: string[];
   requiredGraphRoles?: string[];
+  /** Refuse users with no app role at sign-in (AADSTS50105). */
+  appRoleAssignmentRequired?: boolean;
 }
+
+/** Creates or changes a home-tenant user; what is left out stays as it was (or gets a default). */
+export interface UserChange {
+  /** Omitted when creating: a generated one, returned once in the answer. */
+  password?: string;
+  displayName?: string;
+  /** App roles assigned on the partner's apps (`Console.Admin`, …); `[]` = not assigned. */
+  roles?: string[];
+  /** Group object ids. */
+  groups?: string[];
+  mfa?: boolean;
+}
+
+/** A user as the control API shows it (the password included: these are test identities). */
+export type UserView = Omit<DirectoryUser, "passwordVersion">;
 
 export interface DataHooks {
   addTenant(spec: TenantSpec): unknown;
@@ -80,6 +98,11 @@ export interface EmulatorControl {
   startLive(options: { intervalMs: number; newAlerts: number; updatedAlerts: number }): void;
   stopLive(): void;
   resetRateLimits(): void;
+  users(): UserView[];
+  /** Creates the user (UPN under one of the home tenant's domains) or changes it. */
+  putUser(username: string, change: UserChange): UserView;
+  /** Deletes the user and ends its sign-in sessions; false when there was none. */
+  removeUser(username: string): boolean;
 }
 
 const countOf = (n: unknown, max = 1_000_000): number => {
@@ -132,6 +155,7 @@ export function createControl(state: EmulatorState, partnerApp: PartnerApp, data
         requiredGraphRoles: [...(spec.requiredGraphRoles ?? partnerApp.requiredGraphRoles)],
         redirectUris: [...(spec.redirectUris ?? partnerApp.redirectUris)],
         enabled: true,
+        appRoleAssignmentRequired: true,
       });
       return { clientId, clientSecret: secret.value };
     },
@@ -139,6 +163,10 @@ export function createControl(state: EmulatorState, partnerApp: PartnerApp, data
       const a = app(clientId);
       if (change.redirectUris) a.redirectUris = [...new Set([...a.redirectUris, ...change.redirectUris])];
       if (change.enabled !== undefined) a.enabled = change.enabled;
+      if (change.appRoleAssignmentRequired !== undefined) {
+        if (typeof change.appRoleAssignmentRequired !== "boolean") throw new ControlError(400, "appRoleAssignmentRequired must be true or false");
+        a.appRoleAssignmentRequired = change.appRoleAssignmentRequired;
+      }
       if (change.requiredRoles) a.requiredRoles = [...change.requiredRoles];
       if (change.requiredGraphRoles) a.requiredGraphRoles = [...change.requiredGraphRoles];
       if (change.expireSecrets) for (const s of a.secrets) s.expiresAt = Math.min(s.expiresAt, state.clock.now() - 1000);
@@ -176,5 +204,69 @@ export function createControl(state: EmulatorState, partnerApp: PartnerApp, data
     },
     stopLive: () => data.stopLive(),
     resetRateLimits: () => state.limiter.reset(),
+    users: () => [...state.signIn.users.values()].map(userView),
+    putUser(username, change) {
+      const upn = username.trim().toLowerCase();
+      const home = state.tenants.get(partnerApp.homeTenantId);
+      const domain = upn.slice(upn.lastIndexOf("@") + 1);
+      if (!/^[a-z0-9._%+-]{1,64}@[a-z0-9.-]+$/.test(upn) || !home?.domains.includes(domain)) {
+        throw new ControlError(400, `username must be a UPN under one of the home tenant's domains (${home?.domains.join(", ") ?? ""})`);
+      }
+      checkUserChange(change);
+      let user = findUser(state.signIn.users, upn);
+      if (!user) {
+        const random = createRandom(`${state.options.seed}/user/${upn}/${randomBytes(8).toString("hex")}`);
+        user = {
+          username: upn,
+          password: change.password ?? `${random.hex(6)}-${randomBytes(12).toString("base64url")}!`,
+          displayName: change.displayName ?? upn.slice(0, upn.indexOf("@")),
+          oid: random.guid(),
+          roles: [],
+          groups: [],
+          mfa: true,
+          passwordVersion: 1,
+        };
+        state.signIn.users.set(upn, user);
+      } else if (change.password !== undefined && change.password !== user.password) {
+        // A password change ends the user's sessions and refresh tokens, as in Entra.
+        user.password = change.password;
+        user.passwordVersion++;
+        for (const [id, g] of state.signIn.refreshTokens) if (g.username === upn) state.signIn.refreshTokens.delete(id);
+      }
+      if (change.displayName !== undefined) user.displayName = change.displayName;
+      if (change.roles) user.roles = [...new Set(change.roles)];
+      if (change.groups) user.groups = [...new Set(change.groups.map((g) => g.toLowerCase()))];
+      if (change.mfa !== undefined) user.mfa = change.mfa;
+      return userView(user);
+    },
+    removeUser(username) {
+      const upn = username.trim().toLowerCase();
+      if (!state.signIn.users.delete(upn)) return false;
+      for (const [id, s] of state.signIn.sessions) if (s.username === upn) state.signIn.sessions.delete(id);
+      for (const [id, g] of state.signIn.refreshTokens) if (g.username === upn) state.signIn.refreshTokens.delete(id);
+      return true;
+    },
   };
+}
+
+function userView(user: DirectoryUser): UserView {
+  const { passwordVersion: _version, ...view } = user;
+  return { ...view, roles: [...view.roles], groups: [...view.groups] };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkUserChange(change: UserChange): void {
+  const strings = (value: unknown) => Array.isArray(value) && value.every((v) => typeof v === "string" && v.length > 0 && v.length <= 120);
+  if (change.password !== undefined && (typeof change.password !== "string" || change.password.length < 1 || change.password.length > 256)) {
+    throw new ControlError(400, "password must be a string of 1..256 characters");
+  }
+  if (change.displayName !== undefined && (typeof change.displayName !== "string" || change.displayName.length > 256)) {
+    throw new ControlError(400, "displayName must be a string of at most 256 characters");
+  }
+  if (change.roles !== undefined && !strings(change.roles)) throw new ControlError(400, "roles must be an array of app role values");
+  if (change.groups !== undefined && !(strings(change.groups) && change.groups.every((g) => GUID.test(g)))) {
+    throw new ControlError(400, "groups must be an array of group object ids (GUIDs)");
+  }
+  if (change.mfa !== undefined && typeof change.mfa !== "boolean") throw new ControlError(400, "mfa must be true or false");
 }

@@ -62,6 +62,11 @@ export function createControlRoutes(state: EmulatorState, control: EmulatorContr
   app.get("/tenants/:id/ground-truth", (c) => c.json(control.groundTruth(c.req.param("id"))));
   app.post("/apps", async (c) => c.json(control.addApp(await body(c)), 201));
   app.patch("/apps/:clientId", async (c) => c.json(control.updateApp(c.req.param("clientId"), await body(c))));
+  app.get("/users", (c) => c.json(control.users()));
+  app.put("/users/:username", async (c) => c.json(control.putUser(c.req.param("username"), await body(c))));
+  app.delete("/users/:username", (c) =>
+    control.removeUser(c.req.param("username")) ? c.body(null, 204) : c.json({ error: "no such user" }, 404),
+  );
   app.post("/keys/rotate", async (c) => {
     const { graceSec } = await body<{ graceSec?: number }>(c);
     return c.json(await control.rotateSigningKey(graceSec));

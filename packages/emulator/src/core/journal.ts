@@ -3,7 +3,7 @@
  * (through the control API or in-process) to count token requests per tenant,
  * check that no tenant was synced twice at once, and so on.
  */
-export type JournalKind = "token" | "api" | "graph" | "consent" | "discovery" | "control" | "other";
+export type JournalKind = "token" | "api" | "graph" | "consent" | "signin" | "discovery" | "control" | "other";
 
 export interface JournalEntry {
   seq: number;

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.js";
 import type { FaultController } from "./faults.js";
 import type { Journal } from "./journal.js";
 import type { RateLimiter } from "./rate-limit.js";
+import type { SignInState } from "./sign-in-state.js";
 import type { SigningKeyRing } from "./signing-keys.js";
 
 /** A client secret of an app registration. The value is what clients send. */
@@ -40,6 +41,11 @@ export interface PartnerApp {
   redirectUris: string[];
   /** Disabled apps are refused with AADSTS7000112. */
   enabled: boolean;
+  /**
+   * "Assignment required?" on the app's enterprise application in the home tenant:
+   * users with no app role assigned are refused at sign-in with AADSTS50105.
+   */
+  appRoleAssignmentRequired: boolean;
 }
 
 /** What one customer tenant granted one app (its service principal's app-role assignments). */
@@ -86,6 +92,8 @@ export interface EmulatorState {
   readonly seenAssertionIds: Map<string, number>;
   /** Per-request correlation of consent flows (`/consent` page sessions). */
   readonly consentSessions: Map<string, unknown>;
+  /** Home-tenant users, sign-in pages, SSO sessions, authorization codes, refresh tokens. */
+  readonly signIn: SignInState;
 }
 
 export type TokenVersion = "1.0" | "2.0";

@@ -33,7 +33,8 @@ button.primary{background:#0067b8;border-color:#0067b8;color:#fff}
 pre{white-space:pre-wrap;font-size:12px;background:#f8f8f8;padding:10px;border:1px solid #eee}
 `;
 
-function shell(title: string, body: string, extraClass = ""): string {
+/** The page frame every emulated STS page shares (no external assets). */
+export function shell(title: string, body: string, extraClass = ""): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>

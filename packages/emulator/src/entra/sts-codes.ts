@@ -19,6 +19,17 @@ import type { StsErrorSpec } from "./sts-error.js";
  *   AADSTS9000411, MicrosoftDocs OfficeDocs-Support).
  * - OBSERVED (the MSAL libraries' handling of instance discovery, which treats the
  *   `invalid_instance` error as "host not trusted"): 50049 "Unknown or invalid instance."
+ * - Interactive sign-in (entra-docs reference-error-codes.md @04f65548 and v2-oauth2-auth-code-flow.md):
+ *   50126, 50034, 50058 (`login_required` for prompt=none), 50105, 54005, 501481, 501491, 70008.
+ *   OBSERVED message texts (public issue threads and Q&A quoting the service): 50105 "Your administrator
+ *   has configured the application …", 50034 "The user account … does not exist in the … directory",
+ *   50058 "A silent sign-in request was sent but no user is signed in", 70000 "The provided value for
+ *   the 'code' parameter is not valid", 70008 "… has expired due to inactivity", 500112 "The reply
+ *   address … does not match the reply address … provided when requesting Authorization code"
+ *   (reported with `invalid_client`), 9002313 for an unreadable refresh token.
+ * - DOC-SILENT, chosen here: 50105 is sent to the redirect URI as `access_denied`; an unknown
+ *   `code_challenge_method` or `prompt` is AADSTS90023 (the generic invalid-request code);
+ *   a missing `code_verifier` for a PKCE code is 501481 like a wrong one.
  * - DOC-SILENT, chosen here: a replayed assertion `jti` is refused as AADSTS50013
  *   (InvalidAssertion, the documented generic "assertion is invalid" code); 700021 for an
  *   assertion whose `iss` is not the `client_id`; 5002738 for an unsupported assertion `alg`.
@@ -55,6 +66,23 @@ export const sts = {
   scopeWithoutDefault: (scope: string) => spec("invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`),
   multipleResources: (scope: string) => spec("invalid_scope", 700022, `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`),
   resourceNotFound: (resource: string, tenantName: string) => spec("invalid_resource", 500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`),
+  redirectMismatch: (uri: string, clientId: string) => spec("invalid_request", 50011, `The redirect URI '${uri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`),
+  invalidRequest: (detail: string) => spec("invalid_request", 90023, `The request is not valid: ${detail}`),
+  unsupportedResponseType: (type: string) => type.split(/\s+/).includes("id_token")
+    ? spec("unsupported_response_type", 700054, "Response_type 'id_token' is not enabled for the application.")
+    : spec("unsupported_response_type", 70005, `The provided value for the input parameter 'response_type' is not allowed for this client. Expected value is 'code'. Received '${type}'.`),
+  unsupportedResponseMode: (mode: string) => spec("invalid_request", 70007, `The provided value '${mode}' for the input parameter 'response_mode' is not supported.`),
+  codeChallengeSize: () => spec("invalid_request", 501491, "Invalid size of Code_Challenge parameter."),
+  badCredentials: () => spec("invalid_grant", 50126, "Error validating credentials due to invalid username or password."),
+  userNotFound: (username: string, tenantName: string) => spec("invalid_grant", 50034, `The user account ${username} does not exist in the ${tenantName} directory. To sign into this application, the account must be added to the directory.`),
+  loginRequired: () => spec("login_required", 50058, "A silent sign-in request was sent but no user is signed in."),
+  notAssigned: (appName: string, clientId: string, username: string) => spec("access_denied", 50105, `Your administrator has configured the application ${appName} ('${clientId}') to block users unless they are specifically granted ('assigned') access to the application. The signed in user '${username}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application.`),
+  codeInvalid: () => spec("invalid_grant", 70000, "The provided value for the 'code' parameter is not valid."),
+  codeRedeemed: () => spec("invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token."),
+  codeExpired: () => spec("invalid_grant", 70008, "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource."),
+  replyMismatch: (sent: string, original: string) => spec("invalid_client", 500112, `The reply address '${sent}' does not match the reply address '${original}' provided when requesting Authorization code.`),
+  pkceMismatch: () => spec("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request."),
+  refreshInvalid: () => spec("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid."),
   unknownInstance: () => spec("invalid_instance", 50049, "Unknown or invalid instance."),
   temporarilyUnavailable: (status: number): StsErrorSpec => ({
     ...(status === 429

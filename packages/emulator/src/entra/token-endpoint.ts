@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { mintAccessToken } from "../core/access-token.js";
 import { type AppContext, applyFaults } from "../core/http.js";
 import type { EmulatorState, PartnerApp, Tenant } from "../core/state.js";
+import { redeemAuthorizationCode } from "./authorization-code-grant.js";
 import { authenticateClient } from "./client-auth.js";
+import { redeemRefreshToken } from "./refresh-token-grant.js";
 import { parseBasicAuth, parseFormBody } from "./form-body.js";
 import { sts } from "./sts-codes.js";
 import { type StsErrorSpec, stsError } from "./sts-error.js";
@@ -49,6 +51,35 @@ export function createTokenHandler(state: EmulatorState, version: TokenEndpointV
       return stsError(state, spec);
     };
 
+    // A user grant (authorization code, refresh token): the same client authentication as below,
+    // against the app's home tenant when the path names an alias; then the grant decides.
+    const userGrant = async (grantType: "authorization_code" | "refresh_token"): Promise<Response> => {
+      const basic = parseBasicAuth(c.req.header("authorization"));
+      const bodyClientId = params.get("client_id");
+      if (basic && bodyClientId !== undefined && bodyClientId.toLowerCase() !== basic.clientId.toLowerCase()) return fail(sts.basicClientMismatch());
+      const clientId = basic?.clientId ?? bodyClientId ?? (await clientIdFromAssertion(params.get("client_assertion")));
+      if (!clientId) return fail(sts.missingParameter("client_id"));
+      journal.clientId = clientId;
+      const app = findApp(state, clientId);
+      const tenant = segment.kind === "tenant" ? segment.tenant : app ? state.tenants.get(app.homeTenantId) : undefined;
+      if (!app || !tenant) return fail(sts.appNotFound(clientId, segment.kind === "tenant" ? segment.tenant.name : rawSegment));
+      journal.tenantId = tenant.id;
+      if (!app.enabled) return fail(sts.appDisabled(app.clientId, app.displayName));
+      if (basic && params.has("client_secret")) return fail(sts.twoCredentials());
+      const credentials: { secret?: string; clientAssertionType?: string; clientAssertion?: string } = {};
+      const secret = basic?.secret ?? params.get("client_secret");
+      if (secret !== undefined) credentials.secret = secret;
+      const assertionType = params.get("client_assertion_type");
+      if (assertionType !== undefined) credentials.clientAssertionType = assertionType;
+      const assertion = params.get("client_assertion");
+      if (assertion !== undefined) credentials.clientAssertion = assertion;
+      const auth = await authenticateClient(state, credentials, { app, tenant, segment: rawSegment, requestOrigin: new URL(c.req.url).origin });
+      if (!auth.ok) return fail(auth.spec);
+      const request = { params, app, tenant, authMethod: auth.method };
+      const outcome = grantType === "authorization_code" ? await redeemAuthorizationCode(state, request) : await redeemRefreshToken(state, request);
+      return outcome.ok ? outcome.response : fail(outcome.spec);
+    };
+
     const faulted = await applyFaults(state, c, "token", segment.kind === "tenant" ? segment.tenant.id : undefined, (status) =>
       stsError(state, sts.temporarilyUnavailable(status)),
     );
@@ -62,6 +93,12 @@ export function createTokenHandler(state: EmulatorState, version: TokenEndpointV
     const grantType = params.get("grant_type");
     if (!grantType) return fail(sts.missingParameter("grant_type"));
     journal.operation = grantType;
+    if (grantType === "authorization_code" || grantType === "refresh_token") {
+      // The emulator signs users in on the v2.0 authorize endpoint only, so only v2.0 redeems.
+      if (version !== "v2") return fail(sts.unsupportedGrantType(grantType));
+      if (segment.kind === "alias" && segment.alias === "consumers") return fail(sts.aliasNotSupported());
+      return userGrant(grantType);
+    }
     if (grantType !== "client_credentials") return fail(sts.unsupportedGrantType(grantType));
     if (segment.kind === "alias" && segment.alias !== "organizations") return fail(sts.aliasNotSupported());
 
