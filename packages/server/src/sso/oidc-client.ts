@@ -3,8 +3,8 @@
  * openid-client (no OAuth of our own): discovery from the configured issuer,
  * the authorization request (code flow, PKCE S256, `state`, `nonce`), and the
  * code exchange, in which openid-client checks `state`, the ID token's
- * signature (the issuer's published keys), `iss`, `aud`, `exp`/`iat` and
- * `nonce`. Every failure becomes an {@link SsoError} with a stable code.
+ * signature (the issuer's published keys, `enableNonRepudiationChecks`),
+ * `iss`, `aud`, `exp`/`iat` and `nonce`. Every failure becomes an {@link SsoError} with a stable code.
  */
 import { createDefaultFetch, type DefaultFetch, type FetchLike } from "@mde-partner/client";
 import * as oidc from "openid-client";
@@ -72,10 +72,19 @@ function oauthErrorCode(error: unknown): string | undefined {
   return typeof value === "string" && /^[a-z_]{1,64}$/.test(value) ? value : undefined;
 }
 
-function toSsoError(error: unknown): SsoError {
+/**
+ * The console's code for an openid-client failure. `exchanged`: the token
+ * request had been sent, so an invalid response is the token endpoint's (its
+ * ID token: e.g. a bad signature), not the callback's (e.g. its `state`); the
+ * library gives both the same code.
+ */
+function toSsoError(error: unknown, exchanged: boolean): SsoError {
   if (error instanceof SsoError) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
   const detail = describe(error);
+  if (exchanged && (code === "OAUTH_INVALID_RESPONSE" || code === "OAUTH_PARSE_ERROR")) {
+    return new SsoError("sso.id-token", "The ID token from the identity provider is not valid for this console. You were not signed in.", detail);
+  }
   switch (code) {
     case "OAUTH_AUTHORIZATION_RESPONSE_ERROR": {
       const reason = oauthErrorCode(error);
@@ -130,7 +139,7 @@ export function createOidcClient(sso: ResolvedSsoOptions, clock: Clock): OidcCli
    * A configuration for one request. The console's clock (injectable, so
    * expiry is tested with a fake clock) becomes openid-client's clock skew.
    */
-  const configuration = async () => {
+  const configuration = async (fetchOf: FetchLike = fetch) => {
     const server = await metadata();
     const skew = Math.round((clock.now() - Date.now()) / 1000);
     const config = new oidc.Configuration(
@@ -139,8 +148,11 @@ export function createOidcClient(sso: ResolvedSsoOptions, clock: Clock): OidcCli
       { client_secret: sso.clientSecret, [oidc.clockSkew]: skew },
       oidc.ClientSecretPost(sso.clientSecret),
     );
-    config[oidc.customFetch] = fetch as oidc.CustomFetch;
+    config[oidc.customFetch] = fetchOf as oidc.CustomFetch;
     config.timeout = 15;
+    // ID tokens straight from the token endpoint over TLS may go unsigned-checked (OIDC Core 3.1.3.7);
+    // the console checks their signature against the issuer's keys all the same.
+    oidc.enableNonRepudiationChecks(config);
     if (jwks) oidc.setJwksCache(config, jwks);
     return config;
   };
@@ -167,8 +179,13 @@ export function createOidcClient(sso: ResolvedSsoOptions, clock: Clock): OidcCli
       return { url, checks };
     },
     async callback(params, checks) {
+      let exchanged = false;
       try {
-        const config = await configuration();
+        const tokenEndpoint = (await metadata()).token_endpoint;
+        const config = await configuration((input, init) => {
+          if (String(input instanceof Request ? input.url : input) === tokenEndpoint) exchanged = true;
+          return fetch(input, init);
+        });
         // The redirect URI as registered (not the request's URL, which a proxy in front may have rewritten):
         // openid-client sends it with the code, and Entra ID requires the same value as in the request.
         const current = new URL(sso.redirectUri);
@@ -184,7 +201,7 @@ export function createOidcClient(sso: ResolvedSsoOptions, clock: Clock): OidcCli
         if (!claims) throw new SsoError("sso.id-token", "The identity provider returned no ID token. You were not signed in.");
         return { ...claims } as Record<string, unknown>;
       } catch (error) {
-        throw toSsoError(error);
+        throw toSsoError(error, exchanged);
       }
     },
     async close() {
