@@ -18,6 +18,7 @@ import { accessStore } from "../http/auth.js";
 import { clearCookie, cookieName } from "../http/cookies.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import type { Role } from "../users-file.js";
+import { signedInPage } from "../views/pages/login-page.js";
 import { createOidcClient, type OidcClient, SsoError } from "./oidc-client.js";
 import { createPendingSignIns, PENDING_SIGN_IN_TTL_MS } from "./pending-sign-ins.js";
 import type { ResolvedSsoOptions } from "./sso-options.js";
@@ -140,7 +141,9 @@ export function createSsoSignIn(deps: ConsoleDeps, sso: ResolvedSsoOptions): Sso
           groups: identity.entraGroups.length,
           ...(overage ? { groupsOverage: true } : {}),
         });
-        return c.redirect(started.next, 303);
+        // A page that moves on by itself rather than a redirect: see signedInPage.
+        c.header("refresh", `0;url=${started.next}`);
+        return c.html(signedInPage(started.next), 200);
       };
 
       // Only GET: the console asks for response_mode=query. A form_post answer is a cross-site POST, with

@@ -38,12 +38,12 @@ export function loginPage(model: {
     },
     <>
       {model.sso && (
-        <form class="card stack" method="get" action="/login/sso" id="sso-form">
-          <input type="hidden" name="next" value={text(model.next)} />
+        // A link, not a form: the CSP's `form-action 'self'` would stop a form's redirect to Entra ID.
+        <section class="card stack" id="sso">
           <div>
-            <button type="submit" id="sign-in-sso">Sign in with Microsoft</button>
+            <a class="button" id="sign-in-sso" href={`/login/sso?next=${encodeURIComponent(model.next)}`}>Sign in with Microsoft</a>
           </div>
-        </form>
+        </section>
       )}
       {model.localAccounts !== false && (
         <form class="card stack" method="post" action="/login" id="login-form">
@@ -64,5 +64,22 @@ export function loginPage(model: {
       )}
       {model.help && (model.localAccounts === false ? SSO_ONLY_HELP : SIGN_IN_HELP)}
     </>,
+  );
+}
+
+/**
+ * The answer to a successful sign-in with Entra ID: a page that moves on to
+ * `next` itself (the `Refresh` header the route sets, and a link). Not a
+ * redirect: the callback arrives from Entra ID's site, and a browser does not
+ * send the SameSite=Strict session cookie on a redirect that chain started, so
+ * the operator would land on the sign-in page again.
+ */
+export function signedInPage(next: string): string {
+  return layout(
+    undefined,
+    { title: "Signed in" },
+    <p>
+      You are signed in. <a href={text(next)} id="continue">Continue</a>
+    </p>,
   );
 }
