@@ -150,6 +150,13 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         return undefined;
       });
       if (sso) out.note(`hint: ${sso.redirectUri} must be a registered Web redirect URI of the console's app ${sso.clientId}`);
+      // Entra ID's v2.0 ID tokens carry no `amr` (MicrosoftDocs/azure-docs#85021): the check would refuse everyone.
+      if (sso?.requireMfa && /(^|\.)login\.microsoftonline\.(com|us)$/i.test(new URL(sso.issuer).hostname)) {
+        out.warn(
+          "--sso-require-mfa checks the ID token's amr claim, which Entra ID's v2.0 ID tokens leave out: every sign-in will be refused. " +
+            "Require MFA with a Conditional Access policy on the console's app instead.",
+        );
+      }
       if (operators?.length === 0 && !oneTime && !sso) {
         out.warn("nobody can sign in yet: add an operator with mde-partner users add <name> --role admin");
       }
