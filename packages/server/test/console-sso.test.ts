@@ -235,6 +235,26 @@ describe("sign-in with Entra ID", () => {
     assert.equal((await agent.request("/tenants")).status, 302);
   });
 
+  it("gives a started sign-in 10 minutes, and sends the operator only to the console's own pages afterwards", async () => {
+    const c = consoleWith();
+    const late = new Agent(c, ORIGIN);
+    const callback = await signInAtEntra(await start(late), user("admin"));
+    offsetMs = 11 * 60_000;
+    try {
+      const res = await late.request(callback);
+      assert.equal(res.status, 400);
+      assert.match(await refusal(res), /has expired \(10 minutes\)/);
+    } finally {
+      offsetMs = 0;
+    }
+
+    const agent = new Agent(c, ORIGIN);
+    const res = await agent.request("/login/sso?next=//evil.example/steal");
+    const back = await agent.request(await signInAtEntra(new URL(res.headers.get("location") ?? ""), user("admin")));
+    assert.equal(back.status, 200);
+    assert.equal(back.headers.get("refresh"), "0;url=/tenants");
+  });
+
   it("refuses an ID token whose nonce is not the one this sign-in sent (tampered authorize request)", async () => {
     const agent = new Agent(consoleWith(), ORIGIN);
     const authorize = await start(agent);
