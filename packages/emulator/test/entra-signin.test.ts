@@ -270,3 +270,45 @@ test("the control API changes a user: a new password ends the SSO session, roles
   const outside = await httpsRequest(`${started.info.controlUrl}/users/someone%40elsewhere.example`, started.ca, { method: "PUT", body: "{}" });
   assert.equal(outside.status, 400);
 });
+
+test("prompt=select_account offers the signed-in user; fragment mode answers after the #", async () => {
+  const browser = new Browser(started.ca);
+  const viewer = user("viewer");
+  redirectQuery(await signIn(browser, viewer.username, viewer.password), CONSOLE_CALLBACK);
+  const picker = await browser.get(authorizeUrl(started, { redirectUri: CONSOLE_CALLBACK, prompt: "select_account", responseMode: "fragment", state: "fr" }));
+  assert.match(picker.text, new RegExp(`<button type="submit" class="account" id="continue" name="continue" value="1">${viewer.displayName}`));
+  const form = signInForm(picker, started.info.loginUrl);
+  const chosen = await browser.post(form.action, { flowToken: form.flowToken, continue: "1" });
+  assert.equal(chosen.status, 302);
+  const location = new URL(String(chosen.headers.location));
+  assert.equal(location.search, "");
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  assert.ok(fragment.get("code"));
+  assert.equal(fragment.get("state"), "fr");
+
+  // The page's flow token only counts with the cookie of the browser it was shown to.
+  const page = await new Browser(started.ca).get(authorizeUrl(started, { redirectUri: CONSOLE_CALLBACK }));
+  const stolen = signInForm(page, started.info.loginUrl);
+  const elsewhere = await new Browser(started.ca).post(stolen.action, { flowToken: stolen.flowToken, login: viewer.username, passwd: viewer.password });
+  assert.equal(elsewhere.status, 400);
+  assert.equal(elsewhere.headers.location, undefined);
+});
+
+test("more than 200 groups turn into the groups overage pointer", async () => {
+  const upn = `many@${user("admin").username.split("@")[1]}`;
+  const groups = Array.from({ length: 201 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+  const created = await httpsRequest(`${started.info.controlUrl}/users/${encodeURIComponent(upn)}`, started.ca, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ password: "Many-Gr0ups!", roles: ["Console.Viewer"], groups }),
+  });
+  assert.equal(created.status, 200, created.text);
+  const { verifier, challenge } = pkce();
+  const landed = await signIn(new Browser(started.ca), upn, "Many-Gr0ups!", { challenge, nonce: "n-5" });
+  const body = (await redeem({ code: redirectQuery(landed, CONSOLE_CALLBACK).get("code") ?? "", code_verifier: verifier })).json<{ id_token: string }>();
+  const claims = await verifyIdToken(body.id_token, "n-5");
+  assert.equal(claims.groups, undefined);
+  assert.deepEqual(claims._claim_names, { groups: "src1" });
+  const removed = await httpsRequest(`${started.info.controlUrl}/users/${encodeURIComponent(upn)}`, started.ca, { method: "DELETE" });
+  assert.equal(removed.status, 204);
+});

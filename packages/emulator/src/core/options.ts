@@ -84,6 +84,13 @@ export interface EmulatorOptions {
   storage?: "memory" | "file";
   /** New and changed alerts over time; off by default. */
   liveMode?: LiveModeOptions | false;
+  /**
+   * `amr` and `auth_time` in the ID tokens of user sign-ins. Real v2.0 ID tokens carry
+   * neither unless the app registration asks for them as optional claims (DOC-CONFLICT:
+   * id-token-claims-reference.md lists no `amr`; testers report v2.0 ID tokens without it),
+   * so `false` shows a client the tokens of an app without those optional claims. Default true.
+   */
+  idTokenAuthClaims?: boolean;
 }
 
 export function resolveOptions(options: EmulatorOptions): ResolvedEmulatorOptions {
@@ -116,5 +123,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedEmulatorOption
     liveResponseQueuesOnInactive: options.liveResponseQueuesOnInactive ?? false,
     clockSkewSec: options.clockSkewSec ?? 300,
     rateLimits: options.rateLimits ?? true,
+    idTokenAuthClaims: options.idTokenAuthClaims ?? true,
   });
 }

@@ -126,4 +126,6 @@ export interface ResolvedEmulatorOptions {
   readonly clockSkewSec: number;
   /** Enforce the documented per app+tenant rate limits. */
   readonly rateLimits: boolean;
+  /** `amr` and `auth_time` in sign-in ID tokens (optional claims in real Entra). */
+  readonly idTokenAuthClaims: boolean;
 }

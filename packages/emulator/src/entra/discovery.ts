@@ -104,7 +104,8 @@ export function createDiscoveryRoutes(state: EmulatorState): Hono<AppEnv> {
         scopes_supported: ["openid", "profile", "email", "offline_access"],
         issuer: `${base()}/${r.issuerTenant}/v2.0`,
         request_uri_parameter_supported: false,
-        userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+        // Graph's `/oidc/userinfo`, on the emulator's host as `msgraph_host` is (entra/userinfo.ts).
+        userinfo_endpoint: `${base()}/oidc/userinfo`,
         ...sessionEndpoints(oauth),
         claims_supported: [...CLAIMS, "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"],
         kerberos_endpoint: `${base()}/${t}/kerberos`,

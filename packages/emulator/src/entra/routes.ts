@@ -5,6 +5,7 @@ import { createAdminConsentRoutes } from "./admin-consent.js";
 import { createAuthorizeRoutes } from "./authorize.js";
 import { createDiscoveryRoutes } from "./discovery.js";
 import { createTokenHandler, createTokenMethodHandler } from "./token-endpoint.js";
+import { createUserInfoRoutes } from "./userinfo.js";
 
 /**
  * Entra ID, tenant from the first path segment (a GUID, a verified domain, or
@@ -16,6 +17,7 @@ import { createTokenHandler, createTokenMethodHandler } from "./token-endpoint.j
 export function createEntraRoutes(state: EmulatorState): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.route("/", createDiscoveryRoutes(state));
+  app.route("/", createUserInfoRoutes(state));
   app.post("/:tenant/oauth2/token", createTokenHandler(state, "v1"));
   app.post("/:tenant/oauth2/v2.0/token", createTokenHandler(state, "v2"));
   app.on(["GET", "PUT", "PATCH", "DELETE"], ["/:tenant/oauth2/token", "/:tenant/oauth2/v2.0/token"], createTokenMethodHandler(state));

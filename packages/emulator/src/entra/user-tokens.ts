@@ -45,6 +45,22 @@ export function pairwiseSubject(tenantId: string, clientId: string, oid: string)
   return createHash("sha256").update(`${tenantId}|${clientId.toLowerCase()}|${oid}`).digest("base64url").slice(0, 43);
 }
 
+/** JWTs carry at most 200 group ids (id-token-claims-reference.md "Groups overage claim"). */
+const GROUPS_OVERAGE_LIMIT = 200;
+
+/**
+ * `groups`, or past the overage limit the pointer Entra puts in its place: `_claim_names`
+ * naming a `_claim_sources` entry whose endpoint lists the user's groups in Graph.
+ */
+function groupsClaim(state: EmulatorState, user: DirectoryUser): Record<string, unknown> {
+  if (user.groups.length === 0) return {};
+  if (user.groups.length <= GROUPS_OVERAGE_LIMIT) return { groups: [...user.groups] };
+  return {
+    _claim_names: { groups: "src1" },
+    _claim_sources: { src1: { endpoint: `${state.baseUrl}/v1.0/users/${user.oid}/getMemberObjects` } },
+  };
+}
+
 const opaque = () => Buffer.from(randomUUID().replace(/-/g, ""), "hex").toString("base64url");
 
 async function sign(state: EmulatorState, claims: Record<string, unknown>, v1Header: boolean): Promise<string> {
@@ -66,8 +82,8 @@ export interface UserTokenInput {
  * A v2.0 ID token with the claims of id-token-claims-reference.md: `name`,
  * `preferred_username` and `oid` need the `profile` scope, `email` the `email`
  * scope; `roles` are the app roles assigned to the user, `groups` its group
- * object ids. `amr` and `auth_time` are there for the console's checks (real v2.0
- * ID tokens leave `amr` out unless configured; see docs/reference note).
+ * object ids. `amr` and `auth_time` unless `idTokenAuthClaims` is off (real v2.0 ID
+ * tokens carry them only as configured optional claims; docs/reference/entra-sign-in.md).
  */
 export async function mintIdToken(state: EmulatorState, input: UserTokenInput): Promise<string> {
   const { grant, user, app } = input;
@@ -80,10 +96,9 @@ export async function mintIdToken(state: EmulatorState, input: UserTokenInput): 
     iat,
     nbf: iat,
     exp: iat + ID_TOKEN_LIFETIME_SEC,
-    amr: [...grant.amr],
-    auth_time: grant.authTime,
+    ...(state.options.idTokenAuthClaims ? { amr: [...grant.amr], auth_time: grant.authTime } : {}),
     ...(oidc.has("email") ? { email: user.username } : {}),
-    ...(user.groups.length > 0 ? { groups: [...user.groups] } : {}),
+    ...groupsClaim(state, user),
     ...(oidc.has("profile") ? { name: user.displayName } : {}),
     ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
     ...(oidc.has("profile") ? { oid: user.oid, preferred_username: user.username } : {}),
