@@ -30,6 +30,8 @@ const BAD_INPUT_CODES = new Set([
   "ERR_MDE_TENANT_NOT_FOUND",
   "ERR_STORE_SCHEMA_NEWER",
   "ERR_STORE_TENANT_UNKNOWN",
+  "ERR_STORE_GROUP_UNKNOWN",
+  "ERR_STORE_NAME_TAKEN",
 ]);
 
 /** What to do about each stable error code (docs/errors.md has the long form). */
@@ -56,6 +58,8 @@ const HINTS: Record<string, string> = {
   ERR_STORE_INVALID_ROW: "the database holds a row this version cannot read; restore a backup or report it",
   ERR_STORE_TENANT_UNKNOWN: "add the tenant first: mde-partner tenants add <tenant-id>",
   ERR_STORE_CLOSED: "this is a bug: the store was used after it was closed",
+  ERR_STORE_GROUP_UNKNOWN: "mde-partner groups list",
+  ERR_STORE_NAME_TAKEN: "mde-partner tokens list shows the names in use",
 };
 
 /** The stable code of an error from the client or the store, if it has one. */

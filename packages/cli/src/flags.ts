@@ -89,12 +89,19 @@ export const STREAM_OUTPUT_FLAGS = {
 export interface TenantSelectionOptions {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
 }
 
-/** `--tenant` (repeatable) and `--all`. */
+/** `--group NAME` (repeatable): the tenants of customer groups. */
+export const GROUP_FLAG = {
+  group: { flags: "--group <name>", description: "the tenants of a customer group (repeat, or comma-separate)", parse: collect },
+} satisfies Flags<{ group?: string[] }>;
+
+/** `--tenant` (repeatable), `--all` and `--group` (repeatable). */
 export const TENANT_FLAGS = {
   tenant: { flags: "--tenant <id>", description: "customer tenant (repeat, or comma-separate)", parse: collect },
   all: { flags: "--all", description: "every added tenant (the default)" },
+  ...GROUP_FLAG,
 } satisfies Flags<TenantSelectionOptions>;
 
 /** `--db <url>`: the store to use instead of the configured one. */

@@ -41,6 +41,11 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Prom
     load: () => import("./commands/tenants/register.js"),
   },
   {
+    name: "groups",
+    description: "customer groups: named sets of tenants for --group and scoped access",
+    load: () => import("./commands/groups/register.js"),
+  },
+  {
     name: "audit",
     description: "the audit log: every write from the CLI, the console and the workers, newest first",
     load: () => import("./commands/audit/register.js"),
@@ -134,6 +139,16 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Prom
     name: "users",
     description: "the console's operator accounts ($MDE_PARTNER_HOME/console-users.json)",
     load: () => import("./commands/users/register.js"),
+  },
+  {
+    name: "access",
+    description: "roles of users and Entra groups on customer groups or every tenant",
+    load: () => import("./commands/access/register.js"),
+  },
+  {
+    name: "tokens",
+    description: "API tokens for the console's JSON API (shown once, stored hashed)",
+    load: () => import("./commands/tokens/register.js"),
   },
 ];
 

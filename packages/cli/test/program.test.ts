@@ -1,6 +1,7 @@
 /** The program by noun: a command line loads only the noun it names; the whole tree is there for help. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Command } from "commander";
 import { createProgram, nounsFor } from "../src/main.js";
 
 describe("program by noun", () => {
@@ -12,7 +13,7 @@ describe("program by noun", () => {
     assert.deepEqual(nounsFor(["--version"]), []);
     assert.deepEqual(nounsFor(["alrets"]), []);
     const all = nounsFor(["--help"]);
-    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 24);
+    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 27);
     assert.deepEqual(nounsFor([]), all);
     assert.deepEqual(nounsFor(["help"]), all);
     assert.deepEqual(nounsFor(["alrets", "--help"]), all);
@@ -32,7 +33,7 @@ describe("program by noun", () => {
 
   it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
     const program = await createProgram({ exitCode: 0 });
-    assert.equal(program.commands.length, 24);
+    assert.equal(program.commands.length, 27);
     const machines = program.commands.find((c) => c.name() === "machines");
     assert.deepEqual(
       machines?.commands.map((c) => c.name()),
@@ -45,10 +46,18 @@ describe("program by noun", () => {
       ["investigations", ["list", "get", "start"]],
       ["library", ["list", "upload", "delete"]],
       ["tvm", ["vulnerabilities", "software", "recommendations", "missing-kbs", "exposure-score", "secure-score", "machines-by-cve"]],
+      ["groups", ["add", "list", "remove"]],
+      ["tokens", ["create", "list", "revoke"]],
+      ["access", ["grant", "list", "revoke"]],
     ] as const)
       assert.deepEqual(program.commands.find((c) => c.name() === noun)?.commands.map((c) => c.name()), subcommands, noun);
     const scan = machines?.commands.find((c) => c.name() === "scan");
     assert.ok(scan?.options.some((o) => o.long === "--type"));
     assert.ok(!machines?.commands.find((c) => c.name() === "unisolate")?.options.some((o) => o.long === "--type"));
+    // --group beside --tenant/--all on the multi-tenant commands.
+    const hasGroup = (c: Command | undefined) => c?.options.some((o) => o.long === "--group") === true;
+    const sub = (noun: string, name: string) => program.commands.find((c) => c.name() === noun)?.commands.find((c) => c.name() === name);
+    for (const c of [sub("alerts", "list"), sub("machines", "list"), sub("export", "alerts"), sub("users", "add")]) assert.ok(hasGroup(c), c?.name());
+    for (const noun of ["hunt", "sync"]) assert.ok(hasGroup(program.commands.find((c) => c.name() === noun)), noun);
   });
 });

@@ -227,6 +227,17 @@ for (const dialect of DIALECTS) {
       assert.ok(!JSON.stringify(await store.listApiTokens()).includes("hash"));
     });
 
+    it("at the same time: two first adds to a group both land; two tokens of one name, one wins", async () => {
+      const [a, b] = (await tenants(2)) as [string, string];
+      await Promise.all([store.addToGroup("new", [a]), store.addToGroup("new", [b])]);
+      assert.deepEqual((await store.getGroup("new"))?.tenantIds, [a, b]);
+      const results = await Promise.allSettled(
+        [1, 2, 3].map(() => store.createApiToken({ name: "race", role: "viewer", group: null, expiresAt: null, createdBy: "alice" })),
+      );
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
+      for (const r of results) if (r.status === "rejected") assert.ok(code("ERR_STORE_NAME_TAKEN")(r.reason), String(r.reason));
+    });
+
     it("removing a group revokes the tokens limited to it", async () => {
       const [a] = (await tenants(1)) as [string];
       await store.addToGroup("eu", [a]);

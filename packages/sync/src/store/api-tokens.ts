@@ -83,6 +83,11 @@ export function createApiTokenRepository(ctx: StoreContext) {
         };
         await trx.insertInto("api_tokens").values(row).execute();
         return { record: toRecord(row), token };
+      }).catch(async (error: unknown) => {
+        // A create of the same name that committed in between (PostgreSQL): the unique index refused this one.
+        if (!(error instanceof StoreError) && (await db.selectFrom("api_tokens").select("id").where("name", "=", name).where("revoked_at", "is", null).executeTakeFirst()))
+          throw new StoreError("ERR_STORE_NAME_TAKEN", `an API token named ${JSON.stringify(name)} exists: revoke it first or choose another name`, { cause: error });
+        throw error;
       });
     },
 

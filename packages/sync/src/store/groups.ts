@@ -70,8 +70,12 @@ export function createGroupRepository(ctx: StoreContext) {
             );
         }
         const now = ctx.now();
-        const existing = await trx.selectFrom("customer_groups").select("name").where("name", "=", name).executeTakeFirst();
-        if (!existing) await trx.insertInto("customer_groups").values({ name, created_at: now, created_by: actor ?? null }).execute();
+        // Two first adds at once (PostgreSQL runs them side by side): one creates the group, both add.
+        await trx
+          .insertInto("customer_groups")
+          .values({ name, created_at: now, created_by: actor ?? null })
+          .onConflict((oc) => oc.column("name").doNothing())
+          .execute();
         if (ids.length > 0) {
           await trx
             .insertInto("customer_group_members")

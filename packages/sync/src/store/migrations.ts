@@ -530,7 +530,8 @@ const teamLayer: Migration = {
         .addPrimaryKeyConstraint("api_tokens_pk", ["id"])
         .compile(),
     );
-    index("api_tokens_name", "api_tokens", ["name"]);
+    // A name picks one token out for `tokens revoke NAME`: unique among those not revoked (also under concurrent creates).
+    out.push(s.createIndex("api_tokens_active_name").on("api_tokens").column("name").unique().where(sql.ref("revoked_at"), "is", null).compile());
 
     out.push(
       texts(

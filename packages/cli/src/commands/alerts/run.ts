@@ -27,6 +27,7 @@ import { actorName } from "../../cli-audit.js";
 export interface AlertsListOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   filter?: string;
   severity?: string[];
   status?: string[];

@@ -10,11 +10,12 @@ import { EXIT, toCliError, usageError } from "../../errors.js";
 import { enumValues, parseSince, SEVERITIES, STATUSES } from "../../odata-options.js";
 import { createOutput } from "../../output/output.js";
 import { openCliStore } from "../../partner.js";
-import { parseTenantId, requireTenant } from "../../tenant-selection.js";
+import { checkTenantChoice, parseTenantId, requireTenant, tenantIdsOfGroups } from "../../tenant-selection.js";
 
 export interface ExportCommandOptions {
   format?: string;
   tenant?: string[];
+  group?: string[];
   severity?: string[];
   status?: string[];
   since?: string;
@@ -34,10 +35,16 @@ export async function runExportAlerts(options: ExportCommandOptions, ctx: Comman
   const since = options.since !== undefined ? parseSince("--since", options.since).toISOString() : undefined;
   const until = options.until !== undefined ? parseSince("--until", options.until).toISOString() : undefined;
   for (const id of options.tenant ?? []) parseTenantId(id);
+  const groups = checkTenantChoice(options);
   const store = await openCliStore(options.db ?? config.storeUrl);
   try {
     const tenantIds: string[] = [];
     for (const id of options.tenant ?? []) tenantIds.push((await requireTenant(store, id)).id);
+    if (groups) {
+      tenantIds.push(...(await tenantIdsOfGroups(store, groups)));
+      // An empty group must not widen to every tenant.
+      if (tenantIds.length === 0) throw usageError(`there are no tenants in group ${groups.join(", ")}`, `add some: mde-partner groups add ${groups[0]} <tenant-id>…`);
+    }
     const file = options.out !== undefined ? absolutePath(options.out) : undefined;
     const tmp = file ? `${file}.${process.pid}.partial` : undefined;
     const target = tmp ? createWriteStream(tmp, { mode: 0o600 }) : (ctx.io.stdout as unknown as NodeJS.WritableStream);

@@ -26,6 +26,7 @@ export interface HuntCommandOptions extends OutputFlags {
   file?: string;
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   concurrency?: string;
   /** Use the legacy MDE endpoint (stops returning data on 2027-02-01) instead of Microsoft Graph. */
   legacy?: boolean;

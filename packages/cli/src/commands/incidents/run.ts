@@ -21,6 +21,7 @@ const INCIDENT_STATUSES = ["active", "inProgress", "awaitingAction", "resolved",
 export interface IncidentsListOptions {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   /** One status or several, comma separated (active, inProgress, awaitingAction, resolved, redirected). */
   status?: string;
   top?: string;

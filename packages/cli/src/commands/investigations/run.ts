@@ -43,6 +43,7 @@ export const INVESTIGATION_STATES = [
 export interface InvestigationsListOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   state?: string[];
   machine?: string;
   since?: string;

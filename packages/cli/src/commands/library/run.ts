@@ -23,6 +23,7 @@ import { confirmIrreversible } from "../confirm.js";
 export interface LibraryListOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   concurrency?: string;
 }
 

@@ -23,6 +23,7 @@ export type LookupKind = "file" | "ip" | "domain" | "user";
 export interface LookupOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   lookBackHours?: string;
   concurrency?: string;
 }

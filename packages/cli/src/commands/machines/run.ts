@@ -14,6 +14,7 @@ import { parseTenantId, requireTenant, selectTenants } from "../../tenant-select
 export interface MachinesListOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   filter?: string;
   health?: string[];
   risk?: string[];

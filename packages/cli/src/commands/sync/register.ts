@@ -1,7 +1,7 @@
 /** `mde-partner sync`: alerts and machines of every consented tenant into the store. */
 import type { Command } from "commander";
 import type { Wiring } from "../../context.js";
-import { addFlags, collect, concurrencyFlag, DB_FLAG, type Flags, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, collect, concurrencyFlag, DB_FLAG, type Flags, GROUP_FLAG, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import { TVM_FLAGS } from "../../tvm-flags.js";
 import type { SyncCommandOptions } from "./run.js";
 
@@ -11,6 +11,7 @@ const FLAGS = {
   interval: { flags: "--interval <duration>", description: "with --watch: time between passes", default: "5m" },
   ...DB_FLAG,
   tenant: { flags: "--tenant <id>", description: "only these tenants (repeat, or comma-separate)", parse: collect },
+  ...GROUP_FLAG,
   since: { flags: "--since <time>", description: "first sync of a tenant: only alerts updated since (ISO time or 30d)" },
   ...concurrencyFlag("8"),
   machines: { flags: "--no-machines", description: "skip the machines refresh" },

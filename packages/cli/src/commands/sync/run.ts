@@ -21,7 +21,7 @@ import { parseSince } from "../../odata-options.js";
 import { createOutput, type Output, type OutputFlags } from "../../output/output.js";
 import { createProgress, type Progress } from "../../output/progress.js";
 import { openCliStore, openPartner } from "../../partner.js";
-import { parseTenantId, requireTenant, skippedLine } from "../../tenant-selection.js";
+import { checkTenantChoice, parseTenantId, requireTenant, skippedLine, tenantIdsOfGroups } from "../../tenant-selection.js";
 import { type TvmFlagOptions, tvmEngineOptions } from "../../tvm-flags.js";
 import { startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
 
@@ -31,6 +31,7 @@ export interface SyncCommandOptions extends OutputFlags, TvmFlagOptions {
   interval?: string;
   db?: string;
   tenant?: string[];
+  group?: string[];
   since?: string;
   concurrency?: string;
   machines?: boolean;
@@ -123,6 +124,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
   const since = options.since !== undefined ? parseSince("--since", options.since).toISOString() : undefined;
   const tvm = tvmEngineOptions(options);
   for (const id of options.tenant ?? []) parseTenantId(id);
+  const groups = checkTenantChoice(options);
   const store = await openCliStore(options.db ?? config.storeUrl);
   try {
     let selected: TenantRecord[] | undefined;
@@ -130,15 +132,24 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       selected = [];
       for (const id of options.tenant) selected.push(await requireTenant(store, id));
     }
-    const all = await store.listTenants();
+    let all = await store.listTenants();
+    if (groups) {
+      const members = new Set(await tenantIdsOfGroups(store, groups));
+      all = all.filter((t) => members.has(t.id));
+    }
     const names = new Map(all.map((t) => [t.id, t.name]));
     const { syncable: ready, skipped } = partitionSyncable(all);
     const syncable = selected ?? ready;
     if (syncable.length === 0) {
       announceSkipped(skipped, out);
+      const where = groups ? ` in group ${groups.join(", ")}` : "";
       throw usageError(
-        all.length === 0 ? "no customer tenants have been added yet" : "no tenant is ready to sync (none is consented or verified)",
-        all.length === 0 ? "mde-partner tenants add <tenant-id>" : "after the customer consents: mde-partner tenants verify --all",
+        all.length === 0 ? (groups ? `there are no tenants${where}` : "no customer tenants have been added yet") : `no tenant${where} is ready to sync (none is consented or verified)`,
+        all.length === 0
+          ? groups
+            ? `add some: mde-partner groups add ${groups[0]} <tenant-id>…`
+            : "mde-partner tenants add <tenant-id>"
+          : "after the customer consents: mde-partner tenants verify --all",
       );
     }
     const partner = openPartner(config, ctx);
@@ -148,6 +159,8 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       partner,
       concurrency,
       ...(selected ? { tenantIds: selected.map((t) => t.id) } : {}),
+      // The engine selects the groups' tenants again on every --watch pass.
+      ...(groups ? { groups } : {}),
       ...(since !== undefined ? { since } : {}),
       ...(options.machines === false ? { machines: false } : {}),
       ...tvm,

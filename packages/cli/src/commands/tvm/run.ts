@@ -26,6 +26,7 @@ export type TvmKind = "vulnerabilities" | "software" | "recommendations" | "miss
 export interface TvmOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   severity?: string[];
   cve?: string[];
   machine?: string;
@@ -59,9 +60,15 @@ function checkSoftwareId(value: string): string {
 }
 
 /** `[tenant-id]` or `--tenant`/`--all`: the same selection either way. */
-export function tenantSelection(tenantId: string | undefined, options: TvmOptions): { tenant?: string[]; all?: boolean } {
-  if (tenantId === undefined) return { ...(options.tenant ? { tenant: options.tenant } : {}), ...(options.all ? { all: true } : {}) };
+export function tenantSelection(tenantId: string | undefined, options: TvmOptions): { tenant?: string[]; all?: boolean; group?: string[] } {
+  if (tenantId === undefined)
+    return {
+      ...(options.tenant ? { tenant: options.tenant } : {}),
+      ...(options.all ? { all: true } : {}),
+      ...(options.group ? { group: options.group } : {}),
+    };
   if ((options.tenant?.length ?? 0) > 0 || options.all) throw usageError("give the tenant either as an argument or with --tenant/--all, not both");
+  if ((options.group?.length ?? 0) > 0) throw usageError("give the tenant either as an argument or with --group, not both");
   return { tenant: [tenantId] };
 }
 
@@ -277,6 +284,7 @@ export async function runTvm(kind: TvmKind, tenantId: string | undefined, option
 export interface MachinesByCveOptions extends OutputFlags {
   tenant?: string[];
   all?: boolean;
+  group?: string[];
   concurrency?: string;
 }
 

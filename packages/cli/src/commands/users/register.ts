@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { CONSOLE_ROLES } from "../../console-files.js";
 import { lazyAction, type Wiring } from "../../context.js";
-import { addFlags, type Flags, OUTPUT_FLAGS, refusedOnCommandLine, STREAM_OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, collect, type Flags, OUTPUT_FLAGS, refusedOnCommandLine, STREAM_OUTPUT_FLAGS } from "../../flags.js";
 import type { OutputFlags, OutputOptions } from "../../output/output.js";
 import { PASSWORD_ENV } from "../../password-input.js";
 import type { UsersAddOptions } from "./run.js";
@@ -13,6 +13,11 @@ const ADD = {
     description: "viewer reads, responder also acts, admin also onboards and manages users",
     choices: CONSOLE_ROLES,
     mandatory: true,
+  },
+  group: {
+    flags: "--group <name>",
+    description: "the role on this customer group's tenants only (an access grant; repeat for more groups)",
+    parse: collect,
   },
   ...OUTPUT_FLAGS,
 } satisfies Flags<UsersAddOptions>;

@@ -7,13 +7,18 @@ import { join } from "node:path";
 import { addUser, passwordProblem, ROLES, type Role, readUsers, removeUser } from "@mde-partner/server";
 import { CONSOLE_USERS_FILE, checkUserName } from "../../console-files.js";
 import type { CommandContext } from "../../context.js";
-import { auditedOutsideStore } from "../../cli-audit.js";
+import { actorName, auditedOutsideStore, auditedWrite } from "../../cli-audit.js";
+import { loadConfig } from "../../config.js";
+import { withStore } from "../../partner.js";
+import { parseGroupName, tenantIdsOfGroups } from "../../tenant-selection.js";
 import { CliError, EXIT, usageError } from "../../errors.js";
 import { createOutput, type OutputFlags, type OutputOptions } from "../../output/output.js";
 import { readPassword } from "../../password-input.js";
 
 export interface UsersAddOptions extends OutputOptions {
   role?: string;
+  /** Customer groups the role is limited to (access grants for the user on each). */
+  group?: string[];
 }
 
 export function usersFile(ctx: CommandContext): string {
@@ -38,6 +43,10 @@ export async function runUsersAdd(name: string, options: UsersAddOptions, ctx: C
   checkUserName(name);
   const role = options.role;
   if (role === undefined || !ROLES.includes(role as Role)) throw usageError(`--role must be one of ${ROLES.join(", ")}`);
+  const groups = [...new Set((options.group ?? []).map((g) => parseGroupName(g)))];
+  // The groups are checked before the password is asked for or anything is written.
+  const storeUrl = groups.length > 0 ? loadConfig(ctx.home).storeUrl : undefined;
+  if (storeUrl !== undefined) await withStore(storeUrl, (store) => tenantIdsOfGroups(store, groups));
   const existing = (await users(ctx)).find((u) => u.name === name);
   const password = await readPassword(ctx.io, { confirm: true });
   // A password the rule refuses is a refused write: on record like the console's operator form.
@@ -51,8 +60,18 @@ export async function runUsersAdd(name: string, options: UsersAddOptions, ctx: C
     },
     () => role,
   );
-  if (out.mode !== "table") out.json({ name, role, updated: existing !== undefined, usersFile: usersFile(ctx) });
-  else out.line(`${existing ? "updated" : "added"} ${name} (${role}) in ${usersFile(ctx)}`);
+  if (storeUrl !== undefined)
+    await withStore(storeUrl, async (store) => {
+      for (const group of groups) {
+        const grant = { principalKind: "user" as const, principal: name, role: role as Role, group };
+        await auditedWrite(ctx, store, { action: "access.grant", target: `user:${name}`, request: grant }, () =>
+          store.putGrant(grant, actorName(ctx.io.env)),
+        );
+      }
+    });
+  if (out.mode !== "table")
+    out.json({ name, role, updated: existing !== undefined, usersFile: usersFile(ctx), ...(groups.length > 0 ? { groups } : {}) });
+  else out.line(`${existing ? "updated" : "added"} ${name} (${role}${groups.length > 0 ? ` on group ${groups.join(", ")}` : ""}) in ${usersFile(ctx)}`);
   return EXIT.ok;
 }
 
