@@ -212,6 +212,28 @@ describe("sign-in with Entra ID", () => {
     }
   });
 
+  it("applies no group grants when Entra ID leaves the groups out (over 200 groups), and says so in the audit entry", async () => {
+    const analysts = info.partnerGroups.find((g) => g.displayName === "SOC Analysts")!;
+    const many = [analysts.id, ...Array.from({ length: 200 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`)];
+    const crowded = world.emulator.control.putUser(`crowded@${user("admin").username.split("@")[1]}`, {
+      password: "crowded-password-1",
+      roles: ["Console.Viewer"],
+      groups: many,
+    });
+    await store.putGrant({ principalKind: "entra-group", principal: analysts.id, role: "admin", group: null }, "test");
+    try {
+      const agent = new Agent(consoleWith(), ORIGIN);
+      assert.equal((await signIn(agent, { username: crowded.username, password: "crowded-password-1" })).status, 200);
+      assert.match(await (await agent.request("/tenants")).text(), /\(viewer\)/, "the app role only: the group's admin grant is not known");
+      const audit = await lastSignInAudit();
+      assert.equal(audit?.actor, crowded.username);
+      assert.deepEqual((audit?.request as { groups?: number; groupsOverage?: boolean }).groupsOverage, true);
+    } finally {
+      await store.removeGrant({ principalKind: "entra-group", principal: analysts.id, group: null });
+      world.emulator.control.removeUser(crowded.username);
+    }
+  });
+
   it("refuses a callback with another state, one in another browser, and one used twice", async () => {
     const c = consoleWith();
     const agent = new Agent(c, ORIGIN);
