@@ -3,7 +3,8 @@
  * config.json and the `--sso-*` flags (flags win). Like the credential, the
  * client secret is a reference — an environment variable's name or a file's
  * path — read when the console starts, never written to the config or taken
- * on the command line.
+ * on the command line; or the app authenticates with a certificate (its PEM
+ * and its private key's file).
  */
 import { isGuid, resolveCloud } from "@mde-partner/client";
 // Types only: config.ts (read by every command) imports this module, and the console is loaded by `serve` alone.
@@ -22,6 +23,10 @@ export interface SsoConfig {
   secretEnv?: string;
   /** File holding its client secret. */
   secretFile?: string;
+  /** Certificate (PEM) uploaded to the console's app, instead of a secret. */
+  certificateFile?: string;
+  /** The certificate's RSA private key (PEM). */
+  privateKeyFile?: string;
   /** The console's public /login/sso/callback URL (default: on the origin of the consent callback). */
   redirectUri?: string;
   /** Local (users-file) accounts as break-glass access (default true). */
@@ -36,6 +41,8 @@ export interface SsoFlags {
   ssoClientId?: string;
   ssoSecretEnv?: string;
   ssoSecretFile?: string;
+  ssoCertificate?: string;
+  ssoPrivateKey?: string;
   ssoRedirectUri?: string;
   /** `--no-local-accounts` sets false. */
   localAccounts?: boolean;
@@ -52,11 +59,13 @@ export function ssoConfigProblem(raw: unknown): string | undefined {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return "sso must be an object";
   const s = raw as Record<string, unknown>;
   if (typeof s.clientId !== "string" || !isGuid(s.clientId)) return "sso.clientId is not a GUID";
-  for (const key of ["issuer", "redirectUri", "secretFile"] as const) {
+  for (const key of ["issuer", "redirectUri", "secretFile", "certificateFile", "privateKeyFile"] as const) {
     if (s[key] !== undefined && (typeof s[key] !== "string" || s[key] === "")) return `sso.${key} must be a non-empty string`;
   }
   if (s.secretEnv !== undefined && (typeof s.secretEnv !== "string" || !ENV_NAME.test(s.secretEnv))) return "sso.secretEnv is not an environment variable name";
-  if ((s.secretEnv === undefined) === (s.secretFile === undefined)) return "sso needs exactly one of secretEnv and secretFile";
+  if ((s.certificateFile === undefined) !== (s.privateKeyFile === undefined)) return "sso.certificateFile and sso.privateKeyFile go together";
+  const credentials = [s.secretEnv, s.secretFile, s.certificateFile].filter((v) => v !== undefined).length;
+  if (credentials !== 1) return "sso needs exactly one of secretEnv, secretFile and certificateFile (with privateKeyFile)";
   for (const key of ["localAccounts", "requireMfa"] as const) {
     if (s[key] !== undefined && typeof s[key] !== "boolean") return `sso.${key} must be true or false`;
   }
@@ -65,7 +74,9 @@ export function ssoConfigProblem(raw: unknown): string | undefined {
 
 /** True when any `--sso-*` flag (or `--no-local-accounts`) was given. */
 const anySsoFlag = (flags: SsoFlags) =>
-  [flags.ssoIssuer, flags.ssoClientId, flags.ssoSecretEnv, flags.ssoSecretFile, flags.ssoRedirectUri].some((v) => v !== undefined) ||
+  [flags.ssoIssuer, flags.ssoClientId, flags.ssoSecretEnv, flags.ssoSecretFile, flags.ssoCertificate, flags.ssoPrivateKey, flags.ssoRedirectUri].some(
+    (v) => v !== undefined,
+  ) ||
   flags.ssoRequireMfa === true ||
   flags.localAccounts === false;
 
@@ -85,7 +96,9 @@ export function resolveSso(
 ): Omit<SsoOptions, "caCertPem" | "fetch"> | undefined {
   const stored = config.sso;
   if (!stored && !anySsoFlag(flags)) return undefined;
-  if (flags.ssoSecretEnv !== undefined && flags.ssoSecretFile !== undefined) throw usageError("--sso-secret-env and --sso-secret-file exclude each other");
+  const given = [flags.ssoSecretEnv, flags.ssoSecretFile, flags.ssoCertificate].filter((v) => v !== undefined).length;
+  if (given > 1) throw usageError("--sso-secret-env, --sso-secret-file and --sso-certificate exclude each other");
+  if ((flags.ssoCertificate === undefined) !== (flags.ssoPrivateKey === undefined)) throw usageError("--sso-certificate and --sso-private-key go together");
   const clientId = flags.ssoClientId ?? stored?.clientId;
   if (!clientId) {
     throw usageError(
@@ -101,23 +114,37 @@ export function resolveSso(
       "add --sso-issuer https://login.microsoftonline.com/<your tenant id>/v2.0 (or set partnerTenantId with mde-partner init)",
     );
   }
-  const secretEnv = flags.ssoSecretFile !== undefined ? undefined : (flags.ssoSecretEnv ?? stored?.secretEnv);
-  const secretFile = flags.ssoSecretEnv !== undefined ? undefined : (flags.ssoSecretFile ?? stored?.secretFile);
-  let clientSecret: string;
-  if (secretEnv !== undefined) {
-    if (!ENV_NAME.test(secretEnv)) throw usageError(`--sso-secret-env takes an environment variable's name, got ${JSON.stringify(secretEnv.slice(0, 40))}`);
-    clientSecret = secretFromEnv(env, secretEnv, "console app's client secret", { hint: `export ${secretEnv}=… (the secret's Value from the console's app registration)` });
-  } else if (secretFile !== undefined) {
-    clientSecret = secretFromFile(secretFile, "console app's client secret").trim();
-    if (clientSecret === "") throw usageError(`the client secret file ${secretFile} is empty`);
+  // The flags' credential replaces the config's whole; else the config's.
+  const ref = given === 1 ? { secretEnv: flags.ssoSecretEnv, secretFile: flags.ssoSecretFile, certificateFile: flags.ssoCertificate, privateKeyFile: flags.ssoPrivateKey } : (stored ?? {});
+  let credential: Pick<SsoOptions, "clientSecret" | "clientCertificate">;
+  if (ref.secretEnv !== undefined) {
+    const name = ref.secretEnv;
+    if (!ENV_NAME.test(name)) throw usageError(`--sso-secret-env takes an environment variable's name, got ${JSON.stringify(name.slice(0, 40))}`);
+    credential = {
+      clientSecret: secretFromEnv(env, name, "console app's client secret", { hint: `export ${name}=… (the secret's Value from the console's app registration)` }),
+    };
+  } else if (ref.secretFile !== undefined) {
+    const secret = secretFromFile(ref.secretFile, "console app's client secret").trim();
+    if (secret === "") throw usageError(`the client secret file ${ref.secretFile} is empty`);
+    credential = { clientSecret: secret };
+  } else if (ref.certificateFile !== undefined && ref.privateKeyFile !== undefined) {
+    credential = {
+      clientCertificate: {
+        certificatePem: secretFromFile(ref.certificateFile, "console app's certificate"),
+        privateKeyPem: secretFromFile(ref.privateKeyFile, "console app's private key"),
+      },
+    };
   } else {
-    throw usageError("sign-in with Entra ID needs the console app's client secret", "add --sso-secret-env VAR or --sso-secret-file PATH");
+    throw usageError(
+      "sign-in with Entra ID needs the console app's client secret or certificate",
+      "add --sso-secret-env VAR, --sso-secret-file PATH, or --sso-certificate PEM --sso-private-key PEM",
+    );
   }
   const redirectUri = flags.ssoRedirectUri ?? stored?.redirectUri ?? `${new URL(consentRedirectUri).origin}${CALLBACK_PATH}`;
   return {
     issuer,
     clientId,
-    clientSecret,
+    ...credential,
     redirectUri,
     // commander gives `localAccounts: true` unless --no-local-accounts: only false is the flag speaking.
     localAccounts: flags.localAccounts === false ? false : (stored?.localAccounts ?? true),

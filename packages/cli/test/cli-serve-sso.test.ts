@@ -65,18 +65,22 @@ describe("mde-partner serve with sign-in with Entra ID", () => {
     assert.match(oneLineError(r.stderr).error, /cannot read .*no-such-file/);
     r = await cli.expect(2, ["serve", "--sso-client-id", "not-a-guid", "--sso-secret-env", SSO_ENV]);
     assert.match(oneLineError(r.stderr).error, /--sso-client-id/);
+    r = await cli.expect(2, ["serve", "--sso-client-id", clientId, "--sso-certificate", world.info.partnerApp.certificateFile]);
+    assert.match(oneLineError(r.stderr).error, /--sso-certificate and --sso-private-key go together/);
+    r = await cli.expect(2, ["serve", "--sso-client-id", clientId, "--sso-secret-env", SSO_ENV, "--sso-secret-file", join(home, "x")]);
+    assert.match(oneLineError(r.stderr).error, /exclude each other/);
     r = await cli.expect(2, ["serve", "--no-local-accounts"]);
     assert.match(oneLineError(r.stderr).error, /client id/, "no local accounts without another way in");
   });
 
-  it("reads sso from config.json (references only) and refuses a broken entry", async () => {
+  it("reads sso from config.json (references only; a secret or a certificate) and refuses a broken entry", async () => {
     const file = join(home, "config.json");
     const original = readFileSync(file, "utf8");
     try {
       const config = JSON.parse(original) as Record<string, unknown>;
       writeFileSync(file, JSON.stringify({ ...config, sso: { clientId: world.info.partnerApp.clientId } }));
       const r = await cli.expect(2, ["serve"]);
-      assert.match(oneLineError(r.stderr).error, /sso needs exactly one of secretEnv and secretFile/);
+      assert.match(oneLineError(r.stderr).error, /sso needs exactly one of secretEnv, secretFile and certificateFile/);
       writeFileSync(file, JSON.stringify({ ...config, sso: { clientId: world.info.partnerApp.clientId, secretEnv: SSO_ENV, localAccounts: false } }));
       const serve = cli.start(["serve", "--port", "0"]);
       try {
@@ -85,6 +89,24 @@ describe("mde-partner serve with sign-in with Entra ID", () => {
         await serve.waitFor(/press Ctrl\+C to stop/, 15_000, "stderr");
       } finally {
         assert.equal(await serve.stop("SIGTERM"), 0, serve.stderr());
+      }
+      // The app's certificate instead of a secret: the console starts and sends a sign-in to Entra ID.
+      const { certificateFile, privateKeyFile } = world.info.partnerApp;
+      writeFileSync(file, JSON.stringify({ ...config, sso: { clientId: world.info.partnerApp.clientId, certificateFile, privateKeyFile } }));
+      const withCertificate = cli.start(["serve", "--port", "0"]);
+      try {
+        const url = (await withCertificate.waitFor(/mde-partner console (https:\/\/127\.0\.0\.1:\d+)\n/))[1]!;
+        await withCertificate.waitFor(/press Ctrl\+C to stop/, 15_000, "stderr");
+        const browser = client(readFileSync(join(home, "console-cert.pem"), "utf8"));
+        try {
+          const start = await browser.request(`${url}/login/sso`);
+          assert.equal(start.status, 302, start.body.slice(0, 300));
+          assert.ok(start.location?.startsWith(`${world.info.loginUrl}/${world.info.partnerTenantId}/oauth2/v2.0/authorize?`));
+        } finally {
+          await browser.close();
+        }
+      } finally {
+        assert.equal(await withCertificate.stop("SIGTERM"), 0, withCertificate.stderr());
       }
     } finally {
       writeFileSync(file, original);

@@ -7,10 +7,12 @@
 // another app or from another issuer, an expired one, a user without a role,
 // a wrong password, and no MFA where the console requires it.
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { createDefaultFetch, type FetchLike, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import type { EmulatorInfo, PartnerUserInfo } from "@mde-partner/emulator";
-import { addUser, type ConsoleOptions, createConsole, type PartnerConsole } from "@mde-partner/server";
+import { addUser, type ConsoleOptions, createConsole, createSelfSignedCertificate, type PartnerConsole } from "@mde-partner/server";
 import { openStore, type Store } from "@mde-partner/sync";
 import { type EmulatorWorld, emulatorWorld, partnerFor, removeTemp, servedEmulator, tempDir } from "@mde-partner/test-kit";
 import { Agent as UndiciAgent, fetch as undiciFetch } from "undici";
@@ -90,7 +92,7 @@ function consoleWith(sso: Partial<NonNullable<ConsoleOptions["sso"]>> = {}, extr
     sso: {
       issuer: `${info.loginUrl}/${info.partnerTenantId}/v2.0`,
       clientId: info.partnerApp.clientId,
-      clientSecret: info.partnerApp.clientSecret,
+      ...(sso.clientCertificate ? {} : { clientSecret: info.partnerApp.clientSecret }),
       redirectUri: REDIRECT,
       ...sso,
     },
@@ -127,6 +129,8 @@ async function signInAtEntra(authorize: URL, who: { username: string; password: 
 async function signIn(agent: Agent, who: { username: string; password: string }): Promise<Response> {
   return agent.request(await signInAtEntra(await start(agent), who));
 }
+
+const otherRsaKey = () => generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 
 const refusal = async (res: Response) => (await res.text()).replace(/&#39;/g, "'").replace(/&#34;/g, '"');
 
@@ -196,6 +200,30 @@ describe("sign-in with Entra ID", () => {
     assert.equal(request.method, "sso");
     assert.deepEqual(request.amr, ["pwd", "mfa"]);
     assert.ok(!JSON.stringify(audit).includes("eyJ"), "no token in the audit log");
+  });
+
+  it("authenticates with the app's certificate instead of a secret (a PS256 assertion naming it by x5t#S256)", async () => {
+    const c = consoleWith({
+      clientCertificate: {
+        certificatePem: readFileSync(info.partnerApp.certificateFile, "utf8"),
+        privateKeyPem: readFileSync(info.partnerApp.privateKeyFile, "utf8"),
+      },
+    });
+    const agent = new Agent(c, ORIGIN);
+    const res = await signIn(agent, user("responder"));
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.match(await (await agent.request("/tenants")).text(), /\(responder\)/, "signed in without any secret");
+
+    // Entra ID takes RSA certificates only; a key of another certificate is caught before anything starts.
+    const ec = await createSelfSignedCertificate(["console.test"]);
+    assert.throws(() => consoleWith({ clientCertificate: { certificatePem: ec.certPem, privateKeyPem: ec.keyPem } }), /RSA key/);
+    assert.throws(
+      () =>
+        consoleWith({
+          clientCertificate: { certificatePem: readFileSync(info.partnerApp.certificateFile, "utf8"), privateKeyPem: otherRsaKey() },
+        }),
+      /does not belong to its certificate/,
+    );
   });
 
   it("gives an Entra group's store grants to its members (the groups claim)", async () => {

@@ -6,6 +6,7 @@
  * signature (the issuer's published keys, `enableNonRepudiationChecks`),
  * `iss`, `aud`, `exp`/`iat` and `nonce`. Every failure becomes an {@link SsoError} with a stable code.
  */
+import { webcrypto } from "node:crypto";
 import { createDefaultFetch, type DefaultFetch, type FetchLike } from "@mde-partner/client";
 import * as oidc from "openid-client";
 import type { Clock } from "../options.js";
@@ -122,10 +123,33 @@ export function createOidcClient(sso: ResolvedSsoOptions, clock: Clock): OidcCli
   const fetch: FetchLike = sso.fetch ?? ((input, init) => (own ??= createDefaultFetch({ ca: sso.caCertPem })).fetch(input, init));
   let discovered: Promise<oidc.ServerMetadata> | undefined;
   let jwks: oidc.ExportedJWKSCache | undefined;
+  const { credential } = sso;
+  // RSA-PSS with SHA-256: the assertion is PS256, as certificate-credentials.md asks.
+  const signingKey =
+    credential.kind === "certificate"
+      ? webcrypto.subtle.importKey("pkcs8", credential.privateKeyPkcs8, { name: "RSA-PSS", hash: "SHA-256" }, false, ["sign"])
+      : undefined;
+
+  /**
+   * The client authentication: the secret in the body, or a certificate assertion whose
+   * header names the certificate by `x5t#S256` and whose `aud` is the token endpoint
+   * (Entra ID's rule; openid-client would put the issuer there).
+   */
+  const clientAuthentication = async (server: oidc.ServerMetadata): Promise<oidc.ClientAuth> => {
+    if (credential.kind === "secret") return oidc.ClientSecretPost(credential.secret);
+    const key = (await signingKey) as oidc.CryptoKey;
+    const tokenEndpoint = server.token_endpoint;
+    return oidc.PrivateKeyJwt(key, {
+      [oidc.modifyAssertion]: (header, payload) => {
+        header["x5t#S256"] = credential.x5tS256;
+        if (tokenEndpoint) payload.aud = tokenEndpoint;
+      },
+    });
+  };
 
   const metadata = () =>
     (discovered ??= oidc
-      .discovery(new URL(sso.issuer), sso.clientId, sso.clientSecret, undefined, {
+      .discovery(new URL(sso.issuer), sso.clientId, undefined, undefined, {
         [oidc.customFetch]: fetch as oidc.CustomFetch,
         timeout: 15,
       })
@@ -142,12 +166,7 @@ export function createOidcClient(sso: ResolvedSsoOptions, clock: Clock): OidcCli
   const configuration = async (fetchOf: FetchLike = fetch) => {
     const server = await metadata();
     const skew = Math.round((clock.now() - Date.now()) / 1000);
-    const config = new oidc.Configuration(
-      server,
-      sso.clientId,
-      { client_secret: sso.clientSecret, [oidc.clockSkew]: skew },
-      oidc.ClientSecretPost(sso.clientSecret),
-    );
+    const config = new oidc.Configuration(server, sso.clientId, { [oidc.clockSkew]: skew }, await clientAuthentication(server));
     config[oidc.customFetch] = fetchOf as oidc.CustomFetch;
     config.timeout = 15;
     // ID tokens straight from the token endpoint over TLS may go unsigned-checked (OIDC Core 3.1.3.7);

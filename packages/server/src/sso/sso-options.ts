@@ -2,6 +2,7 @@
  * The console's single sign-on with Entra ID (OpenID Connect): what it is
  * given and how that is checked, once (STYLE.md habit 3).
  */
+import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { checkRedirectUri, type FetchLike } from "@mde-partner/client";
 
 /** The path of the sign-in callback; `redirectUri` must end in it. */
@@ -15,6 +16,7 @@ export const SSO_CALLBACK_PATH = "/login/sso/callback";
  *   issuer: `https://login.microsoftonline.com/${partnerTenantId}/v2.0`,
  *   clientId: "…app (client) id…",
  *   clientSecret, // resolved by the caller from an env var or a file, never from config
+ *   // or clientCertificate: { certificatePem, privateKeyPem },
  *   redirectUri: "https://console.mssp.example/login/sso/callback",
  * }
  */
@@ -27,8 +29,13 @@ export interface SsoOptions {
   readonly issuer: string;
   /** Application (client) id of the console's app registration. */
   readonly clientId: string;
-  /** The app registration's client secret (the caller resolves it from a secret reference). */
-  readonly clientSecret: string;
+  /** The app registration's client secret (the caller resolves it from a secret reference). One of this and `clientCertificate`. */
+  readonly clientSecret?: string;
+  /**
+   * A certificate uploaded to the app registration and its RSA private key (PEM): the console then
+   * authenticates with a signed assertion (private_key_jwt) instead of a secret.
+   */
+  readonly clientCertificate?: { readonly certificatePem: string; readonly privateKeyPem: string };
   /** The console's public `/login/sso/callback` URL, registered as a Web redirect URI of the app. */
   readonly redirectUri: string;
   /**
@@ -45,10 +52,15 @@ export interface SsoOptions {
 }
 
 /** {@link SsoOptions}, checked and frozen. */
+/** How the console authenticates to the token endpoint. */
+export type SsoCredential =
+  | { readonly kind: "secret"; readonly secret: string }
+  | { readonly kind: "certificate"; readonly privateKeyPkcs8: Buffer; readonly x5tS256: string };
+
 export interface ResolvedSsoOptions {
   readonly issuer: string;
   readonly clientId: string;
-  readonly clientSecret: string;
+  readonly credential: SsoCredential;
   readonly redirectUri: string;
   readonly caCertPem: string | undefined;
   readonly requireMfa: boolean;
@@ -71,7 +83,7 @@ export function resolveSsoOptions(sso: SsoOptions, partnerCa: string | undefined
   if (typeof sso.clientId !== "string" || !/^[A-Za-z0-9._:-]{1,128}$/.test(sso.clientId)) {
     throw new TypeError("sso.clientId must be the app registration's application (client) id");
   }
-  if (typeof sso.clientSecret !== "string" || sso.clientSecret.length === 0) throw new TypeError("sso.clientSecret is required");
+  const credential = credentialOf(sso);
   let redirect: URL;
   try {
     redirect = new URL(sso.redirectUri);
@@ -92,10 +104,43 @@ export function resolveSsoOptions(sso: SsoOptions, partnerCa: string | undefined
     // The issuer as configured, without a trailing slash: ID tokens must name it exactly.
     issuer: issuer.toString().replace(/\/+$/, ""),
     clientId: sso.clientId,
-    clientSecret: sso.clientSecret,
+    credential,
     redirectUri: redirect.toString(),
     caCertPem: ca,
     requireMfa: sso.requireMfa ?? false,
     fetch: sso.fetch,
+  });
+}
+
+/** The client credential: a secret, or a certificate and its RSA key (checked to belong together). */
+function credentialOf(sso: SsoOptions): SsoCredential {
+  if ((sso.clientSecret === undefined) === (sso.clientCertificate === undefined)) {
+    throw new TypeError("sso needs exactly one of clientSecret and clientCertificate");
+  }
+  if (sso.clientSecret !== undefined) {
+    if (typeof sso.clientSecret !== "string" || sso.clientSecret.length === 0) throw new TypeError("sso.clientSecret must be a non-empty string");
+    return Object.freeze({ kind: "secret", secret: sso.clientSecret });
+  }
+  const { certificatePem, privateKeyPem } = sso.clientCertificate ?? {};
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(String(certificatePem));
+  } catch {
+    throw new TypeError("sso.clientCertificate.certificatePem must be a PEM certificate");
+  }
+  let key: ReturnType<typeof createPrivateKey>;
+  try {
+    key = createPrivateKey(String(privateKeyPem));
+  } catch {
+    // Never the key's text in the message.
+    throw new TypeError("sso.clientCertificate.privateKeyPem must be a PEM private key");
+  }
+  // Entra ID takes RSA certificates for app credentials (certificate-credentials.md: PS256/RS256).
+  if (key.asymmetricKeyType !== "rsa") throw new TypeError("sso.clientCertificate's key must be an RSA key");
+  if (!certificate.checkPrivateKey(key)) throw new TypeError("sso.clientCertificate's private key does not belong to its certificate");
+  return Object.freeze({
+    kind: "certificate",
+    privateKeyPkcs8: key.export({ type: "pkcs8", format: "der" }),
+    x5tS256: createHash("sha256").update(certificate.raw).digest("base64url"),
   });
 }

@@ -23,6 +23,8 @@ const FLAGS = {
   ssoClientId: { flags: "--sso-client-id <id>", description: "sign in with Entra ID: the console app registration's application (client) id" },
   ssoSecretEnv: { flags: "--sso-secret-env <var>", description: "environment variable holding the console app's client secret" },
   ssoSecretFile: { flags: "--sso-secret-file <path>", description: "file holding the console app's client secret" },
+  ssoCertificate: { flags: "--sso-certificate <file>", description: "instead of a secret: a certificate (PEM) uploaded to the console's app" },
+  ssoPrivateKey: { flags: "--sso-private-key <file>", description: "the certificate's RSA private key (PEM)" },
   ssoRedirectUri: {
     flags: "--sso-redirect-uri <url>",
     description: "the console's public /login/sso/callback URL (default: on the consent callback's origin)",
