@@ -119,7 +119,7 @@ function credentialOf(sso: SsoOptions): SsoCredential {
   }
   if (sso.clientSecret !== undefined) {
     if (typeof sso.clientSecret !== "string" || sso.clientSecret.length === 0) throw new TypeError("sso.clientSecret must be a non-empty string");
-    return Object.freeze({ kind: "secret", secret: sso.clientSecret });
+    return hidden({ kind: "secret" }, "secret", sso.clientSecret) as SsoCredential;
   }
   const { certificatePem, privateKeyPem } = sso.clientCertificate ?? {};
   let certificate: X509Certificate;
@@ -138,9 +138,12 @@ function credentialOf(sso: SsoOptions): SsoCredential {
   // Entra ID takes RSA certificates for app credentials (certificate-credentials.md: PS256/RS256).
   if (key.asymmetricKeyType !== "rsa") throw new TypeError("sso.clientCertificate's key must be an RSA key");
   if (!certificate.checkPrivateKey(key)) throw new TypeError("sso.clientCertificate's private key does not belong to its certificate");
-  return Object.freeze({
-    kind: "certificate",
-    privateKeyPkcs8: key.export({ type: "pkcs8", format: "der" }),
-    x5tS256: createHash("sha256").update(certificate.raw).digest("base64url"),
-  });
+  const x5tS256 = createHash("sha256").update(certificate.raw).digest("base64url");
+  return hidden({ kind: "certificate", x5tS256 }, "privateKeyPkcs8", key.export({ type: "pkcs8", format: "der" })) as SsoCredential;
+}
+
+/** `target` with `key` set but not enumerable, so a logged or serialised options object leaves the secret out. Frozen. */
+function hidden<T extends object>(target: T, key: string, value: unknown): T {
+  Object.defineProperty(target, key, { value, enumerable: false });
+  return Object.freeze(target);
 }
