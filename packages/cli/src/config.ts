@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { type CloudOptions, type CredentialInput, isGuid } from "@mde-partner/client";
 import { CliError, EXIT, usageError } from "./errors.js";
 import { secretFromEnv, secretFromFile } from "./secret-reference.js";
+import { type SsoConfig, ssoConfigProblem } from "./sso-config.js";
 import { type WebhookConfig, webhookConfigProblem } from "./webhook-config.js";
 
 /** Version of the config file format this build writes and reads. */
@@ -42,6 +43,8 @@ export interface PartnerConfig {
   capabilities?: string[];
   /** Where `sync --watch`, `worker` and `serve` forward new alerts (`mde-partner webhook set`); references only. */
   webhook?: WebhookConfig;
+  /** The console's sign-in with Entra ID (`serve`); references only. */
+  sso?: SsoConfig;
 }
 
 /** What `tenants verify` requires when the config names nothing: what a sync reads. */
@@ -101,6 +104,8 @@ export function validateConfig(raw: unknown): PartnerConfig {
     throw bad("capabilities must be a list of names");
   const webhookProblem = webhookConfigProblem(o.webhook);
   if (webhookProblem) throw bad(webhookProblem);
+  const ssoProblem = ssoConfigProblem(o.sso);
+  if (ssoProblem) throw bad(ssoProblem);
   return raw as PartnerConfig;
 }
 

@@ -6,7 +6,7 @@
  * errors become one-line CLI errors.
  */
 import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
-import { type ApiMetrics, createApiMetrics, createConsole, type PartnerConsole, type TlsPem } from "@mde-partner/server";
+import { type ApiMetrics, createApiMetrics, createConsole, type PartnerConsole, type SsoOptions, type TlsPem } from "@mde-partner/server";
 import type { Store } from "@mde-partner/sync";
 import type { PartnerConfig } from "./config.js";
 import type { CommandContext } from "./context.js";
@@ -22,6 +22,8 @@ export interface ConsoleHostOptions {
   readonly consentRedirectUri: string;
   readonly usersFile: string;
   readonly requiredPermissions: readonly string[];
+  /** Sign-in with Entra ID (the secret already resolved); the CA trusted is the partner client's cloud CA. */
+  readonly sso?: SsoOptions;
 }
 
 export interface ConsoleHost {
@@ -59,6 +61,7 @@ export async function startConsoleHost(options: ConsoleHostOptions, ctx: Command
       host: options.host,
       port: options.port,
       tls: options.tls,
+      ...(options.sso ? { sso: options.sso } : {}),
     });
   } catch (error) {
     await partner.close();

@@ -60,7 +60,8 @@ export { inspectToken } from "./auth/inspect-token.js";
 export type { JsonWebKeySet, KeySource } from "./auth/jwks-source.js";
 export { createDiscoveryKeySource, createStaticKeySource } from "./auth/jwks-source.js";
 export type { Logger } from "./logger.js";
-export type { FetchLike } from "./network.js";
+export type { DefaultFetch, FetchLike } from "./network.js";
+export { createDefaultFetch } from "./network.js";
 export type {
   InspectOptions,
   PartnerClient,

@@ -35,6 +35,7 @@ import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
 import { createConsoleEngine } from "./services/engine.js";
 import { createHuntCache } from "./services/hunting.js";
 import { createSessionStore } from "./sessions.js";
+import { createSsoSignIn } from "./sso/sso-routes.js";
 import { createSelfSignedCertificate } from "./tls.js";
 import type { Role } from "./users-file.js";
 import { errorPage } from "./views/pages/error-page.js";
@@ -86,6 +87,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
     cookieName: cookieName("mdep-session", options.secureCookies),
   };
   const http: HttpCounters = { byStatus: new Map() };
+  const sso = options.sso ? createSsoSignIn(deps, options.sso) : undefined;
 
   const app = new Hono<ConsoleEnv>();
   app.use("*", async (c, next) => {
@@ -98,7 +100,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.use("*", bodyLimits());
   app.use("*", csrfProtection(new URL(options.consentRedirectUri).origin));
   app.route("/", createOpsRoutes(deps, http));
-  app.route("/", createAuthRoutes(deps));
+  app.route("/", createAuthRoutes(deps, sso));
   // Before the JSON API's catch-all: the incident, batch, approval and OpenAPI routes carry their own /api/v1/… routes.
   app.route("/", createIncidentRoutes(deps));
   app.route("/", createBatchRoutes(deps));
@@ -169,6 +171,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
       server = undefined;
       starting = undefined;
       address = undefined;
+      await sso?.close();
       if (!s) return;
       await new Promise<void>((resolve) => {
         s.close(() => resolve());

@@ -7,6 +7,7 @@ export { type ConsoleAddress, createConsole, createOneTimeLogin, type PartnerCon
 export { type ApiMetrics, createApiMetrics, type TenantApiCounters } from "./metrics.js";
 export type { ApprovalOptions, Clock, ConsoleOptions, TlsPem } from "./options.js";
 export { openApiDocument } from "./openapi.js";
+export { SSO_CALLBACK_PATH, type SsoOptions } from "./sso/sso-options.js";
 export { MIN_PASSWORD_LENGTH, passwordProblem } from "./password.js";
 export { createSelfSignedCertificate, spkiHash } from "./tls.js";
 export { addUser, ROLES, type Role, readUsers, removeUser, type UserRecord } from "./users-file.js";

@@ -7,6 +7,7 @@ import type { Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { SessionStoreOptions } from "./sessions.js";
+import { type ResolvedSsoOptions, resolveSsoOptions, type SsoOptions } from "./sso/sso-options.js";
 
 /** The console's clock is the client's (`now()` in ms since the epoch; injectable so expiry is tested with a fake clock). */
 export type { Clock };
@@ -52,6 +53,8 @@ export interface ConsoleOptions {
   readonly metricsToken?: string;
   /** Four-eyes approval of destructive or wide actions (see services/approvals.ts). */
   readonly approvals?: ApprovalOptions;
+  /** Operators sign in with Entra ID (OpenID Connect); local accounts stay as break-glass unless `sso.localAccounts` is false. */
+  readonly sso?: SsoOptions;
 }
 
 /** When an action waits for a second person's approval, and for how long. */
@@ -81,6 +84,9 @@ export interface ResolvedConsoleOptions {
   readonly metrics: ApiMetrics | undefined;
   readonly metricsToken: string | undefined;
   readonly approvals: Required<ApprovalOptions>;
+  readonly sso: ResolvedSsoOptions | undefined;
+  /** The users file's accounts may sign in with a password (always without `sso`). */
+  readonly localAccounts: boolean;
 }
 
 
@@ -124,6 +130,7 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     throw new TypeError(`approvals.wideActionThreshold must be an integer of at least 0, got ${wideActionThreshold}`);
   const approvalTtlMs = options.approvals?.ttlMs ?? 24 * 60 * 60_000;
   if (!Number.isFinite(approvalTtlMs) || approvalTtlMs < 60_000) throw new TypeError(`approvals.ttlMs must be at least 60000 (a minute), got ${approvalTtlMs}`);
+  const sso = options.sso === undefined ? undefined : resolveSsoOptions(options.sso, partner.cloud.ca);
   return Object.freeze({
     store,
     partner,
@@ -142,5 +149,7 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     metrics: options.metrics,
     metricsToken: options.metricsToken,
     approvals: Object.freeze({ wideActionThreshold, ttlMs: approvalTtlMs }),
+    sso,
+    localAccounts: options.sso?.localAccounts ?? true,
   });
 }

@@ -1,7 +1,9 @@
 /**
  * Sign-in, sign-out and single-use sign-in links. The sign-in form has its
  * own CSRF token (a Strict cookie matched against a form field) because there
- * is no session yet to hold one.
+ * is no session yet to hold one. With Entra ID sign-in configured, its routes
+ * (sso/sso-routes.ts) are mounted here too, and the local accounts' form is
+ * shown and accepted only while `localAccounts` is on (the break-glass path).
  */
 import { randomBytes } from "node:crypto";
 import type { Identity } from "../access.js";
@@ -12,6 +14,7 @@ import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { DECOY_HASH, verifyPassword } from "../password.js";
 import { csrfMatches } from "../sessions.js";
+import type { SsoSignIn } from "../sso/sso-routes.js";
 import { readUsers } from "../users-file.js";
 import { loginPage } from "../views/pages/login-page.js";
 
@@ -26,7 +29,7 @@ function clientAddress(c: ConsoleContext): string {
   return env?.incoming?.socket?.remoteAddress ?? "in-process";
 }
 
-export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const { options, sessions, guard } = deps;
   const secure = options.secureCookies;
@@ -41,7 +44,7 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   const form = (
     c: ConsoleContext,
-    status: 200 | 401 | 403 | 429,
+    status: 200 | 400 | 401 | 403 | 429 | 502,
     extra: { message?: string; name?: string; next?: string; info?: string; help?: boolean } = {},
   ) => {
     // Reuse a token already handed out, so a second sign-in page (another tab, a prefetch) does not void the first.
@@ -56,6 +59,8 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         name: extra.name,
         info: extra.info,
         help: extra.help,
+        sso: sso !== undefined,
+        localAccounts: options.localAccounts,
       }),
       status,
     );
@@ -67,6 +72,9 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   app.post("/login", async (c) => {
+    if (!options.localAccounts) {
+      return form(c, 403, { message: "Local accounts are switched off on this console: sign in with Microsoft." });
+    }
     const body = await c.req.parseBody();
     const name = typeof body.name === "string" ? body.name.trim().slice(0, 64) : "";
     const password = typeof body.password === "string" ? body.password : "";
@@ -126,6 +134,17 @@ export function createAuthRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     });
     return c.redirect("/tenants", 302);
   });
+
+  if (sso) {
+    app.route(
+      "/",
+      sso.routes({
+        startSession,
+        safeNext,
+        loginPage: (c, status, message, next) => form(c, status, { message, ...(next ? { next } : {}) }),
+      }),
+    );
+  }
 
   return app;
 }

@@ -3,7 +3,8 @@
  * changed alerts every few seconds), the store keeps syncing, and the partner
  * console runs over that store on 127.0.0.1 with a self-signed certificate, a
  * one-time sign-in link and a demo operator whose password only the terminal
- * shows (to sign in again after signing out) — until Ctrl+C, which stops
+ * shows (to sign in again after signing out), and sign-in with the emulated
+ * Entra ID (its partner tenant's users) — until Ctrl+C, which stops
  * everything cleanly.
  */
 import { randomBytes } from "node:crypto";
@@ -46,8 +47,9 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
     const port = await findFreePort(HOST);
     const url = consoleUrl(HOST, port, true);
     const callback = `${url}/consent/callback`;
-    // Onboarding from the console only works when its callback is a registered redirect URI of the app (AADSTS50011 otherwise).
-    emulator.control.updateApp(info.partnerApp.clientId, { redirectUris: [callback] });
+    const ssoCallback = `${url}/login/sso/callback`;
+    // Onboarding and signing in from the console only work when their callbacks are registered redirect URIs of the app (AADSTS50011 otherwise).
+    emulator.control.updateApp(info.partnerApp.clientId, { redirectUris: [callback, ssoCallback] });
     const tls = await createSelfSignedCertificate([HOST]);
     const certificateFile = join(home, CONSOLE_CERT_FILE);
     const usersFile = join(home, CONSOLE_USERS_FILE);
@@ -63,6 +65,13 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
         consentRedirectUri: callback,
         usersFile,
         requiredPermissions: options.requiredPermissions,
+        // Sign-in with the emulated Entra ID: its partner tenant's people, the partner app as the console's app.
+        sso: {
+          issuer: `${info.loginUrl}/${info.partnerTenantId}/v2.0`,
+          clientId: info.partnerApp.clientId,
+          clientSecret: info.partnerApp.clientSecret,
+          redirectUri: ssoCallback,
+        },
       },
       ctx,
     );
@@ -75,6 +84,8 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
       const password = randomBytes(18).toString("base64url");
       await addUser(usersFile, { name: DEMO_OPERATOR, password, role: "admin" });
       say(`sign in again user ${DEMO_OPERATOR}, password ${password} (an admin of this demo's console)`);
+      const ssoAdmin = info.partnerUsers.find((u) => u.roles.includes("Console.Admin"));
+      if (ssoAdmin) say(`or "Sign in with Microsoft" as ${ssoAdmin.username}, password ${ssoAdmin.password} (an emulated Entra ID user)`);
       say(p.dim(`certificate   ${certificateFile} (self-signed: accept the browser's warning, or trust SPKI ${spkiHash(tls.certPem)})`));
       say(`onboard ${fresh.name} (tenant ${fresh.id}) from Tenants > Add a customer: its consent page comes back to ${callback}`);
       say(`emulator ${info.loginUrl} (CA ${info.caCertFile}; control API ${info.controlUrl})`);

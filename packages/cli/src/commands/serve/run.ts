@@ -18,9 +18,10 @@ import { findFreePort } from "../../free-port.js";
 import { createOutput, type OutputOptions } from "../../output/output.js";
 import { openCliStore } from "../../partner.js";
 import { untilStopped } from "../../signals.js";
+import { resolveSso, type SsoFlags } from "../../sso-config.js";
 import { resolveWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
 
-export interface ServeOptions extends OutputOptions {
+export interface ServeOptions extends OutputOptions, SsoFlags {
   port?: string;
   host?: string;
   http?: boolean;
@@ -96,6 +97,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         ? config.consentRedirectUri
         : undefined;
     const consentRedirectUri = explicitCallback ?? configured ?? ownCallback;
+    const sso = resolveSso(config, options, ctx.io.env, consentRedirectUri);
     const usersFile = join(ctx.home, CONSOLE_USERS_FILE);
     const running = await startConsoleHost(
       {
@@ -107,6 +109,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         consentRedirectUri,
         usersFile,
         requiredPermissions: config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS,
+        ...(sso ? { sso } : {}),
       },
       ctx,
     );
@@ -118,6 +121,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
           url: running.url,
           consentRedirectUri,
           usersFile,
+          ...(sso ? { sso: { issuer: sso.issuer, clientId: sso.clientId, redirectUri: sso.redirectUri, localAccounts: sso.localAccounts } } : {}),
           ...(certificate ? { certificateFile: certificate.certificateFile, certificate: certificate.origin, spkiSha256: spki } : {}),
           ...(oneTime ? { oneTimeLogin: oneTime } : {}),
         });
@@ -129,6 +133,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
           ctx.io.stdout.write(`  certificate  ${certificate.certificateFile} (${what}; SPKI sha256 ${spki})\n`);
         }
         ctx.io.stdout.write(`  consent      ${consentRedirectUri}\n`);
+        if (sso) ctx.io.stdout.write(`  sign-in      Entra ID ${sso.issuer} (callback ${sso.redirectUri})${sso.localAccounts === false ? "; local accounts off" : ""}\n`);
         if (oneTime) ctx.io.stdout.write(`  sign in once ${oneTime}\n`);
       }
       out.note(
@@ -144,7 +149,15 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         out.warn(`cannot read ${usersFile}: ${error.message}`);
         return undefined;
       });
-      if (operators?.length === 0 && !oneTime) {
+      if (sso) out.note(`hint: ${sso.redirectUri} must be a registered Web redirect URI of the console's app ${sso.clientId}`);
+      // Entra ID's v2.0 ID tokens carry no `amr` (MicrosoftDocs/azure-docs#85021): the check would refuse everyone.
+      if (sso?.requireMfa && /(^|\.)login\.microsoftonline\.(com|us)$/i.test(new URL(sso.issuer).hostname)) {
+        out.warn(
+          "--sso-require-mfa checks the ID token's amr claim, which Entra ID's v2.0 ID tokens leave out: every sign-in will be refused. " +
+            "Require MFA with a Conditional Access policy on the console's app instead.",
+        );
+      }
+      if (operators?.length === 0 && !oneTime && !sso) {
         out.warn("nobody can sign in yet: add an operator with mde-partner users add <name> --role admin");
       }
       // Alerts the console syncs (and any other writer of this store) go to the configured webhook.
