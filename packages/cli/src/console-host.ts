@@ -6,7 +6,7 @@
  * errors become one-line CLI errors.
  */
 import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
-import { type ApiMetrics, createApiMetrics, createConsole, type PartnerConsole, type SsoOptions, type TlsPem } from "@mde-partner/server";
+import { type ApiMetrics, type ApprovalOptions, createApiMetrics, createConsole, type PartnerConsole, type SsoOptions, type TlsPem } from "@mde-partner/server";
 import type { Store } from "@mde-partner/sync";
 import type { PartnerConfig } from "./config.js";
 import type { CommandContext } from "./context.js";
@@ -24,6 +24,8 @@ export interface ConsoleHostOptions {
   readonly requiredPermissions: readonly string[];
   /** Sign-in with Entra ID (the secret already resolved); the CA trusted is the partner client's cloud CA. */
   readonly sso?: SsoOptions;
+  /** When an action waits for a second person's approval (console defaults when absent). */
+  readonly approvals?: ApprovalOptions;
 }
 
 export interface ConsoleHost {
@@ -62,6 +64,7 @@ export async function startConsoleHost(options: ConsoleHostOptions, ctx: Command
       port: options.port,
       tls: options.tls,
       ...(options.sso ? { sso: options.sso } : {}),
+      ...(options.approvals ? { approvals: options.approvals } : {}),
     });
   } catch (error) {
     await partner.close();

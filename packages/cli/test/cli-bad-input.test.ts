@@ -189,6 +189,8 @@ describe("mde-partner: bad input", () => {
       },
       { name: "serve: no configuration", args: ["serve", "--port", "0"], code: 2, home: emptyHome, match: /no configuration/ },
       { name: "serve: --cert without --key", args: ["serve", "--cert", join(home, "config.json")], code: 2, match: /go together/ },
+      { name: "serve: an approval threshold that is no number", args: ["serve", "--port", "0", "--approval-threshold", "ten"], code: 2, match: /--approval-threshold must be a whole number/ },
+      { name: "serve: an approval lifetime under a minute", args: ["serve", "--port", "0", "--approval-ttl", "10s"], code: 2, match: /--approval-ttl must be between/ },
       {
         name: "serve: unreadable certificate",
         args: ["serve", "--cert", "/nonexistent/c.pem", "--key", "/nonexistent/k.pem"],

@@ -166,7 +166,7 @@ const list = (items: Schema, paged = false) => obj(paged ? { items: arr(items), 
 
 const OPERATIONS: readonly Operation[] = [
   { method: "get", path: "/openapi.json", summary: "This document", tag: "meta", role: "viewer", response: { type: "object" } },
-  { method: "get", path: "/me", summary: "Who is asking: user (token:<name> for an API token), role, CSRF token of a cookie session", tag: "meta", role: "viewer", response: obj({ user: str(), role: str(), csrfToken: str() }) },
+  { method: "get", path: "/me", summary: "Who is asking: user (token:<name> for an API token), highest role, how they signed in, their grants (a role on a customer group, or on every tenant when group is null), CSRF token of a cookie session", tag: "meta", role: "viewer", response: obj({ user: str(), role: str(), via: str("password, one-time, sso or token", { enum: ["password", "one-time", "sso", "token"] }), grants: arr(obj({ role: str(), group: { type: ["string", "null"] } })), csrfToken: str() }) },
   { method: "get", path: "/tenants", summary: "Tenants with permission drift and alert counts", tag: "tenants", role: "viewer", response: obj({ tenants: arr(ref("TenantOverview")), requiredPermissions: arr(str()) }) },
   { method: "post", path: "/tenants", summary: "Start onboarding a customer: a consent link", tag: "tenants", role: "admin", status: 201, body: obj({ name: str(), tenant: str("tenant id or verified domain") }, ["name"]), response: obj({ consentUrl: str() }, []) },
   { method: "get", path: "/tenants/{tenantId}", summary: "One tenant with its state transitions", tag: "tenants", role: "viewer", response: { allOf: [ref("TenantOverview"), obj({ transitions: arr({ type: "object" }) })] } },

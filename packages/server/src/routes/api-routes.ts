@@ -46,7 +46,7 @@ export function createApiRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   api.get("/me", requireRole("viewer"), (c) => {
     const s = session(c);
-    return c.json({ user: s.user, role: s.role, csrfToken: s.csrfToken });
+    return c.json({ user: s.user, role: s.role, via: s.via, grants: s.grants, csrfToken: s.csrfToken });
   });
 
   api.get("/tenants", requireRole("viewer"), async (c) => {

@@ -31,6 +31,11 @@ const FLAGS = {
   },
   localAccounts: { flags: "--no-local-accounts", description: "with sign-in with Entra ID: no password sign-in for the local accounts" },
   ssoRequireMfa: { flags: "--sso-require-mfa", description: "refuse Entra ID sign-ins without multi-factor authentication (amr)" },
+  approvalThreshold: {
+    flags: "--approval-threshold <n>",
+    description: "isolating or restricting more machines than this at once waits for a second person's approval (default 10; 0: every one)",
+  },
+  approvalTtl: { flags: "--approval-ttl <duration>", description: "how long an approval request waits before it expires (default 24h; e.g. 30m, 8h, 3d)" },
   ...OUTPUT_FLAGS,
 } satisfies Flags<ServeOptions>;
 

@@ -7,7 +7,8 @@
  */
 import { join } from "node:path";
 import { checkRedirectUri, isLoopbackHost } from "@mde-partner/client";
-import { createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
+import { type ApprovalOptions, createOneTimeLogin, readUsers, spkiHash } from "@mde-partner/server";
+import { parseDuration } from "../../duration.js";
 import { DEFAULT_REQUIRED_PERMISSIONS, loadConfig, resolveCredential } from "../../config.js";
 import { type ConsoleCertificate, homeCertificate, readGivenCertificate } from "../../console-certificate.js";
 import { CONSOLE_USERS_FILE } from "../../console-files.js";
@@ -30,6 +31,16 @@ export interface ServeOptions extends OutputOptions, SsoFlags {
   db?: string;
   consentRedirectUri?: string;
   oneTimeLogin?: boolean;
+  approvalThreshold?: string;
+  approvalTtl?: string;
+}
+
+/** `--approval-threshold` and `--approval-ttl` as the console's approval options (bad values: exit 2). */
+function approvalOptions(options: ServeOptions): ApprovalOptions {
+  const out: { wideActionThreshold?: number; ttlMs?: number } = {};
+  if (options.approvalThreshold !== undefined) out.wideActionThreshold = parseCount("--approval-threshold", String(options.approvalThreshold).trim(), { max: 100_000 });
+  if (options.approvalTtl !== undefined) out.ttlMs = parseDuration("--approval-ttl", options.approvalTtl, { minMs: 60_000, maxMs: 30 * 86_400_000 });
+  return out;
 }
 
 const CALLBACK_PATH = "/consent/callback";
@@ -76,6 +87,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
     );
   }
   const port = options.port === undefined ? (http ? 8080 : 8443) : parseCount("--port", options.port, { max: 65_535 });
+  const approvals = approvalOptions(options);
   const explicitCallback =
     options.consentRedirectUri !== undefined ? checkCallback("--consent-redirect-uri", options.consentRedirectUri) : undefined;
   const config = loadConfig(ctx.home);
@@ -110,6 +122,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         usersFile,
         requiredPermissions: config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS,
         ...(sso ? { sso } : {}),
+        approvals,
       },
       ctx,
     );
