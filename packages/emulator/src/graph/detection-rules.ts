@@ -17,7 +17,7 @@ import { collectionBody, cutPage, parseGraphListQuery } from "./odata.js";
  *
  * Global only: the create page's national-cloud table marks create as available
  * in the Global service only (not US Government L4/L5, not 21Vianet; also
- * platform-2026-12.md "Hosts"). The emulator serves one custom cloud and treats it
+ * detection-rules.md §2). The emulator serves one custom cloud and treats it
  * as Global; a client that targets GCC High or DoD must expect no rule creation
  * there and cannot test that here.
  *

@@ -156,6 +156,8 @@ function upsertIndicator(ctx: OperationContext, body: Record<string, unknown>): 
     const active = ctx.state.db
       .prepare("SELECT count(*) AS n FROM indicators WHERE tenant_id = ? AND (expiration_time IS NULL OR expiration_time > ?)")
       .get(ctx.tenantId, now) as { n: number };
+    // The limit is documented (post-ti-indicator.md, import-ti-indicators.md), its error is DOC-SILENT
+    // (detection-rules.md §3): 400 here, and a per-item failure inside an import.
     if (active.n >= MAX_ACTIVE_INDICATORS)
       fail("BadRequest", `The tenant already has the maximum of ${MAX_ACTIVE_INDICATORS} active indicators.`);
   }
