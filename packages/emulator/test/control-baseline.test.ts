@@ -124,6 +124,8 @@ test("the journal counts a client's write calls per tenant, kind and operation; 
     "graph DELETE DeleteDetectionRule 1/0",
   ]);
   assert.equal(forA.total, 6);
+  // The same count in-process, as the other packages' tests read it.
+  assert.deepEqual(env.emulator.control.writes({ afterSeq: seq, tenantId: a }), forA.writes);
   assert.ok(forA.writes.every((w) => w.tenantId === a));
   const forB = await writesSince(seq, `&tenantId=${b}`);
   assert.deepEqual(
