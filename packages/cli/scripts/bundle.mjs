@@ -29,7 +29,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["better-sqlite3", "pg", "pg-boss", "pg-native", "undici"],
+  external: ["better-sqlite3", "pg", "pg-boss", "pg-native", "undici", "playwright-core"],
   // Prefer a package's ES module build (@peculiar/x509 has both).
   mainFields: ["module", "main"],
   // CommonJS dependencies (commander, undici, …) call `require` for Node's built-ins.

@@ -15,6 +15,7 @@ export {
   collectReport,
   DEFAULT_CHROMIUM,
   logoDataUri,
+  parseDay,
   previousMonth,
   type PrintOptions,
   printReportPdf,
