@@ -89,7 +89,7 @@ function Report({ data, branding }: { data: ReportData; branding: ReportBranding
         <header>
           {branding.logo ? <img src={branding.logo} alt="" /> : null}
           <div class="who">
-            <div class="muted" data-partner-name>
+            <div class="muted" data-role="partner-name">
               {partner}
             </div>
             <h1>{`Security report: ${clip(subjectLine(data), LIST_TEXT_MAX)}`}</h1>
