@@ -134,6 +134,16 @@ describe("a customer's report", () => {
   });
 
   it("for a group, adds up its tenants; a hostile tenant's names and devices stay text", async () => {
+    // What a hostile tenant's API could say in the fields the report shows (category, device, action comment).
+    const now = new Date().toISOString();
+    await world.store.applyAlertPage(
+      mallory,
+      [{ id: "da-hostile", title: "x", severity: "High", status: "New", machineId: "m-hostile", alertCreationTime: now, lastUpdateTime: now, category: HOSTILE_STRINGS.html, computerDnsName: `host ${HOSTILE_STRINGS.html}` } as never],
+      { value: now, seenIds: ["da-hostile"] } as never,
+    );
+    await world.store.upsertMachineActions(mallory, [
+      { id: "act-hostile", type: "RunAntiVirusScan", status: "Succeeded", machineId: "m-hostile", requestor: HOSTILE_STRINGS.html, requestorComment: `why ${HOSTILE_STRINGS.html}`, creationDateTimeUtc: now, lastUpdateDateTimeUtc: now },
+    ]);
     const group = await collectReport(world.store, { subject: { kind: "group", name: "retail" }, tenantIds: [contoso, mallory], ...period });
     const page = renderReportHtml(group);
     const one = await collectReport(world.store, { subject: { kind: "tenant", name: "Mallory" }, tenantIds: [mallory], ...period });
@@ -142,6 +152,9 @@ describe("a customer's report", () => {
     lacks(page, /<img[^>]*onerror/i);
     lacks(page, /<script/i);
     has(page, /Mallory &lt;img src=x onerror=&quot;/, "the hostile tenant's name as text");
+    has(page, /data-chart="alerts-by-category"[\s\S]*?&lt;img src=x onerror=/, "the hostile category as text");
+    has(page, /data-chart="top-devices"[\s\S]*?host &lt;img src=x onerror=/, "the hostile device name as text");
+    has(page, /<td>why &lt;img src=x onerror=/, "the hostile action comment as text");
     assert.ok(page.length < 1_000_000, `the page stays small (${page.length})`);
   });
 
