@@ -2,7 +2,8 @@
  * `mde-partner report` through the real binary, on a store synced from the emulator (a real HTTPS
  * socket): an HTML report of one tenant with its charts and counts, a PDF of a customer group
  * printed by Debian's Chromium, the partner's name and logo, one-line bad input (exit 2), a
- * missing Chromium (exit 1 with what to install), and `--monthly` writing each customer's file once.
+ * missing Chromium (exit 1 with what to install), and `--monthly` writing each customer's file once
+ * (and, with `--watch`, staying until it is stopped).
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -98,5 +99,13 @@ describe("mde-partner report", () => {
     assert.deepEqual(readdirSync(dir).sort(), [...files, `retail-${month}.html`].sort());
     assert.doesNotMatch(again.stderr, /Contoso-/, "an existing report is left alone");
     await cli.expect(2, ["report", "--monthly", "--out-dir", dir, "--from", "2026-11-01"]);
+  });
+
+  it("--monthly --watch writes the due reports, waits for the next month and stops cleanly on SIGTERM", async () => {
+    const dir = tempDir("mde-cli-reports-watch-");
+    const running = cli.start(["report", "--monthly", "--watch", "--out-dir", dir, "--tenant", ids[1]]);
+    await running.waitFor(/wrote .*Fabrikam-\d{4}-\d{2}\.html/, 30_000, "stderr");
+    assert.equal(await running.stop("SIGTERM"), 0);
+    assert.equal(readdirSync(dir).length, 1);
   });
 });
