@@ -10,8 +10,9 @@
 // better-sqlite3 (a native addon), pg / pg-boss (loaded by `require` when a PostgreSQL store is
 // first opened: packages/sync/src/store/pg-modules.ts) and undici (CommonJS only, and imported
 // at the first request with `import()`, whose named exports esbuild does not provide for a
-// bundled CommonJS module); they are resolved from the bundle's location at run time like any
-// other installed package.
+// bundled CommonJS module), and playwright-core (the report's PDF printer, imported with `import()`
+// only when a PDF is asked for; it reads its own files beside its modules); they are resolved from
+// the bundle's location at run time like any other installed package.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 
@@ -29,7 +30,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["better-sqlite3", "pg", "pg-boss", "pg-native", "undici"],
+  external: ["better-sqlite3", "pg", "pg-boss", "pg-native", "undici", "playwright-core"],
   // Prefer a package's ES module build (@peculiar/x509 has both).
   mainFields: ["module", "main"],
   // CommonJS dependencies (commander, undici, …) call `require` for Node's built-ins.

@@ -121,6 +121,11 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Prom
     load: () => import("./commands/export/register.js"),
   },
   {
+    name: "report",
+    description: "a customer's report (alerts, response times, actions, devices, exposure) as HTML or PDF, once or monthly",
+    load: () => import("./commands/report/register.js"),
+  },
+  {
     name: "batches",
     description: "hunts and response actions run by the distributed workers",
     load: () => import("./commands/batches/register.js"),

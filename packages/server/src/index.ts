@@ -11,3 +11,19 @@ export { SSO_CALLBACK_PATH, type SsoOptions } from "./sso/sso-options.js";
 export { MIN_PASSWORD_LENGTH, passwordProblem } from "./password.js";
 export { createSelfSignedCertificate, spkiHash } from "./tls.js";
 export { addUser, ROLES, type Role, readUsers, removeUser, type UserRecord } from "./users-file.js";
+export {
+  collectReport,
+  DEFAULT_CHROMIUM,
+  logoDataUri,
+  parseDay,
+  previousMonth,
+  type PrintOptions,
+  printReportPdf,
+  type ReportBranding,
+  type ReportData,
+  ReportError,
+  type ReportErrorCode,
+  type ReportRequest,
+  renderReportHtml,
+  reportFileName,
+} from "./report/index.js";

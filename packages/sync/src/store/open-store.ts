@@ -1,5 +1,6 @@
 import type { Clock } from "@mde-partner/client";
 import { join } from "node:path";
+import { createAlertHistoryReader } from "./alert-history.js";
 import { AlertWriterThread } from "./alert-writer-client.js";
 import { createAlertReader } from "./alerts-query.js";
 import { createAlertWriter } from "./alerts-write.js";
@@ -56,6 +57,7 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createConsentRequestRepository> &
   ReturnType<typeof createAlertWriter> &
   ReturnType<typeof createAlertReader> &
+  ReturnType<typeof createAlertHistoryReader> &
   ReturnType<typeof createCursorRepository> &
   ReturnType<typeof createMachineRepository> &
   ReturnType<typeof createMachineActionRepository> &
@@ -141,6 +143,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createConsentRequestRepository(ctx),
     ...createAlertWriter(ctx, writerThread),
     ...createAlertReader(ctx),
+    ...createAlertHistoryReader(ctx),
     ...createCursorRepository(ctx),
     ...createMachineRepository(ctx),
     ...createMachineActionRepository(ctx),
