@@ -84,7 +84,7 @@ export function createOverviewReader(ctx: StoreContext) {
       }
       const keys = await keysQuery.orderBy("tenant_id").execute();
       // Tenants without a key have never stored an alert; their figures still come from their actions.
-      const ids = wanted ?? keys.map((k) => k.tenant_id);
+      const ids = wanted ?? (await db.selectFrom("tenants").select("id").execute()).map((t) => t.id);
       const idOf = new Map(keys.map((k) => [Number(k.key), k.tenant_id]));
       const figures = new Map(
         ids.map((id) => [id, { open: {} as Record<string, number>, oldestNew: null as TenantAlertFigures["oldestNew"], daily: dayStarts.map(() => ({}) as Record<string, number>), isolated: [] as string[] }]),
