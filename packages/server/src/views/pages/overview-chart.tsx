@@ -20,6 +20,8 @@ const KNOWN = new Set(STACK.map(([s]) => s));
 const WIDTH = 720;
 const HEIGHT = 200;
 const LEFT = 44;
+/** Room for the last day's label. */
+const RIGHT = 20;
 const BOTTOM = 24;
 const TOP = 8;
 
@@ -56,7 +58,7 @@ export function DailyAlertsChart(props: {
   const sum = totals.reduce((n, v) => n + v, 0);
   const max = niceMax(Math.max(0, ...totals));
   const plotH = HEIGHT - TOP - BOTTOM;
-  const slot = (WIDTH - LEFT) / Math.max(1, days.length);
+  const slot = (WIDTH - LEFT - RIGHT) / Math.max(1, days.length);
   const barW = Math.max(2, slot * 0.7);
   const y = (v: number) => TOP + plotH - (v / max) * plotH;
   const label = `Alerts created per day over the last ${days.length} days: ${sum} in all, at most ${Math.max(0, ...totals)} on one day`;
@@ -67,7 +69,7 @@ export function DailyAlertsChart(props: {
         <title>{label}</title>
         {[0, max / 2, max].map((v) => (
           <g>
-            <line x1={LEFT} x2={WIDTH} y1={y(v)} y2={y(v)} stroke="#8886" stroke-width="1" />
+            <line x1={LEFT} x2={WIDTH - RIGHT} y1={y(v)} y2={y(v)} stroke="#8886" stroke-width="1" />
             <text x={LEFT - 6} y={y(v) + 4} text-anchor="end" font-size="11" fill="currentColor">
               {String(v)}
             </text>
