@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { addUser } from "@mde-partner/server";
 import { syncOnce } from "@mde-partner/sync";
-import { Agent, createWorld, signedIn, unescapeHtml, type World } from "./support.js";
+import { Agent, createWorld, inChromium, signedIn, unescapeHtml, type World, withoutChromium } from "./support.js";
 
 const HOSTILE_NAME = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
 const HOSTILE_ID = "0badbad0-0000-4000-8000-00000000abcd";
@@ -162,6 +162,32 @@ describe("the SOC overview", () => {
     assert.equal((await nadia.request("/overview?group=west")).status, 400);
     const west = (await (await admin.request("/api/v1/overview?group=west")).json()) as { tenants: Array<{ tenantId: string }> };
     assert.deepEqual(west.tenants.map((t) => t.tenantId), [contoso]);
+  });
+
+  it("in Chromium: the chart is drawn, a bar and a count open their lists, the hostile name runs nothing", { skip: withoutChromium() }, async () => {
+    const { url } = await world.console.start();
+    await inChromium(url, "admin", async (tab, dialogs) => {
+      await tab.goto(`${url}/`);
+      assert.match(tab.url(), /\/overview$/);
+      const bars = tab.locator("#alerts-chart > svg a[data-day]");
+      assert.equal(await bars.count(), 30);
+      const box = await tab.locator("#alerts-chart > svg").boundingBox();
+      assert.ok(box && box.width > 300 && box.height > 80, "the chart has a size on the page");
+      // The newest day with alerts: its bar opens the alert list of that day, as many rows as the bar counts.
+      const days = await bars.evaluateAll((els) => els.map((e) => [e.getAttribute("data-day"), Number(e.getAttribute("data-count"))] as const));
+      const [day, count] = days.filter(([, n]) => n > 0).at(-1) ?? assert.fail("a day with alerts");
+      await Promise.all([tab.waitForURL(/\/alerts\?/), tab.locator(`#alerts-chart > svg a[data-day="${day}"]`).click()]);
+      assert.equal(new URL(tab.url()).searchParams.get("from"), day);
+      if (count <= 50) assert.equal(await tab.locator("tr[data-alert]").count(), count);
+      await tab.goBack();
+      const high = tab.locator(`tr[data-tenant="${contoso}"] td[data-field="open-high"] a`);
+      const n = Number(await high.getAttribute("data-count"));
+      await Promise.all([tab.waitForURL(/\/alerts\?/), high.click()]);
+      assert.equal(await tab.locator("tr[data-alert]").count(), Math.min(n, 50));
+      await tab.goto(`${url}/overview`);
+      assert.equal(await tab.locator(`tr[data-tenant="${HOSTILE_ID}"] td[data-field="customer"] a`).textContent(), HOSTILE_NAME);
+      assert.deepEqual(dialogs, [], "no script ran");
+    });
   });
 
   it("shows a hostile tenant name as text", async () => {
