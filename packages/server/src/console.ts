@@ -29,6 +29,7 @@ import { createBatchRoutes } from "./routes/batch-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
 import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
 import { createOpenApiRoutes } from "./routes/openapi-routes.js";
+import { createOverviewRoutes } from "./routes/overview-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
 import { createTokenRoutes } from "./routes/token-routes.js";
 import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
@@ -101,12 +102,14 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.use("*", csrfProtection(new URL(options.consentRedirectUri).origin));
   app.route("/", createOpsRoutes(deps, http));
   app.route("/", createAuthRoutes(deps, sso));
-  // Before the JSON API's catch-all: the incident, batch, approval and OpenAPI routes carry their own /api/v1/… routes.
+  // Before the JSON API's catch-all: the incident, batch, approval, OpenAPI and overview routes carry their own /api/v1/… routes.
   app.route("/", createIncidentRoutes(deps));
   app.route("/", createBatchRoutes(deps));
   app.route("/", createApprovalRoutes(deps));
   app.route("/", createTokenRoutes(deps));
   app.route("/", createOpenApiRoutes());
+  // The home page (`/` leads to it) and /api/v1/overview.
+  app.route("/", createOverviewRoutes(deps));
   app.route("/api/v1", createApiRoutes(deps));
   app.route("/", createTenantRoutes(deps));
   app.route("/", createAlertRoutes(deps));

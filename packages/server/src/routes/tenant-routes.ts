@@ -73,8 +73,6 @@ export function createTenantRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     return c.html(tenantsPage(session(c), rows, options.clock.now(), flash, { ...groups, rolesOn }));
   };
 
-  app.get("/", requireRole("viewer"), (c) => c.redirect("/tenants", 302));
-
   app.get("/tenants", requireRole("viewer"), (c) => list(c));
 
   // A new customer is in no group yet: adding one is for admins of every tenant.

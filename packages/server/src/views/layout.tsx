@@ -16,11 +16,12 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens";
+  readonly section?: "overview" | "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
 const SECTIONS = [
+  ["overview", "/overview", "Overview", "viewer"],
   ["tenants", "/tenants", "Tenants", "viewer"],
   ["alerts", "/alerts", "Alerts", "viewer"],
   ["incidents", "/incidents", "Incidents", "viewer"],

@@ -6,6 +6,7 @@ export { StoreError, type StoreErrorCode } from "./errors.js";
 export { checkRole, ROLES } from "./grants.js";
 export { checkGroupName, GROUP_NAME } from "./groups.js";
 export { GRAPH_SEVERITY_RANK, type IncidentFilter, type IncidentPage, type IncidentQuery, incidentSummary } from "./incidents.js";
+export type { AlertOverview, AlertOverviewQuery, TenantAlertFigures } from "./overview-query.js";
 export { type IsolationState, isolationStateOf, type MachineActionWriteOptions } from "./machine-actions.js";
 export type { MachineFilter } from "./machines.js";
 export { defaultStoreUrl, openStore, STORE_SCHEMA_VERSION, type Store, type StoreOptions } from "./open-store.js";

@@ -18,6 +18,7 @@ import { createIncidentRepository } from "./incidents.js";
 import { createMachineActionRepository } from "./machine-actions.js";
 import { createMachineRepository } from "./machines.js";
 import { migrations as knownMigrations } from "./migrations.js";
+import { createOverviewReader } from "./overview-query.js";
 import { assertMigrations, latestVersion } from "./migrator.js";
 import { createPostgresDialect } from "./postgres-dialect.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
@@ -71,7 +72,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createGroupRepository> &
   ReturnType<typeof createGrantRepository> &
   ReturnType<typeof createApiTokenRepository> &
-  ReturnType<typeof createApprovalRepository>;
+  ReturnType<typeof createApprovalRepository> &
+  ReturnType<typeof createOverviewReader>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -158,6 +160,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createGrantRepository(ctx),
     ...createApiTokenRepository(ctx),
     ...createApprovalRepository(ctx),
+    ...createOverviewReader(ctx),
     dialect: dialect.name,
     migration,
     close: async () => {
