@@ -27,6 +27,7 @@ import { isoNow } from "./time.js";
 import { createTvmReader } from "./tvm-query.js";
 import { createTvmWriter } from "./tvm-write.js";
 import { createWebhookDeliveryRepository } from "./webhook-deliveries.js";
+import { createNotifyRepository } from "./notify.js";
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -69,7 +70,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createGroupRepository> &
   ReturnType<typeof createGrantRepository> &
   ReturnType<typeof createApiTokenRepository> &
-  ReturnType<typeof createApprovalRepository>;
+  ReturnType<typeof createApprovalRepository> &
+  ReturnType<typeof createNotifyRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -155,6 +157,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createGrantRepository(ctx),
     ...createApiTokenRepository(ctx),
     ...createApprovalRepository(ctx),
+    ...createNotifyRepository(ctx),
     dialect: dialect.name,
     migration,
     close: async () => {
