@@ -567,41 +567,34 @@ const notificationRules: Migration = {
       return b;
     };
     const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
+    // Times in µs and message ids exceed 32 bits: bigint on PostgreSQL (SQLite's integer is 64-bit).
+    const big = (t: Builder, name: string) => t.addColumn(name, ctx.dialect === "postgres" ? "bigint" : "integer", (col) => col.notNull().defaultTo(0));
 
     out.push(
-      c
-        .int(texts(s.createTable("notify_rules") as Builder, ["name", "definition", "created_at"], ["created_by"]), "created_us")
+      big(texts(s.createTable("notify_rules") as Builder, ["name", "definition", "created_at"], ["created_by"]), "created_us")
         .addPrimaryKeyConstraint("notify_rules_pk", ["name"])
         .compile(),
     );
     out.push(
       c
-        .int(c.int(texts(s.createTable("notify_seen") as Builder, ["rule", "tenant_id", "alert_id"], ["status"]), "updated_us"), "updated_sub")
+        .int(big(texts(s.createTable("notify_seen") as Builder, ["rule", "tenant_id", "alert_id"], ["status"]), "updated_us"), "updated_sub")
         .addPrimaryKeyConstraint("notify_seen_pk", ["rule", "tenant_id", "alert_id"])
         .compile(),
     );
     out.push(
-      c
-        .int(
-          c.int(c.id(texts(s.createTable("notify_events") as Builder, ["rule", "destination", "dedupe_key", "summary"])), "created_us"),
-          "message_id",
-        )
+      big(big(c.id(texts(s.createTable("notify_events") as Builder, ["rule", "destination", "dedupe_key", "summary"])), "created_us"), "message_id")
         .addUniqueConstraint("notify_events_dedupe", ["dedupe_key"])
         .compile(),
     );
     index("notify_events_pending", "notify_events", ["rule", "destination", "message_id", "id"]);
     out.push(
-      c
-        .int(
-          c.int(
-            c.int(
-              c.id(texts(s.createTable("notify_messages") as Builder, ["rule", "destination", "dedupe_key", "kind", "body", "status", "created_at"], ["last_error", "delivered_at"])),
-              "attempts",
-            ),
-            "next_attempt_us",
-          ),
-          "created_us",
-        )
+      big(
+        big(
+          c.int(c.id(texts(s.createTable("notify_messages") as Builder, ["rule", "destination", "dedupe_key", "kind", "body", "status", "created_at"], ["last_error", "delivered_at"])), "attempts"),
+          "next_attempt_us",
+        ),
+        "created_us",
+      )
         .addUniqueConstraint("notify_messages_dedupe", ["dedupe_key"])
         .compile(),
     );
