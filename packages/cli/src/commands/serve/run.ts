@@ -20,6 +20,7 @@ import { openCliStore } from "../../partner.js";
 import { untilStopped } from "../../signals.js";
 import { resolveSso, type SsoFlags } from "../../sso-config.js";
 import { resolveWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
+import { startNotifier } from "../notify/running.js";
 
 export interface ServeOptions extends OutputOptions, SsoFlags {
   port?: string;
@@ -163,11 +164,13 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
       // Alerts the console syncs (and any other writer of this store) go to the configured webhook.
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
+      const notifier = startNotifier(store, ctx.io.env, (line) => out.note(line));
       out.note("press Ctrl+C to stop");
       try {
         await untilStopped(signal);
       } finally {
         await webhook?.stop();
+        await notifier.stop();
       }
       out.note("stopping the console");
     } finally {
