@@ -7,7 +7,7 @@
  */
 import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
 import { type ApiMetrics, createApiMetrics, createConsole, type PartnerConsole, type SsoOptions, type TlsPem } from "@mde-partner/server";
-import type { Store } from "@mde-partner/sync";
+import type { Notifier, Store } from "@mde-partner/sync";
 import type { PartnerConfig } from "./config.js";
 import type { CommandContext } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
@@ -24,6 +24,8 @@ export interface ConsoleHostOptions {
   readonly requiredPermissions: readonly string[];
   /** Sign-in with Entra ID (the secret already resolved); the CA trusted is the partner client's cloud CA. */
   readonly sso?: SsoOptions;
+  /** The rule engine's test sends (the Notifications page's button). */
+  readonly notifier?: Pick<Notifier, "test">;
 }
 
 export interface ConsoleHost {
@@ -62,6 +64,7 @@ export async function startConsoleHost(options: ConsoleHostOptions, ctx: Command
       port: options.port,
       tls: options.tls,
       ...(options.sso ? { sso: options.sso } : {}),
+      ...(options.notifier ? { notifier: options.notifier } : {}),
     });
   } catch (error) {
     await partner.close();

@@ -31,6 +31,7 @@ import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
 import { createOpenApiRoutes } from "./routes/openapi-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
 import { createTokenRoutes } from "./routes/token-routes.js";
+import { createNotificationRoutes } from "./routes/notification-routes.js";
 import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
 import { createConsoleEngine } from "./services/engine.js";
 import { createHuntCache } from "./services/hunting.js";
@@ -106,6 +107,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.route("/", createBatchRoutes(deps));
   app.route("/", createApprovalRoutes(deps));
   app.route("/", createTokenRoutes(deps));
+  app.route("/", createNotificationRoutes(deps));
   app.route("/", createOpenApiRoutes());
   app.route("/api/v1", createApiRoutes(deps));
   app.route("/", createTenantRoutes(deps));

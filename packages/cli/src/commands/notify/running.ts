@@ -33,8 +33,7 @@ export function notifyPassLine(r: NotifyPassResult): string | undefined {
 }
 
 /** Starts notification passes every {@link NOTIFY_PASS_SECONDS}; `stop()` ends them. */
-export function startNotifier(store: Store, env: NodeJS.ProcessEnv, onLine: (line: string) => void): { stop(): Promise<void> } {
-  const notifier = createCliNotifier(store, env);
+export function startNotifier(store: Store, env: NodeJS.ProcessEnv, onLine: (line: string) => void, notifier: Notifier = createCliNotifier(store, env)): { stop(): Promise<void> } {
   notifier.start(NOTIFY_PASS_SECONDS * 1000, (r) => {
     const line = notifyPassLine(r);
     if (line) onLine(line);
