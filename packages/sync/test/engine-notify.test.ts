@@ -223,6 +223,27 @@ for (const dialect of DIALECTS) {
       assert.equal(JSON.parse(http.arrivals.find((a, i) => i >= 2 && a.path === "/hook")!.body).total, 3);
     });
 
+    it("two processes sharing the store send each message once", async () => {
+      await store.addNotifyRule("shared", { intervalSec: 0, destinations: [parseDestinationSpec(`webhook:${http.url}/hook`)] });
+      now += 1000;
+      const second = await openStore({ ...db.options, clock });
+      try {
+        const notifiers = [createNotifier({ store, clock, resolveSecret }), createNotifier({ store: second, clock, resolveSecret })];
+        for (let round = 0; round < 5; round++) {
+          await write([alert()]);
+          now += 1000;
+          // A pass that lost a race may fail; the next pass picks up whatever is left.
+          await Promise.allSettled(notifiers.map((n) => n.runOnce()));
+        }
+        await notifiers[0]!.runOnce();
+      } finally {
+        await second.close();
+      }
+      const ids = http.arrivals.flatMap((a) => JSON.parse(a.body).alerts.map((x: { alertId: string }) => x.alertId));
+      assert.equal(ids.length, 5, "each alert once");
+      assert.equal(new Set(ids).size, 5);
+    });
+
     it("matches status changes, groups, titles and sources", async () => {
       const other = randomTenantId();
       await store.upsertTenant({ id: other, name: "Fabrikam", initialState: "verified" });

@@ -233,43 +233,58 @@ export function createNotifyRepository(ctx: StoreContext) {
           .limit(1)
           .executeTakeFirst();
         if (busy && (busy.status === "pending" || now < Number(busy.created_us) + options.intervalUs)) return undefined;
-        const waiting = (base: typeof trx) =>
-          base.selectFrom("notify_events").where("rule", "=", name).where("destination", "=", destination).where("message_id", "=", 0);
-        const first = await waiting(trx).select(["id", "dedupe_key", "summary"]).orderBy("id").limit(DIGEST_SAMPLE).execute();
-        if (first.length === 0) return undefined;
-        const stats = await waiting(trx).select((eb) => [eb.fn.countAll<number>().as("n"), eb.fn.max("id").as("last")]).executeTakeFirstOrThrow();
-        const total = Number(stats.n);
-        const last = Number(stats.last);
-        const alerts = first.map((e) => JSON.parse(e.summary) as unknown);
-        const single = total === 1;
-        const dedupeKey = single ? first[0]!.dedupe_key : `${name}/${destination}/digest/${Number(first[0]!.id)}-${last}`;
-        const body = { kind: single ? "alert" : "digest", total, alerts };
+        const waiting = trx.selectFrom("notify_events").where("rule", "=", name).where("destination", "=", destination).where("message_id", "=", 0);
+        const range = await waiting.select((eb) => [eb.fn.min("id").as("first"), eb.fn.max("id").as("last")]).executeTakeFirst();
+        if (!range || range.first === null || range.last === null) return undefined;
         const createdAt = ctx.now();
+        // The message row first, under a provisional key; then the events are claimed by one UPDATE
+        // (row locks: two processes composing at once never claim the same event), and the body
+        // and final key are written from what this transaction claimed.
         const inserted = await trx
           .insertInto("notify_messages")
           .values({
             rule: name,
             destination,
-            dedupe_key: dedupeKey,
-            kind: body.kind,
-            body: JSON.stringify(body),
+            dedupe_key: `${name}/${destination}/composing/${Number(range.first)}-${Number(range.last)}`,
+            kind: "digest",
+            body: "{}",
             status: "pending",
             attempts: 0,
             next_attempt_us: now,
             created_at: createdAt,
             created_us: now,
           })
+          .onConflict((oc) => oc.column("dedupe_key").doNothing())
           .returning("id")
-          .executeTakeFirstOrThrow();
+          .executeTakeFirst();
+        if (!inserted) return undefined;
         const id = Number(inserted.id);
-        await trx.updateTable("notify_events").set({ message_id: id }).where("rule", "=", name).where("destination", "=", destination).where("message_id", "=", 0).where("id", "<=", last).execute();
+        const claimed = await trx
+          .updateTable("notify_events")
+          .set({ message_id: id })
+          .where("rule", "=", name)
+          .where("destination", "=", destination)
+          .where("message_id", "=", 0)
+          .where("id", "<=", Number(range.last))
+          .executeTakeFirst();
+        const total = Number(claimed.numUpdatedRows);
+        if (total === 0) {
+          await trx.deleteFrom("notify_messages").where("id", "=", id).execute();
+          return undefined;
+        }
+        const first = await trx.selectFrom("notify_events").select(["id", "dedupe_key", "summary"]).where("message_id", "=", id).orderBy("id").limit(DIGEST_SAMPLE).execute();
+        const single = total === 1;
+        const dedupeKey = single ? first[0]!.dedupe_key : `${name}/${destination}/digest/${Number(first[0]!.id)}-${Number(range.last)}`;
+        const body = JSON.stringify({ kind: single ? "alert" : "digest", total, alerts: first.map((e) => JSON.parse(e.summary) as unknown) });
+        const kind = single ? "alert" : "digest";
+        await trx.updateTable("notify_messages").set({ dedupe_key: dedupeKey, kind, body }).where("id", "=", id).execute();
         return toMessage({
           id,
           rule: name,
           destination,
           dedupe_key: dedupeKey,
-          kind: body.kind,
-          body: JSON.stringify(body),
+          kind,
+          body,
           status: "pending",
           attempts: 0,
           next_attempt_us: now,
@@ -300,6 +315,23 @@ export function createNotifyRepository(ctx: StoreContext) {
       if (options.kinds) q = q.where("kind", "in", [...options.kinds]);
       const rows = await q.orderBy("id").limit(options.limit ?? 200).execute();
       return rows.map((r) => toMessage(r as MessageRow));
+    },
+
+    /**
+     * Takes a due message for one attempt: moves its next attempt to
+     * `leaseUntilUs` if it is still pending and due at `expectedNextUs`. False
+     * when another process took it first (workers and the console share a
+     * store); a process that dies mid-send leaves it due again at the lease's end.
+     */
+    async claimNotifyMessage(id: number, expectedNextUs: number, leaseUntilUs: number): Promise<boolean> {
+      const r = await db
+        .updateTable("notify_messages")
+        .set({ next_attempt_us: leaseUntilUs })
+        .where("id", "=", id)
+        .where("status", "=", "pending")
+        .where("next_attempt_us", "=", expectedNextUs)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
 
     /** Records an attempt: delivered, failed for good, or pending again from `retryAtUs`. */

@@ -258,6 +258,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
           await store.finishNotifyAttempt(m.id, { status: "failed", error: "the rule or destination no longer exists" });
           continue;
         }
+        const leaseUntilUs = Math.round((clock.now() + (options.timeoutMs ?? 30_000) * 4) * 1000);
+        if (!(await store.claimNotifyMessage(m.id, m.nextAttemptUs, leaseUntilUs))) continue;
         if (!(await attempt(m.rule, d, m, result, signal))) failedDestinations.add(`${m.rule}\u0000${m.destination}`);
       }
     }
