@@ -13,7 +13,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
-import { cliHome, emulatorInitArgs, type EmulatorWorld, servedEmulator, tempDir } from "./helpers.js";
+import { cliHome, emulatorInitArgs, type EmulatorWorld, type RunningCli, servedEmulator, tempDir } from "./helpers.js";
 
 describe("mde-partner notify: rules, and delivery by sync", () => {
   let world: EmulatorWorld;
@@ -47,11 +47,23 @@ describe("mde-partner notify: rules, and delivery by sync", () => {
     syslogUrl = `tcp://127.0.0.1:${(syslog.address() as AddressInfo).port}`;
   });
   after(async () => {
+    await watcher?.stop("SIGKILL");
     http?.close();
     syslog?.close();
     await world?.stop();
   });
 
+  let watcher: RunningCli | undefined;
+  const addAlertAtCustomer = async () => {
+    const tenant = world.info.tenants[0]!;
+    const res = await world.emulator.fetch(`${world.info.controlUrl}/tenants/${tenant.id}/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ count: 1 }),
+    });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { ids: string[] }).ids[0]!;
+  };
   const settle = async (n: number) => {
     for (let i = 0; i < 100 && frames.length < n; i++) await delay(20);
   };
@@ -127,5 +139,17 @@ describe("mde-partner notify: rules, and delivery by sync", () => {
     await cli.ok(["notify", "remove", "soc"]);
     assert.deepEqual(await cli.json(["notify", "list", "--json"]), []);
     assert.equal((await cli.run(["notify", "remove", "soc"])).code, 2);
+  });
+
+  it("sync --watch evaluates the rules while it runs", async () => {
+    await cli.ok(["notify", "add", "--name", "watch", "--to", `webhook:${hookUrl}`, "--interval", "0s"]);
+    const before = hooks.length;
+    watcher = cli.start(["sync", "--watch", "--interval", "5s"]);
+    const id = await addAlertAtCustomer();
+    for (let i = 0; i < 600 && !hooks.slice(before).some((h) => h.body.includes(id)); i++) await delay(100);
+    assert.equal(await watcher.stop("SIGTERM"), 0, watcher.stderr());
+    const arrived = hooks.slice(before).filter((h) => JSON.parse(h.body).alerts.some((a: { alertId: string }) => a.alertId === id));
+    assert.equal(arrived.length, 1, watcher.stderr());
+    assert.match(watcher.stderr(), /notify: 1 matching alert version\(s\), 1 message\(s\) delivered/);
   });
 });
