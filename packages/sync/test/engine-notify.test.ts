@@ -223,6 +223,16 @@ for (const dialect of DIALECTS) {
       assert.equal(JSON.parse(http.arrivals.find((a, i) => i >= 2 && a.path === "/hook")!.body).total, 3);
     });
 
+    it("an alert without a lastUpdateTime is notified once", async () => {
+      await store.addNotifyRule("no-time", { intervalSec: 0, destinations: [parseDestinationSpec(`webhook:${http.url}/hook`)] });
+      now += 1000;
+      const notifier = createNotifier({ store, clock, resolveSecret });
+      await write([alert({ lastUpdateTime: null })]);
+      assert.equal((await notifier.runOnce()).delivered, 1);
+      assert.equal((await notifier.runOnce()).delivered, 0);
+      assert.equal(http.arrivals.length, 1);
+    });
+
     it("two processes sharing the store send each message once", async () => {
       await store.addNotifyRule("shared", { intervalSec: 0, destinations: [parseDestinationSpec(`webhook:${http.url}/hook`)] });
       now += 1000;

@@ -4,7 +4,7 @@ import { chunks, rowsPerStatement, type StoreContext, tenantKey } from "./contex
 import { StoreError } from "./errors.js";
 import { checkGroupName } from "./groups.js";
 import type { StoredAlert } from "./records.js";
-import { isoToUs, timeKeyParts } from "./time.js";
+import { isoToUs, timeKeyOfParts, timeKeyParts } from "./time.js";
 
 /** What a notification rule may be called: it appears in CLI arguments, URLs and dedupe keys. */
 export const RULE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$/;
@@ -37,6 +37,8 @@ export interface NotifyScope {
 /** An alert a rule has not evaluated in its current version; `seenStatus` undefined: never seen. */
 export interface PendingNotifyAlert {
   readonly alert: StoredAlert;
+  /** The stored version's time key, exactly as the store compares it (what `recordNotifyEvaluation` takes). */
+  readonly versionKey: string;
   readonly seenStatus: string | null | undefined;
 }
 
@@ -164,7 +166,11 @@ export function createNotifyRepository(ctx: StoreContext) {
         q = q.where("k.tenant_id", "in", (eb) => eb.selectFrom("customer_group_members").select("tenant_id").where("group_name", "=", group));
       }
       const rows = await q.orderBy("alerts.ingested_us").orderBy("alerts.tenant_key").orderBy("alerts.id").limit(limit).execute();
-      return rows.map((r) => ({ alert: toStoredAlert(r), seenStatus: r.seen_id === null ? undefined : r.seen_status }));
+      return rows.map((r) => ({
+        alert: toStoredAlert(r),
+        versionKey: timeKeyOfParts(Number(r.updated_us), Number(r.updated_sub)),
+        seenStatus: r.seen_id === null ? undefined : r.seen_status,
+      }));
     },
 
     /**

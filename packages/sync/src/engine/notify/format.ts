@@ -68,8 +68,12 @@ export function summarize(alert: StoredAlert, change: NotifyChange): AlertSummar
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** Slack: only `&`, `<` and `>` are control characters of its text format (docs: "Escaping text"). */
 export const escapeSlack = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-/** Teams TextBlock markdown: every markdown metacharacter backslash-escaped. */
-export const escapeTeams = (s: string) => s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+/**
+ * Teams TextBlock markdown (Adaptive Cards' subset: emphasis, links, lists): its metacharacters
+ * backslash-escaped, so tenant text cannot make a link or change emphasis. List markers only
+ * count at the start of a line, and every line starts with our own text.
+ */
+export const escapeTeams = (s: string) => s.replace(/[\\`*_[\]()#|<>~]/g, (c) => `\\${c}`);
 /** CEF header fields: backslash and pipe escaped. */
 export const escapeCefHeader = (s: string) => clean(s, 512).replace(/\\/g, "\\\\").replace(/\|/g, "\\|");
 /** CEF extension values: backslash and equals escaped (newlines are gone already). */

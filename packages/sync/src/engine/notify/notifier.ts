@@ -23,7 +23,6 @@ import { readFile } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import type { Clock } from "@mde-partner/client";
 import type { NotifyMessageRecord, NotifyRuleRecord, Store } from "../../store/index.js";
-import { toTimeKey } from "../../store/index.js";
 import { createWebhookSender, type WebhookSend } from "../webhook-http.js";
 import type { ResolveAll } from "../webhook-target.js";
 import { type Destination, PAGERDUTY_EVENTS_URL } from "./destinations.js";
@@ -214,8 +213,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       if (pending.length === 0) break;
       const seen = [];
       const events = [];
-      for (const { alert, seenStatus } of pending) {
-        const versionKey = toTimeKey(alert.lastUpdateTime ?? "") ?? "";
+      for (const { alert, seenStatus, versionKey } of pending) {
         seen.push({ tenantId: alert.tenantId, alertId: alert.id, lastUpdateKey: versionKey, status: alert.status });
         const change = changeOf(alert, seenStatus);
         if (!matches(alert, change)) continue;
