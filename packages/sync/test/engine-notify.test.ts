@@ -293,6 +293,9 @@ describe("notification rule definitions", () => {
     assert.throws(() => parseDestinationSpec("smtp:soc@example.com"), /--smtp-server/);
     const dest = parseDestinationSpec("webhook:https://soar.example/hook");
     assert.throws(() => checkRuleDefinition({ titlePattern: "(a+)+$", destinations: [dest] }), /nest quantifiers/);
+    assert.throws(() => checkRuleDefinition({ titlePattern: "^(a|aa)*$", destinations: [dest] }), /nest quantifiers/);
+    assert.throws(() => checkRuleDefinition({ titlePattern: "(x)\\1", destinations: [dest] }), /back-references/);
+    assert.ok(checkRuleDefinition({ titlePattern: "^(ransom|wiper)ware", destinations: [dest] }));
     assert.throws(() => checkRuleDefinition({ minSeverity: "Severe", destinations: [dest] }), /min severity/);
     assert.throws(() => checkRuleDefinition({ destinations: [] }), /1 to 10 destinations/);
     assert.equal(checkRuleDefinition({ minSeverity: "High", destinations: [dest] }).destinations[0]!.id, dest.id);

@@ -40,15 +40,15 @@ export const MAX_TITLE_PATTERN = 200;
 const TITLE_WINDOW = 512;
 
 /**
- * Refuses patterns that can backtrack without bound (a quantified group that
- * itself contains a quantifier, back-references) and long ones: tenant titles
+ * Refuses patterns that can backtrack without bound (a repeated group that
+ * itself holds a quantifier or an alternation, back-references) and long ones: tenant titles
  * are attacker-controlled, and the pattern runs on every alert.
  */
 export function checkTitlePattern(pattern: string): RegExp {
   if (typeof pattern !== "string" || pattern.length === 0 || pattern.length > MAX_TITLE_PATTERN)
     throw new TypeError(`the title pattern must be 1 to ${MAX_TITLE_PATTERN} characters`);
-  if (/\\[1-9k]/.test(pattern) || /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{?]/.test(pattern))
-    throw new TypeError("the title pattern may not nest quantifiers or use back-references (it runs on attacker-controlled titles)");
+  if (/\\[1-9k]/.test(pattern) || /\((?:[^()\\]|\\.)*[+*}|](?:[^()\\]|\\.)*\)\s*[+*{]/.test(pattern))
+    throw new TypeError("the title pattern may not nest quantifiers (or repeat an alternation) or use back-references (it runs on attacker-controlled titles)");
   try {
     return new RegExp(pattern, "i");
   } catch (error) {
