@@ -88,7 +88,7 @@ export function headline(m: Message): string {
 }
 
 const line = (a: AlertSummary) =>
-  `${a.severity || "?"} · ${a.title || "(untitled)"} · ${a.machine || "no device"} · tenant ${a.tenantId} · ${a.status || "?"} (${a.change})`;
+  `${a.severity || "?"} · ${a.title || "(untitled)"} · ${a.machine || "no device"} · tenant ${a.tenantId} · alert ${a.alertId} · ${a.status || "?"} (${a.change})`;
 
 /** Lines after the headline, for plain-text formats. */
 export function detailLines(m: Message): string[] {
