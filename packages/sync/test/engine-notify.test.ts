@@ -194,6 +194,10 @@ for (const dialect of DIALECTS) {
       assert.equal(alertIds.length, written, "no alert twice");
       const log = await store.listNotifyMessages({ rule: "flaky" });
       assert.ok(log.some((m) => m.attempts > 1 && m.status === "delivered"), "the first message was retried until it went through");
+      // Thirty days on, the delivery log is pruned.
+      now += 31 * 86_400_000;
+      await notifier.runOnce();
+      assert.deepEqual(await store.listNotifyMessages({ rule: "flaky" }), []);
     });
 
     it("a storm of 500 alerts is one digest per destination per interval", async () => {

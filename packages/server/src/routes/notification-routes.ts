@@ -3,7 +3,7 @@
  * log per destination, a test button. Only an admin on every tenant: a rule
  * may reach every tenant, and the log shows alerts of all of them.
  */
-import { checkRuleDefinition, describeDestination, type RuleDefinition } from "@mde-partner/sync";
+import { checkRuleDefinition, describeDestination, describeRule, type RuleDefinition } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
@@ -16,19 +16,6 @@ import { type NotificationRuleView, notificationsPage } from "../views/pages/not
 /** Messages shown per destination. */
 const LOG_ROWS = 10;
 
-function describeMatch(def: RuleDefinition): string {
-  return [
-    def.minSeverity ? `severity ≥ ${def.minSeverity}` : "any severity",
-    def.group ? `group ${def.group}` : def.tenantIds ? `${def.tenantIds.length} tenant(s)` : "every tenant",
-    ...(def.sources ? [`source ${def.sources.join("|")}`] : []),
-    ...(def.categories ? [`category ${def.categories.join("|")}`] : []),
-    ...(def.titleContains ? [`title contains "${def.titleContains}"`] : []),
-    ...(def.titlePattern ? [`title ~ /${def.titlePattern}/i`] : []),
-    ...(def.statuses ? [`status ${def.statuses.join("|")}`] : []),
-    `on ${(def.on ?? ["new", "status"]).join(", ")}`,
-    `at most one message per ${def.intervalSec ?? 60}s per destination`,
-  ].join(", ");
-}
 
 export function createNotificationRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
@@ -49,7 +36,7 @@ export function createNotificationRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       for (const d of def?.destinations ?? []) {
         destinations.push({ id: d.id, kind: d.kind, target: describeDestination(d), log: await store.listNotifyMessages({ rule: r.name, destination: d.id, limit: LOG_ROWS }) });
       }
-      rules.push({ name: r.name, match: def ? describeMatch(def) : "(this rule cannot be read)", createdAt: r.createdAt, createdBy: r.createdBy, destinations });
+      rules.push({ name: r.name, match: def ? describeRule(def) : "(this rule cannot be read)", createdAt: r.createdAt, createdBy: r.createdBy, destinations });
     }
     return notificationsPage(session(c), { rules, canTest: notifier !== undefined }, flash);
   };

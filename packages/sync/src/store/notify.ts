@@ -360,6 +360,16 @@ export function createNotifyRepository(ctx: StoreContext) {
         .execute();
     },
 
+    /** Forgets delivered and failed messages composed before `beforeUs`, with their events; returns the messages removed. */
+    async pruneNotifyLog(beforeUs: number): Promise<number> {
+      return dialect.writeTransaction(async (trx) => {
+        const old = (eb: typeof trx) => eb.selectFrom("notify_messages").select("id").where("status", "!=", "pending").where("created_us", "<", beforeUs);
+        await trx.deleteFrom("notify_events").where("message_id", "in", old(trx)).execute();
+        const r = await trx.deleteFrom("notify_messages").where("status", "!=", "pending").where("created_us", "<", beforeUs).executeTakeFirst();
+        return Number(r.numDeletedRows);
+      });
+    },
+
     /** The delivery log, newest first (per rule, per destination). */
     async listNotifyMessages(filter: { readonly rule?: string; readonly destination?: string; readonly limit?: number } = {}): Promise<NotifyMessageRecord[]> {
       let q = db.selectFrom("notify_messages").selectAll();

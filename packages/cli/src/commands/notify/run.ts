@@ -6,6 +6,7 @@
  */
 import {
   checkRuleDefinition,
+  describeRule,
   type Destination,
   describeDestination,
   type NotifyMessageRecord,
@@ -56,21 +57,6 @@ function ref(value: string | undefined): string | undefined {
   return value;
 }
 
-/** What the rule matches, in words. */
-function describeMatch(def: RuleDefinition): string {
-  const parts = [
-    def.minSeverity ? `severity ≥ ${def.minSeverity}` : "any severity",
-    def.group ? `group ${def.group}` : def.tenantIds ? `${def.tenantIds.length} tenant(s)` : "every tenant",
-    ...(def.sources ? [`source ${def.sources.join("|")}`] : []),
-    ...(def.categories ? [`category ${def.categories.join("|")}`] : []),
-    ...(def.titleContains ? [`title contains ${JSON.stringify(def.titleContains)}`] : []),
-    ...(def.titlePattern ? [`title ~ /${def.titlePattern}/i`] : []),
-    ...(def.statuses ? [`status ${def.statuses.join("|")}`] : []),
-    `on ${(def.on ?? ["new", "status"]).join(",")}`,
-    `every ${def.intervalSec ?? 60}s`,
-  ];
-  return parts.join(", ");
-}
 
 export async function runNotifyAdd(options: NotifyAddOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
@@ -112,15 +98,15 @@ export async function runNotifyAdd(options: NotifyAddOptions, ctx: CommandContex
       ctx,
       store,
       // Destinations as described (no URL path: a Slack or Teams URL is itself a credential).
-      { action: "notify.add", target: options.name, request: { match: describeMatch(definition), destinations: definition.destinations.map(describeDestination) } },
+      { action: "notify.add", target: options.name, request: { match: describeRule(definition), destinations: definition.destinations.map(describeDestination) } },
       () => store.addNotifyRule(options.name, definition, actorName(ctx.io.env)),
       () => `${definition.destinations.length} destination(s)`,
     ).catch((error: unknown) => {
       throw toCliError(error);
     });
-    if (out.mode !== "table") out.json({ name: rule.name, createdAt: rule.createdAt, match: describeMatch(definition), destinations: definition.destinations.map((d) => ({ id: d.id, kind: d.kind, target: describeDestination(d) })) });
+    if (out.mode !== "table") out.json({ name: rule.name, createdAt: rule.createdAt, match: describeRule(definition), destinations: definition.destinations.map((d) => ({ id: d.id, kind: d.kind, target: describeDestination(d) })) });
     else {
-      out.line(`added rule ${rule.name}: ${describeMatch(definition)}`);
+      out.line(`added rule ${rule.name}: ${describeRule(definition)}`);
       for (const d of definition.destinations) out.line(`  → ${describeDestination(d)}`);
       out.note("alerts that arrive or change from now on are evaluated by sync, sync --watch, worker and serve; try it: mde-partner notify test " + rule.name);
     }
@@ -146,7 +132,7 @@ export async function runNotifyList(options: OutputOptions & Db, ctx: CommandCon
         const [last] = await store.listNotifyMessages({ rule: r.name, destination: d.id, limit: 1 });
         destinations.push({ id: d.id, kind: d.kind, target: describeDestination(d), last: last ? lastDelivery(last) : null });
       }
-      rows.push({ name: r.name, createdAt: r.createdAt, createdBy: r.createdBy, match: def ? describeMatch(def) : "(not readable)", destinations });
+      rows.push({ name: r.name, createdAt: r.createdAt, createdBy: r.createdBy, match: def ? describeRule(def) : "(not readable)", destinations });
     }
     if (out.mode !== "table") out.json(rows);
     else if (rows.length === 0) out.note("no notification rules yet: mde-partner notify add --name N --min-severity High --to teams:https://…");

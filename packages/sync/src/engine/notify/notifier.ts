@@ -49,6 +49,8 @@ export interface NotifierOptions {
   timeoutMs?: number;
   /** HOSTNAME of syslog messages (default this machine's name). */
   hostname?: string;
+  /** Days the delivery log keeps delivered and failed messages (default 30). */
+  logRetentionDays?: number;
   /** Random source of the retry jitter (tests). */
   random?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -132,6 +134,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   };
   const transportOptions = { ...(options.resolveAll ? { resolveAll: options.resolveAll } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
   const watermarks = new Map<string, number>();
+  const retentionUs = (options.logRetentionDays ?? 30) * 86_400_000_000;
+  let prunedAtUs = Number.NEGATIVE_INFINITY;
   let loop: { controller: AbortController; done: Promise<void> } | undefined;
 
   const secret = async (ref: string): Promise<string> => {
@@ -260,6 +264,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
         if (!(await store.claimNotifyMessage(m.id, m.nextAttemptUs, leaseUntilUs))) continue;
         if (!(await attempt(m.rule, d, m, result, signal))) failedDestinations.add(`${m.rule}\u0000${m.destination}`);
       }
+    }
+    // The log is kept for a while, not forever: pruned at most hourly.
+    if (passStartUs - prunedAtUs > 3_600_000_000) {
+      prunedAtUs = passStartUs;
+      await store.pruneNotifyLog(passStartUs - retentionUs);
     }
     return result;
   }

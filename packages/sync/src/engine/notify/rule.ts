@@ -133,3 +133,22 @@ export function compileRule(def: RuleDefinition): (alert: StoredAlert, change: N
     return true;
   };
 }
+
+/**
+ * What a rule matches, in words (lists, the console, the audit log).
+ *
+ * @example describeRule(def) // "severity ≥ High, group eu-retail, on new, status, at most one message per 60s per destination"
+ */
+export function describeRule(def: RuleDefinition): string {
+  return [
+    def.minSeverity ? `severity ≥ ${def.minSeverity}` : "any severity",
+    def.group ? `group ${def.group}` : def.tenantIds ? `${def.tenantIds.length} tenant(s)` : "every tenant",
+    ...(def.sources ? [`source ${def.sources.join("|")}`] : []),
+    ...(def.categories ? [`category ${def.categories.join("|")}`] : []),
+    ...(def.titleContains ? [`title contains ${JSON.stringify(def.titleContains)}`] : []),
+    ...(def.titlePattern ? [`title ~ /${def.titlePattern}/i`] : []),
+    ...(def.statuses ? [`status ${def.statuses.join("|")}`] : []),
+    `on ${(def.on ?? ["new", "status"]).join(", ")}`,
+    def.intervalSec === 0 ? "every match sent" : `at most one message per ${def.intervalSec ?? 60}s per destination`,
+  ].join(", ");
+}
