@@ -7,7 +7,7 @@
  */
 import type { PartnerClient, PartnerTenant } from "@mde-partner/client";
 import { type ApiMetrics, type ApprovalOptions, createApiMetrics, createConsole, type PartnerConsole, type SsoOptions, type TlsPem } from "@mde-partner/server";
-import type { Store } from "@mde-partner/sync";
+import type { Notifier, Store } from "@mde-partner/sync";
 import type { PartnerConfig } from "./config.js";
 import type { CommandContext } from "./context.js";
 import { CliError, EXIT, toCliError } from "./errors.js";
@@ -26,6 +26,8 @@ export interface ConsoleHostOptions {
   readonly sso?: SsoOptions;
   /** When an action waits for a second person's approval (console defaults when absent). */
   readonly approvals?: ApprovalOptions;
+  /** The rule engine's test sends (the Notifications page's button). */
+  readonly notifier?: Pick<Notifier, "test">;
 }
 
 export interface ConsoleHost {
@@ -65,6 +67,7 @@ export async function startConsoleHost(options: ConsoleHostOptions, ctx: Command
       tls: options.tls,
       ...(options.sso ? { sso: options.sso } : {}),
       ...(options.approvals ? { approvals: options.approvals } : {}),
+      ...(options.notifier ? { notifier: options.notifier } : {}),
     });
   } catch (error) {
     await partner.close();

@@ -116,6 +116,11 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Prom
     load: () => import("./commands/webhook/register.js"),
   },
   {
+    name: "notify",
+    description: "notification rules: which alerts go to Teams, Slack, email, PagerDuty, syslog, Splunk or a webhook",
+    load: () => import("./commands/notify/register.js"),
+  },
+  {
     name: "export",
     description: "export from the store",
     load: () => import("./commands/export/register.js"),

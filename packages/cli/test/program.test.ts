@@ -49,6 +49,7 @@ describe("program by noun", () => {
       ["groups", ["add", "list", "remove"]],
       ["tokens", ["create", "list", "revoke"]],
       ["access", ["grant", "list", "revoke"]],
+      ["notify", ["add", "list", "test", "remove"]],
     ] as const)
       assert.deepEqual(program.commands.find((c) => c.name() === noun)?.commands.map((c) => c.name()), subcommands, noun);
     const scan = machines?.commands.find((c) => c.name() === "scan");

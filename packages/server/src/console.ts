@@ -32,6 +32,7 @@ import { createOpenApiRoutes } from "./routes/openapi-routes.js";
 import { createOverviewRoutes } from "./routes/overview-routes.js";
 import { createTenantRoutes } from "./routes/tenant-routes.js";
 import { createTokenRoutes } from "./routes/token-routes.js";
+import { createNotificationRoutes } from "./routes/notification-routes.js";
 import { createVulnerabilityRoutes } from "./routes/vulnerability-routes.js";
 import { createConsoleEngine } from "./services/engine.js";
 import { createHuntCache } from "./services/hunting.js";
@@ -107,6 +108,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   app.route("/", createBatchRoutes(deps));
   app.route("/", createApprovalRoutes(deps));
   app.route("/", createTokenRoutes(deps));
+  app.route("/", createNotificationRoutes(deps));
   app.route("/", createOpenApiRoutes());
   // The home page (`/` leads to it) and /api/v1/overview.
   app.route("/", createOverviewRoutes(deps));

@@ -3,7 +3,7 @@
  * validated once, here.
  */
 import { checkRedirectUri, type Clock, isLoopbackHost, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
-import type { Store } from "@mde-partner/sync";
+import type { Notifier, Store } from "@mde-partner/sync";
 import type { LoginGuardOptions } from "./login-guard.js";
 import type { ApiMetrics } from "./metrics.js";
 import type { SessionStoreOptions } from "./sessions.js";
@@ -55,6 +55,8 @@ export interface ConsoleOptions {
   readonly approvals?: ApprovalOptions;
   /** Operators sign in with Entra ID (OpenID Connect); local accounts stay as break-glass unless `sso.localAccounts` is false. */
   readonly sso?: SsoOptions;
+  /** Sends a rule's test messages (the Notifications page's test button); the caller resolves its secret references. */
+  readonly notifier?: Pick<Notifier, "test">;
 }
 
 /** When an action waits for a second person's approval, and for how long. */
@@ -87,6 +89,7 @@ export interface ResolvedConsoleOptions {
   readonly sso: ResolvedSsoOptions | undefined;
   /** The users file's accounts may sign in with a password (always without `sso`). */
   readonly localAccounts: boolean;
+  readonly notifier: Pick<Notifier, "test"> | undefined;
 }
 
 
@@ -151,5 +154,6 @@ export function resolveConsoleOptions(options: ConsoleOptions): ResolvedConsoleO
     approvals: Object.freeze({ wideActionThreshold, ttlMs: approvalTtlMs }),
     sso,
     localAccounts: options.sso?.localAccounts ?? true,
+    notifier: options.notifier,
   });
 }

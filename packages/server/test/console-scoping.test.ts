@@ -204,6 +204,7 @@ const MATRIX: Readonly<Record<string, Row>> = {
   "/api/v1/audit": { a: { url: () => "/api/v1/audit?limit=1000", status: 200 } },
   "/approvals": { a: { url: () => "/approvals", status: 200 } },
   "/admin/tokens": { a: { url: () => "/admin/tokens", status: 403 } },
+  "/admin/notifications": { a: { url: () => "/admin/notifications", status: 403 } },
   "/api/v1/approvals": { a: { url: () => "/api/v1/approvals", status: 200 } },
   "/api/v1/approvals/:id": { a: { url: () => "/api/v1/approvals/0123456789abcdef", status: 404 } },
   "/api/v1/openapi.json": { a: { url: () => "/api/v1/openapi.json", status: 200 } },
@@ -265,6 +266,7 @@ const WRITES: Readonly<Record<string, Write>> = {
   "POST /api/v1/approvals/:id/reject": { send: () => alice.json("POST", "/api/v1/approvals/0123456789abcdef/reject", {}), status: 404 },
   "POST /admin/tokens": { send: () => gina.form("/admin/tokens", { name: "gina-token", role: "admin", group: "", expires: "7" }), status: 403 },
   "POST /admin/tokens/:id/revoke": { send: () => gina.form("/admin/tokens/0123456789ab/revoke", {}), status: 403 },
+  "POST /admin/notifications/:name/test": { send: () => gina.form("/admin/notifications/any/test", {}), status: 403 },
 };
 
 describe("access scoped to customer groups", () => {

@@ -30,6 +30,7 @@ export {
   type WebhookTargetPolicy,
   WebhookTargetError,
 } from "./engine/webhook-target.js";
+export * from "./engine/notify/index.js";
 export * from "./store/index.js";
 export { createPostgresBudgetStore, type PostgresBudgetStore, type PostgresBudgetStoreOptions } from "./workers/postgres-budget-store.js";
 export { SYNC_QUEUE, type SyncJobData } from "./workers/sync-queue.js";

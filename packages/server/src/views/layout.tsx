@@ -16,7 +16,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "overview" | "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens";
+  readonly section?: "overview" | "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens" | "notifications";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -34,6 +34,7 @@ const SECTIONS = [
   ["approvals", "/approvals", "Approvals", "responder"],
   ["users", "/users", "Users", "admin"],
   ["tokens", "/admin/tokens", "API tokens", "admin"],
+  ["notifications", "/admin/notifications", "Notifications", "admin"],
 ] as const;
 
 function Navigation({ session, section }: { session: Session; section: PageOptions["section"] }) {
@@ -42,7 +43,7 @@ function Navigation({ session, section }: { session: Session; section: PageOptio
       <nav aria-label="Main">
         <ul>
           {/* Operator accounts are console-wide: shown to admins of every tenant only. */}
-          {SECTIONS.filter(([id, , , role]) => (id === "users" ? hasEverywhere(session.grants, role) : roleAtLeast(session.role, role))).map(([id, href, label]) => (
+          {SECTIONS.filter(([id, , , role]) => (id === "users" || id === "notifications" ? hasEverywhere(session.grants, role) : roleAtLeast(session.role, role))).map(([id, href, label]) => (
             <li>
               <a href={href} aria-current={section === id ? "page" : undefined}>{label}</a>
             </li>

@@ -9,6 +9,7 @@ export { GRAPH_SEVERITY_RANK, type IncidentFilter, type IncidentPage, type Incid
 export type { AlertOverview, AlertOverviewQuery, TenantAlertFigures } from "./overview-query.js";
 export { type IsolationState, isolationStateOf, type MachineActionWriteOptions } from "./machine-actions.js";
 export type { MachineFilter } from "./machines.js";
+export { checkRuleName, DIGEST_SAMPLE, type NotifyMessageRecord, type NotifyRuleRecord, type NotifyScope, type PendingNotifyAlert, RULE_NAME } from "./notify.js";
 export { defaultStoreUrl, openStore, STORE_SCHEMA_VERSION, type Store, type StoreOptions } from "./open-store.js";
 export type * from "./records.js";
 export { parseStoreUrl, type StoreLocation } from "./store-url.js";

@@ -564,6 +564,63 @@ const overviewIndex: Migration = {
   },
 };
 
+/*
+ * Notification rules (schema v9, issue 18): the rules, what each rule has seen of each alert
+ * (its own evaluation cursor, per alert so out-of-order pages are never skipped), the matched
+ * events waiting for a message, and the messages themselves: the outbox and the delivery log per
+ * destination, each with its dedupe key. Additive only.
+ */
+const notificationRules: Migration = {
+  version: 9,
+  name: "notification rules, events and deliveries",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const out: CompiledQuery[] = [];
+    const texts = (t: Builder, required: string[], optional: string[] = []) => {
+      let b = t;
+      for (const n of required) b = c.text(b, n, true);
+      for (const n of optional) b = c.text(b, n);
+      return b;
+    };
+    const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
+    // Times in µs and message ids exceed 32 bits: bigint on PostgreSQL (SQLite's integer is 64-bit).
+    const big = (t: Builder, name: string) => t.addColumn(name, ctx.dialect === "postgres" ? "bigint" : "integer", (col) => col.notNull().defaultTo(0));
+
+    out.push(
+      big(texts(s.createTable("notify_rules") as Builder, ["name", "definition", "created_at"], ["created_by"]), "created_us")
+        .addPrimaryKeyConstraint("notify_rules_pk", ["name"])
+        .compile(),
+    );
+    out.push(
+      c
+        .int(big(texts(s.createTable("notify_seen") as Builder, ["rule", "tenant_id", "alert_id"], ["status"]), "updated_us"), "updated_sub")
+        .addPrimaryKeyConstraint("notify_seen_pk", ["rule", "tenant_id", "alert_id"])
+        .compile(),
+    );
+    out.push(
+      big(big(c.id(texts(s.createTable("notify_events") as Builder, ["rule", "destination", "dedupe_key", "summary"])), "created_us"), "message_id")
+        .addUniqueConstraint("notify_events_dedupe", ["dedupe_key"])
+        .compile(),
+    );
+    index("notify_events_pending", "notify_events", ["rule", "destination", "message_id", "id"]);
+    out.push(
+      big(
+        big(
+          c.int(c.id(texts(s.createTable("notify_messages") as Builder, ["rule", "destination", "dedupe_key", "kind", "body", "status", "created_at"], ["last_error", "delivered_at"])), "attempts"),
+          "next_attempt_us",
+        ),
+        "created_us",
+      )
+        .addUniqueConstraint("notify_messages_dedupe", ["dedupe_key"])
+        .compile(),
+    );
+    index("notify_messages_log", "notify_messages", ["rule", "destination", "id"]);
+    index("notify_messages_due", "notify_messages", ["status", "next_attempt_us"]);
+    return out;
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
 export const migrations: readonly Migration[] = Object.freeze([
   initialSchema,
@@ -574,4 +631,5 @@ export const migrations: readonly Migration[] = Object.freeze([
   compactAlerts,
   teamLayer,
   overviewIndex,
+  notificationRules,
 ]);

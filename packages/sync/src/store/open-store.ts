@@ -29,6 +29,7 @@ import { isoNow } from "./time.js";
 import { createTvmReader } from "./tvm-query.js";
 import { createTvmWriter } from "./tvm-write.js";
 import { createWebhookDeliveryRepository } from "./webhook-deliveries.js";
+import { createNotifyRepository } from "./notify.js";
 
 /** Options of {@link openStore}. */
 export interface StoreOptions {
@@ -73,7 +74,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createGrantRepository> &
   ReturnType<typeof createApiTokenRepository> &
   ReturnType<typeof createApprovalRepository> &
-  ReturnType<typeof createOverviewReader>;
+  ReturnType<typeof createOverviewReader> &
+  ReturnType<typeof createNotifyRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -161,6 +163,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createApiTokenRepository(ctx),
     ...createApprovalRepository(ctx),
     ...createOverviewReader(ctx),
+    ...createNotifyRepository(ctx),
     dialect: dialect.name,
     migration,
     close: async () => {

@@ -394,6 +394,56 @@ export interface ApprovalRequestsTable {
   result: string | null;
 }
 
+/** A notification rule (schema v8); `definition` is its JSON (engine/notify/rule.ts). */
+export interface NotifyRulesTable {
+  name: string;
+  definition: string;
+  created_at: string;
+  /** Creation time in µs: the rule looks only at alerts written at or after it. */
+  created_us: number;
+  created_by: string | null;
+}
+
+/** The alert version (and status) a rule last evaluated. */
+export interface NotifySeenTable {
+  rule: string;
+  tenant_id: string;
+  alert_id: string;
+  status: string | null;
+  updated_us: ColumnType<number, number | undefined, number>;
+  updated_sub: ColumnType<number, number | undefined, number>;
+}
+
+/** A matched alert version for one destination of a rule; `message_id` 0 until a message carries it. */
+export interface NotifyEventsTable {
+  id: Generated<number>;
+  rule: string;
+  destination: string;
+  dedupe_key: string;
+  summary: string;
+  created_us: number;
+  message_id: ColumnType<number, number | undefined, number>;
+}
+
+/** A message to one destination: the outbox and the delivery log. */
+export interface NotifyMessagesTable {
+  id: Generated<number>;
+  rule: string;
+  destination: string;
+  dedupe_key: string;
+  /** `alert`, `digest` or `test`. */
+  kind: string;
+  body: string;
+  /** `pending`, `delivered` or `failed`. */
+  status: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_us: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: string;
+  created_us: number;
+  delivered_at: string | null;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -423,4 +473,8 @@ export interface StoreDatabase {
   access_grants: AccessGrantsTable;
   api_tokens: ApiTokensTable;
   approval_requests: ApprovalRequestsTable;
+  notify_rules: NotifyRulesTable;
+  notify_seen: NotifySeenTable;
+  notify_events: NotifyEventsTable;
+  notify_messages: NotifyMessagesTable;
 }

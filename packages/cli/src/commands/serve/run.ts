@@ -21,6 +21,7 @@ import { openCliStore } from "../../partner.js";
 import { untilStopped } from "../../signals.js";
 import { resolveSso, type SsoFlags } from "../../sso-config.js";
 import { resolveWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
+import { createCliNotifier, startNotifier } from "../notify/running.js";
 
 export interface ServeOptions extends OutputOptions, SsoFlags {
   port?: string;
@@ -111,6 +112,8 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
     const consentRedirectUri = explicitCallback ?? configured ?? ownCallback;
     const sso = resolveSso(config, options, ctx.io.env, consentRedirectUri);
     const usersFile = join(ctx.home, CONSOLE_USERS_FILE);
+    // One rule engine: its passes below, and the Notifications page's test button.
+    const notifier = createCliNotifier(store, ctx.io.env);
     const running = await startConsoleHost(
       {
         config,
@@ -123,6 +126,7 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
         requiredPermissions: config.permissions ?? DEFAULT_REQUIRED_PERMISSIONS,
         ...(sso ? { sso } : {}),
         approvals,
+        notifier,
       },
       ctx,
     );
@@ -176,11 +180,13 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
       // Alerts the console syncs (and any other writer of this store) go to the configured webhook.
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
+      const notifying = startNotifier(store, ctx.io.env, (line) => out.note(line), notifier);
       out.note("press Ctrl+C to stop");
       try {
         await untilStopped(signal);
       } finally {
         await webhook?.stop();
+        await notifying.stop();
       }
       out.note("stopping the console");
     } finally {

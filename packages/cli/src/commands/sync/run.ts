@@ -24,6 +24,7 @@ import { openCliStore, openPartner } from "../../partner.js";
 import { checkTenantChoice, parseTenantId, requireTenant, skippedLine, tenantIdsOfGroups } from "../../tenant-selection.js";
 import { type TvmFlagOptions, tvmEngineOptions } from "../../tvm-flags.js";
 import { startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
+import { notifyAfterSync, startNotifier } from "../notify/running.js";
 
 export interface SyncCommandOptions extends OutputFlags, TvmFlagOptions {
   once?: boolean;
@@ -176,6 +177,9 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         } finally {
           progress.finish();
         }
+        // Notification rules see what this run wrote (a failed delivery is retried by the next run).
+        const notified = await notifyAfterSync(store, ctx.io.env);
+        if (notified) out.note(notified);
         return printSyncReport(report, out, names);
       }
       out.note(`syncing ${syncable.length} tenant(s) every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
@@ -183,6 +187,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       const seenSkipped = new Map<string, string>();
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
+      const notifier = startNotifier(store, ctx.io.env, (line) => out.note(line));
       const watch = syncWatch({
         ...base,
         intervalMs,
@@ -209,6 +214,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         await webhook?.stop();
+        await notifier.stop();
       }
       return EXIT.ok;
     } finally {

@@ -21,6 +21,7 @@ import { untilStopped } from "../../signals.js";
 import { type TvmFlagOptions, tvmEngineOptions } from "../../tvm-flags.js";
 import { CLI_VERSION } from "../../version.js";
 import { type RunningWebhook, startConfiguredWebhook, webhookPassLine } from "../../webhook-config.js";
+import { startNotifier } from "../notify/running.js";
 
 /** Options of `mde-partner worker`. */
 export interface WorkerCommandOptions extends TvmFlagOptions {
@@ -98,10 +99,12 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
   });
   let partner: PartnerClient<PartnerTenant> | undefined;
   let webhook: RunningWebhook | undefined;
+  let notifier: { stop(): Promise<void> } | undefined;
   try {
     partner = openWorkerPartner(config, ctx, workerId, budgetStore);
     // Every worker forwards from the shared store: delivery is at least once, deduplicated by the Idempotency-Key.
     webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(`${new Date().toISOString()} ${webhookPassLine(r)}`));
+    notifier = startNotifier(store, ctx.io.env, (line) => out.note(`${new Date().toISOString()} ${line}`));
     const worker = createSyncWorker({
       url,
       store,
@@ -129,6 +132,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
     return EXIT.ok;
   } finally {
     await webhook?.stop();
+    await notifier?.stop();
     await partner?.close();
     await budgetStore.close();
     await store.close();

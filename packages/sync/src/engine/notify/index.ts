@@ -1,0 +1,16 @@
+/** Notification rules and their deliveries (issue 18): the engine's public surface. */
+export {
+  checkDestination,
+  checkSecretRef,
+  DESTINATION_KINDS,
+  type Destination,
+  type DestinationKind,
+  type DestinationSpecOptions,
+  describeDestination,
+  PAGERDUTY_EVENTS_URL,
+  parseDestinationSpec,
+} from "./destinations.js";
+export { clean, escapeCefHeader, escapeCefValue, escapeHtml, escapeSlack, escapeTeams, type AlertSummary, type Message, type MessageBody } from "./format.js";
+export { createNotifier, type Notifier, type NotifierOptions, type NotifyPassResult, type NotifyTestResult, notifyDedupeKey, type SecretResolver } from "./notifier.js";
+export { NOTIFY_CHANGES, type NotifyChange, checkRuleDefinition, checkTitlePattern, describeRule, type RuleDefinition } from "./rule.js";
+export { NotifyDeliveryError } from "./transports.js";
