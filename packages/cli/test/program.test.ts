@@ -13,7 +13,7 @@ describe("program by noun", () => {
     assert.deepEqual(nounsFor(["--version"]), []);
     assert.deepEqual(nounsFor(["alrets"]), []);
     const all = nounsFor(["--help"]);
-    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 28);
+    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 29 && all.includes("report") && all.includes("notify"));
     assert.deepEqual(nounsFor([]), all);
     assert.deepEqual(nounsFor(["help"]), all);
     assert.deepEqual(nounsFor(["alrets", "--help"]), all);
@@ -33,7 +33,7 @@ describe("program by noun", () => {
 
   it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
     const program = await createProgram({ exitCode: 0 });
-    assert.equal(program.commands.length, 28);
+    assert.equal(program.commands.length, 29);
     const machines = program.commands.find((c) => c.name() === "machines");
     assert.deepEqual(
       machines?.commands.map((c) => c.name()),
