@@ -37,7 +37,7 @@ test("`mde-partner demo` then serves the console: a one-time link signs in once,
     const ca = readFileSync(certFile, "utf8");
     const first = await https(link, ca);
     assert.equal(first.status, 302, first.body.slice(0, 200));
-    assert.equal(first.location, "/tenants");
+    assert.equal(first.location, "/overview");
     const session = first.cookies.find((c) => c.startsWith("__Host-mdep-session="))?.split(";")[0];
     assert.ok(session, "the link starts a session");
     const page = await https(`${url}/tenants`, ca, { headers: { cookie: session } });

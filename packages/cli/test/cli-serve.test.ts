@@ -140,7 +140,7 @@ describe("mde-partner serve", () => {
       try {
         const r = await b.request(link.slice(next.length));
         assert.equal(r.status, 302);
-        assert.equal(r.location, "/tenants");
+        assert.equal(r.location, "/overview");
         assert.equal((await b.request("/tenants")).status, 200);
       } finally {
         await b.close();

@@ -302,7 +302,7 @@ describe("sign-in with Entra ID", () => {
     const res = await agent.request("/login/sso?next=//evil.example/steal");
     const back = await agent.request(await signInAtEntra(new URL(res.headers.get("location") ?? ""), user("admin")));
     assert.equal(back.status, 200);
-    assert.equal(back.headers.get("refresh"), "0;url=/tenants");
+    assert.equal(back.headers.get("refresh"), "0;url=/overview");
   });
 
   it("refuses an ID token whose nonce is not the one this sign-in sent (tampered authorize request)", async () => {

@@ -212,7 +212,7 @@ export async function inChromium(base: string, role: keyof typeof PASSWORDS, fn:
     await tab.goto(`${base}/login`);
     await tab.fill("input[name=name]", role);
     await tab.fill("input[name=password]", PASSWORDS[role]);
-    await Promise.all([tab.waitForURL(/\/tenants/), tab.click("button[type=submit]")]);
+    await Promise.all([tab.waitForURL(/\/overview/), tab.click("button[type=submit]")]);
     await fn(tab, dialogs);
   } finally {
     await browser.close();

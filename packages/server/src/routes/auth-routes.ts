@@ -20,7 +20,7 @@ import { loginPage } from "../views/pages/login-page.js";
 
 /** Only same-site paths, never `//host` or a scheme. */
 function safeNext(value: unknown): string {
-  return typeof value === "string" && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith("/login") ? value : "/tenants";
+  return typeof value === "string" && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith("/login") ? value : "/overview";
 }
 
 /** The client address (the socket's peer; in-process requests have none). */
@@ -132,7 +132,7 @@ export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<Conso
       phase: "completed",
       result: `${identity.role} (one-time link)`,
     });
-    return c.redirect("/tenants", 302);
+    return c.redirect("/overview", 302);
   });
 
   if (sso) {

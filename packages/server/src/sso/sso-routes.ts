@@ -29,7 +29,7 @@ export interface SsoRouteHelpers {
   startSession(c: ConsoleContext, identity: Identity): void;
   /** The sign-in page with a message, in `status`. */
   loginPage(c: ConsoleContext, status: 400 | 401 | 403 | 502, message: string, next?: string): Response | Promise<Response>;
-  /** A same-site path to go to after sign-in (`/tenants` otherwise). */
+  /** A same-site path to go to after sign-in (`/overview`, the home page, otherwise). */
   safeNext(value: unknown): string;
 }
 
