@@ -157,7 +157,7 @@ describe("mde-partner serve with sign-in with Entra ID", () => {
         assert.ok(done.location?.startsWith(callback));
         const back = await browser.request(done.location!);
         assert.equal(back.status, 200, back.body.slice(0, 500));
-        assert.equal(back.refresh, "0;url=/tenants");
+        assert.equal(back.refresh, "0;url=/overview");
         const tenants = await browser.request(`${url}/tenants`);
         assert.equal(tenants.status, 200);
         assert.ok(tenants.body.includes(admin.username));

@@ -111,7 +111,7 @@ describe("API tokens", () => {
   it("the token reads the JSON API as token:<name>, with its role; its last use is recorded at most once a minute", async () => {
     const me = await bearer(viewerToken, "/api/v1/me");
     assert.equal(me.status, 200);
-    assert.deepEqual(await me.json(), { user: "token:reporting", role: "viewer", csrfToken: "" });
+    assert.deepEqual(await me.json(), { user: "token:reporting", role: "viewer", via: "token", grants: [{ role: "viewer", group: null }], csrfToken: "" });
     const first = (await store.listApiTokens()).find((t) => t.name === "reporting")!;
     assert.equal(first.lastUsedAt, new Date(now).toISOString());
 

@@ -29,7 +29,8 @@ for (const dialect of DIALECTS) {
         await old.close();
         const store = await openStore(db.options);
         try {
-          assert.deepEqual(store.migration, { from: 6, to: 7, applied: [7] });
+          assert.equal(store.migration?.from, 6);
+          assert.equal(store.migration?.applied[0], 7, "v7 (the team layer) is applied first");
           assert.equal((await store.getTenant(tenant))?.name, "Contoso");
           assert.deepEqual(await store.listGroups(), []);
           assert.deepEqual((await store.addToGroup("g", [tenant])).tenantIds, [tenant]);
