@@ -6,6 +6,7 @@ import { createAlertWriter } from "./alerts-write.js";
 import { createApiTokenRepository } from "./api-tokens.js";
 import { createApprovalRepository } from "./approvals.js";
 import { createAuditLog } from "./audit-log.js";
+import { createBaselineRepository } from "./baselines.js";
 import { createBatchRepository } from "./batches.js";
 import { createConsentRequestRepository } from "./consent-requests.js";
 import { createStoreContext } from "./context.js";
@@ -69,7 +70,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createGroupRepository> &
   ReturnType<typeof createGrantRepository> &
   ReturnType<typeof createApiTokenRepository> &
-  ReturnType<typeof createApprovalRepository>;
+  ReturnType<typeof createApprovalRepository> &
+  ReturnType<typeof createBaselineRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -155,6 +157,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createGrantRepository(ctx),
     ...createApiTokenRepository(ctx),
     ...createApprovalRepository(ctx),
+    ...createBaselineRepository(ctx),
     dialect: dialect.name,
     migration,
     close: async () => {

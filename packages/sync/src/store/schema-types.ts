@@ -394,6 +394,49 @@ export interface ApprovalRequestsTable {
   result: string | null;
 }
 
+/** The last applied document of a baseline (schema v8). */
+export interface BaselinesTable {
+  name: string;
+  revision: string;
+  document: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** One `baseline apply` (schema v8); `state` running | done | partial | failed. */
+export interface BaselineRunsTable {
+  id: string;
+  baseline_name: string;
+  revision: string;
+  actor: string;
+  state: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A tenant of an apply run: pending | running | done | failed, with its progress in calls. */
+export interface BaselineRunTenantsTable {
+  run_id: string;
+  tenant_id: string;
+  state: string;
+  done: number;
+  total: number;
+  result: string | null;
+  error: string | null;
+  updated_at: string;
+}
+
+/** A tenant's drift state against a baseline: in_sync | drifted | failed (schema v8). */
+export interface BaselineTenantsTable {
+  baseline_name: string;
+  tenant_id: string;
+  revision: string;
+  state: string;
+  checked_at: string;
+  difference: string | null;
+  error: string | null;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -423,4 +466,8 @@ export interface StoreDatabase {
   access_grants: AccessGrantsTable;
   api_tokens: ApiTokensTable;
   approval_requests: ApprovalRequestsTable;
+  baselines: BaselinesTable;
+  baseline_runs: BaselineRunsTable;
+  baseline_run_tenants: BaselineRunTenantsTable;
+  baseline_tenants: BaselineTenantsTable;
 }
