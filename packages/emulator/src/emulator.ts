@@ -30,6 +30,7 @@ export const DEFAULT_GRAPH_ROLES: readonly string[] = [
   "ThreatHunting.Read.All",
   "SecurityAlert.ReadWrite.All",
   "SecurityIncident.ReadWrite.All",
+  "CustomDetection.ReadWrite.All",
 ];
 
 /** One customer tenant as the ready line and `info()` report it. */

@@ -125,7 +125,7 @@ test("v2 consent via /organizations: the admin names the tenant; only the scoped
   assert.equal(location.searchParams.get("scope"), "https://graph.microsoft.com/.default");
   const graph = await tokenFor(fabrikam.id, "https://graph.microsoft.com/.default");
   const claims = JSON.parse(Buffer.from(graph.json<{ access_token: string }>().access_token.split(".")[1] ?? "", "base64url").toString());
-  assert.deepEqual(claims.roles, ["ThreatHunting.Read.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All"]);
+  assert.deepEqual(claims.roles, ["ThreatHunting.Read.All", "SecurityAlert.ReadWrite.All", "SecurityIncident.ReadWrite.All", "CustomDetection.ReadWrite.All"]);
   const mde = JSON.parse(
     Buffer.from((await tokenFor(fabrikam.id)).json<{ access_token: string }>().access_token.split(".")[1] ?? "", "base64url").toString(),
   );

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../core/http.js";
-import type { JournalKind, JournalQuery } from "../core/journal.js";
+import { countWrites, type JournalKind, type JournalQuery } from "../core/journal.js";
 import type { EmulatorState } from "../core/state.js";
+import { createBaselineControl } from "./baseline-control.js";
 import { ControlError, type EmulatorControl } from "./control.js";
 import { authorizeControl } from "./control-auth.js";
 
@@ -78,7 +79,7 @@ export function createControlRoutes(state: EmulatorState, control: EmulatorContr
     return c.body(null, 204);
   });
   app.delete("/faults/:id", (c) => (control.removeFault(c.req.param("id")) ? c.body(null, 204) : c.json({ error: "no such fault" }, 404)));
-  app.get("/journal", (c) => {
+  const journalQuery = (c: { req: { query(name: string): string | undefined } }): JournalQuery => {
     const q: JournalQuery = {};
     const after = c.req.query("afterSeq");
     const limit = c.req.query("limit");
@@ -86,11 +87,64 @@ export function createControlRoutes(state: EmulatorState, control: EmulatorContr
     if (limit) q.limit = Number(limit);
     const kind = c.req.query("kind");
     if (kind) q.kind = kind as JournalKind;
-    const tenantId = c.req.query("tenantId");
-    if (tenantId) q.tenantId = tenantId;
-    const clientId = c.req.query("clientId");
-    if (clientId) q.clientId = clientId;
-    return c.json({ lastSeq: state.journal.lastSeq(), entries: control.journal(q) });
+    for (const key of ["tenantId", "clientId", "operation", "method"] as const) {
+      const value = c.req.query(key);
+      if (value) q[key] = value;
+    }
+    return q;
+  };
+  app.get("/journal", (c) => c.json({ lastSeq: state.journal.lastSeq(), entries: control.journal(journalQuery(c)) }));
+  // Write calls (POST/PUT/PATCH/DELETE) of clients, grouped by tenant, kind, operation and method.
+  app.get("/journal/writes", (c) => {
+    const lastSeq = state.journal.lastSeq();
+    const { kind, limit: _limit, ...q } = journalQuery(c);
+    const writes = countWrites(control.journal(q), kind ? [kind] : undefined);
+    return c.json({ lastSeq, total: writes.reduce((n, w) => n + w.count, 0), writes });
+  });
+
+  // Hand-made changes to what a fleet baseline manages (baseline-control.ts).
+  const baseline = createBaselineControl(state, (id) => control.tenant(id));
+  const mark = (c: { get(key: "journal"): { operation?: string; tenantId?: string } }, operation: string, tenantId: string) => {
+    Object.assign(c.get("journal"), { operation, tenantId: control.tenant(tenantId).id });
+  };
+  app.get("/tenants/:id/detection-rules", (c) => c.json({ value: baseline.listRules(c.req.param("id")) }));
+  app.post("/tenants/:id/detection-rules", async (c) => {
+    mark(c, "ControlCreateDetectionRule", c.req.param("id"));
+    return c.json(baseline.createRule(c.req.param("id"), await body(c)), 201);
+  });
+  app.patch("/tenants/:id/detection-rules/:ruleId", async (c) => {
+    mark(c, "ControlUpdateDetectionRule", c.req.param("id"));
+    return c.json(baseline.updateRule(c.req.param("id"), c.req.param("ruleId"), await body(c)));
+  });
+  app.delete("/tenants/:id/detection-rules/:ruleId", (c) => {
+    mark(c, "ControlDeleteDetectionRule", c.req.param("id"));
+    baseline.deleteRule(c.req.param("id"), c.req.param("ruleId"));
+    return c.body(null, 204);
+  });
+  app.get("/tenants/:id/indicators", (c) => c.json(baseline.indicatorCounts(c.req.param("id"))));
+  app.post("/tenants/:id/indicators/fill", async (c) => {
+    mark(c, "ControlFillIndicators", c.req.param("id"));
+    const { count } = await body<{ count: number }>(c);
+    const ids = baseline.fillIndicators(c.req.param("id"), count);
+    return c.json({ count: ids.length, firstId: ids[0] ?? null, lastId: ids[ids.length - 1] ?? null }, 201);
+  });
+  app.put("/tenants/:id/indicators", async (c) => {
+    mark(c, "ControlPutIndicator", c.req.param("id"));
+    return c.json(baseline.putIndicator(c.req.param("id"), await body(c)));
+  });
+  app.patch("/tenants/:id/indicators/:indicatorId", async (c) => {
+    mark(c, "ControlUpdateIndicator", c.req.param("id"));
+    return c.json(baseline.updateIndicator(c.req.param("id"), c.req.param("indicatorId"), await body(c)));
+  });
+  app.delete("/tenants/:id/indicators/:indicatorId", (c) => {
+    mark(c, "ControlDeleteIndicator", c.req.param("id"));
+    baseline.deleteIndicator(c.req.param("id"), c.req.param("indicatorId"));
+    return c.body(null, 204);
+  });
+  app.put("/tenants/:id/machines/:machineId/tags", async (c) => {
+    mark(c, "ControlSetMachineTags", c.req.param("id"));
+    const { tags } = await body<{ tags: string[] }>(c);
+    return c.json({ machineTags: baseline.setMachineTags(c.req.param("id"), c.req.param("machineId"), tags) });
   });
   app.post("/live", async (c) => {
     control.startLive(await body(c));

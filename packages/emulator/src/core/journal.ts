@@ -33,7 +33,49 @@ export interface JournalQuery {
   kind?: JournalKind;
   tenantId?: string;
   clientId?: string;
+  /** Operation name (`ImportIndicators`, `CreateDetectionRule`), exact. */
+  operation?: string;
+  /** HTTP method, any casing. */
+  method?: string;
   limit?: number;
+}
+
+/** The HTTP methods that change something: what "write calls" counts. */
+export const WRITE_METHODS: ReadonlySet<string> = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/** Write calls of one tenant, kind, operation and method (see `countWrites`). */
+export interface WriteCount {
+  tenantId: string | null;
+  kind: JournalKind;
+  operation: string | null;
+  method: string;
+  /** Every call, whatever its answer. */
+  count: number;
+  /** Of those, the ones answered with a 4xx or 5xx (429s included). */
+  failed: number;
+}
+
+/**
+ * Groups the write calls (POST, PUT, PATCH, DELETE) among `entries` by tenant,
+ * kind, operation and method, in order of first appearance. A token request is
+ * a POST but no write: only `api` and `graph` entries count unless `kinds` says
+ * otherwise. Benchmarks and tests use it to check that a second run of an
+ * idempotent job writes nothing.
+ */
+export function countWrites(entries: readonly JournalEntry[], kinds: readonly JournalKind[] = ["api", "graph"]): WriteCount[] {
+  const groups = new Map<string, WriteCount>();
+  for (const e of entries) {
+    if (!WRITE_METHODS.has(e.method.toUpperCase()) || !kinds.includes(e.kind)) continue;
+    const key = [e.tenantId ?? "", e.kind, e.operation ?? "", e.method.toUpperCase()].join("|");
+    let g = groups.get(key);
+    if (!g) {
+      g = { tenantId: e.tenantId ?? null, kind: e.kind, operation: e.operation ?? null, method: e.method.toUpperCase(), count: 0, failed: 0 };
+      groups.set(key, g);
+    }
+    g.count++;
+    if (e.status >= 400) g.failed++;
+  }
+  return [...groups.values()];
 }
 
 export interface Journal {
@@ -61,6 +103,8 @@ export function createJournal(capacity = 200_000): Journal {
         if (query.kind && e.kind !== query.kind) continue;
         if (query.tenantId && e.tenantId?.toLowerCase() !== query.tenantId.toLowerCase()) continue;
         if (query.clientId && e.clientId !== query.clientId) continue;
+        if (query.operation && e.operation !== query.operation) continue;
+        if (query.method && e.method.toUpperCase() !== query.method.toUpperCase()) continue;
         out.push(e);
         if (query.limit !== undefined && out.length >= query.limit) break;
       }

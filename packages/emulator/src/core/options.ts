@@ -70,6 +70,8 @@ export interface EmulatorOptions {
   liveResponseQueuesOnInactive?: boolean;
   clockSkewSec?: number;
   rateLimits?: boolean;
+  /** Custom detection rules a tenant may hold (Graph `/security/rules/detectionRules`). DOC-SILENT; default 1,000. */
+  detectionRulesPerTenant?: number;
   /** Redirect URIs registered on the partner app (consent callbacks). */
   redirectUris?: string[];
   /** MDE roles the partner app requests. */
@@ -123,6 +125,12 @@ export function resolveOptions(options: EmulatorOptions): ResolvedEmulatorOption
     liveResponseQueuesOnInactive: options.liveResponseQueuesOnInactive ?? false,
     clockSkewSec: options.clockSkewSec ?? 300,
     rateLimits: options.rateLimits ?? true,
+    detectionRulesPerTenant: positiveInt("detectionRulesPerTenant", options.detectionRulesPerTenant ?? 1000),
     idTokenAuthClaims: options.idTokenAuthClaims ?? true,
   });
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a positive integer`);
+  return value;
 }

@@ -126,6 +126,8 @@ export interface ResolvedEmulatorOptions {
   readonly clockSkewSec: number;
   /** Enforce the documented per app+tenant rate limits. */
   readonly rateLimits: boolean;
+  /** Custom detection rules a tenant may hold (Graph `/security/rules/detectionRules`). */
+  readonly detectionRulesPerTenant: number;
   /** `amr` and `auth_time` in sign-in ID tokens (optional claims in real Entra). */
   readonly idTokenAuthClaims: boolean;
 }

@@ -13,6 +13,8 @@ const GRAPH_ROLE_NAMES: Readonly<Record<string, string>> = {
   "SecurityAlert.ReadWrite.All": "Read and write to all security alerts",
   "SecurityIncident.Read.All": "Read all security incidents",
   "SecurityIncident.ReadWrite.All": "Read and write to all security incidents",
+  "CustomDetection.Read.All": "Read all custom detection rules",
+  "CustomDetection.ReadWrite.All": "Read and write all custom detection rules",
   "SecurityEvents.Read.All": "Read your organization's security events",
   "SecurityEvents.ReadWrite.All": "Read and update your organization's security events",
 };

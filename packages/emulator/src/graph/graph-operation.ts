@@ -3,6 +3,7 @@ import type { AppContext } from "../core/http.js";
 import { type JsonBodyProblem, parseJsonObject } from "../core/json-body.js";
 import type { EmulatorState } from "../core/state.js";
 import type { GraphBucket } from "./authorize.js";
+import { DEFAULT_MAX_QUERY_LENGTH, DEFAULT_RULES_PER_TENANT } from "./detection-rule-model.js";
 import type { GraphCall } from "./graph-call.js";
 import { GraphApiError } from "./graph-error.js";
 
@@ -16,15 +17,27 @@ export interface GraphRouteOptions {
   incidentsPageSize?: number;
   /** Largest incidents `$top` (observed 400 above 50, graph-security.md §5). */
   incidentsMaxTop?: number;
+  /** Custom detection rules per tenant (DOC-SILENT; default 1,000, detection-rule-model.ts). */
+  detectionRulesPerTenant?: number;
+  /** Longest `queryCondition.queryText` (DOC-SILENT; default 30,000 characters). */
+  detectionRuleMaxQueryLength?: number;
 }
 
-/** Each list's paging: the page size without `$top` and the largest `$top`. */
-export type ResolvedGraphOptions = Readonly<Record<"alerts_v2" | "incidents", Readonly<{ defaultPageSize: number; maxTop: number }>>>;
+/** Each list's paging (the page size without `$top` and the largest `$top`), and the detection rule limits. */
+export type ResolvedGraphOptions = Readonly<Record<"alerts_v2" | "incidents" | "detectionRules", Readonly<{ defaultPageSize: number; maxTop: number }>>> & {
+  readonly ruleLimits: Readonly<{ perTenant: number; maxQueryLength: number }>;
+};
 
 export function resolveGraphOptions(options: GraphRouteOptions = {}): ResolvedGraphOptions {
   return Object.freeze({
     alerts_v2: Object.freeze({ defaultPageSize: options.alertsPageSize ?? 100, maxTop: options.alertsMaxTop ?? 1000 }),
     incidents: Object.freeze({ defaultPageSize: options.incidentsPageSize ?? 50, maxTop: options.incidentsMaxTop ?? 50 }),
+    // DOC-SILENT for detection rules: Graph's common paging ($top ≤ 1000, platform-2026-12.md "Graph paging").
+    detectionRules: Object.freeze({ defaultPageSize: 100, maxTop: 1000 }),
+    ruleLimits: Object.freeze({
+      perTenant: options.detectionRulesPerTenant ?? DEFAULT_RULES_PER_TENANT,
+      maxQueryLength: options.detectionRuleMaxQueryLength ?? DEFAULT_MAX_QUERY_LENGTH,
+    }),
   });
 }
 
@@ -50,7 +63,7 @@ export interface GraphContext {
  * Without a handler the operation answers 501 naming itself.
  */
 export interface GraphOperationSpec {
-  method: "GET" | "POST" | "PATCH";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   path: string;
   name: string;
   roles: readonly string[];

@@ -7,13 +7,15 @@ import { prefersUnknownEnumMembers } from "./enums.js";
 import { createGraphCall, finishGraphResponse, type GraphCall, type GraphVersion } from "./graph-call.js";
 import { GraphApiError, graphError } from "./graph-error.js";
 import { type GraphContext, type GraphOperationSpec, type GraphRouteOptions, resolveGraphOptions } from "./graph-operation.js";
+import { graphDetectionRuleOperations } from "./detection-rules.js";
+import { initDetectionRuleStore } from "./detection-rule-store.js";
 import { graphHuntingOperations } from "./hunting.js";
 import { graphIncidentOperations } from "./incidents.js";
 import { initIncidentStore } from "./incident-store.js";
 
 /** Every Graph operation the emulator routes. */
 export function graphOperations(): GraphOperationSpec[] {
-  return [...graphHuntingOperations, ...graphAlertOperations, ...graphIncidentOperations];
+  return [...graphHuntingOperations, ...graphAlertOperations, ...graphIncidentOperations, ...graphDetectionRuleOperations];
 }
 
 type Segment = { literal: string } | { param: string };
@@ -65,7 +67,8 @@ const decode = (raw: string) => {
  */
 export function createGraphRoutes(state: EmulatorState, options: GraphRouteOptions = {}): Hono<AppEnv> {
   initIncidentStore(state.db);
-  const resolved = resolveGraphOptions(options);
+  initDetectionRuleStore(state.db);
+  const resolved = resolveGraphOptions({ detectionRulesPerTenant: state.options.detectionRulesPerTenant, ...options });
   const routes = graphOperations().map(compile);
   const appBudget = createAppBudget(state.clock, GRAPH_APP_PER_SECOND);
 
