@@ -38,7 +38,7 @@ function checkRule(rule: GraphDetectionRuleInput): Partial<GraphDetectionRuleInp
   if (typeof rule?.displayName !== "string" || rule.displayName === "") throw new TypeError("rule.displayName is required");
   if (typeof rule.queryCondition?.queryText !== "string" || rule.queryCondition.queryText === "")
     throw new TypeError("rule.queryCondition.queryText is required");
-  if (typeof rule.schedule?.period !== "string") throw new TypeError("rule.schedule.period is required");
+  if (typeof rule.schedule?.frequency !== "string") throw new TypeError("rule.schedule.frequency is required");
   if (typeof rule.detectionAction?.alertTemplate?.title !== "string") throw new TypeError("rule.detectionAction.alertTemplate.title is required");
   return pick(rule, WRITABLE);
 }

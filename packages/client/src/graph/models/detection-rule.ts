@@ -1,8 +1,10 @@
 /**
  * Microsoft Graph `microsoft.graph.security.detectionRule` (v1.0 `/security/rules/detectionRules`;
  * platform-2026-12.md): a custom detection rule — an advanced-hunting query run on a schedule that
- * raises alerts from its alert template and may take automated actions. `responseActions` was
- * removed on 2026-10-01 in favour of `automatedActions`.
+ * raises alerts from its alert template and may take automated actions. The 2026 v1.0 shape:
+ * `schedule.frequency` (an ISO 8601 duration) and `detectionAction.automatedActions`; the beta
+ * `schedule.period`, `responseActions` and the template's `category`, `mitreTechniques` and
+ * `impactedAssets` were removed on 2026-10-01 (platform-2026-12.md).
  */
 import type { MdeDateTime } from "../../mde/models/common.js";
 
@@ -12,28 +14,29 @@ export interface GraphDetectionRuleQueryCondition {
   lastModifiedDateTime?: MdeDateTime | null;
 }
 
-/** How often the rule runs: `period` such as `"0"` (continuous), `"1H"`, `"3H"`, `"12H"`, `"24H"`. */
+/** How often the rule runs: an ISO 8601 duration — `PT0S` (continuous), `PT1H`, `PT3H`, `PT12H`, `PT24H` (or `P1D`). */
 export interface GraphDetectionRuleSchedule {
-  period: string;
-  nextRunDateTime?: MdeDateTime | null;
+  frequency: string;
 }
 
 /** The alert a match raises. */
 export interface GraphDetectionRuleAlertTemplate {
   title: string;
   description?: string | null;
-  severity?: string | null;
-  category?: string | null;
+  /** `informational`, `low`, `medium`, `high`. */
+  severity: string;
   recommendedActions?: string | null;
-  mitreTechniques?: string[];
-  impactedAssets?: Array<Record<string, unknown>>;
+  /** MITRE ATT&CK tactics, e.g. `credentialAccess`. */
+  tactics?: string[];
+  customDetails?: unknown;
+  entityMappings?: unknown;
 }
 
 /** What a match does: the alert template, and automated actions (isolate, stop and quarantine, …). */
 export interface GraphDetectionRuleAction {
   alertTemplate?: GraphDetectionRuleAlertTemplate | null;
-  organizationalScope?: Record<string, unknown> | null;
-  automatedActions?: Array<Record<string, unknown>>;
+  organizationalScope?: unknown;
+  automatedActions?: unknown;
 }
 
 /** A custom detection rule as Graph returns it. */
@@ -58,6 +61,6 @@ export interface GraphDetectionRuleInput {
   displayName: string;
   isEnabled?: boolean;
   queryCondition: { queryText: string };
-  schedule: { period: string };
+  schedule: { frequency: string };
   detectionAction: GraphDetectionRuleAction;
 }

@@ -15,7 +15,8 @@ export {
   INDICATOR_TYPES,
   indicatorKey,
   parseBaseline,
-  RULE_PERIODS,
+  frequencyHours,
+  RULE_FREQUENCIES,
 } from "./model.js";
 export { type OwnerMark, readMark, stripMark, withMark } from "./ownership.js";
 export {

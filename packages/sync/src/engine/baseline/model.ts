@@ -14,8 +14,22 @@ export const INDICATOR_TYPES = ["FileSha1", "FileSha256", "FileMd5", "Certificat
 /** Indicator actions supported today (the `Alert*` ones ended in January 2022). */
 export const INDICATOR_ACTIONS = ["Warn", "Block", "Audit", "BlockAndRemediate", "Allowed"] as const;
 export const INDICATOR_SEVERITIES = ["Informational", "Low", "Medium", "High"] as const;
-/** Detection-rule run periods the Defender portal offers (`"0"` is continuous / near-real-time). */
-export const RULE_PERIODS = ["0", "1H", "3H", "12H", "24H"] as const;
+/**
+ * Detection-rule schedules: Graph v1.0 takes `schedule.frequency` as an ISO 8601 duration; the
+ * portal offers continuous (`PT0S`), 1, 3, 12 and 24 hours. The file may also say `0`, `1H`, `3H`,
+ * `12H`, `24H` (the retired beta `period` spelling).
+ */
+export const RULE_FREQUENCIES = ["PT0S", "PT1H", "PT3H", "PT12H", "PT24H"] as const;
+
+/** Hours of an ISO 8601 duration (`PT1H`, `P1D`) or a period (`1H`, `0`); undefined for anything else. */
+export function frequencyHours(text: string): number | undefined {
+  const short = /^(\d+)H?$/i.exec(text.trim());
+  if (short) return Number(short[1]);
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/i.exec(text.trim());
+  if (!m || /^P$|T$/i.test(text.trim())) return undefined;
+  const seconds = Number(m[1] ?? 0) * 86_400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+  return seconds % 3600 === 0 ? seconds / 3600 : undefined;
+}
 
 /** One indicator as the baseline wants it (MDE field names). */
 export interface BaselineIndicator {
@@ -40,17 +54,20 @@ export interface BaselineDetectionRule {
   readonly displayName: string;
   readonly isEnabled: boolean;
   readonly queryText: string;
-  readonly period: string;
+  /** ISO 8601 duration, one of {@link RULE_FREQUENCIES}. */
+  readonly frequency: string;
   readonly alertTemplate: {
     readonly title: string;
     readonly description: string;
-    readonly severity?: string;
-    readonly category?: string;
+    readonly severity: string;
     readonly recommendedActions?: string;
-    readonly mitreTechniques?: readonly string[];
-    readonly impactedAssets?: readonly Record<string, unknown>[];
+    readonly tactics?: readonly string[];
+    readonly customDetails?: unknown;
+    readonly entityMappings?: unknown;
   };
-  readonly automatedActions: readonly Record<string, unknown>[];
+  /** Graph's `detectionAction.automatedActions`, as written (isolate, stop and quarantine, …). */
+  readonly automatedActions?: unknown;
+  readonly organizationalScope?: unknown;
 }
 
 /** A device-tag rule: machines matching every given condition carry `tag`. */
@@ -232,8 +249,8 @@ function indicator(c: Checker, v: unknown, path: DocumentPath): BaselineIndicato
   });
 }
 
-const RULE_KEYS = ["key", "displayName", "isEnabled", "query", "schedule", "alertTemplate", "automatedActions"] as const;
-const TEMPLATE_KEYS = ["title", "description", "severity", "category", "recommendedActions", "mitreTechniques", "impactedAssets"] as const;
+const RULE_KEYS = ["key", "displayName", "isEnabled", "query", "schedule", "alertTemplate", "automatedActions", "organizationalScope"] as const;
+const TEMPLATE_KEYS = ["title", "description", "severity", "recommendedActions", "tactics", "customDetails", "entityMappings"] as const;
 
 function rule(c: Checker, v: unknown, path: DocumentPath): BaselineDetectionRule | undefined {
   const o = c.object(v, path, RULE_KEYS);
@@ -243,36 +260,35 @@ function rule(c: Checker, v: unknown, path: DocumentPath): BaselineDetectionRule
   if (key !== undefined && !/^[^\]\s][^\]]*$/.test(key)) c.fail([...path, "key"], 'must not contain "]" or start with a space');
   const isEnabled = c.bool(o, "isEnabled", path) ?? true;
   const queryText = c.string(o, "query", path, true, 30_000);
-  const period = c.oneOf(o, "schedule", path, RULE_PERIODS, false) ?? "24H";
-  const t = c.object(o["alertTemplate"], [...path, "alertTemplate"], TEMPLATE_KEYS);
+  const schedule = o["schedule"] === undefined ? "PT24H" : typeof o["schedule"] === "number" ? `${o["schedule"]}H` : c.string(o, "schedule", path, false);
+  const hours = schedule === undefined ? undefined : frequencyHours(schedule);
+  const frequency = hours !== undefined && [0, 1, 3, 12, 24].includes(hours) ? `PT${hours === 0 ? "0S" : `${hours}H`}` : undefined;
+  if (schedule !== undefined && frequency === undefined) c.fail([...path, "schedule"], "must be one of PT0S (continuous), PT1H, PT3H, PT12H, PT24H (or 0, 1H, 3H, 12H, 24H)");
   const tp = [...path, "alertTemplate"];
+  const t = o["alertTemplate"] === undefined ? c.fail(tp, "is required (title and severity)") : c.object(o["alertTemplate"], tp, TEMPLATE_KEYS);
   const title = t ? c.string(t, "title", tp, true, 256) : undefined;
   const description = (t ? c.string(t, "description", tp, false, 3500) : undefined) ?? title;
-  const severity = t ? c.oneOf(t, "severity", tp, ["informational", "low", "medium", "high"], false) : undefined;
-  const category = t ? c.string(t, "category", tp, false) : undefined;
+  const severity = t ? c.oneOf(t, "severity", tp, ["informational", "low", "medium", "high"], true) : undefined;
   const recommendedActions = t ? c.string(t, "recommendedActions", tp, false) : undefined;
-  const mitreTechniques = t ? c.strings(t, "mitreTechniques", tp, (s) => /^T\d{4}(\.\d{3})?$/.test(s), "MITRE technique id (T1059 or T1059.001)") : undefined;
-  const assets = t ? c.list(t, "impactedAssets", tp) : [];
-  assets.forEach((a, i) => (!isObj(a) ? c.fail([...tp, "impactedAssets", i], "must be a mapping") : undefined));
-  const actions = c.list(o, "automatedActions", path);
-  actions.forEach((a, i) => (!isObj(a) ? c.fail([...path, "automatedActions", i], "must be a mapping") : undefined));
-  if (!displayName || !key || !queryText || !title || !description) return undefined;
+  const tactics = t ? c.strings(t, "tactics", tp, undefined, "MITRE ATT&CK tactic") : undefined;
+  if (!displayName || !key || !queryText || !title || !description || !severity || !frequency) return undefined;
   return Object.freeze({
     key,
     displayName,
     isEnabled,
     queryText,
-    period,
+    frequency,
     alertTemplate: Object.freeze({
       title,
       description,
-      ...(severity ? { severity } : {}),
-      ...(category ? { category } : {}),
+      severity,
       ...(recommendedActions ? { recommendedActions } : {}),
-      ...(mitreTechniques ? { mitreTechniques } : {}),
-      ...(assets.length ? { impactedAssets: assets as Record<string, unknown>[] } : {}),
+      ...(tactics ? { tactics } : {}),
+      ...(t && t["customDetails"] !== undefined ? { customDetails: t["customDetails"] } : {}),
+      ...(t && t["entityMappings"] !== undefined ? { entityMappings: t["entityMappings"] } : {}),
     }),
-    automatedActions: Object.freeze(actions as Record<string, unknown>[]),
+    ...(o["automatedActions"] !== undefined ? { automatedActions: o["automatedActions"] } : {}),
+    ...(o["organizationalScope"] !== undefined ? { organizationalScope: o["organizationalScope"] } : {}),
   });
 }
 

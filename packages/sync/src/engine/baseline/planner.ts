@@ -9,7 +9,7 @@
  * baseline adopts them.
  */
 import type { GraphDetectionRule, GraphDetectionRuleInput, Indicator, IndicatorSubmission, Machine } from "@mde-partner/client";
-import { type Baseline, type BaselineDetectionRule, type BaselineIndicator, indicatorKey } from "./model.js";
+import { type Baseline, type BaselineDetectionRule, type BaselineIndicator, frequencyHours, indicatorKey } from "./model.js";
 import { readMark, withMark } from "./ownership.js";
 
 /** Documented limit of active indicators per tenant (mde-api.md §5.5, §7). */
@@ -87,20 +87,20 @@ export function indicatorSubmission(baseline: Baseline, i: BaselineIndicator): I
 
 /** The body the baseline sends for a rule (alert template description with the mark). */
 export function ruleInput(baseline: Baseline, r: BaselineDetectionRule): GraphDetectionRuleInput {
-  const { description, mitreTechniques, impactedAssets, ...template } = r.alertTemplate;
+  const { description, tactics, ...template } = r.alertTemplate;
   return {
     displayName: r.displayName,
     isEnabled: r.isEnabled,
     queryCondition: { queryText: r.queryText },
-    schedule: { period: r.period },
+    schedule: { frequency: r.frequency },
     detectionAction: {
       alertTemplate: {
         ...template,
         description: withMark(description, { baseline: baseline.name, rule: r.key }),
-        ...(mitreTechniques ? { mitreTechniques: [...mitreTechniques] } : {}),
-        ...(impactedAssets ? { impactedAssets: impactedAssets.map((a) => ({ ...a })) } : {}),
+        ...(tactics ? { tactics: [...tactics] } : {}),
       },
-      automatedActions: r.automatedActions.map((a) => ({ ...a })),
+      ...(r.automatedActions !== undefined ? { automatedActions: r.automatedActions } : {}),
+      ...(r.organizationalScope !== undefined ? { organizationalScope: r.organizationalScope } : {}),
     },
   };
 }
@@ -141,11 +141,14 @@ function ruleDiff(want: GraphDetectionRuleInput, have: GraphDetectionRule): stri
   if (want.displayName !== have.displayName) out.push("displayName");
   if ((want.isEnabled ?? true) !== (have.isEnabled ?? true)) out.push("isEnabled");
   if (want.queryCondition.queryText !== have.queryCondition?.queryText) out.push("queryCondition");
-  if (want.schedule.period !== have.schedule?.period) out.push("schedule");
+  if (frequencyHours(want.schedule.frequency) !== frequencyHours(have.schedule?.frequency ?? "")) out.push("schedule");
   const t = want.detectionAction.alertTemplate ?? {};
   const ht = (have.detectionAction?.alertTemplate ?? {}) as Record<string, unknown>;
   for (const [k, v] of Object.entries(t)) if (stable(v) !== stable(ht[k])) out.push(`alertTemplate.${k}`);
-  if (stable(want.detectionAction.automatedActions ?? []) !== stable(have.detectionAction?.automatedActions ?? [])) out.push("automatedActions");
+  for (const k of ["automatedActions", "organizationalScope"] as const) {
+    const w = want.detectionAction[k];
+    if (w !== undefined && stable(w) !== stable(have.detectionAction?.[k])) out.push(k);
+  }
   return out;
 }
 
