@@ -38,7 +38,12 @@ function position(doc: Document, counter: LineCounter, path: DocumentPath): { li
  * @example
  * const { baseline, document } = readBaselineFile("baseline.yaml");
  */
-export function readBaselineFile(file: string, now = Date.now()): BaselineFile {
+export function readBaselineFile(file: string, options: { now?: number; problem?: (line: string) => void } = {}): BaselineFile {
+  const now = options.now ?? Date.now();
+  const report = (lines: string[]) => {
+    for (const l of lines) options.problem?.(l);
+    return options.problem ? " (listed above)" : `:\n${lines.join("\n")}`;
+  };
   let text: string;
   try {
     const buffer = readFileSync(file);
@@ -55,7 +60,7 @@ export function readBaselineFile(file: string, now = Date.now()): BaselineFile {
       const p = e.linePos?.[0] ?? counter.linePos(e.pos[0]);
       return `${file}:${p.line}:${p.col}: ${e.message.split("\n")[0]}`;
     });
-    throw usageError(`the baseline file is not valid YAML:\n${lines.join("\n")}`, "fix the lines named above");
+    throw usageError(`${file} is not valid YAML${report(lines)}`, "fix the lines named");
   }
   const document = doc.toJS({ maxAliasCount: 100 }) as unknown;
   try {
@@ -66,7 +71,7 @@ export function readBaselineFile(file: string, now = Date.now()): BaselineFile {
       const p = position(doc, counter, i.path);
       return `${file}:${p.line}:${p.col}: ${i.path.length ? i.path.join(".") : "(document)"}: ${i.message}`;
     });
-    const more = error.issues.length > 50 ? `\n… and ${error.issues.length - 50} more` : "";
-    throw usageError(`the baseline file has ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}:\n${lines.join("\n")}${more}`, "fix the lines named above; docs: README, Fleet baselines");
+    if (error.issues.length > 50) lines.push(`… and ${error.issues.length - 50} more`);
+    throw usageError(`${file} has ${error.issues.length} problem${error.issues.length === 1 ? "" : "s"}${report(lines)}`, "fix the lines named; the README's Fleet baselines section shows the format");
   }
 }

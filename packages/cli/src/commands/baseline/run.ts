@@ -101,7 +101,7 @@ function planExit(rows: PlanRow[]): number {
 
 async function planOrDrift(file: string, options: BaselinePlanOptions, ctx: CommandContext, drift: boolean): Promise<number> {
   const out = createOutput(ctx.io, options);
-  const { baseline } = readBaselineFile(file);
+  const { baseline } = readBaselineFile(file, { problem: (l) => out.error(l) });
   const concurrency = parseCount("--concurrency", options.concurrency ?? "16", { min: 1, max: 64 });
   const config = loadConfig(ctx.home);
   return withStore(options.db ?? config.storeUrl, async (store) => {
@@ -133,7 +133,7 @@ export function runBaselineDrift(file: string, options: BaselinePlanOptions, ctx
 /** `baseline apply FILE`: plans, asks (unless `--yes`), applies; resumes an interrupted apply of the same revision. */
 export async function runBaselineApply(file: string, options: BaselineApplyOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
-  const { baseline, document } = readBaselineFile(file);
+  const { baseline, document } = readBaselineFile(file, { problem: (l) => out.error(l) });
   const concurrency = parseCount("--concurrency", options.concurrency ?? "16", { min: 1, max: 64 });
   const config = loadConfig(ctx.home);
   const actor = actorName(ctx.io.env);
