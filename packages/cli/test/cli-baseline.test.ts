@@ -15,9 +15,9 @@ type PlanTenant = { tenantId: string; create: number; update: number; delete: nu
 type Plan = { baseline: { name: string; revision: string }; tenants: PlanTenant[] };
 type Writes = { lastSeq: number; total: number; writes: Array<{ tenantId: string | null; operation: string | null; method: string; count: number; failed: number }> };
 
-const sha = (n: number) => `f${n.toString(16).padStart(63, "0")}`;
+const sha = (n: number, prefix = "f") => `${prefix}${n.toString(16).padStart(63, "0")}`;
 
-function baselineYaml(name: string, options: { indicators?: number; exclude?: string; overrideTenant?: string } = {}): string {
+function baselineYaml(name: string, options: { indicators?: number; hashPrefix?: string; exclude?: string; overrideTenant?: string } = {}): string {
   const lines = [
     `name: ${name}`,
     "scope:",
@@ -36,7 +36,7 @@ function baselineYaml(name: string, options: { indicators?: number; exclude?: st
     "    description: Seen in incident 42",
   ];
   for (let i = 0; i < (options.indicators ?? 0); i++)
-    lines.push("  - indicatorType: FileSha256", `    indicatorValue: ${sha(i)}`, "    action: BlockAndRemediate", "    severity: Medium", `    title: Dropper ${i}`);
+    lines.push("  - indicatorType: FileSha256", `    indicatorValue: ${sha(i, options.hashPrefix)}`, "    action: BlockAndRemediate", "    severity: Medium", `    title: Dropper ${i}`);
   lines.push(
     "detectionRules:",
     "  - key: mimikatz",
@@ -148,6 +148,9 @@ describe("mde-partner baseline plan|apply|drift", () => {
 
   it("an apply killed with SIGKILL resumes without creating anything twice", async () => {
     const path = file("big.yaml", baselineYaml("big", { indicators: 1200 }));
+    const active = async (id: string) => (JSON.parse((await control(`/tenants/${id}/indicators`)).body) as { active: number }).active;
+    const before = new Map<string, number>();
+    for (const id of ids) before.set(id, await active(id));
     // Each import takes a while, so the kill lands between calls.
     world.emulator.control.addFault({ target: "api", pathContains: "/indicators/import", latencyMs: 400, durationMs: 120_000 });
     const seq = await lastSeq();
@@ -167,10 +170,34 @@ describe("mde-partner baseline plan|apply|drift", () => {
       const big = rules.value.filter((r) => /\[mde-partner baseline=big rule=mimikatz\]/.test(r.detectionAction.alertTemplate.description));
       assert.equal(big.length, 1, `tenant ${id} holds ${big.length} copies of the rule`);
     }
+    // big's 1,200 indicators, each once (the domain and address are fleet's: left alone).
+    for (const id of ids) assert.equal(await active(id), before.get(id)! + 1200, `tenant ${id}`);
     const plan = await cli.json<Plan>(["baseline", "plan", path, "--json"]);
     for (const t of plan.tenants) {
       // big's indicators are there once each; fleet's two and big's overlap by identity, so they are conflicts, not creates.
       assert.equal(t.create + t.update + t.delete, 0, JSON.stringify(t).slice(0, 400));
     }
+  });
+
+  it("refuses a plan that would exceed 15,000 active indicators at a tenant, saying by how many", async () => {
+    const [a] = ids as [string];
+    const { active } = JSON.parse((await control(`/tenants/${a}/indicators`)).body) as { active: number };
+    const fill = await control(`/tenants/${a}/indicators/fill`, { method: "POST", json: { count: 15_000 - active - 100 } });
+    assert.equal(fill.status, 201, fill.body);
+    const path = file("over.yaml", baselineYaml("over", { indicators: 150, hashPrefix: "e" }));
+    const r = await cli.expect(3, ["baseline", "plan", path, "--json"]);
+    const plan = JSON.parse(r.stdout) as Plan;
+    const at = plan.tenants.find((t) => t.tenantId === a)!;
+    // 14,900 held + 150 new files (the domain and address are fleet's, so left alone) = 15,050.
+    assert.match(at.refused ?? "", /would hold 15,050 active indicators, 50 over the limit of 15,000 per tenant/);
+    for (const t of plan.tenants.filter((t) => t.tenantId !== a)) assert.equal(t.refused, undefined);
+    const seq = await lastSeq();
+    const applied = await cli.expect(3, ["baseline", "apply", path, "--yes", "--json"]);
+    const rows = (JSON.parse(applied.stdout) as { tenants: Array<{ tenantId: string; status: string; note: string }> }).tenants;
+    assert.equal(rows.find((t) => t.tenantId === a)!.status, "failed");
+    assert.match(rows.find((t) => t.tenantId === a)!.note, /over the limit of 15,000/);
+    const writes = await writesAfter(seq);
+    assert.equal(writes.writes.filter((w) => w.tenantId === a).length, 0, "apply wrote to the tenant whose plan was refused");
+    assert.equal(writes.writes.reduce((n, w) => n + w.failed, 0), 0, "some write failed (429?)");
   });
 });
