@@ -146,6 +146,31 @@ describe("mde-partner baseline plan|apply|drift", () => {
     assert.deepEqual(after.tenants.map((t) => t.state), ["in_sync", "in_sync", "in_sync"]);
   });
 
+  it("sync --watch checks the applied baselines for drift on its own and stores each tenant's state", async () => {
+    const [, b] = ids as [string, string];
+    const rules = JSON.parse((await control(`/tenants/${b}/detection-rules`)).body) as { value: Array<{ id: string; displayName: string }> };
+    const rule = rules.value.find((r) => r.displayName === "Mimikatz launched")!;
+    assert.equal((await control(`/tenants/${b}/detection-rules/${rule.id}`, { method: "DELETE" })).status, 204);
+    const watch = cli.start(["sync", "--watch", "--interval", "1h"], { env: { MDE_PARTNER_BASELINE_DRIFT_INTERVAL: "10s" } });
+    try {
+      await watch.waitFor(/baseline fleet: 3 tenant\(s\) checked, 1 drifted/, 30_000, "stderr");
+    } finally {
+      await watch.stop("SIGINT");
+    }
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(join(home, "mde-partner.db"), { readonly: true });
+    try {
+      const states = db.prepare("select tenant_id, state from baseline_tenants where baseline_name = 'fleet' order by tenant_id").all() as Array<{ tenant_id: string; state: string }>;
+      assert.deepEqual(
+        states.map((r) => [r.tenant_id, r.state]),
+        [...ids].sort().map((id) => [id, id === b ? "drifted" : "in_sync"]),
+      );
+    } finally {
+      db.close();
+    }
+    await cli.ok(["baseline", "apply", join(home, "fleet.yaml"), "--yes"]);
+  });
+
   it("an apply killed with SIGKILL resumes without creating anything twice", async () => {
     const path = file("big.yaml", baselineYaml("big", { indicators: 1200 }));
     const active = async (id: string) => (JSON.parse((await control(`/tenants/${id}/indicators`)).body) as { active: number }).active;

@@ -183,6 +183,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       const seenSkipped = new Map<string, string>();
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
+      const drift = (await import("../baseline/drift-schedule.js")).startBaselineDriftChecks(store, partner, out, ctx.io.env);
       const watch = syncWatch({
         ...base,
         intervalMs,
@@ -209,6 +210,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         await webhook?.stop();
+        await drift?.stop();
       }
       return EXIT.ok;
     } finally {

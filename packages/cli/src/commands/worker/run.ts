@@ -98,10 +98,13 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
   });
   let partner: PartnerClient<PartnerTenant> | undefined;
   let webhook: RunningWebhook | undefined;
+  let drift: { stop(): Promise<void> } | undefined;
   try {
     partner = openWorkerPartner(config, ctx, workerId, budgetStore);
     // Every worker forwards from the shared store: delivery is at least once, deduplicated by the Idempotency-Key.
     webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(`${new Date().toISOString()} ${webhookPassLine(r)}`));
+    // Each worker checks the applied baselines for drift; they record the same states.
+    drift = (await import("../baseline/drift-schedule.js")).startBaselineDriftChecks(store, partner, out, ctx.io.env);
     const worker = createSyncWorker({
       url,
       store,
@@ -129,6 +132,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
     return EXIT.ok;
   } finally {
     await webhook?.stop();
+    await drift?.stop();
     await partner?.close();
     await budgetStore.close();
     await store.close();

@@ -44,3 +44,4 @@ export {
   type TenantPlanOutcome,
 } from "./run.js";
 export { readTenantState } from "./state.js";
+export { DEFAULT_DRIFT_INTERVAL_MS, type DriftScheduleOptions, startDriftSchedule } from "./schedule.js";
