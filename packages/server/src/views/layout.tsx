@@ -16,7 +16,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens";
+  readonly section?: "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "baselines" | "audit" | "users" | "approvals" | "tokens";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -29,6 +29,7 @@ const SECTIONS = [
   ["vulnerabilities", "/vulnerabilities", "Vulnerabilities", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],
   ["batches", "/batches", "Batches", "viewer"],
+  ["baselines", "/baselines", "Baselines", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],
   ["approvals", "/approvals", "Approvals", "responder"],
   ["users", "/users", "Users", "admin"],
