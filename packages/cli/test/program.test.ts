@@ -13,7 +13,7 @@ describe("program by noun", () => {
     assert.deepEqual(nounsFor(["--version"]), []);
     assert.deepEqual(nounsFor(["alrets"]), []);
     const all = nounsFor(["--help"]);
-    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 27);
+    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.includes("baseline") && all.length === 28);
     assert.deepEqual(nounsFor([]), all);
     assert.deepEqual(nounsFor(["help"]), all);
     assert.deepEqual(nounsFor(["alrets", "--help"]), all);
@@ -33,7 +33,7 @@ describe("program by noun", () => {
 
   it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
     const program = await createProgram({ exitCode: 0 });
-    assert.equal(program.commands.length, 27);
+    assert.equal(program.commands.length, 28);
     const machines = program.commands.find((c) => c.name() === "machines");
     assert.deepEqual(
       machines?.commands.map((c) => c.name()),
@@ -49,6 +49,7 @@ describe("program by noun", () => {
       ["groups", ["add", "list", "remove"]],
       ["tokens", ["create", "list", "revoke"]],
       ["access", ["grant", "list", "revoke"]],
+      ["baseline", ["plan", "apply", "drift"]],
     ] as const)
       assert.deepEqual(program.commands.find((c) => c.name() === noun)?.commands.map((c) => c.name()), subcommands, noun);
     const scan = machines?.commands.find((c) => c.name() === "scan");
