@@ -24,6 +24,7 @@ import { createOutput, type Output, type OutputOptions } from "../../output/outp
 import { createProgress } from "../../output/progress.js";
 import { openPartner, withStore } from "../../partner.js";
 import { skippedLine } from "../../tenant-selection.js";
+import { workersStoreUrl } from "../batches/run.js";
 import { confirm } from "../confirm.js";
 import { readBaselineFile } from "./file.js";
 
@@ -137,11 +138,20 @@ export async function runBaselineApply(file: string, options: BaselineApplyOptio
   const concurrency = parseCount("--concurrency", options.concurrency ?? "16", { min: 1, max: 64 });
   const config = loadConfig(ctx.home);
   const actor = actorName(ctx.io.env);
-  return withStore(options.db ?? config.storeUrl, async (store) => {
+  const url = options.workers ? workersStoreUrl(options.db, config.storeUrl) : (options.db ?? config.storeUrl);
+  return withStore(url, async (store) => {
     const { tenants } = await targetsOf(store, baseline, out);
     if (options.workers) {
+      if (!options.yes) {
+        if (ctx.io.stdin.isTTY !== true || ctx.io.stderr.isTTY !== true)
+          throw usageError("baseline apply changes customer tenants and there is no terminal to ask", "run it again with --yes to apply");
+        if (!(await confirm(ctx.io, `apply ${baseline.name} (revision ${baseline.revision}) to ${tenants.length} tenant(s) on the workers?`))) {
+          out.note("nothing applied");
+          return EXIT.failed;
+        }
+      }
       const { applyOnWorkers } = await import("./workers.js");
-      return applyOnWorkers({ store, baseline, document, tenants, actor, out, ctx, yes: options.yes === true });
+      return applyOnWorkers({ store, url, baseline, document, tenants, actor, out, ctx });
     }
     const partner = openPartner(config, ctx);
     try {

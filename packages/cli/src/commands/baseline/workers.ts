@@ -1,18 +1,62 @@
-/** `baseline apply --workers`: not wired yet. */
-import type { Baseline, Store, TenantRecord } from "@mde-partner/sync";
+/**
+ * `baseline apply --workers`: the apply as one job per tenant on the distributed workers (pg-boss on
+ * the PostgreSQL store). The run is recorded here first (resuming an unfinished run of the same
+ * revision: its finished tenants are not sent again); each job reads its tenant, plans it and applies
+ * the plan (task-runner.ts); this command follows the batch and prints each tenant's result.
+ */
+import type { Baseline, BatchRecord, Store, TenantApplyOutcome, TenantRecord } from "@mde-partner/sync";
 import type { CommandContext } from "../../context.js";
-import { usageError } from "../../errors.js";
+import { EXIT } from "../../errors.js";
 import type { Output } from "../../output/output.js";
+import { submitToWorkers } from "../batches/run.js";
+import { printApply } from "./run.js";
 
-export async function applyOnWorkers(_args: {
+export async function applyOnWorkers(args: {
   store: Store;
+  url: string;
   baseline: Baseline;
   document: unknown;
   tenants: TenantRecord[];
   actor: string;
   out: Output;
   ctx: CommandContext;
-  yes: boolean;
 }): Promise<number> {
-  throw usageError("baseline apply --workers is not available yet", "run baseline apply without --workers");
+  const { store, baseline, tenants, out } = args;
+  await store.saveBaselineDocument(baseline.name, baseline.revision, args.document, args.actor);
+  const { run, resumed } = await store.startBaselineRun({ baselineName: baseline.name, revision: baseline.revision, actor: args.actor, tenantIds: tenants.map((t) => t.id) });
+  if (resumed) out.note(`resuming the unfinished apply of ${baseline.name} revision ${baseline.revision} (run ${run.id})`);
+  const done = new Set(run.tenants.filter((t) => t.state === "done").map((t) => t.tenantId));
+  const pending = tenants.filter((t) => !done.has(t.id));
+  if (pending.length === 0) return printBaselineRun(out, store, baseline, run.id);
+  return submitToWorkers(args.ctx, out, store, args.url, {}, (queue) =>
+    queue.submitBaselineApply({ actor: args.actor, runId: run.id, document: args.document, tenantIds: pending.map((t) => t.id) }),
+    "baseline",
+  );
+}
+
+/** Prints a finished baseline batch (for `baseline apply --workers` and `batches wait`), ending its run. */
+export async function printBaselineBatch(out: Output, store: Store, batch: BatchRecord): Promise<number> {
+  const runId = String(batch.request.runId ?? "");
+  const { parseBaseline } = await import("@mde-partner/sync");
+  const baseline = parseBaseline(batch.request.document, 0);
+  return printBaselineRun(out, store, baseline, runId);
+}
+
+async function printBaselineRun(out: Output, store: Store, baseline: Baseline, runId: string): Promise<number> {
+  const run = (await store.finishBaselineRun(runId)) ?? (await store.getBaselineRun(runId));
+  if (!run) {
+    out.warn(`no baseline run ${runId}`);
+    return EXIT.failed;
+  }
+  const names = new Map((await store.listTenants()).map((t) => [t.id, t.name]));
+  const outcomes: TenantApplyOutcome[] = run.tenants.map((t) =>
+    t.state === "done"
+      ? { tenantId: t.tenantId, status: "done", result: t.result as Extract<TenantApplyOutcome, { status: "done" }>["result"] }
+      : {
+          tenantId: t.tenantId,
+          status: "failed",
+          error: { code: t.error?.split(":")[0] ?? (t.state === "failed" ? "ERR_BASELINE_FAILED" : "ERR_BATCH_UNFINISHED"), message: t.error ?? t.state },
+        },
+  );
+  return printApply(out, baseline, outcomes, names);
 }
