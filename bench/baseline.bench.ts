@@ -20,8 +20,9 @@ const TENANTS = Number(process.env.BENCH_TENANTS ?? 200);
 const INDICATORS = Number(process.env.BENCH_INDICATORS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-baseline-"));
-// Twice the tenants: the bare imports go to the second half, so both runs write into tenants that hold none yet.
-const emulator = await startEmulatorProcess(["--tenants", String(2 * TENANTS), "--alerts-per-tenant", "1", "--seed", "bench-baseline"]);
+// Three times the tenants: bare imports go to the second third before the apply and to the last third
+// after it, so every run writes into tenants that hold none yet, and the order does not favour one side.
+const emulator = await startEmulatorProcess(["--tenants", String(3 * TENANTS), "--alerts-per-tenant", "1", "--seed", "bench-baseline"]);
 const { info } = emulator;
 const dispatcher = new Agent({ connect: { ca: ca(info) } });
 const control = async <T>(path: string): Promise<T> => {
@@ -46,7 +47,8 @@ const document = {
 try {
   const store = await openStore({ url: `sqlite:${join(dir, "store.db")}` });
   const applied = info.tenants.slice(0, TENANTS);
-  const others = info.tenants.slice(TENANTS);
+  const before = info.tenants.slice(TENANTS, 2 * TENANTS);
+  const after = info.tenants.slice(2 * TENANTS);
   for (const t of applied) await store.upsertTenant({ id: t.id, name: t.name, initialState: "consented" });
   const partner = createPartnerClient({
     clientId: info.partnerApp.clientId,
@@ -64,20 +66,25 @@ try {
 
   // The same number of import calls, bare: the same indicators to the other tenants, straight through the client.
   const bare: IndicatorSubmission[] = document.indicators.map((i, n) => ({ ...i, description: i.title }) as IndicatorSubmission);
+  const runSeq = (await control<Writes>("/journal/writes")).lastSeq;
+  const bareRun = async (tenants: typeof before) => {
+    const t = performance.now();
+    await mapWithConcurrency(tenants, CONCURRENCY, (x) => partner.tenant(x.id).mde.indicators.import(bare));
+    return performance.now() - t;
+  };
+  const bareBefore = await bareRun(before);
   let seq = (await control<Writes>("/journal/writes")).lastSeq;
-  let t0 = performance.now();
-  await mapWithConcurrency(others, CONCURRENCY, (t) => partner.tenant(t.id).mde.indicators.import(bare));
-  const bareMs = performance.now() - t0;
-  const throttledBare = (await control<{ entries: Array<{ status: number }> }>(`/journal?afterSeq=${seq}&limit=200000`)).entries.filter((e) => e.status === 429).length;
+  let t0 = 0;
 
-  seq = (await control<Writes>("/journal/writes")).lastSeq;
   t0 = performance.now();
   const result = await applyBaseline({ store, partner, actor: "bench", concurrency: CONCURRENCY }, baseline, { document });
   const applyMs = performance.now() - t0;
   const failed = result.outcomes.filter((o) => o.status !== "done" || o.result.failures.length > 0);
   if (failed.length > 0) throw new Error(`apply failed at ${failed.length} tenant(s): ${JSON.stringify(failed[0]).slice(0, 400)}`);
   const applyWrites = await control<Writes>(`/journal/writes?afterSeq=${seq}`);
-  const throttledApply = (await control<{ entries: Array<{ status: number }> }>(`/journal?afterSeq=${seq}&limit=200000`)).entries.filter((e) => e.status === 429).length;
+  const bareAfter = await bareRun(after);
+  const bareMs = (bareBefore + bareAfter) / 2;
+  const throttled = (await control<{ entries: Array<{ status: number }> }>(`/journal?afterSeq=${runSeq}&limit=400000`)).entries.filter((e) => e.status === 429).length;
 
   // A second apply: reads and plans every tenant, writes nothing.
   seq = (await control<Writes>("/journal/writes")).lastSeq;
@@ -97,11 +104,11 @@ try {
     rows: [
       ["tenants × indicators / tenants at once", `${TENANTS} × ${INDICATORS.toLocaleString("en-US")} / ${CONCURRENCY}`],
       ["import calls (≤ 500 indicators each), from the emulator's journal", `${importCalls} (${imports} per tenant)`],
-      ["write calls of the apply / of them answered 429", `${applyWrites.total} / ${throttledApply}`],
+      ["write calls of the apply; answers 429 in the whole run (apply and bare imports)", `${applyWrites.total}; ${throttled}`],
       ["floor set by the limits: ⌈N/500⌉ imports per tenant within 30/min, tenants in parallel", `no wait (${imports} ≤ 30 per minute); evenly paced ${paced} s`],
-      ["the same imports sent bare through the client (the round-trip floor)", `${(bareMs / 1000).toFixed(2)} s (${throttledBare} × 429)`],
+      ["the same imports sent bare through the client (the round-trip floor), before / after the apply", `${(bareBefore / 1000).toFixed(2)} s / ${(bareAfter / 1000).toFixed(2)} s`],
       ["baseline apply: read, plan, import, audit, record every tenant", `${(applyMs / 1000).toFixed(2)} s`],
-      ["apply / bare imports", `${(applyMs / bareMs).toFixed(2)}×`],
+      ["apply / bare imports (their mean)", `${(applyMs / bareMs).toFixed(2)}×`],
       ...(paced > 0 ? ([["apply / evenly paced floor", `${(applyMs / 1000 / paced).toFixed(2)}×`]] as Array<[string, string]>) : []),
       ["second apply (reads and plans every tenant) / its write calls", `${(secondMs / 1000).toFixed(2)} s / ${secondWrites}`],
     ],
@@ -109,7 +116,7 @@ try {
       "The documented limits (30 imports a minute per tenant, 500 indicators an import) force no waiting for a baseline of up to 15,000 indicators: its 30 imports fit in one minute's budget. What an apply costs beyond the bare imports is reading each tenant (its indicators and detection rules), planning, and the audit entry of every indicator in the store.",
     ],
   });
-  if (throttledApply > 0 || secondWrites > 0) process.exitCode = 1;
+  if (throttled > 0 || secondWrites > 0) process.exitCode = 1;
 } finally {
   await dispatcher.close();
   await emulator.stop();
