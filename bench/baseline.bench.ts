@@ -65,7 +65,7 @@ try {
   });
 
   // The same number of import calls, bare: the same indicators to the other tenants, straight through the client.
-  const bare: IndicatorSubmission[] = document.indicators.map((i, n) => ({ ...i, description: i.title }) as IndicatorSubmission);
+  const bare: IndicatorSubmission[] = document.indicators.map((i) => ({ ...i, description: i.title }) as IndicatorSubmission);
   const runSeq = (await control<Writes>("/journal/writes")).lastSeq;
   const bareRun = async (tenants: typeof before) => {
     const t = performance.now();

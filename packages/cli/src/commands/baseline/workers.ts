@@ -28,10 +28,9 @@ export async function applyOnWorkers(args: {
   const done = new Set(run.tenants.filter((t) => t.state === "done").map((t) => t.tenantId));
   const pending = tenants.filter((t) => !done.has(t.id));
   if (pending.length === 0) return printBaselineRun(out, store, baseline, run.id);
-  return submitToWorkers(args.ctx, out, store, args.url, {}, (queue) =>
-    queue.submitBaselineApply({ actor: args.actor, runId: run.id, document: args.document, tenantIds: pending.map((t) => t.id) }),
-    "baseline",
-  );
+  const submit = (queue: Parameters<Parameters<typeof submitToWorkers>[5]>[0]) =>
+    queue.submitBaselineApply({ actor: args.actor, runId: run.id, document: args.document, tenantIds: pending.map((t) => t.id) });
+  return submitToWorkers(args.ctx, out, store, args.url, {}, submit, "baseline");
 }
 
 /** Prints a finished baseline batch (for `baseline apply --workers` and `batches wait`), ending its run. */
