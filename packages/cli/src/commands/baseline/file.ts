@@ -24,7 +24,6 @@ function position(doc: Document, counter: LineCounter, path: DocumentPath): { li
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n) as unknown[], true);
     if (isNode(node) && node.range) {
-      // For a mapping value, point at its key's line when there is one.
       const p = counter.linePos(node.range[0]);
       return { line: p.line, col: p.col };
     }
