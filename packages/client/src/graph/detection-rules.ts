@@ -50,9 +50,9 @@ export function createGraphDetectionRulesResource(transport: MdeTransport): Grap
     list: (options = {}) =>
       graphList<GraphDetectionRule, never>(transport, "ListDetectionRules", base, options, { maxTop: MAX_GRAPH_DETECTION_RULES_TOP }),
     get: (id, options = {}) => sendJson(transport, buildGraphRequest("GetDetectionRule", path`/v1.0/security/rules/detectionRules/${id}`, options)),
-    create: (rule, options = {}) =>
+    create: async (rule, options = {}) =>
       sendJson(transport, buildGraphRequest("CreateDetectionRule", base, { body: checkRule(rule), signal: options.signal })),
-    update: (id, change, options = {}) => {
+    update: async (id, change, options = {}) => {
       const body = pick(change ?? {}, WRITABLE);
       if (Object.keys(body).length === 0) throw new TypeError(`update needs at least one of ${WRITABLE.join(", ")}`);
       return sendJson(transport, buildGraphRequest("UpdateDetectionRule", path`/v1.0/security/rules/detectionRules/${id}`, { body, signal: options.signal }));
