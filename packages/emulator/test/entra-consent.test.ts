@@ -106,7 +106,7 @@ test("v2 consent via /organizations: the admin names the tenant; only the scoped
     }),
   );
   assert.equal(page.status, 200);
-  assert.match(page.text, /Microsoft Graph \(3\)/);
+  assert.match(page.text, /Microsoft Graph \(4\)/);
   assert.doesNotMatch(page.text, /WindowsDefenderATP/, "only the resource in scope is listed");
   const session = hidden(page.text);
   assertErrorPage(await decide(path, { session, decision: "accept" }), 900144);

@@ -151,6 +151,11 @@ test("$filter, $top, $count and next links over the rules; unsupported options a
   assert.ok(first["@odata.nextLink"].startsWith(env.info.graphUrl));
   const rest = await graph(first["@odata.nextLink"].slice(env.info.graphUrl.length));
   assert.equal(rest.json<{ value: unknown[] }>().value.length, 1);
+  const newest = (await graph(`${RULES}?$orderby=createdDateTime desc`)).json<{ value: Array<{ createdDateTime: string }> }>().value;
+  const times = newest.map((r) => r.createdDateTime);
+  assert.equal(times.length, 3);
+  assert.deepEqual(times, [...times].sort().reverse());
+  graphError(await graph(`${RULES}?$orderby=displayName`), 400, "BadRequest");
   graphError(await graph(`${RULES}?$search=x`), 400, "BadRequest");
   graphError(await graph(`${RULES}?$filter=owner eq 'x'`), 400, "BadRequest");
 });

@@ -8,7 +8,7 @@ import { countRules, deleteRule, getRule, nextRuleId, queryRules, saveRule } fro
 import { GraphApiError } from "../graph/graph-error.js";
 import { DEFAULT_MAX_QUERY_LENGTH } from "../graph/detection-rule-model.js";
 import { MAX_ACTIVE_INDICATORS } from "../mde/indicators.js";
-import { ControlError } from "./control.js";
+import { ControlError } from "./control-error.js";
 
 /**
  * Changes "by hand" to what a fleet baseline manages — custom detection rules,

@@ -1,22 +1,15 @@
 import { randomBytes } from "node:crypto";
 import type { FaultRule, FaultRuleInput } from "../core/faults.js";
 import { findTenant, grantConsent } from "../core/directory.js";
-import type { JournalEntry, JournalQuery } from "../core/journal.js";
+import { countWrites, type JournalEntry, type JournalKind, type JournalQuery, type WriteCount } from "../core/journal.js";
 import type { TenantSpec } from "../core/options.js";
 import { createRandom } from "../core/random.js";
 import type { EmulatorState, PartnerApp, Tenant } from "../core/state.js";
 import { type DirectoryUser, findUser } from "../core/users.js";
+import { type BaselineControl, createBaselineControl } from "./baseline-control.js";
+import { ControlError } from "./control-error.js";
 
-/** Raised for control requests that name something that does not exist or make no sense. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ControlError";
-  }
-}
+export { ControlError };
 
 export interface ConsentChange {
   /** MDE roles; omitted = everything the app requests. */
@@ -78,7 +71,7 @@ export interface DataHooks {
  * What the control API can do, as plain functions over the emulator state: the
  * HTTP routes and in-process callers (tests, the demo) share them.
  */
-export interface EmulatorControl {
+export interface EmulatorControl extends BaselineControl {
   tenant(idOrDomain: string): Tenant;
   addTenant(spec?: TenantSpec): unknown;
   setConsent(tenantId: string, change?: ConsentChange): void;
@@ -92,6 +85,8 @@ export interface EmulatorControl {
   clearFaults(): void;
   faults(): FaultRule[];
   journal(query?: JournalQuery): JournalEntry[];
+  /** Write calls (POST/PUT/PATCH/DELETE) among the journal entries `query` selects, grouped by tenant, kind, operation and method; kinds `api` and `graph` unless `kinds` says otherwise. */
+  writes(query?: Omit<JournalQuery, "kind" | "limit">, kinds?: readonly JournalKind[]): WriteCount[];
   addAlerts(tenantId: string, count: number): string[];
   updateAlerts(tenantId: string, count: number, options?: { sameTimestamp?: boolean }): string[];
   groundTruth(tenantId: string): { tenantId: string; alerts: number; checksum: string };
@@ -126,6 +121,7 @@ export function createControl(state: EmulatorState, partnerApp: PartnerApp, data
     return { id: createRandom(value).guid(), hint: value.slice(0, 3), value, expiresAt: state.clock.now() + lifetimeSec * 1000 };
   };
   return {
+    ...createBaselineControl(state, tenant),
     tenant,
     addTenant(spec = {}) {
       if (spec.hostile !== undefined && typeof spec.hostile !== "boolean") throw new ControlError(400, "hostile must be true or false");
@@ -192,6 +188,7 @@ export function createControl(state: EmulatorState, partnerApp: PartnerApp, data
     clearFaults: () => state.faults.clear(),
     faults: () => state.faults.list(),
     journal: (query) => state.journal.list(query),
+    writes: (query = {}, kinds) => countWrites(state.journal.list(query), kinds),
     addAlerts: (tenantId, count) => data.addAlerts(tenant(tenantId).id, countOf(count)),
     updateAlerts: (tenantId, count, options = {}) => data.updateAlerts(tenant(tenantId).id, countOf(count), options),
     groundTruth(tenantId) {

@@ -1,8 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../core/http.js";
-import { countWrites, type JournalKind, type JournalQuery } from "../core/journal.js";
+import type { JournalKind, JournalQuery } from "../core/journal.js";
 import type { EmulatorState } from "../core/state.js";
-import { createBaselineControl } from "./baseline-control.js";
 import { ControlError, type EmulatorControl } from "./control.js";
 import { authorizeControl } from "./control-auth.js";
 
@@ -98,53 +97,52 @@ export function createControlRoutes(state: EmulatorState, control: EmulatorContr
   app.get("/journal/writes", (c) => {
     const lastSeq = state.journal.lastSeq();
     const { kind, limit: _limit, ...q } = journalQuery(c);
-    const writes = countWrites(control.journal(q), kind ? [kind] : undefined);
+    const writes = control.writes(q, kind ? [kind] : undefined);
     return c.json({ lastSeq, total: writes.reduce((n, w) => n + w.count, 0), writes });
   });
 
   // Hand-made changes to what a fleet baseline manages (baseline-control.ts).
-  const baseline = createBaselineControl(state, (id) => control.tenant(id));
   const mark = (c: { get(key: "journal"): { operation?: string; tenantId?: string } }, operation: string, tenantId: string) => {
     Object.assign(c.get("journal"), { operation, tenantId: control.tenant(tenantId).id });
   };
-  app.get("/tenants/:id/detection-rules", (c) => c.json({ value: baseline.listRules(c.req.param("id")) }));
+  app.get("/tenants/:id/detection-rules", (c) => c.json({ value: control.listRules(c.req.param("id")) }));
   app.post("/tenants/:id/detection-rules", async (c) => {
     mark(c, "ControlCreateDetectionRule", c.req.param("id"));
-    return c.json(baseline.createRule(c.req.param("id"), await body(c)), 201);
+    return c.json(control.createRule(c.req.param("id"), await body(c)), 201);
   });
   app.patch("/tenants/:id/detection-rules/:ruleId", async (c) => {
     mark(c, "ControlUpdateDetectionRule", c.req.param("id"));
-    return c.json(baseline.updateRule(c.req.param("id"), c.req.param("ruleId"), await body(c)));
+    return c.json(control.updateRule(c.req.param("id"), c.req.param("ruleId"), await body(c)));
   });
   app.delete("/tenants/:id/detection-rules/:ruleId", (c) => {
     mark(c, "ControlDeleteDetectionRule", c.req.param("id"));
-    baseline.deleteRule(c.req.param("id"), c.req.param("ruleId"));
+    control.deleteRule(c.req.param("id"), c.req.param("ruleId"));
     return c.body(null, 204);
   });
-  app.get("/tenants/:id/indicators", (c) => c.json(baseline.indicatorCounts(c.req.param("id"))));
+  app.get("/tenants/:id/indicators", (c) => c.json(control.indicatorCounts(c.req.param("id"))));
   app.post("/tenants/:id/indicators/fill", async (c) => {
     mark(c, "ControlFillIndicators", c.req.param("id"));
     const { count } = await body<{ count: number }>(c);
-    const ids = baseline.fillIndicators(c.req.param("id"), count);
+    const ids = control.fillIndicators(c.req.param("id"), count);
     return c.json({ count: ids.length, firstId: ids[0] ?? null, lastId: ids[ids.length - 1] ?? null }, 201);
   });
   app.put("/tenants/:id/indicators", async (c) => {
     mark(c, "ControlPutIndicator", c.req.param("id"));
-    return c.json(baseline.putIndicator(c.req.param("id"), await body(c)));
+    return c.json(control.putIndicator(c.req.param("id"), await body(c)));
   });
   app.patch("/tenants/:id/indicators/:indicatorId", async (c) => {
     mark(c, "ControlUpdateIndicator", c.req.param("id"));
-    return c.json(baseline.updateIndicator(c.req.param("id"), c.req.param("indicatorId"), await body(c)));
+    return c.json(control.updateIndicator(c.req.param("id"), c.req.param("indicatorId"), await body(c)));
   });
   app.delete("/tenants/:id/indicators/:indicatorId", (c) => {
     mark(c, "ControlDeleteIndicator", c.req.param("id"));
-    baseline.deleteIndicator(c.req.param("id"), c.req.param("indicatorId"));
+    control.deleteIndicator(c.req.param("id"), c.req.param("indicatorId"));
     return c.body(null, 204);
   });
   app.put("/tenants/:id/machines/:machineId/tags", async (c) => {
     mark(c, "ControlSetMachineTags", c.req.param("id"));
     const { tags } = await body<{ tags: string[] }>(c);
-    return c.json({ machineTags: baseline.setMachineTags(c.req.param("id"), c.req.param("machineId"), tags) });
+    return c.json({ machineTags: control.setMachineTags(c.req.param("id"), c.req.param("machineId"), tags) });
   });
   app.post("/live", async (c) => {
     control.startLive(await body(c));

@@ -15,7 +15,7 @@ const unknownProperty = (name: string, type: string) =>
  * `schedule.nextRunDateTime`, `detectionAction.responseActions` and the alert
  * template's `category`, `mitreTechniques` and `impactedAssets` were removed on
  * 2026-10-01 (beta security-ruleschedule, security-detectionaction,
- * security-impactedasset pages; platform-2026-12.md "Dates"): sent today, Graph
+ * security-impactedasset pages; detection-rules.md §2): sent today, Graph
  * answers them like any property the type does not have, and so does the emulator.
  */
 export interface DetectionRuleRecord {

@@ -63,11 +63,27 @@ export function deleteRule(db: Database.Database, tenantId: string, id: string):
 
 type Filter = { sql: string; params: unknown[] } | undefined;
 
-/** A page of rules as JSON texts, oldest first (by id). */
-export function queryRules(db: Database.Database, tenantId: string, filter: Filter, limit: number, offset: number): string[] {
+/** `$orderby` columns: the v1.0 resource page documents it for createdDateTime. */
+export const DETECTION_RULE_ORDER: Readonly<Record<string, string>> = { createddatetime: "created_date_time" };
+
+/**
+ * A page of rules as JSON texts, oldest first (by id) unless ordered by a
+ * column of `DETECTION_RULE_ORDER` (ties by id).
+ */
+export function queryRules(
+  db: Database.Database,
+  tenantId: string,
+  filter: Filter,
+  limit: number,
+  offset: number,
+  orderBy?: { column: string; descending: boolean },
+): string[] {
   const where = filter ? `AND (${filter.sql})` : "";
+  // Only our own column names reach the SQL text.
+  const column = orderBy && Object.values(DETECTION_RULE_ORDER).includes(orderBy.column) ? orderBy.column : undefined;
+  const order = column ? `${column} ${orderBy?.descending ? "DESC" : "ASC"}, id` : "id";
   const rows = db
-    .prepare(`SELECT json FROM graph_detection_rules WHERE tenant_id = ? ${where} ORDER BY id LIMIT ? OFFSET ?`)
+    .prepare(`SELECT json FROM graph_detection_rules WHERE tenant_id = ? ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(tenantId, ...(filter?.params ?? []), limit, offset) as Array<{ json: string }>;
   return rows.map((r) => r.json);
 }

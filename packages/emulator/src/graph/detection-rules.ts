@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { toMdeTime } from "../core/clock.js";
 import { checkRule, newRule, patchedRule, readRuleInput, type DetectionRuleRecord } from "./detection-rule-model.js";
-import { countRules, DETECTION_RULE_FIELDS, deleteRule, getRule, nextRuleId, queryRules, saveRule } from "./detection-rule-store.js";
+import { countRules, DETECTION_RULE_FIELDS, DETECTION_RULE_ORDER, deleteRule, getRule, nextRuleId, queryRules, saveRule } from "./detection-rule-store.js";
 import { graphContext, graphJson } from "./graph-call.js";
 import { GraphApiError } from "./graph-error.js";
 import { type GraphContext, type GraphOperationSpec, readGraphJson } from "./graph-operation.js";
@@ -17,7 +17,7 @@ import { collectionBody, cutPage, parseGraphListQuery } from "./odata.js";
  *
  * Global only: the create page's national-cloud table marks create as available
  * in the Global service only (not US Government L4/L5, not 21Vianet; also
- * platform-2026-12.md "Hosts"). The emulator serves one custom cloud and treats it
+ * detection-rules.md §2). The emulator serves one custom cloud and treats it
  * as Global; a client that targets GCC High or DoD must expect no rule creation
  * there and cannot test that here.
  *
@@ -50,10 +50,10 @@ function loadRule(ctx: GraphContext): DetectionRuleRecord {
   return rule;
 }
 
-/** `GET /security/rules/detectionRules`: `$filter` on the documented properties, `$top`, `$skip`, `$count`. */
+/** `GET /security/rules/detectionRules`: `$filter` on the documented properties, `$orderby=createdDateTime`, `$top`, `$skip`, `$count`. */
 function listRules(ctx: GraphContext): Response {
-  const query = parseGraphListQuery(ctx.url, { entity: "detectionRules", fields: DETECTION_RULE_FIELDS, ...ctx.options.detectionRules });
-  const rows = queryRules(ctx.state.db, ctx.tenantId, query.filter, query.pageSize + 1, query.skip);
+  const query = parseGraphListQuery(ctx.url, { entity: "detectionRules", fields: DETECTION_RULE_FIELDS, orderBy: DETECTION_RULE_ORDER, ...ctx.options.detectionRules });
+  const rows = queryRules(ctx.state.db, ctx.tenantId, query.filter, query.pageSize + 1, query.skip, query.orderBy);
   const hasMore = cutPage(rows, query.pageSize);
   const total = query.count ? countRules(ctx.state.db, ctx.tenantId, query.filter) : undefined;
   const items = rows.map((json) => JSON.stringify(ruleView(JSON.parse(json) as DetectionRuleRecord)));

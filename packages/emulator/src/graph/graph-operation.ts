@@ -32,7 +32,7 @@ export function resolveGraphOptions(options: GraphRouteOptions = {}): ResolvedGr
   return Object.freeze({
     alerts_v2: Object.freeze({ defaultPageSize: options.alertsPageSize ?? 100, maxTop: options.alertsMaxTop ?? 1000 }),
     incidents: Object.freeze({ defaultPageSize: options.incidentsPageSize ?? 50, maxTop: options.incidentsMaxTop ?? 50 }),
-    // DOC-SILENT for detection rules: Graph's common paging ($top ≤ 1000, platform-2026-12.md "Graph paging").
+    // DOC-SILENT for detection rules: Graph's common paging ($top ≤ 1000; detection-rules.md §2).
     detectionRules: Object.freeze({ defaultPageSize: 100, maxTop: 1000 }),
     ruleLimits: Object.freeze({
       perTenant: options.detectionRulesPerTenant ?? DEFAULT_RULES_PER_TENANT,

@@ -11,6 +11,8 @@ export interface GraphListQuery {
   skip: number;
   count: boolean;
   expand: ReadonlySet<string>;
+  /** `$orderby` on a list that documents it (`GraphListRules.orderBy`). */
+  orderBy?: { column: string; descending: boolean };
 }
 
 export interface GraphListRules {
@@ -22,6 +24,8 @@ export interface GraphListRules {
   /** Page size without `$top`. */
   defaultPageSize: number;
   expandable?: readonly string[];
+  /** Properties the list documents for `$orderby` (lowercase name → column); without it `$orderby` is refused. */
+  orderBy?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -51,7 +55,7 @@ function nonNegativeInt(name: string, raw: string): number {
  */
 export function parseGraphListQuery(url: URL, rules: GraphListRules): GraphListQuery {
   const seen = new Set<string>();
-  const query: { filter?: CompiledFilter; pageSize: number; skip: number; count: boolean; expand: Set<string> } = {
+  const query: { filter?: CompiledFilter; pageSize: number; skip: number; count: boolean; expand: Set<string>; orderBy?: { column: string; descending: boolean } } = {
     pageSize: rules.defaultPageSize,
     skip: 0,
     count: false,
@@ -60,7 +64,7 @@ export function parseGraphListQuery(url: URL, rules: GraphListRules): GraphListQ
   for (const [rawKey, value] of url.searchParams) {
     const key = rawKey.trim().toLowerCase();
     if (!key.startsWith("$")) continue;
-    if (!SUPPORTED.has(key)) throw new GraphApiError(400, "BadRequest", `Query option '${rawKey}' is not supported on ${rules.entity}.`);
+    if (!SUPPORTED.has(key) && !(key === "$orderby" && rules.orderBy)) throw new GraphApiError(400, "BadRequest", `Query option '${rawKey}' is not supported on ${rules.entity}.`);
     if (seen.has(key)) throw new GraphApiError(400, "BadRequest", `Query option '${rawKey}' was specified more than once, but it must be specified at most once.`);
     seen.add(key);
     if (key === "$filter") {
@@ -86,6 +90,11 @@ export function parseGraphListQuery(url: URL, rules: GraphListRules): GraphListQ
       const v = value.trim().toLowerCase();
       if (v !== "true" && v !== "false") throw new GraphApiError(400, "BadRequest", `Invalid value '${value}' for query option $count: expected true or false.`);
       query.count = v === "true";
+    } else if (key === "$orderby") {
+      const m = /^\s*(\w+)(?:\s+(asc|desc))?\s*$/i.exec(value);
+      const column = m?.[1] ? rules.orderBy?.[m[1].toLowerCase()] : undefined;
+      if (!m || !column) throw new GraphApiError(400, "BadRequest", `Invalid $orderby '${value}': ${rules.entity} can be ordered by ${Object.keys(rules.orderBy ?? {}).join(", ")} only.`);
+      query.orderBy = { column, descending: m[2]?.toLowerCase() === "desc" };
     } else if (key === "$expand") {
       for (const part of value.split(",").map((p) => p.trim()).filter(Boolean)) {
         const match = (rules.expandable ?? []).find((e) => e.toLowerCase() === part.toLowerCase());
