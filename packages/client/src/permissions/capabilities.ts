@@ -128,6 +128,7 @@ export const CAPABILITIES = Object.freeze({
     "ListIndicators",
     "ImportIndicators",
     "BatchDeleteIndicators",
+    "DeleteIndicator",
     "ListDetectionRules",
     "CreateDetectionRule",
     "UpdateDetectionRule",

@@ -10,8 +10,7 @@
  * apply killed halfway and started again does not create anything twice.
  */
 import { type AuditInput, type Store } from "../../store/index.js";
-import type { PartnerTenant } from "@mde-partner/client";
-import { MAX_INDICATORS_PER_BATCH } from "@mde-partner/client";
+import { isMdeError, MAX_INDICATORS_PER_BATCH, type PartnerTenant } from "@mde-partner/client";
 import type { Baseline } from "./model.js";
 import { indicatorKey } from "./model.js";
 import type { TenantPlan } from "./planner.js";
@@ -104,7 +103,16 @@ export async function applyTenantPlan(tenant: PartnerTenant, baseline: Baseline,
   const deleteKeys = plan.changes.filter((c) => c.object === "indicator" && c.action === "delete").map((c) => c.key);
   for (let i = 0; i < w.indicatorDeletes.length; i += MAX_INDICATORS_PER_BATCH) {
     const ids = w.indicatorDeletes.slice(i, i + MAX_INDICATORS_PER_BATCH);
-    await tenant.mde.indicators.batchDelete(ids, req);
+    try {
+      await tenant.mde.indicators.batchDelete(ids, req);
+    } catch (error) {
+      // BatchDelete answers 404 when any one id is gone (someone deleted it since the read): delete one by one, a 404 being done.
+      if (!isMdeError(error) || error.code !== "ERR_MDE_NOT_FOUND") throw error;
+      for (const id of ids)
+        await tenant.mde.indicators.delete(id, req).catch((e: unknown) => {
+          if (!isMdeError(e) || e.code !== "ERR_MDE_NOT_FOUND") throw e;
+        });
+    }
     tick();
     deleted += ids.length;
     await store.appendAuditMany(ids.map((id, n) => entry("indicator", "delete", deleteKeys[i + n] ?? id, "completed", `id ${id}`)));
