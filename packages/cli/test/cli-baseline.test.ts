@@ -226,4 +226,16 @@ describe("mde-partner baseline plan|apply|drift", () => {
     assert.equal(writes.writes.filter((w) => w.tenantId === a).length, 0, "apply wrote to the tenant whose plan was refused");
     assert.equal(writes.writes.reduce((n, w) => n + w.failed, 0), 0, "some write failed (429?)");
   });
+
+  it("--tenant and --group narrow the file's scope, never widen it", async () => {
+    const path = join(home, "fleet.yaml");
+    const one = await cli.json<Plan>(["baseline", "plan", path, "--tenant", ids[1]!, "--json"]);
+    assert.deepEqual(one.tenants.map((t) => t.tenantId), [ids[1]]);
+    await cli.ok(["groups", "add", "pair", ids[0]!, ids[2]!]);
+    const pair = await cli.json<Plan>(["baseline", "drift", path, "--group", "pair", "--json"]);
+    assert.deepEqual(pair.tenants.map((t) => t.tenantId).sort(), [ids[0]!, ids[2]!].sort());
+    const narrow = file("narrow.yaml", baselineYaml("narrow").replace("  tenants: all", `  tenants: [${ids[0]}]`));
+    const r = await cli.expect(2, ["baseline", "plan", narrow, "--tenant", ids[1]!]);
+    assert.match(r.stderr, /not in the baseline's scope/);
+  });
 });

@@ -1,10 +1,11 @@
 /** `mde-partner baseline`: the same indicators, detection rules and device tags at every customer — plan, apply, drift. */
 import type { Command } from "commander";
 import { lazyAction, type Wiring } from "../../context.js";
-import { addFlags, concurrencyFlag, DB_FLAG, type Flags, OUTPUT_FLAGS } from "../../flags.js";
+import { addFlags, concurrencyFlag, DB_FLAG, type Flags, OUTPUT_FLAGS, TENANT_FLAGS } from "../../flags.js";
 import type { BaselineApplyOptions, BaselinePlanOptions } from "./run.js";
 
-const COMMON = { ...DB_FLAG, ...concurrencyFlag("16"), ...OUTPUT_FLAGS } satisfies Flags<BaselinePlanOptions>;
+// --tenant/--group/--all narrow the file's scope (they never widen it).
+const COMMON = { ...TENANT_FLAGS, ...DB_FLAG, ...concurrencyFlag("16"), ...OUTPUT_FLAGS } satisfies Flags<BaselinePlanOptions>;
 
 export function register(baseline: Command, wiring: Wiring): void {
   addFlags(

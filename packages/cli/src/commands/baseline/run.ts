@@ -23,12 +23,12 @@ import { CliError, EXIT, multiTenantExit, parseCount, toCliError, usageError } f
 import { createOutput, type Output, type OutputOptions } from "../../output/output.js";
 import { createProgress } from "../../output/progress.js";
 import { openPartner, withStore } from "../../partner.js";
-import { skippedLine } from "../../tenant-selection.js";
+import { checkTenantChoice, parseTenantId, skippedLine, type TenantChoice, tenantIdsOfGroups } from "../../tenant-selection.js";
 import { workersStoreUrl } from "../batches/run.js";
 import { confirm } from "../confirm.js";
 import { readBaselineFile } from "./file.js";
 
-export interface BaselinePlanOptions extends OutputOptions {
+export interface BaselinePlanOptions extends OutputOptions, TenantChoice {
   db?: string;
   concurrency?: string;
 }
@@ -48,8 +48,18 @@ function planRow(o: TenantPlanOutcome, drift: boolean) {
   return { ...s, tenantName: o.tenantName, ...(drift ? { state: s.refused ? "failed" : changed ? "drifted" : "in_sync" } : {}) };
 }
 
-async function targetsOf(store: Store, baseline: Baseline, out: Output): Promise<BaselineTargets> {
-  const targets = await baselineTargets(store, baseline);
+async function targetsOf(store: Store, baseline: Baseline, out: Output, choice: TenantChoice): Promise<BaselineTargets> {
+  const groups = checkTenantChoice(choice);
+  const named = (choice.tenant ?? []).map(parseTenantId);
+  if (named.length > 0 && choice.all) throw usageError("use either --tenant or --all, not both");
+  const found = await baselineTargets(store, baseline);
+  let targets = found;
+  if (named.length > 0 || groups) {
+    const wanted = new Set(named.length > 0 ? named : await tenantIdsOfGroups(store, groups!));
+    const outside = named.filter((id) => !found.tenants.some((t) => t.id === id));
+    if (outside.length > 0) throw usageError(`not in the baseline's scope (or not ready): ${outside.join(", ")}`, "--tenant and --group narrow the file's scope; they never widen it");
+    targets = { tenants: found.tenants.filter((t) => wanted.has(t.id)), unknown: found.unknown, skipped: found.skipped.filter((s) => wanted.has(s.tenantId)) };
+  }
   for (const s of targets.skipped) out.warn(skippedLine(s));
   if (targets.unknown.length > 0)
     throw usageError(`the baseline's scope names tenant${targets.unknown.length === 1 ? "" : "s"} not in the store: ${targets.unknown.join(", ")}`, "add them: mde-partner tenants add <tenant-id>");
@@ -106,7 +116,7 @@ async function planOrDrift(file: string, options: BaselinePlanOptions, ctx: Comm
   const concurrency = parseCount("--concurrency", options.concurrency ?? "16", { min: 1, max: 64 });
   const config = loadConfig(ctx.home);
   return withStore(options.db ?? config.storeUrl, async (store) => {
-    const { tenants } = await targetsOf(store, baseline, out);
+    const { tenants } = await targetsOf(store, baseline, out, options);
     const partner = openPartner(config, ctx);
     try {
       const outcomes = drift ? await checkBaselineDrift({ store, partner, concurrency }, baseline, tenants) : await planBaseline({ store, partner, concurrency }, baseline, tenants);
@@ -140,7 +150,7 @@ export async function runBaselineApply(file: string, options: BaselineApplyOptio
   const actor = actorName(ctx.io.env);
   const url = options.workers ? workersStoreUrl(options.db, config.storeUrl) : (options.db ?? config.storeUrl);
   return withStore(url, async (store) => {
-    const { tenants } = await targetsOf(store, baseline, out);
+    const { tenants } = await targetsOf(store, baseline, out, options);
     if (options.workers) {
       if (!options.yes) {
         if (ctx.io.stdin.isTTY !== true || ctx.io.stderr.isTTY !== true)
