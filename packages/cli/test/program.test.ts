@@ -58,7 +58,8 @@ describe("program by noun", () => {
     // --group beside --tenant/--all on the multi-tenant commands.
     const hasGroup = (c: Command | undefined) => c?.options.some((o) => o.long === "--group") === true;
     const sub = (noun: string, name: string) => program.commands.find((c) => c.name() === noun)?.commands.find((c) => c.name() === name);
-    for (const c of [sub("alerts", "list"), sub("machines", "list"), sub("export", "alerts"), sub("users", "add")]) assert.ok(hasGroup(c), c?.name());
+    for (const c of [sub("alerts", "list"), sub("machines", "list"), sub("export", "alerts"), sub("users", "add"), sub("baseline", "plan"), sub("baseline", "apply"), sub("baseline", "drift")])
+      assert.ok(hasGroup(c), c?.name());
     for (const noun of ["hunt", "sync"]) assert.ok(hasGroup(program.commands.find((c) => c.name() === noun)), noun);
   });
 });
