@@ -238,4 +238,11 @@ describe("mde-partner baseline plan|apply|drift", () => {
     const r = await cli.expect(2, ["baseline", "plan", narrow, "--tenant", ids[1]!]);
     assert.match(r.stderr, /not in the baseline's scope/);
   });
+
+  it("an unquoted all-digit hash stays the text it was written as (YAML would read a number)", async () => {
+    const digits = "1".repeat(32).concat("0".repeat(32));
+    const path = file("digits.yaml", `name: digits\nscope:\n  tenants: [${ids[1]}]\nindicators:\n  - indicatorType: FileSha256\n    indicatorValue: ${digits}\n    action: Block\n    title: 2024\n`);
+    const plan = await cli.json<Plan>(["baseline", "plan", path, "--json"]);
+    assert.deepEqual(plan.tenants[0]!.changes.map((c) => c.key), [`FileSha256:${digits}`]);
+  });
 });

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { type Baseline, BaselineValidationError, type DocumentPath, parseBaseline } from "@mde-partner/sync";
-import { isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { type Document, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, type Scalar, visit } from "yaml";
 import { usageError } from "../../errors.js";
 
 /** A baseline file, read and validated. */
@@ -14,6 +14,43 @@ export interface BaselineFile {
   readonly baseline: Baseline;
   /** The decoded document as written (what the store keeps for drift checks). */
   readonly document: unknown;
+}
+
+/**
+ * Fields that hold text. YAML reads an unquoted `0123…` hash, `1e5…` or `2024` as a number: under
+ * these keys a plain (unquoted) number or boolean is taken as the text it was written as, so a
+ * file-hash indicator whose hex happens to be all digits is not silently changed.
+ */
+const TEXT_KEYS = new Set([
+  "name",
+  "revision",
+  "indicatorValue",
+  "title",
+  "description",
+  "recommendedActions",
+  "application",
+  "educateUrl",
+  "key",
+  "displayName",
+  "query",
+  "tag",
+  "computerDnsNamePrefix",
+]);
+const TEXT_LIST_KEYS = new Set(["excludeIndicators", "excludeDetectionRules", "rbacGroupNames", "tactics", "osPlatform", "rbacGroupName", "groups", "tenants", "exclude"]);
+
+function asWritten(node: Scalar): void {
+  if (node.type === "PLAIN" && (typeof node.value === "number" || typeof node.value === "boolean") && typeof node.source === "string") node.value = node.source;
+}
+
+function keepText(doc: Document): void {
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isPair(pair) || !isScalar(pair.key)) return;
+      const key = String(pair.key.value);
+      if (TEXT_KEYS.has(key) && isScalar(pair.value)) asWritten(pair.value);
+      else if (TEXT_LIST_KEYS.has(key) && isSeq(pair.value)) for (const item of pair.value.items) if (isScalar(item)) asWritten(item);
+    },
+  });
 }
 
 /** Largest baseline file read (a 15,000-indicator file is about 4 MB). */
@@ -61,6 +98,7 @@ export function readBaselineFile(file: string, options: { now?: number; problem?
     });
     throw usageError(`${file} is not valid YAML${report(lines)}`, "fix the lines named");
   }
+  keepText(doc);
   const document = doc.toJS({ maxAliasCount: 100 }) as unknown;
   try {
     return { baseline: parseBaseline(document, now), document };
