@@ -38,10 +38,18 @@ export async function printBaselineBatch(out: Output, store: Store, batch: Batch
   const runId = String(batch.request.runId ?? "");
   const { parseBaseline } = await import("@mde-partner/sync");
   const baseline = parseBaseline(batch.request.document, 0);
-  return printBaselineRun(out, store, baseline, runId);
+  // A job whose worker died before it recorded anything left its tenant "running" in the run: the item says why.
+  const items = new Map((await store.listBatchItems(batch.id)).map((i) => [i.tenantId, i]));
+  return printBaselineRun(out, store, baseline, runId, (tenantId) => items.get(tenantId)?.error ?? undefined);
 }
 
-async function printBaselineRun(out: Output, store: Store, baseline: Baseline, runId: string): Promise<number> {
+async function printBaselineRun(
+  out: Output,
+  store: Store,
+  baseline: Baseline,
+  runId: string,
+  itemError: (tenantId: string) => { code: string; message: string } | undefined = () => undefined,
+): Promise<number> {
   const run = (await store.finishBaselineRun(runId)) ?? (await store.getBaselineRun(runId));
   if (!run) {
     out.warn(`no baseline run ${runId}`);
@@ -54,7 +62,9 @@ async function printBaselineRun(out: Output, store: Store, baseline: Baseline, r
       : {
           tenantId: t.tenantId,
           status: "failed",
-          error: { code: t.error?.split(":")[0] ?? (t.state === "failed" ? "ERR_BASELINE_FAILED" : "ERR_BATCH_UNFINISHED"), message: t.error ?? t.state },
+          error: t.error
+            ? { code: t.error.split(":")[0]!, message: t.error.slice(t.error.indexOf(":") + 1).trim() }
+            : (itemError(t.tenantId) ?? { code: "ERR_BATCH_UNFINISHED", message: `the tenant's job is ${t.state}` }),
         },
   );
   return printApply(out, baseline, outcomes, names);
