@@ -41,6 +41,11 @@ for (const dialect of DIALECTS) {
           await store.updateBaselineRunTenant(first.run.id, b, { state: "failed", error: "ERR_MDE_FORBIDDEN: no" });
           assert.equal((await store.finishBaselineRun(first.run.id))?.state, "partial");
           assert.equal((await store.startBaselineRun({ baselineName: "fleet", revision: "r2", actor: "cli:bob", tenantIds: [a] })).resumed, false, "an ended run is not resumed");
+          const open = await store.startBaselineRun({ baselineName: "fleet", revision: "r2", actor: "cli:bob", tenantIds: [a] });
+          assert.equal(open.resumed, true, "the run just started is open");
+          const r3 = await store.startBaselineRun({ baselineName: "fleet", revision: "r3", actor: "cli:bob", tenantIds: [a] });
+          assert.equal(r3.resumed, false);
+          assert.equal((await store.getBaselineRun(open.run.id))?.state, "superseded", "a new revision replaces the unfinished run");
 
           await store.recordBaselineState({ baselineName: "fleet", tenantId: a, revision: "r2", state: "drifted", difference: { create: 1 } });
           await store.recordBaselineState({ baselineName: "fleet", tenantId: a, revision: "r2", state: "in_sync" });

@@ -38,7 +38,8 @@ export interface BaselineRunRecord {
   readonly baselineName: string;
   readonly revision: string;
   readonly actor: string;
-  readonly state: "running" | "done" | "partial" | "failed";
+  /** `superseded`: left unfinished, then another revision of the baseline was applied. */
+  readonly state: "running" | "done" | "partial" | "failed" | "superseded";
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly tenants: readonly BaselineRunTenantRecord[];
@@ -140,6 +141,13 @@ export function createBaselineRepository(ctx: StoreContext) {
       const id = randomUUID();
       const now = ctx.now();
       await dialect.writeTransaction(async (trx) => {
+        // An unfinished run of another revision is not resumed any more: the new revision replaces it.
+        await trx
+          .updateTable("baseline_runs")
+          .set({ state: "superseded", finished_at: now })
+          .where("baseline_name", "=", input.baselineName)
+          .where("state", "=", "running")
+          .execute();
         await trx
           .insertInto("baseline_runs")
           .values({ id, baseline_name: input.baselineName, revision: input.revision, actor: input.actor, state: "running", started_at: now, finished_at: null })

@@ -403,7 +403,7 @@ export interface BaselinesTable {
   updated_by: string | null;
 }
 
-/** One `baseline apply` (schema v8); `state` running | done | partial | failed. */
+/** One `baseline apply` (schema v8); `state` running | done | partial | failed | superseded. */
 export interface BaselineRunsTable {
   id: string;
   baseline_name: string;
