@@ -106,6 +106,11 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; load: () => Prom
     load: () => import("./commands/hunt/register.js"),
   },
   {
+    name: "baseline",
+    description: "the same indicators, detection rules and device tags at every customer: plan, apply, drift",
+    load: () => import("./commands/baseline/register.js"),
+  },
+  {
     name: "sync",
     description: "copy alerts (incrementally) and machines of every consented tenant into the store",
     load: () => import("./commands/sync/register.js"),

@@ -13,7 +13,7 @@ describe("program by noun", () => {
     assert.deepEqual(nounsFor(["--version"]), []);
     assert.deepEqual(nounsFor(["alrets"]), []);
     const all = nounsFor(["--help"]);
-    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.length === 29 && all.includes("report") && all.includes("notify"));
+    assert.ok(all.includes("alerts") && all.includes("users") && all.includes("lookup") && all.includes("tvm") && all.includes("report") && all.includes("notify") && all.includes("baseline") && all.length === 30);
     assert.deepEqual(nounsFor([]), all);
     assert.deepEqual(nounsFor(["help"]), all);
     assert.deepEqual(nounsFor(["alrets", "--help"]), all);
@@ -33,7 +33,7 @@ describe("program by noun", () => {
 
   it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
     const program = await createProgram({ exitCode: 0 });
-    assert.equal(program.commands.length, 29);
+    assert.equal(program.commands.length, 30);
     const machines = program.commands.find((c) => c.name() === "machines");
     assert.deepEqual(
       machines?.commands.map((c) => c.name()),
@@ -50,6 +50,7 @@ describe("program by noun", () => {
       ["tokens", ["create", "list", "revoke"]],
       ["access", ["grant", "list", "revoke"]],
       ["notify", ["add", "list", "test", "remove"]],
+      ["baseline", ["plan", "apply", "drift"]],
     ] as const)
       assert.deepEqual(program.commands.find((c) => c.name() === noun)?.commands.map((c) => c.name()), subcommands, noun);
     const scan = machines?.commands.find((c) => c.name() === "scan");
@@ -58,7 +59,8 @@ describe("program by noun", () => {
     // --group beside --tenant/--all on the multi-tenant commands.
     const hasGroup = (c: Command | undefined) => c?.options.some((o) => o.long === "--group") === true;
     const sub = (noun: string, name: string) => program.commands.find((c) => c.name() === noun)?.commands.find((c) => c.name() === name);
-    for (const c of [sub("alerts", "list"), sub("machines", "list"), sub("export", "alerts"), sub("users", "add")]) assert.ok(hasGroup(c), c?.name());
+    for (const c of [sub("alerts", "list"), sub("machines", "list"), sub("export", "alerts"), sub("users", "add"), sub("baseline", "plan"), sub("baseline", "apply"), sub("baseline", "drift")])
+      assert.ok(hasGroup(c), c?.name());
     for (const noun of ["hunt", "sync"]) assert.ok(hasGroup(program.commands.find((c) => c.name() === noun)), noun);
   });
 });

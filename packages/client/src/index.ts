@@ -122,6 +122,7 @@ export {
   graphAlertFilter,
   graphIncidentFilter,
 } from "./graph/filter-fields.js";
+export { type GraphDetectionRulesResource, MAX_GRAPH_DETECTION_RULES_TOP } from "./graph/detection-rules.js";
 export { createGraphApi, createGraphClient, type GraphApi, type GraphClient } from "./graph/graph-api.js";
 export { type GraphHuntingOptions, type GraphHuntingResource, huntingValue } from "./graph/hunting.js";
 export {

@@ -26,6 +26,7 @@ import { createEntityRoutes } from "./routes/entity-routes.js";
 import { createLiveResponseRoutes } from "./routes/live-response-routes.js";
 import { createHuntingRoutes } from "./routes/hunting-routes.js";
 import { createBatchRoutes } from "./routes/batch-routes.js";
+import { createBaselineRoutes } from "./routes/baseline-routes.js";
 import { createIncidentRoutes } from "./routes/incident-routes.js";
 import { createOpsRoutes, type HttpCounters } from "./routes/ops-routes.js";
 import { createOpenApiRoutes } from "./routes/openapi-routes.js";
@@ -106,6 +107,7 @@ export function createConsole(input: ConsoleOptions): PartnerConsole {
   // Before the JSON API's catch-all: the incident, batch, approval, OpenAPI and overview routes carry their own /api/v1/… routes.
   app.route("/", createIncidentRoutes(deps));
   app.route("/", createBatchRoutes(deps));
+  app.route("/", createBaselineRoutes(deps));
   app.route("/", createApprovalRoutes(deps));
   app.route("/", createTokenRoutes(deps));
   app.route("/", createNotificationRoutes(deps));

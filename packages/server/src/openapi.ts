@@ -128,6 +128,11 @@ const SCHEMAS: Record<string, Schema> = {
     ["tenantId", "name", "state", "open", "oldestNew", "sync", "isolatedMachineIds", "alerts7d", "alerts30d"],
   ),
   Batch: obj({ id: str(), kind: str(), status: str() }, ["id"]),
+  Baseline: obj({ document: obj({ name: str(), revision: str(), updatedAt: str() }, ["name", "revision"]), counts: obj({ in_sync: int, drifted: int, failed: int }) }),
+  BaselineTenantState: obj(
+    { baselineName: str(), tenantId: TENANT_ID, revision: str(), state: str("in_sync, drifted or failed", { enum: ["in_sync", "drifted", "failed"] }), checkedAt: str(), difference: nullable({ type: "object" }), error: nullable(str()) },
+    ["baselineName", "tenantId", "state"],
+  ),
   HuntResult: obj({ rows: arr({ type: "object" }), errors: arr({ type: "object" }) }, ["rows", "errors"]),
   ApprovalRequest: obj({
     id: str(),
@@ -331,6 +336,16 @@ const OPERATIONS: readonly Operation[] = [
     response: obj({ entries: arr(ref("AuditEntry")) }),
   },
   { method: "get", path: "/batches", summary: "Batches run by the workers (hunts, bulk actions)", tag: "batches", role: "viewer", response: list(ref("Batch")) },
+  { method: "get", path: "/baselines", summary: "Fleet baselines applied so far, with your tenants' drift states counted", tag: "baselines", role: "viewer", response: list(ref("Baseline")) },
+  {
+    method: "get",
+    path: "/baselines/{name}",
+    summary: "One baseline and the drift state of each of your tenants",
+    tag: "baselines",
+    role: "viewer",
+    response: obj({ name: str(), revision: str(), updatedAt: str(), counts: { type: "object" }, tenants: arr(ref("BaselineTenantState")) }, ["name", "revision", "tenants"]),
+  },
+  { method: "get", path: "/baselines/{name}/tenants/{tenantId}", summary: "One tenant's drift state against a baseline, with what differs", tag: "baselines", role: "viewer", response: ref("BaselineTenantState") },
   { method: "get", path: "/batches/{batchId}", summary: "One batch with its items", tag: "batches", role: "viewer", response: obj({ batch: ref("Batch"), items: arr({ type: "object" }) }) },
   {
     method: "get",
@@ -422,7 +437,7 @@ export function openApiDocument(): { openapi: string; paths: Record<string, Reco
     },
     servers: [{ url: "/" }],
     security: [{ bearer: [] }, { cookie: [] }],
-    tags: ["meta", "overview", "tenants", "alerts", "devices", "hunting", "incidents", "audit", "batches", "approvals"].map((name) => ({ name })),
+    tags: ["meta", "overview", "tenants", "alerts", "devices", "hunting", "incidents", "audit", "batches", "baselines", "approvals"].map((name) => ({ name })),
     paths,
     components: {
       schemas: SCHEMAS,

@@ -255,8 +255,21 @@ describe("hunting", () => {
 });
 
 describe("operations", () => {
-  it("/metrics (signed in or with the bearer token) labels sync lag, alerts and API calls by tenant", async () => {
+  it("/metrics (signed in or with the bearer token) labels sync lag, alerts, API calls and baseline drift by tenant", async () => {
+    await world.store.recordBaselineState({ baselineName: "fleet", tenantId: contoso, revision: "r1", state: "drifted", difference: { update: 1 } });
+    await world.store.recordBaselineState({ baselineName: "fleet", tenantId: northwind, revision: "r1", state: "in_sync" });
     const text = await (await responder.request("/metrics")).text();
+    assert.match(text, new RegExp(`mde_console_baseline_tenant_state\\{baseline="fleet",tenant="${contoso}",state="drifted"\\} 1`));
+    assert.match(text, /mde_console_baseline_tenants\{baseline="fleet",state="in_sync"\} 1/);
+    // The Baselines page and its JSON: each tenant's state and what differs.
+    await world.store.saveBaselineDocument("fleet", "r1", { name: "fleet" }, "cli:ops");
+    const page = await (await responder.request("/baselines/fleet")).text();
+    assert.match(page, new RegExp(`data-tenant="${contoso}" data-state="drifted"`));
+    assert.match(page, /1 to update/);
+    const one = (await (await responder.request(`/api/v1/baselines/fleet/tenants/${contoso}`)).json()) as { state: string; difference: unknown };
+    assert.deepEqual([one.state, one.difference], ["drifted", { update: 1 }]);
+    const list = (await (await responder.request("/api/v1/baselines")).json()) as { items: Array<{ counts: unknown }> };
+    assert.deepEqual(list.items[0]!.counts, { in_sync: 1, drifted: 1, failed: 0 });
     assert.match(text, new RegExp(`mde_console_tenant_sync_lag_seconds\\{tenant="${contoso}"\\} \\d`));
     assert.match(text, new RegExp(`mde_console_alerts\\{tenant="${contoso}",severity="[A-Za-z]+"\\} \\d+`));
     assert.match(text, new RegExp(`mde_console_api_calls_total\\{tenant="${contoso}",status="2xx"\\} [1-9]`));

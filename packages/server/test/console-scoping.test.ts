@@ -88,6 +88,12 @@ before(async () => {
   b.mixedBatch = (
     await store.createBatch({ kind: "hunt", actor: "cli:ops", request: { query: "DeviceInfo" }, items: [{ tenantId: contoso }, { tenantId: northwind }] })
   ).batch.id;
+  // A baseline checked at both tenants, and one checked only at B (never listed for Alice).
+  await store.saveBaselineDocument("fleet", "r1", { name: "fleet", scope: { tenants: "all" } });
+  await store.recordBaselineState({ baselineName: "fleet", tenantId: contoso, revision: "r1", state: "in_sync" });
+  await store.recordBaselineState({ baselineName: "fleet", tenantId: northwind, revision: "r1", state: "drifted", difference: { create: 1, update: 0, delete: 0, changes: [{ object: "indicator", action: "create", key: "DomainName:northwind-only.example" }] } });
+  await store.saveBaselineDocument("northwind-only", "r1", { name: "northwind-only", scope: { tenants: [northwind] } });
+  await store.recordBaselineState({ baselineName: "northwind-only", tenantId: northwind, revision: "r1", state: "failed", error: "refused" });
   a.cve = (await store.topTvmCves({ tenantIds: [contoso], limit: 1 }))[0]!.cveId;
   // A hunt across both by the admin (its CSV is the admin's, never Alice's).
   const hunt = await (await admin.form("/hunting", { query: "DeviceInfo | take 1", tenant: [contoso, northwind] })).text();
@@ -104,6 +110,7 @@ before(async () => {
     b.action,
     b.batch,
     b.mixedBatch,
+    "northwind-only",
   ];
 
   alice = await signIn("alice");
@@ -176,6 +183,9 @@ const MATRIX: Readonly<Record<string, Row>> = {
   "/hunting": { a: { url: () => "/hunting", status: 200 } },
   "/hunting/:file": { a: { url: () => `/hunting/${a.hunt}.csv`, status: 200 }, b: { url: () => `/hunting/${b.hunt}.csv` } },
   "/batches": { a: { url: () => "/batches", status: 200 } },
+  "/baselines": { a: { url: () => "/baselines", status: 200 } },
+  "/baselines/:name": { a: { url: () => "/baselines/fleet", status: 200 } },
+  "/baselines/:name/tenants/:tenantId": { a: { url: () => `/baselines/fleet/tenants/${contoso}`, status: 200 }, b: { url: () => `/baselines/fleet/tenants/${northwind}`, control: 200 } },
   "/batches/:batchId": { a: { url: () => `/batches/${a.batch}`, status: 200 }, b: { url: () => `/batches/${b.mixedBatch}`, control: 200 } },
   "/audit": { a: { url: () => "/audit", status: 200 } },
   "/users": { a: { url: () => "/users", status: 403 } },
@@ -200,6 +210,12 @@ const MATRIX: Readonly<Record<string, Row>> = {
   "/api/v1/incidents": { a: { url: () => "/api/v1/incidents", status: 200 } },
   "/api/v1/incidents/:tenantId/:incidentId": { a: { url: () => `/api/v1/incidents/${contoso}/1`, status: 404 }, b: { url: () => `/api/v1/incidents/${northwind}/1` } },
   "/api/v1/batches": { a: { url: () => "/api/v1/batches", status: 200 } },
+  "/api/v1/baselines": { a: { url: () => "/api/v1/baselines", status: 200 } },
+  "/api/v1/baselines/:name": { a: { url: () => "/api/v1/baselines/fleet", status: 200 } },
+  "/api/v1/baselines/:name/tenants/:tenantId": {
+    a: { url: () => `/api/v1/baselines/fleet/tenants/${contoso}`, status: 200 },
+    b: { url: () => `/api/v1/baselines/fleet/tenants/${northwind}`, control: 200 },
+  },
   "/api/v1/batches/:batchId": { a: { url: () => `/api/v1/batches/${a.batch}`, status: 200 }, b: { url: () => `/api/v1/batches/${b.batch}`, control: 200 } },
   "/api/v1/audit": { a: { url: () => "/api/v1/audit?limit=1000", status: 200 } },
   "/approvals": { a: { url: () => "/approvals", status: 200 } },
@@ -361,6 +377,11 @@ describe("access scoped to customer groups", () => {
     assert.equal(devices.items.length, 0);
     const batches = (await (await alice.request("/api/v1/batches")).json()) as { items: Array<{ id: string }> };
     assert.deepEqual(batches.items.map((x) => x.id), [a.batch], "only the batch wholly of A");
+    const baselines = (await (await alice.request("/api/v1/baselines")).json()) as { items: Array<{ document: { name: string }; counts: Record<string, number> }> };
+    assert.deepEqual(baselines.items, [{ document: baselines.items[0]!.document, counts: { in_sync: 1, drifted: 0, failed: 0 } }], "fleet, counted over A only");
+    assert.equal(baselines.items[0]!.document.name, "fleet");
+    assert.equal((await alice.request("/baselines/northwind-only")).status, 404, "a baseline checked only at B is not Alice's");
+    assert.equal((await admin.request("/baselines/northwind-only")).status, 200);
     const audit = (await (await alice.request("/api/v1/audit?limit=1000")).json()) as { entries: Array<{ tenantId: string | null; actor: string }> };
     assert.ok(audit.entries.some((e) => e.tenantId === contoso), "A's entries are there");
     assert.ok(audit.entries.every((e) => e.tenantId === contoso || (e.tenantId === null && e.actor === "alice")));

@@ -2,6 +2,7 @@ export { csvField, csvRecord } from "./engine/csv.js";
 export { CSV_COLUMNS, exportAlerts } from "./engine/export.js";
 export { graphAlertToMde, MDE_SERVICE_SOURCE, mdeAlertId, toGraphAlertInput, toIncidentInput } from "@mde-partner/client";
 export { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM } from "./engine/graph-sync.js";
+export * from "./engine/baseline/index.js";
 export { removeIndicator, submitIndicator } from "./engine/indicators.js";
 export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "./engine/hunt.js";
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";

@@ -9,6 +9,7 @@
 import { apiOver } from "../mde/call.js";
 import type { MdeTransport } from "../pipeline/transport.js";
 import { createGraphAlertsResource, type GraphAlertsResource } from "./alerts.js";
+import { createGraphDetectionRulesResource, type GraphDetectionRulesResource } from "./detection-rules.js";
 import { createGraphHuntingResource, type GraphHuntingResource } from "./hunting.js";
 import { createGraphIncidentsResource, type GraphIncidentsResource } from "./incidents.js";
 
@@ -20,6 +21,7 @@ export interface GraphApi {
   readonly hunting: GraphHuntingResource;
   readonly alerts: GraphAlertsResource;
   readonly incidents: GraphIncidentsResource;
+  readonly detectionRules: GraphDetectionRulesResource;
 }
 
 /** Creates the Graph security API over a Graph transport. */
@@ -28,6 +30,7 @@ export function createGraphApi(transport: MdeTransport): GraphApi {
     hunting: createGraphHuntingResource(transport),
     alerts: createGraphAlertsResource(transport),
     incidents: createGraphIncidentsResource(transport),
+    detectionRules: createGraphDetectionRulesResource(transport),
   }));
 }
 

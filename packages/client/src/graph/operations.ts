@@ -21,6 +21,8 @@ export const GRAPH_BUDGETS = Object.freeze({
   "graph-alerts": { perMinute: 150 },
   "graph-incidents": { perMinute: 150 },
   "graph-global": { perSecond: 2000 },
+  // DOC-SILENT: the detection-rules pages name no limit; the security API's 150/min is the default.
+  "graph-detection-rules": { perMinute: 150 },
 } satisfies Record<string, BudgetLimits>);
 
 /** Name of a Graph rate budget. */
@@ -48,6 +50,10 @@ const ALERT_R = ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"] as con
 const ALERT_W = ["SecurityAlert.ReadWrite.All"] as const;
 const INCIDENT_R = ["SecurityIncident.Read.All", "SecurityIncident.ReadWrite.All"] as const;
 const INCIDENT_W = ["SecurityIncident.ReadWrite.All"] as const;
+// The list/get pages also accept CustomDetection.Read.All; its app-role id is in none of our references, so the
+// catalogue (and with it the planner) names only the ReadWrite permission the baselines need anyway.
+const RULE_R = ["CustomDetection.ReadWrite.All"] as const;
+const RULE_W = ["CustomDetection.ReadWrite.All"] as const;
 
 function op(
   method: HttpMethod,
@@ -102,6 +108,12 @@ export const GRAPH_OPERATIONS = Object.freeze({
     "graph-incidents",
     "security-incident.md",
   ),
+  // Custom detection rules (v1.0; platform-2026-12.md). Create is documented for the Global service only.
+  ListDetectionRules: op("GET", "/v1.0/security/rules/detectionRules", RULE_R, "graph-detection-rules", "security-detectionrule-list.md"),
+  GetDetectionRule: op("GET", "/v1.0/security/rules/detectionRules/{id}", RULE_R, "graph-detection-rules", "security-detectionrule-get.md"),
+  CreateDetectionRule: op("POST", "/v1.0/security/rules/detectionRules", RULE_W, "graph-detection-rules", "security-detectionrule-post-detectionrules.md"),
+  UpdateDetectionRule: op("PATCH", "/v1.0/security/rules/detectionRules/{id}", RULE_W, "graph-detection-rules", "security-detectionrule-update.md"),
+  DeleteDetectionRule: op("DELETE", "/v1.0/security/rules/detectionRules/{id}", RULE_W, "graph-detection-rules", "security-detectionrule-delete.md"),
 } satisfies Record<string, GraphOperationSpec>);
 
 /** Name of a Graph operation. */

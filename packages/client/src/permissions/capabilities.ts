@@ -119,6 +119,23 @@ export const CAPABILITIES = Object.freeze({
   "graph:alerts:write": ops("UpdateAlertV2", "CreateAlertV2Comment"),
   "graph:incidents:read": ops("ListIncidents", "GetIncident"),
   "graph:incidents:write": ops("UpdateIncident", "CreateIncidentComment"),
+  "graph:detection-rules:read": ops("ListDetectionRules", "GetDetectionRule"),
+  "graph:detection-rules:write": ops("CreateDetectionRule", "UpdateDetectionRule", "DeleteDetectionRule"),
+  // `baseline plan|drift`: reads what each tenant has (indicators, detection rules, machines and their tags).
+  "baselines:read": ops("ListIndicators", "ListDetectionRules", "ListMachines"),
+  // `baseline apply`: imports and deletes indicators, writes detection rules, tags machines.
+  "baselines:apply": ops(
+    "ListIndicators",
+    "ImportIndicators",
+    "BatchDeleteIndicators",
+    "DeleteIndicator",
+    "ListDetectionRules",
+    "CreateDetectionRule",
+    "UpdateDetectionRule",
+    "DeleteDetectionRule",
+    "ListMachines",
+    "TagMachines",
+  ),
 } satisfies Record<string, readonly AnyOperationName[]>);
 
 /** A capability key of the table (`tvm:read` is a group of them). */

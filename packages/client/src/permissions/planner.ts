@@ -147,6 +147,10 @@ export const PERMISSIONS: readonly PermissionInfo[] = Object.freeze([
     resource: "graph",
     implies: ["SecurityIncident.Read.All"],
   }),
+  // Role id OBSERVED in public app-registration scripts (az ad app permission add … e0fd9c8d…=Role).
+  perm("CustomDetection.ReadWrite.All", "e0fd9c8d-a12e-4cc9-9827-20c8c3cd6fb8", "Read and write all custom detection rules", 3, {
+    resource: "graph",
+  }),
 ]);
 
 const BY_KEY = new Map<string, PermissionInfo>();

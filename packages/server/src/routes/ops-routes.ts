@@ -101,6 +101,23 @@ export function createOpsRoutes(deps: ConsoleDeps, http: HttpCounters): Hono<Con
       "Stored alerts by tenant and severity.",
       countCache.counts.map((a) => [{ tenant: a.tenantId, severity: a.severity ?? "UnSpecified" }, a.count]),
     );
+    const baselineStates = await store.listBaselineStates();
+    metric(
+      lines,
+      "mde_console_baseline_tenant_state",
+      "gauge",
+      "Each tenant's drift state against each applied baseline (value 1; state in_sync, drifted or failed).",
+      baselineStates.map((s) => [{ baseline: s.baselineName, tenant: s.tenantId, state: s.state }, 1]),
+    );
+    const perBaseline = new Map<string, number>();
+    for (const s of baselineStates) perBaseline.set(`${s.baselineName}|${s.state}`, (perBaseline.get(`${s.baselineName}|${s.state}`) ?? 0) + 1);
+    metric(
+      lines,
+      "mde_console_baseline_tenants",
+      "gauge",
+      "Tenants per applied baseline and drift state.",
+      [...perBaseline].map(([k, n]) => [{ baseline: k.split("|")[0]!, state: k.split("|")[1]! }, n]),
+    );
     if (options.metrics) {
       const snap = options.metrics.snapshot();
       const calls: Array<[Record<string, string>, number]> = [];

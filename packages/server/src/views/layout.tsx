@@ -16,7 +16,7 @@ import { renderDocument, text } from "./html.js";
 export interface PageOptions {
   readonly title: string;
   /** Which nav entry is current. */
-  readonly section?: "overview" | "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "audit" | "users" | "approvals" | "tokens" | "notifications";
+  readonly section?: "overview" | "tenants" | "alerts" | "incidents" | "investigations" | "devices" | "vulnerabilities" | "hunting" | "batches" | "baselines" | "audit" | "users" | "approvals" | "tokens" | "notifications";
   readonly flash?: { kind: "ok" | "error" | "info"; text: string } | undefined;
 }
 
@@ -30,6 +30,7 @@ const SECTIONS = [
   ["vulnerabilities", "/vulnerabilities", "Vulnerabilities", "viewer"],
   ["hunting", "/hunting", "Hunting", "viewer"],
   ["batches", "/batches", "Batches", "viewer"],
+  ["baselines", "/baselines", "Baselines", "viewer"],
   ["audit", "/audit", "Audit log", "viewer"],
   ["approvals", "/approvals", "Approvals", "responder"],
   ["users", "/users", "Users", "admin"],

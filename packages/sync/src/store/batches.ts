@@ -14,7 +14,7 @@ import type {
 } from "./records.js";
 import type { BatchesTable, BatchItemsTable } from "./schema-types.js";
 
-const KINDS: ReadonlySet<string> = new Set<BatchKind>(["hunt", "response-action"]);
+const KINDS: ReadonlySet<string> = new Set<BatchKind>(["hunt", "response-action", "baseline"]);
 const FINAL: readonly BatchItemState[] = ["done", "failed"];
 const ITEM_COLUMNS = 12;
 /** Machine ids are 40 hex characters (mde-api.md §6.2); kept loose here, the caller checks them. */
@@ -85,7 +85,7 @@ export function createBatchRepository(ctx: StoreContext) {
   return {
     /** Records a batch with every item `queued`; the caller then queues a job per item. */
     async createBatch(input: BatchInput): Promise<{ batch: BatchRecord; items: BatchItemRecord[] }> {
-      if (!input || !KINDS.has(input.kind)) throw new TypeError(`batch kind must be hunt or response-action, got ${JSON.stringify(input?.kind)}`);
+      if (!input || !KINDS.has(input.kind)) throw new TypeError(`batch kind must be hunt, response-action or baseline, got ${JSON.stringify(input?.kind)}`);
       if (typeof input.actor !== "string" || input.actor.trim() === "") throw new TypeError("batch actor is required");
       if (!input.request || typeof input.request !== "object") throw new TypeError("batch request must be an object");
       if (!Array.isArray(input.items) || input.items.length === 0) throw new TypeError("a batch needs at least one item");

@@ -1,4 +1,11 @@
 export type { AlertCount, AlertFilter, AlertPage, AlertQuery, AlertSort } from "./alerts-query.js";
+export type {
+  BaselineDocumentRecord,
+  BaselineRunRecord,
+  BaselineRunTenantRecord,
+  BaselineTenantRecord,
+  BaselineTenantState,
+} from "./baselines.js";
 export { SEVERITY_RANK } from "./alerts-write.js";
 export { advanceCursor, cursorCovers } from "./cursors.js";
 export type { DialectName, Migration, MigrationContext, MigrationOutcome } from "./dialect.js";

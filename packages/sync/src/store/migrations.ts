@@ -621,6 +621,46 @@ const notificationRules: Migration = {
   },
 };
 
+/*
+ * Fleet baselines (issue 17): the last applied document of each baseline (what the scheduled drift
+ * check compares with), apply runs and their per-tenant progress (what a killed apply resumes
+ * from), and each tenant's drift state per baseline. Additive: existing stores get empty tables.
+ */
+const fleetBaselines: Migration = {
+  version: 10,
+  name: "fleet baselines: documents, apply runs and their tenants, drift state",
+  statements(ctx) {
+    const c = columns(ctx);
+    const s = ctx.db.schema;
+    const texts = (t: Builder, required: string[], optional: string[] = []) => {
+      let b = t;
+      for (const n of required) b = c.text(b, n, true);
+      for (const n of optional) b = c.text(b, n);
+      return b;
+    };
+    return [
+      texts(s.createTable("baselines") as Builder, ["name", "revision", "document", "updated_at"], ["updated_by"])
+        .addPrimaryKeyConstraint("baselines_pk", ["name"])
+        .compile(),
+      texts(s.createTable("baseline_runs") as Builder, ["id", "baseline_name", "revision", "actor", "state", "started_at"], ["finished_at"])
+        .addPrimaryKeyConstraint("baseline_runs_pk", ["id"])
+        .compile(),
+      s.createIndex("baseline_runs_name").on("baseline_runs").columns(["baseline_name", "revision", "state"]).compile(),
+      c
+        .int(
+          c.int(texts(s.createTable("baseline_run_tenants") as Builder, ["run_id", "tenant_id", "state", "updated_at"], ["result", "error"]), "done"),
+          "total",
+        )
+        .addPrimaryKeyConstraint("baseline_run_tenants_pk", ["run_id", "tenant_id"])
+        .compile(),
+      texts(s.createTable("baseline_tenants") as Builder, ["baseline_name", "tenant_id", "revision", "state", "checked_at"], ["difference", "error"])
+        .addPrimaryKeyConstraint("baseline_tenants_pk", ["baseline_name", "tenant_id"])
+        .compile(),
+      s.createIndex("baseline_tenants_tenant").on("baseline_tenants").column("tenant_id").compile(),
+    ];
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
 export const migrations: readonly Migration[] = Object.freeze([
   initialSchema,
@@ -632,4 +672,5 @@ export const migrations: readonly Migration[] = Object.freeze([
   teamLayer,
   overviewIndex,
   notificationRules,
+  fleetBaselines,
 ]);

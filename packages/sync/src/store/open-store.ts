@@ -7,6 +7,7 @@ import { createAlertWriter } from "./alerts-write.js";
 import { createApiTokenRepository } from "./api-tokens.js";
 import { createApprovalRepository } from "./approvals.js";
 import { createAuditLog } from "./audit-log.js";
+import { createBaselineRepository } from "./baselines.js";
 import { createBatchRepository } from "./batches.js";
 import { createConsentRequestRepository } from "./consent-requests.js";
 import { createStoreContext } from "./context.js";
@@ -75,7 +76,8 @@ type Repositories = ReturnType<typeof createTenantRepository> &
   ReturnType<typeof createApiTokenRepository> &
   ReturnType<typeof createApprovalRepository> &
   ReturnType<typeof createOverviewReader> &
-  ReturnType<typeof createNotifyRepository>;
+  ReturnType<typeof createNotifyRepository> &
+  ReturnType<typeof createBaselineRepository>;
 
 /** The multi-tenant store: typed repository methods over SQLite or PostgreSQL. */
 export type Store = Repositories & {
@@ -164,6 +166,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...createApprovalRepository(ctx),
     ...createOverviewReader(ctx),
     ...createNotifyRepository(ctx),
+    ...createBaselineRepository(ctx),
     dialect: dialect.name,
     migration,
     close: async () => {

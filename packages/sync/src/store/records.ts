@@ -340,7 +340,8 @@ export interface PendingDelivery {
 }
 
 /** What a batch runs on its items: one hunting query per tenant, or one response action per machine. */
-export type BatchKind = "hunt" | "response-action";
+/** `baseline`: a fleet baseline applied as one job per tenant (engine/baseline). */
+export type BatchKind = "hunt" | "response-action" | "baseline";
 /** `running` until every item is final, then `done`. */
 export type BatchState = "running" | "done";
 /** `queued` → `running` (a worker holds it) → `done` or `failed`; a retried item goes back through `running`. */

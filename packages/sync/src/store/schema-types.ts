@@ -394,7 +394,7 @@ export interface ApprovalRequestsTable {
   result: string | null;
 }
 
-/** A notification rule (schema v8); `definition` is its JSON (engine/notify/rule.ts). */
+/** A notification rule (schema v9); `definition` is its JSON (engine/notify/rule.ts). */
 export interface NotifyRulesTable {
   name: string;
   definition: string;
@@ -444,6 +444,49 @@ export interface NotifyMessagesTable {
   delivered_at: string | null;
 }
 
+/** The last applied document of a baseline (schema v10). */
+export interface BaselinesTable {
+  name: string;
+  revision: string;
+  document: string;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** One `baseline apply` (schema v10); `state` running | done | partial | failed | superseded. */
+export interface BaselineRunsTable {
+  id: string;
+  baseline_name: string;
+  revision: string;
+  actor: string;
+  state: string;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** A tenant of an apply run: pending | running | done | failed, with its progress in calls. */
+export interface BaselineRunTenantsTable {
+  run_id: string;
+  tenant_id: string;
+  state: string;
+  done: number;
+  total: number;
+  result: string | null;
+  error: string | null;
+  updated_at: string;
+}
+
+/** A tenant's drift state against a baseline: in_sync | drifted | failed (schema v10). */
+export interface BaselineTenantsTable {
+  baseline_name: string;
+  tenant_id: string;
+  revision: string;
+  state: string;
+  checked_at: string;
+  difference: string | null;
+  error: string | null;
+}
+
 /** The store's database as Kysely sees it. */
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
@@ -477,4 +520,8 @@ export interface StoreDatabase {
   notify_seen: NotifySeenTable;
   notify_events: NotifyEventsTable;
   notify_messages: NotifyMessagesTable;
+  baselines: BaselinesTable;
+  baseline_runs: BaselineRunsTable;
+  baseline_run_tenants: BaselineRunTenantsTable;
+  baseline_tenants: BaselineTenantsTable;
 }

@@ -16,7 +16,7 @@ import type { BatchRecord, Store } from "../store/index.js";
 import { parseStoreUrl } from "../store/index.js";
 import { loadPg, loadPgBoss } from "../store/pg-modules.js";
 import { createQueues } from "./sync-queue.js";
-import type { HuntBatchRequest, ResponseActionBatchRequest } from "./task-runner.js";
+import type { BaselineBatchRequest, HuntBatchRequest, ResponseActionBatchRequest } from "./task-runner.js";
 import { DEFAULT_TASK_SETTINGS, TASK_QUEUE, type TaskJobSettings, taskJobOptions, taskJobs, taskLeaseFor } from "./task-queue.js";
 import { resolveQueueSchema } from "./worker-options.js";
 
@@ -45,9 +45,21 @@ export interface ResponseActionSubmission extends ResponseActionBatchRequest {
   targets: ReadonlyArray<{ tenantId: string; machineId: string }>;
 }
 
+/** What `submitBaselineApply` takes. */
+export interface BaselineApplySubmission {
+  actor: string;
+  /** The store's apply run (`startBaselineRun`) the jobs record their progress in. */
+  runId: string;
+  /** The baseline's decoded document as written; each job validates it again. */
+  document: unknown;
+  tenantIds: readonly string[];
+}
+
 export interface BatchQueue {
   submitHunt(submission: HuntSubmission): Promise<BatchRecord>;
   submitResponseActions(submission: ResponseActionSubmission): Promise<BatchRecord>;
+  /** A baseline apply as one job per tenant (the run is the store's: `startBaselineRun`). */
+  submitBaselineApply(submission: BaselineApplySubmission): Promise<BatchRecord>;
   close(): Promise<void>;
 }
 
@@ -108,6 +120,12 @@ export function openBatchQueue(options: BatchQueueOptions): BatchQueue {
         if (s[k] !== undefined) (request as unknown as Record<string, unknown>)[k] = s[k];
       if (s.wait) request.wait = true;
       return submit("response-action", s.actor, { ...request }, s.targets.map((t) => ({ tenantId: t.tenantId, machineId: t.machineId })));
+    },
+    async submitBaselineApply(s) {
+      if (!s || typeof s.runId !== "string" || s.runId === "") throw new TypeError("a baseline apply needs its run id");
+      if (!Array.isArray(s.tenantIds) || s.tenantIds.length === 0) throw new TypeError("a baseline apply needs at least one tenant");
+      const request: BaselineBatchRequest = { runId: s.runId, document: s.document };
+      return submit("baseline", s.actor, { ...request }, s.tenantIds.map((tenantId) => ({ tenantId })));
     },
     async close() {
       await ready?.catch(() => {});

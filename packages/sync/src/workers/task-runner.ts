@@ -12,6 +12,8 @@
  */
 import type PgBoss from "pg-boss";
 import { FINAL_MACHINE_ACTION_STATUSES, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
+import { parseBaseline } from "../engine/baseline/model.js";
+import { applyBaselineToTenant } from "../engine/baseline/run.js";
 import { huntTenant } from "../engine/hunt.js";
 import { runResponseAction } from "../engine/response-actions.js";
 import type { ResponseActionOutcome, ResponseActionRequest } from "../engine/types.js";
@@ -35,6 +37,12 @@ export type ResponseActionBatchRequest = Pick<
   ResponseActionRequest,
   "action" | "comment" | "isolationType" | "scanType" | "sha1" | "tag" | "wait" | "waitTimeoutMs" | "pollIntervalMs"
 >;
+
+/** The request of a baseline batch (`submitBaselineApply`): the store's run and the document as written. */
+export interface BaselineBatchRequest {
+  runId: string;
+  document: unknown;
+}
 
 /** What a finished item gives back: done/failed with a result, or "try again". */
 type ItemEnd =
@@ -132,6 +140,20 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
     return { kind: "finish", state: outcome.result === "failed" ? "failed" : "done", result: outcome, error: outcome.error ?? null };
   }
 
+  async function runBaseline(job: Job, batch: BatchRecord, item: BatchItemRecord): Promise<ItemEnd> {
+    const r = batch.request as unknown as BaselineBatchRequest;
+    // Validated when submitted; `now` 0: an expiry that has passed since then is the service's to judge.
+    const baseline = parseBaseline(r.document, 0);
+    const tenant = await store.getTenant(item.tenantId);
+    if (!tenant) return { kind: "finish", state: "failed", result: null, error: { code: "ERR_STORE_TENANT_UNKNOWN", message: `tenant ${item.tenantId} is not in the store` } };
+    // A retry after a lost worker re-reads the tenant and plans again: nothing is created twice.
+    const outcome = await applyBaselineToTenant({ store, partner, actor: batch.actor, signal }, baseline, tenant, r.runId);
+    const error = outcome.status === "failed" ? outcome.error : null;
+    if (error && signal.aborted) return { kind: "retry", reason: "worker stopping" };
+    if (error && isTransientCode(error.code) && !lastAttempt(job)) return { kind: "retry", reason: `${error.code}: ${error.message}` };
+    return { kind: "finish", state: error ? "failed" : "done", result: outcome, error };
+  }
+
   /** Runs one task job to its end (finished, handed back, or skipped); never rejects. */
   return async function runTask(job: Job): Promise<void> {
     const started = Date.now();
@@ -152,7 +174,8 @@ export function createTaskRunner(deps: TaskRunnerDeps) {
         return;
       }
       emit({ type: "task-start", workerId, jobId: job.id, batchId: data.batchId, key: data.key, kind: batch.kind, attempt: job.retryCount + 1 });
-      const end = batch.kind === "hunt" ? await runHunt(job, batch, item) : await runAction(job, batch, item);
+      const end =
+        batch.kind === "hunt" ? await runHunt(job, batch, item) : batch.kind === "baseline" ? await runBaseline(job, batch, item) : await runAction(job, batch, item);
       if (end.kind === "retry") {
         await boss.fail(TASK_QUEUE, job.id, { reason: end.reason, workerId });
         done("retry", { kind: batch.kind, reason: end.reason });

@@ -86,7 +86,7 @@ export async function submitToWorkers(
   url: string,
   options: FollowOptions,
   submit: (queue: ReturnType<typeof openBatchQueue>) => Promise<BatchRecord>,
-  kind: "hunt" | "response-actions" = "response-actions",
+  kind: "hunt" | "response-actions" | "baseline" = "response-actions",
 ): Promise<number> {
   const queue = openBatchQueue({ url, store });
   let batch: BatchRecord;
@@ -114,6 +114,7 @@ export async function submitToWorkers(
 
 /** Prints a batch's results as the command run here prints them; the exit code follows its failed items. */
 async function printBatch(out: Output, store: Store, batch: BatchRecord): Promise<number> {
+  if (batch.kind === "baseline") return (await import("../baseline/workers.js")).printBaselineBatch(out, store, batch);
   if (batch.kind === "hunt") {
     const result = await readHuntBatch(store, batch.id);
     return printHuntResult(out, result, batch.total);
@@ -149,6 +150,7 @@ export interface BatchesOptions extends OutputFlags {
 
 function describeRequest(b: BatchRecord): string {
   if (b.kind === "hunt") return String(b.request.query ?? "").replace(/\s+/g, " ");
+  if (b.kind === "baseline") return `baseline ${String((b.request.document as { name?: unknown } | null)?.name ?? "")}`;
   return `${String(b.request.action)}: ${String(b.request.comment ?? "")}`;
 }
 

@@ -188,6 +188,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
       const notifier = startNotifier(store, ctx.io.env, (line) => out.note(line));
+      const drift = (await import("../baseline/drift-schedule.js")).startBaselineDriftChecks(store, partner, out, ctx.io.env);
       const watch = syncWatch({
         ...base,
         intervalMs,
@@ -215,6 +216,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         process.off("SIGTERM", stop);
         await webhook?.stop();
         await notifier.stop();
+        await drift?.stop();
       }
       return EXIT.ok;
     } finally {

@@ -100,11 +100,14 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
   let partner: PartnerClient<PartnerTenant> | undefined;
   let webhook: RunningWebhook | undefined;
   let notifier: { stop(): Promise<void> } | undefined;
+  let drift: { stop(): Promise<void> } | undefined;
   try {
     partner = openWorkerPartner(config, ctx, workerId, budgetStore);
     // Every worker forwards from the shared store: delivery is at least once, deduplicated by the Idempotency-Key.
     webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(`${new Date().toISOString()} ${webhookPassLine(r)}`));
     notifier = startNotifier(store, ctx.io.env, (line) => out.note(`${new Date().toISOString()} ${line}`));
+    // Each worker checks the applied baselines for drift; they record the same states.
+    drift = (await import("../baseline/drift-schedule.js")).startBaselineDriftChecks(store, partner, out, ctx.io.env);
     const worker = createSyncWorker({
       url,
       store,
@@ -133,6 +136,7 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
   } finally {
     await webhook?.stop();
     await notifier?.stop();
+    await drift?.stop();
     await partner?.close();
     await budgetStore.close();
     await store.close();

@@ -9,6 +9,7 @@ import { layout } from "../layout.js";
 
 function request(b: BatchRecord): string {
   if (b.kind === "hunt") return String(b.request.query ?? "");
+  if (b.kind === "baseline") return `baseline ${String((b.request.document as { name?: unknown } | null)?.name ?? "")}`;
   return `${String(b.request.action ?? "")}: ${String(b.request.comment ?? "")}`;
 }
 
