@@ -22,6 +22,7 @@ export type {
   TvmMachineVulnerability,
   TvmMissingKb,
   TvmRecommendationRecord,
+  TvmScorePoint,
   TvmSnapshotRecord,
   TvmSoftwareRecord,
 } from "./tvm-query.js";
@@ -29,6 +30,7 @@ export {
   recommendationSoftwareId,
   softwareIdOf,
   TVM_LIMITS,
+  TVM_SCORE_HISTORY_DAYS,
   TVM_SEVERITY_RANK,
   type TvmMachineVulnerabilityInput,
   type TvmRecommendationInput,
