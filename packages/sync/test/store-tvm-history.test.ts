@@ -2,7 +2,7 @@
  * The exposure score history on SQLite and PostgreSQL: each TVM snapshot that carries a score
  * keeps it for its UTC day (the day's last snapshot wins), reads answer a tenant set and a period
  * oldest day first, rows past 400 days are pruned by the next snapshot, a snapshot without scores
- * adds nothing, and a store from before the history migrates to the history with its snapshots intact.
+ * adds nothing, a removed tenant's history goes with it, and a store from before the history migrates to the history with its snapshots intact.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -62,6 +62,20 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await store.listTvmScoreHistory({ tenantIds: [], from: "2026-11-01", to: "2026-11-30" }), []);
       // The snapshot row itself still says the last score.
       assert.equal((await store.getTvmSnapshot(a))?.exposureScore, 40);
+    });
+
+    it("forgets a removed tenant's history and snapshot", async () => {
+      const [a, b] = [randomTenantId(), randomTenantId()];
+      await store.upsertTenant({ id: a, name: "A" });
+      await store.upsertTenant({ id: b, name: "B" });
+      nowMs = Date.parse("2026-11-03T08:00:00Z");
+      await store.replaceTvmSnapshot(a, scores(60));
+      await store.replaceTvmSnapshot(b, scores(70));
+      assert.equal(await store.removeTenant(a), true);
+      assert.deepEqual(await store.listTvmScoreHistory({ tenantIds: [a], from: "2026-11-01", to: "2026-11-30" }), []);
+      assert.equal(await store.getTvmSnapshot(a), null);
+      assert.deepEqual(await store.topTvmCves({ tenantIds: [a] }), []);
+      assert.equal((await store.listTvmScoreHistory({ tenantIds: [b], from: "2026-11-01", to: "2026-11-30" })).length, 1, "other tenants keep theirs");
     });
 
     it("adds nothing for a snapshot without scores, and prunes days past the history's length", async () => {
