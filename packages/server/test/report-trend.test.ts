@@ -120,6 +120,26 @@ describe("the exposure score trend in a customer's report", () => {
     assert.equal(trendSvg(html), undefined);
   });
 
+  it("for a group of many tenants, draws the twelve with the highest score and counts the rest", async () => {
+    const many: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const id = crypto.randomUUID();
+      many.push(id);
+      await store.upsertTenant({ id, name: `Branch ${String(i).padStart(2, "0")}` });
+      for (const day of ["2026-10-10", "2026-10-20"]) {
+        nowMs = Date.parse(`${day}T06:00:00Z`);
+        await store.replaceTvmSnapshot(id, { exposureScore: { score: 10 + i, time: `${day}T05:00:00Z` } });
+      }
+    }
+    nowMs = Date.parse("2026-12-01T08:00:00Z");
+    const html = renderReportHtml(await report(many, "2026-10-01", "2026-10-31", "Branches"));
+    const svg = trendSvg(html)!;
+    const drawn = [...svg.matchAll(/<g class="series" data-tenant="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(drawn.length, 12);
+    assert.ok(!drawn.includes("Branch 00") && !drawn.includes("Branch 01"), "the two lowest scores are left out");
+    assert.match(html, /The 12 tenants with the highest exposure score are drawn; 2 more are not\./);
+  });
+
   it("renders in Chromium with the lines visible", { skip: withoutChromium() }, async () => {
     const html = renderReportHtml(await report([contoso, fabrikam], "2026-11-01", "2026-11-30", "Retail"));
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });

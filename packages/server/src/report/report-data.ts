@@ -75,6 +75,7 @@ export interface ReportCve {
 
 /** One tenant's daily scores over the report's period, oldest day first. */
 export interface ScoreSeries {
+  readonly tenantId: string;
   readonly tenantName: string;
   readonly points: ReadonlyArray<{ readonly day: string; readonly score: number }>;
 }
@@ -270,10 +271,11 @@ export async function collectReport(store: Store, request: ReportRequest): Promi
     if (snap?.exposureScore != null) scores.push({ tenantName: nameOf.get(tenantId) ?? tenantId, score: snap.exposureScore, time: snap.exposureTime });
   }
   const topCves = tenantIds.length ? await store.topTvmCves({ tenantIds, limit: limits.cves }) : [];
-  const history = await store.listTvmScoreHistory({ tenantIds, from: request.from, to: request.to });
+  const history = await store.listTvmScoreHistory({ tenantIds, from: request.from, to: request.to, limit: tenantIds.length * days });
   const seriesOf = (pick: (p: (typeof history)[number]) => number | null): ScoreSeries[] =>
     tenantIds
       .map((id) => ({
+        tenantId: id,
         tenantName: nameOf.get(id) ?? id,
         points: history.filter((p) => p.tenantId === id && pick(p) !== null).map((p) => ({ day: p.day, score: pick(p)! })),
       }))

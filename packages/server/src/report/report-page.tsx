@@ -67,6 +67,9 @@ function Durations({ what, stats, name }: { what: string; stats: DurationStats; 
   );
 }
 
+/** Lines a trend chart draws at most (its legend stays readable). */
+const MAX_TREND_LINES = 12;
+
 /** Days with a recorded score, over all series. */
 const recordedDays = (series: readonly ScoreSeries[]) => new Set(series.flatMap((s) => s.points.map((p) => p.day))).size;
 
@@ -78,13 +81,21 @@ function ScoreTrend({ data }: { data: ReportData }) {
   const trend = data.exposure?.trend;
   if (!trend) return null;
   const days = recordedDays(trend.exposure);
+  // A group of many tenants: the lines of those with the highest last exposure score (the ones to
+  // talk about), the rest named as a count. Secure scores follow the same tenants.
+  const lastScore = (s: ScoreSeries) => s.points[s.points.length - 1]?.score ?? 0;
+  const exposure = [...trend.exposure].sort((a, b) => lastScore(b) - lastScore(a)).slice(0, MAX_TREND_LINES);
+  const drawn = new Set(exposure.map((s) => s.tenantId));
+  const secure = trend.secure.filter((s) => drawn.has(s.tenantId) || trend.exposure.length === 0).slice(0, MAX_TREND_LINES);
+  const left = trend.exposure.length - exposure.length;
   return (
     <div data-section="exposure-trend">
       <h3>Exposure score trend</h3>
       {days >= 2 ? (
         <>
           <p class="muted">{`Exposure score on each day a vulnerability sync recorded it (${days} days of this period); lower is better.`}</p>
-          <TrendChart name="exposure-trend" label="Exposure score over the period" series={trend.exposure} from={data.period.from} to={data.period.to} max={100} />
+          <TrendChart name="exposure-trend" label="Exposure score over the period" series={exposure} from={data.period.from} to={data.period.to} max={100} />
+          {left > 0 ? <p class="muted">{`The ${exposure.length} tenants with the highest exposure score are drawn; ${left} more are not.`}</p> : null}
         </>
       ) : (
         <p class="muted" data-note="too-little-history">
@@ -93,11 +104,11 @@ function ScoreTrend({ data }: { data: ReportData }) {
             : "Too little history for a trend: no exposure score was recorded during this period. The trend appears once vulnerability syncs have recorded it on two days or more."}
         </p>
       )}
-      {recordedDays(trend.secure) >= 2 ? (
+      {recordedDays(secure) >= 2 ? (
         <>
           <h3>Secure score trend</h3>
           <p class="muted">Microsoft Secure Score for Devices on each day a vulnerability sync recorded it; higher is better.</p>
-          <TrendChart name="secure-score-trend" label="Secure score over the period" series={trend.secure} from={data.period.from} to={data.period.to} />
+          <TrendChart name="secure-score-trend" label="Secure score over the period" series={secure} from={data.period.from} to={data.period.to} />
         </>
       ) : null}
     </div>
