@@ -1,7 +1,7 @@
 /** @jsxRuntime automatic @jsxImportSource hono/jsx */
 /**
  * The report's charts as inline SVG, drawn on the server: d3-scale places the bars and ticks and
- * d3-shape stacks the series, both as plain numbers without a DOM. The SVG is written through Hono
+ * d3-shape stacks the series and draws the score trend's lines, both as plain numbers without a DOM. The SVG is written through Hono
  * JSX, so every label (a category, a device name: tenant data) is escaped like any other page
  * text. No script, no web font, no CDN: the HTML file reads the same offline, in a mail client's
  * viewer and in Chromium's PDF printer.
@@ -12,9 +12,9 @@
  * functions used reach the CLI bundle.
  */
 import { scaleBand, scaleLinear } from "d3-scale";
-import { stack } from "d3-shape";
+import { line, stack } from "d3-shape";
 import { clip } from "../views/clip.js";
-import { SEVERITIES, type Severity, type TimelineBucket } from "./report-data.js";
+import { type ScoreSeries, SEVERITIES, type Severity, type TimelineBucket } from "./report-data.js";
 
 /** Colours of the severities (High to UnSpecified), readable in print. */
 export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
@@ -176,6 +176,110 @@ export function BarChart({ name, label, bars, width = 720, max }: { name: string
           </g>
         );
       })}
+    </svg>
+  );
+}
+
+/** Colours of a {@link TrendChart}'s lines, one a tenant, repeating past eight. */
+export const SERIES_COLORS: readonly string[] = ["#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#c62828", "#1565c0", "#6d4c41", "#ad1457"];
+
+const FONT_FAMILY = "system-ui,-apple-system,'Segoe UI',Roboto,sans-serif";
+const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
+
+/**
+ * Scores over the days of a period as lines, one a tenant (d3-shape's `line` over d3-scale's
+ * linear scales, days on x). Each day a score was recorded is a point carrying `data-day` and
+ * `data-score`, with a `<title>`; a tenant with one point shows just the point. Only
+ * presentation attributes, no `style`: the console's CSP (`style-src 'self'`) would drop inline
+ * styles. Tenant names (the legend) are clipped and escaped.
+ */
+export function TrendChart({
+  name,
+  label,
+  series,
+  from,
+  to,
+  max,
+  width = 720,
+  height = 240,
+}: {
+  name: string;
+  label: string;
+  series: readonly ScoreSeries[];
+  from: string;
+  to: string;
+  /** Top of the y axis (100 for the exposure score); default the highest score, rounded up. */
+  max?: number;
+  width?: number;
+  height?: number;
+}) {
+  const legendRows = series.length > 1 ? Math.ceil(series.length / 3) : 0;
+  const margin = { top: 12, right: 20, bottom: 28 + legendRows * 16, left: 40 };
+  const all = series.flatMap((s) => s.points.map((p) => p.score));
+  const x = scaleLinear()
+    .domain([dayMs(from), Math.max(dayMs(to), dayMs(from) + 86_400_000)])
+    .range([margin.left, width - margin.right]);
+  const y = scaleLinear()
+    .domain([0, max ?? Math.max(1, ...all)])
+    .nice()
+    .range([height - margin.bottom, margin.top]);
+  const path = line<{ day: string; score: number }>()
+    .x((p) => round(x(dayMs(p.day))))
+    .y((p) => round(y(p.score)));
+  const days = Math.round((x.domain()[1]! - x.domain()[0]!) / 86_400_000);
+  const step = Math.max(1, Math.ceil(days / 8));
+  const xTicks: number[] = [];
+  for (let d = 0; d <= days; d += step) xTicks.push(x.domain()[0]! + d * 86_400_000);
+  return (
+    <svg
+      class="chart"
+      data-chart={name}
+      xmlns="http://www.w3.org/2000/svg"
+      viewBox={`0 0 ${width} ${height}`}
+      width={width}
+      height={height}
+      role="img"
+      aria-label={label}
+      font-family={FONT_FAMILY}
+    >
+      {y.ticks(5).map((t) => (
+        <g class="tick" font-size="10" fill="#555">
+          <line x1={margin.left} x2={width - margin.right} y1={round(y(t))} y2={round(y(t))} stroke="#e0e0e0" />
+          <text x={margin.left - 6} y={round(y(t)) + 3} text-anchor="end">
+            {String(t)}
+          </text>
+        </g>
+      ))}
+      {xTicks.map((ms) => (
+        <text x={round(x(ms))} y={height - margin.bottom + 14} font-size="10" fill="#555" text-anchor="middle">
+          {new Date(ms).toISOString().slice(5, 10)}
+        </text>
+      ))}
+      <line x1={margin.left} x2={width - margin.right} y1={height - margin.bottom} y2={height - margin.bottom} stroke="#999" />
+      {series.map((s, i) => {
+        const color = SERIES_COLORS[i % SERIES_COLORS.length]!;
+        const tenant = clip(s.tenantName, 200);
+        return (
+          <g class="series" data-tenant={tenant} data-points={s.points.length}>
+            {s.points.length > 1 ? <path d={path(s.points as { day: string; score: number }[]) ?? ""} fill="none" stroke={color} stroke-width="2" /> : null}
+            {s.points.map((p) => (
+              <circle cx={round(x(dayMs(p.day)))} cy={round(y(p.score))} r="3" fill={color} data-day={p.day} data-score={p.score}>
+                <title>{`${clip(s.tenantName, 80)} ${p.day}: ${Math.round(p.score * 10) / 10}`}</title>
+              </circle>
+            ))}
+          </g>
+        );
+      })}
+      {series.length > 1
+        ? series.map((s, i) => (
+            <g class="legend" font-size="11">
+              <rect x={margin.left + (i % 3) * 220} y={height - legendRows * 16 + Math.floor(i / 3) * 16 - 9} width="10" height="10" fill={SERIES_COLORS[i % SERIES_COLORS.length]} />
+              <text x={margin.left + (i % 3) * 220 + 14} y={height - legendRows * 16 + Math.floor(i / 3) * 16}>
+                {clip(s.tenantName, 30)}
+              </text>
+            </g>
+          ))
+        : null}
     </svg>
   );
 }

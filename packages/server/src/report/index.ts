@@ -7,7 +7,9 @@ export {
   type ReportCve,
   type ReportData,
   type ReportDevice,
+  type ReportExposure,
   type ReportRequest,
+  type ScoreSeries,
   SEVERITIES,
 } from "./report-data.js";
 export { ReportError, type ReportErrorCode } from "./report-error.js";

@@ -73,9 +73,22 @@ export interface ReportCve {
   readonly publicExploit: boolean;
 }
 
+/** One tenant's daily scores over the report's period, oldest day first. */
+export interface ScoreSeries {
+  readonly tenantId: string;
+  readonly tenantName: string;
+  readonly points: ReadonlyArray<{ readonly day: string; readonly score: number }>;
+}
+
 export interface ReportExposure {
   /** Each tenant's last exposure score (0–100, lower is better) and when MDE computed it. */
   readonly scores: ReadonlyArray<{ readonly tenantName: string; readonly score: number; readonly time: string | null }>;
+  /**
+   * The scores the vulnerability syncs recorded during the period, a point per tenant and day:
+   * exposure score (0–100, lower is better) and Microsoft Secure Score for Devices (higher is
+   * better). A tenant without any point in the period has no series.
+   */
+  readonly trend: { readonly exposure: readonly ScoreSeries[]; readonly secure: readonly ScoreSeries[] };
   readonly topCves: readonly ReportCve[];
 }
 
@@ -258,6 +271,16 @@ export async function collectReport(store: Store, request: ReportRequest): Promi
     if (snap?.exposureScore != null) scores.push({ tenantName: nameOf.get(tenantId) ?? tenantId, score: snap.exposureScore, time: snap.exposureTime });
   }
   const topCves = tenantIds.length ? await store.topTvmCves({ tenantIds, limit: limits.cves }) : [];
+  const history = await store.listTvmScoreHistory({ tenantIds, from: request.from, to: request.to, limit: tenantIds.length * days });
+  const seriesOf = (pick: (p: (typeof history)[number]) => number | null): ScoreSeries[] =>
+    tenantIds
+      .map((id) => ({
+        tenantId: id,
+        tenantName: nameOf.get(id) ?? id,
+        points: history.filter((p) => p.tenantId === id && pick(p) !== null).map((p) => ({ day: p.day, score: pick(p)! })),
+      }))
+      .filter((s) => s.points.length > 0);
+  const trend = { exposure: seriesOf((p) => p.exposureScore), secure: seriesOf((p) => p.secureScore) };
 
   return {
     subject: request.subject,
@@ -278,9 +301,10 @@ export async function collectReport(store: Store, request: ReportRequest): Promi
       .slice(0, limits.devices)
       .map((d) => ({ tenantName: d.tenantName, name: d.name, alerts: d.alerts, worstSeverity: SEVERITIES[d.worst]! })),
     exposure:
-      scores.length || topCves.length
+      scores.length || topCves.length || trend.exposure.length || trend.secure.length
         ? {
             scores,
+            trend,
             topCves: topCves.map((c) => ({ cveId: c.cveId, severity: c.severity, cvssV3: c.cvssV3, machines: c.machines, publicExploit: c.publicExploit })),
           }
         : null,

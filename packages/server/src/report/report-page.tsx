@@ -8,8 +8,8 @@
  */
 import { clip, LIST_TEXT_MAX } from "../views/clip.js";
 import { raw } from "hono/html";
-import { AlertsOverTime, BarChart, SEVERITY_COLORS } from "./charts.js";
-import type { DurationStats, ReportData } from "./report-data.js";
+import { AlertsOverTime, BarChart, SEVERITY_COLORS, TrendChart } from "./charts.js";
+import type { DurationStats, ReportData, ScoreSeries } from "./report-data.js";
 
 /** Who the report is from. */
 export interface ReportBranding {
@@ -64,6 +64,54 @@ function Durations({ what, stats, name }: { what: string; stats: DurationStats; 
       <Figure name={`${name}-p90`} label={`90% ${what}d within`} value={duration(stats.p90Minutes)} />
       <Figure name={`${name}-measured`} label={`alerts measured`} value={stats.measured} />
     </>
+  );
+}
+
+/** Lines a trend chart draws at most (its legend stays readable). */
+const MAX_TREND_LINES = 12;
+
+/** Days with a recorded score, over all series. */
+const recordedDays = (series: readonly ScoreSeries[]) => new Set(series.flatMap((s) => s.points.map((p) => p.day))).size;
+
+/**
+ * The exposure score over the period, and the secure score's when there is one. A trend needs
+ * scores on two days at least: with fewer, the page says so rather than draw one dot.
+ */
+function ScoreTrend({ data }: { data: ReportData }) {
+  const trend = data.exposure?.trend;
+  if (!trend) return null;
+  const days = recordedDays(trend.exposure);
+  // A group of many tenants: the lines of those with the highest last exposure score (the ones to
+  // talk about), the rest named as a count. Secure scores follow the same tenants.
+  const lastScore = (s: ScoreSeries) => s.points[s.points.length - 1]?.score ?? 0;
+  const exposure = [...trend.exposure].sort((a, b) => lastScore(b) - lastScore(a)).slice(0, MAX_TREND_LINES);
+  const drawn = new Set(exposure.map((s) => s.tenantId));
+  const secure = trend.secure.filter((s) => drawn.has(s.tenantId) || trend.exposure.length === 0).slice(0, MAX_TREND_LINES);
+  const left = trend.exposure.length - exposure.length;
+  return (
+    <div data-section="exposure-trend">
+      <h3>Exposure score trend</h3>
+      {days >= 2 ? (
+        <>
+          <p class="muted">{`Exposure score on each day a vulnerability sync recorded it (${days} days of this period); lower is better.`}</p>
+          <TrendChart name="exposure-trend" label="Exposure score over the period" series={exposure} from={data.period.from} to={data.period.to} max={100} />
+          {left > 0 ? <p class="muted">{`The ${exposure.length} tenants with the highest exposure score are drawn; ${left} more are not.`}</p> : null}
+        </>
+      ) : (
+        <p class="muted" data-note="too-little-history">
+          {days === 1
+            ? "Too little history for a trend: the exposure score was recorded on one day of this period only. The trend appears once vulnerability syncs have recorded it on two days or more."
+            : "Too little history for a trend: no exposure score was recorded during this period. The trend appears once vulnerability syncs have recorded it on two days or more."}
+        </p>
+      )}
+      {recordedDays(secure) >= 2 ? (
+        <>
+          <h3>Secure score trend</h3>
+          <p class="muted">Microsoft Secure Score for Devices on each day a vulnerability sync recorded it; higher is better.</p>
+          <TrendChart name="secure-score-trend" label="Secure score over the period" series={secure} from={data.period.from} to={data.period.to} />
+        </>
+      ) : null}
+    </div>
   );
 }
 
@@ -211,6 +259,7 @@ function Report({ data, branding }: { data: ReportData; branding: ReportBranding
                   />
                 </>
               ) : null}
+              <ScoreTrend data={data} />
               {exposure.topCves.length ? (
                 <>
                   <h3>Top CVEs</h3>

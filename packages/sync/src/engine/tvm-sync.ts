@@ -16,7 +16,9 @@
  * A part the tenant did not grant (its token's roles lack the permission, or
  * the API answers 403) is not read, and its permission is named;
  * any other failure drops the whole read and records the failure beside the
- * last good snapshot, which stays. Nothing here throws for the tenant's own
+ * last good snapshot, which stays. The scores also go into the day's row of
+ * the score history (tvm-write.ts, same transaction as the snapshot), which
+ * reports draw as a trend. Nothing here throws for the tenant's own
  * trouble, and none of it changes the tenant's onboarding state: alerts and
  * machines synced fine, and TVM permissions are optional.
  */

@@ -29,6 +29,7 @@ export type {
   TvmMachineVulnerability,
   TvmMissingKb,
   TvmRecommendationRecord,
+  TvmScorePoint,
   TvmSnapshotRecord,
   TvmSoftwareRecord,
 } from "./tvm-query.js";
@@ -36,6 +37,7 @@ export {
   recommendationSoftwareId,
   softwareIdOf,
   TVM_LIMITS,
+  TVM_SCORE_HISTORY_DAYS,
   TVM_SEVERITY_RANK,
   type TvmMachineVulnerabilityInput,
   type TvmRecommendationInput,

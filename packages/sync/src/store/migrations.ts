@@ -661,6 +661,26 @@ const fleetBaselines: Migration = {
   },
 };
 
+/*
+ * Exposure score history (schema v11, issue 18): each tenant's exposure score and secure score
+ * per day, written with the TVM snapshot that carries them (the snapshot row keeps only the
+ * last), so a customer report can draw the trend over its period. One row per tenant and UTC
+ * day, the day's last snapshot winning; rows older than 400 days are pruned by the same write.
+ * Additive only.
+ */
+const tvmScoreHistory: Migration = {
+  version: 11,
+  name: "exposure score history",
+  statements(ctx) {
+    const c = columns(ctx);
+    const real = ctx.dialect === "postgres" ? sql`double precision` : sql`real`;
+    let t = c.text(c.text(c.text(ctx.db.schema.createTable("tvm_score_history") as Builder, "tenant_id", true), "day", true), "taken_at", true);
+    t = c.text(c.text(t, "exposure_time"), "secure_score_time");
+    t = t.addColumn("exposure_score", real).addColumn("secure_score", real);
+    return [t.addPrimaryKeyConstraint("tvm_score_history_pk", ["tenant_id", "day"]).compile()];
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
 export const migrations: readonly Migration[] = Object.freeze([
   initialSchema,
@@ -673,4 +693,5 @@ export const migrations: readonly Migration[] = Object.freeze([
   overviewIndex,
   notificationRules,
   fleetBaselines,
+  tvmScoreHistory,
 ]);

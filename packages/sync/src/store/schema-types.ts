@@ -488,6 +488,19 @@ export interface BaselineTenantsTable {
 }
 
 /** The store's database as Kysely sees it. */
+/** A tenant's scores of one UTC day (the day's last TVM snapshot), for trends. */
+export interface TvmScoreHistoryTable {
+  tenant_id: string;
+  /** `YYYY-MM-DD` (UTC) of `taken_at`. */
+  day: string;
+  /** When the snapshot was taken (our clock). */
+  taken_at: string;
+  exposure_score: number | null;
+  exposure_time: string | null;
+  secure_score: number | null;
+  secure_score_time: string | null;
+}
+
 export interface StoreDatabase {
   store_schema: StoreSchemaTable;
   store_migrations: StoreMigrationsTable;
@@ -511,6 +524,7 @@ export interface StoreDatabase {
   tvm_vulnerabilities: TvmVulnerabilitiesTable;
   tvm_software: TvmSoftwareTable;
   tvm_recommendations: TvmRecommendationsTable;
+  tvm_score_history: TvmScoreHistoryTable;
   customer_groups: CustomerGroupsTable;
   customer_group_members: CustomerGroupMembersTable;
   access_grants: AccessGrantsTable;

@@ -170,7 +170,8 @@ export function createTenantRepository(ctx: StoreContext) {
 
     /**
      * Removes the tenant and everything synced for it (alerts, machines,
-     * actions, cursors, runs, transitions, group memberships). The audit log is kept: it records
+     * actions, cursors, runs, transitions, group memberships, vulnerability snapshots and score
+     * history). The audit log is kept: it records
      * what was done, also for tenants that are gone. Returns false when unknown.
      */
     async removeTenant(tenantId: string): Promise<boolean> {
@@ -189,6 +190,12 @@ export function createTenantRepository(ctx: StoreContext) {
           "sync_runs",
           "tenant_state_transitions",
           "customer_group_members",
+          "tvm_snapshots",
+          "tvm_machine_vulnerabilities",
+          "tvm_vulnerabilities",
+          "tvm_software",
+          "tvm_recommendations",
+          "tvm_score_history",
         ] as const) {
           await trx.deleteFrom(table).where("tenant_id", "=", id).execute();
         }

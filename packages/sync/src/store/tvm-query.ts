@@ -147,6 +147,20 @@ const limitOf = (limit: number | undefined, fallback: number, max: number) => {
   return n;
 };
 
+/** A tenant's scores on one day (the day's last TVM snapshot). */
+export interface TvmScorePoint {
+  readonly tenantId: string;
+  /** `YYYY-MM-DD` (UTC) the snapshot was taken. */
+  readonly day: string;
+  /** When the snapshot was taken (our clock). */
+  readonly takenAt: string;
+  readonly exposureScore: number | null;
+  /** The score's `time` as MDE gave it. */
+  readonly exposureTime: string | null;
+  readonly secureScore: number | null;
+  readonly secureScoreTime: string | null;
+}
+
 /** Reads the TVM snapshots (see the file comment). */
 export function createTvmReader(ctx: StoreContext) {
   const { db } = ctx;
@@ -155,6 +169,36 @@ export function createTvmReader(ctx: StoreContext) {
     async getTvmSnapshot(tenantId: string): Promise<TvmSnapshotRecord | null> {
       const row = await db.selectFrom("tvm_snapshots").selectAll().where("tenant_id", "=", tenantKey(tenantId)).executeTakeFirst();
       return row ? toSnapshot(row) : null;
+    },
+
+    /**
+     * The tenants' daily scores from `from` to `to` (`YYYY-MM-DD`, both included), oldest day
+     * first, at most `limit` rows (default 10,000: 400 days × 25 tenants).
+     *
+     * @example
+     * const points = await store.listTvmScoreHistory({ tenantIds: [id], from: "2026-11-01", to: "2026-11-30" });
+     */
+    async listTvmScoreHistory(options: { readonly tenantIds: readonly string[]; readonly from: string; readonly to: string; readonly limit?: number }): Promise<TvmScorePoint[]> {
+      if (options.tenantIds.length === 0) return [];
+      const rows = await db
+        .selectFrom("tvm_score_history")
+        .selectAll()
+        .where("tenant_id", "in", options.tenantIds.map(tenantKey))
+        .where("day", ">=", options.from)
+        .where("day", "<=", options.to)
+        .orderBy("day")
+        .orderBy("tenant_id")
+        .limit(Math.max(1, Math.min(options.limit ?? 10_000, 100_000)))
+        .execute();
+      return rows.map((r) => ({
+        tenantId: r.tenant_id,
+        day: r.day,
+        takenAt: r.taken_at,
+        exposureScore: r.exposure_score === null ? null : Number(r.exposure_score),
+        exposureTime: r.exposure_time,
+        secureScore: r.secure_score === null ? null : Number(r.secure_score),
+        secureScoreTime: r.secure_score_time,
+      }));
     },
 
     /** Every tenant's snapshot record, highest exposure score first (tenants without a score last). */

@@ -6,6 +6,9 @@
  * replaces the tenant's snapshot in one transaction: readers see the old one or
  * the new one, never a mix, and a failed fetch never reaches the store.
  *
+ * The scores are also kept per day (tvm_score_history, {@link TVM_SCORE_HISTORY_DAYS} days) in
+ * the same transaction, so reports can draw their trend.
+ *
  * Everything here comes from a customer tenant and is attacker-controlled:
  * every text is cut to a bound and every list to a row limit, so one hostile
  * tenant cannot grow the store (or the console's pages) without limit.
@@ -269,6 +272,41 @@ function rowsOf<I, R>(items: readonly I[] | undefined, map: (item: I) => R | nul
 
 const SCORE_TIME = 40;
 
+/** Days a tenant's score history is kept (a year-on-year report still has its month). */
+export const TVM_SCORE_HISTORY_DAYS = 400;
+
+/**
+ * Keeps the day's scores of a snapshot in `tvm_score_history` (one row per tenant and UTC day,
+ * the newest snapshot of the day winning) and drops the tenant's rows past
+ * {@link TVM_SCORE_HISTORY_DAYS}. A snapshot without either score adds nothing.
+ */
+async function recordScores(
+  trx: Kysely<StoreDatabase>,
+  tenant: string,
+  now: string,
+  scores: { exposure_score: number | null; exposure_time: string | null; secure_score: number | null; secure_score_time: string | null },
+): Promise<void> {
+  const nowMs = Date.parse(now);
+  if (Number.isNaN(nowMs)) return;
+  const day = new Date(nowMs).toISOString().slice(0, 10);
+  if (scores.exposure_score !== null || scores.secure_score !== null) {
+    const row = {
+      taken_at: now,
+      exposure_score: scores.exposure_score,
+      exposure_time: scores.exposure_time,
+      secure_score: scores.secure_score,
+      secure_score_time: scores.secure_score_time,
+    };
+    await trx
+      .insertInto("tvm_score_history")
+      .values({ tenant_id: tenant, day, ...row })
+      .onConflict((oc) => oc.columns(["tenant_id", "day"]).doUpdateSet(row))
+      .execute();
+  }
+  const oldest = new Date(nowMs - TVM_SCORE_HISTORY_DAYS * 86_400_000).toISOString().slice(0, 10);
+  await trx.deleteFrom("tvm_score_history").where("tenant_id", "=", tenant).where("day", "<", oldest).execute();
+}
+
 /** Writes tenants' TVM snapshots (see the file comment). */
 export function createTvmWriter(ctx: StoreContext) {
   const { dialect } = ctx;
@@ -351,6 +389,7 @@ export function createTvmWriter(ctx: StoreContext) {
           .values({ tenant_id: tenant, ...snapshot })
           .onConflict((oc) => oc.column("tenant_id").doUpdateSet(snapshot))
           .execute();
+        await recordScores(trx, tenant, now, snapshot);
         return {
           takenAt: now,
           machines,

@@ -2,8 +2,8 @@
  * `mde-partner report --tenant T | --group G --from YYYY-MM-DD --to YYYY-MM-DD --format html|pdf --out FILE`:
  * a customer's report from the store (as the last sync left it). `--monthly --out-dir DIR` writes
  * each customer's report of the last whole month once (an existing file is left alone), so cron can
- * run it daily; `--watch` keeps it running and checks every hour. Reports are not mailed: write them
- * to a folder a mail or file-sharing job picks up.
+ * run it daily; `--watch` keeps it running and checks every hour. With `--email-to` each file is
+ * also mailed as an attachment once (mail.ts).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,8 +26,9 @@ import { createOutput } from "../../output/output.js";
 import { openCliStore } from "../../partner.js";
 import { untilStopped } from "../../signals.js";
 import { checkTenantChoice, requireTenant, tenantIdsOfGroups } from "../../tenant-selection.js";
+import { createReportMailer, mailFailure, type ReportMailOptions } from "./mail.js";
 
-export interface ReportCommandOptions {
+export interface ReportCommandOptions extends ReportMailOptions {
   tenant?: string[];
   group?: string[];
   from?: string;
@@ -161,6 +162,7 @@ export async function runReport(options: ReportCommandOptions, ctx: CommandConte
   const groups = checkTenantChoice(options);
   if (options.monthly) return runMonthly(options, ctx, format, groups, now);
   if (options.outDir !== undefined || options.watch) throw usageError("--out-dir and --watch go with --monthly");
+  if (options.emailTo !== undefined || options.smtp !== undefined) throw usageError("--email-to and --smtp go with --monthly (a single report is written to --out)");
   const tenants = options.tenant ?? [];
   if (tenants.length === 0 && !groups) throw usageError("name the customer: --tenant <id> or --group <name>");
   if (tenants.length > 1 || (groups?.length ?? 0) > 1) throw usageError("a report is for one tenant or one group (--monthly makes one per customer)");
@@ -201,6 +203,7 @@ async function runMonthly(options: ReportCommandOptions, ctx: CommandContext, fo
   const dir = absolutePath(options.outDir);
   const config = loadConfig(ctx.home);
   const look = branding(options, config);
+  const mailer = createReportMailer(options, ctx.io.env, writeAtomically, now);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stopped = options.watch ? untilStopped() : undefined;
   let running = true;
@@ -215,14 +218,25 @@ async function runMonthly(options: ReportCommandOptions, ctx: CommandContext, fo
     try {
       for (const customer of await customersOf(store, options, groups)) {
         const file = join(dir, reportFileName(customer.name, period.month, format));
-        if (existsSync(file)) continue;
+        if (!existsSync(file)) {
+          try {
+            writeAtomically(file, await makeReport(store, customer, period, format, look, options.chromium));
+            out.note(`wrote ${file}`);
+            made++;
+          } catch (error) {
+            failures++;
+            out.warn(`the report for ${customer.name} failed: ${toCliError(error).message}`);
+            continue;
+          }
+        }
+        if (!mailer || mailer.wasSent(file)) continue;
         try {
-          writeAtomically(file, await makeReport(store, customer, period, format, look, options.chromium));
-          out.note(`wrote ${file}`);
+          await mailer.send(file, { customer: customer.name, ...period });
+          out.note(`mailed ${file} to ${mailer.to.join(", ")}`);
           made++;
         } catch (error) {
           failures++;
-          out.warn(`the report for ${customer.name} failed: ${toCliError(error).message}`);
+          out.warn(`mailing the report for ${customer.name} failed: ${mailFailure(error)}`);
         }
       }
     } finally {

@@ -6,6 +6,7 @@ export {
   type Destination,
   type DestinationKind,
   type DestinationSpecOptions,
+  type SmtpDestination,
   describeDestination,
   PAGERDUTY_EVENTS_URL,
   parseDestinationSpec,
@@ -13,4 +14,4 @@ export {
 export { clean, escapeCefHeader, escapeCefValue, escapeHtml, escapeSlack, escapeTeams, type AlertSummary, type Message, type MessageBody } from "./format.js";
 export { createNotifier, type Notifier, type NotifierOptions, type NotifyPassResult, type NotifyTestResult, notifyDedupeKey, type SecretResolver } from "./notifier.js";
 export { NOTIFY_CHANGES, type NotifyChange, checkRuleDefinition, checkTitlePattern, describeRule, type RuleDefinition } from "./rule.js";
-export { NotifyDeliveryError } from "./transports.js";
+export { NotifyDeliveryError, type SmtpAttachment, type SmtpMail, sendMail } from "./transports.js";

@@ -1,5 +1,6 @@
 /**
- * How a rendered message travels: HTTP POST (through the webhook's guarded
+ * How a rendered message travels (and, for SMTP, how `report --monthly --email-to` mails a
+ * customer's report: one owner of SMTP): HTTP POST (through the webhook's guarded
  * client: connect-time address check, no redirects followed), SMTP with
  * STARTTLS required (nodemailer, connecting to an address that passed the
  * target policy), and syslog over TCP or TLS with octet-counting framing
@@ -65,11 +66,21 @@ async function checkedAddress(host: string, allowPrivateTargets: boolean, resolv
   throw new NotifyDeliveryError(`${host} resolves to no address the target policy allows`, true);
 }
 
+/** A file sent with a mail (a customer report). */
+export interface SmtpAttachment {
+  readonly filename: string;
+  readonly content: Uint8Array | string;
+  readonly contentType: string;
+}
+
 export interface SmtpMail {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
   readonly messageId: string;
+  /** Recipients instead of the destination's one address (a monthly report goes to several). */
+  readonly to?: readonly string[];
+  readonly attachments?: readonly SmtpAttachment[];
 }
 
 /** Sends one mail; STARTTLS is required (implicit TLS on port 465), the server's certificate checked against `ca` or the system CAs. */
@@ -96,12 +107,15 @@ export async function sendMail(
   try {
     await transport.sendMail({
       from: d.from,
-      to: d.to,
+      to: mail.to?.length ? [...mail.to] : d.to,
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
       messageId: mail.messageId,
       headers: { "X-Dedupe-Key": mail.messageId },
+      ...(mail.attachments?.length
+        ? { attachments: mail.attachments.map((a) => ({ filename: a.filename, content: typeof a.content === "string" ? a.content : Buffer.from(a.content), contentType: a.contentType })) }
+        : {}),
     });
   } catch (error) {
     const e = error as { responseCode?: number; code?: string; message?: string };
