@@ -242,5 +242,11 @@ describe("mde-partner: customer groups, --group, API tokens and access", () => {
     assert.match(oneLineError(refused.stderr).hint ?? "", /groups list/);
     assert.deepEqual(await readTable("select * from access_grants"), before);
     assert.ok(!(await cli.ok(["users", "list"])).stdout.includes("dave"), "a refused group adds no user");
+
+    // Removing an operator removes their grants: a later account of the same name starts with none.
+    assert.match((await cli.ok(["users", "remove", "carol"])).stdout, /removed carol and their grant \(viewer on eu\)/);
+    assert.deepEqual(await cli.json<unknown[]>(["access", "list", "--json"]), []);
+    await cli.ok(["users", "add", "carol", "--role", "viewer"], { input: "a long enough password 1!\n" });
+    assert.deepEqual(await cli.json<unknown[]>(["access", "list", "--json"]), [], "the new carol has no grant of the old one");
   });
 });

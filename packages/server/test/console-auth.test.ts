@@ -315,7 +315,10 @@ describe("roles and CSRF", () => {
     const carol = new Agent(world.console);
     assert.equal((await carol.signIn("carol", "carol-password-12")).status, 303);
     assert.equal(((await (await carol.request("/api/v1/me")).json()) as { role: string }).role, "responder");
+    await world.store.addToGroup("carols", [tenantId]);
+    await world.store.putGrant({ principalKind: "user", principal: "carol", role: "viewer", group: "carols" });
     assert.equal((await admin.form("/users/carol/delete", {})).status, 200);
     assert.equal((await carol.request("/tenants")).status, 302, "removing a user ends their sessions");
+    assert.deepEqual(await world.store.listGrants({ principal: "carol" }), [], "and removes their grants, so a later carol starts with none");
   });
 });

@@ -118,6 +118,12 @@ export function createAdminRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       true,
     );
     sessions.destroyUser(name);
+    // Their grants go too, so a later account of the same name starts with none.
+    if (removed) {
+      const grants = await options.store.removeGrantsOf("user", name);
+      if (grants.length > 0)
+        await options.store.appendAudit({ actor: session(c).user, action: "access.revoke", phase: "completed", target: `user:${name}`, result: `${grants.length} grant(s)` });
+    }
     if (removed) await options.store.appendAudit({ ...entry, phase: "completed" });
     else await options.store.appendAudit({ ...entry, phase: "failed", result: `no user ${name}` });
     return c.html(

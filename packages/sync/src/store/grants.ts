@@ -104,5 +104,19 @@ export function createGrantRepository(ctx: StoreContext) {
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+
+    /**
+     * Removes every grant of one principal (an operator account being removed), so a
+     * later account of the same name does not inherit them; the grants removed.
+     */
+    async removeGrantsOf(principalKind: PrincipalKind, principal: string): Promise<Grant[]> {
+      const kind = checkKind(principalKind);
+      if (typeof principal !== "string" || principal.trim() === "") return [];
+      return dialect.writeTransaction(async (trx) => {
+        const rows = await trx.selectFrom("access_grants").selectAll().where("principal_kind", "=", kind).where("principal", "=", principal.trim()).execute();
+        if (rows.length > 0) await trx.deleteFrom("access_grants").where("principal_kind", "=", kind).where("principal", "=", principal.trim()).execute();
+        return rows.map(toGrant);
+      });
+    },
   };
 }

@@ -103,8 +103,23 @@ export async function runUsersRemove(name: string, options: OutputOptions, ctx: 
     if (!before.some((u) => u.name === name)) throw usageError(`there is no operator named ${name}`, "mde-partner users list shows them");
     await removeUser(usersFile(ctx), name);
   });
-  if (out.mode !== "table") out.json({ name, removed: true });
-  else out.line(`removed ${name}`);
+  // Their grants go too, so a later account of the same name starts with none.
+  let storeUrl: string | undefined;
+  try {
+    storeUrl = loadConfig(ctx.home).storeUrl;
+  } catch {
+    storeUrl = undefined; // no configuration, no store: no grants to remove
+  }
+  const grants =
+    storeUrl === undefined
+      ? []
+      : await withStore(storeUrl, (store) =>
+          auditedWrite(ctx, store, { action: "access.revoke", target: `user:${name}`, request: { principalKind: "user", principal: name } }, () =>
+            store.removeGrantsOf("user", name),
+          ),
+        );
+  if (out.mode !== "table") out.json({ name, removed: true, grantsRemoved: grants });
+  else out.line(`removed ${name}${grants.length > 0 ? ` and their ${grants.length === 1 ? "grant" : `${grants.length} grants`} (${grants.map((g) => `${g.role} on ${g.group ?? "every tenant"}`).join(", ")})` : ""}`);
   out.note("a console that is running keeps their open sessions until they expire or it restarts");
   const wasAdmin = before.some((u) => u.name === name && u.role === "admin");
   if (wasAdmin && !before.some((u) => u.name !== name && u.role === "admin"))
