@@ -1,4 +1,4 @@
-// Fleet baseline apply (issue 17): N indicators (default 1,000) to T tenants (default 200) against
+// Fleet baseline apply: N indicators (default 1,000) to T tenants (default 200) against
 // one emulator process with its documented limits on (30 imports/min, 500 per import, 15,000
 // active per tenant), measured against the floor those limits set and against the same import
 // calls sent bare through the partner client (no reads, planning, audit or store), in one run.

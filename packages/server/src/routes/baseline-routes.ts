@@ -1,5 +1,5 @@
 /**
- * Fleet baselines in the console (issue 17): the baselines applied so far and each tenant's drift
+ * Fleet baselines in the console: the baselines applied so far and each tenant's drift
  * state, pages and JSON. Read-only: baselines are planned and applied from the CLI. Every list is
  * narrowed to the operator's tenants: a baseline none of whose checked tenants is theirs is not
  * listed and answers 404, and a URL naming a tenant goes through `requireTenantRole`.

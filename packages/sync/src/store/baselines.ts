@@ -1,5 +1,5 @@
 /**
- * Fleet baselines in the store (schema v8): the last applied document of each baseline, apply runs
+ * Fleet baselines in the store (schema v10): the last applied document of each baseline, apply runs
  * with each tenant's progress (so a killed apply resumes where it stopped), each tenant's drift
  * state, and the audit entries an apply writes (one per object, many at once).
  */

@@ -477,7 +477,7 @@ const compactAlerts: Migration = {
 };
 
 /*
- * The team layer (schema v7, issue 16): customer groups and their member tenants, access grants
+ * The team layer (schema v7): customer groups and their member tenants, access grants
  * (a role for a user or an Entra group on a group or on every tenant), API tokens (their SHA-256
  * only) and four-eyes approval requests. Additive: existing stores get empty tables, so every
  * operator keeps the access the users file gives until grants are added.
@@ -548,7 +548,7 @@ const teamLayer: Migration = {
 };
 
 /*
- * The SOC overview (schema v8, issue 18): alerts per customer and day of creation over the last
+ * The SOC overview (schema v8): alerts per customer and day of creation over the last
  * 7/30 days, and each customer's oldest alert still `New`. Both read creation times, which no
  * index held: at a million alerts the day counts were a scan of every row of the window's
  * tenants, and the oldest New alert a sort of each tenant's New alerts. With the tenant's
@@ -565,7 +565,7 @@ const overviewIndex: Migration = {
 };
 
 /*
- * Notification rules (schema v9, issue 18): the rules, what each rule has seen of each alert
+ * Notification rules (schema v9): the rules, what each rule has seen of each alert
  * (its own evaluation cursor, per alert so out-of-order pages are never skipped), the matched
  * events waiting for a message, and the messages themselves: the outbox and the delivery log per
  * destination, each with its dedupe key. Additive only.
@@ -622,7 +622,7 @@ const notificationRules: Migration = {
 };
 
 /*
- * Fleet baselines (issue 17): the last applied document of each baseline (what the scheduled drift
+ * Fleet baselines (schema v10): the last applied document of each baseline (what the scheduled drift
  * check compares with), apply runs and their per-tenant progress (what a killed apply resumes
  * from), and each tenant's drift state per baseline. Additive: existing stores get empty tables.
  */
@@ -662,7 +662,7 @@ const fleetBaselines: Migration = {
 };
 
 /*
- * Exposure score history (schema v11, issue 18): each tenant's exposure score and secure score
+ * Exposure score history (schema v11): each tenant's exposure score and secure score
  * per day, written with the TVM snapshot that carries them (the snapshot row keeps only the
  * last), so a customer report can draw the trend over its period. One row per tenant and UTC
  * day, the day's last snapshot winning; rows older than 400 days are pruned by the same write.

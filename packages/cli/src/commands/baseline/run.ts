@@ -1,5 +1,5 @@
 /**
- * `mde-partner baseline plan|apply|drift FILE` (issue 17). The file is read and validated here
+ * `mde-partner baseline plan|apply|drift FILE`. The file is read and validated here
  * (file.ts); planning, applying and drift are the engine's (sync `engine/baseline`). `plan --json`
  * and `drift --json` print `{"baseline": {name, revision}, "tenants": [{tenantId, create, update,
  * delete, …}]}` with one entry per tenant in scope.

@@ -1,4 +1,4 @@
-/** Fleet baselines (issue 17): model, planner, applier and their runs across tenants. */
+/** Fleet baselines: model, planner, applier and their runs across tenants. */
 export { type ApplyTenantOptions, applyTenantPlan, callsOf, type TenantApplyResult } from "./applier.js";
 export {
   type Baseline,

@@ -1,5 +1,5 @@
 /**
- * The desired-state model of a fleet baseline (issue 17): custom indicators (MDE's own field
+ * The desired-state model of a fleet baseline: custom indicators (MDE's own field
  * names, mde-api.md §5.5), custom detection rules (Graph v1.0 `detectionRule`) and device-tag
  * rules, a scope of tenants and per-tenant overrides.
  *

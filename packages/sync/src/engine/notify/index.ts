@@ -1,4 +1,4 @@
-/** Notification rules and their deliveries (issue 18): the engine's public surface. */
+/** Notification rules and their deliveries: the engine's public surface. */
 export {
   checkDestination,
   checkSecretRef,
