@@ -1,8 +1,9 @@
 // Holes in the team layer found on review, each pinned by the behaviour an operator would notice:
-// four eyes must be two people, also when the request came from an API token.
+// four eyes must be two people, also when the request came from an API token; an operator removed,
+// demoted or given a new password outside the console (the CLI edits the users file) is signed out.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { addUser } from "@mde-partner/server";
+import { addUser, removeUser } from "@mde-partner/server";
 import { Agent, createWorld, signedIn, type World } from "./support.js";
 
 let world: World;
@@ -50,5 +51,39 @@ describe("four eyes with API tokens", () => {
     assert.equal(other.status, 200);
     assert.equal(((await other.json()) as { status: string }).status, "executed");
     assert.equal(await world.store.getTenant(contoso), null, "offboarded once a second person approved");
+  });
+});
+
+describe("local accounts changed outside the console", () => {
+  const signIn = async (name: string, password: string) => {
+    const agent = new Agent(world.console);
+    assert.equal((await agent.signIn(name, password)).status, 303);
+    assert.equal((await agent.request("/api/v1/me")).status, 200);
+    return agent;
+  };
+
+  it("an operator removed from the users file (mde-partner users remove) is signed out at their next request", async () => {
+    await addUser(world.usersFile, { name: "leaver", password: "leaver-password-1", role: "admin" });
+    const leaver = await signIn("leaver", "leaver-password-1");
+    assert.equal(await removeUser(world.usersFile, "leaver"), true);
+    assert.equal((await leaver.request("/api/v1/me")).status, 401);
+    const page = await leaver.request("/tenants");
+    assert.equal(page.status, 302);
+    assert.match(page.headers.get("location") ?? "", /^\/login/);
+  });
+
+  it("a demoted operator, or one given a new password, is signed out; a colleague's session is untouched", async () => {
+    await addUser(world.usersFile, { name: "demoted", password: "demoted-password-1", role: "admin" });
+    await addUser(world.usersFile, { name: "reset", password: "reset-password-1", role: "responder" });
+    const demoted = await signIn("demoted", "demoted-password-1");
+    const reset = await signIn("reset", "reset-password-1");
+    await addUser(world.usersFile, { name: "demoted", password: "demoted-password-1", role: "viewer" });
+    await addUser(world.usersFile, { name: "reset", password: "reset-password-2", role: "responder" });
+    assert.equal((await demoted.request("/api/v1/me")).status, 401);
+    assert.equal((await reset.request("/api/v1/me")).status, 401);
+    assert.equal((await admin.request("/api/v1/me")).status, 200, "the admin's own session goes on");
+    // Signed in again, the demoted operator has the new role.
+    const again = await signIn("demoted", "demoted-password-1");
+    assert.equal(((await (await again.request("/api/v1/me")).json()) as { role: string }).role, "viewer");
   });
 });

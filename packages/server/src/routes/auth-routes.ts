@@ -13,7 +13,7 @@ import { requireRole } from "../http/auth.js";
 import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { DECOY_HASH, verifyPassword } from "../password.js";
-import { csrfMatches } from "../sessions.js";
+import { accountStamp, csrfMatches } from "../sessions.js";
 import type { SsoSignIn } from "../sso/sso-routes.js";
 import { readUsers } from "../users-file.js";
 import { loginPage } from "../views/pages/login-page.js";
@@ -35,9 +35,9 @@ export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<Conso
   const secure = options.secureCookies;
   const loginCookie = cookieName("mdep-login", secure);
 
-  const startSession = (c: ConsoleContext, identity: Identity) => {
+  const startSession = (c: ConsoleContext, identity: Identity, account?: string) => {
     sessions.destroy(c.get("sessionId"));
-    const { id } = sessions.create(identity);
+    const { id } = sessions.create(identity, account);
     setStrictCookie(c, deps.cookieName, id, secure);
     clearCookie(c, loginCookie, secure);
   };
@@ -111,7 +111,7 @@ export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<Conso
       }
       return form(c, 401, { message: "Wrong user name or password.", name, next });
     }
-    startSession(c, { user: user.name, via: "password", baseRole: user.role, entraGroups: [] });
+    startSession(c, { user: user.name, via: "password", baseRole: user.role, entraGroups: [] }, accountStamp(user));
     await options.store.appendAudit({ actor: user.name, action: "operator.sign-in", phase: "completed", result: user.role });
     return c.redirect(next, 303);
   });
