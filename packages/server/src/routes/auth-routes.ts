@@ -18,9 +18,18 @@ import type { SsoSignIn } from "../sso/sso-routes.js";
 import { readUsers } from "../users-file.js";
 import { loginPage } from "../views/pages/login-page.js";
 
-/** Only same-site paths, never `//host` or a scheme. */
+/** Beyond ASCII as a browser sends it in a URL: UTF-8, percent-encoded. */
+const percentEncoded = (text: string) =>
+  text.replace(/[^\x00-\x7f]+/g, (run) => [...Buffer.from(run, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
+
+/**
+ * Only same-site paths, never `//host` or a scheme. Printable ASCII only, anything beyond
+ * percent-encoded: the path goes into a `Location` or `Refresh` header, which takes no other.
+ */
 function safeNext(value: unknown): string {
-  return typeof value === "string" && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith("/login") ? value : "/overview";
+  if (typeof value !== "string") return "/overview";
+  const path = percentEncoded(value);
+  return /^\/(?![/\\])[\x21-\x7e]*$/.test(path) && !path.startsWith("/login") ? path : "/overview";
 }
 
 /** The client address (the socket's peer; in-process requests have none). */
