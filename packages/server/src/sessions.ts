@@ -11,6 +11,8 @@ import type { Role } from "./users-file.js";
 
 /** What the session store keeps: who signed in and how, never their grants (read per request). */
 export interface StoredSession extends Identity {
+  /** A password sign-in's users-file record as it was then ({@link accountStamp}): a changed or removed record ends the session. */
+  readonly account?: string;
   readonly csrfToken: string;
   readonly createdAt: number;
   lastSeenAt: number;
@@ -30,8 +32,8 @@ export interface SessionStoreOptions {
 }
 
 export interface SessionStore {
-  /** Starts a session; returns the cookie value. */
-  create(identity: Identity): { id: string; session: StoredSession };
+  /** Starts a session (of a password sign-in: with its {@link accountStamp}); returns the cookie value. */
+  create(identity: Identity, account?: string): { id: string; session: StoredSession };
   /** The live session of a cookie value (touching it), or undefined. */
   get(id: string | undefined): StoredSession | undefined;
   destroy(id: string | undefined): void;
@@ -54,7 +56,7 @@ export function createSessionStore(clock: Clock, options: SessionStoreOptions = 
   };
 
   return {
-    create(identity) {
+    create(identity, account) {
       sweep();
       const id = randomBytes(32).toString("base64url");
       const now = clock.now();
@@ -63,6 +65,7 @@ export function createSessionStore(clock: Clock, options: SessionStoreOptions = 
         via: identity.via,
         baseRole: identity.baseRole,
         entraGroups: Object.freeze([...identity.entraGroups]),
+        ...(account !== undefined ? { account } : {}),
         csrfToken: randomBytes(32).toString("base64url"),
         createdAt: now,
         lastSeenAt: now,
@@ -94,6 +97,15 @@ export function createSessionStore(clock: Clock, options: SessionStoreOptions = 
       return sessions.size;
     },
   };
+}
+
+/**
+ * What a password session remembers of its users-file record: a digest of its role and password
+ * hash. Another role or password (`mde-partner users add`), or no record (`users remove`), even
+ * written by another process, then ends the session at its next request.
+ */
+export function accountStamp(user: { readonly role: Role; readonly passwordHash: string }): string {
+  return createHash("sha256").update(`${user.role}\n${user.passwordHash}`).digest("base64url");
 }
 
 /** Constant-time comparison of a submitted CSRF token with the session's. */

@@ -202,6 +202,16 @@ describe("sign-in with Entra ID", () => {
     assert.ok(!JSON.stringify(audit).includes("eyJ"), "no token in the audit log");
   });
 
+  it("a next path with characters beyond ASCII (a link may carry them) still signs in and moves on, percent-encoded", async () => {
+    const agent = new Agent(consoleWith(), ORIGIN);
+    const started = await agent.request(`/login/sso?next=${encodeURIComponent("/alerts?q=M\u00fcller\u20ac")}`);
+    assert.equal(started.status, 302);
+    const res = await agent.request(await signInAtEntra(new URL(started.headers.get("location") ?? ""), user("viewer")));
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get("refresh"), "0;url=/alerts?q=M%C3%BCller%E2%82%AC");
+    assert.equal((await agent.request("/tenants")).status, 200, "signed in");
+  });
+
   it("authenticates with the app's certificate instead of a secret (a PS256 assertion naming it by x5t#S256)", async () => {
     const c = consoleWith({
       clientCertificate: {

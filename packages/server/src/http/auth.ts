@@ -3,12 +3,13 @@
  * token: bearer.ts), role checks for pages (redirect to sign-in) and the JSON
  * API (401/403 JSON), and CSRF on every state change of a cookie session.
  */
+import { stat } from "node:fs/promises";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { type AccessStore, grantsOf, highestRole } from "../access.js";
 import { bearerCredential, createBearerAuth, viaBearer } from "./bearer.js";
-import { csrfMatches } from "../sessions.js";
-import { type Role, roleAtLeast } from "../users-file.js";
+import { accountStamp, csrfMatches } from "../sessions.js";
+import { type Role, readUsers, roleAtLeast, type UserRecord } from "../users-file.js";
 import { errorPage } from "../views/pages/error-page.js";
 import type { Session } from "../sessions.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "./env.js";
@@ -21,18 +22,52 @@ export const accessStore = (deps: ConsoleDeps): AccessStore => deps.options.stor
 const isApi = (c: ConsoleContext) => c.req.path.startsWith("/api/");
 
 /**
+ * The users file as it is now, read again only when it changed (another
+ * process, such as `mde-partner users`, may have written it).
+ */
+function createUsersReader(usersFile: string) {
+  let cached: { key: string; users: Promise<UserRecord[]> } | undefined;
+  return async (): Promise<UserRecord[]> => {
+    const key = await stat(usersFile).then(
+      (s) => `${s.ino}:${s.size}:${s.mtimeMs}`,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return "missing";
+        throw error;
+      },
+    );
+    if (cached?.key !== key) cached = { key, users: readUsers(usersFile) };
+    return cached.users.catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+  };
+}
+
+/**
  * Loads the session named by the cookie (if any) into `c.var.session`, with the
  * grants its operator holds now. A session whose operator has no grant left
- * (a revoked or emptied access) is ended. On the JSON API a bearer header
- * decides alone: its API token, or 401 (the cookie is not looked at).
+ * (a revoked or emptied access) is ended, and so is a password session whose
+ * users-file record was removed or changed (role or password) since sign-in.
+ * On the JSON API a bearer header decides alone: its API token, or 401 (the
+ * cookie is not looked at).
  */
 export function loadSession(deps: ConsoleDeps): MiddlewareHandler<ConsoleEnv> {
   const bearer = createBearerAuth(deps);
+  const users = createUsersReader(deps.options.usersFile);
+  /** Whether a password session's account is still as it was at sign-in. */
+  const accountHolds = async (stamp: string | undefined, user: string) => {
+    const record = (await users()).find((u) => u.name === user);
+    return record !== undefined && stamp === accountStamp(record);
+  };
   return async (c, next) => {
     const token = isApi(c) ? bearerCredential(c) : undefined;
     if (token !== undefined) return bearer(c, token, next);
     const id = getCookie(c, deps.cookieName);
-    const stored = deps.sessions.get(id);
+    let stored = deps.sessions.get(id);
+    if (stored?.via === "password" && !(await accountHolds(stored.account, stored.user))) {
+      deps.sessions.destroy(id);
+      stored = undefined;
+    }
     let session: Session | undefined;
     if (stored) {
       const grants = await grantsOf(accessStore(deps), stored);

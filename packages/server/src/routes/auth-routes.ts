@@ -13,14 +13,23 @@ import { requireRole } from "../http/auth.js";
 import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
 import { DECOY_HASH, verifyPassword } from "../password.js";
-import { csrfMatches } from "../sessions.js";
+import { accountStamp, csrfMatches } from "../sessions.js";
 import type { SsoSignIn } from "../sso/sso-routes.js";
 import { readUsers } from "../users-file.js";
 import { loginPage } from "../views/pages/login-page.js";
 
-/** Only same-site paths, never `//host` or a scheme. */
+/** Beyond ASCII as a browser sends it in a URL: UTF-8, percent-encoded. */
+const percentEncoded = (text: string) =>
+  text.replace(/[^\x00-\x7f]+/g, (run) => [...Buffer.from(run, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
+
+/**
+ * Only same-site paths, never `//host` or a scheme. Printable ASCII only, anything beyond
+ * percent-encoded: the path goes into a `Location` or `Refresh` header, which takes no other.
+ */
 function safeNext(value: unknown): string {
-  return typeof value === "string" && /^\/(?![/\\])[^\s]*$/.test(value) && !value.startsWith("/login") ? value : "/overview";
+  if (typeof value !== "string") return "/overview";
+  const path = percentEncoded(value);
+  return /^\/(?![/\\])[\x21-\x7e]*$/.test(path) && !path.startsWith("/login") ? path : "/overview";
 }
 
 /** The client address (the socket's peer; in-process requests have none). */
@@ -35,9 +44,9 @@ export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<Conso
   const secure = options.secureCookies;
   const loginCookie = cookieName("mdep-login", secure);
 
-  const startSession = (c: ConsoleContext, identity: Identity) => {
+  const startSession = (c: ConsoleContext, identity: Identity, account?: string) => {
     sessions.destroy(c.get("sessionId"));
-    const { id } = sessions.create(identity);
+    const { id } = sessions.create(identity, account);
     setStrictCookie(c, deps.cookieName, id, secure);
     clearCookie(c, loginCookie, secure);
   };
@@ -111,7 +120,7 @@ export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<Conso
       }
       return form(c, 401, { message: "Wrong user name or password.", name, next });
     }
-    startSession(c, { user: user.name, via: "password", baseRole: user.role, entraGroups: [] });
+    startSession(c, { user: user.name, via: "password", baseRole: user.role, entraGroups: [] }, accountStamp(user));
     await options.store.appendAudit({ actor: user.name, action: "operator.sign-in", phase: "completed", result: user.role });
     return c.redirect(next, 303);
   });

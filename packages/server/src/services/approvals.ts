@@ -4,7 +4,8 @@
  * `approvals.wideActionThreshold`, do not run when asked: they become a
  * request (store `createApproval`) that another person — a responder or admin
  * with the action's role on every tenant of the request, signed in as a
- * person, not an API token — approves before it expires. Then the action runs
+ * person, not an API token, and not the creator of the API token that asked —
+ * approves before it expires. Then the action runs
  * through the same function the direct action uses, as the approver, and its
  * outcome is recorded on the request (`finishApproval`).
  *
@@ -27,6 +28,9 @@ export const APPROVAL_ACTIONS: Readonly<Record<string, Role>> = Object.freeze({
   "tenant.offboard": "admin",
   "machines.action": "responder",
 });
+
+/** How an API token acts: `token:<name>` (bearer.ts), as requester of an approval too. */
+const TOKEN_ACTOR = "token:";
 
 /** Response actions that need approval when they reach more machines at once than the threshold. */
 export const WIDE_ACTION_KINDS: readonly ResponseActionKind[] = ["isolate", "restrict"];
@@ -255,6 +259,18 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
     }
   };
 
+  /**
+   * Whether the request came from an API token the actor created: a token is its creator's
+   * script, so approving its request would be the same person's second pair of eyes. A
+   * token's requests name it only (`token:<name>`), and a name can be reused once revoked:
+   * any token of that name the actor created counts.
+   */
+  const createdTheRequester = async (actor: Actor, r: ApprovalRequest) => {
+    if (!r.requestedBy.startsWith(TOKEN_ACTOR)) return false;
+    const name = r.requestedBy.slice(TOKEN_ACTOR.length);
+    return (await store.listApiTokens()).some((t) => t.name === name && t.createdBy === actor.user);
+  };
+
   const load = async (actor: Actor, id: string) => {
     const found = /^[0-9a-z]{1,64}$/i.test(id) ? await store.getApproval(id) : undefined;
     if (!found || !(await visibleTo(actor, found))) throw new NotFoundError(`no approval request ${id.slice(0, 64)}`);
@@ -313,6 +329,8 @@ export function createApprovals(options: ResolvedConsoleOptions, engine: Console
       await requireRoleOn(actor, APPROVAL_ACTIONS[found.action] ?? "admin", found.tenantIds);
       let decided: ApprovalRequest;
       try {
+        if (await createdTheRequester(actor, found))
+          throw new StoreError("approval.self", `a request made with an API token cannot be approved or rejected by the person who created the token (${found.requestedBy}): another responder or admin must decide`);
         decided = await store.decideApproval(found.id, { by: actor.user, decision, at: nowIso() });
       } catch (error) {
         if (!(error instanceof StoreError)) throw error;

@@ -94,7 +94,7 @@ export async function runUsersList(options: OutputFlags, ctx: CommandContext): P
   return EXIT.ok;
 }
 
-/** Removes an operator. A running console ends their sessions at its next restart or when they expire. */
+/** Removes an operator. A running console ends their sessions at their next request. */
 export async function runUsersRemove(name: string, options: OutputOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
   checkUserName(name);
@@ -120,7 +120,7 @@ export async function runUsersRemove(name: string, options: OutputOptions, ctx: 
         );
   if (out.mode !== "table") out.json({ name, removed: true, grantsRemoved: grants });
   else out.line(`removed ${name}${grants.length > 0 ? ` and their ${grants.length === 1 ? "grant" : `${grants.length} grants`} (${grants.map((g) => `${g.role} on ${g.group ?? "every tenant"}`).join(", ")})` : ""}`);
-  out.note("a console that is running keeps their open sessions until they expire or it restarts");
+  out.note("a console that is running signs them out at their next request");
   const wasAdmin = before.some((u) => u.name === name && u.role === "admin");
   if (wasAdmin && !before.some((u) => u.name !== name && u.role === "admin"))
     out.warn("no admin is left: mde-partner users add <name> --role admin");
