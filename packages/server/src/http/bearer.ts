@@ -8,7 +8,8 @@
  *
  * An unknown, expired or revoked token is refused with 401 `invalid_token`;
  * a client that keeps presenting bad tokens is slowed down like the sign-in
- * form (429 for the rest of the window). The token's text never goes into a
+ * form (429 for the rest of the window), while valid tokens from the same
+ * address still pass. The token's text never goes into a
  * log, an error or the audit log: only its name does.
  */
 import { type AccessStore, grantsOf, highestRole, type Identity } from "../access.js";
@@ -78,18 +79,20 @@ export function createBearerAuth(deps: ConsoleDeps, options: BearerGuardOptions 
   const access = store as unknown as AccessStore;
   const guard = createBearerGuard(clock, options);
 
+  // A valid token always passes: behind a reverse proxy every client shares one address, and a
+  // stranger sending junk must not lock the partner's automation out. Only refusals wait.
   const refuse = (c: ConsoleContext, message: string) => {
+    const blocked = guard.blockedUntil(clientAddress(c));
+    if (blocked !== undefined) {
+      c.header("retry-after", String(Math.max(1, Math.ceil((blocked - clock.now()) / 1000))));
+      return c.json({ error: { code: "rate_limited", message: "too many refused tokens from this address; wait and try again" } }, 429);
+    }
     guard.fail(clientAddress(c));
     c.header("www-authenticate", `Bearer error="invalid_token", error_description="${message}"`);
     return c.json({ error: { code: "invalid_token", message } }, 401);
   };
 
   return async (c: ConsoleContext, token: string, next: () => Promise<void>) => {
-    const blocked = guard.blockedUntil(clientAddress(c));
-    if (blocked !== undefined) {
-      c.header("retry-after", String(Math.max(1, Math.ceil((blocked - clock.now()) / 1000))));
-      return c.json({ error: { code: "rate_limited", message: "too many refused tokens from this address; wait and try again" } }, 429);
-    }
     // The shape is checked before the store is asked: anything else is not one of ours.
     if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 200) return refuse(c, "not an API token of this console");
     const record = await store.findApiToken(token);
