@@ -105,7 +105,7 @@ for (const dialect of DIALECTS) {
       now += 1000;
       await store.addNotifyRule("high-alerts", { minSeverity: "High", destinations: everyDestination() });
       now += 1000;
-      const hostile = "Evil <!channel> <https://x.example|click> *bold* | CEF:0|x=1\\ \n<script>alert(1)</script> [md](http://e)";
+      const hostile = "Evil <!channel> <https://x.example|click> *bold* | CEF:0|x=1\\ \n<script>alert(1)</script> [md](http://e) @here #general evil.example/login";
       await write([alert({ title: hostile }), alert({ severity: "Low", title: "Too low" })]);
 
       const notifier = createNotifier({ store, clock, resolveSecret, hostname: "soc-host" });
@@ -131,6 +131,9 @@ for (const dialect of DIALECTS) {
       const mrkdwn = [slack.text, ...JSON.stringify(slack.blocks).matchAll(/"type":"mrkdwn","text":("(?:[^"\\]|\\.)*")/g)].map((m) => (typeof m === "string" ? m : JSON.parse(m[1]!)));
       assert.ok(mrkdwn.length >= 2 && mrkdwn.every((t) => !t.includes("<")), "Slack control sequences are escaped");
       assert.match(slack.text, /&lt;!channel&gt;/);
+      // Slack would still link-ify "@here", "#general" and bare URLs in a non-verbatim mrkdwn object.
+      const mrkdwnObjects = JSON.stringify(slack.blocks).match(/\{"type":"mrkdwn"[^{}]*\}/g) ?? [];
+      assert.ok(mrkdwnObjects.length >= 2 && mrkdwnObjects.every((o) => JSON.parse(o).verbatim === true), "every mrkdwn object is verbatim");
       const teams = JSON.parse(byPath("/teams")[0]!.body);
       assert.equal(teams.attachments[0].contentType, "application/vnd.microsoft.card.adaptive");
       assert.match(JSON.stringify(teams), /\\\\\[md\\\\\]/, "markdown link syntax escaped");
