@@ -296,6 +296,9 @@ describe("notification rule definitions", () => {
     assert.throws(() => parseDestinationSpec("webhook:http://soar.example.com/hook"), /must be https/);
     assert.throws(() => parseDestinationSpec("slack:https://169.254.169.254/x"), /metadata/);
     assert.throws(() => parseDestinationSpec("syslog:tcp://siem.example.com:514"), /only for a listener on this machine/);
+    // `notify list`, the console and the audit log show a syslog target as written: nothing in it may be a secret.
+    for (const url of ["tls://:s3cret@siem.example.com:6514", "tls://siem.example.com:6514?token=s3cret", "tls://siem.example.com:6514#s3cret"])
+      assert.throws(() => parseDestinationSpec(`syslog:${url}`), (e: Error) => /tls:\/\/HOST:PORT/.test(e.message) && !e.message.includes("s3cret"), url);
     assert.throws(() => parseDestinationSpec("pagerduty:R0UT1NGKEY"), /reference/);
     assert.throws(() => parseDestinationSpec("smtp:soc@example.com"), /--smtp-server/);
     const dest = parseDestinationSpec("webhook:https://soar.example/hook");
