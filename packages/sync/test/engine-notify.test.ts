@@ -310,4 +310,19 @@ describe("notification rule definitions", () => {
     assert.throws(() => checkRuleDefinition({ destinations: [] }), /1 to 10 destinations/);
     assert.equal(checkRuleDefinition({ minSeverity: "High", destinations: [dest] }).destinations[0]!.id, dest.id);
   });
+
+  it("a title pattern that backtracks for ages on a hostile title gives up in time and lets the alert through", async () => {
+    const { checkRuleDefinition } = await import("@mde-partner/sync");
+    const { compileRule } = await import("../src/engine/notify/rule.js");
+    const dest = parseDestinationSpec("webhook:https://soar.example/hook");
+    // No nested quantifier, so accepted; but three overlapping ones are polynomial: seconds per 512-character title.
+    const slow = compileRule(checkRuleDefinition({ titlePattern: "[a-z]*[a-z]*[a-z]*!", destinations: [dest] }));
+    const alert = { tenantId: randomTenantId(), id: "da1_1", title: "a".repeat(600), severity: "High", status: "New", payload: {} } as unknown as Parameters<typeof slow>[0];
+    const started = Date.now();
+    assert.equal(slow(alert, "new"), true, "delivered rather than lost");
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    const plain = compileRule(checkRuleDefinition({ titlePattern: "^ransom", destinations: [dest] }));
+    assert.equal(plain({ ...alert, title: "Ransomware detected" }, "new"), true);
+    assert.equal(plain({ ...alert, title: "Mimikatz" }, "new"), false);
+  });
 });
