@@ -86,6 +86,12 @@ describe("mde-partner baseline plan|apply|drift", () => {
     assert.match(r.stderr, /bad\.yaml has 2 problems/);
     const syntax = file("syntax.yaml", "name: x\nscope: [\n");
     assert.match((await cli.expect(2, ["baseline", "plan", syntax])).stderr, /syntax\.yaml:\d+:\d+: /);
+    // Anchors and aliases that expand to billions of nodes ("billion laughs") are a mistake in the file, named as such.
+    const laughs = ["name: laughs", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (const [at, from] of [["b", "a"], ["c", "b"], ["d", "c"], ["e", "d"], ["f", "e"], ["g", "f"], ["h", "g"]]) laughs.push(`${at}: &${at} [${Array(9).fill(`*${from}`).join(",")}]`);
+    const bomb = file("laughs.yaml", `${laughs.join("\n")}\n`);
+    assert.match((await cli.expect(2, ["baseline", "plan", bomb])).stderr, /laughs\.yaml .*alias/);
+    assert.match((await cli.expect(2, ["baseline", "plan", file("twice.yaml", "name: one\nname: two\nscope:\n  tenants: all\n")])).stderr, /twice\.yaml:2:\d+: .*unique/);
     assert.equal((await writesAfter(seq)).total, 0);
   });
 

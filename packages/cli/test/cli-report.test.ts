@@ -108,4 +108,19 @@ describe("mde-partner report", () => {
     assert.equal(await running.stop("SIGTERM"), 0);
     assert.equal(readdirSync(dir).length, 1);
   });
+
+  it("--monthly gives customers whose names make the same file name a file each, never one for both", async () => {
+    // Tenant names are free text: "Contoso" and "Contoso!" (or two names in another script) reduce to one file name.
+    await cli.ok(["tenants", "add", ids[1], "--name", "Contoso!"]);
+    const dir = tempDir("mde-cli-reports-same-");
+    await cli.ok(["report", "--monthly", "--out-dir", dir]);
+    const month = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+    assert.deepEqual(readdirSync(dir).sort(), [`Contoso-${ids[0].slice(0, 8)}-${month}.html`, `Contoso-${ids[1].slice(0, 8)}-${month}.html`].sort());
+    assert.match(readFileSync(join(dir, `Contoso-${ids[1].slice(0, 8)}-${month}.html`), "utf8"), /Contoso!/);
+    // The same name when the run is narrowed to one of them (no second file for the month).
+    const one = tempDir("mde-cli-reports-one-");
+    await cli.ok(["report", "--monthly", "--out-dir", one, "--tenant", ids[1]]);
+    assert.deepEqual(readdirSync(one), [`Contoso-${ids[1].slice(0, 8)}-${month}.html`]);
+    await cli.ok(["tenants", "add", ids[1], "--name", "Fabrikam"]);
+  });
 });

@@ -15,5 +15,7 @@ describe("monthly reports", () => {
     assert.equal(reportFileName("../../etc/passwd", "2026-11", "html"), "etc-passwd-2026-11.html");
     assert.equal(reportFileName('<img src=x onerror="alert(1)">', "2026-11", "html"), "img-src-x-onerror-alert-1-2026-11.html");
     assert.equal(reportFileName("株式会社", "2026-11", "pdf"), "customer-2026-11.pdf");
+    assert.equal(reportFileName("株式会社", "2026-11", "pdf", "6f0c1a2b"), "customer-6f0c1a2b-2026-11.pdf");
+    assert.equal(reportFileName("Contoso", "2026-11", "html", "../x"), "Contoso-x-2026-11.html");
   });
 });

@@ -75,6 +75,9 @@ describe("baseline model", () => {
     assert.deepEqual(readMark(text), { baseline: "fleet", rule: "mimikatz" });
     assert.deepEqual(readMark(withMark(text, { baseline: "other" })), { baseline: "other" }, "marking again replaces the mark");
     assert.equal(readMark("no mark here"), undefined);
+    // A rule without a key is keyed by its display name, up to 256 characters: its mark must read back.
+    const long = "Credential theft: LSASS memory read by an unsigned process outside the usual admin tools";
+    assert.deepEqual(readMark(withMark("x", { baseline: "fleet", rule: long })), { baseline: "fleet", rule: long });
   });
 });
 

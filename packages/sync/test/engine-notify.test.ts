@@ -105,7 +105,7 @@ for (const dialect of DIALECTS) {
       now += 1000;
       await store.addNotifyRule("high-alerts", { minSeverity: "High", destinations: everyDestination() });
       now += 1000;
-      const hostile = "Evil <!channel> <https://x.example|click> *bold* | CEF:0|x=1\\ \n<script>alert(1)</script> [md](http://e)";
+      const hostile = "Evil <!channel> <https://x.example|click> *bold* | CEF:0|x=1\\ \n<script>alert(1)</script> [md](http://e) @here #general evil.example/login";
       await write([alert({ title: hostile }), alert({ severity: "Low", title: "Too low" })]);
 
       const notifier = createNotifier({ store, clock, resolveSecret, hostname: "soc-host" });
@@ -131,6 +131,9 @@ for (const dialect of DIALECTS) {
       const mrkdwn = [slack.text, ...JSON.stringify(slack.blocks).matchAll(/"type":"mrkdwn","text":("(?:[^"\\]|\\.)*")/g)].map((m) => (typeof m === "string" ? m : JSON.parse(m[1]!)));
       assert.ok(mrkdwn.length >= 2 && mrkdwn.every((t) => !t.includes("<")), "Slack control sequences are escaped");
       assert.match(slack.text, /&lt;!channel&gt;/);
+      // Slack would still link-ify "@here", "#general" and bare URLs in a non-verbatim mrkdwn object.
+      const mrkdwnObjects = JSON.stringify(slack.blocks).match(/\{"type":"mrkdwn"[^{}]*\}/g) ?? [];
+      assert.ok(mrkdwnObjects.length >= 2 && mrkdwnObjects.every((o) => JSON.parse(o).verbatim === true), "every mrkdwn object is verbatim");
       const teams = JSON.parse(byPath("/teams")[0]!.body);
       assert.equal(teams.attachments[0].contentType, "application/vnd.microsoft.card.adaptive");
       assert.match(JSON.stringify(teams), /\\\\\[md\\\\\]/, "markdown link syntax escaped");
@@ -293,6 +296,9 @@ describe("notification rule definitions", () => {
     assert.throws(() => parseDestinationSpec("webhook:http://soar.example.com/hook"), /must be https/);
     assert.throws(() => parseDestinationSpec("slack:https://169.254.169.254/x"), /metadata/);
     assert.throws(() => parseDestinationSpec("syslog:tcp://siem.example.com:514"), /only for a listener on this machine/);
+    // `notify list`, the console and the audit log show a syslog target as written: nothing in it may be a secret.
+    for (const url of ["tls://:s3cret@siem.example.com:6514", "tls://siem.example.com:6514?token=s3cret", "tls://siem.example.com:6514#s3cret"])
+      assert.throws(() => parseDestinationSpec(`syslog:${url}`), (e: Error) => /tls:\/\/HOST:PORT/.test(e.message) && !e.message.includes("s3cret"), url);
     assert.throws(() => parseDestinationSpec("pagerduty:R0UT1NGKEY"), /reference/);
     assert.throws(() => parseDestinationSpec("smtp:soc@example.com"), /--smtp-server/);
     const dest = parseDestinationSpec("webhook:https://soar.example/hook");
@@ -303,5 +309,20 @@ describe("notification rule definitions", () => {
     assert.throws(() => checkRuleDefinition({ minSeverity: "Severe", destinations: [dest] }), /min severity/);
     assert.throws(() => checkRuleDefinition({ destinations: [] }), /1 to 10 destinations/);
     assert.equal(checkRuleDefinition({ minSeverity: "High", destinations: [dest] }).destinations[0]!.id, dest.id);
+  });
+
+  it("a title pattern that backtracks for ages on a hostile title gives up in time and lets the alert through", async () => {
+    const { checkRuleDefinition } = await import("@mde-partner/sync");
+    const { compileRule } = await import("../src/engine/notify/rule.js");
+    const dest = parseDestinationSpec("webhook:https://soar.example/hook");
+    // No nested quantifier, so accepted; but three overlapping ones are polynomial: seconds per 512-character title.
+    const slow = compileRule(checkRuleDefinition({ titlePattern: "[a-z]*[a-z]*[a-z]*!", destinations: [dest] }));
+    const alert = { tenantId: randomTenantId(), id: "da1_1", title: "a".repeat(600), severity: "High", status: "New", payload: {} } as unknown as Parameters<typeof slow>[0];
+    const started = Date.now();
+    assert.equal(slow(alert, "new"), true, "delivered rather than lost");
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    const plain = compileRule(checkRuleDefinition({ titlePattern: "^ransom", destinations: [dest] }));
+    assert.equal(plain({ ...alert, title: "Ransomware detected" }, "new"), true);
+    assert.equal(plain({ ...alert, title: "Mimikatz" }, "new"), false);
   });
 });

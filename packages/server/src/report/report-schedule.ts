@@ -13,17 +13,23 @@ export function previousMonth(nowMs: number): { readonly from: string; readonly 
   return { from: day(first), to: day(last), month: day(first).slice(0, 7) };
 }
 
-/**
- * A file name for a customer's report: the customer's name reduced to letters, digits, `.`, `_`
- * and `-` (tenant names are tenant data: no path separators, no leading dot), then the month.
- *
- * @example reportFileName("Contoso Ltd", "2026-11", "pdf") // "Contoso-Ltd-2026-11.pdf"
- */
-export function reportFileName(customer: string, month: string, format: "html" | "pdf"): string {
-  const safe = customer
+const reduced = (text: string, max: number) =>
+  text
     .normalize("NFKD")
     .replace(/[^A-Za-z0-9._-]+/g, "-")
     .replace(/^[-.]+|-+$/g, "")
-    .slice(0, 80);
-  return `${safe || "customer"}-${month}.${format}`;
+    .slice(0, max);
+
+/**
+ * A file name for a customer's report: the customer's name reduced to letters, digits, `.`, `_`
+ * and `-` (tenant names are tenant data: no path separators, no leading dot), then `id` when
+ * given (reduced the same way), then the month. Different names can reduce to the same file name
+ * ("Contoso Ltd" and "Contoso, Ltd.", names in another script): the caller tells those apart by `id`.
+ *
+ * @example reportFileName("Contoso Ltd", "2026-11", "pdf") // "Contoso-Ltd-2026-11.pdf"
+ * @example reportFileName("Contoso Ltd", "2026-11", "pdf", "6f0c1a2b") // "Contoso-Ltd-6f0c1a2b-2026-11.pdf"
+ */
+export function reportFileName(customer: string, month: string, format: "html" | "pdf", id?: string): string {
+  const tag = id !== undefined ? reduced(id, 40) : "";
+  return `${reduced(customer, 80) || "customer"}${tag ? `-${tag}` : ""}-${month}.${format}`;
 }

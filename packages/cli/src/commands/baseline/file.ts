@@ -99,7 +99,14 @@ export function readBaselineFile(file: string, options: { now?: number; problem?
     throw usageError(`${file} is not valid YAML${report(lines)}`, "fix the lines named");
   }
   keepText(doc);
-  const document = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let document: unknown;
+  try {
+    document = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // The yaml package refuses aliases that would expand without bound ("billion laughs") here.
+    if (!(error instanceof ReferenceError)) throw error;
+    throw usageError(`${file} is not a baseline the CLI reads: its anchors and aliases expand too far (${error.message})`, "write the entries out instead of nesting aliases");
+  }
   try {
     return { baseline: parseBaseline(document, now), document };
   } catch (error) {

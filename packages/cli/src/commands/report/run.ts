@@ -5,6 +5,7 @@
  * run it daily; `--watch` keeps it running and checks every hour. With `--email-to` each file is
  * also mailed as an attachment once (mail.ts).
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -115,6 +116,26 @@ interface Customer {
   readonly tenantIds: readonly string[];
 }
 
+/**
+ * Each customer's file name for `month`. Names are free text and reduce to fewer file names than
+ * there are names ("Contoso" and "Contoso!", two names in another script, or names that differ in
+ * case only, on a case-insensitive disk): customers who would share a file each get their own id
+ * in it — otherwise the first one's report would stand for the others and they would get none.
+ */
+async function fileNames(store: Store, customers: readonly Customer[], groups: string[] | undefined, month: string, format: "html" | "pdf"): Promise<string[]> {
+  // Counted over every customer of the kind, not only this run's (`--tenant`), so a customer's file keeps its name.
+  const everyName = groups ? (await store.listGroups()).map((g) => g.name) : (await store.listTenants()).map((t) => t.name || t.id);
+  const key = (name: string) => reportFileName(name, month, format).toLowerCase();
+  const seen = new Map<string, number>();
+  for (const name of everyName) seen.set(key(name), (seen.get(key(name)) ?? 0) + 1);
+  return customers.map((c) => {
+    const plain = reportFileName(c.name, month, format);
+    if ((seen.get(plain.toLowerCase()) ?? 0) < 2) return plain;
+    const id = c.kind === "tenant" ? c.tenantIds[0]!.slice(0, 8) : createHash("sha256").update(c.name).digest("hex").slice(0, 8);
+    return reportFileName(c.name, month, format, id);
+  });
+}
+
 async function makeReport(
   store: Store,
   customer: Customer,
@@ -216,8 +237,10 @@ async function runMonthly(options: ReportCommandOptions, ctx: CommandContext, fo
     const period = previousMonth(now());
     const store = await openCliStore(options.db ?? config.storeUrl, ctx.io.env);
     try {
-      for (const customer of await customersOf(store, options, groups)) {
-        const file = join(dir, reportFileName(customer.name, period.month, format));
+      const customers = await customersOf(store, options, groups);
+      const names = await fileNames(store, customers, groups, period.month, format);
+      for (const [i, customer] of customers.entries()) {
+        const file = join(dir, names[i]!);
         if (!existsSync(file)) {
           try {
             writeAtomically(file, await makeReport(store, customer, period, format, look, options.chromium));

@@ -8,7 +8,8 @@
  * baseline. A detection rule's mark is in its alert template's description, which Graph returns as sent.
  */
 
-const MARK = /\n?\[mde-partner baseline=([A-Za-z0-9._-]{1,64})(?: rule=([^\]]{1,64}))?\]\s*$/;
+// A rule's key is at most 64 characters when given, but defaults to its display name (up to 256).
+const MARK = /\n?\[mde-partner baseline=([A-Za-z0-9._-]{1,64})(?: rule=([^\]]{1,256}))?\]\s*$/;
 
 /** An object's mark: the baseline that created it, and for a rule its key. */
 export interface OwnerMark {

@@ -77,7 +77,8 @@ export function checkSyslogUrl(value: string, allowPrivateTargets = false): { ho
   } catch {
     throw new TypeError("the syslog target must be tcp://HOST:PORT or tls://HOST:PORT");
   }
-  if ((url.protocol !== "tcp:" && url.protocol !== "tls:") || !url.hostname || !url.port || url.pathname.replace(/^\/$/, "") || url.username)
+  // Nothing but host and port: lists, the console and the audit log show the target as written.
+  if ((url.protocol !== "tcp:" && url.protocol !== "tls:") || !url.hostname || !url.port || url.pathname.replace(/^\/$/, "") || url.username || url.password || url.search || url.hash)
     throw new TypeError("the syslog target must be tcp://HOST:PORT or tls://HOST:PORT");
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   const literal = isIP(host) !== 0;

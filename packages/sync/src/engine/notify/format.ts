@@ -102,12 +102,18 @@ export function webhookJson(m: Message): string {
   return JSON.stringify({ idempotencyKey: m.dedupeKey, rule: m.rule, kind: m.kind, total: m.total, alerts: m.alerts });
 }
 
-/** Slack incoming webhook: a fallback `text` and Block Kit sections in mrkdwn. */
+/**
+ * Slack incoming webhook: a fallback `text` and Block Kit sections in mrkdwn. Every mrkdwn object
+ * is `verbatim`: without it Slack itself turns plain text into links and mentions ("URLs will be
+ * auto-converted into links, conversation names will be link-ified, and certain mentions will be
+ * automatically parsed"), which escaping `&<>` does not stop — a title saying `@here` or
+ * `#general` or `evil.example/login` would page the channel or show a link.
+ */
 export function slackJson(m: Message): string {
   const head = escapeSlack(headline(m));
   const blocks: unknown[] = [{ type: "header", text: { type: "plain_text", text: clean(headline(m), 150), emoji: false } }];
-  for (const l of detailLines(m).slice(0, 40)) blocks.push({ type: "section", text: { type: "mrkdwn", text: escapeSlack(l).slice(0, 2900) } });
-  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `rule ${escapeSlack(m.rule)} · key ${escapeSlack(m.dedupeKey)}` }] });
+  for (const l of detailLines(m).slice(0, 40)) blocks.push({ type: "section", text: { type: "mrkdwn", text: escapeSlack(l).slice(0, 2900), verbatim: true } });
+  blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `rule ${escapeSlack(m.rule)} · key ${escapeSlack(m.dedupeKey)}`, verbatim: true }] });
   return JSON.stringify({ text: head, blocks });
 }
 

@@ -3,6 +3,7 @@
  * go. Validated once when added ({@link checkRuleDefinition}); what the store
  * keeps is this JSON, with secrets only as references.
  */
+import { createContext, Script } from "node:vm";
 import { SEVERITY_RANK, type StoredAlert } from "../../store/index.js";
 import { checkGroupName } from "../../store/index.js";
 import { checkDestination, type Destination } from "./destinations.js";
@@ -104,6 +105,30 @@ export function changeOf(alert: StoredAlert, seenStatus: string | null | undefin
   return (alert.status ?? null) !== seenStatus ? "status" : "update";
 }
 
+/** Time a title pattern may take on one title (ms). */
+const PATTERN_BUDGET_MS = 50;
+const PATTERN_TEST = new Script("pattern.test(title)");
+
+/**
+ * `pattern.test` with a time limit. {@link checkTitlePattern} refuses the exponential shapes, but
+ * adjacent quantifiers that overlap (`\s*\s*\s*$`, `[a-z]*[a-z]*[a-z]*!`) are polynomial and still
+ * take seconds on a 512-character title the tenant wrote, with the pass (and `serve`'s event loop)
+ * stalled meanwhile. Run through `vm` with a timeout, such a test is interrupted; it then counts
+ * as a match: a noisy message is better than an alert nobody hears of.
+ */
+function boundedTest(pattern: RegExp): (title: string) => boolean {
+  const context = createContext({ pattern, title: "" });
+  return (title) => {
+    context.title = title;
+    try {
+      return PATTERN_TEST.runInContext(context, { timeout: PATTERN_BUDGET_MS }) === true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ERR_SCRIPT_EXECUTION_TIMEOUT") return true;
+      throw error;
+    }
+  };
+}
+
 const text = (v: unknown) => (typeof v === "string" ? v : "");
 const anyOf = (wanted: readonly string[] | undefined, values: string[]) =>
   wanted === undefined || wanted.some((w) => values.some((v) => v.toLowerCase() === w.toLowerCase()));
@@ -116,7 +141,7 @@ const anyOf = (wanted: readonly string[] | undefined, values: string[]) =>
 export function compileRule(def: RuleDefinition): (alert: StoredAlert, change: NotifyChange) => boolean {
   const min = def.minSeverity !== undefined ? (SEVERITY_RANK[def.minSeverity] ?? 0) : 0;
   const on = new Set(def.on ?? ["new", "status"]);
-  const pattern = def.titlePattern !== undefined ? checkTitlePattern(def.titlePattern) : undefined;
+  const pattern = def.titlePattern !== undefined ? boundedTest(checkTitlePattern(def.titlePattern)) : undefined;
   const contains = def.titleContains?.toLowerCase();
   const tenants = def.tenantIds ? new Set(def.tenantIds) : undefined;
   return (alert, change) => {
@@ -129,7 +154,7 @@ export function compileRule(def: RuleDefinition): (alert: StoredAlert, change: N
     if (!anyOf(def.statuses, [alert.status ?? ""])) return false;
     const title = (alert.title ?? "").slice(0, TITLE_WINDOW);
     if (contains !== undefined && !title.toLowerCase().includes(contains)) return false;
-    if (pattern && !pattern.test(title)) return false;
+    if (pattern && !pattern(title)) return false;
     return true;
   };
 }
