@@ -90,6 +90,7 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
       say(`onboard ${fresh.name} (tenant ${fresh.id}) from Tenants > Add a customer: its consent page comes back to ${callback}`);
       say(`emulator ${info.loginUrl} (CA ${info.caCertFile}; control API ${info.controlUrl})`);
       say(`try in another shell: MDE_PARTNER_HOME=${home} npx mde-partner alerts list --top 5`);
+      const stopped = untilStopped(); // before saying so: a SIGTERM sent on seeing the line must not find the default action
       say(`syncing every ${options.intervalText}; press Ctrl+C to stop`);
       const watch = syncWatch({
         store,
@@ -101,7 +102,7 @@ export async function runDemoLive(options: DemoLiveOptions, ctx: CommandContext)
           say(`${report.finishedAt.slice(11, 19)}  synced ${report.tenants.length} tenants: ${inserted} new, ${updated} updated alerts`);
         },
       });
-      await untilStopped();
+      await stopped;
       say("stopping");
       await watch.stop();
     } finally {

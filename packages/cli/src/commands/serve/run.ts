@@ -181,9 +181,11 @@ export async function runServe(options: ServeOptions, ctx: CommandContext, signa
       const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
       if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
       const notifying = startNotifier(store, ctx.io.env, (line) => out.note(line), notifier);
+      // Listening for the signal before saying so: a SIGTERM sent on seeing the line must not find the default action.
+      const stopped = untilStopped(signal);
       out.note("press Ctrl+C to stop");
       try {
-        await untilStopped(signal);
+        await stopped;
       } finally {
         await webhook?.stop();
         await notifying.stop();

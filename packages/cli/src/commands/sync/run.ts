@@ -182,40 +182,50 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
         if (notified) out.note(notified);
         return printSyncReport(report, out, names);
       }
-      out.note(`syncing ${syncable.length} tenant(s) every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
-      // New and changed alerts go to the configured webhook while watching.
-      const seenSkipped = new Map<string, string>();
-      const webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
-      if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
-      const notifier = startNotifier(store, ctx.io.env, (line) => out.note(line));
-      const drift = (await import("../baseline/drift-schedule.js")).startBaselineDriftChecks(store, partner, out, ctx.io.env);
-      const watch = syncWatch({
-        ...base,
-        intervalMs,
-        onReport: (report) => {
-          progress.finish();
-          announceSkipped(report.skipped ?? [], out, seenSkipped);
-          const inserted = report.tenants.reduce((n, r) => n + r.alerts.inserted, 0);
-          const updated = report.tenants.reduce((n, r) => n + r.alerts.updated, 0);
-          const unchanged = report.tenants.reduce((n, r) => n + (r.alerts.unchanged ?? 0), 0);
-          const failed = report.tenants.filter((r) => r.status !== "ok").length;
-          if (out.mode === "table")
-            out.line(
-              `${report.finishedAt}  ${report.tenants.length} tenants  ${inserted} new  ${updated} updated  ${unchanged} unchanged${failed ? `  ${failed} failed` : ""}`,
-            );
-          else out.record(report);
-        },
-      });
-      const stop = () => void watch.stop();
+      // Listening for the signal before saying so: a SIGTERM sent on seeing the line must not find the default action.
+      let watch: ReturnType<typeof syncWatch> | undefined;
+      let stopRequested = false;
+      const stop = () => {
+        stopRequested = true;
+        void watch?.stop();
+      };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
+      let webhook: ReturnType<typeof startConfiguredWebhook> | undefined;
+      let notifier: ReturnType<typeof startNotifier> | undefined;
+      let drift: { stop(): Promise<void> } | undefined;
       try {
+        out.note(`syncing ${syncable.length} tenant(s) every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
+        // New and changed alerts go to the configured webhook while watching.
+        const seenSkipped = new Map<string, string>();
+        webhook = startConfiguredWebhook(config.webhook, ctx.io.env, store, (r) => out.note(webhookPassLine(r)));
+        if (webhook) out.note(`forwarding new alerts to the webhook every ${config.webhook?.intervalSec ?? 10}s`);
+        notifier = startNotifier(store, ctx.io.env, (line) => out.note(line));
+        drift = (await import("../baseline/drift-schedule.js")).startBaselineDriftChecks(store, partner, out, ctx.io.env);
+        watch = syncWatch({
+          ...base,
+          intervalMs,
+          onReport: (report) => {
+            progress.finish();
+            announceSkipped(report.skipped ?? [], out, seenSkipped);
+            const inserted = report.tenants.reduce((n, r) => n + r.alerts.inserted, 0);
+            const updated = report.tenants.reduce((n, r) => n + r.alerts.updated, 0);
+            const unchanged = report.tenants.reduce((n, r) => n + (r.alerts.unchanged ?? 0), 0);
+            const failed = report.tenants.filter((r) => r.status !== "ok").length;
+            if (out.mode === "table")
+              out.line(
+                `${report.finishedAt}  ${report.tenants.length} tenants  ${inserted} new  ${updated} updated  ${unchanged} unchanged${failed ? `  ${failed} failed` : ""}`,
+              );
+            else out.record(report);
+          },
+        });
+        if (stopRequested) void watch.stop();
         await watch.done;
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         await webhook?.stop();
-        await notifier.stop();
+        await notifier?.stop();
         await drift?.stop();
       }
       return EXIT.ok;

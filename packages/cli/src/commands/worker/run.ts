@@ -127,8 +127,10 @@ export async function runWorkerCommand(options: WorkerCommandOptions, ctx: Comma
       await worker.stop();
       throw toCliError(error);
     }
+    // Listening for the signal before saying so: a SIGTERM sent on seeing the line must not find the default action.
+    const stopped = untilStopped();
     out.note(`worker ${workerId} started: ${concurrency} at a time, each tenant every ${options.interval ?? "5m"}; Ctrl+C stops after the current page`);
-    const why = await Promise.race([untilStopped(), worker.done.then(() => "done" as const)]);
+    const why = await Promise.race([stopped, worker.done.then(() => "done" as const)]);
     if (why !== "done") out.note(`${why}: finishing the current pages…`);
     await worker.stop();
     out.note(`worker ${workerId} stopped`);
