@@ -21,6 +21,9 @@ test("`mde-partner demo --no-serve` walks the flow from a fresh home and ends wi
   }
   assert.match(r.stdout, /Northwind Traders\s+accepted on the consent page .*admin_consent=True/);
   assert.match(r.stdout, /Tailspin Toys .*missing Alert\.Read\.All/);
+  // Consent counts Microsoft Graph's permissions with the MDE API's: a full consent names no shortfall.
+  assert.match(r.stdout, /Contoso\s+consented earlier\n/);
+  assert.match(r.stdout, /Tailspin Toys\s+consented earlier \(to \d of \d permissions\)/);
   assert.match(r.stdout, /TENANT\s+STATE\s+HIGH\s+MEDIUM\s+LOW/);
   assert.match(r.stdout, /Contoso\s+verified\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+\s+200/);
 });

@@ -129,8 +129,10 @@ export async function runDemo(options: DemoOptions, outer: CommandContext): Prom
     heading("The customers' admins consent");
     for (const t of info.tenants) {
       if (t.consented) {
+        // Granted of the plan's permissions, the MDE API's roles and Microsoft Graph's alike.
+        const granted = plan.permissions.filter((name) => t.roles.includes(name) || t.graphRoles.includes(name)).length;
         say(
-          `${t.name.padEnd(18)} consented earlier${t.roles.length < plan.permissions.length ? ` (to ${t.roles.length} of ${plan.permissions.length} permissions)` : ""}`,
+          `${t.name.padEnd(18)} consented earlier${granted < plan.permissions.length ? ` (to ${granted} of ${plan.permissions.length} permissions)` : ""}`,
         );
         continue;
       }
