@@ -22,6 +22,7 @@ import type { Store, StoredAlert } from "../store/index.js";
 import { toTimeKey } from "../store/index.js";
 import { createWebhookSender, type WebhookResponse, type WebhookSend } from "./webhook-http.js";
 import { checkWebhookUrl, type ResolveAll, WebhookTargetError } from "./webhook-target.js";
+import { createPassLoop } from "./pass-loop.js";
 
 /** Same-origin redirects followed per delivery. */
 export const MAX_REDIRECTS = 3;
@@ -137,7 +138,6 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
   // first pass after a start scans everything.
   const marginMs = 60_000;
   let watermark: string | undefined;
-  let timer: { controller: AbortController; done: Promise<void> } | undefined;
 
   /** One POST, following same-origin 307/308 redirects only; anything else 3xx is a refusal. */
   async function post(headers: Record<string, string>, body: string, signal?: AbortSignal): Promise<WebhookResponse> {
@@ -227,30 +227,9 @@ export function createWebhookForwarder(options: WebhookForwarderOptions): Webhoo
     return { delivered };
   }
 
+  const passes = createPassLoop(runOnce, sleep);
   return {
     runOnce,
-    start(intervalMs, onPass) {
-      if (timer) return;
-      if (!(intervalMs > 0)) throw new TypeError("intervalMs must be positive");
-      const controller = new AbortController();
-      const done = (async () => {
-        while (!controller.signal.aborted) {
-          try {
-            onPass?.(await runOnce(controller.signal));
-          } catch {
-            if (controller.signal.aborted) break;
-          }
-          await sleep(intervalMs, controller.signal).catch(() => {});
-        }
-      })();
-      timer = { controller, done };
-    },
-    async stop() {
-      const t = timer;
-      timer = undefined;
-      if (!t) return;
-      t.controller.abort();
-      await t.done;
-    },
+    ...passes,
   };
 }

@@ -29,6 +29,7 @@ import { type Destination, PAGERDUTY_EVENTS_URL } from "./destinations.js";
 import { emailParts, type Message, type MessageBody, pagerDutyJson, slackJson, splunkJson, summarize, syslogCef, teamsJson, webhookJson } from "./format.js";
 import { changeOf, checkRuleDefinition, compileRule, type RuleDefinition } from "./rule.js";
 import { NotifyDeliveryError, postJson, sendMail, sendSyslog } from "./transports.js";
+import { createPassLoop } from "../pass-loop.js";
 
 /** Reads a secret reference (`env:NAME`, `file:/path`); the CLI supplies it, the library never reads `process.env`. */
 export type SecretResolver = (ref: string) => string | Promise<string>;
@@ -136,7 +137,6 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const watermarks = new Map<string, number>();
   const retentionUs = (options.logRetentionDays ?? 30) * 86_400_000_000;
   let prunedAtUs = Number.NEGATIVE_INFINITY;
-  let loop: { controller: AbortController; done: Promise<void> } | undefined;
 
   const secret = async (ref: string): Promise<string> => {
     try {
@@ -307,31 +307,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return out;
   }
 
+  const passes = createPassLoop(runOnce, sleep);
   return {
     runOnce,
     test,
-    start(intervalMs, onPass) {
-      if (loop) return;
-      if (!(intervalMs > 0)) throw new TypeError("intervalMs must be positive");
-      const controller = new AbortController();
-      const done = (async () => {
-        while (!controller.signal.aborted) {
-          try {
-            onPass?.(await runOnce(controller.signal));
-          } catch {
-            if (controller.signal.aborted) break;
-          }
-          await sleep(intervalMs, controller.signal);
-        }
-      })();
-      loop = { controller, done };
-    },
-    async stop() {
-      const l = loop;
-      loop = undefined;
-      if (!l) return;
-      l.controller.abort();
-      await l.done;
-    },
+    ...passes,
   };
 }
