@@ -15,13 +15,21 @@ type Modify = (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
 function columns(ctx: MigrationContext) {
   const text: Expression<unknown> | "text" = ctx.dialect === "postgres" ? sql`text collate "C"` : "text";
   const notNull: Modify = (c) => c.notNull();
+  const addText = (t: Builder, name: string, required = false, modify?: Modify) =>
+    t.addColumn(name, text, (c) => {
+      const base = required ? notNull(c) : c;
+      return modify ? modify(base) : base;
+    });
   return {
     /** Adds a TEXT column; `required` makes it NOT NULL. */
-    text: (t: Builder, name: string, required = false, modify?: Modify) =>
-      t.addColumn(name, text, (c) => {
-        const base = required ? notNull(c) : c;
-        return modify ? modify(base) : base;
-      }),
+    text: addText,
+    /** Adds TEXT columns: the `required` ones NOT NULL, then the `optional` ones. */
+    texts: (t: Builder, required: readonly string[], optional: readonly string[] = []) => {
+      let b = t;
+      for (const n of required) b = addText(b, n, true);
+      for (const n of optional) b = addText(b, n);
+      return b;
+    },
     int: (t: Builder, name: string, fallback = 0) => t.addColumn(name, "integer", (c) => c.notNull().defaultTo(fallback)),
     /** Auto-increment integer primary key. */
     id: (t: Builder) =>
@@ -73,12 +81,7 @@ const initialSchema: Migration = {
     const out: CompiledQuery[] = [];
     const table = (name: string, build: (t: Builder) => Builder) => out.push(build(s.createTable(name)).compile());
     const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
-    const texts = (t: Builder, required: string[], optional: string[] = []) => {
-      let b = t;
-      for (const n of required) b = c.text(b, n, true);
-      for (const n of optional) b = c.text(b, n);
-      return b;
-    };
+    const { texts } = c;
 
     table("tenants", (t) =>
       texts(
@@ -293,12 +296,7 @@ const tvmSnapshots: Migration = {
     const out: CompiledQuery[] = [];
     const real = ctx.dialect === "postgres" ? sql`double precision` : sql`real`;
     const reals = (t: Builder, names: string[]) => names.reduce((b, n) => b.addColumn(n, real), t);
-    const texts = (t: Builder, required: string[], optional: string[] = []) => {
-      let b = t;
-      for (const n of required) b = c.text(b, n, true);
-      for (const n of optional) b = c.text(b, n);
-      return b;
-    };
+    const { texts } = c;
     const ints = (t: Builder, names: string[]) => names.reduce((b, n) => c.int(b, n), t);
     const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
 
@@ -489,12 +487,7 @@ const teamLayer: Migration = {
     const c = columns(ctx);
     const s = ctx.db.schema;
     const out: CompiledQuery[] = [];
-    const texts = (t: Builder, required: string[], optional: string[] = []) => {
-      let b = t;
-      for (const n of required) b = c.text(b, n, true);
-      for (const n of optional) b = c.text(b, n);
-      return b;
-    };
+    const { texts } = c;
     const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
 
     out.push(texts(s.createTable("customer_groups") as Builder, ["name", "created_at"], ["created_by"]).addPrimaryKeyConstraint("customer_groups_pk", ["name"]).compile());
@@ -577,12 +570,7 @@ const notificationRules: Migration = {
     const c = columns(ctx);
     const s = ctx.db.schema;
     const out: CompiledQuery[] = [];
-    const texts = (t: Builder, required: string[], optional: string[] = []) => {
-      let b = t;
-      for (const n of required) b = c.text(b, n, true);
-      for (const n of optional) b = c.text(b, n);
-      return b;
-    };
+    const { texts } = c;
     const index = (name: string, on: string, cols: string[]) => out.push(s.createIndex(name).on(on).columns(cols).compile());
     // Times in µs and message ids exceed 32 bits: bigint on PostgreSQL (SQLite's integer is 64-bit).
     const big = (t: Builder, name: string) => t.addColumn(name, ctx.dialect === "postgres" ? "bigint" : "integer", (col) => col.notNull().defaultTo(0));
@@ -632,12 +620,7 @@ const fleetBaselines: Migration = {
   statements(ctx) {
     const c = columns(ctx);
     const s = ctx.db.schema;
-    const texts = (t: Builder, required: string[], optional: string[] = []) => {
-      let b = t;
-      for (const n of required) b = c.text(b, n, true);
-      for (const n of optional) b = c.text(b, n);
-      return b;
-    };
+    const { texts } = c;
     return [
       texts(s.createTable("baselines") as Builder, ["name", "revision", "document", "updated_at"], ["updated_by"])
         .addPrimaryKeyConstraint("baselines_pk", ["name"])
