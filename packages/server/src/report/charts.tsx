@@ -13,8 +13,20 @@
  */
 import { scaleBand, scaleLinear } from "d3-scale";
 import { line, stack } from "d3-shape";
+import type { Child } from "hono/jsx";
 import { clip } from "../views/clip.js";
 import { type ScoreSeries, SEVERITIES, type Severity, type TimelineBucket } from "./report-data.js";
+
+const FONT_FAMILY = "system-ui,-apple-system,'Segoe UI',Roboto,sans-serif";
+
+/** The `<svg>` every chart is drawn in: named for tests, labelled for screen readers, its font as an attribute (no style). */
+function ChartFrame({ name, label, width, height, children }: { name: string; label: string; width: number; height: number; children?: Child }) {
+  return (
+    <svg class="chart" data-chart={name} xmlns="http://www.w3.org/2000/svg" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={label} font-family={FONT_FAMILY}>
+      {children}
+    </svg>
+  );
+}
 
 /** Colours of the severities (High to UnSpecified), readable in print. */
 export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
@@ -25,7 +37,6 @@ export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
   UnSpecified: "#78909c",
 };
 
-const FONT = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif";
 const round = (n: number) => Math.round(n * 10) / 10;
 
 function Legend({ keys, x, y }: { keys: readonly Severity[]; x: number; y: number }) {
@@ -68,17 +79,7 @@ export function AlertsOverTime({ buckets, width = 720, height = 260 }: { buckets
   const ticks = y.ticks(Math.min(5, y.domain()[1]!)).filter(Number.isInteger);
   const every = Math.max(1, Math.ceil(buckets.length / 12));
   return (
-    <svg
-      class="chart"
-      data-chart="alerts-over-time"
-      xmlns="http://www.w3.org/2000/svg"
-      viewBox={`0 0 ${width} ${height}`}
-      width={width}
-      height={height}
-      role="img"
-      aria-label="Alerts over time by severity"
-      style={FONT}
-    >
+    <ChartFrame name="alerts-over-time" label="Alerts over time by severity" width={width} height={height}>
       {ticks.map((t) => (
         <g class="tick" font-size="10" fill="#555">
           <line x1={margin.left} x2={width - margin.right} y1={round(y(t))} y2={round(y(t))} stroke="#e0e0e0" />
@@ -123,7 +124,7 @@ export function AlertsOverTime({ buckets, width = 720, height = 260 }: { buckets
       )}
       <line x1={margin.left} x2={width - margin.right} y1={height - margin.bottom} y2={height - margin.bottom} stroke="#999" />
       <Legend keys={SEVERITIES} x={margin.left} y={height - 8} />
-    </svg>
+    </ChartFrame>
   );
 }
 
@@ -148,17 +149,7 @@ export function BarChart({ name, label, bars, width = 720, max }: { name: string
     .domain([0, max ?? Math.max(1, ...bars.map((b) => b.value))])
     .range([margin.left, width - margin.right]);
   return (
-    <svg
-      class="chart"
-      data-chart={name}
-      xmlns="http://www.w3.org/2000/svg"
-      viewBox={`0 0 ${width} ${height}`}
-      width={width}
-      height={height}
-      role="img"
-      aria-label={label}
-      style={FONT}
-    >
+    <ChartFrame name={name} label={label} width={width} height={height}>
       {bars.map((b, i) => {
         const top = margin.top + i * rowHeight;
         const shown = clip(b.label, 40);
@@ -176,14 +167,13 @@ export function BarChart({ name, label, bars, width = 720, max }: { name: string
           </g>
         );
       })}
-    </svg>
+    </ChartFrame>
   );
 }
 
 /** Colours of a {@link TrendChart}'s lines, one a tenant, repeating past eight. */
 export const SERIES_COLORS: readonly string[] = ["#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#c62828", "#1565c0", "#6d4c41", "#ad1457"];
 
-const FONT_FAMILY = "system-ui,-apple-system,'Segoe UI',Roboto,sans-serif";
 const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`);
 
 /**
@@ -231,17 +221,7 @@ export function TrendChart({
   const xTicks: number[] = [];
   for (let d = 0; d <= days; d += step) xTicks.push(x.domain()[0]! + d * 86_400_000);
   return (
-    <svg
-      class="chart"
-      data-chart={name}
-      xmlns="http://www.w3.org/2000/svg"
-      viewBox={`0 0 ${width} ${height}`}
-      width={width}
-      height={height}
-      role="img"
-      aria-label={label}
-      font-family={FONT_FAMILY}
-    >
+    <ChartFrame name={name} label={label} width={width} height={height}>
       {y.ticks(5).map((t) => (
         <g class="tick" font-size="10" fill="#555">
           <line x1={margin.left} x2={width - margin.right} y1={round(y(t))} y2={round(y(t))} stroke="#e0e0e0" />
@@ -280,6 +260,6 @@ export function TrendChart({
             </g>
           ))
         : null}
-    </svg>
+    </ChartFrame>
   );
 }
