@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createPartnerClient } from "@mde-partner/client";
-import { addUser, createConsole } from "@mde-partner/server";
 import { openStore } from "@mde-partner/sync";
+import { signedInConsole } from "./console-session.js";
 import { BENCH_START as start, benchTenants, DAY, fillStore } from "./fill-store.js";
 import { median, quantile, saveResult } from "./lib.js";
 
@@ -35,38 +34,7 @@ try {
   const store = await openStore({ url: `sqlite:${join(dir, "bench.db")}` });
   const insertMs = await fillStore(store, tenants, TOTAL, { upsertTenants: true });
 
-  // The API under test never calls the MDE API: the partner client only has to exist.
-  const partner = createPartnerClient({
-    clientId: "11111111-2222-4333-8444-555555555555",
-    credential: { clientSecret: "unused" },
-    cloud: { name: "custom", loginUrl: "https://127.0.0.1:9/", apiUrl: "https://127.0.0.1:9/" },
-    userAgent: "MdePartner-Bench-Console/1.0.0",
-  });
-  const usersFile = join(dir, "users.json");
-  await addUser(usersFile, { name: "bench", password: "bench-password-1", role: "viewer" });
-  const app = createConsole({
-    store,
-    partner,
-    requiredPermissions: ["Alert.Read.All"],
-    consentRedirectUri: "http://127.0.0.1:8080/consent/callback",
-    usersFile,
-    tls: false,
-  }).app;
-
-  // Sign in as a browser would, keep the session cookie.
-  const form = await app.request("http://127.0.0.1:8080/login");
-  const loginCookie = (form.headers.get("set-cookie") ?? "").split(";")[0]!;
-  const token = /name="_login" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
-  const signedIn = await app.request("http://127.0.0.1:8080/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie },
-    body: new URLSearchParams({ _login: token, name: "bench", password: "bench-password-1", next: "/alerts" }),
-  });
-  const session = signedIn.headers
-    .getSetCookie()
-    .find((c) => c.startsWith("mdep-session="))
-    ?.split(";")[0];
-  if (signedIn.status !== 303 || !session) throw new Error(`sign-in failed: ${signedIn.status}`);
+  const { app, session, close } = await signedInConsole(store, dir, { userAgent: "MdePartner-Bench-Console/1.0.0" });
 
   const from = new Date(start + 30 * DAY).toISOString();
   const to = new Date(start + 60 * DAY).toISOString();
@@ -102,7 +70,7 @@ try {
   const all = await measure(ROUNDS, async () => (await get(allUrl)).json());
   const matching = await store.countAlerts(filter);
   if (rows !== apiRows || rows === 0) throw new Error(`the API and the store disagree: ${apiRows} vs ${rows} rows`);
-  await partner.close();
+  await close();
   await store.close();
 
   const ms = (v: number) => `${v.toFixed(2)} ms`;

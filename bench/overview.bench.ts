@@ -11,10 +11,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createPartnerClient } from "@mde-partner/client";
-import { addUser, createConsole } from "@mde-partner/server";
 import { openStore, type Store } from "@mde-partner/sync";
 import { migrations } from "../packages/sync/src/store/migrations.js";
+import { signedInConsole } from "./console-session.js";
 import { BENCH_START, benchTenants, DAY, fillStore } from "./fill-store.js";
 import { median, quantile, saveResult } from "./lib.js";
 
@@ -73,43 +72,7 @@ try {
   // Groups of 5 tenants: what an operator scoped to one customer group reads.
   for (let g = 0; g < TENANTS / 5; g++) await store.addToGroup(`group-${g}`, tenants.slice(g * 5, g * 5 + 5));
 
-  // The overview never calls the MDE API: the partner client only has to exist.
-  const partner = createPartnerClient({
-    clientId: "11111111-2222-4333-8444-555555555555",
-    credential: { clientSecret: "unused" },
-    cloud: { name: "custom", loginUrl: "https://127.0.0.1:9/", apiUrl: "https://127.0.0.1:9/" },
-    userAgent: "MdePartner-Bench-Overview/1.0.0",
-  });
-  const usersFile = join(dir, "users.json");
-  await addUser(usersFile, { name: "bench", password: "bench-password-1", role: "viewer" });
-  const app = createConsole({
-    store,
-    partner,
-    requiredPermissions: ["Alert.Read.All"],
-    consentRedirectUri: "http://127.0.0.1:8080/consent/callback",
-    usersFile,
-    tls: false,
-    clock: { now: () => NOW },
-  }).app;
-
-  const form = await app.request("http://127.0.0.1:8080/login");
-  const loginCookie = (form.headers.get("set-cookie") ?? "").split(";")[0]!;
-  const token = /name="_login" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
-  const signedIn = await app.request("http://127.0.0.1:8080/login", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: loginCookie },
-    body: new URLSearchParams({ _login: token, name: "bench", password: "bench-password-1", next: "/overview" }),
-  });
-  const session = signedIn.headers
-    .getSetCookie()
-    .find((c) => c.startsWith("mdep-session="))
-    ?.split(";")[0];
-  if (signedIn.status !== 303 || !session) throw new Error(`sign-in failed: ${signedIn.status}`);
-  const get = async (path: string) => {
-    const res = await app.request(`http://127.0.0.1:8080${path}`, { headers: { cookie: session } });
-    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
-    return res;
-  };
+  const { get, close } = await signedInConsole(store, dir, { userAgent: "MdePartner-Bench-Overview/1.0.0", clock: { now: () => NOW } });
 
   // The first request after opening, then steady state.
   const t = performance.now();
@@ -131,7 +94,7 @@ try {
   const inWindow = figures.tenants.reduce((n, f) => n + f.daily.reduce((m, d) => m + Object.values(d).reduce((x, y) => x + y, 0), 0), 0);
   await store.close();
 
-  await partner.close();
+  await close();
   // What the overview's index costs the writes: the same alerts into stores with and without it
   // (schema v8 and v7), taking turns so both see the same machine.
   const insertCost: Record<"with" | "without", number[]> = { with: [], without: [] };
