@@ -12,10 +12,10 @@
  * address still pass. The token's text never goes into a
  * log, an error or the audit log: only its name does.
  */
-import { type AccessStore, grantsOf, highestRole, type Identity } from "../access.js";
+import { grantsOf, highestRole, type Identity } from "../access.js";
 import type { Clock } from "../options.js";
 import type { Session } from "../sessions.js";
-import type { ConsoleContext, ConsoleDeps } from "./env.js";
+import { type ConsoleContext, type ConsoleDeps, clientAddress } from "./env.js";
 
 /** The text every API token starts with. */
 export const API_TOKEN_PREFIX = "mdep_";
@@ -38,12 +38,6 @@ export function bearerCredential(c: ConsoleContext): string | undefined {
   if (header === undefined) return undefined;
   const match = /^bearer(?:\s+(.*))?$/is.exec(header.trim());
   return match ? (match[1] ?? "").trim() : undefined;
-}
-
-/** The client address (the socket's peer; in-process requests have none). */
-function clientAddress(c: ConsoleContext): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "in-process";
 }
 
 /** Failed bearer attempts per client address, per console instance. */
@@ -76,7 +70,6 @@ function createBearerGuard(clock: Clock, options: BearerGuardOptions = {}) {
 export function createBearerAuth(deps: ConsoleDeps, options: BearerGuardOptions = {}) {
   const { clock } = deps.options;
   const { store } = deps.options;
-  const access = store as unknown as AccessStore;
   const guard = createBearerGuard(clock, options);
 
   // A valid token always passes: behind a reverse proxy every client shares one address, and a
@@ -102,7 +95,7 @@ export function createBearerAuth(deps: ConsoleDeps, options: BearerGuardOptions 
     if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) return refuse(c, "this API token has expired");
     if (record.group !== null && !(await store.getGroup(record.group))) return refuse(c, "this API token's customer group no longer exists");
     const identity: Identity = { user: `token:${record.name}`, via: "token", baseRole: record.role, tokenGroup: record.group, entraGroups: [] };
-    const grants = await grantsOf(access, identity);
+    const grants = await grantsOf(store, identity);
     const role = highestRole(grants);
     if (!role) return refuse(c, "this API token gives no access");
     if (record.lastUsedAt === null || now - Date.parse(record.lastUsedAt) >= TOUCH_INTERVAL_MS) {

@@ -32,3 +32,9 @@ export interface ConsoleDeps {
   /** Name of the session cookie (`__Host-` prefixed when cookies are Secure). */
   readonly cookieName: string;
 }
+
+/** The client address (the socket's peer; in-process requests have none). */
+export function clientAddress(c: ConsoleContext): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "in-process";
+}

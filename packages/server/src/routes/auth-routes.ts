@@ -11,7 +11,7 @@ import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { requireRole } from "../http/auth.js";
 import { clearCookie, cookieName, setStrictCookie } from "../http/cookies.js";
-import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
+import { type ConsoleContext, type ConsoleDeps, type ConsoleEnv, clientAddress } from "../http/env.js";
 import { DECOY_HASH, verifyPassword } from "../password.js";
 import { accountStamp, csrfMatches } from "../sessions.js";
 import type { SsoSignIn } from "../sso/sso-routes.js";
@@ -30,12 +30,6 @@ function safeNext(value: unknown): string {
   if (typeof value !== "string") return "/overview";
   const path = percentEncoded(value);
   return /^\/(?![/\\])[\x21-\x7e]*$/.test(path) && !path.startsWith("/login") ? path : "/overview";
-}
-
-/** The client address (the socket's peer; in-process requests have none). */
-function clientAddress(c: ConsoleContext): string {
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "in-process";
 }
 
 export function createAuthRoutes(deps: ConsoleDeps, sso?: SsoSignIn): Hono<ConsoleEnv> {
