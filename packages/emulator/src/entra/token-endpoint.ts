@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mintAccessToken } from "../core/access-token.js";
 import { type AppContext, applyFaults } from "../core/http.js";
 import type { EmulatorState, PartnerApp, Tenant } from "../core/state.js";
@@ -9,6 +8,7 @@ import { parseBasicAuth, parseFormBody } from "./form-body.js";
 import { sts } from "./sts-codes.js";
 import { type StsErrorSpec, stsError } from "./sts-error.js";
 import { resolveTenantSegment } from "./tenant-segment.js";
+import { tokenResponse } from "./token-response.js";
 import { type RequestedResource, resolveScope, resolveV1Resource } from "./token-resource.js";
 
 /** `v1` = `/{tenant}/oauth2/token` (`resource=`), `v2` = `/{tenant}/oauth2/v2.0/token` (`scope=`). */
@@ -180,15 +180,7 @@ export function createTokenHandler(state: EmulatorState, version: TokenEndpointV
             ext_expires_in: minted.expiresIn,
             access_token: minted.accessToken,
           };
-    return new Response(JSON.stringify(body), {
-      status: 200,
-      headers: {
-        "content-type": "application/json; charset=utf-8",
-        "cache-control": "no-store, no-cache",
-        pragma: "no-cache",
-        "x-ms-request-id": randomUUID(),
-      },
-    });
+    return tokenResponse(body);
   };
 }
 
@@ -201,3 +193,4 @@ export function createTokenMethodHandler(state: EmulatorState) {
     return stsError(state, sts.onlyPost(c.req.method));
   };
 }
+

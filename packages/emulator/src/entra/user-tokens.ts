@@ -4,6 +4,7 @@ import { v1Issuer, v2Issuer } from "../core/access-token.js";
 import type { UserGrant } from "../core/sign-in-state.js";
 import type { EmulatorState, PartnerApp } from "../core/state.js";
 import type { DirectoryUser } from "../core/users.js";
+import { tokenResponse } from "./token-response.js";
 
 /** ID tokens are valid for an hour (entra-docs configurable-token-lifetimes.md: ID token default 1 hour). */
 export const ID_TOKEN_LIFETIME_SEC = 3600;
@@ -182,13 +183,5 @@ export async function userTokenResponse(
     body.refresh_token = refreshToken;
   }
   if (oidc.has("openid")) body.id_token = await mintIdToken(state, input);
-  return new Response(JSON.stringify(body), {
-    status: 200,
-    headers: {
-      "content-type": "application/json; charset=utf-8",
-      "cache-control": "no-store, no-cache",
-      pragma: "no-cache",
-      "x-ms-request-id": randomUUID(),
-    },
-  });
+  return tokenResponse(body);
 }

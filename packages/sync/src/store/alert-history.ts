@@ -1,4 +1,5 @@
 import { chunks, type StoreContext, tenantKey } from "./context.js";
+import { toAlertChange } from "./alerts-write.js";
 import type { AlertChange } from "./records.js";
 
 /** Alert ids per statement: well under either engine's parameter limit. */
@@ -36,15 +37,7 @@ export function createAlertHistoryReader(ctx: StoreContext) {
           .orderBy("id")
           .execute();
         for (const r of rows) {
-          const change: AlertChange = {
-            tenantId: r.tenant_id,
-            alertId: r.alert_id,
-            field: r.field as AlertChange["field"],
-            oldValue: r.old_value,
-            newValue: r.new_value,
-            changedAt: r.changed_at,
-            recordedAt: r.recorded_at,
-          };
+          const change = toAlertChange(r);
           const list = out.get(r.alert_id);
           if (list) list.push(change);
           else out.set(r.alert_id, [change]);

@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, sql } from "kysely";
+import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
 import { encodeAlertPayload } from "./alert-payload.js";
 import type { AlertWriterThread } from "./alert-writer-client.js";
 import {
@@ -266,15 +266,20 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
         .where("alert_id", "=", alertId)
         .orderBy("id")
         .execute();
-      return rows.map((r) => ({
-        tenantId: r.tenant_id,
-        alertId: r.alert_id,
-        field: r.field as AlertChange["field"],
-        oldValue: r.old_value,
-        newValue: r.new_value,
-        changedAt: r.changed_at,
-        recordedAt: r.recorded_at,
-      }));
+      return rows.map(toAlertChange);
     },
+  };
+}
+
+/** An alert_history row as the store hands it out. */
+export function toAlertChange(r: Selectable<AlertHistoryTable>): AlertChange {
+  return {
+    tenantId: r.tenant_id,
+    alertId: r.alert_id,
+    field: r.field as AlertChange["field"],
+    oldValue: r.old_value,
+    newValue: r.new_value,
+    changedAt: r.changed_at,
+    recordedAt: r.recorded_at,
   };
 }
