@@ -3,7 +3,7 @@
  * log per destination, a test button. Only an admin on every tenant: a rule
  * may reach every tenant, and the log shows alerts of all of them.
  */
-import { checkRuleDefinition, describeDestination, describeRule, type RuleDefinition } from "@mde-partner/sync";
+import { describeDestination, describeRule, readRuleDefinition } from "@mde-partner/sync";
 import { Hono } from "hono";
 import { requireRole } from "../http/auth.js";
 import type { ConsoleContext, ConsoleDeps, ConsoleEnv } from "../http/env.js";
@@ -26,12 +26,7 @@ export function createNotificationRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const page = async (c: ConsoleContext, flash?: PageOptions["flash"]) => {
     const rules: NotificationRuleView[] = [];
     for (const r of await store.listNotifyRules()) {
-      let def: RuleDefinition | undefined;
-      try {
-        def = checkRuleDefinition(r.definition);
-      } catch {
-        def = undefined;
-      }
+      const def = readRuleDefinition(r.definition);
       const destinations = [];
       for (const d of def?.destinations ?? []) {
         destinations.push({ id: d.id, kind: d.kind, target: describeDestination(d), log: await store.listNotifyMessages({ rule: r.name, destination: d.id, limit: LOG_ROWS }) });

@@ -6,6 +6,7 @@
  */
 import {
   checkRuleDefinition,
+  readRuleDefinition,
   describeRule,
   type Destination,
   describeDestination,
@@ -121,12 +122,7 @@ export async function runNotifyList(options: OutputOptions & Db, ctx: CommandCon
     const rules = await store.listNotifyRules();
     const rows = [];
     for (const r of rules) {
-      let def: RuleDefinition | undefined;
-      try {
-        def = checkRuleDefinition(r.definition);
-      } catch {
-        def = undefined;
-      }
+      const def = readRuleDefinition(r.definition);
       const destinations = [];
       for (const d of def?.destinations ?? []) {
         const [last] = await store.listNotifyMessages({ rule: r.name, destination: d.id, limit: 1 });

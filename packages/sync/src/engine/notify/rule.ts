@@ -99,6 +99,15 @@ export function checkRuleDefinition(input: unknown): RuleDefinition {
   return Object.freeze(out);
 }
 
+/** A stored rule's definition, or undefined when it no longer reads (lists show such a rule as unreadable). */
+export function readRuleDefinition(input: unknown): RuleDefinition | undefined {
+  try {
+    return checkRuleDefinition(input);
+  } catch {
+    return undefined;
+  }
+}
+
 /** What changed, given the status the rule saw last (`undefined`: never seen). */
 export function changeOf(alert: StoredAlert, seenStatus: string | null | undefined): NotifyChange {
   if (seenStatus === undefined) return "new";
