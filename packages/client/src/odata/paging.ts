@@ -28,6 +28,25 @@ export interface Page<T> {
 }
 
 /**
+ * What a page decoder made of one page's body: the page's own count of items and next link, which
+ * the pager needs to go on, and whatever the decoder made of the rest.
+ */
+export interface DecodedPage<R> {
+  /** Items on the page as the server sent them (in `skip` mode a full page means there may be more). */
+  readonly items: number;
+  /** The page's `@odata.nextLink`, when it has one (followed only to the API's origin). */
+  readonly nextLink?: string | undefined;
+  readonly result: R;
+}
+
+/**
+ * Turns one page's body — the bytes as received, not yet decoded as text — into a
+ * {@link DecodedPage}, or throws (an `MdeInvalidResponseError` for a body that is not an OData
+ * collection). It owns the bytes: it may hand their buffer to another thread.
+ */
+export type PageDecoder<R> = (body: Uint8Array) => Promise<DecodedPage<R>>;
+
+/**
  * Thrown when a next link points to another origin than the API's; no request is sent to it.
  * Code `ERR_MDE_INVALID_RESPONSE` (the service answered something the client cannot use).
  */
@@ -98,6 +117,18 @@ export class PagedResult<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
     yield* pageStream<T>(this.#plan);
   }
 
+  /**
+   * Every page's body handed unparsed to `decode`, one request at a time: for a caller that parses
+   * (and keeps) pages elsewhere, e.g. on a thread of its own. A `top` cap counts whole pages here:
+   * the last page is not cut.
+   *
+   * @example
+   * for await (const page of client.alerts.list().decodedPages(parseAndStore)) total += page.items;
+   */
+  async *decodedPages<R>(decode: PageDecoder<R>): AsyncGenerator<DecodedPage<R>, void, undefined> {
+    yield* pageLoop(this.#plan, (response) => readBody(response, this.#plan).then(decode));
+  }
+
   /** Every item across pages, holding one page in memory at a time. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
     for await (const page of pageStream<T>(this.#plan)) {
@@ -116,7 +147,58 @@ export class PagedResult<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
   }
 }
 
+/** Pages parsed here: the `value` array (cut at `top`), next link, context and count of each. */
 async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, undefined> {
+  const { transport, request } = plan;
+  const details = { tenantId: transport.tenantId, operation: request.operation };
+  for await (const decoded of pageLoop(plan, async (response, remaining): Promise<DecodedPage<Page<T>>> => {
+    let body: Record<string, unknown> | null;
+    try {
+      body = (await response.json()) as Record<string, unknown> | null;
+    } catch {
+      throw new MdeInvalidResponseError(`${request.operation}: the page is not JSON`, details);
+    }
+    if (body === null || typeof body !== "object" || !Array.isArray(body["value"])) {
+      throw new MdeInvalidResponseError(`${request.operation}: expected an OData collection with a "value" array`, details);
+    }
+    const all = body["value"] as T[];
+    const value = all.length > remaining ? all.slice(0, remaining) : all;
+    const link = typeof body["@odata.nextLink"] === "string" ? (body["@odata.nextLink"] as string) : undefined;
+    const context = typeof body["@odata.context"] === "string" ? (body["@odata.context"] as string) : undefined;
+    const count = typeof body["@odata.count"] === "number" ? (body["@odata.count"] as number) : undefined;
+    const page: Page<T> = {
+      value,
+      ...(link !== undefined ? { nextLink: link } : {}),
+      ...(context !== undefined ? { context } : {}),
+      ...(count !== undefined ? { count } : {}),
+    };
+    return { items: all.length, nextLink: link, result: page };
+  })) {
+    yield decoded.result;
+  }
+}
+
+/** A page's body as bytes, for a {@link PageDecoder}. */
+async function readBody(response: Response, plan: PagingPlan): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    plan.signal?.throwIfAborted();
+    throw new MdeInvalidResponseError(`${plan.request.operation}: the page could not be read (${String((error as Error)?.message ?? error)})`, {
+      tenantId: plan.transport.tenantId,
+      operation: plan.request.operation,
+    });
+  }
+}
+
+/**
+ * The paging loop: sends each page's request, lets `decode` read its response, and goes on by the
+ * page's next link (own origin only, never twice) or, in `skip` mode, after a full page.
+ */
+async function* pageLoop<R>(
+  plan: PagingPlan,
+  decode: (response: Response, remaining: number) => Promise<DecodedPage<R>>,
+): AsyncGenerator<DecodedPage<R>, void, undefined> {
   const { transport, request, signal } = plan;
   const origin = new URL(transport.baseUrl).origin;
   let remaining = plan.top ?? Number.POSITIVE_INFINITY;
@@ -148,33 +230,9 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
     signal?.throwIfAborted();
 
     const response = await transport.send(sent);
-    let body: Record<string, unknown> | null;
-    try {
-      body = (await response.json()) as Record<string, unknown> | null;
-    } catch {
-      throw new MdeInvalidResponseError(`${request.operation}: the page is not JSON`, {
-        tenantId: transport.tenantId,
-        operation: request.operation,
-      });
-    }
-    if (body === null || typeof body !== "object" || !Array.isArray(body["value"])) {
-      throw new MdeInvalidResponseError(`${request.operation}: expected an OData collection with a "value" array`, {
-        tenantId: transport.tenantId,
-        operation: request.operation,
-      });
-    }
-    const all = body["value"] as T[];
-    const value = all.length > remaining ? all.slice(0, remaining) : all;
-    const link = typeof body["@odata.nextLink"] === "string" ? (body["@odata.nextLink"] as string) : undefined;
-    const context = typeof body["@odata.context"] === "string" ? (body["@odata.context"] as string) : undefined;
-    const count = typeof body["@odata.count"] === "number" ? (body["@odata.count"] as number) : undefined;
-    const page: Page<T> = {
-      value,
-      ...(link !== undefined ? { nextLink: link } : {}),
-      ...(context !== undefined ? { context } : {}),
-      ...(count !== undefined ? { count } : {}),
-    };
-    remaining -= value.length;
+    const page = await decode(response, remaining);
+    const { items, nextLink: link } = page;
+    remaining -= items;
     yield page;
 
     if (remaining <= 0) return;
@@ -189,8 +247,8 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
       continue;
     }
     // No next link: in skip mode a full page means there may be more; anything else ends the list.
-    if (nextUrl === undefined && plan.mode === "skip" && all.length >= requested && all.length > 0) {
-      skip += all.length;
+    if (nextUrl === undefined && plan.mode === "skip" && items >= requested && items > 0) {
+      skip += items;
       continue;
     }
     return;

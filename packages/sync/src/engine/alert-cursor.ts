@@ -32,7 +32,7 @@
  * either the old cursor (the pass is re-read) or the new one with all rows it
  * covers, since rows and cursor of a page commit in one transaction.
  */
-import { advanceCursor, type CursorPosition, toTimeKey } from "../store/index.js";
+import { advanceCursor, type CursorPosition, finalPosition, toTimeKey, unchangedPosition } from "../store/index.js";
 
 /** Default overlap: re-read this much before the cursor. */
 export const DEFAULT_OVERLAP_MS = 5 * 60_000;
@@ -53,21 +53,14 @@ export function readFrom(cursor: CursorPosition | null, overlapMs: number, since
 
 /** Tracks the newest version read in a run and the cursor the pass may commit at its end. */
 export function createRunCursor(previous: CursorPosition | null, runStartMs: number) {
-  let newest: CursorPosition = { value: previous?.value ?? null, seenIds: [...(previous?.seenIds ?? [])] };
-  const startKey = toTimeKey(new Date(runStartMs)) as string;
+  let newest: CursorPosition = unchangedPosition(previous);
   return {
     /** Position to write with a mid-run page: unchanged. */
-    unchanged(): CursorPosition {
-      return { value: previous?.value ?? null, seenIds: [...(previous?.seenIds ?? [])] };
-    },
+    unchanged: (): CursorPosition => unchangedPosition(previous),
     see(items: ReadonlyArray<{ readonly id: string; readonly lastUpdateTime?: string | null }>): void {
       newest = advanceCursor(newest, items);
     },
     /** Position to write with the page that ends the pass: the newest read, capped at the run's start. */
-    final(): CursorPosition {
-      if (newest.value === null) return newest;
-      if ((toTimeKey(newest.value) ?? "") <= startKey) return newest;
-      return { value: new Date(runStartMs).toISOString(), seenIds: [] };
-    },
+    final: (): CursorPosition => finalPosition(newest, runStartMs),
   };
 }

@@ -1,6 +1,12 @@
 import type Database from "better-sqlite3";
 import type { Insertable } from "kysely";
+import { stringOrNull } from "./context.js";
+import { encodeAlertPayload } from "./alert-payload.js";
+import { StoreError } from "./errors.js";
+import type { AlertInput, AlertSource } from "./records.js";
 import type { AlertHistoryTable, AlertsTable } from "./schema-types.js";
+import { requireId } from "./tenant-rows.js";
+import { NO_TIME_US, type TimeParts, timeKeyParts, toTimeKey } from "./time.js";
 
 /*
  * An incoming alert as a row, and what it does to the stored version of the same alert: shared by
@@ -123,7 +129,11 @@ export function sqliteRowWriter(raw: Database.Database) {
       "select seq, updated_us, updated_sub, status, assigned_to, classification from alerts where tenant_key = ? and id = ?",
     ),
     content: raw.prepare<[number], StoredContent>(`select ${CONTENT_COLUMNS.join(", ")} from alerts where seq = ?`),
-    insert: raw.prepare(`insert into alerts (${ROW_COLUMNS.join(", ")}) values (${ROW_COLUMNS.map(() => "?").join(", ")})`),
+    // Inserted unless the (tenant_key, id) key is taken: one probe of that index decides, and a new
+    // alert (every alert of a first sync) costs no separate read.
+    insert: raw.prepare(
+      `insert into alerts (${ROW_COLUMNS.join(", ")}) values (${ROW_COLUMNS.map(() => "?").join(", ")}) on conflict (tenant_key, id) do nothing`,
+    ),
     update: raw.prepare(
       `update alerts set ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(", ")}, graph_id = coalesce(?, graph_id) where seq = ?`,
     ),
@@ -138,16 +148,18 @@ export function sqliteRowWriter(raw: Database.Database) {
     let key = s.keyOf.get(tenantId)?.key;
     if (key === undefined) key = Number(s.addKey.run(tenantId).lastInsertRowid);
     for (const { row, lastUpdate } of rows) {
+      if (s.insert.run(ROW_COLUMNS.map((c) => (c === "tenant_key" ? key : (row[c] ?? null)))).changes === 1) {
+        totals.inserted++;
+        continue;
+      }
+      // Stored already: the point read and the comparison decide (within this transaction).
       const old = s.find.get(key, row.id);
       let outcome = outcomeOf(row, old);
       if (outcome === "same-time") {
         // Re-read by the overlap window or --since: counted as unchanged when nothing differs.
         outcome = sameContent(s.content.get(old!.seq), row) ? "unchanged" : "update";
       }
-      if (outcome === "insert") {
-        s.insert.run(ROW_COLUMNS.map((c) => (c === "tenant_key" ? key : (row[c] ?? null))));
-        totals.inserted++;
-      } else if (outcome === "update") {
+      if (outcome === "update") {
         s.update.run([...UPDATED_COLUMNS.map((c) => row[c] ?? null), row.graph_id, old!.seq]);
         for (const h of historyOf(tenantId, row, lastUpdate, old!, now)) {
           s.history.run(h.tenant_id, h.alert_id, h.field, h.old_value, h.new_value, h.changed_at, h.recorded_at);
@@ -156,5 +168,78 @@ export function sqliteRowWriter(raw: Database.Database) {
       } else totals.unchanged++;
     }
   };
+}
+
+
+/** Severity order for sorting (mde-api.md §6.1: UnSpecified, Informational, Low, Medium, High). */
+export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
+  UnSpecified: 0,
+  Informational: 1,
+  Low: 2,
+  Medium: 3,
+  High: 4,
+});
+
+/** The integer parts of an optional API time (no time: `NO_TIME_US`); a value that is not a time refuses the page. */
+function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): TimeParts {
+  const value = alert[field];
+  if (value === undefined || value === null) return timeKeyParts(null);
+  const key = typeof value === "string" ? toTimeKey(value) : null;
+  if (key === null) throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has an invalid ${field}: ${JSON.stringify(value)}`);
+  return timeKeyParts(key);
+}
+
+/** Where a row's version came from: the source, and for Graph the alert's Graph id and the object as received. */
+export interface RowOrigin {
+  readonly source: AlertSource;
+  readonly graphId?: string;
+  readonly original?: unknown;
+}
+
+function incidentText(value: unknown): string | null {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+/** Validates one alert and turns it into its row. */
+export function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: RowOrigin = { source: "mde" }): IncomingRow {
+  requireId(alert, "alert", index);
+  const updated = optionalTime(alert, "lastUpdateTime", index);
+  const created = optionalTime(alert, "alertCreationTime", index);
+  const lastUpdate = updated.us === NO_TIME_US ? null : (alert.lastUpdateTime as string);
+  const title = stringOrNull(alert.title);
+  const severity = stringOrNull(alert.severity);
+  return {
+    lastUpdate,
+    row: {
+      id: alert.id,
+      payload: encodeAlertPayload(alert),
+      title_lc: (title ?? "").toLowerCase(),
+      severity,
+      severity_rank: (severity !== null ? SEVERITY_RANK[severity] : undefined) ?? 0,
+      status: stringOrNull(alert.status),
+      classification: stringOrNull(alert.classification),
+      assigned_to: stringOrNull(alert.assignedTo),
+      machine_id: stringOrNull(alert.machineId),
+      created_us: created.us,
+      updated_us: updated.us,
+      updated_sub: updated.sub,
+      ingested_us: ingestedUs,
+      source: origin.source,
+      graph_id: origin.graphId ?? null,
+      incident_id: incidentText(alert.incidentId),
+      graph_payload: origin.source === "graph" ? JSON.stringify(origin.original ?? null) : null,
+    },
+  };
+}
+
+/** The newest version of each id in a page (a page may carry one alert twice); equal versions: the later one. */
+export function newestOfPage(rows: ReadonlyArray<IncomingRow>) {
+  const byId = new Map<string, IncomingRow>();
+  for (const r of rows) {
+    const prior = byId.get(r.row.id);
+    if (!prior || !newer(prior.row, r.row)) byId.set(r.row.id, r);
+  }
+  return byId;
 }
 

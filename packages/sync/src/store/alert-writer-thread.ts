@@ -1,48 +1,89 @@
 /*
- * The SQLite alert writer as a thread of its own (alert-writer-client.ts starts it): pages arrive
- * validated and turned into rows by the store's thread, and are written here — the point reads,
- * inserts, updates, history and the cursor in one BEGIN IMMEDIATE transaction per page, on this
- * thread's own connection to the same file. The store's thread meanwhile reads the network and
- * parses the next pages: a sync uses both cores. Nothing here runs when the module is not a
- * worker's entry.
+ * An SQLite alert writer as a thread of its own (alert-writer-client.ts starts them, two where
+ * there are two cores): a page arrives either as rows, validated by the store's thread, or as the
+ * body the API sent, which is decoded, parsed, validated and turned into rows here. Only then does
+ * the thread take the lock it shares with the process's other writer thread and write — the point
+ * reads, inserts, updates, history and the cursor in one BEGIN IMMEDIATE transaction per page, on
+ * its own connection to the same file. So one thread parses while the other writes, and the
+ * store's thread is left to the network: a sync uses both cores. Nothing here runs when the
+ * module is not a worker's entry.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { sqliteRowWriter } from "./alert-rows.js";
-import type { WriterReply, WriterRequest, WriterSetup } from "./alert-writer-client.js";
-import { writeCursor } from "./cursors.js";
+import { type AlertPageBodyResult, pagePlace, readAlertPageBody } from "./alert-page-body.js";
+import { type IncomingRow, newestOfPage, sqliteRowWriter, toRow } from "./alert-rows.js";
+import type { WriterBodyRequest, WriterReply, WriterRequest, WriterRowsRequest, WriterSetup } from "./alert-writer-client.js";
+import { CURSOR_UPSERT_SQL, cursorOfRow, cursorRow } from "./cursors.js";
+import type { ApplyPageResult, CursorPosition } from "./records.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
+import { isoToUs } from "./time.js";
 
 const port = parentPort;
 if (port) {
   const setup = workerData as WriterSetup;
   const dialect = createSqliteDialect({ path: setup.path, ...(setup.busyTimeoutMs !== undefined ? { busyTimeoutMs: setup.busyTimeoutMs } : {}) });
-  const writeRows = sqliteRowWriter(dialect.sqliteHandle!);
-  // One page after another, and closing after the last: a page never meets a closed connection.
-  let queue: Promise<unknown> = Promise.resolve();
+  const raw = dialect.sqliteHandle!;
+  const writeRows = sqliteRowWriter(raw);
+  const begin = raw.prepare("begin immediate");
+  const commit = raw.prepare("commit");
+  const rollback = raw.prepare("rollback");
+  const upsertCursor = raw.prepare(CURSOR_UPSERT_SQL);
+  const lock = new Int32Array(setup.lock);
+
+  /** `fn` inside this process's write lock and one BEGIN IMMEDIATE transaction (other processes wait on SQLite's lock). */
+  const inTransaction = (fn: () => void) => {
+    while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1, 100);
+    try {
+      begin.run();
+      try {
+        fn();
+        commit.run();
+      } catch (error) {
+        if (raw.inTransaction) rollback.run();
+        throw error;
+      }
+    } finally {
+      Atomics.store(lock, 0, 0);
+      Atomics.notify(lock, 0, 1);
+    }
+  };
+
+  const writePage = (tenantId: string, rows: Iterable<IncomingRow>, duplicates: number, stream: string, position: CursorPosition, now: string): ApplyPageResult => {
+    const totals = { inserted: 0, updated: 0, unchanged: duplicates };
+    const cursor = cursorRow(tenantId, stream, position, now);
+    inTransaction(() => {
+      writeRows(tenantId, rows, now, totals);
+      upsertCursor.run(cursor.tenant_id, cursor.stream, cursor.cursor_value, cursor.seen_ids, cursor.updated_at);
+    });
+    return { ...totals, cursor: cursorOfRow(cursor) };
+  };
+
+  const writeBody = (page: WriterBodyRequest): AlertPageBodyResult => {
+    const { alerts, nextLink } = readAlertPageBody(page.body);
+    const ingestedUs = isoToUs(page.now);
+    // Every row is validated before anything is written: an invalid row refuses the whole page.
+    const unique = newestOfPage(alerts.map((a, i) => toRow(a, i, ingestedUs)));
+    const place = pagePlace(page, alerts, nextLink);
+    const result = writePage(page.tenantId, unique.values(), alerts.length - unique.size, "alerts", place.position, page.now);
+    return { ...result, items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place.last, newest: place.newest };
+  };
+
   port.on("message", (request: WriterRequest | { type: "close" }) => {
     if ("type" in request) {
-      queue = queue.then(() => dialect.close()).finally(() => port.close());
+      dialect.close().finally(() => port.close());
       return;
     }
-    queue = queue.then(() => write(request));
+    try {
+      const result =
+        "body" in request
+          ? writeBody(request)
+          : writePage(request.tenantId, (request as WriterRowsRequest).rows, request.duplicates, request.stream, request.nextCursor, request.now);
+      port.postMessage({ id: request.id, result } satisfies WriterReply);
+    } catch (error) {
+      const e = error as { message?: unknown; code?: unknown; name?: unknown };
+      port.postMessage({
+        id: request.id,
+        error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}), name: String(e?.name ?? "Error") },
+      } satisfies WriterReply);
+    }
   });
-
-  const write = (request: WriterRequest) =>
-    dialect
-      .writeTransaction(async (trx) => {
-        const totals = { inserted: 0, updated: 0, unchanged: request.duplicates };
-        writeRows(request.tenantId, request.rows, request.now, totals);
-        const cursor = await writeCursor(trx, request.tenantId, request.stream, request.nextCursor, request.now);
-        return { ...totals, cursor };
-      })
-      .then(
-        (result) => port.postMessage({ id: request.id, result } satisfies WriterReply),
-        (error: unknown) => {
-          const e = error as { message?: unknown; code?: unknown; name?: unknown };
-          port.postMessage({
-            id: request.id,
-            error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}), name: String(e?.name ?? "Error") },
-          } satisfies WriterReply);
-        },
-      );
 }

@@ -1,101 +1,32 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
-import { encodeAlertPayload } from "./alert-payload.js";
+import { type AlertPageBody, type AlertPageBodyResult, pagePlace, readAlertPageBody } from "./alert-page-body.js";
 import type { AlertWriterThread } from "./alert-writer-client.js";
 import {
   CONTENT_COLUMNS,
   historyOf,
   type IncomingRow,
-  newer,
+  newestOfPage,
   outcomeOf,
   type PageTotals,
   ROW_COLUMNS,
   sameContent,
   sqliteRowWriter,
+  toRow,
   UPDATED_COLUMNS,
 } from "./alert-rows.js";
-import { chunks, rowsPerStatement, type StoreContext, stringOrNull, tenantKey } from "./context.js";
+import { chunks, rowsPerStatement, type StoreContext, tenantKey } from "./context.js";
 import { writeCursor } from "./cursors.js";
 import { StoreError } from "./errors.js";
-import type { AlertChange, AlertInput, AlertSource, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
+import type { AlertChange, AlertInput, ApplyPageResult, CursorPosition, GraphAlertInput } from "./records.js";
 import type { AlertHistoryTable, AlertsTable, StoreDatabase } from "./schema-types.js";
-import { fromExcluded, requireId } from "./tenant-rows.js";
-import { isoToUs, NO_TIME_US, type TimeParts, timeKeyParts, toTimeKey } from "./time.js";
+import { fromExcluded } from "./tenant-rows.js";
+import { isoToUs } from "./time.js";
 
-/** Severity order for sorting (mde-api.md §6.1: UnSpecified, Informational, Low, Medium, High). */
-export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
-  UnSpecified: 0,
-  Informational: 1,
-  Low: 2,
-  Medium: 3,
-  High: 4,
-});
+export { SEVERITY_RANK } from "./alert-rows.js";
 
 const HISTORY_COLUMNS = 7;
 /** Alerts per round trip to PostgreSQL (one json parameter each); SQLite writes row by row in-process. */
 const PG_BATCH = 2000;
-
-/** The integer parts of an optional API time (no time: `NO_TIME_US`); a value that is not a time refuses the page. */
-function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): TimeParts {
-  const value = alert[field];
-  if (value === undefined || value === null) return timeKeyParts(null);
-  const key = typeof value === "string" ? toTimeKey(value) : null;
-  if (key === null) throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has an invalid ${field}: ${JSON.stringify(value)}`);
-  return timeKeyParts(key);
-}
-
-/** Where a row's version came from: the source, and for Graph the alert's Graph id and the object as received. */
-interface RowOrigin {
-  readonly source: AlertSource;
-  readonly graphId?: string;
-  readonly original?: unknown;
-}
-
-function incidentText(value: unknown): string | null {
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
-  return typeof value === "string" && value !== "" ? value : null;
-}
-
-/** Validates one alert and turns it into its row. */
-function toRow(alert: AlertInput, index: number, ingestedUs: number, origin: RowOrigin = { source: "mde" }): IncomingRow {
-  requireId(alert, "alert", index);
-  const updated = optionalTime(alert, "lastUpdateTime", index);
-  const created = optionalTime(alert, "alertCreationTime", index);
-  const lastUpdate = updated.us === NO_TIME_US ? null : (alert.lastUpdateTime as string);
-  const title = stringOrNull(alert.title);
-  const severity = stringOrNull(alert.severity);
-  return {
-    lastUpdate,
-    row: {
-      id: alert.id,
-      payload: encodeAlertPayload(alert),
-      title_lc: (title ?? "").toLowerCase(),
-      severity,
-      severity_rank: (severity !== null ? SEVERITY_RANK[severity] : undefined) ?? 0,
-      status: stringOrNull(alert.status),
-      classification: stringOrNull(alert.classification),
-      assigned_to: stringOrNull(alert.assignedTo),
-      machine_id: stringOrNull(alert.machineId),
-      created_us: created.us,
-      updated_us: updated.us,
-      updated_sub: updated.sub,
-      ingested_us: ingestedUs,
-      source: origin.source,
-      graph_id: origin.graphId ?? null,
-      incident_id: incidentText(alert.incidentId),
-      graph_payload: origin.source === "graph" ? JSON.stringify(origin.original ?? null) : null,
-    },
-  };
-}
-
-/** The newest version of each id in a page (a page may carry one alert twice); equal versions: the later one. */
-function newestOfPage(rows: ReadonlyArray<IncomingRow>) {
-  const byId = new Map<string, IncomingRow>();
-  for (const r of rows) {
-    const prior = byId.get(r.row.id);
-    if (!prior || !newer(prior.row, r.row)) byId.set(r.row.id, r);
-  }
-  return byId;
-}
 
 /**
  * PostgreSQL: per batch one read of the stored versions and one upsert that sends the rows as a
@@ -182,16 +113,18 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
     items: readonly unknown[],
     toRows: (ingestedUs: number) => Array<IncomingRow>,
     stream: string,
-    nextCursor: CursorPosition,
+    cursorAfter: CursorPosition | (() => CursorPosition),
   ): Promise<ApplyPageResult> {
     const tenant = tenantKey(tenantId);
     const thread = writerThread();
+    // A function gives the cursor once the rows are validated (toRows threw for none of them).
+    const position = () => (typeof cursorAfter === "function" ? cursorAfter() : cursorAfter);
     if (thread) {
       // Validated here (an invalid row refuses the page before anything is sent), written there:
       // the transaction is the thread's, on its own connection.
       const now = ctx.now();
       const unique = newestOfPage(toRows(isoToUs(now)));
-      return thread.write({ tenantId: tenant, rows: [...unique.values()], duplicates: items.length - unique.size, stream, nextCursor, now });
+      return thread.write({ tenantId: tenant, rows: [...unique.values()], duplicates: items.length - unique.size, stream, nextCursor: position(), now });
     }
     return dialect.writeTransaction(async (trx) => {
       const now = ctx.now();
@@ -201,7 +134,7 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       const totals: PageTotals = { inserted: 0, updated: 0, unchanged: items.length - unique.size };
       if (sqlite) sqlite(tenant, unique.values(), now, totals);
       else await postgres(trx, tenant, [...unique.values()], now, totals);
-      const cursor = await writeCursor(trx, tenant, stream, nextCursor, now);
+      const cursor = await writeCursor(trx, tenant, stream, position(), now);
       return { ...totals, cursor };
     });
   }
@@ -223,6 +156,36 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       const tenant = tenantKey(tenantId);
       if (!Array.isArray(alerts)) throw new TypeError("alerts must be an array");
       return applyRows(tenant, alerts, (ingestedUs) => alerts.map((a, i) => toRow(a, i, ingestedUs)), "alerts", nextCursor);
+    },
+
+    /**
+     * Like {@link applyAlertPage} for a page of the MDE alert list as its body arrived (bytes, not
+     * yet decoded), with what the pass knows so far: the body is parsed where it is written (on a
+     * writer thread of an SQLite file store, else here), and the page's place in the pass — the
+     * newest version read, whether it ends the pass, the cursor it writes — is decided with it
+     * (alert-page-body.ts). The body's buffer is handed over: the caller must not use it again.
+     * A body that is not an OData collection is refused with `ERR_STORE_PAGE_BODY`, an invalid
+     * alert with `ERR_STORE_INVALID_ROW`; neither writes anything.
+     */
+    async applyAlertPageBody(page: AlertPageBody): Promise<AlertPageBodyResult> {
+      const tenant = tenantKey(page.tenantId);
+      if (!(page.body instanceof Uint8Array)) throw new TypeError("body must be a Uint8Array");
+      const thread = writerThread();
+      if (thread) return thread.writeBody({ ...page, tenantId: tenant, now: ctx.now() });
+      const { alerts, nextLink } = readAlertPageBody(page.body);
+      let place: ReturnType<typeof pagePlace> | undefined;
+      const result = await applyRows(
+        tenant,
+        alerts,
+        (ingestedUs) => {
+          const rows = alerts.map((a, i) => toRow(a, i, ingestedUs));
+          place = pagePlace(page, alerts, nextLink);
+          return rows;
+        },
+        "alerts",
+        () => place!.position,
+      );
+      return { ...result, items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place!.last, newest: place!.newest };
     },
 
     /**

@@ -22,6 +22,28 @@ function checkStream(stream: string): string {
   return stream;
 }
 
+/** A cursor's row, checked: its value must be a time, its stream a short name. */
+export function cursorRow(tenantId: string, stream: string, position: CursorPosition, now: string): SyncCursorsTable {
+  if (position.value !== null && toTimeKey(position.value) === null) {
+    throw new StoreError("ERR_STORE_INVALID_ROW", `cursor value ${JSON.stringify(position.value)} is not an ISO-8601 time`);
+  }
+  return {
+    tenant_id: tenantId,
+    stream: checkStream(stream),
+    cursor_value: position.value,
+    seen_ids: JSON.stringify([...new Set(position.seenIds)]),
+    updated_at: now,
+  };
+}
+
+/** The upsert of a cursor row, as one statement for a raw SQLite connection (the alert writer threads). */
+export const CURSOR_UPSERT_SQL =
+  "insert into sync_cursors (tenant_id, stream, cursor_value, seen_ids, updated_at) values (?, ?, ?, ?, ?) " +
+  "on conflict (tenant_id, stream) do update set cursor_value = excluded.cursor_value, seen_ids = excluded.seen_ids, updated_at = excluded.updated_at";
+
+/** The cursor a stored row gives back. */
+export const cursorOfRow = (row: SyncCursorsTable): SyncCursor => toCursor(row);
+
 /** Writes a cursor with `trx` (inside the caller's transaction). */
 export async function writeCursor(
   trx: Kysely<StoreDatabase>,
@@ -30,16 +52,7 @@ export async function writeCursor(
   position: CursorPosition,
   now: string,
 ): Promise<SyncCursor> {
-  if (position.value !== null && toTimeKey(position.value) === null) {
-    throw new StoreError("ERR_STORE_INVALID_ROW", `cursor value ${JSON.stringify(position.value)} is not an ISO-8601 time`);
-  }
-  const row: SyncCursorsTable = {
-    tenant_id: tenantId,
-    stream: checkStream(stream),
-    cursor_value: position.value,
-    seen_ids: JSON.stringify([...new Set(position.seenIds)]),
-    updated_at: now,
-  };
+  const row = cursorRow(tenantId, stream, position, now);
   await trx
     .insertInto("sync_cursors")
     .values(row)
@@ -80,6 +93,22 @@ export function advanceCursor(
     seen.add(item.id);
   }
   return { value, seenIds: [...seen] };
+}
+
+/**
+ * Where a pass's cursor may be moved by its pages (the reasoning is told in the engine's
+ * alert-cursor.ts): a page before the last writes the cursor the pass started from, unchanged;
+ * the page that ends the pass writes the newest version read, capped at the pass's start.
+ */
+export function unchangedPosition(previous: CursorPosition | null): CursorPosition {
+  return { value: previous?.value ?? null, seenIds: [...(previous?.seenIds ?? [])] };
+}
+
+/** The position the page that ends a pass writes: `newest`, or the pass's start when `newest` is later. See {@link unchangedPosition}. */
+export function finalPosition(newest: CursorPosition, runStartMs: number): CursorPosition {
+  if (newest.value === null) return newest;
+  if ((toTimeKey(newest.value) ?? "") <= (toTimeKey(new Date(runStartMs)) as string)) return newest;
+  return { value: new Date(runStartMs).toISOString(), seenIds: [] };
 }
 
 /** True when `cursor` already covers the item: older than its time, or at its time with a seen id. */

@@ -5,6 +5,8 @@ export type StoreErrorCode =
   | "ERR_STORE_TENANT_UNKNOWN"
   | "ERR_STORE_CLOSED"
   | "ERR_STORE_WRITER"
+  /** An alert page's body handed to the store unparsed is not an OData collection (not JSON, or no `value` array). */
+  | "ERR_STORE_PAGE_BODY"
   /** A customer group named by the caller does not exist. */
   | "ERR_STORE_GROUP_UNKNOWN"
   /** An API token that is not revoked already has this name. */

@@ -7,7 +7,8 @@ export type {
   BaselineTenantState,
 } from "./baselines.js";
 export { SEVERITY_RANK } from "./alerts-write.js";
-export { advanceCursor, cursorCovers } from "./cursors.js";
+export type { AlertPageBody, AlertPageBodyResult } from "./alert-page-body.js";
+export { advanceCursor, cursorCovers, finalPosition, unchangedPosition } from "./cursors.js";
 export type { DialectName, Migration, MigrationContext, MigrationOutcome } from "./dialect.js";
 export { StoreError, type StoreErrorCode } from "./errors.js";
 export { checkRole, ROLES } from "./grants.js";

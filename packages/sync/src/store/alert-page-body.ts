@@ -1,0 +1,62 @@
+/*
+ * An alert page as the API sent it — the body's bytes, not yet decoded — read where it is written:
+ * on an alert writer thread (alert-writer-thread.ts) or, without one, in the caller's thread. The
+ * page's place in its pass (the newest version read, whether it ends the pass, the cursor it
+ * writes) is decided here too, from what the engine hands over with the bytes: the reasoning is
+ * the engine's (engine/alert-cursor.ts), the functions are the store's (cursors.ts).
+ */
+import { advanceCursor, finalPosition, unchangedPosition } from "./cursors.js";
+import { StoreError } from "./errors.js";
+import type { AlertInput, ApplyPageResult, CursorPosition } from "./records.js";
+
+/** One page's body and what its pass knows so far. */
+export interface AlertPageBody {
+  readonly tenantId: string;
+  readonly body: Uint8Array;
+  /** The pass's page size (`$top`): a shorter page without a next link ends the pass. */
+  readonly pageSize: number;
+  /** The cursor the pass started from (written, unchanged, with every page but the last). */
+  readonly previous: CursorPosition | null;
+  /** The newest version read in the pass before this page. */
+  readonly newest: CursorPosition;
+  /** When the pass started (ms): the page that ends it writes no cursor later than that. */
+  readonly runStartMs: number;
+}
+
+/** What writing one page's body did. */
+export interface AlertPageBodyResult extends ApplyPageResult {
+  /** Alerts on the page. */
+  readonly items: number;
+  /** The page's `@odata.nextLink`, when it has one (the pager checks it before following it). */
+  readonly nextLink?: string;
+  /** This page ended the pass (it wrote the pass's new cursor). */
+  readonly last: boolean;
+  /** The newest version read in the pass, this page included. */
+  readonly newest: CursorPosition;
+}
+
+/** The UTF-8 byte order mark, which a JSON body may start with (and JSON.parse refuses). */
+const BOM = [0xef, 0xbb, 0xbf];
+
+/** The alerts and next link of a page's body; a body that is not an OData collection is refused (`ERR_STORE_PAGE_BODY`). */
+export function readAlertPageBody(body: Uint8Array): { alerts: AlertInput[]; nextLink: string | undefined } {
+  const start = BOM.every((b, i) => body[i] === b) ? BOM.length : 0;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset + start, body.byteLength - start).toString("utf8"));
+  } catch {
+    throw new StoreError("ERR_STORE_PAGE_BODY", "the page is not JSON");
+  }
+  if (parsed === null || typeof parsed !== "object" || !Array.isArray((parsed as { value?: unknown }).value)) {
+    throw new StoreError("ERR_STORE_PAGE_BODY", 'expected an OData collection with a "value" array');
+  }
+  const link = (parsed as Record<string, unknown>)["@odata.nextLink"];
+  return { alerts: (parsed as { value: AlertInput[] }).value, nextLink: typeof link === "string" ? link : undefined };
+}
+
+/** Where the page stands in its pass: the newest version read, whether it ends the pass, the cursor it writes. */
+export function pagePlace(page: AlertPageBody, alerts: readonly AlertInput[], nextLink: string | undefined) {
+  const newest = advanceCursor(page.newest, alerts as ReadonlyArray<{ id: string; lastUpdateTime?: string | null }>);
+  const last = alerts.length < page.pageSize && nextLink === undefined;
+  return { newest, last, position: last ? finalPosition(newest, page.runStartMs) : unchangedPosition(page.previous) };
+}
