@@ -14,7 +14,7 @@
 //   Round trips: a second emulator world, BENCH_RTT_TENANTS (100) × BENCH_RTT_ALERTS (1,000), every
 //   token and API call answered BENCH_RTT_MS (300) ms late; once: the script, sync --once (alerts
 //   only) at its default concurrency and at BENCH_RTT_CONCURRENCY (32); the baseline's too with
-//   BENCH_RTT_BASELINE=1.
+//   BENCH_RTT_BASELINE=1. BENCH_PART=rtt: this part only, printed, not saved.
 // Every sync's store is counted afterwards (alerts per tenant, against the emulator's): a shortfall fails.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -43,6 +43,11 @@ const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
 // BENCH_QUICK=1: the loopback rounds only, figures printed, nothing saved (for profiling and iterating).
 const QUICK = process.env.BENCH_QUICK === "1";
 class Quick extends Error {}
+// BENCH_PART=rtt: the round-trip part only, figures printed, nothing saved.
+const PART = process.env.BENCH_PART;
+if (PART !== undefined && PART !== "rtt") throw new TypeError(`BENCH_PART takes rtt, got ${JSON.stringify(PART)}`);
+if (PART === "rtt" && QUICK) throw new TypeError("BENCH_QUICK (loopback only) and BENCH_PART=rtt (round trips only) exclude each other");
+const RTT_ONLY = PART === "rtt";
 const loadAtStart = loadavg()[0] ?? 0;
 
 interface Measured {
@@ -288,35 +293,37 @@ const rtt: Partial<Record<"script" | "sync" | "syncHigh" | "baseline", SyncSampl
 let rttTotal = 0;
 
 try {
-  const loop = await world(TENANTS, PER_TENANT, "bench-sync-script");
-  try {
-    loopTotal = loop.total;
-    const home = await cliHome(root, loop);
-    const baselineHome = BASELINE ? await cliHome(BASELINE, loop) : undefined;
-    const pages = await fetchPages(loop);
-    pagesBytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
-    const runs: Record<Side, () => Promise<void>> = {
-      script: async () => void samples.script.push(await scriptRun(loop)),
-      sync: async () => void samples.sync.push(await syncRun(root, home, loop, ALERTS_ONLY)),
-      baseline: async () => {
-        if (BASELINE && baselineHome) samples.baseline.push(await syncRun(BASELINE, baselineHome, loop, ALERTS_ONLY));
-      },
-      limit: async () => void samples.limit.push(await limitRun(pages)),
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit"] : ["limit", "baseline", "sync", "script"];
-      for (const side of order) {
-        await runs[side]();
-        console.log(`  round ${round + 1}/${ROUNDS} ${side}: ${((samples[side].at(-1)?.ms ?? 0) / 1000).toFixed(2)} s`);
+  if (!RTT_ONLY) {
+    const loop = await world(TENANTS, PER_TENANT, "bench-sync-script");
+    try {
+      loopTotal = loop.total;
+      const home = await cliHome(root, loop);
+      const baselineHome = BASELINE ? await cliHome(BASELINE, loop) : undefined;
+      const pages = await fetchPages(loop);
+      pagesBytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
+      const runs: Record<Side, () => Promise<void>> = {
+        script: async () => void samples.script.push(await scriptRun(loop)),
+        sync: async () => void samples.sync.push(await syncRun(root, home, loop, ALERTS_ONLY)),
+        baseline: async () => {
+          if (BASELINE && baselineHome) samples.baseline.push(await syncRun(BASELINE, baselineHome, loop, ALERTS_ONLY));
+        },
+        limit: async () => void samples.limit.push(await limitRun(pages)),
+      };
+      for (let round = 0; round < ROUNDS; round++) {
+        const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit"] : ["limit", "baseline", "sync", "script"];
+        for (const side of order) {
+          await runs[side]();
+          console.log(`  round ${round + 1}/${ROUNDS} ${side}: ${((samples[side].at(-1)?.ms ?? 0) / 1000).toFixed(2)} s`);
+        }
       }
+      pages.length = 0;
+      if (QUICK) throw new Quick();
+      startCpuUs = (await measure("start", [join(root, "packages/cli/bin/mde-partner.js"), "--version"], { MDE_PARTNER_HOME: home })).cpuUs;
+      defaultSync = await syncRun(root, home, loop, []);
+      console.log(`  sync --once (defaults): ${(defaultSync.ms / 1000).toFixed(2)} s`);
+    } finally {
+      await loop.stop();
     }
-    pages.length = 0;
-    if (QUICK) throw new Quick();
-    startCpuUs = (await measure("start", [join(root, "packages/cli/bin/mde-partner.js"), "--version"], { MDE_PARTNER_HOME: home })).cpuUs;
-    defaultSync = await syncRun(root, home, loop, []);
-    console.log(`  sync --once (defaults): ${(defaultSync.ms / 1000).toFixed(2)} s`);
-  } finally {
-    await loop.stop();
   }
 
   const slow = await world(RTT_TENANTS, RTT_ALERTS, "bench-sync-script-rtt");
@@ -343,6 +350,16 @@ try {
   if (!(error instanceof Quick)) throw error;
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+if (RTT_ONLY) {
+  const { script, sync, syncHigh, baseline } = rtt;
+  const ratio = (s: SyncSample | undefined) => (script && s ? ` (${(script.ms / s.ms).toFixed(1)}× the script)` : "");
+  console.log(`  ${RTT_MS} ms round trips, ${RTT_TENANTS} tenants × ${RTT_ALERTS}:`);
+  if (script) console.log(`    script: ${(script.ms / 1000).toFixed(2)} s`);
+  if (sync) console.log(`    sync (default concurrency): ${(sync.ms / 1000).toFixed(2)} s${ratio(sync)}`);
+  if (syncHigh) console.log(`    sync --concurrency ${RTT_CONCURRENCY}: ${(syncHigh.ms / 1000).toFixed(2)} s${ratio(syncHigh)}`);
+  if (baseline) console.log(`    baseline sync: ${(baseline.ms / 1000).toFixed(2)} s${ratio(baseline)}`);
+  process.exit(0);
 }
 if (QUICK) {
   for (const side of ["script", "sync", "baseline", "limit"] as const) {

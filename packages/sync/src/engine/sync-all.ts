@@ -1,14 +1,22 @@
 /**
  * Every tenant at once: `syncOnce` runs each selected tenant's sync with a
  * concurrency limit (each tenant's requests wait only on its own app+tenant
- * rate budget, which the client enforces), and `syncWatch` repeats it on an
+ * rate budget, which the client enforces; the next tenants' tokens are asked
+ * for while the running ones sync, token-prefetch.ts), and `syncWatch` repeats it on an
  * interval, backing off tenants that are throttled or failing without
  * holding up the others.
  */
 import { mapWithConcurrency } from "@mde-partner/client";
 import type { Store, TenantRecord, TenantState } from "../store/index.js";
 import { resolveSyncSettings, syncTenant } from "./sync-tenant.js";
+import { createTokenPrefetch } from "./token-prefetch.js";
 import type { SkippedTenant, SyncOptions, SyncReport, TenantSyncResult, WatchOptions } from "./types.js";
+
+/**
+ * How many tenants' tokens, per concurrent slot, are asked for ahead of their sync: two keeps
+ * a token ready for each slot's next tenant and the one after, without asking far ahead.
+ */
+const PREFETCH_WINDOW_PER_SLOT = 2;
 
 /** States whose tenants a sync takes by default. */
 export const SYNCABLE_STATES: readonly TenantState[] = Object.freeze(["consented", "verified", "degraded"]);
@@ -100,7 +108,9 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError("concurrency must be a positive integer");
   const startedAt = new Date(settings.clock.now()).toISOString();
   const { tenants, unknown, skipped } = await selectTenants(options.store, { tenantIds: options.tenantIds, groups: options.groups });
-  const results = await mapWithConcurrency(tenants, concurrency, async (tenant): Promise<TenantSyncResult> => {
+  // Tokens of the next tenants are asked for while the running ones sync (token-prefetch.ts).
+  const prefetch = createTokenPrefetch({ partner: settings.partner, tenants, window: PREFETCH_WINDOW_PER_SLOT * concurrency, signal: settings.signal });
+  const results = await mapWithConcurrency(tenants, concurrency, async (tenant, index): Promise<TenantSyncResult> => {
     if (settings.signal?.aborted) {
       return {
         tenantId: tenant.id,
@@ -113,8 +123,9 @@ export async function syncOnce(options: SyncOptions): Promise<SyncReport> {
         error: { code: "ERR_SYNC_STOPPED", message: "stopped before the tenant started" },
       };
     }
+    prefetch.started(index);
     return syncTenant(settings, tenant);
-  });
+  }).finally(() => prefetch.close());
   for (const id of unknown) {
     results.push({
       tenantId: id,
