@@ -6,7 +6,7 @@ import { StoreError } from "./errors.js";
 import type { AlertInput, AlertSource } from "./records.js";
 import type { AlertHistoryTable, AlertsTable } from "./schema-types.js";
 import { requireId } from "./tenant-rows.js";
-import { NO_TIME_US, type TimeParts, timeKeyParts, toTimeKey } from "./time.js";
+import { NO_TIME_US, type TimeParts, timeKeyParts, timeParts } from "./time.js";
 
 /*
  * An incoming alert as a row, and what it does to the stored version of the same alert: shared by
@@ -184,9 +184,9 @@ export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
 function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): TimeParts {
   const value = alert[field];
   if (value === undefined || value === null) return timeKeyParts(null);
-  const key = typeof value === "string" ? toTimeKey(value) : null;
-  if (key === null) throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has an invalid ${field}: ${JSON.stringify(value)}`);
-  return timeKeyParts(key);
+  const parts = typeof value === "string" ? timeParts(value) : null;
+  if (parts === null) throw new StoreError("ERR_STORE_INVALID_ROW", `alert at index ${index} has an invalid ${field}: ${JSON.stringify(value)}`);
+  return parts;
 }
 
 /** Where a row's version came from: the source, and for Graph the alert's Graph id and the object as received. */

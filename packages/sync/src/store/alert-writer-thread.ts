@@ -1,12 +1,10 @@
 /*
- * An SQLite alert writer as a thread of its own (alert-writer-client.ts starts them, two where
- * there are two cores): a page arrives either as rows, validated by the store's thread, or as the
- * body the API sent, which is decoded, parsed, validated and turned into rows here. Only then does
- * the thread take the lock it shares with the process's other writer thread and write — the point
- * reads, inserts, updates, history and the cursor in one BEGIN IMMEDIATE transaction per page, on
- * its own connection to the same file. So one thread parses while the other writes, and the
- * store's thread is left to the network: a sync uses both cores. Nothing here runs when the
- * module is not a worker's entry.
+ * The SQLite alert writer as a thread of its own (alert-writer-client.ts starts it): a page arrives
+ * either as rows, validated by the store's thread, or as the body the API sent, which is decoded,
+ * parsed, validated and turned into rows here. It is then written — the inserts, point reads,
+ * updates, history and the cursor in one BEGIN IMMEDIATE transaction per page — on this thread's
+ * own connection to the same file. The store's thread meanwhile reads the network for the next
+ * pages: a sync uses both cores. Nothing here runs when the module is not a worker's entry.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type AlertPageBodyResult, pagePlace, readAlertPageBody } from "./alert-page-body.js";
@@ -27,23 +25,16 @@ if (port) {
   const commit = raw.prepare("commit");
   const rollback = raw.prepare("rollback");
   const upsertCursor = raw.prepare(CURSOR_UPSERT_SQL);
-  const lock = new Int32Array(setup.lock);
 
-  /** `fn` inside this process's write lock and one BEGIN IMMEDIATE transaction (other processes wait on SQLite's lock). */
+  /** `fn` inside one BEGIN IMMEDIATE transaction (another process holding the lock is waited for: the busy timeout). */
   const inTransaction = (fn: () => void) => {
-    while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1, 100);
+    begin.run();
     try {
-      begin.run();
-      try {
-        fn();
-        commit.run();
-      } catch (error) {
-        if (raw.inTransaction) rollback.run();
-        throw error;
-      }
-    } finally {
-      Atomics.store(lock, 0, 0);
-      Atomics.notify(lock, 0, 1);
+      fn();
+      commit.run();
+    } catch (error) {
+      if (raw.inTransaction) rollback.run();
+      throw error;
     }
   };
 
