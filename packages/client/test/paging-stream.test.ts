@@ -109,6 +109,52 @@ describe("paging", () => {
     );
   });
 
+  it("decodedPages hands each body over as bytes and pages on by the decoder's count and next link", async () => {
+    const transport = createTestTransport(skipService(25), BASE);
+    const bodies: string[] = [];
+    const pages = [];
+    for await (const page of createMdeApi(transport).alerts.list({ pageSize: 10 }).decodedPages(async (body) => {
+      assert.ok(body instanceof Uint8Array, "the body arrives as bytes");
+      const text = Buffer.from(body).toString("utf8");
+      bodies.push(text);
+      const parsed = JSON.parse(text) as { value: Array<{ id: string }> };
+      return { items: parsed.value.length, result: parsed.value.map((a) => a.id) };
+    })) {
+      pages.push(page);
+    }
+    assert.deepStrictEqual(
+      pages.map((p) => p.items),
+      [10, 10, 5],
+    );
+    assert.equal(new Set(pages.flatMap((p) => p.result)).size, 25);
+    assert.ok(bodies[0]!.startsWith('{"@odata.context"'), "the decoder sees the body exactly as sent");
+    assert.deepStrictEqual(
+      transport.captured.map((c) => c.url.searchParams.get("$skip")),
+      [null, "10", "20"],
+    );
+  });
+
+  it("decodedPages follows a decoder's next link only to the API's origin, and a decoder's error ends the list", async () => {
+    const transport = createTestTransport(async () => json({ value: [{ id: 1 }] }), BASE);
+    const list = () => createMdeApi(transport).alerts.list({ pageSize: 10 });
+    await assert.rejects(
+      (async () => {
+        for await (const _ of list().decodedPages(async () => ({ items: 1, nextLink: "https://evil.example.com/api/alerts", result: null })));
+      })(),
+      (e: unknown) => e instanceof ForeignNextLinkError,
+    );
+    assert.equal(transport.captured.length, 1, "nothing was sent to the foreign link");
+    const refused = new Error("not a page");
+    await assert.rejects(
+      (async () => {
+        for await (const _ of list().decodedPages(async () => {
+          throw refused;
+        }));
+      })(),
+      (e: unknown) => e === refused,
+    );
+  });
+
   it("an exact multiple ends with one empty page", async () => {
     const transport = createTestTransport(skipService(20), BASE);
     let n = 0;

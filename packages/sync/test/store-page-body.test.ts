@@ -1,0 +1,192 @@
+/**
+ * Alert pages handed to the store as the API sent them (bytes): written exactly like the same page
+ * parsed, placed in their pass (the cursor a page writes), and refused whole when the body or an
+ * alert in it is not what the API documents — on SQLite's writer thread, in the caller's thread
+ * (SQLite without the thread) and on PostgreSQL.
+ */
+import assert from "node:assert/strict";
+import { beforeEach, describe, it } from "node:test";
+import { type AlertInput, type CursorPosition, openStore, StoreError, toTimeKey } from "@mde-partner/sync";
+import { timeKeyParts, timeParts } from "../src/store/time.js";
+import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } from "./helpers/databases.js";
+
+function alert(id: string, lastUpdateTime: string, extra: Record<string, unknown> = {}): AlertInput & Record<string, unknown> {
+  return {
+    id,
+    title: `Suspicious activity ${id}`,
+    severity: "High",
+    status: "New",
+    classification: null,
+    assignedTo: null,
+    machineId: "1e5bc9d7e413ddd7902c2932e418702b84d0cc07",
+    alertCreationTime: "2024-03-01T10:00:00.1234567Z",
+    lastUpdateTime,
+    comments: [],
+    ...extra,
+  };
+}
+
+const bodyOf = (value: unknown[], extra: Record<string, unknown> = {}) =>
+  new Uint8Array(Buffer.from(JSON.stringify({ "@odata.context": "https://api.security.microsoft.com/api/$metadata#Alerts", value, ...extra })));
+
+const START: CursorPosition = { value: null, seenIds: [] };
+const RUN_START = Date.parse("2024-03-02T00:00:00Z");
+
+const variants: Array<{ name: string; dialect: TestDialect; thread?: boolean }> = [
+  { name: "sqlite, writer thread", dialect: "sqlite" },
+  { name: "sqlite, caller's thread", dialect: "sqlite", thread: false },
+  { name: "postgres", dialect: "postgres" },
+];
+
+for (const v of variants) {
+  describe(`store alert page bodies (${v.name})`, () => {
+    const { store } = storePerTest(v.dialect, (db) => openStore({ ...db.options, ...(v.thread === false ? { alertWriterThread: false } : {}) }));
+    let tenant: string;
+    beforeEach(() => {
+      tenant = randomTenantId();
+    });
+
+    it("writes a body exactly as the same page parsed, and counts it the same", async () => {
+      const other = randomTenantId();
+      const page = [
+        alert("da1", "2024-03-01T10:00:00.0000001Z", { evidence: [{ entityType: "File", sha256: "ab".repeat(32) }] }),
+        alert("da2", "2024-03-01T10:00:01.5Z", { assignedTo: "analyst@contoso.com", status: "InProgress" }),
+        alert("da2", "2024-03-01T09:00:00Z"),
+        alert("da3", "2024-03-01T10:00:01.5Z", { surprise: "a field the documentation does not name" }),
+      ];
+      const viaBody = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf(page), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+      const viaRows = await store.applyAlertPage(other, page, { value: "2024-03-01T10:00:01.5Z", seenIds: ["da2", "da3"] });
+      assert.deepEqual([viaBody.inserted, viaBody.updated, viaBody.unchanged, viaBody.items], [viaRows.inserted, viaRows.updated, viaRows.unchanged, 4]);
+      for (const id of ["da1", "da2", "da3"]) {
+        const a = await store.getAlert(tenant, id);
+        const b = await store.getAlert(other, id);
+        assert.ok(a && b);
+        assert.deepEqual(a.payload, b.payload, `${id}: the same object comes back`);
+        assert.deepEqual({ ...a, tenantId: "", ingestedAt: "" }, { ...b, tenantId: "", ingestedAt: "" });
+      }
+      assert.deepEqual((await store.groundTruth(tenant)).checksum, (await store.groundTruth(other)).checksum);
+      const again = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf(page), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+      assert.deepEqual([again.inserted, again.updated, again.unchanged], [0, 0, 4], "a re-read changes nothing");
+    });
+
+    it("places each page in its pass: a full page keeps the cursor, the short page ends the pass and writes the newest read", async () => {
+      const previous: CursorPosition = { value: "2024-02-01T00:00:00Z", seenIds: ["old"] };
+      const full = await store.applyAlertPageBody({
+        tenantId: tenant,
+        body: bodyOf([alert("a1", "2024-03-01T10:00:00Z"), alert("a2", "2024-03-01T12:00:00.25Z")]),
+        pageSize: 2,
+        previous,
+        newest: previous,
+        runStartMs: RUN_START,
+      });
+      assert.equal(full.last, false);
+      assert.deepEqual((await store.getCursor(tenant, "alerts"))?.value, previous.value, "mid-pass pages write the cursor the pass started from");
+      assert.deepEqual(full.newest, { value: "2024-03-01T12:00:00.25Z", seenIds: ["a2"] });
+      const short = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf([alert("a3", "2024-03-01T11:00:00Z")]), pageSize: 2, previous, newest: full.newest, runStartMs: RUN_START });
+      assert.equal(short.last, true);
+      assert.deepEqual(
+        { value: short.cursor.value, seenIds: short.cursor.seenIds },
+        { value: "2024-03-01T12:00:00.25Z", seenIds: ["a2"] },
+      );
+      // A page newer than the pass's start writes the start instead (alert-cursor.ts).
+      const late = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf([alert("a4", "2024-03-05T00:00:00Z")]), pageSize: 2, previous, newest: short.newest, runStartMs: RUN_START });
+      assert.equal(late.cursor.value, new Date(RUN_START).toISOString());
+      // A full page with a next link is not the last one either.
+      const linked = await store.applyAlertPageBody({
+        tenantId: tenant,
+        body: bodyOf([alert("a5", "2024-03-01T10:00:00Z")], { "@odata.nextLink": "https://api.security.microsoft.com/api/alerts?$skip=1" }),
+        pageSize: 2,
+        previous,
+        newest: previous,
+        runStartMs: RUN_START,
+      });
+      assert.equal(linked.last, false);
+      assert.equal(linked.nextLink, "https://api.security.microsoft.com/api/alerts?$skip=1");
+    });
+
+    it("refuses a body that is not a page, or a page with an invalid alert, and writes nothing of it", async () => {
+      const cases: Array<[Uint8Array, string]> = [
+        [new Uint8Array(Buffer.from("<html><body>Service Unavailable</body></html>")), "ERR_STORE_PAGE_BODY"],
+        [new Uint8Array(Buffer.from('{"value":')), "ERR_STORE_PAGE_BODY"],
+        [new Uint8Array(Buffer.from('{"error":{"code":"InternalError"}}')), "ERR_STORE_PAGE_BODY"],
+        [new Uint8Array(Buffer.from("null")), "ERR_STORE_PAGE_BODY"],
+        [bodyOf([alert("ok1", "2024-03-01T10:00:00Z"), { title: "no id" }]), "ERR_STORE_INVALID_ROW"],
+        [bodyOf([alert("ok2", "2024-03-01T10:00:00Z"), null]), "ERR_STORE_INVALID_ROW"],
+        [bodyOf([alert("ok3", "2024-03-01T10:00:00Z"), alert("bad", "yesterday")]), "ERR_STORE_INVALID_ROW"],
+      ];
+      for (const [body, code] of cases) {
+        await assert.rejects(
+          store.applyAlertPageBody({ tenantId: tenant, body, pageSize: 100, previous: null, newest: START, runStartMs: RUN_START }),
+          (e: unknown) => e instanceof StoreError && e.code === code,
+          code,
+        );
+      }
+      assert.equal((await store.groundTruth(tenant)).alerts, 0, "no alert of a refused page was written");
+      assert.equal(await store.getCursor(tenant, "alerts"), null, "nor its cursor");
+      // The store goes on taking pages after a refusal.
+      const r = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf([alert("x1", "2024-03-01T10:00:00Z")]), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+      assert.equal(r.inserted, 1);
+    });
+
+    it("takes a body that starts with a byte order mark, and leaves a shared buffer's other bytes alone", async () => {
+      const json = JSON.stringify({ value: [alert("bom1", "2024-03-01T10:00:00Z")] });
+      const r = await store.applyAlertPageBody({
+        tenantId: tenant,
+        body: new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)])),
+        pageSize: 100,
+        previous: null,
+        newest: START,
+        runStartMs: RUN_START,
+      });
+      assert.equal(r.inserted, 1);
+      // A view into a larger buffer (Node's pooled small Buffers are such views).
+      const shared = Buffer.alloc(json.length + 64, 0x2a);
+      shared.write(json, 32);
+      const view = new Uint8Array(shared.buffer, shared.byteOffset + 32, json.length);
+      const viewed = await store.applyAlertPageBody({ tenantId: randomTenantId(), body: view, pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+      assert.equal(viewed.inserted, 1);
+      assert.equal(shared.length, json.length + 64, "the caller's buffer is still whole");
+      assert.equal(shared[0], 0x2a);
+      assert.equal(shared[shared.length - 1], 0x2a);
+    });
+  });
+}
+
+describe("API times read digit by digit", () => {
+  it("give the same parts as the general path for every shape, valid or not", () => {
+    // A fixed sequence (a linear congruential generator), so a failure can be replayed.
+    let seed = 42;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const pad = (n: number, w: number) => String(n).padStart(w, "0");
+    const samples = ["2021-01-26T20:33:59.2Z", "2019-12-13T00:00:00Z", "2024-02-29T23:59:59.9999999Z", "2023-02-29T00:00:00Z", "2021-01-11 09:47:58.854", "2021-01-26T20:33:57.7220239+01:00", "2021-01-26T20:33:57.Z", "not a time"];
+    for (let i = 0; i < 20000; i++) {
+      const digits = next(9);
+      const fraction = digits === 0 ? "" : `.${Array.from({ length: digits }, () => next(10)).join("")}`;
+      samples.push(`${pad(next(3000), 4)}-${pad(next(14), 2)}-${pad(next(33), 2)}T${pad(next(26), 2)}:${pad(next(62), 2)}:${pad(next(62), 2)}${fraction}${next(30) === 0 ? "z" : "Z"}`);
+    }
+    for (const s of samples) {
+      const key = toTimeKey(s);
+      assert.deepEqual(timeParts(s), key === null ? null : timeKeyParts(key), s);
+    }
+  });
+});
+
+describe("store alert page bodies, hostile sizes", () => {
+  it("a body with a huge alert title is stored whole and read back unchanged (bounded elsewhere, never cut here)", async () => {
+    const db = await createTestDatabase("sqlite");
+    const store = await openStore(db.options);
+    try {
+      const tenant = randomTenantId();
+      const title = "\u202e\u0007".repeat(50_000);
+      const r = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf([alert("h1", "2024-03-01T10:00:00Z", { title })]), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+      assert.equal(r.inserted, 1);
+      assert.equal((await store.getAlert(tenant, "h1"))?.payload.title, title);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  });
+});
