@@ -152,6 +152,40 @@ for (const v of variants) {
   });
 }
 
+describe("store alert page bodies written together (sqlite, writer thread)", () => {
+  const { store, db } = storePerTest("sqlite");
+
+  it("pages that arrive together commit together, and one that fails while written rolls back alone", async () => {
+    // A row the database itself refuses mid-write (as a full disk or a constraint would).
+    await db.exec("create trigger refuse_boom before insert on alerts when new.id = 'boom' begin select raise(abort, 'boom refused'); end");
+    const [a, b, c, d] = [randomTenantId(), randomTenantId(), randomTenantId(), randomTenantId()];
+    const page = (tenantId: string, alerts: unknown[]) =>
+      store.applyAlertPageBody({ tenantId, body: bodyOf(alerts), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+    const results = await Promise.allSettled([
+      page(a, [alert("a1", "2024-03-01T10:00:00Z"), alert("a2", "2024-03-01T10:00:01Z")]),
+      page(b, [alert("b1", "2024-03-01T10:00:00Z"), alert("boom", "2024-03-01T10:00:02Z")]),
+      page(c, [alert("c1", "2024-03-01T10:00:00Z"), { title: "no id" }]),
+      page(d, [alert("d1", "2024-03-01T10:00:03Z")]),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["fulfilled", "rejected", "rejected", "fulfilled"],
+    );
+    assert.match(String((results[1] as PromiseRejectedResult).reason?.message), /boom refused/);
+    assert.ok((results[2] as PromiseRejectedResult).reason instanceof StoreError);
+    assert.deepEqual(
+      await Promise.all([a, b, c, d].map(async (t) => [(await store.groundTruth(t)).alerts, (await store.getCursor(t, "alerts"))?.value ?? null])),
+      [
+        [2, "2024-03-01T10:00:01Z"],
+        [0, null],
+        [0, null],
+        [1, "2024-03-01T10:00:03Z"],
+      ],
+      "the refused pages left neither rows nor cursor; the others are whole",
+    );
+  });
+});
+
 describe("API times read digit by digit", () => {
   it("give the same parts as the general path for every shape, valid or not", () => {
     // A fixed sequence (a linear congruential generator), so a failure can be replayed.

@@ -103,6 +103,10 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   // The default 2 MiB page cache thrashes once the alert indexes outgrow it
   // (measured: 1M alerts inserted ~2× slower); 64 MiB is a cap, not an allocation.
   raw.pragma("cache_size = -65536");
+  // A checkpoint every 4,000 pages (64 MiB of WAL at 16 KiB) instead of 1,000: index pages that
+  // several commits rewrote are copied back once (bench/ingest-limit.bench.ts, with the alert
+  // writer's grouped commits). The WAL is removed when the last connection closes.
+  if (!memory) raw.pragma("wal_autocheckpoint = 4000");
   const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
   let closed: Promise<void> | undefined;
 
