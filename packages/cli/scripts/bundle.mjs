@@ -21,9 +21,13 @@ const outdir = `${cli}dist/bundle`;
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  // The store's alert writer thread (packages/sync/src/store/alert-writer-client.ts) starts the module
-  // beside the code that starts it, which in the bundle is this directory.
-  entryPoints: { main: `${cli}dist/main.js`, "alert-writer-thread": `${cli}../sync/dist/store/alert-writer-thread.js` },
+  // The store's alert reader and writer threads (packages/sync/src/store/alert-writer-client.ts) start
+  // the modules beside the code that starts them, which in the bundle is this directory.
+  entryPoints: {
+    main: `${cli}dist/main.js`,
+    "alert-writer-thread": `${cli}../sync/dist/store/alert-writer-thread.js`,
+    "alert-reader-thread": `${cli}../sync/dist/store/alert-reader-thread.js`,
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -5,9 +5,13 @@
  * writes) is decided here too, from what the engine hands over with the bytes: the reasoning is
  * the engine's (engine/alert-cursor.ts), the functions are the store's (cursors.ts).
  */
-import { advanceCursor, finalPosition, unchangedPosition } from "./cursors.js";
+import { type IncomingRow, newestOfPage, toRow } from "./alert-rows.js";
+import { tenantKey } from "./context.js";
+import { advanceCursor, cursorRow, finalPosition, unchangedPosition } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { AlertInput, ApplyPageResult, CursorPosition } from "./records.js";
+import type { SyncCursorsTable } from "./schema-types.js";
+import { isoToUs } from "./time.js";
 
 /** One page's body and what its pass knows so far. */
 export interface AlertPageBody {
@@ -59,4 +63,31 @@ export function pagePlace(page: AlertPageBody, alerts: readonly AlertInput[], ne
   const newest = advanceCursor(page.newest, alerts as ReadonlyArray<{ id: string; lastUpdateTime?: string | null }>);
   const last = alerts.length < page.pageSize && nextLink === undefined;
   return { newest, last, position: last ? finalPosition(newest, page.runStartMs) : unchangedPosition(page.previous) };
+}
+
+/** A page's body read and checked, ready to write: its rows (newest version per id) and the cursor row it writes. */
+export interface ReadPage {
+  readonly rows: IncomingRow[];
+  /** Alerts of the page left out as older duplicates of another (counted as unchanged). */
+  readonly duplicates: number;
+  readonly cursor: SyncCursorsTable;
+  /** What the page's answer tells beyond the write's counts. */
+  readonly place: Omit<AlertPageBodyResult, keyof ApplyPageResult>;
+}
+
+/**
+ * Reads one page's body for writing at `now`: parsed, every alert validated and turned into its
+ * row (an invalid one refuses the page: `ERR_STORE_INVALID_ROW`), placed in its pass.
+ */
+export function readPage(page: AlertPageBody, now: string): ReadPage {
+  const { alerts, nextLink } = readAlertPageBody(page.body);
+  const ingestedUs = isoToUs(now);
+  const unique = newestOfPage(alerts.map((a, i) => toRow(a, i, ingestedUs)));
+  const place = pagePlace(page, alerts, nextLink);
+  return {
+    rows: [...unique.values()],
+    duplicates: alerts.length - unique.size,
+    cursor: cursorRow(tenantKey(page.tenantId), "alerts", place.position, now),
+    place: { items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place.last, newest: place.newest },
+  };
 }

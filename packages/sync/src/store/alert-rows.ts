@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import type { Insertable } from "kysely";
 import { stringOrNull } from "./context.js";
 import { encodeAlertPayload } from "./alert-payload.js";
+import { PACKED_COLUMNS, PACKED_TEXT, type PackedRows, packedRows } from "./alert-row-pack.js";
 import { StoreError } from "./errors.js";
 import type { AlertInput, AlertSource } from "./records.js";
 import type { AlertHistoryTable, AlertsTable } from "./schema-types.js";
@@ -86,26 +87,7 @@ export function sameContent(stored: StoredContent | undefined, row: AlertRow): b
   return stored !== undefined && CONTENT_COLUMNS.every((c) => stored[c] === (row[c] ?? null));
 }
 
-export const ROW_COLUMNS = [
-  "tenant_key",
-  "id",
-  "payload",
-  "title_lc",
-  "severity",
-  "severity_rank",
-  "status",
-  "classification",
-  "assigned_to",
-  "machine_id",
-  "created_us",
-  "updated_us",
-  "updated_sub",
-  "ingested_us",
-  "source",
-  "graph_id",
-  "incident_id",
-  "graph_payload",
-] as const;
+export const ROW_COLUMNS = ["tenant_key", ...PACKED_COLUMNS] as const;
 export const UPDATED_COLUMNS = ROW_COLUMNS.filter((c) => c !== "tenant_key" && c !== "id" && c !== "graph_id");
 
 export interface PageTotals {
@@ -134,6 +116,10 @@ export function sqliteRowWriter(raw: Database.Database) {
     insert: raw.prepare(
       `insert into alerts (${ROW_COLUMNS.join(", ")}) values (${ROW_COLUMNS.map(() => "?").join(", ")}) on conflict (tenant_key, id) do nothing`,
     ),
+    // The same for a packed row (alert-row-pack.ts): its text cells arrive as UTF-8 bytes, stored as text.
+    insertPacked: raw.prepare(
+      `insert into alerts (tenant_key, ${PACKED_COLUMNS.join(", ")}) values (?, ${PACKED_TEXT.map((t) => (t ? "cast(? as text)" : "?")).join(", ")}) on conflict (tenant_key, id) do nothing`,
+    ),
     update: raw.prepare(
       `update alerts set ${UPDATED_COLUMNS.map((c) => `${c} = ?`).join(", ")}, graph_id = coalesce(?, graph_id) where seq = ?`,
     ),
@@ -143,33 +129,41 @@ export function sqliteRowWriter(raw: Database.Database) {
   });
   let s: ReturnType<typeof statements> | undefined;
 
-  return (tenantId: string, rows: Iterable<IncomingRow>, now: string, totals: PageTotals) => {
+  /** A row whose key is taken: the point read and the comparison decide (within this transaction). */
+  const stored = (key: number, tenantId: string, { row, lastUpdate }: IncomingRow, now: string, totals: PageTotals) => {
+    const old = s!.find.get(key, row.id);
+    let outcome = outcomeOf(row, old);
+    if (outcome === "same-time") {
+      // Re-read by the overlap window or --since: counted as unchanged when nothing differs.
+      outcome = sameContent(s!.content.get(old!.seq), row) ? "unchanged" : "update";
+    }
+    if (outcome === "update") {
+      s!.update.run([...UPDATED_COLUMNS.map((c) => row[c] ?? null), row.graph_id, old!.seq]);
+      for (const h of historyOf(tenantId, row, lastUpdate, old!, now)) {
+        s!.history.run(h.tenant_id, h.alert_id, h.field, h.old_value, h.new_value, h.changed_at, h.recorded_at);
+      }
+      totals.updated++;
+    } else totals.unchanged++;
+  };
+
+  return (tenantId: string, rows: Iterable<IncomingRow> | PackedRows, now: string, totals: PageTotals) => {
     s ??= statements();
     let key = s.keyOf.get(tenantId)?.key;
     if (key === undefined) key = Number(s.addKey.run(tenantId).lastInsertRowid);
-    for (const { row, lastUpdate } of rows) {
-      if (s.insert.run(ROW_COLUMNS.map((c) => (c === "tenant_key" ? key : (row[c] ?? null)))).changes === 1) {
-        totals.inserted++;
-        continue;
+    if ("cells" in rows) {
+      for (const packed of packedRows(rows)) {
+        if (s.insertPacked.run(key, packed.bind).changes === 1) totals.inserted++;
+        else stored(key, tenantId, packed.decode(), now, totals);
       }
-      // Stored already: the point read and the comparison decide (within this transaction).
-      const old = s.find.get(key, row.id);
-      let outcome = outcomeOf(row, old);
-      if (outcome === "same-time") {
-        // Re-read by the overlap window or --since: counted as unchanged when nothing differs.
-        outcome = sameContent(s.content.get(old!.seq), row) ? "unchanged" : "update";
-      }
-      if (outcome === "update") {
-        s.update.run([...UPDATED_COLUMNS.map((c) => row[c] ?? null), row.graph_id, old!.seq]);
-        for (const h of historyOf(tenantId, row, lastUpdate, old!, now)) {
-          s.history.run(h.tenant_id, h.alert_id, h.field, h.old_value, h.new_value, h.changed_at, h.recorded_at);
-        }
-        totals.updated++;
-      } else totals.unchanged++;
+      return;
+    }
+    for (const incoming of rows) {
+      // Inserted unless the key is taken.
+      if (s.insert.run(ROW_COLUMNS.map((c) => (c === "tenant_key" ? key : (incoming.row[c] ?? null)))).changes === 1) totals.inserted++;
+      else stored(key, tenantId, incoming, now, totals);
     }
   };
 }
-
 
 /** Severity order for sorting (mde-api.md §6.1: UnSpecified, Informational, Low, Medium, High). */
 export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({

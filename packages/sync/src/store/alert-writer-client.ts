@@ -1,15 +1,34 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-import type { AlertPageBody, AlertPageBodyResult } from "./alert-page-body.js";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { AlertPageBody, AlertPageBodyResult, ReadPage } from "./alert-page-body.js";
+import type { PackedRows } from "./alert-row-pack.js";
 import type { IncomingRow } from "./alert-rows.js";
 import { StoreError } from "./errors.js";
 import type { ApplyPageResult, CursorPosition } from "./records.js";
+import type { SyncCursorsTable } from "./schema-types.js";
 
-/** What a writer thread opens (alert-writer-thread.ts). */
+/** What the writer thread opens (alert-writer-thread.ts), and its end of the reader thread's channel. */
 export interface WriterSetup {
   readonly path: string;
   readonly busyTimeoutMs?: number;
+  readonly reader?: MessagePort;
+}
+
+/** The reader thread's end of its channel to the writer thread (alert-reader-thread.ts). */
+export interface ReaderSetup {
+  readonly writer: MessagePort;
+}
+
+/** A page the reader thread read, on its way to the writer thread. */
+export interface WriterPackedRequest {
+  readonly id: number;
+  readonly tenantId: string;
+  readonly packed: PackedRows;
+  readonly duplicates: number;
+  readonly cursor: SyncCursorsTable;
+  readonly now: string;
+  readonly place: ReadPage["place"];
 }
 
 /** One page to write: rows already validated, newest version per id. */
@@ -30,66 +49,81 @@ export interface WriterBodyRequest extends AlertPageBody {
   readonly now: string;
 }
 
-export type WriterRequest = WriterRowsRequest | WriterBodyRequest;
+export type WriterRequest = WriterRowsRequest | WriterPackedRequest;
 
 export type WriterReply =
   | { readonly id: number; readonly result: ApplyPageResult | AlertPageBodyResult }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string; readonly name: string } };
 
 /**
- * The writer thread's young generation, in MiB. A page's parse allocates some 10 MiB of objects
- * that live until its rows are written; with V8's default (16 MiB semi-spaces) most of them
+ * The reader thread's young generation, in MiB. A page's parse allocates some 10 MiB of objects
+ * that live until its rows are packed; with V8's default (16 MiB semi-spaces) most of them
  * survived two scavenges and were copied into the old generation, and a third of the thread's
- * time went to the collector. At 192 MiB they die young (measured on the emulator's pages:
- * ~30% less CPU per alert on this thread).
+ * time went to the collector. At 192 MiB they die young (measured on the emulator's pages: ~30%
+ * less CPU per alert on the thread that parses).
  */
-const YOUNG_GENERATION_MB = 192;
+const READER_YOUNG_GENERATION_MB = 192;
 
 type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult): void; reject(e: Error): void };
 
 /**
- * The store's side of the SQLite alert writer thread: one page in flight per call, answered in
- * order. The thread keeps the process alive only while a page is being written, and a thread
- * that died fails every page after it (the store's own thread never writes behind its back).
+ * The store's side of the SQLite alert threads: the reader thread parses the alert pages' bodies
+ * (alert-reader-thread.ts), the writer thread writes them and the pages of rows this thread sends
+ * (alert-writer-thread.ts); every page is answered once, by the reader (a page it refused) or the
+ * writer. The threads keep the process alive only while a page is in flight, and a thread that
+ * died fails every page after it (the store's own thread never writes behind their back).
  *
- * One thread, not one per core: SQLite takes one writer at a time, and a second connection
- * writing the same file in turn makes each connection drop its page cache at every transaction
- * the other committed (WAL mode) — measured: two threads, each parsing and writing, spent more
- * CPU per alert than one and finished no sooner.
+ * One writer: SQLite takes one writer at a time, and two connections writing the same file in turn
+ * make each drop its page cache at every transaction the other committed (WAL mode) — measured:
+ * two threads that each parsed and wrote spent more CPU per alert than one, and finished no sooner.
  */
 export class AlertWriterThread {
-  readonly #worker: Worker;
+  readonly #writer: Worker;
+  readonly #reader: Worker;
   readonly #pending = new Map<number, Waiting>();
   #next = 0;
   #failure: Error | undefined;
   #closed: Promise<void> | undefined;
+  #closing = false;
 
   /**
-   * Starts the thread for the store file at `setup.path`, or returns undefined when its module is
-   * not beside this one (code bundled without it): the caller then writes in its own thread.
+   * Starts the threads for the store file at `setup.path`, or returns undefined when their modules
+   * are not beside this one (code bundled without them): the caller then writes in its own thread.
    */
-  static start(setup: WriterSetup): AlertWriterThread | undefined {
-    const entry = new URL("./alert-writer-thread.js", import.meta.url);
-    if (entry.protocol !== "file:" || !existsSync(fileURLToPath(entry))) return undefined;
-    return new AlertWriterThread(new Worker(entry, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }));
+  static start(setup: Omit<WriterSetup, "reader">): AlertWriterThread | undefined {
+    const writerEntry = new URL("./alert-writer-thread.js", import.meta.url);
+    const readerEntry = new URL("./alert-reader-thread.js", import.meta.url);
+    if ([writerEntry, readerEntry].some((e) => e.protocol !== "file:" || !existsSync(fileURLToPath(e)))) return undefined;
+    const { port1, port2 } = new MessageChannel();
+    const writer = new Worker(writerEntry, { workerData: { ...setup, reader: port1 } satisfies WriterSetup, transferList: [port1] });
+    const reader = new Worker(readerEntry, {
+      workerData: { writer: port2 } satisfies ReaderSetup,
+      transferList: [port2],
+      resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB },
+    });
+    return new AlertWriterThread(writer, reader);
   }
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-    worker.unref();
-    worker.on("message", (reply: WriterReply) => {
-      const waiting = this.#pending.get(reply.id);
-      if (!waiting) return;
-      this.#settled(reply.id);
-      if ("result" in reply) waiting.resolve(reply.result);
-      else {
-        const { message, code, name } = reply.error;
-        const error = code?.startsWith("ERR_STORE_") ? new StoreError(code as ConstructorParameters<typeof StoreError>[0], message) : Object.assign(new Error(message), { name, ...(code ? { code } : {}) });
-        waiting.reject(error);
-      }
-    });
-    worker.on("error", (error) => this.#fail(error));
-    worker.on("exit", (code) => this.#fail(new StoreError("ERR_STORE_WRITER", `the store's alert writer thread stopped (exit code ${code})`)));
+  private constructor(writer: Worker, reader: Worker) {
+    this.#writer = writer;
+    this.#reader = reader;
+    for (const worker of [writer, reader]) {
+      worker.unref();
+      worker.on("message", (reply: WriterReply) => {
+        const waiting = this.#pending.get(reply.id);
+        if (!waiting) return;
+        this.#settled(reply.id);
+        if ("result" in reply) waiting.resolve(reply.result);
+        else {
+          const { message, code, name } = reply.error;
+          const error = code?.startsWith("ERR_STORE_") ? new StoreError(code as ConstructorParameters<typeof StoreError>[0], message) : Object.assign(new Error(message), { name, ...(code ? { code } : {}) });
+          waiting.reject(error);
+        }
+      });
+      worker.on("error", (error) => this.#fail(error));
+      // Closing, the reader ends first; the writer still answers the pages it has.
+      worker.on("exit", (code) => (this.#closing && worker === reader) || this.#fail(new StoreError("ERR_STORE_WRITER", `the store's alert ${worker === writer ? "writer" : "reader"} thread stopped (exit code ${code})`)));
+    }
   }
 
   #send<R extends ApplyPageResult>(request: Omit<WriterRowsRequest, "id"> | Omit<WriterBodyRequest, "id">): Promise<R> {
@@ -97,29 +131,29 @@ export class AlertWriterThread {
     const id = ++this.#next;
     return new Promise<R>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as Waiting["resolve"], reject });
-      if (this.#pending.size === 1) this.#worker.ref();
-      if (!("body" in request)) return this.#worker.postMessage({ ...request, id } satisfies WriterRowsRequest);
-      // A body's buffer moves to the thread without a copy when the body is all of it (the caller
+      if (this.#pending.size === 1) for (const w of [this.#writer, this.#reader]) w.ref();
+      if (!("body" in request)) return this.#writer.postMessage({ ...request, id } satisfies WriterRowsRequest);
+      // A body's buffer moves to the reader without a copy when the body is all of it (the caller
       // handed it over with the page); a view into a larger or shared buffer is copied first.
       const { body } = request;
       const own = body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
-      this.#worker.postMessage({ ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
+      this.#reader.postMessage({ ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
     });
   }
 
-  /** Writes one page's rows and its cursor in one transaction on the thread. */
+  /** Writes one page's rows and its cursor in one transaction on the writer thread. */
   write(request: Omit<WriterRowsRequest, "id">): Promise<ApplyPageResult> {
     return this.#send(request);
   }
 
-  /** Reads one page's body on the thread and writes its rows and cursor there in one transaction. */
+  /** Reads one page's body on the reader thread and writes its rows and cursor in one transaction on the writer thread. */
   writeBody(request: Omit<WriterBodyRequest, "id">): Promise<AlertPageBodyResult> {
     return this.#send(request);
   }
 
   #settled(id: number) {
     this.#pending.delete(id);
-    if (this.#pending.size === 0) this.#worker.unref();
+    if (this.#pending.size === 0) for (const w of [this.#writer, this.#reader]) w.unref();
   }
 
   #fail(error: Error) {
@@ -130,15 +164,20 @@ export class AlertWriterThread {
     }
   }
 
-  /** Lets the pages in flight finish, then closes the thread's connection and ends it. */
+  /** Lets the pages in flight finish, then closes the writer's connection and ends both threads. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#failure) return;
       this.#failure = new StoreError("ERR_STORE_CLOSED", "the store is closed");
-      this.#worker.ref();
-      const exited = new Promise<void>((resolve) => this.#worker.once("exit", () => resolve()));
-      this.#worker.postMessage({ type: "close" });
-      await exited;
+      this.#closing = true;
+      await Promise.all(
+        [this.#reader, this.#writer].map((worker) => {
+          worker.ref();
+          const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+          worker.postMessage({ type: "close" });
+          return exited;
+        }),
+      );
     })();
     return this.#closed;
   }

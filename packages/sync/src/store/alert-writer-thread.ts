@@ -1,20 +1,20 @@
 /*
- * The SQLite alert writer as a thread of its own (alert-writer-client.ts starts it): a page arrives
- * either as rows, validated by the store's thread, or as the body the API sent, which is decoded,
- * parsed, validated and turned into rows here. It is then written — the inserts, point reads,
- * updates, history and the cursor of a page together, the pages that arrived together in one
- * BEGIN IMMEDIATE transaction — on this thread's own connection to the same file. The store's
- * thread meanwhile reads the network for the next pages: a sync uses both cores. Nothing here runs when the module is not a worker's entry.
+ * The SQLite alert writer as a thread of its own (alert-writer-client.ts starts it): pages arrive
+ * read and checked — from the reader thread, packed (alert-reader-thread.ts), or as rows from the
+ * store's thread — and are written here: the inserts, point reads, updates, history and the cursor
+ * of a page together, the pages that arrived together in one BEGIN IMMEDIATE transaction, on this
+ * thread's own connection to the same file. Nothing here runs when the module is not a worker's
+ * entry.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import { type AlertPageBodyResult, pagePlace, readAlertPageBody } from "./alert-page-body.js";
-import { type IncomingRow, newestOfPage, sqliteRowWriter, toRow } from "./alert-rows.js";
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import type { AlertPageBodyResult } from "./alert-page-body.js";
+import type { PackedRows } from "./alert-row-pack.js";
+import { type IncomingRow, sqliteRowWriter } from "./alert-rows.js";
 import type { WriterReply, WriterRequest, WriterRowsRequest, WriterSetup } from "./alert-writer-client.js";
 import { CURSOR_UPSERT_SQL, cursorOfRow, cursorRow } from "./cursors.js";
 import type { ApplyPageResult } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
-import { isoToUs } from "./time.js";
 
 const port = parentPort;
 if (port) {
@@ -34,32 +34,21 @@ if (port) {
   interface Ready {
     readonly id: number;
     readonly tenantId: string;
-    readonly rows: Iterable<IncomingRow>;
+    readonly rows: Iterable<IncomingRow> | PackedRows;
     readonly duplicates: number;
     readonly cursor: SyncCursorsTable;
     readonly now: string;
     readonly body?: Omit<AlertPageBodyResult, keyof ApplyPageResult>;
   }
 
-  /** Reads a request: a body is parsed, its rows validated (an invalid one refuses the page) and placed in its pass. */
+  /** A request's rows and cursor row: rows from the store's thread, or a page the reader thread packed. */
   const prepare = (request: WriterRequest): Ready => {
-    if (!("body" in request)) {
+    if (!("packed" in request)) {
       const r = request as WriterRowsRequest;
       return { id: r.id, tenantId: r.tenantId, rows: r.rows, duplicates: r.duplicates, cursor: cursorRow(r.tenantId, r.stream, r.nextCursor, r.now), now: r.now };
     }
-    const { alerts, nextLink } = readAlertPageBody(request.body);
-    const ingestedUs = isoToUs(request.now);
-    const unique = newestOfPage(alerts.map((a, i) => toRow(a, i, ingestedUs)));
-    const place = pagePlace(request, alerts, nextLink);
-    return {
-      id: request.id,
-      tenantId: request.tenantId,
-      rows: unique.values(),
-      duplicates: alerts.length - unique.size,
-      cursor: cursorRow(request.tenantId, "alerts", place.position, request.now),
-      now: request.now,
-      body: { items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place.last, newest: place.newest },
-    };
+    const { id, tenantId, packed, duplicates, cursor, now, place } = request;
+    return { id, tenantId, rows: packed, duplicates, cursor, now, body: place };
   };
 
   const failure = (id: number, error: unknown): WriterReply => {
@@ -118,28 +107,39 @@ if (port) {
   const GROUP = 8;
   const queue: WriterRequest[] = [];
   let scheduled = false;
-  let closing = false;
-  const close = () => dialect.close().finally(() => port.close());
+  // Ends after the store's close and the reader's last page (its "reader-end"), once all is written.
+  let closed = false;
+  let readerEnded = setup.reader === undefined;
+  const endIfDone = () => {
+    if (closed && readerEnded && !scheduled && queue.length === 0) dialect.close().finally(() => port.close());
+  };
   const drain = () => {
     scheduled = false;
     writeGroup(queue.splice(0, GROUP));
     if (queue.length > 0) {
       scheduled = true;
       setImmediate(drain);
-    } else if (closing) close();
+    } else endIfDone();
   };
-
-  // Every message that arrived before the next turn of the loop joins one group.
-  port.on("message", (request: WriterRequest | { type: "close" }) => {
-    if ("type" in request) {
-      closing = true;
-      if (!scheduled) close();
-      return;
-    }
+  // Every page that arrived before the next turn of the loop joins one group.
+  const take = (request: WriterRequest) => {
     queue.push(request);
     if (!scheduled) {
       scheduled = true;
       setImmediate(drain);
     }
+  };
+  port.on("message", (message: WriterRequest | { type: "close" }) => {
+    if ("type" in message) {
+      closed = true;
+      endIfDone();
+    } else take(message);
+  });
+  (setup.reader as MessagePort | undefined)?.on("message", (message: WriterRequest | { type: "reader-end" }) => {
+    if ("type" in message) {
+      readerEnded = true;
+      setup.reader!.close();
+      endIfDone();
+    } else take(message);
   });
 }

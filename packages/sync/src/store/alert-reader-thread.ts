@@ -1,0 +1,47 @@
+/*
+ * The SQLite alert reader thread (alert-writer-client.ts starts it beside the writer thread): an
+ * alert page's body arrives as the API sent it, and is decoded, parsed, validated, turned into rows
+ * and placed in its pass here, then handed to the writer thread packed (alert-row-pack.ts) over a
+ * channel of their own. So the store's thread reads the network, this one parses and the writer
+ * writes, each page's work overlapping the next's. A body that is not a page, or holds an invalid
+ * alert, is answered from here and never reaches the writer. Nothing here runs when the module is
+ * not a worker's entry.
+ */
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { readPage } from "./alert-page-body.js";
+import { packRows } from "./alert-row-pack.js";
+import type { ReaderSetup, WriterBodyRequest, WriterPackedRequest, WriterReply } from "./alert-writer-client.js";
+
+const port = parentPort;
+if (port) {
+  const { writer } = workerData as ReaderSetup & { writer: MessagePort };
+  port.on("message", (request: WriterBodyRequest | { type: "close" }) => {
+    if ("type" in request) {
+      // The writer ends once it has this and the store's own close: nothing of ours is then in flight.
+      writer.postMessage({ type: "reader-end" });
+      writer.close();
+      port.close();
+      return;
+    }
+    try {
+      const page = readPage(request, request.now);
+      const packed = packRows(page.rows);
+      const ready: WriterPackedRequest = {
+        id: request.id,
+        tenantId: page.cursor.tenant_id,
+        packed,
+        duplicates: page.duplicates,
+        cursor: page.cursor,
+        now: request.now,
+        place: page.place,
+      };
+      writer.postMessage(ready, [packed.cells.buffer as ArrayBuffer, packed.bytes.buffer as ArrayBuffer]);
+    } catch (error) {
+      const e = error as { message?: unknown; code?: unknown; name?: unknown };
+      port.postMessage({
+        id: request.id,
+        error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}), name: String(e?.name ?? "Error") },
+      } satisfies WriterReply);
+    }
+  });
+}
