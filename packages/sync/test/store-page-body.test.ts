@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { type AlertInput, type CursorPosition, openStore, StoreError, toTimeKey } from "@mde-partner/sync";
+import { type AlertInput, type CursorPosition, openStore, type StoreError, toTimeKey } from "@mde-partner/sync";
 import { timeKeyParts, timeParts } from "../src/store/time.js";
 import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } from "./helpers/databases.js";
 
