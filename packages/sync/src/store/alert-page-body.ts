@@ -70,6 +70,8 @@ export interface ReadPage {
   readonly rows: IncomingRow[];
   /** Alerts of the page left out as older duplicates of another (counted as unchanged). */
   readonly duplicates: number;
+  /** The cursor the page writes, and its row (checked). */
+  readonly position: CursorPosition;
   readonly cursor: SyncCursorsTable;
   /** What the page's answer tells beyond the write's counts. */
   readonly place: Omit<AlertPageBodyResult, keyof ApplyPageResult>;
@@ -87,6 +89,7 @@ export function readPage(page: AlertPageBody, now: string): ReadPage {
   return {
     rows: [...unique.values()],
     duplicates: alerts.length - unique.size,
+    position: place.position,
     cursor: cursorRow(tenantKey(page.tenantId), "alerts", place.position, now),
     place: { items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place.last, newest: place.newest },
   };

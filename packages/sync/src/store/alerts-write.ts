@@ -1,5 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql } from "kysely";
-import { type AlertPageBody, type AlertPageBodyResult, pagePlace, readAlertPageBody } from "./alert-page-body.js";
+import { type AlertPageBody, type AlertPageBodyResult, readPage } from "./alert-page-body.js";
 import type { AlertWriterThread } from "./alert-writer-client.js";
 import {
   CONTENT_COLUMNS,
@@ -113,18 +113,16 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
     items: readonly unknown[],
     toRows: (ingestedUs: number) => Array<IncomingRow>,
     stream: string,
-    cursorAfter: CursorPosition | (() => CursorPosition),
+    nextCursor: CursorPosition,
   ): Promise<ApplyPageResult> {
     const tenant = tenantKey(tenantId);
     const thread = writerThread();
-    // A function gives the cursor once the rows are validated (toRows threw for none of them).
-    const position = () => (typeof cursorAfter === "function" ? cursorAfter() : cursorAfter);
     if (thread) {
       // Validated here (an invalid row refuses the page before anything is sent), written there:
       // the transaction is the thread's, on its own connection.
       const now = ctx.now();
       const unique = newestOfPage(toRows(isoToUs(now)));
-      return thread.write({ tenantId: tenant, rows: [...unique.values()], duplicates: items.length - unique.size, stream, nextCursor: position(), now });
+      return thread.write({ tenantId: tenant, rows: [...unique.values()], duplicates: items.length - unique.size, stream, nextCursor, now });
     }
     return dialect.writeTransaction(async (trx) => {
       const now = ctx.now();
@@ -134,7 +132,7 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       const totals: PageTotals = { inserted: 0, updated: 0, unchanged: items.length - unique.size };
       if (sqlite) sqlite(tenant, unique.values(), now, totals);
       else await postgres(trx, tenant, [...unique.values()], now, totals);
-      const cursor = await writeCursor(trx, tenant, stream, position(), now);
+      const cursor = await writeCursor(trx, tenant, stream, nextCursor, now);
       return { ...totals, cursor };
     });
   }
@@ -172,20 +170,16 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       if (!(page.body instanceof Uint8Array)) throw new TypeError("body must be a Uint8Array");
       const thread = writerThread();
       if (thread) return thread.writeBody({ ...page, tenantId: tenant, now: ctx.now() });
-      const { alerts, nextLink } = readAlertPageBody(page.body);
-      let place: ReturnType<typeof pagePlace> | undefined;
-      const result = await applyRows(
-        tenant,
-        alerts,
-        (ingestedUs) => {
-          const rows = alerts.map((a, i) => toRow(a, i, ingestedUs));
-          place = pagePlace(page, alerts, nextLink);
-          return rows;
-        },
-        "alerts",
-        () => place!.position,
-      );
-      return { ...result, items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place!.last, newest: place!.newest };
+      return dialect.writeTransaction(async (trx) => {
+        const now = ctx.now();
+        // Read and checked before anything is written: a refused page writes nothing.
+        const read = readPage(page, now);
+        const totals: PageTotals = { inserted: 0, updated: 0, unchanged: read.duplicates };
+        if (sqlite) sqlite(tenant, read.rows, now, totals);
+        else await postgres(trx, tenant, read.rows, now, totals);
+        const cursor = await writeCursor(trx, tenant, "alerts", read.position, now);
+        return { ...totals, cursor, ...read.place };
+      });
     },
 
     /**
