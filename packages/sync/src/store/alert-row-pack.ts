@@ -77,40 +77,44 @@ export function packRows(rows: readonly IncomingRow[]): PackedRows {
 }
 
 /**
- * The rows of a {@link packRows} result, one after another: each as the values to bind after its
- * tenant key (text cells as byte slices, to be cast to text), and a function that gives the row
- * with its text cells as strings (for a row that meets a stored version).
+ * Calls `each` with the rows of a {@link packRows} result, one after another: each as the values to
+ * bind after its tenant key (text cells as views of the bytes, to be cast to text), and a function
+ * that gives the row with its text cells as strings (for a row that meets a stored version).
  */
-export function* packedRows(packed: PackedRows): Generator<{ readonly bind: unknown[]; decode(): IncomingRow }> {
+export function forEachPackedRow(packed: PackedRows, each: (bind: unknown[], decode: () => IncomingRow) => void): void {
   const { bytes, cells } = packed;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { buffer, byteOffset } = bytes;
+  const text = (at: number, length: number) => Buffer.from(buffer, byteOffset + at, length).toString("utf8");
   let at = 0;
   let offset = 0;
   while (at < cells.length) {
     const bind: unknown[] = new Array(PACKED_COLUMNS.length);
+    const start = offset;
     for (let c = 0; c < PACKED_COLUMNS.length; c++) {
       const cell = cells[at++]!;
       if (!PACKED_TEXT[c]) bind[c] = cell;
       else if (cell < 0) bind[c] = null;
       else {
-        bind[c] = buffer.subarray(offset, offset + cell);
+        // A plain view: SQLite's binding takes any byte view, and Buffer#subarray costs more to make.
+        bind[c] = new Uint8Array(buffer, byteOffset + offset, cell);
         offset += cell;
       }
     }
     const last = cells[at++]!;
     const lastAt = offset;
     if (last > 0) offset += last;
-    yield {
-      bind,
-      decode: () => {
-        const row: Record<string, unknown> = {};
-        PACKED_COLUMNS.forEach((c, i) => {
-          const v = bind[i];
-          row[c] = v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("utf8") : v;
-        });
-        return { row: row as AlertRow, lastUpdate: last < 0 ? null : buffer.toString("utf8", lastAt, lastAt + last) };
-      },
-    };
+    each(bind, () => {
+      const row: Record<string, unknown> = {};
+      let from = start;
+      for (let c = 0; c < PACKED_COLUMNS.length; c++) {
+        const v = bind[c];
+        if (v instanceof Uint8Array) {
+          row[PACKED_COLUMNS[c]!] = text(from, v.byteLength);
+          from += v.byteLength;
+        } else row[PACKED_COLUMNS[c]!] = v;
+      }
+      return { row: row as AlertRow, lastUpdate: last < 0 ? null : text(lastAt, last) };
+    });
   }
   if (offset !== bytes.byteLength) throw new RangeError("packed rows: the bytes hold more than the cells say");
 }

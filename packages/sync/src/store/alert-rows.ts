@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { Insertable } from "kysely";
 import { stringOrNull } from "./context.js";
 import { encodeAlertPayload } from "./alert-payload.js";
-import { PACKED_COLUMNS, PACKED_TEXT, type PackedRows, packedRows } from "./alert-row-pack.js";
+import { forEachPackedRow, PACKED_COLUMNS, PACKED_TEXT, type PackedRows } from "./alert-row-pack.js";
 import { StoreError } from "./errors.js";
 import type { AlertInput, AlertSource } from "./records.js";
 import type { AlertHistoryTable, AlertsTable } from "./schema-types.js";
@@ -151,10 +151,11 @@ export function sqliteRowWriter(raw: Database.Database) {
     let key = s.keyOf.get(tenantId)?.key;
     if (key === undefined) key = Number(s.addKey.run(tenantId).lastInsertRowid);
     if ("cells" in rows) {
-      for (const packed of packedRows(rows)) {
-        if (s.insertPacked.run(key, packed.bind).changes === 1) totals.inserted++;
-        else stored(key, tenantId, packed.decode(), now, totals);
-      }
+      const insert = s.insertPacked;
+      forEachPackedRow(rows, (bind, decode) => {
+        if (insert.run(key, bind).changes === 1) totals.inserted++;
+        else stored(key!, tenantId, decode(), now, totals);
+      });
       return;
     }
     for (const incoming of rows) {
