@@ -40,39 +40,75 @@ export interface CursorStream<Item, Row> {
   apply(rows: Row[], position: CursorPosition): Promise<{ inserted: number; updated: number; unchanged: number; cursor: { value: string | null } }>;
 }
 
-/** Runs one pass of `stream` for `tenantId`, adding to `pass`. */
-export async function runCursorPass<Item, Row>(
+/** A page committed with its cursor, as a pass counts it. */
+export interface CommittedPage {
+  /** Items on the page as read. */
+  readonly items: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly cursor: { readonly value: string | null };
+  /** The page ended the pass (it committed the pass's new cursor). */
+  readonly last: boolean;
+}
+
+/** Where a pass starts: the stored cursor, the pass's start (our clock) and the time to read from. */
+export interface PassStart {
+  readonly previous: CursorPosition | null;
+  readonly runStartMs: number;
+  /** The lower bound (ms) of the read, the overlap taken off; undefined: everything. */
+  readonly from: number | undefined;
+}
+
+/**
+ * Runs one pass of the stream named `names` for `tenantId`, adding to `pass`: `open` reads and
+ * commits the pages from where the pass starts, and gives the cursor the pass ends at when its
+ * pages run out before one that ends it (an empty tail).
+ */
+export async function runPass(
   settings: TenantSyncSettings,
   tenantId: string,
   pass: PassTotals,
-  stream: CursorStream<Item, Row>,
+  names: { readonly cursor: string; readonly progress: "alerts" | "incidents" },
+  open: (start: PassStart) => { pages: AsyncIterable<CommittedPage>; final(): CursorPosition },
 ): Promise<void> {
   const { store, signal } = settings;
-  const runStart = settings.clock.now();
-  const previous = await store.getCursor(tenantId, stream.cursor);
-  const cursor = createRunCursor(previous, runStart);
-  const from = readFrom(previous, settings.overlapMs, settings.since);
-  emitProgress(settings.onProgress, { type: "tenant-start", tenantId, stream: stream.progress });
+  const runStartMs = settings.clock.now();
+  const previous = await store.getCursor(tenantId, names.cursor);
+  const { pages, final } = open({ previous, runStartMs, from: readFrom(previous, settings.overlapMs, settings.since) });
+  emitProgress(settings.onProgress, { type: "tenant-start", tenantId, stream: names.progress });
   let ended = false;
-  for await (const page of stream.pages(from)) {
-    const rows = stream.rows(page.value);
-    const last = stream.isLast(page);
-    cursor.see(stream.versions(rows));
-    // Not aborted mid-transaction: the signal is only looked at between pages.
-    const r = await stream.apply(rows, last ? cursor.final() : cursor.unchanged());
+  for await (const r of pages) {
     pass.pages++;
-    pass.fetched += rows.length;
+    pass.fetched += r.items;
     pass.inserted += r.inserted;
     pass.updated += r.updated;
     pass.unchanged += r.unchanged;
     pass.cursor = r.cursor.value;
-    emitProgress(settings.onProgress, { type: "page", tenantId, stream: stream.progress, page: pass.pages, items: rows.length, total: pass.fetched });
-    if (last) {
+    emitProgress(settings.onProgress, { type: "page", tenantId, stream: names.progress, page: pass.pages, items: r.items, total: pass.fetched });
+    if (r.last) {
       ended = true;
       break;
     }
+    // Not aborted mid-transaction: the signal is only looked at between pages.
     if (signal?.aborted) throw new Stopped("stopped");
   }
   // The pager ended without a page that ends the pass (an empty tail): the pass is complete all the same.
-  if (!ended) pass.cursor = (await store.setCursor(tenantId, stream.cursor, cursor.final())).value;
+  if (!ended) pass.cursor = (await store.setCursor(tenantId, names.cursor, final())).value;
+}
+
+/** Runs one pass of `stream` for `tenantId`, adding to `pass`: each page's rows are built here and committed by `stream.apply`. */
+export function runCursorPass<Item, Row>(settings: TenantSyncSettings, tenantId: string, pass: PassTotals, stream: CursorStream<Item, Row>): Promise<void> {
+  return runPass(settings, tenantId, pass, stream, ({ previous, runStartMs, from }) => {
+    const cursor = createRunCursor(previous, runStartMs);
+    async function* pages(): AsyncGenerator<CommittedPage> {
+      for await (const page of stream.pages(from)) {
+        const rows = stream.rows(page.value);
+        const last = stream.isLast(page);
+        cursor.see(stream.versions(rows));
+        yield { ...(await stream.apply(rows, last ? cursor.final() : cursor.unchanged())), items: rows.length, last };
+      }
+    }
+    return { pages: pages(), final: () => cursor.final() };
+  });
 }

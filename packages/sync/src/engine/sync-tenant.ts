@@ -11,8 +11,7 @@
 import type { Clock, PartnerClient, PartnerTenant } from "@mde-partner/client";
 import { alertFilter, type Machine, MdeInvalidResponseError } from "@mde-partner/client";
 import { finalPosition, type Store, StoreError, type TenantRecord, unchangedPosition } from "../store/index.js";
-import { readFrom } from "./alert-cursor.js";
-import { emptyPass, type PassTotals } from "./cursor-pass.js";
+import { emptyPass, type PassTotals, runPass } from "./cursor-pass.js";
 import { GRAPH_ALERTS_STREAM, GRAPH_INCIDENTS_STREAM, syncGraphAlerts, syncGraphIncidents } from "./graph-sync.js";
 import { emitProgress, Stopped } from "./run-control.js";
 import { tenantOf } from "./tenant-of.js";
@@ -67,53 +66,37 @@ function emit(settings: TenantSyncSettings, event: SyncProgressEvent) {
 
 /**
  * The MDE alert pass: each page's body goes to the store as it arrived and is parsed where it is
- * written (on the store's writer threads for an SQLite file), so this thread only reads the network.
- * The cursor follows cursor-pass.ts exactly: the store decides each page's place in the pass
- * (alert-cursor.ts) from what the pass hands it with the body.
+ * written (on the store's own threads for an SQLite file), so this thread only reads the network.
+ * The store decides each page's place in the pass (alert-cursor.ts) from what the pass hands it
+ * with the body; the pass is counted like every other (cursor-pass.ts).
  */
-async function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
+function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: PassTotals): Promise<void> {
   const { store, signal } = settings;
   const api = tenantOf(settings.partner, tenant).mde;
-  const runStartMs = settings.clock.now();
-  const previous = await store.getCursor(tenant.id, "alerts");
-  let newest = unchangedPosition(previous);
-  const from = readFrom(previous, settings.overlapMs, settings.since);
-  emit(settings, { type: "tenant-start", tenantId: tenant.id, stream: "alerts" });
-  const pages = api.alerts
-    .list({
-      ...(from !== undefined ? { filter: alertFilter.ge("lastUpdateTime", new Date(Math.max(0, from))) } : {}),
-      pageSize: settings.pageSize,
-      ...(signal ? { signal } : {}),
-    })
-    .decodedPages(async (body) => {
-      const r = await store.applyAlertPageBody({ tenantId: tenant.id, body, pageSize: settings.pageSize, previous, newest, runStartMs }).catch((error: unknown) => {
-        // The tenant's answer was not a page: the client's error for it, as on every other list.
-        if (error instanceof StoreError && error.code === "ERR_STORE_PAGE_BODY") {
-          throw new MdeInvalidResponseError(`ListAlerts: ${error.message}`, { tenantId: tenant.id, operation: "ListAlerts" });
-        }
-        throw error;
+  return runPass(settings, tenant.id, pass, { cursor: "alerts", progress: "alerts" }, ({ previous, runStartMs, from }) => {
+    let newest = unchangedPosition(previous);
+    const pages = api.alerts
+      .list({
+        ...(from !== undefined ? { filter: alertFilter.ge("lastUpdateTime", new Date(Math.max(0, from))) } : {}),
+        pageSize: settings.pageSize,
+        ...(signal ? { signal } : {}),
+      })
+      .decodedPages(async (body) => {
+        const r = await store.applyAlertPageBody({ tenantId: tenant.id, body, pageSize: settings.pageSize, previous, newest, runStartMs }).catch((error: unknown) => {
+          // The tenant's answer was not a page: the client's error for it, as on every other list.
+          if (error instanceof StoreError && error.code === "ERR_STORE_PAGE_BODY") {
+            throw new MdeInvalidResponseError(`ListAlerts: ${error.message}`, { tenantId: tenant.id, operation: "ListAlerts" });
+          }
+          throw error;
+        });
+        newest = r.newest;
+        return { items: r.items, nextLink: r.nextLink, result: r };
       });
-      newest = r.newest;
-      return { items: r.items, nextLink: r.nextLink, result: r };
-    });
-  let ended = false;
-  for await (const { result: r } of pages) {
-    pass.pages++;
-    pass.fetched += r.items;
-    pass.inserted += r.inserted;
-    pass.updated += r.updated;
-    pass.unchanged += r.unchanged;
-    pass.cursor = r.cursor.value;
-    emit(settings, { type: "page", tenantId: tenant.id, stream: "alerts", page: pass.pages, items: r.items, total: pass.fetched });
-    if (r.last) {
-      ended = true;
-      break;
+    async function* committed() {
+      for await (const page of pages) yield page.result;
     }
-    // Not aborted mid-transaction: the signal is only looked at between pages.
-    if (signal?.aborted) throw new Stopped("stopped");
-  }
-  // The pager ended without a page that ends the pass (an empty tail): the pass is complete all the same.
-  if (!ended) pass.cursor = (await store.setCursor(tenant.id, "alerts", finalPosition(newest, runStartMs))).value;
+    return { pages: committed(), final: () => finalPosition(newest, runStartMs) };
+  });
 }
 
 async function syncMachines(settings: TenantSyncSettings, tenant: TenantRecord): Promise<{ fetched: number; pages: number }> {

@@ -6,11 +6,9 @@
  * the engine's (engine/alert-cursor.ts), the functions are the store's (cursors.ts).
  */
 import { type IncomingRow, newestOfPage, toRow } from "./alert-rows.js";
-import { tenantKey } from "./context.js";
-import { advanceCursor, cursorRow, finalPosition, unchangedPosition } from "./cursors.js";
+import { advanceCursor, finalPosition, unchangedPosition } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { AlertInput, ApplyPageResult, CursorPosition } from "./records.js";
-import type { SyncCursorsTable } from "./schema-types.js";
 import { isoToUs } from "./time.js";
 
 /** One page's body and what its pass knows so far. */
@@ -43,7 +41,7 @@ export interface AlertPageBodyResult extends ApplyPageResult {
 const BOM = [0xef, 0xbb, 0xbf];
 
 /** The alerts and next link of a page's body; a body that is not an OData collection is refused (`ERR_STORE_PAGE_BODY`). */
-export function readAlertPageBody(body: Uint8Array): { alerts: AlertInput[]; nextLink: string | undefined } {
+function readAlertPageBody(body: Uint8Array): { alerts: AlertInput[]; nextLink: string | undefined } {
   const start = BOM.every((b, i) => body[i] === b) ? BOM.length : 0;
   let parsed: unknown;
   try {
@@ -59,7 +57,7 @@ export function readAlertPageBody(body: Uint8Array): { alerts: AlertInput[]; nex
 }
 
 /** Where the page stands in its pass: the newest version read, whether it ends the pass, the cursor it writes. */
-export function pagePlace(page: AlertPageBody, alerts: readonly AlertInput[], nextLink: string | undefined) {
+function pagePlace(page: AlertPageBody, alerts: readonly AlertInput[], nextLink: string | undefined) {
   const newest = advanceCursor(page.newest, alerts as ReadonlyArray<{ id: string; lastUpdateTime?: string | null }>);
   const last = alerts.length < page.pageSize && nextLink === undefined;
   return { newest, last, position: last ? finalPosition(newest, page.runStartMs) : unchangedPosition(page.previous) };
@@ -70,9 +68,8 @@ export interface ReadPage {
   readonly rows: IncomingRow[];
   /** Alerts of the page left out as older duplicates of another (counted as unchanged). */
   readonly duplicates: number;
-  /** The cursor the page writes, and its row (checked). */
+  /** The cursor the page writes. */
   readonly position: CursorPosition;
-  readonly cursor: SyncCursorsTable;
   /** What the page's answer tells beyond the write's counts. */
   readonly place: Omit<AlertPageBodyResult, keyof ApplyPageResult>;
 }
@@ -90,7 +87,6 @@ export function readPage(page: AlertPageBody, now: string): ReadPage {
     rows: [...unique.values()],
     duplicates: alerts.length - unique.size,
     position: place.position,
-    cursor: cursorRow(tenantKey(page.tenantId), "alerts", place.position, now),
     place: { items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place.last, newest: place.newest },
   };
 }

@@ -10,7 +10,8 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { readPage } from "./alert-page-body.js";
 import { packRows } from "./alert-row-pack.js";
-import type { ReaderSetup, WriterBodyRequest, WriterPackedRequest, WriterReply } from "./alert-writer-client.js";
+import { cursorRow } from "./cursors.js";
+import { errorReply, type ReaderSetup, type WriterBodyRequest, type WriterPackedRequest } from "./alert-writer-client.js";
 
 const port = parentPort;
 if (port) {
@@ -28,20 +29,17 @@ if (port) {
       const packed = packRows(page.rows);
       const ready: WriterPackedRequest = {
         id: request.id,
-        tenantId: page.cursor.tenant_id,
+        tenantId: request.tenantId,
         packed,
         duplicates: page.duplicates,
-        cursor: page.cursor,
+        // Checked here: a cursor that is no time refuses the page before the writer sees it.
+        cursor: cursorRow(request.tenantId, "alerts", page.position, request.now),
         now: request.now,
         place: page.place,
       };
       writer.postMessage(ready, [packed.cells.buffer as ArrayBuffer, packed.bytes.buffer as ArrayBuffer]);
     } catch (error) {
-      const e = error as { message?: unknown; code?: unknown; name?: unknown };
-      port.postMessage({
-        id: request.id,
-        error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}), name: String(e?.name ?? "Error") },
-      } satisfies WriterReply);
+      port.postMessage(errorReply(request.id, error));
     }
   });
 }

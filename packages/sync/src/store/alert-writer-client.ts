@@ -55,6 +55,12 @@ export type WriterReply =
   | { readonly id: number; readonly result: ApplyPageResult | AlertPageBodyResult }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string; readonly name: string } };
 
+/** The answer for a page that failed with `error` on either thread (its code, name and message cross; the stack stays). */
+export function errorReply(id: number, error: unknown): WriterReply {
+  const e = error as { message?: unknown; code?: unknown; name?: unknown };
+  return { id, error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}), name: String(e?.name ?? "Error") } };
+}
+
 /**
  * The reader thread's young generation, in MiB. A page's parse allocates some 10 MiB of objects
  * that live until its rows are packed; with V8's default (16 MiB semi-spaces) most of them

@@ -10,8 +10,8 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { AlertPageBodyResult } from "./alert-page-body.js";
 import type { PackedRows } from "./alert-row-pack.js";
 import { type IncomingRow, sqliteRowWriter } from "./alert-rows.js";
-import type { WriterReply, WriterRequest, WriterRowsRequest, WriterSetup } from "./alert-writer-client.js";
-import { CURSOR_UPSERT_SQL, cursorOfRow, cursorRow } from "./cursors.js";
+import { errorReply, type WriterReply, type WriterRequest, type WriterRowsRequest, type WriterSetup } from "./alert-writer-client.js";
+import { CURSOR_UPSERT_SQL, cursorRow, toCursor } from "./cursors.js";
 import type { ApplyPageResult } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
 import { createSqliteDialect } from "./sqlite-dialect.js";
@@ -51,11 +51,6 @@ if (port) {
     return { id, tenantId, rows: packed, duplicates, cursor, now, body: place };
   };
 
-  const failure = (id: number, error: unknown): WriterReply => {
-    const e = error as { message?: unknown; code?: unknown; name?: unknown };
-    return { id, error: { message: String(e?.message ?? error), ...(typeof e?.code === "string" ? { code: e.code } : {}), name: String(e?.name ?? "Error") } };
-  };
-
   /**
    * Writes the pages that arrived together in one BEGIN IMMEDIATE transaction, each inside a
    * savepoint of its own: a page that fails rolls back alone and is answered with its error, the
@@ -71,7 +66,7 @@ if (port) {
       try {
         ready.push(prepare(request));
       } catch (error) {
-        replies.push(failure(request.id, error));
+        replies.push(errorReply(request.id, error));
       }
     }
     if (ready.length > 0) {
@@ -86,18 +81,18 @@ if (port) {
             const c = page.cursor;
             upsertCursor.run(c.tenant_id, c.stream, c.cursor_value, c.seen_ids, c.updated_at);
             release.run();
-            written.push({ id: page.id, result: { ...totals, cursor: cursorOfRow(c), ...page.body } });
+            written.push({ id: page.id, result: { ...totals, cursor: toCursor(c), ...page.body } });
           } catch (error) {
             rollbackPage.run();
             release.run();
-            written.push(failure(page.id, error));
+            written.push(errorReply(page.id, error));
           }
         }
         commit.run();
         replies.push(...written);
       } catch (error) {
         if (raw.inTransaction) rollback.run();
-        for (const page of ready) replies.push(failure(page.id, error));
+        for (const page of ready) replies.push(errorReply(page.id, error));
       }
     }
     for (const reply of replies) port.postMessage(reply);

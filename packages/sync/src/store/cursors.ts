@@ -5,7 +5,8 @@ import type { CursorPosition, SyncCursor } from "./records.js";
 import type { StoreDatabase, SyncCursorsTable } from "./schema-types.js";
 import { toTimeKey } from "./time.js";
 
-function toCursor(row: SyncCursorsTable): SyncCursor {
+/** The cursor a stored row gives back. */
+export function toCursor(row: SyncCursorsTable): SyncCursor {
   return {
     tenantId: row.tenant_id,
     stream: row.stream,
@@ -40,9 +41,6 @@ export function cursorRow(tenantId: string, stream: string, position: CursorPosi
 export const CURSOR_UPSERT_SQL =
   "insert into sync_cursors (tenant_id, stream, cursor_value, seen_ids, updated_at) values (?, ?, ?, ?, ?) " +
   "on conflict (tenant_id, stream) do update set cursor_value = excluded.cursor_value, seen_ids = excluded.seen_ids, updated_at = excluded.updated_at";
-
-/** The cursor a stored row gives back. */
-export const cursorOfRow = (row: SyncCursorsTable): SyncCursor => toCursor(row);
 
 /** Writes a cursor with `trx` (inside the caller's transaction). */
 export async function writeCursor(
