@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { beforeEach, describe, it } from "node:test";
-import { advanceCursor, type AlertInput, cursorCovers, StoreError, toTimeKey } from "@mde-partner/sync";
+import { advanceCursor, cursorCovers, StoreError, toTimeKey } from "@mde-partner/sync";
+import { alertInput } from "./helpers/alerts.js";
 import { DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
-/** A small alert shaped like mde-api.md §6.1. */
-function alert(id: string, lastUpdateTime: string, extra: Record<string, unknown> = {}): AlertInput & Record<string, unknown> {
-  return {
-    id,
-    title: `Suspicious activity ${id}`,
-    severity: "Medium",
-    status: "New",
-    classification: null,
-    determination: null,
-    assignedTo: null,
-    machineId: "1e5bc9d7e413ddd7902c2932e418702b84d0cc07",
-    alertCreationTime: "2024-03-01T10:00:00.1234567Z",
-    lastUpdateTime,
-    comments: [],
-    ...extra,
-  };
-}
+const alert = alertInput;
 
 const cursorOf = (value: string, ...seenIds: string[]) => ({ value, seenIds });
 

@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { type AlertInput, type CursorPosition, openStore, type StoreError, toTimeKey } from "@mde-partner/sync";
+import { type CursorPosition, openStore, type StoreError, toTimeKey } from "@mde-partner/sync";
 import { timeKeyParts, timeParts } from "../src/store/time.js";
+import { alertInput } from "./helpers/alerts.js";
 import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } from "./helpers/databases.js";
 
 /**
@@ -17,21 +18,7 @@ import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } fr
  */
 const built = (await import(new URL("../dist/index.js", import.meta.url).href)) as { openStore: typeof openStore };
 
-function alert(id: string, lastUpdateTime: string, extra: Record<string, unknown> = {}): AlertInput & Record<string, unknown> {
-  return {
-    id,
-    title: `Suspicious activity ${id}`,
-    severity: "High",
-    status: "New",
-    classification: null,
-    assignedTo: null,
-    machineId: "1e5bc9d7e413ddd7902c2932e418702b84d0cc07",
-    alertCreationTime: "2024-03-01T10:00:00.1234567Z",
-    lastUpdateTime,
-    comments: [],
-    ...extra,
-  };
-}
+const alert = alertInput;
 
 const bodyOf = (value: unknown[], extra: Record<string, unknown> = {}) =>
   new Uint8Array(Buffer.from(JSON.stringify({ "@odata.context": "https://api.security.microsoft.com/api/$metadata#Alerts", value, ...extra })));
