@@ -2,10 +2,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { beforeEach, describe, it } from "node:test";
 import { advanceCursor, cursorCovers, StoreError, toTimeKey } from "@mde-partner/sync";
-import { alertInput } from "./helpers/alerts.js";
+import { alertInput as alert } from "./helpers/alerts.js";
 import { DIALECTS, randomTenantId, storePerTest } from "./helpers/databases.js";
 
-const alert = alertInput;
 
 const cursorOf = (value: string, ...seenIds: string[]) => ({ value, seenIds });
 

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { type CursorPosition, openStore, type StoreError, toTimeKey } from "@mde-partner/sync";
 import { timeKeyParts, timeParts } from "../src/store/time.js";
-import { alertInput } from "./helpers/alerts.js";
+import { alertInput as alert } from "./helpers/alerts.js";
 import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } from "./helpers/databases.js";
 
 /**
@@ -18,7 +18,6 @@ import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } fr
  */
 const built = (await import(new URL("../dist/index.js", import.meta.url).href)) as { openStore: typeof openStore };
 
-const alert = alertInput;
 
 const bodyOf = (value: unknown[], extra: Record<string, unknown> = {}) =>
   new Uint8Array(Buffer.from(JSON.stringify({ "@odata.context": "https://api.security.microsoft.com/api/$metadata#Alerts", value, ...extra })));
