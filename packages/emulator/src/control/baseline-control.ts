@@ -46,6 +46,34 @@ export function createBaselineControl(state: EmulatorState, tenantOf: (idOrDomai
   const now = () => toMdeTime(state.clock.now());
   /** The portal user a hand-made change is recorded as. */
   const admin = (t: Tenant) => `admin@${t.domains[0] ?? "contoso.onmicrosoft.com"}`;
+  /** A new indicator as the customer's admin makes it in the portal, with the fields that differ by case. */
+  const portalIndicator = (
+    t: Tenant,
+    indicatorValue: string,
+    indicatorType: string,
+    at: string,
+    fields: Pick<IndicatorRecord, "action" | "severity" | "title" | "description">,
+  ): IndicatorRecord => ({
+    id: nextIndicatorId(state, t.id),
+    indicatorValue,
+    indicatorType,
+    action: fields.action,
+    application: null,
+    source: admin(t),
+    sourceType: "User",
+    createdBy: admin(t),
+    severity: fields.severity,
+    title: fields.title,
+    description: fields.description,
+    recommendedActions: null,
+    creationTimeDateTimeUtc: at,
+    expirationTime: null,
+    lastUpdateTime: at,
+    lastUpdatedBy: null,
+    rbacGroupNames: [],
+    rbacGroupIds: [],
+    generateAlert: false,
+  });
   const limits = { maxQueryLength: DEFAULT_MAX_QUERY_LENGTH };
   const asControl = <T>(fn: () => T): T => {
     try {
@@ -132,27 +160,12 @@ export function createBaselineControl(state: EmulatorState, tenantOf: (idOrDomai
         const at = now();
         const ids: string[] = [];
         for (let i = 0; i < count; i++) {
-          const record: IndicatorRecord = {
-            id: nextIndicatorId(state, t.id),
-            indicatorValue: random.hex(64),
-            indicatorType: "FileSha256",
+          const record = portalIndicator(t, random.hex(64), "FileSha256", at, {
             action: "Block",
-            application: null,
-            source: admin(t),
-            sourceType: "User",
-            createdBy: admin(t),
             severity: "High",
             title: "Blocked by the customer's analyst",
             description: "Added in the portal.",
-            recommendedActions: null,
-            creationTimeDateTimeUtc: at,
-            expirationTime: null,
-            lastUpdateTime: at,
-            lastUpdatedBy: null,
-            rbacGroupNames: [],
-            rbacGroupIds: [],
-            generateAlert: false,
-          };
+          });
           insertIndicatorRow(state, t.id, record);
           ids.push(record.id);
         }
@@ -169,27 +182,7 @@ export function createBaselineControl(state: EmulatorState, tenantOf: (idOrDomai
         const at = now();
         const base: IndicatorRecord = existing
           ? loadIndicator(t.id, existing.id)
-          : {
-              id: nextIndicatorId(state, t.id),
-              indicatorValue: String(input.indicatorValue),
-              indicatorType: String(input.indicatorType),
-              action: "",
-              application: null,
-              source: admin(t),
-              sourceType: "User",
-              createdBy: admin(t),
-              severity: null,
-              title: "",
-              description: "",
-              recommendedActions: null,
-              creationTimeDateTimeUtc: at,
-              expirationTime: null,
-              lastUpdateTime: at,
-              lastUpdatedBy: null,
-              rbacGroupNames: [],
-              rbacGroupIds: [],
-              generateAlert: false,
-            };
+          : portalIndicator(t, String(input.indicatorValue), String(input.indicatorType), at, { action: "", severity: null, title: "", description: "" });
         if (!existing && activeCount(t.id) >= MAX_ACTIVE_INDICATORS) throw new ControlError(409, `tenant ${t.id} already has ${MAX_ACTIVE_INDICATORS} active indicators`);
         const record = applyIndicatorChange(base, input, admin(t));
         if (!existing) record.lastUpdatedBy = null;
