@@ -39,6 +39,22 @@ export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
+/** The horizontal grid lines of a chart's y axis, each with its value at the left. */
+function YGrid({ ticks, y, left, right }: { ticks: readonly number[]; y: (value: number) => number; left: number; right: number }) {
+  return (
+    <>
+      {ticks.map((t) => (
+        <g class="tick" font-size="10" fill="#555">
+          <line x1={left} x2={right} y1={round(y(t))} y2={round(y(t))} stroke="#e0e0e0" />
+          <text x={left - 6} y={round(y(t)) + 3} text-anchor="end">
+            {String(t)}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
 function Legend({ keys, x, y }: { keys: readonly Severity[]; x: number; y: number }) {
   let at = x;
   return (
@@ -80,14 +96,7 @@ export function AlertsOverTime({ buckets, width = 720, height = 260 }: { buckets
   const every = Math.max(1, Math.ceil(buckets.length / 12));
   return (
     <ChartFrame name="alerts-over-time" label="Alerts over time by severity" width={width} height={height}>
-      {ticks.map((t) => (
-        <g class="tick" font-size="10" fill="#555">
-          <line x1={margin.left} x2={width - margin.right} y1={round(y(t))} y2={round(y(t))} stroke="#e0e0e0" />
-          <text x={margin.left - 6} y={round(y(t)) + 3} text-anchor="end">
-            {String(t)}
-          </text>
-        </g>
-      ))}
+      <YGrid ticks={ticks} y={y} left={margin.left} right={width - margin.right} />
       {series.map((s) => (
         <g data-series={s.key} fill={SEVERITY_COLORS[s.key]}>
           {s.map((point) => {
@@ -222,14 +231,7 @@ export function TrendChart({
   for (let d = 0; d <= days; d += step) xTicks.push(x.domain()[0]! + d * 86_400_000);
   return (
     <ChartFrame name={name} label={label} width={width} height={height}>
-      {y.ticks(5).map((t) => (
-        <g class="tick" font-size="10" fill="#555">
-          <line x1={margin.left} x2={width - margin.right} y1={round(y(t))} y2={round(y(t))} stroke="#e0e0e0" />
-          <text x={margin.left - 6} y={round(y(t)) + 3} text-anchor="end">
-            {String(t)}
-          </text>
-        </g>
-      ))}
+      <YGrid ticks={y.ticks(5)} y={y} left={margin.left} right={width - margin.right} />
       {xTicks.map((ms) => (
         <text x={round(x(ms))} y={height - margin.bottom + 14} font-size="10" fill="#555" text-anchor="middle">
           {new Date(ms).toISOString().slice(5, 10)}
