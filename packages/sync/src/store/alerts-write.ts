@@ -170,10 +170,10 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       if (!(page.body instanceof Uint8Array)) throw new TypeError("body must be a Uint8Array");
       const thread = writerThread();
       if (thread) return thread.writeBody({ ...page, tenantId: tenant, now: ctx.now() });
+      // Read and checked before the transaction (no lock held while parsing): a refused page writes nothing.
+      const now = ctx.now();
+      const read = readPage({ ...page, tenantId: tenant }, now);
       return dialect.writeTransaction(async (trx) => {
-        const now = ctx.now();
-        // Read and checked before anything is written: a refused page writes nothing.
-        const read = readPage(page, now);
         const totals: PageTotals = { inserted: 0, updated: 0, unchanged: read.duplicates };
         if (sqlite) sqlite(tenant, read.rows, now, totals);
         else await postgres(trx, tenant, read.rows, now, totals);
