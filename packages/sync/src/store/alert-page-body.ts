@@ -6,6 +6,8 @@
  * the engine's (engine/alert-cursor.ts), the functions are the store's (cursors.ts).
  */
 import { type IncomingRow, newestOfPage, toRow } from "./alert-rows.js";
+import { scanAlertPage } from "./alert-page-scan.js";
+import { type PackedRows, packRows } from "./alert-row-pack.js";
 import { advanceCursor, finalPosition, unchangedPosition } from "./cursors.js";
 import { StoreError } from "./errors.js";
 import type { AlertInput, ApplyPageResult, CursorPosition } from "./records.js";
@@ -57,8 +59,8 @@ function readAlertPageBody(body: Uint8Array): { alerts: AlertInput[]; nextLink: 
 }
 
 /** Where the page stands in its pass: the newest version read, whether it ends the pass, the cursor it writes. */
-function pagePlace(page: AlertPageBody, alerts: readonly AlertInput[], nextLink: string | undefined) {
-  const newest = advanceCursor(page.newest, alerts as ReadonlyArray<{ id: string; lastUpdateTime?: string | null }>);
+function pagePlace(page: AlertPageBody, alerts: ReadonlyArray<{ readonly id: string; readonly lastUpdateTime?: string | null }>, nextLink: string | undefined) {
+  const newest = advanceCursor(page.newest, alerts);
   const last = alerts.length < page.pageSize && nextLink === undefined;
   return { newest, last, position: last ? finalPosition(newest, page.runStartMs) : unchangedPosition(page.previous) };
 }
@@ -82,11 +84,30 @@ export function readPage(page: AlertPageBody, now: string): ReadPage {
   const { alerts, nextLink } = readAlertPageBody(page.body);
   const ingestedUs = isoToUs(now);
   const unique = newestOfPage(alerts.map((a, i) => toRow(a, i, ingestedUs)));
+  return { rows: [...unique.values()], duplicates: alerts.length - unique.size, ...placed(page, alerts, nextLink) };
+}
+
+/** A page's position and answer from its alerts (their ids and lastUpdateTime) and next link. */
+function placed(page: AlertPageBody, alerts: ReadonlyArray<{ readonly id: string; readonly lastUpdateTime?: string | null }>, nextLink: string | undefined) {
   const place = pagePlace(page, alerts, nextLink);
   return {
-    rows: [...unique.values()],
-    duplicates: alerts.length - unique.size,
     position: place.position,
     place: { items: alerts.length, ...(nextLink !== undefined ? { nextLink } : {}), last: place.last, newest: place.newest },
   };
+}
+
+/** A page read as {@link readPage} reads it, its rows packed for the writer thread (alert-row-pack.ts). */
+export type ReadPackedPage = Omit<ReadPage, "rows"> & { readonly packed: PackedRows };
+
+/**
+ * {@link readPage} with the rows packed: the body scanned straight into packed rows where the
+ * scanner can (alert-page-scan.ts), else read by {@link readPage} and packed.
+ */
+export function readPagePacked(page: AlertPageBody, now: string): ReadPackedPage {
+  const scanned = scanAlertPage(page.body, isoToUs(now));
+  if (scanned === null) {
+    const { rows, ...read } = readPage(page, now);
+    return { ...read, packed: packRows(rows) };
+  }
+  return { packed: scanned.packed, duplicates: 0, ...placed(page, scanned.items, scanned.nextLink) };
 }

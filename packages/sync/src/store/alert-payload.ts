@@ -64,6 +64,8 @@ const IN_COLUMNS: ReadonlyArray<readonly [number, keyof AlertColumns]> = (
   ] as const
 ).map(([field, column]) => [ALERT_FIELDS.indexOf(field), column] as const);
 const COLUMN_OF = new Map<number, keyof AlertColumns>(IN_COLUMNS);
+/** The fields (by index) whose value, when a string or null, is left out of the array for the row's column. */
+export const COLUMN_FIELDS: readonly number[] = Object.freeze(IN_COLUMNS.map(([i]) => i));
 
 /**
  * The stored text of an alert object: `[mask, …values]` when the alert has exactly the documented

@@ -8,8 +8,7 @@
  * not a worker's entry.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { readPage } from "./alert-page-body.js";
-import { packRows } from "./alert-row-pack.js";
+import { readPagePacked } from "./alert-page-body.js";
 import { cursorRow } from "./cursors.js";
 import { errorReply, type ReaderSetup, type WriterBodyRequest, type WriterPackedRequest } from "./alert-writer-client.js";
 
@@ -25,8 +24,8 @@ if (port) {
       return;
     }
     try {
-      const page = readPage(request, request.now);
-      const packed = packRows(page.rows);
+      const page = readPagePacked(request, request.now);
+      const { packed } = page;
       const ready: WriterPackedRequest = {
         id: request.id,
         tenantId: request.tenantId,

@@ -45,6 +45,74 @@ export interface PackedRows {
   readonly cells: Float64Array;
 }
 
+/**
+ * Builds packed rows cell by cell, growing its two buffers as needed: {@link packRows} packs row
+ * objects with it, and the page scanner (alert-page-scan.ts) copies cells straight from a body.
+ */
+export class RowPacker {
+  /** The text bytes so far (a buffer of its own, so it can move); `offset` of them are used. */
+  bytes: Buffer;
+  offset = 0;
+  private cells: Float64Array;
+  private at = 0;
+
+  constructor(byteCapacity: number, rowCapacity: number) {
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(byteCapacity, 1024));
+    this.cells = new Float64Array(Math.max(rowCapacity, 16) * WIDTH);
+  }
+
+  /** Room for `n` more text bytes. */
+  room(n: number): Buffer {
+    if (this.offset + n > this.bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.offset + n));
+      this.bytes.copy(grown, 0, 0, this.offset);
+      this.bytes = grown;
+    }
+    return this.bytes;
+  }
+
+  /** Ends a text cell of the bytes written since `start` (the caller wrote them at `offset` and moved it). */
+  textSince(start: number): void {
+    this.cell(this.offset - start);
+  }
+
+  /** A text cell (null: no value). */
+  text(value: string | null | undefined): void {
+    if (value === null || value === undefined) this.cell(-1);
+    else {
+      // At most three UTF-8 bytes per UTF-16 code unit.
+      const n = this.room(value.length * 3).write(value, this.offset, "utf8");
+      this.offset += n;
+      this.cell(n);
+    }
+  }
+
+  /** A numeric cell, or a text cell's length (-1: null). */
+  cell(value: number): void {
+    if (this.at === this.cells.length) {
+      const grown = new Float64Array(this.cells.length * 2);
+      grown.set(this.cells);
+      this.cells = grown;
+    }
+    this.cells[this.at++] = value;
+  }
+
+  /** Every cell of a row object. */
+  row({ row, lastUpdate }: IncomingRow): void {
+    for (let c = 0; c < PACKED_COLUMNS.length; c++) {
+      const value = row[PACKED_COLUMNS[c]!];
+      if (PACKED_TEXT[c]) this.text(value as string | null | undefined);
+      else this.cell(value as number);
+    }
+    this.text(lastUpdate);
+  }
+
+  /** The rows so far (views of length; their buffers move with them). */
+  finish(): PackedRows {
+    return { bytes: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.offset), cells: new Float64Array(this.cells.buffer, 0, this.at) };
+  }
+}
+
 /** Packs rows (see the module's comment). */
 export function packRows(rows: readonly IncomingRow[]): PackedRows {
   let chars = 0;
@@ -52,28 +120,9 @@ export function packRows(rows: readonly IncomingRow[]): PackedRows {
     for (let c = 0; c < PACKED_COLUMNS.length; c++) if (PACKED_TEXT[c]) chars += (row[PACKED_COLUMNS[c]!] as string | null | undefined)?.length ?? 0;
     chars += lastUpdate?.length ?? 0;
   }
-  // At most three UTF-8 bytes per UTF-16 code unit; a buffer of its own, so it can move.
-  const bytes = Buffer.allocUnsafeSlow(chars * 3);
-  const cells = new Float64Array(rows.length * WIDTH);
-  let at = 0;
-  let offset = 0;
-  const text = (value: string | null | undefined) => {
-    if (value === null || value === undefined) cells[at++] = -1;
-    else {
-      const n = bytes.write(value, offset, "utf8");
-      cells[at++] = n;
-      offset += n;
-    }
-  };
-  for (const { row, lastUpdate } of rows) {
-    for (let c = 0; c < PACKED_COLUMNS.length; c++) {
-      const value = row[PACKED_COLUMNS[c]!];
-      if (PACKED_TEXT[c]) text(value as string | null | undefined);
-      else cells[at++] = value as number;
-    }
-    text(lastUpdate);
-  }
-  return { bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, offset), cells };
+  const packer = new RowPacker(chars * 3, rows.length);
+  for (const r of rows) packer.row(r);
+  return packer.finish();
 }
 
 /**

@@ -175,6 +175,9 @@ export const SEVERITY_RANK: Readonly<Record<string, number>> = Object.freeze({
   High: 4,
 });
 
+/** A severity's rank; 0 for no severity or one the API does not document (an own entry only: "toString" is no severity). */
+export const severityRank = (severity: string | null): number => (severity !== null && Object.hasOwn(SEVERITY_RANK, severity) ? SEVERITY_RANK[severity]! : 0);
+
 /** The integer parts of an optional API time (no time: `NO_TIME_US`); a value that is not a time refuses the page. */
 function optionalTime(alert: AlertInput, field: "lastUpdateTime" | "alertCreationTime", index: number): TimeParts {
   const value = alert[field];
@@ -211,7 +214,7 @@ export function toRow(alert: AlertInput, index: number, ingestedUs: number, orig
       payload: encodeAlertPayload(alert),
       title_lc: (title ?? "").toLowerCase(),
       severity,
-      severity_rank: (severity !== null ? SEVERITY_RANK[severity] : undefined) ?? 0,
+      severity_rank: severityRank(severity),
       status: stringOrNull(alert.status),
       classification: stringOrNull(alert.classification),
       assigned_to: stringOrNull(alert.assignedTo),
