@@ -122,6 +122,18 @@ for (const v of variants) {
       assert.equal(r.inserted, 1);
     });
 
+    it("stores an alert whose severity is named like a JavaScript object's member, and sorts it below every documented severity", async () => {
+      const page = ["toString", "constructor", "__proto__", "High"].map((severity, i) => alert(`sv${i}`, `2024-03-01T10:00:0${i}Z`, { severity }));
+      const r = await store.applyAlertPageBody({ tenantId: tenant, body: bodyOf(page), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+      assert.equal(r.inserted, 4);
+      const sorted = await store.queryAlerts({ tenantIds: [tenant], sort: "severity", order: "desc" });
+      assert.deepEqual(
+        sorted.items.map((a) => a.severity),
+        ["High", "__proto__", "constructor", "toString"],
+        "ranked 0, then newest first",
+      );
+    });
+
     it("takes a body that starts with a byte order mark, and leaves a shared buffer's other bytes alone", async () => {
       const json = JSON.stringify({ value: [alert("bom1", "2024-03-01T10:00:00Z")] });
       const r = await store.applyAlertPageBody({
