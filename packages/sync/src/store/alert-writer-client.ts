@@ -62,7 +62,8 @@ export function errorReply(id: number, error: unknown): WriterReply {
 }
 
 /**
- * The reader thread's young generation, in MiB. A page's parse allocates some 10 MiB of objects
+ * The reader thread's young generation, in MiB. A page the scanner cannot read (alert-page-scan.ts)
+ * is parsed whole, and a page's parse allocates some 10 MiB of objects
  * that live until its rows are packed; with V8's default (16 MiB semi-spaces) most of them
  * survived two scavenges and were copied into the old generation, and a third of the thread's
  * time went to the collector. At 192 MiB they die young (measured on the emulator's pages: ~30%
@@ -87,6 +88,8 @@ export class AlertWriterThread {
   readonly #writer: Worker;
   readonly #reader: Worker;
   readonly #pending = new Map<number, Waiting>();
+  /** Told when the first page goes in flight (true) and when the last one is answered (false). */
+  readonly #onBusy: (busy: boolean) => void;
   #next = 0;
   #failure: Error | undefined;
   #closed: Promise<void> | undefined;
@@ -96,7 +99,7 @@ export class AlertWriterThread {
    * Starts the threads for the store file at `setup.path`, or returns undefined when their modules
    * are not beside this one (code bundled without them): the caller then writes in its own thread.
    */
-  static start(setup: Omit<WriterSetup, "reader">): AlertWriterThread | undefined {
+  static start(setup: Omit<WriterSetup, "reader">, onBusy: (busy: boolean) => void = () => {}): AlertWriterThread | undefined {
     const writerEntry = new URL("./alert-writer-thread.js", import.meta.url);
     const readerEntry = new URL("./alert-reader-thread.js", import.meta.url);
     if ([writerEntry, readerEntry].some((e) => e.protocol !== "file:" || !existsSync(fileURLToPath(e)))) return undefined;
@@ -107,12 +110,13 @@ export class AlertWriterThread {
       transferList: [port2],
       resourceLimits: { maxYoungGenerationSizeMb: READER_YOUNG_GENERATION_MB },
     });
-    return new AlertWriterThread(writer, reader);
+    return new AlertWriterThread(writer, reader, onBusy);
   }
 
-  private constructor(writer: Worker, reader: Worker) {
+  private constructor(writer: Worker, reader: Worker, onBusy: (busy: boolean) => void) {
     this.#writer = writer;
     this.#reader = reader;
+    this.#onBusy = onBusy;
     for (const worker of [writer, reader]) {
       worker.unref();
       worker.on("message", (reply: WriterReply) => {
@@ -137,7 +141,10 @@ export class AlertWriterThread {
     const id = ++this.#next;
     return new Promise<R>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as Waiting["resolve"], reject });
-      if (this.#pending.size === 1) for (const w of [this.#writer, this.#reader]) w.ref();
+      if (this.#pending.size === 1) {
+        for (const w of [this.#writer, this.#reader]) w.ref();
+        this.#onBusy(true);
+      }
       if (!("body" in request)) return this.#writer.postMessage({ ...request, id } satisfies WriterRowsRequest);
       // A body's buffer moves to the reader without a copy when the body is all of it (the caller
       // handed it over with the page); a view into a larger or shared buffer is copied first.
@@ -159,7 +166,10 @@ export class AlertWriterThread {
 
   #settled(id: number) {
     this.#pending.delete(id);
-    if (this.#pending.size === 0) for (const w of [this.#writer, this.#reader]) w.unref();
+    if (this.#pending.size === 0) {
+      for (const w of [this.#writer, this.#reader]) w.unref();
+      this.#onBusy(false);
+    }
   }
 
   #fail(error: Error) {

@@ -17,6 +17,9 @@ export interface SqliteDialectOptions {
   readonly onWarning?: (message: string) => void;
 }
 
+/** The WAL size, in pages, at which a connection's commit copies the WAL back into the file (see createSqliteDialect). */
+export const WAL_AUTOCHECKPOINT_PAGES = 4000;
+
 /**
  * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
  * between tries without blocking this thread, until `timeoutMs` have passed. Only statements that
@@ -106,7 +109,7 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
   // A checkpoint every 4,000 pages (64 MiB of WAL at 16 KiB) instead of 1,000: index pages that
   // several commits rewrote are copied back once (bench/ingest-limit.bench.ts, with the alert
   // writer's grouped commits). The WAL is removed when the last connection closes.
-  if (!memory) raw.pragma("wal_autocheckpoint = 4000");
+  if (!memory) raw.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
   let closed: Promise<void> | undefined;
 
