@@ -97,6 +97,12 @@ const isLiteral = (i: number, text: string) => {
   return true;
 };
 
+/** The end of the `null`, `true` or `false` at `i`, or -1. */
+function literalEnd(i: number): number {
+  const text = b[i] === 110 ? "null" : b[i] === 116 ? "true" : "false";
+  return isLiteral(i, text) ? i + text.length : -1;
+}
+
 /**
  * The end of a string at `i` in the form JSON.stringify writes, or -1. Where the body has no byte
  * below 0x20 at all (the API's compact JSON), the closing quote is found by Buffer#indexOf and only
@@ -151,9 +157,7 @@ function canonicalInteger(i: number): number {
 function canonicalValue(i: number, depth: number): number {
   const c = b[i];
   if (c === 34) return canonicalString(i);
-  if (c === 110) return isLiteral(i, "null") ? i + 4 : -1;
-  if (c === 116) return isLiteral(i, "true") ? i + 4 : -1;
-  if (c === 102) return isLiteral(i, "false") ? i + 5 : -1;
+  if (c === 110 || c === 116 || c === 102) return literalEnd(i);
   if (c === 45 || (c !== undefined && isDigit(c))) return canonicalInteger(i);
   if (depth >= MAX_DEPTH) return -1;
   if (c === 123) {
@@ -238,9 +242,7 @@ function jsonNumber(i: number): number {
 function jsonValue(i: number, depth: number): number {
   const c = b[i];
   if (c === 34) return jsonString(i);
-  if (c === 110) return isLiteral(i, "null") ? i + 4 : -1;
-  if (c === 116) return isLiteral(i, "true") ? i + 4 : -1;
-  if (c === 102) return isLiteral(i, "false") ? i + 5 : -1;
+  if (c === 110 || c === 116 || c === 102) return literalEnd(i);
   if (c === 45 || (c !== undefined && isDigit(c))) return jsonNumber(i);
   if (depth >= 512) return -1;
   if (c === 123) {
