@@ -4,7 +4,8 @@
  * never process-wide, never by turning verification off
  * (certificate verification stays on; the process-wide trust store is not touched).
  */
-import type { Agent, fetch as UndiciFetch } from "undici";
+import type { Agent, fetch as UndiciFetch, request as UndiciRequest } from "undici";
+import { requestCanAnswer, requestFetch } from "./request-fetch.js";
 
 /** fetch's signature; inject any implementation (the emulator's in-process `fetch`, a recorder, …). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -21,18 +22,22 @@ export interface DefaultFetch {
  */
 export function createDefaultFetch(options: { ca?: string | undefined; connectTimeoutMs?: number } = {}): DefaultFetch {
   // undici is loaded at the first request, not when the client is imported (CLI start-up time).
-  let undici: Promise<{ agent: Agent; fetch: typeof UndiciFetch }> | undefined;
+  let undici: Promise<{ agent: Agent; fetch: typeof UndiciFetch; request: typeof UndiciRequest }> | undefined;
   const load = () =>
-    (undici ??= import("undici").then(({ Agent, fetch }) => ({
+    (undici ??= import("undici").then(({ Agent, fetch, request }) => ({
       agent: new Agent({
         connect: { ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.connectTimeoutMs ?? 10_000 },
         keepAliveTimeout: 10_000,
       }),
       fetch,
+      request,
     })));
   let closed = false;
   const fetch: FetchLike = async (input, init) => {
-    const { agent, fetch: undiciFetch } = await load();
+    const { agent, fetch: undiciFetch, request } = await load();
+    // API calls and token requests (no redirect followed, a string body or none): undici's request,
+    // answered as fetch answers (request-fetch.ts); anything else through fetch itself.
+    if (requestCanAnswer(input, init)) return requestFetch(request, agent, input as string | URL, init);
     return undiciFetch(
       input as Parameters<typeof undiciFetch>[0],
       { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1],
