@@ -31,6 +31,13 @@ describe("program by noun", () => {
     assert.equal(tenants?.description(), "customer tenants");
   });
 
+  it("sync's help names the engine's default concurrency", async () => {
+    const { DEFAULT_SYNC_CONCURRENCY } = await import("@mde-partner/sync");
+    const program = await createProgram({ exitCode: 0 }, ["sync"]);
+    const flag = program.commands.find((c) => c.name() === "sync")?.options.find((o) => o.long === "--concurrency");
+    assert.equal(flag?.defaultValue, String(DEFAULT_SYNC_CONCURRENCY));
+  });
+
   it("the whole tree: every noun with its subcommands, the response actions under machines", async () => {
     const program = await createProgram({ exitCode: 0 });
     assert.equal(program.commands.length, 30);

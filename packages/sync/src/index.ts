@@ -8,7 +8,7 @@ export { huntAcrossTenants, huntTenant, mergeHuntParts, type TenantRows } from "
 export { kql, kqlLiteral, quoteKqlString } from "./engine/kql.js";
 export { checkResponseActionRequest, runResponseAction } from "./engine/response-actions.js";
 export { type OnboardedTenant, type OnboardingOptions, onboardTenant, type TenantOnboarding } from "./engine/onboard-tenant.js";
-export { partitionSyncable, SYNCABLE_STATES, selectTenants, skipReason, syncOnce, syncWatch, type TenantSelection } from "./engine/sync-all.js";
+export { DEFAULT_SYNC_CONCURRENCY, partitionSyncable, SYNCABLE_STATES, selectTenants, skipReason, syncOnce, syncWatch, type TenantSelection } from "./engine/sync-all.js";
 export { problemForTenant, type TenantProblem, tenantProblem } from "./engine/tenant-problem.js";
 export { tenantOf } from "./engine/tenant-of.js";
 export { DEFAULT_TVM_INTERVAL_MS, TVM_RETRY_MS, TVM_STREAM, tvmDue } from "./engine/tvm-sync.js";

@@ -95,7 +95,7 @@ export interface SyncOptions {
   tenantIds?: readonly string[];
   /** Only tenants of these customer groups (with `tenantIds`: those of them in the groups). */
   groups?: readonly string[] | undefined;
-  /** Tenants synced at once (default 8). */
+  /** Tenants synced at once (default 16, `DEFAULT_SYNC_CONCURRENCY`). */
   concurrency?: number;
   /** First sync of a tenant only backfills alerts updated at or after this ISO time. */
   since?: string;

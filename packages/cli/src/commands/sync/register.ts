@@ -13,7 +13,8 @@ const FLAGS = {
   tenant: { flags: "--tenant <id>", description: "only these tenants (repeat, or comma-separate)", parse: collect },
   ...GROUP_FLAG,
   since: { flags: "--since <time>", description: "first sync of a tenant: only alerts updated since (ISO time or 30d)" },
-  ...concurrencyFlag("8"),
+  // The engine's DEFAULT_SYNC_CONCURRENCY (not imported here: registering a command loads no engine).
+  ...concurrencyFlag("16"),
   machines: { flags: "--no-machines", description: "skip the machines refresh" },
   ...TVM_FLAGS,
   ...STREAM_OUTPUT_FLAGS,

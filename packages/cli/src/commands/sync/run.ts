@@ -4,6 +4,7 @@
  * through the engine of @mde-partner/sync. Progress bars on a terminal only.
  */
 import {
+  DEFAULT_SYNC_CONCURRENCY,
   partitionSyncable,
   type SkippedTenant,
   type SyncProgressEvent,
@@ -121,7 +122,7 @@ export async function runSync(options: SyncCommandOptions, ctx: CommandContext):
   if (options.once && options.watch) throw usageError("use either --once or --watch");
   if (options.interval !== undefined && !options.watch) throw usageError("--interval goes with --watch");
   const intervalMs = options.watch ? parseDuration("--interval", options.interval ?? "5m", { minMs: 5000 }) : 0;
-  const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : 8;
+  const concurrency = options.concurrency !== undefined ? parseCount("--concurrency", options.concurrency, { min: 1, max: 64 }) : DEFAULT_SYNC_CONCURRENCY;
   const since = options.since !== undefined ? parseSince("--since", options.since).toISOString() : undefined;
   const tvm = tvmEngineOptions(options);
   for (const id of options.tenant ?? []) parseTenantId(id);
