@@ -503,7 +503,7 @@ saveResult("sync-script", {
       "process. It pays for no network, TLS, token, process start, derived column or index: it is the floor a sync's CPU is held against.",
     `Round trips: a second emulator world whose every token and API answer comes ${RTT_MS} ms late (control API faults), one run of ` +
       `each: the script pays two round trips per tenant, one tenant after another; sync --once overlaps tenants up to its --concurrency ` +
-      `(default 8, then ${RTT_CONCURRENCY}) and fetches the next tenants' tokens while the running ones sync, so a tenant waits for ` +
+      `(default 16, then ${RTT_CONCURRENCY}) and fetches the next tenants' tokens while the running ones sync, so a tenant waits for ` +
       `one round trip instead of two` +
       (RTT_BASELINE ? "; the baseline's sync --once at its default too." : "."),
     "Where the sync's time goes (per-thread CPU of the sync process on loopback, from /proc, and CPU profiles; docs/architecture.md, " +
