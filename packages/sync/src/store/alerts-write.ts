@@ -108,6 +108,17 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
   const sqlite = dialect.sqliteHandle ? sqliteRowWriter(dialect.sqliteHandle) : undefined;
   const postgres = postgresRowWriter(ctx);
 
+  /** A page's checked rows (newest version per id) and its cursor, in one transaction on the store's own connection. */
+  function writePage(tenant: string, rows: IncomingRow[], duplicates: number, stream: string, position: CursorPosition, now: string): Promise<ApplyPageResult> {
+    return dialect.writeTransaction(async (trx) => {
+      const totals: PageTotals = { inserted: 0, updated: 0, unchanged: duplicates };
+      if (sqlite) sqlite(tenant, rows, now, totals);
+      else await postgres(trx, tenant, rows, now, totals);
+      const cursor = await writeCursor(trx, tenant, stream, position, now);
+      return { ...totals, cursor };
+    });
+  }
+
   async function applyRows(
     tenantId: string,
     items: readonly unknown[],
@@ -116,25 +127,16 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
     nextCursor: CursorPosition,
   ): Promise<ApplyPageResult> {
     const tenant = tenantKey(tenantId);
+    // Every row is validated before anything is written (and before the write lock is taken): an
+    // invalid row refuses the whole page.
+    const now = ctx.now();
+    const unique = newestOfPage(toRows(isoToUs(now)));
+    const rows = [...unique.values()];
+    const duplicates = items.length - unique.size;
     const thread = writerThread();
-    if (thread) {
-      // Validated here (an invalid row refuses the page before anything is sent), written there:
-      // the transaction is the thread's, on its own connection.
-      const now = ctx.now();
-      const unique = newestOfPage(toRows(isoToUs(now)));
-      return thread.write({ tenantId: tenant, rows: [...unique.values()], duplicates: items.length - unique.size, stream, nextCursor, now });
-    }
-    return dialect.writeTransaction(async (trx) => {
-      const now = ctx.now();
-      // Every row is validated before anything is written: an invalid row rolls back the whole page.
-      const rows = toRows(isoToUs(now));
-      const unique = newestOfPage(rows);
-      const totals: PageTotals = { inserted: 0, updated: 0, unchanged: items.length - unique.size };
-      if (sqlite) sqlite(tenant, unique.values(), now, totals);
-      else await postgres(trx, tenant, [...unique.values()], now, totals);
-      const cursor = await writeCursor(trx, tenant, stream, nextCursor, now);
-      return { ...totals, cursor };
-    });
+    // On the writer thread the transaction is the thread's, on its own connection.
+    if (thread) return thread.write({ tenantId: tenant, rows, duplicates, stream, nextCursor, now });
+    return writePage(tenant, rows, duplicates, stream, nextCursor, now);
   }
 
   return {
@@ -143,8 +145,8 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
      * `lastUpdateTime` replaces an older one, never the reverse — and writes
      * the tenant's `alerts` cursor in the same transaction: after a crash at
      * any point either the page and its cursor are both stored or neither is.
-     * Rows are validated batch by batch inside the transaction; an invalid
-     * row (`ERR_STORE_INVALID_ROW`) rolls back the whole page.
+     * Every row is validated before anything is written; an invalid row
+     * (`ERR_STORE_INVALID_ROW`) refuses the whole page.
      *
      * @example
      * const cursor = advanceCursor(await store.getCursor(t, "alerts"), page);
@@ -173,13 +175,7 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       // Read and checked before the transaction (no lock held while parsing): a refused page writes nothing.
       const now = ctx.now();
       const read = readPage({ ...page, tenantId: tenant }, now);
-      return dialect.writeTransaction(async (trx) => {
-        const totals: PageTotals = { inserted: 0, updated: 0, unchanged: read.duplicates };
-        if (sqlite) sqlite(tenant, read.rows, now, totals);
-        else await postgres(trx, tenant, read.rows, now, totals);
-        const cursor = await writeCursor(trx, tenant, "alerts", read.position, now);
-        return { ...totals, cursor, ...read.place };
-      });
+      return { ...(await writePage(tenant, read.rows, read.duplicates, "alerts", read.position, now)), ...read.place };
     },
 
     /**
