@@ -329,13 +329,17 @@ const timeOf = (f: number): TimeParts | null => (kinds[f] === NULL ? NO_TIME : i
 /** The packer the page's rows go to. */
 let packer = new RowPacker(0, 0);
 
-function copy(from: number, to: number): void {
-  const out = packer.room(to - from);
+/** Copies the body's bytes [from, to) into `out` at `o` (short runs byte by byte); the offset after them. */
+function copyBytes(out: Buffer, o: number, from: number, to: number): number {
   const src = b;
-  let o = packer.offset;
-  if (to - from < 64) for (let k = from; k < to; k++) out[o++] = src[k]!;
-  else o += src.copy(out, o, from, to);
-  packer.offset = o;
+  if (to - from >= 64) return o + src.copy(out, o, from, to);
+  for (let k = from; k < to; k++) out[o++] = src[k]!;
+  return o;
+}
+
+/** Appends the body's bytes [from, to) to the packer's text. */
+function copy(from: number, to: number): void {
+  packer.offset = copyBytes(packer.room(to - from), packer.offset, from, to);
 }
 
 /** A text cell of field `f`'s string value (null when it is not a string). */
@@ -359,17 +363,13 @@ function packAlert(ingestedUs: number): { id: string; lastUpdateTime: string | n
   let at = packer.offset;
   // The values and their commas take fewer bytes than the alert's text from its first value on.
   const out = packer.room(ends[FIELD_COUNT - 1]! - starts[0]! + 16);
-  const src = b;
   let o = at;
   out[o++] = 91;
   o += out.write(String(mask), o, "latin1");
   for (let f = 0; f < FIELD_COUNT; f++) {
     if (mask & (1 << f)) continue;
     out[o++] = 44;
-    const from = starts[f]!;
-    const to = ends[f]!;
-    if (to - from < 64) for (let k = from; k < to; k++) out[o++] = src[k]!;
-    else o += src.copy(out, o, from, to);
+    o = copyBytes(out, o, starts[f]!, ends[f]!);
   }
   out[o++] = 93;
   packer.offset = o;
