@@ -4,6 +4,7 @@
  * never process-wide, never by turning verification off
  * (certificate verification stays on; the process-wide trust store is not touched).
  */
+import { createSecureContext } from "node:tls";
 import type { Agent, fetch as UndiciFetch, request as UndiciRequest } from "undici";
 import { requestCanAnswer, requestFetch } from "./request-fetch.js";
 
@@ -26,7 +27,12 @@ export function createDefaultFetch(options: { ca?: string | undefined; connectTi
   const load = () =>
     (undici ??= import("undici").then(({ Agent, fetch, request }) => ({
       agent: new Agent({
-        connect: { ...(options.ca === undefined ? {} : { ca: options.ca }), timeout: options.connectTimeoutMs ?? 10_000 },
+        connect: {
+          // One secure context for every connection: given only `ca`, each TLS connection would
+          // build its own from the PEM text (about 1–3 ms of CPU each, measured during a sync).
+          ...(options.ca === undefined ? {} : { secureContext: createSecureContext({ ca: options.ca }) }),
+          timeout: options.connectTimeoutMs ?? 10_000,
+        },
         keepAliveTimeout: 10_000,
       }),
       fetch,
