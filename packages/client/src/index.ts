@@ -110,7 +110,7 @@ export {
 } from "./odata/filter.js";
 export type { ODataCapabilities, ODataQueryOptions } from "./odata/query.js";
 export { type BudgetLimits, getOperation, OPERATIONS, type OperationName, type OperationSpec } from "./mde/operations.js";
-export { type DecodedPage, ForeignNextLinkError, type Page, type PageDecoder, PagedResult } from "./odata/paging.js";
+export { type DecodedPage, type DecodedPagesOptions, ForeignNextLinkError, type Page, type PageDecoder, PagedResult } from "./odata/paging.js";
 // Microsoft Graph security API (hunting, alerts_v2, incidents).
 export { type GraphAlertListOptions, type GraphAlertsResource, MAX_GRAPH_ALERTS_TOP } from "./graph/alerts.js";
 export type { GraphListOptions } from "./graph/call.js";

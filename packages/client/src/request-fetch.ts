@@ -38,6 +38,19 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
 /**
+ * A member of the responses {@link requestFetch} gives: reads the whole body, once, into the
+ * buffer that `buffer(byteLength)` returns (at least that long), and gives the body as a view of
+ * it. Where the caller recycles buffers, a page's body then lands in memory already touched,
+ * instead of a new buffer of its size (odata/paging.ts `decodedPages`).
+ */
+export const READ_BODY_INTO = Symbol("mde-partner.readBodyInto");
+
+/** A response with the {@link READ_BODY_INTO} member. */
+export interface BodyIntoResponse extends Response {
+  [READ_BODY_INTO](buffer: (byteLength: number) => Uint8Array): Promise<Uint8Array>;
+}
+
+/**
  * A `Response` whose body is a Node stream, read without web streams by arrayBuffer/text/json,
  * turned into a web stream only when `body` is asked for: a fetch Response whose body members
  * are its own (they shadow the prototype's).
@@ -47,15 +60,35 @@ function streamResponse(stream: Readable | null, init: ResponseInit): Response {
   let web: ReadableStream<Uint8Array> | null | undefined;
   let used = false;
   const bodyUsed = () => used || (web?.locked ?? false);
-  /** The whole body, once. */
-  const bytes = async (): Promise<Buffer> => {
+  /** The body's chunks and their total length, once. */
+  const chunks = async (): Promise<{ chunks: Buffer[]; length: number }> => {
     // No body: read as empty, and never used (as fetch has it).
-    if (stream === null) return Buffer.alloc(0);
+    if (stream === null) return { chunks: [], length: 0 };
     if (bodyUsed()) throw new TypeError("Body is unusable: Body has already been read");
     used = true;
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) chunks.push(chunk as Buffer);
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const all: Buffer[] = [];
+    let length = 0;
+    for await (const chunk of stream) {
+      all.push(chunk as Buffer);
+      length += (chunk as Buffer).length;
+    }
+    return { chunks: all, length };
+  };
+  /** The whole body, once. */
+  const bytes = async (): Promise<Buffer> => {
+    const read = await chunks();
+    return read.chunks.length === 1 ? read.chunks[0]! : Buffer.concat(read.chunks, read.length);
+  };
+  const readInto = async (buffer: (byteLength: number) => Uint8Array): Promise<Uint8Array> => {
+    const read = await chunks();
+    const into = buffer(read.length);
+    if (!(into instanceof Uint8Array) || into.byteLength < read.length) throw new RangeError(`a body of ${read.length} bytes needs a buffer at least that long`);
+    let at = 0;
+    for (const chunk of read.chunks) {
+      into.set(chunk, at);
+      at += chunk.length;
+    }
+    return into.subarray(0, at);
   };
   const arrayBuffer = async (): Promise<ArrayBuffer> => {
     const b = await bytes();
@@ -69,6 +102,7 @@ function streamResponse(stream: Readable | null, init: ResponseInit): Response {
     arrayBuffer: { value: arrayBuffer },
     bytes: { value: async () => new Uint8Array(await arrayBuffer()) },
     text: { value: text },
+    [READ_BODY_INTO]: { value: readInto },
     json: { value: async () => JSON.parse(await text()) as unknown },
     blob: { value: async () => new Blob([await arrayBuffer()], { type: response.headers.get("content-type") ?? "" }) },
     clone: {

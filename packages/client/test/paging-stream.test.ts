@@ -6,7 +6,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { createMdeApi, ForeignNextLinkError } from "@mde-partner/client";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import { createDefaultFetch, createMdeApi, ForeignNextLinkError } from "@mde-partner/client";
 import type { MdeRequest, MdeTransport } from "../src/pipeline/transport.js";
 import { createTestTransport, type FetchLike } from "./resources-fixture.js";
 
@@ -132,6 +136,68 @@ describe("paging", () => {
       transport.captured.map((c) => c.url.searchParams.get("$skip")),
       [null, "10", "20"],
     );
+  });
+
+  it("decodedPages reads each body into the caller's buffer through the client's own fetch, and into one of its own otherwise", async () => {
+    const pageOf = (skip: number, n: number) => JSON.stringify({ value: Array.from({ length: n }, (_, i) => ({ id: `a${skip + i}`, title: `Zürich ☃ ${"x".repeat(i)}` })) });
+    const server = createServer((req, res) => {
+      const u = new URL(req.url ?? "/", "http://x");
+      const skip = Number(u.searchParams.get("$skip") ?? 0);
+      const text = pageOf(skip, skip < 400 ? 200 : 7);
+      // Every other page compressed: the decoded bytes are what lands in the buffer.
+      if ((skip / 200) % 2 === 1) {
+        res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+        res.end(gzipSync(text));
+      } else {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(text);
+      }
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const own = createDefaultFetch();
+    try {
+      const asked: number[] = [];
+      const lent: ArrayBuffer[] = [];
+      const read = async (fetch: FetchLike) => {
+        const bodies: Array<{ text: string; lent: boolean }> = [];
+        for await (const _ of createMdeApi(createTestTransport(fetch, base)).alerts.list({ pageSize: 200 }).decodedPages(
+          async (body) => {
+            const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8");
+            bodies.push({ text, lent: lent.includes(body.buffer as ArrayBuffer) });
+            return { items: (JSON.parse(text) as { value: unknown[] }).value.length, result: null };
+          },
+          {
+            bodyBuffer: (n) => {
+              asked.push(n);
+              // Longer than asked, and not empty: only the body's bytes may count.
+              const buffer = new ArrayBuffer(n + 100);
+              new Uint8Array(buffer).fill(0x7b);
+              lent.push(buffer);
+              return new Uint8Array(buffer, 0, n + 100);
+            },
+          },
+        )) {
+          // paging on
+        }
+        return bodies;
+      };
+      const expected = [pageOf(0, 200), pageOf(200, 200), pageOf(400, 7)];
+      // As the client's transport sends API calls: following no redirect.
+      const viaOwn = await read((url, init) => own.fetch(url, { ...init, redirect: "manual" }));
+      assert.ok(viaOwn.length === expected.length && viaOwn.every((b, i) => b.text === expected[i]), "the bodies as sent, decoded");
+      assert.ok(viaOwn.every((b) => b.lent), "every body is a view of a buffer the caller lent");
+      assert.deepEqual(asked, expected.map((t) => Buffer.byteLength(t)), "each buffer asked for is the decoded body's length");
+      asked.length = 0;
+      const plain: FetchLike = async (url, init) => (await fetch(url as string, init as never)) as unknown as Response;
+      const viaFetch = await read(plain);
+      assert.ok(viaFetch.length === expected.length && viaFetch.every((b, i) => b.text === expected[i]), "the bodies as sent, decoded");
+      assert.ok(viaFetch.every((b) => !b.lent) && asked.length === 0, "a body from another fetch is read into a buffer of its own");
+    } finally {
+      await own.close();
+      server.close();
+    }
   });
 
   it("decodedPages follows a decoder's next link only to the API's origin, and a decoder's error ends the list", async () => {

@@ -12,6 +12,7 @@
  */
 import { type MdeErrorDetails, MdeInvalidResponseError } from "../errors.js";
 import type { MdeRequest, MdeTransport } from "../pipeline/transport.js";
+import { type BodyIntoResponse, READ_BODY_INTO } from "../request-fetch.js";
 
 /** Documented maximum page size of most MDE lists (mde-api.md §3.6). */
 export const DEFAULT_PAGE_SIZE = 10_000;
@@ -45,6 +46,12 @@ export interface DecodedPage<R> {
  * collection). It owns the bytes: it may hand their buffer to another thread.
  */
 export type PageDecoder<R> = (body: Uint8Array) => Promise<DecodedPage<R>>;
+
+/** Options of {@link PagedResult.decodedPages}. */
+export interface DecodedPagesOptions {
+  /** A buffer of at least `byteLength` bytes for a page's body to be read into. */
+  readonly bodyBuffer?: (byteLength: number) => Uint8Array;
+}
 
 /**
  * Thrown when a next link points to another origin than the API's; no request is sent to it.
@@ -122,11 +129,16 @@ export class PagedResult<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
    * (and keeps) pages elsewhere, e.g. on a thread of its own. A `top` cap counts whole pages here:
    * the last page is not cut.
    *
+   * `options.bodyBuffer(byteLength)`, when given, supplies the buffer each body is read into (at
+   * least `byteLength` bytes; the body is a view of it), so a caller can recycle the memory of
+   * bodies it is done with. The client's own transport honours it; a body that arrives another way
+   * (a custom `fetch`) is read into a buffer of its own.
+   *
    * @example
    * for await (const page of client.alerts.list().decodedPages(parseAndStore)) total += page.items;
    */
-  async *decodedPages<R>(decode: PageDecoder<R>): AsyncGenerator<DecodedPage<R>, void, undefined> {
-    yield* pageLoop(this.#plan, (response) => readBody(response, this.#plan).then(decode));
+  async *decodedPages<R>(decode: PageDecoder<R>, options: DecodedPagesOptions = {}): AsyncGenerator<DecodedPage<R>, void, undefined> {
+    yield* pageLoop(this.#plan, (response) => readBody(response, this.#plan, options.bodyBuffer).then(decode));
   }
 
   /** Every item across pages, holding one page in memory at a time. */
@@ -178,9 +190,11 @@ async function* pageStream<T>(plan: PagingPlan): AsyncGenerator<Page<T>, void, u
   }
 }
 
-/** A page's body as bytes, for a {@link PageDecoder}. */
-async function readBody(response: Response, plan: PagingPlan): Promise<Uint8Array> {
+/** A page's body as bytes, for a {@link PageDecoder}: into the caller's buffer where the response can read into one. */
+async function readBody(response: Response, plan: PagingPlan, bodyBuffer: DecodedPagesOptions["bodyBuffer"]): Promise<Uint8Array> {
   try {
+    const into = bodyBuffer ? (response as Partial<BodyIntoResponse>)[READ_BODY_INTO] : undefined;
+    if (into) return await into.call(response, bodyBuffer!);
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     plan.signal?.throwIfAborted();
