@@ -1,7 +1,8 @@
 // Loaded with `node --require` (NODE_OPTIONS) into a measured process: when it exits, writes its CPU
 // time and peak memory as JSON to the file named by MDE_BENCH_RUSAGE_FILE. `cpuUs` is the
 // process's user + system time (every thread: workers and the thread pool included) plus that of
-// the child processes it waited for (Linux /proc/self/stat, clock ticks); `maxRssKiB` is its own peak.
+// the child processes it waited for (Linux /proc/self/stat, clock ticks); `systemUs` the kernel's part
+// of its own; `maxRssKiB` is its own peak; `minorFaults` the pages it touched for the first time.
 // The variable is removed at load, so only the process started with it writes the file.
 "use strict";
 /* global require, process */
@@ -31,7 +32,7 @@ if (file) {
     const children = childrenCpuUs();
     writeFileSync(
       file,
-      JSON.stringify({ code, userUs: u.userCPUTime, systemUs: u.systemCPUTime, childrenUs: children, cpuUs: u.userCPUTime + u.systemCPUTime + children, maxRssKiB: u.maxRSS }),
+      JSON.stringify({ code, userUs: u.userCPUTime, systemUs: u.systemCPUTime, childrenUs: children, cpuUs: u.userCPUTime + u.systemCPUTime + children, maxRssKiB: u.maxRSS, minorFaults: u.minorPageFault }),
     );
   });
 }

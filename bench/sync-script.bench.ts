@@ -42,6 +42,8 @@ const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
 // BENCH_QUICK=1: the loopback rounds only, figures printed, nothing saved (for profiling and iterating).
 const QUICK = process.env.BENCH_QUICK === "1";
+// BENCH_SIDES=sync,limit (quick mode only): just these sides.
+const QUICK_SIDES = QUICK ? process.env.BENCH_SIDES?.split(",") : undefined;
 class Quick extends Error {}
 // BENCH_PART=rtt: the round-trip part only, figures printed, nothing saved.
 const PART = process.env.BENCH_PART;
@@ -53,6 +55,10 @@ const loadAtStart = loadavg()[0] ?? 0;
 interface Measured {
   ms: number;
   cpuUs: number;
+  /** The part of cpuUs spent in the kernel (page faults, reads and writes). */
+  systemUs: number;
+  /** Pages of memory the process touched for the first time (each costs a trip into the kernel). */
+  minorFaults: number;
   maxRssKiB: number;
   stdout: string;
 }
@@ -77,8 +83,9 @@ async function measure(label: string, args: string[], env: Record<string, string
   const { code, stdout, stderr } = await collect(child);
   const ms = performance.now() - t0;
   if (code !== 0) throw new Error(`${label}: exit ${code}\n${stderr.slice(-4000)}\n${stdout.slice(-2000)}`);
-  const usage = JSON.parse(readFileSync(usageFile, "utf8")) as { cpuUs: number; maxRssKiB: number };
-  return { ms, cpuUs: usage.cpuUs, maxRssKiB: usage.maxRssKiB, stdout };
+  if (process.env.BENCH_DEBUG_STDERR) process.stderr.write(stderr);
+  const usage = JSON.parse(readFileSync(usageFile, "utf8")) as { cpuUs: number; systemUs: number; maxRssKiB: number; minorFaults: number };
+  return { ms, cpuUs: usage.cpuUs, systemUs: usage.systemUs, minorFaults: usage.minorFaults, maxRssKiB: usage.maxRssKiB, stdout };
 }
 
 function collect(child: ChildProcess): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -300,7 +307,7 @@ async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; 
 }
 
 type Side = "script" | "sync" | "baseline" | "limit";
-const samples: Record<Side, Array<{ ms: number; cpuUs: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
+const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
 const ALERTS_ONLY = ["--no-machines", "--no-tvm"];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
@@ -329,6 +336,7 @@ try {
       for (let round = 0; round < ROUNDS; round++) {
         const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit"] : ["limit", "baseline", "sync", "script"];
         for (const side of order) {
+          if (QUICK_SIDES && !QUICK_SIDES.includes(side)) continue;
           await runs[side]();
           console.log(`  round ${round + 1}/${ROUNDS} ${side}: ${((samples[side].at(-1)?.ms ?? 0) / 1000).toFixed(2)} s`);
         }
@@ -386,7 +394,7 @@ if (QUICK) {
         `  ${side}: ${(median(got.map((s) => s.ms)) / 1000).toFixed(2)} s, ${(median(got.map((s) => s.cpuUs)) / loopTotal).toFixed(1)} µs CPU per alert` +
           (side === "limit"
             ? ""
-            : `, emulator ${(median(got.map((s) => s.emulatorCpuUs ?? 0)) / loopTotal).toFixed(1)} µs per alert, peak RSS ${Math.round(median(got.map((s) => s.maxRssKiB ?? 0)) / 1024)} MiB`),
+            : ` (${(median(got.map((s) => s.systemUs ?? 0)) / loopTotal).toFixed(1)} in the kernel, ${Math.round(median(got.map((s) => s.minorFaults ?? 0)) / 1000)}k page faults), emulator ${(median(got.map((s) => s.emulatorCpuUs ?? 0)) / loopTotal).toFixed(1)} µs per alert, peak RSS ${Math.round(median(got.map((s) => s.maxRssKiB ?? 0)) / 1024)} MiB`),
       );
   }
   process.exit(0);

@@ -155,6 +155,37 @@ for (const v of variants) {
       assert.equal(shared[0], 0x2a);
       assert.equal(shared[shared.length - 1], 0x2a);
     });
+
+    it("takes bodies read into the buffers it lends, each only as long as its body, over the bytes of the bodies before", async () => {
+      // Each body is shorter than the one before and is followed in its buffer by bytes that are
+      // no JSON: a reader that read past the body, or a body whose buffer had been handed out
+      // again while still in use, would refuse or garble a page.
+      const sizes = [12, 9, 6, 3];
+      const written = [];
+      for (const [p, n] of sizes.entries()) {
+        const page = Array.from({ length: n }, (_, i) => alert(`lent${p}-${i}`, `2024-03-01T10:00:0${i % 10}Z`, { title: `Seite ${p} · ${"x".repeat(200 * (n - i))}` }));
+        const json = Buffer.from(JSON.stringify({ value: page }));
+        const buffer = store.alertPageBuffer(json.length + 4096);
+        assert.ok(buffer instanceof Uint8Array && buffer.byteLength >= json.length + 4096);
+        buffer.fill(0x5d); // "]"
+        buffer.set(json, 0);
+        written.push(
+          store.applyAlertPageBody({ tenantId: tenant, body: buffer.subarray(0, json.length), pageSize: 100, previous: null, newest: START, runStartMs: RUN_START }),
+        );
+        // Two pages in flight at a time, as a sync has them.
+        if (written.length % 2 === 0) await Promise.all(written.slice(-2));
+      }
+      const results = await Promise.all(written);
+      assert.deepEqual(
+        results.map((r) => r.inserted),
+        sizes,
+      );
+      for (const [p, n] of sizes.entries()) {
+        const a = await store.getAlert(tenant, `lent${p}-${n - 1}`);
+        assert.equal(a?.title, `Seite ${p} · ${"x".repeat(200)}`);
+      }
+      assert.throws(() => store.alertPageBuffer(-1), RangeError);
+    });
   });
 }
 

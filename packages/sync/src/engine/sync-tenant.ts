@@ -91,7 +91,7 @@ function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: Pa
         });
         newest = r.newest;
         return { items: r.items, nextLink: r.nextLink, result: r };
-      });
+      }, { bodyBuffer: (n) => store.alertPageBuffer(n) });
     async function* committed() {
       for await (const page of pages) yield page.result;
     }

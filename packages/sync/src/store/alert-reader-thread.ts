@@ -10,11 +10,13 @@
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { readPagePacked } from "./alert-page-body.js";
 import { cursorRow } from "./cursors.js";
-import { errorReply, type ReaderSetup, type WriterBodyRequest, type WriterPackedRequest } from "./alert-writer-client.js";
+import { errorReply, type ReaderSetup, type SpareBody, type SparePacked, type WriterBodyRequest, type WriterPackedRequest } from "./alert-writer-client.js";
+import { recyclePacked } from "./alert-row-pack.js";
 
 const port = parentPort;
 if (port) {
   const { writer } = workerData as ReaderSetup & { writer: MessagePort };
+  writer.on("message", (spare: SparePacked) => recyclePacked(spare));
   port.on("message", (request: WriterBodyRequest | { type: "close" }) => {
     if ("type" in request) {
       // The writer ends once it has this and the store's own close: nothing of ours is then in flight.
@@ -40,5 +42,8 @@ if (port) {
     } catch (error) {
       port.postMessage(errorReply(request.id, error));
     }
+    // The body is read: its buffer goes back to the store's thread for the next body (spare-buffers.ts).
+    const spare: SpareBody = { type: "spare", body: request.body.buffer as ArrayBuffer };
+    port.postMessage(spare, [spare.body]);
   });
 }

@@ -10,6 +10,7 @@
  * re-encoded every cell.
  */
 import type { AlertRow, IncomingRow } from "./alert-rows.js";
+import { SpareBuffers, spareSize } from "./spare-buffers.js";
 
 /**
  * The alerts table's columns a row carries, in order: all but the tenant key, which the writer
@@ -46,6 +47,26 @@ export interface PackedRows {
 }
 
 /**
+ * Buffers of packed rows the writer thread has written, back on the thread that packs
+ * (spare-buffers.ts): as many as the pages the writer may hold at once (its transactions take up
+ * to eight, and as many wait).
+ */
+const spareBytes = new SpareBuffers(16);
+const spareCells = new SpareBuffers(16);
+
+/** Gives the buffers of packed rows that were written back, for the next pages packed on this thread. */
+export function recyclePacked(buffers: { readonly bytes: ArrayBuffer; readonly cells: ArrayBuffer }): void {
+  spareBytes.keep(buffers.bytes);
+  spareCells.keep(buffers.cells);
+}
+
+const bytesOf = (size: number): Buffer => {
+  const spare = spareBytes.take(size);
+  return spare ? Buffer.from(spare) : Buffer.from(new ArrayBuffer(spareSize(size)));
+};
+const cellsOf = (count: number): Float64Array => new Float64Array(spareCells.take(count * 8) ?? new ArrayBuffer(spareSize(count * 8)));
+
+/**
  * Builds packed rows cell by cell, growing its two buffers as needed: {@link packRows} packs row
  * objects with it, and the page scanner (alert-page-scan.ts) copies cells straight from a body.
  */
@@ -57,15 +78,16 @@ export class RowPacker {
   private at = 0;
 
   constructor(byteCapacity: number, rowCapacity: number) {
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(byteCapacity, 1024));
-    this.cells = new Float64Array(Math.max(rowCapacity, 16) * WIDTH);
+    this.bytes = bytesOf(Math.max(byteCapacity, 1024));
+    this.cells = cellsOf(Math.max(rowCapacity, 16) * WIDTH);
   }
 
   /** Room for `n` more text bytes. */
   room(n: number): Buffer {
     if (this.offset + n > this.bytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.offset + n));
+      const grown = bytesOf(Math.max(this.bytes.length * 2, this.offset + n));
       this.bytes.copy(grown, 0, 0, this.offset);
+      spareBytes.keep(this.bytes.buffer as ArrayBuffer);
       this.bytes = grown;
     }
     return this.bytes;
@@ -90,8 +112,9 @@ export class RowPacker {
   /** A numeric cell, or a text cell's length (-1: null). */
   cell(value: number): void {
     if (this.at === this.cells.length) {
-      const grown = new Float64Array(this.cells.length * 2);
+      const grown = cellsOf(this.cells.length * 2);
       grown.set(this.cells);
+      spareCells.keep(this.cells.buffer as ArrayBuffer);
       this.cells = grown;
     }
     this.cells[this.at++] = value;

@@ -5,6 +5,7 @@ import type { AlertPageBody, AlertPageBodyResult, ReadPage } from "./alert-page-
 import type { PackedRows } from "./alert-row-pack.js";
 import type { IncomingRow } from "./alert-rows.js";
 import { StoreError } from "./errors.js";
+import { SpareBuffers, spareSize } from "./spare-buffers.js";
 import type { ApplyPageResult, CursorPosition } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
 
@@ -18,6 +19,19 @@ export interface WriterSetup {
 /** The reader thread's end of its channel to the writer thread (alert-reader-thread.ts). */
 export interface ReaderSetup {
   readonly writer: MessagePort;
+}
+
+/** A written page's packed buffers, from the writer thread back to the reader thread (alert-row-pack.ts `recyclePacked`). */
+export interface SparePacked {
+  readonly type: "spare";
+  readonly bytes: ArrayBuffer;
+  readonly cells: ArrayBuffer;
+}
+
+/** A read page's body buffer, from the reader thread back to the store's thread ({@link AlertWriterThread.bodyBuffer}). */
+export interface SpareBody {
+  readonly type: "spare";
+  readonly body: ArrayBuffer;
 }
 
 /** A page the reader thread read, on its way to the writer thread. */
@@ -84,10 +98,23 @@ type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult): void; reject
  * make each drop its page cache at every transaction the other committed (WAL mode) — measured:
  * two threads that each parsed and wrote spent more CPU per alert than one, and finished no sooner.
  */
+/**
+ * Bodies kept for reuse at most: one per page a sync has in flight at its default concurrency
+ * (engine/sync-all.ts), whose answers come in waves; fewer left most bodies in new buffers.
+ */
+const SPARE_BODIES = 16;
+/** How long an idle store keeps its spare bodies. */
+const SPARE_BODIES_IDLE_MS = 2_000;
+
 export class AlertWriterThread {
   readonly #writer: Worker;
   readonly #reader: Worker;
   readonly #pending = new Map<number, Waiting>();
+  /** Buffers of bodies the reader thread has read, for the next bodies (see {@link bodyBuffer}). */
+  readonly #spareBodies = new SpareBuffers(SPARE_BODIES);
+  #idle: ReturnType<typeof setTimeout> | undefined;
+  /** The buffers {@link bodyBuffer} gave out: a body in one of them moves to the reader whole. */
+  readonly #lent = new WeakSet<ArrayBuffer>();
   /** Told when the first page goes in flight (true) and when the last one is answered (false). */
   readonly #onBusy: (busy: boolean) => void;
   #next = 0;
@@ -119,7 +146,11 @@ export class AlertWriterThread {
     this.#onBusy = onBusy;
     for (const worker of [writer, reader]) {
       worker.unref();
-      worker.on("message", (reply: WriterReply) => {
+      worker.on("message", (reply: WriterReply | SpareBody) => {
+        if ("type" in reply) {
+          this.#spareBodies.keep(reply.body);
+          return;
+        }
         const waiting = this.#pending.get(reply.id);
         if (!waiting) return;
         this.#settled(reply.id);
@@ -142,16 +173,33 @@ export class AlertWriterThread {
     return new Promise<R>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as Waiting["resolve"], reject });
       if (this.#pending.size === 1) {
+        clearTimeout(this.#idle);
+        this.#idle = undefined;
         for (const w of [this.#writer, this.#reader]) w.ref();
         this.#onBusy(true);
       }
       if (!("body" in request)) return this.#writer.postMessage({ ...request, id } satisfies WriterRowsRequest);
       // A body's buffer moves to the reader without a copy when the body is all of it (the caller
-      // handed it over with the page); a view into a larger or shared buffer is copied first.
+      // handed it over with the page) or the buffer is one bodyBuffer gave out; a view into a
+      // larger or shared buffer is copied first.
       const { body } = request;
-      const own = body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice();
+      const whole = body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+      const own = whole || this.#lent.delete(body.buffer as ArrayBuffer) ? body : body.slice();
       this.#reader.postMessage({ ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
     });
+  }
+
+  /**
+   * A buffer of at least `byteLength` bytes for a page's body, to hand to {@link writeBody} as the
+   * body (or a view of it from offset 0): the buffer of a body the reader thread is done with where
+   * one is big enough, so the body lands in memory already touched rather than in a new buffer whose
+   * every page is a trip into the kernel on first touch (measured on the emulator's pages: about a
+   * sixth of this thread's CPU during a sync went to the fresh buffers of bodies).
+   */
+  bodyBuffer(byteLength: number): Uint8Array {
+    const buffer = this.#spareBodies.take(byteLength) ?? new ArrayBuffer(spareSize(byteLength));
+    this.#lent.add(buffer);
+    return new Uint8Array(buffer, 0, byteLength);
   }
 
   /** Writes one page's rows and its cursor in one transaction on the writer thread. */
@@ -167,6 +215,12 @@ export class AlertWriterThread {
   #settled(id: number) {
     this.#pending.delete(id);
     if (this.#pending.size === 0) {
+      // An idle store lets its spare bodies go after a while (a sync's next body often comes later
+      // than its last page is answered).
+      this.#idle ??= setTimeout(() => {
+        this.#idle = undefined;
+        this.#spareBodies.clear();
+      }, SPARE_BODIES_IDLE_MS).unref();
       for (const w of [this.#writer, this.#reader]) w.unref();
       this.#onBusy(false);
     }
@@ -183,6 +237,8 @@ export class AlertWriterThread {
   /** Lets the pages in flight finish, then closes the writer's connection and ends both threads. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      clearTimeout(this.#idle);
+      this.#spareBodies.clear();
       if (this.#failure) return;
       this.#failure = new StoreError("ERR_STORE_CLOSED", "the store is closed");
       this.#closing = true;

@@ -10,7 +10,7 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { AlertPageBodyResult } from "./alert-page-body.js";
 import type { PackedRows } from "./alert-row-pack.js";
 import { type IncomingRow, sqliteRowWriter } from "./alert-rows.js";
-import { errorReply, type WriterReply, type WriterRequest, type WriterRowsRequest, type WriterSetup } from "./alert-writer-client.js";
+import { errorReply, type SparePacked, type WriterReply, type WriterRequest, type WriterRowsRequest, type WriterSetup } from "./alert-writer-client.js";
 import { CURSOR_UPSERT_SQL, cursorRow, toCursor } from "./cursors.js";
 import type { ApplyPageResult } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
@@ -96,6 +96,14 @@ if (port) {
       }
     }
     for (const reply of replies) port.postMessage(reply);
+    // The packed pages' buffers go back to the reader thread, to pack the next pages into (alert-row-pack.ts).
+    if (!readerEnded) {
+      for (const request of requests) {
+        if (!("packed" in request)) continue;
+        const spare: SparePacked = { type: "spare", bytes: request.packed.bytes.buffer as ArrayBuffer, cells: request.packed.cells.buffer as ArrayBuffer };
+        setup.reader!.postMessage(spare, [spare.bytes, spare.cells]);
+      }
+    }
   };
 
   /** Pages written in one transaction at most: the queue holds about one page per tenant being synced. */

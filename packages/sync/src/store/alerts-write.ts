@@ -167,6 +167,16 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
      * A body that is not an OData collection is refused with `ERR_STORE_PAGE_BODY`, an invalid
      * alert with `ERR_STORE_INVALID_ROW`; neither writes anything.
      */
+    /**
+     * A buffer of at least `byteLength` bytes to read a page's body into before it goes to
+     * {@link applyAlertPageBody} (as the buffer or a view of it from offset 0): on a store with
+     * alert threads, the buffer of a body already read where one fits, else a new one.
+     */
+    alertPageBuffer(byteLength: number): Uint8Array {
+      if (!Number.isSafeInteger(byteLength) || byteLength < 0) throw new RangeError("byteLength must be a non-negative integer");
+      return writerThread()?.bodyBuffer(byteLength) ?? new Uint8Array(byteLength);
+    },
+
     async applyAlertPageBody(page: AlertPageBody): Promise<AlertPageBodyResult> {
       const tenant = tenantKey(page.tenantId);
       if (!(page.body instanceof Uint8Array)) throw new TypeError("body must be a Uint8Array");
