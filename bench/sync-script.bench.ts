@@ -17,7 +17,7 @@
 //   BENCH_RTT_BASELINE=1. BENCH_PART=rtt: this part only, printed, not saved.
 // Every sync's store is counted afterwards (alerts per tenant, against the emulator's): a shortfall fails.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -42,7 +42,8 @@ const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
 // BENCH_QUICK=1: the loopback rounds only, figures printed, nothing saved (for profiling and iterating).
 const QUICK = process.env.BENCH_QUICK === "1";
-// BENCH_SIDES=sync,limit (quick mode only): just these sides.
+// BENCH_SIDES=sync,limit (quick mode only): just these sides. BENCH_DEBUG_STDERR=1: the measured
+// processes' stderr passed through. BENCH_KEEP_STORE=<file>: a copy of the last sync's store kept there.
 const QUICK_SIDES = QUICK ? process.env.BENCH_SIDES?.split(",") : undefined;
 class Quick extends Error {}
 // BENCH_PART=rtt: the round-trip part only, figures printed, nothing saved.
@@ -234,6 +235,7 @@ async function syncRun(checkout: string, home: string, w: World, args: string[])
   } finally {
     db.close();
   }
+  if (process.env.BENCH_KEEP_STORE) copyFileSync(file, process.env.BENCH_KEEP_STORE);
   rmSync(file, { force: true });
   rmSync(`${file}-wal`, { force: true });
   rmSync(`${file}-shm`, { force: true });
@@ -515,12 +517,15 @@ saveResult("sync-script", {
       `one round trip instead of two` +
       (RTT_BASELINE ? "; the baseline's sync --once at its default too." : "."),
     "Where the sync's time goes (per-thread CPU of the sync process on loopback, from /proc, and CPU profiles; docs/architecture.md, " +
-      "\"How an alert page is written\"): the main thread reads the network (fetch, TLS, the bodies' bytes) and the store's " +
-      "bookkeeping, about 28% of the CPU; the reader thread scans each body straight into packed rows (alert-page-scan.ts), about " +
-      "22%; the writer thread inserts them, about 31% (SQLite's inserts into the table and its indexes and its commits; the " +
-      "payload's bytes alone are about a third of that); V8's own helper threads (compilation, garbage collection) about 19%. About 1.2 s " +
+      "\"How an alert page is written\"): the writer thread inserts the rows, about 33% of the CPU (SQLite's inserts into the table " +
+      "and its seven indexes, its commits and WAL checkpoints; about a quarter of the thread's time is in the kernel, writing the WAL " +
+      "and the file); the main thread reads the network (TLS, HTTP, the bodies' bytes) and does the store's bookkeeping, about 29%; " +
+      "the reader thread scans each body straight into packed rows (alert-page-scan.ts), about 22%; V8's own helper threads " +
+      "(compilation, garbage collection) about 14%. The page buffers the threads hand each other are recycled (spare-buffers.ts): " +
+      "before, first touches of new buffers (page faults) were about a sixth of the main and reader threads' CPU. About 1.2 s " +
       "of the sync's CPU does not depend on the alert count (Node's start and module loading, the two threads loading their code, a " +
-      "token per tenant, TLS handshakes, the store's bookkeeping per tenant; measured with 30 alerts per tenant). On loopback the " +
+      "token per tenant, TLS handshakes, the store's bookkeeping per tenant, the query-planner statistics SQLite gathers at close; " +
+      "measured with 30 alerts per tenant). On loopback the " +
       "emulator serving the same JSON shares the machine's two cores (its CPU per run is a row above), so a side's wall time follows " +
       "its own CPU plus the emulator's. The machine's own speed drifts from run to run (the baseline's time says how busy it was): " +
       "only the ratios of one run are compared.",
