@@ -44,6 +44,7 @@ const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
 const QUICK = process.env.BENCH_QUICK === "1";
 // BENCH_SIDES=sync,limit (quick mode only): just these sides. BENCH_DEBUG_STDERR=1: the measured
 // processes' stderr passed through. BENCH_KEEP_STORE=<file>: a copy of the last sync's store kept there.
+// BENCH_SYNC_ARGS="--concurrency 4": more flags for every sync the benchmark runs.
 const QUICK_SIDES = QUICK ? process.env.BENCH_SIDES?.split(",") : undefined;
 class Quick extends Error {}
 // BENCH_PART=rtt: the round-trip part only, figures printed, nothing saved.
@@ -310,7 +311,7 @@ async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; 
 
 type Side = "script" | "sync" | "baseline" | "limit";
 const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
-const ALERTS_ONLY = ["--no-machines", "--no-tvm"];
+const ALERTS_ONLY = [...["--no-machines", "--no-tvm"], ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
 let startCpuUs = 0;
