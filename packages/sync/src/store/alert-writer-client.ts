@@ -88,6 +88,14 @@ const READER_YOUNG_GENERATION_MB = 192;
 type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult): void; reject(e: Error): void };
 
 /**
+ * Bodies kept for reuse at most: one per page a sync has in flight at its default concurrency
+ * (engine/sync-all.ts), whose answers come in waves; fewer left most bodies in new buffers.
+ */
+const SPARE_BODIES = 16;
+/** How long an idle store keeps its spare bodies. */
+const SPARE_BODIES_IDLE_MS = 2_000;
+
+/**
  * The store's side of the SQLite alert threads: the reader thread parses the alert pages' bodies
  * (alert-reader-thread.ts), the writer thread writes them and the pages of rows this thread sends
  * (alert-writer-thread.ts); every page is answered once, by the reader (a page it refused) or the
@@ -98,14 +106,6 @@ type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult): void; reject
  * make each drop its page cache at every transaction the other committed (WAL mode) — measured:
  * two threads that each parsed and wrote spent more CPU per alert than one, and finished no sooner.
  */
-/**
- * Bodies kept for reuse at most: one per page a sync has in flight at its default concurrency
- * (engine/sync-all.ts), whose answers come in waves; fewer left most bodies in new buffers.
- */
-const SPARE_BODIES = 16;
-/** How long an idle store keeps its spare bodies. */
-const SPARE_BODIES_IDLE_MS = 2_000;
-
 export class AlertWriterThread {
   readonly #writer: Worker;
   readonly #reader: Worker;
