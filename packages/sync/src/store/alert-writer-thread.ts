@@ -14,13 +14,12 @@ import { errorReply, type SparePacked, type WriterReply, type WriterRequest, typ
 import { CURSOR_UPSERT_SQL, cursorRow, toCursor } from "./cursors.js";
 import type { ApplyPageResult } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
-import { createSqliteDialect } from "./sqlite-dialect.js";
+import { openSqliteConnection, optimizeSqlite } from "./sqlite-connection.js";
 
 const port = parentPort;
 if (port) {
   const setup = workerData as WriterSetup;
-  const dialect = createSqliteDialect({ path: setup.path, ...(setup.busyTimeoutMs !== undefined ? { busyTimeoutMs: setup.busyTimeoutMs } : {}) });
-  const raw = dialect.sqliteHandle!;
+  const { raw } = openSqliteConnection({ path: setup.path, ...(setup.busyTimeoutMs !== undefined ? { busyTimeoutMs: setup.busyTimeoutMs } : {}) });
   const writeRows = sqliteRowWriter(raw);
   const begin = raw.prepare("begin immediate");
   const commit = raw.prepare("commit");
@@ -113,8 +112,17 @@ if (port) {
   // Ends after the store's close and the reader's last page (its "reader-end"), once all is written.
   let closed = false;
   let readerEnded = setup.reader === undefined;
+  let ended = false;
   const endIfDone = () => {
-    if (closed && readerEnded && !scheduled && queue.length === 0) dialect.close().finally(() => port.close());
+    if (!ended && closed && readerEnded && !scheduled && queue.length === 0) {
+      ended = true;
+      try {
+        if (raw.open) optimizeSqlite(raw);
+      } finally {
+        raw.close();
+        port.close();
+      }
+    }
   };
   const drain = () => {
     scheduled = false;

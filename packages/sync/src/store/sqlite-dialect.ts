@@ -1,24 +1,16 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DatabaseConnection, type Driver, Kysely, SqliteDialect, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
-import { secureSqliteFile } from "./sqlite-file-mode.js";
+import { optimizeSqlite, openSqliteConnection, type SqliteConnectionOptions, WAL_AUTOCHECKPOINT_PAGES } from "./sqlite-connection.js";
 
 /** Options of the embedded SQLite engine. */
-export interface SqliteDialectOptions {
-  /** File path, or `:memory:`. Parent directories are created (0700), the file 0600. */
-  readonly path: string;
-  /** How long a writer waits for another process's write lock (default 15,000 ms). */
-  readonly busyTimeoutMs?: number;
-  /** Told when an existing store file was readable by others (tightened, or not ours to tighten). */
-  readonly onWarning?: (message: string) => void;
-}
+export type SqliteDialectOptions = SqliteConnectionOptions;
 
-/** The WAL size, in pages, at which a connection's commit copies the WAL back into the file (see createSqliteDialect). */
-export const WAL_AUTOCHECKPOINT_PAGES = 4000;
+export { WAL_AUTOCHECKPOINT_PAGES };
 
 /**
  * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
@@ -69,14 +61,6 @@ class NonBlockingSqliteDialect extends SqliteDialect {
   }
 }
 
-function tryOptimize(raw: Database.Database): void {
-  try {
-    raw.pragma("optimize");
-  } catch (error) {
-    if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
-  }
-}
-
 /**
  * SQLite through better-sqlite3: one connection per store (Kysely serialises
  * its use), WAL so readers never wait for the writer, and a busy timeout so a
@@ -84,32 +68,7 @@ function tryOptimize(raw: Database.Database): void {
  */
 export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect {
   const memory = options.path === ":memory:";
-  if (!memory) {
-    // Before better-sqlite3 opens it: SQLite would create the file 0644 (umask 022).
-    const files = secureSqliteFile(options.path);
-    for (const f of files.tightened) options.onWarning?.(`${f} was readable by other users: its mode is now 0600`);
-    for (const w of files.warnings) options.onWarning?.(w);
-  }
-  // 15 s: a sync's page transaction or a first open's migrations in another process can hold the
-  // write lock for seconds on a loaded two-core machine (seen: a second process's first open
-  // failing with SQLITE_BUSY after 5 s while the first migrated); waiting is what a user wants.
-  const busyTimeoutMs = options.busyTimeoutMs ?? 15_000;
-  const raw = new Database(options.path, { timeout: busyTimeoutMs });
-  // 16 KiB pages for a new file (an existing one keeps its size: SQLite changes it only before the
-  // first table, and never in WAL mode). An alert row is ~1.2 KiB: at 4 KiB a page held three, and
-  // each page's commit rewrote about twice as many index pages as rows (bench/ingest-limit.bench.ts:
-  // ~3 µs less CPU per alert and a smaller file at 16 KiB; 32 and 64 KiB gained nothing more).
-  if (!memory) raw.pragma("page_size = 16384");
-  if (!memory) raw.pragma("journal_mode = WAL");
-  // NORMAL is durable across application crashes in WAL mode (sqlite.org/pragma.html#pragma_synchronous).
-  raw.pragma("synchronous = NORMAL");
-  // The default 2 MiB page cache thrashes once the alert indexes outgrow it
-  // (measured: 1M alerts inserted ~2× slower); 64 MiB is a cap, not an allocation.
-  raw.pragma("cache_size = -65536");
-  // A checkpoint every 4,000 pages (64 MiB of WAL at 16 KiB) instead of 1,000: index pages that
-  // several commits rewrote are copied back once (bench/ingest-limit.bench.ts, with the alert
-  // writer's grouped commits). The WAL is removed when the last connection closes.
-  if (!memory) raw.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  const { raw, busyTimeoutMs } = openSqliteConnection(options);
   const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
   let closed: Promise<void> | undefined;
 
@@ -176,7 +135,7 @@ export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect
       closed ??= (async () => {
         try {
           // Best effort: skipped while another connection holds the write lock.
-          if (raw.open && !raw.readonly) tryOptimize(raw);
+          if (raw.open && !raw.readonly) optimizeSqlite(raw);
         } finally {
           await db.destroy();
         }
