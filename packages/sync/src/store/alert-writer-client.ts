@@ -148,7 +148,8 @@ export class AlertWriterThread {
       worker.unref();
       worker.on("message", (reply: WriterReply | SpareBody) => {
         if ("type" in reply) {
-          this.#spareBodies.keep(reply.body);
+          // A closing store keeps nothing for later.
+          if (!this.#closing) this.#spareBodies.keep(reply.body);
           return;
         }
         const waiting = this.#pending.get(reply.id);
