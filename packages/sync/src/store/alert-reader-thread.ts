@@ -3,9 +3,9 @@
  * alert page's body arrives as the API sent it, and is read into packed rows (alert-page-body.ts
  * `readPagePacked`: scanned, or parsed where it must be), validated and placed in its pass here,
  * then handed to the writer thread (alert-row-pack.ts) over a channel of their own. So the store's
- * thread reads the network, this one reads the pages and the writer writes, each page's work overlapping the next's. A body that is not a page, or holds an invalid
- * alert, is answered from here and never reaches the writer. Nothing here runs when the module is
- * not a worker's entry.
+ * thread reads the network, this one reads the pages and the writer writes, each page's work
+ * overlapping the next's. A body that is not a page, or holds an invalid alert, is answered from
+ * here and never reaches the writer. Nothing here runs when the module is not a worker's entry.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import { readPagePacked } from "./alert-page-body.js";

@@ -10,7 +10,7 @@
  * re-encoded every cell.
  */
 import type { AlertRow, IncomingRow } from "./alert-rows.js";
-import { SpareBuffers, spareSize } from "./spare-buffers.js";
+import { SpareBuffers } from "./spare-buffers.js";
 
 /**
  * The alerts table's columns a row carries, in order: all but the tenant key, which the writer
@@ -60,11 +60,8 @@ export function recyclePacked(buffers: { readonly bytes: ArrayBuffer; readonly c
   spareCells.keep(buffers.cells);
 }
 
-const bytesOf = (size: number): Buffer => {
-  const spare = spareBytes.take(size);
-  return spare ? Buffer.from(spare) : Buffer.from(new ArrayBuffer(spareSize(size)));
-};
-const cellsOf = (count: number): Float64Array => new Float64Array(spareCells.take(count * 8) ?? new ArrayBuffer(spareSize(count * 8)));
+const bytesOf = (size: number): Buffer => Buffer.from(spareBytes.get(size));
+const cellsOf = (count: number): Float64Array => new Float64Array(spareCells.get(count * 8));
 
 /**
  * Builds packed rows cell by cell, growing its two buffers as needed: {@link packRows} packs row

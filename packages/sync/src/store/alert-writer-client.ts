@@ -5,7 +5,7 @@ import type { AlertPageBody, AlertPageBodyResult, ReadPage } from "./alert-page-
 import type { PackedRows } from "./alert-row-pack.js";
 import type { IncomingRow } from "./alert-rows.js";
 import { StoreError } from "./errors.js";
-import { SpareBuffers, spareSize } from "./spare-buffers.js";
+import { SpareBuffers } from "./spare-buffers.js";
 import type { ApplyPageResult, CursorPosition } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
 
@@ -77,11 +77,11 @@ export function errorReply(id: number, error: unknown): WriterReply {
 
 /**
  * The reader thread's young generation, in MiB. A page the scanner cannot read (alert-page-scan.ts)
- * is parsed whole, and a page's parse allocates some 10 MiB of objects
- * that live until its rows are packed; with V8's default (16 MiB semi-spaces) most of them
- * survived two scavenges and were copied into the old generation, and a third of the thread's
- * time went to the collector. At 192 MiB they die young (measured on the emulator's pages: ~30%
- * less CPU per alert on the thread that parses).
+ * is parsed whole, and a page's parse allocates some 10 MiB of objects that live until its rows
+ * are packed; with V8's default (16 MiB semi-spaces) most of them survived two scavenges and were
+ * copied into the old generation, and a third of the thread's time went to the collector. At
+ * 192 MiB they die young (measured on the emulator's pages: ~30% less CPU per alert on the thread
+ * that parses).
  */
 const READER_YOUNG_GENERATION_MB = 192;
 
@@ -198,7 +198,7 @@ export class AlertWriterThread {
    * sixth of this thread's CPU during a sync went to the fresh buffers of bodies).
    */
   bodyBuffer(byteLength: number): Uint8Array {
-    const buffer = this.#spareBodies.take(byteLength) ?? new ArrayBuffer(spareSize(byteLength));
+    const buffer = this.#spareBodies.get(byteLength);
     this.#lent.add(buffer);
     return new Uint8Array(buffer, 0, byteLength);
   }

@@ -159,15 +159,6 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
     },
 
     /**
-     * Like {@link applyAlertPage} for a page of the MDE alert list as its body arrived (bytes, not
-     * yet decoded), with what the pass knows so far: the body is parsed where it is written (on a
-     * writer thread of an SQLite file store, else here), and the page's place in the pass — the
-     * newest version read, whether it ends the pass, the cursor it writes — is decided with it
-     * (alert-page-body.ts). The body's buffer is handed over: the caller must not use it again.
-     * A body that is not an OData collection is refused with `ERR_STORE_PAGE_BODY`, an invalid
-     * alert with `ERR_STORE_INVALID_ROW`; neither writes anything.
-     */
-    /**
      * A buffer of at least `byteLength` bytes to read a page's body into before it goes to
      * {@link applyAlertPageBody} (as the buffer or a view of it from offset 0): on a store with
      * alert threads, the buffer of a body already read where one fits, else a new one.
@@ -177,6 +168,15 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
       return writerThread()?.bodyBuffer(byteLength) ?? new Uint8Array(byteLength);
     },
 
+    /**
+     * Like {@link applyAlertPage} for a page of the MDE alert list as its body arrived (bytes, not
+     * yet decoded), with what the pass knows so far: the body is parsed where it is written (on a
+     * writer thread of an SQLite file store, else here), and the page's place in the pass — the
+     * newest version read, whether it ends the pass, the cursor it writes — is decided with it
+     * (alert-page-body.ts). The body's buffer is handed over: the caller must not use it again.
+     * A body that is not an OData collection is refused with `ERR_STORE_PAGE_BODY`, an invalid
+     * alert with `ERR_STORE_INVALID_ROW`; neither writes anything.
+     */
     async applyAlertPageBody(page: AlertPageBody): Promise<AlertPageBodyResult> {
       const tenant = tenantKey(page.tenantId);
       if (!(page.body instanceof Uint8Array)) throw new TypeError("body must be a Uint8Array");

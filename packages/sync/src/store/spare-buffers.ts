@@ -35,6 +35,11 @@ export class SpareBuffers {
     return best < 0 ? undefined : kept.splice(best, 1)[0];
   }
 
+  /** A kept buffer of at least `byteLength` bytes ({@link take}), else a new one ({@link spareSize}). */
+  get(byteLength: number): ArrayBuffer {
+    return this.take(byteLength) ?? new ArrayBuffer(spareSize(byteLength));
+  }
+
   /** Keeps a buffer nothing else uses any more (a detached or small one is dropped). */
   keep(buffer: ArrayBuffer): void {
     const kept = this.#kept;

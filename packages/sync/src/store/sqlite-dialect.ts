@@ -5,12 +5,7 @@ import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
-import { optimizeSqlite, openSqliteConnection, type SqliteConnectionOptions, WAL_AUTOCHECKPOINT_PAGES } from "./sqlite-connection.js";
-
-/** Options of the embedded SQLite engine. */
-export type SqliteDialectOptions = SqliteConnectionOptions;
-
-export { WAL_AUTOCHECKPOINT_PAGES };
+import { optimizeSqlite, openSqliteConnection, type SqliteConnectionOptions } from "./sqlite-connection.js";
 
 /**
  * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
@@ -66,7 +61,7 @@ class NonBlockingSqliteDialect extends SqliteDialect {
  * its use), WAL so readers never wait for the writer, and a busy timeout so a
  * second process waits for the write lock instead of failing.
  */
-export function createSqliteDialect(options: SqliteDialectOptions): StoreDialect {
+export function createSqliteDialect(options: SqliteConnectionOptions): StoreDialect {
   const memory = options.path === ":memory:";
   const { raw, busyTimeoutMs } = openSqliteConnection(options);
   const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
