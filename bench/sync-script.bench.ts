@@ -311,7 +311,7 @@ async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; 
 
 type Side = "script" | "sync" | "baseline" | "limit";
 const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
-const ALERTS_ONLY = [...["--no-machines", "--no-tvm"], ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
+const ALERTS_ONLY = ["--no-machines", "--no-tvm", ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
 let startCpuUs = 0;
@@ -326,7 +326,8 @@ try {
       loopTotal = loop.total;
       const home = await cliHome(root, loop);
       const baselineHome = BASELINE ? await cliHome(BASELINE, loop) : undefined;
-      const pages = await fetchPages(loop);
+      // The limit's pages (not fetched when a quick run leaves the limit out).
+      const pages = QUICK_SIDES && !QUICK_SIDES.includes("limit") ? [] : await fetchPages(loop);
       pagesBytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
       const runs: Record<Side, () => Promise<void>> = {
         script: async () => void samples.script.push(await scriptRun(loop)),
@@ -523,10 +524,10 @@ saveResult("sync-script", {
       "and the file); the main thread reads the network (TLS, HTTP, the bodies' bytes) and does the store's bookkeeping, about 29%; " +
       "the reader thread scans each body straight into packed rows (alert-page-scan.ts), about 22%; V8's own helper threads " +
       "(compilation, garbage collection) about 14%. The page buffers the threads hand each other are recycled (spare-buffers.ts): " +
-      "before, first touches of new buffers (page faults) were about a sixth of the main and reader threads' CPU. About 1.2 s " +
-      "of the sync's CPU does not depend on the alert count (Node's start and module loading, the two threads loading their code, a " +
-      "token per tenant, TLS handshakes, the store's bookkeeping per tenant, the query-planner statistics SQLite gathers at close; " +
-      "measured with 30 alerts per tenant). On loopback the " +
+      "before, first touches of new buffers (page faults) were about a sixth of the main and reader threads' CPU. About 1.4 s " +
+      "of the sync's CPU does not depend on the alert count: about 1.0 s a run and 11 ms a tenant (Node's start and module loading " +
+      "on three threads, a token per tenant, TLS handshakes, the store's bookkeeping per tenant, the query-planner statistics SQLite " +
+      "gathers at close; measured with 30 alerts per tenant, 10 against 40 tenants). On loopback the " +
       "emulator serving the same JSON shares the machine's two cores (its CPU per run is a row above), so a side's wall time follows " +
       "its own CPU plus the emulator's. The machine's own speed drifts from run to run (the baseline's time says how busy it was): " +
       "only the ratios of one run are compared.",
