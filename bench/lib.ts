@@ -18,7 +18,9 @@ const root = new URL("..", import.meta.url).pathname;
 
 /** Starts `mde-partner emulator` in its own process and waits for its ready line. */
 export async function startEmulatorProcess(args: string[]): Promise<{ info: ReadyInfo; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [`${root}packages/cli/bin/mde-partner.js`, "emulator", "--port", "0", ...args], {
+  // BENCH_EMULATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR": Node flags for the emulator's process (profiling it).
+  const nodeArgs = process.env.BENCH_EMULATOR_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, `${root}packages/cli/bin/mde-partner.js`, "emulator", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout! });
