@@ -1,12 +1,12 @@
 /**
- * The default `fetch`: undici with its own `Agent`, so a custom cloud's CA (the
- * offline emulator's, a TLS-inspecting proxy's) is trusted for this client only —
- * never process-wide, never by turning verification off
- * (certificate verification stays on; the process-wide trust store is not touched).
+ * The default `fetch`: connection pools of the client's own (Node's HTTP client for API calls and
+ * token requests, undici's fetch for the rest), so a custom cloud's CA (the offline emulator's, a
+ * TLS-inspecting proxy's) is trusted for this client only — never process-wide, never by turning
+ * verification off (certificate verification stays on; the process-wide trust store is not touched).
  */
 import { createSecureContext } from "node:tls";
-import type { Agent, fetch as UndiciFetch, request as UndiciRequest } from "undici";
-import { requestCanAnswer, requestFetch } from "./request-fetch.js";
+import type { Agent, fetch as UndiciFetch } from "undici";
+import { createRequestTransport, type RequestTransport, requestCanAnswer, requestFetch } from "./request-fetch.js";
 
 /** fetch's signature; inject any implementation (the emulator's in-process `fetch`, a recorder, …). */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -18,32 +18,32 @@ export interface DefaultFetch {
 }
 
 /**
- * A fetch bound to an undici Agent. With `ca`, only that CA is trusted (a custom
+ * A fetch over the client's own connections. With `ca`, only that CA is trusted (a custom
  * cloud's certificates are issued by it); without, Node's default roots.
  */
 export function createDefaultFetch(options: { ca?: string | undefined; connectTimeoutMs?: number } = {}): DefaultFetch {
-  // undici is loaded at the first request, not when the client is imported (CLI start-up time).
-  let undici: Promise<{ agent: Agent; fetch: typeof UndiciFetch; request: typeof UndiciRequest }> | undefined;
-  const load = () =>
-    (undici ??= import("undici").then(({ Agent, fetch, request }) => ({
-      agent: new Agent({
-        connect: {
-          // One secure context for every connection: given only `ca`, each TLS connection would
-          // build its own from the PEM text (about 1–3 ms of CPU each, measured during a sync).
-          ...(options.ca === undefined ? {} : { secureContext: createSecureContext({ ca: options.ca }) }),
-          timeout: options.connectTimeoutMs ?? 10_000,
-        },
-        keepAliveTimeout: 10_000,
-      }),
+  // One secure context for every connection: given only `ca`, each TLS connection would build its
+  // own from the PEM text (about 1–3 ms of CPU each, measured during a sync).
+  const secureContext = options.ca === undefined ? undefined : createSecureContext({ ca: options.ca });
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  // Node's own HTTP client for API calls and token requests (request-fetch.ts); undici, for fetch
+  // itself, is loaded only when a call needs it (~700 KB of JavaScript: CLI start-up time).
+  let transport: RequestTransport | undefined;
+  let undici: Promise<{ agent: Agent; fetch: typeof UndiciFetch }> | undefined;
+  const loadUndici = () =>
+    (undici ??= import("undici").then(({ Agent, fetch }) => ({
+      agent: new Agent({ connect: { ...(secureContext ? { secureContext } : {}), timeout: connectTimeoutMs }, keepAliveTimeout: 10_000 }),
       fetch,
-      request,
     })));
   let closed = false;
   const fetch: FetchLike = async (input, init) => {
-    const { agent, fetch: undiciFetch, request } = await load();
-    // API calls and token requests (no redirect followed, a string body or none): undici's request,
+    // API calls and token requests (no redirect followed, a string body or none): Node's client,
     // answered as fetch answers (request-fetch.ts); anything else through fetch itself.
-    if (requestCanAnswer(input, init)) return requestFetch(request, agent, input as string | URL, init);
+    if (requestCanAnswer(input, init)) {
+      transport ??= createRequestTransport({ ...(secureContext ? { secureContext } : {}), connectTimeoutMs });
+      return requestFetch(transport, input as string | URL, init);
+    }
+    const { agent, fetch: undiciFetch } = await loadUndici();
     return undiciFetch(
       input as Parameters<typeof undiciFetch>[0],
       { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1],
@@ -54,6 +54,8 @@ export function createDefaultFetch(options: { ca?: string | undefined; connectTi
     async close() {
       if (closed) return;
       closed = true;
+      transport?.http.destroy();
+      transport?.https.destroy();
       if (undici) await (await undici).agent.close();
     },
   };
@@ -67,6 +69,7 @@ const NOT_SENT_CODES = new Set([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "UND_ERR_CONNECT_TIMEOUT",
+  "ERR_CONNECT_TIMEOUT",
   "CERT_HAS_EXPIRED",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
   "SELF_SIGNED_CERT_IN_CHAIN",

@@ -1,5 +1,5 @@
 /**
- * The client's default fetch answers API and token requests through undici's `request`
+ * The client's default fetch answers API and token requests through Node's own HTTP client
  * (request-fetch.ts). Whatever path a request takes, the caller must see what fetch itself gives:
  * the same request headers at the server, the same status, headers and decoded body, redirects
  * answered or refused the same way, the same errors. Checked side by side against undici's fetch
@@ -8,11 +8,12 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { deflateSync, gzipSync } from "node:zlib";
 import { fetch as undiciFetch } from "undici";
 import { createDefaultFetch, type FetchLike } from "../src/index.js";
+import { failedBeforeSending } from "../src/network.js";
 
 const big = JSON.stringify({ value: Array.from({ length: 3000 }, (_, i) => ({ id: `a${i}`, title: `Zürich ☃ ${i}` })) });
 
@@ -96,6 +97,8 @@ describe("the client's default fetch", () => {
       ["/echo", { redirect: "manual", headers: { authorization: "Bearer t", accept: "application/json" } }],
       ["/echo", { redirect: "error", method: "POST", body: "grant_type=client_credentials&scope=x", headers: { "content-type": "application/x-www-form-urlencoded" } }],
       ["/echo", { redirect: "manual", method: "PATCH", body: '{"status":"Resolved"}' }],
+      ["/echo", { redirect: "manual", method: "POST" }],
+      ["/echo", { redirect: "manual", method: "PATCH" }],
       ["/big", { redirect: "manual" }],
       ["/gzip", { redirect: "manual" }],
       ["/deflate", { redirect: "manual" }],
@@ -132,6 +135,28 @@ describe("the client's default fetch", () => {
     const reading = r.text();
     late.abort(new Error("timed out while reading"));
     await assert.rejects(reading, (e: Error) => e === late.signal.reason);
+  });
+
+  it("gives up on a connection whose TLS handshake never ends, as a failure before anything was sent", async () => {
+    // A server that accepts the connection and never answers the client's hello.
+    const held: Socket[] = [];
+    const silent = createTcpServer((socket) => held.push(socket));
+    silent.listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    const quick = createDefaultFetch({ connectTimeoutMs: 300 });
+    try {
+      const failure = await quick.fetch(`https://127.0.0.1:${(silent.address() as AddressInfo).port}/api/alerts`, { redirect: "manual" }).then(
+        () => assert.fail("answered"),
+        (e: unknown) => e,
+      );
+      assert.ok(failure instanceof TypeError && failure.message === "fetch failed", String(failure));
+      assert.equal((failure.cause as { code?: string } | undefined)?.code, "ERR_CONNECT_TIMEOUT");
+      assert.equal(failedBeforeSending(failure), true, "safe to send again");
+    } finally {
+      await quick.close();
+      for (const s of held) s.destroy();
+      silent.close();
+    }
   });
 
   it("hands anything else (another redirect mode, a non-string body) to fetch itself", async () => {
