@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CertificateBundle, createCertificateAuthority, createRsaCertificate, createServerCertificate, pemToDer } from "./pki.js";
 
@@ -47,6 +47,47 @@ export async function ensureStateFiles(
   extraHosts: readonly string[] = [],
 ): Promise<{ files: StateFiles; ca: CertificateBundle; server: CertificateBundle; partner: CertificateBundle }> {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  return withStateLock(stateDir, () => createOrLoad(stateDir, now, extraHosts));
+}
+
+/** A lock left by a process that died holding it is taken over after this long (creating the files takes well under a second). */
+const STALE_LOCK_MS = 10_000;
+
+/**
+ * Runs `work` while holding the state folder's lock (a directory: creating one is atomic). Without
+ * it, emulators started together on a new folder each made a CA, and the ca.pem left in the folder
+ * was one CA's while another's server certificate was served: clients given that ca.pem refused it.
+ */
+async function withStateLock<T>(stateDir: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(stateDir, ".lock");
+  for (;;) {
+    try {
+      mkdirSync(lock, { mode: 0o700 });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        continue; // released meanwhile
+      }
+      if (age > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function createOrLoad(
+  stateDir: string,
+  now: number,
+  extraHosts: readonly string[],
+): Promise<{ files: StateFiles; ca: CertificateBundle; server: CertificateBundle; partner: CertificateBundle }> {
   const files = stateFiles(stateDir);
   let ca = load(files.caCertFile, files.caKeyFile);
   if (!ca) {
