@@ -4,7 +4,7 @@
  * TLS-inspecting proxy's) is trusted for this client only — never process-wide, never by turning
  * verification off (certificate verification stays on; the process-wide trust store is not touched).
  */
-import { createSecureContext } from "node:tls";
+import { createSecureContext, type SecureContext } from "node:tls";
 import type { Agent, fetch as UndiciFetch } from "undici";
 import { createRequestTransport, type RequestTransport, requestCanAnswer, requestFetch } from "./request-fetch.js";
 
@@ -22,25 +22,26 @@ export interface DefaultFetch {
  * cloud's certificates are issued by it); without, Node's default roots.
  */
 export function createDefaultFetch(options: { ca?: string | undefined; connectTimeoutMs?: number } = {}): DefaultFetch {
-  // One secure context for every connection: given only `ca`, each TLS connection would build its
-  // own from the PEM text (about 1–3 ms of CPU each, measured during a sync).
-  const secureContext = options.ca === undefined ? undefined : createSecureContext({ ca: options.ca });
+  // One secure context for every connection, made at the first request: given only `ca`, each TLS
+  // connection would build its own from the PEM text (about 1–3 ms of CPU each, measured during a sync).
+  let secureContext: SecureContext | undefined;
+  const trust = () => (options.ca === undefined ? undefined : (secureContext ??= createSecureContext({ ca: options.ca })));
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   // Node's own HTTP client for API calls and token requests (request-fetch.ts); undici, for fetch
   // itself, is loaded only when a call needs it (~700 KB of JavaScript: CLI start-up time).
   let transport: RequestTransport | undefined;
   let undici: Promise<{ agent: Agent; fetch: typeof UndiciFetch }> | undefined;
   const loadUndici = () =>
-    (undici ??= import("undici").then(({ Agent, fetch }) => ({
-      agent: new Agent({ connect: { ...(secureContext ? { secureContext } : {}), timeout: connectTimeoutMs }, keepAliveTimeout: 10_000 }),
-      fetch,
-    })));
+    (undici ??= import("undici").then(({ Agent, fetch }) => {
+      const context = trust();
+      return { agent: new Agent({ connect: { ...(context ? { secureContext: context } : {}), timeout: connectTimeoutMs }, keepAliveTimeout: 10_000 }), fetch };
+    }));
   let closed = false;
   const fetch: FetchLike = async (input, init) => {
     // API calls and token requests (no redirect followed, a string body or none): Node's client,
     // answered as fetch answers (request-fetch.ts); anything else through fetch itself.
     if (requestCanAnswer(input, init)) {
-      transport ??= createRequestTransport({ ...(secureContext ? { secureContext } : {}), connectTimeoutMs });
+      transport ??= createRequestTransport({ secureContext: trust(), connectTimeoutMs });
       return requestFetch(transport, input as string | URL, init);
     }
     const { agent, fetch: undiciFetch } = await loadUndici();

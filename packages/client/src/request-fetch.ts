@@ -155,23 +155,25 @@ export interface RequestTransport {
 /**
  * Closes a kept-alive connection after {@link IDLE_CONNECTION_MS} unused, or sooner when the server
  * said so (Node keeps it until the server closes it, and a request sent as the server closes fails).
+ * `keepSocketAlive` is the Agent's documented hook for this.
  */
 function closeIdle(agent: HttpAgent): void {
-  const keep = (agent as unknown as { keepSocketAlive(socket: Socket): boolean }).keepSocketAlive.bind(agent);
-  (agent as unknown as { keepSocketAlive(socket: Socket): boolean }).keepSocketAlive = (socket) => {
-    const kept = keep(socket); // sets the server's hint, if any, as the socket's timeout
-    if (socket.timeout === 0 || socket.timeout === undefined || socket.timeout > IDLE_CONNECTION_MS) socket.setTimeout(IDLE_CONNECTION_MS);
+  const keep = agent.keepSocketAlive.bind(agent);
+  agent.keepSocketAlive = (socket) => {
+    const kept = keep(socket); // Node's own: keep-alive on, and the server's hint, if any, as the timeout
+    const { timeout } = socket as Socket;
+    if (!timeout || timeout > IDLE_CONNECTION_MS) (socket as Socket).setTimeout(IDLE_CONNECTION_MS);
     return kept;
   };
 }
 
 /** The pools of {@link requestFetch}: `secureContext` for a custom cloud's CA, else Node's roots. */
-export function createRequestTransport(options: { secureContext?: SecureContext; connectTimeoutMs?: number } = {}): RequestTransport {
+export function createRequestTransport(options: { secureContext?: SecureContext | undefined; connectTimeoutMs: number }): RequestTransport {
   const http = new HttpAgent({ keepAlive: true });
   const https = new HttpsAgent({ keepAlive: true, ...(options.secureContext ? { secureContext: options.secureContext } : {}) });
   closeIdle(http);
   closeIdle(https);
-  return { http, https, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 };
+  return { http, https, connectTimeoutMs: options.connectTimeoutMs };
 }
 
 /** An error with a code, as Node's network errors have (network.ts reads the code). */

@@ -11,6 +11,14 @@ export interface StateFiles {
   partnerKeyFile: string;
 }
 
+/** The state folder's files and the certificates in them. */
+export interface StatePki {
+  files: StateFiles;
+  ca: CertificateBundle;
+  server: CertificateBundle;
+  partner: CertificateBundle;
+}
+
 export function stateFiles(stateDir: string): StateFiles {
   return {
     caCertFile: join(stateDir, "ca.pem"),
@@ -45,7 +53,7 @@ export async function ensureStateFiles(
   stateDir: string,
   now: number,
   extraHosts: readonly string[] = [],
-): Promise<{ files: StateFiles; ca: CertificateBundle; server: CertificateBundle; partner: CertificateBundle }> {
+): Promise<StatePki> {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   return withStateLock(stateDir, () => createOrLoad(stateDir, now, extraHosts));
 }
@@ -87,7 +95,7 @@ async function createOrLoad(
   stateDir: string,
   now: number,
   extraHosts: readonly string[],
-): Promise<{ files: StateFiles; ca: CertificateBundle; server: CertificateBundle; partner: CertificateBundle }> {
+): Promise<StatePki> {
   const files = stateFiles(stateDir);
   let ca = load(files.caCertFile, files.caKeyFile);
   if (!ca) {
