@@ -139,16 +139,23 @@ describe("paging", () => {
   });
 
   it("decodedPages reads each body into the caller's buffer through the client's own fetch, and into one of its own otherwise", async () => {
-    const pageOf = (skip: number, n: number) => JSON.stringify({ value: Array.from({ length: n }, (_, i) => ({ id: `a${skip + i}`, title: `Zürich ☃ ${"x".repeat(i)}` })) });
+    // Pages of some hundred KiB: each arrives in several chunks.
+    const pageOf = (skip: number, n: number) =>
+      JSON.stringify({ value: Array.from({ length: n }, (_, i) => ({ id: `a${skip + i}`, title: `Zürich ☃ ${"x".repeat(i * 8)}` })) });
     const server = createServer((req, res) => {
       const u = new URL(req.url ?? "/", "http://x");
       const skip = Number(u.searchParams.get("$skip") ?? 0);
       const text = pageOf(skip, skip < 400 ? 200 : 7);
-      // Every other page compressed: the decoded bytes are what lands in the buffer.
-      if ((skip / 200) % 2 === 1) {
+      if (skip === 200) {
+        // Compressed: the decoded bytes are what lands in the buffer.
         res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
         res.end(gzipSync(text));
+      } else if (skip === 0) {
+        // With its length: read into the buffer as it arrives.
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+        res.end(text);
       } else {
+        // Chunked, no length.
         res.writeHead(200, { "content-type": "application/json" });
         res.end(text);
       }
@@ -194,6 +201,40 @@ describe("paging", () => {
       const viaFetch = await read(plain);
       assert.ok(viaFetch.length === expected.length && viaFetch.every((b, i) => b.text === expected[i]), "the bodies as sent, decoded");
       assert.ok(viaFetch.every((b) => !b.lent) && asked.length === 0, "a body from another fetch is read into a buffer of its own");
+    } finally {
+      await own.close();
+      server.close();
+    }
+  });
+
+  it("decodedPages refuses a body that ends before its stated length, and hands the decoder nothing of it", async () => {
+    const text = JSON.stringify({ value: Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, title: "y".repeat(4000) })) });
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.write(text.slice(0, 100_000), () => res.socket?.destroy());
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const own = createDefaultFetch();
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const transport = createTestTransport((url, init) => own.fetch(url, { ...init, redirect: "manual" }), base);
+      let decoded = 0;
+      await assert.rejects(
+        async () => {
+          for await (const _ of createMdeApi(transport).alerts.list({ pageSize: 200 }).decodedPages(
+            async () => {
+              decoded++;
+              return { items: 0, result: null };
+            },
+            { bodyBuffer: (n) => new Uint8Array(n) },
+          )) {
+            // paging on
+          }
+        },
+        /could not be read/,
+      );
+      assert.equal(decoded, 0, "the decoder never saw the partial body");
     } finally {
       await own.close();
       server.close();
