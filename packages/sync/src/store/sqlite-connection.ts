@@ -56,9 +56,16 @@ export function openSqliteConnection(options: SqliteConnectionOptions): { raw: D
  * Lets SQLite refresh its query planner's statistics where they are stale, as it advises before a
  * connection closes (sqlite.org/pragma.html#pragma_optimize); skipped while another connection holds
  * the write lock.
+ *
+ * The statistics are reloaded first (`ANALYZE sqlite_schema`, sqlite.org/lang_analyze.html): a
+ * connection keeps those it read when it opened, so after the writer thread's connection had
+ * analyzed the alerts of a first sync, the store's own connection saw them as never analyzed and
+ * analyzed them again at its close, from a cold cache (measured: about 90 ms of a 120,000-alert
+ * sync's last moments; 0.3 ms with the reload).
  */
 export function optimizeSqlite(raw: Database.Database): void {
   try {
+    raw.exec("ANALYZE sqlite_schema");
     raw.pragma("optimize");
   } catch (error) {
     if ((error as { code?: unknown })?.code !== "SQLITE_BUSY") throw error;
