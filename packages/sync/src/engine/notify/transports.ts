@@ -8,7 +8,6 @@
  */
 import { connect as netConnect, isIP } from "node:net";
 import { connect as tlsConnect } from "node:tls";
-import { createTransport } from "nodemailer";
 import type { WebhookSend } from "../webhook-http.js";
 import { guardedLookup, refusedAddress, type ResolveAll, systemResolveAll, WebhookTargetError } from "../webhook-target.js";
 import { checkSyslogUrl, type SmtpDestination, type SyslogDestination } from "./destinations.js";
@@ -91,6 +90,9 @@ export async function sendMail(
   options: { resolveAll?: ResolveAll; timeoutMs?: number } = {},
 ): Promise<void> {
   const address = await checkedAddress(d.host, d.allowPrivateTargets === true, options.resolveAll ?? systemResolveAll);
+  // Loaded when a mail is sent: nodemailer is about 480 KB of code every command that loads the
+  // engine would otherwise parse at its start (a sync with no mail destination never needs it).
+  const { createTransport } = (await import("nodemailer")).default;
   const transport = createTransport({
     host: address,
     port: d.port,
