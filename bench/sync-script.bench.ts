@@ -518,18 +518,21 @@ saveResult("sync-script", {
       `(default 16, then ${RTT_CONCURRENCY}) and fetches the next tenants' tokens while the running ones sync, so a tenant waits for ` +
       `one round trip instead of two` +
       (RTT_BASELINE ? "; the baseline's sync --once at its default too." : "."),
-    "Where the sync's time goes (per-thread CPU of the sync process on loopback, from /proc, and CPU profiles; docs/architecture.md, " +
-      "\"How an alert page is written\"): the writer thread inserts the rows, about 33% of the CPU (SQLite's inserts into the table " +
-      "and its seven indexes, its commits and WAL checkpoints; about a quarter of the thread's time is in the kernel, writing the WAL " +
-      "and the file); the main thread reads the network (TLS, HTTP, the bodies' bytes) and does the store's bookkeeping, about 29%; " +
-      "the reader thread scans each body straight into packed rows (alert-page-scan.ts), about 22%; V8's own helper threads " +
-      "(compilation, garbage collection) about 14%. The page buffers the threads hand each other are recycled (spare-buffers.ts): " +
-      "before, first touches of new buffers (page faults) were about a sixth of the main and reader threads' CPU. About 1.4 s " +
-      "of the sync's CPU does not depend on the alert count: about 1.0 s a run and 11 ms a tenant (Node's start and module loading " +
-      "on three threads, a token per tenant, TLS handshakes, the store's bookkeeping per tenant, the query-planner statistics SQLite " +
-      "gathers at close; measured with 30 alerts per tenant, 10 against 40 tenants). On loopback the " +
-      "emulator serving the same JSON shares the machine's two cores (its CPU per run is a row above), so a side's wall time follows " +
-      "its own CPU plus the emulator's. The machine's own speed drifts from run to run (the baseline's time says how busy it was): " +
-      "only the ratios of one run are compared.",
+    "Where the sync's time goes (per-thread CPU of the sync process on loopback, from perf and CPU profiles; " +
+      "docs/architecture.md, \"How an alert page is written\"): the writer thread inserts the rows, about 40% of the CPU " +
+      "(SQLite's inserts into the table and its seven indexes, its commits and WAL checkpoints; about a quarter of the " +
+      "thread's time is in the kernel, writing the WAL and the file); the reader thread scans each body straight into packed " +
+      "rows (alert-page-scan.ts), about 27%; the main thread reads the network (TLS, HTTP, the bodies' bytes) and does the " +
+      "store's bookkeeping, about 23%; V8's own helper threads (mostly optimising compilation, for three threads) about 10%. " +
+      "The page buffers the threads hand each other are recycled (spare-buffers.ts), and a body is copied into its buffer as " +
+      "it arrives: before, first touches of new buffers (page faults) were about a sixth of the main and reader threads' CPU, " +
+      "and a body gathered whole was copied after the other bodies read meanwhile had pushed it out of the cache. About 0.6 s " +
+      "of the sync's CPU is spent once a run and about 16 ms once a tenant (Node's start and module loading on three threads, " +
+      "a token and a TLS connection per tenant, the store's bookkeeping per tenant, the query-planner statistics SQLite " +
+      "gathers at close, the optimising compiler's warm-up; measured with 30 alerts per tenant, 2 against 40 tenants, five " +
+      "runs each). On loopback the emulator serving the same JSON shares the machine's two cores (its CPU per run is a row " +
+      "above): its one thread is busy from the sync's first request (about 0.35 s after the sync starts) until the last " +
+      "page, so a side's wall time follows its own CPU plus the emulator's. The machine's own speed drifts from run to run (the " +
+      "baseline's time says how busy it was): only the ratios of one run are compared.",
   ],
 });
