@@ -19,7 +19,7 @@
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { Socket } from "node:net";
-import { Readable } from "node:stream";
+import { finished, Readable } from "node:stream";
 import type { SecureContext } from "node:tls";
 import { createGunzip, createInflate } from "node:zlib";
 
@@ -110,10 +110,19 @@ function streamResponse(stream: Readable | null, init: ResponseInit, knownLength
     if (bodyUsed()) throw new TypeError("Body is unusable: Body has already been read");
     used = true;
     const into = checked(knownLength);
-    for await (const chunk of stream) {
-      into.set(chunk as Buffer, at);
-      at += (chunk as Buffer).length;
-    }
+    // Listened to, not iterated: a page arrives in thousands of chunks, and each await of an
+    // async iterator costs a promise and a turn of the microtask queue.
+    await new Promise<void>((resolve, reject) => {
+      stream.on("data", (chunk: Buffer) => {
+        try {
+          into.set(chunk, at);
+          at += chunk.length;
+        } catch (error) {
+          stream.destroy(error as Error); // thrown from a listener, it would end the process
+        }
+      });
+      finished(stream, (error) => (error ? reject(error) : resolve()));
+    });
     return into.subarray(0, at);
   };
   const arrayBuffer = async (): Promise<ArrayBuffer> => {

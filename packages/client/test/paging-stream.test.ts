@@ -241,6 +241,38 @@ describe("paging", () => {
     }
   });
 
+  it("decodedPages stops reading a body of known length when the caller aborts, with the caller's reason", async () => {
+    const text = JSON.stringify({ value: Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, title: "z".repeat(4000) })) });
+    let sentPart!: () => void;
+    const partSent = new Promise<void>((resolve) => (sentPart = resolve));
+    const server = createServer((_req, res) => {
+      // Half the body, then nothing more: the rest never comes.
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.write(text.slice(0, 100_000), () => sentPart());
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const own = createDefaultFetch();
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const transport = createTestTransport((url, init) => own.fetch(url, { ...init, redirect: "manual" }), base);
+      const controller = new AbortController();
+      const reason = new Error("stopped by the caller");
+      void partSent.then(() => setTimeout(() => controller.abort(reason), 50));
+      await assert.rejects(async () => {
+        for await (const _ of createMdeApi(transport).alerts.list({ pageSize: 200, signal: controller.signal }).decodedPages(async () => ({ items: 0, result: null }), {
+          bodyBuffer: (n) => new Uint8Array(n),
+        })) {
+          // paging on
+        }
+      }, reason);
+    } finally {
+      await own.close();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("decodedPages follows a decoder's next link only to the API's origin, and a decoder's error ends the list", async () => {
     const transport = createTestTransport(async () => json({ value: [{ id: 1 }] }), BASE);
     const list = () => createMdeApi(transport).alerts.list({ pageSize: 10 });
