@@ -61,7 +61,7 @@ export function openSqliteConnection(options: SqliteConnectionOptions): { raw: D
  * connection keeps those it read when it opened, so after the writer thread's connection had
  * analyzed the alerts of a first sync, the store's own connection saw them as never analyzed and
  * analyzed them again at its close, from a cold cache (measured: about 90 ms of a 120,000-alert
- * sync's last moments; 0.3 ms with the reload).
+ * sync's last moments; about 1 ms with the reload).
  */
 export function optimizeSqlite(raw: Database.Database): void {
   try {
