@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { once } from "node:events";
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { createDefaultFetch, createMdeApi, ForeignNextLinkError } from "@mde-partner/client";
@@ -30,6 +30,44 @@ function skipService(total: number, serverMax = 10_000): FetchLike {
     for (let i = skip; i < Math.min(skip + top, total); i++) value.push({ id: `a${i}` });
     return json({ "@odata.context": `${BASE}/api/$metadata#Alerts`, value });
   };
+}
+
+/**
+ * A service whose one page states its length and sends about half of it, then does `then`; and a
+ * transport to it through the client's own fetch.
+ */
+async function halfBodyService(then: (res: ServerResponse) => void) {
+  const text = JSON.stringify({ value: Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, title: "y".repeat(4000) })) });
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+    res.write(text.slice(0, 100_000), () => then(res));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const own = createDefaultFetch();
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    transport: createTestTransport((url, init) => own.fetch(url, { ...init, redirect: "manual" }), base),
+    async close() {
+      await own.close();
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** Reads every page of the alert list into buffers of the caller's, as the sync does. */
+async function readPages(transport: MdeTransport, signal?: AbortSignal, decoded = () => {}): Promise<void> {
+  const list = createMdeApi(transport).alerts.list({ pageSize: 200, ...(signal ? { signal } : {}) });
+  for await (const _ of list.decodedPages(
+    async () => {
+      decoded();
+      return { items: 0, result: null };
+    },
+    { bodyBuffer: (n) => new Uint8Array(n) },
+  )) {
+    // paging on
+  }
 }
 
 describe("paging", () => {
@@ -208,68 +246,28 @@ describe("paging", () => {
   });
 
   it("decodedPages refuses a body that ends before its stated length, and hands the decoder nothing of it", async () => {
-    const text = JSON.stringify({ value: Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, title: "y".repeat(4000) })) });
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-      res.write(text.slice(0, 100_000), () => res.socket?.destroy());
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const own = createDefaultFetch();
+    const service = await halfBodyService((res) => res.socket?.destroy());
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const transport = createTestTransport((url, init) => own.fetch(url, { ...init, redirect: "manual" }), base);
       let decoded = 0;
       await assert.rejects(
-        async () => {
-          for await (const _ of createMdeApi(transport).alerts.list({ pageSize: 200 }).decodedPages(
-            async () => {
-              decoded++;
-              return { items: 0, result: null };
-            },
-            { bodyBuffer: (n) => new Uint8Array(n) },
-          )) {
-            // paging on
-          }
-        },
+        readPages(service.transport, undefined, () => decoded++),
         /could not be read/,
       );
       assert.equal(decoded, 0, "the decoder never saw the partial body");
     } finally {
-      await own.close();
-      server.close();
+      await service.close();
     }
   });
 
   it("decodedPages stops reading a body of known length when the caller aborts, with the caller's reason", async () => {
-    const text = JSON.stringify({ value: Array.from({ length: 50 }, (_, i) => ({ id: `a${i}`, title: "z".repeat(4000) })) });
-    let sentPart!: () => void;
-    const partSent = new Promise<void>((resolve) => (sentPart = resolve));
-    const server = createServer((_req, res) => {
-      // Half the body, then nothing more: the rest never comes.
-      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-      res.write(text.slice(0, 100_000), () => sentPart());
-    });
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const own = createDefaultFetch();
+    const controller = new AbortController();
+    const reason = new Error("stopped by the caller");
+    // The rest of the body never comes: only the abort ends the read.
+    const service = await halfBodyService(() => setTimeout(() => controller.abort(reason), 50));
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const transport = createTestTransport((url, init) => own.fetch(url, { ...init, redirect: "manual" }), base);
-      const controller = new AbortController();
-      const reason = new Error("stopped by the caller");
-      void partSent.then(() => setTimeout(() => controller.abort(reason), 50));
-      await assert.rejects(async () => {
-        for await (const _ of createMdeApi(transport).alerts.list({ pageSize: 200, signal: controller.signal }).decodedPages(async () => ({ items: 0, result: null }), {
-          bodyBuffer: (n) => new Uint8Array(n),
-        })) {
-          // paging on
-        }
-      }, reason);
+      await assert.rejects(readPages(service.transport, controller.signal), reason);
     } finally {
-      await own.close();
-      server.closeAllConnections();
-      server.close();
+      await service.close();
     }
   });
 
