@@ -65,6 +65,10 @@ interface Measured {
   stdout: string;
 }
 
+/** `NAME=value NAME=value` (BENCH_CHILD_ENV, BENCH_SYNC_ENV) as variables. */
+const envList = (list: string | undefined): Record<string, string> =>
+  Object.fromEntries((list?.split(" ").filter(Boolean) ?? []).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+
 /** Runs `node args…` as its own process with the rusage preload: wall time from spawn to exit, its CPU. */
 async function measure(label: string, args: string[], env: Record<string, string>, cwd = root): Promise<Measured> {
   const usageFile = join(dir, `rusage-${label}-${process.hrtime.bigint()}.json`);
@@ -76,6 +80,8 @@ async function measure(label: string, args: string[], env: Record<string, string
     NO_COLOR: "1",
     NODE_OPTIONS: `--require ${PRELOAD}`,
     MDE_BENCH_RUSAGE_FILE: usageFile,
+    // BENCH_CHILD_ENV: more variables for every measured process (BENCH_SYNC_ENV: for this checkout's syncs only).
+    ...envList(process.env.BENCH_CHILD_ENV),
     ...env,
   };
   const t0 = performance.now();
@@ -113,6 +119,16 @@ async function run(label: string, args: string[], env: Record<string, string>, c
   return stdout;
 }
 
+/** A process's /proc/PID/stat fields from its state on (field 3 of proc(5) is [0]), or undefined off Linux. */
+function procStat(pid: number): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
 /** One emulator world: its process, a connection trusting its CA, its control API. */
 async function world(tenants: number, alertsPerTenant: number, seed: string) {
   const emulator = await startEmulatorProcess([
@@ -135,13 +151,12 @@ async function world(tenants: number, alertsPerTenant: number, seed: string) {
     info,
     /** The emulator process's CPU so far (user + system, µs; Linux /proc, else 0). */
     cpuUs(): number {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-      } catch {
-        return 0;
-      }
+      const fields = procStat(pid);
+      return fields ? ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100 : 0;
+    },
+    /** The emulator process's minor page faults so far (Linux /proc, else 0). */
+    faults(): number {
+      return Number(procStat(pid)?.[7] ?? 0);
     },
     dispatcher,
     control,
@@ -196,6 +211,8 @@ interface SyncSample extends Measured {
   bytes: number;
   /** The emulator's CPU while it served this run. */
   emulatorCpuUs: number;
+  /** The emulator's minor page faults while it served this run. */
+  emulatorFaults: number;
 }
 
 /** `mde-partner sync --once …` of `checkout` into a fresh SQLite store; checks every alert is in it. */
@@ -208,13 +225,15 @@ async function syncRun(checkout: string, home: string, w: World, args: string[])
   });
   await w.control("POST", "/rate-limits/reset");
   const emulator0 = w.cpuUs();
+  const faults0 = w.faults();
   const m = await measure(
     "sync",
     [`${checkout}/packages/cli/bin/mde-partner.js`, "sync", "--once", "--db", `sqlite:${file}`, ...args],
-    { MDE_PARTNER_HOME: home, [SECRET_ENV]: w.info.partnerApp.clientSecret },
+    { MDE_PARTNER_HOME: home, [SECRET_ENV]: w.info.partnerApp.clientSecret, ...(checkout === root ? envList(process.env.BENCH_SYNC_ENV) : {}) },
     checkout,
   );
   const emulatorCpuUs = w.cpuUs() - emulator0;
+  const emulatorFaults = w.faults() - faults0;
   const bytes = ["", "-wal"].reduce((n, s) => n + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -240,7 +259,7 @@ async function syncRun(checkout: string, home: string, w: World, args: string[])
   rmSync(file, { force: true });
   rmSync(`${file}-wal`, { force: true });
   rmSync(`${file}-shm`, { force: true });
-  return { ...m, bytes, emulatorCpuUs };
+  return { ...m, bytes, emulatorCpuUs, emulatorFaults };
 }
 
 /** The documentation-style script into a fresh NDJSON file; checks it wrote every alert. */
@@ -248,6 +267,7 @@ async function scriptRun(w: World): Promise<SyncSample> {
   const out = join(dir, `script-${++stores}.ndjson`);
   await w.control("POST", "/rate-limits/reset");
   const emulator0 = w.cpuUs();
+  const faults0 = w.faults();
   const m = await measure("script", [join(root, "bench/doc-style-sync.mjs"), out, ...w.info.tenants.map((t) => t.id)], {
     NODE_EXTRA_CA_CERTS: w.info.caCertFile,
     MDE_LOGIN_URL: w.info.loginUrl,
@@ -256,13 +276,14 @@ async function scriptRun(w: World): Promise<SyncSample> {
     MDE_CLIENT_SECRET: w.info.partnerApp.clientSecret,
   });
   const emulatorCpuUs = w.cpuUs() - emulator0;
+  const emulatorFaults = w.faults() - faults0;
   const text = readFileSync(out);
   let lines = 0;
   for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
   if (Number(m.stdout.trim()) !== w.total || lines !== w.total)
     throw new Error(`script wrote ${lines} alerts (said ${m.stdout.trim()}), the emulator has ${w.total}`);
   rmSync(out, { force: true });
-  return { ...m, bytes: text.length, emulatorCpuUs };
+  return { ...m, bytes: text.length, emulatorCpuUs, emulatorFaults };
 }
 
 /** Every alert page of every tenant as the API returns it ($top=10000/$skip, as the script reads them). */
@@ -310,7 +331,7 @@ async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; 
 }
 
 type Side = "script" | "sync" | "baseline" | "limit";
-const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
+const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number; emulatorFaults?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
 const ALERTS_ONLY = ["--no-machines", "--no-tvm", ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
@@ -398,7 +419,7 @@ if (QUICK) {
         `  ${side}: ${(median(got.map((s) => s.ms)) / 1000).toFixed(2)} s, ${(median(got.map((s) => s.cpuUs)) / loopTotal).toFixed(1)} µs CPU per alert` +
           (side === "limit"
             ? ""
-            : ` (${(median(got.map((s) => s.systemUs ?? 0)) / loopTotal).toFixed(1)} in the kernel, ${Math.round(median(got.map((s) => s.minorFaults ?? 0)) / 1000)}k page faults), emulator ${(median(got.map((s) => s.emulatorCpuUs ?? 0)) / loopTotal).toFixed(1)} µs per alert, peak RSS ${Math.round(median(got.map((s) => s.maxRssKiB ?? 0)) / 1024)} MiB`),
+            : ` (${(median(got.map((s) => s.systemUs ?? 0)) / loopTotal).toFixed(1)} in the kernel, ${Math.round(median(got.map((s) => s.minorFaults ?? 0)) / 1000)}k page faults), emulator ${(median(got.map((s) => s.emulatorCpuUs ?? 0)) / loopTotal).toFixed(1)} µs per alert (${Math.round(median(got.map((s) => s.emulatorFaults ?? 0)) / 1000)}k page faults), peak RSS ${Math.round(median(got.map((s) => s.maxRssKiB ?? 0)) / 1024)} MiB`),
       );
   }
   process.exit(0);
