@@ -13,6 +13,7 @@ import { GRAPH_BUDGETS } from "./graph/operations.js";
 import { BUDGETS } from "./mde/operations.js";
 import type { BudgetLimits } from "./pipeline/rate-budget.js";
 import type { RateBudgetStore } from "./pipeline/rate-budget-store.js";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./pipeline/fetch-sink.js";
 import { type RetryOptions, resolveRetryOptions } from "./pipeline/retry-policy.js";
 import { CLIENT_VERSION } from "./version.js";
 
@@ -45,6 +46,12 @@ export interface PartnerClientOptions {
   timeoutMs?: number;
   /** Time limit of a token request, ms. Default 30 s. */
   tokenTimeoutMs?: number;
+  /**
+   * The most one API answer's body may hold, in bytes after content decoding. Default 256 MiB: a
+   * larger answer fails its call with ERR_MDE_INVALID_RESPONSE, unread, rather than being held in
+   * memory (a customer tenant's answer is not trusted to be the size the API documents).
+   */
+  maxResponseBytes?: number;
   retry?: RetryOptions;
   /** Per app+tenant budgets by name (default: the documented limits, mde-api.md §7), or `false` to send without waiting. */
   rateBudgets?: Readonly<Record<string, BudgetLimits>> | false;
@@ -82,6 +89,7 @@ export interface ResolvedPartnerOptions {
   readonly allowInsecureRequests: boolean;
   readonly timeoutMs: number;
   readonly tokenTimeoutMs: number;
+  readonly maxResponseBytes: number;
   readonly retry: Required<RetryOptions>;
   readonly rateBudgets: Readonly<Record<string, BudgetLimits>> | false;
   readonly budgetStore: RateBudgetStore | undefined;
@@ -99,6 +107,12 @@ function positive(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
     throw new TypeError(`${what} must be a positive number of milliseconds`);
+  return value;
+}
+
+function byteCount(value: unknown, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) throw new TypeError(`${what} must be a positive whole number of bytes`);
   return value;
 }
 
@@ -186,6 +200,7 @@ export function resolvePartnerOptions(options: PartnerClientOptions): ResolvedPa
     allowInsecureRequests,
     timeoutMs: positive(options.timeoutMs, "timeoutMs", 120_000),
     tokenTimeoutMs: positive(options.tokenTimeoutMs, "tokenTimeoutMs", 30_000),
+    maxResponseBytes: byteCount(options.maxResponseBytes, "maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES),
     retry: resolveRetryOptions(options.retry),
     rateBudgets: checkBudgets(options.rateBudgets),
     budgetStore,

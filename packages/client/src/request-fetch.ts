@@ -58,6 +58,18 @@ export interface BodyIntoResponse extends Response {
 }
 
 /**
+ * A member of the responses {@link requestFetch} gives: bounds what any read of the body takes
+ * (after content decoding) to `maxBytes`; a body that grows past it ends with `tooLarge()`, its
+ * connection closed, holding no more than the bound in memory (pipeline/fetch-sink.ts).
+ */
+export const LIMIT_BODY = Symbol("mde-partner.limitBody");
+
+/** A response with the {@link LIMIT_BODY} member. */
+export interface LimitableResponse extends Response {
+  [LIMIT_BODY](maxBytes: number, tooLarge: () => Error): void;
+}
+
+/**
  * A `Response` whose body is a Node stream, read without web streams by arrayBuffer/text/json,
  * turned into a web stream only when `body` is asked for: a fetch Response whose body members
  * are its own (they shadow the prototype's).
@@ -66,6 +78,7 @@ function streamResponse(stream: Readable | null, init: ResponseInit, knownLength
   const response = new Response(null, init);
   let web: ReadableStream<Uint8Array> | null | undefined;
   let used = false;
+  let limit: { maxBytes: number; tooLarge: () => Error } | undefined;
   const bodyUsed = () => used || (web?.locked ?? false);
   /**
    * Hands each of the body's chunks to `each` as it arrives, once. Listened to, not iterated: a page
@@ -77,9 +90,12 @@ function streamResponse(stream: Readable | null, init: ResponseInit, knownLength
     if (stream === null) return;
     if (bodyUsed()) throw new TypeError("Body is unusable: Body has already been read");
     used = true;
+    let read = 0;
     await new Promise<void>((resolve, reject) => {
       stream.on("data", (chunk: Buffer) => {
         try {
+          read += chunk.length;
+          if (limit !== undefined && read > limit.maxBytes) throw limit.tooLarge();
           each(chunk);
         } catch (error) {
           stream.destroy(error as Error); // thrown from a listener, it would end the process
@@ -136,12 +152,23 @@ function streamResponse(stream: Readable | null, init: ResponseInit, knownLength
   };
   const text = async () => new TextDecoder().decode(await bytes());
   Object.defineProperties(response, {
-    body: { get: () => (web === undefined ? (web = stream === null ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>)) : web) },
+    body: {
+      get: () => {
+        if (web !== undefined) return web;
+        const whole = stream === null ? null : (Readable.toWeb(stream) as ReadableStream<Uint8Array>);
+        return (web = whole && limit ? limitedStream(whole, limit.maxBytes, limit.tooLarge) : whole);
+      },
+    },
     bodyUsed: { get: bodyUsed },
     arrayBuffer: { value: arrayBuffer },
     bytes: { value: async () => new Uint8Array(await arrayBuffer()) },
     text: { value: text },
     [READ_BODY_INTO]: { value: readInto },
+    [LIMIT_BODY]: {
+      value: (maxBytes: number, tooLarge: () => Error) => {
+        limit = { maxBytes, tooLarge };
+      },
+    },
     json: { value: async () => JSON.parse(await text()) as unknown },
     blob: { value: async () => new Blob([await arrayBuffer()], { type: response.headers.get("content-type") ?? "" }) },
     clone: {
@@ -151,6 +178,23 @@ function streamResponse(stream: Readable | null, init: ResponseInit, knownLength
     },
   });
   return response;
+}
+
+/**
+ * `stream` passed on until more than `maxBytes` have gone through it, then ended with `tooLarge()`
+ * (the source cancelled): a body read through it holds no more than the bound.
+ */
+export function limitedStream(stream: ReadableStream<Uint8Array>, maxBytes: number, tooLarge: () => Error): ReadableStream<Uint8Array> {
+  let read = 0;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        read += chunk.byteLength;
+        if (read > maxBytes) controller.error(tooLarge());
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 /** fetch's transport failure: a TypeError naming its cause. */

@@ -29,7 +29,8 @@ export interface PipelineOptions {
   /** API base URL (the tenant's MDE region host, or the cloud's Graph host). */
   readonly baseUrl: string;
   /** The partner client's resolved options (user agent, clock, sleep, retry, logger, timeout). */
-  readonly options: Pick<ResolvedPartnerOptions, "clientId" | "userAgent" | "clock" | "sleep" | "random" | "retry" | "logger" | "timeoutMs">;
+  readonly options: Pick<ResolvedPartnerOptions, "clientId" | "userAgent" | "clock" | "sleep" | "random" | "retry" | "logger" | "timeoutMs"> &
+    Partial<Pick<ResolvedPartnerOptions, "maxResponseBytes">>;
   readonly fetch: FetchLike;
   /** The client's rate budgets; `undefined` when they are switched off. */
   readonly budgets: RateBudgets | undefined;
@@ -74,7 +75,7 @@ export function createPipeline(p: PipelineOptions): MdeTransport {
   return createTenantTransport({
     tenantId: p.tenantId,
     baseUrl: p.baseUrl,
-    pipeline: composePipeline(policies, fetchSink(p.fetch)),
+    pipeline: composePipeline(policies, fetchSink(p.fetch, p.options.maxResponseBytes)),
     fetch: p.fetch,
     userAgent,
     clock,
