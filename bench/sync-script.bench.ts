@@ -437,6 +437,11 @@ const sides = (pick: (side: Side) => string, withLimit: boolean) =>
   [pick("script"), pick("sync"), ...(BASELINE ? [pick("baseline")] : []), ...(withLimit ? [pick("limit")] : [])].join(" / ");
 const sideLine = (side: Side) => line({ ms: sec(side) * 1000, cpuUs: med(side, (s) => s.cpuUs) }, loopTotal);
 const n = `median of ${ROUNDS}`;
+/** `a`'s figure over `b`'s in each round (samples are pushed one per side and round), then their median. */
+const perRound = (a: Side, b: Side, pick: (s: (typeof samples)[Side][number]) => number, digits = 2, unit = "×") => {
+  const ratios = samples[a].map((s, i) => pick(s) / pick(samples[b][i]!));
+  return `${ratios.map((r) => r.toFixed(digits) + unit).join(", ")} — median ${median(ratios).toFixed(digits)}${unit}`;
+};
 /** The baseline checkout by its commit (a local path means nothing to a reader of the results). */
 /** How the command line names the baseline's checkout. */
 function baselineArg(): string {
@@ -455,12 +460,16 @@ const rows: Array<[string, string]> = [
   [`documentation-style script (NDJSON), ${n}`, sideLine("script")],
   [`sync --once --no-machines --no-tvm (SQLite), ${n}`, sideLine("sync")],
   ["speedup sync / script, loopback (aim ≥ 1.5×)", `${(sec("script") / sec("sync")).toFixed(2)}×`],
+  // The ratio of medians can pair one side's quiet round with the other's disturbed one; each round
+  // runs every side in turn, so its own ratio compares runs minutes apart at most.
+  ["speedup sync / script per round (the two ran in turn), and their median", perRound("script", "sync", (s) => s.ms)],
 ];
 if (BASELINE) {
   rows.push(
     [`baseline: the same sync --once of ${baselineName()}, ${n}`, sideLine("baseline")],
     ["speedup sync / baseline sync, loopback", `${(sec("baseline") / sec("sync")).toFixed(2)}×`],
     ["CPU per alert sync / baseline (aim ≤ 0.33)", (cpuPerAlert("sync") / cpuPerAlert("baseline")).toFixed(2)],
+    ["CPU per alert sync / baseline per round, and their median", perRound("sync", "baseline", (s) => s.cpuUs, 2, "")],
   );
 }
 rows.push(
