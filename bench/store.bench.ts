@@ -85,7 +85,7 @@ try {
       ["store file per alert (after close)", `${(bytesPerAlert / 1024).toFixed(2)} KiB (${Math.round(bytesPerAlert)} bytes)`],
     ],
     notes: [
-      "The filtered page is served by the index (tenant_key, severity, status, updated_us) (store schema v6): a range scan that stops after 51 rows. The file size covers the rows, their key and six indexes and the bench's alert shape (bench/fill-store.ts), not the emulator's; the ingest-limit benchmark measures the emulator's alerts.",
+      "The filtered page is served by the index (tenant_key, severity, status, updated_us) (store schema v6): a range scan that stops after 51 rows. Every tenant newest first is each tenant's first rows by its (tenant_key, updated_us) index, merged (schema v12 keeps no index of every alert by time). The file size covers the rows, their key and six indexes and the bench's alert shape (bench/fill-store.ts), not the emulator's; the ingest-limit benchmark measures the emulator's alerts.",
     ],
   });
 } finally {

@@ -550,7 +550,7 @@ saveResult("sync-script", {
       (RTT_BASELINE ? "; the baseline's sync --once at its default too." : "."),
     "Where the sync's time goes (per-thread CPU of the sync process on loopback, from perf and CPU profiles; " +
       "docs/architecture.md, \"How an alert page is written\"): the writer thread inserts the rows, about 40% of the CPU " +
-      "(SQLite's inserts into the table and its seven indexes, its commits and WAL checkpoints; about a quarter of the " +
+      "(SQLite's inserts into the table and its six indexes, its commits and WAL checkpoints; about a quarter of the " +
       "thread's time is in the kernel, writing the WAL and the file); the reader thread scans each body straight into packed " +
       "rows (alert-page-scan.ts), about 27%; the main thread reads the network (TLS, HTTP, the bodies' bytes) and does the " +
       "store's bookkeeping, about 23%; V8's own helper threads (mostly optimising compilation, for three threads) about 10%. " +

@@ -664,6 +664,22 @@ const tvmScoreHistory: Migration = {
   },
 };
 
+/*
+ * One time index fewer (schema v12): "every tenant, newest first" (and by creation time, and a list
+ * of tenants) is read from each tenant's own time index and merged (alerts-query.ts), so the index
+ * of every alert by its update time alone goes. A first sync's alerts arrive tenant by tenant, each
+ * tenant's over the whole time range, so that index's entries landed all over it and each page's
+ * commit rewrote most of its pages: without it a sync spends about 2 µs less CPU per alert
+ * (bench/sync-script.bench.ts, paired: 31.9 µs against 33.9).
+ */
+const tenantTimeMerge: Migration = {
+  version: 12,
+  name: "every tenant's alerts by time from the tenants' own indexes",
+  statements(ctx) {
+    return [ctx.db.schema.dropIndex("alerts_updated_us").ifExists().compile()];
+  },
+};
+
 /** Every schema version this code knows, oldest first. Append; never edit a released one. */
 export const migrations: readonly Migration[] = Object.freeze([
   initialSchema,
@@ -677,4 +693,5 @@ export const migrations: readonly Migration[] = Object.freeze([
   notificationRules,
   fleetBaselines,
   tvmScoreHistory,
+  tenantTimeMerge,
 ]);
