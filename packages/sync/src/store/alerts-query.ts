@@ -155,8 +155,8 @@ function sortColumns(sort: AlertSort, singleTenant: boolean): SortColumn[] {
 /**
  * The rows of several sorted sources as one sorted sequence (a binary heap of each source's next
  * row). A source gives its rows a batch at a time (an empty batch: it has no more), and is asked
- * for its next batch only when the merge has taken the last one: the rows themselves pass through
- * no promise (an await per row of an async iterator was most of an export's time).
+ * for its next batch only when the merge has taken the last one; the merged rows come out in
+ * arrays too (an await per row of async iterators cost an export of 1,000,000 alerts about 1 s).
  */
 export async function* mergeSorted<T>(sources: Array<() => Promise<readonly T[]>>, compare: (a: T, b: T) => number): AsyncGenerator<readonly T[], void, undefined> {
   type Entry = { rows: readonly T[]; at: number; more: () => Promise<readonly T[]> };
@@ -185,7 +185,7 @@ export async function* mergeSorted<T>(sources: Array<() => Promise<readonly T[]>
   }
   while (heap.length > 0) {
     // Every row that comes before the top source's next batch is needed, taken synchronously.
-    const out: T[] = [];
+    let out: T[] = [];
     while (heap.length > 0) {
       const top = heap[0]!;
       out.push(head(top));
@@ -195,7 +195,7 @@ export async function* mergeSorted<T>(sources: Array<() => Promise<readonly T[]>
       }
       // The top source's batch is used up: yield what is merged, then ask it for more.
       yield out;
-      out.length = 0;
+      out = [];
       const rows = await top.more();
       if (rows.length > 0) {
         top.rows = rows;
@@ -258,8 +258,10 @@ function decodeToken(token: string, sort: AlertSort, order: "asc" | "desc", arit
  * alerts_tenant_created_us, and with severity and status alerts_tenant_sev_status_us), so the page
  * is the best of each tenant's first rows — no index of every alert by time is kept (schema v12:
  * it cost a sync about 2 µs of CPU per alert), and a list of tenants, one of them large, is not a
- * sort of all that tenant's alerts (measured at 1,000,000 alerts: 108 ms before, by creation time
- * over every tenant 306 ms).
+ * sort of all that tenant's alerts. Measured at 1,000,000 alerts (SQLite, 23 tenants): one large
+ * tenant and two quiet ones newest first 105 ms before, every tenant by creation time 296 ms, every
+ * tenant's High and New 230 ms; now 0.7, 1.6 and 2.2 ms, and every tenant newest first 1.8 ms
+ * instead of 0.7.
  */
 const mergesTenants = (sort: AlertSort, tenantIds: readonly string[] | undefined) =>
   sort !== "severity" && (tenantIds === undefined || tenantIds.length > 1);
