@@ -5,10 +5,11 @@ import { LIMIT_BODY, type LimitableResponse, limitedStream } from "../request-fe
 import type { PipelineRequest, SendRequest } from "./policy.js";
 
 /**
- * What one answer's body may hold by default, after content decoding: 256 MiB. The largest
- * documented pages are some tens of MiB (10,000 alerts of the emulator's kind are 12.9 MiB,
- * docs/benchmarks.md); a body past the bound is not a page the API documents, and reading it whole
- * would put every tenant's sync at the mercy of one tenant's answer.
+ * What one answer's body may hold by default, after content decoding: 256 MiB. The largest answer
+ * the API documents is an advanced hunting result, which the service caps at 124 MB (larger ones
+ * are refused with a 400); pages of lists are some tens of MiB at most (10,000 alerts of the
+ * emulator's kind are 12.9 MiB, docs/benchmarks.md). A body past the bound is not an answer the API
+ * documents, and reading it whole would put every tenant's sync at the mercy of one tenant's answer.
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
