@@ -10,6 +10,8 @@
 //     baseline  — the same with the CLI of BENCH_BASELINE_ROOT (an older checkout, built), if set.
 //     limit     — in this process: JSON.parse of the same pages (fetched beforehand, not timed) and
 //                 the fastest correct SQLite write (lib.ts sqliteLimit); its CPU is this process's.
+//     receive   — node bench/receive-pages.mjs: the same tokens and pages over HTTPS, 16 tenants at a
+//                 time, each body read and dropped: the network's share, which the limit leaves out.
 //   Once, for information: sync --once with its defaults (machines and TVM too).
 //   Round trips: a second emulator world, BENCH_RTT_TENANTS (100) × BENCH_RTT_ALERTS (1,000), every
 //   token and API call answered BENCH_RTT_MS (300) ms late; once: the script, sync --once (alerts
@@ -37,6 +39,8 @@ const RTT_CONCURRENCY = Number(process.env.BENCH_RTT_CONCURRENCY ?? 32);
 const BASELINE = process.env.BENCH_BASELINE_ROOT?.replace(/\/$/, "");
 const RTT_BASELINE = BASELINE && process.env.BENCH_RTT_BASELINE === "1" ? BASELINE : undefined;
 const TOP = 10_000;
+/** The receive side's tenants at a time: the sync's default concurrency (sync-all.ts DEFAULT_SYNC_CONCURRENCY). */
+const RECEIVE_CONCURRENCY = 16;
 const PRELOAD = join(root, "bench/rusage-preload.cjs");
 const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
@@ -286,6 +290,24 @@ async function scriptRun(w: World): Promise<SyncSample> {
   return { ...m, bytes: text.length, emulatorCpuUs, emulatorFaults };
 }
 
+/** bench/receive-pages.mjs: every page received and dropped, at the sync's default concurrency. */
+async function receiveRun(w: World): Promise<SyncSample> {
+  await w.control("POST", "/rate-limits/reset");
+  const emulator0 = w.cpuUs();
+  const faults0 = w.faults();
+  const m = await measure("receive", [join(root, "bench/receive-pages.mjs"), String(RECEIVE_CONCURRENCY), ...w.info.tenants.map((t) => `${t.id}:${t.alerts}`)], {
+    NODE_EXTRA_CA_CERTS: w.info.caCertFile,
+    MDE_LOGIN_URL: w.info.loginUrl,
+    MDE_API_URL: w.info.apiUrl,
+    MDE_CLIENT_ID: w.info.partnerApp.clientId,
+    MDE_CLIENT_SECRET: w.info.partnerApp.clientSecret,
+  });
+  const bytes = Number(m.stdout.trim());
+  // The same pages as the limit's (when it fetched them): every byte of them arrived.
+  if (pagesBytes > 0 && bytes !== pagesBytes) throw new Error(`receive read ${bytes} bytes of pages, the limit's pages are ${pagesBytes}`);
+  return { ...m, bytes, emulatorCpuUs: w.cpuUs() - emulator0, emulatorFaults: w.faults() - faults0 };
+}
+
 /** Every alert page of every tenant as the API returns it ($top=10000/$skip, as the script reads them). */
 async function fetchPages(w: World): Promise<AlertPageText[]> {
   const pages: AlertPageText[] = [];
@@ -330,8 +352,14 @@ async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; 
   return { ms, cpuUs: cpu.user + cpu.system, bytes };
 }
 
-type Side = "script" | "sync" | "baseline" | "limit";
-const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number; emulatorFaults?: number }>> = { script: [], sync: [], baseline: [], limit: [] };
+type Side = "script" | "sync" | "baseline" | "limit" | "receive";
+const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number; emulatorFaults?: number }>> = {
+  script: [],
+  sync: [],
+  baseline: [],
+  limit: [],
+  receive: [],
+};
 const ALERTS_ONLY = ["--no-machines", "--no-tvm", ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
@@ -357,9 +385,10 @@ try {
           if (BASELINE && baselineHome) samples.baseline.push(await syncRun(BASELINE, baselineHome, loop, ALERTS_ONLY));
         },
         limit: async () => void samples.limit.push(await limitRun(pages)),
+        receive: async () => void samples.receive.push(await receiveRun(loop)),
       };
       for (let round = 0; round < ROUNDS; round++) {
-        const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit"] : ["limit", "baseline", "sync", "script"];
+        const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit", "receive"] : ["receive", "limit", "baseline", "sync", "script"];
         for (const side of order) {
           if (QUICK_SIDES && !QUICK_SIDES.includes(side)) continue;
           await runs[side]();
@@ -412,7 +441,7 @@ if (RTT_ONLY) {
   process.exit(0);
 }
 if (QUICK) {
-  for (const side of ["script", "sync", "baseline", "limit"] as const) {
+  for (const side of ["script", "sync", "baseline", "limit", "receive"] as const) {
     const got = samples[side];
     if (got.length)
       console.log(
@@ -475,6 +504,9 @@ if (BASELINE) {
 rows.push(
   [`limit: JSON.parse + fastest correct SQLite write, in this process, ${n}`, sideLine("limit")],
   ["CPU per alert limit / sync (aim ≥ 0.7)", (cpuPerAlert("limit") / cpuPerAlert("sync")).toFixed(2)],
+  // The limit reads its pages from memory; a sync must first receive them. What that alone costs:
+  [`receive: every page over HTTPS, read and dropped, ${RECEIVE_CONCURRENCY} tenants at a time (bench/receive-pages.mjs), ${n}`, sideLine("receive")],
+  ["for information: CPU per alert (limit + receive) / sync", ((cpuPerAlert("limit") + cpuPerAlert("receive")) / cpuPerAlert("sync")).toFixed(2)],
   [
     // The machine's two cores serve both processes: on loopback a side's wall time follows its CPU plus this.
     "emulator CPU while serving a run, per alert: script / sync" + (BASELINE ? " / baseline" : ""),
