@@ -281,3 +281,74 @@ describe("rows packed for the writer thread", () => {
     assert.deepEqual(back, rows);
   });
 });
+
+/** Whether `promise` has settled once everything already queued has run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return done;
+}
+
+describe("a sync's page slots (sqlite, writer thread)", () => {
+  const { store } = storePerTest("sqlite", (d) => built.openStore(d.options));
+
+  it("at most four pages hold one; a slot let go goes to the first waiting, and letting it go twice frees only one", async () => {
+    const held = await Promise.all([0, 1, 2, 3].map(() => store.alertPageSlot()));
+    const fifth = store.alertPageSlot();
+    const sixth = store.alertPageSlot();
+    assert.equal(await settled(fifth), false, "a fifth page waits");
+    held[0]!();
+    held[0]!();
+    assert.equal(await settled(fifth), true, "the first waiting page gets the slot let go");
+    assert.equal(await settled(sixth), false, "the same slot let go again frees nothing more");
+    held[1]!();
+    assert.equal(await settled(sixth), true);
+    const seventh = store.alertPageSlot();
+    assert.equal(await settled(seventh), false);
+    for (const release of [held[2]!, held[3]!, await fifth, await sixth]) release();
+    const release = await seventh;
+    release();
+    // Every slot is free again: four pages go on at once.
+    const again = [0, 1, 2, 3].map(() => store.alertPageSlot());
+    for (const p of again) assert.equal(await settled(p), true);
+    for (const p of again) (await p)();
+  });
+
+  it("pages written through their slots are all written, with a fifth tenant's page waiting its turn", async () => {
+    const tenants = Array.from({ length: 6 }, () => randomTenantId());
+    const results = await Promise.all(
+      tenants.map(async (tenantId, t) => {
+        const release = await store.alertPageSlot();
+        try {
+          const body = bodyOf(Array.from({ length: 50 }, (_, i) => alert(`s${t}-${i}`, `2024-03-01T10:00:${String(i % 60).padStart(2, "0")}Z`)));
+          return await store.applyAlertPageBody({ tenantId, body, pageSize: 100, previous: null, newest: START, runStartMs: RUN_START });
+        } finally {
+          release();
+        }
+      }),
+    );
+    assert.deepEqual(
+      results.map((r) => r.inserted),
+      tenants.map(() => 50),
+    );
+  });
+});
+
+describe("a sync's page slots without alert threads", () => {
+  for (const [name, dialect, open] of [
+    ["sqlite, caller's thread", "sqlite", (o: Parameters<typeof openStore>[0]) => openStore({ ...o, alertWriterThread: false })],
+    ["postgres", "postgres", (o: Parameters<typeof openStore>[0]) => openStore(o)],
+  ] as const) {
+    describe(name, () => {
+      const { store } = storePerTest(dialect, (d) => open(d.options));
+      it("never wait", async () => {
+        const slots = Array.from({ length: 20 }, () => store.alertPageSlot());
+        for (const s of slots) assert.equal(await settled(s), true);
+      });
+    });
+  }
+});

@@ -49,8 +49,12 @@ export type PageDecoder<R> = (body: Uint8Array) => Promise<DecodedPage<R>>;
 
 /** Options of {@link PagedResult.decodedPages}. */
 export interface DecodedPagesOptions {
-  /** A buffer of at least `byteLength` bytes for a page's body to be read into. */
-  readonly bodyBuffer?: (byteLength: number) => Uint8Array;
+  /**
+   * A buffer of at least `byteLength` bytes for a page's body to be read into. A promise holds the
+   * body back until it resolves: the answer waits in its connection meanwhile (back-pressure for a
+   * caller whose pages queue up faster than it can take them).
+   */
+  readonly bodyBuffer?: (byteLength: number) => Uint8Array | Promise<Uint8Array>;
 }
 
 /**

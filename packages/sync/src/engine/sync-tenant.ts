@@ -75,25 +75,49 @@ function syncAlerts(settings: TenantSyncSettings, tenant: TenantRecord, pass: Pa
   const api = tenantOf(settings.partner, tenant).mde;
   return runPass(settings, tenant.id, pass, { cursor: "alerts", progress: "alerts" }, ({ previous, runStartMs, from }) => {
     let newest = unchangedPosition(previous);
+    // The store's slot for the page being read (store.alertPageSlot): released when the page is
+    // answered, and in every case when the pass ends.
+    let release: (() => void) | undefined;
+    const releaseSlot = () => {
+      const r = release;
+      release = undefined;
+      r?.();
+    };
     const pages = api.alerts
       .list({
         ...(from !== undefined ? { filter: alertFilter.ge("lastUpdateTime", new Date(Math.max(0, from))) } : {}),
         pageSize: settings.pageSize,
         ...(signal ? { signal } : {}),
       })
-      .decodedPages(async (body) => {
-        const r = await store.applyAlertPageBody({ tenantId: tenant.id, body, pageSize: settings.pageSize, previous, newest, runStartMs }).catch((error: unknown) => {
-          // The tenant's answer was not a page: the client's error for it, as on every other list.
-          if (error instanceof StoreError && error.code === "ERR_STORE_PAGE_BODY") {
-            throw new MdeInvalidResponseError(`ListAlerts: ${error.message}`, { tenantId: tenant.id, operation: "ListAlerts" });
-          }
-          throw error;
-        });
-        newest = r.newest;
-        return { items: r.items, nextLink: r.nextLink, result: r };
-      }, { bodyBuffer: (n) => store.alertPageBuffer(n) });
+      .decodedPages(
+        async (body) => {
+          const r = await store
+            .applyAlertPageBody({ tenantId: tenant.id, body, pageSize: settings.pageSize, previous, newest, runStartMs })
+            .catch((error: unknown) => {
+              // The tenant's answer was not a page: the client's error for it, as on every other list.
+              if (error instanceof StoreError && error.code === "ERR_STORE_PAGE_BODY") {
+                throw new MdeInvalidResponseError(`ListAlerts: ${error.message}`, { tenantId: tenant.id, operation: "ListAlerts" });
+              }
+              throw error;
+            })
+            .finally(releaseSlot);
+          newest = r.newest;
+          return { items: r.items, nextLink: r.nextLink, result: r };
+        },
+        {
+          bodyBuffer: async (n) => {
+            releaseSlot();
+            release = await store.alertPageSlot();
+            return store.alertPageBuffer(n);
+          },
+        },
+      );
     async function* committed() {
-      for await (const page of pages) yield page.result;
+      try {
+        for await (const page of pages) yield page.result;
+      } finally {
+        releaseSlot();
+      }
     }
     return { pages: committed(), final: () => finalPosition(newest, runStartMs) };
   });

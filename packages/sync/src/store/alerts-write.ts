@@ -169,6 +169,17 @@ export function createAlertWriter(ctx: StoreContext, writerThread: () => AlertWr
     },
 
     /**
+     * A slot for one page of a sync, taken before its body is read and released (the function it
+     * resolves with) once the page is answered or will not be sent: on a store with alert threads,
+     * at most four pages (alert-writer-client.ts `PAGES_AHEAD`) are between the two, so a server
+     * that answers faster than the store writes leaves its next answers waiting in their
+     * connections rather than in new buffers. At once on other stores.
+     */
+    alertPageSlot(): Promise<() => void> {
+      return writerThread()?.pageSlot() ?? Promise.resolve(() => {});
+    },
+
+    /**
      * Like {@link applyAlertPage} for a page of the MDE alert list as its body arrived (bytes, not
      * yet decoded), with what the pass knows so far: the body is parsed where it is written (on a
      * writer thread of an SQLite file store, else here), and the page's place in the pass — the
