@@ -575,6 +575,10 @@ saveResult("sync-script", {
       "SQLite write (bench/lib.ts sqliteLimit: upsert by tenant and id where a newer lastUpdateTime wins, the cursor in the page's " +
       "transaction, one prepared statement, WAL, synchronous NORMAL, no index but the primary key), measured in the benchmark's own " +
       "process. It pays for no network, TLS, token, process start, derived column or index: it is the floor a sync's CPU is held against.",
+    `Receive: bench/receive-pages.mjs, a process of its own, asks for every tenant's token and pages as the script does, ${RECEIVE_CONCURRENCY} ` +
+      "tenants at a time over kept-alive HTTPS connections (node:https), and reads each body into one reused buffer and drops it. Its CPU " +
+      "is what receiving the pages costs before anything is parsed or stored (TLS, HTTP, tokens, its own start): the part of a sync's " +
+      "CPU the limit leaves out. Its received bytes are checked against the limit's pages.",
     `Round trips: a second emulator world whose every token and API answer comes ${RTT_MS} ms late (control API faults), one run of ` +
       `each: the script pays two round trips per tenant, one tenant after another; sync --once overlaps tenants up to its --concurrency ` +
       `(default 16, then ${RTT_CONCURRENCY}) and fetches the next tenants' tokens while the running ones sync, so a tenant waits for ` +
@@ -588,13 +592,16 @@ saveResult("sync-script", {
       "store's bookkeeping, about 23%; V8's own helper threads (mostly optimising compilation, for three threads) about 10%. " +
       "The page buffers the threads hand each other are recycled (spare-buffers.ts), and a body is copied into its buffer as " +
       "it arrives: before, first touches of new buffers (page faults) were about a sixth of the main and reader threads' CPU, " +
-      "and a body gathered whole was copied after the other bodies read meanwhile had pushed it out of the cache. About 0.6 s " +
-      "of the sync's CPU is spent once a run and about 16 ms once a tenant (Node's start and module loading on three threads, " +
-      "a token and a TLS connection per tenant, the store's bookkeeping per tenant, the query-planner statistics SQLite " +
-      "gathers at close, the optimising compiler's warm-up; measured with 30 alerts per tenant, 2 against 40 tenants, five " +
-      "runs each). On loopback the emulator serving the same JSON shares the machine's two cores (its CPU per run is a row " +
-      "above): its one thread is busy from the sync's first request (about 0.35 s after the sync starts) until the last " +
-      "page, so a side's wall time follows its own CPU plus the emulator's. The machine's own speed drifts from run to run (the " +
-      "baseline's time says how busy it was): only the ratios of one run are compared.",
+      "and a body gathered whole was copied after the other bodies read meanwhile had pushed it out of the cache. A page's " +
+      "body is read only once the store has one of its 4 page slots (alert-writer-client.ts PAGES_AHEAD): without them, " +
+      "the 16 tenants' first bodies were all read at once into new buffers when the emulator answered faster than the threads " +
+      "wrote. About 0.55 s of the sync's CPU is spent once a run and about 9 ms once a tenant (Node's start and module loading " +
+      "on three threads, a token and a TLS connection per tenant, the store's bookkeeping per tenant, the query-planner " +
+      "statistics SQLite gathers at close, the optimising compiler's warm-up; measured with 30 alerts per tenant, 2 against 40 " +
+      "tenants, five runs each). On loopback the emulator serving the same JSON shares the machine's two cores (its CPU per " +
+      "run is a row above). It writes a large page in parts of about 64 KiB as the connection takes them (since commit " +
+      "7c8f41f; before, each page was a string, a buffer and TLS records of several MiB, and the emulator took 17–22 µs of " +
+      "CPU per alert instead of 9–11): every side's wall time follows its own CPU plus the emulator's. The machine's own " +
+      "speed drifts from run to run (the baseline's time says how busy it was): only the ratios of one run are compared.",
   ],
 });
