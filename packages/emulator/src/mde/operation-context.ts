@@ -82,22 +82,20 @@ const COLLECTION_PART_BYTES = 64 * 1024;
 export function collectionResponse(ctx: OperationContext, fragment: string, items: readonly string[], nextLink?: string): Response {
   const head = `{"@odata.context":${JSON.stringify(contextUrl(ctx, fragment))},"value":[`;
   const tail = nextLink ? `],"@odata.nextLink":${JSON.stringify(nextLink)}}` : "]}";
-  let length = head.length + tail.length + Math.max(0, items.length - 1);
-  for (const item of items) length += item.length;
+  let length = Buffer.byteLength(head) + Buffer.byteLength(tail) + Math.max(0, items.length - 1);
+  for (const item of items) length += Buffer.byteLength(item);
   if (length < STREAM_COLLECTION_BYTES) return jsonResponse(200, `${head}${items.join(",")}${tail}`);
-  return streamedCollection(head, items, tail);
+  return streamedCollection(head, items, tail, length);
 }
 
 /**
  * A large collection (a page of up to 10,000 alerts is several MiB) written in parts of about
- * {@link COLLECTION_PART_BYTES} as the connection takes them, with its length stated up front as
- * before. Built whole, every page was a string, then a buffer, then TLS records of several MiB
- * each, held until the client had read them all: with a sync's 16 pages in flight the emulator's
- * memory and first touches of new memory grew with them.
+ * {@link COLLECTION_PART_BYTES} as the connection takes them, its `length` (in bytes) stated up
+ * front as before. Built whole, every page was a string, then a buffer, then TLS records of several
+ * MiB each, held until the client had read them all: with a sync's 16 pages in flight the
+ * emulator's memory and first touches of new memory grew with them.
  */
-function streamedCollection(head: string, items: readonly string[], tail: string): Response {
-  let length = Buffer.byteLength(head) + Buffer.byteLength(tail) + Math.max(0, items.length - 1);
-  for (const item of items) length += Buffer.byteLength(item);
+function streamedCollection(head: string, items: readonly string[], tail: string, length: number): Response {
   let next = 0;
   const body = new ReadableStream<Uint8Array>(
     {
