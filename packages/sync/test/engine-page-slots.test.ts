@@ -10,6 +10,7 @@ import { type openStore, type Store, syncOnce } from "@mde-partner/sync";
 import { emulatorWorld, type EmulatorWorld, partnerFor } from "@mde-partner/test-kit";
 import { addTenants, mismatches } from "./fixtures/engine-world.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/databases.js";
+import { settledNow } from "./helpers/settled.js";
 
 const built = (await import(new URL("../dist/index.js", import.meta.url).href)) as { openStore: typeof openStore };
 
@@ -33,14 +34,6 @@ function counted(store: Store): { store: Store; taken: () => number; released: (
     },
   }) as Store;
   return { store: wrapped, taken: () => taken, released: () => released };
-}
-
-/** Whether all of `promises` settle once everything already queued has run. */
-async function allSettleAtOnce(promises: ReadonlyArray<Promise<unknown>>): Promise<boolean> {
-  let done = 0;
-  for (const p of promises) void p.then(() => done++);
-  await new Promise((resolve) => setImmediate(resolve));
-  return done === promises.length;
 }
 
 describe("page slots during a sync (sqlite store with alert threads, HTTPS)", () => {
@@ -80,7 +73,7 @@ describe("page slots during a sync (sqlite store with alert threads, HTTPS)", ()
     assert.ok(taken() >= 3);
     assert.equal(released(), taken());
     const four = [0, 1, 2, 3].map(() => raw.alertPageSlot());
-    assert.equal(await allSettleAtOnce(four), true, "all four slots are free again");
+    for (const p of four) assert.equal(await settledNow(p), true, "all four slots are free again");
     for (const p of four) (await p)();
   });
 
@@ -92,7 +85,7 @@ describe("page slots during a sync (sqlite store with alert threads, HTTPS)", ()
     assert.ok(taken() >= 10, `slots taken: ${taken()}`);
     assert.equal(released(), taken());
     const four = [0, 1, 2, 3].map(() => raw.alertPageSlot());
-    assert.equal(await allSettleAtOnce(four), true);
+    for (const p of four) assert.equal(await settledNow(p), true);
     for (const p of four) (await p)();
   });
 });

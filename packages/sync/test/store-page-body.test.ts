@@ -10,6 +10,7 @@ import { type CursorPosition, openStore, type StoreError, toTimeKey } from "@mde
 import { timeKeyParts, timeParts } from "../src/store/time.js";
 import { alertInput as alert } from "./helpers/alerts.js";
 import { createTestDatabase, randomTenantId, storePerTest, type TestDialect } from "./helpers/databases.js";
+import { settledNow } from "./helpers/settled.js";
 
 /**
  * The store as built (packages/sync/dist): its writer thread starts from the module beside the
@@ -282,17 +283,6 @@ describe("rows packed for the writer thread", () => {
   });
 });
 
-/** Whether `promise` has settled once everything already queued has run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
-
 describe("a sync's page slots (sqlite, writer thread)", () => {
   const { store } = storePerTest("sqlite", (d) => built.openStore(d.options));
 
@@ -300,21 +290,21 @@ describe("a sync's page slots (sqlite, writer thread)", () => {
     const held = await Promise.all([0, 1, 2, 3].map(() => store.alertPageSlot()));
     const fifth = store.alertPageSlot();
     const sixth = store.alertPageSlot();
-    assert.equal(await settled(fifth), false, "a fifth page waits");
+    assert.equal(await settledNow(fifth), false, "a fifth page waits");
     held[0]!();
     held[0]!();
-    assert.equal(await settled(fifth), true, "the first waiting page gets the slot let go");
-    assert.equal(await settled(sixth), false, "the same slot let go again frees nothing more");
+    assert.equal(await settledNow(fifth), true, "the first waiting page gets the slot let go");
+    assert.equal(await settledNow(sixth), false, "the same slot let go again frees nothing more");
     held[1]!();
-    assert.equal(await settled(sixth), true);
+    assert.equal(await settledNow(sixth), true);
     const seventh = store.alertPageSlot();
-    assert.equal(await settled(seventh), false);
+    assert.equal(await settledNow(seventh), false);
     for (const release of [held[2]!, held[3]!, await fifth, await sixth]) release();
     const release = await seventh;
     release();
     // Every slot is free again: four pages go on at once.
     const again = [0, 1, 2, 3].map(() => store.alertPageSlot());
-    for (const p of again) assert.equal(await settled(p), true);
+    for (const p of again) assert.equal(await settledNow(p), true);
     for (const p of again) (await p)();
   });
 
@@ -347,7 +337,7 @@ describe("a sync's page slots without alert threads", () => {
       const { store } = storePerTest(dialect, (d) => open(d.options));
       it("never wait", async () => {
         const slots = Array.from({ length: 20 }, () => store.alertPageSlot());
-        for (const s of slots) assert.equal(await settled(s), true);
+        for (const s of slots) assert.equal(await settledNow(s), true);
       });
     });
   }
