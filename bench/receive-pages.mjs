@@ -20,16 +20,22 @@ const agent = new Agent({ keepAlive: true });
 const sink = Buffer.allocUnsafe(1 << 20);
 let received = 0;
 
-/** Sends one request; resolves with the status and the body's length once it is read to its end. */
-function send(url, method, headers, body) {
+/**
+ * Sends one request; resolves with the status, the body's length once it is read to its end and,
+ * with `keepText`, its text (a token answer is small and must be parsed); a page's body is copied
+ * into the one sink buffer and dropped.
+ */
+function send(url, { method = "GET", headers = {}, body } = {}, keepText = false) {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent }, (res) => {
       let length = 0;
+      let text = "";
       res.on("data", (chunk) => {
-        chunk.copy(sink, 0, 0, Math.min(chunk.length, sink.length));
+        if (keepText) text += chunk;
+        else chunk.copy(sink, 0, 0, Math.min(chunk.length, sink.length));
         length += chunk.length;
       });
-      res.on("end", () => resolve({ status: res.statusCode, length }));
+      res.on("end", () => resolve({ status: res.statusCode, length, text }));
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -37,20 +43,12 @@ function send(url, method, headers, body) {
   });
 }
 
-/** The token's text, read whole (it is small and must be parsed). */
-function token(tenantId) {
-  return new Promise((resolve, reject) => {
-    const body = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret, scope: "https://api.securitycenter.microsoft.com/.default" }).toString();
-    const req = request(`${loginUrl}/${tenantId}/oauth2/v2.0/token`, { method: "POST", agent, headers: { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(text).access_token) : reject(new Error(`token for ${tenantId}: HTTP ${res.statusCode}`))));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+async function token(tenantId) {
+  const body = new URLSearchParams({ grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret, scope: "https://api.securitycenter.microsoft.com/.default" }).toString();
+  const headers = { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) };
+  const { status, text } = await send(`${loginUrl}/${tenantId}/oauth2/v2.0/token`, { method: "POST", headers, body }, true);
+  if (status !== 200) throw new Error(`token for ${tenantId}: HTTP ${status}`);
+  return JSON.parse(text).access_token;
 }
 
 async function tenant(spec) {
@@ -59,7 +57,7 @@ async function tenant(spec) {
   // The pages the script reads: full ones, then the short (possibly empty) one that ends the pass.
   const pages = Math.floor(Number(alerts) / top) + 1;
   for (let p = 0; p < pages; p++) {
-    const { status, length } = await send(`${apiUrl}/api/alerts?$top=${top}&$skip=${p * top}`, "GET", { authorization: `Bearer ${bearer}` });
+    const { status, length } = await send(`${apiUrl}/api/alerts?$top=${top}&$skip=${p * top}`, { headers: { authorization: `Bearer ${bearer}` } });
     if (status !== 200) throw new Error(`alerts of ${tenantId}: HTTP ${status}`);
     received += length;
   }
