@@ -74,34 +74,85 @@ interface LimitAlert {
   machineId?: string | null;
   alertCreationTime?: string | null;
   lastUpdateTime?: string | null;
+  incidentId?: number | string | null;
 }
+
+/**
+ * The limit's two table layouts:
+ * - `plain`: the alerts keyed by tenant + id (a primary key) and no other index — what the machine
+ *   can ingest at all;
+ * - `indexed`: the same write keeping the six indexes the console's queries need, in the store's
+ *   compact form (packages/sync/src/store/migrations.ts, schema v6 on: an integer tenant key,
+ *   integer microsecond times, a rowid table with a unique tenant + id) — what the same write costs
+ *   when the console must still find a tenant's newest alerts, or its open High ones, at a million.
+ */
+export type LimitForm = "plain" | "indexed";
+
+const LIMIT_TABLES: Record<LimitForm, string> = {
+  plain: `CREATE TABLE alerts (tenant_id TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, title TEXT, severity TEXT,
+    status TEXT, classification TEXT, assigned_to TEXT, machine_id TEXT, alert_creation_time TEXT, last_update_time TEXT,
+    PRIMARY KEY (tenant_id, id))`,
+  indexed: `CREATE TABLE alerts (seq INTEGER PRIMARY KEY, tenant_key INTEGER NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL,
+    title TEXT, severity TEXT, status TEXT, classification TEXT, assigned_to TEXT, machine_id TEXT, created_us INTEGER,
+    updated_us INTEGER, incident_id TEXT, ingested_us INTEGER NOT NULL, UNIQUE (tenant_key, id));
+    CREATE INDEX alerts_tenant_updated ON alerts (tenant_key, updated_us);
+    CREATE INDEX alerts_tenant_sev_status ON alerts (tenant_key, severity, status, updated_us);
+    CREATE INDEX alerts_ingested ON alerts (ingested_us);
+    CREATE INDEX alerts_tenant_machine ON alerts (tenant_key, machine_id);
+    CREATE INDEX alerts_tenant_incident ON alerts (tenant_key, incident_id);
+    CREATE INDEX alerts_tenant_created ON alerts (tenant_key, created_us, status, severity)`,
+};
+
+const LIMIT_UPSERTS: Record<LimitForm, string> = {
+  plain: `INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (tenant_id, id) DO UPDATE SET payload = excluded.payload, title = excluded.title, severity = excluded.severity,
+      status = excluded.status, classification = excluded.classification, assigned_to = excluded.assigned_to,
+      machine_id = excluded.machine_id, alert_creation_time = excluded.alert_creation_time, last_update_time = excluded.last_update_time
+    WHERE alerts.last_update_time <= excluded.last_update_time`,
+  indexed: `INSERT INTO alerts (tenant_key, id, payload, title, severity, status, classification, assigned_to, machine_id,
+      created_us, updated_us, incident_id, ingested_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (tenant_key, id) DO UPDATE SET payload = excluded.payload, title = excluded.title, severity = excluded.severity,
+      status = excluded.status, classification = excluded.classification, assigned_to = excluded.assigned_to,
+      machine_id = excluded.machine_id, created_us = excluded.created_us, updated_us = excluded.updated_us,
+      incident_id = excluded.incident_id, ingested_us = excluded.ingested_us
+    WHERE alerts.updated_us <= excluded.updated_us`,
+};
+
+/** An ISO time as integer microseconds since 1970 (the indexed form's time keys), null for none. */
+const limitUs = (time: string | null | undefined) => (time ? Date.parse(time) * 1000 : null);
 
 /**
  * The machine's SQLite limit for alert pages (the form bench/ingest-limit.bench.ts measures):
  * JSON.parse, then one transaction per page: every alert upserted by tenant + id (a newer
- * lastUpdateTime wins, never an older one) and the tenant's cursor row; a primary key and no
- * other index; one prepared statement reused for every row, WAL, synchronous NORMAL. Writes
- * into a new SQLite file; runs in this process (its CPU is this process's).
+ * lastUpdateTime wins, never an older one) and the tenant's cursor row; the table laid out as
+ * `form` says ({@link LimitForm}); one prepared statement reused for every row, WAL, synchronous
+ * NORMAL. Writes into a new SQLite file; runs in this process (its CPU is this process's).
  */
-export async function sqliteLimit(file: string, pages: readonly AlertPageText[]): Promise<void> {
+export async function sqliteLimit(file: string, pages: readonly AlertPageText[], form: LimitForm = "plain"): Promise<void> {
   const { default: Database } = await import("better-sqlite3");
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma("synchronous = NORMAL");
-  db.exec(`CREATE TABLE alerts (tenant_id TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, title TEXT, severity TEXT,
-    status TEXT, classification TEXT, assigned_to TEXT, machine_id TEXT, alert_creation_time TEXT, last_update_time TEXT,
-    PRIMARY KEY (tenant_id, id));
+  db.exec(`${LIMIT_TABLES[form]};
     CREATE TABLE cursors (tenant_id TEXT PRIMARY KEY, position TEXT NOT NULL);`);
-  const upsert = db.prepare(`INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (tenant_id, id) DO UPDATE SET payload = excluded.payload, title = excluded.title, severity = excluded.severity,
-      status = excluded.status, classification = excluded.classification, assigned_to = excluded.assigned_to,
-      machine_id = excluded.machine_id, alert_creation_time = excluded.alert_creation_time, last_update_time = excluded.last_update_time
-    WHERE alerts.last_update_time <= excluded.last_update_time`);
+  const upsert = db.prepare(LIMIT_UPSERTS[form]);
   const cursor = db.prepare("INSERT INTO cursors VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET position = excluded.position");
+  const tenantKeys = new Map<string, number>();
   const page = db.transaction((tenantId: string, alerts: LimitAlert[]) => {
-    for (const a of alerts) {
-      upsert.run(tenantId, a.id, JSON.stringify(a), a.title ?? null, a.severity ?? null, a.status ?? null, a.classification ?? null,
-        a.assignedTo ?? null, a.machineId ?? null, a.alertCreationTime ?? null, a.lastUpdateTime ?? null);
+    if (form === "plain") {
+      for (const a of alerts) {
+        upsert.run(tenantId, a.id, JSON.stringify(a), a.title ?? null, a.severity ?? null, a.status ?? null, a.classification ?? null,
+          a.assignedTo ?? null, a.machineId ?? null, a.alertCreationTime ?? null, a.lastUpdateTime ?? null);
+      }
+    } else {
+      let key = tenantKeys.get(tenantId);
+      if (key === undefined) tenantKeys.set(tenantId, (key = tenantKeys.size + 1));
+      const ingestedUs = Date.now() * 1000;
+      for (const a of alerts) {
+        upsert.run(key, a.id, JSON.stringify(a), a.title ?? null, a.severity ?? null, a.status ?? null, a.classification ?? null,
+          a.assignedTo ?? null, a.machineId ?? null, limitUs(a.alertCreationTime), limitUs(a.lastUpdateTime),
+          a.incidentId == null ? null : String(a.incidentId), ingestedUs);
+      }
     }
     cursor.run(tenantId, alerts.at(-1)?.lastUpdateTime ?? "");
   });

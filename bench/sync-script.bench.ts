@@ -10,6 +10,8 @@
 //     baseline  — the same with the CLI of BENCH_BASELINE_ROOT (an older checkout, built), if set.
 //     limit     — in this process: JSON.parse of the same pages (fetched beforehand, not timed) and
 //                 the fastest correct SQLite write (lib.ts sqliteLimit); its CPU is this process's.
+//     indexed   — the limit again, keeping the six indexes the console's queries need in the store's
+//                 compact form (lib.ts sqliteLimit "indexed"); for information beside the limit.
 //     receive   — node bench/receive-pages.mjs: the same tokens and pages over HTTPS, 16 tenants at a
 //                 time, each body read and dropped: the network's share, which the limit leaves out.
 //   Once, for information: sync --once with its defaults (machines and TVM too).
@@ -26,7 +28,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { Agent, fetch } from "undici";
-import { type AlertPageText, ca, controlCall, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
+import { type AlertPageText, ca, controlCall, type LimitForm, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -46,7 +48,7 @@ const SECRET_ENV = "MDE_BENCH_CLIENT_SECRET";
 const dir = mkdtempSync(join(tmpdir(), "mde-bench-sync-script-"));
 // BENCH_QUICK=1: the loopback rounds only, figures printed, nothing saved (for profiling and iterating).
 const QUICK = process.env.BENCH_QUICK === "1";
-// BENCH_SIDES=sync,limit (quick mode only): just these sides. BENCH_DEBUG_STDERR=1: the measured
+// BENCH_SIDES=sync,limit (quick mode only; script, sync, baseline, limit, indexed, receive): just these sides. BENCH_DEBUG_STDERR=1: the measured
 // processes' stderr passed through. BENCH_KEEP_STORE=<file>: a copy of the last sync's store kept there.
 // BENCH_SYNC_ARGS="--concurrency 4": more flags for every sync the benchmark runs.
 const QUICK_SIDES = QUICK ? process.env.BENCH_SIDES?.split(",") : undefined;
@@ -339,12 +341,12 @@ async function fetchPages(w: World): Promise<AlertPageText[]> {
   return pages;
 }
 
-async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; cpuUs: number; bytes: number }> {
+async function limitRun(pages: readonly AlertPageText[], form: LimitForm): Promise<{ ms: number; cpuUs: number; bytes: number }> {
   const file = join(dir, `limit-${++stores}.db`);
   globalThis.gc?.();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await sqliteLimit(file, pages);
+  await sqliteLimit(file, pages, form);
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const bytes = ["", "-wal"].reduce((n, s) => n + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
@@ -352,12 +354,13 @@ async function limitRun(pages: readonly AlertPageText[]): Promise<{ ms: number; 
   return { ms, cpuUs: cpu.user + cpu.system, bytes };
 }
 
-type Side = "script" | "sync" | "baseline" | "limit" | "receive";
+type Side = "script" | "sync" | "baseline" | "limit" | "indexed" | "receive";
 const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number; emulatorFaults?: number }>> = {
   script: [],
   sync: [],
   baseline: [],
   limit: [],
+  indexed: [],
   receive: [],
 };
 const ALERTS_ONLY = ["--no-machines", "--no-tvm", ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
@@ -376,7 +379,7 @@ try {
       const home = await cliHome(root, loop);
       const baselineHome = BASELINE ? await cliHome(BASELINE, loop) : undefined;
       // The limit's pages (not fetched when a quick run leaves the limit out).
-      const pages = QUICK_SIDES && !QUICK_SIDES.includes("limit") ? [] : await fetchPages(loop);
+      const pages = QUICK_SIDES && !QUICK_SIDES.some((side) => side === "limit" || side === "indexed") ? [] : await fetchPages(loop);
       pagesBytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
       const runs: Record<Side, () => Promise<void>> = {
         script: async () => void samples.script.push(await scriptRun(loop)),
@@ -384,11 +387,13 @@ try {
         baseline: async () => {
           if (BASELINE && baselineHome) samples.baseline.push(await syncRun(BASELINE, baselineHome, loop, ALERTS_ONLY));
         },
-        limit: async () => void samples.limit.push(await limitRun(pages)),
+        limit: async () => void samples.limit.push(await limitRun(pages, "plain")),
+        indexed: async () => void samples.indexed.push(await limitRun(pages, "indexed")),
         receive: async () => void samples.receive.push(await receiveRun(loop)),
       };
       for (let round = 0; round < ROUNDS; round++) {
-        const order: Side[] = round % 2 === 0 ? ["script", "sync", "baseline", "limit", "receive"] : ["receive", "limit", "baseline", "sync", "script"];
+        const order: Side[] =
+          round % 2 === 0 ? ["script", "sync", "baseline", "limit", "indexed", "receive"] : ["receive", "indexed", "limit", "baseline", "sync", "script"];
         for (const side of order) {
           if (QUICK_SIDES && !QUICK_SIDES.includes(side)) continue;
           await runs[side]();
@@ -441,12 +446,12 @@ if (RTT_ONLY) {
   process.exit(0);
 }
 if (QUICK) {
-  for (const side of ["script", "sync", "baseline", "limit", "receive"] as const) {
+  for (const side of ["script", "sync", "baseline", "limit", "indexed", "receive"] as const) {
     const got = samples[side];
     if (got.length)
       console.log(
         `  ${side}: ${(median(got.map((s) => s.ms)) / 1000).toFixed(2)} s, ${(median(got.map((s) => s.cpuUs)) / loopTotal).toFixed(1)} µs CPU per alert` +
-          (side === "limit"
+          (side === "limit" || side === "indexed"
             ? ""
             : ` (${(median(got.map((s) => s.systemUs ?? 0)) / loopTotal).toFixed(1)} in the kernel, ${Math.round(median(got.map((s) => s.minorFaults ?? 0)) / 1000)}k page faults), emulator ${(median(got.map((s) => s.emulatorCpuUs ?? 0)) / loopTotal).toFixed(1)} µs per alert (${Math.round(median(got.map((s) => s.emulatorFaults ?? 0)) / 1000)}k page faults), peak RSS ${Math.round(median(got.map((s) => s.maxRssKiB ?? 0)) / 1024)} MiB`),
       );
@@ -504,6 +509,9 @@ if (BASELINE) {
 rows.push(
   [`limit: JSON.parse + fastest correct SQLite write, in this process, ${n}`, sideLine("limit")],
   ["CPU per alert limit / sync (aim ≥ 0.7)", (cpuPerAlert("limit") / cpuPerAlert("sync")).toFixed(2)],
+  // The limit keeps no index but its key; the store keeps the six the console's queries need.
+  [`for information: the limit keeping the console's indexes (compact keys, as the store's), ${n}`, sideLine("indexed")],
+  ["for information: CPU per alert (limit keeping the console's indexes) / sync", (cpuPerAlert("indexed") / cpuPerAlert("sync")).toFixed(2)],
   // The limit reads its pages from memory; a sync must first receive them. What that alone costs:
   [`receive: every page over HTTPS, read and dropped, ${RECEIVE_CONCURRENCY} tenants at a time (bench/receive-pages.mjs), ${n}`, sideLine("receive")],
   ["for information: CPU per alert (limit + receive) / sync", ((cpuPerAlert("limit") + cpuPerAlert("receive")) / cpuPerAlert("sync")).toFixed(2)],
@@ -575,6 +583,11 @@ saveResult("sync-script", {
       "SQLite write (bench/lib.ts sqliteLimit: upsert by tenant and id where a newer lastUpdateTime wins, the cursor in the page's " +
       "transaction, one prepared statement, WAL, synchronous NORMAL, no index but the primary key), measured in the benchmark's own " +
       "process. It pays for no network, TLS, token, process start, derived column or index: it is the floor a sync's CPU is held against.",
+    "Limit keeping the console's indexes (for information): the same write into the layout the store gives its alerts since schema v6 " +
+      "(bench/lib.ts sqliteLimit \"indexed\": a rowid table, unique tenant key + id, integer microsecond times) with the six indexes " +
+      "the console's queries use (a tenant's newest, by severity and status, by machine, by incident, by creation for the overview, and " +
+      "by ingestion for the forwarder). The difference between it and the limit is what keeping those indexes costs SQLite on this " +
+      "machine, a cost no sync that keeps them can avoid.",
     `Receive: bench/receive-pages.mjs, a process of its own, asks for every tenant's token and pages as the script does, ${RECEIVE_CONCURRENCY} ` +
       "tenants at a time over kept-alive HTTPS connections (node:https), and reads each body into one reused buffer and drops it. Its CPU " +
       "is what receiving the pages costs before anything is parsed or stored (TLS, HTTP, tokens, its own start): the part of a sync's " +
