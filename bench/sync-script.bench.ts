@@ -28,7 +28,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { Agent, fetch } from "undici";
-import { type AlertPageText, ca, controlCall, type LimitForm, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
+import { type AlertPageText, ca, controlCall, firstTouchUs, type LimitForm, median, saveResult, sqliteLimit, startEmulatorProcess } from "./lib.js";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -59,6 +59,7 @@ if (PART !== undefined && PART !== "rtt") throw new TypeError(`BENCH_PART takes 
 if (PART === "rtt" && QUICK) throw new TypeError("BENCH_QUICK (loopback only) and BENCH_PART=rtt (round trips only) exclude each other");
 const RTT_ONLY = PART === "rtt";
 const loadAtStart = loadavg()[0] ?? 0;
+const touchAtStart = firstTouchUs();
 
 interface Measured {
   ms: number;
@@ -446,6 +447,7 @@ if (RTT_ONLY) {
   process.exit(0);
 }
 if (QUICK) {
+  console.log(`  CPU per first touch of new memory at start / end: ${touchAtStart.toFixed(1)} µs / ${firstTouchUs().toFixed(1)} µs`);
   for (const side of ["script", "sync", "baseline", "limit", "indexed", "receive"] as const) {
     const got = samples[side];
     if (got.length)
@@ -490,6 +492,8 @@ function baselineName(): string {
 const rows: Array<[string, string]> = [
   // Wall times are only comparable when the machine was not busier for one side than the other.
   ["machine load (1-minute load average) at start / end", `${loadAtStart.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)}`],
+  // A sync's and a script's processes grow by some 60–150k pages of memory: a busy host shows here.
+  ["CPU per first touch of new memory (lib.ts firstTouchUs) at start / end", `${touchAtStart.toFixed(1)} µs / ${firstTouchUs().toFixed(1)} µs`],
   ["alerts (loopback world) / JSON of their pages", `${fmt(loopTotal)} (${TENANTS} tenants × ${fmt(PER_TENANT)}) / ${(pagesBytes / 2 ** 20).toFixed(0)} MiB`],
   [`documentation-style script (NDJSON), ${n}`, sideLine("script")],
   [`sync --once --no-machines --no-tvm (SQLite), ${n}`, sideLine("sync")],
