@@ -612,13 +612,23 @@ saveResult("sync-script", {
       "and a body gathered whole was copied after the other bodies read meanwhile had pushed it out of the cache. A page's " +
       "body is read only once the store has one of its 4 page slots (alert-writer-client.ts PAGES_AHEAD): without them, " +
       "the 16 tenants' first bodies were all read at once into new buffers when the emulator answered faster than the threads " +
-      "wrote. About 0.55 s of the sync's CPU is spent once a run and about 9 ms once a tenant (Node's start and module loading " +
-      "on three threads, a token and a TLS connection per tenant, the store's bookkeeping per tenant, the query-planner " +
-      "statistics SQLite gathers at close, the optimising compiler's warm-up; measured with 30 alerts per tenant, 2 against 40 " +
-      "tenants, five runs each). On loopback the emulator serving the same JSON shares the machine's two cores (its CPU per " +
+      "wrote. About 0.5 s of the sync's CPU is spent once a run and about 8 ms once a tenant (measured with one alert per " +
+      "tenant, 1 against 40 tenants, three rounds each: 0.49 s and 0.79 s; the script's are 0.30 s and about 3 ms). Once: " +
+      "Node's start (about 90 ms of CPU for an empty process here) and module loading, two worker threads (an empty one " +
+      "costs about 50 ms of CPU to start here, the reader about 63 ms, the writer about 88 ms with its SQLite connection), " +
+      "the optimising compiler's warm-up. Per tenant: a token and a TLS connection, and the store's bookkeeping (a sync " +
+      "run started and finished, the tenant's state and last sync, its cursor; four small commits). On loopback the emulator serving the same JSON shares the machine's two cores (its CPU per " +
       "run is a row above). It writes a large page in parts of about 64 KiB as the connection takes them (since commit " +
       "7c8f41f; before, each page was a string, a buffer and TLS records of several MiB, and the emulator took 17–22 µs of " +
       "CPU per alert instead of 9–11): every side's wall time follows its own CPU plus the emulator's. The machine's own " +
       "speed drifts from run to run (the baseline's time says how busy it was): only the ratios of one run are compared.",
+    "How a run goes (times inside the sync's process, from its HTTP requests' events, quiet runs): its first token request " +
+      "leaves about 0.3 s after the process started, and the first 16 page requests within milliseconds of it. The first 4 " +
+      "bodies are whole only 0.55–0.75 s later: the emulator answers all 16 requests on its one thread before the parts of " +
+      "any one of them have all gone out (its CPU per page of 3,000 alerts is about 25–28 ms served one at a time and 32–36 " +
+      "ms served 16 at once, the difference mostly garbage collection of the items' text, which lives until it is written out). From then on a page is answered about every 55 ms, the writer " +
+      "thread's time for one page: it is the busy thread until the last page. The process exits about 0.3 s after the last " +
+      "body (the pages still queued for the writer, the final WAL checkpoint at close). With --concurrency 4 the first bodies " +
+      "are whole after about 0.25–0.3 s, but the whole run takes longer: the writer then waits for the network between pages.",
   ],
 });
