@@ -7,6 +7,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { type CloudOptions, type CredentialInput, isGuid } from "@mde-partner/client";
+import { type ClientConfig, clientConfigProblem } from "./client-config.js";
 import { CliError, EXIT, usageError } from "./errors.js";
 import { secretFromEnv, secretFromFile } from "./secret-reference.js";
 import { type SsoConfig, ssoConfigProblem } from "./sso-config.js";
@@ -45,6 +46,8 @@ export interface PartnerConfig {
   webhook?: WebhookConfig;
   /** The console's sign-in with Entra ID (`serve`); references only. */
   sso?: SsoConfig;
+  /** The partner client's limits (time limits, the largest answer, retries) where the defaults do not fit. */
+  client?: ClientConfig;
 }
 
 /** What `tenants verify` requires when the config names nothing: what a sync reads. */
@@ -106,6 +109,8 @@ export function validateConfig(raw: unknown): PartnerConfig {
   if (webhookProblem) throw bad(webhookProblem);
   const ssoProblem = ssoConfigProblem(o.sso);
   if (ssoProblem) throw bad(ssoProblem);
+  const clientProblem = clientConfigProblem(o.client);
+  if (clientProblem) throw bad(clientProblem);
   return raw as PartnerConfig;
 }
 

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createPartnerClient, type Logger, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { openStore, parseStoreUrl, type Store } from "@mde-partner/sync";
+import { clientOptions } from "./client-config.js";
 import { cloudOption, type PartnerConfig, resolveCredential } from "./config.js";
 import { type CommandContext, createDebugLogger } from "./context.js";
 import { toCliError, usageError } from "./errors.js";
@@ -44,6 +45,7 @@ export function openPartner(config: PartnerConfig, ctx: CommandContext, options:
       credential,
       cloud: cloudOption(config),
       userAgent: `mde-partner-cli/${CLI_VERSION}`,
+      ...clientOptions(config.client),
       ...(config.consentRedirectUri ? { consentRedirectUri: config.consentRedirectUri } : {}),
       ...(options.tokenVersion ? { tokenVersion: options.tokenVersion } : {}),
       ...(logger ? { logger } : {}),

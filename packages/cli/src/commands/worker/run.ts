@@ -10,6 +10,7 @@
 import { hostname } from "node:os";
 import { createPartnerClient, type PartnerClient, type PartnerTenant } from "@mde-partner/client";
 import { createPostgresBudgetStore, createSyncWorker, parseStoreUrl, type WorkerEvent } from "@mde-partner/sync";
+import { clientOptions } from "../../client-config.js";
 import { cloudOption, loadConfig, type PartnerConfig, resolveCredential } from "../../config.js";
 import { type CommandContext, createDebugLogger } from "../../context.js";
 import { parseDuration } from "../../duration.js";
@@ -49,6 +50,7 @@ function openWorkerPartner(
       // The worker's name in the User-Agent tells the workers' calls apart in logs and traces.
       userAgent: `mde-partner-cli/${CLI_VERSION} worker/${workerId.replace(/[^\x21-\x7e]/g, "_")}`,
       budgetStore,
+      ...clientOptions(config.client),
       ...(config.consentRedirectUri ? { consentRedirectUri: config.consentRedirectUri } : {}),
       ...(ctx.debug ? { logger: createDebugLogger(ctx.io, secrets) } : {}),
     });
