@@ -62,7 +62,9 @@ test("an injected 429 storm hits only its tenant, with Retry-After and the MDE e
   const [a, b] = env.info.tenants;
   const tokenA = (await token(a!.id)).json<{ access_token: string }>().access_token;
   const tokenB = (await token(b!.id)).json<{ access_token: string }>().access_token;
-  const rule = await control("/faults", { method: "POST", body: { target: "api", tenantId: a!.id, status: 429, retryAfterSec: 2, durationMs: 400 } });
+  // Long enough for the two calls below on a loaded machine (at 400 ms the first one sometimes came after the storm).
+  const rule = await control("/faults", { method: "POST", body: { target: "api", tenantId: a!.id, status: 429, retryAfterSec: 2, durationMs: 1_500 } });
+  const ruleAdded = Date.now();
   assert.equal(rule.status, 201);
   const stormed = await send(env, `${env.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${tokenA}` } });
   assert.equal(stormed.status, 429);
@@ -70,7 +72,7 @@ test("an injected 429 storm hits only its tenant, with Retry-After and the MDE e
   assert.equal(stormed.json<{ error: { code: string } }>().error.code, "TooManyRequests");
   const calm = await send(env, `${env.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${tokenB}` } });
   assert.equal(calm.status, 200);
-  await new Promise((r) => setTimeout(r, 450));
+  await new Promise((r) => setTimeout(r, Math.max(0, ruleAdded + 1_600 - Date.now())));
   const after = await send(env, `${env.info.apiUrl}/api/alerts?$top=1`, { headers: { authorization: `Bearer ${tokenA}` } });
   assert.equal(after.status, 200, "the storm is over after its duration");
 });
