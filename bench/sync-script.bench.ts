@@ -620,14 +620,18 @@ saveResult("sync-script", {
       "run started and finished, the tenant's state and last sync, its cursor; four small commits). On loopback the emulator serving the same JSON shares the machine's two cores (its CPU per " +
       "run is a row above). It writes a large page in parts of about 64 KiB as the connection takes them (since commit " +
       "7c8f41f; before, each page was a string, a buffer and TLS records of several MiB, and the emulator took 17–22 µs of " +
-      "CPU per alert instead of 9–11): every side's wall time follows its own CPU plus the emulator's. The machine's own " +
+      "CPU per alert instead of 9–11). It encodes all of a page's parts when the page is asked for: encoded as the " +
+      "connection took them, the items' text lived on its heap until then, and serving the sync's 16 pages at once, 43% of " +
+      "its CPU went to garbage collection (6–7 µs of CPU per alert now, against 9–14 µs). Every side's wall time follows " +
+      "its own CPU plus the emulator's. The machine's own " +
       "speed drifts from run to run (the baseline's time says how busy it was): only the ratios of one run are compared.",
-    "How a run goes (times inside the sync's process, from its HTTP requests' events, quiet runs): its first token request " +
-      "leaves about 0.3 s after the process started, and the first 16 page requests within milliseconds of it. The first 4 " +
-      "bodies are whole only 0.55–0.75 s later: the emulator answers all 16 requests on its one thread before the parts of " +
-      "any one of them have all gone out (its CPU per page of 3,000 alerts is about 25–28 ms served one at a time and 32–36 " +
-      "ms served 16 at once, the difference mostly garbage collection of the items' text, which lives until it is written out). From then on a page is answered about every 55 ms, the writer " +
-      "thread's time for one page: it is the busy thread until the last page. The process exits about 0.3 s after the last " +
+    "How a run goes (times inside the sync's process, from its HTTP requests' events, quiet runs, against the emulator as " +
+      "it was before commit 8d3ed34): its first token request leaves about 0.3 s after the process started, and the first " +
+      "16 page requests within milliseconds of it. The first 4 bodies are whole only 0.55–0.75 s later: the emulator " +
+      "answers all 16 requests on its one thread before the parts of any one of them have all gone out (its CPU per page " +
+      "of 3,000 alerts was about 25–28 ms served one at a time and 32–36 ms served 16 at once, the difference mostly " +
+      "garbage collection of the items' text; since 8d3ed34, 16–18 and 19–23 ms). From then on a page is answered about " +
+      "every 55 ms, the writer thread's time for one page: it is the busy thread until the last page. The process exits about 0.3 s after the last " +
       "body (the pages still queued for the writer, the final WAL checkpoint at close). With --concurrency 4 the first bodies " +
       "are whole after about 0.25–0.3 s, but the whole run takes longer: the writer then waits for the network between pages.",
   ],
