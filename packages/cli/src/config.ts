@@ -70,8 +70,8 @@ export class ConfigTooNewError extends CliError {
   }
 }
 
-const bad = (what: string) =>
-  new CliError(`the configuration is not valid: ${what}`, EXIT.usage, "run mde-partner init again to rewrite it (it keeps no secrets)");
+const bad = (what: string, hint = "run mde-partner init again to rewrite it (it keeps no secrets)") =>
+  new CliError(`the configuration is not valid: ${what}`, EXIT.usage, hint);
 
 function str(value: unknown): value is string {
   return typeof value === "string" && value.length > 0;
@@ -110,7 +110,8 @@ export function validateConfig(raw: unknown): PartnerConfig {
   const ssoProblem = ssoConfigProblem(o.sso);
   if (ssoProblem) throw bad(ssoProblem);
   const clientProblem = clientConfigProblem(o.client);
-  if (clientProblem) throw bad(clientProblem);
+  // Written by hand (init writes no client entry): init again would only drop it.
+  if (clientProblem) throw bad(clientProblem, "fix or remove the client entry in config.json (the README lists its settings)");
   return raw as PartnerConfig;
 }
 

@@ -105,8 +105,9 @@ describe("mde-partner: the client's limits in config.json", () => {
       const written = readFileSync(configFile, "utf8");
       const r = await cli.run(["tenants", "list"]);
       assert.equal(r.code, 2, `${JSON.stringify(client)}: ${r.stderr}`);
-      const { error } = oneLineError(r.stderr);
+      const { error, hint } = oneLineError(r.stderr);
       assert.match(error, /the configuration is not valid/);
+      assert.equal(hint, "hint: fix or remove the client entry in config.json (the README lists its settings)");
       assert.match(error, match, JSON.stringify(client));
       assert.equal(r.stdout, "");
       assert.equal(readFileSync(configFile, "utf8"), written, "the config is not rewritten");
