@@ -159,6 +159,8 @@ export async function sqliteLimit(file: string, pages: readonly AlertPageText[],
   const cursor = db.prepare("INSERT INTO cursors VALUES (?, ?) ON CONFLICT (tenant_id) DO UPDATE SET position = excluded.position");
   const tenantKeys = new Map<string, number>();
   const page = db.transaction((tenantId: string, alerts: LimitAlert[]) => {
+    // One loop per layout with its statement's arguments written out: building them in a shared
+    // function would add an array per row to the limit's own cost.
     if (form === "plain") {
       for (const a of alerts) {
         upsert.run(tenantId, a.id, JSON.stringify(a), a.title ?? null, a.severity ?? null, a.status ?? null, a.classification ?? null,
