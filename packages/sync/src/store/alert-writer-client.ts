@@ -13,8 +13,6 @@ import type { SyncCursorsTable } from "./schema-types.js";
 export interface WriterSetup {
   readonly path: string;
   readonly busyTimeoutMs?: number;
-  /** Turns at the write lock with the store's own connection (write-turns.ts). */
-  readonly turns?: SharedArrayBuffer | undefined;
   readonly reader?: MessagePort;
 }
 

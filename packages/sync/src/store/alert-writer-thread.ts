@@ -15,7 +15,6 @@ import { CURSOR_UPSERT_SQL, cursorRow, toCursor } from "./cursors.js";
 import type { ApplyPageResult } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
 import { openSqliteConnection, optimizeSqlite } from "./sqlite-connection.js";
-import { WriteTurns } from "./write-turns.js";
 
 const port = parentPort;
 if (port) {
@@ -29,7 +28,6 @@ if (port) {
   const release = raw.prepare("release page");
   const rollbackPage = raw.prepare("rollback to page");
   const upsertCursor = raw.prepare(CURSOR_UPSERT_SQL);
-  const turns = setup.turns ? new WriteTurns(setup.turns) : undefined;
 
   /** A page read and checked, ready to write: its rows and cursor row, and what its answer adds. */
   interface Ready {
@@ -58,8 +56,7 @@ if (port) {
    * others commit together, and every answer is sent after the commit. Pages that share a
    * transaction share the index pages it rewrites (measured: ~12% less CPU per alert written at
    * eight pages a transaction, with the larger WAL checkpoint interval sqlite-dialect.ts sets).
-   * Another process holding the write lock is waited for (the connection's busy timeout); a write
-   * of this store's own thread that waits for the lock goes first (write-turns.ts).
+   * Another process holding the write lock is waited for (the connection's busy timeout).
    */
   const writeGroup = (requests: readonly WriterRequest[]) => {
     const replies: WriterReply[] = [];
@@ -129,7 +126,6 @@ if (port) {
   };
   const drain = () => {
     scheduled = false;
-    turns?.giveWay();
     writeGroup(queue.splice(0, GROUP));
     if (queue.length > 0) {
       scheduled = true;

@@ -47,8 +47,6 @@ export interface StoreDialect {
    * statements (alerts-write.ts). Used only inside {@link writeTransaction}, which holds it.
    */
   readonly sqliteHandle?: Database.Database;
-  /** SQLite only: turns at the write lock with this store's alert writer thread (write-turns.ts), to hand to it. */
-  readonly sqliteTurns?: SharedArrayBuffer;
   /** SQLite file stores: the file (absent for `:memory:` and PostgreSQL). */
   readonly sqlitePath?: string;
   /** Most bind parameters one statement may carry (batched inserts are sized from it). */

@@ -148,10 +148,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       const checkpoints = (busy: boolean) => {
         if (raw.open) raw.pragma(`wal_autocheckpoint = ${busy ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
       };
-      thread = AlertWriterThread.start(
-        { path: path!, turns: dialect.sqliteTurns, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) },
-        checkpoints,
-      );
+      thread = AlertWriterThread.start({ path: path!, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) }, checkpoints);
     }
     return thread;
   };

@@ -1,11 +1,11 @@
 import type Database from "better-sqlite3";
+import { setTimeout as sleep } from "node:timers/promises";
 import { type DatabaseConnection, type Driver, Kysely, SqliteDialect, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
 import { optimizeSqlite, openSqliteConnection, type SqliteConnectionOptions } from "./sqlite-connection.js";
-import { WriteTurns } from "./write-turns.js";
 
 /**
  * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
@@ -13,26 +13,15 @@ import { WriteTurns } from "./write-turns.js";
  * take the lock themselves come here busy — `begin immediate` and single writes outside a
  * transaction — and those did nothing before failing, so running them again is safe.
  */
-async function retryBusy<T>(statement: () => Promise<T>, timeoutMs: number, turns: WriteTurns): Promise<T> {
+async function retryBusy<T>(statement: () => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let waiting = false;
-  try {
-    for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
-      const mark = turns.mark();
-      try {
-        return await statement();
-      } catch (error) {
-        if ((error as { code?: unknown })?.code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
-        // This process's alert writer gives way when told (write-turns.ts); another process's lock is waited out.
-        if (!waiting) {
-          waiting = true;
-          turns.waiting(true);
-        }
-        await turns.nextTurn(mark, wait);
-      }
+  for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
+    try {
+      return await statement();
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
+      await sleep(wait);
     }
-  } finally {
-    if (waiting) turns.waiting(false);
   }
 }
 
@@ -81,20 +70,17 @@ export function cachingDatabase(raw: Database.Database, size = STATEMENT_CACHE_S
  */
 class NonBlockingSqliteDialect extends SqliteDialect {
   readonly #timeoutMs: number;
-  readonly #turns: WriteTurns;
 
-  constructor(database: Database.Database, timeoutMs: number, turns: WriteTurns) {
+  constructor(database: Database.Database, timeoutMs: number) {
     super({ database: cachingDatabase(database) });
     this.#timeoutMs = timeoutMs;
-    this.#turns = turns;
   }
 
   override createDriver(): Driver {
     const driver = super.createDriver();
     const timeoutMs = this.#timeoutMs;
-    const turns = this.#turns;
     const wrap = (connection: DatabaseConnection): DatabaseConnection => ({
-      executeQuery: (query) => retryBusy(() => connection.executeQuery(query), timeoutMs, turns),
+      executeQuery: (query) => retryBusy(() => connection.executeQuery(query), timeoutMs),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
     });
     return new Proxy(driver, {
@@ -115,15 +101,13 @@ class NonBlockingSqliteDialect extends SqliteDialect {
 export function createSqliteDialect(options: SqliteConnectionOptions): StoreDialect {
   const memory = options.path === ":memory:";
   const { raw, busyTimeoutMs } = openSqliteConnection(options);
-  const turns = new WriteTurns();
-  const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs, turns) });
+  const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
   let closed: Promise<void> | undefined;
 
   return {
     name: "sqlite",
     db,
     sqliteHandle: raw,
-    sqliteTurns: turns.buffer,
     ...(memory ? {} : { sqlitePath: options.path }),
     // SQLITE_MAX_VARIABLE_NUMBER is 32766 since SQLite 3.32; stay below it.
     maxParameters: 30000,
