@@ -633,6 +633,22 @@ saveResult("sync-script", {
       "garbage collection of the items' text; since 8d3ed34, 16–18 and 19–23 ms). From then on a page is answered about " +
       "every 55 ms, the writer thread's time for one page: it is the busy thread until the last page. The process exits about 0.3 s after the last " +
       "body (the pages still queued for the writer, the final WAL checkpoint at close). With --concurrency 4 the first bodies " +
-      "are whole after about 0.25–0.3 s, but the whole run takes longer: the writer then waits for the network between pages.",
+      "are whole after about 0.25–0.3 s, but the whole run takes longer: the writer then waits for the network between pages. " +
+      "Measured again after 8d3ed34 (one run, loaded host): the 40 tenants' token requests (all prefetched at once) leave at " +
+      "0.36 s, the 16 page requests at 0.47–0.51 s, their headers come back 0.51–1.0 s and the first 4 bodies are whole at " +
+      "1.13–1.41 s. Sent as one buffer per page, the first bodies were whole at 0.78–0.89 s, but the emulator's first touches " +
+      "of memory grew again (50k against 29k); letting the emulator's connections take more parts per write (a 1 MiB " +
+      "high-water mark) changed nothing. Neither was kept.",
+    "The store's own writes during a run (a tenant's sync run row, its state): they go through the store's connection, " +
+      "the pages through the writer thread's. SQLite gives the write lock to whoever asks while it is free, the writer " +
+      "starts its next transaction the moment the last committed, and the store's connection only retries after pauses " +
+      "(sqlite-dialect.ts), so while pages are queued those writes wait (single statements waited 140–680 ms on loopback) " +
+      "and the tenants behind them start later. Letting them go before the writer's next transaction (commit 4e921d0: a " +
+      "shared flag the writer looks at between transactions) cut the waits to 33–145 ms, but the run was slower in 5 of 6 " +
+      "rounds in each of four side-by-side runs (e.g. 3.76 against 3.55 s): every commit of the store's connection between " +
+      "the writer's transactions makes SQLite drop the writer's whole page cache at its next one (WAL mode), and the " +
+      "writer is the bottleneck. Backed out (d537e8d). Memory-mapped reads (mmap_size) for the store's connections: 2.7–3.1% " +
+      "less CPU per alert in two side-by-side runs, wall time within noise; not taken for so little (an I/O error becomes " +
+      "a signal that kills the process).",
   ],
 });
