@@ -355,15 +355,13 @@ async function limitRun(pages: readonly AlertPageText[], form: LimitForm): Promi
   return { ms, cpuUs: cpu.user + cpu.system, bytes };
 }
 
-type Side = "script" | "sync" | "baseline" | "limit" | "indexed" | "receive";
-const samples: Record<Side, Array<{ ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number; emulatorFaults?: number }>> = {
-  script: [],
-  sync: [],
-  baseline: [],
-  limit: [],
-  indexed: [],
-  receive: [],
-};
+/** The sides of a loopback round, in the order of even rounds (odd rounds run them backwards). */
+const SIDES = ["script", "sync", "baseline", "limit", "indexed", "receive"] as const;
+type Side = (typeof SIDES)[number];
+/** Sides measured inside this process (no process of their own: no kernel, fault or emulator figures). */
+const IN_PROCESS: ReadonlySet<Side> = new Set(["limit", "indexed"]);
+type Sample = { ms: number; cpuUs: number; systemUs?: number; minorFaults?: number; bytes: number; maxRssKiB?: number; emulatorCpuUs?: number; emulatorFaults?: number };
+const samples = Object.fromEntries(SIDES.map((side) => [side, []])) as unknown as Record<Side, Sample[]>;
 const ALERTS_ONLY = ["--no-machines", "--no-tvm", ...(process.env.BENCH_SYNC_ARGS?.split(" ").filter(Boolean) ?? [])];
 let loopTotal = 0;
 let defaultSync: SyncSample | undefined;
@@ -380,7 +378,7 @@ try {
       const home = await cliHome(root, loop);
       const baselineHome = BASELINE ? await cliHome(BASELINE, loop) : undefined;
       // The limit's pages (not fetched when a quick run leaves the limit out).
-      const pages = QUICK_SIDES && !QUICK_SIDES.some((side) => side === "limit" || side === "indexed") ? [] : await fetchPages(loop);
+      const pages = QUICK_SIDES && !QUICK_SIDES.some((side) => IN_PROCESS.has(side as Side)) ? [] : await fetchPages(loop);
       pagesBytes = pages.reduce((n, p) => n + Buffer.byteLength(p.text), 0);
       const runs: Record<Side, () => Promise<void>> = {
         script: async () => void samples.script.push(await scriptRun(loop)),
@@ -393,8 +391,7 @@ try {
         receive: async () => void samples.receive.push(await receiveRun(loop)),
       };
       for (let round = 0; round < ROUNDS; round++) {
-        const order: Side[] =
-          round % 2 === 0 ? ["script", "sync", "baseline", "limit", "indexed", "receive"] : ["receive", "indexed", "limit", "baseline", "sync", "script"];
+        const order = round % 2 === 0 ? SIDES : [...SIDES].reverse();
         for (const side of order) {
           if (QUICK_SIDES && !QUICK_SIDES.includes(side)) continue;
           await runs[side]();
@@ -448,12 +445,12 @@ if (RTT_ONLY) {
 }
 if (QUICK) {
   console.log(`  CPU per first touch of new memory at start / end: ${touchAtStart.toFixed(1)} µs / ${firstTouchUs().toFixed(1)} µs`);
-  for (const side of ["script", "sync", "baseline", "limit", "indexed", "receive"] as const) {
+  for (const side of SIDES) {
     const got = samples[side];
     if (got.length)
       console.log(
         `  ${side}: ${(median(got.map((s) => s.ms)) / 1000).toFixed(2)} s, ${(median(got.map((s) => s.cpuUs)) / loopTotal).toFixed(1)} µs CPU per alert` +
-          (side === "limit" || side === "indexed"
+          (IN_PROCESS.has(side)
             ? ""
             : ` (${(median(got.map((s) => s.systemUs ?? 0)) / loopTotal).toFixed(1)} in the kernel, ${Math.round(median(got.map((s) => s.minorFaults ?? 0)) / 1000)}k page faults), emulator ${(median(got.map((s) => s.emulatorCpuUs ?? 0)) / loopTotal).toFixed(1)} µs per alert (${Math.round(median(got.map((s) => s.emulatorFaults ?? 0)) / 1000)}k page faults), peak RSS ${Math.round(median(got.map((s) => s.maxRssKiB ?? 0)) / 1024)} MiB`),
       );
@@ -462,7 +459,7 @@ if (QUICK) {
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const med = (side: Side, pick: (s: (typeof samples)[Side][number]) => number) => median(samples[side].map(pick));
+const med = (side: Side, pick: (s: Sample) => number) => median(samples[side].map(pick));
 const sec = (side: Side) => med(side, (s) => s.ms) / 1000;
 const cpuPerAlert = (side: Side) => med(side, (s) => s.cpuUs) / loopTotal;
 const kib = (bytes: number, alerts: number) => `${(bytes / alerts / 1024).toFixed(2)} KiB`;
@@ -474,7 +471,7 @@ const sides = (pick: (side: Side) => string, withLimit: boolean) =>
 const sideLine = (side: Side) => line({ ms: sec(side) * 1000, cpuUs: med(side, (s) => s.cpuUs) }, loopTotal);
 const n = `median of ${ROUNDS}`;
 /** `a`'s figure over `b`'s in each round (samples are pushed one per side and round), then their median. */
-const perRound = (a: Side, b: Side, pick: (s: (typeof samples)[Side][number]) => number, digits = 2, unit = "×") => {
+const perRound = (a: Side, b: Side, pick: (s: Sample) => number, digits = 2, unit = "×") => {
   const ratios = samples[a].map((s, i) => pick(s) / pick(samples[b][i]!));
   return `${ratios.map((r) => r.toFixed(digits) + unit).join(", ")} — median ${median(ratios).toFixed(digits)}${unit}`;
 };
