@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import type { CompiledQuery, QueryResult } from "kysely";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import type { AlertPageBody, AlertPageBodyResult, ReadPage } from "./alert-page-body.js";
@@ -6,6 +7,7 @@ import type { PackedRows } from "./alert-row-pack.js";
 import type { IncomingRow } from "./alert-rows.js";
 import { StoreError } from "./errors.js";
 import { SpareBuffers } from "./spare-buffers.js";
+import type { WriteRoute } from "./dialect.js";
 import type { ApplyPageResult, CursorPosition } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
 
@@ -65,8 +67,14 @@ export interface WriterBodyRequest extends AlertPageBody {
 
 export type WriterRequest = WriterRowsRequest | WriterPackedRequest;
 
+/** One of the store's own statements, or the start or end of one of its write transactions, for the writer's connection (dialect.ts WriteRoute). */
+export type RoutedRequest =
+  | { readonly type: "sql"; readonly id: number; readonly sql: string; readonly parameters: readonly unknown[]; readonly transaction?: number }
+  | { readonly type: "begin"; readonly id: number; readonly transaction: number }
+  | { readonly type: "end"; readonly id: number; readonly transaction: number; readonly commit: boolean };
+
 export type WriterReply =
-  | { readonly id: number; readonly result: ApplyPageResult | AlertPageBodyResult }
+  | { readonly id: number; readonly result: ApplyPageResult | AlertPageBodyResult | QueryResult<unknown> | null }
   | { readonly id: number; readonly error: { readonly message: string; readonly code?: string; readonly name: string } };
 
 /** The answer for a page that failed with `error` on either thread (its code, name and message cross; the stack stays). */
@@ -85,7 +93,9 @@ export function errorReply(id: number, error: unknown): WriterReply {
  */
 const READER_YOUNG_GENERATION_MB = 192;
 
-type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult): void; reject(e: Error): void };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult | QueryResult<unknown> | null): void; reject(e: Error): void };
 
 /**
  * Bodies kept for reuse at most: one per page a sync has in flight at its default concurrency
@@ -133,6 +143,8 @@ export class AlertWriterThread {
   #freeSlots = PAGES_AHEAD;
   readonly #waitingSlot: Array<() => void> = [];
   #failure: Error | undefined;
+  /** Why the threads stopped, when they did (closing alone still lets the store's statements through). */
+  #stopped: Error | undefined;
   #closed: Promise<void> | undefined;
   #closing = false;
 
@@ -182,9 +194,8 @@ export class AlertWriterThread {
     }
   }
 
-  #send<R extends ApplyPageResult>(request: Omit<WriterRowsRequest, "id"> | Omit<WriterBodyRequest, "id">): Promise<R> {
-    if (this.#failure) return Promise.reject(this.#failure);
-    const id = ++this.#next;
+  /** Posts `message` to `worker` as request `id` and waits for its answer (the threads are kept alive meanwhile). */
+  #post<R>(id: number, worker: Worker, message: unknown, transfer?: ArrayBuffer[]): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as Waiting["resolve"], reject });
       if (this.#pending.size === 1) {
@@ -193,15 +204,40 @@ export class AlertWriterThread {
         for (const w of [this.#writer, this.#reader]) w.ref();
         this.#onBusy(true);
       }
-      if (!("body" in request)) return this.#writer.postMessage({ ...request, id } satisfies WriterRowsRequest);
-      // A body's buffer moves to the reader without a copy when the body is all of it (the caller
-      // handed it over with the page) or the buffer is one bodyBuffer gave out; a view into a
-      // larger or shared buffer is copied first.
-      const { body } = request;
-      const whole = body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-      const own = whole || this.#lent.delete(body.buffer as ArrayBuffer) ? body : body.slice();
-      this.#reader.postMessage({ ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
+      worker.postMessage(message, transfer);
     });
+  }
+
+  #send<R extends ApplyPageResult>(request: Omit<WriterRowsRequest, "id"> | Omit<WriterBodyRequest, "id">): Promise<R> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = ++this.#next;
+    if (!("body" in request)) return this.#post(id, this.#writer, { ...request, id } satisfies WriterRowsRequest);
+    // A body's buffer moves to the reader without a copy when the body is all of it (the caller
+    // handed it over with the page) or the buffer is one bodyBuffer gave out; a view into a
+    // larger or shared buffer is copied first.
+    const { body } = request;
+    const whole = body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+    const own = whole || this.#lent.delete(body.buffer as ArrayBuffer) ? body : body.slice();
+    return this.#post(id, this.#reader, { ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * The writer's connection as the store's route for its own writes (dialect.ts WriteRoute): the
+   * writer runs them as they come, between two of its page transactions. Open until the threads
+   * stop; a write transaction begun before the store closed still ends there.
+   */
+  readonly route: WriteRoute = {
+    open: () => this.#stopped === undefined && !this.#closing,
+    run: <R>(query: CompiledQuery, transaction?: number) =>
+      this.#routed<QueryResult<R>>({ type: "sql", sql: query.sql, parameters: query.parameters, ...(transaction !== undefined ? { transaction } : {}) }),
+    begin: (transaction: number) => this.#routed<void>({ type: "begin", transaction }),
+    end: (transaction: number, commit: boolean) => this.#routed<void>({ type: "end", transaction, commit }),
+  };
+
+  #routed<R>(request: DistributiveOmit<RoutedRequest, "id">): Promise<R> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
+    const id = ++this.#next;
+    return this.#post(id, this.#writer, { ...request, id } as RoutedRequest);
   }
 
   /**
@@ -267,6 +303,7 @@ export class AlertWriterThread {
 
   #fail(error: Error) {
     this.#failure ??= error;
+    this.#stopped ??= error;
     for (const [id, waiting] of this.#pending) {
       this.#settled(id);
       waiting.reject(this.#failure);

@@ -10,11 +10,20 @@ import { type MessagePort, parentPort, workerData } from "node:worker_threads";
 import type { AlertPageBodyResult } from "./alert-page-body.js";
 import type { PackedRows } from "./alert-row-pack.js";
 import { type IncomingRow, sqliteRowWriter } from "./alert-rows.js";
-import { errorReply, type SparePacked, type WriterReply, type WriterRequest, type WriterRowsRequest, type WriterSetup } from "./alert-writer-client.js";
+import type { QueryResult } from "kysely";
+import {
+  errorReply,
+  type RoutedRequest,
+  type SparePacked,
+  type WriterReply,
+  type WriterRequest,
+  type WriterRowsRequest,
+  type WriterSetup,
+} from "./alert-writer-client.js";
 import { CURSOR_UPSERT_SQL, cursorRow, toCursor } from "./cursors.js";
 import type { ApplyPageResult } from "./records.js";
 import type { SyncCursorsTable } from "./schema-types.js";
-import { openSqliteConnection, optimizeSqlite } from "./sqlite-connection.js";
+import { cachingDatabase, openSqliteConnection, optimizeSqlite } from "./sqlite-connection.js";
 
 const port = parentPort;
 if (port) {
@@ -28,6 +37,8 @@ if (port) {
   const release = raw.prepare("release page");
   const rollbackPage = raw.prepare("rollback to page");
   const upsertCursor = raw.prepare(CURSOR_UPSERT_SQL);
+  // The store's own statements (dialect.ts WriteRoute), prepared once by their text as on its connection.
+  const statements = cachingDatabase(raw);
 
   /** A page read and checked, ready to write: its rows and cursor row, and what its answer adds. */
   interface Ready {
@@ -109,42 +120,102 @@ if (port) {
   const GROUP = 8;
   const queue: WriterRequest[] = [];
   let scheduled = false;
+  /** The store's write transaction open on this connection, and its requests that wait for it to end. */
+  let holder: number | undefined;
+  const waiting: RoutedRequest[] = [];
+
   // Ends after the store's close and the reader's last page (its "reader-end"), once all is written.
   let closed = false;
   let readerEnded = setup.reader === undefined;
   let ended = false;
   const endIfDone = () => {
-    if (!ended && closed && readerEnded && !scheduled && queue.length === 0) {
+    if (!ended && closed && readerEnded && holder === undefined && waiting.length === 0 && !scheduled && queue.length === 0) {
       ended = true;
       try {
         if (raw.open) optimizeSqlite(raw);
       } finally {
-        raw.close();
+        statements.close();
         port.close();
       }
     }
   };
-  const drain = () => {
-    scheduled = false;
-    writeGroup(queue.splice(0, GROUP));
-    if (queue.length > 0) {
-      scheduled = true;
-      setImmediate(drain);
-    } else endIfDone();
-  };
-  // Every page that arrived before the next turn of the loop joins one group.
-  const take = (request: WriterRequest) => {
-    queue.push(request);
-    if (!scheduled) {
+  const schedule = () => {
+    if (!scheduled && holder === undefined && queue.length > 0) {
       scheduled = true;
       setImmediate(drain);
     }
   };
-  port.on("message", (message: WriterRequest | { type: "close" }) => {
-    if ("type" in message) {
+  const drain = () => {
+    scheduled = false;
+    // A write transaction of the store's is open on this connection: no page until it ends.
+    if (holder !== undefined) return;
+    writeGroup(queue.splice(0, GROUP));
+    if (queue.length > 0) schedule();
+    else endIfDone();
+  };
+  // Every page that arrived before the next turn of the loop joins one group.
+  const take = (request: WriterRequest) => {
+    queue.push(request);
+    schedule();
+  };
+
+  /** One statement as Kysely's SQLite driver runs it: rows when it returns any, else what it changed. */
+  const execute = (text: string, parameters: readonly unknown[]): QueryResult<unknown> => {
+    const statement = statements.prepare(text);
+    if (statement.reader) return { rows: statement.all(parameters) };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  };
+
+  const answer = (request: RoutedRequest) => {
+    let reply: WriterReply;
+    try {
+      if (request.type === "begin") {
+        begin.run();
+        holder = request.transaction;
+        reply = { id: request.id, result: null };
+      } else if (request.type === "end") {
+        if (holder === request.transaction) {
+          holder = undefined;
+          try {
+            if (request.commit) commit.run();
+          } finally {
+            // Rolled back when asked, and when its commit failed.
+            if (raw.inTransaction) rollback.run();
+          }
+        }
+        reply = { id: request.id, result: null };
+      } else reply = { id: request.id, result: execute(request.sql, request.parameters) };
+    } catch (error) {
+      reply = errorReply(request.id, error);
+    }
+    port.postMessage(reply);
+  };
+
+  /**
+   * The store's own statements and write transactions, answered as they arrive: between two page
+   * transactions (this thread writes a group whole before it reads its next message), ahead of the
+   * pages still queued. While one of the store's transactions is open only its statements run;
+   * the rest wait, in order, for its end.
+   */
+  const routed = (request: RoutedRequest) => {
+    if (holder !== undefined && request.transaction !== holder) {
+      waiting.push(request);
+      return;
+    }
+    answer(request);
+    // A begun transaction's own requests come only after its begin is answered: the rest wait for its end.
+    while (holder === undefined && waiting.length > 0) answer(waiting.shift()!);
+    schedule();
+    endIfDone();
+  };
+
+  port.on("message", (message: WriterRowsRequest | RoutedRequest | { type: "close" }) => {
+    if (!("type" in message)) take(message);
+    else if (message.type === "close") {
       closed = true;
       endIfDone();
-    } else take(message);
+    } else routed(message);
   });
   (setup.reader as MessagePort | undefined)?.on("message", (message: WriterRequest | { type: "reader-end" }) => {
     if ("type" in message) {

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { CompiledQuery, Expression, Kysely, SqlBool } from "kysely";
+import type { CompiledQuery, Expression, Kysely, QueryResult, SqlBool } from "kysely";
 import type { StoreDatabase } from "./schema-types.js";
 
 /** The database engines the store runs on. */
@@ -39,6 +39,29 @@ export interface MigrationOutcome {
  * The small surface that differs between SQLite and PostgreSQL. Everything
  * else (schema, queries, repositories) is shared and written once in Kysely.
  */
+/**
+ * The alert writer thread's connection, taking the store's own writes (alert-writer-client.ts).
+ * Two connections writing one SQLite file take its write lock in turn, and the writer starts its
+ * next transaction the moment the last one committed: a write of the store's connection waited
+ * until the writer had no page queued (on a sync's benchmark 140–680 ms, and the tenants behind it
+ * did not start), and while it waited Kysely's one connection held every read behind it. On the
+ * writer's own connection the statement runs between two of its transactions, and keeps its page
+ * cache, which a commit of another connection would make SQLite drop (WAL mode).
+ */
+export interface WriteRoute {
+  /** Whether statements can go there now (the thread runs). */
+  open(): boolean;
+  /** Runs one statement there: on its own, or as part of the write transaction `transaction` begun there. */
+  run<R>(query: CompiledQuery, transaction?: number): Promise<QueryResult<R>>;
+  /**
+   * Opens write transaction `transaction` there (BEGIN IMMEDIATE) once the one open ends: until
+   * {@link end}, the writer runs only its statements, and no page.
+   */
+  begin(transaction: number): Promise<void>;
+  /** Commits or rolls back `transaction` (nothing when it already ended: a commit that failed rolled it back). */
+  end(transaction: number, commit: boolean): Promise<void>;
+}
+
 export interface StoreDialect {
   readonly name: DialectName;
   readonly db: Kysely<StoreDatabase>;
@@ -55,6 +78,12 @@ export interface StoreDialect {
   migrate(migrations: readonly Migration[], now: string): Promise<MigrationOutcome>;
   /** Runs `fn` in a transaction that is going to write (SQLite: `BEGIN IMMEDIATE`). */
   writeTransaction<T>(fn: (trx: Kysely<StoreDatabase>) => Promise<T>): Promise<T>;
+  /**
+   * SQLite file stores: sends the store's writes — its single statements and its write
+   * transactions, not its reads — to `route` (the alert writer thread's connection) until called
+   * again with undefined. See {@link WriteRoute}.
+   */
+  routeWrites?(route: WriteRoute | undefined): void;
   /** SQL boolean: `haystack` contains `needle` as a plain substring (no wildcards). */
   contains(haystack: Expression<string>, needle: string): Expression<SqlBool>;
   /** Housekeeping before closing (e.g. SQLite `PRAGMA optimize`), then releases connections. */

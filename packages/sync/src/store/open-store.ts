@@ -149,6 +149,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         if (raw.open) raw.pragma(`wal_autocheckpoint = ${busy ? 0 : WAL_AUTOCHECKPOINT_PAGES}`);
       };
       thread = AlertWriterThread.start({ path: path!, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) }, checkpoints);
+      // From now on the store's own writes go in between the writer's transactions (dialect.ts WriteRoute).
+      if (thread) dialect.routeWrites?.(thread.route);
     }
     return thread;
   };
@@ -179,6 +181,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     migration,
     close: async () => {
       started = true;
+      dialect.routeWrites?.(undefined);
       try {
         await thread?.close();
       } finally {

@@ -1,11 +1,13 @@
 import type Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type DatabaseConnection, type Driver, Kysely, SqliteDialect, sql } from "kysely";
-import type { Migration, MigrationOutcome, StoreDialect } from "./dialect.js";
+import { type CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from "kysely";
+import type { Migration, MigrationOutcome, StoreDialect, WriteRoute } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
-import { optimizeSqlite, openSqliteConnection, type SqliteConnectionOptions } from "./sqlite-connection.js";
+import { cachingDatabase, optimizeSqlite, openSqliteConnection, type SqliteConnectionOptions } from "./sqlite-connection.js";
+
+export { cachingDatabase, STATEMENT_CACHE_SIZE } from "./sqlite-connection.js";
 
 /**
  * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
@@ -25,72 +27,135 @@ async function retryBusy<T>(statement: () => Promise<T>, timeoutMs: number): Pro
   }
 }
 
-/** Prepared statements a store's connection keeps for reuse (the most recently used). */
-export const STATEMENT_CACHE_SIZE = 128;
-
-/**
- * better-sqlite3's database as Kysely's dialect uses it (`prepare`, `close`), keeping the prepared
- * statements by their SQL text: Kysely asks for a new statement at every query, and SQLite's parse
- * and plan of one cost 13–68 µs on this machine (an update of a tenant; the console's alert page),
- * a sizable part of a short query and of a sync's per-tenant store work. The SQL of a query built
- * twice the same way is the same text, its values being parameters; texts that vary (IN lists,
- * multi-row inserts of other lengths) push the least recently used out. A statement still being
- * iterated (a streamed query) is not handed out again: a new one is prepared beside it. SQLite
- * prepares a kept statement again by itself after a schema change (sqlite.org/c3ref/prepare.html).
- */
-export function cachingDatabase(raw: Database.Database, size = STATEMENT_CACHE_SIZE): { prepare(sql: string): Database.Statement; close(): void } {
-  const kept = new Map<string, Database.Statement>();
-  return {
-    prepare(text: string): Database.Statement {
-      const hit = kept.get(text);
-      if (hit !== undefined) {
-        if (hit.busy) return raw.prepare(text);
-        // Most recently used last.
-        kept.delete(text);
-        kept.set(text, hit);
-        return hit;
-      }
-      const statement = raw.prepare(text);
-      kept.set(text, statement);
-      if (kept.size > size) kept.delete(kept.keys().next().value!);
-      return statement;
-    },
-    close(): void {
-      kept.clear();
-      raw.close();
-    },
-  };
+/** Statements that only read: they stay on the store's connection (WAL: never behind the writer's lock). */
+function onlyReads(query: CompiledQuery): boolean {
+  return query.query.kind === "SelectQueryNode" || (query.query.kind === "RawNode" && /^\s*select\b/i.test(query.sql));
 }
 
+/** Statements that begin or end a transaction or savepoint: they stay where the transaction is. */
+function controlsTransaction(query: CompiledQuery): boolean {
+  return query.query.kind === "RawNode" && /^\s*(begin|commit|end|rollback|savepoint|release)\b/i.test(query.sql);
+}
+
+/** A Kysely instance of the store's schema over `driver` (SQLite's adapter, compiler and introspector). */
+function kyselyOver(driver: Driver): Kysely<StoreDatabase> {
+  return new Kysely<StoreDatabase>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
+}
+
+/** What a driver of this file needs besides connections: nothing, or the one owner's init and destroy. */
+const NO_LIFECYCLE = {
+  init: async () => {},
+  destroy: async () => {},
+  beginTransaction: async () => {
+    throw new TypeError("use writeTransaction");
+  },
+  commitTransaction: async () => {},
+  rollbackTransaction: async () => {},
+};
+
 /**
- * Kysely's SQLite dialect with {@link retryBusy} around every statement: better-sqlite3's own busy
- * timeout waits inside the call, which stops this thread's event loop — a console freezes, a sync
- * stops reading the network — for as long as another writer (the alert writer thread, another
- * process) holds the lock.
+ * The store's Kysely instances over its one better-sqlite3 connection (Kysely's SQLite driver,
+ * which lets one caller at a time use it), with {@link retryBusy} around every statement:
+ * better-sqlite3's own busy timeout waits inside the call, which stops this thread's event loop — a
+ * console freezes, a sync stops reading the network — for as long as another process holds the
+ * write lock.
+ *
+ * While the alert writer thread runs (`route`, dialect.ts WriteRoute), statements that write go to
+ * its connection without taking this one: reads go on here meanwhile, and several tenants' writes
+ * are queued there together instead of one at a time behind this connection.
+ *
+ * - `db`: the store's queries, reads here and writes routed while a route is open;
+ * - `here`: this connection held for a whole transaction (a write transaction without a route);
+ * - `routed(route)`: a write transaction on the route, every statement of it there.
  */
-class NonBlockingSqliteDialect extends SqliteDialect {
-  readonly #timeoutMs: number;
+function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
+  const driver = new SqliteDialect({ database: cachingDatabase(raw) }).createDriver();
+  const held = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  let initialized: Promise<void> | undefined;
+  let route: WriteRoute | undefined;
 
-  constructor(database: Database.Database, timeoutMs: number) {
-    super({ database: cachingDatabase(database) });
-    this.#timeoutMs = timeoutMs;
-  }
-
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    const timeoutMs = this.#timeoutMs;
-    const wrap = (connection: DatabaseConnection): DatabaseConnection => ({
+  /** This connection, taken (Kysely's mutex) until released: every statement runs here. */
+  const take = async (): Promise<DatabaseConnection> => {
+    await (initialized ??= driver.init());
+    const connection = await driver.acquireConnection();
+    const wrapped: DatabaseConnection = {
       executeQuery: (query) => retryBusy(() => connection.executeQuery(query), timeoutMs),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-    });
-    return new Proxy(driver, {
-      get(target, property) {
-        if (property === "acquireConnection") return async () => wrap(await target.acquireConnection());
-        const value = Reflect.get(target, property, target) as unknown;
-        return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    };
+    held.set(wrapped, connection);
+    return wrapped;
+  };
+  const give = async (wrapped: DatabaseConnection) => {
+    if (held.delete(wrapped)) await driver.releaseConnection(wrapped);
+  };
+
+  /** Each statement where it goes: written on the route while it is open, else here (taken for just that statement). */
+  const perStatement: DatabaseConnection = {
+    async executeQuery(query) {
+      const r = route;
+      if (r?.open() && !onlyReads(query) && !controlsTransaction(query)) return r.run(query);
+      const connection = await take();
+      try {
+        return await connection.executeQuery(query);
+      } finally {
+        await give(connection);
+      }
+    },
+    async *streamQuery(query, chunkSize) {
+      const connection = await take();
+      try {
+        yield* connection.streamQuery(query, chunkSize);
+      } finally {
+        await give(connection);
+      }
+    },
+  };
+
+  const db = kyselyOver({
+    ...NO_LIFECYCLE,
+    destroy: () => driver.destroy(),
+    acquireConnection: async () => (route?.open() ? perStatement : take()),
+    releaseConnection: give,
+  });
+  const here = kyselyOver({ ...NO_LIFECYCLE, acquireConnection: take, releaseConnection: give });
+  let transactions = 0;
+  const routed = (on: WriteRoute) =>
+    kyselyOver({
+      ...NO_LIFECYCLE,
+      acquireConnection: async (): Promise<DatabaseConnection> => {
+        const transaction = ++transactions;
+        return {
+          executeQuery: (query) => {
+            if (!controlsTransaction(query)) return on.run(query, transaction);
+            const text = query.sql.trim().toLowerCase();
+            if (text.startsWith("begin")) return on.begin(transaction).then(() => ({ rows: [] }));
+            return on.end(transaction, text.startsWith("commit")).then(() => ({ rows: [] }));
+          },
+          streamQuery: () => {
+            throw new TypeError("a write transaction does not stream");
+          },
+        };
       },
+      releaseConnection: async () => {},
     });
-  }
+  return {
+    db,
+    here,
+    routed,
+    get route() {
+      return route;
+    },
+    set route(next: WriteRoute | undefined) {
+      route = next;
+    },
+  };
 }
 
 /**
@@ -101,7 +166,8 @@ class NonBlockingSqliteDialect extends SqliteDialect {
 export function createSqliteDialect(options: SqliteConnectionOptions): StoreDialect {
   const memory = options.path === ":memory:";
   const { raw, busyTimeoutMs } = openSqliteConnection(options);
-  const db = new Kysely<StoreDatabase>({ dialect: new NonBlockingSqliteDialect(raw, busyTimeoutMs) });
+  const connections = sqliteKyselys(raw, busyTimeoutMs);
+  const { db } = connections;
   let closed: Promise<void> | undefined;
 
   return {
@@ -146,17 +212,25 @@ export function createSqliteDialect(options: SqliteConnectionOptions): StoreDial
       // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction
       // that reads first and writes later can fail with SQLITE_BUSY when
       // another process wrote in between, and the busy timeout cannot help then.
-      return db.connection().execute(async (conn) => {
+      const route = connections.route;
+      const routed = route?.open() === true;
+      return (routed ? connections.routed(route!) : connections.here).connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);
           return result;
         } catch (error) {
-          if (raw.inTransaction) await sql`rollback`.execute(conn);
+          // On the route the writer ends a transaction whose commit failed itself; a rollback after it does nothing.
+          if (routed) await sql`rollback`.execute(conn).catch(() => {});
+          else if (raw.inTransaction) await sql`rollback`.execute(conn);
           throw error;
         }
       });
+    },
+
+    routeWrites(route) {
+      connections.route = route;
     },
 
     contains(haystack, needle) {
