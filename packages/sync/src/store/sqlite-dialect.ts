@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from "kysely";
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect, WriteRoute } from "./dialect.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
@@ -60,20 +60,23 @@ const NO_LIFECYCLE = {
   rollbackTransaction: async () => {},
 };
 
+const BEGIN_IMMEDIATE = CompiledQuery.raw("begin immediate");
+
 /**
  * The store's Kysely instances over its one better-sqlite3 connection (Kysely's SQLite driver,
- * which lets one caller at a time use it), with {@link retryBusy} around every statement:
- * better-sqlite3's own busy timeout waits inside the call, which stops this thread's event loop — a
- * console freezes, a sync stops reading the network — for as long as another process holds the
- * write lock.
+ * which lets one caller at a time use it). A statement that finds the write lock taken by another
+ * process is tried again ({@link retryBusy}) with the connection let go meanwhile: better-sqlite3's
+ * own busy timeout waits inside the call, which stops this thread's event loop, and a retry that
+ * kept the connection held every read behind it — a console froze for as long as a sync in another
+ * process kept writing.
  *
  * While the alert writer thread runs (`route`, dialect.ts WriteRoute), statements that write go to
  * its connection without taking this one: reads go on here meanwhile, and several tenants' writes
  * are queued there together instead of one at a time behind this connection.
  *
- * - `db`: the store's queries, reads here and writes routed while a route is open;
- * - `here`: this connection held for a whole transaction (a write transaction without a route);
- * - `routed(route)`: a write transaction on the route, every statement of it there.
+ * - `db`: the store's queries, each statement on its own: reads here, writes routed while a route is open;
+ * - `here`: this connection held in a write transaction, begun when it is handed out;
+ * - `routed(route)`: a write transaction on the route, begun when it is handed out, every statement of it there.
  */
 function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
   const driver = new SqliteDialect({ database: cachingDatabase(raw) }).createDriver();
@@ -81,12 +84,12 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
   let initialized: Promise<void> | undefined;
   let route: WriteRoute | undefined;
 
-  /** This connection, taken (Kysely's mutex) until released: every statement runs here. */
+  /** This connection, taken (Kysely's mutex) until {@link give}n back. */
   const take = async (): Promise<DatabaseConnection> => {
     await (initialized ??= driver.init());
     const connection = await driver.acquireConnection();
     const wrapped: DatabaseConnection = {
-      executeQuery: (query) => retryBusy(() => connection.executeQuery(query), timeoutMs),
+      executeQuery: (query) => connection.executeQuery(query),
       streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
     };
     held.set(wrapped, connection);
@@ -96,17 +99,19 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
     if (held.delete(wrapped)) await driver.releaseConnection(wrapped);
   };
 
-  /** Each statement where it goes: written on the route while it is open, else here (taken for just that statement). */
+  /** Each statement where it goes: written on the route while it is open, else here, taken for each try. */
   const perStatement: DatabaseConnection = {
     async executeQuery(query) {
       const r = route;
       if (r?.open() && !onlyReads(query) && !controlsTransaction(query)) return r.run(query);
-      const connection = await take();
-      try {
-        return await connection.executeQuery(query);
-      } finally {
-        await give(connection);
-      }
+      return retryBusy(async () => {
+        const connection = await take();
+        try {
+          return await connection.executeQuery(query);
+        } finally {
+          await give(connection);
+        }
+      }, timeoutMs);
     },
     async *streamQuery(query, chunkSize) {
       const connection = await take();
@@ -121,22 +126,35 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
   const db = kyselyOver({
     ...NO_LIFECYCLE,
     destroy: () => driver.destroy(),
-    acquireConnection: async () => (route?.open() ? perStatement : take()),
+    acquireConnection: async () => perStatement,
+    releaseConnection: async () => {},
+  });
+  const here = kyselyOver({
+    ...NO_LIFECYCLE,
+    acquireConnection: () =>
+      retryBusy(async () => {
+        const connection = await take();
+        try {
+          await connection.executeQuery(BEGIN_IMMEDIATE);
+          return connection;
+        } catch (error) {
+          await give(connection);
+          throw error;
+        }
+      }, timeoutMs),
     releaseConnection: give,
   });
-  const here = kyselyOver({ ...NO_LIFECYCLE, acquireConnection: take, releaseConnection: give });
   let transactions = 0;
   const routed = (on: WriteRoute) =>
     kyselyOver({
       ...NO_LIFECYCLE,
       acquireConnection: async (): Promise<DatabaseConnection> => {
         const transaction = ++transactions;
+        await on.begin(transaction);
         return {
           executeQuery: (query) => {
             if (!controlsTransaction(query)) return on.run(query, transaction);
-            const text = query.sql.trim().toLowerCase();
-            if (text.startsWith("begin")) return on.begin(transaction).then(() => ({ rows: [] }));
-            return on.end(transaction, text.startsWith("commit")).then(() => ({ rows: [] }));
+            return on.end(transaction, /^\s*commit\b/i.test(query.sql)).then(() => ({ rows: [] }));
           },
           streamQuery: () => {
             throw new TypeError("a write transaction does not stream");
@@ -203,19 +221,18 @@ export function createSqliteDialect(options: SqliteConnectionOptions): StoreDial
           options.onWarning?.(`${options.path} was migrated but not compacted (in use elsewhere): run "VACUUM" on it to reclaim the space`);
         }
       }
-      // From here on a busy lock is waited for without blocking the thread (NonBlockingSqliteDialect).
+      // From here on a busy lock is waited for without blocking the thread (sqliteKyselys).
       raw.pragma("busy_timeout = 0");
       return outcome;
     },
 
     async writeTransaction(fn) {
-      // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction
-      // that reads first and writes later can fail with SQLITE_BUSY when
-      // another process wrote in between, and the busy timeout cannot help then.
+      // BEGIN IMMEDIATE (when the connection is handed out) takes the write lock up front: a
+      // deferred transaction that reads first and writes later can fail with SQLITE_BUSY when
+      // another process wrote in between, and waiting cannot help then.
       const route = connections.route;
       const routed = route?.open() === true;
       return (routed ? connections.routed(route!) : connections.here).connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);
