@@ -636,16 +636,21 @@ saveResult("sync-script", {
       "1.13–1.41 s. Sent as one buffer per page, the first bodies were whole at 0.78–0.89 s, but the emulator's first touches " +
       "of memory grew again (50k against 29k); letting the emulator's connections take more parts per write (a 1 MiB " +
       "high-water mark) changed nothing. Neither was kept.",
-    "The store's own writes during a run (a tenant's sync run row, its state): they go through the store's connection, " +
-      "the pages through the writer thread's. SQLite gives the write lock to whoever asks while it is free, the writer " +
-      "starts its next transaction the moment the last committed, and the store's connection only retries after pauses " +
-      "(sqlite-dialect.ts), so while pages are queued those writes wait (single statements waited 140–680 ms on loopback) " +
-      "and the tenants behind them start later. Letting them go before the writer's next transaction (commit 4e921d0: a " +
-      "shared flag the writer looks at between transactions) cut the waits to 33–145 ms, but the run was slower in 5 of 6 " +
-      "rounds in each of four side-by-side runs (e.g. 3.76 against 3.55 s): every commit of the store's connection between " +
-      "the writer's transactions makes SQLite drop the writer's whole page cache at its next one (WAL mode), and the " +
-      "writer is the bottleneck. Backed out (d537e8d). Memory-mapped reads (mmap_size) for the store's connections: 2.7–3.1% " +
-      "less CPU per alert in two side-by-side runs, wall time within noise; not taken for so little (an I/O error becomes " +
-      "a signal that kills the process).",
+    "The store's own writes during a run (a tenant's sync run row, its state, a console's change): until commit dbb152f " +
+      "they went through the store's connection and the pages through the writer thread's. SQLite gives the write lock " +
+      "to whoever asks while it is free and the writer starts its next transaction the moment the last committed, so while " +
+      "pages were queued those writes waited (single statements 140–680 ms on loopback; after 15 s they failed with " +
+      "SQLITE_BUSY), Kysely's one connection held the store's reads behind them, and the tenants after the first 16 did not " +
+      "start for about 0.8 s. Letting them go before the writer's next transaction (commit 4e921d0, backed out in d537e8d) " +
+      "was slower in 5 of 6 rounds of four side-by-side runs: every commit of another connection makes SQLite drop the " +
+      "writer's page cache (WAL mode). Since dbb152f they run on the writer's own connection (dialect.ts WriteRoute), " +
+      "between two of its page transactions: the next tenants start as others finish, and the wall time stayed within " +
+      "noise (median 3.86 against 3.80 s in 6 rounds side by side): the writer thread was and is the bottleneck. Tried " +
+      "and not kept: no WAL checkpoint on the writer during the run (a run's two took 150–200 ms each on its thread; " +
+      "without them the WAL grew to the whole run's size and the run was slower, median 4.71 against 4.31 s in 4 rounds " +
+      "side by side), a 256 MiB page cache for the writer " +
+      "(more first touches, slower). Memory-mapped reads (mmap_size) for the store's connections: 2.7–3.1% less CPU per " +
+      "alert in two side-by-side runs, wall time within noise; not taken for so little (an I/O error becomes a signal " +
+      "that kills the process).",
   ],
 });
