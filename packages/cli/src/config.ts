@@ -110,7 +110,7 @@ export function validateConfig(raw: unknown): PartnerConfig {
   const ssoProblem = ssoConfigProblem(o.sso);
   if (ssoProblem) throw bad(ssoProblem);
   const clientProblem = clientConfigProblem(o.client);
-  // Written by hand (init writes no client entry): init again would only drop it.
+  // Written by hand (init writes no client entry, and keeps only a valid one): init again would drop it.
   if (clientProblem) throw bad(clientProblem, "fix or remove the client entry in config.json (the README lists its settings)");
   return raw as PartnerConfig;
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type CliHome, emulatorHome, type EmulatorWorld, oneLineError, servedEmulator } from "./helpers.js";
+import { type CliHome, emulatorHome, emulatorInitArgs, type EmulatorWorld, oneLineError, SECRET_ENV, servedEmulator } from "./helpers.js";
 
 interface SyncReport {
   tenants: Array<{ tenantId: string; status: string; alerts: { fetched: number; inserted: number }; error?: { code: string; message: string } }>;
@@ -113,6 +113,35 @@ describe("mde-partner: the client's limits in config.json", () => {
       assert.equal(readFileSync(configFile, "utf8"), written, "the config is not rewritten");
     }
     withClient(undefined);
+    await cli.ok(["tenants", "list"]);
+  });
+
+  it("init run again keeps the client, webhook, sso and report entries and names them; over a config it cannot read it keeps none and says so", async () => {
+    const entries = {
+      client: { timeoutMs: 300_000 },
+      webhook: { url: "https://siem.example.net/hooks/mde", secretEnv: "SIEM_SECRET" },
+      sso: { clientId: "0d5c7a3e-8b9f-4c1d-a2e6-3f4b5c6d7e8f", secretEnv: "SSO_SECRET" },
+      report: { partnerName: "Example MSSP" },
+    };
+    writeFileSync(configFile, `${JSON.stringify({ ...original, ...entries }, null, 2)}\n`, { mode: 0o600 });
+    await cli.ok(["tenants", "list"]);
+    // Init again with another credential reference: its own settings change, the others stay.
+    const again = await cli.ok([...emulatorInitArgs(world.info, "OTHER_SECRET_ENV"), "--json"]);
+    const printed = JSON.parse(again.stdout) as Record<string, unknown>;
+    assert.deepEqual(printed.keptFromPrevious, ["webhook", "sso", "client", "report"]);
+    const written = JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
+    assert.deepEqual((written.credential as { env?: string }).env, "OTHER_SECRET_ENV");
+    for (const [name, value] of Object.entries(entries)) assert.deepEqual(written[name], value, name);
+    const table = await cli.ok(emulatorInitArgs(world.info, SECRET_ENV));
+    assert.match(table.stdout, /^ {2}kept {7}webhook, sso, client, report \(from the previous config\.json\)$/m);
+
+    // A config this build cannot read (here: a client entry out of bounds) is rewritten from the flags alone.
+    writeFileSync(configFile, `${JSON.stringify({ ...original, ...entries, client: { timeoutMs: 5 } }, null, 2)}\n`, { mode: 0o600 });
+    const rewritten = await cli.ok([...emulatorInitArgs(world.info, SECRET_ENV), "--json"]);
+    assert.match(rewritten.stderr, /the existing config\.json is not valid \(client\.timeoutMs must be .*\): it is rewritten, keeping none of its webhook, sso, client, report entries/);
+    assert.deepEqual((JSON.parse(rewritten.stdout) as Record<string, unknown>).keptFromPrevious, []);
+    const fresh = JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
+    for (const name of Object.keys(entries)) assert.equal(fresh[name], undefined, name);
     await cli.ok(["tenants", "list"]);
   });
 });

@@ -129,15 +129,24 @@ function cloudConfig(options: InitOptions): CloudConfig {
   };
 }
 
+/**
+ * The entries of config.json that other commands write (`webhook set`, the console's sign-in, the
+ * client's limits, the report's branding), not init's flags: init run again keeps them, else a
+ * partner who re-ran it to change the credential or the store silently stopped forwarding alerts.
+ */
+const KEPT_ENTRIES = ["webhook", "sso", "client", "report"] as const;
+
 /** Creates or rewrites the configuration, then opens (and so creates or migrates) the store. */
 export async function runInit(options: InitOptions, ctx: CommandContext): Promise<number> {
   const out = createOutput(ctx.io, options);
-  // A config written by a newer version is left alone: this build cannot know what it would drop.
+  let previous: PartnerConfig | undefined;
   if (existsSync(configPath(ctx.home))) {
     try {
-      loadConfig(ctx.home);
+      previous = loadConfig(ctx.home);
     } catch (error) {
+      // A config written by a newer version is left alone: this build cannot know what it would drop.
       if (error instanceof ConfigTooNewError) throw error;
+      out.warn(`the existing config.json is not valid (${(error as Error).message.replace(/^the configuration is not valid: /, "")}): it is rewritten, keeping none of its ${KEPT_ENTRIES.join(", ")} entries`);
     }
   }
   if (options.clientId === undefined)
@@ -195,12 +204,14 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     ...(consentRedirectUri ? { consentRedirectUri } : {}),
     ...(permissions ? { permissions, capabilities: [...options.for!] } : {}),
   };
+  const kept = KEPT_ENTRIES.filter((name) => (previous as Record<string, unknown> | undefined)?.[name] !== undefined);
+  for (const name of kept) (config as unknown as Record<string, unknown>)[name] = (previous as unknown as Record<string, unknown>)[name];
   // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
   const store = await openCliStore(storeUrl, ctx.io.env);
   let file: string;
   try {
     // The configuration (and the first console admin) are writes like any other: on record in the new store.
-    const described = { clientId: config.clientId, cloud: cloud.name, credential: credential.type, store: redactStoreUrl(storeUrl) };
+    const described = { clientId: config.clientId, cloud: cloud.name, credential: credential.type, store: redactStoreUrl(storeUrl), ...(kept.length > 0 ? { kept } : {}) };
     file = await auditedWrite(ctx, store, { action: "config.init", target: configPath(ctx.home), request: described }, () => saveConfig(ctx.home, config), () => "config.json written");
     if (options.adminUser !== undefined && adminPassword !== undefined) {
       const { addUser } = await import("@mde-partner/server");
@@ -210,13 +221,14 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
   } finally {
     await store.close();
   }
-  if (out.mode !== "table") out.json({ configFile: file, ...config });
+  if (out.mode !== "table") out.json({ configFile: file, ...config, keptFromPrevious: kept });
   else {
     out.line(`wrote ${file}`);
     out.line(`  app        ${config.clientId}`);
     out.line(`  cloud      ${cloud.name}${cloud.name === "custom" ? ` (${cloud.loginUrl})` : ""}`);
     out.line(`  credential ${describeCredential(credential)}`);
     out.line(`  store      ${redactStoreUrl(storeUrl)}`);
+    if (kept.length > 0) out.line(`  kept       ${kept.join(", ")} (from the previous config.json)`);
     if (options.adminUser !== undefined) out.line(`  console    ${options.adminUser} (admin) can sign in to mde-partner serve`);
     out.line(`next: mde-partner app permissions, then mde-partner tenants add <tenant-id>`);
   }
