@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import type { CompiledQuery, QueryResult } from "kysely";
 import { fileURLToPath } from "node:url";
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
+import type { CompiledQuery, QueryResult } from "kysely";
 import type { AlertPageBody, AlertPageBodyResult, ReadPage } from "./alert-page-body.js";
 import type { PackedRows } from "./alert-row-pack.js";
 import type { IncomingRow } from "./alert-rows.js";

@@ -7,10 +7,10 @@
  * entry.
  */
 import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import type { QueryResult } from "kysely";
 import type { AlertPageBodyResult } from "./alert-page-body.js";
 import type { PackedRows } from "./alert-row-pack.js";
 import { type IncomingRow, sqliteRowWriter } from "./alert-rows.js";
-import type { QueryResult } from "kysely";
 import {
   errorReply,
   type RoutedRequest,

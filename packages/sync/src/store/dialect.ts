@@ -36,10 +36,6 @@ export interface MigrationOutcome {
 }
 
 /**
- * The small surface that differs between SQLite and PostgreSQL. Everything
- * else (schema, queries, repositories) is shared and written once in Kysely.
- */
-/**
  * The alert writer thread's connection, taking the store's own writes (alert-writer-client.ts).
  * Two connections writing one SQLite file take its write lock in turn, and the writer starts its
  * next transaction the moment the last one committed: a write of the store's connection waited
@@ -62,6 +58,10 @@ export interface WriteRoute {
   end(transaction: number, commit: boolean): Promise<void>;
 }
 
+/**
+ * The small surface that differs between SQLite and PostgreSQL. Everything
+ * else (schema, queries, repositories) is shared and written once in Kysely.
+ */
 export interface StoreDialect {
   readonly name: DialectName;
   readonly db: Kysely<StoreDatabase>;

@@ -2,6 +2,7 @@ import type Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect, WriteRoute } from "./dialect.js";
+import { StoreError } from "./errors.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
@@ -76,28 +77,19 @@ const BEGIN_IMMEDIATE = CompiledQuery.raw("begin immediate");
  *
  * - `db`: the store's queries, each statement on its own: reads here, writes routed while a route is open;
  * - `here`: this connection held in a write transaction, begun when it is handed out;
- * - `routed(route)`: a write transaction on the route, begun when it is handed out, every statement of it there.
+ * - `routed`: a write transaction on the route, begun when it is handed out, every statement of it there.
  */
 function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
   const driver = new SqliteDialect({ database: cachingDatabase(raw) }).createDriver();
-  const held = new WeakMap<DatabaseConnection, DatabaseConnection>();
   let initialized: Promise<void> | undefined;
   let route: WriteRoute | undefined;
 
   /** This connection, taken (Kysely's mutex) until {@link give}n back. */
   const take = async (): Promise<DatabaseConnection> => {
     await (initialized ??= driver.init());
-    const connection = await driver.acquireConnection();
-    const wrapped: DatabaseConnection = {
-      executeQuery: (query) => connection.executeQuery(query),
-      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
-    };
-    held.set(wrapped, connection);
-    return wrapped;
+    return driver.acquireConnection();
   };
-  const give = async (wrapped: DatabaseConnection) => {
-    if (held.delete(wrapped)) await driver.releaseConnection(wrapped);
-  };
+  const give = (connection: DatabaseConnection) => driver.releaseConnection(connection);
 
   /** Each statement where it goes: written on the route while it is open, else here, taken for each try. */
   const perStatement: DatabaseConnection = {
@@ -145,24 +137,25 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
     releaseConnection: give,
   });
   let transactions = 0;
-  const routed = (on: WriteRoute) =>
-    kyselyOver({
-      ...NO_LIFECYCLE,
-      acquireConnection: async (): Promise<DatabaseConnection> => {
-        const transaction = ++transactions;
-        await on.begin(transaction);
-        return {
-          executeQuery: (query) => {
-            if (!controlsTransaction(query)) return on.run(query, transaction);
-            return on.end(transaction, /^\s*commit\b/i.test(query.sql)).then(() => ({ rows: [] }));
-          },
-          streamQuery: () => {
-            throw new TypeError("a write transaction does not stream");
-          },
-        };
-      },
-      releaseConnection: async () => {},
-    });
+  const routed = kyselyOver({
+    ...NO_LIFECYCLE,
+    acquireConnection: async (): Promise<DatabaseConnection> => {
+      const on = route;
+      if (!on?.open()) throw new StoreError("ERR_STORE_CLOSED", "the store is closed");
+      const transaction = ++transactions;
+      await on.begin(transaction);
+      return {
+        executeQuery: (query) => {
+          if (!controlsTransaction(query)) return on.run(query, transaction);
+          return on.end(transaction, /^\s*commit\b/i.test(query.sql)).then(() => ({ rows: [] }));
+        },
+        streamQuery: () => {
+          throw new TypeError("a write transaction does not stream");
+        },
+      };
+    },
+    releaseConnection: async () => {},
+  });
   return {
     db,
     here,
@@ -230,9 +223,8 @@ export function createSqliteDialect(options: SqliteConnectionOptions): StoreDial
       // BEGIN IMMEDIATE (when the connection is handed out) takes the write lock up front: a
       // deferred transaction that reads first and writes later can fail with SQLITE_BUSY when
       // another process wrote in between, and waiting cannot help then.
-      const route = connections.route;
-      const routed = route?.open() === true;
-      return (routed ? connections.routed(route!) : connections.here).connection().execute(async (conn) => {
+      const routed = connections.route?.open() === true;
+      return (routed ? connections.routed : connections.here).connection().execute(async (conn) => {
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);

@@ -204,8 +204,9 @@ export async function runInit(options: InitOptions, ctx: CommandContext): Promis
     ...(consentRedirectUri ? { consentRedirectUri } : {}),
     ...(permissions ? { permissions, capabilities: [...options.for!] } : {}),
   };
-  const kept = KEPT_ENTRIES.filter((name) => (previous as Record<string, unknown> | undefined)?.[name] !== undefined);
-  for (const name of kept) (config as unknown as Record<string, unknown>)[name] = (previous as unknown as Record<string, unknown>)[name];
+  const prior = (previous ?? {}) as Record<string, unknown>;
+  const kept = KEPT_ENTRIES.filter((name) => prior[name] !== undefined);
+  Object.assign(config, Object.fromEntries(kept.map((name) => [name, prior[name]])));
   // The store opens (and migrates) before the config is written: a bad --db leaves nothing behind.
   const store = await openCliStore(storeUrl, ctx.io.env);
   let file: string;
