@@ -11,7 +11,9 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout } from "node:timers/promises";
 import type { AlertInput, openStore, Store } from "@mde-partner/sync";
 import { type Kysely, sql } from "kysely";
+import type * as AlertRowsModule from "../src/store/alert-rows.js";
 import type * as WriterClientModule from "../src/store/alert-writer-client.js";
+import type * as MigrationsModule from "../src/store/migrations.js";
 import type * as SqliteDialectModule from "../src/store/sqlite-dialect.js";
 import { alertInput } from "./helpers/alerts.js";
 import { createTestDatabase, randomTenantId, type TestDatabase } from "./helpers/databases.js";
@@ -20,6 +22,8 @@ const built = (await import(new URL("../dist/index.js", import.meta.url).href)) 
 // The same build's dialect and threads, for what the store's methods cannot show (a transaction that fails halfway).
 const { createSqliteDialect } = (await import(new URL("../dist/store/sqlite-dialect.js", import.meta.url).href)) as typeof SqliteDialectModule;
 const { AlertWriterThread } = (await import(new URL("../dist/store/alert-writer-client.js", import.meta.url).href)) as typeof WriterClientModule;
+const { toRow } = (await import(new URL("../dist/store/alert-rows.js", import.meta.url).href)) as typeof AlertRowsModule;
+const { migrations } = (await import(new URL("../dist/store/migrations.js", import.meta.url).href)) as typeof MigrationsModule;
 
 const PAGES = 48;
 const PER_PAGE = 2000;
@@ -115,7 +119,8 @@ describe("write transactions on the alert writer's connection (the store's diale
     await sql`create table notes (id integer primary key, text text not null)`.execute(kdb);
     thread = AlertWriterThread.start({ path })!;
     assert.ok(thread?.route.open(), "the writer thread's modules are beside the build's");
-    dialect.routeWrites!(thread.route);
+    // As while the writer has pages in hand: every write goes there.
+    dialect.routeWrites!({ ...thread.route, backlogged: () => true });
   });
   after(async () => {
     dialect?.routeWrites?.(undefined);
@@ -167,5 +172,109 @@ describe("write transactions on the alert writer's connection (the store's diale
     const r = await kdb.insertInto("notes").values({ id: 20, text: "after" }).executeTakeFirst();
     assert.equal(r.insertId, 20n);
     assert.equal(r.numInsertedOrUpdatedRows, 1n);
+  });
+});
+
+describe("where the store's writes go while the alert writer thread runs (the store's dialect and threads, as built)", () => {
+  let db: TestDatabase;
+  let path: string;
+  let thread: InstanceType<typeof AlertWriterThread>;
+  const tenant = randomTenantId();
+  before(async () => {
+    db = await createTestDatabase("sqlite");
+    path = db.options.url.slice("sqlite:".length);
+    const store = await built.openStore(db.options);
+    await store.upsertTenant({ id: tenant, name: "Queued", initialState: "consented" });
+    await store.close();
+    thread = AlertWriterThread.start({ path })!;
+    assert.ok(thread?.route.open(), "the writer thread's modules are beside the build's");
+  });
+  after(async () => {
+    await thread?.close();
+    await db?.drop();
+  });
+
+  /** A dialect on the store file whose writes may go to the thread, with `backlogged` as the route's own or forced. */
+  async function dialectOn(backlogged?: () => boolean) {
+    const dialect = createSqliteDialect({ path, busyTimeoutMs: 500 });
+    // As the store opens it: nothing to migrate, and from then on a busy lock is waited for between tries.
+    await dialect.migrate(migrations, new Date().toISOString());
+    const kdb = dialect.db as unknown as Kysely<{ notes: { id: number; text: string } }>;
+    await sql`create table if not exists notes (id integer primary key, text text not null)`.execute(kdb);
+    dialect.routeWrites!(backlogged ? { ...thread.route, backlogged } : thread.route);
+    return { dialect, kdb };
+  }
+
+  /** Queues `count` pages of the tenant's alerts on the writer thread at once. */
+  function queue(count: number, perPage: number, tag: string) {
+    let answered = 0;
+    const now = new Date().toISOString();
+    const pages = Array.from({ length: count }, (_, n) =>
+      thread
+        .write({
+          tenantId: tenant,
+          rows: page(n)
+            .slice(0, perPage)
+            .map((a, i) => toRow({ ...a, id: `${tag}${n}_${i}` }, i, Date.now() * 1000)),
+          duplicates: 0,
+          stream: "alerts",
+          nextCursor: { value: "2024-03-01T10:00:00Z", seenIds: [] },
+          now,
+        })
+        .then((r) => {
+          answered++;
+          return r;
+        }),
+    );
+    return { pages, answered: () => answered };
+  }
+
+  it("a write that finds the lock taken by the writer goes to it, though its backlog is small", { timeout: 120_000 }, async () => {
+    // The writer is busy, but says its backlog is small: a write tries the store's own connection first.
+    const { dialect, kdb } = await dialectOn(() => false);
+    try {
+      const queued = queue(PAGES, PER_PAGE, "lk");
+      await Promise.race(queued.pages);
+      await setTimeout(20);
+      assert.ok(queued.answered() < PAGES / 2, `the writer wrote ${queued.answered()} of ${PAGES} pages before the test could write: use larger pages`);
+      await kdb.insertInto("notes").values({ id: 1, text: "single" }).execute();
+      await dialect.writeTransaction(async (trx) => {
+        await (trx as unknown as typeof kdb).insertInto("notes").values({ id: 2, text: "in a transaction" }).execute();
+      });
+      const leftAtWrites = PAGES - queued.answered();
+      const results = await Promise.all(queued.pages);
+      assert.equal(
+        results.reduce((n, r) => n + r.inserted, 0),
+        PAGES * PER_PAGE,
+      );
+      // Tried here alone, they waited for the whole queue, or failed after the busy timeout (SQLITE_BUSY).
+      assert.ok(leftAtWrites > 0, "the writes went in only once every page was written");
+      assert.deepEqual((await kdb.selectFrom("notes").select("text").orderBy("id").execute()).map((r) => r.text), ["single", "in a transaction"]);
+    } finally {
+      dialect.routeWrites!(undefined);
+      await dialect.close();
+    }
+  });
+
+  it("a page that comes while a write transaction holds the lock on the store's connection waits for it, and both are whole", async () => {
+    const { dialect, kdb } = await dialectOn();
+    try {
+      let queued: ReturnType<typeof queue> | undefined;
+      await dialect.writeTransaction(async (trx) => {
+        const t = trx as unknown as typeof kdb;
+        await t.insertInto("notes").values({ id: 10, text: "before the page" }).execute();
+        // The writer had nothing in hand when this began: it runs on the store's own connection.
+        queued = queue(1, 50, "wt");
+        await setTimeout(100);
+        assert.equal(queued.answered(), 0, "the page was written inside another connection's transaction");
+        await t.insertInto("notes").values({ id: 11, text: "after the page came" }).execute();
+      });
+      const [result] = await Promise.all(queued!.pages);
+      assert.equal(result!.inserted, 50);
+      assert.deepEqual((await kdb.selectFrom("notes").select("text").where("id", ">=", 10).orderBy("id").execute()).map((r) => r.text), ["before the page", "after the page came"]);
+    } finally {
+      dialect.routeWrites!(undefined);
+      await dialect.close();
+    }
   });
 });

@@ -95,7 +95,12 @@ const READER_YOUNG_GENERATION_MB = 192;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-type Waiting = { resolve(r: ApplyPageResult | AlertPageBodyResult | QueryResult<unknown> | null): void; reject(e: Error): void };
+type Waiting = {
+  resolve(r: ApplyPageResult | AlertPageBodyResult | QueryResult<unknown> | null): void;
+  reject(e: Error): void;
+  /** A page's bytes to write (0: one of the store's own statements). */
+  readonly bytes: number;
+};
 
 /**
  * Bodies kept for reuse at most: one per page a sync has in flight at its default concurrency
@@ -113,6 +118,14 @@ const SPARE_BODIES = 16;
  * this also bounds the bodies read at once: 4 of several MiB each keep a link busy.
  */
 export const PAGES_AHEAD = 4;
+/**
+ * The pages in hand, in bytes of alerts, above which the store's own writes go to the writer
+ * (dialect.ts WriteRoute): about 2 ms of its work on a sync's benchmark (a 3,000-alert page of
+ * 4 MiB took about 35 ms to write). Below it a write tries the store's own connection first.
+ */
+const BACKLOG_BYTES = 256 * 1024;
+/** About the bytes of an alert in a page of rows (the API's JSON of the emulator's alerts: 1.3 KiB). */
+const ROW_BYTES = 1024;
 /** How long an idle store keeps its spare bodies. */
 const SPARE_BODIES_IDLE_MS = 2_000;
 
@@ -138,6 +151,9 @@ export class AlertWriterThread {
   readonly #lent = new WeakSet<ArrayBuffer>();
   /** Told when the first page goes in flight (true) and when the last one is answered (false). */
   readonly #onBusy: (busy: boolean) => void;
+  /** Pages sent to the threads and not answered yet, and about how many bytes of alerts they hold. */
+  #pages = 0;
+  #backlog = 0;
   #next = 0;
   /** Slots of {@link pageSlot} free, and the callers waiting for one in the order they came. */
   #freeSlots = PAGES_AHEAD;
@@ -195,14 +211,17 @@ export class AlertWriterThread {
   }
 
   /** Posts `message` to `worker` as request `id` and waits for its answer (the threads are kept alive meanwhile). */
-  #post<R>(id: number, worker: Worker, message: unknown, transfer?: ArrayBuffer[]): Promise<R> {
+  #post<R>(id: number, worker: Worker, bytes: number, message: unknown, transfer?: ArrayBuffer[]): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as Waiting["resolve"], reject });
+      this.#pending.set(id, { resolve: resolve as Waiting["resolve"], reject, bytes });
       if (this.#pending.size === 1) {
         clearTimeout(this.#idle);
         this.#idle = undefined;
         for (const w of [this.#writer, this.#reader]) w.ref();
-        this.#onBusy(true);
+      }
+      if (bytes > 0) {
+        this.#backlog += bytes;
+        if (++this.#pages === 1) this.#onBusy(true);
       }
       worker.postMessage(message, transfer);
     });
@@ -211,23 +230,26 @@ export class AlertWriterThread {
   #send<R extends ApplyPageResult>(request: Omit<WriterRowsRequest, "id"> | Omit<WriterBodyRequest, "id">): Promise<R> {
     if (this.#failure) return Promise.reject(this.#failure);
     const id = ++this.#next;
-    if (!("body" in request)) return this.#post(id, this.#writer, { ...request, id } satisfies WriterRowsRequest);
+    if (!("body" in request)) return this.#post(id, this.#writer, ROW_BYTES * Math.max(1, request.rows.length), { ...request, id } satisfies WriterRowsRequest);
     // A body's buffer moves to the reader without a copy when the body is all of it (the caller
     // handed it over with the page) or the buffer is one bodyBuffer gave out; a view into a
     // larger or shared buffer is copied first.
     const { body } = request;
     const whole = body.buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const own = whole || this.#lent.delete(body.buffer as ArrayBuffer) ? body : body.slice();
-    return this.#post(id, this.#reader, { ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
+    return this.#post(id, this.#reader, Math.max(1, own.byteLength), { ...request, body: own, id } satisfies WriterBodyRequest, [own.buffer as ArrayBuffer]);
   }
 
   /**
-   * The writer's connection as the store's route for its own writes (dialect.ts WriteRoute): the
-   * writer runs them as they come, between two of its page transactions. Open until the threads
-   * stop; a write transaction begun before the store closed still ends there.
+   * The writer's connection as the store's route for its own writes (dialect.ts WriteRoute: those
+   * that come while it has more than {@link BACKLOG_BYTES} of pages in hand, or found the lock taken
+   * on the store's connection): the writer runs them as they come, between two of its page
+   * transactions. Open until the threads stop; a write transaction begun before the store closed
+   * still ends there.
    */
   readonly route: WriteRoute = {
     open: () => this.#stopped === undefined && !this.#closing,
+    backlogged: () => this.#backlog > BACKLOG_BYTES,
     run: <R>(query: CompiledQuery, transaction?: number) =>
       this.#routed<QueryResult<R>>({ type: "sql", sql: query.sql, parameters: query.parameters, ...(transaction !== undefined ? { transaction } : {}) }),
     begin: (transaction: number) => this.#routed<void>({ type: "begin", transaction }),
@@ -237,7 +259,7 @@ export class AlertWriterThread {
   #routed<R>(request: DistributiveOmit<RoutedRequest, "id">): Promise<R> {
     if (this.#stopped) return Promise.reject(this.#stopped);
     const id = ++this.#next;
-    return this.#post(id, this.#writer, { ...request, id } as RoutedRequest);
+    return this.#post(id, this.#writer, 0, { ...request, id } as RoutedRequest);
   }
 
   /**
@@ -288,6 +310,11 @@ export class AlertWriterThread {
   }
 
   #settled(id: number) {
+    const bytes = this.#pending.get(id)?.bytes ?? 0;
+    if (bytes > 0) {
+      this.#backlog -= bytes;
+      if (--this.#pages === 0) this.#onBusy(false);
+    }
     this.#pending.delete(id);
     if (this.#pending.size === 0) {
       // An idle store lets its spare bodies go after a while (a sync's next body often comes later
@@ -297,7 +324,6 @@ export class AlertWriterThread {
         this.#spareBodies.clear();
       }, SPARE_BODIES_IDLE_MS).unref();
       for (const w of [this.#writer, this.#reader]) w.unref();
-      this.#onBusy(false);
     }
   }
 

@@ -43,10 +43,17 @@ export interface MigrationOutcome {
  * did not start), and while it waited Kysely's one connection held every read behind it. On the
  * writer's own connection the statement runs between two of its transactions, and keeps its page
  * cache, which a commit of another connection would make SQLite drop (WAL mode).
+ *
+ * A write goes there when the writer has more than a moment's work in hand, or when it found the
+ * lock taken on the store's connection: a trip to the writer's thread and back costs more than a
+ * small write on the store's own connection, and a writer with a page or two of a few alerts holds
+ * the lock only briefly.
  */
 export interface WriteRoute {
   /** Whether statements can go there now (the thread runs). */
   open(): boolean;
+  /** Whether the writer has more than a moment's work in hand (pages sent to its threads, not yet answered). */
+  backlogged(): boolean;
   /** Runs one statement there: on its own, or as part of the write transaction `transaction` begun there. */
   run<R>(query: CompiledQuery, transaction?: number): Promise<QueryResult<R>>;
   /**

@@ -1,8 +1,7 @@
 import type Database from "better-sqlite3";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from "kysely";
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, type QueryResult, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, sql } from "kysely";
 import type { Migration, MigrationOutcome, StoreDialect, WriteRoute } from "./dialect.js";
-import { StoreError } from "./errors.js";
 import { bootstrapStatements } from "./migrations.js";
 import { migrationPlan } from "./migrator.js";
 import type { StoreDatabase } from "./schema-types.js";
@@ -11,16 +10,17 @@ import { cachingDatabase, optimizeSqlite, openSqliteConnection, type SqliteConne
 export { cachingDatabase, STATEMENT_CACHE_SIZE } from "./sqlite-connection.js";
 
 /**
- * Runs `statement` again while another connection holds the write lock (SQLITE_BUSY), waiting
- * between tries without blocking this thread, until `timeoutMs` have passed. Only statements that
+ * Runs `statement` again (`again`: after a try that found the lock taken) while another connection
+ * holds the write lock (SQLITE_BUSY), waiting between tries without blocking this thread, until
+ * `timeoutMs` have passed. Only statements that
  * take the lock themselves come here busy — `begin immediate` and single writes outside a
  * transaction — and those did nothing before failing, so running them again is safe.
  */
-async function retryBusy<T>(statement: () => Promise<T>, timeoutMs: number): Promise<T> {
+async function retryBusy<T>(statement: (again: boolean) => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 25)) {
+  for (let wait = 1, again = false; ; wait = Math.min(wait * 2, 25), again = true) {
     try {
-      return await statement();
+      return await statement(again);
     } catch (error) {
       if ((error as { code?: unknown })?.code !== "SQLITE_BUSY" || Date.now() >= deadline) throw error;
       await sleep(wait);
@@ -63,6 +63,44 @@ const NO_LIFECYCLE = {
 
 const BEGIN_IMMEDIATE = CompiledQuery.raw("begin immediate");
 
+/** A write transaction on the route (dialect.ts WriteRoute), begun there: each of its statements runs there. */
+class RoutedTransaction implements DatabaseConnection {
+  constructor(
+    private readonly route: WriteRoute,
+    private readonly transaction: number,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (!controlsTransaction(query)) return this.route.run<R>(query, this.transaction);
+    const commit = /^\s*commit\b/i.test(query.sql);
+    const ended = this.route.end(this.transaction, commit);
+    // The writer ends a transaction whose commit failed itself: a rollback after it does nothing.
+    return (commit ? ended : ended.catch(() => {})).then(() => ({ rows: [] }));
+  }
+
+  streamQuery(): never {
+    throw new TypeError("a write transaction does not stream");
+  }
+}
+
+/** A write transaction on the store's own connection, taken and begun (BEGIN IMMEDIATE) for it. */
+class LocalTransaction implements DatabaseConnection {
+  constructor(
+    readonly connection: DatabaseConnection,
+    private readonly raw: Database.Database,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // A commit that failed may have ended the transaction already (SQLite rolls some back itself).
+    if (query.query.kind === "RawNode" && !this.raw.inTransaction && /^\s*rollback\b/i.test(query.sql)) return Promise.resolve({ rows: [] });
+    return this.connection.executeQuery<R>(query);
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.connection.streamQuery<R>(query, chunkSize);
+  }
+}
+
 /**
  * The store's Kysely instances over its one better-sqlite3 connection (Kysely's SQLite driver,
  * which lets one caller at a time use it). A statement that finds the write lock taken by another
@@ -71,18 +109,20 @@ const BEGIN_IMMEDIATE = CompiledQuery.raw("begin immediate");
  * kept the connection held every read behind it — a console froze for as long as a sync in another
  * process kept writing.
  *
- * While the alert writer thread runs (`route`, dialect.ts WriteRoute), statements that write go to
- * its connection without taking this one: reads go on here meanwhile, and several tenants' writes
- * are queued there together instead of one at a time behind this connection.
+ * While the alert writer thread runs (`route`, dialect.ts WriteRoute), a write goes to its
+ * connection, without taking this one, when the writer has more than a moment's work in hand or the
+ * write found the lock taken here: reads go on here meanwhile, and several tenants' writes are
+ * queued there together instead of one at a time behind this connection.
  *
- * - `db`: the store's queries, each statement on its own: reads here, writes routed while a route is open;
- * - `here`: this connection held in a write transaction, begun when it is handed out;
- * - `routed`: a write transaction on the route, begun when it is handed out, every statement of it there.
+ * - `db`: the store's queries, each statement on its own: reads here, writes where they go;
+ * - `writing`: a write transaction, begun where it goes when it is handed out, every statement of it there.
  */
 function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
   const driver = new SqliteDialect({ database: cachingDatabase(raw) }).createDriver();
   let initialized: Promise<void> | undefined;
   let route: WriteRoute | undefined;
+  /** Where a write goes (undefined: here): the route while it is open, when the writer is backlogged or a try here found the lock taken. */
+  const routeFor = (again: boolean): WriteRoute | undefined => (route?.open() && (again || route.backlogged()) ? route : undefined);
 
   /** This connection, taken (Kysely's mutex) until {@link give}n back. */
   const take = async (): Promise<DatabaseConnection> => {
@@ -90,20 +130,20 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
     return driver.acquireConnection();
   };
   const give = (connection: DatabaseConnection) => driver.releaseConnection(connection);
+  const onThisConnection = async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+    const connection = await take();
+    try {
+      return await connection.executeQuery<R>(query);
+    } finally {
+      await give(connection);
+    }
+  };
 
-  /** Each statement where it goes: written on the route while it is open, else here, taken for each try. */
+  /** Each statement where it goes, taking this connection for each try that runs here. */
   const perStatement: DatabaseConnection = {
-    async executeQuery(query) {
-      const r = route;
-      if (r?.open() && !onlyReads(query) && !controlsTransaction(query)) return r.run(query);
-      return retryBusy(async () => {
-        const connection = await take();
-        try {
-          return await connection.executeQuery(query);
-        } finally {
-          await give(connection);
-        }
-      }, timeoutMs);
+    executeQuery<R>(query: CompiledQuery) {
+      if (onlyReads(query) || controlsTransaction(query)) return retryBusy(() => onThisConnection<R>(query), timeoutMs);
+      return retryBusy((again) => routeFor(again)?.run<R>(query) ?? onThisConnection<R>(query), timeoutMs);
     },
     async *streamQuery(query, chunkSize) {
       const connection = await take();
@@ -121,45 +161,33 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
     acquireConnection: async () => perStatement,
     releaseConnection: async () => {},
   });
-  const here = kyselyOver({
+  let transactions = 0;
+  const writing = kyselyOver({
     ...NO_LIFECYCLE,
     acquireConnection: () =>
-      retryBusy(async () => {
+      retryBusy(async (again): Promise<DatabaseConnection> => {
+        const on = routeFor(again);
+        if (on) {
+          const transaction = ++transactions;
+          await on.begin(transaction);
+          return new RoutedTransaction(on, transaction);
+        }
         const connection = await take();
         try {
           await connection.executeQuery(BEGIN_IMMEDIATE);
-          return connection;
+          return new LocalTransaction(connection, raw);
         } catch (error) {
           await give(connection);
           throw error;
         }
       }, timeoutMs),
-    releaseConnection: give,
-  });
-  let transactions = 0;
-  const routed = kyselyOver({
-    ...NO_LIFECYCLE,
-    acquireConnection: async (): Promise<DatabaseConnection> => {
-      const on = route;
-      if (!on?.open()) throw new StoreError("ERR_STORE_CLOSED", "the store is closed");
-      const transaction = ++transactions;
-      await on.begin(transaction);
-      return {
-        executeQuery: (query) => {
-          if (!controlsTransaction(query)) return on.run(query, transaction);
-          return on.end(transaction, /^\s*commit\b/i.test(query.sql)).then(() => ({ rows: [] }));
-        },
-        streamQuery: () => {
-          throw new TypeError("a write transaction does not stream");
-        },
-      };
+    releaseConnection: async (connection) => {
+      if (connection instanceof LocalTransaction) await give(connection.connection);
     },
-    releaseConnection: async () => {},
   });
   return {
     db,
-    here,
-    routed,
+    writing,
     get route() {
       return route;
     },
@@ -223,16 +251,13 @@ export function createSqliteDialect(options: SqliteConnectionOptions): StoreDial
       // BEGIN IMMEDIATE (when the connection is handed out) takes the write lock up front: a
       // deferred transaction that reads first and writes later can fail with SQLITE_BUSY when
       // another process wrote in between, and waiting cannot help then.
-      const routed = connections.route?.open() === true;
-      return (routed ? connections.routed : connections.here).connection().execute(async (conn) => {
+      return connections.writing.connection().execute(async (conn) => {
         try {
           const result = await fn(conn);
           await sql`commit`.execute(conn);
           return result;
         } catch (error) {
-          // On the route the writer ends a transaction whose commit failed itself; a rollback after it does nothing.
-          if (routed) await sql`rollback`.execute(conn).catch(() => {});
-          else if (raw.inTransaction) await sql`rollback`.execute(conn);
+          await sql`rollback`.execute(conn);
           throw error;
         }
       });
