@@ -125,6 +125,7 @@ describe("alert pages scanned into packed rows", () => {
       "integers past 15 digits, and -0": (a) => swap(text([{ ...a[0], incidentId: 1234567890123456 }, { ...a[1], evidence: [7] }]), "[7]", "[-0]"),
       "\\u and \\/ escapes": (a) => swap(swap(text([{ ...a[0], title: "Tab A" }, { ...a[1], description: "x/y" }]), "Tab A", "T\\u0061b \\u0041"), "x/y", "x\\/y"),
       "an escaped key": (a) => swap(text([a[0]]), '"severity"', '"sev\\u0065rity"'),
+      "a key that differs in its first or last letter": (a) => swap(swap(text([{ ...a[0], severity: "High", status: "New" }, { ...a[1], severity: "Low" }]), '"status"', '"Status"'), '"severity":"Low"', '"severitY":"Low"'),
       "an id twice (the newest kept)": (a) => text([a[0], { ...a[1], id: "a0", lastUpdateTime: "2024-03-01T09:00:00Z" }, { ...a[2], id: "a0", lastUpdateTime: "2024-03-01T11:00:00Z" }]),
       "nesting deeper than the scanner follows": (a) => text([{ ...a[0], evidence: JSON.parse("[".repeat(200) + "]".repeat(200)) as unknown }]),
       "an escaped id, time and title": (a) => text([{ ...a[0], id: 'q"1', title: 'say "hi"', lastUpdateTime: "2024-03-01T10:00:00Z" }]),

@@ -35,6 +35,8 @@ export interface ScannedPage {
 }
 
 const FIELD_COUNT = ALERT_FIELDS.length;
+/** The fields a column holds (their values stay out of the payload unless they are numbers or objects). */
+const COLUMNS = Int32Array.from(COLUMN_FIELDS);
 const field = (name: string) => ALERT_FIELDS.indexOf(name);
 const ID = field("id");
 const INCIDENT = field("incidentId");
@@ -48,6 +50,19 @@ const UPDATED = field("lastUpdateTime");
 const MACHINE = field("machineId");
 /** Each field's key as it precedes its value: `"name":`. */
 const KEYS = ALERT_FIELDS.map((k) => Buffer.from(`"${k}":`, "latin1"));
+/**
+ * The same keys four bytes at a time (little-endian words; the last word ends at the key's end,
+ * overlapping the one before). Comparing the keys and copying short values a word at a time through
+ * DataViews instead of byte by byte took the scan from 5.3 to 4.0 µs of CPU per alert (the
+ * emulator's pages, 8 × 3,000 alerts read 30 times, three runs of each side in turn).
+ */
+const KEY_WORDS = KEYS.map((key) => {
+  const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  const words: number[] = [];
+  for (let k = 0; k + 4 <= key.length; k += 4) words.push(view.getUint32(k, true));
+  if (key.length % 4 !== 0) words.push(view.getUint32(key.length - 4, true));
+  return Uint32Array.from(words);
+});
 const SOURCE = Buffer.from("mde", "latin1");
 /** How deep the scanner follows arrays and objects inside an alert (deeper: the general path). */
 const MAX_DEPTH = 64;
@@ -75,6 +90,8 @@ function hasControl(bytes: Buffer): boolean {
 
 // The scanner's state for the body being read (it runs to completion, one body at a time).
 let b: Buffer = Buffer.alloc(0);
+/** The body as a DataView, to compare and copy it four bytes at a time. */
+let bv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 let n = 0;
 /** Whether the last string {@link canonicalString} read had an escape. */
 let escaped = false;
@@ -291,9 +308,13 @@ function scanAlert(i: number): number {
       if (b[i] !== 44) return -1;
       i++;
     }
-    const key = KEYS[f]!;
-    for (let k = 0; k < key.length; k++) if (b[i + k] !== key[k]) return -1;
-    i += key.length;
+    const length = KEYS[f]!.length;
+    if (i + length > n) return -1;
+    const words = KEY_WORDS[f]!;
+    const last = words.length - 1;
+    for (let w = 0; w < last; w++) if (bv.getUint32(i + 4 * w, true) !== words[w]) return -1;
+    if (bv.getUint32(i + length - 4, true) !== words[last]) return -1;
+    i += length;
     starts[f] = i;
     const c = b[i];
     if (c === 34) {
@@ -329,11 +350,26 @@ const timeOf = (f: number): TimeParts | null => (kinds[f] === NULL ? NO_TIME : i
 /** The packer the page's rows go to. */
 let packer = new RowPacker(0, 0);
 
-/** Copies the body's bytes [from, to) into `out` at `o` (short runs byte by byte); the offset after them. */
+/** A DataView of the packer's buffer `out` (the one made last, while `out` is the same buffer). */
+let outView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let outViewOf: Buffer | undefined;
+const viewOf = (out: Buffer): DataView<ArrayBufferLike> => {
+  if (out !== outViewOf) {
+    outViewOf = out;
+    outView = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  }
+  return outView;
+};
+
+/** Copies the body's bytes [from, to) into `out` at `o` (short runs four bytes at a time); the offset after them. */
 function copyBytes(out: Buffer, o: number, from: number, to: number): number {
   const src = b;
   if (to - from >= 64) return o + src.copy(out, o, from, to);
-  for (let k = from; k < to; k++) out[o++] = src[k]!;
+  const into = viewOf(out);
+  const body = bv;
+  let k = from;
+  for (; k + 4 <= to; k += 4, o += 4) into.setUint32(o, body.getUint32(k, true), true);
+  for (; k < to; k++) out[o++] = src[k]!;
   return o;
 }
 
@@ -359,7 +395,10 @@ function packAlert(ingestedUs: number): { id: string; lastUpdateTime: string | n
 
   // The payload: [mask, the values not held by a column].
   let mask = 0;
-  for (const f of COLUMN_FIELDS) if (kinds[f] !== NUMBER && kinds[f] !== OTHER) mask |= 1 << f;
+  for (let c = 0; c < COLUMNS.length; c++) {
+    const f = COLUMNS[c]!;
+    if (kinds[f] !== NUMBER && kinds[f] !== OTHER) mask |= 1 << f;
+  }
   let at = packer.offset;
   // The values and their commas take fewer bytes than the alert's text from its first value on.
   const out = packer.room(ends[FIELD_COUNT - 1]! - starts[0]! + 16);
@@ -379,17 +418,20 @@ function packAlert(ingestedUs: number): { id: string; lastUpdateTime: string | n
   if (kinds[TITLE] === STRING) {
     const from = starts[TITLE]! + 1;
     const to = ends[TITLE]! - 1;
-    let ascii = true;
-    for (let k = from; k < to && ascii; k++) ascii = b[k]! < 128;
-    if (ascii) {
-      const out = packer.room(to - from);
-      at = packer.offset;
-      for (let k = from; k < to; k++) {
-        const c = b[k]!;
-        out[packer.offset++] = c >= 65 && c <= 90 ? c + 32 : c;
-      }
+    const bytes = b;
+    const out = packer.room(to - from);
+    at = packer.offset;
+    let o = at;
+    let k = from;
+    for (; k < to; k++) {
+      const c = bytes[k]!;
+      if (c >= 128) break;
+      out[o++] = c >= 65 && c <= 90 ? c + 32 : c;
+    }
+    if (k === to) {
+      packer.offset = o;
       packer.textSince(at);
-    } else packer.text(stringOf(TITLE).toLowerCase());
+    } else packer.text(stringOf(TITLE).toLowerCase()); // over the bytes lowered so far
   } else packer.text(kinds[TITLE] === ESCAPED ? stringOf(TITLE).toLowerCase() : "");
 
   const severity = isString(SEVERITY) ? stringOf(SEVERITY) : null;
@@ -431,6 +473,7 @@ const decode = (from: number, to: number): string => JSON.parse(b.toString("utf8
  */
 export function scanAlertPage(body: Uint8Array, ingestedUs: number): ScannedPage | null {
   b = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  bv = new DataView(body.buffer, body.byteOffset, body.byteLength);
   n = b.length;
   try {
     if (!isUtf8(b)) return null;
@@ -442,6 +485,9 @@ export function scanAlertPage(body: Uint8Array, ingestedUs: number): ScannedPage
     throw error;
   } finally {
     b = Buffer.alloc(0);
+    bv = new DataView(new ArrayBuffer(0));
+    outViewOf = undefined;
+    outView = bv;
     n = 0;
     packer = new RowPacker(0, 0);
   }
