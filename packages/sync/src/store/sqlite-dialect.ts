@@ -12,9 +12,9 @@ export { cachingDatabase, STATEMENT_CACHE_SIZE } from "./sqlite-connection.js";
 /**
  * Runs `statement` again (`again`: after a try that found the lock taken) while another connection
  * holds the write lock (SQLITE_BUSY), waiting between tries without blocking this thread, until
- * `timeoutMs` have passed. Only statements that
- * take the lock themselves come here busy — `begin immediate` and single writes outside a
- * transaction — and those did nothing before failing, so running them again is safe.
+ * `timeoutMs` have passed. Only statements that take the lock themselves come here busy — `begin
+ * immediate` and single writes outside a transaction — and those did nothing before failing, so
+ * running them again is safe.
  */
 async function retryBusy<T>(statement: (again: boolean) => Promise<T>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
