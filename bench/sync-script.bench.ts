@@ -488,6 +488,8 @@ function baselineName(): string {
   const r = spawnSync("git", ["-C", BASELINE!, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
   return r.status === 0 ? `commit ${r.stdout.trim()}` : "the baseline checkout";
 }
+/** The script's time over `cpuUs` of CPU spread evenly over the machine's cores. */
+const ceiling = (cpuUs: number) => `${(sec("script") / (cpuUs / 1e6 / CORES)).toFixed(2)}×`;
 const rows: Array<[string, string]> = [
   // Wall times are only comparable when the machine was not busier for one side than the other.
   ["machine load (1-minute load average) at start / end", `${loadAtStart.toFixed(1)} / ${(loadavg()[0] ?? 0).toFixed(1)}`],
@@ -527,11 +529,11 @@ rows.push(
   // their CPU spread evenly over them, even with no start and no thread ever waiting.
   [
     `for information: the most sync / script could be here: the script's time over the sync's and the emulator's CPU spread evenly over ${CORES} cores, no start, no waiting`,
-    `${(sec("script") / ((med("sync", (s) => s.cpuUs + (s.emulatorCpuUs ?? 0)) / 1e6) / CORES)).toFixed(2)}×`,
+    ceiling(med("sync", (s) => s.cpuUs + (s.emulatorCpuUs ?? 0))),
   ],
   [
     "for information: the same for a sync costing only the limit keeping the console's indexes plus receive",
-    `${(sec("script") / ((((cpuPerAlert("indexed") + cpuPerAlert("receive")) * loopTotal + med("sync", (s) => s.emulatorCpuUs ?? 0)) / 1e6) / CORES)).toFixed(2)}×`,
+    ceiling((cpuPerAlert("indexed") + cpuPerAlert("receive")) * loopTotal + med("sync", (s) => s.emulatorCpuUs ?? 0)),
   ],
   [
     "peak RSS script / sync" + (BASELINE ? " / baseline" : ""),

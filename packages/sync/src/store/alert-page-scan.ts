@@ -90,8 +90,10 @@ function hasControl(bytes: Buffer): boolean {
 
 // The scanner's state for the body being read (it runs to completion, one body at a time).
 let b: Buffer = Buffer.alloc(0);
+/** A view of no bytes, the DataViews' value between bodies. */
+const NO_VIEW: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 /** The body as a DataView, to compare and copy it four bytes at a time. */
-let bv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let bv = NO_VIEW;
 let n = 0;
 /** Whether the last string {@link canonicalString} read had an escape. */
 let escaped = false;
@@ -351,7 +353,7 @@ const timeOf = (f: number): TimeParts | null => (kinds[f] === NULL ? NO_TIME : i
 let packer = new RowPacker(0, 0);
 
 /** A DataView of the packer's buffer `out` (the one made last, while `out` is the same buffer). */
-let outView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+let outView = NO_VIEW;
 let outViewOf: Buffer | undefined;
 const viewOf = (out: Buffer): DataView<ArrayBufferLike> => {
   if (out !== outViewOf) {
@@ -485,9 +487,9 @@ export function scanAlertPage(body: Uint8Array, ingestedUs: number): ScannedPage
     throw error;
   } finally {
     b = Buffer.alloc(0);
-    bv = new DataView(new ArrayBuffer(0));
+    bv = NO_VIEW;
     outViewOf = undefined;
-    outView = bv;
+    outView = NO_VIEW;
     n = 0;
     packer = new RowPacker(0, 0);
   }

@@ -151,8 +151,7 @@ export class AlertWriterThread {
   readonly #lent = new WeakSet<ArrayBuffer>();
   /** Told when the first page goes in flight (true) and when the last one is answered (false). */
   readonly #onBusy: (busy: boolean) => void;
-  /** Pages sent to the threads and not answered yet, and about how many bytes of alerts they hold. */
-  #pages = 0;
+  /** About how many bytes of alerts the pages sent to the threads and not answered yet hold (each counts at least 1). */
   #backlog = 0;
   #next = 0;
   /** Slots of {@link pageSlot} free, and the callers waiting for one in the order they came. */
@@ -219,10 +218,7 @@ export class AlertWriterThread {
         this.#idle = undefined;
         for (const w of [this.#writer, this.#reader]) w.ref();
       }
-      if (bytes > 0) {
-        this.#backlog += bytes;
-        if (++this.#pages === 1) this.#onBusy(true);
-      }
+      if (bytes > 0 && (this.#backlog += bytes) === bytes) this.#onBusy(true);
       worker.postMessage(message, transfer);
     });
   }
@@ -311,10 +307,7 @@ export class AlertWriterThread {
 
   #settled(id: number) {
     const bytes = this.#pending.get(id)?.bytes ?? 0;
-    if (bytes > 0) {
-      this.#backlog -= bytes;
-      if (--this.#pages === 0) this.#onBusy(false);
-    }
+    if (bytes > 0 && (this.#backlog -= bytes) === 0) this.#onBusy(false);
     this.#pending.delete(id);
     if (this.#pending.size === 0) {
       // An idle store lets its spare bodies go after a while (a sync's next body often comes later

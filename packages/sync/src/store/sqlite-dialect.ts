@@ -188,10 +188,7 @@ function sqliteKyselys(raw: Database.Database, timeoutMs: number) {
   return {
     db,
     writing,
-    get route() {
-      return route;
-    },
-    set route(next: WriteRoute | undefined) {
+    setRoute(next: WriteRoute | undefined) {
       route = next;
     },
   };
@@ -264,7 +261,7 @@ export function createSqliteDialect(options: SqliteConnectionOptions): StoreDial
     },
 
     routeWrites(route) {
-      connections.route = route;
+      connections.setRoute(route);
     },
 
     contains(haystack, needle) {
